@@ -1,0 +1,147 @@
+/**
+ * Configuration is parsed and validated once, at start-up, from the environment.
+ * Nothing else in the code base reads `process.env`: it asks for `AppConfig`.
+ * A bad value stops the start with a message that names the variable.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+export type EventStoreKind = 'postgres' | 'esdb';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  logLevel: LogLevel;
+  /** An existing PostgreSQL server; when absent, an embedded one is started. */
+  databaseUrl: string | null;
+  embedded: { dataDir: string; port: number };
+  eventStore: { kind: EventStoreKind; esdbConnectionString: string | null };
+  /** 32-byte master key wrapping the per-subject data keys. */
+  masterKey: Buffer;
+  /** Where the master key came from: told once at start-up, never logged itself. */
+  masterKeySource: 'env' | 'file' | 'generated';
+  /** Run the projections inside the API process (the default for `npm start`). */
+  projectorInProcess: boolean;
+  projections: { batchSize: number; pollIntervalMs: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`Invalid configuration: ${variable} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function parseDatabaseUrl(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'is not a URL (expected postgres://user@host:port/database)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', `must start with postgres://, got "${url.protocol}//"`);
+  }
+  if (url.pathname.length <= 1) throw new ConfigError('DATABASE_URL', 'must name a database');
+  return raw;
+}
+
+function decodeKey(name: string, raw: string): Buffer {
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length !== 32) {
+    throw new ConfigError(name, 'must be 32 bytes, as 64 hex digits or base64 (try: openssl rand -base64 32)');
+  }
+  return key;
+}
+
+/**
+ * The master key: MASTER_KEY (hex or base64) in production. For a newcomer's
+ * machine a key is generated on first start and kept next to the embedded data,
+ * so that `npm start` needs no setup and restarts can still read old events.
+ */
+function masterKey(env: Env, production: boolean, dataDir: string): Pick<AppConfig, 'masterKey' | 'masterKeySource'> {
+  const raw = str(env, 'MASTER_KEY');
+  if (raw) return { masterKey: decodeKey('MASTER_KEY', raw), masterKeySource: 'env' };
+  if (production) throw new ConfigError('MASTER_KEY', 'is required in production (32 bytes, hex or base64)');
+  const file = resolve(dataDir, '..', 'master.key');
+  if (existsSync(file)) {
+    return { masterKey: decodeKey(`MASTER_KEY (from ${file})`, readFileSync(file, 'utf8').trim()), masterKeySource: 'file' };
+  }
+  const key = randomBytes(32);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600 });
+  return { masterKey: key, masterKeySource: 'generated' };
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const production = nodeEnv === 'production';
+  const databaseUrl = parseDatabaseUrl(str(env, 'DATABASE_URL'));
+  const dataDir = resolve(str(env, 'EMBEDDED_PG_DIR') ?? '.data/postgres');
+  const kind = oneOf(env, 'EVENT_STORE', ['postgres', 'esdb'] as const, 'postgres');
+  const esdb = str(env, 'EVENTSTORE_CONNECTION_STRING') ?? null;
+  if (kind === 'esdb' && !esdb) {
+    throw new ConfigError('EVENTSTORE_CONNECTION_STRING', 'is required when EVENT_STORE=esdb (e.g. esdb://localhost:2113?tls=false)');
+  }
+  if (esdb && !/^(esdb|kurrentdb|kdb)(\+discover)?:\/\//.test(esdb)) {
+    throw new ConfigError('EVENTSTORE_CONNECTION_STRING', 'must start with esdb://, esdb+discover://, kurrentdb:// or kurrentdb+discover://');
+  }
+  if (production && !databaseUrl) {
+    throw new ConfigError('DATABASE_URL', 'is required in production (the embedded PostgreSQL is for development)');
+  }
+  return {
+    env: nodeEnv,
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: str(env, 'HOST') ?? '0.0.0.0',
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
+    databaseUrl,
+    embedded: { dataDir, port: int(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535) },
+    eventStore: { kind, esdbConnectionString: esdb },
+    ...masterKey(env, production, dataDir),
+    projectorInProcess: bool(env, 'PROJECTOR_IN_PROCESS', true),
+    projections: {
+      batchSize: int(env, 'PROJECTION_BATCH_SIZE', 500, 1, 10000),
+      pollIntervalMs: int(env, 'PROJECTION_POLL_MS', 250, 10, 60000),
+    },
+  };
+}
+
+/** Nest injection token for the parsed configuration. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
