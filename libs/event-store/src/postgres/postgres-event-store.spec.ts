@@ -1,0 +1,135 @@
+import { jest } from '@jest/globals';
+import pg from 'pg';
+import { createMigratedDatabase } from '../../../../test/support/test-database';
+import { comparePositions, START, type RecordedEvent } from '../event-store';
+import { collect, describeEventStoreContract, makeEvent, take, uniqueStream } from '../testing/event-store.contract';
+import { PostgresEventStore } from './postgres-event-store';
+
+async function openStore(options = {}) {
+  const db = await createMigratedDatabase();
+  const pool = new pg.Pool({ connectionString: db.url, max: 20 });
+  const store = new PostgresEventStore(pool, options);
+  return {
+    store,
+    pool,
+    close: async () => {
+      await store.close();
+      await pool.end();
+      await db.drop();
+    },
+  };
+}
+
+describeEventStoreContract('postgres', () => openStore());
+
+describe('PostgresEventStore', () => {
+  let ctx: Awaited<ReturnType<typeof openStore>>;
+  beforeAll(async () => {
+    ctx = await openStore({ pageSize: 50, pollIntervalMs: 20 });
+  });
+  afterAll(() => ctx.close());
+
+  it('delivers every event exactly once, in order, to a live subscriber while many writers commit out of position order', async () => {
+    const writers = 16;
+    const appendsPerWriter = 40;
+    const sub = ctx.store.subscribeToAll({ filter: { streamPrefixes: ['race-'] } });
+    const expected = writers * appendsPerWriter * 2;
+    const received = take(sub, expected, 60000);
+
+    // Some writers hold their transaction open after taking a sequence number, so that
+    // later positions commit first: the classic way a sequence-only reader skips events.
+    const slowWriter = async (w: number, i: number) => {
+      const client = await ctx.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(
+          `INSERT INTO streams (stream_id, revision) VALUES ($1, 1) ON CONFLICT (stream_id) DO UPDATE SET revision = streams.revision + 2`,
+          [`race-slow${w}-${i}`],
+        );
+        await client.query(
+          `INSERT INTO events (stream_id, stream_revision, event_id, event_type, data, metadata)
+           VALUES ($1, 0, gen_random_uuid(), 'Raced', $2, '{}'), ($1, 1, gen_random_uuid(), 'Raced', $3, '{}')`,
+          [`race-slow${w}-${i}`, JSON.stringify({ w, i, k: 0 }), JSON.stringify({ w, i, k: 1 })],
+        );
+        await new Promise((r) => setTimeout(r, Math.random() * 15));
+        await client.query(`SELECT pg_notify('learnstream_events', '')`);
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+    };
+    await Promise.all(
+      Array.from({ length: writers }, async (_, w) => {
+        for (let i = 0; i < appendsPerWriter; i++) {
+          if (w % 4 === 0) await slowWriter(w, i);
+          else await ctx.store.appendToStream(`race-${w}`, [makeEvent('Raced', i, { w, k: 0 }), makeEvent('Raced', i, { w, k: 1 })]);
+        }
+      }),
+    );
+
+    const events = await received;
+    await sub.close();
+    const ids = new Set(events.map((e) => e.id));
+    expect(ids.size).toBe(expected); // no duplicates
+    const stored = await ctx.pool.query(`SELECT event_id FROM events WHERE stream_id LIKE 'race-%'`);
+    expect(stored.rowCount).toBe(expected);
+    for (const row of stored.rows) expect(ids.has(row.event_id)).toBe(true); // none skipped
+    for (let i = 1; i < events.length; i++) {
+      expect(comparePositions(events[i - 1].position, events[i].position)).toBeLessThan(0); // strictly increasing
+    }
+    // Each stream's events arrive in revision order.
+    const byStream = new Map<string, bigint[]>();
+    for (const e of events) byStream.set(e.streamId, [...(byStream.get(e.streamId) ?? []), e.revision]);
+    for (const revisions of byStream.values()) expect(revisions).toEqual([...revisions].sort((a, b) => (a < b ? -1 : 1)));
+  });
+
+  it('does not deliver events of a transaction that is still open, nor anything after it, until it commits', async () => {
+    const head = (await ctx.store.headPosition()) ?? START;
+    const open = await ctx.pool.connect();
+    try {
+      await open.query('BEGIN');
+      await open.query(`INSERT INTO streams (stream_id, revision) VALUES ('held-1', 0)`);
+      await open.query(`INSERT INTO events (stream_id, stream_revision, event_id, event_type, data, metadata) VALUES ('held-1', 0, gen_random_uuid(), 'Held', '{"n":1}', '{}')`);
+      await ctx.store.appendToStream('held-2', [makeEvent('Held', 2)]);
+      const visible = await collect(ctx.store.readAll({ from: head }));
+      expect(visible.filter((e) => e.type === 'Held')).toEqual([]);
+      await open.query('COMMIT');
+    } finally {
+      open.release();
+    }
+    const after = await collect(ctx.store.readAll({ from: head }));
+    expect(after.filter((e) => e.type === 'Held').map((e) => e.data.n)).toEqual([1, 2]);
+  });
+
+  it('reads a large log in pages, never in one query', async () => {
+    const s = uniqueStream('paged');
+    const start = (await ctx.store.headPosition()) ?? START;
+    await ctx.store.appendToStream(s, Array.from({ length: 175 }, (_, n) => makeEvent('Paged', n)));
+    const spy = jest.spyOn(ctx.pool, 'query');
+    let count = 0;
+    let previous: RecordedEvent | null = null;
+    for await (const e of ctx.store.readAll({ from: start })) {
+      if (previous) expect(comparePositions(previous.position, e.position)).toBeLessThan(0);
+      previous = e;
+      count++;
+    }
+    expect(count).toBe(175);
+    expect(spy.mock.calls.length).toBe(4); // 50 + 50 + 50 + 25
+    spy.mockRestore();
+  });
+
+  it('refuses a malformed append and writes nothing', async () => {
+    const s = uniqueStream();
+    await expect(ctx.store.appendToStream(s, [{ id: 'not-a-uuid', type: 'T', data: {}, metadata: {} }])).rejects.toMatchObject({ code: 'INVALID_EVENT' });
+    await expect(ctx.store.appendToStream(s, [{ type: 'T', data: [] as never, metadata: {} }])).rejects.toMatchObject({ code: 'INVALID_EVENT' });
+    expect(await ctx.store.streamRevision(s)).toBeNull();
+  });
+
+  it('refuses an event id that is already in the log', async () => {
+    const e = makeEvent('Once', 1);
+    await ctx.store.appendToStream(uniqueStream(), [e]);
+    const s = uniqueStream();
+    await expect(ctx.store.appendToStream(s, [e])).rejects.toMatchObject({ code: 'DUPLICATE_EVENT_ID' });
+    expect(await ctx.store.streamRevision(s)).toBeNull();
+  });
+});

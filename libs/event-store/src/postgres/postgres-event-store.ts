@@ -1,0 +1,417 @@
+/**
+ * The PostgreSQL adapter of the EventStore port (the default).
+ *
+ * Ordering without gaps: a sequence alone is not enough, because transactions
+ * commit in a different order than they took their sequence numbers; a reader
+ * that had passed position 12 would never see 11 committed a moment later.
+ * Every row records its writing transaction's id (xid8), and the global order
+ * is (transaction_id, global_position). Readers of $all only return rows of
+ * transactions older than the oldest transaction still running
+ * (`pg_snapshot_xmin(pg_current_snapshot())`): no transaction can still commit
+ * below that line, so what a reader has passed is final. A long-running writing
+ * transaction anywhere in the cluster holds delivery back until it ends, never
+ * lets it skip. (The approach of emmett-postgresql, Marten and Eventuous.)
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import { InvalidEventError, WrongExpectedRevisionError, EventStoreError, expectedToString } from '../errors';
+import {
+  START,
+  type AppendRequest,
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type Position,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type StreamMetadata,
+  type SubscribeToAllOptions,
+  type Subscription,
+  type SubscriptionFilter,
+} from '../event-store';
+
+const CHANNEL = 'learnstream_events';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface PostgresEventStoreOptions {
+  /** Events fetched per round trip when reading $all or a stream. */
+  pageSize?: number;
+  /** How often a live subscription looks for new events when no notification came. */
+  pollIntervalMs?: number;
+}
+
+interface EventRow {
+  transaction_id: string;
+  global_position: string;
+  stream_id: string;
+  stream_revision: string;
+  event_id: string;
+  event_type: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  recorded_at: Date;
+}
+
+const COLUMNS = 'transaction_id, global_position, stream_id, stream_revision, event_id, event_type, data, metadata, recorded_at';
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    type: row.event_type,
+    streamId: row.stream_id,
+    revision: BigInt(row.stream_revision),
+    position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) },
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: row.recorded_at,
+  };
+}
+
+/** xid8 is unsigned: START (-1/-1) becomes (0, -1); no real transaction has id 0. */
+function sqlPosition(p: Position): [string, string] {
+  return p.commit < 0n ? ['0', '-1'] : [p.commit.toString(), p.prepare.toString()];
+}
+
+export function matchesFilter(e: { type: string; streamId: string }, filter?: SubscriptionFilter): boolean {
+  if (!filter) return true;
+  if (filter.eventTypes && !filter.eventTypes.includes(e.type)) return false;
+  if (filter.streamPrefixes && !filter.streamPrefixes.some((p) => e.streamId.startsWith(p))) return false;
+  return true;
+}
+
+function validateAppend(streamId: string, events: EventToAppend[]): void {
+  const problems: string[] = [];
+  if (!streamId || streamId.length > 200) problems.push('stream id must be 1 to 200 characters');
+  events.forEach((e, i) => {
+    if (e.id !== undefined && !UUID.test(e.id)) problems.push(`event ${i}: id must be a UUID`);
+    if (!e.type || typeof e.type !== 'string') problems.push(`event ${i}: type is required`);
+    if (typeof e.data !== 'object' || e.data === null || Array.isArray(e.data)) problems.push(`event ${i}: data must be an object`);
+    if (typeof e.metadata !== 'object' || e.metadata === null || Array.isArray(e.metadata)) problems.push(`event ${i}: metadata must be an object`);
+  });
+  if (problems.length) throw new InvalidEventError(`cannot append to ${streamId}`, problems);
+}
+
+export class PostgresEventStore implements EventStore {
+  readonly kind = 'postgres' as const;
+  private readonly pageSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly appended = new EventEmitter();
+  private listener: pg.Client | null = null;
+  private listenerStarting: Promise<void> | null = null;
+  private subscribers = 0;
+  private closed = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    options: PostgresEventStoreOptions = {},
+  ) {
+    this.pageSize = options.pageSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.appended.setMaxListeners(0);
+  }
+
+  async appendToStream(streamId: string, events: EventToAppend[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
+    const [result] = await this.appendBatch([{ streamId, events, expectedRevision: options.expectedRevision ?? 'any' }]);
+    return result;
+  }
+
+  async appendBatch(requests: AppendRequest[]): Promise<AppendResult[]> {
+    for (const r of requests) validateAppend(r.streamId, r.events);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const results: AppendResult[] = [];
+      for (const r of requests) results.push(await this.appendInTransaction(client, r));
+      await client.query(`SELECT pg_notify('${CHANNEL}', '')`);
+      await client.query('COMMIT');
+      return results;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (error instanceof EventStoreError) throw error;
+      const pgError = error as { code?: string; constraint?: string };
+      if (pgError.code === '23505' && pgError.constraint === 'events_event_id_key') {
+        throw new EventStoreError('DUPLICATE_EVENT_ID', 'an event with this id is already in the log');
+      }
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async appendInTransaction(client: pg.PoolClient, { streamId, events, expectedRevision }: AppendRequest): Promise<AppendResult> {
+    const n = events.length;
+    const revision = await this.claimRevisions(client, streamId, expectedRevision, n);
+    if (n === 0) {
+      return { nextExpectedRevision: revision, position: (await this.headPosition(client)) ?? START };
+    }
+    const first = revision - BigInt(n) + 1n;
+    const { rows } = await client.query<{ transaction_id: string; global_position: string }>(
+      `INSERT INTO events (stream_id, stream_revision, event_id, event_type, data, metadata)
+       SELECT $1, $2::bigint + t.ord - 1, t.id, t.type, t.data, t.metadata
+       FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[]) WITH ORDINALITY AS t(id, type, data, metadata, ord)
+       ORDER BY t.ord
+       RETURNING transaction_id, global_position`,
+      [
+        streamId,
+        first.toString(),
+        events.map((e) => e.id ?? randomUUID()),
+        events.map((e) => e.type),
+        events.map((e) => JSON.stringify(e.data)),
+        events.map((e) => JSON.stringify(e.metadata)),
+      ],
+    );
+    const last = rows.reduce((a, b) => (BigInt(b.global_position) > BigInt(a.global_position) ? b : a));
+    return { nextExpectedRevision: revision, position: { commit: BigInt(last.transaction_id), prepare: BigInt(last.global_position) } };
+  }
+
+  /**
+   * Checks the expected revision and moves the stream's revision on by `n`,
+   * holding the stream row's lock until commit: concurrent writers of the same
+   * stream queue behind it and then fail the check. Returns the new revision.
+   */
+  private async claimRevisions(client: pg.PoolClient, streamId: string, expected: ExpectedRevision, n: number): Promise<bigint> {
+    let rows: { revision: string }[];
+    if (expected === 'no_stream') {
+      ({ rows } = await client.query(
+        `INSERT INTO streams (stream_id, revision) VALUES ($1, $2)
+         ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision WHERE streams.revision = -1
+         RETURNING revision`,
+        [streamId, n - 1],
+      ));
+    } else if (expected === 'any') {
+      ({ rows } = await client.query(
+        `INSERT INTO streams (stream_id, revision) VALUES ($1, $2)
+         ON CONFLICT (stream_id) DO UPDATE SET revision = streams.revision + $3 RETURNING revision`,
+        [streamId, n - 1, n],
+      ));
+    } else if (expected === 'stream_exists') {
+      ({ rows } = await client.query(`UPDATE streams SET revision = revision + $2 WHERE stream_id = $1 AND revision >= 0 RETURNING revision`, [streamId, n]));
+    } else {
+      ({ rows } = await client.query(
+        `UPDATE streams SET revision = revision + $3 WHERE stream_id = $1 AND revision = $2 RETURNING revision`,
+        [streamId, expected.toString(), n],
+      ));
+    }
+    if (rows.length === 0) {
+      const { rows: actual } = await client.query<{ revision: string }>('SELECT revision FROM streams WHERE stream_id = $1', [streamId]);
+      const revision = actual.length ? BigInt(actual[0].revision) : -1n;
+      throw new WrongExpectedRevisionError(streamId, expectedToString(expected), revision < 0n ? null : revision);
+    }
+    return BigInt(rows[0].revision);
+  }
+
+  async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    const backwards = options.direction === 'backwards';
+    const { rows: streams } = await this.pool.query<{ revision: string; metadata: SerializedMetadata | null }>(
+      'SELECT revision, metadata FROM streams WHERE stream_id = $1',
+      [streamId],
+    );
+    if (streams.length === 0) return;
+    const current = BigInt(streams[0].revision);
+    const meta = deserializeMetadata(streams[0].metadata);
+    // The stream's metadata hides events, as in EventStoreDB: truncateBefore, maxCount, maxAge.
+    let lowest = meta?.truncateBefore ?? 0n;
+    if (meta?.maxCount !== undefined) lowest = bigMax(lowest, current - BigInt(meta.maxCount) + 1n);
+    const maxAge = meta?.maxAge ?? null;
+
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    let next = options.fromRevision ?? (backwards ? current : lowest);
+    while (remaining > 0) {
+      if (backwards ? next < lowest : next > current) return;
+      const limit = Math.min(this.pageSize, remaining);
+      const { rows } = await this.pool.query<EventRow>(
+        `SELECT ${COLUMNS} FROM events
+         WHERE stream_id = $1 AND stream_revision ${backwards ? '<=' : '>='} $2 AND stream_revision >= $3
+           AND ($5::int IS NULL OR recorded_at >= now() - make_interval(secs => $5::int))
+         ORDER BY stream_revision ${backwards ? 'DESC' : 'ASC'} LIMIT $4`,
+        [streamId, next.toString(), lowest.toString(), limit, maxAge],
+      );
+      for (const row of rows) yield toRecorded(row);
+      if (rows.length < limit) return;
+      remaining -= rows.length;
+      const last = BigInt(rows[rows.length - 1].stream_revision);
+      next = backwards ? last - 1n : last + 1n;
+    }
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    const backwards = options.direction === 'backwards';
+    const pageSize = options.pageSize ?? this.pageSize;
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    let from: Position | null = options.from ?? (backwards ? null : START);
+    while (remaining > 0) {
+      const limit = Math.min(pageSize, remaining);
+      const rows = backwards ? await this.pageBackwards(from, limit) : await this.pageForwards(from ?? START, limit);
+      for (const row of rows) yield toRecorded(row);
+      if (rows.length < limit) return;
+      remaining -= rows.length;
+      const last = rows[rows.length - 1];
+      from = { commit: BigInt(last.transaction_id), prepare: BigInt(last.global_position) };
+    }
+  }
+
+  /** The next page after `from`, only of transactions that can no longer be overtaken. */
+  private async pageForwards(from: Position, limit: number, client: pg.Pool | pg.PoolClient = this.pool): Promise<EventRow[]> {
+    const [tx, pos] = sqlPosition(from);
+    const { rows } = await client.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events
+       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY transaction_id, global_position LIMIT $3`,
+      [tx, pos, limit],
+    );
+    return rows;
+  }
+
+  private async pageBackwards(before: Position | null, limit: number): Promise<EventRow[]> {
+    const [tx, pos] = before ? sqlPosition(before) : [null, null];
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events
+       WHERE ($1::xid8 IS NULL OR (transaction_id, global_position) < ($1::xid8, $2::bigint))
+         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY transaction_id DESC, global_position DESC LIMIT $3`,
+      [tx, pos, limit],
+    );
+    return rows;
+  }
+
+  subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
+    let closed = false;
+    let wake: (() => void) | null = null;
+    const onAppend = () => wake?.();
+    const store = this;
+    const close = async () => {
+      closed = true;
+      wake?.();
+    };
+    async function* run(): AsyncGenerator<RecordedEvent> {
+      let position = options.from ?? START;
+      store.subscribers++;
+      store.appended.on('appended', onAppend);
+      try {
+        await store.ensureListener();
+        while (!closed && !store.closed) {
+          // Arm the wake-up before reading, so a notification during the read is not lost.
+          const woken = new Promise<void>((resolve) => (wake = resolve));
+          const rows = await store.pageForwards(position, store.pageSize);
+          for (const row of rows) {
+            const event = toRecorded(row);
+            position = event.position;
+            if (matchesFilter(event, options.filter)) yield event;
+            if (closed) return;
+          }
+          if (rows.length === store.pageSize) continue;
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([woken, new Promise<void>((r) => (timer = setTimeout(r, store.pollIntervalMs)))]);
+          clearTimeout(timer);
+        }
+      } finally {
+        store.appended.off('appended', onAppend);
+        store.subscribers--;
+      }
+    }
+    const iterator = run();
+    return { [Symbol.asyncIterator]: () => iterator, close };
+  }
+
+  /** One LISTEN connection per store wakes live subscriptions on commit; polling covers the rest. */
+  private ensureListener(): Promise<void> {
+    if (this.listener || this.closed) return Promise.resolve();
+    this.listenerStarting ??= (async () => {
+      const client = new pg.Client(this.pool.options);
+      client.on('notification', () => this.appended.emit('appended'));
+      client.on('error', () => {
+        // Lost the LISTEN connection: subscriptions keep polling; try again on the next subscription.
+        this.listener = null;
+        this.listenerStarting = null;
+      });
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      this.listener = client;
+    })().catch(() => {
+      this.listenerStarting = null;
+    });
+    return this.listenerStarting;
+  }
+
+  async streamRevision(streamId: string): Promise<bigint | null> {
+    const { rows } = await this.pool.query<{ revision: string }>('SELECT revision FROM streams WHERE stream_id = $1 AND revision >= 0', [streamId]);
+    return rows.length ? BigInt(rows[0].revision) : null;
+  }
+
+  async getStreamMetadata(streamId: string): Promise<StreamMetadata | null> {
+    const { rows } = await this.pool.query<{ metadata: SerializedMetadata | null }>('SELECT metadata FROM streams WHERE stream_id = $1', [streamId]);
+    return rows.length ? deserializeMetadata(rows[0].metadata) : null;
+  }
+
+  async setStreamMetadata(streamId: string, metadata: StreamMetadata): Promise<void> {
+    // Like EventStoreDB, metadata may be set before the stream has events (revision -1).
+    await this.pool.query(
+      `INSERT INTO streams (stream_id, revision, metadata) VALUES ($1, -1, $2)
+       ON CONFLICT (stream_id) DO UPDATE SET metadata = EXCLUDED.metadata`,
+      [streamId, JSON.stringify(serializeMetadata(metadata))],
+    );
+  }
+
+  async headPosition(client: pg.Pool | pg.PoolClient = this.pool): Promise<Position | null> {
+    const { rows } = await client.query<{ transaction_id: string; global_position: string }>(
+      'SELECT transaction_id, global_position FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1',
+    );
+    return rows.length ? { commit: BigInt(rows[0].transaction_id), prepare: BigInt(rows[0].global_position) } : null;
+  }
+
+  async countAfter(from: Position, limit: number): Promise<number> {
+    const [tx, pos] = sqlPosition(from);
+    const { rows } = await this.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) LIMIT $3) t`,
+      [tx, pos, limit],
+    );
+    return Number(rows[0].n);
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1 FROM events LIMIT 0');
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.appended.emit('appended');
+    const listener = this.listener;
+    this.listener = null;
+    await listener?.end().catch(() => undefined);
+  }
+}
+
+/** Stream metadata as stored: bigints as strings. A row with revision -1 holds metadata of a stream with no events yet. */
+interface SerializedMetadata {
+  maxAge?: number;
+  maxCount?: number;
+  truncateBefore?: string;
+  custom?: Record<string, unknown>;
+}
+
+function serializeMetadata(m: StreamMetadata): SerializedMetadata {
+  return {
+    ...(m.maxAge !== undefined && { maxAge: m.maxAge }),
+    ...(m.maxCount !== undefined && { maxCount: m.maxCount }),
+    ...(m.truncateBefore !== undefined && { truncateBefore: m.truncateBefore.toString() }),
+    ...(m.custom !== undefined && { custom: m.custom }),
+  };
+}
+
+function deserializeMetadata(m: SerializedMetadata | null): StreamMetadata | null {
+  if (!m) return null;
+  return {
+    ...(m.maxAge !== undefined && { maxAge: m.maxAge }),
+    ...(m.maxCount !== undefined && { maxCount: m.maxCount }),
+    ...(m.truncateBefore !== undefined && { truncateBefore: BigInt(m.truncateBefore) }),
+    ...(m.custom !== undefined && { custom: m.custom }),
+  };
+}
+
+function bigMax(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
