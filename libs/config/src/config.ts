@@ -23,6 +23,12 @@ export interface AppConfig {
   masterKey: Buffer;
   /** Where the master key came from: told once at start-up, never logged itself. */
   masterKeySource: 'env' | 'file' | 'generated';
+  /**
+   * Bearer token for the operations API (/api/v1/admin/projections) until the
+   * identity issue brings platform-admin sign-in.
+   */
+  opsToken: string;
+  opsTokenSource: 'env' | 'file' | 'generated';
   /** Run the projections inside the API process (the default for `npm start`). */
   projectorInProcess: boolean;
   projections: { batchSize: number; pollIntervalMs: number };
@@ -91,23 +97,36 @@ function decodeKey(name: string, raw: string): Buffer {
   return key;
 }
 
+/** A secret from the environment, else (outside production) one generated once and kept in a file. */
+function secret(env: Env, name: string, production: boolean, file: string, make: () => string, check: (v: string) => string) {
+  const raw = str(env, name);
+  if (raw) return { value: check(raw), source: 'env' as const };
+  if (production) throw new ConfigError(name, 'is required in production');
+  if (existsSync(file)) return { value: check(readFileSync(file, 'utf8').trim()), source: 'file' as const };
+  const value = make();
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, value + '\n', { mode: 0o600 });
+  return { value, source: 'generated' as const };
+}
+
 /**
- * The master key: MASTER_KEY (hex or base64) in production. For a newcomer's
+ * The master key: MASTER_KEY (hex or base64) in production. On a newcomer's
  * machine a key is generated on first start and kept next to the embedded data,
  * so that `npm start` needs no setup and restarts can still read old events.
  */
 function masterKey(env: Env, production: boolean, dataDir: string): Pick<AppConfig, 'masterKey' | 'masterKeySource'> {
-  const raw = str(env, 'MASTER_KEY');
-  if (raw) return { masterKey: decodeKey('MASTER_KEY', raw), masterKeySource: 'env' };
-  if (production) throw new ConfigError('MASTER_KEY', 'is required in production (32 bytes, hex or base64)');
   const file = resolve(dataDir, '..', 'master.key');
-  if (existsSync(file)) {
-    return { masterKey: decodeKey(`MASTER_KEY (from ${file})`, readFileSync(file, 'utf8').trim()), masterKeySource: 'file' };
-  }
-  const key = randomBytes(32);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600 });
-  return { masterKey: key, masterKeySource: 'generated' };
+  const s = secret(env, 'MASTER_KEY', production, file, () => randomBytes(32).toString('base64'), (v) => (decodeKey('MASTER_KEY', v), v));
+  return { masterKey: decodeKey('MASTER_KEY', s.value), masterKeySource: s.source };
+}
+
+function opsToken(env: Env, production: boolean, dataDir: string): Pick<AppConfig, 'opsToken' | 'opsTokenSource'> {
+  const file = resolve(dataDir, '..', 'ops.token');
+  const s = secret(env, 'OPS_TOKEN', production, file, () => randomBytes(24).toString('base64url'), (v) => {
+    if (v.length < 24) throw new ConfigError('OPS_TOKEN', 'must be at least 24 characters');
+    return v;
+  });
+  return { opsToken: s.value, opsTokenSource: s.source };
 }
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -135,6 +154,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     embedded: { dataDir, port: int(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535) },
     eventStore: { kind, esdbConnectionString: esdb },
     ...masterKey(env, production, dataDir),
+    ...opsToken(env, production, dataDir),
     projectorInProcess: bool(env, 'PROJECTOR_IN_PROCESS', true),
     projections: {
       batchSize: int(env, 'PROJECTION_BATCH_SIZE', 500, 1, 10000),

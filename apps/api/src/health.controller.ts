@@ -1,0 +1,48 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { PG_POOL } from '@learnstream/core';
+import { EVENT_STORE, type EventStore } from '@learnstream/event-store';
+import { ProjectionRunner } from '@learnstream/projections';
+import type { Response } from 'express';
+import type pg from 'pg';
+
+type Check = { status: 'up' } | { status: 'down'; error: string };
+
+async function check(fn: () => Promise<unknown>): Promise<Check> {
+  try {
+    await fn();
+    return { status: 'up' };
+  } catch (error) {
+    return { status: 'down', error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+@ApiTags('operations')
+@Controller('health')
+export class HealthController {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly projections: ProjectionRunner,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Database and event store reachability, and each projection’s lag' })
+  @ApiOkResponse({ description: 'everything is up' })
+  @ApiServiceUnavailableResponse({ description: 'the database or the event store is down' })
+  async health(@Res({ passthrough: true }) res: Response) {
+    const [database, eventStore] = await Promise.all([check(() => this.pool.query('SELECT 1')), check(() => this.store.ping())]);
+    let projections: { name: string; state: string; lag: number; lagCapped: boolean; deadLetters: number }[] = [];
+    if (database.status === 'up') {
+      projections = (await this.projections.status()).map(({ name, state, lag, lagCapped, deadLetters }) => ({ name, state, lag, lagCapped, deadLetters }));
+    }
+    const up = database.status === 'up' && eventStore.status === 'up';
+    res.status(up ? 200 : 503);
+    return {
+      status: up ? 'up' : 'down',
+      database,
+      eventStore: { kind: this.store.kind, ...eventStore },
+      projections: { maxLag: Math.max(0, ...projections.map((p) => p.lag)), items: projections },
+    };
+  }
+}

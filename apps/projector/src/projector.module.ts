@@ -1,0 +1,14 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CoreModule, type CoreOptions } from '@learnstream/core';
+import { ProjectionsModule } from '@learnstream/projections';
+
+/** The worker process: projections only, no HTTP. */
+@Module({})
+export class ProjectorModule {
+  static forRoot(options: CoreOptions): DynamicModule {
+    return {
+      module: ProjectorModule,
+      imports: [CoreModule.forRoot(options), ProjectionsModule.forRoot({ run: true, http: false })],
+    };
+  }
+}

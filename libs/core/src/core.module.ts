@@ -1,0 +1,79 @@
+/**
+ * What every Learnstream process shares: configuration, the PostgreSQL pool and
+ * TypeORM (schema from migrations only), the event store adapter chosen by
+ * configuration, the personal-data key store and cipher, and the EventLog.
+ */
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_CONFIG, type AppConfig } from '@learnstream/config';
+import { dataSourceOptions } from '@learnstream/database';
+import { connectEsdb, EVENT_LOG, EVENT_STORE, EventLog, EventRegistry, PostgresEventStore, type EventStore } from '@learnstream/event-store';
+import { KeyStore, PersonalDataCipher } from '@learnstream/personal-data';
+import pg from 'pg';
+
+export const PG_POOL = Symbol('PG_POOL');
+
+export interface CoreOptions {
+  config: AppConfig;
+  databaseUrl: string;
+}
+
+@Global()
+@Module({})
+export class CoreModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly keys: KeyStore,
+  ) {}
+
+  static forRoot({ config, databaseUrl }: CoreOptions): DynamicModule {
+    return {
+      module: CoreModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(databaseUrl),
+          autoLoadEntities: true,
+          migrationsRun: true,
+          retryAttempts: 3,
+        }),
+      ],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: PG_POOL, useFactory: () => new pg.Pool({ connectionString: databaseUrl, max: 20, application_name: 'learnstream-events' }) },
+        {
+          provide: EVENT_STORE,
+          inject: [PG_POOL],
+          useFactory: async (pool: pg.Pool): Promise<EventStore> =>
+            config.eventStore.kind === 'esdb'
+              ? connectEsdb(config.eventStore.esdbConnectionString!)
+              : new PostgresEventStore(pool, { pollIntervalMs: config.projections.pollIntervalMs }),
+        },
+        {
+          provide: KeyStore,
+          inject: [PG_POOL],
+          useFactory: async (pool: pg.Pool) => {
+            const keys = new KeyStore(pool, config.masterKey);
+            await keys.verifyMasterKey();
+            return keys;
+          },
+        },
+        { provide: PersonalDataCipher, inject: [KeyStore], useFactory: (keys: KeyStore) => new PersonalDataCipher(keys) },
+        { provide: EventRegistry, useValue: new EventRegistry() },
+        {
+          provide: EVENT_LOG,
+          inject: [EVENT_STORE, PersonalDataCipher, EventRegistry],
+          useFactory: (store: EventStore, cipher: PersonalDataCipher, registry: EventRegistry) => new EventLog(store, cipher, registry),
+        },
+        { provide: EventLog, useExisting: EVENT_LOG },
+      ],
+      exports: [APP_CONFIG, PG_POOL, EVENT_STORE, KeyStore, PersonalDataCipher, EventRegistry, EVENT_LOG, EventLog],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+    await this.keys.close();
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Domain errors carry a stable `code`; they are mapped to HTTP here, once.
+ * Every error response has the same shape:
+ *   { "error": { "code": "…", "message": "…", "details": [...], "requestId": "…" } }
+ */
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { currentRequest } from './request-context';
+
+/** HTTP status of each stable error code raised below the controllers. */
+export const ERROR_STATUS: Record<string, number> = {
+  INVALID_EVENT: HttpStatus.BAD_REQUEST,
+  VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
+  CONCURRENCY_CONFLICT: HttpStatus.CONFLICT,
+  DUPLICATE_EVENT_ID: HttpStatus.CONFLICT,
+  UNKNOWN_PROJECTION: HttpStatus.NOT_FOUND,
+  SUBJECT_ERASED: HttpStatus.GONE,
+  UNAUTHENTICATED: HttpStatus.UNAUTHORIZED,
+  FORBIDDEN: HttpStatus.FORBIDDEN,
+};
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown; requestId?: string };
+}
+
+/** An error with a stable code, thrown by controllers and guards. */
+export class ApiError extends HttpException {
+  constructor(status: number, readonly code: string, message: string, readonly details?: unknown) {
+    super({ code, message, details }, status);
+  }
+}
+
+const HTTP_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE',
+  429: 'TOO_MANY_REQUESTS',
+};
+
+export function toErrorBody(exception: unknown): { status: number; body: ErrorBody } {
+  const requestId = currentRequest()?.requestId;
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse() as string | { code?: string; message?: unknown; details?: unknown };
+    const code = (typeof response === 'object' && response.code) || HTTP_CODES[status] || (status >= 500 ? 'INTERNAL' : 'ERROR');
+    let message = typeof response === 'string' ? response : response.message;
+    let details = typeof response === 'object' ? response.details : undefined;
+    if (Array.isArray(message)) {
+      details = message;
+      message = 'the request is not valid';
+    }
+    return { status, body: { error: { code, message: String(message ?? exception.message), ...(details !== undefined && { details }), requestId } } };
+  }
+  const code = (exception as { code?: unknown })?.code;
+  if (typeof code === 'string' && ERROR_STATUS[code]) {
+    const e = exception as Error & { details?: unknown };
+    return { status: ERROR_STATUS[code], body: { error: { code, message: e.message, ...(e.details !== undefined && { details: e.details }), requestId } } };
+  }
+  return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error', requestId } } };
+}
+
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const { status, body } = toErrorBody(exception);
+    if (status >= 500) this.logger.error({ msg: 'request failed', err: exception instanceof Error ? { message: exception.message, stack: exception.stack } : exception });
+    const response = host.switchToHttp().getResponse<Response>();
+    if (response.headersSent) return;
+    response.status(status).json(body);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Structured logs: one JSON object a line (pino), with the request id of the
+ * current request when there is one. Used as Nest's logger.
+ */
+import type { LoggerService } from '@nestjs/common';
+import pino, { type Logger } from 'pino';
+import { currentRequest } from './request-context';
+
+export class JsonLogger implements LoggerService {
+  readonly pino: Logger;
+
+  constructor(level: string, destination?: pino.DestinationStream) {
+    this.pino = pino(
+      {
+        level,
+        base: { service: 'learnstream' },
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+        mixin: () => {
+          const requestId = currentRequest()?.requestId;
+          return requestId ? { requestId } : {};
+        },
+      },
+      destination,
+    );
+  }
+
+  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, params: unknown[]): void {
+    // Nest passes the context (class name) as the last string parameter.
+    const context = typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
+    const fields: Record<string, unknown> = context ? { context } : {};
+    if (message instanceof Error) {
+      this.pino[level]({ ...fields, err: message }, message.message);
+    } else if (typeof message === 'object' && message !== null) {
+      const { msg, ...rest } = message as Record<string, unknown>;
+      this.pino[level]({ ...fields, ...rest }, typeof msg === 'string' ? msg : '');
+    } else {
+      // error(message, stack, context)
+      if (level === 'error' && typeof params[0] === 'string') fields.stack = params[0];
+      this.pino[level](fields, String(message));
+    }
+  }
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+}

@@ -1,0 +1,33 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { requestContext } from './request-context';
+
+const VALID_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/**
+ * Gives each request an id (the caller's X-Request-Id when it is sane, else a
+ * UUID), echoes it back, runs the request inside its context and writes one
+ * access-log line when the response is finished.
+ */
+export function requestIdMiddleware(logger = new Logger('Http')) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const given = req.header('x-request-id');
+    const requestId = given && VALID_ID.test(given) ? given : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    const started = process.hrtime.bigint();
+    const context = { requestId, ip: req.ip ?? null, userAgent: req.header('user-agent') ?? null };
+    res.on('finish', () => {
+      requestContext.run(context, () =>
+        logger.log({
+          msg: 'request',
+          method: req.method,
+          path: req.originalUrl.split('?')[0],
+          status: res.statusCode,
+          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+        }),
+      );
+    });
+    requestContext.run(context, next);
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * The event envelope (DESIGN.md): every event, a domain change or a read, carries
+ * the fields of a Moodle log row so that any report can be built from the log alone.
+ * Clear fields hold opaque ids only; `ip` and `userAgent` are personal data and
+ * are encrypted at rest under the actor's per-month request key.
+ */
+import { isIP } from 'node:net';
+
+export type Crud = 'c' | 'r' | 'u' | 'd';
+export type Origin = 'web' | 'ws' | 'cli' | 'import' | 'system';
+export const ORIGINS: readonly Origin[] = ['web', 'ws', 'cli', 'import', 'system'];
+
+export interface ObjectRef {
+  type: string;
+  id: string;
+}
+
+export interface EventEnvelope {
+  /** ISO-8601 UTC, set by the server. */
+  occurredAt: string;
+  /** Who did it; null for an anonymous caller or the system. */
+  actorId: string | null;
+  /** The staff member behind an impersonated session, else null. */
+  realActorId: string | null;
+  courseId: string | null;
+  /** The tenant the action belongs to. */
+  schoolId: string | null;
+  /** Verb: viewed, created, updated, deleted, submitted, graded, enrolled, … */
+  action: string;
+  crud: Crud;
+  object: ObjectRef | null;
+  /** The user affected (the learner graded, enrolled, …). */
+  relatedUserId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  origin: Origin;
+  correlationId: string;
+  causationId: string | null;
+  /** Version of this event type's `data` schema when it was written. */
+  schemaVersion: number;
+}
+
+/** What a writer gives: the server fills in occurredAt and schemaVersion. */
+export type EnvelopeInput = Omit<EventEnvelope, 'occurredAt' | 'schemaVersion'> & { occurredAt?: string };
+
+/** The subject whose request keys encrypt IPs of callers who are not signed in. */
+export const ANONYMOUS_SUBJECT = '00000000-0000-0000-0000-000000000000';
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const EVENT_TYPE = /^[A-Z][A-Za-z0-9]{1,99}$/;
+const VERB = /^[a-z][a-z_]{1,49}$/;
+const OBJECT_TYPE = /^[a-z][a-z_]{1,49}$/;
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+/** Streams are `<category>-<uuid>`, so that EventStoreDB category projections work. */
+export const STREAM_ID = /^[a-z][a-z0-9_]{0,49}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function streamId(category: string, id: string): string {
+  return `${category}-${id}`;
+}
+
+function uuidOrNull(problems: string[], name: string, value: unknown): void {
+  if (value !== null && (typeof value !== 'string' || !UUID_PATTERN.test(value))) problems.push(`${name} must be a UUID or null`);
+}
+
+export function validateEventType(type: unknown): string[] {
+  return typeof type === 'string' && EVENT_TYPE.test(type) ? [] : ['type must be PascalCase, e.g. CourseViewed'];
+}
+
+/** Problems with an envelope, as readable sentences; empty when it is valid. */
+export function validateEnvelope(e: Partial<EventEnvelope>): string[] {
+  const problems: string[] = [];
+  if (typeof e.occurredAt !== 'string' || !ISO_UTC.test(e.occurredAt) || Number.isNaN(Date.parse(e.occurredAt))) {
+    problems.push('occurredAt must be an ISO-8601 UTC timestamp');
+  }
+  uuidOrNull(problems, 'actorId', e.actorId ?? null);
+  uuidOrNull(problems, 'realActorId', e.realActorId ?? null);
+  uuidOrNull(problems, 'courseId', e.courseId ?? null);
+  uuidOrNull(problems, 'schoolId', e.schoolId ?? null);
+  uuidOrNull(problems, 'relatedUserId', e.relatedUserId ?? null);
+  uuidOrNull(problems, 'causationId', e.causationId ?? null);
+  if (e.realActorId && !e.actorId) problems.push('realActorId needs an actorId (the impersonated user)');
+  if (typeof e.action !== 'string' || !VERB.test(e.action)) problems.push('action must be a lower-case verb, e.g. viewed');
+  if (!['c', 'r', 'u', 'd'].includes(e.crud as string)) problems.push('crud must be one of c, r, u, d');
+  if (e.object !== null) {
+    const o = e.object as Partial<ObjectRef> | undefined;
+    if (!o || typeof o !== 'object' || typeof o.type !== 'string' || !OBJECT_TYPE.test(o.type) || typeof o.id !== 'string' || !UUID_PATTERN.test(o.id)) {
+      problems.push('object must be null or { type: lower-case word, id: UUID }');
+    }
+  }
+  if (e.ip !== null && (typeof e.ip !== 'string' || isIP(e.ip) === 0)) problems.push('ip must be an IPv4 or IPv6 address or null');
+  if (e.userAgent !== null && (typeof e.userAgent !== 'string' || e.userAgent.length > 1000)) problems.push('userAgent must be a string of at most 1000 characters or null');
+  if (!ORIGINS.includes(e.origin as Origin)) problems.push(`origin must be one of ${ORIGINS.join(', ')}`);
+  if (typeof e.correlationId !== 'string' || e.correlationId.length < 1 || e.correlationId.length > 100) problems.push('correlationId must be 1 to 100 characters');
+  if (!Number.isInteger(e.schemaVersion) || (e.schemaVersion as number) < 1) problems.push('schemaVersion must be a whole number from 1');
+  return problems;
+}

@@ -1,0 +1,133 @@
+/**
+ * The typed, privacy-aware face of the event store that features use:
+ * validates the envelope and the data on append, encrypts personal data per
+ * data subject, and on read decrypts (erased values read back as null) and
+ * upcasts old schema versions.
+ */
+import { randomUUID } from 'node:crypto';
+import type { PersonalDataCipher } from '@learnstream/personal-data';
+import { ANONYMOUS_SUBJECT, STREAM_ID, validateEnvelope, validateEventType, type EnvelopeInput, type EventEnvelope } from './envelope';
+import { InvalidEventError } from './errors';
+import type { EventRegistry } from './event-registry';
+import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, Position, ReadStreamOptions, RecordedEvent } from './event-store';
+
+export interface NewEvent<Type extends string = string, Data extends Record<string, unknown> = Record<string, unknown>> {
+  id?: string;
+  type: Type;
+  /** Personal values are wrapped with `personal(subjectId, value)` from @learnstream/personal-data. */
+  data: Data;
+  envelope: EnvelopeInput;
+}
+
+export interface StoredEvent<Type extends string = string, Data extends Record<string, unknown> = Record<string, unknown>> {
+  id: string;
+  type: Type;
+  streamId: string;
+  revision: bigint;
+  position: Position;
+  data: Data;
+  envelope: EventEnvelope;
+  recordedAt: Date;
+  /** JSON paths of personal values whose keys are destroyed; they read back as null. */
+  erased: string[];
+}
+
+export interface AppendOptions {
+  expectedRevision?: ExpectedRevision;
+}
+
+export class EventLog {
+  constructor(
+    readonly store: EventStore,
+    private readonly cipher: PersonalDataCipher,
+    readonly registry: EventRegistry,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async append(streamId: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    const [result] = await this.appendBatch([{ streamId, events, expectedRevision: options.expectedRevision ?? 'any' }]);
+    return result;
+  }
+
+  /** Appends to several streams atomically, after every event has passed validation. */
+  async appendBatch(requests: { streamId: string; events: NewEvent[]; expectedRevision: ExpectedRevision }[]): Promise<AppendResult[]> {
+    const prepared = [];
+    for (const r of requests) {
+      if (!STREAM_ID.test(r.streamId)) throw new InvalidEventError(`stream id "${r.streamId}" is not <category>-<uuid>`);
+      prepared.push({ streamId: r.streamId, expectedRevision: r.expectedRevision, events: await Promise.all(r.events.map((e) => this.encode(e))) });
+    }
+    return this.store.appendBatch(prepared);
+  }
+
+  private async encode(event: NewEvent): Promise<EventToAppend> {
+    const definition = this.registry.get(event.type);
+    const problems = [...validateEventType(event.type)];
+    if (!definition) problems.push(`unknown event type ${event.type}`);
+    const envelope: EventEnvelope = {
+      ...event.envelope,
+      occurredAt: event.envelope.occurredAt ?? this.now().toISOString(),
+      schemaVersion: definition?.version ?? 1,
+    };
+    problems.push(...validateEnvelope(envelope));
+    if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) problems.push('data must be an object');
+    else if (definition?.validate) problems.push(...definition.validate(event.data));
+    if (problems.length) throw new InvalidEventError(`invalid ${event.type} event`, problems);
+
+    const requestSubject = envelope.actorId ?? ANONYMOUS_SUBJECT;
+    const occurredAt = new Date(envelope.occurredAt);
+    const metadata = {
+      ...envelope,
+      ip: await this.cipher.sealRequest(requestSubject, occurredAt, envelope.ip),
+      userAgent: await this.cipher.sealRequest(requestSubject, occurredAt, envelope.userAgent),
+    };
+    return { id: event.id ?? randomUUID(), type: event.type, data: await this.cipher.seal(event.data), metadata };
+  }
+
+  /** Decrypts and upcasts raw events: keys are fetched once for the whole batch. */
+  async decode(records: RecordedEvent[]): Promise<StoredEvent[]> {
+    const opened = await this.cipher.openMany<{ data: Record<string, unknown>; metadata: Record<string, unknown> }>(records.map((r) => ({ data: r.data, metadata: r.metadata })));
+    return records.map((record, i) => {
+      const { doc, erased } = opened[i];
+      const metadata = doc.metadata as unknown as EventEnvelope;
+      const version = Number(metadata.schemaVersion ?? 1);
+      const upcast = this.registry.upcast(record.type, version, doc.data as Record<string, unknown>);
+      return {
+        id: record.id,
+        type: record.type,
+        streamId: record.streamId,
+        revision: record.revision,
+        position: record.position,
+        data: upcast.data,
+        envelope: { ...metadata, schemaVersion: upcast.version },
+        recordedAt: record.recordedAt,
+        erased: erased.map((path) => path.replace(/^metadata\./, 'envelope.')),
+      };
+    });
+  }
+
+  async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<StoredEvent> {
+    let page: RecordedEvent[] = [];
+    for await (const record of this.store.readStream(streamId, options)) {
+      page.push(record);
+      if (page.length === 200) {
+        yield* await this.decode(page);
+        page = [];
+      }
+    }
+    if (page.length) yield* await this.decode(page);
+  }
+
+  /** Reads a stream and folds it into state with `evolve`: the aggregate's current state and revision. */
+  async aggregate<S>(streamId: string, initial: S, evolve: (state: S, event: StoredEvent) => S): Promise<{ state: S; revision: bigint | null }> {
+    let state = initial;
+    let revision: bigint | null = null;
+    for await (const event of this.readStream(streamId)) {
+      state = evolve(state, event);
+      revision = event.revision;
+    }
+    return { state, revision };
+  }
+}
+
+/** Nest injection tokens. */
+export const EVENT_LOG = Symbol('EVENT_LOG');

@@ -1,0 +1,12 @@
+export * from './event-store';
+export * from './errors';
+export * from './envelope';
+export * from './event-registry';
+export * from './event-log';
+export { PostgresEventStore } from './postgres/postgres-event-store';
+
+/** The EventStoreDB adapter, loaded only when chosen (its client brings a native module). */
+export async function connectEsdb(connectionString: string): Promise<import('./event-store').EventStore> {
+  const { EsdbEventStore } = await import('./esdb');
+  return EsdbEventStore.fromConnectionString(connectionString);
+}

@@ -1,0 +1,365 @@
+/**
+ * Runs projections: one catch-up subscription per projection, from its own
+ * checkpoint. Events are applied in batches; each batch's read-model rows and
+ * the checkpoint move commit in one transaction. The checkpoint row is locked
+ * and compared first, so a rebuild started elsewhere (the CLI) or a second
+ * projector process running the same projection can never make an event count
+ * twice: the loser rolls back and resumes from the stored checkpoint.
+ *
+ * An event a projection cannot handle is parked as a dead letter with its
+ * error, and the projection goes on.
+ */
+import { Logger } from '@nestjs/common';
+import {
+  comparePositions,
+  positionToString,
+  START,
+  type EventLog,
+  type Position,
+  type RecordedEvent,
+  type StoredEvent,
+} from '@learnstream/event-store';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Projection } from './projection';
+
+export interface ProjectionRunnerOptions {
+  /** Largest number of events applied in one transaction. */
+  batchSize?: number;
+  /** When idle, how often a loop checks whether it was rebuilt from another process. */
+  idleCheckMs?: number;
+  /** Lag is counted up to this many events. */
+  lagCap?: number;
+}
+
+export type ProjectionState = 'running' | 'stopped' | 'failing';
+
+export interface ProjectionStatus {
+  name: string;
+  state: ProjectionState;
+  /** Checkpoint: the position of the last event it has passed (commit/prepare). */
+  position: string;
+  generation: number;
+  eventsHandled: number;
+  /** Events in the log after the checkpoint, counted up to `lagCap`. */
+  lag: number;
+  lagCapped: boolean;
+  deadLetters: number;
+  lastError: string | null;
+  updatedAt: string;
+  rebuildStartedAt: string | null;
+}
+
+export interface DeadLetter {
+  id: number;
+  projection: string;
+  eventId: string;
+  eventType: string;
+  position: string;
+  error: string;
+  attempts: number;
+  parkedAt: string;
+}
+
+export class UnknownProjectionError extends Error {
+  readonly code = 'UNKNOWN_PROJECTION';
+  constructor(name: string) {
+    super(`no projection named "${name}"`);
+  }
+}
+
+interface Checkpoint {
+  position: Position;
+  generation: number;
+}
+
+/** The checkpoint moved under us (rebuild, or another process ran the batch first). */
+class Superseded extends Error {}
+
+const IDLE = Symbol('idle');
+const sleep = (ms: number) => new Promise<typeof IDLE>((r) => setTimeout(() => r(IDLE), ms));
+const immediate = () => new Promise<typeof IDLE>((r) => setImmediate(() => r(IDLE)));
+
+interface Loop {
+  stopping: boolean;
+  done: Promise<void>;
+  restart: () => void;
+  state: ProjectionState;
+  lastError: string | null;
+}
+
+export class ProjectionRunner {
+  private readonly logger = new Logger('Projections');
+  private readonly byName: Map<string, Projection>;
+  private readonly loops = new Map<string, Loop>();
+  private readonly batchSize: number;
+  private readonly idleCheckMs: number;
+  private readonly lagCap: number;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly eventLog: EventLog,
+    readonly projections: readonly Projection[],
+    options: ProjectionRunnerOptions = {},
+  ) {
+    this.byName = new Map(projections.map((p) => [p.name, p]));
+    if (this.byName.size !== projections.length) throw new Error('two projections share a name');
+    this.batchSize = options.batchSize ?? 500;
+    this.idleCheckMs = options.idleCheckMs ?? 1000;
+    this.lagCap = options.lagCap ?? 100_000;
+  }
+
+  private projection(name: string): Projection {
+    const p = this.byName.get(name);
+    if (!p) throw new UnknownProjectionError(name);
+    return p;
+  }
+
+  /** Creates missing checkpoints; leaves existing ones as they are. */
+  async ensureCheckpoints(): Promise<void> {
+    for (const p of this.projections) {
+      await this.dataSource.query('INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING', [p.name]);
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.ensureCheckpoints();
+    for (const p of this.projections) if (!this.loops.has(p.name)) this.startLoop(p);
+  }
+
+  async stop(): Promise<void> {
+    const loops = [...this.loops.values()];
+    for (const loop of loops) {
+      loop.stopping = true;
+      loop.restart();
+    }
+    await Promise.all(loops.map((l) => l.done));
+    this.loops.clear();
+  }
+
+  private startLoop(p: Projection): void {
+    let restart: () => void = () => undefined;
+    const loop: Loop = { stopping: false, done: Promise.resolve(), restart: () => restart(), state: 'running', lastError: null };
+    this.loops.set(p.name, loop);
+    loop.done = (async () => {
+      let backoff = 250;
+      while (!loop.stopping) {
+        const interrupted = new Promise<typeof IDLE>((r) => (restart = () => r(IDLE)));
+        try {
+          await this.follow(p, loop, interrupted);
+          backoff = 250;
+        } catch (error) {
+          loop.state = 'failing';
+          loop.lastError = error instanceof Error ? error.message : String(error);
+          this.logger.error({ msg: 'projection failing; retrying', projection: p.name, error: loop.lastError, retryInMs: backoff });
+          await Promise.race([sleep(backoff), interrupted]);
+          backoff = Math.min(backoff * 2, 30_000);
+        }
+      }
+      loop.state = 'stopped';
+    })();
+  }
+
+  /** Follows the log from the stored checkpoint until stopped, rebuilt or superseded. */
+  private async follow(p: Projection, loop: Loop, interrupted: Promise<typeof IDLE>): Promise<void> {
+    let checkpoint = await this.loadCheckpoint(p.name);
+    const subscription = this.eventLog.store.subscribeToAll({ from: checkpoint.position });
+    const iterator = subscription[Symbol.asyncIterator]();
+    let pending: Promise<IteratorResult<RecordedEvent>> | null = null;
+    const next = () => (pending ??= iterator.next());
+    try {
+      while (!loop.stopping) {
+        const first = await Promise.race([next(), sleep(this.idleCheckMs), interrupted]);
+        if (first === IDLE) {
+          if (loop.stopping) return;
+          const stored = await this.loadCheckpoint(p.name);
+          if (stored.generation !== checkpoint.generation || comparePositions(stored.position, checkpoint.position) !== 0) return;
+          continue;
+        }
+        pending = null;
+        if (first.done) return;
+        const batch = [first.value];
+        // Take what the subscription already has, without waiting for more.
+        while (batch.length < this.batchSize) {
+          const more = await Promise.race([next(), immediate()]);
+          if (more === IDLE) break;
+          pending = null;
+          if (more.done) break;
+          batch.push(more.value);
+        }
+        const moved = await this.apply(p, batch, checkpoint);
+        if (!moved) return;
+        checkpoint = moved;
+        loop.state = 'running';
+        loop.lastError = null;
+      }
+    } finally {
+      await subscription.close();
+    }
+  }
+
+  /** Applies a batch; on a failure, retries event by event and parks the one that fails. */
+  private async apply(p: Projection, batch: RecordedEvent[], checkpoint: Checkpoint): Promise<Checkpoint | null> {
+    try {
+      const events = await this.eventLog.decode(batch);
+      return await this.commit(p, checkpoint, events, batch[batch.length - 1].position);
+    } catch (error) {
+      if (error instanceof Superseded) return null;
+      if (batch.length === 1) return this.park(p, checkpoint, batch[0], error);
+    }
+    let current = checkpoint;
+    for (const record of batch) {
+      const moved = await this.apply(p, [record], current);
+      if (!moved) return null;
+      current = moved;
+    }
+    return current;
+  }
+
+  private wants(p: Projection, event: StoredEvent): boolean {
+    return p.eventTypes === '*' || p.eventTypes.includes(event.type);
+  }
+
+  private async commit(p: Projection, checkpoint: Checkpoint, events: StoredEvent[], to: Position): Promise<Checkpoint> {
+    const relevant = events.filter((e) => this.wants(p, e));
+    await this.dataSource.transaction(async (tx) => {
+      await this.lockCheckpoint(tx, p.name, checkpoint);
+      for (const event of relevant) await p.handle(event, tx);
+      await this.moveCheckpoint(tx, p.name, to, relevant.length);
+    });
+    return { position: to, generation: checkpoint.generation };
+  }
+
+  private async park(p: Projection, checkpoint: Checkpoint, record: RecordedEvent, error: unknown): Promise<Checkpoint> {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.logger.warn({ msg: 'event parked as a dead letter', projection: p.name, eventId: record.id, eventType: record.type, error: message });
+    await this.dataSource.transaction(async (tx) => {
+      await this.lockCheckpoint(tx, p.name, checkpoint);
+      await tx.query(
+        `INSERT INTO projection_dead_letters (projection, event_id, event_type, position, error) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (projection, event_id) DO UPDATE SET error = EXCLUDED.error, attempts = projection_dead_letters.attempts + 1, parked_at = now()`,
+        [p.name, record.id, record.type, positionToString(record.position), message.slice(0, 4000)],
+      );
+      await this.moveCheckpoint(tx, p.name, record.position, 0);
+    });
+    return { position: record.position, generation: checkpoint.generation };
+  }
+
+  private async lockCheckpoint(tx: EntityManager, name: string, expected: Checkpoint): Promise<void> {
+    const [row] = await tx.query(
+      'SELECT position_commit, position_prepare, generation FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
+      [name],
+    );
+    const stored = row && toCheckpoint(row);
+    if (!stored || stored.generation !== expected.generation || comparePositions(stored.position, expected.position) !== 0) throw new Superseded();
+  }
+
+  private async moveCheckpoint(tx: EntityManager, name: string, to: Position, handled: number): Promise<void> {
+    await tx.query(
+      `UPDATE projection_checkpoints SET position_commit = $2, position_prepare = $3, events_handled = events_handled + $4,
+         rebuild_started_at = NULL, updated_at = now() WHERE name = $1`,
+      [name, to.commit.toString(), to.prepare.toString(), handled],
+    );
+  }
+
+  private async loadCheckpoint(name: string): Promise<Checkpoint> {
+    const [row] = await this.dataSource.query('SELECT position_commit, position_prepare, generation FROM projection_checkpoints WHERE name = $1', [name]);
+    if (!row) throw new UnknownProjectionError(name);
+    return toCheckpoint(row);
+  }
+
+  /**
+   * Rebuilds a projection from zero: empties its read model and resets its
+   * checkpoint in one transaction (from any process); the running loop, here
+   * or in a projector elsewhere, notices and starts again from the beginning.
+   */
+  async rebuild(name: string): Promise<void> {
+    const p = this.projection(name);
+    await this.ensureCheckpoints();
+    await this.dataSource.transaction(async (tx) => {
+      await tx.query('SELECT 1 FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [name]);
+      await p.reset(tx);
+      await tx.query('DELETE FROM projection_dead_letters WHERE projection = $1', [name]);
+      await tx.query(
+        `UPDATE projection_checkpoints SET position_commit = -1, position_prepare = -1, generation = generation + 1,
+           events_handled = 0, rebuild_started_at = now(), updated_at = now() WHERE name = $1`,
+        [name],
+      );
+    });
+    this.logger.log({ msg: 'projection rebuild started', projection: name });
+    this.loops.get(name)?.restart();
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    await this.ensureCheckpoints();
+    const rows: Record<string, string | number | Date | null>[] = await this.dataSource.query(
+      `SELECT c.*, (SELECT count(*) FROM projection_dead_letters d WHERE d.projection = c.name) AS dead_letters
+       FROM projection_checkpoints c WHERE c.name = ANY($1) ORDER BY c.name`,
+      [this.projections.map((p) => p.name)],
+    );
+    return Promise.all(
+      rows.map(async (row) => {
+        const checkpoint = toCheckpoint(row);
+        const loop = this.loops.get(String(row.name));
+        const lag = await this.eventLog.store.countAfter(checkpoint.position, this.lagCap);
+        return {
+          name: String(row.name),
+          state: loop?.state ?? 'stopped',
+          position: positionToString(checkpoint.position),
+          generation: checkpoint.generation,
+          eventsHandled: Number(row.events_handled),
+          lag,
+          lagCapped: lag >= this.lagCap,
+          deadLetters: Number(row.dead_letters),
+          lastError: loop?.lastError ?? null,
+          updatedAt: new Date(row.updated_at as Date).toISOString(),
+          rebuildStartedAt: row.rebuild_started_at ? new Date(row.rebuild_started_at as Date).toISOString() : null,
+        };
+      }),
+    );
+  }
+
+  /** Resolves once every projection has passed `position`; for tests and read-your-writes. */
+  async waitFor(position: Position, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const names = this.projections.map((p) => p.name);
+    for (;;) {
+      const rows: Record<string, string>[] = await this.dataSource.query(
+        'SELECT name, position_commit, position_prepare, generation FROM projection_checkpoints WHERE name = ANY($1)',
+        [names],
+      );
+      const behind = names.filter((n) => {
+        const row = rows.find((r) => r.name === n);
+        return !row || comparePositions(toCheckpoint(row).position, position) < 0;
+      });
+      if (behind.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`projections ${behind.join(', ')} did not reach ${positionToString(position)} in ${timeoutMs} ms`);
+      await sleep(20);
+    }
+  }
+
+  async deadLetters(projection?: string): Promise<DeadLetter[]> {
+    if (projection) this.projection(projection);
+    const rows: Record<string, string | number | Date>[] = await this.dataSource.query(
+      `SELECT * FROM projection_dead_letters WHERE $1::text IS NULL OR projection = $1 ORDER BY id`,
+      [projection ?? null],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      projection: String(r.projection),
+      eventId: String(r.event_id),
+      eventType: String(r.event_type),
+      position: String(r.position),
+      error: String(r.error),
+      attempts: Number(r.attempts),
+      parkedAt: new Date(r.parked_at as Date).toISOString(),
+    }));
+  }
+}
+
+function toCheckpoint(row: Record<string, unknown>): Checkpoint {
+  const commit = BigInt(row.position_commit as string);
+  return {
+    position: commit < 0n ? START : { commit, prepare: BigInt(row.position_prepare as string) },
+    generation: Number(row.generation),
+  };
+}

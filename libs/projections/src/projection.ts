@@ -1,0 +1,21 @@
+import type { StoredEvent } from '@learnstream/event-store';
+import type { EntityManager } from 'typeorm';
+
+/**
+ * A read model fed by the event log. The runner calls `handle` inside the same
+ * transaction that moves the projection's checkpoint, so a crash never
+ * double-applies an event; handlers are written as upserts all the same, so a
+ * replay changes nothing.
+ */
+export interface Projection {
+  /** Stable name: the key of its checkpoint. */
+  readonly name: string;
+  /** Event types it handles, or '*' for all; the checkpoint moves past the others without calling it. */
+  readonly eventTypes: readonly string[] | '*';
+  handle(event: StoredEvent, tx: EntityManager): Promise<void>;
+  /** Empties the read model, for a rebuild from zero (inside the rebuild transaction). */
+  reset(tx: EntityManager): Promise<void>;
+}
+
+/** Nest injection token for the list of projections a process runs. */
+export const PROJECTIONS = Symbol('PROJECTIONS');
