@@ -3,5 +3,7 @@
  * this list; a landed migration is never edited.
  */
 import { EventStore1732200000000 } from './1732200000000-event-store';
+import { PersonalData1732200000100 } from './1732200000100-personal-data';
+import { Projections1732200000200 } from './1732200000200-projections';
 
-export const migrations = [EventStore1732200000000];
+export const migrations = [EventStore1732200000000, PersonalData1732200000100, Projections1732200000200];

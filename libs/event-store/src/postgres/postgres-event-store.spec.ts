@@ -114,7 +114,8 @@ describe('PostgresEventStore', () => {
       count++;
     }
     expect(count).toBe(175);
-    expect(spy.mock.calls.length).toBe(4); // 50 + 50 + 50 + 25
+    const pages = spy.mock.calls.filter(([sql]) => String(sql).includes('ORDER BY transaction_id, global_position LIMIT'));
+    expect(pages.map(() => 'page')).toHaveLength(4); // 50 + 50 + 50 + 25
     spy.mockRestore();
   });
 

@@ -15,7 +15,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
-import { InvalidEventError, WrongExpectedRevisionError, EventStoreError, expectedToString } from '../errors';
+import { validateAppend } from '../append-validation';
+import { WrongExpectedRevisionError, EventStoreError, expectedToString } from '../errors';
 import {
   START,
   type AppendRequest,
@@ -34,13 +35,14 @@ import {
 } from '../event-store';
 
 const CHANNEL = 'learnstream_events';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface PostgresEventStoreOptions {
   /** Events fetched per round trip when reading $all or a stream. */
   pageSize?: number;
   /** How often a live subscription looks for new events when no notification came. */
   pollIntervalMs?: number;
+  /** How long a one-shot readAll waits for committed events still held back by an older open transaction. */
+  stableWaitMs?: number;
 }
 
 interface EventRow {
@@ -82,22 +84,11 @@ export function matchesFilter(e: { type: string; streamId: string }, filter?: Su
   return true;
 }
 
-function validateAppend(streamId: string, events: EventToAppend[]): void {
-  const problems: string[] = [];
-  if (!streamId || streamId.length > 200) problems.push('stream id must be 1 to 200 characters');
-  events.forEach((e, i) => {
-    if (e.id !== undefined && !UUID.test(e.id)) problems.push(`event ${i}: id must be a UUID`);
-    if (!e.type || typeof e.type !== 'string') problems.push(`event ${i}: type is required`);
-    if (typeof e.data !== 'object' || e.data === null || Array.isArray(e.data)) problems.push(`event ${i}: data must be an object`);
-    if (typeof e.metadata !== 'object' || e.metadata === null || Array.isArray(e.metadata)) problems.push(`event ${i}: metadata must be an object`);
-  });
-  if (problems.length) throw new InvalidEventError(`cannot append to ${streamId}`, problems);
-}
-
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres' as const;
   private readonly pageSize: number;
   private readonly pollIntervalMs: number;
+  private readonly stableWaitMs: number;
   private readonly appended = new EventEmitter();
   private listener: pg.Client | null = null;
   private listenerStarting: Promise<void> | null = null;
@@ -110,6 +101,7 @@ export class PostgresEventStore implements EventStore {
   ) {
     this.pageSize = options.pageSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.stableWaitMs = options.stableWaitMs ?? 2000;
     this.appended.setMaxListeners(0);
   }
 
@@ -237,19 +229,56 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
+  /**
+   * Reads $all in pages. Events of transactions that committed but are not yet
+   * below the stable line (an older transaction is still running somewhere) are
+   * waited for, up to `stableWaitMs`, so that a read right after an append sees
+   * it; what is returned is always in final order, so reading on from the last
+   * position never skips an event.
+   */
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
     const backwards = options.direction === 'backwards';
     const pageSize = options.pageSize ?? this.pageSize;
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
     let from: Position | null = options.from ?? (backwards ? null : START);
+    const deadline = Date.now() + this.stableWaitMs;
+    if (backwards) await this.waitUntilStable(null, from, deadline);
     while (remaining > 0) {
       const limit = Math.min(pageSize, remaining);
       const rows = backwards ? await this.pageBackwards(from, limit) : await this.pageForwards(from ?? START, limit);
       for (const row of rows) yield toRecorded(row);
-      if (rows.length < limit) return;
       remaining -= rows.length;
-      const last = rows[rows.length - 1];
-      from = { commit: BigInt(last.transaction_id), prepare: BigInt(last.global_position) };
+      if (rows.length > 0) {
+        const last = rows[rows.length - 1];
+        from = { commit: BigInt(last.transaction_id), prepare: BigInt(last.global_position) };
+      }
+      if (rows.length < limit) {
+        if (backwards || !(await this.waitUntilStable(from, null, deadline))) return;
+      }
+    }
+  }
+
+  /**
+   * Waits while committed events between `after` and `before` are still above
+   * the stable line. Returns true when there were such events and they became
+   * readable, false when there were none (or the deadline passed).
+   */
+  private async waitUntilStable(after: Position | null, before: Position | null, deadline: number): Promise<boolean> {
+    let waited = false;
+    for (;;) {
+      const [atx, apos] = after ? sqlPosition(after) : [null, null];
+      const [btx, bpos] = before ? sqlPosition(before) : [null, null];
+      const { rows } = await this.pool.query<{ pending: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM events
+           WHERE ($1::xid8 IS NULL OR (transaction_id, global_position) > ($1::xid8, $2::bigint))
+             AND ($3::xid8 IS NULL OR (transaction_id, global_position) < ($3::xid8, $4::bigint))
+             AND transaction_id >= pg_snapshot_xmin(pg_current_snapshot())) AS pending`,
+        [atx, apos, btx, bpos],
+      );
+      if (!rows[0].pending) return waited;
+      if (Date.now() > deadline) return false;
+      waited = true;
+      await new Promise((r) => setTimeout(r, 5));
     }
   }
 

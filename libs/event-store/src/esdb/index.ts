@@ -1,0 +1,1 @@
+export { EsdbEventStore, type EsdbClient, type EsdbEventStoreOptions } from './esdb-event-store';

@@ -1,0 +1,197 @@
+/**
+ * Seals personal data into documents (event data, metadata) and opens it again.
+ *
+ * A sealed value is `{ "$pd": 1, "s": subjectId, "k": keyId, "iv", "ct", "tag" }`
+ * (base64): AES-256-GCM of the value's JSON under the subject's data key, with
+ * the subject and key ids bound as AAD, so a blob cannot be passed off as
+ * another subject's. The JSON path is not bound: upcasters may move fields.
+ *
+ * Opening never fails because of an erasure: a value whose key is gone (erased
+ * subject, expired month) reads as null and its path is listed in `erased`. A value that fails authentication
+ * throws TamperedDataError: that is corruption, and hiding it as "erased" would
+ * mask an attack or a bug.
+ */
+import { InvalidPersonalDataError, TamperedDataError } from './errors';
+import { gcmDecrypt, gcmEncrypt } from './gcm';
+import type { DataKey, KeyStore } from './key-store';
+import { Personal } from './personal';
+import { DATA_SCOPE, isUuid, requestScope, subjectIdOf } from './scope';
+
+export interface SealedValue {
+  $pd: 1;
+  /** Subject id. */
+  s: string;
+  /** Key id. */
+  k: string;
+  iv: string;
+  ct: string;
+  tag: string;
+}
+
+/** The type of a document after seal(): each Personal<X> becomes a SealedValue. */
+export type Sealed<T> =
+  T extends Personal<unknown> ? SealedValue
+  : T extends Date ? T
+  : T extends readonly (infer U)[] ? Sealed<U>[]
+  : T extends object ? { [K in keyof T]: Sealed<T[K]> }
+  : T;
+
+export interface Opened<T> {
+  doc: T;
+  /** JSON paths (e.g. `data.email`, `$` for the root) of values whose key is destroyed: they read as null. */
+  erased: string[];
+}
+
+const RESERVED = '$pd';
+const SEALED_KEYS = ['$pd', 'ct', 'iv', 'k', 's', 'tag'];
+const DESCEND = Symbol('descend');
+
+/**
+ * Sealed values made by this module in this process (by identity). seal() lets
+ * them through (e.g. sealRequest() output placed in metadata), but refuses any
+ * other object with a "$pd" key: one built from client JSON could be a forgery.
+ */
+const minted = new WeakSet<object>();
+
+function blobAad(subjectId: string, keyId: string): string {
+  return `learnstream/pd/v1|${subjectId}|${keyId}`;
+}
+
+function isPlainObject(node: unknown): node is Record<string, unknown> {
+  if (node === null || typeof node !== 'object') return false;
+  const proto = Object.getPrototypeOf(node);
+  return proto === Object.prototype || proto === null;
+}
+
+function childPath(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`;
+  if (/^[A-Za-z_$][\w$]*$/.test(key)) return parent ? `${parent}.${key}` : key;
+  return `${parent}[${JSON.stringify(key)}]`;
+}
+
+const shown = (path: string) => path || '$';
+
+/**
+ * Copies a JSON-like tree (arrays and plain objects; anything else is kept as
+ * is), asking `replace` first at every node: its result replaces the node,
+ * unless it is DESCEND. The input is never modified.
+ */
+function transform(node: unknown, path: string, replace: (node: unknown, path: string) => unknown): unknown {
+  const replaced = replace(node, path);
+  if (replaced !== DESCEND) return replaced;
+  if (Array.isArray(node)) return node.map((v, i) => transform(v, childPath(path, i), replace));
+  if (isPlainObject(node)) {
+    // fromEntries defines properties: a "__proto__" key stays a plain key.
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, transform(v, childPath(path, k), replace)]));
+  }
+  return node;
+}
+
+/** A SealedValue at this node, or null if there is none; a malformed one throws. */
+function sealedAt(node: unknown, path: string): SealedValue | null {
+  if (!isPlainObject(node) || !Object.hasOwn(node, RESERVED)) return null;
+  const ok =
+    node.$pd === 1 &&
+    isUuid(node.s) &&
+    isUuid(node.k) &&
+    ['iv', 'ct', 'tag'].every((f) => typeof node[f] === 'string') &&
+    Object.keys(node).sort().join() === SEALED_KEYS.join();
+  if (!ok) throw new TamperedDataError(shown(path), 'is malformed');
+  return node as unknown as SealedValue;
+}
+
+function encrypt(key: DataKey, value: unknown): SealedValue {
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new InvalidPersonalDataError(`personal data must be a JSON value, got ${typeof value}`);
+  const box = gcmEncrypt(key.key, Buffer.from(json, 'utf8'), blobAad(key.subjectId, key.keyId));
+  return mint({ $pd: 1, s: key.subjectId, k: key.keyId, iv: box.iv.toString('base64'), ct: box.ct.toString('base64'), tag: box.tag.toString('base64') });
+}
+
+/** Registers a sealed value as ours, frozen so that it cannot be altered after. */
+function mint(sealed: SealedValue): SealedValue {
+  minted.add(Object.freeze(sealed));
+  return sealed;
+}
+
+function decrypt(key: DataKey, sealed: SealedValue, path: string): unknown {
+  if (sealed.s.toLowerCase() !== key.subjectId) throw new TamperedDataError(shown(path), `names subject ${sealed.s} but its key belongs to another subject`);
+  const box = { iv: Buffer.from(sealed.iv, 'base64'), ct: Buffer.from(sealed.ct, 'base64'), tag: Buffer.from(sealed.tag, 'base64') };
+  const plaintext = gcmDecrypt(key.key, box, blobAad(key.subjectId, key.keyId));
+  if (plaintext === null) throw new TamperedDataError(shown(path), `(key ${key.keyId}) fails authentication`);
+  return JSON.parse(plaintext.toString('utf8'));
+}
+
+export class PersonalDataCipher {
+  constructor(private readonly keys: KeyStore) {}
+
+  /**
+   * A copy of `doc` in which every Personal marker is replaced by a SealedValue
+   * under its subject's data key. Throws SubjectErasedError for an erased
+   * subject. Sealed values this cipher made (sealRequest output) pass through;
+   * any other "$pd" key is refused, so that no writer or client can plant a
+   * fake sealed value (which would fail authentication on every read after).
+   */
+  async seal<T>(doc: T): Promise<Sealed<T>> {
+    const markers: Personal[] = [];
+    transform(doc, '', (node, path) => {
+      if (node instanceof Personal) {
+        markers.push(node);
+        return node;
+      }
+      if (minted.has(node as object)) return node;
+      if (isPlainObject(node) && Object.hasOwn(node, RESERVED)) {
+        throw new InvalidPersonalDataError(`${shown(path)} holds the reserved key "${RESERVED}": mark personal data with personal() instead`);
+      }
+      return DESCEND;
+    });
+    const keys = markers.length ? await this.keys.getOrCreateKeys(markers.map((m) => ({ subjectId: m.subjectId, scope: DATA_SCOPE }))) : [];
+    const keyOf = new Map(markers.map((m, i) => [m, keys[i]]));
+    return transform(doc, '', (node) => {
+      if (node instanceof Personal) return encrypt(keyOf.get(node)!, node.value);
+      return minted.has(node as object) ? mint({ ...(node as SealedValue) }) : DESCEND;
+    }) as Sealed<T>;
+  }
+
+  /**
+   * Request metadata (IP, user agent) of the subject, sealed under their key of
+   * the month (UTC) of `occurredAt`, so that it expires with that month's keys.
+   */
+  async sealRequest(subjectId: string, occurredAt: Date, value: string | null): Promise<SealedValue | null> {
+    if (value === null) return null;
+    if (typeof value !== 'string') throw new InvalidPersonalDataError('request metadata must be a string or null');
+    const key = await this.keys.getOrCreateKey(subjectIdOf(subjectId), requestScope(occurredAt));
+    return encrypt(key, value);
+  }
+
+  /** `doc` with every sealed value opened, or null (path listed in `erased`) where its key is gone. */
+  async open<T = unknown>(doc: unknown): Promise<Opened<T>> {
+    const [opened] = await this.openMany<T>([doc]);
+    return opened;
+  }
+
+  /** Opens many documents; the keys not in cache are fetched in a single query. */
+  async openMany<T = unknown>(docs: readonly unknown[]): Promise<Opened<T>[]> {
+    const keyIds = new Set<string>();
+    for (const doc of docs) {
+      transform(doc, '', (node, path) => {
+        const sealed = sealedAt(node, path);
+        if (!sealed) return DESCEND;
+        keyIds.add(sealed.k.toLowerCase());
+        return node;
+      });
+    }
+    const keys = keyIds.size > 0 ? await this.keys.findKeys(keyIds) : new Map<string, DataKey>();
+    return docs.map((doc) => {
+      const erased: string[] = [];
+      const opened = transform(doc, '', (node, path) => {
+        const sealed = sealedAt(node, path);
+        if (!sealed) return DESCEND;
+        const key = keys.get(sealed.k.toLowerCase());
+        if (key) return decrypt(key, sealed, path);
+        erased.push(shown(path));
+        return null;
+      });
+      return { doc: opened as T, erased };
+    });
+  }
+}

@@ -1,0 +1,193 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { jest } from '@jest/globals';
+import pg from 'pg';
+import { createMigratedDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { KeyStore } from './key-store';
+
+/** Polls until `condition` holds (no fixed sleeps: fails after `timeoutMs`). */
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('KeyStore', () => {
+  let db: TestDatabase;
+  const masterKey = randomBytes(32);
+  const pools: pg.Pool[] = [];
+  const stores: KeyStore[] = [];
+
+  /** A key store with its own pool and cache: another process, as far as the store can tell. */
+  function process(key = masterKey): { pool: pg.Pool; store: KeyStore } {
+    const pool = new pg.Pool({ connectionString: db.url, max: 5 });
+    const store = new KeyStore(pool, key);
+    pools.push(pool);
+    stores.push(store);
+    return { pool, store };
+  }
+
+  let a: KeyStore;
+  let sql: pg.Pool;
+
+  beforeAll(async () => {
+    db = await createMigratedDatabase();
+    ({ store: a, pool: sql } = process());
+    await a.verifyMasterKey();
+  });
+
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+    for (const p of pools) await p.end();
+    await db.drop();
+  });
+
+  it('makes one key per subject and scope, stored wrapped, and finds it again', async () => {
+    const subject = randomUUID();
+    const key = await a.getOrCreateKey(subject, 'data');
+    expect(key).toMatchObject({ subjectId: subject, scope: 'data' });
+    expect(key.key).toHaveLength(32);
+    expect((await a.getOrCreateKey(subject, 'data')).keyId).toBe(key.keyId);
+    expect((await a.getOrCreateKey(subject, 'request:2024-05')).keyId).not.toBe(key.keyId);
+
+    const { rows } = await sql.query('SELECT wrapped_key FROM subject_keys WHERE key_id = $1', [key.keyId]);
+    expect(rows[0].wrapped_key.includes(key.key)).toBe(false);
+    const { store: b } = process();
+    expect(await b.findKey(key.keyId)).toEqual(key.key);
+    expect(await b.findKey(randomUUID())).toBeNull();
+  });
+
+  it('gives concurrent callers for one subject the same single key', async () => {
+    const subject = randomUUID();
+    const others = [process().store, process().store];
+    const keys = await Promise.all([a, ...others, a, ...others, a].map((s) => s.getOrCreateKey(subject, 'data')));
+    expect(new Set(keys.map((k) => k.keyId)).size).toBe(1);
+    expect(new Set(keys.map((k) => k.key.toString('hex'))).size).toBe(1);
+    const { rows } = await sql.query('SELECT count(*)::int AS n FROM subject_keys WHERE subject_id = $1', [subject]);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('destroys every key of a subject, records the erasure once, and never makes a key for them again', async () => {
+    const subject = randomUUID();
+    const other = randomUUID();
+    const data = await a.getOrCreateKey(subject, 'data');
+    await a.getOrCreateKey(subject, 'request:2024-01');
+    const kept = await a.getOrCreateKey(other, 'data');
+
+    expect(await a.destroySubjectKeys(subject, 'erasure request 1')).toBe(2);
+    expect(await a.destroySubjectKeys(subject, 'erasure request 2')).toBe(0);
+
+    expect(await a.findKey(data.keyId)).toBeNull();
+    expect(await a.findKey(kept.keyId)).toEqual(kept.key);
+    const ledger = await sql.query('SELECT reason FROM erased_subjects WHERE subject_id = $1', [subject]);
+    expect(ledger.rows).toEqual([{ reason: 'erasure request 1' }]);
+    await expect(a.getOrCreateKey(subject, 'data')).rejects.toMatchObject({ code: 'SUBJECT_ERASED', subjectId: subject });
+    await expect(process().store.getOrCreateKey(subject, 'request:2024-02')).rejects.toMatchObject({ code: 'SUBJECT_ERASED' });
+  });
+
+  it('tells other processes: a key another process had cached is evicted and no longer returned', async () => {
+    const subject = randomUUID();
+    const { store: b } = process();
+    const key = await a.getOrCreateKey(subject, 'data');
+    expect(await b.findKey(key.keyId)).toEqual(key.key);
+    expect(b.isCached(key.keyId)).toBe(true);
+
+    await a.destroySubjectKeys(subject, 'test');
+    expect(a.isCached(key.keyId)).toBe(false);
+    await until(() => !b.isCached(key.keyId)); // the notification, with no read by b
+    expect(await b.findKey(key.keyId)).toBeNull();
+  });
+
+  it('keeps other caches warm across an erasure they were notified of', async () => {
+    const { store: b, pool: bPool } = process();
+    const kept = await a.getOrCreateKey(randomUUID(), 'data');
+    const gone = randomUUID();
+    const goneKey = await a.getOrCreateKey(gone, 'data');
+    await b.findKeys([kept.keyId, goneKey.keyId]);
+
+    await a.destroySubjectKeys(gone, 'test');
+    await until(() => !b.isCached(goneKey.keyId));
+    const queries = jest.spyOn(bPool, 'query');
+    expect(await b.findKey(kept.keyId)).toEqual(kept.key);
+    expect(queries.mock.calls.map((c) => String(c[0]))).toEqual(['SELECT destruction_token FROM key_store_check']);
+    queries.mockRestore();
+  });
+
+  it('never returns a destroyed key, even when the notification is missed', async () => {
+    const { store: b } = process();
+    const subject = randomUUID();
+    const key = await a.getOrCreateKey(subject, 'data');
+    expect(await b.findKey(key.keyId)).toEqual(key.key);
+    // A destruction whose notification b never gets: what every destroying transaction does, minus NOTIFY.
+    await sql.query('DELETE FROM subject_keys WHERE subject_id = $1', [subject]);
+    await sql.query('UPDATE key_store_check SET destruction_token = gen_random_uuid()');
+    expect(b.isCached(key.keyId)).toBe(true);
+    expect(await b.findKey(key.keyId)).toBeNull();
+    expect(b.isCached(key.keyId)).toBe(false);
+  });
+
+  it('expires request keys of earlier months for everyone, and nothing else', async () => {
+    const [s1, s2] = [randomUUID(), randomUUID()];
+    const { store: b } = process();
+    const march = await a.getOrCreateKey(s1, 'request:2023-03');
+    const april = await b.getOrCreateKey(s2, 'request:2023-04');
+    const may = await a.getOrCreateKey(s1, 'request:2023-05');
+    const data = await a.getOrCreateKey(s1, 'data');
+    expect(await b.findKey(march.keyId)).not.toBeNull();
+
+    const before = (await sql.query(`SELECT count(*)::int AS n FROM subject_keys WHERE scope < 'request:2023-05' AND scope LIKE 'request:%'`)).rows[0].n;
+    expect(await a.destroyRequestKeysBefore('2023-05')).toBe(before);
+    await until(() => !b.isCached(march.keyId));
+    for (const store of [a, b]) {
+      expect(await store.findKey(march.keyId)).toBeNull();
+      expect(await store.findKey(april.keyId)).toBeNull();
+      expect(await store.findKey(may.keyId)).toEqual(may.key);
+      expect(await store.findKey(data.keyId)).toEqual(data.key);
+    }
+    await expect(a.destroyRequestKeysBefore('2023-5')).rejects.toMatchObject({ code: 'INVALID_PERSONAL_DATA' });
+  });
+
+  it('reapplies erasures to a key store restored from a backup', async () => {
+    const subject = randomUUID();
+    const key = await a.getOrCreateKey(subject, 'data');
+    const backup = (await sql.query('SELECT * FROM subject_keys WHERE key_id = $1', [key.keyId])).rows[0];
+    await a.destroySubjectKeys(subject, 'test');
+
+    // The restore brings the shredded key back.
+    await sql.query('INSERT INTO subject_keys (key_id, subject_id, scope, wrapped_key, created_at) VALUES ($1, $2, $3, $4, $5)', [
+      backup.key_id,
+      backup.subject_id,
+      backup.scope,
+      backup.wrapped_key,
+      backup.created_at,
+    ]);
+    const { store: b } = process();
+    expect(await b.findKey(key.keyId)).toEqual(key.key);
+
+    expect(await a.reapplyErasures()).toBe(1);
+    expect(await a.findKey(key.keyId)).toBeNull();
+    expect(await b.findKey(key.keyId)).toBeNull();
+    expect(await a.reapplyErasures()).toBe(0);
+  });
+
+  it('detects a wrong master key at start-up', async () => {
+    const { store: wrong } = process(randomBytes(32));
+    await expect(wrong.verifyMasterKey()).rejects.toMatchObject({ code: 'MASTER_KEY_MISMATCH' });
+    await expect(wrong.getOrCreateKey(randomUUID(), 'data')).rejects.toMatchObject({ code: 'MASTER_KEY_MISMATCH' });
+    await expect(process().store.verifyMasterKey()).resolves.toBeUndefined();
+  });
+
+  it('refuses a wrapped key that was altered', async () => {
+    const key = await a.getOrCreateKey(randomUUID(), 'data');
+    await sql.query(`UPDATE subject_keys SET wrapped_key = set_byte(wrapped_key, 40, get_byte(wrapped_key, 40) # 1) WHERE key_id = $1`, [key.keyId]);
+    await expect(process().store.findKey(key.keyId)).rejects.toMatchObject({ code: 'KEY_CORRUPTED' });
+  });
+
+  it('checks its arguments', async () => {
+    await expect(a.getOrCreateKey('not-a-uuid', 'data')).rejects.toMatchObject({ code: 'INVALID_PERSONAL_DATA' });
+    await expect(a.getOrCreateKey(randomUUID(), 'request:2024-13' as 'data')).rejects.toMatchObject({ code: 'INVALID_PERSONAL_DATA' });
+    expect(await a.findKey('not-a-uuid')).toBeNull();
+    expect(() => new KeyStore(sql, randomBytes(16))).toThrow(/32 bytes/);
+  });
+});

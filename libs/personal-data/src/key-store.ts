@@ -1,0 +1,470 @@
+/**
+ * The key store: per-subject data keys in PostgreSQL (`subject_keys`), each a
+ * random 32-byte AES key wrapped with AES-256-GCM under the master key. Erasure
+ * is crypto-shredding: deleting a subject's keys makes every copy of their
+ * personal data unreadable, in the log and in backups of the log.
+ *
+ * ## The key cache, and why a destroyed key is never used
+ *
+ * Unwrapped keys are cached in-process (LRU). A cached key must not outlive its
+ * destruction, in this process or any other:
+ *
+ * - Every transaction that destroys keys also replaces `key_store_check.destruction_token`
+ *   (a random UUID, under that row's lock, so tokens form one chain in commit order)
+ *   and NOTIFYs `subject_keys_destroyed` with `{ prev, next }` tokens and what went.
+ * - The cache remembers the token it is valid for. Every public method that hands
+ *   out a key (findKey(s), getOrCreateKey(s), hence open and seal) first reads the
+ *   current token — one single-row query, however many keys the call needs — and
+ *   empties the cache if it differs. A call thus never uses a key destroyed by a
+ *   transaction that committed before the call started, whether or not the
+ *   notification has arrived: that closes the window between another process's
+ *   commit and its notification, and survives a lost LISTEN connection, missed
+ *   notifications and a database restored from a backup (its token differs).
+ * - Notifications keep the cache warm across other processes' erasures: a
+ *   notification whose `prev` is the cache's token is applied precisely (the
+ *   subject's keys, or the expired months, are evicted) and moves the cache to
+ *   `next`; any gap in the chain empties the cache. They also take destroyed keys
+ *   out of memory promptly, even in a process that reads nothing.
+ * - A key fetched from the database is cached only if the cache was not evicted
+ *   while the query ran ({@link generation}): a result read before a destruction
+ *   committed must not come back into the cache after that destruction was applied.
+ * - Only found keys are cached, never "not found": a missing key is asked again.
+ *
+ * What stays open: a call that overlaps a destruction (started before its commit)
+ * may still use the key; it is ordered before the erasure. Keys given to callers
+ * are copies, and evicted cache entries are zeroed.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { CorruptedKeyError, MasterKeyMismatchError, PersonalDataError, SubjectErasedError } from './errors';
+import { gcmDecrypt, gcmEncrypt, KEY_BYTES, pack, unpack } from './gcm';
+import { assertPeriod, assertScope, isUuid, subjectIdOf, type KeyScope } from './scope';
+
+export interface DataKey {
+  readonly keyId: string;
+  readonly subjectId: string;
+  readonly scope: KeyScope;
+  /** The unwrapped 32-byte AES key (a copy: the caller may keep or wipe it). */
+  readonly key: Buffer;
+}
+
+export interface KeyRequest {
+  subjectId: string;
+  scope: KeyScope;
+}
+
+export interface KeyStoreOptions {
+  /** Unwrapped keys kept in memory (least recently used go first). Default 10 000; 0 disables the cache. */
+  maxCachedKeys?: number;
+}
+
+/** NOTIFY channel of key destructions. */
+export const KEYS_DESTROYED_CHANNEL = 'subject_keys_destroyed';
+
+/** The NOTIFY payload (JSON): the token chain step and which keys went. */
+interface DestroyNotice {
+  prev: string;
+  next: string;
+  /** One subject's keys (erasure)… */
+  subject?: string;
+  /** …or every request key of months before this YYYY-MM (retention)… */
+  before?: string;
+  /** …or any keys (erasures reapplied after a restore). */
+  all?: true;
+}
+
+type Destroyed = Pick<DestroyNotice, 'subject' | 'before' | 'all'>;
+
+interface KeyRow {
+  key_id: string;
+  subject_id: string;
+  scope: KeyScope;
+  wrapped_key: Buffer;
+}
+
+/**
+ * Advisory-lock class of key creation/erasure (the two-int lock space, which
+ * does not overlap the one-bigint space other code may use). The object id is
+ * `hashtext(subject_id)`: a collision only makes two subjects wait on each other.
+ */
+const LOCK_CLASS = 0x4c53504b;
+
+const CANARY_TEXT = Buffer.from('learnstream key store canary v1', 'utf8');
+const CANARY_AAD = 'learnstream/canary/v1';
+
+/** AAD of a wrapped key: a wrapped key cannot be moved to another key id or subject. */
+function wrapAad(keyId: string, subjectId: string): string {
+  return `learnstream/key/v1|${keyId}|${subjectId}`;
+}
+
+function parseNotice(payload: string | undefined): DestroyNotice | null {
+  try {
+    const n = JSON.parse(payload ?? '') as DestroyNotice;
+    return typeof n.prev === 'string' && typeof n.next === 'string' ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+function slotOf(k: { subjectId: string; scope: KeyScope }): string {
+  return `${k.subjectId}|${k.scope}`;
+}
+
+function copy(key: DataKey): DataKey {
+  return { ...key, key: Buffer.from(key.key) };
+}
+
+export class KeyStore {
+  /** keyId → key, in least-recently-used order. */
+  private readonly cache = new Map<string, DataKey>();
+  /** `subjectId|scope` → keyId. */
+  private readonly slots = new Map<string, string>();
+  /** The destruction token the cache is valid for; null: unknown (the cache is then empty). */
+  private token: string | null = null;
+  /** Bumped on every eviction: a key fetched across one is not cached. */
+  private generation = 0;
+  private readonly maxCachedKeys: number;
+  private verified: Promise<void> | null = null;
+  private listening: Promise<void> | null = null;
+  private listener: pg.Client | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly masterKey: Buffer,
+    options: KeyStoreOptions = {},
+  ) {
+    if (masterKey.length !== KEY_BYTES) throw new PersonalDataError('INVALID_MASTER_KEY', `the master key must be ${KEY_BYTES} bytes, got ${masterKey.length}`);
+    this.maxCachedKeys = options.maxCachedKeys ?? 10_000;
+  }
+
+  /** The subject's key of that scope, created on first use. Throws SubjectErasedError for an erased subject. */
+  async getOrCreateKey(subjectId: string, scope: KeyScope): Promise<DataKey> {
+    const [key] = await this.getOrCreateKeys([{ subjectId, scope }]);
+    return key;
+  }
+
+  /** Several keys at once (one freshness check); results in the order asked. */
+  async getOrCreateKeys(requests: readonly KeyRequest[]): Promise<DataKey[]> {
+    const wanted = requests.map((r) => {
+      assertScope(r.scope);
+      return { subjectId: subjectIdOf(r.subjectId), scope: r.scope };
+    });
+    await this.freshen();
+    const got = new Map<string, DataKey>();
+    const missing = new Map<string, KeyRequest>();
+    for (const r of wanted) {
+      const slot = slotOf(r);
+      if (got.has(slot) || missing.has(slot)) continue;
+      const keyId = this.slots.get(slot);
+      const cached = keyId === undefined ? undefined : this.cached(keyId);
+      if (cached) got.set(slot, cached);
+      else missing.set(slot, r);
+    }
+    // A miss is the first key of a subject (or of a month) in this process: rare.
+    for (const [slot, r] of missing) got.set(slot, await this.createKey(r));
+    return wanted.map((r) => got.get(slotOf(r))!);
+  }
+
+  /** The key, or null when it does not exist (destroyed, expired, or never made). */
+  async findKey(keyId: string): Promise<Buffer | null> {
+    const found = await this.findKeys([keyId]);
+    return found.get(keyId.toLowerCase())?.key ?? null;
+  }
+
+  /** The keys that exist among `keyIds`, by lower-case key id; the missing ones in a single query. */
+  async findKeys(keyIds: Iterable<string>): Promise<Map<string, DataKey>> {
+    const ids = [...new Set([...keyIds].filter(isUuid).map((id) => id.toLowerCase()))];
+    await this.freshen();
+    const found = new Map<string, DataKey>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const cached = this.cached(id);
+      if (cached) found.set(id, cached);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      const generation = this.generation;
+      const { rows } = await this.pool.query<KeyRow>(
+        'SELECT key_id, subject_id, scope, wrapped_key FROM subject_keys WHERE key_id = ANY($1::uuid[])',
+        [missing],
+      );
+      for (const row of rows) found.set(row.key_id, this.unwrapAndRemember(row, generation));
+    }
+    return found;
+  }
+
+  /**
+   * Erasure: deletes every key of the subject and records them in the ledger, in
+   * one transaction, so that no key is ever made for them again. Idempotent (the
+   * first erasure's date and reason are kept). Returns the number of keys deleted.
+   */
+  async destroySubjectKeys(subjectId: string, reason: string): Promise<number> {
+    const subject = subjectIdOf(subjectId);
+    await this.ready();
+    const { count, notice } = await this.transaction(async (c) => {
+      // Exclusive against key creation for this subject (see createKey).
+      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2::text))', [LOCK_CLASS, subject]);
+      await c.query('INSERT INTO erased_subjects (subject_id, reason) VALUES ($1, $2) ON CONFLICT (subject_id) DO NOTHING', [subject, reason]);
+      const deleted = await c.query('DELETE FROM subject_keys WHERE subject_id = $1', [subject]);
+      return this.announceIf(c, deleted.rowCount ?? 0, { subject });
+    });
+    this.afterDestroy({ subject }, notice);
+    return count;
+  }
+
+  /**
+   * Retention of request metadata: deletes every subject's `request:` keys of
+   * months before `period` (YYYY-MM), making those IPs and user agents unreadable.
+   * Returns the number of keys deleted.
+   *
+   * Not refused afterwards: a key for an expired month can still be created (an
+   * import of old events, or a write racing the sweep); the next sweep removes it.
+   */
+  async destroyRequestKeysBefore(period: string): Promise<number> {
+    assertPeriod(period);
+    await this.ready();
+    const { count, notice } = await this.transaction(async (c) => {
+      // `scope` compares bytewise (COLLATE "C"): 'data' < 'request:' ≤ request scopes of earlier months.
+      const deleted = await c.query(`DELETE FROM subject_keys WHERE scope >= 'request:' AND scope < $1`, [`request:${period}`]);
+      return this.announceIf(c, deleted.rowCount ?? 0, { before: period });
+    });
+    this.afterDestroy({ before: period }, notice);
+    return count;
+  }
+
+  /**
+   * Deletes any key of a subject in the erasure ledger: run it after restoring
+   * the key store from a backup that predates erasures (the ledger must be the
+   * current one, e.g. rebuilt from the erasure events in the log by calling
+   * destroySubjectKeys again, which is idempotent). Returns the number deleted.
+   */
+  async reapplyErasures(): Promise<number> {
+    await this.ready();
+    const { count, notice } = await this.transaction(async (c) => {
+      const deleted = await c.query('DELETE FROM subject_keys k USING erased_subjects e WHERE k.subject_id = e.subject_id');
+      return this.announceIf(c, deleted.rowCount ?? 0, { all: true });
+    });
+    this.afterDestroy({ all: true }, notice);
+    return count;
+  }
+
+  /**
+   * Checks that the master key is the one this database was set up with, by
+   * decrypting a canary; writes the canary on first use. Every other method runs
+   * it once before anything else, so keys are never wrapped under a wrong key.
+   */
+  async verifyMasterKey(): Promise<void> {
+    const { rows } = await this.pool.query<{ canary: Buffer | null }>('SELECT canary FROM key_store_check');
+    if (rows.length === 0) throw new PersonalDataError('KEY_STORE_NOT_MIGRATED', 'key_store_check has no row: run the database migrations');
+    const canary = rows[0].canary;
+    if (canary !== null) {
+      const text = gcmDecrypt(this.masterKey, unpack(canary), CANARY_AAD);
+      if (text === null || !text.equals(CANARY_TEXT)) throw new MasterKeyMismatchError();
+      return;
+    }
+    // First use. Keys made before the canary existed must open with this master key.
+    const existing = await this.pool.query<KeyRow>('SELECT key_id, subject_id, scope, wrapped_key FROM subject_keys LIMIT 1');
+    if (existing.rows[0] && !this.unwrap(existing.rows[0])) throw new MasterKeyMismatchError();
+    const box = gcmEncrypt(this.masterKey, CANARY_TEXT, CANARY_AAD);
+    await this.pool.query('UPDATE key_store_check SET canary = $1, canary_created_at = now() WHERE canary IS NULL', [pack(box)]);
+    // Check what is stored now: another process may have written its canary first.
+    return this.verifyMasterKey();
+  }
+
+  /** Whether the key is in this process's cache (diagnostics and tests). */
+  isCached(keyId: string): boolean {
+    return this.cache.has(keyId.toLowerCase());
+  }
+
+  /** Stops listening and wipes the cache. The pool is the caller's to end. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.listening?.catch(() => undefined);
+    this.listening = null;
+    const listener = this.listener;
+    this.listener = null;
+    this.clear();
+    await listener?.end().catch(() => undefined);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /** The master key is checked and the listener started, once, before any work. */
+  private async ready(): Promise<void> {
+    if (this.closed) throw new PersonalDataError('KEY_STORE_CLOSED', 'the key store is closed');
+    this.verified ??= this.verifyMasterKey().catch((e: unknown) => {
+      this.verified = null;
+      throw e;
+    });
+    await Promise.all([this.verified, this.listen()]);
+  }
+
+  /** Empties the cache unless it is valid for the current destruction token (see the top of this file). */
+  private async freshen(): Promise<void> {
+    await this.ready();
+    const { rows } = await this.pool.query<{ destruction_token: string }>('SELECT destruction_token FROM key_store_check');
+    const token = rows[0].destruction_token;
+    if (token !== this.token) {
+      this.clear();
+      this.token = token;
+    }
+  }
+
+  private listen(): Promise<void> {
+    this.listening ??= this.connectListener().catch((e: unknown) => {
+      this.listening = null;
+      throw e;
+    });
+    return this.listening;
+  }
+
+  /** A dedicated connection: a pooled one would be handed to other queries. */
+  private async connectListener(): Promise<void> {
+    const client = new pg.Client(this.pool.options);
+    // A lost connection loses notifications; the token check keeps reads sound
+    // meanwhile, and the next call listens again.
+    const lost = () => {
+      if (this.listener === client) {
+        this.listener = null;
+        this.listening = null;
+      }
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', (m) => {
+      if (m.channel === KEYS_DESTROYED_CHANNEL) this.apply(parseNotice(m.payload));
+    });
+    await client.connect();
+    try {
+      await client.query(`LISTEN ${KEYS_DESTROYED_CHANNEL}`);
+    } catch (e) {
+      await client.end().catch(() => undefined);
+      throw e;
+    }
+    if (this.closed) await client.end();
+    else this.listener = client;
+  }
+
+  /**
+   * Creates the key, or reads the one a concurrent caller made: INSERT … ON
+   * CONFLICT DO NOTHING, then SELECT (in READ COMMITTED the SELECT sees the
+   * winner's row). The shared advisory lock lets creators of one subject run
+   * together but excludes destroySubjectKeys, so an erasure cannot commit
+   * between the ledger check and the insert: a key is never made after erasure.
+   */
+  private async createKey({ subjectId, scope }: KeyRequest): Promise<DataKey> {
+    const generation = this.generation;
+    const row = await this.transaction(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock_shared($1, hashtext($2::text))', [LOCK_CLASS, subjectId]);
+      const erased = await c.query('SELECT 1 FROM erased_subjects WHERE subject_id = $1', [subjectId]);
+      if (erased.rowCount) throw new SubjectErasedError(subjectId);
+      const keyId = randomUUID();
+      const key = randomBytes(KEY_BYTES);
+      const wrapped = pack(gcmEncrypt(this.masterKey, key, wrapAad(keyId, subjectId)));
+      key.fill(0);
+      await c.query(
+        'INSERT INTO subject_keys (key_id, subject_id, scope, wrapped_key) VALUES ($1, $2, $3, $4) ON CONFLICT (subject_id, scope) DO NOTHING',
+        [keyId, subjectId, scope, wrapped],
+      );
+      const { rows } = await c.query<KeyRow>('SELECT key_id, subject_id, scope, wrapped_key FROM subject_keys WHERE subject_id = $1 AND scope = $2', [subjectId, scope]);
+      // Only a period expiry running right now can remove the winner's row.
+      if (!rows[0]) throw new PersonalDataError('KEY_EXPIRED', `the ${scope} key of subject ${subjectId} was expired while being created`);
+      return rows[0];
+    });
+    return this.unwrapAndRemember(row, generation);
+  }
+
+  private unwrap(row: KeyRow): DataKey | null {
+    const key = gcmDecrypt(this.masterKey, unpack(row.wrapped_key), wrapAad(row.key_id, row.subject_id));
+    if (key === null || key.length !== KEY_BYTES) return null;
+    return { keyId: row.key_id, subjectId: row.subject_id, scope: row.scope, key };
+  }
+
+  /** Unwraps a fetched row; caches it only if nothing was evicted since the fetch began. */
+  private unwrapAndRemember(row: KeyRow, generation: number): DataKey {
+    const key = this.unwrap(row);
+    if (key === null) throw new CorruptedKeyError(row.key_id);
+    if (generation === this.generation && this.maxCachedKeys > 0) {
+      this.cache.set(key.keyId, copy(key));
+      this.slots.set(slotOf(key), key.keyId);
+      while (this.cache.size > this.maxCachedKeys) this.drop(this.cache.keys().next().value!);
+    }
+    return key;
+  }
+
+  /** A copy of the cached key, marked most recently used. */
+  private cached(keyId: string): DataKey | undefined {
+    const entry = this.cache.get(keyId);
+    if (!entry) return undefined;
+    this.cache.delete(keyId);
+    this.cache.set(keyId, entry);
+    return copy(entry);
+  }
+
+  private drop(keyId: string): void {
+    const entry = this.cache.get(keyId);
+    if (!entry) return;
+    entry.key.fill(0);
+    this.cache.delete(keyId);
+    this.slots.delete(slotOf(entry));
+  }
+
+  private evict(what: Destroyed): void {
+    this.generation++;
+    for (const entry of [...this.cache.values()]) {
+      const expired = what.before !== undefined && entry.scope.startsWith('request:') && entry.scope < `request:${what.before}`;
+      if (what.all || entry.subjectId === what.subject || expired) this.drop(entry.keyId);
+    }
+  }
+
+  private clear(): void {
+    this.evict({ all: true });
+    this.token = null;
+  }
+
+  /** Applies a destruction (another process's notification, or our own) to the cache. */
+  private apply(notice: DestroyNotice | null): void {
+    if (notice && this.token === notice.next) return; // already applied (our own, echoed back)
+    if (notice && this.token !== null && this.token === notice.prev) {
+      this.evict(notice);
+      this.token = notice.next;
+      return;
+    }
+    this.clear(); // a notification was missed or unreadable: start over
+  }
+
+  private afterDestroy(what: Destroyed, notice: DestroyNotice | null): void {
+    this.evict(what); // locally at once, whatever the token says
+    if (notice) this.apply(notice);
+  }
+
+  /** When keys were deleted: moves the destruction token on and notifies, inside the transaction. */
+  private async announceIf(c: pg.PoolClient, count: number, what: Destroyed): Promise<{ count: number; notice: DestroyNotice | null }> {
+    if (count === 0) return { count, notice: null };
+    // FOR UPDATE serialises destroyers on this row, so tokens chain in commit order.
+    const { rows } = await c.query<{ prev: string }>('SELECT destruction_token AS prev FROM key_store_check FOR UPDATE');
+    const notice: DestroyNotice = { prev: rows[0].prev, next: randomUUID(), ...what };
+    await c.query('UPDATE key_store_check SET destruction_token = $1', [notice.next]);
+    await c.query('SELECT pg_notify($1, $2)', [KEYS_DESTROYED_CHANNEL, JSON.stringify(notice)]); // sent on commit
+    return { count, notice };
+  }
+
+  private async transaction<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw e;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
