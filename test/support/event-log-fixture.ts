@@ -19,6 +19,7 @@ export interface EventLogFixture {
   store: PostgresEventStore;
   keys: KeyStore;
   log: EventLog;
+  masterKey: Buffer;
   close(): Promise<void>;
 }
 
@@ -26,7 +27,8 @@ export async function createEventLogFixture(types: EventTypeDefinition[], entiti
   const db = await createMigratedDatabase(entities);
   const pool = new pg.Pool({ connectionString: db.url, max: 10 });
   const store = new PostgresEventStore(pool, { pollIntervalMs: 20 });
-  const keys = new KeyStore(pool, randomBytes(32));
+  const masterKey = randomBytes(32);
+  const keys = new KeyStore(pool, masterKey);
   await keys.verifyMasterKey();
   const log = new EventLog(store, new PersonalDataCipher(keys), new EventRegistry().register(...types));
   return {
@@ -36,6 +38,7 @@ export async function createEventLogFixture(types: EventTypeDefinition[], entiti
     store,
     keys,
     log,
+    masterKey,
     close: async () => {
       await store.close();
       await keys.close();

@@ -8,7 +8,7 @@ import { AppModule } from './app.module';
 
 /** Builds the HTTP application (used by main.ts and by the e2e tests). */
 export async function createApp(config: AppConfig, databaseUrl: string, logger: LoggerService | false): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot({ config, databaseUrl }), { logger: logger === false ? false : logger, bufferLogs: false });
+  const app = await NestFactory.create(AppModule.forRoot({ config, databaseUrl }), { logger: logger === false ? false : logger, abortOnError: false });
   if (logger) app.useLogger(logger);
   app.use(requestIdMiddleware());
   app.useGlobalFilters(new HttpErrorFilter());

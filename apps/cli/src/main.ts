@@ -54,9 +54,10 @@ export async function runCli(argv: string[], out: (s: string) => void = console.
   }
   const logger = new JsonLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn');
   const database = await resolveDatabase(config, logger);
-  // Migrations run when the context starts.
-  const app = await NestFactory.createApplicationContext(CliModule.forRoot({ config, databaseUrl: database.url }), { logger });
+  let app;
   try {
+    // Migrations run when the context starts.
+    app = await NestFactory.createApplicationContext(CliModule.forRoot({ config, databaseUrl: database.url }), { logger, abortOnError: false });
     if (command === 'migrate') {
       out('migrations are up to date');
       return 0;
@@ -79,7 +80,7 @@ export async function runCli(argv: string[], out: (s: string) => void = console.
     out(code ? `${code}: ${(error as Error).message}` : String(error));
     return 1;
   } finally {
-    await app.close();
+    await app?.close();
     await database.stop();
   }
 }

@@ -22,8 +22,16 @@ async function main(): Promise<void> {
   }
   const logger = new JsonLogger(config.logLevel);
   const database = await resolveDatabase(config, logger);
-  const app = await NestFactory.createApplicationContext(ProjectorModule.forRoot({ config, databaseUrl: database.url }), { logger });
-  await app.init();
+  let app;
+  try {
+    app = await NestFactory.createApplicationContext(ProjectorModule.forRoot({ config, databaseUrl: database.url }), { logger, abortOnError: false });
+    await app.init();
+  } catch (error) {
+    logger.fatal(error instanceof Error ? error : new Error(String(error)), 'Startup');
+    await app?.close();
+    await database.stop();
+    process.exit(1);
+  }
   logger.log({ msg: 'projector running', eventStore: config.eventStore.kind }, 'Startup');
   let stopping = false;
   const stop = async (signal: string) => {

@@ -3,8 +3,8 @@
  * TypeORM (schema from migrations only), the event store adapter chosen by
  * configuration, the personal-data key store and cipher, and the EventLog.
  */
-import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { dataSourceOptions } from '@learnstream/database';
 import { connectEsdb, EVENT_LOG, EVENT_STORE, EventLog, EventRegistry, PostgresEventStore, type EventStore } from '@learnstream/event-store';
@@ -12,6 +12,8 @@ import { KeyStore, PersonalDataCipher } from '@learnstream/personal-data';
 import pg from 'pg';
 
 export const PG_POOL = Symbol('PG_POOL');
+
+const logger = new Logger('Database');
 
 export interface CoreOptions {
   config: AppConfig;
@@ -40,7 +42,17 @@ export class CoreModule implements OnApplicationShutdown {
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: PG_POOL, useFactory: () => new pg.Pool({ connectionString: databaseUrl, max: 20, application_name: 'learnstream-events' }) },
+        {
+          provide: PG_POOL,
+          // Depends on the DataSource so that nothing touches the database before the migrations ran.
+          inject: [getDataSourceToken()],
+          useFactory: () => {
+            const pool = new pg.Pool({ connectionString: databaseUrl, max: 20, application_name: 'learnstream-events' });
+            // An idle connection dropped by the server (restart, shutdown) is an event to log, not a crash.
+            pool.on('error', (error) => logger.warn({ msg: 'idle database connection lost', error: error.message }));
+            return pool;
+          },
+        },
         {
           provide: EVENT_STORE,
           inject: [PG_POOL],

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import type { EnvelopeInput, EventTypeDefinition, StoredEvent } from '@learnstream/event-store';
+import type { EntityManager } from 'typeorm';
+import { createEventLogFixture, type EventLogFixture } from '../../../test/support/event-log-fixture';
+import { CourseLogEntry } from './course-log/course-log.entity';
+import { CourseLogProjection } from './course-log/course-log.projection';
+import type { Projection } from './projection';
+import { ProjectionRunner } from './projection-runner';
+
+const types: EventTypeDefinition[] = ['CourseViewed', 'ResourceViewed', 'Poison', 'SchoolCreated'].map((type) => ({ type, version: 1 }));
+
+function envelope(courseId: string | null, actorId = randomUUID()): EnvelopeInput {
+  return {
+    actorId,
+    realActorId: null,
+    courseId,
+    schoolId: null,
+    action: 'viewed',
+    crud: 'r',
+    object: courseId ? { type: 'course', id: courseId } : null,
+    relatedUserId: null,
+    ip: '198.51.100.4',
+    userAgent: null,
+    origin: 'web',
+    correlationId: randomUUID(),
+    causationId: null,
+  };
+}
+
+/** Counts events per type, with a plain increment (not idempotent on purpose): a double-applied event shows. */
+class CountingProjection implements Projection {
+  readonly name = 'counting';
+  readonly eventTypes = ['CourseViewed', 'ResourceViewed'];
+  async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
+    await tx.query(
+      `INSERT INTO test_counts (type, n) VALUES ($1, 1) ON CONFLICT (type) DO UPDATE SET n = test_counts.n + 1`,
+      [event.type],
+    );
+  }
+  async reset(tx: EntityManager): Promise<void> {
+    await tx.query('DELETE FROM test_counts');
+  }
+}
+
+/** Fails on Poison events: they must be parked while the projection goes on. */
+class PickyProjection implements Projection {
+  readonly name = 'picky';
+  readonly eventTypes = '*' as const;
+  async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
+    if (event.type === 'Poison') throw new Error(`cannot digest ${event.data.what}`);
+    await tx.query('INSERT INTO test_seen (event_id) VALUES ($1) ON CONFLICT DO NOTHING', [event.id]);
+  }
+  async reset(tx: EntityManager): Promise<void> {
+    await tx.query('DELETE FROM test_seen');
+  }
+}
+
+async function courseLogRows(f: EventLogFixture) {
+  return f.dataSource.getRepository(CourseLogEntry).find({ order: { eventId: 'ASC' } });
+}
+
+describe('ProjectionRunner', () => {
+  let f: EventLogFixture;
+  let runner: ProjectionRunner;
+  const courses = [randomUUID(), randomUUID()];
+
+  beforeAll(async () => {
+    f = await createEventLogFixture(types, [CourseLogEntry]);
+    await f.dataSource.query('CREATE TABLE test_counts (type text PRIMARY KEY, n int NOT NULL)');
+    await f.dataSource.query('CREATE TABLE test_seen (event_id uuid PRIMARY KEY)');
+    runner = new ProjectionRunner(f.dataSource, f.log, [new CourseLogProjection(), new CountingProjection(), new PickyProjection()], { batchSize: 50, idleCheckMs: 50 });
+  });
+  afterAll(async () => {
+    await runner.stop();
+    await f.close();
+  });
+
+  async function appendViews(n: number) {
+    let last;
+    for (let i = 0; i < n; i++) {
+      const course = courses[i % 2];
+      last = await f.log.append(`course-${course}`, [
+        { type: i % 3 === 0 ? 'ResourceViewed' : 'CourseViewed', data: { i }, envelope: envelope(course) },
+        { type: 'SchoolCreated', data: {}, envelope: envelope(null) },
+      ]);
+    }
+    return last!.position;
+  }
+
+  it('catches up from zero, then follows live appends; a rebuild gives the same rows as the live run', async () => {
+    await appendViews(120);
+    await runner.start();
+    const head = await appendViews(30); // while it runs
+    await runner.waitFor(head);
+
+    const live = await courseLogRows(f);
+    expect(live).toHaveLength(150);
+    expect(new Set(live.map((r) => r.courseId))).toEqual(new Set(courses));
+    expect(live.every((r) => r.action === 'viewed' && r.crud === 'r')).toBe(true);
+    const counts = await f.dataSource.query('SELECT type, n FROM test_counts ORDER BY type');
+    expect(counts).toEqual([
+      { type: 'CourseViewed', n: 100 },
+      { type: 'ResourceViewed', n: 50 },
+    ]);
+
+    await runner.rebuild('course-log');
+    await runner.rebuild('counting');
+    await runner.waitFor(head);
+    expect(await courseLogRows(f)).toEqual(live);
+    expect(await f.dataSource.query('SELECT type, n FROM test_counts ORDER BY type')).toEqual(counts);
+
+    const status = await runner.status();
+    expect(status.map((s) => [s.name, s.lag, s.state])).toEqual([
+      ['counting', 0, 'running'],
+      ['course-log', 0, 'running'],
+      ['picky', 0, 'running'],
+    ]);
+    expect(status.find((s) => s.name === 'counting')!.generation).toBe(2);
+    expect(status.find((s) => s.name === 'course-log')!.eventsHandled).toBe(300);
+  });
+
+  it('parks an event a projection cannot handle, with its error, and goes on', async () => {
+    const poison = await f.log.append(`course-${courses[0]}`, [{ type: 'Poison', data: { what: 'a bad apple' }, envelope: envelope(courses[0]) }]);
+    const after = await appendViews(4);
+    await runner.waitFor(after);
+    const [dead] = await runner.deadLetters('picky');
+    expect(dead).toMatchObject({ projection: 'picky', eventType: 'Poison', error: 'Error: cannot digest a bad apple', attempts: 1 });
+    expect((await runner.status()).find((s) => s.name === 'picky')!.deadLetters).toBe(1);
+    // Events after the poisoned one were handled.
+    const seen = await f.dataSource.query('SELECT count(*)::int AS n FROM test_seen');
+    expect(seen[0].n).toBe(150 * 2 + 4 * 2); // all but the parked one
+    // The others handled the Poison event normally (the course log has it).
+    expect((await courseLogRows(f)).some((r) => r.eventType === 'Poison')).toBe(true);
+    expect(poison.position).toBeDefined();
+    await expect(runner.deadLetters('nope')).rejects.toMatchObject({ code: 'UNKNOWN_PROJECTION' });
+  });
+
+  it('never applies an event twice, even with a second projector process running the same projections', async () => {
+    const second = new ProjectionRunner(f.dataSource, f.log, [new CountingProjection()], { batchSize: 7, idleCheckMs: 50 });
+    await second.start();
+    try {
+      const before = await f.dataSource.query('SELECT sum(n)::int AS n FROM test_counts');
+      const head = await appendViews(80);
+      await runner.waitFor(head);
+      await second.waitFor(head);
+      const afterCount = await f.dataSource.query('SELECT sum(n)::int AS n FROM test_counts');
+      expect(afterCount[0].n - before[0].n).toBe(80);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('notices a rebuild requested by another process (the CLI) and replays into the emptied read model', async () => {
+    const head = await appendViews(5);
+    await runner.waitFor(head);
+    const live = await courseLogRows(f);
+    const cli = new ProjectionRunner(f.dataSource, f.log, [new CourseLogProjection()]);
+    await cli.rebuild('course-log');
+    await runner.waitFor(head);
+    expect(await courseLogRows(f)).toEqual(live);
+    await expect(cli.rebuild('missing')).rejects.toMatchObject({ code: 'UNKNOWN_PROJECTION' });
+  });
+});

@@ -1,0 +1,43 @@
+/** The real HTTP application on a fresh migrated test database. */
+import { randomBytes } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { loadConfig, type AppConfig } from '../../libs/config/src';
+import { createApp } from '../../apps/api/src/create-app';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export interface TestApp {
+  app: INestApplication;
+  config: AppConfig;
+  db: TestDatabase;
+  opsToken: string;
+  close(): Promise<void>;
+}
+
+export function testEnv(databaseUrl: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    MASTER_KEY: randomBytes(32).toString('base64'),
+    OPS_TOKEN: randomBytes(24).toString('base64url'),
+    PORT: '0',
+    PROJECTION_POLL_MS: '20',
+    ...overrides,
+  };
+}
+
+export async function createTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const config = loadConfig(testEnv(db.url, overrides));
+  const app = await createApp(config, db.url, false);
+  await app.init();
+  return {
+    app,
+    config,
+    db,
+    opsToken: config.opsToken,
+    close: async () => {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
