@@ -40,9 +40,16 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.log({ msg: 'shutting down', signal }, 'Startup');
-    await app.close();
-    await database.stop();
-    process.exit(0);
+    let code = 0;
+    try {
+      await app.close();
+    } catch (error) {
+      logger.error(error instanceof Error ? error : new Error(String(error)), 'Startup');
+      code = 1;
+    } finally {
+      await database.stop();
+    }
+    process.exit(code);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));

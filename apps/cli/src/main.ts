@@ -52,7 +52,7 @@ export async function runCli(argv: string[], out: (s: string) => void = console.
     }
     throw error;
   }
-  const logger = new JsonLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn');
+  const logger = new JsonLogger(config.logLevelSet ? config.logLevel : 'warn');
   const database = await resolveDatabase(config, logger);
   let app;
   try {

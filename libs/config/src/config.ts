@@ -15,6 +15,8 @@ export interface AppConfig {
   port: number;
   host: string;
   logLevel: LogLevel;
+  /** LOG_LEVEL was given (commands that are quiet by default honour it). */
+  logLevelSet: boolean;
   /** An existing PostgreSQL server; when absent, an embedded one is started. */
   databaseUrl: string | null;
   embedded: { dataDir: string; port: number };
@@ -149,6 +151,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     env: nodeEnv,
     port: int(env, 'PORT', 3000, 0, 65535),
     host: str(env, 'HOST') ?? '0.0.0.0',
+    logLevelSet: str(env, 'LOG_LEVEL') !== undefined,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
     databaseUrl,
     embedded: { dataDir, port: int(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535) },

@@ -15,6 +15,7 @@ export const ERROR_STATUS: Record<string, number> = {
   DUPLICATE_EVENT_ID: HttpStatus.CONFLICT,
   UNKNOWN_PROJECTION: HttpStatus.NOT_FOUND,
   SUBJECT_ERASED: HttpStatus.GONE,
+  INVALID_PERSONAL_DATA: HttpStatus.BAD_REQUEST,
   UNAUTHENTICATED: HttpStatus.UNAUTHORIZED,
   FORBIDDEN: HttpStatus.FORBIDDEN,
 };
@@ -58,7 +59,7 @@ export function toErrorBody(exception: unknown): { status: number; body: ErrorBo
     return { status, body: { error: { code, message: String(message ?? exception.message), ...(details !== undefined && { details }), requestId } } };
   }
   const code = (exception as { code?: unknown })?.code;
-  if (typeof code === 'string' && ERROR_STATUS[code]) {
+  if (typeof code === 'string' && Object.hasOwn(ERROR_STATUS, code)) {
     const e = exception as Error & { details?: unknown };
     return { status: ERROR_STATUS[code], body: { error: { code, message: e.message, ...(e.details !== undefined && { details: e.details }), requestId } } };
   }

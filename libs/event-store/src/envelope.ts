@@ -50,6 +50,8 @@ export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 const EVENT_TYPE = /^[A-Z][A-Za-z0-9]{1,99}$/;
 const VERB = /^[a-z][a-z_]{1,49}$/;
 const OBJECT_TYPE = /^[a-z][a-z_]{1,49}$/;
+/** Request ids and correlation ids: an opaque token, never free text (it is stored in clear). */
+const CORRELATION = /^[A-Za-z0-9._:-]{1,100}$/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 /** Streams are `<category>-<uuid>`, so that EventStoreDB category projections work. */
 export const STREAM_ID = /^[a-z][a-z0-9_]{0,49}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -66,31 +68,38 @@ export function validateEventType(type: unknown): string[] {
   return typeof type === 'string' && EVENT_TYPE.test(type) ? [] : ['type must be PascalCase, e.g. CourseViewed'];
 }
 
+/** Every field of the envelope, in order: nothing else may travel in clear metadata. */
+export const ENVELOPE_FIELDS = [
+  'occurredAt', 'actorId', 'realActorId', 'courseId', 'schoolId', 'action', 'crud', 'object',
+  'relatedUserId', 'ip', 'userAgent', 'origin', 'correlationId', 'causationId', 'schemaVersion',
+] as const satisfies readonly (keyof EventEnvelope)[];
+
 /** Problems with an envelope, as readable sentences; empty when it is valid. */
 export function validateEnvelope(e: Partial<EventEnvelope>): string[] {
   const problems: string[] = [];
+  const unknown = Object.keys(e).filter((k) => !(ENVELOPE_FIELDS as readonly string[]).includes(k));
+  if (unknown.length) problems.push(`unknown envelope fields: ${unknown.join(', ')} (the envelope is stored in clear: personal data goes in data, sealed)`);
+  const missing = ENVELOPE_FIELDS.filter((k) => !(k in e) || (e as Record<string, unknown>)[k] === undefined);
+  if (missing.length) problems.push(`missing envelope fields: ${missing.join(', ')} (use null for none)`);
   if (typeof e.occurredAt !== 'string' || !ISO_UTC.test(e.occurredAt) || Number.isNaN(Date.parse(e.occurredAt))) {
     problems.push('occurredAt must be an ISO-8601 UTC timestamp');
   }
-  uuidOrNull(problems, 'actorId', e.actorId ?? null);
-  uuidOrNull(problems, 'realActorId', e.realActorId ?? null);
-  uuidOrNull(problems, 'courseId', e.courseId ?? null);
-  uuidOrNull(problems, 'schoolId', e.schoolId ?? null);
-  uuidOrNull(problems, 'relatedUserId', e.relatedUserId ?? null);
-  uuidOrNull(problems, 'causationId', e.causationId ?? null);
+  for (const field of ['actorId', 'realActorId', 'courseId', 'schoolId', 'relatedUserId', 'causationId'] as const) {
+    if (e[field] !== undefined) uuidOrNull(problems, field, e[field]);
+  }
   if (e.realActorId && !e.actorId) problems.push('realActorId needs an actorId (the impersonated user)');
   if (typeof e.action !== 'string' || !VERB.test(e.action)) problems.push('action must be a lower-case verb, e.g. viewed');
   if (!['c', 'r', 'u', 'd'].includes(e.crud as string)) problems.push('crud must be one of c, r, u, d');
-  if (e.object !== null) {
-    const o = e.object as Partial<ObjectRef> | undefined;
-    if (!o || typeof o !== 'object' || typeof o.type !== 'string' || !OBJECT_TYPE.test(o.type) || typeof o.id !== 'string' || !UUID_PATTERN.test(o.id)) {
+  if (e.object !== null && e.object !== undefined) {
+    const o = e.object as Partial<ObjectRef>;
+    if (typeof o !== 'object' || Object.keys(o).some((k) => k !== 'type' && k !== 'id') || typeof o.type !== 'string' || !OBJECT_TYPE.test(o.type) || typeof o.id !== 'string' || !UUID_PATTERN.test(o.id)) {
       problems.push('object must be null or { type: lower-case word, id: UUID }');
     }
   }
-  if (e.ip !== null && (typeof e.ip !== 'string' || isIP(e.ip) === 0)) problems.push('ip must be an IPv4 or IPv6 address or null');
-  if (e.userAgent !== null && (typeof e.userAgent !== 'string' || e.userAgent.length > 1000)) problems.push('userAgent must be a string of at most 1000 characters or null');
+  if (e.ip != null && (typeof e.ip !== 'string' || isIP(e.ip) === 0)) problems.push('ip must be an IPv4 or IPv6 address or null');
+  if (e.userAgent != null && (typeof e.userAgent !== 'string' || e.userAgent.length > 1000)) problems.push('userAgent must be a string of at most 1000 characters or null');
   if (!ORIGINS.includes(e.origin as Origin)) problems.push(`origin must be one of ${ORIGINS.join(', ')}`);
-  if (typeof e.correlationId !== 'string' || e.correlationId.length < 1 || e.correlationId.length > 100) problems.push('correlationId must be 1 to 100 characters');
+  if (typeof e.correlationId !== 'string' || !CORRELATION.test(e.correlationId)) problems.push('correlationId must be 1 to 100 of A-Z a-z 0-9 . _ : -');
   if (!Number.isInteger(e.schemaVersion) || (e.schemaVersion as number) < 1) problems.push('schemaVersion must be a whole number from 1');
   return problems;
 }

@@ -115,6 +115,10 @@ describe('EventLog', () => {
     ['an actor that is not a UUID', { envelope: envelope({ actorId: 'bob' }) }, /actorId/],
     ['an object without a UUID', { envelope: envelope({ object: { type: 'course', id: 'CS101' } }) }, /object/],
     ['an unknown origin', { envelope: envelope({ origin: 'fax' as never }) }, /origin/],
+    ['an extra envelope field that would be stored in clear', { envelope: { ...envelope(), email: 'somchai@example.com' } }, /unknown envelope fields: email/],
+    ['a missing envelope field', { envelope: (({ relatedUserId: _r, ...rest }) => rest)(envelope()) }, /missing envelope fields: relatedUserId/],
+    ['an object with more than type and id', { envelope: envelope({ object: { type: 'user', id: learner, name: 'Somchai' } as never }) }, /object must be/],
+    ['a correlation id that is free text', { envelope: envelope({ correlationId: 'call from somchai@example.com' }) }, /correlationId/],
     ['impersonation without an actor', { envelope: envelope({ actorId: null, realActorId: teacher }) }, /realActorId/],
     ['data failing its type’s validator', { type: 'ProfileNamed', data: {} }, /userId is required/],
   ])('refuses %s with INVALID_EVENT and appends nothing', async (_label, change, message) => {

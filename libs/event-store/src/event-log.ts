@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { PersonalDataCipher } from '@learnstream/personal-data';
-import { ANONYMOUS_SUBJECT, STREAM_ID, validateEnvelope, validateEventType, type EnvelopeInput, type EventEnvelope } from './envelope';
+import { ANONYMOUS_SUBJECT, ENVELOPE_FIELDS, STREAM_ID, validateEnvelope, validateEventType, type EnvelopeInput, type EventEnvelope } from './envelope';
 import { InvalidEventError } from './errors';
 import type { EventRegistry } from './event-registry';
 import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, Position, ReadStreamOptions, RecordedEvent } from './event-store';
@@ -16,6 +16,7 @@ export interface NewEvent<Type extends string = string, Data extends Record<stri
   type: Type;
   /** Personal values are wrapped with `personal(subjectId, value)` from @learnstream/personal-data. */
   data: Data;
+  /** occurredAt is set by the server when absent; importers of past logs (Moodle, xAPI) give it. */
   envelope: EnvelopeInput;
 }
 
@@ -75,11 +76,10 @@ export class EventLog {
 
     const requestSubject = envelope.actorId ?? ANONYMOUS_SUBJECT;
     const occurredAt = new Date(envelope.occurredAt);
-    const metadata = {
-      ...envelope,
-      ip: await this.cipher.sealRequest(requestSubject, occurredAt, envelope.ip),
-      userAgent: await this.cipher.sealRequest(requestSubject, occurredAt, envelope.userAgent),
-    };
+    // Built field by field: only the envelope's own fields reach the clear metadata.
+    const metadata: Record<string, unknown> = Object.fromEntries(ENVELOPE_FIELDS.map((k) => [k, envelope[k]]));
+    metadata.ip = await this.cipher.sealRequest(requestSubject, occurredAt, envelope.ip);
+    metadata.userAgent = await this.cipher.sealRequest(requestSubject, occurredAt, envelope.userAgent);
     return { id: event.id ?? randomUUID(), type: event.type, data: await this.cipher.seal(event.data), metadata };
   }
 

@@ -135,6 +135,29 @@ describe('ProjectionRunner', () => {
     await expect(runner.deadLetters('nope')).rejects.toMatchObject({ code: 'UNKNOWN_PROJECTION' });
   });
 
+  it('does not park an event for a passing failure (a serialization error): it retries it', async () => {
+    let failures = 1;
+    const flaky: Projection = {
+      name: 'flaky',
+      eventTypes: ['CourseViewed'],
+      handle: async (event, tx) => {
+        if (failures-- > 0) throw Object.assign(new Error('could not serialize access'), { code: '40001' });
+        await tx.query('INSERT INTO test_seen (event_id) VALUES ($1) ON CONFLICT DO NOTHING', [event.id]);
+      },
+      reset: async () => undefined,
+    };
+    const own = new ProjectionRunner(f.dataSource, f.log, [flaky], { idleCheckMs: 50 });
+    const head = await appendViews(2);
+    await own.start();
+    try {
+      await own.waitFor(head);
+      expect(await own.deadLetters('flaky')).toEqual([]);
+      expect(failures).toBeLessThan(0);
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('never applies an event twice, even with a second projector process running the same projections', async () => {
     const second = new ProjectionRunner(f.dataSource, f.log, [new CountingProjection()], { batchSize: 7, idleCheckMs: 50 });
     await second.start();

@@ -75,6 +75,20 @@ interface Checkpoint {
 /** The checkpoint moved under us (rebuild, or another process ran the batch first). */
 class Superseded extends Error {}
 
+/**
+ * Errors that say nothing about the event: the database or the key store is
+ * unreachable, a serialization failure, a shutdown. The batch is retried later;
+ * only errors that would happen again every time park an event.
+ */
+export function isTransient(error: unknown): boolean {
+  const e = error as { code?: unknown; driverError?: { code?: unknown }; message?: unknown };
+  const code = String(e?.driverError?.code ?? e?.code ?? '');
+  if (/^(08|40|53|55P03|57|58|XX)/.test(code)) return true;
+  if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN)$/.test(code)) return true;
+  const message = String(e?.message ?? '');
+  return /Connection terminated|connection timeout|Cannot use a pool after calling end|Client has encountered a connection error|pool is draining/i.test(message);
+}
+
 const IDLE = Symbol('idle');
 const sleep = (ms: number) => new Promise<typeof IDLE>((r) => setTimeout(() => r(IDLE), ms));
 const immediate = () => new Promise<typeof IDLE>((r) => setImmediate(() => r(IDLE)));
@@ -173,6 +187,11 @@ export class ProjectionRunner {
           if (loop.stopping) return;
           const stored = await this.loadCheckpoint(p.name);
           if (stored.generation !== checkpoint.generation || comparePositions(stored.position, checkpoint.position) !== 0) return;
+          // Caught up with the log: a rebuild in progress is over.
+          await this.dataSource.query(
+            'UPDATE projection_checkpoints SET rebuild_started_at = NULL WHERE name = $1 AND generation = $2 AND rebuild_started_at IS NOT NULL',
+            [p.name, checkpoint.generation],
+          );
           continue;
         }
         pending = null;
@@ -187,7 +206,11 @@ export class ProjectionRunner {
           batch.push(more.value);
         }
         const moved = await this.apply(p, batch, checkpoint);
-        if (!moved) return;
+        if (!moved) {
+          // Another process moved the checkpoint: resume from it after a short, random pause.
+          await sleep(20 + Math.random() * 80);
+          return;
+        }
         checkpoint = moved;
         loop.state = 'running';
         loop.lastError = null;
@@ -197,13 +220,18 @@ export class ProjectionRunner {
     }
   }
 
-  /** Applies a batch; on a failure, retries event by event and parks the one that fails. */
+  /**
+   * Applies a batch; on a failure, retries event by event and parks the one
+   * that fails. Transient failures are thrown: the loop backs off and retries.
+   */
   private async apply(p: Projection, batch: RecordedEvent[], checkpoint: Checkpoint): Promise<Checkpoint | null> {
     try {
-      const events = await this.eventLog.decode(batch);
+      // Only the events this projection handles are decrypted.
+      const events = await this.eventLog.decode(batch.filter((r) => this.wants(p, r.type)));
       return await this.commit(p, checkpoint, events, batch[batch.length - 1].position);
     } catch (error) {
       if (error instanceof Superseded) return null;
+      if (isTransient(error)) throw error;
       if (batch.length === 1) return this.park(p, checkpoint, batch[0], error);
     }
     let current = checkpoint;
@@ -215,23 +243,33 @@ export class ProjectionRunner {
     return current;
   }
 
-  private wants(p: Projection, event: StoredEvent): boolean {
-    return p.eventTypes === '*' || p.eventTypes.includes(event.type);
+  private wants(p: Projection, type: string): boolean {
+    return p.eventTypes === '*' || p.eventTypes.includes(type);
   }
 
+  /** Applies `events` (the relevant ones of the batch) and moves the checkpoint to `to`, in one transaction. */
   private async commit(p: Projection, checkpoint: Checkpoint, events: StoredEvent[], to: Position): Promise<Checkpoint> {
-    const relevant = events.filter((e) => this.wants(p, e));
     await this.dataSource.transaction(async (tx) => {
       await this.lockCheckpoint(tx, p.name, checkpoint);
-      for (const event of relevant) await p.handle(event, tx);
-      await this.moveCheckpoint(tx, p.name, to, relevant.length);
+      for (const event of events) await p.handle(event, tx);
+      await this.moveCheckpoint(tx, p.name, to, events.length);
     });
     return { position: to, generation: checkpoint.generation };
   }
 
-  private async park(p: Projection, checkpoint: Checkpoint, record: RecordedEvent, error: unknown): Promise<Checkpoint> {
+  private async park(p: Projection, checkpoint: Checkpoint, record: RecordedEvent, error: unknown): Promise<Checkpoint | null> {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     this.logger.warn({ msg: 'event parked as a dead letter', projection: p.name, eventId: record.id, eventType: record.type, error: message });
+    try {
+      await this.parkInTransaction(p, checkpoint, record, message);
+    } catch (parkError) {
+      if (parkError instanceof Superseded) return null;
+      throw parkError;
+    }
+    return { position: record.position, generation: checkpoint.generation };
+  }
+
+  private async parkInTransaction(p: Projection, checkpoint: Checkpoint, record: RecordedEvent, message: string): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
       await this.lockCheckpoint(tx, p.name, checkpoint);
       await tx.query(
@@ -241,7 +279,6 @@ export class ProjectionRunner {
       );
       await this.moveCheckpoint(tx, p.name, record.position, 0);
     });
-    return { position: record.position, generation: checkpoint.generation };
   }
 
   private async lockCheckpoint(tx: EntityManager, name: string, expected: Checkpoint): Promise<void> {
@@ -256,7 +293,7 @@ export class ProjectionRunner {
   private async moveCheckpoint(tx: EntityManager, name: string, to: Position, handled: number): Promise<void> {
     await tx.query(
       `UPDATE projection_checkpoints SET position_commit = $2, position_prepare = $3, events_handled = events_handled + $4,
-         rebuild_started_at = NULL, updated_at = now() WHERE name = $1`,
+         updated_at = now() WHERE name = $1`,
       [name, to.commit.toString(), to.prepare.toString(), handled],
     );
   }

@@ -1,4 +1,4 @@
-import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { EventLog } from '@learnstream/event-store';
@@ -19,7 +19,7 @@ export interface ProjectionsModuleOptions {
 const RUN = Symbol('RUN_PROJECTIONS');
 
 @Module({})
-export class ProjectionsModule implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     private readonly runner: ProjectionRunner,
     @Inject(RUN) private readonly run: boolean,
@@ -48,7 +48,8 @@ export class ProjectionsModule implements OnApplicationBootstrap, OnApplicationS
     if (this.run) await this.runner.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before any module closes its pools (those close in onApplicationShutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.runner.stop();
   }
 }

@@ -92,7 +92,6 @@ export class PostgresEventStore implements EventStore {
   private readonly appended = new EventEmitter();
   private listener: pg.Client | null = null;
   private listenerStarting: Promise<void> | null = null;
-  private subscribers = 0;
   private closed = false;
 
   constructor(
@@ -113,6 +112,7 @@ export class PostgresEventStore implements EventStore {
   async appendBatch(requests: AppendRequest[]): Promise<AppendResult[]> {
     for (const r of requests) validateAppend(r.streamId, r.events);
     const client = await this.pool.connect();
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const results: AppendResult[] = [];
@@ -121,7 +121,8 @@ export class PostgresEventStore implements EventStore {
       await client.query('COMMIT');
       return results;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      // A connection that cannot even roll back is thrown away, not returned to the pool.
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
       if (error instanceof EventStoreError) throw error;
       const pgError = error as { code?: string; constraint?: string };
       if (pgError.code === '23505' && pgError.constraint === 'events_event_id_key') {
@@ -129,7 +130,7 @@ export class PostgresEventStore implements EventStore {
       }
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
@@ -312,13 +313,8 @@ export class PostgresEventStore implements EventStore {
     let wake: (() => void) | null = null;
     const onAppend = () => wake?.();
     const store = this;
-    const close = async () => {
-      closed = true;
-      wake?.();
-    };
     async function* run(): AsyncGenerator<RecordedEvent> {
       let position = options.from ?? START;
-      store.subscribers++;
       store.appended.on('appended', onAppend);
       try {
         await store.ensureListener();
@@ -339,11 +335,18 @@ export class PostgresEventStore implements EventStore {
         }
       } finally {
         store.appended.off('appended', onAppend);
-        store.subscribers--;
       }
     }
     const iterator = run();
-    return { [Symbol.asyncIterator]: () => iterator, close };
+    return {
+      [Symbol.asyncIterator]: () => iterator,
+      close: async () => {
+        closed = true;
+        wake?.();
+        // Ends the generator even when it is paused at a yield nobody will consume.
+        await iterator.return(undefined);
+      },
+    };
   }
 
   /** One LISTEN connection per store wakes live subscriptions on commit; polling covers the rest. */
@@ -353,16 +356,22 @@ export class PostgresEventStore implements EventStore {
       const client = new pg.Client(this.pool.options);
       client.on('notification', () => this.appended.emit('appended'));
       client.on('error', () => {
-        // Lost the LISTEN connection: subscriptions keep polling; try again on the next subscription.
-        this.listener = null;
+        // Lost the LISTEN connection: subscriptions keep polling; the next subscription reconnects.
+        if (this.listener === client) this.listener = null;
         this.listenerStarting = null;
+        client.end().catch(() => undefined);
       });
-      await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
-      this.listener = client;
-    })().catch(() => {
-      this.listenerStarting = null;
-    });
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${CHANNEL}`);
+      } catch {
+        await client.end().catch(() => undefined);
+        this.listenerStarting = null;
+        return;
+      }
+      if (this.closed) await client.end().catch(() => undefined);
+      else this.listener = client;
+    })();
     return this.listenerStarting;
   }
 
@@ -408,6 +417,7 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {
     this.closed = true;
     this.appended.emit('appended');
+    await this.listenerStarting;
     const listener = this.listener;
     this.listener = null;
     await listener?.end().catch(() => undefined);
