@@ -5,21 +5,11 @@
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, loadConfig } from '@learnstream/config';
-import { JsonLogger, resolveDatabase } from '@learnstream/core';
+import { exitOnSignals, JsonLogger, loadConfigOrExit, resolveDatabase, shutdown } from '@learnstream/core';
 import { ProjectorModule } from './projector.module';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(78);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = new JsonLogger(config.logLevel);
   const database = await resolveDatabase(config, logger);
   let app;
@@ -28,29 +18,11 @@ async function main(): Promise<void> {
     await app.init();
   } catch (error) {
     logger.fatal(error instanceof Error ? error : new Error(String(error)), 'Startup');
-    await app?.close();
-    await database.stop();
+    await shutdown(app, database, logger);
     process.exit(1);
   }
   logger.log({ msg: 'projector running', eventStore: config.eventStore.kind }, 'Startup');
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.log({ msg: 'shutting down', signal }, 'Startup');
-    let code = 0;
-    try {
-      await app.close();
-    } catch (error) {
-      logger.error(error instanceof Error ? error : new Error(String(error)), 'Startup');
-      code = 1;
-    } finally {
-      await database.stop();
-    }
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  exitOnSignals(app, database, logger);
 }
 
 void main();

@@ -5,3 +5,4 @@ export * from './json-logger';
 export * from './ops-token.guard';
 export * from './request-context';
 export * from './request-id.middleware';
+export * from './process';
