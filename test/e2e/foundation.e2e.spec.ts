@@ -107,6 +107,12 @@ describe('foundation over HTTP', () => {
     expect(res.body.paths['/health'].get.responses['503']).toBeDefined();
   });
 
+  it('answers a malformed JSON body with 400 in the common error shape', async () => {
+    const res = await http().post('/api/v1/admin/projections/course-log/rebuild').set(ops()).set('Content-Type', 'application/json').send('{"broken":');
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
   it('answers an unknown route with 404 in the common error shape', async () => {
     const res = await http().get('/api/v1/nothing-here').expect(404);
     expect(res.body.error).toMatchObject({ code: 'NOT_FOUND' });
