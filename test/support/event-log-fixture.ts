@@ -26,6 +26,8 @@ export interface EventLogFixture {
 export async function createEventLogFixture(types: EventTypeDefinition[], entities: EntityList = []): Promise<EventLogFixture> {
   const db = await createMigratedDatabase(entities);
   const pool = new pg.Pool({ connectionString: db.url, max: 10 });
+  // An idle connection closed by the server (a database dropped at teardown) is not a test failure.
+  pool.on('error', () => undefined);
   const store = new PostgresEventStore(pool, { pollIntervalMs: 20 });
   const masterKey = randomBytes(32);
   const keys = new KeyStore(pool, masterKey);

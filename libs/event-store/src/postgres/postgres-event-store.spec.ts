@@ -8,6 +8,8 @@ import { PostgresEventStore } from './postgres-event-store';
 async function openStore(options = {}) {
   const db = await createMigratedDatabase();
   const pool = new pg.Pool({ connectionString: db.url, max: 20 });
+  // An idle connection closed by the server (a database dropped at teardown) is not a test failure.
+  pool.on('error', () => undefined);
   const store = new PostgresEventStore(pool, options);
   return {
     store,
