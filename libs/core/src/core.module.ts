@@ -7,7 +7,7 @@ import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationS
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { dataSourceOptions } from '@learnstream/database';
-import { connectEsdb, EVENT_LOG, EVENT_STORE, EventLog, EventRegistry, PostgresEventStore, type EventStore } from '@learnstream/event-store';
+import { connectEsdb, EVENT_STORE, EventLog, EventRegistry, PostgresEventStore, type EventStore } from '@learnstream/event-store';
 import { KeyStore, PersonalDataCipher } from '@learnstream/personal-data';
 import pg from 'pg';
 
@@ -73,13 +73,12 @@ export class CoreModule implements OnApplicationShutdown {
         { provide: PersonalDataCipher, inject: [KeyStore], useFactory: (keys: KeyStore) => new PersonalDataCipher(keys) },
         { provide: EventRegistry, useValue: new EventRegistry() },
         {
-          provide: EVENT_LOG,
+          provide: EventLog,
           inject: [EVENT_STORE, PersonalDataCipher, EventRegistry],
           useFactory: (store: EventStore, cipher: PersonalDataCipher, registry: EventRegistry) => new EventLog(store, cipher, registry),
         },
-        { provide: EventLog, useExisting: EVENT_LOG },
       ],
-      exports: [APP_CONFIG, PG_POOL, EVENT_STORE, KeyStore, PersonalDataCipher, EventRegistry, EVENT_LOG, EventLog],
+      exports: [APP_CONFIG, PG_POOL, EVENT_STORE, KeyStore, PersonalDataCipher, EventRegistry, EventLog],
     };
   }
 

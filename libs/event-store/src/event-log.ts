@@ -128,6 +128,3 @@ export class EventLog {
     return { state, revision };
   }
 }
-
-/** Nest injection tokens. */
-export const EVENT_LOG = Symbol('EVENT_LOG');

@@ -98,6 +98,14 @@ export interface SubscriptionFilter {
   streamPrefixes?: string[];
 }
 
+/** Whether an event passes a subscription filter (both adapters check it on their side too). */
+export function matchesFilter(e: { type: string; streamId: string }, filter?: SubscriptionFilter): boolean {
+  if (!filter) return true;
+  if (filter.eventTypes && !filter.eventTypes.includes(e.type)) return false;
+  if (filter.streamPrefixes && !filter.streamPrefixes.some((p) => e.streamId.startsWith(p))) return false;
+  return true;
+}
+
 export interface SubscribeToAllOptions {
   /** Exclusive checkpoint: delivery starts with the first event after it. */
   from?: Position;

@@ -45,6 +45,7 @@ import { EventStoreError, InvalidEventError, WrongExpectedRevisionError, expecte
 import {
   START,
   comparePositions,
+  matchesFilter,
   type AppendRequest,
   type AppendResult,
   type EventStore,
@@ -503,13 +504,6 @@ function serverFilter(filter: SubscriptionFilter | undefined): Filter {
   if (filter?.streamPrefixes?.length) return streamNameFilter({ prefixes: filter.streamPrefixes });
   if (filter?.eventTypes?.length) return eventTypeFilter({ regex: `^(?:${filter.eventTypes.map(escapeRegex).join('|')})$` });
   return excludeSystemEvents();
-}
-
-function matchesFilter(e: RecordedEvent, filter: SubscriptionFilter | undefined): boolean {
-  if (!filter) return true;
-  if (filter.eventTypes && !filter.eventTypes.includes(e.type)) return false;
-  if (filter.streamPrefixes && !filter.streamPrefixes.some((p) => e.streamId.startsWith(p))) return false;
-  return true;
 }
 
 function escapeRegex(s: string): string {

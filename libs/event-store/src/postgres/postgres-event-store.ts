@@ -19,6 +19,7 @@ import { validateAppend } from '../append-validation';
 import { WrongExpectedRevisionError, EventStoreError, expectedToString } from '../errors';
 import {
   START,
+  matchesFilter,
   type AppendRequest,
   type AppendResult,
   type EventStore,
@@ -31,7 +32,6 @@ import {
   type StreamMetadata,
   type SubscribeToAllOptions,
   type Subscription,
-  type SubscriptionFilter,
 } from '../event-store';
 
 const CHANNEL = 'learnstream_events';
@@ -75,13 +75,6 @@ function toRecorded(row: EventRow): RecordedEvent {
 /** xid8 is unsigned: START (-1/-1) becomes (0, -1); no real transaction has id 0. */
 function sqlPosition(p: Position): [string, string] {
   return p.commit < 0n ? ['0', '-1'] : [p.commit.toString(), p.prepare.toString()];
-}
-
-export function matchesFilter(e: { type: string; streamId: string }, filter?: SubscriptionFilter): boolean {
-  if (!filter) return true;
-  if (filter.eventTypes && !filter.eventTypes.includes(e.type)) return false;
-  if (filter.streamPrefixes && !filter.streamPrefixes.some((p) => e.streamId.startsWith(p))) return false;
-  return true;
 }
 
 export class PostgresEventStore implements EventStore {
