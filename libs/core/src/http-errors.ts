@@ -5,6 +5,7 @@
  */
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { DomainError } from '@learnstream/domain';
 import { currentRequest } from './request-context';
 
 /** HTTP status of each stable error code raised below the controllers. */
@@ -57,6 +58,10 @@ export function toErrorBody(exception: unknown): { status: number; body: ErrorBo
       message = 'the request is not valid';
     }
     return { status, body: { error: { code, message: String(message ?? exception.message), ...(details !== undefined && { details }), requestId } } };
+  }
+  if (exception instanceof DomainError) {
+    const { code, message, details } = exception;
+    return { status: exception.status, body: { error: { code, message, ...(details !== undefined && { details }), requestId } } };
   }
   const code = (exception as { code?: unknown })?.code;
   if (typeof code === 'string' && Object.hasOwn(ERROR_STATUS, code)) {
