@@ -1,6 +1,9 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { AccessModule } from '@learnstream/access';
 import { CoreModule, type CoreOptions } from '@learnstream/core';
 import { ProjectionsModule } from '@learnstream/projections';
+import { EVENT_TYPES, readModels, FEATURE_MODULES } from '@learnstream/composition';
 import { HealthController } from './health.controller';
 
 /** The HTTP process: REST (and later GraphQL) plus, by default, the projections. */
@@ -9,7 +12,13 @@ export class AppModule {
   static forRoot(options: CoreOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(options), ProjectionsModule.forRoot({ run: options.config.projectorInProcess, http: true })],
+      imports: [
+        CoreModule.forRoot({ ...options, events: EVENT_TYPES }),
+        ProjectionsModule.forRoot({ run: options.config.projectorInProcess, http: true, ...readModels() }),
+        CqrsModule.forRoot(),
+        AccessModule,
+        ...(FEATURE_MODULES as Type[]),
+      ],
       controllers: [HealthController],
     };
   }

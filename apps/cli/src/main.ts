@@ -10,6 +10,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig } from '@learnstream/config';
 import { CoreModule, JsonLogger, resolveDatabase } from '@learnstream/core';
+import { EVENT_TYPES, readModels } from '@learnstream/composition';
 import { ProjectionRunner, ProjectionsModule } from '@learnstream/projections';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { CoreOptions } from '@learnstream/core';
@@ -17,7 +18,7 @@ import type { CoreOptions } from '@learnstream/core';
 @Module({})
 class CliModule {
   static forRoot(options: CoreOptions): DynamicModule {
-    return { module: CliModule, imports: [CoreModule.forRoot(options), ProjectionsModule.forRoot({ run: false, http: false })] };
+    return { module: CliModule, imports: [CoreModule.forRoot({ ...options, events: EVENT_TYPES }), ProjectionsModule.forRoot({ run: false, http: false, ...readModels() })] };
   }
 }
 

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CoreModule, type CoreOptions } from '@learnstream/core';
 import { ProjectionsModule } from '@learnstream/projections';
+import { EVENT_TYPES, readModels } from '@learnstream/composition';
 
 /** The worker process: projections only, no HTTP. */
 @Module({})
@@ -8,7 +9,7 @@ export class ProjectorModule {
   static forRoot(options: CoreOptions): DynamicModule {
     return {
       module: ProjectorModule,
-      imports: [CoreModule.forRoot(options), ProjectionsModule.forRoot({ run: true, http: false })],
+      imports: [CoreModule.forRoot({ ...options, events: EVENT_TYPES }), ProjectionsModule.forRoot({ run: true, http: false, ...readModels() })],
     };
   }
 }

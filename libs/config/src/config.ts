@@ -3,7 +3,7 @@
  * Nothing else in the code base reads `process.env`: it asks for `AppConfig`.
  * A bad value stops the start with a message that names the variable.
  */
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
@@ -34,6 +34,27 @@ export interface AppConfig {
   /** Run the projections inside the API process (the default for `npm start`). */
   projectorInProcess: boolean;
   projections: { batchSize: number; pollIntervalMs: number };
+  auth: AuthConfig;
+}
+
+export interface AuthConfig {
+  /** HMAC key signing access tokens: JWT_SECRET, else derived from the master key. */
+  jwtSecret: Buffer;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** Consecutive failed sign-ins that lock an account, and for how long. */
+  lockoutThreshold: number;
+  lockoutMinutes: number;
+  passwordMinLength: number;
+  /** Days after which a password must be changed; 0 = never. */
+  passwordMaxAgeDays: number;
+  /** argon2id cost (OWASP minimum by default: 19 MiB, 2 passes). */
+  argon2: { memoryKiB: number; passes: number };
+  /** Below this age a learner is a minor: consent needs a parent. */
+  ageOfMajority: number;
+  /** The first platform admin (DESIGN.md); a password is generated and printed once when unset. */
+  adminUsername: string;
+  adminPassword: string | null;
 }
 
 export class ConfigError extends Error {
@@ -131,6 +152,29 @@ function opsToken(env: Env, production: boolean, dataDir: string): Pick<AppConfi
   return { opsToken: s.value, opsTokenSource: s.source };
 }
 
+function auth(env: Env, key: Buffer): AuthConfig {
+  const jwt = str(env, 'JWT_SECRET');
+  if (jwt !== undefined && jwt.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+  const adminUsername = str(env, 'ADMIN_USERNAME') ?? 'admin';
+  if (!/^[a-z0-9][a-z0-9._@-]{2,63}$/i.test(adminUsername)) throw new ConfigError('ADMIN_USERNAME', 'must be 3–64 letters, digits or . _ @ -');
+  const minLength = int(env, 'PASSWORD_MIN_LENGTH', 10, 8, 64);
+  const adminPassword = str(env, 'ADMIN_PASSWORD') ?? null;
+  if (adminPassword !== null && adminPassword.length < minLength) throw new ConfigError('ADMIN_PASSWORD', `must be at least ${minLength} characters`);
+  return {
+    jwtSecret: jwt ? Buffer.from(jwt) : Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'learnstream access tokens', 32)),
+    accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86400),
+    refreshTokenTtlSeconds: int(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * 86400, 60, 365 * 86400),
+    lockoutThreshold: int(env, 'LOCKOUT_THRESHOLD', 5, 1, 100),
+    lockoutMinutes: int(env, 'LOCKOUT_MINUTES', 15, 1, 10080),
+    passwordMinLength: minLength,
+    passwordMaxAgeDays: int(env, 'PASSWORD_MAX_AGE_DAYS', 0, 0, 3650),
+    argon2: { memoryKiB: int(env, 'ARGON2_MEMORY_KIB', 19456, 1024, 1048576), passes: int(env, 'ARGON2_PASSES', 2, 1, 10) },
+    ageOfMajority: int(env, 'AGE_OF_MAJORITY', 18, 10, 21),
+    adminUsername,
+    adminPassword,
+  };
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const production = nodeEnv === 'production';
@@ -147,6 +191,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (production && !databaseUrl) {
     throw new ConfigError('DATABASE_URL', 'is required in production (the embedded PostgreSQL is for development)');
   }
+  const keys = masterKey(env, production, dataDir);
   return {
     env: nodeEnv,
     port: int(env, 'PORT', 3000, 0, 65535),
@@ -156,13 +201,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl,
     embedded: { dataDir, port: int(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535) },
     eventStore: { kind, esdbConnectionString: esdb },
-    ...masterKey(env, production, dataDir),
+    ...keys,
     ...opsToken(env, production, dataDir),
     projectorInProcess: bool(env, 'PROJECTOR_IN_PROCESS', true),
     projections: {
       batchSize: int(env, 'PROJECTION_BATCH_SIZE', 500, 1, 10000),
       pollIntervalMs: int(env, 'PROJECTION_POLL_MS', 250, 10, 60000),
     },
+    auth: auth(env, keys.masterKey),
   };
 }
 

@@ -7,7 +7,7 @@ import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationS
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { dataSourceOptions } from '@learnstream/database';
-import { connectEsdb, EVENT_STORE, EventLog, EventRegistry, PostgresEventStore, type EventStore } from '@learnstream/event-store';
+import { connectEsdb, EVENT_STORE, EventLog, EventRegistry, PostgresEventStore, type EventStore, type EventTypeDefinition } from '@learnstream/event-store';
 import { KeyStore, PersonalDataCipher } from '@learnstream/personal-data';
 import pg from 'pg';
 
@@ -18,6 +18,8 @@ const logger = new Logger('Database');
 export interface CoreOptions {
   config: AppConfig;
   databaseUrl: string;
+  /** Event types the log accepts (the composition lists them). */
+  events?: EventTypeDefinition[];
 }
 
 @Global()
@@ -29,7 +31,7 @@ export class CoreModule implements OnApplicationShutdown {
     private readonly keys: KeyStore,
   ) {}
 
-  static forRoot({ config, databaseUrl }: CoreOptions): DynamicModule {
+  static forRoot({ config, databaseUrl, events = [] }: CoreOptions): DynamicModule {
     return {
       module: CoreModule,
       imports: [
@@ -71,7 +73,7 @@ export class CoreModule implements OnApplicationShutdown {
           },
         },
         { provide: PersonalDataCipher, inject: [KeyStore], useFactory: (keys: KeyStore) => new PersonalDataCipher(keys) },
-        { provide: EventRegistry, useValue: new EventRegistry() },
+        { provide: EventRegistry, useValue: new EventRegistry().register(...events) },
         {
           provide: EventLog,
           inject: [EVENT_STORE, PersonalDataCipher, EventRegistry],

@@ -6,3 +6,4 @@ export * from './ops-token.guard';
 export * from './request-context';
 export * from './request-id.middleware';
 export * from './process';
+export * from './retry-on-conflict';

@@ -108,6 +108,8 @@ export class ProjectionRunner {
   private readonly batchSize: number;
   private readonly idleCheckMs: number;
   private readonly lagCap: number;
+  /** Callers of waitFor in this process, woken when a local loop commits. */
+  private waiters = new Set<() => void>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -254,6 +256,7 @@ export class ProjectionRunner {
       for (const event of events) await p.handle(event, tx);
       await this.moveCheckpoint(tx, p.name, to, events.length);
     });
+    this.wakeWaiters();
     return { position: to, generation: checkpoint.generation };
   }
 
@@ -355,10 +358,16 @@ export class ProjectionRunner {
     );
   }
 
+  private wakeWaiters(): void {
+    const waiting = this.waiters;
+    this.waiters = new Set();
+    for (const wake of waiting) wake();
+  }
+
   /** Resolves once every projection has passed `position`; for tests and read-your-writes. */
-  async waitFor(position: Position, timeoutMs = 10_000): Promise<void> {
+  async waitFor(position: Position, timeoutMs = 10_000, only?: readonly string[]): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const names = this.projections.map((p) => p.name);
+    const names = only ? [...only] : this.projections.map((p) => p.name);
     for (;;) {
       const rows: Record<string, string>[] = await this.dataSource.query(
         'SELECT name, position_commit, position_prepare, generation FROM projection_checkpoints WHERE name = ANY($1)',
@@ -370,7 +379,32 @@ export class ProjectionRunner {
       });
       if (behind.length === 0) return;
       if (Date.now() > deadline) throw new Error(`projections ${behind.join(', ')} did not reach ${positionToString(position)} in ${timeoutMs} ms`);
-      await sleep(20);
+      // A local loop wakes us when it commits; another process's loop is polled.
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.waiters.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, 50);
+        this.waiters.add(wake);
+      });
+    }
+  }
+
+  /**
+   * Read-your-writes for commands: waits (briefly) until the read models have
+   * applied `position`, so that a client reading right after a command sees
+   * it. The events are committed either way: a slow projector only delays the
+   * answer by `timeoutMs`, it never turns a done command into an error.
+   */
+  async settle(position: Position, only?: readonly string[], timeoutMs = 3000): Promise<boolean> {
+    try {
+      await this.waitFor(position, timeoutMs, only);
+      return true;
+    } catch (error) {
+      this.logger.warn({ msg: 'read models are behind the command just done', position: positionToString(position), error: (error as Error).message });
+      return false;
     }
   }
 

@@ -4,12 +4,15 @@ import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { EventLog } from '@learnstream/event-store';
 import type { DataSource } from 'typeorm';
 import { CourseLogEntry } from './course-log/course-log.entity';
-import { CourseLogProjection } from './course-log/course-log.projection';
 import { PROJECTIONS, type Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 import { ProjectionsAdminController } from './projections-admin.controller';
 
 export interface ProjectionsModuleOptions {
+  /** Every read model of the application (the composition lists them). */
+  projections: Projection[];
+  /** TypeORM entities the projections and their queries use. */
+  entities?: Function[];
   /** Run the projection loops in this process (the projector, or the api with PROJECTOR_IN_PROCESS). */
   run: boolean;
   /** Expose the operations API (the api app). */
@@ -28,11 +31,12 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
   static forRoot(options: ProjectionsModuleOptions): DynamicModule {
     return {
       module: ProjectionsModule,
-      imports: [TypeOrmModule.forFeature([CourseLogEntry])],
+      global: true,
+      imports: [TypeOrmModule.forFeature([CourseLogEntry, ...(options.entities ?? [])])],
       controllers: options.http ? [ProjectionsAdminController] : [],
       providers: [
         { provide: RUN, useValue: options.run },
-        { provide: PROJECTIONS, useFactory: (): Projection[] => [new CourseLogProjection()] },
+        { provide: PROJECTIONS, useValue: options.projections },
         {
           provide: ProjectionRunner,
           inject: [getDataSourceToken(), EventLog, PROJECTIONS, APP_CONFIG],

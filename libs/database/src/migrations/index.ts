@@ -5,5 +5,6 @@
 import { EventStore1732200000000 } from './1732200000000-event-store';
 import { PersonalData1732200000100 } from './1732200000100-personal-data';
 import { Projections1732200000200 } from './1732200000200-projections';
+import { Directory1732200000300 } from './1732200000300-directory';
 
-export const migrations = [EventStore1732200000000, PersonalData1732200000100, Projections1732200000200];
+export const migrations = [EventStore1732200000000, PersonalData1732200000100, Projections1732200000200, Directory1732200000300];
