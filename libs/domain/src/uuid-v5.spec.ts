@@ -1,0 +1,22 @@
+import { DNS_NAMESPACE, uuidV5 } from './uuid-v5';
+
+describe('uuidV5', () => {
+  it('gives the RFC 4122 test vector: www.example.com in the DNS namespace', () => {
+    expect(uuidV5('www.example.com', DNS_NAMESPACE)).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
+  });
+
+  it('does not depend on the case of the namespace', () => {
+    expect(uuidV5('www.example.com', DNS_NAMESPACE.toUpperCase())).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
+  });
+
+  it('is deterministic, and different names give different version-5 UUIDs', () => {
+    const a = uuidV5('a:b', DNS_NAMESPACE);
+    expect(uuidV5('a:b', DNS_NAMESPACE)).toBe(a);
+    expect(uuidV5('a:c', DNS_NAMESPACE)).not.toBe(a);
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('refuses a namespace that is not a UUID', () => {
+    expect(() => uuidV5('x', 'dns')).toThrow(TypeError);
+  });
+});
