@@ -5,6 +5,9 @@ import { loadConfig, type AppConfig } from '../../libs/config/src';
 import { createApp } from '../../apps/api/src/create-app';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
+/** The platform admin the first start creates (DESIGN.md). */
+export const TEST_ADMIN = { username: 'admin', password: 'admin-test-password-1' };
+
 export interface TestApp {
   app: INestApplication;
   config: AppConfig;
@@ -21,6 +24,8 @@ export function testEnv(databaseUrl: string, overrides: Record<string, string> =
     OPS_TOKEN: randomBytes(24).toString('base64url'),
     PORT: '0',
     PROJECTION_POLL_MS: '20',
+    ADMIN_USERNAME: TEST_ADMIN.username,
+    ADMIN_PASSWORD: TEST_ADMIN.password,
     ...overrides,
   };
 }

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Public } from '@learnstream/access';
 import { PG_POOL } from '@learnstream/core';
 import { EVENT_STORE, type EventStore } from '@learnstream/event-store';
 import { ProjectionRunner } from '@learnstream/projections';
@@ -18,6 +19,7 @@ async function check(fn: () => Promise<unknown>): Promise<Check> {
 }
 
 @ApiTags('operations')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -29,6 +29,15 @@ export interface Membership {
   classId: string | null;
 }
 
+/** What the policy knows about a course: its tenant, staff and active learners. */
+export interface CourseFacts {
+  courseId: string;
+  exists: boolean;
+  schoolId: string | null;
+  archived: boolean;
+  staff: { userId: string; role: 'teacher' | 'non_editing_teacher' }[];
+}
+
 /** What the policy knows about a person: read from the read models, as the system. */
 export interface PersonFacts {
   userId: string;
@@ -55,6 +64,13 @@ export type Permission =
   | { action: 'parentLink.request'; parentId: string; childId: string }
   | { action: 'parentLink.decide'; childId: string }
   | { action: 'parentalConsent.give'; childId: string }
+  | { action: 'course.create'; schoolId: string | null }
+  | { action: 'course.read'; courseId: string }
+  | { action: 'course.edit'; courseId: string }
+  | { action: 'course.teach'; courseId: string }
+  | { action: 'course.enrol'; courseId: string }
+  | { action: 'course.participate'; courseId: string }
+  | { action: 'course.learner'; courseId: string; learnerId: string }
   | { action: 'ops' }
   | { action: 'privacy.officer' };
 
@@ -72,7 +88,7 @@ export class AccessPolicy {
 
   constructor(
     @Inject(getDataSourceToken()) private readonly db: DataSource,
-    private readonly ageOfMajority: number = 18,
+    readonly ageOfMajority: number = 18,
   ) {}
 
   /** The caller's facts, read once per request (the actor object lives for one request). */
@@ -100,6 +116,22 @@ export class AccessPolicy {
       children: children.map((c) => c.child_id),
       dateOfBirth: account?.dob ?? null,
     };
+  }
+
+  async course(courseId: string): Promise<CourseFacts> {
+    const [course] = await this.db.query('SELECT school_id, archived_at FROM courses WHERE course_id = $1', [courseId]);
+    const staff: { user_id: string; role: 'teacher' | 'non_editing_teacher' }[] = course ? await this.db.query('SELECT user_id, role FROM course_staff WHERE course_id = $1', [courseId]) : [];
+    return { courseId, exists: Boolean(course), schoolId: course?.school_id ?? null, archived: Boolean(course?.archived_at), staff: staff.map((r) => ({ userId: r.user_id, role: r.role })) };
+  }
+
+  /** Enrolled now or before: teachers keep seeing the records of learners who left their course. */
+  async everEnrolled(courseId: string, learnerId: string): Promise<boolean> {
+    return (await this.db.query('SELECT 1 FROM course_enrolments WHERE course_id = $1 AND learner_id = $2', [courseId, learnerId])).length > 0;
+  }
+
+  async isEnrolled(courseId: string, learnerId: string): Promise<boolean> {
+    const rows = await this.db.query(`SELECT 1 FROM course_enrolments WHERE course_id = $1 AND learner_id = $2 AND status = 'active'`, [courseId, learnerId]);
+    return rows.length > 0;
   }
 
   /** The tenant scope of the caller's reads (row-level security). */
@@ -133,7 +165,12 @@ export class AccessPolicy {
         const target = await this.person(permission.userId);
         if (target.memberships.some((t) => adminOf(t.schoolId))) return true;
         const myClasses = me.memberships.filter((m) => m.role === 'teacher' && m.classId).map((m) => m.classId);
-        return target.memberships.some((t) => t.role === 'learner' && t.classId !== null && myClasses.includes(t.classId));
+        if (target.memberships.some((t) => t.role === 'learner' && t.classId !== null && myClasses.includes(t.classId))) return true;
+        const taught = await this.db.query(
+          `SELECT 1 FROM course_staff s JOIN course_enrolments e USING (course_id) WHERE s.user_id = $1 AND e.learner_id = $2 LIMIT 1`,
+          [actor.userId, permission.userId],
+        );
+        return taught.length > 0;
       }
       case 'user.directory':
         return admin || adminOf(permission.schoolId) || teacherIn(permission.schoolId);
@@ -176,6 +213,35 @@ export class AccessPolicy {
       }
       case 'parentalConsent.give':
         return me.children.includes(permission.childId);
+      case 'course.create':
+        return permission.schoolId === null ? admin : adminOf(permission.schoolId) || teacherIn(permission.schoolId);
+      case 'course.read': {
+        const course = await this.course(permission.courseId);
+        if (!course.exists) return admin;
+        if (course.schoolId === null) return true;
+        if (admin || me.memberships.some((m) => m.schoolId === course.schoolId) || course.staff.some((s) => s.userId === actor.userId)) return true;
+        for (const child of me.children) if (await this.isEnrolled(permission.courseId, child)) return true;
+        return this.isEnrolled(permission.courseId, actor.userId);
+      }
+      case 'course.edit':
+      case 'course.enrol':
+      case 'course.teach': {
+        const course = await this.course(permission.courseId);
+        const role = course.staff.find((s) => s.userId === actor.userId)?.role;
+        if (course.schoolId !== null && adminOf(course.schoolId)) return true;
+        if (course.schoolId === null && admin) return true;
+        return permission.action === 'course.teach' ? role !== undefined : role === 'teacher';
+      }
+      case 'course.participate':
+        return this.isEnrolled(permission.courseId, actor.userId);
+      case 'course.learner': {
+        // A learner sees their own records; a parent those of their child's courses.
+        if (permission.learnerId === actor.userId) return true;
+        if (me.children.includes(permission.learnerId)) return this.everEnrolled(permission.courseId, permission.learnerId);
+        const course = await this.course(permission.courseId);
+        const teaches = course.staff.some((s) => s.userId === actor.userId) || (course.schoolId !== null && adminOf(course.schoolId));
+        return teaches && (await this.everEnrolled(permission.courseId, permission.learnerId));
+      }
       case 'ops':
         return admin;
       case 'privacy.officer':

@@ -3,17 +3,19 @@
  * and the HTTP feature modules. The api, the projector and the CLI take their
  * lists from here, so that the three never disagree.
  */
+import { AFFILIATION_EVENT_TYPES, AffiliationsModule, MembershipsProjection, ParentLinksProjection, SchoolsProjection } from '@learnstream/affiliations';
 import type { EventTypeDefinition } from '@learnstream/event-store';
+import { ACCOUNT_EVENT_TYPES, AccountsProjection, IdentityModule } from '@learnstream/identity';
 import { CourseLogProjection, type Projection } from '@learnstream/projections';
 
-export const EVENT_TYPES: EventTypeDefinition[] = [];
+export const EVENT_TYPES: EventTypeDefinition[] = [...ACCOUNT_EVENT_TYPES, ...AFFILIATION_EVENT_TYPES];
 
 export function readModels(): { projections: Projection[]; entities: Function[] } {
   return {
-    projections: [new CourseLogProjection()],
+    projections: [new CourseLogProjection(), new AccountsProjection(), new SchoolsProjection(), new MembershipsProjection(), new ParentLinksProjection()],
     entities: [],
   };
 }
 
 /** Nest modules with the REST and GraphQL endpoints of each feature (api only). */
-export const FEATURE_MODULES: Function[] = [];
+export const FEATURE_MODULES: Function[] = [IdentityModule, AffiliationsModule];

@@ -7,3 +7,5 @@ export * from './request-context';
 export * from './request-id.middleware';
 export * from './process';
 export * from './retry-on-conflict';
+export * from './api-errors.decorator';
+export * from './uuid.pipe';

@@ -5,9 +5,11 @@ import type { Request } from 'express';
 import { ApiError } from './http-errors';
 
 /**
- * Guards the operations API with a bearer token from configuration (OPS_TOKEN).
- * A bridge until platform administrators sign in (identity issue): then this
- * becomes a role check. Missing or wrong token: 401, never a silent pass.
+ * Guards the operations API: a signed-in platform admin, or the bearer token
+ * from configuration (OPS_TOKEN) for scripts and monitoring. The route is
+ * marked public for the global sign-in guard, which still identifies a caller
+ * with a valid access token. Missing or wrong token: 401; a signed-in user who
+ * is not a platform admin: 403. Never a silent pass.
  */
 @Injectable()
 export class OpsTokenGuard implements CanActivate {
@@ -18,12 +20,17 @@ export class OpsTokenGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const header = context.switchToHttp().getRequest<Request>().header('authorization') ?? '';
+    const request = context.switchToHttp().getRequest<Request & { user?: { platformRoles?: string[] } }>();
+    if (request.user) {
+      if (request.user.platformRoles?.includes('platform_admin')) return true;
+      throw new ApiError(403, 'FORBIDDEN', 'the operations API is for platform admins');
+    }
+    const header = request.header('authorization') ?? '';
     const match = /^Bearer (.+)$/i.exec(header);
-    if (!match) throw new ApiError(401, 'UNAUTHENTICATED', 'this endpoint needs Authorization: Bearer <OPS_TOKEN>');
+    if (!match) throw new ApiError(401, 'UNAUTHENTICATED', 'this endpoint needs a platform admin\'s access token or Authorization: Bearer <OPS_TOKEN>');
     const given = Buffer.from(match[1]);
     if (given.length !== this.expected.length || !timingSafeEqual(given, this.expected)) {
-      throw new ApiError(401, 'UNAUTHENTICATED', 'the operations token is not valid');
+      throw new ApiError(401, 'UNAUTHENTICATED', 'the token is neither a platform admin\'s access token nor the operations token');
     }
     return true;
   }

@@ -1,11 +1,13 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse, ApiNotFoundResponse, ApiAcceptedResponse } from '@nestjs/swagger';
+import { Public } from '@learnstream/access';
 import { OpsTokenGuard } from '@learnstream/core';
 import { ProjectionRunner } from './projection-runner';
 
 @ApiTags('operations')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: no or wrong operations token' })
+@Public()
 @UseGuards(OpsTokenGuard)
 @Controller('api/v1/admin/projections')
 export class ProjectionsAdminController {

@@ -6,6 +6,7 @@ import { EventStore1732200000000 } from './1732200000000-event-store';
 import { PersonalData1732200000100 } from './1732200000100-personal-data';
 import { Projections1732200000200 } from './1732200000200-projections';
 import { Directory1732200000300 } from './1732200000300-directory';
+import { MembershipHistoryVisibility1732200000310 } from './1732200000310-membership-history-visibility';
 import { Courses1732200000400 } from './1732200000400-courses';
 
-export const migrations = [EventStore1732200000000, PersonalData1732200000100, Projections1732200000200, Directory1732200000300, Courses1732200000400];
+export const migrations = [EventStore1732200000000, PersonalData1732200000100, Projections1732200000200, Directory1732200000300, MembershipHistoryVisibility1732200000310, Courses1732200000400];

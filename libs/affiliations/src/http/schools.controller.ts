@@ -1,0 +1,150 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentActor, type Actor } from '@learnstream/access';
+import { ApiErrors, UUID_PARAM } from '@learnstream/core';
+import { AddMemberCommand } from '../commands/add-member.command';
+import { ArchiveClassCommand } from '../commands/archive-class.command';
+import { ArchiveSchoolCommand } from '../commands/archive-school.command';
+import { ChangeMemberClassCommand } from '../commands/change-member-class.command';
+import { CreateClassCommand } from '../commands/create-class.command';
+import { CreateSchoolCommand } from '../commands/create-school.command';
+import { EndMembershipCommand } from '../commands/end-membership.command';
+import { UpdateClassCommand } from '../commands/update-class.command';
+import { UpdateSchoolCommand } from '../commands/update-school.command';
+import { GetSchoolQuery } from '../queries/get-school.query';
+import { ListClassesQuery } from '../queries/list-classes.query';
+import { ListMembersQuery } from '../queries/list-members.query';
+import { ListSchoolParentLinksQuery } from '../queries/list-parent-links.query';
+import { ListSchoolsQuery } from '../queries/list-schools.query';
+import { ClassView, MemberView, MembershipView, ParentLinkView, SchoolView } from '../views';
+import {
+  AddMemberDto,
+  ChangeMemberDto,
+  CreateClassDto,
+  CreateSchoolDto,
+  EndMembershipDto,
+  IncludeArchivedDto,
+  MemberFilterDto,
+  ParentLinkStatusDto,
+  UpdateClassDto,
+  UpdateSchoolDto,
+} from './affiliations.dto';
+
+const uuid = UUID_PARAM;
+
+/** Schools (tenants), their classes and their members. */
+@ApiTags('schools')
+@ApiBearerAuth()
+@Controller('api/v1/schools')
+export class SchoolsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: SchoolView, description: 'the school (platform admins)' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'INVALID_COUNTRY'], 403: ['FORBIDDEN'], 409: ['SCHOOL_CODE_TAKEN'] })
+  create(@CurrentActor() actor: Actor, @Body() body: CreateSchoolDto) {
+    return this.commands.execute(new CreateSchoolCommand(actor, body));
+  }
+
+  @Get()
+  @ApiOkResponse({ description: '{ schools: SchoolView[] }: the caller’s schools (every school for a platform admin)' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'] })
+  list(@CurrentActor() actor: Actor, @Query() query: IncludeArchivedDto) {
+    return this.queries.execute(new ListSchoolsQuery(actor, query.includeArchived ?? false));
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: SchoolView })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['SCHOOL_NOT_FOUND'] })
+  get(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+    return this.queries.execute(new GetSchoolQuery(actor, id));
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: SchoolView, description: 'school admins and platform admins' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'INVALID_COUNTRY'], 403: ['FORBIDDEN'], 404: ['SCHOOL_NOT_FOUND'], 409: ['SCHOOL_CODE_TAKEN'], 422: ['SCHOOL_ARCHIVED'] })
+  update(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() body: UpdateSchoolDto) {
+    return this.commands.execute(new UpdateSchoolCommand(actor, id, body));
+  }
+
+  @Post(':id/archive')
+  @HttpCode(200)
+  @ApiOkResponse({ type: SchoolView, description: 'platform admins: the school takes no new classes or members; archiving twice changes nothing' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['SCHOOL_NOT_FOUND'] })
+  archive(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+    return this.commands.execute(new ArchiveSchoolCommand(actor, id));
+  }
+
+  @Post(':id/classes')
+  @ApiCreatedResponse({ type: ClassView })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['SCHOOL_NOT_FOUND'], 409: ['CLASS_NAME_TAKEN'], 422: ['SCHOOL_ARCHIVED'] })
+  createClass(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() body: CreateClassDto) {
+    return this.commands.execute(new CreateClassCommand(actor, id, { name: body.name, gradeLevel: body.gradeLevel ?? null }));
+  }
+
+  @Get(':id/classes')
+  @ApiOkResponse({ description: '{ classes: ClassView[] }' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
+  classes(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: IncludeArchivedDto) {
+    return this.queries.execute(new ListClassesQuery(actor, id, query.includeArchived ?? false));
+  }
+
+  @Patch(':id/classes/:classId')
+  @ApiOkResponse({ type: ClassView })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['SCHOOL_NOT_FOUND', 'CLASS_NOT_FOUND'], 409: ['CLASS_NAME_TAKEN'], 422: ['SCHOOL_ARCHIVED', 'CLASS_ARCHIVED'] })
+  updateClass(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Param('classId', uuid) classId: string, @Body() body: UpdateClassDto) {
+    return this.commands.execute(new UpdateClassCommand(actor, id, classId, body));
+  }
+
+  @Post(':id/classes/:classId/archive')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ClassView, description: 'the class takes no new members; archiving twice changes nothing' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['SCHOOL_NOT_FOUND', 'CLASS_NOT_FOUND'] })
+  archiveClass(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Param('classId', uuid) classId: string) {
+    return this.commands.execute(new ArchiveClassCommand(actor, id, classId));
+  }
+
+  @Post(':id/members')
+  @ApiCreatedResponse({ type: MembershipView, description: 'an existing account joins the school (a learner joining ends their membership of another school)' })
+  @ApiErrors({
+    400: ['VALIDATION_FAILED', 'UNKNOWN_USER', 'UNKNOWN_SCHOOL', 'UNKNOWN_CLASS'],
+    403: ['FORBIDDEN'],
+    409: ['ALREADY_MEMBER', 'CONCURRENCY_CONFLICT'],
+    422: ['SCHOOL_ARCHIVED'],
+  })
+  addMember(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() body: AddMemberDto) {
+    return this.commands.execute(new AddMemberCommand(actor, id, { userId: body.userId, role: body.role, classId: body.classId ?? null, gradeLevel: body.gradeLevel ?? null }));
+  }
+
+  @Get(':id/members')
+  @ApiOkResponse({ description: '{ members: MemberView[] }: teachers get no contact data; school admins also the email', type: MemberView, isArray: true })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
+  members(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: MemberFilterDto) {
+    return this.queries.execute(new ListMembersQuery(actor, id, { role: query.role ?? null, classId: query.classId ?? null, includeEnded: query.includeEnded ?? false }));
+  }
+
+  @Patch(':id/members/:userId')
+  @ApiOkResponse({ type: MembershipView, description: 'moves the member to a class / grade level' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'UNKNOWN_CLASS', 'ROLE_REQUIRED'], 403: ['FORBIDDEN'], 404: ['NOT_A_MEMBER', 'SCHOOL_NOT_FOUND'], 422: ['SCHOOL_ARCHIVED'] })
+  changeMember(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Param('userId', uuid) userId: string, @Body() body: ChangeMemberDto) {
+    return this.commands.execute(new ChangeMemberClassCommand(actor, id, userId, { classId: body.classId, gradeLevel: body.gradeLevel, role: body.role ?? null }));
+  }
+
+  @Delete(':id/members/:userId')
+  @ApiOkResponse({ type: MembershipView, description: 'the membership ends (its history stays)' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'ROLE_REQUIRED'], 403: ['FORBIDDEN'], 404: ['NOT_A_MEMBER'] })
+  endMembership(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Param('userId', uuid) userId: string, @Query() query: EndMembershipDto) {
+    return this.commands.execute(new EndMembershipCommand(actor, id, userId, { role: query.role ?? null, reason: query.reason ?? null }));
+  }
+
+  @Get(':id/parent-links')
+  @ApiOkResponse({ description: '{ parentLinks: ParentLinkView[] }: the links of the school’s current learners (school admins)', type: ParentLinkView, isArray: true })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
+  parentLinks(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: ParentLinkStatusDto) {
+    return this.queries.execute(new ListSchoolParentLinksQuery(actor, id, query.status ?? null));
+  }
+}

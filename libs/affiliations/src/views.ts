@@ -1,0 +1,107 @@
+/** What the endpoints answer (documented in OpenAPI), and how rows of the read models become it. */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { SCHOOL_ROLES, type SchoolRole } from '@learnstream/access';
+import type { Membership } from './membership';
+import type { ParentLinkStatus } from './parent-link';
+import type { ClassState, SchoolState } from './school';
+
+type Row = Record<string, any>;
+const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
+
+export class SchoolView {
+  @ApiProperty({ format: 'uuid' }) schoolId!: string;
+  @ApiProperty({ example: 'Wat Pho School' }) name!: string;
+  @ApiProperty({ example: 'WPS-01' }) code!: string;
+  @ApiProperty({ example: 'TH' }) country!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) archivedAt!: string | null;
+}
+
+export const schoolViewOf = (s: SchoolState): SchoolView => ({ schoolId: s.schoolId, name: s.name, code: s.code, country: s.country, createdAt: s.createdAt, archivedAt: s.archivedAt });
+export const schoolViewOfRow = (r: Row): SchoolView => ({ schoolId: r.school_id, name: r.name, code: r.code, country: r.country, createdAt: iso(r.created_at)!, archivedAt: iso(r.archived_at) });
+
+export class ClassView {
+  @ApiProperty({ format: 'uuid' }) classId!: string;
+  @ApiProperty({ format: 'uuid' }) schoolId!: string;
+  @ApiProperty({ example: 'P4/1' }) name!: string;
+  @ApiProperty({ example: 'P4', nullable: true, type: String }) gradeLevel!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) archivedAt!: string | null;
+}
+
+export const classViewOf = (schoolId: string, c: ClassState): ClassView => ({ classId: c.classId, schoolId, name: c.name, gradeLevel: c.gradeLevel, createdAt: c.createdAt, archivedAt: c.archivedAt });
+export const classViewOfRow = (r: Row): ClassView => ({ classId: r.class_id, schoolId: r.school_id, name: r.name, gradeLevel: r.grade_level, createdAt: iso(r.created_at)!, archivedAt: iso(r.archived_at) });
+
+export class MembershipView {
+  @ApiProperty({ format: 'uuid' }) membershipId!: string;
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiProperty({ format: 'uuid' }) schoolId!: string;
+  @ApiProperty({ enum: SCHOOL_ROLES }) role!: SchoolRole;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) classId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) gradeLevel!: string | null;
+  @ApiProperty({ format: 'date-time' }) startedAt!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'null while the membership is active' }) endedAt!: string | null;
+}
+
+export const membershipViewOf = (userId: string, m: Membership): MembershipView => ({
+  membershipId: m.membershipId, userId, schoolId: m.schoolId, role: m.role, classId: m.classId, gradeLevel: m.gradeLevel, startedAt: m.startedAt, endedAt: m.endedAt,
+});
+const membershipViewOfRow = (r: Row): MembershipView => ({
+  membershipId: r.membership_id, userId: r.user_id, schoolId: r.school_id, role: r.role, classId: r.class_id, gradeLevel: r.grade_level, startedAt: iso(r.started_at)!, endedAt: iso(r.ended_at),
+});
+
+export class AffiliationView extends MembershipView {
+  @ApiProperty({ nullable: true, type: String, description: 'null when the school is outside the reader’s tenant scope' }) schoolName!: string | null;
+  @ApiProperty({ nullable: true, type: String }) schoolCode!: string | null;
+  @ApiProperty({ nullable: true, type: String }) className!: string | null;
+}
+
+export const affiliationViewOfRow = (r: Row): AffiliationView => ({ ...membershipViewOfRow(r), schoolName: r.school_name, schoolCode: r.school_code, className: r.class_name });
+
+/** A school's directory entry: what a teacher sees. Staff views add the rest. */
+export class MemberView {
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiProperty({ nullable: true, type: String }) username!: string | null;
+  @ApiProperty({ nullable: true, type: String }) displayName!: string | null;
+  @ApiProperty({ enum: SCHOOL_ROLES }) role!: SchoolRole;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) classId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) gradeLevel!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'school admins only' }) email?: string | null;
+  @ApiPropertyOptional({ format: 'uuid', description: 'school and platform admins' }) membershipId?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'school and platform admins' }) startedAt?: string;
+  @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String, description: 'school and platform admins' }) endedAt?: string | null;
+}
+
+export type DirectoryView = 'teacher' | 'platform_admin' | 'school_admin';
+
+export function memberViewOfRow(r: Row, view: DirectoryView): MemberView {
+  const basic: MemberView = { userId: r.user_id, username: r.username, displayName: r.display_name, role: r.role, classId: r.class_id, gradeLevel: r.grade_level };
+  if (view === 'teacher') return basic;
+  const staff = { ...basic, membershipId: r.membership_id, startedAt: iso(r.started_at)!, endedAt: iso(r.ended_at) };
+  return view === 'school_admin' ? { ...staff, email: r.email } : staff;
+}
+
+export class ParentLinkView {
+  @ApiProperty({ format: 'uuid', description: 'uuidV5(parentId:childId): one link per pair' }) linkId!: string;
+  @ApiProperty({ format: 'uuid' }) parentId!: string;
+  @ApiProperty({ format: 'uuid' }) childId!: string;
+  @ApiProperty({ enum: ['requested', 'confirmed', 'rejected', 'revoked'] }) status!: ParentLinkStatus;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'null when the reader may not see that account' }) parentDisplayName?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) childDisplayName?: string | null;
+  @ApiPropertyOptional({ format: 'uuid' }) requestedBy?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) requestedAt?: string;
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String, description: 'who moved the link to its status (confirmed, rejected, revoked)' }) decidedBy?: string | null;
+  @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String }) decidedAt?: string | null;
+}
+
+export const parentLinkViewOfRow = (r: Row): ParentLinkView => ({
+  linkId: r.link_id, parentId: r.parent_id, childId: r.child_id, status: r.status, parentDisplayName: r.parent_display_name ?? null, childDisplayName: r.child_display_name ?? null,
+  requestedBy: r.requested_by, requestedAt: iso(r.requested_at)!, decidedBy: r.decided_by, decidedAt: iso(r.decided_at),
+});
+
+export class ParentalConsentView {
+  @ApiProperty({ format: 'uuid' }) childId!: string;
+  @ApiProperty({ format: 'uuid' }) parentId!: string;
+  @ApiProperty({ type: [String], example: ['platform_use'] }) purposes!: string[];
+  @ApiProperty({ format: 'date-time', description: 'since when a parental consent has been in force for the child' }) inForceSince!: string;
+}

@@ -1,0 +1,72 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AccessPolicy, CurrentActor, Public, type Actor } from '@learnstream/access';
+import { ApiErrors } from '@learnstream/core';
+import { RegisterAccountCommand } from '../commands/register-account.command';
+import { ChangePasswordDto, ImpersonateDto, LoginDto, RefreshDto, RegisterDto, TokenPairDto } from '../dto';
+import { AuthService } from './auth.service';
+
+@ApiTags('auth')
+@Controller('api/v1/auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly commands: CommandBus,
+    private readonly policy: AccessPolicy,
+  ) {}
+
+  @Public()
+  @Post('register')
+  @ApiCreatedResponse({ description: 'the account is created; sign in with POST /auth/login' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'WEAK_PASSWORD'], 409: ['USERNAME_TAKEN'] }, { signedIn: false })
+  register(@Body() body: RegisterDto) {
+    return this.commands.execute(new RegisterAccountCommand(body));
+  }
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @ApiOkResponse({ type: TokenPairDto })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 401: ['INVALID_CREDENTIALS'], 403: ['ACCOUNT_LOCKED', 'PASSWORD_EXPIRED', 'PASSWORD_CHANGE_REQUIRED'] }, { signedIn: false })
+  login(@Body() body: LoginDto) {
+    return this.auth.login(body.username, body.password);
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOkResponse({ type: TokenPairDto, description: 'a new access token and a new refresh token; the old refresh token is spent' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 401: ['REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_EXPIRED', 'REFRESH_TOKEN_REUSED', 'SESSION_REVOKED'] }, { signedIn: false })
+  refresh(@Body() body: RefreshDto) {
+    return this.auth.refresh(body.refreshToken);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @ApiNoContentResponse({ description: 'the session is ended; its refresh token no longer works' })
+  @ApiErrors({})
+  async logout(@CurrentActor() actor: Actor) {
+    await this.auth.logout(actor);
+  }
+
+  @Public()
+  @Post('password')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'the password is changed and every session of the user is ended' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'WEAK_PASSWORD'], 401: ['INVALID_CREDENTIALS'], 403: ['ACCOUNT_LOCKED'] }, { signedIn: false })
+  async changePassword(@Body() body: ChangePasswordDto) {
+    await this.auth.changePassword(body.username, body.currentPassword, body.newPassword);
+  }
+
+  @Post('impersonate')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOkResponse({ type: TokenPairDto, description: 'an access token acting as the user; every event in it carries realActorId' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'] })
+  async impersonate(@CurrentActor() actor: Actor, @Body() body: ImpersonateDto) {
+    await this.policy.require(actor, { action: 'user.impersonate', userId: body.userId });
+    return this.auth.impersonate(actor, body.userId, body.reason);
+  }
+}

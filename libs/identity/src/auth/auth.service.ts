@@ -1,0 +1,167 @@
+/**
+ * Sign-in, token refresh, sign-out, password change and impersonation. Each
+ * attempt is an event on the user's stream with the request's IP and user
+ * agent (encrypted); an unknown username's failure goes to the security stream.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { envelopeFor, type Actor } from '@learnstream/access';
+import { APP_CONFIG, type AppConfig } from '@learnstream/config';
+import { retryOnConflict } from '@learnstream/core';
+import { DomainError } from '@learnstream/domain';
+import { EventLog } from '@learnstream/event-store';
+import { ProjectionRunner } from '@learnstream/projections';
+import { decideImpersonation, decideLogin, decideLogout, decidePasswordChange, type LoginOutcome } from '../account';
+import { SECURITY_STREAM } from '../account.events';
+import { AccountsRepository } from '../accounts.repository';
+import { PasswordHasher } from '../passwords';
+import { assertPassword } from '../profile';
+import { UsernameIndex } from '../username-index';
+import { SessionStore, type ActiveSession } from './session-store';
+
+export interface TokenPair {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  refreshToken: string | null;
+  userId: string;
+  sessionId: string;
+}
+
+/** JWT claims: subject, session, and the real actor of an impersonation. */
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+  act?: string;
+}
+
+const FAILURES: Record<Exclude<LoginOutcome, 'signed_in'>, [number, string, string]> = {
+  bad_password: [401, 'INVALID_CREDENTIALS', 'the username or password is wrong'],
+  unknown_user: [401, 'INVALID_CREDENTIALS', 'the username or password is wrong'],
+  locked: [403, 'ACCOUNT_LOCKED', 'the account is locked'],
+  password_expired: [403, 'PASSWORD_EXPIRED', 'the password has expired: change it with POST /api/v1/auth/password'],
+  password_change_required: [403, 'PASSWORD_CHANGE_REQUIRED', 'a new password must be chosen: POST /api/v1/auth/password'],
+};
+
+export class AuthError extends DomainError {
+  constructor(readonly httpStatus: number, code: string, message: string) {
+    super('forbidden', code, message);
+  }
+  override get status(): number {
+    return this.httpStatus;
+  }
+}
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly jwt: JwtService,
+    private readonly accounts: AccountsRepository,
+    private readonly usernames: UsernameIndex,
+    private readonly passwords: PasswordHasher,
+    private readonly sessions: SessionStore,
+    private readonly log: EventLog,
+    private readonly runner: ProjectionRunner,
+  ) {}
+
+  private tokens(session: { sessionId: string; userId: string; realActorId: string | null }, refreshToken: string | null): TokenPair {
+    const claims: AccessClaims = { sub: session.userId, sid: session.sessionId, ...(session.realActorId && { act: session.realActorId }) };
+    return {
+      accessToken: this.jwt.sign(claims, { secret: this.config.auth.jwtSecret, expiresIn: this.config.auth.accessTokenTtlSeconds, algorithm: 'HS256' }),
+      tokenType: 'Bearer',
+      expiresIn: this.config.auth.accessTokenTtlSeconds,
+      refreshToken,
+      userId: session.userId,
+      sessionId: session.sessionId,
+    };
+  }
+
+  /** Checks a username and password; records the attempt; throws the failure. Returns the user id. */
+  private async attempt(username: string, password: string, sessionId: string, purpose: 'login' | 'password'): Promise<string> {
+    const now = new Date();
+    const userId = await this.usernames.find(username);
+    if (!userId) {
+      await this.passwords.verify(null, password);
+      await this.log.append(SECURITY_STREAM, [
+        { type: 'LoginFailed', data: { userId: null, reason: 'unknown_user', at: now.toISOString() }, envelope: envelopeFor(null, { action: 'failed', crud: 'r', object: null }) },
+      ]);
+      throw new AuthError(...FAILURES.unknown_user);
+    }
+    const outcome = await retryOnConflict(async () => {
+      const { state, revision } = await this.accounts.load(userId);
+      const matches = await this.passwords.verify(state.passwordHash, password);
+      const decided = decideLogin(state, { passwordMatches: matches, sessionId, now, policy: this.config.auth });
+      // Changing a password proves the current one: an expired or temporary password is what it is for.
+      const changeAllowed = purpose === 'password' && (decided.outcome === 'password_expired' || decided.outcome === 'password_change_required');
+      const events = purpose === 'password' && (decided.outcome === 'signed_in' || changeAllowed) ? [] : decided.events;
+      await this.accounts.append(userId, revision, events, decided.outcome === 'signed_in' || changeAllowed ? { userId, realActorId: null } : null, {
+        action: decided.outcome === 'signed_in' ? 'loggedin' : 'failed',
+        crud: 'r',
+      });
+      return changeAllowed ? 'signed_in' : decided.outcome;
+    });
+    if (outcome !== 'signed_in') throw new AuthError(...FAILURES[outcome]);
+    return userId;
+  }
+
+  async login(username: string, password: string): Promise<TokenPair> {
+    const sessionId = this.sessions.newSessionId();
+    const userId = await this.attempt(username, password, sessionId, 'login');
+    const refreshToken = await this.sessions.open(sessionId, userId, null, this.config.auth.refreshTokenTtlSeconds);
+    return this.tokens({ sessionId, userId, realActorId: null }, refreshToken);
+  }
+
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const { session, refreshToken: next } = await this.sessions.rotate(refreshToken, this.config.auth.refreshTokenTtlSeconds).catch((e: DomainError) => {
+      throw new AuthError(401, e.code, e.message);
+    });
+    return this.tokens(session, next);
+  }
+
+  async logout(actor: Actor): Promise<void> {
+    await this.sessions.revoke(actor.sessionId, 'logout');
+    await retryOnConflict(async () => {
+      const { state, revision } = await this.accounts.load(actor.userId);
+      const events = decideLogout(state, { sessionId: actor.sessionId, realActorId: actor.realActorId, now: new Date() });
+      await this.accounts.append(actor.userId, revision, events, actor, { action: 'loggedout', crud: 'r' });
+    });
+  }
+
+  /** A new password, proven by the current one (works for expired and temporary passwords too). Ends every session. */
+  async changePassword(username: string, currentPassword: string, newPassword: string): Promise<void> {
+    assertPassword(newPassword, username, this.config.auth.passwordMinLength);
+    if (newPassword === currentPassword) throw new DomainError('invalid', 'WEAK_PASSWORD', 'the new password must differ from the current one');
+    const userId = await this.attempt(username, currentPassword, this.sessions.newSessionId(), 'password');
+    const passwordHash = await this.passwords.hash(newPassword);
+    const result = await retryOnConflict(async () => {
+      const { state, revision } = await this.accounts.load(userId);
+      const events = decidePasswordChange(state, { passwordHash, reason: 'self', now: new Date() });
+      return this.accounts.append(userId, revision, events, { userId, realActorId: null }, { action: 'updated', crud: 'u' });
+    });
+    await this.sessions.revokeAll(userId, 'password_changed');
+    if (result) await this.runner.settle(result.position);
+  }
+
+  /** A platform admin acts as a user, for support, with a stated reason the user can see later. */
+  async impersonate(admin: Actor, userId: string, reason: string): Promise<TokenPair> {
+    const sessionId = this.sessions.newSessionId();
+    const result = await retryOnConflict(async () => {
+      const { state, revision } = await this.accounts.load(userId);
+      const events = decideImpersonation(state, { sessionId, by: admin.userId, reason, now: new Date() });
+      // Recorded as done by the admin, about the user.
+      return this.accounts.append(userId, revision, events, admin, { action: 'impersonated', crud: 'r' });
+    });
+    await this.sessions.open(sessionId, userId, admin.userId, this.config.auth.accessTokenTtlSeconds);
+    if (result) await this.runner.settle(result.position);
+    return this.tokens({ sessionId, userId, realActorId: admin.userId }, null);
+  }
+
+  /** Resolves the claims of a verified access token to the caller, or null when the session has ended. */
+  async actorOf(claims: AccessClaims): Promise<Actor | null> {
+    const session: ActiveSession | null = await this.sessions.active(claims.sid);
+    if (!session || session.userId !== claims.sub) return null;
+    return { userId: session.userId, realActorId: session.realActorId, sessionId: session.sessionId, platformRoles: session.platformRoles };
+  }
+}
+

@@ -1,0 +1,45 @@
+/**
+ * Global guard: every route needs a valid access token of an open session,
+ * unless it is marked @Public(). Forgetting a decorator closes a route, never
+ * opens it. On public routes a token, when sent and valid, still identifies
+ * the caller (the operations API accepts a platform admin or the ops token).
+ */
+import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { httpRequestOf, PUBLIC_ROUTE } from '@learnstream/access';
+import { ApiError } from '@learnstream/core';
+
+@Injectable()
+export class AuthenticationGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override getRequest(context: ExecutionContext) {
+    return httpRequestOf(context);
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]);
+    if (!isPublic) return (await super.canActivate(context)) as boolean;
+    const request = httpRequestOf(context);
+    if (request?.headers?.authorization) {
+      try {
+        await super.canActivate(context);
+      } catch {
+        // A public route: an invalid or foreign bearer token (the ops token) is simply no sign-in.
+      }
+    }
+    return true;
+  }
+
+  override handleRequest<T>(error: unknown, user: T, info: unknown): T {
+    if (error || !user) {
+      const reason = info instanceof Error ? info.message : 'sign in first';
+      const message = /expired/i.test(reason) ? 'the access token has expired: refresh it' : /No auth token/i.test(reason) ? 'sign in first (Authorization: Bearer <token>)' : 'the access token is not valid or its session has ended';
+      throw new ApiError(401, 'UNAUTHENTICATED', message);
+    }
+    return user;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Sign-in sessions and their rotating refresh tokens. Operational state, not
+ * events (the events record sign-in, sign-out and impersonation): a session is
+ * revoked at logout, password change and lock, and every request checks it, so
+ * revocation takes effect at once, not when the access token expires.
+ *
+ * Refresh tokens are random, stored as SHA-256 hashes, and used once: each use
+ * returns a new one. A used token presented again means it was stolen (or
+ * replayed), and the whole session is revoked.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { PG_POOL } from '@learnstream/core';
+import { DomainError } from '@learnstream/domain';
+import type { PlatformRole } from '@learnstream/access';
+import type pg from 'pg';
+
+const hash = (token: string) => createHash('sha256').update(token).digest();
+
+export interface ActiveSession {
+  sessionId: string;
+  userId: string;
+  realActorId: string | null;
+  platformRoles: PlatformRole[];
+}
+
+const invalid = (code: string, message: string) => new DomainError('invalid', code, message);
+
+@Injectable()
+export class SessionStore {
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+
+  newSessionId(): string {
+    return randomUUID();
+  }
+
+  /** Opens a session; impersonation sessions get no refresh token (they end with the access token). */
+  async open(sessionId: string, userId: string, realActorId: string | null, ttlSeconds: number): Promise<string | null> {
+    await this.pool.query(`INSERT INTO auth_sessions (session_id, user_id, real_actor_id, expires_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))`, [
+      sessionId,
+      userId,
+      realActorId,
+      ttlSeconds,
+    ]);
+    if (realActorId) return null;
+    return this.issueRefresh(this.pool, sessionId, ttlSeconds);
+  }
+
+  private async issueRefresh(db: pg.Pool | pg.PoolClient, sessionId: string, ttlSeconds: number): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    await db.query(`INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))`, [hash(token), sessionId, ttlSeconds]);
+    return token;
+  }
+
+  /** Uses a refresh token once: returns the session and the next token. */
+  async rotate(token: string, ttlSeconds: number): Promise<{ session: ActiveSession; refreshToken: string }> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query(
+        `SELECT t.session_id, t.used_at, t.expires_at < now() AS expired, s.revoked_at FROM refresh_tokens t JOIN auth_sessions s USING (session_id)
+          WHERE t.token_hash = $1 FOR UPDATE OF t`,
+        [hash(token)],
+      );
+      const row = rows[0];
+      if (!row) throw invalid('REFRESH_TOKEN_INVALID', 'the refresh token is not valid');
+      if (row.revoked_at) throw invalid('SESSION_REVOKED', 'the session has ended: sign in again');
+      if (row.used_at) {
+        await client.query(`UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'refresh_token_reused' WHERE session_id = $1`, [row.session_id]);
+        await client.query('COMMIT');
+        throw invalid('REFRESH_TOKEN_REUSED', 'the refresh token was already used: the session is revoked, sign in again');
+      }
+      if (row.expired) throw invalid('REFRESH_TOKEN_EXPIRED', 'the refresh token has expired: sign in again');
+      await client.query('UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1', [hash(token)]);
+      await client.query(`UPDATE auth_sessions SET expires_at = now() + make_interval(secs => $2) WHERE session_id = $1`, [row.session_id, ttlSeconds]);
+      const refreshToken = await this.issueRefresh(client, row.session_id, ttlSeconds);
+      await client.query('COMMIT');
+      const session = await this.active(row.session_id);
+      if (!session) throw invalid('SESSION_REVOKED', 'the session has ended: sign in again');
+      return { session, refreshToken };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** The session if it is open and unexpired, with the user's current platform roles. */
+  async active(sessionId: string): Promise<ActiveSession | null> {
+    const { rows } = await this.pool.query(
+      `SELECT s.session_id, s.user_id, s.real_actor_id, coalesce(a.platform_roles, '{}') AS platform_roles
+         FROM auth_sessions s LEFT JOIN accounts a ON a.user_id = s.user_id
+        WHERE s.session_id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
+      [sessionId],
+    );
+    const r = rows[0];
+    return r ? { sessionId: r.session_id, userId: r.user_id, realActorId: r.real_actor_id, platformRoles: r.platform_roles } : null;
+  }
+
+  async revoke(sessionId: string, reason: string): Promise<void> {
+    await this.pool.query('UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE session_id = $1 AND revoked_at IS NULL', [sessionId, reason]);
+  }
+
+  /** Ends every session of a user (password change, lock), including impersonations of them. */
+  async revokeAll(userId: string, reason: string): Promise<number> {
+    const { rowCount } = await this.pool.query('UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL', [userId, reason]);
+    return rowCount ?? 0;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Staff actions on an account: reset the password (a temporary one, shown
+ * once, that must be changed at next sign-in: staff never learn a chosen
+ * password), lock and unlock, grant and revoke platform roles. Each ends the
+ * user's sessions where it should.
+ */
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { AccessPolicy, type Actor, type PlatformRole } from '@learnstream/access';
+import { retryOnConflict } from '@learnstream/core';
+import type { DomainEvent } from '@learnstream/domain';
+import { ProjectionRunner } from '@learnstream/projections';
+import { decideLock, decidePasswordChange, decideRole, decideUnlock, type AccountState } from '../account';
+import { AccountsRepository } from '../accounts.repository';
+import { SessionStore } from '../auth/session-store';
+import { PasswordHasher } from '../passwords';
+
+export type AccountAction = { kind: 'reset_password' } | { kind: 'lock' } | { kind: 'unlock' } | { kind: 'role'; role: PlatformRole; grant: boolean };
+
+export class ManageAccountCommand {
+  constructor(
+    readonly actor: Actor,
+    readonly userId: string,
+    readonly action: AccountAction,
+  ) {}
+}
+
+@CommandHandler(ManageAccountCommand)
+export class ManageAccountHandler implements ICommandHandler<ManageAccountCommand, { temporaryPassword?: string }> {
+  constructor(
+    private readonly policy: AccessPolicy,
+    private readonly accounts: AccountsRepository,
+    private readonly passwords: PasswordHasher,
+    private readonly sessions: SessionStore,
+    private readonly runner: ProjectionRunner,
+  ) {}
+
+  async execute({ actor, userId, action }: ManageAccountCommand): Promise<{ temporaryPassword?: string }> {
+    await this.policy.require(actor, action.kind === 'role' ? { action: 'user.roles' } : { action: 'user.manage', userId });
+    const now = new Date();
+    const temporaryPassword = action.kind === 'reset_password' ? PasswordHasher.temporary() : undefined;
+    const passwordHash = temporaryPassword ? await this.passwords.hash(temporaryPassword) : null;
+    const decide = (state: AccountState): DomainEvent[] => {
+      switch (action.kind) {
+        case 'reset_password':
+          return decidePasswordChange(state, { passwordHash: passwordHash!, reason: 'reset', now });
+        case 'lock':
+          return decideLock(state, now);
+        case 'unlock':
+          return decideUnlock(state, now);
+        case 'role':
+          return decideRole(state, { role: action.role, grant: action.grant, by: actor.userId, now });
+      }
+    };
+    const result = await retryOnConflict(async () => {
+      const { state, revision } = await this.accounts.load(userId);
+      return this.accounts.append(userId, revision, decide(state), actor, { action: action.kind === 'lock' ? 'locked' : action.kind === 'unlock' ? 'unlocked' : 'updated', crud: 'u' });
+    });
+    if (action.kind === 'reset_password' || action.kind === 'lock' || (action.kind === 'role' && !action.grant)) await this.sessions.revokeAll(userId, action.kind);
+    if (result) await this.runner.settle(result.position);
+    return temporaryPassword ? { temporaryPassword } : {};
+  }
+}

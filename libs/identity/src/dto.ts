@@ -1,0 +1,91 @@
+/** Request and response bodies of the identity endpoints (validated and documented). */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { SCHOOL_ROLES } from '@learnstream/access';
+import { GENDERS } from './profile';
+
+export class ProfileDto {
+  @ApiProperty({ example: 'Ann Lee' }) @IsString() @Length(1, 200) displayName!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) givenName?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) familyName?: string;
+  @ApiPropertyOptional({ example: 'ann@example.com' }) @IsOptional() @IsEmail() email?: string;
+  @ApiPropertyOptional({ example: '+66 81 234 5678' }) @IsOptional() @IsString() @Matches(/^\+?[0-9 ()-]{6,20}$/, { message: 'phone must be a phone number' }) phone?: string;
+  @ApiPropertyOptional({ example: '2010-04-01' }) @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'dateOfBirth must be YYYY-MM-DD' }) dateOfBirth?: string;
+  @ApiPropertyOptional({ enum: GENDERS }) @IsOptional() @IsIn(GENDERS) gender?: (typeof GENDERS)[number];
+  @ApiPropertyOptional() @IsOptional() @IsString() @Matches(/^[A-Za-z0-9-]{4,30}$/, { message: 'nationalId must be 4 to 30 letters, digits or -' }) nationalId?: string;
+  @ApiPropertyOptional({ example: 'TH' }) @IsOptional() @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code' }) country?: string;
+  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(50, { each: true }) interests?: string[];
+}
+
+export class RegisterDto extends ProfileDto {
+  @ApiProperty({ example: 'ann.lee', description: '3–64 letters, digits or . _ @ -; case-insensitive' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$/, { message: 'username must be 3 to 64 letters, digits or . _ @ -' })
+  username!: string;
+  @ApiProperty({ description: 'at least PASSWORD_MIN_LENGTH (10) characters, not common, not containing the username' }) @IsString() @MaxLength(256) password!: string;
+}
+
+export class OpenAccountDto extends ProfileDto {
+  @ApiProperty({ example: 'ann.lee' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$/, { message: 'username must be 3 to 64 letters, digits or . _ @ -' })
+  username!: string;
+  @ApiPropertyOptional({ description: 'when absent, a temporary password is generated, returned once, and must be changed at first sign-in' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  password?: string;
+  @ApiProperty({ format: 'uuid' }) @IsUUID() schoolId!: string;
+  @ApiProperty({ enum: SCHOOL_ROLES }) @IsIn(SCHOOL_ROLES) role!: (typeof SCHOOL_ROLES)[number];
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() classId?: string;
+  @ApiPropertyOptional({ example: 'Grade 7' }) @IsOptional() @IsString() @Length(1, 50) gradeLevel?: string;
+  @ApiPropertyOptional({ enum: ['learner', 'parent'], description: 'for learners: who gave consent to the processing (a parent for a minor); the staff member vouches for it' })
+  @IsOptional()
+  @IsIn(['learner', 'parent'])
+  consentObtainedFrom?: 'learner' | 'parent';
+}
+
+export class UpdateProfileDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) displayName?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) givenName?: string | null;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) familyName?: string | null;
+  @ApiPropertyOptional() @IsOptional() @IsEmail() email?: string | null;
+  @ApiPropertyOptional() @IsOptional() @IsString() phone?: string | null;
+  @ApiPropertyOptional() @IsOptional() @IsString() dateOfBirth?: string | null;
+  @ApiPropertyOptional({ enum: GENDERS }) @IsOptional() @IsIn(GENDERS) gender?: string | null;
+  @ApiPropertyOptional() @IsOptional() @IsString() nationalId?: string | null;
+  @ApiPropertyOptional() @IsOptional() @IsString() country?: string | null;
+  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @IsString({ each: true }) interests?: string[];
+}
+
+export class LoginDto {
+  @ApiProperty() @IsString() @Length(1, 64) username!: string;
+  @ApiProperty() @IsString() @Length(1, 256) password!: string;
+}
+
+export class RefreshDto {
+  @ApiProperty() @IsString() @Length(10, 200) refreshToken!: string;
+}
+
+export class ChangePasswordDto {
+  @ApiProperty() @IsString() @Length(1, 64) username!: string;
+  @ApiProperty() @IsString() @Length(1, 256) currentPassword!: string;
+  @ApiProperty() @IsString() @MaxLength(256) newPassword!: string;
+}
+
+export class ImpersonateDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() userId!: string;
+  @ApiProperty({ description: 'why support needs to act as this user; the user can read it later', example: 'Ticket 4411: learner cannot see the quiz' })
+  @IsString()
+  @Length(10, 500)
+  reason!: string;
+}
+
+export class TokenPairDto {
+  @ApiProperty() accessToken!: string;
+  @ApiProperty({ example: 'Bearer' }) tokenType!: string;
+  @ApiProperty({ description: 'seconds' }) expiresIn!: number;
+  @ApiProperty({ nullable: true, type: String, description: 'single use; each refresh returns a new one' }) refreshToken!: string | null;
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiProperty({ format: 'uuid' }) sessionId!: string;
+}

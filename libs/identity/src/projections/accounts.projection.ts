@@ -1,0 +1,97 @@
+/**
+ * The accounts read model: one row per user with their profile (decrypted:
+ * read models hold personal data in clear and are deleted or anonymised on
+ * erasure), platform roles, status and last sign-in.
+ */
+import type { StoredEvent } from '@learnstream/event-store';
+import type { Projection } from '@learnstream/projections';
+import type { EntityManager } from 'typeorm';
+import type { AccountEvent, Profile } from '../account.events';
+
+const COLUMNS: Record<keyof Profile, string> = {
+  displayName: 'display_name',
+  givenName: 'given_name',
+  familyName: 'family_name',
+  email: 'email',
+  phone: 'phone',
+  dateOfBirth: 'date_of_birth',
+  gender: 'gender',
+  nationalId: 'national_id',
+  country: 'country',
+  interests: 'interests',
+};
+
+const value = (field: keyof Profile, v: unknown) => (field === 'interests' ? JSON.stringify(v ?? []) : (v ?? null));
+
+export class AccountsProjection implements Projection {
+  readonly name = 'accounts';
+  readonly eventTypes = ['AccountCreated', 'ProfileUpdated', 'PasswordChanged', 'UserLoggedIn', 'AccountLocked', 'AccountUnlocked', 'PlatformRoleGranted', 'PlatformRoleRevoked', 'ParentalConsentGiven', 'ParentalConsentWithdrawn'];
+
+  async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
+    const e = { type: event.type, data: event.data } as AccountEvent;
+    const at = new Date(event.envelope.occurredAt);
+    // Parental consent (the affiliations feature's events on the child's stream) shows on the child's account.
+    if (event.type === 'ParentalConsentGiven' || event.type === 'ParentalConsentWithdrawn') {
+      // inForceSince: since when some parent's consent has been in force (null once none is left).
+      const since = event.data.inForceSince as string | null;
+      await tx.query('UPDATE accounts SET parental_consent_at = $2, updated_at = $3 WHERE user_id = $1', [event.data.childId, since ? new Date(since) : null, at]);
+      return;
+    }
+    switch (e.type) {
+      case 'AccountCreated': {
+        const p = e.data.profile as Record<keyof Profile, unknown>;
+        const fields = Object.keys(COLUMNS) as (keyof Profile)[];
+        await tx.query(
+          `INSERT INTO accounts (user_id, username, ${fields.map((f) => COLUMNS[f]).join(', ')}, platform_roles, status, origin, opened_by, opened_in_school, consent_recorded, must_change_password, created_at, updated_at)
+           VALUES ($1, $2, ${fields.map((_, i) => `$${i + 3}`).join(', ')}, $13, 'active', $14, $15, $16, $17, $18, $19, $19)
+           ON CONFLICT (user_id) DO NOTHING`,
+          [
+            e.data.userId,
+            (e.data.username as string | null) ?? '(erased)',
+            ...fields.map((f) => value(f, p[f])),
+            e.data.platformRoles,
+            e.data.origin,
+            e.data.openedBy,
+            event.envelope.schoolId,
+            e.data.consent ? JSON.stringify(e.data.consent) : null,
+            e.data.mustChangePassword,
+            at,
+          ],
+        );
+        return;
+      }
+      case 'ProfileUpdated': {
+        const entries = Object.entries(e.data.changes).filter(([f]) => f in COLUMNS) as [keyof Profile, unknown][];
+        if (!entries.length) return;
+        await tx.query(`UPDATE accounts SET ${entries.map(([f], i) => `${COLUMNS[f]} = $${i + 2}`).join(', ')}, updated_at = $${entries.length + 2} WHERE user_id = $1`, [
+          e.data.userId,
+          ...entries.map(([f, v]) => value(f, v)),
+          at,
+        ]);
+        return;
+      }
+      case 'PasswordChanged':
+        await tx.query('UPDATE accounts SET must_change_password = $2, updated_at = $3 WHERE user_id = $1', [e.data.userId, e.data.mustChangePassword, at]);
+        return;
+      case 'UserLoggedIn':
+        await tx.query('UPDATE accounts SET last_login_at = $2 WHERE user_id = $1', [e.data.userId, at]);
+        return;
+      case 'AccountLocked':
+        await tx.query(`UPDATE accounts SET status = $2, updated_at = $3 WHERE user_id = $1`, [e.data.userId, e.data.reason === 'staff' ? 'locked' : 'locked_temporarily', at]);
+        return;
+      case 'AccountUnlocked':
+        await tx.query(`UPDATE accounts SET status = 'active', updated_at = $2 WHERE user_id = $1`, [e.data.userId, at]);
+        return;
+      case 'PlatformRoleGranted':
+        await tx.query(`UPDATE accounts SET platform_roles = array(SELECT DISTINCT unnest(platform_roles || $2::text)), updated_at = $3 WHERE user_id = $1`, [e.data.userId, e.data.role, at]);
+        return;
+      case 'PlatformRoleRevoked':
+        await tx.query(`UPDATE accounts SET platform_roles = array_remove(platform_roles, $2::text), updated_at = $3 WHERE user_id = $1`, [e.data.userId, e.data.role, at]);
+        return;
+    }
+  }
+
+  async reset(tx: EntityManager): Promise<void> {
+    await tx.query('DELETE FROM accounts');
+  }
+}

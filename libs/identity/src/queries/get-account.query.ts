@@ -1,0 +1,80 @@
+/** An account as its reader may see it: through the policy, then row-level security. */
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
+import { DomainError } from '@learnstream/domain';
+
+export interface AccountView {
+  userId: string;
+  username: string;
+  displayName: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  email: string | null;
+  phone: string | null;
+  dateOfBirth: string | null;
+  gender: string | null;
+  nationalId: string | null;
+  country: string | null;
+  interests: string[];
+  platformRoles: string[];
+  status: string;
+  origin: string;
+  minor: boolean;
+  parentalConsentAt: string | null;
+  mustChangePassword: boolean;
+  createdAt: string;
+  lastLoginAt: string | null;
+}
+
+export const ACCOUNT_COLUMNS = `user_id, username, display_name, given_name, family_name, email, phone, to_char(date_of_birth, 'YYYY-MM-DD') AS date_of_birth,
+  gender, national_id, country, interests, platform_roles, status, origin, parental_consent_at, must_change_password, created_at, last_login_at`;
+
+export function toAccountView(r: Record<string, any>, ageOfMajority: number, now = new Date()): AccountView {
+  const dob: string | null = r.date_of_birth;
+  const [y, m, d] = dob ? dob.split('-').map(Number) : [0, 0, 0];
+  return {
+    userId: r.user_id,
+    username: r.username,
+    displayName: r.display_name,
+    givenName: r.given_name,
+    familyName: r.family_name,
+    email: r.email,
+    phone: r.phone,
+    dateOfBirth: dob,
+    gender: r.gender,
+    nationalId: r.national_id,
+    country: r.country,
+    interests: r.interests,
+    platformRoles: r.platform_roles,
+    status: r.status,
+    origin: r.origin,
+    minor: dob ? Date.UTC(y + ageOfMajority, m - 1, d) > now.getTime() : false,
+    parentalConsentAt: r.parental_consent_at ? new Date(r.parental_consent_at).toISOString() : null,
+    mustChangePassword: r.must_change_password,
+    createdAt: new Date(r.created_at).toISOString(),
+    lastLoginAt: r.last_login_at ? new Date(r.last_login_at).toISOString() : null,
+  };
+}
+
+export class GetAccountQuery {
+  constructor(
+    readonly actor: Actor,
+    readonly userId: string,
+  ) {}
+}
+
+@QueryHandler(GetAccountQuery)
+export class GetAccountHandler implements IQueryHandler<GetAccountQuery, AccountView> {
+  constructor(
+    private readonly policy: AccessPolicy,
+    private readonly db: TenantDb,
+  ) {}
+
+  async execute({ actor, userId }: GetAccountQuery): Promise<AccountView> {
+    await this.policy.require(actor, { action: 'user.read', userId });
+    const scope = await this.policy.scopeOf(actor);
+    const [row] = await this.db.read(scope, (db) => db.query(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE user_id = $1`, [userId]));
+    if (!row) throw new DomainError('not_found', 'USER_NOT_FOUND', 'no such user');
+    return toAccountView(row, this.policy.ageOfMajority);
+  }
+}

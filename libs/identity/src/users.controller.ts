@@ -1,0 +1,106 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentActor, PLATFORM_ROLES, type Actor, type PlatformRole } from '@learnstream/access';
+import { ApiError, ApiErrors, UUID_PARAM } from '@learnstream/core';
+import { ManageAccountCommand } from './commands/manage-account.command';
+import { OpenAccountCommand } from './commands/open-account.command';
+import { UpdateProfileCommand } from './commands/update-profile.command';
+import { OpenAccountDto, UpdateProfileDto } from './dto';
+import { GetAccountQuery } from './queries/get-account.query';
+import { GetMeQuery } from './queries/get-me.query';
+import { ListImpersonationsQuery } from './queries/list-impersonations.query';
+
+const uuid = UUID_PARAM;
+const role = {
+  transform(value: string): PlatformRole {
+    if (!(PLATFORM_ROLES as readonly string[]).includes(value)) throw new ApiError(400, 'VALIDATION_FAILED', `role must be one of ${PLATFORM_ROLES.join(', ')}`);
+    return value as PlatformRole;
+  },
+};
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('api/v1')
+export class UsersController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Get('me')
+  @ApiOkResponse({ description: 'the caller: account, schools, children, and who is really acting when impersonated' })
+  @ApiErrors({})
+  me(@CurrentActor() actor: Actor) {
+    return this.queries.execute(new GetMeQuery(actor));
+  }
+
+  @Post('users')
+  @ApiCreatedResponse({ description: 'the account, affiliated to the school; `temporaryPassword` when none was given (shown once)' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'WEAK_PASSWORD', 'UNKNOWN_SCHOOL', 'UNKNOWN_CLASS', 'CONSENT_REQUIRED'], 403: ['FORBIDDEN'], 409: ['USERNAME_TAKEN'], 422: ['SCHOOL_ARCHIVED'] })
+  open(@CurrentActor() actor: Actor, @Body() body: OpenAccountDto) {
+    return this.commands.execute(new OpenAccountCommand(actor, body));
+  }
+
+  @Get('users/:id')
+  @ApiOkResponse({ description: 'the account (personal data: staff reads are audited)' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'] })
+  get(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+    return this.queries.execute(new GetAccountQuery(actor, id));
+  }
+
+  @Patch('users/:id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'the profile is corrected (rectification)' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'] })
+  async update(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() body: UpdateProfileDto) {
+    await this.commands.execute(new UpdateProfileCommand(actor, id, body));
+  }
+
+  @Post('users/:id/password-reset')
+  @HttpCode(200)
+  @ApiOkResponse({ description: '{ temporaryPassword }: shown once; the user must change it at next sign-in; their sessions end' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'] })
+  resetPassword(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+    return this.commands.execute(new ManageAccountCommand(actor, id, { kind: 'reset_password' }));
+  }
+
+  @Post('users/:id/lock')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'the account is locked until unlocked; its sessions end' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'], 409: ['ACCOUNT_ALREADY_LOCKED'] })
+  async lock(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+    await this.commands.execute(new ManageAccountCommand(actor, id, { kind: 'lock' }));
+  }
+
+  @Post('users/:id/unlock')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'], 409: ['ACCOUNT_NOT_LOCKED'] })
+  async unlock(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+    await this.commands.execute(new ManageAccountCommand(actor, id, { kind: 'unlock' }));
+  }
+
+  @Put('users/:id/roles/:role')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'grants a platform role (platform_admin, dpo); platform admins only' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'] })
+  async grant(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Param('role', role) role: PlatformRole) {
+    await this.commands.execute(new ManageAccountCommand(actor, id, { kind: 'role', role, grant: true }));
+  }
+
+  @Delete('users/:id/roles/:role')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'], 422: ['CANNOT_REVOKE_OWN_ADMIN'] })
+  async revoke(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Param('role', role) role: PlatformRole) {
+    await this.commands.execute(new ManageAccountCommand(actor, id, { kind: 'role', role, grant: false }));
+  }
+
+  @Get('users/:id/impersonations')
+  @ApiOkResponse({ description: 'every support session that acted as this user: who, when, why' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
+  impersonations(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+    return this.queries.execute(new ListImpersonationsQuery(actor, id));
+  }
+}
