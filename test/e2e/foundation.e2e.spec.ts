@@ -75,7 +75,10 @@ describe('foundation over HTTP', () => {
         return { projections: body.projections.filter((p: { name: string }) => p.name === 'course-log') };
       };
       const before = await rows();
-      expect(before.projections[0]).toMatchObject({ name: 'course-log', eventsHandled: 5, lag: 0, deadLetters: 0, generation: 1 });
+      // The log also holds the events of the first start (the platform admin).
+      const handled = before.projections[0].eventsHandled;
+      expect(handled).toBeGreaterThanOrEqual(5);
+      expect(before.projections[0]).toMatchObject({ name: 'course-log', lag: 0, deadLetters: 0, generation: 1 });
 
       const logRows = () => t.app.get<DataSource>(getDataSourceToken()).query('SELECT * FROM course_log ORDER BY event_id');
       const live = await logRows();
@@ -86,7 +89,7 @@ describe('foundation over HTTP', () => {
       await runner.waitFor(last!.position);
       expect(await logRows()).toEqual(live);
       const after = await rows();
-      expect(after.projections[0]).toMatchObject({ generation: 2, eventsHandled: 5, lag: 0 });
+      expect(after.projections[0]).toMatchObject({ generation: 2, eventsHandled: handled, lag: 0 });
 
       const missing = await http().post('/api/v1/admin/projections/nope/rebuild').set(ops()).expect(404);
       expect(missing.body.error).toMatchObject({ code: 'UNKNOWN_PROJECTION', message: 'no projection named "nope"' });
