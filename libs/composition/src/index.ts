@@ -4,18 +4,26 @@
  * lists from here, so that the three never disagree.
  */
 import { AFFILIATION_EVENT_TYPES, AffiliationsModule, MembershipsProjection, ParentLinksProjection, SchoolsProjection } from '@learnstream/affiliations';
+import {
+  COURSE_EVENT_TYPES,
+  COURSE_VIEW_EVENT_TYPES,
+  CourseEnrolmentsProjection,
+  CoursesModule,
+  CoursesProjection,
+  ENROLMENT_EVENT_TYPES,
+} from '@learnstream/courses';
 import type { EventTypeDefinition } from '@learnstream/event-store';
 import { ACCOUNT_EVENT_TYPES, AccountsProjection, IdentityModule } from '@learnstream/identity';
 import { CourseLogProjection, type Projection } from '@learnstream/projections';
 
-export const EVENT_TYPES: EventTypeDefinition[] = [...ACCOUNT_EVENT_TYPES, ...AFFILIATION_EVENT_TYPES];
+export const EVENT_TYPES: EventTypeDefinition[] = [...ACCOUNT_EVENT_TYPES, ...AFFILIATION_EVENT_TYPES, ...COURSE_EVENT_TYPES, ...ENROLMENT_EVENT_TYPES, ...COURSE_VIEW_EVENT_TYPES];
 
 export function readModels(): { projections: Projection[]; entities: Function[] } {
   return {
-    projections: [new CourseLogProjection(), new AccountsProjection(), new SchoolsProjection(), new MembershipsProjection(), new ParentLinksProjection()],
+    projections: [new CourseLogProjection(), new AccountsProjection(), new SchoolsProjection(), new MembershipsProjection(), new ParentLinksProjection(), new CoursesProjection(), new CourseEnrolmentsProjection()],
     entities: [],
   };
 }
 
 /** Nest modules with the REST and GraphQL endpoints of each feature (api only). */
-export const FEATURE_MODULES: Function[] = [IdentityModule, AffiliationsModule];
+export const FEATURE_MODULES: Function[] = [IdentityModule, AffiliationsModule, CoursesModule];

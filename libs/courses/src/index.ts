@@ -26,3 +26,23 @@ export {
 } from './enrolment';
 
 export { isWithinPeriod, type Period, type PeriodInput } from './period';
+
+export * from './course-views.events';
+export { enrolmentKeyMatches, hashEnrolmentKey } from './enrolment-key';
+export { envelopeFieldsOf as courseEnvelopeFieldsOf } from './new-events';
+
+// The HTTP side: module, the commands other features may send, the read models.
+export * from './courses.module';
+export { CoursesRepository } from './courses.repository';
+export { ChangeCourseCommand, type CourseChange, type CourseChangeResult } from './commands/change-course.command';
+export { CreateCourseCommand, type CreateCourseInput } from './commands/create-course.command';
+export { BulkEnrolLearnersCommand, EnrolLearnerCommand, type BulkEnrolmentResult, type EnrolLearnerInput, type EnrolmentResult } from './commands/enrol-learner.command';
+export { SelfEnrolCommand } from './commands/self-enrol.command';
+export { UnenrolLearnerCommand } from './commands/unenrol-learner.command';
+export { GetCourseQuery, type CourseView } from './queries/get-course.query';
+export { GetResourceQuery, type ResourceWithContentView } from './queries/get-resource.query';
+export { ListCoursesQuery, type CatalogueEntry, type CatalogueFilter } from './queries/list-courses.query';
+export { ListParticipantsQuery, type ParticipantView } from './queries/list-participants.query';
+export type { CourseSummaryView, ResourceView } from './queries/course-views';
+export { CoursesProjection } from './projections/courses.projection';
+export { CourseEnrolmentsProjection } from './projections/course-enrolments.projection';

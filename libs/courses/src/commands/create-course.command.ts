@@ -1,0 +1,77 @@
+/**
+ * A school admin or a teacher of the school creates a course (a platform admin
+ * a platform-wide one). The enrolment key is hashed here, before the decider
+ * sees it. A teacher who creates a course becomes its (editing) teacher in the
+ * same append, or they could not go on to build it; an admin who creates one
+ * for a school is not assigned (they are usually not its teacher).
+ */
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import { AccessPolicy, type Actor } from '@learnstream/access';
+import { retryOnConflict } from '@learnstream/core';
+import { ProjectionRunner } from '@learnstream/projections';
+import { decideCourse } from '../course';
+import type { CreateCourse } from '../course.commands';
+import type { CourseEvent } from '../course.events';
+import { evolveCourse } from '../course.state';
+import { CoursesRepository } from '../courses.repository';
+import { hashEnrolmentKey } from '../enrolment-key';
+import type { PeriodInput } from '../period';
+
+export interface CreateCourseInput {
+  courseId?: string;
+  schoolId: string | null;
+  title: string;
+  code: string;
+  subject: string;
+  gradeLevel?: string | null;
+  summary?: string | null;
+  selfEnrolment: { enabled: boolean; key?: string | null };
+  enrolmentPeriod?: PeriodInput;
+}
+
+export class CreateCourseCommand {
+  constructor(
+    readonly actor: Actor,
+    readonly input: CreateCourseInput,
+  ) {}
+}
+
+@CommandHandler(CreateCourseCommand)
+export class CreateCourseHandler implements ICommandHandler<CreateCourseCommand, { courseId: string }> {
+  constructor(
+    private readonly policy: AccessPolicy,
+    private readonly courses: CoursesRepository,
+    private readonly runner: ProjectionRunner,
+  ) {}
+
+  async execute({ actor, input }: CreateCourseCommand): Promise<{ courseId: string }> {
+    const { schoolId, selfEnrolment, courseId = randomUUID(), ...fields } = input;
+    await this.policy.require(actor, { action: 'course.create', schoolId });
+    const keyHash = selfEnrolment.key ? await hashEnrolmentKey(selfEnrolment.key) : null;
+    const me = await this.policy.factsOf(actor);
+    const creatorTeaches = schoolId !== null && me.memberships.some((m) => m.schoolId === schoolId && m.role === 'teacher');
+    const now = new Date().toISOString();
+    const command: CreateCourse = {
+      type: 'CreateCourse',
+      courseId,
+      by: actor.userId,
+      now,
+      schoolId,
+      ...fields,
+      gradeLevel: fields.gradeLevel ?? null,
+      selfEnrolment: { enabled: selfEnrolment.enabled, keyHash },
+    };
+    const result = await retryOnConflict(async () => {
+      const { state, revision } = await this.courses.loadCourse(courseId);
+      const events: CourseEvent[] = decideCourse(command, state);
+      if (creatorTeaches) {
+        const created = events.reduce(evolveCourse, state);
+        events.push(...decideCourse({ type: 'AssignTeacher', courseId, userId: actor.userId, role: 'teacher', by: actor.userId, now }, created));
+      }
+      return this.courses.appendCourse(actor, courseId, schoolId, revision, events);
+    });
+    if (result) await this.runner.settle(result.position);
+    return { courseId };
+  }
+}

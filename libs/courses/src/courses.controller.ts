@@ -1,0 +1,189 @@
+/**
+ * Courses over REST: the catalogue, one course (a view is recorded), its
+ * settings and lifecycle, sections, resources (a view of one is recorded) and
+ * staff. Thin: each route is one command or query.
+ */
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentActor, type Actor } from '@learnstream/access';
+import { ApiErrors } from '@learnstream/core';
+import { ChangeCourseCommand, type CourseChange } from './commands/change-course.command';
+import { CreateCourseCommand } from './commands/create-course.command';
+import {
+  AddResourceDto,
+  AddSectionDto,
+  AssignTeacherDto,
+  CreateCourseDto,
+  ListCoursesDto,
+  RenameSectionDto,
+  ReorderSectionsDto,
+  ResourceVisibilityDto,
+  UpdateCourseDto,
+  UpdateResourceDto,
+} from './dto';
+import { ID } from './id.pipe';
+import { GetCourseQuery } from './queries/get-course.query';
+import { GetResourceQuery } from './queries/get-resource.query';
+import { ListCoursesQuery } from './queries/list-courses.query';
+
+/** Codes every change of an existing course may answer with. */
+const CHANGE: Record<number, string[]> = {
+  400: ['VALIDATION_FAILED', 'COURSE_INVALID'],
+  403: ['FORBIDDEN'],
+  404: ['COURSE_NOT_FOUND'],
+  409: ['CONCURRENCY_CONFLICT'],
+  422: ['COURSE_ARCHIVED'],
+};
+
+/** CHANGE and the codes of one kind of change. */
+function more(extra: Record<number, string[]>): Record<number, string[]> {
+  const all = { ...CHANGE };
+  for (const [status, codes] of Object.entries(extra)) all[Number(status)] = [...(all[Number(status)] ?? []), ...codes];
+  return all;
+}
+
+@ApiTags('courses')
+@ApiBearerAuth()
+@Controller('api/v1/courses')
+export class CoursesController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  private change(actor: Actor, courseId: string, change: CourseChange) {
+    return this.commands.execute(new ChangeCourseCommand(actor, courseId, change));
+  }
+
+  @Get()
+  @ApiOkResponse({ description: '{ courses }: the courses the caller may see (their schools\' catalogues, platform-wide courses, what they teach or are enrolled in)' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'] })
+  list(@CurrentActor() actor: Actor, @Query() q: ListCoursesDto) {
+    return this.queries.execute(new ListCoursesQuery(actor, { schoolId: q.schoolId, mine: q.mine === 'true', includeArchived: q.includeArchived === 'true', limit: q.limit, offset: q.offset }));
+  }
+
+  @Post()
+  @ApiCreatedResponse({ description: '{ courseId }; a teacher who creates a course becomes its teacher' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'COURSE_INVALID'], 403: ['FORBIDDEN'], 409: ['COURSE_EXISTS', 'CONCURRENCY_CONFLICT'] })
+  create(@CurrentActor() actor: Actor, @Body() body: CreateCourseDto) {
+    return this.commands.execute(new CreateCourseCommand(actor, body));
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ description: 'the course with its staff, sections, resources (hidden ones for those who teach it) and activities; records CourseViewed for staff and enrolled learners' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND'] })
+  get(@CurrentActor() actor: Actor, @Param('id', ID) id: string) {
+    return this.queries.execute(new GetCourseQuery(actor, id));
+  }
+
+  @Patch(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'only the fields given change; selfEnrolment.key: absent keeps the key, null removes it' })
+  @ApiErrors(CHANGE)
+  async update(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Body() body: UpdateCourseDto) {
+    await this.change(actor, id, { type: 'UpdateCourse', ...body });
+  }
+
+  @Post(':id/archive')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'the course becomes read-only (no changes, no enrolments) until restored' })
+  @ApiErrors(CHANGE)
+  async archive(@CurrentActor() actor: Actor, @Param('id', ID) id: string) {
+    await this.change(actor, id, { type: 'ArchiveCourse' });
+  }
+
+  @Post(':id/restore')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  @ApiErrors(more({ 409: ['COURSE_NOT_ARCHIVED'] }))
+  async restore(@CurrentActor() actor: Actor, @Param('id', ID) id: string) {
+    await this.change(actor, id, { type: 'RestoreCourse' });
+  }
+
+  @Post(':id/sections')
+  @ApiCreatedResponse({ description: '{ courseId, sectionId }' })
+  @ApiErrors(more({ 409: ['SECTION_EXISTS'] }))
+  addSection(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Body() body: AddSectionDto) {
+    return this.change(actor, id, { type: 'AddSection', ...body });
+  }
+
+  @Put(':id/sections')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'reorders the sections: the body lists every section once' })
+  @ApiErrors(more({ 409: ['SECTION_ORDER_MISMATCH'] }))
+  async reorderSections(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Body() body: ReorderSectionsDto) {
+    await this.change(actor, id, { type: 'ReorderSections', sectionIds: body.sectionIds });
+  }
+
+  @Patch(':id/sections/:sectionId')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'renames the section' })
+  @ApiErrors(more({ 404: ['SECTION_NOT_FOUND'] }))
+  async renameSection(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Param('sectionId', ID) sectionId: string, @Body() body: RenameSectionDto) {
+    await this.change(actor, id, { type: 'RenameSection', sectionId, title: body.title });
+  }
+
+  @Delete(':id/sections/:sectionId')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'removes the section with its resources' })
+  @ApiErrors(more({ 404: ['SECTION_NOT_FOUND'], 422: ['SECTION_HAS_ACTIVITIES'] }))
+  async removeSection(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Param('sectionId', ID) sectionId: string) {
+    await this.change(actor, id, { type: 'RemoveSection', sectionId });
+  }
+
+  @Post(':id/resources')
+  @ApiCreatedResponse({ description: '{ courseId, resourceId }; the resource goes last in its section' })
+  @ApiErrors(more({ 404: ['SECTION_NOT_FOUND'], 409: ['RESOURCE_EXISTS'] }))
+  addResource(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Body() body: AddResourceDto) {
+    const { visible = true, ...rest } = body;
+    return this.change(actor, id, { type: 'AddResource', ...rest, visible } as CourseChange);
+  }
+
+  @Get(':id/resources/:resourceId')
+  @ApiOkResponse({ description: 'the resource with its content (for the course\'s participants); records ResourceViewed for staff and enrolled learners' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['RESOURCE_NOT_FOUND'] })
+  getResource(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Param('resourceId', ID) resourceId: string) {
+    return this.queries.execute(new GetResourceQuery(actor, id, resourceId));
+  }
+
+  @Patch(':id/resources/:resourceId')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'changes the title and/or the content (of the same kind)' })
+  @ApiErrors(more({ 404: ['RESOURCE_NOT_FOUND'] }))
+  async updateResource(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Param('resourceId', ID) resourceId: string, @Body() body: UpdateResourceDto) {
+    await this.change(actor, id, { type: 'UpdateResource', resourceId, ...body });
+  }
+
+  @Post(':id/resources/:resourceId/visibility')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'shows the resource to learners, or hides it' })
+  @ApiErrors(more({ 404: ['RESOURCE_NOT_FOUND'] }))
+  async setVisibility(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Param('resourceId', ID) resourceId: string, @Body() body: ResourceVisibilityDto) {
+    await this.change(actor, id, { type: 'SetResourceVisibility', resourceId, visible: body.visible });
+  }
+
+  @Delete(':id/resources/:resourceId')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  @ApiErrors(more({ 404: ['RESOURCE_NOT_FOUND'] }))
+  async removeResource(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Param('resourceId', ID) resourceId: string) {
+    await this.change(actor, id, { type: 'RemoveResource', resourceId });
+  }
+
+  @Put(':id/teachers/:userId')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'assigns a teacher of the course\'s school to its staff, or changes their role' })
+  @ApiErrors(more({ 400: ['UNKNOWN_TEACHER'], 422: ['LAST_TEACHER'] }))
+  async assignTeacher(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Param('userId', ID) userId: string, @Body() body: AssignTeacherDto) {
+    await this.change(actor, id, { type: 'AssignTeacher', userId, role: body.role });
+  }
+
+  @Delete(':id/teachers/:userId')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  @ApiErrors(more({ 404: ['TEACHER_NOT_FOUND'], 422: ['LAST_TEACHER'] }))
+  async unassignTeacher(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Param('userId', ID) userId: string) {
+    await this.change(actor, id, { type: 'UnassignTeacher', userId });
+  }
+}

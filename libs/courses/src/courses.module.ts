@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { ChangeCourseHandler } from './commands/change-course.command';
+import { CreateCourseHandler } from './commands/create-course.command';
+import { BulkEnrolLearnersHandler, EnrolLearnerHandler } from './commands/enrol-learner.command';
+import { SelfEnrolHandler } from './commands/self-enrol.command';
+import { UnenrolLearnerHandler } from './commands/unenrol-learner.command';
+import { CoursesController } from './courses.controller';
+import { CoursesRepository } from './courses.repository';
+import { EnrolmentsController } from './enrolments.controller';
+import { GetCourseHandler } from './queries/get-course.query';
+import { GetResourceHandler } from './queries/get-resource.query';
+import { ListCoursesHandler } from './queries/list-courses.query';
+import { ListParticipantsHandler } from './queries/list-participants.query';
+
+/** Courses, their content and staff, and enrolments: REST endpoints, command and query handlers. */
+@Module({
+  controllers: [CoursesController, EnrolmentsController],
+  providers: [
+    CoursesRepository,
+    CreateCourseHandler,
+    ChangeCourseHandler,
+    EnrolLearnerHandler,
+    BulkEnrolLearnersHandler,
+    SelfEnrolHandler,
+    UnenrolLearnerHandler,
+    ListCoursesHandler,
+    GetCourseHandler,
+    GetResourceHandler,
+    ListParticipantsHandler,
+  ],
+  exports: [CoursesRepository],
+})
+export class CoursesModule {}

@@ -1,0 +1,171 @@
+/**
+ * Request bodies of the course and enrolment endpoints: shapes and types are
+ * checked here (400 VALIDATION_FAILED); the business rules on values (lengths,
+ * codes, periods, content of each resource kind) are the deciders' (400
+ * COURSE_INVALID / ENROLMENT_INVALID), so that one rule lives in one place.
+ */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { COURSE_ROLES, RESOURCE_KINDS, type CourseRole, type ResourceContent, type ResourceKind } from './course.events';
+
+/** Ids are compared and named in streams in lower case. */
+const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value);
+const lowerAll = ({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.toLowerCase() : v)) : value);
+
+export const BULK_ENROL_MAX = 500;
+
+export class SelfEnrolmentDto {
+  @ApiProperty() @IsBoolean() enabled!: boolean;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'the enrolment key learners must give; only its salted hash is kept. On update: left out keeps the current key, null removes it',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  key?: string | null;
+}
+
+export class PeriodDto {
+  @ApiPropertyOptional({ nullable: true, type: String, example: '2025-05-01T00:00:00Z', description: 'ISO-8601 UTC; null or absent: open' })
+  @IsOptional()
+  @IsString()
+  startsAt?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, example: '2025-10-01T00:00:00Z', description: 'ISO-8601 UTC, excluded; null or absent: open' })
+  @IsOptional()
+  @IsString()
+  endsAt?: string | null;
+}
+
+export class CreateCourseDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'the new course id, chosen by the client so that a retried request cannot create a second course' })
+  @IsOptional()
+  @Transform(lower)
+  @IsUUID()
+  courseId?: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'the school that owns the course, or null for a platform-wide course (platform admins)' })
+  @ValidateIf((o: CreateCourseDto) => o.schoolId !== null)
+  @Transform(lower)
+  @IsUUID()
+  schoolId!: string | null;
+  @ApiProperty({ example: 'Mathematics 1' }) @IsString() title!: string;
+  @ApiProperty({ example: 'MATH-101', description: '1 to 30 letters, digits, - or _' }) @IsString() code!: string;
+  @ApiProperty({ example: 'Mathematics' }) @IsString() subject!: string;
+  @ApiPropertyOptional({ example: 'M1', nullable: true, type: String }) @IsOptional() @IsString() gradeLevel?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) @IsOptional() @IsString() summary?: string | null;
+  @ApiProperty({ type: SelfEnrolmentDto }) @ValidateNested() @Type(() => SelfEnrolmentDto) selfEnrolment!: SelfEnrolmentDto;
+  @ApiPropertyOptional({ type: PeriodDto }) @IsOptional() @ValidateNested() @Type(() => PeriodDto) enrolmentPeriod?: PeriodDto;
+}
+
+export class UpdateCourseDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() title?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() subject?: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) @ValidateIf((o: UpdateCourseDto) => o.gradeLevel !== undefined && o.gradeLevel !== null) @IsString() gradeLevel?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) @ValidateIf((o: UpdateCourseDto) => o.summary !== undefined && o.summary !== null) @IsString() summary?: string | null;
+  @ApiPropertyOptional({ type: SelfEnrolmentDto }) @IsOptional() @ValidateNested() @Type(() => SelfEnrolmentDto) selfEnrolment?: SelfEnrolmentDto;
+  @ApiPropertyOptional({ type: PeriodDto, description: 'replaces the whole period; {} opens it at both ends' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PeriodDto)
+  enrolmentPeriod?: PeriodDto;
+}
+
+export class AddSectionDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'chosen by the client for safe retries; generated when absent' }) @IsOptional() @Transform(lower) @IsUUID() sectionId?: string;
+  @ApiProperty({ example: 'Week 1' }) @IsString() title!: string;
+  @ApiPropertyOptional({ description: 'index (from 0) the section takes; absent: last' }) @IsOptional() @IsInt() @Min(0) @Max(10_000) position?: number;
+}
+
+export class RenameSectionDto {
+  @ApiProperty({ example: 'Week one' }) @IsString() title!: string;
+}
+
+export class ReorderSectionsDto {
+  @ApiProperty({ type: [String], format: 'uuid', description: 'every section of the course, once, in the new order' })
+  @Transform(lowerAll)
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsUUID(undefined, { each: true })
+  sectionIds!: string[];
+}
+
+export class AddResourceDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'chosen by the client for safe retries; generated when absent' }) @IsOptional() @Transform(lower) @IsUUID() resourceId?: string;
+  @ApiProperty({ format: 'uuid' }) @Transform(lower) @IsUUID() sectionId!: string;
+  @ApiProperty({ enum: RESOURCE_KINDS }) @IsIn(RESOURCE_KINDS) kind!: ResourceKind;
+  @ApiProperty({ example: 'Welcome' }) @IsString() title!: string;
+  @ApiProperty({
+    description: 'by kind: page { body }, file { fileRef, mimeType, sizeBytes }, url { url }, video { url, durationSeconds }',
+    example: { body: '<p>Hello</p>' },
+  })
+  @IsObject()
+  content!: ResourceContent;
+  @ApiPropertyOptional({ default: true, description: 'whether learners see it' }) @IsOptional() @IsBoolean() visible?: boolean;
+}
+
+export class UpdateResourceDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() title?: string;
+  @ApiPropertyOptional({ description: 'of the resource\'s kind (a resource never changes kind)' }) @IsOptional() @IsObject() content?: ResourceContent;
+}
+
+export class ResourceVisibilityDto {
+  @ApiProperty() @IsBoolean() visible!: boolean;
+}
+
+export class AssignTeacherDto {
+  @ApiProperty({ enum: COURSE_ROLES, description: 'teacher: edits and grades; non_editing_teacher: grades only' }) @IsIn(COURSE_ROLES) role!: CourseRole;
+}
+
+export class EnrolLearnerDto {
+  @ApiProperty({ format: 'uuid' }) @Transform(lower) @IsUUID() learnerId!: string;
+  @ApiPropertyOptional({ description: 'the learner\'s own period (ISO-8601 UTC), e.g. a trial month; absent: open' }) @IsOptional() @IsString() startsAt?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() endsAt?: string;
+}
+
+export class BulkEnrolDto {
+  @ApiProperty({ type: [String], format: 'uuid', maxItems: BULK_ENROL_MAX })
+  @Transform(lowerAll)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(BULK_ENROL_MAX)
+  @IsUUID(undefined, { each: true })
+  learnerIds!: string[];
+}
+
+export class SelfEnrolDto {
+  @ApiPropertyOptional({ description: 'the course\'s enrolment key, when it asks one' }) @IsOptional() @IsString() @MaxLength(200) key?: string;
+}
+
+export class UnenrolDto {
+  @ApiPropertyOptional({ description: 'why (personal data about the learner: stored encrypted under their key)' }) @IsOptional() @IsString() @MaxLength(2000) reason?: string;
+}
+
+export class ListCoursesDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'only this school\'s courses' }) @IsOptional() @Transform(lower) @IsUUID() schoolId?: string;
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'only the courses the caller teaches or is enrolled in' }) @IsOptional() @IsIn(['true', 'false']) mine?: 'true' | 'false';
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'archived courses too' }) @IsOptional() @IsIn(['true', 'false']) includeArchived?: 'true' | 'false';
+  @ApiPropertyOptional({ default: 100, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+  @ApiPropertyOptional({ default: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
+}
+
+export class ListParticipantsDto {
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'unenrolled learners too' }) @IsOptional() @IsIn(['true', 'false']) includeUnenrolled?: 'true' | 'false';
+}
