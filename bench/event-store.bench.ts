@@ -46,6 +46,8 @@ async function main(): Promise<void> {
   dbUrl.pathname = `/${name}`;
   const dataSource = await openDataSource(dbUrl.toString(), [CourseLogEntry]);
   const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: 20 });
+  // The database is dropped WITH (FORCE) at the end: a connection closed by that is expected.
+  pool.on('error', () => undefined);
   const store = new PostgresEventStore(pool);
   const keys = new KeyStore(pool, randomBytes(32));
   const log = new EventLog(store, new PersonalDataCipher(keys), new EventRegistry().register({ type: 'CourseViewed', version: 1 }));

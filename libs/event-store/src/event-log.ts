@@ -105,6 +105,30 @@ export class EventLog {
     });
   }
 
+  /**
+   * Upcasts raw events without decrypting them: personal values stay sealed
+   * blobs and `ip`/`userAgent` stay sealed. For readers of clear fields only
+   * (ids, the envelope), which then skip the key store entirely.
+   */
+  decodeSealed(records: RecordedEvent[]): StoredEvent[] {
+    return records.map((record) => {
+      const metadata = record.metadata as unknown as EventEnvelope;
+      const version = Number(metadata.schemaVersion ?? 1);
+      const upcast = this.registry.upcast(record.type, version, record.data as Record<string, unknown>);
+      return {
+        id: record.id,
+        type: record.type,
+        streamId: record.streamId,
+        revision: record.revision,
+        position: record.position,
+        data: upcast.data,
+        envelope: { ...metadata, schemaVersion: upcast.version },
+        recordedAt: record.recordedAt,
+        erased: [],
+      };
+    });
+  }
+
   async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<StoredEvent> {
     let page: RecordedEvent[] = [];
     for await (const record of this.store.readStream(streamId, options)) {

@@ -229,7 +229,8 @@ export class ProjectionRunner {
   private async apply(p: Projection, batch: RecordedEvent[], checkpoint: Checkpoint): Promise<Checkpoint | null> {
     try {
       // Only the events this projection handles are decrypted.
-      const events = await this.eventLog.decode(batch.filter((r) => this.wants(p, r.type)));
+      const wanted = batch.filter((r) => this.wants(p, r.type));
+      const events = p.readsPersonalData === false ? this.eventLog.decodeSealed(wanted) : await this.eventLog.decode(wanted);
       return await this.commit(p, checkpoint, events, batch[batch.length - 1].position);
     } catch (error) {
       if (error instanceof Superseded) return null;
@@ -253,7 +254,8 @@ export class ProjectionRunner {
   private async commit(p: Projection, checkpoint: Checkpoint, events: StoredEvent[], to: Position): Promise<Checkpoint> {
     await this.dataSource.transaction(async (tx) => {
       await this.lockCheckpoint(tx, p.name, checkpoint);
-      for (const event of events) await p.handle(event, tx);
+      if (p.handleBatch && events.length > 1) await p.handleBatch(events, tx);
+      else for (const event of events) await p.handle(event, tx);
       await this.moveCheckpoint(tx, p.name, to, events.length);
     });
     this.wakeWaiters();

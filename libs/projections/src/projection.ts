@@ -13,6 +13,18 @@ export interface Projection {
   /** Event types it handles, or '*' for all; the checkpoint moves past the others without calling it. */
   readonly eventTypes: readonly string[] | '*';
   handle(event: StoredEvent, tx: EntityManager): Promise<void>;
+  /**
+   * Optional: applies many events in few statements (multi-row inserts). When
+   * present the runner uses it for catch-up; it must give the same rows as
+   * calling `handle` for each event in order.
+   */
+  handleBatch?(events: StoredEvent[], tx: EntityManager): Promise<void>;
+  /**
+   * False when the projection reads only clear fields (ids, the envelope's
+   * clear metadata): its events are then not decrypted, which is most of the
+   * cost of catching up. Personal values reach it still sealed, never in clear.
+   */
+  readonly readsPersonalData?: boolean;
   /** Empties the read model, for a rebuild from zero (inside the rebuild transaction). */
   reset(tx: EntityManager): Promise<void>;
 }
