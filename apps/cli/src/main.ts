@@ -5,6 +5,7 @@
  *   projections status               checkpoint, lag and dead letters of each projection
  *   projections rebuild <name>       empty a read model and replay the log into it
  *   projections dead-letters [name]  events parked by a projection, with their error
+ *   projections retry <id>           apply a parked event again
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -26,7 +27,8 @@ const USAGE = `usage: learnstream <command>
   migrate                          run pending migrations
   projections status               checkpoint, lag and dead letters of each projection
   projections rebuild <name>       empty a read model and replay the log into it
-  projections dead-letters [name]  events a projection parked, with their error`;
+  projections dead-letters [name]  events a projection parked, with their error
+  projections retry <id>           apply a parked event again (after a fix)`;
 
 function table(rows: Record<string, unknown>[]): string {
   if (rows.length === 0) return '(none)';
@@ -38,8 +40,8 @@ function table(rows: Record<string, unknown>[]): string {
 
 export async function runCli(argv: string[], out: (s: string) => void = console.log): Promise<number> {
   const [command, sub, arg] = argv;
-  const known = command === 'migrate' || (command === 'projections' && ['status', 'rebuild', 'dead-letters'].includes(sub ?? ''));
-  if (!known || (sub === 'rebuild' && !arg)) {
+  const known = command === 'migrate' || (command === 'projections' && ['status', 'rebuild', 'dead-letters', 'retry'].includes(sub ?? ''));
+  if (!known || (sub === 'rebuild' && !arg) || (sub === 'retry' && !/^\d+$/.test(arg ?? ''))) {
     out(USAGE);
     return 64; // EX_USAGE
   }
@@ -72,6 +74,10 @@ export async function runCli(argv: string[], out: (s: string) => void = console.
     } else if (sub === 'rebuild') {
       await runner.rebuild(arg!);
       out(`rebuild of ${arg} started: the running projector replays the log into it (follow with: projections status)`);
+    } else if (sub === 'retry') {
+      const result = await runner.retryDeadLetter(Number(arg));
+      out(result.retried ? `dead letter ${arg} applied to ${result.projection} and removed` : `dead letter ${arg} failed again: ${result.error}`);
+      return result.retried ? 0 : 1;
     } else {
       out(table((await runner.deadLetters(arg)).map((d) => ({ ...d }))));
     }

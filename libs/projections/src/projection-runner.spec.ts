@@ -46,8 +46,10 @@ class CountingProjection implements Projection {
 class PickyProjection implements Projection {
   readonly name = 'picky';
   readonly eventTypes = '*' as const;
+  /** Turned on by a test: the "fixed" projection, so that a retry succeeds. */
+  static digestsPoison = false;
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
-    if (event.type === 'Poison') throw new Error(`cannot digest ${event.data.what}`);
+    if (event.type === 'Poison' && !PickyProjection.digestsPoison) throw new Error(`cannot digest ${event.data.what}`);
     await tx.query('INSERT INTO test_seen (event_id) VALUES ($1) ON CONFLICT DO NOTHING', [event.id]);
   }
   async reset(tx: EntityManager): Promise<void> {
@@ -133,6 +135,16 @@ describe('ProjectionRunner', () => {
     expect((await courseLogRows(f)).some((r) => r.eventType === 'Poison')).toBe(true);
     expect(poison.position).toBeDefined();
     await expect(runner.deadLetters('nope')).rejects.toMatchObject({ code: 'UNKNOWN_PROJECTION' });
+
+    // Retried while still broken: it stays parked, with one more attempt.
+    expect(await runner.retryDeadLetter(dead.id)).toMatchObject({ retried: false, error: 'Error: cannot digest a bad apple' });
+    expect((await runner.deadLetters('picky'))[0]).toMatchObject({ attempts: 2 });
+    // Once the projection is fixed, a retry applies it and removes the dead letter.
+    PickyProjection.digestsPoison = true;
+    expect(await runner.retryDeadLetter(dead.id)).toMatchObject({ retried: true, error: null, eventId: dead.eventId });
+    expect(await runner.deadLetters('picky')).toEqual([]);
+    expect((await f.dataSource.query('SELECT count(*)::int AS n FROM test_seen WHERE event_id = $1', [dead.eventId]))[0].n).toBe(1);
+    await expect(runner.retryDeadLetter(dead.id)).rejects.toMatchObject({ code: 'DEAD_LETTER_NOT_FOUND' });
   });
 
   it('does not park an event for a passing failure (a serialization error): it retries it', async () => {

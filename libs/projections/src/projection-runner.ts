@@ -12,6 +12,7 @@
 import { Logger } from '@nestjs/common';
 import {
   comparePositions,
+  parsePosition,
   positionToString,
   START,
   type EventLog,
@@ -65,6 +66,21 @@ export class UnknownProjectionError extends Error {
   constructor(name: string) {
     super(`no projection named "${name}"`);
   }
+}
+
+export class UnknownDeadLetterError extends Error {
+  readonly code = 'DEAD_LETTER_NOT_FOUND';
+  constructor(id: number) {
+    super(`no dead letter ${id}`);
+  }
+}
+
+export interface RetryResult {
+  id: number;
+  projection: string;
+  eventId: string;
+  retried: boolean;
+  error: string | null;
 }
 
 interface Checkpoint {
@@ -407,6 +423,37 @@ export class ProjectionRunner {
     } catch (error) {
       this.logger.warn({ msg: 'read models are behind the command just done', position: positionToString(position), error: (error as Error).message });
       return false;
+    }
+  }
+
+  /**
+   * Applies a parked event again (after the projection's code or data was
+   * fixed). On success the dead letter is removed, in the same transaction as
+   * the rows written; on failure it stays, with the new error and one more attempt.
+   * The projection is past the event already: it is applied out of order,
+   * which projections written as upserts tolerate.
+   */
+  async retryDeadLetter(id: number): Promise<RetryResult> {
+    const [row] = await this.dataSource.query('SELECT projection, event_id, position FROM projection_dead_letters WHERE id = $1', [id]);
+    if (!row) throw new UnknownDeadLetterError(id);
+    const p = this.projection(row.projection);
+    const at = parsePosition(row.position);
+    let record: RecordedEvent | undefined;
+    for await (const r of this.eventLog.store.readAll({ direction: 'backwards', from: { commit: at.commit, prepare: at.prepare + 1n }, maxCount: 1 })) record = r;
+    const base = { id, projection: p.name, eventId: row.event_id as string };
+    if (!record || record.id !== row.event_id) return { ...base, retried: false, error: 'the event is no longer in the log' };
+    try {
+      const [event] = p.readsPersonalData === false ? this.eventLog.decodeSealed([record]) : await this.eventLog.decode([record]);
+      await this.dataSource.transaction(async (tx) => {
+        await p.handle(event, tx);
+        await tx.query('DELETE FROM projection_dead_letters WHERE id = $1', [id]);
+      });
+      this.logger.log({ msg: 'dead letter retried', projection: p.name, eventId: record.id });
+      return { ...base, retried: true, error: null };
+    } catch (error) {
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      await this.dataSource.query('UPDATE projection_dead_letters SET error = $2, attempts = attempts + 1, parked_at = now() WHERE id = $1', [id, message.slice(0, 4000)]);
+      return { ...base, retried: false, error: message };
     }
   }
 

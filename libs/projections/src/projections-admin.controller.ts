@@ -1,7 +1,7 @@
-import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse, ApiNotFoundResponse, ApiAcceptedResponse } from '@nestjs/swagger';
 import { Public } from '@learnstream/access';
-import { OpsTokenGuard } from '@learnstream/core';
+import { ApiError, OpsTokenGuard } from '@learnstream/core';
 import { ProjectionRunner } from './projection-runner';
 
 @ApiTags('operations')
@@ -25,6 +25,15 @@ export class ProjectionsAdminController {
   @ApiNotFoundResponse({ description: 'UNKNOWN_PROJECTION' })
   async deadLetters(@Query('projection') projection?: string) {
     return { deadLetters: await this.runner.deadLetters(projection || undefined) };
+  }
+
+  @Post('dead-letters/:id/retry')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Apply a parked event again; removed from the dead letters when it succeeds' })
+  @ApiOkResponse({ description: '{ id, projection, eventId, retried, error }' })
+  @ApiNotFoundResponse({ description: 'DEAD_LETTER_NOT_FOUND' })
+  retry(@Param('id', new ParseIntPipe({ exceptionFactory: () => new ApiError(400, 'VALIDATION_FAILED', 'the dead letter id must be a whole number') })) id: number) {
+    return this.runner.retryDeadLetter(id);
   }
 
   @Post(':name/rebuild')
