@@ -135,7 +135,7 @@ function submit(c: SubmitAssignment, state: SubmissionState): AssignmentEvent[] 
 }
 
 function grade(c: GradeSubmission, state: SubmissionState): AssignmentEvent[] {
-  if (!c.enrolled) throw new DomainError('forbidden', 'NOT_ENROLLED', 'only learners enrolled in the course can be graded');
+  if (!c.enrolled) throw new DomainError('rule', 'NOT_ENROLLED', 'only learners enrolled in the course can be graded');
   assertGradeInRange(c.grade, c.maxGrade);
   return [
     {

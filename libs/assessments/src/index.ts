@@ -23,3 +23,8 @@ export { GRADE_DECIMALS, SCORE_DECIMALS } from './grading';
 
 /** Every event type of the feature, for `registry.register(...ASSESSMENT_EVENT_TYPES)`. */
 export const ASSESSMENT_EVENT_TYPES = [...QUIZ_EVENT_TYPES, ...ATTEMPT_EVENT_TYPES, ...ASSIGNMENT_EVENT_TYPES, ...OFFLINE_TEST_EVENT_TYPES];
+
+// The feature over HTTP and its read models.
+export { AssessmentsModule } from './assessments.module';
+export { AssessmentsProjection } from './projections/assessments.projection';
+export { envelopeFieldsOf, toNewEvents, type AssessmentEvent } from './new-events';

@@ -80,7 +80,7 @@ function create(c: CreateOfflineTest, state: OfflineTestState): OfflineTestEvent
 
 function record(c: RecordOfflineResult, state: OfflineTestState): OfflineTestEvent[] {
   if (state.status === 'none') throw new DomainError('not_found', 'OFFLINE_TEST_NOT_FOUND', 'no such offline test');
-  if (!c.enrolled) throw new DomainError('forbidden', 'NOT_ENROLLED', 'only learners enrolled in the course can have a result');
+  if (!c.enrolled) throw new DomainError('rule', 'NOT_ENROLLED', 'only learners enrolled in the course can have a result');
   assertGradeInRange(c.grade, state.maxGrade);
   const { offlineTestId, courseId, maxGrade, passGrade, grades } = state;
   return [

@@ -3,6 +3,7 @@
  * and the HTTP feature modules. The api, the projector and the CLI take their
  * lists from here, so that the three never disagree.
  */
+import { ASSESSMENT_EVENT_TYPES, AssessmentsModule, AssessmentsProjection } from '@learnstream/assessments';
 import { AFFILIATION_EVENT_TYPES, AffiliationsModule, MembershipsProjection, ParentLinksProjection, SchoolsProjection } from '@learnstream/affiliations';
 import {
   COURSE_EVENT_TYPES,
@@ -13,17 +14,21 @@ import {
   ENROLMENT_EVENT_TYPES,
 } from '@learnstream/courses';
 import type { EventTypeDefinition } from '@learnstream/event-store';
+import { COMPLETION_EVENT_TYPES, COMPLETION_RULES_EVENT_TYPES, GRADE_VIEW_EVENT_TYPES, GRADEBOOK_EVENT_TYPES, GradesModule, GradesProjection } from '@learnstream/grades';
 import { ACCOUNT_EVENT_TYPES, AccountsProjection, IdentityModule } from '@learnstream/identity';
 import { CourseLogProjection, type Projection } from '@learnstream/projections';
 
-export const EVENT_TYPES: EventTypeDefinition[] = [...ACCOUNT_EVENT_TYPES, ...AFFILIATION_EVENT_TYPES, ...COURSE_EVENT_TYPES, ...ENROLMENT_EVENT_TYPES, ...COURSE_VIEW_EVENT_TYPES];
+export const EVENT_TYPES: EventTypeDefinition[] = [
+  ...ACCOUNT_EVENT_TYPES, ...AFFILIATION_EVENT_TYPES, ...COURSE_EVENT_TYPES, ...ENROLMENT_EVENT_TYPES, ...COURSE_VIEW_EVENT_TYPES,
+  ...ASSESSMENT_EVENT_TYPES, ...GRADEBOOK_EVENT_TYPES, ...COMPLETION_RULES_EVENT_TYPES, ...COMPLETION_EVENT_TYPES, ...GRADE_VIEW_EVENT_TYPES,
+];
 
 export function readModels(): { projections: Projection[]; entities: Function[] } {
   return {
-    projections: [new CourseLogProjection(), new AccountsProjection(), new SchoolsProjection(), new MembershipsProjection(), new ParentLinksProjection(), new CoursesProjection(), new CourseEnrolmentsProjection()],
+    projections: [new CourseLogProjection(), new AccountsProjection(), new SchoolsProjection(), new MembershipsProjection(), new ParentLinksProjection(), new CoursesProjection(), new CourseEnrolmentsProjection(), new AssessmentsProjection(), new GradesProjection()],
     entities: [],
   };
 }
 
 /** Nest modules with the REST and GraphQL endpoints of each feature (api only). */
-export const FEATURE_MODULES: Function[] = [IdentityModule, AffiliationsModule, CoursesModule];
+export const FEATURE_MODULES: Function[] = [IdentityModule, AffiliationsModule, CoursesModule, AssessmentsModule, GradesModule];

@@ -114,7 +114,7 @@ function checkGrade(grade: number, max: number): number {
 }
 
 function checkEnrolled(enrolled: boolean, learnerId: string): void {
-  if (enrolled !== true) throw new DomainError('forbidden', 'NOT_ENROLLED', `learner ${learnerId} is not enrolled in this course`);
+  if (enrolled !== true) throw new DomainError('rule', 'NOT_ENROLLED', `learner ${learnerId} is not enrolled in this course`);
 }
 
 /** Length is checked only on a plain string: a `personal()` marker is passed through as is. */

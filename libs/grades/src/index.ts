@@ -25,3 +25,10 @@ export * from './completion.events';
 export * from './completion-rules';
 export * from './completion';
 export { uuidV5, DNS_NAMESPACE } from '@learnstream/domain';
+export { withActivityResults, quizResult, type ActivityResult, type GradedAttempt } from './activity-results';
+export { gradebookToJson, gradebookFromJson, completionRulesToJson, completionRulesFromJson } from './state-json';
+export * from './grade-views.events';
+
+// The feature over HTTP and its read models.
+export { GradesModule } from './grades.module';
+export { GradesProjection } from './projections/grades.projection';

@@ -1,0 +1,46 @@
+import { Module } from '@nestjs/common';
+import { AssessmentsRepository } from './assessments.repository';
+import { ChangeQuizHandler } from './commands/change-quiz.command';
+import { CreateAssignmentHandler, UpdateAssignmentHandler } from './commands/create-assignment.command';
+import { CreateQuizHandler } from './commands/create-quiz.command';
+import { GradeSubmissionHandler, ReopenSubmissionHandler } from './commands/grade-submission.command';
+import { CreateOfflineTestHandler, RecordOfflineResultHandler } from './commands/offline-test.command';
+import { SaveAnswersHandler } from './commands/save-answers.command';
+import { StartAttemptHandler } from './commands/start-attempt.command';
+import { SubmitAssignmentHandler } from './commands/submit-assignment.command';
+import { SubmitAttemptHandler } from './commands/submit-attempt.command';
+import { CoursePlacement } from './course-placement';
+import { AssignmentsController, OfflineTestsController } from './http/assignments.controller';
+import { QuizzesController } from './http/quizzes.controller';
+import { GetAssignmentHandler, GetSubmissionHandler, ListOfflineResultsHandler, ListSubmissionsHandler } from './queries/assignments.query';
+import { GetAttemptHandler, ListAttemptsHandler } from './queries/attempts.query';
+import { GetQuizHandler } from './queries/get-quiz.query';
+
+/** Quizzes and attempts, assignments and submissions, offline tests, over REST. */
+@Module({
+  controllers: [QuizzesController, AssignmentsController, OfflineTestsController],
+  providers: [
+    AssessmentsRepository,
+    CoursePlacement,
+    CreateQuizHandler,
+    ChangeQuizHandler,
+    StartAttemptHandler,
+    SaveAnswersHandler,
+    SubmitAttemptHandler,
+    CreateAssignmentHandler,
+    UpdateAssignmentHandler,
+    SubmitAssignmentHandler,
+    GradeSubmissionHandler,
+    ReopenSubmissionHandler,
+    CreateOfflineTestHandler,
+    RecordOfflineResultHandler,
+    GetQuizHandler,
+    GetAttemptHandler,
+    ListAttemptsHandler,
+    GetAssignmentHandler,
+    ListSubmissionsHandler,
+    GetSubmissionHandler,
+    ListOfflineResultsHandler,
+  ],
+})
+export class AssessmentsModule {}

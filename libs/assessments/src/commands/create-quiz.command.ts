@@ -1,0 +1,71 @@
+/**
+ * An editing teacher creates a quiz, optionally with its first questions, in
+ * one append to the new quiz stream; the course records it as an activity
+ * first (course-placement.ts). The quiz is decided before anything is
+ * appended, so an invalid quiz leaves no activity behind.
+ */
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import { AccessPolicy, type Actor } from '@learnstream/access';
+import { AssessmentsRepository } from '../assessments.repository';
+import { CoursePlacement } from '../course-placement';
+import type { Question } from '../question';
+import { quizDecider, type CreateQuiz, type QuizCommand, type QuizState } from '../quiz';
+import type { QuizEvent } from '../quiz.events';
+import { quizStreamId } from '../streams';
+import { quizView, type QuizView } from '../views';
+
+/** Questions without a questionId get one. */
+export type CreateQuizInput = Omit<CreateQuiz, 'type' | 'quizId' | 'courseId' | 'now' | 'by'> & { sectionId?: string; questions?: (Omit<Question, 'questionId'> & { questionId?: string })[] };
+
+export class CreateQuizCommand extends Command<QuizView> {
+  constructor(
+    readonly actor: Actor,
+    readonly courseId: string,
+    readonly input: CreateQuizInput,
+  ) {
+    super();
+  }
+}
+
+/** Decides several commands in a row, each on the state the previous ones left. */
+export function decideAll(commands: QuizCommand[], state: QuizState): QuizEvent[] {
+  const events: QuizEvent[] = [];
+  for (const command of commands) {
+    const decided = quizDecider.decide(command, events.reduce(quizDecider.evolve, state));
+    events.push(...decided);
+  }
+  return events;
+}
+
+@CommandHandler(CreateQuizCommand)
+export class CreateQuizHandler implements ICommandHandler<CreateQuizCommand> {
+  constructor(
+    private readonly policy: AccessPolicy,
+    private readonly repo: AssessmentsRepository,
+    private readonly placement: CoursePlacement,
+  ) {}
+
+  async execute({ actor, courseId, input }: CreateQuizCommand): Promise<QuizView> {
+    await this.policy.require(actor, { action: 'course.edit', courseId });
+    const course = await this.repo.course(courseId);
+    const { sectionId, questions = [], ...settings } = input;
+    const quizId = randomUUID();
+    const now = new Date().toISOString();
+    const commands: QuizCommand[] = [
+      { type: 'CreateQuiz', ...settings, quizId, courseId, now, by: actor.userId },
+      ...questions.map((q): QuizCommand => ({ type: 'AddQuestion', quizId, question: { ...q, questionId: q.questionId ?? randomUUID() } as Question, hasAttempts: false, now, by: actor.userId })),
+    ];
+    decideAll(commands, quizDecider.initialState());
+    await this.placement.place(actor, courseId, quizId, 'quiz', await this.placement.sectionFor(courseId, sectionId));
+    const { state } = await this.repo.decideAndAppend({
+      streamId: quizStreamId(quizId),
+      decider: quizDecider,
+      decide: (s) => decideAll(commands, s),
+      actor,
+      schoolId: course.schoolId,
+    });
+    const quiz = state as Extract<QuizState, { status: 'created' }>;
+    return quizView(quizId, courseId, quiz.settings, quiz.questions, true);
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Tests sat outside the platform: an editing teacher creates one (placed in
+ * the course as an activity), a teacher of the course records or corrects a
+ * learner's result, with optional feedback sealed under the learner's id.
+ * All results live in the test's one stream: two teachers recording at once
+ * are decided one after the other.
+ */
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import { AccessPolicy, type Actor } from '@learnstream/access';
+import { DomainError } from '@learnstream/domain';
+import { personal } from '@learnstream/personal-data';
+import { AssessmentsRepository } from '../assessments.repository';
+import { CoursePlacement } from '../course-placement';
+import { offlineTestDecider, type CreateOfflineTest } from '../offline-test';
+import type { OfflineResultRecorded } from '../offline-test.events';
+import { offlineTestStreamId } from '../streams';
+import type { OfflineResultView, OfflineTestView } from '../views';
+
+export type CreateOfflineTestInput = Omit<CreateOfflineTest, 'type' | 'offlineTestId' | 'courseId' | 'now' | 'by'> & { sectionId?: string };
+
+export class CreateOfflineTestCommand extends Command<OfflineTestView> {
+  constructor(
+    readonly actor: Actor,
+    readonly courseId: string,
+    readonly input: CreateOfflineTestInput,
+  ) {
+    super();
+  }
+}
+
+export class RecordOfflineResultCommand extends Command<OfflineResultView> {
+  constructor(
+    readonly actor: Actor,
+    readonly offlineTestId: string,
+    readonly learnerId: string,
+    readonly input: { grade: number; feedback?: string | null },
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(CreateOfflineTestCommand)
+export class CreateOfflineTestHandler implements ICommandHandler<CreateOfflineTestCommand> {
+  constructor(
+    private readonly policy: AccessPolicy,
+    private readonly repo: AssessmentsRepository,
+    private readonly placement: CoursePlacement,
+  ) {}
+
+  async execute({ actor, courseId, input }: CreateOfflineTestCommand): Promise<OfflineTestView> {
+    await this.policy.require(actor, { action: 'course.edit', courseId });
+    const course = await this.repo.course(courseId);
+    const { sectionId, ...fields } = input;
+    const offlineTestId = randomUUID();
+    const command: CreateOfflineTest = { type: 'CreateOfflineTest', ...fields, offlineTestId, courseId, now: new Date().toISOString(), by: actor.userId };
+    const [created] = offlineTestDecider.decide(command, offlineTestDecider.initialState());
+    await this.placement.place(actor, courseId, offlineTestId, 'offline', await this.placement.sectionFor(courseId, sectionId));
+    await this.repo.decideAndAppend({
+      streamId: offlineTestStreamId(offlineTestId),
+      decider: offlineTestDecider,
+      decide: (s) => offlineTestDecider.decide(command, s),
+      actor,
+      schoolId: course.schoolId,
+    });
+    if (created.type !== 'OfflineTestCreated') throw new Error('unexpected event');
+    const { title, maxGrade, passGrade, takenOn } = created.data;
+    return { offlineTestId, courseId, title, maxGrade, passGrade, takenOn };
+  }
+}
+
+@CommandHandler(RecordOfflineResultCommand)
+export class RecordOfflineResultHandler implements ICommandHandler<RecordOfflineResultCommand> {
+  constructor(
+    private readonly policy: AccessPolicy,
+    private readonly repo: AssessmentsRepository,
+  ) {}
+
+  async execute({ actor, offlineTestId, learnerId, input }: RecordOfflineResultCommand): Promise<OfflineResultView> {
+    const { state: test } = await this.repo.load(offlineTestStreamId(offlineTestId), offlineTestDecider);
+    if (test.status === 'none') throw new DomainError('not_found', 'OFFLINE_TEST_NOT_FOUND', `no offline test ${offlineTestId}`);
+    await this.policy.require(actor, { action: 'course.teach', courseId: test.courseId });
+    const course = await this.repo.course(test.courseId);
+    const enrolled = await this.policy.isEnrolled(test.courseId, learnerId);
+    const feedback = input.feedback == null ? undefined : personal(learnerId, input.feedback);
+    const { events } = await this.repo.decideAndAppend({
+      streamId: offlineTestStreamId(offlineTestId),
+      decider: offlineTestDecider,
+      actor,
+      schoolId: course.schoolId,
+      decide: (s) => offlineTestDecider.decide({ type: 'RecordOfflineResult', offlineTestId, learnerId, grade: input.grade, feedback, by: actor.userId, now: new Date().toISOString(), enrolled }, s),
+    });
+    const recorded = events.find((e): e is OfflineResultRecorded => e.type === 'OfflineResultRecorded')!;
+    const { grade, maxGrade, passed, previousGrade } = recorded.data;
+    return { offlineTestId, learnerId, grade, maxGrade, passed, previousGrade };
+  }
+}

@@ -1,0 +1,122 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentActor, type Actor } from '@learnstream/access';
+import { ApiErrors, UUID_PARAM } from '@learnstream/core';
+import { CreateAssignmentCommand, UpdateAssignmentCommand } from '../commands/create-assignment.command';
+import { GradeSubmissionCommand, ReopenSubmissionCommand } from '../commands/grade-submission.command';
+import { CreateOfflineTestCommand, RecordOfflineResultCommand } from '../commands/offline-test.command';
+import { SubmitAssignmentCommand } from '../commands/submit-assignment.command';
+import { GetAssignmentQuery, GetSubmissionQuery, ListOfflineResultsQuery, ListSubmissionsQuery } from '../queries/assignments.query';
+import { CreateAssignmentDto, CreateOfflineTestDto, GradeDto, SubmitAssignmentDto, UpdateAssignmentDto } from './dto';
+
+const uuid = UUID_PARAM;
+const PLACED = { 404: ['COURSE_NOT_FOUND', 'SECTION_NOT_FOUND'], 422: ['COURSE_HAS_NO_SECTION', 'COURSE_ARCHIVED'] };
+
+/** Assignments: set by editing teachers, handed in by learners, graded by the course's teachers. */
+@ApiTags('assignments')
+@ApiBearerAuth()
+@Controller('api/v1')
+export class AssignmentsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post('courses/:courseId/assignments')
+  @ApiCreatedResponse({ description: 'the assignment, placed in the course as an activity' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'ASSIGNMENT_INVALID'], 403: ['FORBIDDEN'], ...PLACED, 409: ['CONCURRENCY_CONFLICT'] })
+  create(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Body() body: CreateAssignmentDto) {
+    return this.commands.execute(new CreateAssignmentCommand(actor, courseId, body));
+  }
+
+  @Get('assignments/:assignmentId')
+  @ApiOkResponse({ description: 'the assignment, for the course staff and its learners' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['ASSIGNMENT_NOT_FOUND'] })
+  get(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string) {
+    return this.queries.execute(new GetAssignmentQuery(actor, assignmentId));
+  }
+
+  @Patch('assignments/:assignmentId')
+  @ApiOkResponse({ description: 'the assignment after the change; null clears an optional setting' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'ASSIGNMENT_INVALID'], 403: ['FORBIDDEN'], 404: ['ASSIGNMENT_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'] })
+  update(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string, @Body() body: UpdateAssignmentDto) {
+    return this.commands.execute(new UpdateAssignmentCommand(actor, assignmentId, body));
+  }
+
+  @Post('assignments/:assignmentId/submissions')
+  @ApiCreatedResponse({ description: 'the caller’s submission (it replaces their previous one); late after dueAt, refused after cutoffAt' })
+  @ApiErrors({
+    400: ['VALIDATION_FAILED', 'SUBMISSION_INVALID'],
+    403: ['NOT_ENROLLED'],
+    404: ['ASSIGNMENT_NOT_FOUND'],
+    409: ['CONCURRENCY_CONFLICT'],
+    422: ['SUBMISSION_CLOSED', 'RESUBMISSION_NOT_ALLOWED'],
+  })
+  submit(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string, @Body() body: SubmitAssignmentDto) {
+    return this.commands.execute(new SubmitAssignmentCommand(actor, assignmentId, body));
+  }
+
+  @Get('assignments/:assignmentId/submissions')
+  @ApiOkResponse({ description: 'every learner’s submission and grade (course staff)' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['ASSIGNMENT_NOT_FOUND'] })
+  submissions(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string) {
+    return this.queries.execute(new ListSubmissionsQuery(actor, assignmentId));
+  }
+
+  @Get('assignments/:assignmentId/submissions/:learnerId')
+  @ApiOkResponse({ description: 'one learner’s submission, grade and feedback (the learner, their parent, the course staff)' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['ASSIGNMENT_NOT_FOUND', 'SUBMISSION_NOT_FOUND'] })
+  submission(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string, @Param('learnerId', uuid) learnerId: string) {
+    return this.queries.execute(new GetSubmissionQuery(actor, assignmentId, learnerId));
+  }
+
+  @Post('assignments/:assignmentId/submissions/:learnerId/grade')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'the grade (a later one replaces it, and says which it replaced); feedback is encrypted in the log' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'GRADE_OUT_OF_RANGE'], 403: ['FORBIDDEN'], 404: ['ASSIGNMENT_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'], 422: ['NOT_ENROLLED'] })
+  grade(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string, @Param('learnerId', uuid) learnerId: string, @Body() body: GradeDto) {
+    return this.commands.execute(new GradeSubmissionCommand(actor, assignmentId, learnerId, body));
+  }
+
+  @Post('assignments/:assignmentId/submissions/:learnerId/reopen')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'the learner may submit again' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['ASSIGNMENT_NOT_FOUND'], 409: ['SUBMISSION_NOT_GRADED', 'CONCURRENCY_CONFLICT'] })
+  reopen(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string, @Param('learnerId', uuid) learnerId: string) {
+    return this.commands.execute(new ReopenSubmissionCommand(actor, assignmentId, learnerId));
+  }
+}
+
+/** Tests sat outside the platform, whose results teachers record. */
+@ApiTags('offline tests')
+@ApiBearerAuth()
+@Controller('api/v1')
+export class OfflineTestsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post('courses/:courseId/offline-tests')
+  @ApiCreatedResponse({ description: 'the offline test, placed in the course as an activity' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'OFFLINE_TEST_INVALID'], 403: ['FORBIDDEN'], ...PLACED, 409: ['CONCURRENCY_CONFLICT'] })
+  create(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Body() body: CreateOfflineTestDto) {
+    return this.commands.execute(new CreateOfflineTestCommand(actor, courseId, body));
+  }
+
+  @Put('offline-tests/:offlineTestId/results/:learnerId')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'the learner’s result (replacing any earlier one, which it names as previousGrade)' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'GRADE_OUT_OF_RANGE'], 403: ['FORBIDDEN'], 404: ['OFFLINE_TEST_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'], 422: ['NOT_ENROLLED'] })
+  record(@CurrentActor() actor: Actor, @Param('offlineTestId', uuid) offlineTestId: string, @Param('learnerId', uuid) learnerId: string, @Body() body: GradeDto) {
+    return this.commands.execute(new RecordOfflineResultCommand(actor, offlineTestId, learnerId, body));
+  }
+
+  @Get('offline-tests/:offlineTestId/results')
+  @ApiOkResponse({ description: 'every recorded result (course staff)' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['OFFLINE_TEST_NOT_FOUND'] })
+  results(@CurrentActor() actor: Actor, @Param('offlineTestId', uuid) offlineTestId: string) {
+    return this.queries.execute(new ListOfflineResultsQuery(actor, offlineTestId));
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Request bodies of the assessment endpoints (validated and documented). The
+ * deciders check the rules between fields (a window that closes after it
+ * opens, a pass grade within the maximum, a question's right answers among
+ * its choices) and answer with their own stable codes.
+ */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  Allow,
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { SUBMISSION_TYPES, type SubmissionType } from '../assignment.events';
+import type { Question } from '../question';
+import { GRADING_METHODS, type GradingMethod } from '../quiz.events';
+
+const QUESTION_DOC = {
+  description:
+    "A question: { questionId?, kind: multiple_choice_single | multiple_choice_multi | true_false | short_answer | numeric, text, points, skills: [slug], " +
+    'choices + correct (choice kinds), correct (true_false), accepted + caseSensitive (short_answer), answer + tolerance (numeric) }',
+  example: { kind: 'true_false', text: 'Every square is a rectangle.', points: 1, skills: ['geometry'], correct: true },
+};
+
+export class CreateQuizDto {
+  @ApiProperty({ example: 'Fractions quiz 1' }) @IsString() @Length(1, 200) title!: string;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601({ strict: true }) opensAt?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'no attempt starts after it; attempts in progress end at it' }) @IsOptional() @IsISO8601({ strict: true }) closesAt?: string;
+  @ApiPropertyOptional({ minimum: 1 }) @IsOptional() @IsInt() @Min(1) timeLimitSeconds?: number;
+  @ApiProperty({ minimum: 0, description: '0 = unlimited' }) @IsInt() @Min(0) attemptsAllowed!: number;
+  @ApiProperty({ enum: GRADING_METHODS }) @IsIn(GRADING_METHODS) gradingMethod!: GradingMethod;
+  @ApiProperty({ example: 10 }) @IsNumber() maxGrade!: number;
+  @ApiPropertyOptional({ example: 5 }) @IsOptional() @IsNumber() passGrade?: number;
+  @ApiPropertyOptional({ format: 'uuid', description: 'the course section it goes to; default: the first section' }) @IsOptional() @IsUUID() sectionId?: string;
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object' }, ...QUESTION_DOC }) @IsOptional() @IsArray() @ArrayMaxSize(500) @IsObject({ each: true }) questions?: Question[];
+}
+
+/** Settings to change; null clears an optional one. */
+export class UpdateQuizDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) title?: string;
+  @ApiPropertyOptional({ format: 'date-time', nullable: true }) @IsOptional() @IsISO8601({ strict: true }) opensAt?: string | null;
+  @ApiPropertyOptional({ format: 'date-time', nullable: true }) @IsOptional() @IsISO8601({ strict: true }) closesAt?: string | null;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsInt() @Min(1) timeLimitSeconds?: number | null;
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) attemptsAllowed?: number;
+  @ApiPropertyOptional({ enum: GRADING_METHODS }) @IsOptional() @IsIn(GRADING_METHODS) gradingMethod?: GradingMethod;
+  @ApiPropertyOptional() @IsOptional() @IsNumber() maxGrade?: number;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsNumber() passGrade?: number | null;
+}
+
+export class QuestionDto {
+  @ApiProperty({ type: 'object', additionalProperties: true, ...QUESTION_DOC }) @IsObject() question!: Question;
+}
+
+export class AnswerDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() questionId!: string;
+  @ApiProperty({ description: 'the answer: a choice id, a list of choice ids, true/false, a text or a number; null (or absent) clears it', example: 'b', nullable: true })
+  @Allow()
+  answer?: unknown;
+}
+
+export class SaveAnswersDto {
+  @ApiProperty({ type: [AnswerDto] }) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10_000) @ValidateNested({ each: true }) @Type(() => AnswerDto) answers!: AnswerDto[];
+}
+
+export class CreateAssignmentDto {
+  @ApiProperty({ example: 'Essay: my city' }) @IsString() @Length(1, 200) title!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 20_000) instructions?: string;
+  @ApiProperty({ enum: SUBMISSION_TYPES, isArray: true, example: ['text'] }) @IsArray() @ArrayMinSize(1) @IsIn(SUBMISSION_TYPES, { each: true }) submissionTypes!: SubmissionType[];
+  @ApiPropertyOptional({ format: 'date-time', description: 'submissions after it are late' }) @IsOptional() @IsISO8601({ strict: true }) dueAt?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'no submission after it' }) @IsOptional() @IsISO8601({ strict: true }) cutoffAt?: string;
+  @ApiProperty({ example: 100 }) @IsNumber() maxGrade!: number;
+  @ApiPropertyOptional({ example: 50 }) @IsOptional() @IsNumber() passGrade?: number;
+  @ApiPropertyOptional({ format: 'uuid', description: 'the course section it goes to; default: the first section' }) @IsOptional() @IsUUID() sectionId?: string;
+}
+
+export class UpdateAssignmentDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) title?: string;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @Length(1, 20_000) instructions?: string | null;
+  @ApiPropertyOptional({ enum: SUBMISSION_TYPES, isArray: true }) @IsOptional() @IsArray() @ArrayMinSize(1) @IsIn(SUBMISSION_TYPES, { each: true }) submissionTypes?: SubmissionType[];
+  @ApiPropertyOptional({ format: 'date-time', nullable: true }) @IsOptional() @IsISO8601({ strict: true }) dueAt?: string | null;
+  @ApiPropertyOptional({ format: 'date-time', nullable: true }) @IsOptional() @IsISO8601({ strict: true }) cutoffAt?: string | null;
+  @ApiPropertyOptional() @IsOptional() @IsNumber() maxGrade?: number;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsNumber() passGrade?: number | null;
+}
+
+export class SubmitAssignmentDto {
+  @ApiPropertyOptional({ description: 'online text (personal data: encrypted in the log)', maxLength: 100_000 }) @IsOptional() @IsString() @MaxLength(100_000) text?: string;
+  @ApiPropertyOptional({ type: [String], description: 'ids of files already stored' }) @IsOptional() @IsArray() @ArrayMaxSize(20) @IsUUID('all', { each: true }) fileRefs?: string[];
+}
+
+export class GradeDto {
+  @ApiProperty({ example: 72.5, description: 'from 0 to the maximum grade' }) @IsNumber() grade!: number;
+  @ApiPropertyOptional({ description: 'about the learner (personal data: encrypted in the log)', maxLength: 10_000 }) @IsOptional() @IsString() @MaxLength(10_000) feedback?: string;
+}
+
+export class CreateOfflineTestDto {
+  @ApiProperty({ example: 'Oral exam' }) @IsString() @Length(1, 200) title!: string;
+  @ApiProperty({ example: 20 }) @IsNumber() maxGrade!: number;
+  @ApiPropertyOptional({ example: 10 }) @IsOptional() @IsNumber() passGrade?: number;
+  @ApiProperty({ example: '2025-03-14', description: 'the day it was sat' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'takenOn must be YYYY-MM-DD' }) takenOn!: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'the course section it goes to; default: the first section' }) @IsOptional() @IsUUID() sectionId?: string;
+}

@@ -1,0 +1,124 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentActor, type Actor } from '@learnstream/access';
+import { ApiErrors, UUID_PARAM } from '@learnstream/core';
+import { ChangeQuizCommand } from '../commands/change-quiz.command';
+import { CreateQuizCommand } from '../commands/create-quiz.command';
+import { SaveAnswersCommand } from '../commands/save-answers.command';
+import { StartAttemptCommand } from '../commands/start-attempt.command';
+import { SubmitAttemptCommand } from '../commands/submit-attempt.command';
+import { GetAttemptQuery, ListAttemptsQuery } from '../queries/attempts.query';
+import { GetQuizQuery } from '../queries/get-quiz.query';
+import { CreateQuizDto, QuestionDto, SaveAnswersDto, UpdateQuizDto } from './dto';
+
+const uuid = UUID_PARAM;
+const EDIT = { 400: ['VALIDATION_FAILED', 'QUIZ_INVALID', 'QUESTION_INVALID'], 403: ['FORBIDDEN'], 404: ['QUIZ_NOT_FOUND', 'COURSE_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'] };
+
+/** Quizzes and their questions (editing teachers), attempts (learners), reviews. */
+@ApiTags('quizzes')
+@ApiBearerAuth()
+@Controller('api/v1')
+export class QuizzesController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post('courses/:courseId/quizzes')
+  @ApiCreatedResponse({ description: 'the quiz, placed in the course as an activity (in `sectionId`, else the first section)' })
+  @ApiErrors({
+    400: ['VALIDATION_FAILED', 'QUIZ_INVALID', 'QUESTION_INVALID'],
+    403: ['FORBIDDEN'],
+    404: ['COURSE_NOT_FOUND', 'SECTION_NOT_FOUND'],
+    409: ['QUESTION_EXISTS', 'CONCURRENCY_CONFLICT'],
+    422: ['COURSE_HAS_NO_SECTION', 'COURSE_ARCHIVED'],
+  })
+  create(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Body() body: CreateQuizDto) {
+    return this.commands.execute(new CreateQuizCommand(actor, courseId, body));
+  }
+
+  @Get('quizzes/:quizId')
+  @ApiOkResponse({ description: 'the quiz: whole for the course staff; for learners, without the right answers' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['QUIZ_NOT_FOUND'] })
+  get(@CurrentActor() actor: Actor, @Param('quizId', uuid) quizId: string) {
+    return this.queries.execute(new GetQuizQuery(actor, quizId));
+  }
+
+  @Patch('quizzes/:quizId')
+  @ApiOkResponse({ description: 'the quiz after the change; settings given with their current value change nothing' })
+  @ApiErrors(EDIT)
+  update(@CurrentActor() actor: Actor, @Param('quizId', uuid) quizId: string, @Body() body: UpdateQuizDto) {
+    return this.commands.execute(new ChangeQuizCommand(actor, quizId, { type: 'UpdateQuizSettings', ...body }));
+  }
+
+  @Post('quizzes/:quizId/questions')
+  @ApiCreatedResponse({ description: 'the quiz with the question added (its questionId made when not given)' })
+  @ApiErrors({ ...EDIT, 409: ['QUESTION_EXISTS', 'CONCURRENCY_CONFLICT'], 422: ['QUIZ_HAS_ATTEMPTS'] })
+  addQuestion(@CurrentActor() actor: Actor, @Param('quizId', uuid) quizId: string, @Body() body: QuestionDto) {
+    return this.commands.execute(new ChangeQuizCommand(actor, quizId, { type: 'AddQuestion', question: body.question }));
+  }
+
+  @Patch('quizzes/:quizId/questions/:questionId')
+  @ApiOkResponse({ description: 'the quiz with the question replaced as a whole' })
+  @ApiErrors({ ...EDIT, 404: ['QUIZ_NOT_FOUND', 'QUESTION_NOT_FOUND'], 422: ['QUIZ_HAS_ATTEMPTS'] })
+  updateQuestion(@CurrentActor() actor: Actor, @Param('quizId', uuid) quizId: string, @Param('questionId', uuid) questionId: string, @Body() body: QuestionDto) {
+    return this.commands.execute(new ChangeQuizCommand(actor, quizId, { type: 'UpdateQuestion', question: { ...body.question, questionId } }));
+  }
+
+  @Delete('quizzes/:quizId/questions/:questionId')
+  @ApiOkResponse({ description: 'the quiz without the question' })
+  @ApiErrors({ ...EDIT, 404: ['QUIZ_NOT_FOUND', 'QUESTION_NOT_FOUND'], 422: ['QUIZ_HAS_ATTEMPTS'] })
+  removeQuestion(@CurrentActor() actor: Actor, @Param('quizId', uuid) quizId: string, @Param('questionId', uuid) questionId: string) {
+    return this.commands.execute(new ChangeQuizCommand(actor, quizId, { type: 'RemoveQuestion', questionId }));
+  }
+
+  @Post('quizzes/:quizId/attempts')
+  @ApiCreatedResponse({ description: '{ attemptId, attemptNumber, deadline, closedOverdue }: an overdue attempt of the learner is closed (submitted with what was saved) first' })
+  @ApiErrors({
+    400: ['VALIDATION_FAILED'],
+    403: ['NOT_ENROLLED'],
+    404: ['QUIZ_NOT_FOUND', 'COURSE_NOT_FOUND'],
+    409: ['ATTEMPT_IN_PROGRESS', 'CONCURRENCY_CONFLICT'],
+    422: ['QUIZ_EMPTY', 'QUIZ_NOT_OPEN', 'QUIZ_CLOSED', 'NO_ATTEMPTS_LEFT'],
+  })
+  start(@CurrentActor() actor: Actor, @Param('quizId', uuid) quizId: string) {
+    return this.commands.execute(new StartAttemptCommand(actor, quizId));
+  }
+
+  @Get('quizzes/:quizId/attempts')
+  @ApiOkResponse({ description: 'attempts without answers: all of them for the course staff, the caller’s own for a learner' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['QUIZ_NOT_FOUND'] })
+  attempts(@CurrentActor() actor: Actor, @Param('quizId', uuid) quizId: string) {
+    return this.queries.execute(new ListAttemptsQuery(actor, quizId));
+  }
+
+  @Put('attempts/:attemptId/answers')
+  @HttpCode(200)
+  @ApiOkResponse({ description: '{ attemptId, saved: questionIds }: each answer replaces the question’s saved one (encrypted in the log)' })
+  @ApiErrors({
+    400: ['VALIDATION_FAILED', 'QUESTION_ANSWER_INVALID'],
+    403: ['FORBIDDEN'],
+    404: ['ATTEMPT_NOT_FOUND'],
+    409: ['ATTEMPT_NOT_IN_PROGRESS', 'CONCURRENCY_CONFLICT'],
+    422: ['ATTEMPT_OVERDUE', 'QUESTION_NOT_IN_QUIZ'],
+  })
+  save(@CurrentActor() actor: Actor, @Param('attemptId', uuid) attemptId: string, @Body() body: SaveAnswersDto) {
+    return this.commands.execute(new SaveAnswersCommand(actor, attemptId, body.answers));
+  }
+
+  @Post('attempts/:attemptId/submit')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'the grade; `automatic: true` when the deadline had passed and what was saved was submitted' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'QUESTION_ANSWER_INVALID'], 403: ['FORBIDDEN'], 404: ['ATTEMPT_NOT_FOUND', 'QUIZ_NOT_FOUND'], 409: ['ATTEMPT_NOT_IN_PROGRESS', 'CONCURRENCY_CONFLICT'] })
+  submit(@CurrentActor() actor: Actor, @Param('attemptId', uuid) attemptId: string) {
+    return this.commands.execute(new SubmitAttemptCommand(actor, attemptId));
+  }
+
+  @Get('attempts/:attemptId')
+  @ApiOkResponse({ description: 'the attempt; once submitted, a review with right answers and results (recorded as AttemptReviewed)' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['ATTEMPT_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'] })
+  review(@CurrentActor() actor: Actor, @Param('attemptId', uuid) attemptId: string) {
+    return this.queries.execute(new GetAttemptQuery(actor, attemptId));
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * The assessments read models: quizzes with their questions, attempts with
+ * their saved answers and results, assignments and submissions, offline tests
+ * and results. Personal values (answers, texts, feedback) arrive decrypted,
+ * or null once the learner is erased, and are held in clear like every read
+ * model's. Writes are upserts: a replay changes nothing.
+ */
+import type { StoredEvent } from '@learnstream/event-store';
+import type { Projection } from '@learnstream/projections';
+import type { EntityManager } from 'typeorm';
+import type { AssignmentEvent, AssignmentSettings } from '../assignment.events';
+import type { AttemptEvent } from '../attempt.events';
+import type { OfflineTestEvent } from '../offline-test.events';
+import type { Question } from '../question';
+import type { QuizEvent, QuizSettings } from '../quiz.events';
+
+const QUIZ_COLUMNS: Record<keyof QuizSettings, string> = {
+  title: 'title',
+  opensAt: 'opens_at',
+  closesAt: 'closes_at',
+  timeLimitSeconds: 'time_limit_seconds',
+  attemptsAllowed: 'attempts_allowed',
+  gradingMethod: 'grading_method',
+  maxGrade: 'max_grade',
+  passGrade: 'pass_grade',
+};
+
+const ASSIGNMENT_COLUMNS: Record<keyof AssignmentSettings, string> = {
+  title: 'title',
+  instructions: 'instructions',
+  submissionTypes: 'submission_types',
+  dueAt: 'due_at',
+  cutoffAt: 'cutoff_at',
+  maxGrade: 'max_grade',
+  passGrade: 'pass_grade',
+};
+
+const json = (v: unknown) => JSON.stringify(v);
+
+/** UPDATE … SET of the given changes only. */
+function setClause<K extends string>(columns: Record<K, string>, changes: Partial<Record<K, unknown>>, first: number): { sql: string; values: unknown[] } {
+  const entries = (Object.entries(changes) as [K, unknown][]).filter(([k]) => Object.hasOwn(columns, k));
+  return {
+    sql: entries.map(([k], i) => `${columns[k]} = $${first + i}`).join(', '),
+    values: entries.map(([k, v]) => (k === 'submissionTypes' ? json(v) : v)),
+  };
+}
+
+export const ASSESSMENTS_PROJECTED_EVENTS = [
+  'QuizCreated', 'QuizSettingsUpdated', 'QuestionAdded', 'QuestionUpdated', 'QuestionRemoved',
+  'AttemptStarted', 'AnswersSaved', 'AttemptSubmitted', 'AttemptGraded', 'AttemptReviewed',
+  'AssignmentCreated', 'AssignmentUpdated', 'AssignmentSubmitted', 'SubmissionGraded', 'SubmissionReopened',
+  'OfflineTestCreated', 'OfflineResultRecorded',
+] as const;
+
+export class AssessmentsProjection implements Projection {
+  readonly name = 'assessments';
+  readonly eventTypes = ASSESSMENTS_PROJECTED_EVENTS;
+
+  async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
+    const e = { type: event.type, data: event.data } as QuizEvent | AttemptEvent | AssignmentEvent | OfflineTestEvent;
+    const school = event.envelope.schoolId;
+    switch (e.type) {
+      case 'QuizCreated': {
+        const d = e.data;
+        await tx.query(
+          `INSERT INTO quizzes (quiz_id, course_id, school_id, title, opens_at, closes_at, time_limit_seconds, attempts_allowed, grading_method, max_grade, pass_grade, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) ON CONFLICT (quiz_id) DO NOTHING`,
+          [d.quizId, d.courseId, school, d.title, d.opensAt, d.closesAt, d.timeLimitSeconds, d.attemptsAllowed, d.gradingMethod, d.maxGrade, d.passGrade, d.at],
+        );
+        return;
+      }
+      case 'QuizSettingsUpdated': {
+        const { sql, values } = setClause(QUIZ_COLUMNS, e.data.changes, 3);
+        if (values.length) await tx.query(`UPDATE quizzes SET ${sql}, updated_at = $2 WHERE quiz_id = $1`, [e.data.quizId, e.data.at, ...values]);
+        return;
+      }
+      case 'QuestionAdded':
+      case 'QuestionUpdated':
+      case 'QuestionRemoved': {
+        const [row] = await tx.query('SELECT questions FROM quizzes WHERE quiz_id = $1 FOR UPDATE', [e.data.quizId]);
+        if (!row) return;
+        const questions = row.questions as Question[];
+        const next =
+          e.type === 'QuestionAdded'
+            ? [...questions.filter((q) => q.questionId !== e.data.question.questionId), e.data.question]
+            : e.type === 'QuestionUpdated'
+              ? questions.map((q) => (q.questionId === e.data.question.questionId ? e.data.question : q))
+              : questions.filter((q) => q.questionId !== e.data.questionId);
+        await tx.query('UPDATE quizzes SET questions = $2, updated_at = $3 WHERE quiz_id = $1', [e.data.quizId, json(next), e.data.at]);
+        return;
+      }
+      case 'AttemptStarted': {
+        const d = e.data;
+        await tx.query(
+          `INSERT INTO quiz_attempts (attempt_id, quiz_id, course_id, school_id, learner_id, attempt_number, status, question_ids, started_at, deadline)
+           VALUES ($1, $2, $3, $4, $5, $6, 'in_progress', $7, $8, $9) ON CONFLICT (attempt_id) DO NOTHING`,
+          [d.attemptId, d.quizId, d.courseId, school, d.learnerId, d.attemptNumber, json(d.questionIds), d.at, d.deadline],
+        );
+        return;
+      }
+      case 'AnswersSaved': {
+        const answers = Object.fromEntries(e.data.answers.map((a) => [a.questionId, a.answer ?? null]));
+        await tx.query('UPDATE quiz_attempts SET answers = answers || $2::jsonb WHERE attempt_id = $1', [e.data.attemptId, json(answers)]);
+        return;
+      }
+      case 'AttemptSubmitted': {
+        const d = e.data;
+        await tx.query(`UPDATE quiz_attempts SET status = 'submitted', submitted_at = $2, automatic = $3, duration_seconds = $4 WHERE attempt_id = $1`, [
+          d.attemptId,
+          d.at,
+          d.automatic,
+          d.durationSeconds,
+        ]);
+        return;
+      }
+      case 'AttemptGraded': {
+        const d = e.data;
+        await tx.query(
+          `UPDATE quiz_attempts SET results = $2, total_score = $3, total_points = $4, grade = $5, max_grade = $6, passed = $7 WHERE attempt_id = $1`,
+          [d.attemptId, json(d.questions), d.totalScore, d.totalPoints, d.grade, d.maxGrade, d.passed],
+        );
+        return;
+      }
+      case 'AttemptReviewed':
+        await tx.query('UPDATE quiz_attempts SET last_reviewed_at = $2 WHERE attempt_id = $1', [e.data.attemptId, e.data.at]);
+        return;
+      case 'AssignmentCreated': {
+        const d = e.data;
+        await tx.query(
+          `INSERT INTO assignments (assignment_id, course_id, school_id, title, instructions, submission_types, due_at, cutoff_at, max_grade, pass_grade, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT (assignment_id) DO NOTHING`,
+          [d.assignmentId, d.courseId, school, d.title, d.instructions, json(d.submissionTypes), d.dueAt, d.cutoffAt, d.maxGrade, d.passGrade, d.at],
+        );
+        return;
+      }
+      case 'AssignmentUpdated': {
+        const { sql, values } = setClause(ASSIGNMENT_COLUMNS, e.data.changes, 3);
+        if (values.length) await tx.query(`UPDATE assignments SET ${sql}, updated_at = $2 WHERE assignment_id = $1`, [e.data.assignmentId, e.data.at, ...values]);
+        return;
+      }
+      case 'AssignmentSubmitted': {
+        const d = e.data;
+        await tx.query(
+          `INSERT INTO assignment_submissions (assignment_id, learner_id, course_id, school_id, status, submission_number, text, file_refs, late, late_by_seconds, submitted_at)
+           VALUES ($1, $2, $3, $4, 'submitted', $5, $6, $7, $8, $9, $10)
+           ON CONFLICT (assignment_id, learner_id) DO UPDATE SET status = 'submitted', submission_number = EXCLUDED.submission_number, text = EXCLUDED.text,
+             file_refs = EXCLUDED.file_refs, late = EXCLUDED.late, late_by_seconds = EXCLUDED.late_by_seconds, submitted_at = EXCLUDED.submitted_at`,
+          [d.assignmentId, d.learnerId, d.courseId, school, d.submissionNumber, (d.text as string | null) ?? null, json(d.fileRefs), d.late, d.lateBySeconds, d.at],
+        );
+        return;
+      }
+      case 'SubmissionGraded': {
+        const d = e.data;
+        await tx.query(
+          `INSERT INTO assignment_submissions (assignment_id, learner_id, course_id, school_id, status, grade, max_grade, passed, feedback, graded_by, graded_at)
+           VALUES ($1, $2, $3, $4, 'graded', $5, $6, $7, $8, $9, $10)
+           ON CONFLICT (assignment_id, learner_id) DO UPDATE SET status = 'graded', grade = EXCLUDED.grade, max_grade = EXCLUDED.max_grade, passed = EXCLUDED.passed,
+             feedback = EXCLUDED.feedback, graded_by = EXCLUDED.graded_by, graded_at = EXCLUDED.graded_at`,
+          [d.assignmentId, d.learnerId, d.courseId, school, d.grade, d.maxGrade, d.passed, (d.feedback as string | null) ?? null, d.by, d.at],
+        );
+        return;
+      }
+      case 'SubmissionReopened':
+        await tx.query(`UPDATE assignment_submissions SET status = 'reopened' WHERE assignment_id = $1 AND learner_id = $2`, [e.data.assignmentId, e.data.learnerId]);
+        return;
+      case 'OfflineTestCreated': {
+        const d = e.data;
+        await tx.query(
+          `INSERT INTO offline_tests (offline_test_id, course_id, school_id, title, max_grade, pass_grade, taken_on, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (offline_test_id) DO NOTHING`,
+          [d.offlineTestId, d.courseId, school, d.title, d.maxGrade, d.passGrade, d.takenOn, d.at],
+        );
+        return;
+      }
+      case 'OfflineResultRecorded': {
+        const d = e.data;
+        await tx.query(
+          `INSERT INTO offline_results (offline_test_id, learner_id, course_id, school_id, grade, max_grade, passed, feedback, recorded_by, recorded_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           ON CONFLICT (offline_test_id, learner_id) DO UPDATE SET grade = EXCLUDED.grade, max_grade = EXCLUDED.max_grade, passed = EXCLUDED.passed,
+             feedback = EXCLUDED.feedback, recorded_by = EXCLUDED.recorded_by, recorded_at = EXCLUDED.recorded_at`,
+          [d.offlineTestId, d.learnerId, d.courseId, school, d.grade, d.maxGrade, d.passed, (d.feedback as string | null) ?? null, d.by, d.at],
+        );
+        return;
+      }
+    }
+  }
+
+  async reset(tx: EntityManager): Promise<void> {
+    for (const table of ['offline_results', 'offline_tests', 'assignment_submissions', 'assignments', 'quiz_attempts', 'quizzes']) await tx.query(`DELETE FROM ${table}`);
+  }
+}
