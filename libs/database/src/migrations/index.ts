@@ -10,3 +10,4 @@ import { MembershipHistoryVisibility1732200000310 } from './1732200000310-member
 import { Courses1732200000400 } from './1732200000400-courses';
 import { Assessments1732200000500 } from './1732200000500-assessments-grades';
 
+export const migrations = [EventStore1732200000000, PersonalData1732200000100, Projections1732200000200, Directory1732200000300, MembershipHistoryVisibility1732200000310, Courses1732200000400, Assessments1732200000500];
