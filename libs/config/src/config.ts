@@ -35,6 +35,8 @@ export interface AppConfig {
   projectorInProcess: boolean;
   projections: { batchSize: number; pollIntervalMs: number };
   auth: AuthConfig;
+  /** k-anonymity of usage statistics: a cell computed from fewer distinct people is suppressed. */
+  reports: { usageMinCellSize: number };
 }
 
 export interface AuthConfig {
@@ -209,6 +211,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       pollIntervalMs: int(env, 'PROJECTION_POLL_MS', 250, 10, 60000),
     },
     auth: auth(env, keys.masterKey),
+    reports: { usageMinCellSize: int(env, 'USAGE_MIN_CELL_SIZE', 5, 1, 1000) },
   };
 }
 

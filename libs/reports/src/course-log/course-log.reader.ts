@@ -1,0 +1,53 @@
+/**
+ * Reads course_log rows on behalf of a reader: through TenantDb (row-level
+ * security with the reader's scope), the one course in
+ * `learnstream.course_ids` (the rows of a platform-wide course, migration
+ * 0600), with the display names of the people named in each row joined from
+ * `accounts`, where the reader may see the account (else null).
+ */
+import { Injectable } from '@nestjs/common';
+import { TenantDb, type TenantScope } from '@learnstream/access';
+import { filterSql, LOG_COMMIT, LOG_PREPARE, orderSql, positionSql, type CourseLogFilter, type LogPosition } from './course-log.filter';
+import { toCourseLogRow, type CourseLogRow } from './course-log.views';
+
+export interface PositionedRow {
+  position: LogPosition;
+  row: CourseLogRow;
+}
+
+const SELECT = `
+  SELECT l.event_id, l.occurred_at, l.event_type, l.action, l.crud, l.object_type, l.object_id, l.origin, l.school_id,
+         l.actor_id, aa.display_name AS actor_name, l.real_actor_id, ra.display_name AS real_actor_name,
+         l.related_user_id, ru.display_name AS related_user_name,
+         ${LOG_COMMIT} AS log_commit, ${LOG_PREPARE} AS log_prepare
+  FROM course_log l
+  LEFT JOIN accounts aa ON aa.user_id = l.actor_id
+  LEFT JOIN accounts ra ON ra.user_id = l.real_actor_id
+  LEFT JOIN accounts ru ON ru.user_id = l.related_user_id`;
+
+@Injectable()
+export class CourseLogReader {
+  constructor(private readonly db: TenantDb) {}
+
+  /** Up to `limit` rows, newest first, strictly before `before` (from the newest when absent). */
+  newest(scope: TenantScope, courseId: string, filter: CourseLogFilter, limit: number, before?: LogPosition): Promise<PositionedRow[]> {
+    const { where, params } = filterSql(courseId, filter);
+    const clauses = [where, ...(before ? [positionSql('before', before, params)] : [])];
+    return this.select(scope, courseId, `${SELECT} WHERE ${clauses.join(' AND ')} ORDER BY ${orderSql('newest')} LIMIT ${Math.trunc(limit)}`, params);
+  }
+
+  /** Up to `limit` rows, oldest first, strictly after `after`. */
+  oldestAfter(scope: TenantScope, courseId: string, filter: CourseLogFilter, limit: number, after: LogPosition): Promise<PositionedRow[]> {
+    const { where, params } = filterSql(courseId, filter);
+    const position = positionSql('after', after, params);
+    return this.select(scope, courseId, `${SELECT} WHERE ${where} AND ${position} ORDER BY ${orderSql('oldest')} LIMIT ${Math.trunc(limit)}`, params);
+  }
+
+  private async select(scope: TenantScope, courseId: string, sql: string, params: unknown[]): Promise<PositionedRow[]> {
+    const rows: Record<string, any>[] = await this.db.read(scope, async (tx) => {
+      await tx.query(`SELECT set_config('learnstream.course_ids', $1, true)`, [`{${courseId}}`]);
+      return tx.query(sql, params);
+    });
+    return rows.map((r) => ({ position: { commit: BigInt(r.log_commit), prepare: BigInt(r.log_prepare) }, row: toCourseLogRow(r) }));
+  }
+}

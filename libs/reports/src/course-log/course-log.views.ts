@@ -1,0 +1,55 @@
+/** A course-log row as readers get it (JSON, CSV, live tail), from a course_log row with names joined. */
+import type { CsvValue } from '../csv';
+
+export interface PersonRef {
+  userId: string;
+  /** Null where the reader may not see the account (another school's), or it is gone. */
+  displayName: string | null;
+}
+
+export interface CourseLogRow {
+  eventId: string;
+  occurredAt: string;
+  eventType: string;
+  action: string;
+  crud: string;
+  object: { type: string; id: string | null } | null;
+  origin: string;
+  schoolId: string | null;
+  /** Who did it (null: the system or an anonymous caller). */
+  actor: PersonRef | null;
+  /** The staff member behind an impersonated session. */
+  realActor: PersonRef | null;
+  /** The person affected (the learner enrolled, graded, …). */
+  relatedUser: PersonRef | null;
+}
+
+const person = (id: string | null, name: string | null): PersonRef | null => (id ? { userId: id, displayName: name ?? null } : null);
+
+export function toCourseLogRow(r: Record<string, any>): CourseLogRow {
+  return {
+    eventId: r.event_id,
+    occurredAt: new Date(r.occurred_at).toISOString(),
+    eventType: r.event_type,
+    action: r.action,
+    crud: r.crud,
+    object: r.object_type ? { type: r.object_type, id: r.object_id } : null,
+    origin: r.origin,
+    schoolId: r.school_id,
+    actor: person(r.actor_id, r.actor_name),
+    realActor: person(r.real_actor_id, r.real_actor_name),
+    relatedUser: person(r.related_user_id, r.related_user_name),
+  };
+}
+
+export const COURSE_LOG_CSV_HEADER = [
+  'occurredAt', 'eventId', 'eventType', 'action', 'crud', 'objectType', 'objectId', 'actorId', 'actorName',
+  'realActorId', 'realActorName', 'relatedUserId', 'relatedUserName', 'origin',
+];
+
+export function courseLogCsvValues(r: CourseLogRow): CsvValue[] {
+  return [
+    r.occurredAt, r.eventId, r.eventType, r.action, r.crud, r.object?.type, r.object?.id, r.actor?.userId, r.actor?.displayName,
+    r.realActor?.userId, r.realActor?.displayName, r.relatedUser?.userId, r.relatedUser?.displayName, r.origin,
+  ];
+}

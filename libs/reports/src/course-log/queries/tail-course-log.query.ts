@@ -1,0 +1,112 @@
+/**
+ * The live tail of a course's log (Moodle's live logs): first the last `last`
+ * rows (oldest first), or, for a client reconnecting with the id of the last
+ * row it got, every row after that one; then each new row as the course-log
+ * projection writes it, until `signal` aborts (the client went away).
+ *
+ * New rows are found by polling the table by position (every
+ * liveTailPollMs, 500 ms by default): one indexed range scan per open tail,
+ * which works whichever process runs the projection (api or projector) and
+ * needs no change to the projection or a connection held per listener, as
+ * LISTEN/NOTIFY would. The projection writes rows in log order and commits
+ * them with its checkpoint, so a row that appears later always has a later
+ * position: "after the last position sent" never skips one. A rebuild refills
+ * the table with old positions, which the tail does not send again.
+ *
+ * The access policy is asked again every liveTailRecheckMs: a teacher taken
+ * off the course stops receiving, with an `end` event.
+ */
+import { Inject } from '@nestjs/common';
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { AccessPolicy, type Actor, type TenantScope } from '@learnstream/access';
+import { REPORTS_OPTIONS, type ReportsOptions } from '../../reports.options';
+import { ReportsRepository } from '../../reports.repository';
+import { openCourseLog, stillTeaches } from '../course-log.access';
+import { decodeCursor, encodeCursor, type CourseLogFilter, type LogPosition } from '../course-log.filter';
+import { CourseLogReader, type PositionedRow } from '../course-log.reader';
+import type { CourseLogRow } from '../course-log.views';
+
+export const LIVE_TAIL_LAST_MAX = 500;
+const CATCH_UP = 500;
+const BEFORE_ALL: LogPosition = { commit: -1n, prepare: -1n };
+
+export type TailItem = { kind: 'row'; id: string; row: CourseLogRow } | { kind: 'end'; reason: 'access_revoked' };
+
+export class TailCourseLogQuery {
+  constructor(
+    readonly actor: Actor,
+    readonly courseId: string,
+    readonly filter: CourseLogFilter,
+    /** Rows sent first; ignored when `lastEventId` is given. */
+    readonly last: number,
+    /** The id (a cursor) of the last row a reconnecting client received. */
+    readonly lastEventId: string | undefined,
+    readonly signal: AbortSignal,
+  ) {}
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
+}
+
+const item = (r: PositionedRow): TailItem => ({ kind: 'row', id: encodeCursor(r.position), row: r.row });
+
+@QueryHandler(TailCourseLogQuery)
+export class TailCourseLogHandler implements IQueryHandler<TailCourseLogQuery, AsyncIterable<TailItem>> {
+  constructor(
+    private readonly policy: AccessPolicy,
+    private readonly reader: CourseLogReader,
+    private readonly reports: ReportsRepository,
+    @Inject(REPORTS_OPTIONS) private readonly options: ReportsOptions,
+  ) {}
+
+  async execute({ actor, courseId, filter, last, lastEventId, signal }: TailCourseLogQuery): Promise<AsyncIterable<TailItem>> {
+    const log = await openCourseLog(this.policy, actor, courseId);
+    let backlog: PositionedRow[] = [];
+    let from: LogPosition;
+    if (lastEventId) {
+      from = decodeCursor(lastEventId);
+    } else {
+      const newest = await this.reader.newest(log.scope, courseId, filter, Math.max(Math.min(last, LIVE_TAIL_LAST_MAX), 1));
+      backlog = newest.slice(0, Math.max(last, 0)).reverse();
+      from = newest[0]?.position ?? BEFORE_ALL;
+    }
+    await this.reports.courseLogViewed(actor, log, 'live', filter.userId ?? null);
+    return this.follow(actor, courseId, filter, log.scope, backlog, from, signal);
+  }
+
+  private async *follow(actor: Actor, courseId: string, filter: CourseLogFilter, scope: TenantScope, backlog: PositionedRow[], from: LogPosition, signal: AbortSignal): AsyncIterable<TailItem> {
+    for (const r of backlog) yield item(r);
+    let after = from;
+    let checkedAt = Date.now();
+    while (!signal.aborted) {
+      const rows = await this.reader.oldestAfter(scope, courseId, filter, CATCH_UP, after);
+      for (const r of rows) {
+        if (signal.aborted) return;
+        yield item(r);
+        after = r.position;
+      }
+      if (rows.length === CATCH_UP) continue;
+      if (Date.now() - checkedAt >= this.options.liveTailRecheckMs) {
+        const fresh = await stillTeaches(this.policy, actor, courseId);
+        if (!fresh) {
+          yield { kind: 'end', reason: 'access_revoked' };
+          return;
+        }
+        scope = fresh;
+        checkedAt = Date.now();
+      }
+      await pause(this.options.liveTailPollMs, signal);
+    }
+  }
+}

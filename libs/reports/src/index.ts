@@ -1,0 +1,15 @@
+/**
+ * Reports built from projections: the course log (Moodle's logs and live
+ * logs reports) and the platform's usage statistics (k-anonymous). Other code
+ * imports '@learnstream/reports'.
+ */
+export * from './reports.events';
+export { DEFAULT_REPORTS_OPTIONS, REPORTS_OPTIONS, type ReportsOptions } from './reports.options';
+export { ReportsModule } from './reports.module';
+export { LiveTails } from './course-log/live-tails';
+export { GetCourseLogQuery, type CourseLogPage } from './course-log/queries/get-course-log.query';
+export type { CourseLogRow, PersonRef } from './course-log/course-log.views';
+export type { CourseLogFilter } from './course-log/course-log.filter';
+export { GetUsageReportQuery } from './usage/queries/get-usage-report.query';
+export type { UsageReportView, UsagePeriodView } from './usage/usage.views';
+export { UsageActivityProjection } from './usage/usage-activity.projection';

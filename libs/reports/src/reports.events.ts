@@ -1,0 +1,58 @@
+/**
+ * Reading a report is an action (DESIGN.md): these events record who read
+ * which report, on the reader's activity stream `activity-<userId>` (as
+ * CourseViewed), after the permission check and after the figures were read,
+ * so that a refused read records nothing and a report never contains the
+ * event of its own reading. Data holds ids and the request's parameters only.
+ *
+ *   CourseLogViewed    a course's log, as a page (json), an export (csv) or a
+ *                      live tail (live); relatedUserId = the person the log was
+ *                      filtered on, so that they can see who looked at their activity
+ *   UsageReportViewed  the platform's usage statistics (aggregates only)
+ */
+import type { DomainEvent } from '@learnstream/domain';
+import type { EventTypeDefinition } from '@learnstream/event-store';
+
+export type CourseLogFormat = 'json' | 'csv' | 'live';
+export const COURSE_LOG_FORMATS: readonly CourseLogFormat[] = ['json', 'csv', 'live'];
+
+export type CourseLogViewed = DomainEvent<'CourseLogViewed', { courseId: string; userId: string; format: CourseLogFormat; filteredUserId: string | null }>;
+
+export type Granularity = 'day' | 'week' | 'month';
+export type UsageDimension = 'role' | 'school' | 'country';
+export const GRANULARITIES: readonly Granularity[] = ['day', 'week', 'month'];
+export const USAGE_DIMENSIONS: readonly UsageDimension[] = ['role', 'school', 'country'];
+
+export type UsageReportViewed = DomainEvent<
+  'UsageReportViewed',
+  { userId: string; from: string; to: string; granularity: Granularity; by: UsageDimension; format: 'json' | 'csv' }
+>;
+
+export type ReportEvent = CourseLogViewed | UsageReportViewed;
+
+export const activityStreamId = (userId: string): string => `activity-${userId}`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+type Check = [what: string, ok: (v: unknown) => boolean];
+const uuid: Check = ['a UUID', (v) => typeof v === 'string' && UUID.test(v)];
+const uuidOrNull: Check = ['a UUID or null', (v) => v === null || uuid[1](v)];
+const date: Check = ['a date YYYY-MM-DD', (v) => typeof v === 'string' && DATE.test(v)];
+const oneOf = (values: readonly string[]): Check => [`one of ${values.join(', ')}`, (v) => values.includes(v as string)];
+
+function define(type: ReportEvent['type'], shape: Record<string, Check>): EventTypeDefinition {
+  return {
+    type,
+    version: 1,
+    validate: (data) => [
+      ...Object.entries(shape).flatMap(([field, [what, ok]]) => (ok(data[field]) ? [] : [`${field} must be ${what}`])),
+      ...Object.keys(data).filter((k) => !(k in shape)).map((k) => `${k} is not a field of ${type}`),
+    ],
+  };
+}
+
+export const REPORT_EVENT_TYPES: EventTypeDefinition[] = [
+  define('CourseLogViewed', { courseId: uuid, userId: uuid, format: oneOf(COURSE_LOG_FORMATS), filteredUserId: uuidOrNull }),
+  define('UsageReportViewed', { userId: uuid, from: date, to: date, granularity: oneOf(GRANULARITIES), by: oneOf(USAGE_DIMENSIONS), format: oneOf(['json', 'csv']) }),
+];

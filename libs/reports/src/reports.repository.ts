@@ -1,0 +1,33 @@
+/** Appends the report-read events (reports.events.ts) to the reader's activity stream. */
+import { Injectable } from '@nestjs/common';
+import { envelopeFor, type Actor } from '@learnstream/access';
+import { EventLog, type AppendResult } from '@learnstream/event-store';
+import { activityStreamId, type CourseLogFormat, type UsageReportViewed } from './reports.events';
+
+@Injectable()
+export class ReportsRepository {
+  constructor(private readonly log: EventLog) {}
+
+  courseLogViewed(actor: Actor, course: { courseId: string; schoolId: string | null }, format: CourseLogFormat, filteredUserId: string | null): Promise<AppendResult> {
+    const { courseId, schoolId } = course;
+    return this.log.append(
+      activityStreamId(actor.userId),
+      [
+        {
+          type: 'CourseLogViewed',
+          data: { courseId, userId: actor.userId, format, filteredUserId },
+          envelope: envelopeFor(actor, { action: 'viewed', crud: 'r', object: { type: 'course_log', id: courseId }, courseId, schoolId, relatedUserId: filteredUserId }),
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+  }
+
+  usageReportViewed(actor: Actor, params: Omit<UsageReportViewed['data'], 'userId'>): Promise<AppendResult> {
+    return this.log.append(
+      activityStreamId(actor.userId),
+      [{ type: 'UsageReportViewed', data: { userId: actor.userId, ...params }, envelope: envelopeFor(actor, { action: 'viewed', crud: 'r', object: null }) }],
+      { expectedRevision: 'any' },
+    );
+  }
+}

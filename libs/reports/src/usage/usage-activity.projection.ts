@@ -1,0 +1,82 @@
+/**
+ * The facts of the usage statistics, from the clear fields of every event
+ * (ids and the envelope: nothing is decrypted):
+ *
+ *   usage_daily_actors   per UTC day and person who acted: events, course
+ *                        views (CourseViewed), resource views (ResourceViewed);
+ *   usage_registrations  per account: the UTC day it was created (AccountCreated).
+ *
+ * A person "acts" in an event whose envelope names them as actor, unless a
+ * staff member was acting as them (impersonation: realActorId set), which is
+ * not the person's own activity. Events with no actor (the system, an
+ * anonymous caller) count for nobody.
+ *
+ * Ids are kept at the daily grain only, so that distinct people over a week
+ * or a month are counted right; role, school and country are joined when the
+ * report is read (usage.reader.ts). Counts are increments: right because the
+ * runner applies each event exactly once, in the transaction that moves the
+ * checkpoint (and a retried dead letter once, as it is removed).
+ */
+import type { StoredEvent } from '@learnstream/event-store';
+import type { Projection } from '@learnstream/projections';
+import type { EntityManager } from 'typeorm';
+
+interface DayCounts {
+  day: string;
+  userId: string;
+  events: number;
+  courseViews: number;
+  resourceViews: number;
+}
+
+const dayOf = (event: StoredEvent) => new Date(event.envelope.occurredAt).toISOString().slice(0, 10);
+
+export class UsageActivityProjection implements Projection {
+  readonly name = 'usage-activity';
+  readonly eventTypes = '*' as const;
+  readonly readsPersonalData = false;
+
+  handle(event: StoredEvent, tx: EntityManager): Promise<void> {
+    return this.handleBatch([event], tx);
+  }
+
+  /** The counts of many events summed per day and person first: one statement per table. */
+  async handleBatch(events: StoredEvent[], tx: EntityManager): Promise<void> {
+    const registrations = new Map<string, string>();
+    const days = new Map<string, DayCounts>();
+    for (const event of events) {
+      const day = dayOf(event);
+      if (event.type === 'AccountCreated' && typeof event.data.userId === 'string' && !registrations.has(event.data.userId)) registrations.set(event.data.userId, day);
+      const { actorId, realActorId } = event.envelope;
+      if (!actorId || realActorId) continue;
+      const key = `${day}|${actorId}`;
+      const counts = days.get(key) ?? { day, userId: actorId, events: 0, courseViews: 0, resourceViews: 0 };
+      counts.events += 1;
+      if (event.type === 'CourseViewed') counts.courseViews += 1;
+      if (event.type === 'ResourceViewed') counts.resourceViews += 1;
+      days.set(key, counts);
+    }
+    if (registrations.size) {
+      await tx.query(`INSERT INTO usage_registrations (user_id, day) SELECT * FROM unnest($1::uuid[], $2::date[]) ON CONFLICT (user_id) DO NOTHING`, [
+        [...registrations.keys()],
+        [...registrations.values()],
+      ]);
+    }
+    if (days.size) {
+      const rows = [...days.values()];
+      await tx.query(
+        `INSERT INTO usage_daily_actors (day, user_id, events, course_views, resource_views)
+         SELECT * FROM unnest($1::date[], $2::uuid[], $3::int[], $4::int[], $5::int[])
+         ON CONFLICT (day, user_id) DO UPDATE SET
+           events = usage_daily_actors.events + EXCLUDED.events,
+           course_views = usage_daily_actors.course_views + EXCLUDED.course_views,
+           resource_views = usage_daily_actors.resource_views + EXCLUDED.resource_views`,
+        [rows.map((r) => r.day), rows.map((r) => r.userId), rows.map((r) => r.events), rows.map((r) => r.courseViews), rows.map((r) => r.resourceViews)],
+      );
+    }
+  }
+
+  async reset(tx: EntityManager): Promise<void> {
+    await tx.query('TRUNCATE usage_daily_actors, usage_registrations');
+  }
+}

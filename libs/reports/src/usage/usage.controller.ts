@@ -1,0 +1,35 @@
+/** Usage statistics over REST, JSON or CSV. Thin: one query. */
+import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { CurrentActor, type Actor } from '@learnstream/access';
+import { ApiErrors } from '@learnstream/core';
+import { GetUsageReportQuery } from './queries/get-usage-report.query';
+import { UsageQueryDto, usageRange } from './usage.dto';
+import { usageCsv, type UsageReportView } from './usage.views';
+
+@ApiTags('reports')
+@ApiBearerAuth()
+@Controller('api/v1/reports/usage')
+export class UsageController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Usage statistics (platform admins, the DPO): registrations and active users by role, school or country; content access; completion',
+    description:
+      'Per UTC day, ISO week or month. k-anonymous: a cell computed from fewer than k distinct people (minCellSize) has its figures null and ' +
+      '`suppressed: true`; when exactly one cell of a row is suppressed, the next-smallest is too (else the total), so that no total gives a ' +
+      'suppressed cell back by subtraction. Built from projections (usage_daily_actors, usage_registrations), the directory and the completion read model.',
+  })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ description: '{ from, to, granularity, by, minCellSize, dimension, periods }; CSV with ?format=csv (long form, one line per period, measure and key)' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
+  async usage(@CurrentActor() actor: Actor, @Query() q: UsageQueryDto) {
+    const format = q.format ?? 'json';
+    const report: UsageReportView = await this.queries.execute(new GetUsageReportQuery(actor, usageRange(q, new Date().toISOString().slice(0, 10)), format));
+    if (format === 'json') return report;
+    const name = `usage-${report.by}-${report.granularity}-${report.from}-${report.to}.csv`;
+    return new StreamableFile(Buffer.from(usageCsv(report)), { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="${name}"` });
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Medium tests on a real PostgreSQL: the usage-activity projection fed by a
+ * real EventLog (rows as expected, impersonated and anonymous events left
+ * out; a rebuild from zero, in big batches, gives the rows of the live run,
+ * event by event), and the usage reader's dimensions (role and school on the
+ * day from the membership history, country from the account) over rows the
+ * directory projections would hold.
+ */
+import { randomUUID } from 'node:crypto';
+import { TenantDb } from '@learnstream/access';
+import type { EnvelopeInput, EventTypeDefinition } from '@learnstream/event-store';
+import { personal } from '@learnstream/personal-data';
+import { ProjectionRunner } from '@learnstream/projections';
+import { createEventLogFixture, type EventLogFixture } from '../../../../test/support/event-log-fixture';
+import { UsageActivityProjection } from './usage-activity.projection';
+import { UsageReader } from './usage.reader';
+
+const types: EventTypeDefinition[] = ['AccountCreated', 'CourseViewed', 'ResourceViewed', 'SomethingDone'].map((type) => ({ type, version: 1 }));
+const at = (day: number, hour = 9) => new Date(Date.UTC(2025, 2, day, hour)).toISOString();
+const D = (day: number) => at(day).slice(0, 10);
+
+function envelope(actorId: string | null, occurredAt: string, realActorId: string | null = null): EnvelopeInput {
+  return {
+    actorId, realActorId, courseId: null, schoolId: null, action: 'viewed', crud: 'r', object: null, relatedUserId: null,
+    ip: '198.51.100.7', userAgent: null, origin: 'web', correlationId: randomUUID(), causationId: null, occurredAt,
+  };
+}
+
+describe('usage statistics (PostgreSQL)', () => {
+  let f: EventLogFixture;
+  const admin = randomUUID();
+  const [u1, u2, u3, u4] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+  const [s1, s2] = [randomUUID(), randomUUID()];
+
+  beforeAll(async () => {
+    f = await createEventLogFixture(types);
+  });
+  afterAll(async () => {
+    await f.close();
+  });
+
+  const snapshot = async () => ({
+    actors: await f.dataSource.query('SELECT to_char(day, \'YYYY-MM-DD\') AS day, user_id, events, course_views, resource_views FROM usage_daily_actors ORDER BY day, user_id'),
+    registrations: await f.dataSource.query('SELECT user_id, to_char(day, \'YYYY-MM-DD\') AS day FROM usage_registrations ORDER BY user_id'),
+  });
+
+  async function append(stream: string, type: string, data: Record<string, unknown>, env: EnvelopeInput) {
+    return f.log.append(`${stream}-${randomUUID()}`, [{ type, data, envelope: env }]);
+  }
+
+  it('counts events, views and registrations per person and UTC day; a rebuild from zero gives the same rows', async () => {
+    // Live, one event per transaction.
+    const live = new ProjectionRunner(f.dataSource, f.log, [new UsageActivityProjection()], { batchSize: 1, idleCheckMs: 50 });
+    await live.start();
+    for (const user of [u1, u2, u3, u4]) await append('user', 'AccountCreated', { userId: user, profile: personal(user, { country: 'TH' }) }, envelope(admin, at(1)));
+    await append('activity', 'CourseViewed', { courseId: randomUUID() }, envelope(u1, at(1, 8)));
+    await append('activity', 'CourseViewed', { courseId: randomUUID() }, envelope(u1, at(1, 23)));
+    await append('activity', 'ResourceViewed', { resourceId: randomUUID() }, envelope(u1, at(2, 0)));
+    await append('activity', 'SomethingDone', {}, envelope(u2, at(1)));
+    await append('activity', 'SomethingDone', {}, envelope(u2, at(2)));
+    await append('activity', 'SomethingDone', {}, envelope(u3, at(2), admin)); // impersonated: nobody's activity
+    const last = await append('activity', 'SomethingDone', {}, envelope(null, at(2))); // anonymous: nobody's
+    await live.waitFor(last.position);
+    await live.stop();
+
+    const rows = await snapshot();
+    const row = (day: string, user_id: string, events: number, course_views = 0, resource_views = 0) => ({ day, user_id, events, course_views, resource_views });
+    const expected = [row(D(1), admin, 4), row(D(1), u1, 2, 2), row(D(1), u2, 1), row(D(2), u1, 1, 0, 1), row(D(2), u2, 1)];
+    const order = (a: { day: string; user_id: string }, b: { day: string; user_id: string }) => a.day.localeCompare(b.day) || a.user_id.localeCompare(b.user_id);
+    expect(rows.actors).toEqual(expected.sort(order));
+    expect(rows.registrations).toEqual([u1, u2, u3, u4].sort().map((user_id) => ({ user_id, day: D(1) })));
+
+    // Another process (the CLI) rebuilds; a projector with big batches replays the log into the emptied tables.
+    const rebuilt = new ProjectionRunner(f.dataSource, f.log, [new UsageActivityProjection()], { batchSize: 500, idleCheckMs: 50 });
+    await rebuilt.rebuild('usage-activity');
+    expect((await snapshot()).actors).toEqual([]);
+    await rebuilt.start();
+    await rebuilt.waitFor(last.position);
+    await rebuilt.stop();
+    expect(await snapshot()).toEqual(rows);
+  });
+
+  it('reads people and events by school, role and country on each day, from the membership history and the accounts', async () => {
+    const q = (sql: string, params: unknown[]) => f.dataSource.query(sql, params);
+    for (const [id, name] of [[s1, 'North'], [s2, 'South']]) {
+      await q(`INSERT INTO schools (school_id, name, code, country, created_at) VALUES ($1, $2, $3, 'TH', now())`, [id, name, name.toUpperCase()]);
+    }
+    const account = (id: string, country: string | null, roles: string[] = []) =>
+      q(`INSERT INTO accounts (user_id, username, country, platform_roles, origin, created_at, updated_at) VALUES ($1, $2, $3, $4, 'staff', now(), now())`, [id, `u${id.slice(0, 8)}`, country, roles]);
+    await account(admin, null, ['platform_admin']);
+    await account(u1, 'TH');
+    await account(u2, 'LA');
+    const member = (user: string, school: string, role: string, from: string, to: string | null) =>
+      q(`INSERT INTO school_memberships (membership_id, school_id, user_id, role, started_at, ended_at) VALUES ($1, $2, $3, $4, $5, $6)`, [randomUUID(), school, user, role, from, to]);
+    await member(u1, s1, 'learner', at(1, 0), null);
+    await member(u2, s1, 'teacher', at(1, 0), at(1, 18)); // left S1 on day 1
+    await member(u2, s2, 'teacher', at(2, 7), null); // joined S2 on day 2
+
+    const reader = new UsageReader(new TenantDb(f.dataSource));
+    const all = { all: true, schoolIds: [], userIds: [] };
+    const bySchool = await reader.read(all, { from: D(1), to: D(2), granularity: 'day', by: 'school' });
+    const cells = (rows: { period: string; key: string; people: number; events: number }[]) => rows.map((r) => `${r.period} ${r.key} ${r.people}/${r.events}`).sort();
+    expect(cells(bySchool.activeUsers.cells)).toEqual([`${D(1)} ${s1} 2/3`, `${D(1)} none 1/4`, `${D(2)} ${s1} 1/1`, `${D(2)} ${s2} 1/1`].sort());
+    expect(bySchool.activeUsers.totals.map((t) => `${t.period} ${t.people}/${t.events}`).sort()).toEqual([`${D(1)} 3/7`, `${D(2)} 2/2`]);
+    expect(bySchool.schoolNames).toEqual(new Map([[s1, 'North'], [s2, 'South']]));
+    expect(cells(bySchool.registrations.cells)).toEqual([`${D(1)} ${s1} 2/0`, `${D(1)} none 2/0`].sort());
+
+    const byRole = await reader.read(all, { from: D(1), to: D(2), granularity: 'month', by: 'role' });
+    // Over the month: u1 learner (3 events), u2 teacher on both days (2), the admin (4); u3 and u4 only registered.
+    expect(cells(byRole.activeUsers.cells)).toEqual(['2025-03-01 learner 1/3', '2025-03-01 platform_admin 1/4', '2025-03-01 teacher 1/2']);
+    expect(byRole.activeUsers.totals).toEqual([{ period: '2025-03-01', people: 3, events: 9 }]);
+    expect(cells(byRole.registrations.cells)).toEqual(['2025-03-01 general 2/0', '2025-03-01 learner 1/0', '2025-03-01 teacher 1/0']);
+    expect(byRole.content).toEqual([{ period: '2025-03-01', courseViews: 2, courseViewers: 1, resourceViews: 1, resourceViewers: 1 }]);
+
+    const byCountry = await reader.read(all, { from: D(2), to: D(2), granularity: 'week', by: 'country' });
+    expect(cells(byCountry.activeUsers.cells)).toEqual(['2025-02-24 LA 1/1', '2025-02-24 TH 1/1']);
+
+    // Row-level security: the usage tables are for readers of every school only.
+    const teacherScope = { all: false, schoolIds: [s1], userIds: [u2] };
+    const hidden = await reader.read(teacherScope, { from: D(1), to: D(2), granularity: 'day', by: 'school' });
+    expect(hidden.activeUsers.totals).toEqual([]);
+    expect(hidden.registrations.totals).toEqual([]);
+  });
+});

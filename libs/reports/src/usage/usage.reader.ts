@@ -1,0 +1,147 @@
+/**
+ * The raw figures of the usage statistics, per period (and per value of the
+ * dimension), from read models only, through TenantDb (the usage tables are
+ * visible to "all schools" readers alone):
+ *
+ *   usage_daily_actors, usage_registrations   this library's projection;
+ *   school_memberships (with its history)      a person's roles and schools on the day;
+ *   accounts                                   country and platform roles (as they are now);
+ *   course_completions                         the grades read model: who completed which course when.
+ *
+ * Dimensions of a person on a day: school = every school they were a member
+ * of that day ('none' if none); role = their roles in those schools, else
+ * their platform role (platform_admin, dpo), else 'general' (self-registered
+ * users, parents); country = their profile's country ('unknown' if none). A
+ * person counts once per value: a teacher in two schools counts in both
+ * school cells and once in the teacher cell, and once in the total.
+ */
+import { Injectable } from '@nestjs/common';
+import { TenantDb, type TenantScope } from '@learnstream/access';
+import type { EntityManager } from 'typeorm';
+import type { Granularity, UsageDimension } from '../reports.events';
+
+export interface UsageRange {
+  from: string;
+  to: string;
+  granularity: Granularity;
+  by: UsageDimension;
+}
+
+export interface DimensionRow {
+  period: string;
+  key: string;
+  people: number;
+  events: number;
+}
+
+export interface TotalRow {
+  period: string;
+  people: number;
+  events: number;
+}
+
+export interface ContentRow {
+  period: string;
+  courseViews: number;
+  courseViewers: number;
+  resourceViews: number;
+  resourceViewers: number;
+}
+
+export interface CompletionRow {
+  period: string;
+  completions: number;
+  people: number;
+}
+
+export interface UsageFigures {
+  registrations: { cells: DimensionRow[]; totals: TotalRow[] };
+  activeUsers: { cells: DimensionRow[]; totals: TotalRow[] };
+  content: ContentRow[];
+  completion: CompletionRow[];
+  /** Names of the schools among the keys (by=school). */
+  schoolNames: Map<string, string>;
+}
+
+const PERIOD = (day: string) => `to_char(date_trunc($3, ${day}::timestamp), 'YYYY-MM-DD')`;
+
+const MEMBERSHIPS_ON_DAY = `LEFT JOIN school_memberships m ON m.user_id = f.user_id
+  AND (m.started_at AT TIME ZONE 'UTC')::date <= f.day
+  AND (m.ended_at IS NULL OR (m.ended_at AT TIME ZONE 'UTC')::date >= f.day)`;
+const ACCOUNT = `LEFT JOIN accounts acc ON acc.user_id = f.user_id`;
+
+const DIMENSIONS: Record<UsageDimension, { joins: string; key: string }> = {
+  school: { joins: MEMBERSHIPS_ON_DAY, key: `coalesce(m.school_id::text, 'none')` },
+  role: {
+    joins: `${MEMBERSHIPS_ON_DAY} ${ACCOUNT}`,
+    key: `coalesce(m.role, CASE WHEN 'platform_admin' = ANY (acc.platform_roles) THEN 'platform_admin' WHEN 'dpo' = ANY (acc.platform_roles) THEN 'dpo' ELSE 'general' END)`,
+  },
+  country: { joins: ACCOUNT, key: `coalesce(acc.country, 'unknown')` },
+};
+
+const num = (v: unknown) => Number(v ?? 0);
+
+@Injectable()
+export class UsageReader {
+  constructor(private readonly db: TenantDb) {}
+
+  read(scope: TenantScope, range: UsageRange): Promise<UsageFigures> {
+    return this.db.read(scope, async (db) => {
+      const facts = (table: string, events: string) => `SELECT day, user_id, ${events} AS events FROM ${table} WHERE day BETWEEN $1::date AND $2::date`;
+      const registrations = await this.byDimension(db, range, facts('usage_registrations', '0'));
+      const activeUsers = await this.byDimension(db, range, facts('usage_daily_actors', 'events'));
+      const params = [range.from, range.to, range.granularity];
+      const content: Record<string, unknown>[] = await db.query(
+        `SELECT ${PERIOD('day')} AS period,
+                sum(course_views) AS course_views, count(DISTINCT user_id) FILTER (WHERE course_views > 0) AS course_viewers,
+                sum(resource_views) AS resource_views, count(DISTINCT user_id) FILTER (WHERE resource_views > 0) AS resource_viewers
+         FROM usage_daily_actors WHERE day BETWEEN $1::date AND $2::date AND (course_views > 0 OR resource_views > 0) GROUP BY 1`,
+        params,
+      );
+      const completion: Record<string, unknown>[] = await db.query(
+        `SELECT ${PERIOD(`(completed_at AT TIME ZONE 'UTC')::date`)} AS period, count(*) AS completions, count(DISTINCT learner_id) AS people
+         FROM course_completions
+         WHERE completed_at >= ($1::date)::timestamp AT TIME ZONE 'UTC' AND completed_at < ($2::date + 1)::timestamp AT TIME ZONE 'UTC'
+         GROUP BY 1`,
+        params,
+      );
+      const schoolIds = range.by === 'school' ? [...new Set([...registrations.cells, ...activeUsers.cells].map((c) => c.key).filter((k) => k !== 'none'))] : [];
+      const schools: { school_id: string; name: string }[] = schoolIds.length ? await db.query('SELECT school_id, name FROM schools WHERE school_id = ANY ($1::uuid[])', [schoolIds]) : [];
+      return {
+        registrations,
+        activeUsers,
+        content: content.map((r) => ({
+          period: String(r.period),
+          courseViews: num(r.course_views),
+          courseViewers: num(r.course_viewers),
+          resourceViews: num(r.resource_views),
+          resourceViewers: num(r.resource_viewers),
+        })),
+        completion: completion.map((r) => ({ period: String(r.period), completions: num(r.completions), people: num(r.people) })),
+        schoolNames: new Map(schools.map((s) => [s.school_id, s.name])),
+      };
+    });
+  }
+
+  /** Distinct people and events per period and value of the dimension, and per period. */
+  private async byDimension(db: EntityManager, range: UsageRange, facts: string): Promise<{ cells: DimensionRow[]; totals: TotalRow[] }> {
+    const { joins, key } = DIMENSIONS[range.by];
+    const params = [range.from, range.to, range.granularity];
+    // DISTINCT: a person with two memberships that map to the same value counts (and their events count) once in it.
+    const cells: Record<string, unknown>[] = await db.query(
+      `WITH f AS (${facts}),
+            d AS (SELECT DISTINCT f.day, f.user_id, f.events, ${key} AS key FROM f ${joins})
+       SELECT ${PERIOD('d.day')} AS period, d.key, count(DISTINCT d.user_id) AS people, sum(d.events) AS events
+       FROM d GROUP BY 1, 2`,
+      params,
+    );
+    const totals: Record<string, unknown>[] = await db.query(
+      `WITH f AS (${facts}) SELECT ${PERIOD('f.day')} AS period, count(DISTINCT f.user_id) AS people, sum(f.events) AS events FROM f GROUP BY 1`,
+      params,
+    );
+    return {
+      cells: cells.map((r) => ({ period: String(r.period), key: String(r.key), people: num(r.people), events: num(r.events) })),
+      totals: totals.map((r) => ({ period: String(r.period), people: num(r.people), events: num(r.events) })),
+    };
+  }
+}
