@@ -2,11 +2,12 @@ import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AccessModule } from '@learnstream/access';
 import { CoreModule, type CoreOptions } from '@learnstream/core';
+import { GraphqlApiModule } from '@learnstream/graphql';
 import { ProjectionsModule } from '@learnstream/projections';
 import { EVENT_TYPES, readModels, FEATURE_MODULES } from '@learnstream/composition';
 import { HealthController } from './health.controller';
 
-/** The HTTP process: REST (and later GraphQL) plus, by default, the projections. */
+/** The HTTP process: REST and GraphQL plus, by default, the projections. */
 @Module({})
 export class AppModule {
   static forRoot(options: CoreOptions): DynamicModule {
@@ -18,6 +19,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         AccessModule,
         ...(FEATURE_MODULES as Type[]),
+        GraphqlApiModule,
       ],
       controllers: [HealthController],
     };

@@ -77,6 +77,8 @@ export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
   catch(exception: unknown, host: ArgumentsHost): void {
+    // Not an HTTP handler (a GraphQL resolver): the error goes on to the transport, which formats it with toErrorBody.
+    if (host.getType() !== 'http') throw exception;
     const { status, body } = toErrorBody(exception);
     if (status >= 500) this.logger.error({ msg: 'request failed', err: exception instanceof Error ? { message: exception.message, stack: exception.stack } : exception });
     const response = host.switchToHttp().getResponse<Response>();

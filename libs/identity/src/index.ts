@@ -8,3 +8,11 @@ export * from './profile';
 export * from './projections/accounts.projection';
 export * from './queries/get-account.query';
 export * from './username-index';
+// The commands, queries and bodies other transports (GraphQL) send through the buses.
+export * from './commands/manage-account.command';
+export * from './commands/open-account.command';
+export * from './commands/register-account.command';
+export * from './commands/update-profile.command';
+export * from './dto';
+export * from './queries/get-me.query';
+export * from './queries/list-impersonations.query';

@@ -1,0 +1,32 @@
+/**
+ * GraphQL errors carry the same stable codes as REST (`toErrorBody`, mapped
+ * once in libs/core), so a client switches on one vocabulary whichever API
+ * it calls:
+ *   errors[].extensions = { code, status, details?, requestId }
+ * `status` is the HTTP status REST would answer; the GraphQL response itself
+ * stays 200 when the operation ran (see GraphqlApiModule).
+ * Extensions are rebuilt here rather than copied, so no stack trace or
+ * internal detail ever reaches the client.
+ */
+import { Logger } from '@nestjs/common';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { currentRequest, toErrorBody } from '@learnstream/core';
+
+/** Apollo's codes for a request that does not fit the schema: bad input, like a REST body that fails validation. */
+const REQUEST_ERRORS = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
+
+const logger = new Logger('GraphQL');
+
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const { locations, path } = formatted;
+  if (original instanceof GraphQLError && REQUEST_ERRORS.has(String(formatted.extensions?.code))) {
+    // Raised by GraphQL itself before any resolver ran: its message says what does not fit the schema.
+    return { message: formatted.message, locations, path, extensions: { code: 'VALIDATION_FAILED', status: 400, requestId: currentRequest()?.requestId } };
+  }
+  const { status, body } = toErrorBody(original);
+  if (status >= 500) logger.error({ msg: 'GraphQL operation failed', path, err: original instanceof Error ? { message: original.message, stack: original.stack } : original });
+  const { code, message, details, requestId } = body.error;
+  return { message, locations, path, extensions: { code, status, ...(details !== undefined && { details }), requestId } };
+}

@@ -1,0 +1,49 @@
+/**
+ * GraphQL at /graphql (DESIGN.md: the same reads and the common writes as
+ * REST), code-first with the schema built in memory at start-up.
+ *
+ * Requests pass through the same machinery as REST: the global
+ * AuthenticationGuard reads `context.req` (httpRequestOf), so every field not
+ * marked @Public() needs a signed-in caller; the global ValidationPipe
+ * validates input types; the command and query handlers ask the AccessPolicy.
+ * Errors keep REST's stable codes (format-error.ts): the app's
+ * HttpErrorFilter passes non-HTTP errors on to Apollo.
+ *
+ * HTTP status: an operation that ran answers 200, refused fields (including
+ * UNAUTHENTICATED) being null with an entry in `errors[]` (GraphQL
+ * convention); a document that does not parse or fit the schema, or
+ * variables of the wrong type, answer 400.
+ */
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { Request } from 'express';
+import { APP_CONFIG, type AppConfig } from '@learnstream/config';
+import { IdentityModule } from '@learnstream/identity';
+import { AffiliationsResolver } from './affiliations/affiliations.resolver';
+import { formatError } from './format-error';
+import { IdentityResolver } from './identity/identity.resolver';
+
+@Module({
+  imports: [
+    IdentityModule,
+    GraphQLModule.forRootAsync<ApolloDriverConfig>({
+      driver: ApolloDriver,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig): ApolloDriverConfig => ({
+        path: '/graphql',
+        autoSchemaFile: true,
+        context: ({ req }: { req: Request }) => ({ req }),
+        formatError,
+        // Our formatError maps Nest's HTTP exceptions itself, to our codes rather than Apollo's.
+        autoTransformHttpErrors: false,
+        includeStacktraceInErrorResponses: false,
+        // The in-browser IDE and schema introspection are development aids.
+        graphiql: config.env !== 'production',
+        introspection: config.env !== 'production',
+      }),
+    }),
+  ],
+  providers: [IdentityResolver, AffiliationsResolver],
+})
+export class GraphqlApiModule {}
