@@ -88,20 +88,7 @@ export class EventLog {
     const opened = await this.cipher.openMany<{ data: Record<string, unknown>; metadata: Record<string, unknown> }>(records.map((r) => ({ data: r.data, metadata: r.metadata })));
     return records.map((record, i) => {
       const { doc, erased } = opened[i];
-      const metadata = doc.metadata as unknown as EventEnvelope;
-      const version = Number(metadata.schemaVersion ?? 1);
-      const upcast = this.registry.upcast(record.type, version, doc.data as Record<string, unknown>);
-      return {
-        id: record.id,
-        type: record.type,
-        streamId: record.streamId,
-        revision: record.revision,
-        position: record.position,
-        data: upcast.data,
-        envelope: { ...metadata, schemaVersion: upcast.version },
-        recordedAt: record.recordedAt,
-        erased: erased.map((path) => path.replace(/^metadata\./, 'envelope.')),
-      };
+      return this.stored(record, doc.data, doc.metadata, erased.map((path) => path.replace(/^metadata\./, 'envelope.')));
     });
   }
 
@@ -111,22 +98,23 @@ export class EventLog {
    * (ids, the envelope), which then skip the key store entirely.
    */
   decodeSealed(records: RecordedEvent[]): StoredEvent[] {
-    return records.map((record) => {
-      const metadata = record.metadata as unknown as EventEnvelope;
-      const version = Number(metadata.schemaVersion ?? 1);
-      const upcast = this.registry.upcast(record.type, version, record.data as Record<string, unknown>);
-      return {
-        id: record.id,
-        type: record.type,
-        streamId: record.streamId,
-        revision: record.revision,
-        position: record.position,
-        data: upcast.data,
-        envelope: { ...metadata, schemaVersion: upcast.version },
-        recordedAt: record.recordedAt,
-        erased: [],
-      };
-    });
+    return records.map((record) => this.stored(record, record.data as Record<string, unknown>, record.metadata as Record<string, unknown>, []));
+  }
+
+  private stored(record: RecordedEvent, data: Record<string, unknown>, rawMetadata: Record<string, unknown>, erased: string[]): StoredEvent {
+    const metadata = rawMetadata as unknown as EventEnvelope;
+    const upcast = this.registry.upcast(record.type, Number(metadata.schemaVersion ?? 1), data);
+    return {
+      id: record.id,
+      type: record.type,
+      streamId: record.streamId,
+      revision: record.revision,
+      position: record.position,
+      data: upcast.data,
+      envelope: { ...metadata, schemaVersion: upcast.version },
+      recordedAt: record.recordedAt,
+      erased,
+    };
   }
 
   async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<StoredEvent> {
