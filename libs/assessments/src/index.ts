@@ -28,3 +28,18 @@ export const ASSESSMENT_EVENT_TYPES = [...QUIZ_EVENT_TYPES, ...ATTEMPT_EVENT_TYP
 export { AssessmentsModule } from './assessments.module';
 export { AssessmentsProjection } from './projections/assessments.projection';
 export { envelopeFieldsOf, toNewEvents, type AssessmentEvent } from './new-events';
+// The commands and queries the HTTP controllers send (GraphQL sends the same), their results and request bodies.
+export { ChangeQuizCommand, type QuizChange } from './commands/change-quiz.command';
+export { CreateAssignmentCommand, type CreateAssignmentInput } from './commands/create-assignment.command';
+export { CreateQuizCommand, type CreateQuizInput } from './commands/create-quiz.command';
+export { GradeSubmissionCommand, type GradedWork } from './commands/grade-submission.command';
+export { CreateOfflineTestCommand, RecordOfflineResultCommand, type CreateOfflineTestInput } from './commands/offline-test.command';
+export { SaveAnswersCommand } from './commands/save-answers.command';
+export { StartAttemptCommand, type StartedAttempt } from './commands/start-attempt.command';
+export { SubmitAssignmentCommand, type SubmittedWork } from './commands/submit-assignment.command';
+export { SubmitAttemptCommand, type SubmittedAttempt } from './commands/submit-attempt.command';
+export { GetAssignmentQuery, ListSubmissionsQuery } from './queries/assignments.query';
+export { GetAttemptQuery, ListAttemptsQuery, type AttemptSummary } from './queries/attempts.query';
+export { GetQuizQuery } from './queries/get-quiz.query';
+export type { AssignmentView, AttemptView, LearnerQuestion, OfflineResultView, OfflineTestView, QuizView, SubmissionView } from './views';
+export { AnswerDto, CreateAssignmentDto, CreateOfflineTestDto, CreateQuizDto, GradeDto, QuestionDto, SaveAnswersDto, SubmitAssignmentDto } from './http/dto';

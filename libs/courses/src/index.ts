@@ -46,3 +46,17 @@ export { ListParticipantsQuery, type ParticipantView } from './queries/list-part
 export type { CourseSummaryView, ResourceView } from './queries/course-views';
 export { CoursesProjection } from './projections/courses.projection';
 export { CourseEnrolmentsProjection } from './projections/course-enrolments.projection';
+// Request bodies, for the GraphQL input types that extend them (validation written once).
+export {
+  AddResourceDto,
+  AddSectionDto,
+  BulkEnrolDto,
+  CreateCourseDto,
+  EnrolLearnerDto,
+  ListCoursesDto,
+  PeriodDto,
+  SelfEnrolDto,
+  SelfEnrolmentDto,
+  UnenrolDto,
+  UpdateCourseDto,
+} from './dto';

@@ -32,3 +32,9 @@ export * from './grade-views.events';
 // The feature over HTTP and its read models.
 export { GradesModule } from './grades.module';
 export { GradesProjection } from './projections/grades.projection';
+// The commands and queries the HTTP controllers send (GraphQL sends the same), their views and request bodies.
+export { ChangeGradebookCommand, type GradebookChange, type GradebookChangeResult } from './commands/change-gradebook.command';
+export { GetCourseGradesQuery, GetGradebookQuery, GetLearnerGradesQuery } from './queries/grades.query';
+export { GetCourseCompletionQuery, GetLearnerCompletionQuery, type CourseCompletionView } from './queries/completion.query';
+export type { CompletionRulesView, CourseGradesView, GradebookView, LearnerCompletionView, LearnerGradesResponse, LearnerGradesView } from './views';
+export { AddGradeItemDto, GradebookSettingsDto, LetterGradeDto, OverrideDto, ReleaseDto } from './http/dto';

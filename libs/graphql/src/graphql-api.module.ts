@@ -21,8 +21,12 @@ import type { Request } from 'express';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { IdentityModule } from '@learnstream/identity';
 import { AffiliationsResolver } from './affiliations/affiliations.resolver';
+import { AssessmentsResolver, QuestionResultResolver } from './assessments/assessments.resolver';
+import { CoursesResolver } from './courses/courses.resolver';
 import { formatError } from './format-error';
+import { CompletionCriteriaResolver, GradesResolver } from './grades/grades.resolver';
 import { IdentityResolver } from './identity/identity.resolver';
+import { ReportsResolver } from './reports/reports.resolver';
 
 @Module({
   imports: [
@@ -44,6 +48,15 @@ import { IdentityResolver } from './identity/identity.resolver';
       }),
     }),
   ],
-  providers: [IdentityResolver, AffiliationsResolver],
+  providers: [
+    IdentityResolver,
+    AffiliationsResolver,
+    CoursesResolver,
+    AssessmentsResolver,
+    QuestionResultResolver,
+    GradesResolver,
+    CompletionCriteriaResolver,
+    ReportsResolver,
+  ],
 })
 export class GraphqlApiModule {}
