@@ -16,6 +16,7 @@ describe('PersonalDataCipher', () => {
   beforeAll(async () => {
     db = await createMigratedDatabase();
     pool = new pg.Pool({ connectionString: db.url, max: 5 });
+    pool.on('error', () => undefined); // idle connections closed by the final DROP DATABASE … WITH (FORCE)
     keys = new KeyStore(pool, masterKey);
     cipher = new PersonalDataCipher(keys);
   });
@@ -88,6 +89,7 @@ describe('PersonalDataCipher', () => {
   it('reads another process’s erasure as null at once, and after a restored backup once erasures are reapplied', async () => {
     const ann = randomUUID();
     const otherPool = new pg.Pool({ connectionString: db.url, max: 2 });
+    otherPool.on('error', () => undefined); // idle connections closed by the final DROP DATABASE … WITH (FORCE)
     const otherKeys = new KeyStore(otherPool, masterKey);
     try {
       const sealed = await cipher.seal({ data: { email: personal(ann, 'ann@example.com') } });
@@ -140,6 +142,7 @@ describe('PersonalDataCipher', () => {
       Array.from({ length: 40 }, (_, i) => cipher.seal({ data: { n: i, email: personal(subjects[i % 5], `user${i}@example.com`) } })),
     );
     const coldPool = new pg.Pool({ connectionString: db.url, max: 2 });
+    coldPool.on('error', () => undefined); // idle connections closed by the final DROP DATABASE … WITH (FORCE)
     const coldKeys = new KeyStore(coldPool, masterKey);
     const cold = new PersonalDataCipher(coldKeys);
     const queries = jest.spyOn(coldPool, 'query');
