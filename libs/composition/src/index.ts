@@ -17,20 +17,21 @@ import type { EventTypeDefinition } from '@learnstream/event-store';
 import { COMPLETION_EVENT_TYPES, COMPLETION_RULES_EVENT_TYPES, GRADE_VIEW_EVENT_TYPES, GRADEBOOK_EVENT_TYPES, GradesModule, GradesProjection } from '@learnstream/grades';
 import { ACCOUNT_EVENT_TYPES, AccountsProjection, IdentityModule } from '@learnstream/identity';
 import { CourseLogProjection, type Projection } from '@learnstream/projections';
+import { LearnerActivityProjection, PROGRESS_EVENT_TYPES, ProgressModule, QuestionResultsProjection } from '@learnstream/progress';
 import { REPORT_EVENT_TYPES, ReportsModule, UsageActivityProjection } from '@learnstream/reports';
 
 export const EVENT_TYPES: EventTypeDefinition[] = [
   ...ACCOUNT_EVENT_TYPES, ...AFFILIATION_EVENT_TYPES, ...COURSE_EVENT_TYPES, ...ENROLMENT_EVENT_TYPES, ...COURSE_VIEW_EVENT_TYPES,
   ...ASSESSMENT_EVENT_TYPES, ...GRADEBOOK_EVENT_TYPES, ...COMPLETION_RULES_EVENT_TYPES, ...COMPLETION_EVENT_TYPES, ...GRADE_VIEW_EVENT_TYPES,
-  ...REPORT_EVENT_TYPES,
+  ...REPORT_EVENT_TYPES, ...PROGRESS_EVENT_TYPES,
 ];
 
 export function readModels(): { projections: Projection[]; entities: Function[] } {
   return {
-    projections: [new CourseLogProjection(), new AccountsProjection(), new SchoolsProjection(), new MembershipsProjection(), new ParentLinksProjection(), new CoursesProjection(), new CourseEnrolmentsProjection(), new AssessmentsProjection(), new GradesProjection(), new UsageActivityProjection()],
+    projections: [new CourseLogProjection(), new AccountsProjection(), new SchoolsProjection(), new MembershipsProjection(), new ParentLinksProjection(), new CoursesProjection(), new CourseEnrolmentsProjection(), new AssessmentsProjection(), new GradesProjection(), new UsageActivityProjection(), new LearnerActivityProjection(), new QuestionResultsProjection()],
     entities: [],
   };
 }
 
 /** Nest modules with the REST and GraphQL endpoints of each feature (api only). */
-export const FEATURE_MODULES: Function[] = [IdentityModule, AffiliationsModule, CoursesModule, AssessmentsModule, GradesModule, ReportsModule];
+export const FEATURE_MODULES: Function[] = [IdentityModule, AffiliationsModule, CoursesModule, AssessmentsModule, GradesModule, ReportsModule, ProgressModule];

@@ -10,5 +10,6 @@ import { MembershipHistoryVisibility1732200000310 } from './1732200000310-member
 import { Courses1732200000400 } from './1732200000400-courses';
 import { Assessments1732200000500 } from './1732200000500-assessments-grades';
 import { Reports1732200000600 } from './1732200000600-reports';
+import { Progress1732200000700 } from './1732200000700-progress';
 
-export const migrations = [EventStore1732200000000, PersonalData1732200000100, Projections1732200000200, Directory1732200000300, MembershipHistoryVisibility1732200000310, Courses1732200000400, Assessments1732200000500, Reports1732200000600];
+export const migrations = [EventStore1732200000000, PersonalData1732200000100, Projections1732200000200, Directory1732200000300, MembershipHistoryVisibility1732200000310, Courses1732200000400, Assessments1732200000500, Reports1732200000600, Progress1732200000700];

@@ -1,0 +1,38 @@
+/**
+ * CSV (RFC 4180) for the report downloads: a header row, then one line per
+ * row; fields quoted when they hold a comma, a quote, a line break or
+ * leading/trailing space, quotes doubled, CRLF line ends. A text a
+ * spreadsheet would run as a formula (= + - @, tab, carriage return) gets a
+ * leading apostrophe: display names are chosen by their owners. (The same
+ * rules as the course log's export in libs/reports.)
+ */
+export type CsvValue = string | number | boolean | null | undefined;
+
+const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
+const FORMULA = /^[=+\-@\t\r]/;
+
+export function csvField(value: CsvValue): string {
+  if (value === null || value === undefined) return '';
+  let text = String(value);
+  if (typeof value === 'string' && FORMULA.test(text)) text = `'${text}`;
+  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** A table: the header, then each row's values in the header's order. */
+export function toCsv(header: readonly string[], rows: readonly (readonly CsvValue[])[]): string {
+  return [header, ...rows].map((values) => values.map(csvField).join(',') + '\r\n').join('');
+}
+
+/** CSV when asked by ?format=csv, or when the Accept header prefers text/csv to JSON. */
+export function wantsCsv(format: 'json' | 'csv' | undefined, accept: string | undefined): boolean {
+  if (format) return format === 'csv';
+  if (!accept) return false;
+  let best: { type: string; q: number } | null = null;
+  for (const part of accept.split(',')) {
+    const [type, ...params] = part.trim().toLowerCase().split(';').map((s) => s.trim());
+    const q = Number(params.find((p) => p.startsWith('q='))?.slice(2) ?? 1);
+    if (!['text/csv', 'application/json', '*/*', 'application/*'].includes(type) || !(q > 0)) continue;
+    if (!best || q > best.q) best = { type, q };
+  }
+  return best?.type === 'text/csv';
+}

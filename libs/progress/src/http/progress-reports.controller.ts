@@ -1,0 +1,97 @@
+/**
+ * The progress reports over REST, JSON or CSV (?format=csv or Accept:
+ * text/csv; a CSV is one table of the report, ?table=). Thin: one query each.
+ */
+import { Controller, Get, Headers, Param, Query, StreamableFile, type PipeTransform } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { CurrentActor, type Actor } from '@learnstream/access';
+import { ApiErrors, UUID_PARAM } from '@learnstream/core';
+import { GetClassReportQuery, type ClassReportView } from '../queries/get-class-report.query';
+import { GetLearnerProfileQuery, GetLearnerTimelineQuery, type LearnerProfileView, type TimelinePage } from '../queries/get-learner-profile.query';
+import { GetSchoolReportQuery, type SchoolReportView } from '../queries/get-school-report.query';
+import { wantsCsv } from './csv';
+import { ClassReportDto, LearnerProfileDto, SchoolReportDto, schoolPeriod, TimelineDto } from './dto';
+import { classCsv, learnerCsv, schoolCsv, timelineCsv } from './report-csv';
+
+/** A path id: a UUID (else 400 VALIDATION_FAILED), in lower case as the read models hold it. */
+const id: PipeTransform<string, Promise<string>> = {
+  async transform(value, metadata) {
+    return String(await UUID_PARAM.transform(value, metadata)).toLowerCase();
+  },
+};
+
+const csvFile = (text: string, name: string) => new StreamableFile(Buffer.from(text), { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="${name}"` });
+
+@ApiTags('reports')
+@ApiBearerAuth()
+@Controller('api/v1/reports')
+export class ProgressReportsController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get('learners/:id')
+  @ApiOperation({
+    summary: 'Learner profile: enrolments, progress and completion, grades, results by skill with strengths and points to improve, last access, activity timeline',
+    description:
+      'user.read on the learner; each course only as course.learner allows (the learner, their parent, the course\'s teachers, the school\'s admins); ' +
+      'the learner and their parent see released grades only. Sign-ins and other events outside courses, and the last access to the platform, only for ' +
+      'the learner, their parent and their school\'s admins. If the learner objected to profiling, strengths, points to improve and at-risk flags are ' +
+      'null, with a note. The rules are stated in `rules`. Recorded as LearnerProfileViewed.',
+  })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ description: 'the profile; CSV: ?table=courses (default), skills or timeline' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'] })
+  async learner(@CurrentActor() actor: Actor, @Param('id', id) learnerId: string, @Query() q: LearnerProfileDto, @Headers('accept') accept?: string) {
+    const csv = wantsCsv(q.format, accept);
+    const table = q.table ?? 'courses';
+    const profile: LearnerProfileView = await this.queries.execute(
+      new GetLearnerProfileQuery(actor, learnerId, { inactiveDays: q.inactiveDays, limit: q.limit, cursor: q.cursor, format: csv ? 'csv' : 'json', part: csv ? table : 'profile' }),
+    );
+    return csv ? csvFile(learnerCsv(profile, table), `learner-${learnerId}-${table}.csv`) : profile;
+  }
+
+  @Get('learners/:id/timeline')
+  @ApiOperation({ summary: 'A page of the learner\'s activity timeline, newest first (same access as the profile); recorded as LearnerProfileViewed' })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ description: '{ learnerId, events, nextCursor }' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'] })
+  async timeline(@CurrentActor() actor: Actor, @Param('id', id) learnerId: string, @Query() q: TimelineDto, @Headers('accept') accept?: string) {
+    const csv = wantsCsv(q.format, accept);
+    const page: TimelinePage = await this.queries.execute(new GetLearnerTimelineQuery(actor, learnerId, { limit: q.limit, cursor: q.cursor, format: csv ? 'csv' : 'json', part: 'timeline' }));
+    return csv ? csvFile(timelineCsv(page), `learner-${learnerId}-timeline.csv`) : page;
+  }
+
+  @Get('courses/:id')
+  @ApiOperation({
+    summary: 'Class report: participants with last access and activity by action, completion, grade distribution, per-question statistics, learners at risk',
+    description:
+      'course.teach (the course\'s teachers, non-editing ones too, and the school\'s admins). At risk: no activity in the course for ?inactiveDays= ' +
+      '(default 7) or a failing current grade, with the reason; learners who objected to profiling are never flagged. Per-question facility and ' +
+      'discrimination over first attempts (formulas in `rules.questions`). Recorded as ClassReportViewed.',
+  })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ description: 'the report; CSV: ?table=participants (default), questions or distribution' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND'] })
+  async course(@CurrentActor() actor: Actor, @Param('id', id) courseId: string, @Query() q: ClassReportDto, @Headers('accept') accept?: string) {
+    const csv = wantsCsv(q.format, accept);
+    const table = q.table ?? 'participants';
+    const report: ClassReportView = await this.queries.execute(new GetClassReportQuery(actor, courseId, { inactiveDays: q.inactiveDays, format: csv ? 'csv' : 'json', part: csv ? table : 'report' }));
+    return csv ? csvFile(classCsv(report, table), `class-${courseId}-${table}.csv`) : report;
+  }
+
+  @Get('schools/:id')
+  @ApiOperation({
+    summary: 'School report over a period: active learners, completion and grade averages by course, subject and grade level, teacher activity',
+    description: 'school.manage (the school\'s admins, platform admins). Definitions in `definitions`. Recorded as SchoolReportViewed.',
+  })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ description: 'the report; CSV: ?table=courses (default), subjects, grade-levels or teachers' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['SCHOOL_NOT_FOUND'] })
+  async school(@CurrentActor() actor: Actor, @Param('id', id) schoolId: string, @Query() q: SchoolReportDto, @Headers('accept') accept?: string) {
+    const csv = wantsCsv(q.format, accept);
+    const table = q.table ?? 'courses';
+    const period = schoolPeriod(q, new Date().toISOString().slice(0, 10));
+    const report: SchoolReportView = await this.queries.execute(new GetSchoolReportQuery(actor, schoolId, period, { format: csv ? 'csv' : 'json', part: csv ? table : 'report' }));
+    return csv ? csvFile(schoolCsv(report, table), `school-${schoolId}-${report.from}-${report.to}-${table}.csv`) : report;
+  }
+}

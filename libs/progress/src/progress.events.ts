@@ -1,0 +1,70 @@
+/**
+ * Reading a report is an action (DESIGN.md): these events record who read
+ * which progress report, on the reader's activity stream `activity-<userId>`
+ * (as CourseViewed), after the permission check and after the figures were
+ * read, so that a refused read records nothing and a report never contains
+ * the event of its own reading. Data holds ids and the request's parameters only.
+ *
+ *   LearnerProfileViewed  a learner's profile (or a page of its timeline);
+ *                         relatedUserId = the learner, so that they can see who
+ *                         looked at their profile
+ *   ClassReportViewed     a course's class report
+ *   SchoolReportViewed    a school's report over a period
+ *
+ * Consumed, not emitted, here: the privacy feature's objection to profiling,
+ * `ProfilingObjected` / `ProfilingObjectionWithdrawn` with data `{ userId, at }`
+ * on the user's stream, sets `progress_learners.profiling_objected`
+ * (projections/learner-activity.projection.ts).
+ */
+import type { DomainEvent } from '@learnstream/domain';
+import type { EventTypeDefinition } from '@learnstream/event-store';
+
+export type ReportFormat = 'json' | 'csv';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'csv'];
+
+/** Which part of a report was read (a CSV is one table of it). */
+export const LEARNER_PARTS = ['profile', 'courses', 'skills', 'timeline'] as const;
+export type LearnerPart = (typeof LEARNER_PARTS)[number];
+export const CLASS_PARTS = ['report', 'participants', 'questions', 'distribution'] as const;
+export type ClassPart = (typeof CLASS_PARTS)[number];
+export const SCHOOL_PARTS = ['report', 'courses', 'subjects', 'grade-levels', 'teachers'] as const;
+export type SchoolPart = (typeof SCHOOL_PARTS)[number];
+
+export type LearnerProfileViewed = DomainEvent<'LearnerProfileViewed', { userId: string; learnerId: string; part: LearnerPart; format: ReportFormat }>;
+export type ClassReportViewed = DomainEvent<'ClassReportViewed', { userId: string; courseId: string; part: ClassPart; format: ReportFormat }>;
+export type SchoolReportViewed = DomainEvent<
+  'SchoolReportViewed',
+  { userId: string; schoolId: string; from: string; to: string; part: SchoolPart; format: ReportFormat }
+>;
+
+export type ProgressReportEvent = LearnerProfileViewed | ClassReportViewed | SchoolReportViewed;
+
+/** The objection to profiling, as this feature reads it (the privacy feature defines and emits it). */
+export const PROFILING_EVENTS = { objected: 'ProfilingObjected', withdrawn: 'ProfilingObjectionWithdrawn' } as const;
+
+export const activityStreamId = (userId: string): string => `activity-${userId.toLowerCase()}`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+type Check = [what: string, ok: (v: unknown) => boolean];
+const uuid: Check = ['a UUID', (v) => typeof v === 'string' && UUID.test(v)];
+const date: Check = ['a date YYYY-MM-DD', (v) => typeof v === 'string' && DATE.test(v)];
+const oneOf = (values: readonly string[]): Check => [`one of ${values.join(', ')}`, (v) => values.includes(v as string)];
+
+function define(type: ProgressReportEvent['type'], shape: Record<string, Check>): EventTypeDefinition {
+  return {
+    type,
+    version: 1,
+    validate: (data) => [
+      ...Object.entries(shape).flatMap(([field, [what, ok]]) => (ok(data[field]) ? [] : [`${field} must be ${what}`])),
+      ...Object.keys(data).filter((k) => !(k in shape)).map((k) => `${k} is not a field of ${type}`),
+    ],
+  };
+}
+
+export const PROGRESS_EVENT_TYPES: EventTypeDefinition[] = [
+  define('LearnerProfileViewed', { userId: uuid, learnerId: uuid, part: oneOf(LEARNER_PARTS), format: oneOf(REPORT_FORMATS) }),
+  define('ClassReportViewed', { userId: uuid, courseId: uuid, part: oneOf(CLASS_PARTS), format: oneOf(REPORT_FORMATS) }),
+  define('SchoolReportViewed', { userId: uuid, schoolId: uuid, from: date, to: date, part: oneOf(SCHOOL_PARTS), format: oneOf(REPORT_FORMATS) }),
+];

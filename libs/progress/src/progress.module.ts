@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@learnstream/config';
+import { ProgressReportsController } from './http/progress-reports.controller';
+import { PROGRESS_OPTIONS, progressOptions } from './progress.options';
+import { ProgressRepository } from './progress.repository';
+import { GetClassReportHandler } from './queries/get-class-report.query';
+import { GetLearnerProfileHandler, GetLearnerTimelineHandler } from './queries/get-learner-profile.query';
+import { GetSchoolReportHandler } from './queries/get-school-report.query';
+
+/** The learner profile, class report and school report over REST. Their projections are listed in the composition. */
+@Module({
+  controllers: [ProgressReportsController],
+  providers: [
+    { provide: PROGRESS_OPTIONS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => progressOptions(config) },
+    ProgressRepository,
+    GetLearnerProfileHandler,
+    GetLearnerTimelineHandler,
+    GetClassReportHandler,
+    GetSchoolReportHandler,
+  ],
+})
+export class ProgressModule {}

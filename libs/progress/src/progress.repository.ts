@@ -1,0 +1,72 @@
+/**
+ * The reports' I/O outside a reader's row-level security: the report-read
+ * events (progress.events.ts) appended to the reader's activity stream, and
+ * the objection to profiling, read as the system because it only ever takes
+ * something out of a report (a learner the reader may not see in the
+ * directory still must not be flagged).
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { envelopeFor, type Actor } from '@learnstream/access';
+import { EventLog, type AppendResult } from '@learnstream/event-store';
+import { activityStreamId, type ClassReportViewed, type LearnerProfileViewed, type SchoolReportViewed } from './progress.events';
+
+type Without<E extends { data: object }> = Omit<E['data'], 'userId'>;
+
+@Injectable()
+export class ProgressRepository {
+  constructor(
+    private readonly log: EventLog,
+    @Inject(getDataSourceToken()) private readonly dataSource: DataSource,
+  ) {}
+
+  /** The learners among `userIds` who objected to profiling. */
+  async objectingToProfiling(userIds: string[]): Promise<Set<string>> {
+    if (!userIds.length) return new Set();
+    const rows: { user_id: string }[] = await this.dataSource.query('SELECT user_id FROM progress_learners WHERE user_id = ANY ($1) AND profiling_objected', [userIds]);
+    return new Set(rows.map((r) => r.user_id));
+  }
+
+  learnerProfileViewed(actor: Actor, data: Without<LearnerProfileViewed>): Promise<AppendResult> {
+    return this.log.append(
+      activityStreamId(actor.userId),
+      [
+        {
+          type: 'LearnerProfileViewed',
+          data: { userId: actor.userId, ...data },
+          envelope: envelopeFor(actor, { action: 'viewed', crud: 'r', object: { type: 'user', id: data.learnerId }, relatedUserId: data.learnerId }),
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+  }
+
+  classReportViewed(actor: Actor, schoolId: string | null, data: Without<ClassReportViewed>): Promise<AppendResult> {
+    return this.log.append(
+      activityStreamId(actor.userId),
+      [
+        {
+          type: 'ClassReportViewed',
+          data: { userId: actor.userId, ...data },
+          envelope: envelopeFor(actor, { action: 'viewed', crud: 'r', object: { type: 'class_report', id: data.courseId }, courseId: data.courseId, schoolId }),
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+  }
+
+  schoolReportViewed(actor: Actor, data: Without<SchoolReportViewed>): Promise<AppendResult> {
+    return this.log.append(
+      activityStreamId(actor.userId),
+      [
+        {
+          type: 'SchoolReportViewed',
+          data: { userId: actor.userId, ...data },
+          envelope: envelopeFor(actor, { action: 'viewed', crud: 'r', object: { type: 'school_report', id: data.schoolId }, schoolId: data.schoolId }),
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * The class report of a course, for those who teach it (course.teach: its
+ * teachers, non-editing ones too, and the school's admins): participants
+ * with last access and activity counts by action, completion, current grades
+ * and their distribution, per-question statistics, and the learners at risk
+ * with the reason. A handful of indexed reads under row-level security:
+ *
+ *   course_enrolments ⟕ accounts         participants (display names)
+ *   progress_course_activity              counts by action, last access   (course_id = …)
+ *   completion_rules, activity_completions, course_completions            (course_id = …)
+ *   gradebooks, activity_results          grades, computed by the grades feature's rules
+ *   progress_question_results ⟕ quizzes   first attempts, aggregated in SQL (partial index)
+ *
+ * Grades are the current totals (ungraded items left out), as the grades
+ * feature computes them. Learners who objected to profiling are never flagged
+ * at risk. The read is recorded (ClassReportViewed).
+ */
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { Inject } from '@nestjs/common';
+import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
+import { DomainError } from '@learnstream/domain';
+import { PROGRESS_OPTIONS, type ProgressOptions } from '../progress.options';
+import type { ClassPart, ReportFormat } from '../progress.events';
+import { ProgressRepository } from '../progress.repository';
+import {
+  atRiskReasons,
+  atRiskRuleText,
+  gradeDistribution,
+  mean,
+  QUESTION_STATISTICS_TEXT,
+  round2,
+  type AtRiskReason,
+  type GradeBin,
+} from '../rules';
+import { iso, learnerCompletion, learnerGrades, readCompletion, readGradebooks, type CompletionView } from './read-models';
+
+export interface ParticipantView {
+  learnerId: string;
+  displayName: string | null;
+  status: string;
+  enrolledAt: string;
+  unenrolledAt: string | null;
+  /** The learner's last own action in the course. */
+  lastAccessAt: string | null;
+  /** Own events in the course, in all and by action (verb). */
+  events: number;
+  activity: Record<string, number>;
+  completion: CompletionView;
+  /** Current total; null without a gradebook. */
+  grade: { percentage: number | null; letter: string | null; passed: boolean | null } | null;
+  profilingObjected: boolean;
+  /** null when not judged: not an active enrolment, or an objection to profiling. */
+  atRisk: { flagged: boolean; reasons: AtRiskReason[] } | null;
+}
+
+export interface QuestionStatisticsView {
+  quizId: string;
+  quizTitle: string | null;
+  /** Place in the attempt (from 0). */
+  position: number;
+  questionId: string;
+  kind: string | null;
+  text: string | null;
+  skills: string[];
+  points: number;
+  /** Learners whose first attempt had the question. */
+  learners: number;
+  meanScore: number;
+  /** 0..1, 3 decimals. */
+  facility: number;
+  /** -1..1, 3 decimals; null when the score or the rest does not vary. */
+  discrimination: number | null;
+}
+
+export interface ClassReportView {
+  courseId: string;
+  title: string;
+  code: string;
+  subject: string;
+  gradeLevel: string | null;
+  generatedAt: string;
+  rules: { atRisk: string; inactiveDays: number; grades: string; questions: string; distribution: string };
+  /** Over the active enrolments. */
+  summary: {
+    learners: number;
+    completed: number;
+    completionRate: number | null;
+    graded: number;
+    meanGrade: number | null;
+    passing: number;
+    atRisk: number;
+    profilingObjected: number;
+  };
+  participants: ParticipantView[];
+  gradeDistribution: GradeBin[];
+  questions: QuestionStatisticsView[];
+}
+
+export class GetClassReportQuery extends Query<ClassReportView> {
+  constructor(
+    readonly actor: Actor,
+    readonly courseId: string,
+    readonly options: { inactiveDays?: number; format: ReportFormat; part: ClassPart },
+  ) {
+    super();
+  }
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+interface QuestionMeta {
+  questionId: string;
+  kind: string;
+  text: string;
+  skills: string[];
+}
+
+@QueryHandler(GetClassReportQuery)
+export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery, ClassReportView> {
+  constructor(
+    private readonly policy: AccessPolicy,
+    private readonly db: TenantDb,
+    private readonly repo: ProgressRepository,
+    @Inject(PROGRESS_OPTIONS) private readonly settings: ProgressOptions,
+  ) {}
+
+  async execute({ actor, courseId, options }: GetClassReportQuery): Promise<ClassReportView> {
+    await this.policy.require(actor, { action: 'course.teach', courseId });
+    const inactiveDays = options.inactiveDays ?? this.settings.inactiveDays;
+    const now = new Date();
+
+    const read = await this.db.read(await this.policy.scopeOf(actor), async (db) => {
+      const [course] = await db.query('SELECT school_id, title, code, subject, grade_level FROM courses WHERE course_id = $1', [courseId]);
+      if (!course) throw new DomainError('not_found', 'COURSE_NOT_FOUND', `no course ${courseId}`);
+      const enrolments: Record<string, any>[] = await db.query(
+        `SELECT e.learner_id, e.status, e.enrolled_at, e.unenrolled_at, a.display_name
+         FROM course_enrolments e LEFT JOIN accounts a ON a.user_id = e.learner_id
+         WHERE e.course_id = $1 ORDER BY a.display_name NULLS LAST, e.learner_id`,
+        [courseId],
+      );
+      const activity: { user_id: string; by_action: Record<string, number>; events: number; last_at: Date }[] = await db.query(
+        `SELECT user_id, jsonb_object_agg(action, events) AS by_action, sum(events)::int AS events, max(last_at) AS last_at
+         FROM progress_course_activity WHERE course_id = $1 GROUP BY user_id`,
+        [courseId],
+      );
+      const questions: Record<string, any>[] = await db.query(
+        `SELECT quiz_id, question_id, min(position) AS position, count(*)::int AS learners, avg(score) AS mean_score, avg(points) AS points,
+           avg(score / points) AS facility, corr(score, attempt_score - score) AS discrimination
+         FROM progress_question_results WHERE course_id = $1 AND attempt_number = 1
+         GROUP BY quiz_id, question_id`,
+        [courseId],
+      );
+      const quizzes: { quiz_id: string; title: string; questions: QuestionMeta[] }[] = await db.query('SELECT quiz_id, title, questions FROM quizzes WHERE course_id = $1', [courseId]);
+      return {
+        course,
+        enrolments,
+        activity,
+        questions,
+        quizzes,
+        gradebook: (await readGradebooks(db, [courseId], null)).get(courseId) ?? null,
+        completion: await readCompletion(db, [courseId], null),
+      };
+    });
+    const objecting = await this.repo.objectingToProfiling(read.enrolments.map((e) => e.learner_id));
+
+    const byLearner = new Map(read.activity.map((a) => [a.user_id, { events: a.events, activity: a.by_action, lastAt: a.last_at }]));
+
+    const participants: ParticipantView[] = read.enrolments.map((e) => {
+      const act = byLearner.get(e.learner_id);
+      const lastAccessAt = iso(act?.lastAt ?? null);
+      const grades = read.gradebook ? learnerGrades(read.gradebook, e.learner_id, true) : null;
+      const profilingObjected = objecting.has(e.learner_id);
+      const judged = e.status === 'active' && !profilingObjected;
+      const reasons = judged
+        ? atRiskReasons({ lastActivityAt: lastAccessAt, enrolledAt: iso(e.enrolled_at)!, now, inactiveDays, grade: grades?.total ?? null, passPercentage: grades?.passPercentage ?? null })
+        : [];
+      return {
+        learnerId: e.learner_id,
+        displayName: e.display_name ?? null,
+        status: e.status,
+        enrolledAt: iso(e.enrolled_at)!,
+        unenrolledAt: iso(e.unenrolled_at),
+        lastAccessAt,
+        events: act?.events ?? 0,
+        activity: act?.activity ?? {},
+        completion: learnerCompletion(read.completion, courseId, e.learner_id),
+        grade: grades ? { percentage: grades.total.percentage, letter: grades.total.letter, passed: grades.total.passed } : null,
+        profilingObjected,
+        atRisk: judged ? { flagged: reasons.length > 0, reasons } : null,
+      };
+    });
+
+    const active = participants.filter((p) => p.status === 'active');
+    const totals = active.map((p) => p.grade?.percentage).filter((x): x is number => typeof x === 'number');
+    const completed = active.filter((p) => p.completion.courseCompleted).length;
+
+    const quizById = new Map(read.quizzes.map((q) => [q.quiz_id, q]));
+    const questions: QuestionStatisticsView[] = read.questions
+      .map((r) => {
+        const quiz = quizById.get(r.quiz_id);
+        const meta = quiz?.questions.find((q) => q.questionId === r.question_id);
+        return {
+          quizId: r.quiz_id,
+          quizTitle: quiz?.title ?? null,
+          position: Number(r.position),
+          questionId: r.question_id,
+          kind: meta?.kind ?? null,
+          text: meta?.text ?? null,
+          skills: meta?.skills ?? [],
+          points: round2(Number(r.points)),
+          learners: r.learners,
+          meanScore: round3(Number(r.mean_score)),
+          facility: round3(Number(r.facility)),
+          discrimination: r.discrimination === null ? null : round3(Number(r.discrimination)),
+        };
+      })
+      .sort((a, b) => (a.quizTitle ?? '').localeCompare(b.quizTitle ?? '') || a.quizId.localeCompare(b.quizId) || a.position - b.position);
+
+    await this.repo.classReportViewed(actor, read.course.school_id, { courseId, part: options.part, format: options.format });
+    return {
+      courseId,
+      title: read.course.title,
+      code: read.course.code,
+      subject: read.course.subject,
+      gradeLevel: read.course.grade_level,
+      generatedAt: now.toISOString(),
+      rules: {
+        atRisk: atRiskRuleText(inactiveDays),
+        inactiveDays,
+        grades: 'Current course totals as the gradebook computes them (ungraded items left out, every item whether released or not).',
+        questions: QUESTION_STATISTICS_TEXT,
+        distribution: 'Active learners with a current total, in bins of 10 percentage points: [0, 10), [10, 20), …, [90, 100].',
+      },
+      summary: {
+        learners: active.length,
+        completed,
+        completionRate: active.length ? round2((completed / active.length) * 100) : null,
+        graded: totals.length,
+        meanGrade: mean(totals),
+        passing: active.filter((p) => p.grade?.passed === true).length,
+        atRisk: active.filter((p) => p.atRisk?.flagged).length,
+        profilingObjected: active.filter((p) => p.profilingObjected).length,
+      },
+      participants,
+      gradeDistribution: gradeDistribution(totals),
+      questions,
+    };
+  }
+}

@@ -1,0 +1,318 @@
+/**
+ * The learner profile: one learner's enrolments, progress and completion,
+ * grades, results by skill with strengths and points to improve, last access
+ * and activity timeline, each course as far as the reader may see it.
+ *
+ * Access (policy first, then row-level security):
+ * - user.read on the learner, else 403;
+ * - each course only when course.learner allows it (the learner, their
+ *   parent, the course's teachers, the school's admins); grades of a course
+ *   in full for those who teach it (course.teach), else only what is
+ *   released (visibleToLearner, as the grades feature shows the learner);
+ * - what is not about a course (last access to the platform, sign-ins and
+ *   other events without a course in the timeline) only for the learner,
+ *   their parent and the admins of their school: a teacher sees the learner
+ *   within the courses they teach.
+ * Objection to profiling: strengths, points to improve and at-risk flags are
+ * left out (null), with a note; the figures stay.
+ * The read is recorded (LearnerProfileViewed) once it was allowed and read.
+ */
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { Inject } from '@nestjs/common';
+import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
+import { DomainError } from '@learnstream/domain';
+import type { EntityManager } from 'typeorm';
+import { PROGRESS_OPTIONS, type ProgressOptions } from '../progress.options';
+import type { LearnerPart, ReportFormat } from '../progress.events';
+import { ProgressRepository } from '../progress.repository';
+import { atRiskReasons, atRiskRuleText, skillResult, skillVerdicts, SKILL_RULE_TEXT, type AtRiskReason, type SkillResult } from '../rules';
+import { iso, learnerCompletion, learnerGrades, readCompletion, readGradebooks, type CompletionView, type CourseGradeView } from './read-models';
+
+export const PROFILING_NOTE =
+  'The learner objected to profiling: no strengths, points to improve or at-risk flags are worked out for them. Their results are shown as they are.';
+
+export interface TimelineEntry {
+  eventId: string;
+  occurredAt: string;
+  type: string;
+  action: string;
+  crud: string;
+  /** actor: the learner did it; related: it was done to them (graded, enrolled, their profile read). */
+  involvement: 'actor' | 'related';
+  courseId: string | null;
+  schoolId: string | null;
+  object: { type: string; id: string | null } | null;
+  actorId: string | null;
+  /** The staff member acting as the actor (impersonation), else null. */
+  realActorId: string | null;
+  relatedUserId: string | null;
+}
+
+export interface TimelinePage {
+  learnerId: string;
+  /** Newest first. */
+  events: TimelineEntry[];
+  /** Pass as ?cursor= for the next (older) page; null at the end. */
+  nextCursor: string | null;
+}
+
+export interface ProfileCourseView {
+  courseId: string;
+  title: string;
+  code: string;
+  subject: string;
+  gradeLevel: string | null;
+  enrolment: { status: string; method: string; enrolledAt: string; unenrolledAt: string | null };
+  /** The learner's last own action in the course. */
+  lastAccessAt: string | null;
+  /** The learner's own events in the course, by action (verb). */
+  activity: Record<string, number>;
+  completion: CompletionView;
+  /** null when the course has no gradebook. */
+  grades: CourseGradeView | null;
+  /** null when not judged: not an active enrolment, or the learner objected to profiling. */
+  atRisk: { flagged: boolean; reasons: AtRiskReason[] } | null;
+}
+
+export interface SkillView extends SkillResult {
+  courseIds: string[];
+}
+
+export interface LearnerProfileView {
+  learnerId: string;
+  displayName: string | null;
+  generatedAt: string;
+  /** Last own action anywhere; null for a reader who sees the learner only within courses. */
+  lastAccessAt: string | null;
+  profiling: { objected: boolean; note: string | null };
+  rules: { skills: string; atRisk: string; inactiveDays: number };
+  courses: ProfileCourseView[];
+  /** Over the courses shown, sorted by skill. */
+  skills: SkillView[];
+  strengths: string[] | null;
+  toImprove: string[] | null;
+  timeline: TimelinePage;
+}
+
+export interface LearnerReportOptions {
+  inactiveDays?: number;
+  limit?: number;
+  cursor?: string;
+  format: ReportFormat;
+  part: LearnerPart;
+}
+
+export class GetLearnerProfileQuery extends Query<LearnerProfileView> {
+  constructor(
+    readonly actor: Actor,
+    readonly learnerId: string,
+    readonly options: LearnerReportOptions,
+  ) {
+    super();
+  }
+}
+
+export class GetLearnerTimelineQuery extends Query<TimelinePage> {
+  constructor(
+    readonly actor: Actor,
+    readonly learnerId: string,
+    readonly options: LearnerReportOptions,
+  ) {
+    super();
+  }
+}
+
+interface EnrolmentRow {
+  course_id: string;
+  status: string;
+  method: string;
+  enrolled_at: Date;
+  unenrolled_at: Date | null;
+  title: string;
+  code: string;
+  subject: string;
+  grade_level: string | null;
+}
+
+/** What the reader may see of the learner: which courses (and in which they teach), and whether what is outside courses. */
+interface Visibility {
+  courses: EnrolmentRow[];
+  teaches: Set<string>;
+  personal: boolean;
+}
+
+const CURSOR = /^(\d+)\/(\d+)$/;
+
+function parseCursor(cursor: string | undefined): [string, string] | null {
+  if (cursor === undefined) return null;
+  const m = CURSOR.exec(cursor);
+  if (!m) throw new DomainError('invalid', 'VALIDATION_FAILED', 'cursor is not a cursor this report gave');
+  return [m[1], m[2]];
+}
+
+/** Reads shared by the profile and its timeline. */
+abstract class LearnerReport {
+  constructor(
+    protected readonly policy: AccessPolicy,
+    protected readonly db: TenantDb,
+    protected readonly repo: ProgressRepository,
+    protected readonly options: ProgressOptions,
+  ) {}
+
+  protected async visibility(actor: Actor, learnerId: string): Promise<Visibility> {
+    await this.policy.require(actor, { action: 'user.read', userId: learnerId });
+    const learner = await this.policy.person(learnerId);
+    if (!learner.exists) throw new DomainError('not_found', 'USER_NOT_FOUND', `no user ${learnerId}`);
+    const me = await this.policy.factsOf(actor);
+    const adminOfLearner = learner.memberships.some((l) => me.memberships.some((m) => m.schoolId === l.schoolId && m.role === 'school_admin'));
+    const personal = learnerId === actor.userId || me.children.includes(learnerId) || adminOfLearner;
+    const enrolments: EnrolmentRow[] = await this.db.read(await this.policy.scopeOf(actor), (db) =>
+      db.query(
+        `SELECT e.course_id, e.status, e.method, e.enrolled_at, e.unenrolled_at, c.title, c.code, c.subject, c.grade_level
+         FROM course_enrolments e JOIN courses c USING (course_id) WHERE e.learner_id = $1 ORDER BY e.enrolled_at, e.course_id`,
+        [learnerId],
+      ),
+    );
+    const courses: EnrolmentRow[] = [];
+    const teaches = new Set<string>();
+    for (const e of enrolments) {
+      if (!(await this.policy.can(actor, { action: 'course.learner', courseId: e.course_id, learnerId }))) continue;
+      courses.push(e);
+      if (await this.policy.can(actor, { action: 'course.teach', courseId: e.course_id })) teaches.add(e.course_id);
+    }
+    return { courses, teaches, personal };
+  }
+
+  protected async timeline(db: EntityManager, learnerId: string, seen: Visibility, limit: number | undefined, cursor: string | undefined): Promise<TimelinePage> {
+    const size = Math.min(limit ?? this.options.timelinePageDefault, this.options.timelinePageMax);
+    const after = parseCursor(cursor);
+    const rows: Record<string, any>[] = await db.query(
+      `SELECT * FROM progress_timeline
+       WHERE user_id = $1 AND (course_id = ANY ($2) OR ($3 AND course_id IS NULL))
+         AND ($4::bigint IS NULL OR (position_commit, position_prepare) < ($4::bigint, $5::bigint))
+       ORDER BY position_commit DESC, position_prepare DESC LIMIT $6`,
+      [learnerId, seen.courses.map((c) => c.course_id), seen.personal, after?.[0] ?? null, after?.[1] ?? null, size + 1],
+    );
+    const page = rows.slice(0, size);
+    const last = page[page.length - 1];
+    return {
+      learnerId,
+      events: page.map((r) => ({
+        eventId: r.event_id,
+        occurredAt: iso(r.occurred_at)!,
+        type: r.event_type,
+        action: r.action,
+        crud: r.crud,
+        involvement: r.involvement,
+        courseId: r.course_id,
+        schoolId: r.school_id,
+        object: r.object_type ? { type: r.object_type, id: r.object_id } : null,
+        actorId: r.actor_id,
+        realActorId: r.real_actor_id,
+        relatedUserId: r.related_user_id,
+      })),
+      nextCursor: rows.length > size ? `${last.position_commit}/${last.position_prepare}` : null,
+    };
+  }
+}
+
+@QueryHandler(GetLearnerTimelineQuery)
+export class GetLearnerTimelineHandler extends LearnerReport implements IQueryHandler<GetLearnerTimelineQuery, TimelinePage> {
+  constructor(policy: AccessPolicy, db: TenantDb, repo: ProgressRepository, @Inject(PROGRESS_OPTIONS) options: ProgressOptions) {
+    super(policy, db, repo, options);
+  }
+
+  async execute({ actor, learnerId, options }: GetLearnerTimelineQuery): Promise<TimelinePage> {
+    const seen = await this.visibility(actor, learnerId);
+    const page = await this.db.read(await this.policy.scopeOf(actor), (db) => this.timeline(db, learnerId, seen, options.limit, options.cursor));
+    await this.repo.learnerProfileViewed(actor, { learnerId, part: 'timeline', format: options.format });
+    return page;
+  }
+}
+
+@QueryHandler(GetLearnerProfileQuery)
+export class GetLearnerProfileHandler extends LearnerReport implements IQueryHandler<GetLearnerProfileQuery, LearnerProfileView> {
+  constructor(policy: AccessPolicy, db: TenantDb, repo: ProgressRepository, @Inject(PROGRESS_OPTIONS) options: ProgressOptions) {
+    super(policy, db, repo, options);
+  }
+
+  async execute({ actor, learnerId, options }: GetLearnerProfileQuery): Promise<LearnerProfileView> {
+    const seen = await this.visibility(actor, learnerId);
+    const courseIds = seen.courses.map((c) => c.course_id);
+    const inactiveDays = options.inactiveDays ?? this.options.inactiveDays;
+    const now = new Date();
+    const objected = (await this.repo.objectingToProfiling([learnerId])).has(learnerId);
+    const read = await this.db.read(await this.policy.scopeOf(actor), async (db) => {
+      const [account] = await db.query('SELECT display_name FROM accounts WHERE user_id = $1', [learnerId]);
+      const [flags] = await db.query('SELECT last_access_at FROM progress_learners WHERE user_id = $1', [learnerId]);
+      const activity: { course_id: string; action: string; events: number; last_at: Date }[] = await db.query(
+        'SELECT course_id, action, events, last_at FROM progress_course_activity WHERE user_id = $1 AND course_id = ANY ($2)',
+        [learnerId, courseIds],
+      );
+      const skills: { skill: string; earned: number; possible: number; questions: number; course_ids: string[] }[] = await db.query(
+        `WITH latest AS (
+           SELECT DISTINCT ON (quiz_id) attempt_id FROM progress_question_results
+           WHERE learner_id = $1 AND course_id = ANY ($2) ORDER BY quiz_id, attempt_number DESC)
+         SELECT skill, sum(r.score) AS earned, sum(r.points) AS possible, count(*)::int AS questions, array_agg(DISTINCT r.course_id::text) AS course_ids
+         FROM progress_question_results r JOIN latest USING (attempt_id) CROSS JOIN LATERAL unnest(r.skills) AS skill
+         GROUP BY skill ORDER BY skill`,
+        [learnerId, courseIds],
+      );
+      return {
+        displayName: (account?.display_name as string | undefined) ?? null,
+        lastAccessAt: iso(flags?.last_access_at),
+        objected,
+        activity,
+        skills,
+        gradebooks: await readGradebooks(db, courseIds, learnerId),
+        completion: await readCompletion(db, courseIds, learnerId),
+        timeline: await this.timeline(db, learnerId, seen, options.limit, options.cursor),
+      };
+    });
+
+    const courses: ProfileCourseView[] = seen.courses.map((e) => {
+      const activity: Record<string, number> = {};
+      let lastAccessAt: string | null = null;
+      for (const a of read.activity.filter((x) => x.course_id === e.course_id)) {
+        activity[a.action] = a.events;
+        if (lastAccessAt === null || a.last_at.getTime() > Date.parse(lastAccessAt)) lastAccessAt = iso(a.last_at);
+      }
+      const book = read.gradebooks.get(e.course_id);
+      const grades = book ? learnerGrades(book, learnerId, seen.teaches.has(e.course_id)) : null;
+      const judged = e.status === 'active' && !read.objected;
+      const reasons = judged
+        ? atRiskReasons({ lastActivityAt: lastAccessAt, enrolledAt: iso(e.enrolled_at)!, now, inactiveDays, grade: grades?.total ?? null, passPercentage: grades?.passPercentage ?? null })
+        : [];
+      return {
+        courseId: e.course_id,
+        title: e.title,
+        code: e.code,
+        subject: e.subject,
+        gradeLevel: e.grade_level,
+        enrolment: { status: e.status, method: e.method, enrolledAt: iso(e.enrolled_at)!, unenrolledAt: iso(e.unenrolled_at) },
+        lastAccessAt,
+        activity,
+        completion: learnerCompletion(read.completion, e.course_id, learnerId),
+        grades,
+        atRisk: judged ? { flagged: reasons.length > 0, reasons } : null,
+      };
+    });
+    const skills: SkillView[] = read.skills.map((s) => ({ ...skillResult(s.skill, Number(s.earned), Number(s.possible), s.questions), courseIds: [...s.course_ids].sort() }));
+    const verdicts = read.objected ? null : skillVerdicts(skills);
+
+    await this.repo.learnerProfileViewed(actor, { learnerId, part: options.part, format: options.format });
+    return {
+      learnerId,
+      displayName: read.displayName,
+      generatedAt: now.toISOString(),
+      lastAccessAt: seen.personal ? read.lastAccessAt : null,
+      profiling: { objected: read.objected, note: read.objected ? PROFILING_NOTE : null },
+      rules: { skills: SKILL_RULE_TEXT, atRisk: atRiskRuleText(inactiveDays), inactiveDays },
+      courses,
+      skills,
+      strengths: verdicts?.strengths ?? null,
+      toImprove: verdicts?.toImprove ?? null,
+      timeline: read.timeline,
+    };
+  }
+}

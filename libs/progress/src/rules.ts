@@ -1,0 +1,152 @@
+/**
+ * The rules of the progress reports, pure and stated in words: every figure a
+ * teacher sees comes with the rule that made it, so that it can be checked by
+ * hand and argued with. No model, no weights learnt from data.
+ */
+
+// ---------------------------------------------------------------- skills
+
+/** A skill's results over the questions tagged with it. */
+export interface SkillResult {
+  skill: string;
+  /** Points earned. */
+  earned: number;
+  /** Points that could be earned. */
+  possible: number;
+  /** Questions counted (a question tagged with several skills counts for each). */
+  questions: number;
+  /** earned / possible × 100, 2 decimals; null when nothing could be earned. */
+  percentage: number | null;
+}
+
+export const SKILL_RULE = { strengthFrom: 80, improveBelow: 50, minQuestions: 3 } as const;
+
+export const SKILL_RULE_TEXT =
+  `Results by skill: for each skill, the points earned over the points possible on the questions tagged with it, each quiz counting once by the ` +
+  `learner's latest graded attempt (a question tagged with several skills counts for each). A skill is a STRENGTH when at least ` +
+  `${SKILL_RULE.strengthFrom}% of its points were earned over at least ${SKILL_RULE.minQuestions} questions, a POINT TO IMPROVE when under ` +
+  `${SKILL_RULE.improveBelow}% over at least ${SKILL_RULE.minQuestions} questions; fewer questions say too little either way.`;
+
+export const round2 = (x: number) => Math.round(x * 100) / 100;
+/** Points as the assessments store them (5 decimals), so that sums of floats do not show 0.30000000000000004. */
+const round5 = (x: number) => Math.round(x * 1e5) / 1e5;
+
+export function skillResult(skill: string, earned: number, possible: number, questions: number): SkillResult {
+  return { skill, earned: round5(earned), possible: round5(possible), questions, percentage: possible > 0 ? round2((earned / possible) * 100) : null };
+}
+
+/** Strengths and points to improve (SKILL_RULE), each sorted by skill; judged on the exact ratio, not the rounded one. */
+export function skillVerdicts(skills: readonly SkillResult[]): { strengths: string[]; toImprove: string[] } {
+  const judged = skills.filter((s) => s.questions >= SKILL_RULE.minQuestions && s.possible > 0);
+  const ratio = (s: SkillResult) => (s.earned / s.possible) * 100;
+  return {
+    strengths: judged.filter((s) => ratio(s) >= SKILL_RULE.strengthFrom).map((s) => s.skill).sort(),
+    toImprove: judged.filter((s) => ratio(s) < SKILL_RULE.improveBelow).map((s) => s.skill).sort(),
+  };
+}
+
+// ---------------------------------------------------------------- at risk
+
+export const DEFAULT_INACTIVE_DAYS = 7;
+const DAY_MS = 86_400_000;
+
+export function atRiskRuleText(inactiveDays: number): string {
+  return (
+    `A learner (active enrolment) is AT RISK in a course when (1) they have done nothing in it for ${inactiveDays} days or more ` +
+    `(counted from their last own action in the course, or from their enrolment when they never acted), or (2) their current course ` +
+    `grade (the total so far: ungraded items left out) is below the course's pass mark. Each reason is shown. Learners who objected ` +
+    `to profiling are never flagged.`
+  );
+}
+
+export type AtRiskReason =
+  | { rule: 'inactive'; since: string; neverActive: boolean; days: number; text: string }
+  | { rule: 'failing'; percentage: number; passPercentage: number; text: string };
+
+export interface AtRiskInput {
+  /** The learner's last own action in the course, or null. */
+  lastActivityAt: string | null;
+  enrolledAt: string;
+  now: Date;
+  inactiveDays: number;
+  /** The current total as the reader may see it, and the course's pass mark. */
+  grade: { percentage: number | null; passed: boolean | null } | null;
+  passPercentage: number | null;
+}
+
+export function atRiskReasons(input: AtRiskInput): AtRiskReason[] {
+  const reasons: AtRiskReason[] = [];
+  const since = input.lastActivityAt ?? input.enrolledAt;
+  const elapsed = (input.now.getTime() - Date.parse(since)) / DAY_MS;
+  if (elapsed >= input.inactiveDays) {
+    const days = Math.floor(elapsed * 10) / 10;
+    const neverActive = input.lastActivityAt === null;
+    reasons.push({
+      rule: 'inactive',
+      since: new Date(since).toISOString(),
+      neverActive,
+      days,
+      text: neverActive
+        ? `no activity in this course since enrolment, ${days} days ago (rule: ${input.inactiveDays} days or more)`
+        : `no activity in this course for ${days} days (rule: ${input.inactiveDays} days or more)`,
+    });
+  }
+  const g = input.grade;
+  if (g && g.passed === false && g.percentage !== null && input.passPercentage !== null) {
+    reasons.push({
+      rule: 'failing',
+      percentage: g.percentage,
+      passPercentage: input.passPercentage,
+      text: `current grade ${round2(g.percentage)}% is below the pass mark of ${input.passPercentage}%`,
+    });
+  }
+  return reasons;
+}
+
+// ---------------------------------------------------------------- grades
+
+export interface GradeBin {
+  /** Percentage from (included)… */
+  from: number;
+  /** …to (excluded; 100 is in the last bin). */
+  to: number;
+  count: number;
+}
+
+/** Bins of 10 percentage points: [0, 10), [10, 20), …, [90, 100]. */
+export function gradeDistribution(percentages: readonly number[]): GradeBin[] {
+  const bins = Array.from({ length: 10 }, (_, k) => ({ from: k * 10, to: k * 10 + 10, count: 0 }));
+  for (const p of percentages) bins[Math.min(9, Math.max(0, Math.floor(p / 10)))].count += 1;
+  return bins;
+}
+
+export const mean = (values: readonly number[]): number | null => (values.length ? round2(values.reduce((a, b) => a + b, 0) / values.length) : null);
+
+// ---------------------------------------------------------------- questions
+
+/**
+ * Per-question statistics (classical test theory), over the FIRST attempt of
+ * each learner who took the quiz (later attempts are practised ones):
+ *
+ *   facility        F = mean over learners of (score / points), from 0 (nobody
+ *                   scored) to 1 (everyone had it right);
+ *   discrimination  D = Pearson's correlation between x, the score on the
+ *                   question, and y, the rest-of-test score (the attempt's
+ *                   total score minus x), over the n learners:
+ *
+ *                         Σ (xᵢ − x̄)(yᵢ − ȳ)
+ *                   D = ─────────────────────────────
+ *                       √( Σ (xᵢ − x̄)² · Σ (yᵢ − ȳ)² )
+ *
+ *                   (the corrected item-total correlation, from −1 to 1: a
+ *                   question the strong learners get right and the weak ones
+ *                   wrong is near 1; near 0 or negative, it does not tell them
+ *                   apart, or it misleads). Undefined (null) when x or y does
+ *                   not vary, e.g. everyone had it right, or n < 2.
+ *
+ * Computed by PostgreSQL's avg() and corr() (the same formula), in the class
+ * report's query; this text is what the report states.
+ */
+export const QUESTION_STATISTICS_TEXT =
+  'Over each learner\'s first attempt: facility = mean of (score / points), 0 to 1; discrimination = Pearson correlation between the ' +
+  'score on the question and the rest-of-test score (attempt total minus that question), -1 to 1, null when either does not vary.';
