@@ -37,6 +37,8 @@ export interface AppConfig {
   auth: AuthConfig;
   /** k-anonymity of usage statistics: a cell computed from fewer distinct people is suppressed. */
   reports: { usageMinCellSize: number };
+  /** Class report: a learner with no activity in a course for this many days is at risk. */
+  progress: { inactiveDays: number };
 }
 
 export interface AuthConfig {
@@ -212,6 +214,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     auth: auth(env, keys.masterKey),
     reports: { usageMinCellSize: int(env, 'USAGE_MIN_CELL_SIZE', 5, 1, 1000) },
+    progress: { inactiveDays: int(env, 'AT_RISK_INACTIVE_DAYS', 7, 1, 365) },
   };
 }
 

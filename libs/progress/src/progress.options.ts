@@ -1,8 +1,6 @@
 /**
  * Settings of the progress reports. PROGRESS_INACTIVE_DAYS belongs in the
- * configuration (libs/config, parsed once at start-up); until it is there,
- * the module reads `config.progress.inactiveDays` when the configuration has
- * it, else 7. A request may ask for another threshold (?inactiveDays=).
+ * configuration (AT_RISK_INACTIVE_DAYS, default 7). A request may ask for another threshold (?inactiveDays=).
  */
 import type { AppConfig } from '@learnstream/config';
 import { DEFAULT_INACTIVE_DAYS } from './rules';
@@ -20,7 +18,7 @@ export const PROGRESS_OPTIONS = Symbol('PROGRESS_OPTIONS');
 export const DEFAULT_PROGRESS_OPTIONS: ProgressOptions = { inactiveDays: DEFAULT_INACTIVE_DAYS, timelinePageDefault: 50, timelinePageMax: 500 };
 
 export function progressOptions(config: AppConfig | undefined, overrides: Partial<ProgressOptions> = {}): ProgressOptions {
-  const fromConfig = (config as (AppConfig & { progress?: Partial<ProgressOptions> }) | undefined)?.progress ?? {};
+  const fromConfig: Partial<ProgressOptions> = config?.progress ?? {};
   const options = { ...DEFAULT_PROGRESS_OPTIONS, ...fromConfig, ...overrides };
   if (!(options.inactiveDays > 0)) throw new Error('inactiveDays must be a positive number');
   return options;
