@@ -1,6 +1,7 @@
 /**
- * Settings of the progress reports. PROGRESS_INACTIVE_DAYS belongs in the
- * configuration (AT_RISK_INACTIVE_DAYS, default 7). A request may ask for another threshold (?inactiveDays=).
+ * Settings of the progress reports: the at-risk threshold comes from the
+ * configuration (AT_RISK_INACTIVE_DAYS, default 7); a request may ask for
+ * another one (?inactiveDays=).
  */
 import type { AppConfig } from '@learnstream/config';
 import { DEFAULT_INACTIVE_DAYS } from './rules';
