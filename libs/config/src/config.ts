@@ -39,6 +39,26 @@ export interface AppConfig {
   reports: { usageMinCellSize: number };
   /** Class report: a learner with no activity in a course for this many days is at risk. */
   progress: { inactiveDays: number };
+  /** Activity ingestion (POST /api/v1/activity): batch size, group commit, back-pressure. */
+  activity: {
+    maxBatchItems: number;
+    queueMaxEvents: number;
+    groupMaxEvents: number;
+    commitsInFlight: number;
+    lingerMs: number;
+    retryAfterSeconds: number;
+    accessCacheMs: number;
+    bodyLimit: string;
+  };
+  /** Data-subject rights: legal hold, deadlines, retention of request metadata, the sweep, breach review. */
+  privacy: {
+    legalHoldYears: number;
+    requestDeadlineDays: number;
+    requestMetadataRetentionMonths: number;
+    sweepIntervalMs: number;
+    unusualAccessPerHour: number;
+    xapiHomePage: string;
+  };
 }
 
 export interface AuthConfig {
@@ -179,6 +199,18 @@ function auth(env: Env, key: Buffer): AuthConfig {
   };
 }
 
+function httpUrl(env: Env, name: string, fallback: string): string {
+  const raw = str(env, name) ?? fallback;
+  if (!/^https?:\/\/[^\s/]+/.test(raw)) throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+  return raw.replace(/\/+$/, '');
+}
+
+function bodyLimit(env: Env, name: string, fallback: string): string {
+  const raw = str(env, name) ?? fallback;
+  if (!/^\d+(kb|mb)$/i.test(raw)) throw new ConfigError(name, `must be a size like 512kb or 1mb, got "${raw}"`);
+  return raw.toLowerCase();
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const production = nodeEnv === 'production';
@@ -215,6 +247,24 @@ export function loadConfig(env: Env = process.env): AppConfig {
     auth: auth(env, keys.masterKey),
     reports: { usageMinCellSize: int(env, 'USAGE_MIN_CELL_SIZE', 5, 1, 1000) },
     progress: { inactiveDays: int(env, 'AT_RISK_INACTIVE_DAYS', 7, 1, 365) },
+    activity: {
+      maxBatchItems: int(env, 'ACTIVITY_MAX_BATCH', 1000, 1, 10000),
+      queueMaxEvents: int(env, 'ACTIVITY_QUEUE_MAX', 20000, 1, 10_000_000),
+      groupMaxEvents: int(env, 'ACTIVITY_GROUP_MAX_EVENTS', 5000, 1, 100000),
+      commitsInFlight: int(env, 'ACTIVITY_COMMITS_IN_FLIGHT', 2, 1, 64),
+      lingerMs: int(env, 'ACTIVITY_LINGER_MS', 0, 0, 1000),
+      retryAfterSeconds: int(env, 'ACTIVITY_RETRY_AFTER_SECONDS', 1, 1, 3600),
+      accessCacheMs: int(env, 'ACTIVITY_ACCESS_CACHE_MS', 5000, 0, 600000),
+      bodyLimit: bodyLimit(env, 'ACTIVITY_BODY_LIMIT', '1mb'),
+    },
+    privacy: {
+      legalHoldYears: int(env, 'PRIVACY_LEGAL_HOLD_YEARS', 5, 0, 100),
+      requestDeadlineDays: int(env, 'PRIVACY_REQUEST_DEADLINE_DAYS', 30, 1, 365),
+      requestMetadataRetentionMonths: int(env, 'PRIVACY_REQUEST_METADATA_MONTHS', 12, 1, 240),
+      sweepIntervalMs: int(env, 'PRIVACY_SWEEP_INTERVAL_MINUTES', 1440, 0, 525600) * 60_000,
+      unusualAccessPerHour: int(env, 'PRIVACY_UNUSUAL_ACCESS_PER_HOUR', 50, 1, 100000),
+      xapiHomePage: httpUrl(env, 'XAPI_HOME_PAGE', 'https://learnstream.invalid'),
+    },
   };
 }
 

@@ -34,7 +34,8 @@ import {
   type Subscription,
 } from '../event-store';
 
-const CHANNEL = 'learnstream_events';
+/** The channel every committed append notifies, waking live subscriptions. */
+export const NOTIFY_CHANNEL = 'learnstream_events';
 
 export interface PostgresEventStoreOptions {
   /** Events fetched per round trip when reading $all or a stream. */
@@ -110,7 +111,7 @@ export class PostgresEventStore implements EventStore {
       await client.query('BEGIN');
       const results: AppendResult[] = [];
       for (const r of requests) results.push(await this.appendInTransaction(client, r));
-      await client.query(`SELECT pg_notify('${CHANNEL}', '')`);
+      await client.query(`SELECT pg_notify('${NOTIFY_CHANNEL}', '')`);
       await client.query('COMMIT');
       return results;
     } catch (error) {
@@ -356,7 +357,7 @@ export class PostgresEventStore implements EventStore {
       });
       try {
         await client.connect();
-        await client.query(`LISTEN ${CHANNEL}`);
+        await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
       } catch {
         await client.end().catch(() => undefined);
         this.listenerStarting = null;

@@ -1,0 +1,183 @@
+/**
+ * npm run bench:ingest [-- --duration 20 --connections 32 --batch 100 --batch-connections 8 --learners 100 --profile]
+ *
+ * Starts the real server (dist/, a child process) on a fresh database
+ * (DATABASE_URL's server, else an embedded PostgreSQL), builds a course with
+ * learners over HTTP, then drives POST /api/v1/activity with autocannon:
+ *   1. single-event requests (VideoProgressed), `connections` at once;
+ *   2. batches of `batch` events (PageTimeRecorded), `batch-connections` at once.
+ * Prints requests/s, events/s, p50/p99 latency, errors, the server's RSS and
+ * projection lag, then counts the events back: every event of a 2xx answer
+ * must be in the log, and nothing else. With --profile the server runs under
+ * --cpu-prof and the top frames are summarised.
+ */
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { ADMIN, PASSWORD, cpuMeter, fmt, type CpuShare, freshDatabase, inBatches, must, projectionLag, signIn, startServer, summariseProfile, table, waitForProjections, type ServerProcess } from './support';
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const DURATION = arg('duration', 20);
+const CONNECTIONS = arg('connections', 32);
+const BATCH = arg('batch', 100);
+const BATCH_CONNECTIONS = arg('batch-connections', 8);
+const LEARNERS = arg('learners', 100);
+const PROFILE = args.includes('--profile');
+
+
+interface World {
+  courseId: string;
+  video: string;
+  page: string;
+  learners: { userId: string; token: string }[];
+}
+
+async function buildWorld(server: ServerProcess): Promise<World> {
+  const base = server.base;
+  const admin = await signIn(base, ADMIN.username, ADMIN.password);
+  const school = (await must(201, base, 'POST', '/api/v1/schools', { name: 'Bench School', code: 'BENCH', country: 'TH' }, admin.token)).schoolId;
+  const open = async (role: string, username: string) => {
+    await must(201, base, 'POST', '/api/v1/users', {
+      username, password: PASSWORD, displayName: username, email: `${username}@bench.example`, schoolId: school, role,
+      ...(role === 'learner' && { consentObtainedFrom: 'parent' }),
+    }, schoolAdminToken);
+    return signIn(base, username, PASSWORD);
+  };
+  let schoolAdminToken = admin.token;
+  schoolAdminToken = (await open('school_admin', 'bench-school-admin')).token;
+  const teacher = await open('teacher', 'bench-teacher');
+  const courseId = (await must(201, base, 'POST', '/api/v1/courses', { schoolId: school, title: 'Bench course', code: 'BENCH-1', subject: 'Science', selfEnrolment: { enabled: false } }, teacher.token)).courseId;
+  await must(201, base, 'POST', `/api/v1/courses/${courseId}/sections`, { title: 'Week 1' }, teacher.token);
+  const sectionId = (await must(200, base, 'GET', `/api/v1/courses/${courseId}`, undefined, teacher.token)).sections[0].sectionId;
+  const video = (await must(201, base, 'POST', `/api/v1/courses/${courseId}/resources`, { sectionId, kind: 'video', title: 'Lecture', content: { url: 'https://video.example/1', durationSeconds: 3600 } }, teacher.token)).resourceId;
+  const page = (await must(201, base, 'POST', `/api/v1/courses/${courseId}/resources`, { sectionId, kind: 'page', title: 'Notes', content: { body: '<p>Notes</p>' } }, teacher.token)).resourceId;
+  const learners = await inBatches(Array.from({ length: LEARNERS }, (_, i) => i), 10, (i) => open('learner', `bench-learner-${i}`));
+  await must(200, base, 'POST', `/api/v1/courses/${courseId}/enrolments/bulk`, { learnerIds: learners.map((l) => l.userId) }, teacher.token);
+  return { courseId, video, page, learners };
+}
+
+interface Run {
+  label: string;
+  /** Ids of the events of every 2xx answer. */
+  acked: string[];
+  cpu: CpuShare;
+  result: autocannon.Result;
+  recorded: number;
+  refused: number;
+  itemsPerRequest: number;
+  rssMiB: number;
+  lagAtEnd: number;
+}
+
+async function drive(server: ServerProcess, world: World, label: string, connections: number, duration: number, items: (courseId: string) => Record<string, unknown>[]): Promise<Run> {
+  let k = 0;
+  let recorded = 0;
+  let refused = 0;
+  const acked: string[] = [];
+  const cpu = cpuMeter(server.pid);
+  const itemsPerRequest = items(world.courseId).length;
+  const result = await autocannon({
+    url: server.base,
+    connections,
+    duration,
+    timeout: 30,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/activity',
+        setupRequest: (req, context) => {
+          const learner = world.learners[k++ % world.learners.length];
+          const events = items(world.courseId);
+          (context as { ids?: string[] }).ids = events.map((e) => e.id as string);
+          return { ...req, headers: { 'content-type': 'application/json', authorization: `Bearer ${learner.token}`, 'user-agent': 'bench/1.0' }, body: JSON.stringify(events.length === 1 ? events[0] : { events }) };
+        },
+        onResponse: (status, body, context) => {
+          if (status === 201) {
+            recorded += JSON.parse(body).recorded;
+            acked.push(...((context as { ids?: string[] }).ids ?? []));
+          }
+          else if (status === 429) refused += 1;
+        },
+      },
+    ],
+  });
+  const share = cpu();
+  const lag = await projectionLag(server);
+  return { label, acked, cpu: share, result, recorded, refused, itemsPerRequest, rssMiB: server.peakRssMiB(), lagAtEnd: lag.maxLag };
+}
+
+function report(run: Run): [string, string][] {
+  const r = run.result;
+  const seconds = r.duration;
+  const ok = r['2xx'];
+  return [
+    [`${run.label}: requests/s (2xx)`, `${fmt(ok / seconds)}   (${fmt(ok)} in ${fmt(seconds, 1)} s, ${r.connections} connections)`],
+    [`${run.label}: events/s`, fmt(run.recorded / seconds)],
+    [`${run.label}: latency p50 / p90 / p99 / max`, `${r.latency.p50} / ${r.latency.p90} / ${r.latency.p99} / ${r.latency.max} ms`],
+    [`${run.label}: errors`, `${r.errors} errors, ${r.timeouts} timeouts, ${run.refused} × 429, ${r.non2xx - run.refused} other non-2xx`],
+    [`${run.label}: server RSS (peak)`, `${run.rssMiB} MiB`],
+    [`${run.label}: CPU of all cores: server / load generator / rest (PostgreSQL, other processes)`, `${run.cpu.server} % / ${run.cpu.bench} % / ${run.cpu.other} %`],
+    [`${run.label}: projection lag when the load stopped`, `${fmt(run.lagAtEnd)} events`],
+  ];
+}
+
+async function main(): Promise<void> {
+  const db = await freshDatabase('bench-ingest', 54397);
+  const profileDir = PROFILE ? resolve('.data/bench-ingest-profile') : undefined;
+  const server = await startServer({ databaseUrl: db.url, profileDir, nodeArgs: process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) });
+  let exit: number | null = null;
+  try {
+    const world = await buildWorld(server);
+    const progressed = (courseId: string) => [{ id: randomUUID(), type: 'VideoProgressed', courseId, resourceId: world.video, positionSeconds: Math.floor(Math.random() * 3600), durationSeconds: 3600 }];
+    const pageTime = (courseId: string) => Array.from({ length: BATCH }, () => ({ id: randomUUID(), type: 'PageTimeRecorded', courseId, resourceId: world.page, seconds: 1 + Math.floor(Math.random() * 600) }));
+    // Warm-up (JIT, pools, caches): not counted.
+    await drive(server, world, 'warm-up', CONNECTIONS, 3, (courseId) => [{ id: randomUUID(), type: 'CourseViewed', courseId }]);
+    await waitForProjections(server);
+
+    const single = await drive(server, world, 'single', CONNECTIONS, DURATION, progressed);
+    const catchUpSingle = await waitForProjections(server);
+    const batched = await drive(server, world, `batch of ${BATCH}`, BATCH_CONNECTIONS, DURATION, pageTime);
+    const catchUpBatch = await waitForProjections(server);
+
+    const counts = await db.query<{ event_type: string; n: string }>(`SELECT event_type, count(*) AS n FROM events WHERE event_type IN ('VideoProgressed', 'PageTimeRecorded') GROUP BY event_type`);
+    const count = (type: string) => Number(counts.find((c) => c.event_type === type)?.n ?? 0);
+    // Every acknowledged event is in the log; the log may hold a few more (requests in flight when autocannon stopped).
+    const found = async (ids: string[]) => {
+      let n = 0;
+      for (let i = 0; i < ids.length; i += 10_000) n += Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE event_id = ANY($1::uuid[])', [ids.slice(i, i + 10_000)]))[0].n);
+      return n;
+    };
+    const check = async (run: Run, type: string): Promise<[string, string]> => {
+      const present = await found(run.acked);
+      const total = count(type);
+      const ok = present === run.acked.length && total - present <= run.result.connections * run.itemsPerRequest;
+      if (!ok) process.exitCode = 1;
+      return [`${run.label}: acknowledged events found in the log`, `${fmt(present)} of ${fmt(run.acked.length)} ${ok ? 'ok' : 'LOST EVENTS'} (${fmt(total - present)} more committed for requests cut off when the run stopped)`];
+    };
+    const rows: [string, string][] = [
+      ...report(single),
+      ['single: projections caught up after the load', `${fmt(catchUpSingle, 1)} s`],
+      ...report(batched),
+      [`batch of ${BATCH}: projections caught up after the load`, `${fmt(catchUpBatch, 1)} s`],
+      await check(single, 'VideoProgressed'),
+      await check(batched, 'PageTimeRecorded'),
+    ];
+    exit = await server.stop();
+    console.log(table(`Learnstream ingest benchmark: POST /api/v1/activity, ${DURATION} s per run, ${LEARNERS} learners, server pid ${server.pid} (exit ${exit})`, rows));
+    if (profileDir) console.log(`\nWhere the server's time went (node --cpu-prof, both runs and set-up):\n${summariseProfile(profileDir)}`);
+  } catch (error) {
+    console.error(error);
+    console.error(server.output().slice(-4000));
+    process.exitCode = 1;
+  } finally {
+    if (exit === null) await server.kill();
+    await db.drop();
+  }
+}
+
+void main();

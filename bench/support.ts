@@ -1,0 +1,307 @@
+/**
+ * What the HTTP benchmarks share: a fresh database (on DATABASE_URL's server,
+ * else an embedded PostgreSQL), the real server started as a child process
+ * (the built dist/, optionally under --cpu-prof), its RSS sampled from /proc,
+ * small HTTP helpers, a profile summary and a table printer.
+ *
+ * The one place outside libs/config that reads the environment: a benchmark, not the app.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '@learnstream/database';
+
+export const ADMIN = { username: 'admin', password: 'bench-admin-password-1' };
+export const PASSWORD = 'bench-password-1234';
+
+export interface BenchDatabase {
+  url: string;
+  name: string;
+  query<T extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  drop(): Promise<void>;
+}
+
+/** A new, empty database on DATABASE_URL's server, else on an embedded PostgreSQL started here. */
+export async function freshDatabase(prefix: string, embeddedPort: number): Promise<BenchDatabase> {
+  let serverUrl = process.env.DATABASE_URL;
+  let stopEmbedded: () => Promise<void> = async () => undefined;
+  if (!serverUrl) {
+    const db = await startEmbeddedPostgres({ dataDir: resolve(`.data/${prefix}-postgres`), port: embeddedPort, database: 'postgres' });
+    serverUrl = db.url;
+    stopEmbedded = db.stop;
+  }
+  const name = `${prefix.replace(/-/g, '_')}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
+  pool.on('error', () => undefined);
+  return {
+    url: url.toString(),
+    name,
+    query: async (sql, params) => (await pool.query(sql, params)).rows,
+    drop: async () => {
+      await pool.end();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+      await admin.end();
+      await stopEmbedded();
+    },
+  };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolvePort(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export interface ServerProcess {
+  base: string;
+  pid: number;
+  opsToken: string;
+  env: Record<string, string>;
+  child: ChildProcess;
+  /** Highest RSS seen by the sampler (MiB). */
+  peakRssMiB(): number;
+  rssMiB(): number;
+  /** SIGTERM and wait for the exit (the server drains accepted writes first). */
+  stop(): Promise<number | null>;
+  kill(): Promise<void>;
+  output(): string;
+}
+
+export interface ServerOptions {
+  databaseUrl: string;
+  /** Same secrets as a previous start (a restart on the same database). */
+  env?: Record<string, string>;
+  profileDir?: string;
+  extraEnv?: Record<string, string>;
+  nodeArgs?: string[];
+  /** The built entry point (default dist/apps/api/src/main.js). */
+  main?: string;
+}
+
+export function serverEnv(databaseUrl: string, port: number): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    MASTER_KEY: randomBytes(32).toString('base64'),
+    OPS_TOKEN: randomBytes(24).toString('base64url'),
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+  };
+}
+
+/** Starts dist/apps/api/src/main.js and waits until /health answers. */
+export async function startServer(options: ServerOptions): Promise<ServerProcess> {
+  const env = options.env ?? serverEnv(options.databaseUrl, await freePort());
+  const args = ['--enable-source-maps', ...(options.nodeArgs ?? [])];
+  if (options.profileDir) {
+    rmSync(options.profileDir, { recursive: true, force: true });
+    mkdirSync(options.profileDir, { recursive: true });
+    args.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
+  }
+  const child = spawn(process.execPath, [...args, options.main ?? resolve('dist/apps/api/src/main.js')], {
+    env: { PATH: process.env.PATH ?? '', ...env, ...options.extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (chunk: Buffer) => {
+    out += chunk.toString();
+    if (out.length > 200_000) out = out.slice(-100_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const base = `http://127.0.0.1:${env.PORT}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) during start-up:\n${out.slice(-4000)}`);
+    try {
+      const res = await fetch(`${base}/health`);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`the server did not start in 120 s:\n${out.slice(-4000)}`);
+    await sleep(200);
+  }
+  let peak = 0;
+  const rssMiB = () => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      return m ? Math.round(Number(m[1]) / 1024) : 0;
+    } catch {
+      return 0;
+    }
+  };
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMiB())), 250);
+  sampler.unref();
+  return {
+    base,
+    pid: child.pid!,
+    opsToken: env.OPS_TOKEN,
+    env,
+    child,
+    peakRssMiB: () => Math.max(peak, rssMiB()),
+    rssMiB,
+    stop: async () => {
+      clearInterval(sampler);
+      child.kill('SIGTERM');
+      return exited;
+    },
+    kill: async () => {
+      clearInterval(sampler);
+      child.kill('SIGKILL');
+      await exited;
+    },
+    output: () => out,
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function api<T = any>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(body !== undefined && { 'Content-Type': 'application/json' }), ...(token && { Authorization: `Bearer ${token}` }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : (undefined as T) };
+}
+
+/** The same, failing loudly unless the status is the expected one. */
+export async function must<T = any>(expected: number | number[], base: string, method: string, path: string, body?: unknown, token?: string): Promise<T> {
+  const res = await api<T>(base, method, path, body, token);
+  if (!(Array.isArray(expected) ? expected : [expected]).includes(res.status)) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export async function signIn(base: string, username: string, password: string): Promise<{ userId: string; token: string }> {
+  const b = await must(200, base, 'POST', '/api/v1/auth/login', { username, password });
+  return { userId: b.userId, token: b.accessToken };
+}
+
+/** Runs `work` over `items`, `size` at a time. */
+export async function inBatches<T, R>(items: T[], size: number, work: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let k = 0; k < items.length; k += size) out.push(...(await Promise.all(items.slice(k, k + size).map((item, j) => work(item, k + j)))));
+  return out;
+}
+
+/** Projection lag as /health reports it. */
+export async function projectionLag(server: ServerProcess): Promise<{ maxLag: number; items: { name: string; lag: number }[] }> {
+  return (await must(200, server.base, 'GET', '/health')).projections;
+}
+
+/** Waits until every projection has caught up; returns the seconds it took. */
+export async function waitForProjections(server: ServerProcess, timeoutMs = 600_000): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const { maxLag } = await projectionLag(server);
+    if (maxLag === 0) return (Date.now() - started) / 1000;
+    if (Date.now() - started > timeoutMs) throw new Error(`projections still ${maxLag} events behind after ${timeoutMs} ms`);
+    await sleep(250);
+  }
+}
+
+/**
+ * The top frames of a V8 CPU profile by self time, and the time per area
+ * (this code base's libs and apps, each dependency, node internals, GC, idle).
+ */
+export function summariseProfile(dir: string, top = 15): string {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  if (!files.length) return `(no .cpuprofile in ${dir})`;
+  const profile = JSON.parse(readFileSync(resolve(dir, files[0]), 'utf8')) as {
+    nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
+    samples: number[];
+    timeDeltas: number[];
+  };
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const frames = new Map<string, number>();
+  const areas = new Map<string, number>();
+  for (const [id, us] of self) {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    const short = url.replace(/^file:\/\//, '').replace(`${process.cwd()}/`, '');
+    const frame = `${functionName || '(anonymous)'} ${short ? `${short}:${lineNumber + 1}` : ''}`.trim();
+    frames.set(frame, (frames.get(frame) ?? 0) + us);
+    const area = areaOf(functionName, short);
+    areas.set(area, (areas.get(area) ?? 0) + us);
+  }
+  const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)} %`;
+  const lines = [`  profile ${files[0]} (${(total / 1e6).toFixed(1)} s sampled)`, '  by area (self time):'];
+  for (const [area, us] of [...areas].sort((a, b) => b[1] - a[1]).slice(0, 14)) lines.push(`    ${pct(us)}  ${area}`);
+  lines.push(`  top ${top} frames (self time):`);
+  for (const [frame, us] of [...frames].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`    ${pct(us)}  ${frame.slice(0, 130)}`);
+  return lines.join('\n');
+}
+
+function areaOf(functionName: string, url: string): string {
+  if (functionName === '(idle)') return '(idle)';
+  if (functionName === '(garbage collector)') return '(garbage collector)';
+  if (functionName === '(program)') return '(program: native, not attributed)';
+  const dep = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (dep) return `dependency ${dep[1]}`;
+  if (url.startsWith('node:')) return 'node internals';
+  const own = /dist\/(libs|apps)\/([^/]+)/.exec(url);
+  if (own) return `learnstream ${own[1]}/${own[2]}`;
+  return url ? url : 'native / builtins';
+}
+
+export function table(title: string, rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return [`\n${title}`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
+}
+
+export const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+export interface CpuShare {
+  server: number;
+  bench: number;
+  other: number;
+}
+
+/** Starts measuring CPU; the returned function gives the shares (percent of all cores) since then. */
+export function cpuMeter(serverPid: number): () => CpuShare {
+  const ticks = () => {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    const n = fields.map(Number);
+    return { busy: n[0] + n[1] + n[2] + n[5] + n[6] + n[7], total: n.slice(0, 8).reduce((a, b) => a + b, 0) };
+  };
+  const procTicks = (pid: number | 'self') => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(f[11]) + Number(f[12]);
+    } catch {
+      return 0;
+    }
+  };
+  const start = { all: ticks(), server: procTicks(serverPid), bench: procTicks('self') };
+  return () => {
+    const all = ticks();
+    const total = all.total - start.all.total || 1;
+    const server = procTicks(serverPid) - start.server;
+    const bench = procTicks('self') - start.bench;
+    const busy = all.busy - start.all.busy;
+    const pct = (t: number) => Math.round((100 * t) / total);
+    return { server: pct(server), bench: pct(bench), other: pct(Math.max(0, busy - server - bench)) };
+  };
+}

@@ -1,0 +1,553 @@
+/**
+ * Group commit in front of the PostgreSQL adapter: appends that arrive at the
+ * same time are committed together, in one transaction with one multi-row
+ * INSERT, and every caller is answered only after that COMMIT (synchronous
+ * commit, as for a single append: an answer means durable).
+ *
+ * It is an EventStore (reads go to the wrapped adapter), so an EventLog built
+ * on it encodes, validates and seals as usual and appends through the batcher.
+ *
+ *   submission   one appendBatch call: its requests succeed or fail together,
+ *                independently of the other submissions of the group.
+ *   expected revisions
+ *                submissions whose requests all expect 'any' cannot fail on a
+ *                revision: their streams move on in one statement. A submission
+ *                with an exact revision, 'no_stream' or 'stream_exists' is checked
+ *                on its own inside the group's transaction, under a savepoint,
+ *                before the others; a failed check rolls back to the savepoint
+ *                and fails that submission only. Submissions in one group were
+ *                all in flight at once, so any order among them is a valid
+ *                serial order; a caller's own successive appends never share a
+ *                group (each waits for the previous answer).
+ *   duplicates   'refuse' (the port's contract): an event id already in the log
+ *                fails its submission with DUPLICATE_EVENT_ID. 'skip': an id
+ *                already in the same stream is idempotently left out and
+ *                reported in `duplicates`, so a retried request never counts
+ *                twice (an id in another stream still fails). Either way one
+ *                submission's duplicate never fails the others.
+ *   overload     events accepted but not committed are bounded (`queueMaxEvents`):
+ *                beyond it a submission is refused at once (OVERLOADED, with a
+ *                retry hint) rather than queued into a timeout.
+ *   shutdown     drain() refuses new submissions (SHUTTING_DOWN) and resolves
+ *                once everything accepted is committed or failed; call it
+ *                before the pool closes.
+ *
+ * A group whose transaction fails as a whole (a concurrent writer inserted the
+ * same new event id first, a deadlock, a lost connection) is tried again, and
+ * then submission by submission, so one bad submission cannot fail the rest.
+ * When the connection is lost during COMMIT the outcome is unknown and the
+ * caller gets an error: retrying with the same event ids is safe with 'skip'.
+ */
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { validateAppend } from '../append-validation';
+import { EventStoreError, WrongExpectedRevisionError, expectedToString } from '../errors';
+import type {
+  AppendRequest,
+  AppendResult,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  Position,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  StreamMetadata,
+  SubscribeToAllOptions,
+  Subscription,
+} from '../event-store';
+import { NOTIFY_CHANNEL, type PostgresEventStore } from './postgres-event-store';
+
+export interface AppendBatcherOptions {
+  /** Most events committed in one transaction (a submission is never split). */
+  maxBatchEvents?: number;
+  /** Group transactions in flight at once (each holds one pooled connection). */
+  maxConcurrentCommits?: number;
+  /** Events accepted and not yet committed; a submission beyond this is refused at once. */
+  queueMaxEvents?: number;
+  /** How long a group waits for more submissions once its first arrived; 0: only those of the same tick. */
+  lingerMs?: number;
+  /** Retry-After hint (seconds) carried by an OVERLOADED refusal. */
+  retryAfterSeconds?: number;
+  /** What an event id already in the log means: refused (the port's contract) or skipped when in the same stream. */
+  duplicates?: 'refuse' | 'skip';
+}
+
+/** An append result that says which event ids were skipped as already in the stream ('skip' mode). */
+export interface BatchedAppendResult extends AppendResult {
+  duplicates: string[];
+}
+
+/** Too many events waiting to be committed: come back later (HTTP 429 with Retry-After). */
+export class OverloadedError extends EventStoreError {
+  constructor(readonly retryAfterSeconds: number, readonly queuedEvents: number) {
+    super('OVERLOADED', `the event store is busy (${queuedEvents} events waiting to be committed): retry in ${retryAfterSeconds} s`);
+  }
+}
+
+/** The batcher is draining for shutdown and takes nothing new (HTTP 503). */
+export class ShuttingDownError extends EventStoreError {
+  constructor() {
+    super('SHUTTING_DOWN', 'the server is shutting down: retry on another instance or in a moment');
+  }
+}
+
+interface Submission {
+  requests: AppendRequest[];
+  events: number;
+  resolve: (results: BatchedAppendResult[]) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; results: BatchedAppendResult[] } | { ok: false; error: unknown };
+
+interface ExistingEvent {
+  stream_id: string;
+  stream_revision: string;
+  transaction_id: string;
+  global_position: string;
+}
+
+/** One event to insert, with its stream revision decided. */
+interface Row {
+  stream_id: string;
+  stream_revision: string;
+  event_id: string;
+  event_type: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+}
+
+/** What a request of the group turned into: its new rows (filled in as revisions are claimed) and its duplicates. */
+interface Planned {
+  request: AppendRequest;
+  fresh: EventToAppend[];
+  duplicates: string[];
+  /** Position of the latest duplicate, the answer when nothing new is appended. */
+  duplicatePosition: Position | null;
+  rows: Row[];
+  nextExpectedRevision: bigint;
+}
+
+const TRANSIENT = /^(40001|40P01)$/;
+
+export class AppendBatcher implements EventStore {
+  readonly kind = 'postgres' as const;
+  private readonly maxBatchEvents: number;
+  private readonly maxConcurrentCommits: number;
+  private readonly queueMaxEvents: number;
+  private readonly lingerMs: number;
+  private readonly retryAfterSeconds: number;
+  private readonly skipDuplicates: boolean;
+
+  private pending: Submission[] = [];
+  private pendingEvents = 0;
+  /** Accepted and not yet answered: pending plus in flight. */
+  private queuedEvents = 0;
+  private inFlight = 0;
+  private scheduled = false;
+  private lingerTimer: NodeJS.Timeout | null = null;
+  private draining = false;
+  private idle: (() => void)[] = [];
+
+  /** Counters for benchmarks and health: groups committed, events and submissions in them, refusals. */
+  readonly stats = { groups: 0, submissions: 0, events: 0, duplicates: 0, refused: 0, retriedGroups: 0, largestGroup: 0 };
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly inner: PostgresEventStore,
+    options: AppendBatcherOptions = {},
+  ) {
+    this.maxBatchEvents = options.maxBatchEvents ?? 5000;
+    this.maxConcurrentCommits = options.maxConcurrentCommits ?? 2;
+    this.queueMaxEvents = options.queueMaxEvents ?? 50_000;
+    this.lingerMs = options.lingerMs ?? 0;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
+    this.skipDuplicates = options.duplicates === 'skip';
+  }
+
+  /** Events accepted and not yet committed. */
+  get backlog(): number {
+    return this.queuedEvents;
+  }
+
+  async appendToStream(streamId: string, events: EventToAppend[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<BatchedAppendResult> {
+    const [result] = await this.appendBatch([{ streamId, events, expectedRevision: options.expectedRevision ?? 'any' }]);
+    return result;
+  }
+
+  appendBatch(requests: AppendRequest[]): Promise<BatchedAppendResult[]> {
+    try {
+      for (const r of requests) validateAppend(r.streamId, r.events);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.draining) return Promise.reject(new ShuttingDownError());
+    const events = requests.reduce((n, r) => n + r.events.length, 0);
+    // Bounded: refuse at once when full. A submission larger than the whole queue is taken when the queue is empty.
+    if (this.queuedEvents > 0 && this.queuedEvents + events > this.queueMaxEvents) {
+      this.stats.refused += 1;
+      return Promise.reject(new OverloadedError(this.retryAfterSeconds, this.queuedEvents));
+    }
+    return new Promise<BatchedAppendResult[]>((resolve, reject) => {
+      // Ids are fixed now, so that a group tried again writes the same events.
+      const fixed = requests.map((r) => ({ ...r, events: r.events.map((e) => (e.id ? e : { ...e, id: randomUUID() })) }));
+      this.pending.push({ requests: fixed, events, resolve, reject });
+      this.pendingEvents += events;
+      this.queuedEvents += events;
+      this.schedule();
+    });
+  }
+
+  /** Refuses new submissions and waits until every accepted one is answered. */
+  async drain(): Promise<void> {
+    this.draining = true;
+    if (this.lingerTimer) {
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = null;
+      this.scheduled = false;
+      this.schedule(true);
+    }
+    if (this.queuedEvents === 0 && this.inFlight === 0) return;
+    await new Promise<void>((resolve) => this.idle.push(resolve));
+  }
+
+  private schedule(now = false): void {
+    if (this.scheduled || this.pending.length === 0 || this.inFlight >= this.maxConcurrentCommits) return;
+    this.scheduled = true;
+    if (!now && this.lingerMs > 0 && !this.draining && this.pendingEvents < this.maxBatchEvents) {
+      this.lingerTimer = setTimeout(() => {
+        this.lingerTimer = null;
+        this.scheduled = false;
+        this.startGroups();
+      }, this.lingerMs);
+    } else {
+      // What arrives in the same turn of the event loop joins the group.
+      setImmediate(() => {
+        this.scheduled = false;
+        this.startGroups();
+      });
+    }
+  }
+
+  private startGroups(): void {
+    while (this.pending.length > 0 && this.inFlight < this.maxConcurrentCommits) {
+      const group: Submission[] = [];
+      let size = 0;
+      while (this.pending.length > 0 && (group.length === 0 || size + this.pending[0].events <= this.maxBatchEvents)) {
+        const s = this.pending.shift()!;
+        size += s.events;
+        group.push(s);
+      }
+      this.pendingEvents -= size;
+      this.inFlight += 1;
+      void this.run(group).finally(() => {
+        this.inFlight -= 1;
+        this.queuedEvents -= size;
+        if (this.pending.length > 0) this.schedule();
+        else if (this.inFlight === 0 && this.queuedEvents === 0) this.wakeIdle();
+      });
+    }
+  }
+
+  private wakeIdle(): void {
+    const waiting = this.idle;
+    this.idle = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  /** Commits a group; answers each submission. Never throws. */
+  private async run(group: Submission[]): Promise<void> {
+    const outcomes = await this.commitWithRetries(group);
+    outcomes.forEach((outcome, i) => (outcome.ok ? group[i].resolve(outcome.results) : group[i].reject(outcome.error)));
+  }
+
+  private async commitWithRetries(group: Submission[]): Promise<Outcome[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcomes = await this.commitGroup(group);
+        this.stats.groups += 1;
+        this.stats.submissions += group.length;
+        this.stats.largestGroup = Math.max(this.stats.largestGroup, group.length);
+        return outcomes;
+      } catch (error) {
+        if (attempt < 3 && isRetryable(error)) {
+          this.stats.retriedGroups += 1;
+          continue;
+        }
+        if (group.length === 1) return [{ ok: false, error: translate(error) }];
+        // Whatever failed the whole group: each submission on its own, so one cannot fail the others.
+        const outcomes: Outcome[] = [];
+        for (const s of group) outcomes.push(...(await this.commitWithRetries([s])));
+        return outcomes;
+      }
+    }
+  }
+
+  /**
+   * One transaction for the whole group. Returns each submission's outcome
+   * (a failed revision check or a refused duplicate fails its own submission);
+   * throws when the transaction itself failed (nothing of the group is committed).
+   */
+  private async commitGroup(group: Submission[]): Promise<Outcome[]> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const outcomes = await this.writeGroup(client, group);
+      await client.query(`SELECT pg_notify('${NOTIFY_CHANNEL}', '')`);
+      await client.query('COMMIT');
+      return outcomes;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private async writeGroup(client: pg.PoolClient, group: Submission[]): Promise<Outcome[]> {
+    // 1. Event ids already in the log (a retried request), found with one index lookup.
+    const ids = group.flatMap((s) => s.requests.flatMap((r) => r.events.map((e) => e.id!)));
+    const existing = new Map<string, ExistingEvent>();
+    const { rows: found } = await client.query<ExistingEvent & { event_id: string }>(
+      'SELECT event_id, stream_id, stream_revision, transaction_id, global_position FROM events WHERE event_id = ANY($1::uuid[])',
+      [ids],
+    );
+    for (const row of found) existing.set(row.event_id, row);
+
+    const outcomes: (Outcome | null)[] = group.map(() => null);
+    const plans: (Planned[] | null)[] = group.map(() => null);
+    /** Ids taken by submissions of this group already accepted, with their stream. */
+    const taken = new Map<string, string>();
+
+    const plan = (s: Submission): Planned[] => {
+      const out: Planned[] = [];
+      const mine = new Map<string, string>();
+      for (const request of s.requests) {
+        const p: Planned = { request, fresh: [], duplicates: [], duplicatePosition: null, rows: [], nextExpectedRevision: -1n };
+        for (const e of request.events) {
+          const id = e.id!;
+          const before = existing.get(id);
+          const stream = before?.stream_id ?? taken.get(id) ?? mine.get(id);
+          if (stream === undefined) {
+            mine.set(id, request.streamId);
+            p.fresh.push(e);
+          } else if (this.skipDuplicates && stream === request.streamId) {
+            p.duplicates.push(id);
+            if (before) {
+              const position = { commit: BigInt(before.transaction_id), prepare: BigInt(before.global_position) };
+              if (!p.duplicatePosition || position.commit > p.duplicatePosition.commit || (position.commit === p.duplicatePosition.commit && position.prepare > p.duplicatePosition.prepare)) {
+                p.duplicatePosition = position;
+              }
+            }
+          } else {
+            throw new EventStoreError('DUPLICATE_EVENT_ID', `an event with id ${id} is already in the log`);
+          }
+        }
+        out.push(p);
+      }
+      for (const [id, stream] of mine) taken.set(id, stream);
+      return out;
+    };
+
+    // 2. Submissions with a revision to check, one by one under a savepoint.
+    for (let i = 0; i < group.length; i++) {
+      const s = group[i];
+      if (s.requests.every((r) => r.expectedRevision === 'any')) continue;
+      let planned: Planned[];
+      try {
+        planned = plan(s);
+      } catch (error) {
+        outcomes[i] = { ok: false, error };
+        continue;
+      }
+      await client.query('SAVEPOINT checked');
+      try {
+        for (const p of planned) {
+          // A request whose events are all already in its stream was done before: idempotent, no check.
+          if (p.fresh.length === 0 && p.duplicates.length > 0) {
+            p.nextExpectedRevision = await currentRevision(client, p.request.streamId);
+            continue;
+          }
+          const revision = await claimRevisions(client, p.request.streamId, p.request.expectedRevision, p.fresh.length);
+          assignRevisions(p, revision);
+        }
+        await client.query('RELEASE SAVEPOINT checked');
+        plans[i] = planned;
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        await client.query('ROLLBACK TO SAVEPOINT checked');
+        // Its ids are free again for the rest of the group.
+        for (const p of planned) for (const e of p.fresh) taken.delete(e.id!);
+        outcomes[i] = { ok: false, error };
+      }
+    }
+
+    // 3. Submissions of 'any' appends: every stream moves on in one statement.
+    const counts = new Map<string, number>();
+    const anyPlans: Planned[] = [];
+    for (let i = 0; i < group.length; i++) {
+      if (outcomes[i] || plans[i]) continue;
+      try {
+        plans[i] = plan(group[i]);
+      } catch (error) {
+        outcomes[i] = { ok: false, error };
+        continue;
+      }
+      for (const p of plans[i]!) {
+        anyPlans.push(p);
+        counts.set(p.request.streamId, (counts.get(p.request.streamId) ?? 0) + p.fresh.length);
+      }
+    }
+    const claimed = new Map<string, bigint>();
+    const moving = [...counts].filter(([, n]) => n > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (moving.length) {
+      // Sorted by stream: concurrent groups lock stream rows in the same order.
+      const { rows } = await client.query<{ stream_id: string; revision: string }>(
+        `INSERT INTO streams (stream_id, revision)
+         SELECT s, n - 1 FROM unnest($1::text[], $2::bigint[]) AS t(s, n)
+         ON CONFLICT (stream_id) DO UPDATE SET revision = streams.revision + EXCLUDED.revision + 1
+         RETURNING stream_id, revision`,
+        [moving.map(([s]) => s), moving.map(([, n]) => n)],
+      );
+      for (const r of rows) claimed.set(r.stream_id, BigInt(r.revision));
+    }
+    const still = [...counts].filter(([, n]) => n === 0).map(([s]) => s);
+    if (still.length) {
+      const { rows } = await client.query<{ stream_id: string; revision: string }>('SELECT stream_id, revision FROM streams WHERE stream_id = ANY($1::text[])', [still]);
+      for (const s of still) claimed.set(s, -1n);
+      for (const r of rows) claimed.set(r.stream_id, BigInt(r.revision));
+    }
+    // Each stream's new revisions are handed out to its requests in group order.
+    const next = new Map<string, bigint>();
+    for (const [s, n] of counts) next.set(s, claimed.get(s)! - BigInt(n) + 1n);
+    for (const p of anyPlans) {
+      const first = next.get(p.request.streamId)!;
+      next.set(p.request.streamId, first + BigInt(p.fresh.length));
+      assignRevisions(p, first + BigInt(p.fresh.length) - 1n);
+      if (p.fresh.length === 0) p.nextExpectedRevision = claimed.get(p.request.streamId)!;
+    }
+
+    // 4. Every new event of the group in one INSERT.
+    const rows = plans.flatMap((planned) => (planned ?? []).flatMap((p) => p.rows));
+    const positions = new Map<string, Position>();
+    if (rows.length) {
+      const { rows: inserted } = await client.query<{ event_id: string; transaction_id: string; global_position: string }>(
+        `INSERT INTO events (stream_id, stream_revision, event_id, event_type, data, metadata)
+         SELECT r.stream_id, r.stream_revision, r.event_id, r.event_type, r.data, r.metadata
+         FROM json_to_recordset($1::json) AS r(stream_id text, stream_revision bigint, event_id uuid, event_type text, data jsonb, metadata jsonb)
+         RETURNING event_id, transaction_id, global_position`,
+        [JSON.stringify(rows)],
+      );
+      for (const r of inserted) positions.set(r.event_id, { commit: BigInt(r.transaction_id), prepare: BigInt(r.global_position) });
+    }
+    this.stats.events += rows.length;
+
+    let head: Position | null | undefined;
+    return Promise.all(
+      group.map(async (_, i): Promise<Outcome> => {
+        if (outcomes[i]) return outcomes[i]!;
+        const results: BatchedAppendResult[] = [];
+        for (const p of plans[i]!) {
+          this.stats.duplicates += p.duplicates.length;
+          let position = p.fresh.length ? positions.get(p.fresh[p.fresh.length - 1].id!)! : p.duplicatePosition;
+          if (!position) position = (head ??= await this.inner.headPosition(client)) ?? { commit: -1n, prepare: -1n };
+          results.push({ nextExpectedRevision: p.nextExpectedRevision, position, duplicates: p.duplicates });
+        }
+        return { ok: true, results };
+      }),
+    );
+  }
+
+  // Reads and the rest go to the adapter.
+  readStream(streamId: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
+    return this.inner.readStream(streamId, options);
+  }
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
+    return this.inner.readAll(options);
+  }
+  subscribeToAll(options?: SubscribeToAllOptions): Subscription {
+    return this.inner.subscribeToAll(options);
+  }
+  streamRevision(streamId: string): Promise<bigint | null> {
+    return this.inner.streamRevision(streamId);
+  }
+  getStreamMetadata(streamId: string): Promise<StreamMetadata | null> {
+    return this.inner.getStreamMetadata(streamId);
+  }
+  setStreamMetadata(streamId: string, metadata: StreamMetadata): Promise<void> {
+    return this.inner.setStreamMetadata(streamId, metadata);
+  }
+  headPosition(): Promise<Position | null> {
+    return this.inner.headPosition();
+  }
+  countAfter(from: Position, limit: number): Promise<number> {
+    return this.inner.countAfter(from, limit);
+  }
+  ping(): Promise<void> {
+    return this.inner.ping();
+  }
+  /** Drains; the wrapped adapter and the pool belong to whoever made them. */
+  close(): Promise<void> {
+    return this.drain();
+  }
+}
+
+function assignRevisions(p: Planned, lastRevision: bigint): void {
+  p.nextExpectedRevision = lastRevision;
+  const first = lastRevision - BigInt(p.fresh.length) + 1n;
+  p.rows = p.fresh.map((e, k) => ({
+    stream_id: p.request.streamId,
+    stream_revision: (first + BigInt(k)).toString(),
+    event_id: e.id!,
+    event_type: e.type,
+    data: e.data,
+    metadata: e.metadata,
+  }));
+}
+
+async function currentRevision(client: pg.PoolClient, streamId: string): Promise<bigint> {
+  const { rows } = await client.query<{ revision: string }>('SELECT revision FROM streams WHERE stream_id = $1', [streamId]);
+  return rows.length ? BigInt(rows[0].revision) : -1n;
+}
+
+/** The adapter's revision check for one request (see PostgresEventStore.claimRevisions): the new revision, or a conflict. */
+async function claimRevisions(client: pg.PoolClient, streamId: string, expected: ExpectedRevision, n: number): Promise<bigint> {
+  let rows: { revision: string }[];
+  if (expected === 'no_stream') {
+    ({ rows } = await client.query(
+      `INSERT INTO streams (stream_id, revision) VALUES ($1, $2)
+       ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision WHERE streams.revision = -1
+       RETURNING revision`,
+      [streamId, n - 1],
+    ));
+  } else if (expected === 'any') {
+    ({ rows } = await client.query(
+      `INSERT INTO streams (stream_id, revision) VALUES ($1, $2)
+       ON CONFLICT (stream_id) DO UPDATE SET revision = streams.revision + $3 RETURNING revision`,
+      [streamId, n - 1, n],
+    ));
+  } else if (expected === 'stream_exists') {
+    ({ rows } = await client.query(`UPDATE streams SET revision = revision + $2 WHERE stream_id = $1 AND revision >= 0 RETURNING revision`, [streamId, n]));
+  } else {
+    ({ rows } = await client.query(`UPDATE streams SET revision = revision + $3 WHERE stream_id = $1 AND revision = $2 RETURNING revision`, [streamId, expected.toString(), n]));
+  }
+  if (rows.length === 0) {
+    const actual = await currentRevision(client, streamId);
+    throw new WrongExpectedRevisionError(streamId, expectedToString(expected), actual < 0n ? null : actual);
+  }
+  return BigInt(rows[0].revision);
+}
+
+/** A concurrent writer inserted the same new event id first (then the group sees it as existing), a deadlock, a serialization failure. */
+function isRetryable(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string };
+  return (e.code === '23505' && e.constraint === 'events_event_id_key') || TRANSIENT.test(e.code ?? '');
+}
+
+function translate(error: unknown): unknown {
+  const e = error as { code?: string; constraint?: string };
+  if (e.code === '23505' && e.constraint === 'events_event_id_key') return new EventStoreError('DUPLICATE_EVENT_ID', 'an event with this id is already in the log');
+  return error;
+}

@@ -1,0 +1,143 @@
+/**
+ * Acknowledged activity survives a crash. The real server runs as a child
+ * process (built with swc into .test-data/); learners send activity in
+ * batches from several loops at once; the server is killed with SIGKILL in
+ * the middle of the load and started again on the same database. Every event
+ * of every 2xx answer must be in the log; the batches whose answer was lost
+ * are sent again, and with the ones acknowledged before the crash nothing is
+ * counted twice.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { ADMIN, PASSWORD, freePort, must, signIn, sleep, startServer, waitForProjections, type ServerProcess } from '../../bench/support';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+const BUILD = resolve('.test-data', `crash-dist-${process.pid}`);
+
+interface Batch {
+  learner: number;
+  events: { id: string; type: string; courseId: string; resourceId: string; positionSeconds: number; durationSeconds: number }[];
+  /** 'acked': a 2xx came back; 'lost': the connection died with the server; 'refused': 4xx/5xx (nothing recorded). */
+  outcome?: 'acked' | 'lost' | 'refused';
+}
+
+let db: TestDatabase;
+let client: pg.Client;
+let server: ServerProcess | undefined;
+
+beforeAll(() => {
+  execFileSync(process.execPath, [resolve('node_modules/@swc/cli/bin/swc.js'), 'apps', 'libs', '-d', BUILD, '--ignore', '**/*.spec.ts', '--ignore', '**/testing/**', '--quiet'], { stdio: 'pipe' });
+});
+
+afterAll(async () => {
+  await server?.kill().catch(() => undefined);
+  await client?.end().catch(() => undefined);
+  await db?.drop();
+  rmSync(BUILD, { recursive: true, force: true });
+});
+
+const count = async (sql: string, params: unknown[] = []) => Number((await client.query(sql, params)).rows[0].n);
+
+it('keeps every event it acknowledged through a SIGKILL mid-load, and counts retried batches once', async () => {
+  db = await createTestDatabase();
+  client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  const env = {
+    NODE_ENV: 'production',
+    DATABASE_URL: db.url,
+    MASTER_KEY: randomBytes(32).toString('base64'),
+    OPS_TOKEN: randomBytes(24).toString('base64url'),
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
+    PORT: String(await freePort()),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'error',
+  };
+  const main = resolve(BUILD, 'apps/api/src/main.js');
+  server = await startServer({ databaseUrl: db.url, env, main });
+  const base = server.base;
+
+  // A course with a video and eight enrolled learners, over HTTP.
+  const admin = await signIn(base, ADMIN.username, ADMIN.password);
+  const school = (await must(201, base, 'POST', '/api/v1/schools', { name: 'Crash School', code: 'CRASH', country: 'TH' }, admin.token)).schoolId;
+  const open = async (by: string, role: string, username: string) => {
+    await must(201, base, 'POST', '/api/v1/users', { username, password: PASSWORD, displayName: username, email: `${username}@crash.example`, schoolId: school, role, ...(role === 'learner' && { consentObtainedFrom: 'parent' }) }, by);
+    return signIn(base, username, PASSWORD);
+  };
+  const schoolAdmin = await open(admin.token, 'school_admin', 'crash-admin');
+  const teacher = await open(schoolAdmin.token, 'teacher', 'crash-teacher');
+  const courseId = (await must(201, base, 'POST', '/api/v1/courses', { schoolId: school, title: 'Crash', code: 'CRASH-1', subject: 'Physics', selfEnrolment: { enabled: false } }, teacher.token)).courseId;
+  await must(201, base, 'POST', `/api/v1/courses/${courseId}/sections`, { title: 'Week 1' }, teacher.token);
+  const sectionId = (await must(200, base, 'GET', `/api/v1/courses/${courseId}`, undefined, teacher.token)).sections[0].sectionId;
+  const video = (await must(201, base, 'POST', `/api/v1/courses/${courseId}/resources`, { sectionId, kind: 'video', title: 'Falling', content: { url: 'https://video.example/f', durationSeconds: 900 } }, teacher.token)).resourceId;
+  const learners = await Promise.all(Array.from({ length: 8 }, (_, i) => open(schoolAdmin.token, 'learner', `crash-learner-${i}`)));
+  await must(200, base, 'POST', `/api/v1/courses/${courseId}/enrolments/bulk`, { learnerIds: learners.map((l) => l.userId) }, teacher.token);
+  // On a busy machine the enrolments may reach the read models after the command's short wait: the access check reads them.
+  await waitForProjections(server, 60_000);
+
+  const makeBatch = (learner: number, size: number): Batch => ({
+    learner,
+    events: Array.from({ length: size }, () => ({ id: randomUUID(), type: 'VideoProgressed', courseId, resourceId: video, positionSeconds: Math.floor(Math.random() * 900), durationSeconds: 900 })),
+  });
+  const send = async (b: Batch): Promise<number> => {
+    try {
+      const res = await fetch(`${server!.base}/api/v1/activity`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${learners[b.learner].token}` },
+        body: JSON.stringify(b.events.length === 1 ? b.events[0] : { events: b.events }),
+      });
+      await res.arrayBuffer();
+      return res.status;
+    } catch {
+      return 0; // the connection died: the outcome is unknown
+    }
+  };
+
+  // Load: eight loops (one per learner) sending single events and batches, until the server dies.
+  const batches: Batch[] = [];
+  let dead = false;
+  const refusals = new Map<number, number>();
+  const loops = learners.map(async (_, learner) => {
+    for (let i = 0; !dead; i++) {
+      const b = makeBatch(learner, i % 3 === 0 ? 1 : 25);
+      batches.push(b);
+      const status = await send(b);
+      b.outcome = status === 200 || status === 201 ? 'acked' : status === 0 ? 'lost' : 'refused';
+      if (b.outcome === 'refused') refusals.set(status, (refusals.get(status) ?? 0) + 1);
+    }
+  });
+  // Kill it once a good amount was acknowledged, while requests are in flight.
+  for (let waited = 0; batches.filter((b) => b.outcome === 'acked').length < 60 && waited < 30_000; waited += 20) await sleep(20);
+  await server.kill();
+  dead = true;
+  await Promise.all(loops);
+  server = undefined;
+
+  const acked = batches.filter((b) => b.outcome === 'acked');
+  const lost = batches.filter((b) => b.outcome === 'lost');
+  expect(acked.length).toBeGreaterThanOrEqual(60);
+  expect(lost.length).toBeGreaterThan(0); // the kill did land mid-load
+  expect(Object.fromEntries(refusals)).toEqual({});
+
+  // Restarted on the same database: every acknowledged event is there.
+  server = await startServer({ databaseUrl: db.url, env, main });
+  const ackedIds = acked.flatMap((b) => b.events.map((e) => e.id));
+  expect(await count('SELECT count(*) AS n FROM events WHERE event_id = ANY($1::uuid[])', [ackedIds])).toBe(ackedIds.length);
+
+  // The client retries what got no answer, and (a bad client) some of what was acknowledged too.
+  const retried = [...lost, ...acked.slice(0, 10)];
+  for (const b of retried) expect([200, 201]).toContain(await send(b));
+  const allIds = batches.flatMap((b) => b.events.map((e) => e.id));
+  expect(await count('SELECT count(*) AS n FROM events WHERE event_id = ANY($1::uuid[])', [allIds])).toBe(allIds.length);
+  // Nothing twice: the activity streams hold exactly the events sent, with gap-free revisions.
+  expect(await count(`SELECT count(*) AS n FROM events WHERE stream_id LIKE 'activity-%' AND event_type = 'VideoProgressed'`)).toBe(allIds.length);
+  const gaps = await client.query(
+    `SELECT stream_id, count(*) AS n, max(stream_revision) AS top FROM events WHERE stream_id LIKE 'activity-%' GROUP BY stream_id HAVING count(*) <> max(stream_revision) + 1`,
+  );
+  expect(gaps.rows).toEqual([]);
+  expect(await server.stop()).toBe(0);
+  server = undefined;
+}, 240_000);
