@@ -8,6 +8,12 @@
  *
  * An event a projection cannot handle is parked as a dead letter with its
  * error, and the projection goes on.
+ *
+ * Erasure receipts: when a projection passes a `SubjectErased` event (every
+ * projection does, whatever types it handles), the runner lets it forget the
+ * subject (Projection.forgetSubject) and writes its row in `erasure_receipts`,
+ * in the transaction that moves its checkpoint past the event: a receipt
+ * exists exactly when the projection's rows of that person are gone.
  */
 import { Logger } from '@nestjs/common';
 import {
@@ -21,7 +27,7 @@ import {
   type StoredEvent,
 } from '@learnstream/event-store';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Projection } from './projection';
+import { SUBJECT_ERASED, type ErasedSubject, type Projection } from './projection';
 
 export interface ProjectionRunnerOptions {
   /** Largest number of events applied in one transaction. */
@@ -90,6 +96,23 @@ interface Checkpoint {
 
 /** The checkpoint moved under us (rebuild, or another process ran the batch first). */
 class Superseded extends Error {}
+
+/** A batch as the projection sees it: runs of its events, cut by the erasures the batch holds. */
+type Step = { events: StoredEvent[] } | { erased: ErasedSubject };
+
+/** The clear data of a SubjectErased event (ids only: it needs no decryption). */
+export function erasedSubjectOf(event: StoredEvent): ErasedSubject {
+  const d = event.data as Record<string, unknown>;
+  const id = (v: unknown) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
+  if (!id(d.userId) || !id(d.requestId) || !id(d.anonymousId)) throw new Error(`${SUBJECT_ERASED} ${event.id} lacks userId, requestId or anonymousId`);
+  return {
+    userId: String(d.userId).toLowerCase(),
+    requestId: String(d.requestId).toLowerCase(),
+    anonymousId: String(d.anonymousId).toLowerCase(),
+    eventId: event.id,
+    at: typeof d.at === 'string' ? d.at : event.envelope.occurredAt,
+  };
+}
 
 /**
  * Errors that say nothing about the event: the database or the key store is
@@ -247,7 +270,7 @@ export class ProjectionRunner {
       // Only the events this projection handles are decrypted.
       const wanted = batch.filter((r) => this.wants(p, r.type));
       const events = p.readsPersonalData === false ? this.eventLog.decodeSealed(wanted) : await this.eventLog.decode(wanted);
-      return await this.commit(p, checkpoint, events, batch[batch.length - 1].position);
+      return await this.commit(p, checkpoint, this.steps(p, batch, events), batch[batch.length - 1].position);
     } catch (error) {
       if (error instanceof Superseded) return null;
       if (isTransient(error)) throw error;
@@ -266,16 +289,54 @@ export class ProjectionRunner {
     return p.eventTypes === '*' || p.eventTypes.includes(type);
   }
 
-  /** Applies `events` (the relevant ones of the batch) and moves the checkpoint to `to`, in one transaction. */
-  private async commit(p: Projection, checkpoint: Checkpoint, events: StoredEvent[], to: Position): Promise<Checkpoint> {
+  /**
+   * The batch in log order: the projection's (decoded) events, with each
+   * erasure in its place. Without an erasure, one run of events.
+   */
+  private steps(p: Projection, batch: RecordedEvent[], events: StoredEvent[]): Step[] {
+    if (!batch.some((r) => r.type === SUBJECT_ERASED)) return [{ events }];
+    const steps: Step[] = [];
+    let run: StoredEvent[] = [];
+    let next = 0;
+    for (const record of batch) {
+      if (this.wants(p, record.type)) run.push(events[next++]);
+      if (record.type !== SUBJECT_ERASED) continue;
+      steps.push({ events: run }, { erased: erasedSubjectOf(this.eventLog.decodeSealed([record])[0]) });
+      run = [];
+    }
+    steps.push({ events: run });
+    return steps;
+  }
+
+  /** Applies the steps (the relevant events of the batch, and its erasures) and moves the checkpoint to `to`, in one transaction. */
+  private async commit(p: Projection, checkpoint: Checkpoint, steps: Step[], to: Position): Promise<Checkpoint> {
+    let handled = 0;
     await this.dataSource.transaction(async (tx) => {
       await this.lockCheckpoint(tx, p.name, checkpoint);
-      if (p.handleBatch && events.length > 1) await p.handleBatch(events, tx);
-      else for (const event of events) await p.handle(event, tx);
-      await this.moveCheckpoint(tx, p.name, to, events.length);
+      for (const step of steps) {
+        if ('erased' in step) {
+          await this.forget(p, step.erased, tx);
+          continue;
+        }
+        const { events } = step;
+        if (p.handleBatch && events.length > 1) await p.handleBatch(events, tx);
+        else for (const event of events) await p.handle(event, tx);
+        handled += events.length;
+      }
+      await this.moveCheckpoint(tx, p.name, to, handled);
     });
     this.wakeWaiters();
     return { position: to, generation: checkpoint.generation };
+  }
+
+  /** The projection forgets the subject and acknowledges, in the caller's transaction. A replay keeps the first receipt. */
+  private async forget(p: Projection, subject: ErasedSubject, tx: EntityManager): Promise<void> {
+    if (p.forgetSubject) await p.forgetSubject(subject, tx);
+    await tx.query(
+      `INSERT INTO erasure_receipts (request_id, user_id, projection, event_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (request_id, projection) DO NOTHING`,
+      [subject.requestId, subject.userId, p.name, subject.eventId],
+    );
   }
 
   private async park(p: Projection, checkpoint: Checkpoint, record: RecordedEvent, error: unknown): Promise<Checkpoint | null> {
@@ -445,7 +506,8 @@ export class ProjectionRunner {
     try {
       const [event] = p.readsPersonalData === false ? this.eventLog.decodeSealed([record]) : await this.eventLog.decode([record]);
       await this.dataSource.transaction(async (tx) => {
-        await p.handle(event, tx);
+        if (this.wants(p, record!.type)) await p.handle(event, tx);
+        if (record!.type === SUBJECT_ERASED) await this.forget(p, erasedSubjectOf(event), tx);
         await tx.query('DELETE FROM projection_dead_letters WHERE id = $1', [id]);
       });
       this.logger.log({ msg: 'dead letter retried', projection: p.name, eventId: record.id });

@@ -27,6 +27,35 @@ export interface Projection {
   readonly readsPersonalData?: boolean;
   /** Empties the read model, for a rebuild from zero (inside the rebuild transaction). */
   reset(tx: EntityManager): Promise<void>;
+  /**
+   * Erasure (DESIGN.md, crypto-shredding): deletes or anonymises every row of
+   * the erased subject, wherever they appear (as the learner, the actor, the
+   * related user…). The runner calls it when the projection passes a
+   * `SubjectErased` event, whether or not the projection handles that type,
+   * after the events before it and in the same transaction, and records the
+   * projection's erasure receipt there too. Projections that hold no row of a
+   * person leave it out; they still acknowledge.
+   */
+  forgetSubject?(subject: ErasedSubject, tx: EntityManager): Promise<void>;
+}
+
+/** The event type of an erasure (the privacy feature appends it, once the subject's keys are destroyed). */
+export const SUBJECT_ERASED = 'SubjectErased';
+
+/** What a projection is told about an erased subject (the clear data of `SubjectErased`). */
+export interface ErasedSubject {
+  userId: string;
+  /** The privacy request that asked for (or the retention sweep that made) the erasure. */
+  requestId: string;
+  /**
+   * A random id, the same for every projection: rows kept for aggregates
+   * (grades, enrolments, counts) take it in place of the user id, so that
+   * they still add up and still belong together, but to nobody.
+   */
+  anonymousId: string;
+  /** The SubjectErased event. */
+  eventId: string;
+  at: string;
 }
 
 /** Nest injection token for the list of projections a process runs. */

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@learnstream/event-store';
-import type { Projection } from '@learnstream/projections';
+import type { ErasedSubject, Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
 import { MEMBERSHIP_EVENT_TYPES, type MembershipEvent } from '../affiliation.events';
 
@@ -7,6 +7,9 @@ import { MEMBERSHIP_EVENT_TYPES, type MembershipEvent } from '../affiliation.eve
  * Memberships, current and past (`school_memberships`, row-level secured on
  * school_id; ended_at keeps the history). The access policy reads it to know
  * who is who in which school. A grade level erased with its person reads null.
+ *
+ * Erasure: the person's memberships are deleted (a school's member counts
+ * drop them; nothing aggregates memberships over time).
  */
 export class MembershipsProjection implements Projection {
   readonly name = 'school-memberships';
@@ -35,5 +38,9 @@ export class MembershipsProjection implements Projection {
 
   async reset(tx: EntityManager): Promise<void> {
     await tx.query('TRUNCATE school_memberships');
+  }
+
+  async forgetSubject({ userId }: ErasedSubject, tx: EntityManager): Promise<void> {
+    await tx.query('DELETE FROM school_memberships WHERE user_id = $1', [userId]);
   }
 }

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@learnstream/event-store';
-import type { Projection } from '@learnstream/projections';
+import type { ErasedSubject, Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
 import { PARENT_LINK_EVENT_TYPES, type ParentLinkEvent } from '../affiliation.events';
 
@@ -9,6 +9,10 @@ import { PARENT_LINK_EVENT_TYPES, type ParentLinkEvent } from '../affiliation.ev
  * (the confirmation, rejection or revocation); null while it is requested.
  * A new request after a rejection or revocation reopens the row; a replayed
  * older request never overwrites a newer state.
+ *
+ * Erasure: the person's links, as parent or child, are deleted; where they
+ * requested or decided someone else's link, the erasure's anonymous id
+ * takes their place.
  */
 export class ParentLinksProjection implements Projection {
   readonly name = 'parent-links';
@@ -42,5 +46,11 @@ export class ParentLinksProjection implements Projection {
 
   async reset(tx: EntityManager): Promise<void> {
     await tx.query('TRUNCATE parent_links');
+  }
+
+  async forgetSubject({ userId, anonymousId }: ErasedSubject, tx: EntityManager): Promise<void> {
+    await tx.query('DELETE FROM parent_links WHERE parent_id = $1 OR child_id = $1', [userId]);
+    await tx.query('UPDATE parent_links SET requested_by = $2 WHERE requested_by = $1', [userId, anonymousId]);
+    await tx.query('UPDATE parent_links SET decided_by = $2 WHERE decided_by = $1', [userId, anonymousId]);
   }
 }

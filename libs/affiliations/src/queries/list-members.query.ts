@@ -1,5 +1,7 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, TenantDb, type Actor, type SchoolRole } from '@learnstream/access';
+import { EventLog } from '@learnstream/event-store';
+import { accessPurposeOf, recordPersonalDataAccess } from '@learnstream/privacy';
 import { memberViewOfRow, type DirectoryView, type MemberView } from '../views';
 
 export interface MemberFilter {
@@ -23,13 +25,15 @@ export class ListMembersQuery extends Query<{ members: MemberView[] }> {
  *   teacher        userId, username, displayName, role, classId, gradeLevel of active members: no contact data
  *   platform admin the same, with the membership's id and dates, and past members on request
  *   school admin   all of that, and the email (contact data is the school's own business)
- * Contact data a reader may not see is not even selected.
+ * Contact data a reader may not see is not even selected. The read is
+ * recorded for the access audit (PersonalDataAccessed: every member listed).
  */
 @QueryHandler(ListMembersQuery)
 export class ListMembersHandler implements IQueryHandler<ListMembersQuery> {
   constructor(
     private readonly policy: AccessPolicy,
     private readonly tenants: TenantDb,
+    private readonly log: EventLog,
   ) {}
 
   async execute({ actor, schoolId, filter }: ListMembersQuery) {
@@ -51,6 +55,12 @@ export class ListMembersHandler implements IQueryHandler<ListMembersQuery> {
         [schoolId, filter.role, filter.classId, includeEnded],
       ),
     );
+    await recordPersonalDataAccess(this.log, actor, {
+      subjectIds: rows.map((r: { user_id: string }) => r.user_id),
+      what: 'directory',
+      purpose: accessPurposeOf(me),
+      schoolId,
+    });
     return { members: rows.map((r: Record<string, unknown>) => memberViewOfRow(r, view)) };
   }
 }

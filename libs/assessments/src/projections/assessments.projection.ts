@@ -4,9 +4,15 @@
  * and results. Personal values (answers, texts, feedback) arrive decrypted,
  * or null once the learner is erased, and are held in clear like every read
  * model's. Writes are upserts: a replay changes nothing.
+ *
+ * Erasure: the learner's attempts, submissions and offline results stay,
+ * for the quizzes' and assignments' statistics, under the erasure's
+ * anonymous id, with every free text gone (answers, submission texts and
+ * files, feedback); scores, grades and pass/fail remain. Where the erased
+ * person graded or recorded someone else's work, the anonymous id replaces them.
  */
 import type { StoredEvent } from '@learnstream/event-store';
-import type { Projection } from '@learnstream/projections';
+import type { ErasedSubject, Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
 import type { AssignmentEvent, AssignmentSettings } from '../assignment.events';
 import type { AttemptEvent } from '../attempt.events';
@@ -189,5 +195,13 @@ export class AssessmentsProjection implements Projection {
 
   async reset(tx: EntityManager): Promise<void> {
     for (const table of ['offline_results', 'offline_tests', 'assignment_submissions', 'assignments', 'quiz_attempts', 'quizzes']) await tx.query(`DELETE FROM ${table}`);
+  }
+
+  async forgetSubject({ userId, anonymousId }: ErasedSubject, tx: EntityManager): Promise<void> {
+    await tx.query(`UPDATE quiz_attempts SET learner_id = $2, answers = '{}' WHERE learner_id = $1`, [userId, anonymousId]);
+    await tx.query(`UPDATE assignment_submissions SET learner_id = $2, text = NULL, file_refs = '[]', feedback = NULL WHERE learner_id = $1`, [userId, anonymousId]);
+    await tx.query(`UPDATE assignment_submissions SET graded_by = $2 WHERE graded_by = $1`, [userId, anonymousId]);
+    await tx.query(`UPDATE offline_results SET learner_id = $2, feedback = NULL WHERE learner_id = $1`, [userId, anonymousId]);
+    await tx.query(`UPDATE offline_results SET recorded_by = $2 WHERE recorded_by = $1`, [userId, anonymousId]);
   }
 }

@@ -8,6 +8,7 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
 import { DomainError } from '@learnstream/domain';
+import { accessPurposeOf, recordPersonalDataAccess } from '@learnstream/privacy';
 import { AssessmentsRepository } from '../assessments.repository';
 import { submissionViewOf, type AssignmentView, type OfflineResultView, type SubmissionView } from '../views';
 
@@ -91,6 +92,7 @@ export class ListSubmissionsHandler implements IQueryHandler<ListSubmissionsQuer
     await this.policy.require(actor, { action: 'course.teach', courseId });
     const scope = await this.policy.scopeOf(actor);
     const rows: Record<string, any>[] = await this.db.read(scope, (db) => db.query('SELECT * FROM assignment_submissions WHERE assignment_id = $1 ORDER BY learner_id', [assignmentId]));
+    await recordPersonalDataAccess(this.repo.log, actor, { subjectIds: rows.map((r) => r.learner_id), what: 'submissions', purpose: accessPurposeOf(await this.policy.factsOf(actor)), courseId, schoolId: rows[0]?.school_id ?? null });
     return { assignmentId, submissions: rows.map(submissionViewOf) };
   }
 }
@@ -109,6 +111,7 @@ export class GetSubmissionHandler implements IQueryHandler<GetSubmissionQuery> {
     const scope = await this.policy.scopeOf(actor);
     const [row] = await this.db.read(scope, (db) => db.query('SELECT * FROM assignment_submissions WHERE assignment_id = $1 AND learner_id = $2', [assignmentId, learnerId]));
     if (!row) throw new DomainError('not_found', 'SUBMISSION_NOT_FOUND', 'this learner has no submission or grade for this assignment');
+    await recordPersonalDataAccess(this.repo.log, actor, { subjectIds: [learnerId], what: 'submissions', purpose: accessPurposeOf(await this.policy.factsOf(actor), [learnerId]), courseId, schoolId: row.school_id });
     return submissionViewOf(row);
   }
 }

@@ -10,10 +10,14 @@
  *
  * ListAttemptsQuery: a quiz's attempts, without answers: all of them for the
  * course's staff, their own for a learner of the course.
+ *
+ * Reading someone else's attempts is recorded for the access audit
+ * (PersonalDataAccessed).
  */
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
 import { DomainError } from '@learnstream/domain';
+import { accessPurposeOf, recordPersonalDataAccess } from '@learnstream/privacy';
 import { AssessmentsRepository } from '../assessments.repository';
 import { attemptDecider } from '../attempt';
 import { quizAttemptsStreamId } from '../streams';
@@ -83,6 +87,15 @@ export class GetAttemptHandler implements IQueryHandler<GetAttemptQuery, Attempt
         decide: (state) => attemptDecider.decide({ type: 'ReviewAttempt', attemptId, by: actor.userId, now: new Date().toISOString() }, state),
       });
     }
+    if (attempt.learner_id !== actor.userId) {
+      await recordPersonalDataAccess(this.repo.log, actor, {
+        subjectIds: [attempt.learner_id],
+        what: 'attempts',
+        purpose: accessPurposeOf(await this.policy.factsOf(actor), [attempt.learner_id]),
+        courseId: attempt.course_id,
+        schoolId: attempt.school_id,
+      });
+    }
     return attemptViewOf(attempt, quiz.questions, submitted || staff);
   }
 }
@@ -103,6 +116,9 @@ export class ListAttemptsHandler implements IQueryHandler<ListAttemptsQuery> {
     const rows: Record<string, any>[] = await this.db.read(scope, (db) =>
       db.query(`SELECT * FROM quiz_attempts WHERE quiz_id = $1 AND ($2::uuid IS NULL OR learner_id = $2) ORDER BY learner_id, attempt_number`, [quizId, staff ? null : actor.userId]),
     );
+    if (staff) {
+      await recordPersonalDataAccess(this.repo.log, actor, { subjectIds: rows.map((r) => r.learner_id), what: 'attempts', purpose: accessPurposeOf(await this.policy.factsOf(actor)), courseId, schoolId: rows[0]?.school_id ?? null });
+    }
     return {
       quizId,
       attempts: rows.map((r) => ({

@@ -4,9 +4,12 @@
  * course, with the current or last enrolment. The row's school is the
  * envelope's (the course's school, set by the handler from the course's state).
  * The reason of an unenrolment is personal data and stays in the log, sealed.
+ *
+ * Erasure: the rows stay (a course's enrolment counts do not change) under
+ * the erasure's anonymous id, which no one signs in as.
  */
 import type { StoredEvent } from '@learnstream/event-store';
-import type { Projection } from '@learnstream/projections';
+import type { ErasedSubject, Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
 import { ENROLMENT_EVENT_TYPES, type EnrolmentEvent } from '../enrolment.events';
 
@@ -40,5 +43,9 @@ export class CourseEnrolmentsProjection implements Projection {
 
   async reset(tx: EntityManager): Promise<void> {
     await tx.query('TRUNCATE course_enrolments');
+  }
+
+  async forgetSubject({ userId, anonymousId }: ErasedSubject, tx: EntityManager): Promise<void> {
+    await tx.query('UPDATE course_enrolments SET learner_id = $2 WHERE learner_id = $1', [userId, anonymousId]);
   }
 }

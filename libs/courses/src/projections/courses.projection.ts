@@ -5,9 +5,12 @@
  * course's school for row-level security. Idempotent: a replayed event finds
  * its row already there (or gone) and changes nothing; positions are shifted
  * only when a row is actually inserted or removed.
+ *
+ * Erasure: an erased teacher leaves the courses' staff (nothing else here
+ * names a person).
  */
 import type { StoredEvent } from '@learnstream/event-store';
-import type { Projection } from '@learnstream/projections';
+import type { ErasedSubject, Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
 import { COURSE_EVENT_TYPES, type CourseChanges, type CourseEvent } from '../course.events';
 
@@ -141,6 +144,10 @@ export class CoursesProjection implements Projection {
 
   async reset(tx: EntityManager): Promise<void> {
     await tx.query('TRUNCATE courses, course_sections, course_resources, course_activities, course_staff');
+  }
+
+  async forgetSubject({ userId }: ErasedSubject, tx: EntityManager): Promise<void> {
+    await tx.query('DELETE FROM course_staff WHERE user_id = $1', [userId]);
   }
 }
 

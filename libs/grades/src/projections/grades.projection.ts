@@ -21,10 +21,14 @@
  *   completion is final, so it must not be granted on a partial total that a
  *   later grade would bring down (a first quiz at 100 % is not yet a course
  *   at 50 %). Once recorded it stays.
+ *
+ * Erasure: the learner's results, completions and gradebook entries stay,
+ * so that grade distributions and completion rates are unchanged, under the
+ * erasure's anonymous id (in the gradebook state too).
  */
 import type { GradingMethod } from '@learnstream/assessments';
 import type { StoredEvent } from '@learnstream/event-store';
-import type { Projection } from '@learnstream/projections';
+import type { ErasedSubject, Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
 import { quizResult, withActivityResults, type ActivityResult } from '../activity-results';
 import { decideCompletion, initialLearnerCompletion, type LearnerCompletion } from '../completion';
@@ -132,6 +136,19 @@ export class GradesProjection implements Projection {
     for (const table of ['course_completions', 'activity_completions', 'completion_rules', 'activity_results', 'quiz_attempt_grades', 'graded_activities', 'gradebooks']) {
       await tx.query(`DELETE FROM ${table}`);
     }
+  }
+
+  async forgetSubject({ userId, anonymousId }: ErasedSubject, tx: EntityManager): Promise<void> {
+    for (const table of ['quiz_attempt_grades', 'activity_results', 'activity_completions', 'course_completions']) {
+      await tx.query(`UPDATE ${table} SET learner_id = $2 WHERE learner_id = $1`, [userId, anonymousId]);
+    }
+    await tx.query(
+      `UPDATE gradebooks SET state = jsonb_set(state, '{learners}', (
+         SELECT coalesce(jsonb_agg(CASE WHEN l->>'learnerId' = $1::text THEN jsonb_set(l, '{learnerId}', to_jsonb($2::text)) ELSE l END ORDER BY n), '[]'::jsonb)
+           FROM jsonb_array_elements(state->'learners') WITH ORDINALITY AS x(l, n)))
+       WHERE state->'learners' @> jsonb_build_array(jsonb_build_object('learnerId', $1::text))`,
+      [userId, anonymousId],
+    );
   }
 
   // --- Gradebook and rules states

@@ -10,12 +10,14 @@
  * - GetGradebookQuery: the gradebook's settings, categories and items (course.teach).
  *
  * `final`: missing grades count as 0 (the end-of-term total) instead of being
- * left out (the total so far). Viewing grades is recorded (GradesViewed).
+ * left out (the total so far). Viewing grades is recorded (GradesViewed), and
+ * viewing other people's grades also for the access audit (PersonalDataAccessed).
  * Policy first, then row-level security.
  */
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
 import { DomainError } from '@learnstream/domain';
+import { accessPurposeOf, recordPersonalDataAccess } from '@learnstream/privacy';
 import type { EntityManager } from 'typeorm';
 import { withActivityResults, type ActivityResult } from '../activity-results';
 import { computeCourseGrades, visibleToLearner } from '../course-grades';
@@ -91,6 +93,7 @@ export class GetCourseGradesHandler implements IQueryHandler<GetCourseGradesQuer
     });
     if (!state) throw gradebookNotFound();
     await this.repo.recordView(actor, course.schoolId, { type: 'GradesViewed', data: { courseId, learnerId: null, final } });
+    await recordPersonalDataAccess(this.repo.log, actor, { subjectIds: learners, what: 'grades', purpose: accessPurposeOf(await this.policy.factsOf(actor)), courseId, schoolId: course.schoolId });
     return {
       ...gradebookViewOf(courseId, state),
       final,
@@ -115,6 +118,9 @@ export class GetLearnerGradesHandler implements IQueryHandler<GetLearnerGradesQu
     if (!state) throw gradebookNotFound();
     const grades = computeCourseGrades(state, learnerId, { final });
     await this.repo.recordView(actor, course.schoolId, { type: 'GradesViewed', data: { courseId, learnerId, final } });
+    if (learnerId !== actor.userId) {
+      await recordPersonalDataAccess(this.repo.log, actor, { subjectIds: [learnerId], what: 'grades', purpose: accessPurposeOf(await this.policy.factsOf(actor), [learnerId]), courseId, schoolId: course.schoolId });
+    }
     return { courseId, learnerId, final, releasedOnly: !staff, ...(staff ? grades : visibleToLearner(grades, state)) };
   }
 }

@@ -2,9 +2,13 @@
  * The accounts read model: one row per user with their profile (decrypted:
  * read models hold personal data in clear and are deleted or anonymised on
  * erasure), platform roles, status and last sign-in.
+ *
+ * Erasure: the person's row is deleted; where they opened or vouched for
+ * someone else's account, the erasure's anonymous id takes their place.
+ * A cancelled account (the privacy feature's AccountCancelled) shows as such.
  */
 import type { StoredEvent } from '@learnstream/event-store';
-import type { Projection } from '@learnstream/projections';
+import type { ErasedSubject, Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
 import type { AccountEvent, Profile } from '../account.events';
 
@@ -25,7 +29,7 @@ const value = (field: keyof Profile, v: unknown) => (field === 'interests' ? JSO
 
 export class AccountsProjection implements Projection {
   readonly name = 'accounts';
-  readonly eventTypes = ['AccountCreated', 'ProfileUpdated', 'PasswordChanged', 'UserLoggedIn', 'AccountLocked', 'AccountUnlocked', 'PlatformRoleGranted', 'PlatformRoleRevoked', 'ParentalConsentGiven', 'ParentalConsentWithdrawn'];
+  readonly eventTypes = ['AccountCreated', 'ProfileUpdated', 'PasswordChanged', 'UserLoggedIn', 'AccountLocked', 'AccountUnlocked', 'PlatformRoleGranted', 'PlatformRoleRevoked', 'ParentalConsentGiven', 'ParentalConsentWithdrawn', 'AccountCancelled'];
 
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
     const e = { type: event.type, data: event.data } as AccountEvent;
@@ -35,6 +39,10 @@ export class AccountsProjection implements Projection {
       // inForceSince: since when some parent's consent has been in force (null once none is left).
       const since = event.data.inForceSince as string | null;
       await tx.query('UPDATE accounts SET parental_consent_at = $2, updated_at = $3 WHERE user_id = $1', [event.data.childId, since ? new Date(since) : null, at]);
+      return;
+    }
+    if (event.type === 'AccountCancelled') {
+      await tx.query(`UPDATE accounts SET status = 'cancelled', updated_at = $2 WHERE user_id = $1`, [event.data.userId, at]);
       return;
     }
     switch (e.type) {
@@ -93,5 +101,14 @@ export class AccountsProjection implements Projection {
 
   async reset(tx: EntityManager): Promise<void> {
     await tx.query('DELETE FROM accounts');
+  }
+
+  async forgetSubject({ userId, anonymousId }: ErasedSubject, tx: EntityManager): Promise<void> {
+    await tx.query('DELETE FROM accounts WHERE user_id = $1', [userId]);
+    await tx.query('UPDATE accounts SET opened_by = $2 WHERE opened_by = $1', [userId, anonymousId]);
+    await tx.query(
+      `UPDATE accounts SET consent_recorded = jsonb_set(consent_recorded, '{recordedBy}', to_jsonb($2::text)) WHERE consent_recorded->>'recordedBy' = $1::text`,
+      [userId, anonymousId],
+    );
   }
 }

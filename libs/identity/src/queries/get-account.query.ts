@@ -1,7 +1,12 @@
-/** An account as its reader may see it: through the policy, then row-level security. */
+/**
+ * An account as its reader may see it: through the policy, then row-level
+ * security. Someone else's account read is recorded (PersonalDataAccessed).
+ */
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
 import { DomainError } from '@learnstream/domain';
+import { EventLog } from '@learnstream/event-store';
+import { accessPurposeOf, recordPersonalDataAccess } from '@learnstream/privacy';
 
 export interface AccountView {
   userId: string;
@@ -68,6 +73,7 @@ export class GetAccountHandler implements IQueryHandler<GetAccountQuery, Account
   constructor(
     private readonly policy: AccessPolicy,
     private readonly db: TenantDb,
+    private readonly log: EventLog,
   ) {}
 
   async execute({ actor, userId }: GetAccountQuery): Promise<AccountView> {
@@ -75,6 +81,9 @@ export class GetAccountHandler implements IQueryHandler<GetAccountQuery, Account
     const scope = await this.policy.scopeOf(actor);
     const [row] = await this.db.read(scope, (db) => db.query(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE user_id = $1`, [userId]));
     if (!row) throw new DomainError('not_found', 'USER_NOT_FOUND', 'no such user');
+    if (userId !== actor.userId) {
+      await recordPersonalDataAccess(this.log, actor, { subjectIds: [userId], what: 'profile', purpose: accessPurposeOf(await this.policy.factsOf(actor), [userId]) });
+    }
     return toAccountView(row, this.policy.ageOfMajority);
   }
 }

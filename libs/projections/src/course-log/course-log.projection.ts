@@ -1,10 +1,15 @@
 import { positionToString, type StoredEvent } from '@learnstream/event-store';
 import type { EntityManager } from 'typeorm';
-import type { Projection } from '../projection';
+import type { ErasedSubject, Projection } from '../projection';
 
 /**
  * The course log: every event that carries a courseId, with the envelope's
  * clear fields (no personal data: ids only; IPs stay encrypted in the log).
+ *
+ * Erasure: the subject's rows stay (a course's activity counts by action do
+ * not change), with the subject's id replaced by the erasure's anonymous id
+ * wherever it appears: as the actor, the real actor or the related user of
+ * someone else's event (a teacher grading them).
  */
 export class CourseLogProjection implements Projection {
   readonly name = 'course-log';
@@ -47,5 +52,11 @@ export class CourseLogProjection implements Projection {
 
   async reset(tx: EntityManager): Promise<void> {
     await tx.query('TRUNCATE course_log');
+  }
+
+  async forgetSubject({ userId, anonymousId }: ErasedSubject, tx: EntityManager): Promise<void> {
+    for (const column of ['actor_id', 'real_actor_id', 'related_user_id']) {
+      await tx.query(`UPDATE course_log SET ${column} = $2 WHERE ${column} = $1`, [userId, anonymousId]);
+    }
   }
 }

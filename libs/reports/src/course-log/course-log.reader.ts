@@ -4,6 +4,11 @@
  * `learnstream.course_ids` (the rows of a platform-wide course, migration
  * 0600), with the display names of the people named in each row joined from
  * `accounts`, where the reader may see the account (else null).
+ *
+ * Restriction of processing (the privacy feature's subject_flags): the rows
+ * of a restricted person, as actor or related user, are left out of every
+ * listing (page, CSV, live tail). They are kept, and come back when the
+ * restriction is lifted.
  */
 import { Injectable } from '@nestjs/common';
 import { TenantDb, type TenantScope } from '@learnstream/access';
@@ -25,6 +30,8 @@ const SELECT = `
   LEFT JOIN accounts ra ON ra.user_id = l.real_actor_id
   LEFT JOIN accounts ru ON ru.user_id = l.related_user_id`;
 
+const NOT_RESTRICTED = `NOT EXISTS (SELECT 1 FROM subject_flags f WHERE f.restricted AND f.user_id IN (l.actor_id, l.related_user_id))`;
+
 @Injectable()
 export class CourseLogReader {
   constructor(private readonly db: TenantDb) {}
@@ -32,7 +39,7 @@ export class CourseLogReader {
   /** Up to `limit` rows, newest first, strictly before `before` (from the newest when absent). */
   newest(scope: TenantScope, courseId: string, filter: CourseLogFilter, limit: number, before?: LogPosition): Promise<PositionedRow[]> {
     const { where, params } = filterSql(courseId, filter);
-    const clauses = [where, ...(before ? [positionSql('before', before, params)] : [])];
+    const clauses = [where, NOT_RESTRICTED, ...(before ? [positionSql('before', before, params)] : [])];
     return this.select(scope, courseId, `${SELECT} WHERE ${clauses.join(' AND ')} ORDER BY ${orderSql('newest')} LIMIT ${Math.trunc(limit)}`, params);
   }
 
@@ -40,7 +47,7 @@ export class CourseLogReader {
   oldestAfter(scope: TenantScope, courseId: string, filter: CourseLogFilter, limit: number, after: LogPosition): Promise<PositionedRow[]> {
     const { where, params } = filterSql(courseId, filter);
     const position = positionSql('after', after, params);
-    return this.select(scope, courseId, `${SELECT} WHERE ${where} AND ${position} ORDER BY ${orderSql('oldest')} LIMIT ${Math.trunc(limit)}`, params);
+    return this.select(scope, courseId, `${SELECT} WHERE ${where} AND ${NOT_RESTRICTED} AND ${position} ORDER BY ${orderSql('oldest')} LIMIT ${Math.trunc(limit)}`, params);
   }
 
   private async select(scope: TenantScope, courseId: string, sql: string, params: unknown[]): Promise<PositionedRow[]> {

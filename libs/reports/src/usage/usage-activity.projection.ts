@@ -16,9 +16,14 @@
  * report is read (usage.reader.ts). Counts are increments: right because the
  * runner applies each event exactly once, in the transaction that moves the
  * checkpoint (and a retried dead letter once, as it is removed).
+ *
+ * Erasure: the person's rows stay under the erasure's anonymous id, so that
+ * totals (active users, registrations, views) per period are unchanged; with
+ * their account and memberships gone, they count under role 'general',
+ * school 'none' and country 'unknown' in the breakdowns.
  */
 import type { StoredEvent } from '@learnstream/event-store';
-import type { Projection } from '@learnstream/projections';
+import type { ErasedSubject, Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
 
 interface DayCounts {
@@ -78,5 +83,10 @@ export class UsageActivityProjection implements Projection {
 
   async reset(tx: EntityManager): Promise<void> {
     await tx.query('TRUNCATE usage_daily_actors, usage_registrations');
+  }
+
+  async forgetSubject({ userId, anonymousId }: ErasedSubject, tx: EntityManager): Promise<void> {
+    await tx.query('UPDATE usage_daily_actors SET user_id = $2 WHERE user_id = $1', [userId, anonymousId]);
+    await tx.query('UPDATE usage_registrations SET user_id = $2 WHERE user_id = $1', [userId, anonymousId]);
   }
 }

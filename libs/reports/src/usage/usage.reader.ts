@@ -14,6 +14,10 @@
  * users, parents); country = their profile's country ('unknown' if none). A
  * person counts once per value: a teacher in two schools counts in both
  * school cells and once in the teacher cell, and once in the total.
+ *
+ * Privacy (the privacy feature's subject_flags): a person whose processing
+ * is restricted, or who withdrew their analytics consent, is left out of
+ * every figure (analytics_excluded), from the moment the flag is set.
  */
 import { Injectable } from '@nestjs/common';
 import { TenantDb, type TenantScope } from '@learnstream/access';
@@ -81,13 +85,16 @@ const DIMENSIONS: Record<UsageDimension, { joins: string; key: string }> = {
 
 const num = (v: unknown) => Number(v ?? 0);
 
+/** Left out of statistics: restricted, or analytics consent withdrawn. */
+const INCLUDED = (column: string) => `NOT EXISTS (SELECT 1 FROM subject_flags sf WHERE sf.analytics_excluded AND sf.user_id = ${column})`;
+
 @Injectable()
 export class UsageReader {
   constructor(private readonly db: TenantDb) {}
 
   read(scope: TenantScope, range: UsageRange): Promise<UsageFigures> {
     return this.db.read(scope, async (db) => {
-      const facts = (table: string, events: string) => `SELECT day, user_id, ${events} AS events FROM ${table} WHERE day BETWEEN $1::date AND $2::date`;
+      const facts = (table: string, events: string) => `SELECT day, user_id, ${events} AS events FROM ${table} t WHERE day BETWEEN $1::date AND $2::date AND ${INCLUDED('t.user_id')}`;
       const registrations = await this.byDimension(db, range, facts('usage_registrations', '0'));
       const activeUsers = await this.byDimension(db, range, facts('usage_daily_actors', 'events'));
       const params = [range.from, range.to, range.granularity];
@@ -95,13 +102,14 @@ export class UsageReader {
         `SELECT ${PERIOD('day')} AS period,
                 sum(course_views) AS course_views, count(DISTINCT user_id) FILTER (WHERE course_views > 0) AS course_viewers,
                 sum(resource_views) AS resource_views, count(DISTINCT user_id) FILTER (WHERE resource_views > 0) AS resource_viewers
-         FROM usage_daily_actors WHERE day BETWEEN $1::date AND $2::date AND (course_views > 0 OR resource_views > 0) GROUP BY 1`,
+         FROM usage_daily_actors u WHERE day BETWEEN $1::date AND $2::date AND (course_views > 0 OR resource_views > 0) AND ${INCLUDED('u.user_id')} GROUP BY 1`,
         params,
       );
       const completion: Record<string, unknown>[] = await db.query(
         `SELECT ${PERIOD(`(completed_at AT TIME ZONE 'UTC')::date`)} AS period, count(*) AS completions, count(DISTINCT learner_id) AS people
          FROM course_completions
          WHERE completed_at >= ($1::date)::timestamp AT TIME ZONE 'UTC' AND completed_at < ($2::date + 1)::timestamp AT TIME ZONE 'UTC'
+           AND ${INCLUDED('course_completions.learner_id')}
          GROUP BY 1`,
         params,
       );

@@ -43,6 +43,8 @@ export class ExportCourseLogHandler implements IQueryHandler<ExportCourseLogQuer
     const log = await openCourseLog(this.policy, actor, courseId);
     const first = await this.reader.newest(log.scope, courseId, filter, CHUNK, cursor ? decodeCursor(cursor) : undefined);
     await this.reports.courseLogViewed(actor, log, 'csv', filter.userId ?? null);
+    // The people of the first chunk (a filtered export names its person; the later chunks are older rows of the same course).
+    await this.reports.courseLogAccessed(actor, log, first.flatMap((r) => [r.row.actor?.userId, r.row.realActor?.userId, r.row.relatedUser?.userId]));
     return { filename: `course-log-${courseId}.csv`, chunks: this.chunks(log, filter, first) };
   }
 

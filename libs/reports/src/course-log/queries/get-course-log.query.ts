@@ -46,6 +46,7 @@ export class GetCourseLogHandler implements IQueryHandler<GetCourseLogQuery, Cou
     const rows = await this.reader.newest(log.scope, courseId, filter, size + 1, before);
     const page = rows.slice(0, size);
     await this.reports.courseLogViewed(actor, log, 'json', filter.userId ?? null);
+    await this.reports.courseLogAccessed(actor, log, page.flatMap((r) => [r.row.actor?.userId, r.row.realActor?.userId, r.row.relatedUser?.userId]));
     return { courseId, rows: page.map((r) => r.row), nextCursor: rows.length > size ? encodeCursor(page[page.length - 1].position) : null };
   }
 }

@@ -1,0 +1,79 @@
+/**
+ * Erasure by crypto-shredding (DESIGN.md), for an approved erasure request:
+ *
+ *   1. the subject's keys are destroyed (KeyStore.destroySubjectKeys, with the
+ *      erasure ledger): every copy of their personal data in the log — their
+ *      profile, answers, the feedback about them, their IPs of every month —
+ *      reads as null from now on, in every process (the key store's caches
+ *      check the destruction token on every use);
+ *   2. what is not in the log goes: the username index entry (its HMAC would
+ *      still say whether a username existed) and their sign-in sessions;
+ *   3. `SubjectErased { userId, requestId, anonymousId }` and the request's
+ *      completion are appended in one atomic batch; every projection then
+ *      deletes or anonymises the person's rows and acknowledges (erasure_receipts).
+ *
+ * Each step can run again: a failure after 1 leaves an approved request that
+ * the retention sweep completes. A person under a legal hold is not erased:
+ * the caller defers the request instead.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Actor } from '@learnstream/access';
+import { PG_POOL, retryOnConflict } from '@learnstream/core';
+import { DomainError } from '@learnstream/domain';
+import type { AppendResult } from '@learnstream/event-store';
+import { KeyStore } from '@learnstream/personal-data';
+import { SUBJECT_ERASED } from '@learnstream/projections';
+import type pg from 'pg';
+import { decideRequest } from './privacy-request';
+import { privacyRequestStream, userStream, type PrivacyRequestEvent } from './privacy.events';
+import { PrivacyRepository, requestEvent, subjectEvent } from './privacy.repository';
+
+export class LegalHoldError extends DomainError {
+  constructor(readonly holdId: string) {
+    super('conflict', 'LEGAL_HOLD', 'this person is under a legal hold: their data cannot be shredded until it is lifted');
+  }
+}
+
+@Injectable()
+export class ErasureService {
+  constructor(
+    private readonly repo: PrivacyRepository,
+    private readonly keys: KeyStore,
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+  ) {}
+
+  /**
+   * Carries out the approved (or deferred) erasure request `requestId`.
+   * Returns the append of SubjectErased (null when the request was complete
+   * already). Throws LegalHoldError when the subject is under a legal hold.
+   */
+  async erase(requestId: string, actor: Pick<Actor, 'userId' | 'realActorId'> | null, now: Date = new Date()): Promise<AppendResult | null> {
+    const { state: request } = await this.repo.loadRequest(requestId);
+    if (!request.exists) throw new DomainError('not_found', 'REQUEST_NOT_FOUND', 'no such privacy request');
+    if (request.type !== 'erasure') throw new DomainError('rule', 'NOT_AN_ERASURE', 'this request is not an erasure');
+    if (request.status === 'completed') return null;
+    if (request.status !== 'approved' && request.status !== 'deferred') throw new DomainError('conflict', 'REQUEST_NOT_OPEN', `the request is ${request.status}`);
+    const subjectId = request.subjectId!;
+    const { state: subject } = await this.repo.loadSubject(subjectId);
+    if (subject.hold) throw new LegalHoldError(subject.hold.holdId);
+
+    await this.keys.destroySubjectKeys(subjectId, `privacy request ${requestId}`);
+    await this.pool.query('DELETE FROM username_index WHERE user_id = $1', [subjectId]);
+    // Refresh tokens go with their sessions (ON DELETE CASCADE); sessions in which they were impersonated too.
+    await this.pool.query('DELETE FROM auth_sessions WHERE user_id = $1 OR real_actor_id = $1', [subjectId]);
+
+    return retryOnConflict(async () => {
+      const [{ state: req, revision }, { state: person }] = await Promise.all([this.repo.loadRequest(requestId), this.repo.loadSubject(subjectId)]);
+      if (req.status === 'completed') return null;
+      const completed = decideRequest({ type: 'Complete', outcome: 'erased', now }, req) as PrivacyRequestEvent[];
+      const at = now.toISOString();
+      const erased = person.erased ? [] : [subjectEvent(actor, { type: SUBJECT_ERASED, data: { userId: subjectId, requestId, anonymousId: randomUUID(), at } })];
+      const results = await this.repo.log.appendBatch([
+        { streamId: privacyRequestStream(requestId), events: completed.map((e) => requestEvent(actor, e)), expectedRevision: revision ?? 'no_stream' },
+        ...(erased.length ? [{ streamId: userStream(subjectId), events: erased, expectedRevision: 'any' as const }] : []),
+      ]);
+      return results[results.length - 1];
+    });
+  }
+}

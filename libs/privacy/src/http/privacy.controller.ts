@@ -1,0 +1,247 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentActor, type Actor } from '@learnstream/access';
+import { ApiError, ApiErrors, UUID_PARAM } from '@learnstream/core';
+import { ChangeConsentCommand } from '../commands/consent.command';
+import { ApprovePrivacyRequestCommand, RejectPrivacyRequestCommand, WithdrawPrivacyRequestCommand } from '../commands/decide-request.command';
+import { FilePrivacyRequestCommand } from '../commands/file-request.command';
+import { ChangePrivacyStateCommand } from '../commands/subject-state.command';
+import { PERSONAL_DATA_EXPORT_SCHEMA } from '../export/export.schema';
+import { CONSENT_PURPOSES, type ConsentPurpose } from '../privacy.events';
+import { ExportPersonalDataQuery, ExportRequestedDataQuery } from '../queries/export.query';
+import { GetErasureReceiptsQuery, GetPrivacyRequestQuery, ListMyPrivacyRequestsQuery, ListPrivacyQueueQuery } from '../queries/requests.query';
+import { GetAccessLogQuery, GetBreachReviewQuery, GetPrivacyStatusQuery, GetRetentionQuery, PreviewRetentionSweepQuery } from '../queries/status.query';
+import { RequestView } from '../views';
+import { AccessLogQueryDto, BreachReviewQueryDto, DecisionDto, ExportQueryDto, FileRequestDto, LegalHoldDto, QueueQueryDto, RejectionDto } from './privacy.dto';
+
+const uuid = UUID_PARAM;
+const purpose = {
+  transform(value: string): ConsentPurpose {
+    if (!(CONSENT_PURPOSES as readonly string[]).includes(value)) throw new ApiError(400, 'VALIDATION_FAILED', `purpose must be one of ${CONSENT_PURPOSES.join(', ')}`);
+    return value as ConsentPurpose;
+  },
+};
+
+/** Data-subject rights on an append-only log (DESIGN.md, "Privacy on an append-only log"). */
+@ApiTags('privacy')
+@ApiBearerAuth()
+@Controller('api/v1/privacy')
+export class PrivacyController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  // --- Requests
+
+  @Post('requests')
+  @ApiOperation({ summary: 'File a request (export, rectification, erasure, restriction, objection) for yourself, a minor child, a learner of your school; due in 30 days' })
+  @ApiCreatedResponse({ type: RequestView })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'] })
+  file(@CurrentActor() actor: Actor, @Body() body: FileRequestDto) {
+    return this.commands.execute(new FilePrivacyRequestCommand(actor, body));
+  }
+
+  @Get('requests')
+  @ApiOperation({ summary: 'Your requests: about you, or filed by you (for a child, a learner)' })
+  @ApiOkResponse({ description: '{ requests: RequestView[] }' })
+  @ApiErrors({ 403: ['FORBIDDEN'] })
+  mine(@CurrentActor() actor: Actor) {
+    return this.queries.execute(new ListMyPrivacyRequestsQuery(actor));
+  }
+
+  @Get('requests/queue')
+  @ApiOperation({ summary: 'The DPO’s queue: open requests by deadline, overdue first (or filtered)' })
+  @ApiOkResponse({ description: '{ requests: RequestView[], open, overdue }' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
+  queue(@CurrentActor() actor: Actor, @Query() query: QueueQueryDto) {
+    return this.queries.execute(new ListPrivacyQueueQuery(actor, query));
+  }
+
+  @Get('requests/:id')
+  @ApiOkResponse({ type: RequestView })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 404: ['REQUEST_NOT_FOUND'] })
+  get(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+    return this.queries.execute(new GetPrivacyRequestQuery(actor, id));
+  }
+
+  @Post('requests/:id/approve')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'DPO: approve, and carry out (an erasure under a legal hold is deferred)' })
+  @ApiOkResponse({ type: RequestView })
+  @ApiErrors({
+    400: ['VALIDATION_FAILED'],
+    403: ['FORBIDDEN', 'OWN_REQUEST'],
+    404: ['REQUEST_NOT_FOUND'],
+    409: ['REQUEST_NOT_OPEN', 'SUBJECT_ERASED'],
+    410: ['SUBJECT_ERASED'],
+    422: ['NOTHING_TO_RECTIFY'],
+  })
+  approve(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() body: DecisionDto) {
+    return this.commands.execute(new ApprovePrivacyRequestCommand(actor, id, body.reason ?? null));
+  }
+
+  @Post('requests/:id/reject')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'DPO: reject, with a reason the subject sees' })
+  @ApiOkResponse({ type: RequestView })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'REASON_REQUIRED'], 403: ['FORBIDDEN', 'OWN_REQUEST'], 404: ['REQUEST_NOT_FOUND'], 409: ['REQUEST_NOT_OPEN'], 410: ['SUBJECT_ERASED'] })
+  reject(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() body: RejectionDto) {
+    return this.commands.execute(new RejectPrivacyRequestCommand(actor, id, body.reason));
+  }
+
+  @Post('requests/:id/withdraw')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The requester or the subject withdraws a pending request' })
+  @ApiOkResponse({ type: RequestView })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 404: ['REQUEST_NOT_FOUND'], 409: ['REQUEST_NOT_OPEN'] })
+  withdraw(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+    return this.commands.execute(new WithdrawPrivacyRequestCommand(actor, id));
+  }
+
+  @Get('requests/:id/receipts')
+  @ApiOperation({ summary: 'DPO: which projections forgot the erased person, and when (one receipt per projection)' })
+  @ApiOkResponse({ description: '{ requestId, userId, status, complete, receipts: [{ projection, acknowledgedAt }] }' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['REQUEST_NOT_FOUND'], 422: ['NOT_AN_ERASURE'] })
+  receipts(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+    return this.queries.execute(new GetErasureReceiptsQuery(actor, id));
+  }
+
+  @Get('requests/:id/export')
+  @ApiOperation({ summary: 'The export of an approved export request (its requester, subject, DPO); audited' })
+  @ApiOkResponse({ description: 'the personal-data export (format=json, GET /privacy/export-schema) or { version, statements } (format=xapi)' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 404: ['REQUEST_NOT_FOUND', 'USER_NOT_FOUND'], 422: ['NOT_AN_EXPORT', 'EXPORT_NOT_READY'] })
+  requestedExport(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: ExportQueryDto) {
+    return this.queries.execute(new ExportRequestedDataQuery(actor, id, query.format ?? 'json'));
+  }
+
+  // --- Access and portability (self-service)
+
+  @Get('export')
+  @ApiOperation({ summary: 'Everything held about you, with your decrypted activity log and IPs; audited (PersonalDataExported)' })
+  @ApiOkResponse({ description: 'format=json: the documented export (GET /privacy/export-schema); format=xapi: { version, statements: xAPI statements }' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'] })
+  exportMine(@CurrentActor() actor: Actor, @Query() query: ExportQueryDto) {
+    return this.queries.execute(new ExportPersonalDataQuery(actor, actor.userId, query.format ?? 'json'));
+  }
+
+  @Get('export-schema')
+  @ApiOperation({ summary: 'The JSON Schema of the personal-data export' })
+  @ApiOkResponse({ description: 'JSON Schema 2020-12' })
+  @ApiErrors({})
+  schema() {
+    return PERSONAL_DATA_EXPORT_SCHEMA;
+  }
+
+  @Get('subjects/:id/export')
+  @ApiOperation({ summary: 'Self-service export for yourself or, as a parent, for a minor child; audited' })
+  @ApiOkResponse({ description: 'as GET /privacy/export' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'] })
+  exportOf(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: ExportQueryDto) {
+    return this.queries.execute(new ExportPersonalDataQuery(actor, id, query.format ?? 'json'));
+  }
+
+  // --- The person's privacy state
+
+  @Get('subjects/:id')
+  @ApiOperation({ summary: 'Consents per purpose, restriction, objection to profiling, legal hold, cancellation' })
+  @ApiOkResponse({ description: 'PrivacyStatusView' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
+  status(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+    return this.queries.execute(new GetPrivacyStatusQuery(actor, id));
+  }
+
+  @Put('subjects/:id/consents/:purpose')
+  @ApiOperation({ summary: 'Give consent to a purpose (marketing, analytics, profiling); a minor’s is given by a linked parent' })
+  @ApiOkResponse({ description: 'PrivacyStatusView' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN', 'PARENTAL_CONSENT_REQUIRED'], 409: ['SUBJECT_ERASED'] })
+  giveConsent(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Param('purpose', purpose) p: ConsentPurpose) {
+    return this.commands.execute(new ChangeConsentCommand(actor, id, p, true));
+  }
+
+  @Delete('subjects/:id/consents/:purpose')
+  @ApiOperation({ summary: 'Withdraw consent: at once out of usage statistics (analytics), no profiling (profiling)' })
+  @ApiOkResponse({ description: 'PrivacyStatusView' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 409: ['SUBJECT_ERASED'] })
+  withdrawConsent(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Param('purpose', purpose) p: ConsentPurpose) {
+    return this.commands.execute(new ChangeConsentCommand(actor, id, p, false));
+  }
+
+  @Delete('subjects/:id/restriction')
+  @ApiOperation({ summary: 'DPO: lift a restriction of processing' })
+  @ApiOkResponse({ description: 'PrivacyStatusView' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 409: ['NOT_RESTRICTED', 'SUBJECT_ERASED'] })
+  liftRestriction(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+    return this.commands.execute(new ChangePrivacyStateCommand(actor, id, { kind: 'lift_restriction' }));
+  }
+
+  @Delete('subjects/:id/objection')
+  @ApiOperation({ summary: 'Withdraw your objection to profiling (or a minor child’s, as their parent)' })
+  @ApiOkResponse({ description: 'PrivacyStatusView' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 409: ['NOT_OBJECTED', 'SUBJECT_ERASED'] })
+  withdrawObjection(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+    return this.commands.execute(new ChangePrivacyStateCommand(actor, id, { kind: 'withdraw_objection' }));
+  }
+
+  @Put('subjects/:id/legal-hold')
+  @ApiOperation({ summary: 'DPO: place a legal hold (defers shredding, keeps the data restricted)' })
+  @ApiOkResponse({ description: 'PrivacyStatusView' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'REASON_REQUIRED'], 403: ['FORBIDDEN'], 409: ['LEGAL_HOLD_EXISTS', 'SUBJECT_ERASED'] })
+  placeHold(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() body: LegalHoldDto) {
+    return this.commands.execute(new ChangePrivacyStateCommand(actor, id, { kind: 'place_legal_hold', reason: body.reason, until: body.until ? new Date(body.until).toISOString() : null }));
+  }
+
+  @Delete('subjects/:id/legal-hold')
+  @ApiOperation({ summary: 'DPO: lift the legal hold; an erasure it deferred is carried out now' })
+  @ApiOkResponse({ description: 'PrivacyStatusView' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['NO_LEGAL_HOLD'], 409: ['SUBJECT_ERASED'] })
+  liftHold(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+    return this.commands.execute(new ChangePrivacyStateCommand(actor, id, { kind: 'lift_legal_hold' }));
+  }
+
+  @Post('subjects/:id/cancellation')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel the account: restricted and locked at once, shredded when the legal hold period ends (default 5 years)' })
+  @ApiOkResponse({ description: 'PrivacyStatusView (cancelledAt, shredAfter)' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 409: ['ACCOUNT_ALREADY_CANCELLED', 'SUBJECT_ERASED'] })
+  cancel(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+    return this.commands.execute(new ChangePrivacyStateCommand(actor, id, { kind: 'cancel_account' }));
+  }
+
+  // --- Access audit
+
+  @Get('access-log')
+  @ApiOperation({ summary: 'Who read your personal data (or a minor child’s; the DPO: anyone’s), what and why' })
+  @ApiOkResponse({ description: '{ subjectId, accesses: [{ readerId, readerName, realReaderId, what, purpose, courseId, schoolId, occurredAt }] }' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
+  accessLog(@CurrentActor() actor: Actor, @Query() query: AccessLogQueryDto) {
+    return this.queries.execute(new GetAccessLogQuery(actor, query.subjectId ?? actor.userId));
+  }
+
+  @Get('breach-review')
+  @ApiOperation({ summary: 'DPO: readers who read more people’s data within an hour than the threshold' })
+  @ApiOkResponse({ description: '{ threshold, days, flagged: [{ readerId, readerName, windowStart, windowEnd, people, reads }] }' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
+  breachReview(@CurrentActor() actor: Actor, @Query() query: BreachReviewQueryDto) {
+    return this.queries.execute(new GetBreachReviewQuery(actor, query.threshold, query.days ?? 30));
+  }
+
+  // --- Retention
+
+  @Get('retention')
+  @ApiOperation({ summary: 'The retention registry: per data category and event type, how long, why (purpose, legal basis), how it goes' })
+  @ApiOkResponse({ description: '{ legalHoldPeriod, requestMetadataRetention, requestDeadline, entries: RetentionEntry[] }' })
+  @ApiErrors({})
+  retention() {
+    return this.queries.execute(new GetRetentionQuery());
+  }
+
+  @Get('retention/preview')
+  @ApiOperation({ summary: 'DPO: what the retention sweep would shred now (dry run, nothing changes)' })
+  @ApiOkResponse({ description: 'SweepReport with dryRun: true' })
+  @ApiErrors({ 403: ['FORBIDDEN'] })
+  preview(@CurrentActor() actor: Actor) {
+    return this.queries.execute(new PreviewRetentionSweepQuery(actor));
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The privacy feature's streams: load and fold a request or a person's
+ * privacy state, seal what is said about the person under their key, append
+ * with the revision read (decided again on a concurrent change).
+ */
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { envelopeFor, type Actor } from '@learnstream/access';
+import { retryOnConflict } from '@learnstream/core';
+import type { DomainEvent } from '@learnstream/domain';
+import { EventLog, type AppendResult, type Crud, type NewEvent, type Position } from '@learnstream/event-store';
+import { personal } from '@learnstream/personal-data';
+import { ProjectionRunner, SUBJECT_ERASED } from '@learnstream/projections';
+import { evolveRequest, initialRequest, type RequestState } from './privacy-request';
+import { evolveSubject, initialSubject, type SubjectState } from './privacy-subject';
+import { privacyRequestStream, userStream, type PrivacyRequestEvent, type PrivacySubjectEvent } from './privacy.events';
+
+type Who = Pick<Actor, 'userId' | 'realActorId'> | null;
+
+const VERBS: Record<string, [action: string, crud: Crud]> = {
+  PrivacyRequestFiled: ['requested', 'c'],
+  PrivacyRequestApproved: ['approved', 'u'],
+  PrivacyRequestRejected: ['rejected', 'u'],
+  PrivacyRequestWithdrawn: ['withdrawn', 'u'],
+  ErasureDeferred: ['deferred', 'u'],
+  PrivacyRequestCompleted: ['completed', 'u'],
+  ConsentGiven: ['consented', 'c'],
+  ConsentWithdrawn: ['withdrew', 'u'],
+  ProcessingRestricted: ['restricted', 'u'],
+  ProcessingRestrictionLifted: ['unrestricted', 'u'],
+  ProfilingObjected: ['objected', 'u'],
+  ProfilingObjectionWithdrawn: ['withdrew', 'u'],
+  LegalHoldPlaced: ['held', 'u'],
+  LegalHoldLifted: ['released', 'u'],
+  AccountCancelled: ['cancelled', 'd'],
+  AccountLocked: ['locked', 'u'],
+  PersonalDataExported: ['exported', 'r'],
+  [SUBJECT_ERASED]: ['erased', 'd'],
+};
+
+/** A request event for the log: the details and reasons sealed with the subject's key. */
+export function requestEvent(actor: Who, event: PrivacyRequestEvent): NewEvent {
+  const data: Record<string, unknown> = { ...event.data };
+  if ('details' in data && data.details !== null) data.details = personal(event.data.subjectId, data.details);
+  if ('reason' in data && data.reason !== null) data.reason = personal(event.data.subjectId, data.reason);
+  const [action, crud] = VERBS[event.type];
+  return {
+    type: event.type,
+    data,
+    envelope: envelopeFor(actor, { action, crud, object: { type: 'privacy_request', id: event.data.requestId }, relatedUserId: event.data.subjectId }),
+  };
+}
+
+/**
+ * A person's event for their user stream. SubjectErased names no related
+ * user (the person is gone: no read model is to get a row for them from it)
+ * and has their request as its object.
+ */
+export function subjectEvent(actor: Who, event: PrivacySubjectEvent | DomainEvent): NewEvent {
+  const data: Record<string, unknown> = { ...(event.data as Record<string, unknown>) };
+  const userId = String(data.userId);
+  if (event.type === 'LegalHoldPlaced' && data.reason !== null) data.reason = personal(userId, data.reason);
+  const [action, crud] = VERBS[event.type] ?? ['updated', 'u'];
+  const erased = event.type === SUBJECT_ERASED;
+  return {
+    type: event.type,
+    data,
+    envelope: envelopeFor(actor, {
+      action,
+      crud,
+      object: erased ? { type: 'privacy_request', id: String(data.requestId) } : { type: 'user', id: userId },
+      relatedUserId: erased ? null : userId,
+    }),
+  };
+}
+
+@Injectable()
+export class PrivacyRepository {
+  constructor(
+    readonly log: EventLog,
+    @Optional() @Inject(ProjectionRunner) private readonly runner?: ProjectionRunner,
+  ) {}
+
+  loadRequest(requestId: string): Promise<{ state: RequestState; revision: bigint | null }> {
+    return this.log.aggregate(privacyRequestStream(requestId), initialRequest(), evolveRequest);
+  }
+
+  loadSubject(userId: string): Promise<{ state: SubjectState; revision: bigint | null }> {
+    return this.log.aggregate(userStream(userId), initialSubject(), evolveSubject);
+  }
+
+  /** Decides on the request's current state and appends; decided again on a concurrent change. */
+  async changeRequest(requestId: string, actor: Who, decide: (state: RequestState) => PrivacyRequestEvent[]): Promise<{ state: RequestState; result: AppendResult | null }> {
+    return retryOnConflict(async () => {
+      const { state, revision } = await this.loadRequest(requestId);
+      const events = decide(state);
+      if (!events.length) return { state, result: null };
+      const result = await this.log.append(privacyRequestStream(requestId), events.map((e) => requestEvent(actor, e)), { expectedRevision: revision ?? 'no_stream' });
+      return { state: events.reduce(evolveRequest, state), result };
+    });
+  }
+
+  /** Decides on the person's privacy state and appends to their user stream. */
+  async changeSubject(
+    userId: string,
+    actor: Who,
+    decide: (state: SubjectState) => (PrivacySubjectEvent | DomainEvent)[],
+  ): Promise<{ state: SubjectState; result: AppendResult | null }> {
+    return retryOnConflict(async () => {
+      const { state, revision } = await this.loadSubject(userId);
+      const events = decide(state);
+      if (!events.length) return { state, result: null };
+      const result = await this.log.append(userStream(userId), events.map((e) => subjectEvent(actor, e)), { expectedRevision: revision ?? 'no_stream' });
+      return { state: events.reduce(evolveSubject, state), result };
+    });
+  }
+
+  /** Read-your-writes: waits briefly for the read models (never fails a done command). */
+  async settle(position: Position | null | undefined): Promise<void> {
+    if (position && this.runner) await this.runner.settle(position);
+  }
+}

@@ -1,0 +1,53 @@
+/** What the privacy endpoints answer, from its read models. */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { isOpen, type RequestStatus } from './privacy-request';
+import { REQUEST_TYPES, type RequestType } from './privacy.events';
+
+export class RequestView {
+  @ApiProperty({ format: 'uuid' }) requestId!: string;
+  @ApiProperty({ format: 'uuid' }) subjectId!: string;
+  @ApiProperty({ enum: REQUEST_TYPES }) type!: RequestType;
+  @ApiProperty({ enum: ['pending', 'approved', 'deferred', 'completed', 'rejected', 'withdrawn'] }) status!: RequestStatus;
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'null: filed by the system (retention sweep)' }) filedBy!: string | null;
+  @ApiProperty({ enum: ['self', 'parent', 'school_admin', 'dpo', 'system'] }) filedAs!: string;
+  @ApiProperty() filedAt!: string;
+  @ApiProperty({ description: 'the deadline: filedAt + PRIVACY_REQUEST_DEADLINE_DAYS (30)' }) dueAt!: string;
+  @ApiProperty({ description: 'still open after the deadline' }) overdue!: boolean;
+  @ApiProperty({ description: 'whole days left until the deadline (negative: overdue), while open; null once closed' }) daysLeft!: number | null;
+  @ApiPropertyOptional({ nullable: true }) decidedBy!: string | null;
+  @ApiPropertyOptional({ nullable: true }) decidedAt!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'the DPO’s reason (always given for a rejection)' }) decisionReason!: string | null;
+  @ApiPropertyOptional({ nullable: true }) completedAt!: string | null;
+  @ApiPropertyOptional({ nullable: true, enum: ['export_ready', 'rectified', 'erased', 'restricted', 'objected'] }) outcome!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: '{ note?, changes? } as filed; null once the subject is erased' }) details!: Record<string, unknown> | null;
+}
+
+const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
+
+export function requestViewOf(r: Record<string, any>, now: Date = new Date()): RequestView {
+  const open = isOpen(r.status);
+  const due = new Date(r.due_at).getTime();
+  return {
+    requestId: r.request_id,
+    subjectId: r.subject_id,
+    type: r.type,
+    status: r.status,
+    filedBy: r.filed_by,
+    filedAs: r.filed_as,
+    filedAt: iso(r.filed_at)!,
+    dueAt: iso(r.due_at)!,
+    overdue: open && now.getTime() > due,
+    daysLeft: open ? Math.floor((due - now.getTime()) / 86_400_000) : null,
+    decidedBy: r.decided_by,
+    decidedAt: iso(r.decided_at),
+    decisionReason: r.decision_reason,
+    completedAt: iso(r.completed_at),
+    outcome: r.outcome,
+    details: r.details,
+  };
+}
+
+export class ReceiptView {
+  @ApiProperty() projection!: string;
+  @ApiProperty({ nullable: true, description: 'when the projection forgot the person (null: not yet)' }) acknowledgedAt!: string | null;
+}
