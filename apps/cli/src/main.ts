@@ -6,20 +6,26 @@
  *   projections rebuild <name>       empty a read model and replay the log into it
  *   projections dead-letters [name]  events parked by a projection, with their error
  *   projections retry <id>           apply a parked event again
+ *   import moodle-logs|moodle-grades  Moodle imports (libs/interop)
+ *   privacy sweep [--dry-run]        the retention sweep: shred cancelled accounts past their hold, expired IPs
+ *   seed demo                        a small demo term through the real API (sign-ins printed)
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig } from '@learnstream/config';
 import { CoreModule, JsonLogger, resolveDatabase } from '@learnstream/core';
 import { EVENT_TYPES, readModels } from '@learnstream/composition';
+import { IMPORT_USAGE, InteropImportModule, parseImportArgs, runImportCommand } from '@learnstream/interop';
+import { PrivacyRetentionModule, RetentionSweep } from '@learnstream/privacy';
 import { ProjectionRunner, ProjectionsModule } from '@learnstream/projections';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { CoreOptions } from '@learnstream/core';
+import { seedDemoCommand } from './seed-demo';
 
 @Module({})
 class CliModule {
   static forRoot(options: CoreOptions): DynamicModule {
-    return { module: CliModule, imports: [CoreModule.forRoot({ ...options, events: EVENT_TYPES }), ProjectionsModule.forRoot({ run: false, http: false, ...readModels() })] };
+    return { module: CliModule, imports: [CoreModule.forRoot({ ...options, events: EVENT_TYPES }), ProjectionsModule.forRoot({ run: false, http: false, ...readModels() }), InteropImportModule, PrivacyRetentionModule] };
   }
 }
 
@@ -28,7 +34,13 @@ const USAGE = `usage: learnstream <command>
   projections status               checkpoint, lag and dead letters of each projection
   projections rebuild <name>       empty a read model and replay the log into it
   projections dead-letters [name]  events a projection parked, with their error
-  projections retry <id>           apply a parked event again (after a fix)`;
+  projections retry <id>           apply a parked event again (after a fix)
+${IMPORT_USAGE}
+  privacy sweep [--dry-run]        retention sweep: shred cancelled accounts past their legal hold
+                                   and request metadata (IP, user agent) past retention; --dry-run
+                                   only says what it would shred
+  seed demo                        a small demo term (schools, people, courses, quizzes, grades,
+                                   activity) through the real API; prints sign-ins and curl examples`;
 
 function table(rows: Record<string, unknown>[]): string {
   if (rows.length === 0) return '(none)';
@@ -38,9 +50,31 @@ function table(rows: Record<string, unknown>[]): string {
   return [line(keys), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(keys.map((k) => String(r[k] ?? ''))))].join('\n');
 }
 
+/** `privacy sweep [--dry-run]`: what was (or would be) shredded, and why. */
+async function runSweep(sweep: RetentionSweep, dryRun: boolean, out: (s: string) => void): Promise<number> {
+  const r = await sweep.run({ dryRun });
+  if (r.skipped) {
+    out('another retention sweep is running: nothing done');
+    return 1;
+  }
+  const verb = dryRun ? 'would shred' : 'shredded';
+  out(`retention sweep${dryRun ? ' (dry run: nothing changed)' : ''} at ${r.at}`);
+  out(`legal holds expired: ${r.expiredHolds.length}`);
+  out(`people ${verb}: ${r.erasures.length}`);
+  if (r.erasures.length) out(table(r.erasures.map((e) => ({ userId: e.userId, why: e.why, requestId: e.requestId ?? '', cancelledAt: e.cancelledAt ?? '', shredAfter: e.shredAfter ?? '' }))));
+  if (r.blocked.length) out(`kept under a legal hold: ${r.blocked.length}\n${table(r.blocked.map((b) => ({ ...b })))}`);
+  out(`request metadata keys (IP, user agent) of months before ${r.requestMetadata.before} ${verb}: ${r.requestMetadata.keys}`);
+  if (r.requestMetadata.months.length) out(table(r.requestMetadata.months.map((m) => ({ ...m }))));
+  for (const e of r.errors) out(`error for ${e.userId}: ${e.error}`);
+  return r.errors.length ? 1 : 0;
+}
+
 export async function runCli(argv: string[], out: (s: string) => void = console.log): Promise<number> {
   const [command, sub, arg] = argv;
-  const known = command === 'migrate' || (command === 'projections' && ['status', 'rebuild', 'dead-letters', 'retry'].includes(sub ?? ''));
+  const known =
+    command === 'migrate' || (command === 'projections' && ['status', 'rebuild', 'dead-letters', 'retry'].includes(sub ?? '')) || (command === 'import' && !('problem' in parseImportArgs(argv.slice(1))))
+    || (command === 'privacy' && sub === 'sweep' && argv.slice(2).every((a) => a === '--dry-run'))
+    || (command === 'seed' && sub === 'demo' && argv.length === 2);
   if (!known || (sub === 'rebuild' && !arg) || (sub === 'retry' && !/^\d+$/.test(arg ?? ''))) {
     out(USAGE);
     return 64; // EX_USAGE
@@ -56,6 +90,7 @@ export async function runCli(argv: string[], out: (s: string) => void = console.
     throw error;
   }
   const logger = new JsonLogger(config.logLevelSet ? config.logLevel : 'warn');
+  if (command === 'seed') return seedDemoCommand(config, logger, out);
   const database = await resolveDatabase(config, logger);
   let app;
   try {
@@ -65,6 +100,8 @@ export async function runCli(argv: string[], out: (s: string) => void = console.
       out('migrations are up to date');
       return 0;
     }
+    if (command === 'import') return await runImportCommand(app, argv.slice(1), out);
+    if (command === 'privacy') return await runSweep(app.get(RetentionSweep), argv.includes('--dry-run'), out);
     const runner = app.get(ProjectionRunner);
     if (sub === 'status') {
       const rows = await runner.status();

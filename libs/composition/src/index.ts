@@ -3,6 +3,7 @@
  * and the HTTP feature modules. The api, the projector and the CLI take their
  * lists from here, so that the three never disagree.
  */
+import { ACTIVITY_EVENT_TYPES, ActivityModule } from '@learnstream/activity';
 import { ASSESSMENT_EVENT_TYPES, AssessmentsModule, AssessmentsProjection } from '@learnstream/assessments';
 import { AFFILIATION_EVENT_TYPES, AffiliationsModule, MembershipsProjection, ParentLinksProjection, SchoolsProjection } from '@learnstream/affiliations';
 import {
@@ -16,6 +17,15 @@ import {
 import type { EventTypeDefinition } from '@learnstream/event-store';
 import { COMPLETION_EVENT_TYPES, COMPLETION_RULES_EVENT_TYPES, GRADE_VIEW_EVENT_TYPES, GRADEBOOK_EVENT_TYPES, GradesModule, GradesProjection } from '@learnstream/grades';
 import { ACCOUNT_EVENT_TYPES, AccountsProjection, IdentityModule } from '@learnstream/identity';
+import { INTEROP_EVENT_TYPES, InteropModule, XapiStatementsProjection } from '@learnstream/interop';
+import {
+  AccessLogProjection,
+  PRIVACY_EVENT_TYPES,
+  PrivacyModule,
+  PrivacyRequestsProjection,
+  SubjectEventsProjection,
+  SubjectFlagsProjection,
+} from '@learnstream/privacy';
 import { CourseLogProjection, type Projection } from '@learnstream/projections';
 import { LearnerActivityProjection, PROGRESS_EVENT_TYPES, ProgressModule, QuestionResultsProjection } from '@learnstream/progress';
 import { REPORT_EVENT_TYPES, ReportsModule, UsageActivityProjection } from '@learnstream/reports';
@@ -23,15 +33,18 @@ import { REPORT_EVENT_TYPES, ReportsModule, UsageActivityProjection } from '@lea
 export const EVENT_TYPES: EventTypeDefinition[] = [
   ...ACCOUNT_EVENT_TYPES, ...AFFILIATION_EVENT_TYPES, ...COURSE_EVENT_TYPES, ...ENROLMENT_EVENT_TYPES, ...COURSE_VIEW_EVENT_TYPES,
   ...ASSESSMENT_EVENT_TYPES, ...GRADEBOOK_EVENT_TYPES, ...COMPLETION_RULES_EVENT_TYPES, ...COMPLETION_EVENT_TYPES, ...GRADE_VIEW_EVENT_TYPES,
-  ...REPORT_EVENT_TYPES, ...PROGRESS_EVENT_TYPES,
+  ...REPORT_EVENT_TYPES, ...PROGRESS_EVENT_TYPES, ...ACTIVITY_EVENT_TYPES,
+  ...INTEROP_EVENT_TYPES,
+  ...PRIVACY_EVENT_TYPES,
 ];
 
 export function readModels(): { projections: Projection[]; entities: Function[] } {
   return {
-    projections: [new CourseLogProjection(), new AccountsProjection(), new SchoolsProjection(), new MembershipsProjection(), new ParentLinksProjection(), new CoursesProjection(), new CourseEnrolmentsProjection(), new AssessmentsProjection(), new GradesProjection(), new UsageActivityProjection(), new LearnerActivityProjection(), new QuestionResultsProjection()],
+    projections: [new CourseLogProjection(), new AccountsProjection(), new SchoolsProjection(), new MembershipsProjection(), new ParentLinksProjection(), new CoursesProjection(), new CourseEnrolmentsProjection(), new AssessmentsProjection(), new GradesProjection(), new UsageActivityProjection(), new LearnerActivityProjection(), new QuestionResultsProjection(), new XapiStatementsProjection(),
+      new PrivacyRequestsProjection(), new SubjectFlagsProjection(), new AccessLogProjection(), new SubjectEventsProjection()],
     entities: [],
   };
 }
 
 /** Nest modules with the REST and GraphQL endpoints of each feature (api only). */
-export const FEATURE_MODULES: Function[] = [IdentityModule, AffiliationsModule, CoursesModule, AssessmentsModule, GradesModule, ReportsModule, ProgressModule];
+export const FEATURE_MODULES: Function[] = [IdentityModule, AffiliationsModule, CoursesModule, AssessmentsModule, GradesModule, ReportsModule, ProgressModule, ActivityModule, InteropModule, PrivacyModule];

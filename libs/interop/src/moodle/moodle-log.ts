@@ -1,0 +1,362 @@
+/**
+ * One row of Moodle's standard log (logstore_standard_log) and what it
+ * becomes in Learnstream: pure functions, no I/O.
+ *
+ * Rules (the import summary counts each case):
+ *   actor          userid → the mapped user; anonymous = 1 → no actor at all
+ *                  (actorId null, Moodle's userid and realuserid not kept,
+ *                  IP dropped): such rows stay out of every per-user report;
+ *                  userid 0 (not logged in) or -1 (system, cli, cron) → no actor
+ *   realActorId    realuserid (logged in as) → the mapped user, when there is an actor
+ *   relatedUserId  relateduserid → the mapped user
+ *   courseId       courseid → the mapped course; 0 or empty → null; 1 (Moodle's
+ *                  front page, SITEID) → null unless the mapping names it
+ *   occurredAt     timecreated (Unix seconds) as ISO-8601 UTC
+ *   ip             IPv4 or IPv6 (brackets and an IPv4-mapped form accepted),
+ *                  sealed as every IP; anything else → null
+ *   other          see other-field.ts; sealed
+ *   text           see text.ts (UTF-8, else Windows-1252)
+ *   unmapped       a user or course the mapping does not know (and that
+ *                  --create-missing did not create) → the row is skipped
+ *
+ * Event types: \core\event\course_viewed → CourseViewed; a resource, page
+ * or URL module's course_module_viewed → ResourceViewed (when the module is
+ * mapped to a resource of that course); \core\event\user_loggedin →
+ * ImportedLogin; everything else, and those without an actor → ImportedLogEntry.
+ */
+import { isUtf8 } from 'node:buffer';
+import { isIP } from 'node:net';
+import { uuidV5 } from '@learnstream/domain';
+import { ANONYMOUS_SUBJECT, type Crud, type NewEvent, type ObjectRef } from '@learnstream/event-store';
+import { personal } from '@learnstream/personal-data';
+import { IMPORT_STREAM_CATEGORY, activityStreamId } from '../interop.events';
+import { parseOther, type ParsedOther } from './other-field';
+import { decodeField } from './text';
+
+/** Namespace of the ids the import derives (events, placeholders, objects): changing it would re-import everything. */
+export const IMPORT_NAMESPACE = '2f0c1f8e-6d1e-4a7c-9a55-53e1c3b1f0a1';
+
+export const MOODLE_LOG_COLUMNS = [
+  'eventname', 'component', 'action', 'target', 'objecttable', 'objectid', 'crud', 'edulevel', 'contextid', 'contextlevel',
+  'contextinstanceid', 'userid', 'courseid', 'relateduserid', 'anonymous', 'other', 'timecreated', 'origin', 'ip', 'realuserid',
+] as const;
+export type MoodleLogColumn = (typeof MOODLE_LOG_COLUMNS)[number];
+
+/** Without these a row means nothing. The others default to null (anonymous to 0). */
+export const REQUIRED_COLUMNS: readonly MoodleLogColumn[] = ['eventname', 'crud', 'userid', 'timecreated'];
+
+export const CONTEXT_MODULE = 70;
+/** Moodle's front page course (SITEID). */
+export const SITE_COURSE = 1;
+
+export interface MoodleLogRow {
+  line: number;
+  id: number | null;
+  eventname: string;
+  component: string;
+  action: string;
+  target: string;
+  objecttable: string | null;
+  objectid: number | null;
+  crud: Crud;
+  edulevel: number | null;
+  contextid: number | null;
+  contextlevel: number | null;
+  contextinstanceid: number | null;
+  userid: number | null;
+  courseid: number | null;
+  relateduserid: number | null;
+  anonymous: boolean;
+  other: ParsedOther;
+  timecreated: number;
+  origin: string | null;
+  ip: string | null;
+  realuserid: number | null;
+  /** Fields read as Windows-1252 (not valid UTF-8). */
+  latin1Fields: number;
+}
+
+export type Columns = Map<string, number>;
+
+/** The header's column positions, or the problems with it. */
+export function columnsOf(header: string[]): { columns: Columns } | { problems: string[] } {
+  const columns: Columns = new Map();
+  header.forEach((name, i) => {
+    const key = name.trim().toLowerCase();
+    if (key && !columns.has(key)) columns.set(key, i);
+  });
+  const missing = REQUIRED_COLUMNS.filter((c) => !columns.has(c));
+  return missing.length ? { problems: [`the header has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''} (expected the columns of logstore_standard_log)`] } : { columns };
+}
+
+export type RowResult = { row: MoodleLogRow } | { skip: SkipReason };
+
+export type SkipReason =
+  | 'malformed_row'
+  | 'bad_timecreated'
+  | 'bad_crud'
+  | 'bad_number'
+  | 'no_eventname'
+  | 'unmapped_user'
+  | 'unmapped_real_user'
+  | 'unmapped_related_user'
+  | 'unmapped_course';
+
+const NULLS = new Set(['', 'NULL', 'null', '\\N']);
+
+/** Reads a record's fields into a row; a row that cannot be read is skipped with its reason. */
+export function parseRow(fields: Buffer[], columns: Columns, line: number): RowResult {
+  if (fields.length < columns.size) return { skip: 'malformed_row' };
+  let latin1Fields = 0;
+  const textOf = (column: string): string | null => {
+    const i = columns.get(column);
+    if (i === undefined) return null;
+    const decoded = decodeField(fields[i]);
+    if (decoded.latin1) latin1Fields++;
+    const text = decoded.text.trim();
+    return NULLS.has(text) ? null : text;
+  };
+  let badNumber = false;
+  const intOf = (column: string): number | null => {
+    const text = textOf(column);
+    if (text === null) return null;
+    if (!/^-?\d{1,15}$/.test(text)) {
+      badNumber = true;
+      return null;
+    }
+    return Number(text);
+  };
+  const eventname = textOf('eventname');
+  if (!eventname) return { skip: 'no_eventname' };
+  const crud = textOf('crud')?.toLowerCase();
+  if (crud !== 'c' && crud !== 'r' && crud !== 'u' && crud !== 'd') return { skip: 'bad_crud' };
+  const timecreated = intOf('timecreated');
+  if (timecreated === null || timecreated <= 0 || timecreated > 253402300799) return { skip: 'bad_timecreated' };
+  const otherIndex = columns.get('other');
+  const other = otherIndex === undefined ? { value: null, format: 'empty' as const } : parseOther(fields[otherIndex]);
+  if (otherIndex !== undefined && !isUtf8(fields[otherIndex])) latin1Fields++;
+  const [component, action, target] = [textOf('component'), textOf('action'), textOf('target')];
+  const row: MoodleLogRow = {
+    line,
+    id: intOf('id'),
+    eventname,
+    // Moodle derives these from the class name when a dump leaves them out.
+    component: component ?? eventname.split('\\').filter(Boolean)[0] ?? 'core',
+    action: action ?? eventname.split('_').pop() ?? '',
+    target: target ?? eventname.split('\\').pop()?.split('_').slice(0, -1).join('_') ?? '',
+    objecttable: textOf('objecttable'),
+    objectid: intOf('objectid'),
+    crud,
+    edulevel: intOf('edulevel'),
+    contextid: intOf('contextid'),
+    contextlevel: intOf('contextlevel'),
+    contextinstanceid: intOf('contextinstanceid'),
+    userid: intOf('userid'),
+    courseid: intOf('courseid'),
+    relateduserid: intOf('relateduserid'),
+    anonymous: (intOf('anonymous') ?? 0) !== 0,
+    other,
+    timecreated,
+    origin: textOf('origin'),
+    ip: textOf('ip'),
+    realuserid: intOf('realuserid'),
+    latin1Fields,
+  };
+  if (badNumber) return { skip: 'bad_number' };
+  return { row };
+}
+
+/** What the mapping knows: undefined means "not mapped". */
+export interface IdLookup {
+  user(moodleUserId: number): string | undefined;
+  course(moodleCourseId: number): { courseId: string; schoolId: string | null } | undefined;
+  module(moodleCmId: number): { resourceId: string; sectionId: string; courseId: string } | undefined;
+}
+
+export interface ImportContext {
+  site: string;
+  /** SHA-256 (hex) of the file's first MB: with the line, the event's id. */
+  fileKey: string;
+  /** Tenant of rows without a course. */
+  schoolId: string | null;
+  correlationId: string;
+}
+
+export type Note = 'anonymous' | 'not_logged_in' | 'system_user' | 'real_user' | 'real_user_without_actor' | 'no_course' | 'site_course' | 'ipv6' | 'invalid_ip' | 'latin1' | 'other_php' | 'other_json' | 'other_text';
+
+export type Planned = { streamId: string; event: NewEvent; notes: Note[] } | { skip: SkipReason };
+
+/** The id of the event a line of a file becomes: the same file imported twice gives the same ids. */
+export const importEventId = (fileKey: string, line: number): string => uuidV5(`moodle-log:${fileKey}:${line}`, IMPORT_NAMESPACE);
+
+/** The stream of a file's rows that have no actor. */
+export const importStreamId = (site: string, fileKey: string): string => `${IMPORT_STREAM_CATEGORY}-${uuidV5(`moodle-import:${site}:${fileKey}`, IMPORT_NAMESPACE)}`;
+
+const RESOURCE_VIEWS = /^\\mod_(resource|page|url|folder|book)\\event\\course_module_viewed$/;
+const VERB = /^[a-z][a-z_]{1,49}$/;
+
+/** Moodle's action as a Learnstream verb (lower-case letters and _). */
+export function verbOf(action: string): string {
+  const verb = action.toLowerCase().replace(/[^a-z_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 50);
+  return VERB.test(verb) ? verb : 'logged';
+}
+
+/** An object Moodle names by table and id, as an envelope object with a derived UUID. */
+export function objectOf(site: string, table: string | null, id: number | null): ObjectRef | null {
+  if (!table || id === null) return null;
+  const type = `moodle_${table.toLowerCase().replace(/[^a-z_]+/g, '_')}`.slice(0, 50);
+  return { type, id: uuidV5(`${site}:${table}:${id}`, IMPORT_NAMESPACE) };
+}
+
+/** An IP as the envelope takes it, or null; brackets and a zone index are dropped. */
+export function ipOf(raw: string | null): { ip: string | null; note?: Note } {
+  if (!raw) return { ip: null };
+  const ip = raw.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const kind = isIP(ip);
+  if (kind === 4) return { ip };
+  if (kind === 6) return { ip: ip.toLowerCase(), note: 'ipv6' };
+  return { ip: null, note: 'invalid_ip' };
+}
+
+export function planLogRow(row: MoodleLogRow, ids: IdLookup, ctx: ImportContext): Planned {
+  const notes: Note[] = [];
+  const user = (id: number | null, reason: SkipReason): string | null | SkipReason => {
+    if (id === null || id <= 0) return null;
+    return ids.user(id) ?? reason;
+  };
+
+  let actorId: string | null = null;
+  let realActorId: string | null = null;
+  if (row.anonymous) notes.push('anonymous');
+  else if (row.userid === null || row.userid === 0) notes.push('not_logged_in');
+  else if (row.userid < 0) notes.push('system_user');
+  else {
+    const actor = user(row.userid, 'unmapped_user');
+    if (actor === 'unmapped_user') return { skip: actor };
+    actorId = actor as string;
+  }
+  if (!row.anonymous && row.realuserid !== null && row.realuserid > 0) {
+    if (!actorId) notes.push('real_user_without_actor');
+    else {
+      const real = user(row.realuserid, 'unmapped_real_user');
+      if (real === 'unmapped_real_user') return { skip: real };
+      realActorId = real as string;
+      notes.push('real_user');
+    }
+  }
+  const related = user(row.relateduserid, 'unmapped_related_user');
+  if (related === 'unmapped_related_user') return { skip: related };
+  const relatedUserId = related as string | null;
+
+  let course: { courseId: string; schoolId: string | null } | null = null;
+  if (row.courseid === null || row.courseid === 0) notes.push('no_course');
+  else {
+    const mapped = ids.course(row.courseid);
+    if (mapped) course = mapped;
+    else if (row.courseid === SITE_COURSE) notes.push('site_course');
+    else return { skip: 'unmapped_course' };
+  }
+
+  const { ip, note: ipNote } = row.anonymous ? { ip: null } : ipOf(row.ip);
+  if (ipNote) notes.push(ipNote);
+  if (row.latin1Fields > 0) notes.push('latin1');
+  if (row.other.format !== 'empty') notes.push(`other_${row.other.format}` as Note);
+
+  const courseId = course?.courseId ?? null;
+  const envelope = {
+    occurredAt: new Date(row.timecreated * 1000).toISOString(),
+    actorId,
+    realActorId,
+    courseId,
+    schoolId: course ? course.schoolId : ctx.schoolId,
+    relatedUserId,
+    ip,
+    userAgent: null,
+    origin: 'import' as const,
+    correlationId: ctx.correlationId,
+    causationId: null,
+  };
+  const id = importEventId(ctx.fileKey, row.line);
+
+  if (actorId && courseId && row.eventname === '\\core\\event\\course_viewed') {
+    return {
+      streamId: activityStreamId(actorId),
+      notes,
+      event: { id, type: 'CourseViewed', data: { courseId, userId: actorId }, envelope: { ...envelope, action: 'viewed', crud: 'r', object: { type: 'course', id: courseId } } },
+    };
+  }
+  if (actorId && courseId && RESOURCE_VIEWS.test(row.eventname) && row.contextlevel === CONTEXT_MODULE && row.contextinstanceid !== null) {
+    const module = ids.module(row.contextinstanceid);
+    if (module && module.courseId === courseId) {
+      return {
+        streamId: activityStreamId(actorId),
+        notes,
+        event: {
+          id,
+          type: 'ResourceViewed',
+          data: { courseId, sectionId: module.sectionId, resourceId: module.resourceId, userId: actorId },
+          envelope: { ...envelope, action: 'viewed', crud: 'r', object: { type: 'resource', id: module.resourceId } },
+        },
+      };
+    }
+  }
+  if (actorId && row.eventname === '\\core\\event\\user_loggedin') {
+    return {
+      streamId: activityStreamId(actorId),
+      notes,
+      event: {
+        id,
+        type: 'ImportedLogin',
+        data: { userId: actorId, site: ctx.site, moodleUserId: row.userid! },
+        envelope: { ...envelope, action: 'loggedin', crud: 'r', object: { type: 'user', id: actorId } },
+      },
+    };
+  }
+  const subject = actorId ?? relatedUserId ?? ANONYMOUS_SUBJECT;
+  return {
+    streamId: actorId ? activityStreamId(actorId) : importStreamId(ctx.site, ctx.fileKey),
+    notes,
+    event: {
+      id,
+      type: 'ImportedLogEntry',
+      data: {
+        site: ctx.site,
+        line: row.line,
+        moodleLogId: row.id,
+        eventname: row.eventname,
+        component: row.component,
+        action: row.action,
+        target: row.target,
+        objecttable: row.objecttable,
+        objectid: row.objectid,
+        crud: row.crud,
+        edulevel: row.edulevel,
+        contextid: row.contextid,
+        contextlevel: row.contextlevel,
+        contextinstanceid: row.contextinstanceid,
+        courseid: row.courseid,
+        moodleUserId: row.anonymous ? null : row.userid,
+        relateduserid: row.relateduserid,
+        realuserid: row.anonymous ? null : row.realuserid,
+        anonymous: row.anonymous,
+        moodleOrigin: row.origin,
+        other: row.other.value === null ? null : personal(subject, row.other.value),
+        otherFormat: row.other.format,
+      },
+      envelope: { ...envelope, action: verbOf(row.action), crud: row.crud, object: objectOf(ctx.site, row.objecttable, row.objectid) },
+    },
+  };
+}
+
+/** The Moodle ids a row refers to, so that a batch can resolve them in one go. */
+export function referencedIds(row: MoodleLogRow): { users: number[]; courses: number[]; modules: number[] } {
+  const users = [row.anonymous ? null : row.userid, row.anonymous ? null : row.realuserid, row.relateduserid].filter((id): id is number => id !== null && id > 0);
+  const courses = row.courseid !== null && row.courseid > 0 ? [row.courseid] : [];
+  const modules = RESOURCE_VIEWS.test(row.eventname) && row.contextlevel === CONTEXT_MODULE && row.contextinstanceid !== null && row.courseid ? [row.contextinstanceid] : [];
+  return { users, courses, modules };
+}
+
+/** A resource view's module and the Moodle module name (resource, page, url, …) it belongs to. */
+export function moduleNameOf(eventname: string): string | null {
+  return RESOURCE_VIEWS.exec(eventname)?.[1] ?? null;
+}

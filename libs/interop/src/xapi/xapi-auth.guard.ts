@@ -1,0 +1,48 @@
+/**
+ * The guard of the xAPI routes (which are @Public for the sign-in guard: an
+ * LRS client is not a user). In this order:
+ *   - every response carries `X-Experience-API-Version: 1.0.3`;
+ *   - a request without `X-Experience-API-Version: 1.0.x` is 400;
+ *   - no or bad HTTP Basic credentials is 401 (with WWW-Authenticate);
+ * then the client (and its school) is on the request for the handler.
+ */
+import { createParamDecorator, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ApiError } from '@learnstream/core';
+import { LrsClients, type LrsClient } from './lrs-clients';
+import { XAPI_VERSION } from './statement';
+
+type XapiRequest = Request & { lrsClient?: LrsClient };
+
+export const VERSION_HEADER = 'X-Experience-API-Version';
+
+@Injectable()
+export class XapiAuthGuard implements CanActivate {
+  constructor(private readonly clients: LrsClients) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<XapiRequest>();
+    const res = context.switchToHttp().getResponse<Response>();
+    res.setHeader(VERSION_HEADER, XAPI_VERSION);
+    const version = req.header(VERSION_HEADER);
+    if (!version) throw new ApiError(400, 'XAPI_VERSION_REQUIRED', `the ${VERSION_HEADER} header is required (1.0.3)`);
+    if (!/^1\.0(\.\d+)?$/.test(version.trim())) throw new ApiError(400, 'XAPI_VERSION_UNSUPPORTED', `${VERSION_HEADER} ${version} is not supported: this LRS speaks 1.0.x`);
+    const m = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(req.header('authorization') ?? '');
+    const decoded = m ? Buffer.from(m[1], 'base64').toString('utf8') : '';
+    const colon = decoded.indexOf(':');
+    const client = colon > 0 ? await this.clients.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1)) : null;
+    if (!client) {
+      res.setHeader('WWW-Authenticate', 'Basic realm="Learnstream LRS", charset="UTF-8"');
+      throw new ApiError(401, 'UNAUTHENTICATED', m ? 'these LRS credentials are not valid' : 'send the LRS client credentials (HTTP Basic: client id and secret)');
+    }
+    req.lrsClient = client;
+    return true;
+  }
+}
+
+/** The LRS client of the request (set by XapiAuthGuard). */
+export const CurrentLrsClient = createParamDecorator((_: unknown, context: ExecutionContext): LrsClient => {
+  const client = context.switchToHttp().getRequest<XapiRequest>().lrsClient;
+  if (!client) throw new Error('CurrentLrsClient used without XapiAuthGuard');
+  return client;
+});

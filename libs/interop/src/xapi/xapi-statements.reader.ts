@@ -1,0 +1,106 @@
+/**
+ * Reads the LRS: the rows of xapi_statements (through TenantDb: row-level
+ * security with the client's school as the only tenant) and the statements
+ * themselves from the log, decrypted. A statement whose subject was erased
+ * reads back as its clear skeleton (id, verb, object id, times, authority)
+ * with an anonymous actor: counts stay right, nobody is named.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { TenantDb, type TenantScope } from '@learnstream/access';
+import { EventLog, type StoredEvent } from '@learnstream/event-store';
+import { INTEROP_OPTIONS, type InteropOptions } from '../interop.options';
+import type { Json, JsonObject } from './statement';
+
+export interface StatementRow {
+  statementId: string;
+  eventId: string;
+  streamId: string;
+  revision: bigint;
+  verbId: string;
+  objectType: string;
+  activityId: string | null;
+  statementRefId: string | null;
+  voiding: boolean;
+  voided: boolean;
+  learnerId: string | null;
+  mappedEventId: string | null;
+  stored: Date;
+}
+
+export const schoolScope = (schoolId: string): TenantScope => ({ all: false, schoolIds: [schoolId], userIds: [] });
+
+const COLUMNS = `statement_id, event_id, stream_id, stream_revision, verb_id, object_type, activity_id, statement_ref_id, voiding, voided, learner_id, mapped_event_id, stored`;
+
+function toRow(r: Record<string, any>): StatementRow {
+  return {
+    statementId: r.statement_id,
+    eventId: r.event_id,
+    streamId: r.stream_id,
+    revision: BigInt(r.stream_revision),
+    verbId: r.verb_id,
+    objectType: r.object_type,
+    activityId: r.activity_id,
+    statementRefId: r.statement_ref_id,
+    voiding: r.voiding,
+    voided: r.voided,
+    learnerId: r.learner_id,
+    mappedEventId: r.mapped_event_id,
+    stored: r.stored,
+  };
+}
+
+/** Property order of a returned statement (the specification's). */
+const ORDER = ['id', 'actor', 'verb', 'object', 'result', 'context', 'timestamp', 'stored', 'authority', 'version', 'attachments'];
+
+@Injectable()
+export class XapiStatementsReader {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly log: EventLog,
+    @Inject(INTEROP_OPTIONS) private readonly options: InteropOptions,
+  ) {}
+
+  /** Rows matching `where` (SQL over the table's columns, $1 = the school), in `order`. */
+  async select(scope: TenantScope, where: string, params: unknown[], order: string, limit: number): Promise<StatementRow[]> {
+    const rows: Record<string, any>[] = await this.db.read(scope, (tx) =>
+      tx.query(`SELECT ${COLUMNS} FROM xapi_statements WHERE ${where} ORDER BY ${order} LIMIT ${Math.trunc(limit)}`, params),
+    );
+    return rows.map(toRow);
+  }
+
+  async byIds(schoolId: string, statementIds: string[]): Promise<Map<string, StatementRow>> {
+    if (!statementIds.length) return new Map();
+    const rows = await this.select(schoolScope(schoolId), 'school_id = $1 AND statement_id = ANY ($2)', [schoolId, statementIds.map((s) => s.toLowerCase())], 'statement_id', statementIds.length);
+    return new Map(rows.map((r) => [r.statementId, r]));
+  }
+
+  /** The statements of these rows, from the log, in the rows' order. */
+  async statements(rows: StatementRow[]): Promise<JsonObject[]> {
+    const events = await Promise.all(rows.map((r) => this.event(r.streamId, r.revision)));
+    return events.map((event, i) => (event ? statementOf(event, this.options.homePage) : skeleton(rows[i], this.options.homePage)));
+  }
+
+  private async event(streamId: string, revision: bigint): Promise<StoredEvent | null> {
+    for await (const event of this.log.readStream(streamId, { fromRevision: revision, maxCount: 1 })) return event;
+    return null;
+  }
+}
+
+/** The statement an XapiStatementRecorded event holds, as the LRS returns it. */
+export function statementOf(event: StoredEvent, homePage: string): JsonObject {
+  const d = event.data as Record<string, any>;
+  const body: JsonObject | null = d.statement ?? null;
+  const base: JsonObject = body ?? {
+    id: d.statementId,
+    actor: { objectType: 'Agent', account: { homePage, name: 'erased' } },
+    verb: { id: d.verbId },
+    object: d.objectType === 'StatementRef' ? { objectType: 'StatementRef', id: d.statementRefId } : d.activityId ? { objectType: 'Activity', id: d.activityId } : { objectType: 'Activity', id: `${homePage}/erased` },
+    timestamp: d.timestamp,
+  };
+  const full: JsonObject = { ...base, stored: d.stored, authority: d.authority as Json, version: d.version };
+  return Object.fromEntries(ORDER.filter((k) => full[k] !== undefined).map((k) => [k, full[k]]).concat(Object.entries(full).filter(([k]) => !ORDER.includes(k))));
+}
+
+function skeleton(row: StatementRow, homePage: string): JsonObject {
+  return { id: row.statementId, actor: { objectType: 'Agent', account: { homePage, name: 'erased' } }, verb: { id: row.verbId }, object: row.activityId ? { objectType: 'Activity', id: row.activityId } : { objectType: 'Activity', id: `${homePage}/erased` }, stored: row.stored.toISOString() };
+}

@@ -1,0 +1,81 @@
+/**
+ * The LRS over HTTP (xAPI 1.0.3, Statement Resource): thin, one command or
+ * query per route. Errors keep the application's error shape; the status
+ * codes are the specification's (400, 401, 403, 404, 409).
+ */
+import { Body, Controller, Get, HttpCode, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBasicAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Public } from '@learnstream/access';
+import { ApiError, ApiErrors } from '@learnstream/core';
+import { StoreStatementsCommand } from './commands/store-statements.command';
+import type { LrsClient } from './lrs-clients';
+import { GetStatementsQuery, type StatementsAnswer } from './queries/get-statements.query';
+import { XAPI_VERSION } from './statement';
+import { CurrentLrsClient, VERSION_HEADER, XapiAuthGuard } from './xapi-auth.guard';
+
+const VERSION = ApiHeader({ name: VERSION_HEADER, required: true, description: '1.0.x; echoed as 1.0.3' });
+const CONSISTENT = 'X-Experience-API-Consistent-Through';
+
+@ApiTags('xapi')
+@ApiBasicAuth()
+@Public()
+@UseGuards(XapiAuthGuard)
+@Controller('xapi')
+export class XapiStatementsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post('statements')
+  @HttpCode(200)
+  @VERSION
+  @ApiOperation({ summary: 'Stores a statement or a batch of statements (all or nothing); the ids, in order' })
+  @ApiOkResponse({ description: 'array of statement ids' })
+  @ApiErrors({ 400: ['XAPI_INVALID_STATEMENT', 'XAPI_VERSION_REQUIRED'], 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 409: ['XAPI_CONFLICT'] }, { signedIn: false })
+  async post(@CurrentLrsClient() client: LrsClient, @Body() body: unknown, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response): Promise<string[]> {
+    res.setHeader(CONSISTENT, new Date().toISOString());
+    if (Object.keys(query).length) throw new ApiError(400, 'XAPI_INVALID_PARAMETER', 'POST /xapi/statements takes no parameters (alternate request syntax is not supported)');
+    return this.commands.execute(new StoreStatementsCommand(client, body));
+  }
+
+  @Put('statements')
+  @HttpCode(204)
+  @VERSION
+  @ApiOperation({ summary: 'Stores one statement under the statementId parameter' })
+  @ApiErrors({ 400: ['XAPI_INVALID_STATEMENT', 'XAPI_VERSION_REQUIRED'], 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 409: ['XAPI_CONFLICT'] }, { signedIn: false })
+  async put(@CurrentLrsClient() client: LrsClient, @Body() body: unknown, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response): Promise<void> {
+    res.setHeader(CONSISTENT, new Date().toISOString());
+    const { statementId, ...rest } = query;
+    if (typeof statementId !== 'string') throw new ApiError(400, 'XAPI_INVALID_PARAMETER', 'PUT /xapi/statements needs the statementId parameter');
+    if (Object.keys(rest).length) throw new ApiError(400, 'XAPI_INVALID_PARAMETER', `unknown parameter ${Object.keys(rest)[0]}`);
+    await this.commands.execute(new StoreStatementsCommand(client, body, statementId));
+  }
+
+  @Get('statements')
+  @VERSION
+  @ApiOperation({ summary: 'One statement (statementId, voidedStatementId) or a StatementResult { statements, more } filtered and paged' })
+  @ApiErrors({ 400: ['XAPI_INVALID_PARAMETER', 'XAPI_VERSION_REQUIRED'], 401: ['UNAUTHENTICATED'], 404: ['XAPI_STATEMENT_NOT_FOUND'] }, { signedIn: false })
+  async get(@CurrentLrsClient() client: LrsClient, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    const consistentThrough = new Date().toISOString();
+    const answer: StatementsAnswer = await this.queries.execute(new GetStatementsQuery(client, query));
+    res.setHeader(CONSISTENT, consistentThrough);
+    return answer.kind === 'statement' ? answer.statement : { statements: answer.statements, more: answer.more };
+  }
+}
+
+/** GET /xapi/about: no credentials, no version header needed. */
+@ApiTags('xapi')
+@Public()
+@Controller('xapi')
+export class XapiAboutController {
+  @Get('about')
+  @ApiOperation({ summary: 'The xAPI versions this LRS speaks' })
+  @ApiErrors({ 500: ['INTERNAL'] }, { signedIn: false })
+  about(@Res({ passthrough: true }) res: Response): { version: string[] } {
+    res.setHeader(VERSION_HEADER, XAPI_VERSION);
+    return { version: [XAPI_VERSION] };
+  }
+}
