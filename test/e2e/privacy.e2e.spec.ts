@@ -250,6 +250,10 @@ describe('restriction and objection', () => {
     const log = await api().get(`/api/v1/courses/${course}/logs?limit=500`).set(teacher.auth).expect(200);
     return new Set(log.body.rows.flatMap((r: any) => [r.actor?.userId, r.relatedUser?.userId]));
   };
+  const classReportLearners = async () => {
+    const report = await api().get(`/api/v1/reports/courses/${course}`).set(teacher.auth).expect(200);
+    return report.body.participants.map((p: { learnerId: string }) => p.learnerId);
+  };
   const activeToday = async () => {
     const day = new Date().toISOString().slice(0, 10);
     const res = await api().get(`/api/v1/reports/usage?from=${day}&to=${day}&by=role`).set(admin.auth).expect(200);
@@ -268,6 +272,7 @@ describe('restriction and objection', () => {
     await settled();
     expect((await logUsers()).has(other.userId)).toBe(false);
     expect(await activeToday()).toBe(withThem - 1);
+    expect(await classReportLearners()).not.toContain(other.userId);
     expect((await api().get(`/api/v1/privacy/subjects/${other.userId}`).set(other.auth).expect(200)).body).toMatchObject({ restricted: true, restrictionReasons: ['request'], analyticsExcluded: true });
     expect((await db.query('SELECT count(*)::int AS n FROM course_log WHERE actor_id = $1', [other.userId])).rows[0].n).toBeGreaterThan(0);
 
@@ -276,6 +281,7 @@ describe('restriction and objection', () => {
     await settled();
     expect((await logUsers()).has(other.userId)).toBe(true);
     expect(await activeToday()).toBeGreaterThanOrEqual(before);
+    expect(await classReportLearners()).toContain(other.userId);
   });
 
   it('an approved objection switches profiling off (the progress reports read it); the learner withdraws it', async () => {

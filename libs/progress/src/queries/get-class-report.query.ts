@@ -32,7 +32,7 @@ import {
   type AtRiskReason,
   type GradeBin,
 } from '../rules';
-import { iso, learnerCompletion, learnerGrades, readCompletion, readGradebooks, type CompletionView } from './read-models';
+import { iso, learnerCompletion, notRestricted, learnerGrades, readCompletion, readGradebooks, type CompletionView } from './read-models';
 
 export interface ParticipantView {
   learnerId: string;
@@ -135,18 +135,18 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
       const enrolments: Record<string, any>[] = await db.query(
         `SELECT e.learner_id, e.status, e.enrolled_at, e.unenrolled_at, a.display_name
          FROM course_enrolments e LEFT JOIN accounts a ON a.user_id = e.learner_id
-         WHERE e.course_id = $1 ORDER BY a.display_name NULLS LAST, e.learner_id`,
+         WHERE e.course_id = $1 AND ${notRestricted('e.learner_id')} ORDER BY a.display_name NULLS LAST, e.learner_id`,
         [courseId],
       );
       const activity: { user_id: string; by_action: Record<string, number>; events: number; last_at: Date }[] = await db.query(
         `SELECT user_id, jsonb_object_agg(action, events) AS by_action, sum(events)::int AS events, max(last_at) AS last_at
-         FROM progress_course_activity WHERE course_id = $1 GROUP BY user_id`,
+         FROM progress_course_activity WHERE course_id = $1 AND ${notRestricted('user_id')} GROUP BY user_id`,
         [courseId],
       );
       const questions: Record<string, any>[] = await db.query(
         `SELECT quiz_id, question_id, min(position) AS position, count(*)::int AS learners, avg(score) AS mean_score, avg(points) AS points,
            avg(score / points) AS facility, corr(score, attempt_score - score) AS discrimination
-         FROM progress_question_results WHERE course_id = $1 AND attempt_number = 1
+         FROM progress_question_results WHERE course_id = $1 AND attempt_number = 1 AND ${notRestricted('learner_id')}
          GROUP BY quiz_id, question_id`,
         [courseId],
       );

@@ -24,7 +24,7 @@ import { DomainError } from '@learnstream/domain';
 import type { ReportFormat, SchoolPart } from '../progress.events';
 import { ProgressRepository } from '../progress.repository';
 import { mean, round2 } from '../rules';
-import { readGradebooks } from './read-models';
+import { notRestricted, readGradebooks } from './read-models';
 
 export interface GroupFigures {
   courses: number;
@@ -151,17 +151,17 @@ export class GetSchoolReportHandler implements IQueryHandler<GetSchoolReportQuer
       const ids = courses.map((c) => c.course_id as string);
       const enrolments: { course_id: string; learner_id: string }[] = await db.query(
         `SELECT course_id, learner_id FROM course_enrolments
-         WHERE course_id = ANY ($1) AND enrolled_at < $3 AND (unenrolled_at IS NULL OR unenrolled_at >= $2)`,
+         WHERE course_id = ANY ($1) AND enrolled_at < $3 AND (unenrolled_at IS NULL OR unenrolled_at >= $2) AND ${notRestricted('learner_id')}`,
         [ids, start, end],
       );
       const completions: { course_id: string; learner_id: string; completed_at: Date }[] = await db.query(
-        'SELECT course_id, learner_id, completed_at FROM course_completions WHERE course_id = ANY ($1) AND completed_at < $2',
+        `SELECT course_id, learner_id, completed_at FROM course_completions WHERE course_id = ANY ($1) AND completed_at < $2 AND ${notRestricted('learner_id')}`,
         [ids, end],
       );
       const activity: { course_id: string; user_id: string; events: number; learner: boolean; teacher: boolean }[] = await db.query(
         `SELECT d.course_id, d.user_id, sum(d.events)::int AS events, coalesce(m.learner, false) AS learner, coalesce(m.teacher, false) AS teacher
          FROM progress_daily_activity d LEFT JOIN progress_course_members m USING (course_id, user_id)
-         WHERE d.school_id = $1 AND d.day BETWEEN $2 AND $3
+         WHERE d.school_id = $1 AND d.day BETWEEN $2 AND $3 AND ${notRestricted('d.user_id')}
          GROUP BY d.course_id, d.user_id, m.learner, m.teacher`,
         [schoolId, period.from, period.to],
       );

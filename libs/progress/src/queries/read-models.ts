@@ -112,3 +112,9 @@ export function learnerCompletion(rows: CompletionRows, courseId: string, learne
   const rules = rows.rules.get(courseId) ?? { ...initialCompletionRules(), courseId };
   return { progress: completionProgress(state, rules), courseCompleted: state.courseCompletedAt !== null, courseCompletedAt: state.courseCompletedAt };
 }
+
+/**
+ * Restriction of processing (privacy): a restricted person's data is kept but
+ * leaves reports and statistics. `column` names the person's id in the query.
+ */
+export const notRestricted = (column: string) => `NOT EXISTS (SELECT 1 FROM subject_flags f WHERE f.user_id = ${column} AND f.restricted)`;
