@@ -107,6 +107,11 @@ describe('PostgresEventStore', () => {
     const s = uniqueStream('paged');
     const start = (await ctx.store.headPosition()) ?? START;
     await ctx.store.appendToStream(s, Array.from({ length: 175 }, (_, n) => makeEvent('Paged', n)));
+    // Readers see commits only below the cluster-wide xmin: a long transaction of
+    // another database on the same server (a parallel test) holds them back a while.
+    for (const deadline = Date.now() + 30_000; (await collect(ctx.store.readAll({ from: start }))).length < 175; ) {
+      if (Date.now() > deadline) throw new Error('the appended events never became visible');
+    }
     const spy = jest.spyOn(ctx.pool, 'query');
     let count = 0;
     let previous: RecordedEvent | null = null;
