@@ -41,7 +41,8 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { validateAppend } from '../append-validation';
-import { EventStoreError, WrongExpectedRevisionError, expectedToString } from '../errors';
+import { EventStoreError, WrongExpectedRevisionError } from '../errors';
+import { claimRevisions, currentRevision } from './stream-revisions';
 import type {
   AppendRequest,
   AppendResult,
@@ -507,38 +508,6 @@ function assignRevisions(p: Planned, lastRevision: bigint): void {
   }));
 }
 
-async function currentRevision(client: pg.PoolClient, streamId: string): Promise<bigint> {
-  const { rows } = await client.query<{ revision: string }>('SELECT revision FROM streams WHERE stream_id = $1', [streamId]);
-  return rows.length ? BigInt(rows[0].revision) : -1n;
-}
-
-/** The adapter's revision check for one request (see PostgresEventStore.claimRevisions): the new revision, or a conflict. */
-async function claimRevisions(client: pg.PoolClient, streamId: string, expected: ExpectedRevision, n: number): Promise<bigint> {
-  let rows: { revision: string }[];
-  if (expected === 'no_stream') {
-    ({ rows } = await client.query(
-      `INSERT INTO streams (stream_id, revision) VALUES ($1, $2)
-       ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision WHERE streams.revision = -1
-       RETURNING revision`,
-      [streamId, n - 1],
-    ));
-  } else if (expected === 'any') {
-    ({ rows } = await client.query(
-      `INSERT INTO streams (stream_id, revision) VALUES ($1, $2)
-       ON CONFLICT (stream_id) DO UPDATE SET revision = streams.revision + $3 RETURNING revision`,
-      [streamId, n - 1, n],
-    ));
-  } else if (expected === 'stream_exists') {
-    ({ rows } = await client.query(`UPDATE streams SET revision = revision + $2 WHERE stream_id = $1 AND revision >= 0 RETURNING revision`, [streamId, n]));
-  } else {
-    ({ rows } = await client.query(`UPDATE streams SET revision = revision + $3 WHERE stream_id = $1 AND revision = $2 RETURNING revision`, [streamId, expected.toString(), n]));
-  }
-  if (rows.length === 0) {
-    const actual = await currentRevision(client, streamId);
-    throw new WrongExpectedRevisionError(streamId, expectedToString(expected), actual < 0n ? null : actual);
-  }
-  return BigInt(rows[0].revision);
-}
 
 /** A concurrent writer inserted the same new event id first (then the group sees it as existing), a deadlock, a serialization failure. */
 function isRetryable(error: unknown): boolean {

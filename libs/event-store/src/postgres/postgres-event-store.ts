@@ -16,7 +16,8 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import { validateAppend } from '../append-validation';
-import { WrongExpectedRevisionError, EventStoreError, expectedToString } from '../errors';
+import { EventStoreError } from '../errors';
+import { claimRevisions } from './stream-revisions';
 import {
   START,
   matchesFilter,
@@ -130,7 +131,7 @@ export class PostgresEventStore implements EventStore {
 
   private async appendInTransaction(client: pg.PoolClient, { streamId, events, expectedRevision }: AppendRequest): Promise<AppendResult> {
     const n = events.length;
-    const revision = await this.claimRevisions(client, streamId, expectedRevision, n);
+    const revision = await claimRevisions(client, streamId, expectedRevision, n);
     if (n === 0) {
       return { nextExpectedRevision: revision, position: (await this.headPosition(client)) ?? START };
     }
@@ -152,42 +153,6 @@ export class PostgresEventStore implements EventStore {
     );
     const last = rows.reduce((a, b) => (BigInt(b.global_position) > BigInt(a.global_position) ? b : a));
     return { nextExpectedRevision: revision, position: { commit: BigInt(last.transaction_id), prepare: BigInt(last.global_position) } };
-  }
-
-  /**
-   * Checks the expected revision and moves the stream's revision on by `n`,
-   * holding the stream row's lock until commit: concurrent writers of the same
-   * stream queue behind it and then fail the check. Returns the new revision.
-   */
-  private async claimRevisions(client: pg.PoolClient, streamId: string, expected: ExpectedRevision, n: number): Promise<bigint> {
-    let rows: { revision: string }[];
-    if (expected === 'no_stream') {
-      ({ rows } = await client.query(
-        `INSERT INTO streams (stream_id, revision) VALUES ($1, $2)
-         ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision WHERE streams.revision = -1
-         RETURNING revision`,
-        [streamId, n - 1],
-      ));
-    } else if (expected === 'any') {
-      ({ rows } = await client.query(
-        `INSERT INTO streams (stream_id, revision) VALUES ($1, $2)
-         ON CONFLICT (stream_id) DO UPDATE SET revision = streams.revision + $3 RETURNING revision`,
-        [streamId, n - 1, n],
-      ));
-    } else if (expected === 'stream_exists') {
-      ({ rows } = await client.query(`UPDATE streams SET revision = revision + $2 WHERE stream_id = $1 AND revision >= 0 RETURNING revision`, [streamId, n]));
-    } else {
-      ({ rows } = await client.query(
-        `UPDATE streams SET revision = revision + $3 WHERE stream_id = $1 AND revision = $2 RETURNING revision`,
-        [streamId, expected.toString(), n],
-      ));
-    }
-    if (rows.length === 0) {
-      const { rows: actual } = await client.query<{ revision: string }>('SELECT revision FROM streams WHERE stream_id = $1', [streamId]);
-      const revision = actual.length ? BigInt(actual[0].revision) : -1n;
-      throw new WrongExpectedRevisionError(streamId, expectedToString(expected), revision < 0n ? null : revision);
-    }
-    return BigInt(rows[0].revision);
   }
 
   async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
