@@ -9,3 +9,4 @@ export * from './process';
 export * from './retry-on-conflict';
 export * from './api-errors.decorator';
 export * from './uuid.pipe';
+export * from './csv';

@@ -6,11 +6,10 @@ import { Controller, Get, Headers, Param, Query, StreamableFile, type PipeTransf
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
-import { ApiErrors, UUID_PARAM } from '@learnstream/core';
+import { ApiErrors, UUID_PARAM, wantsCsv } from '@learnstream/core';
 import { GetClassReportQuery, type ClassReportView } from '../queries/get-class-report.query';
 import { GetLearnerProfileQuery, GetLearnerTimelineQuery, type LearnerProfileView, type TimelinePage } from '../queries/get-learner-profile.query';
 import { GetSchoolReportQuery, type SchoolReportView } from '../queries/get-school-report.query';
-import { wantsCsv } from './csv';
 import { ClassReportDto, LearnerProfileDto, SchoolReportDto, schoolPeriod, TimelineDto } from './dto';
 import { classCsv, learnerCsv, schoolCsv, timelineCsv } from './report-csv';
 

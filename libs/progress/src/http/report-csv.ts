@@ -2,7 +2,7 @@
 import type { ClassReportView } from '../queries/get-class-report.query';
 import type { LearnerProfileView, TimelinePage } from '../queries/get-learner-profile.query';
 import type { GroupFigures, SchoolReportView } from '../queries/get-school-report.query';
-import { toCsv, type CsvValue } from './csv';
+import { toCsv, type CsvValue } from '@learnstream/core';
 
 const reasons = (r: { flagged: boolean; reasons: { text: string }[] } | null): CsvValue[] => (r === null ? ['', ''] : [r.flagged, r.reasons.map((x) => x.text).join('; ')]);
 

@@ -9,9 +9,9 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from
 import type { Response } from 'express';
 import { Readable } from 'node:stream';
 import { CurrentActor, type Actor } from '@learnstream/access';
-import { ApiErrors, UUID_PARAM } from '@learnstream/core';
+import { ApiErrors, UUID_PARAM, wantsCsv } from '@learnstream/core';
 import { REPORTS_OPTIONS, type ReportsOptions } from '../reports.options';
-import { CourseLogLiveDto, CourseLogQueryDto, toCourseLogFilter, wantsCsv } from './course-log.dto';
+import { CourseLogLiveDto, CourseLogQueryDto, toCourseLogFilter } from './course-log.dto';
 import { LiveTails } from './live-tails';
 import { ExportCourseLogQuery, type CourseLogExport } from './queries/export-course-log.query';
 import { GetCourseLogQuery } from './queries/get-course-log.query';

@@ -98,17 +98,3 @@ export function toCourseLogFilter(q: CourseLogFilterDto): CourseLogFilter {
   if (from && before && from.getTime() >= before.getTime()) throw new DomainError('invalid', 'VALIDATION_FAILED', 'from must come before to');
   return { userId: q.user, from, before, action: q.action, eventType: q.eventType, objectType: q.objectType, objectId: q.objectId, crud: q.crud, origin: q.origin };
 }
-
-/** CSV when asked by ?format=csv, or when the Accept header prefers text/csv to JSON. */
-export function wantsCsv(format: 'json' | 'csv' | undefined, accept: string | undefined): boolean {
-  if (format) return format === 'csv';
-  if (!accept) return false;
-  let best: { type: string; q: number } | null = null;
-  for (const part of accept.split(',')) {
-    const [type, ...params] = part.trim().toLowerCase().split(';').map((s) => s.trim());
-    const q = Number(params.find((p) => p.startsWith('q='))?.slice(2) ?? 1);
-    if (!['text/csv', 'application/json', '*/*', 'application/*'].includes(type) || !(q > 0)) continue;
-    if (!best || q > best.q) best = { type, q };
-  }
-  return best?.type === 'text/csv';
-}

@@ -1,5 +1,6 @@
 import { decodeCursor, encodeCursor, filterSql, parseBound, positionSql } from './course-log.filter';
-import { toCourseLogFilter, wantsCsv } from './course-log.dto';
+import { wantsCsv } from '@learnstream/core';
+import { toCourseLogFilter } from './course-log.dto';
 
 const course = '0b9f1d2e-4c3a-4b5d-9e8f-7a6b5c4d3e2f';
 const user = '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f';

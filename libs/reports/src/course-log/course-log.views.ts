@@ -1,5 +1,5 @@
 /** A course-log row as readers get it (JSON, CSV, live tail), from a course_log row with names joined. */
-import type { CsvValue } from '../csv';
+import type { CsvValue } from '@learnstream/core';
 
 export interface PersonRef {
   userId: string;

@@ -3,7 +3,7 @@
  * its figures, k-anonymous (suppression.ts). JSON, or CSV in long form (one
  * line per period, measure and dimension value, totals as key "total").
  */
-import { csvLine, type CsvValue } from '../csv';
+import { csvLine, type CsvValue } from '@learnstream/core';
 import type { Granularity, UsageDimension } from '../reports.events';
 import type { Period } from './periods';
 import { suppressCell, suppressRow, type Masked } from './suppression';

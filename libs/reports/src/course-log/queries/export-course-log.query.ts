@@ -7,7 +7,7 @@
  */
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
-import { csvLine } from '../../csv';
+import { csvLine } from '@learnstream/core';
 import { ReportsRepository } from '../../reports.repository';
 import { openCourseLog, type OpenedCourseLog } from '../course-log.access';
 import { decodeCursor, type CourseLogFilter } from '../course-log.filter';

@@ -1,10 +1,10 @@
 /**
- * CSV (RFC 4180) for the report downloads: a header row, then one line per
- * row; fields quoted when they hold a comma, a quote, a line break or
- * leading/trailing space, quotes doubled, CRLF line ends. A text a
- * spreadsheet would run as a formula (= + - @, tab, carriage return) gets a
- * leading apostrophe: display names are chosen by their owners. (The same
- * rules as the course log's export in libs/reports.)
+ * CSV (RFC 4180) for the exports: every field quoted when it holds a comma, a
+ * quote, a line break or leading/trailing space, quotes doubled, CRLF line
+ * ends. A text that a spreadsheet would run as a formula (starting with = + -
+ * @, a tab or a carriage return, as OWASP lists them) gets a leading
+ * apostrophe: display names are chosen by their owners and reach teachers'
+ * spreadsheets. Used by every report download (course log, usage, progress).
  */
 export type CsvValue = string | number | boolean | null | undefined;
 
@@ -18,9 +18,13 @@ export function csvField(value: CsvValue): string {
   return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+export function csvLine(values: readonly CsvValue[]): string {
+  return values.map(csvField).join(',') + '\r\n';
+}
+
 /** A table: the header, then each row's values in the header's order. */
 export function toCsv(header: readonly string[], rows: readonly (readonly CsvValue[])[]): string {
-  return [header, ...rows].map((values) => values.map(csvField).join(',') + '\r\n').join('');
+  return [header, ...rows].map(csvLine).join('');
 }
 
 /** CSV when asked by ?format=csv, or when the Accept header prefers text/csv to JSON. */
