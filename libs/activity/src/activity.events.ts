@@ -15,7 +15,7 @@
 import type { DomainEvent } from '@learnstream/domain';
 import type { EventTypeDefinition } from '@learnstream/event-store';
 
-export const activityStreamId = (userId: string): string => `activity-${userId}`;
+export { activityStream as activityStreamId } from '@learnstream/event-store';
 
 type OnResource = { courseId: string; resourceId: string; userId: string };
 

@@ -10,7 +10,7 @@ import type { DomainEvent } from '@learnstream/domain';
 import type { EventTypeDefinition } from '@learnstream/event-store';
 import { eventType, uuid } from './event-data.validation';
 
-export const activityStreamId = (userId: string): string => `activity-${userId}`;
+export { activityStream as activityStreamId } from '@learnstream/event-store';
 
 export type CourseViewed = DomainEvent<'CourseViewed', { courseId: string; userId: string }>;
 export type ResourceViewed = DomainEvent<'ResourceViewed', { courseId: string; sectionId: string; resourceId: string; userId: string }>;

@@ -17,7 +17,7 @@ import { decideJoinSchool, decideParentLink, decideSchool, evolveSchool, initial
 import { attemptDecider, quizAttemptsStreamId, quizDecider, quizGradingOf, quizSnapshotOf, quizStreamId, toNewEvents as assessmentEvents, type AssessmentEvent, type Question, type QuizState } from '@learnstream/assessments';
 import { courseEnvelopeFieldsOf, courseStreamId, decideCourse, enrolmentDecider, enrolmentStreamId, evolveCourse, initialCourseState, type CourseCommand, type CourseEvent, type CourseState } from '@learnstream/courses';
 import type { DomainEvent } from '@learnstream/domain';
-import type { EnvelopeInput, EventLog, ExpectedRevision, NewEvent } from '@learnstream/event-store';
+import { activityStream, type EnvelopeInput, type EventLog, type ExpectedRevision, type NewEvent } from '@learnstream/event-store';
 import { completeProfile, sealAccountEvent } from '@learnstream/identity';
 import { personal } from '@learnstream/personal-data';
 import { USER_AGENTS } from './names';
@@ -285,7 +285,7 @@ export async function writeTermEvents(log: EventLog, plan: TermPlan, options: Fa
     for (const { course, learner } of enrolled) {
       const n = Math.round((remaining * learner.diligence) / weight);
       const events = activityOf(rng, course, learner, plan.schools[course.schoolIndex].schoolId, n, t0, plan.spec.weeks);
-      for (let i = 0; i < events.length; i += 200) await sink.add(`activity-${learner.userId}`, events.slice(i, i + 200));
+      for (let i = 0; i < events.length; i += 200) await sink.add(activityStream(learner.userId), events.slice(i, i + 200));
     }
   });
   await sink.drain();

@@ -60,6 +60,14 @@ export function streamId(category: string, id: string): string {
   return `${category}-${id}`;
 }
 
+/**
+ * A person's activity stream: their reads and client-side actions (CourseViewed,
+ * GradesViewed, PersonalDataAccessed, …). Ids are lower-cased: stream ids are.
+ */
+export function activityStream(userId: string): string {
+  return `activity-${userId.toLowerCase()}`;
+}
+
 function uuidOrNull(problems: string[], name: string, value: unknown): void {
   if (value !== null && (typeof value !== 'string' || !UUID_PATTERN.test(value))) problems.push(`${name} must be a UUID or null`);
 }

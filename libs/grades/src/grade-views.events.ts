@@ -9,7 +9,7 @@ import type { DomainEvent } from '@learnstream/domain';
 import type { EventTypeDefinition } from '@learnstream/event-store';
 import { fieldProblems, oneOf, uuid, uuidOrNull } from './event-validators';
 
-export const viewerStreamId = (userId: string): string => `activity-${userId.toLowerCase()}`;
+export { activityStream as viewerStreamId } from '@learnstream/event-store';
 
 /** learnerId null: the whole class's grades (staff). */
 export type GradesViewed = DomainEvent<'GradesViewed', { courseId: string; learnerId: string | null; final: boolean }>;

@@ -29,7 +29,7 @@ import type { EventTypeDefinition } from '@learnstream/event-store';
 
 export const IMPORT_STREAM_CATEGORY = 'moodle_import';
 export const XAPI_AGENT_STREAM_CATEGORY = 'xapi_agent';
-export const activityStreamId = (userId: string): string => `activity-${userId}`;
+export { activityStream as activityStreamId } from '@learnstream/event-store';
 export const xapiClientStreamId = (clientId: string): string => `xapi_client-${clientId}`;
 
 export type ImportedLogin = DomainEvent<'ImportedLogin', { userId: string; site: string; moodleUserId: number }>;

@@ -134,7 +134,7 @@ export type PrivacyEvent = PrivacyRequestEvent | PrivacySubjectEvent | PersonalD
 
 export const privacyRequestStream = (requestId: string) => `privacy_request-${requestId.toLowerCase()}`;
 export const userStream = (userId: string) => `user-${userId.toLowerCase()}`;
-export const activityStream = (userId: string) => `activity-${userId.toLowerCase()}`;
+export { activityStream } from '@learnstream/event-store';
 
 // --- Validators (the registry runs them on append, before anything is written).
 

@@ -42,7 +42,7 @@ export type ProgressReportEvent = LearnerProfileViewed | ClassReportViewed | Sch
 /** The objection to profiling, as this feature reads it (the privacy feature defines and emits it). */
 export const PROFILING_EVENTS = { objected: 'ProfilingObjected', withdrawn: 'ProfilingObjectionWithdrawn' } as const;
 
-export const activityStreamId = (userId: string): string => `activity-${userId.toLowerCase()}`;
+export { activityStream as activityStreamId } from '@learnstream/event-store';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

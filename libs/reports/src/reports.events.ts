@@ -30,7 +30,7 @@ export type UsageReportViewed = DomainEvent<
 
 export type ReportEvent = CourseLogViewed | UsageReportViewed;
 
-export const activityStreamId = (userId: string): string => `activity-${userId}`;
+export { activityStream as activityStreamId } from '@learnstream/event-store';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

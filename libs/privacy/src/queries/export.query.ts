@@ -10,7 +10,7 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { DomainError } from '@learnstream/domain';
-import { EventLog } from '@learnstream/event-store';
+import { activityStream, EventLog } from '@learnstream/event-store';
 import { personalDataAccessEvents } from '../access-audit';
 import { SubjectExporter, type PersonalDataExport } from '../export/subject-export';
 import { toXapi, type XapiStatement } from '../export/xapi';
@@ -55,7 +55,7 @@ abstract class Exporting {
     const audit = subjectEvent(actor, { type: 'PersonalDataExported', data: { userId: subjectId, by: actor.userId, format, requestId, events: doc.activityLog.length, at } });
     await this.log.appendBatch([
       { streamId: userStream(subjectId), events: [audit], expectedRevision: 'any' },
-      ...(actor.userId === subjectId ? [] : [{ streamId: `activity-${actor.userId}`, events: personalDataAccessEvents(actor, { subjectIds: [subjectId], what: 'export', purpose: PURPOSE[standing] }), expectedRevision: 'any' as const }]),
+      ...(actor.userId === subjectId ? [] : [{ streamId: activityStream(actor.userId), events: personalDataAccessEvents(actor, { subjectIds: [subjectId], what: 'export', purpose: PURPOSE[standing] }), expectedRevision: 'any' as const }]),
     ]);
     if (format === 'json') return doc;
     const profile = doc.profile as { email?: string | null; displayName?: string | null } | null;
