@@ -106,10 +106,27 @@ export class PostgresEventStore implements EventStore {
 
   async appendBatch(requests: AppendRequest[]): Promise<AppendResult[]> {
     for (const r of requests) validateAppend(r.streamId, r.events);
+    // Batches are atomic: one that lost a deadlock rolled back whole and is simply tried again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.appendBatchOnce(requests);
+      } catch (error) {
+        if ((error as { code?: string }).code !== '40P01' || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  private async appendBatchOnce(requests: AppendRequest[]): Promise<AppendResult[]> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
+      if (requests.length > 1) {
+        // Lock the existing streams of a multi-stream batch in one order, so that
+        // two batches over the same streams queue instead of deadlocking.
+        const ids = [...new Set(requests.map((r) => r.streamId))].sort();
+        await client.query('SELECT 1 FROM streams WHERE stream_id = ANY ($1) ORDER BY stream_id FOR UPDATE', [ids]);
+      }
       const results: AppendResult[] = [];
       for (const r of requests) results.push(await this.appendInTransaction(client, r));
       await client.query(`SELECT pg_notify('${NOTIFY_CHANNEL}', '')`);
