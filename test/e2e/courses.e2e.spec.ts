@@ -7,6 +7,8 @@
  */
 import pg from 'pg';
 import request from 'supertest';
+import { EVENT_STORE, type EventStore } from '../../libs/event-store/src';
+import { ProjectionRunner } from '../../libs/projections/src';
 import { countEvents, createSchool, openAccount, registerUser, signInAdmin, type Session } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -405,7 +407,8 @@ describe('reads are actions', () => {
     await http().get(`/api/v1/courses/${courseId}/enrolments`).set(bystander.auth).expect(403);
     expect(await countEvents(t)).toBe(before);
 
-    // The views reach the course log.
+    // The views reach the course log (once the projections have caught up: views are recorded without waiting for them).
+    await t.app.get(ProjectionRunner).waitFor((await t.app.get<EventStore>(EVENT_STORE).headPosition())!);
     const { rows } = await db.query(`SELECT event_type FROM course_log WHERE course_id = $1 AND actor_id = $2 AND action = 'viewed'`, [courseId, learner1.userId]);
     expect(rows.map((r) => r.event_type).sort()).toEqual(['CourseViewed', 'ResourceViewed']);
   });
