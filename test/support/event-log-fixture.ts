@@ -3,13 +3,13 @@
  * store and cipher, and a registry with the given event types.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { EventLog } from '../../libs/event-store/src/event-log';
 import { EventRegistry, type EventTypeDefinition } from '../../libs/event-store/src/event-registry';
 import { PostgresEventStore } from '../../libs/event-store/src/postgres/postgres-event-store';
 import { KeyStore, PersonalDataCipher } from '../../libs/personal-data/src';
-import type { EntityList } from '../../libs/database/src/data-source';
+import { poolOf, type EntityList } from '../../libs/database/src/data-source';
 import { createMigratedDatabase } from './test-database';
 
 export interface EventLogFixture {
@@ -25,9 +25,8 @@ export interface EventLogFixture {
 
 export async function createEventLogFixture(types: EventTypeDefinition[], entities: EntityList = []): Promise<EventLogFixture> {
   const db = await createMigratedDatabase(entities);
-  const pool = new pg.Pool({ connectionString: db.url, max: 10 });
-  // An idle connection closed by the server (a database dropped at teardown) is not a test failure.
-  pool.on('error', () => undefined);
+  // One pool, as in the app: the DataSource's (its connections' errors are handled by poolOptions).
+  const pool = poolOf(db.dataSource);
   const store = new PostgresEventStore(pool, { pollIntervalMs: 20 });
   const masterKey = randomBytes(32);
   const keys = new KeyStore(pool, masterKey);
@@ -44,7 +43,6 @@ export async function createEventLogFixture(types: EventTypeDefinition[], entiti
     close: async () => {
       await store.close();
       await keys.close();
-      await pool.end();
       await db.drop();
     },
   };

@@ -19,7 +19,8 @@ function serverUrl(): URL {
   return new URL(raw);
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `fn` on a connection to the server's own test database (not a per-file one): ALTER/DROP DATABASE, pg_terminate_backend. */
+export async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const url = serverUrl();
   const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();

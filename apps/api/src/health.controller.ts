@@ -31,17 +31,33 @@ export class HealthController {
   @Get()
   @ApiOperation({ summary: 'Database and event store reachability, and each projection’s lag' })
   @ApiOkResponse({ description: 'everything is up' })
-  @ApiServiceUnavailableResponse({ description: 'the database or the event store is down' })
+  @ApiServiceUnavailableResponse({ description: 'the database or the event store is down, or a projection is stalled on it (`reason` says which)' })
   async health(@Res({ passthrough: true }) res: Response) {
     const [database, eventStore] = await Promise.all([check(() => this.pool.query('SELECT 1')), check(() => this.store.ping())]);
-    let projections: { name: string; state: string; lag: number; lagCapped: boolean; deadLetters: number }[] = [];
+    let projections: { name: string; state: string; lag: number; lagCapped: boolean; deadLetters: number; lastError: string | null }[] = [];
+    let projectionsCheck: Check = { status: 'up' };
     if (database.status === 'up') {
-      projections = (await this.projections.status()).map(({ name, state, lag, lagCapped, deadLetters }) => ({ name, state, lag, lagCapped, deadLetters }));
+      projectionsCheck = await check(async () => {
+        projections = (await this.projections.status()).map(({ name, state, lag, lagCapped, deadLetters, lastError }) => ({ name, state, lag, lagCapped, deadLetters, lastError }));
+      });
     }
-    const up = database.status === 'up' && eventStore.status === 'up';
-    res.status(up ? 200 : 503);
+    // A projection retrying a database error is stalled: its read model falls behind.
+    const stalled = projections.filter((p) => p.state === 'failing');
+    const reason =
+      database.status === 'down'
+        ? `database: ${database.error}`
+        : eventStore.status === 'down'
+          ? `event store: ${eventStore.error}`
+          : projectionsCheck.status === 'down'
+            ? `projection status: ${projectionsCheck.error}`
+            : stalled.length
+              ? `projections stalled: ${stalled.map((p) => `${p.name} (${p.lastError})`).join(', ')}`
+              : null;
+    res.status(reason ? 503 : 200);
+    if (reason) res.setHeader('Retry-After', '2');
     return {
-      status: up ? 'up' : 'down',
+      status: reason ? 'down' : 'up',
+      ...(reason && { reason }),
       database,
       eventStore: { kind: this.store.kind, ...eventStore },
       projections: { maxLag: Math.max(0, ...projections.map((p) => p.lag)), items: projections },

@@ -19,6 +19,8 @@ export interface AppConfig {
   logLevelSet: boolean;
   /** An existing PostgreSQL server; when absent, an embedded one is started. */
   databaseUrl: string | null;
+  /** Connections of the process's one pool (DATABASE_POOL_MAX): replicas × this must fit max_connections. */
+  databasePoolMax: number;
   embedded: { dataDir: string; port: number };
   eventStore: { kind: EventStoreKind; esdbConnectionString: string | null };
   /** 32-byte master key wrapping the per-subject data keys. */
@@ -235,6 +237,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevelSet: str(env, 'LOG_LEVEL') !== undefined,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
     databaseUrl,
+    databasePoolMax: int(env, 'DATABASE_POOL_MAX', 10, 2, 1000),
     embedded: { dataDir, port: int(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535) },
     eventStore: { kind, esdbConnectionString: esdb },
     ...keys,

@@ -6,10 +6,11 @@
 import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
-import { dataSourceOptions } from '@learnstream/database';
+import { dataSourceOptions, poolOf } from '@learnstream/database';
 import { connectEsdb, EVENT_STORE, EventLog, EventRegistry, PostgresEventStore, type EventStore, type EventTypeDefinition } from '@learnstream/event-store';
 import { KeyStore, PersonalDataCipher } from '@learnstream/personal-data';
-import pg from 'pg';
+import type pg from 'pg';
+import type { DataSource } from 'typeorm';
 
 export const PG_POOL = Symbol('PG_POOL');
 
@@ -26,7 +27,6 @@ export interface CoreOptions {
 @Module({})
 export class CoreModule implements OnApplicationShutdown {
   constructor(
-    @Inject(PG_POOL) private readonly pool: pg.Pool,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly keys: KeyStore,
   ) {}
@@ -36,7 +36,11 @@ export class CoreModule implements OnApplicationShutdown {
       module: CoreModule,
       imports: [
         TypeOrmModule.forRoot({
-          ...dataSourceOptions(databaseUrl),
+          ...dataSourceOptions(databaseUrl, [], {
+            max: config.databasePoolMax,
+            // Logged, never fatal: the pool replaces the connection on the next checkout.
+            onConnectionLost: (error) => logger.warn({ msg: 'database connection lost', error: error.message, code: (error as { code?: string }).code }),
+          }),
           autoLoadEntities: true,
           migrationsRun: true,
           retryAttempts: 3,
@@ -46,14 +50,10 @@ export class CoreModule implements OnApplicationShutdown {
         { provide: APP_CONFIG, useValue: config },
         {
           provide: PG_POOL,
-          // Depends on the DataSource so that nothing touches the database before the migrations ran.
+          // TypeORM's pool, the process's only one (DATABASE_POOL_MAX); TypeORM closes it.
+          // Through the DataSource, nothing touches the database before the migrations ran.
           inject: [getDataSourceToken()],
-          useFactory: () => {
-            const pool = new pg.Pool({ connectionString: databaseUrl, max: 20, application_name: 'learnstream-events' });
-            // An idle connection dropped by the server (restart, shutdown) is an event to log, not a crash.
-            pool.on('error', (error) => logger.warn({ msg: 'idle database connection lost', error: error.message }));
-            return pool;
-          },
+          useFactory: (dataSource: DataSource) => poolOf(dataSource),
         },
         {
           provide: EVENT_STORE,
@@ -87,6 +87,5 @@ export class CoreModule implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.store.close();
     await this.keys.close();
-    await this.pool.end();
   }
 }

@@ -6,6 +6,7 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError } from '@learnstream/domain';
+import { classifyDatabaseError, sqlStateOf } from '@learnstream/database';
 import { currentRequest } from './request-context';
 
 /** HTTP status of each stable error code raised below the controllers. */
@@ -46,7 +47,17 @@ const HTTP_CODES: Record<number, string> = {
   429: 'TOO_MANY_REQUESTS',
 };
 
-export function toErrorBody(exception: unknown): { status: number; body: ErrorBody } {
+/** Retry-After (seconds) of a 503 DATABASE_UNAVAILABLE: projections and pools retry well within it. */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+export interface MappedError {
+  status: number;
+  body: ErrorBody;
+  /** For a Retry-After header. */
+  retryAfterSeconds?: number;
+}
+
+export function toErrorBody(exception: unknown): MappedError {
   const requestId = currentRequest()?.requestId;
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
@@ -69,7 +80,22 @@ export function toErrorBody(exception: unknown): { status: number; body: ErrorBo
     const e = exception as Error & { details?: unknown };
     return { status: ERROR_STATUS[code], body: { error: { code, message: e.message, ...(e.details !== undefined && { details: e.details }), requestId } } };
   }
-  return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error', requestId } } };
+  // Database errors, by SQLSTATE class (libs/database): unavailable → 503, the data → 400/409, the rest 500.
+  switch (classifyDatabaseError(exception)) {
+    case 'transient':
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        body: { error: { code: 'DATABASE_UNAVAILABLE', message: 'the database is unavailable for a moment: retry shortly', requestId } },
+        retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      };
+    case 'caller': {
+      const state = sqlStateOf(exception);
+      if (state === '23505') return { status: HttpStatus.CONFLICT, body: { error: { code: 'CONFLICT', message: 'this conflicts with data already recorded', requestId } } };
+      return { status: HttpStatus.BAD_REQUEST, body: { error: { code: 'INVALID_DATA', message: `the data was refused by the database (SQLSTATE ${state})`, requestId } } };
+    }
+    case 'bug':
+      return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error', requestId } } };
+  }
 }
 
 @Catch()
@@ -79,10 +105,16 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     // Not an HTTP handler (a GraphQL resolver): the error goes on to the transport, which formats it with toErrorBody.
     if (host.getType() !== 'http') throw exception;
-    const { status, body } = toErrorBody(exception);
-    if (status >= 500) this.logger.error({ msg: 'request failed', err: exception instanceof Error ? { message: exception.message, stack: exception.stack } : exception });
+    const { status, body, retryAfterSeconds } = toErrorBody(exception);
+    if (body.error.code === 'DATABASE_UNAVAILABLE') this.logger.warn({ msg: 'request refused: database unavailable', requestId: body.error.requestId, error: errorText(exception) });
+    else if (status >= 500) this.logger.error({ msg: 'request failed', requestId: body.error.requestId, err: exception instanceof Error ? { message: exception.message, stack: exception.stack } : exception });
     const response = host.switchToHttp().getResponse<Response>();
     if (response.headersSent) return;
+    if (retryAfterSeconds) response.setHeader('Retry-After', String(retryAfterSeconds));
     response.status(status).json(body);
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

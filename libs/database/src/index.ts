@@ -1,3 +1,4 @@
 export * from './data-source';
+export * from './database-errors';
 export * from './embedded-postgres';
 export { migrations } from './migrations';

@@ -25,8 +25,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     // Raised by GraphQL itself before any resolver ran: its message says what does not fit the schema.
     return { message: formatted.message, locations, path, extensions: { code: 'VALIDATION_FAILED', status: 400, requestId: currentRequest()?.requestId } };
   }
-  const { status, body } = toErrorBody(original);
-  if (status >= 500) logger.error({ msg: 'GraphQL operation failed', path, err: original instanceof Error ? { message: original.message, stack: original.stack } : original });
+  const { status, body, retryAfterSeconds } = toErrorBody(original);
   const { code, message, details, requestId } = body.error;
-  return { message, locations, path, extensions: { code, status, ...(details !== undefined && { details }), requestId } };
+  if (code === 'DATABASE_UNAVAILABLE') logger.warn({ msg: 'GraphQL operation refused: database unavailable', path, requestId, error: original instanceof Error ? original.message : String(original) });
+  else if (status >= 500) logger.error({ msg: 'GraphQL operation failed', path, requestId, err: original instanceof Error ? { message: original.message, stack: original.stack } : original });
+  return { message, locations, path, extensions: { code, status, ...(details !== undefined && { details }), ...(retryAfterSeconds && { retryAfterSeconds }), requestId } };
 }

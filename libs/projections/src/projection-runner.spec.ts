@@ -170,6 +170,59 @@ describe('ProjectionRunner', () => {
     }
   });
 
+  it('never parks an event whose transaction lost its connection (pg_terminate_backend), and never moves past it', async () => {
+    let kills = 3;
+    const seen: string[] = [];
+    const cut: Projection = {
+      name: 'cut',
+      eventTypes: ['ResourceViewed'],
+      handle: async (event, tx) => {
+        // The server ends this transaction's own connection: a real 57P01 mid-batch.
+        if (kills-- > 0) await tx.query('SELECT pg_terminate_backend(pg_backend_pid())');
+        await tx.query('INSERT INTO test_seen (event_id) VALUES ($1) ON CONFLICT DO NOTHING', [event.id]);
+        seen.push(event.id);
+      },
+      reset: async () => undefined,
+    };
+    const own = new ProjectionRunner(f.dataSource, f.log, [cut], { idleCheckMs: 50 });
+    const head = await appendViews(6);
+    await own.start();
+    try {
+      await own.waitFor(head);
+      expect(kills).toBeLessThan(0);
+      expect(await own.deadLetters('cut')).toEqual([]);
+      // Every ResourceViewed event of the log was applied (i % 3 === 0: a third of all views), none skipped.
+      const [{ n }] = await f.dataSource.query(`SELECT count(*)::int AS n FROM events WHERE event_type = 'ResourceViewed'`);
+      expect(new Set(seen).size).toBe(n);
+      expect((await own.status())[0]).toMatchObject({ state: 'running', lag: 0, deadLetters: 0 });
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('parks an event only when it fails the same way again once the database answers: a one-off failure is retried', async () => {
+    let failures = 1;
+    const once: Projection = {
+      name: 'once',
+      eventTypes: ['CourseViewed'],
+      handle: async (event, tx) => {
+        if (failures-- > 0) throw new Error(`a one-off failure on ${event.id}`);
+        await tx.query('INSERT INTO test_seen (event_id) VALUES ($1) ON CONFLICT DO NOTHING', [event.id]);
+      },
+      reset: async () => undefined,
+    };
+    const own = new ProjectionRunner(f.dataSource, f.log, [once], { idleCheckMs: 50 });
+    const head = await appendViews(2);
+    await own.start();
+    try {
+      await own.waitFor(head);
+      expect(failures).toBeLessThan(0);
+      expect(await own.deadLetters('once')).toEqual([]);
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('never applies an event twice, even with a second projector process running the same projections', async () => {
     const second = new ProjectionRunner(f.dataSource, f.log, [new CountingProjection()], { batchSize: 7, idleCheckMs: 50 });
     await second.start();

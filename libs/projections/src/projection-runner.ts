@@ -6,8 +6,14 @@
  * projector process running the same projection can never make an event count
  * twice: the loser rolls back and resumes from the stored checkpoint.
  *
- * An event a projection cannot handle is parked as a dead letter with its
- * error, and the projection goes on.
+ * Failures, by the one classification of database errors (libs/database):
+ * a transient one (the database unreachable, restarting, out of connections,
+ * a lost race) parks nothing and moves no checkpoint: the loop retries the
+ * batch on a short schedule (RETRY_SCHEDULE_MS), so it is running again
+ * within a second of the database coming back. Any other failure is tried
+ * again event by event; an event is parked as a dead letter only when it
+ * fails the same way twice, the second time after the database answered a
+ * health query, and the projection goes on.
  *
  * Erasure receipts: when a projection passes a `SubjectErased` event (every
  * projection does, whatever types it handles), the runner lets it forget the
@@ -26,6 +32,7 @@ import {
   type RecordedEvent,
   type StoredEvent,
 } from '@learnstream/event-store';
+import { classifyDatabaseError, isTransientDatabaseError, sqlStateOf } from '@learnstream/database';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SUBJECT_ERASED, type ErasedSubject, type Projection } from './projection';
 
@@ -115,17 +122,19 @@ export function erasedSubjectOf(event: StoredEvent): ErasedSubject {
 }
 
 /**
- * Errors that say nothing about the event: the database or the key store is
- * unreachable, a serialization failure, a shutdown. The batch is retried later;
- * only errors that would happen again every time park an event.
+ * Pauses between retries of a loop whose database is unavailable: short and
+ * capped, so that a projection resumes well within 2 s of the database coming
+ * back (a growing back-off would leave it idle for up to its longest step).
  */
-export function isTransient(error: unknown): boolean {
-  const e = error as { code?: unknown; driverError?: { code?: unknown }; message?: unknown };
-  const code = String(e?.driverError?.code ?? e?.code ?? '');
-  if (/^(08|40|53|55P03|57|58|XX)/.test(code)) return true;
-  if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN)$/.test(code)) return true;
-  const message = String(e?.message ?? '');
-  return /Connection terminated|connection timeout|Cannot use a pool after calling end|Client has encountered a connection error|pool is draining/i.test(message);
+export const RETRY_SCHEDULE_MS = [100, 250, 500] as const;
+/** Pauses after a failure that is not the database's (a bug in the runner's own queries): grows to 30 s. */
+const BUG_BACKOFF_MS = { first: 250, max: 30_000 };
+
+/** How an event failed, to tell "fails the same way again" from a passing failure. */
+function failureSignature(error: unknown): string {
+  const state = sqlStateOf(error);
+  if (state) return `SQLSTATE ${state}`;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 const IDLE = Symbol('idle');
@@ -196,18 +205,25 @@ export class ProjectionRunner {
     const loop: Loop = { stopping: false, done: Promise.resolve(), restart: () => restart(), state: 'running', lastError: null };
     this.loops.set(p.name, loop);
     loop.done = (async () => {
-      let backoff = 250;
+      let failures = 0;
+      let backoff = BUG_BACKOFF_MS.first;
       while (!loop.stopping) {
         const interrupted = new Promise<typeof IDLE>((r) => (restart = () => r(IDLE)));
         try {
           await this.follow(p, loop, interrupted);
-          backoff = 250;
+          failures = 0;
+          backoff = BUG_BACKOFF_MS.first;
         } catch (error) {
           loop.state = 'failing';
           loop.lastError = error instanceof Error ? error.message : String(error);
-          this.logger.error({ msg: 'projection failing; retrying', projection: p.name, error: loop.lastError, retryInMs: backoff });
-          await Promise.race([sleep(backoff), interrupted]);
-          backoff = Math.min(backoff * 2, 30_000);
+          const transient = isTransientDatabaseError(error);
+          const pause = transient ? RETRY_SCHEDULE_MS[Math.min(failures, RETRY_SCHEDULE_MS.length - 1)] : backoff;
+          failures += 1;
+          // A database outage is logged once per projection, then quietly retried.
+          if (!transient) this.logger.error({ msg: 'projection failing; retrying', projection: p.name, error: loop.lastError, retryInMs: pause });
+          else if (failures === 1) this.logger.warn({ msg: 'projection waiting for the database', projection: p.name, error: loop.lastError, retryEveryMs: RETRY_SCHEDULE_MS.at(-1) });
+          await Promise.race([sleep(pause), interrupted]);
+          if (!transient) backoff = Math.min(backoff * 2, BUG_BACKOFF_MS.max);
         }
       }
       loop.state = 'stopped';
@@ -217,6 +233,12 @@ export class ProjectionRunner {
   /** Follows the log from the stored checkpoint until stopped, rebuilt or superseded. */
   private async follow(p: Projection, loop: Loop, interrupted: Promise<typeof IDLE>): Promise<void> {
     let checkpoint = await this.loadCheckpoint(p.name);
+    if (loop.state === 'failing') {
+      // The database answered again.
+      this.logger.log({ msg: 'projection resumed', projection: p.name });
+      loop.state = 'running';
+      loop.lastError = null;
+    }
     const subscription = this.eventLog.store.subscribeToAll({ from: checkpoint.position });
     const iterator = subscription[Symbol.asyncIterator]();
     let pending: Promise<IteratorResult<RecordedEvent>> | null = null;
@@ -263,18 +285,15 @@ export class ProjectionRunner {
 
   /**
    * Applies a batch; on a failure, retries event by event and parks the one
-   * that fails. Transient failures are thrown: the loop backs off and retries.
+   * that fails for good. Transient failures are thrown: the loop retries.
    */
   private async apply(p: Projection, batch: RecordedEvent[], checkpoint: Checkpoint): Promise<Checkpoint | null> {
     try {
-      // Only the events this projection handles are decrypted.
-      const wanted = batch.filter((r) => this.wants(p, r.type));
-      const events = p.readsPersonalData === false ? this.eventLog.decodeSealed(wanted) : await this.eventLog.decode(wanted);
-      return await this.commit(p, checkpoint, this.steps(p, batch, events), batch[batch.length - 1].position);
+      return await this.applyOnce(p, batch, checkpoint);
     } catch (error) {
       if (error instanceof Superseded) return null;
-      if (isTransient(error)) throw error;
-      if (batch.length === 1) return this.park(p, checkpoint, batch[0], error);
+      if (classifyDatabaseError(error) === 'transient') throw error;
+      if (batch.length === 1) return this.confirmAndPark(p, checkpoint, batch[0], error);
     }
     let current = checkpoint;
     for (const record of batch) {
@@ -283,6 +302,30 @@ export class ProjectionRunner {
       current = moved;
     }
     return current;
+  }
+
+  private async applyOnce(p: Projection, batch: RecordedEvent[], checkpoint: Checkpoint): Promise<Checkpoint> {
+    // Only the events this projection handles are decrypted.
+    const wanted = batch.filter((r) => this.wants(p, r.type));
+    const events = p.readsPersonalData === false ? this.eventLog.decodeSealed(wanted) : await this.eventLog.decode(wanted);
+    return this.commit(p, checkpoint, this.steps(p, batch, events), batch[batch.length - 1].position);
+  }
+
+  /**
+   * An event failed with an error that is not transient. It is parked only if
+   * the database answers a health query and the event then fails the same way
+   * again: a connection lost mid-way, reported oddly, never parks an event.
+   * Anything else is thrown, and the loop tries the batch again.
+   */
+  private async confirmAndPark(p: Projection, checkpoint: Checkpoint, record: RecordedEvent, error: unknown): Promise<Checkpoint | null> {
+    await this.dataSource.query('SELECT 1');
+    try {
+      return await this.applyOnce(p, [record], checkpoint);
+    } catch (again) {
+      if (again instanceof Superseded) return null;
+      if (classifyDatabaseError(again) === 'transient' || failureSignature(again) !== failureSignature(error)) throw again;
+    }
+    return this.park(p, checkpoint, record, error);
   }
 
   private wants(p: Projection, type: string): boolean {
@@ -341,13 +384,14 @@ export class ProjectionRunner {
 
   private async park(p: Projection, checkpoint: Checkpoint, record: RecordedEvent, error: unknown): Promise<Checkpoint | null> {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    this.logger.warn({ msg: 'event parked as a dead letter', projection: p.name, eventId: record.id, eventType: record.type, error: message });
     try {
       await this.parkInTransaction(p, checkpoint, record, message);
     } catch (parkError) {
       if (parkError instanceof Superseded) return null;
       throw parkError;
     }
+    // Said once the row is stored (a failed parking throws, and the event is tried again).
+    this.logger.warn({ msg: 'event parked as a dead letter', projection: p.name, eventId: record.id, eventType: record.type, error: message });
     return { position: record.position, generation: checkpoint.generation };
   }
 

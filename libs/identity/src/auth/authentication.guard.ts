@@ -3,12 +3,17 @@
  * unless it is marked @Public(). Forgetting a decorator closes a route, never
  * opens it. On public routes a token, when sent and valid, still identifies
  * the caller (the operations API accepts a platform admin or the ops token).
+ *
+ * A session check that could not reach the database says nothing about the
+ * token: it is rethrown (503 DATABASE_UNAVAILABLE, with Retry-After), never a
+ * 401 that would make the client throw valid tokens away.
  */
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { httpRequestOf, PUBLIC_ROUTE } from '@learnstream/access';
 import { ApiError } from '@learnstream/core';
+import { isTransientDatabaseError } from '@learnstream/database';
 
 @Injectable()
 export class AuthenticationGuard extends AuthGuard('jwt') {
@@ -27,14 +32,17 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
     if (request?.headers?.authorization) {
       try {
         await super.canActivate(context);
-      } catch {
+      } catch (error) {
         // A public route: an invalid or foreign bearer token (the ops token) is simply no sign-in.
+        if (isTransientDatabaseError(error)) throw error;
       }
     }
     return true;
   }
 
   override handleRequest<T>(error: unknown, user: T, info: unknown): T {
+    // The session check failed (the database): not the caller's fault, and not a 401.
+    if (error && !(error instanceof ApiError)) throw error;
     if (error || !user) {
       const reason = info instanceof Error ? info.message : 'sign in first';
       const message = /expired/i.test(reason) ? 'the access token has expired: refresh it' : /No auth token/i.test(reason) ? 'sign in first (Authorization: Bearer <token>)' : 'the access token is not valid or its session has ended';
