@@ -9,9 +9,11 @@ import { loadMapping } from './moodle/mapping-file';
 import { MoodleGradesImporter } from './moodle/moodle-grades-importer';
 import { MoodleLogImporter, type ImportProgress, type MoodleLogImportSummary } from './moodle/moodle-log-importer';
 
-export const IMPORT_USAGE = `  import moodle-logs FILE.csv [--mapping FILE.json] [--school ID] [--create-missing]
+export const IMPORT_USAGE = `  import moodle-logs FILE [--mapping FILE.json] [--school ID] [--create-missing]
                    [--site NAME] [--as USER_ID] [--batch N] [--restart] [--json]
-                                   import Moodle's standard log (resumable; Ctrl-C stops, run again to resume)
+                   [--timezone ZONE] [--year YYYY] [--moodle-course ID]
+                                   import Moodle's Logs report download (CSV, .xlsx, JSON) or a
+                                   logstore_standard_log dump (resumable; Ctrl-C stops, run again to resume)
   import moodle-grades FILE.csv --course ID [--mapping FILE.json] [--as USER_ID] [--json]
                                    import a Moodle gradebook export into a course's gradebook`;
 
@@ -25,6 +27,9 @@ const FLAGS: Record<string, 'value' | 'switch'> = {
   '--restart': 'switch',
   '--json': 'switch',
   '--course': 'value',
+  '--timezone': 'value',
+  '--year': 'value',
+  '--moodle-course': 'value',
 };
 
 export interface ImportArgs {
@@ -55,7 +60,9 @@ export function parseImportArgs(argv: string[]): ImportArgs | { problem: string 
       flags[name] = value;
     }
   }
-  if (files.length !== 1) return { problem: 'name one CSV file' };
+  if (files.length !== 1) return { problem: 'name one file' };
+  if (flags['--year'] !== undefined && !/^\d{4}$/.test(String(flags['--year']))) return { problem: '--year must be a year such as 2024' };
+  if (flags['--moodle-course'] !== undefined && !/^[1-9]\d{0,14}$/.test(String(flags['--moodle-course']))) return { problem: '--moodle-course must be a Moodle course id' };
   if (what === 'moodle-grades' && !flags['--course']) return { problem: 'moodle-grades needs --course <id>' };
   if (flags['--batch'] !== undefined && !/^[1-9]\d{0,5}$/.test(String(flags['--batch']))) return { problem: '--batch must be a whole number from 1' };
   return { what, file: files[0], flags };
@@ -81,7 +88,7 @@ export function progressLine(p: ImportProgress): string {
 export function describeLogImport(s: MoodleLogImportSummary): string[] {
   const c = s.counts;
   return [
-    `moodle-logs ${s.file}: ${s.status === 'already_imported' ? 'already imported: nothing appended' : s.status}${s.resumedFrom && s.status !== 'already_imported' ? ` (resumed at line ${number(s.resumedFrom.line)}, byte ${number(s.resumedFrom.byteOffset)})` : ''}`,
+    `moodle-logs ${s.file} (${s.format === 'report_log' ? 'Logs report' : 'logstore_standard_log'}): ${s.status === 'already_imported' ? 'already imported: nothing appended' : s.status}${s.resumedFrom && s.status !== 'already_imported' ? ` (resumed after row ${number(s.resumedFrom.rows)})` : ''}`,
     `  this run:   ${number(s.thisRun.rows)} rows read, ${number(s.thisRun.appended)} events appended in ${(s.thisRun.elapsedMs / 1000).toFixed(1)} s`,
     `  whole file: ${number(c.rows)} rows`,
     `  imported:   ${counts(c.imported)}`,
@@ -144,6 +151,9 @@ export async function runImportCommand(
       as: flag('--as'),
       batchSize: flag('--batch') ? Number(flag('--batch')) : undefined,
       restart: args.flags['--restart'] === true,
+      timeZone: flag('--timezone'),
+      year: flag('--year') ? Number(flag('--year')) : undefined,
+      moodleCourse: flag('--moodle-course') ? Number(flag('--moodle-course')) : undefined,
       signal: controller.signal,
       onProgress,
     });

@@ -7,6 +7,8 @@
  *     "users":   { "<moodle user id>": "<Learnstream user id>" },
  *     "courses": { "<moodle course id>": "<Learnstream course id>" },
  *     "modules": { "<moodle course module id>": "<Learnstream resource id>" },
+ *     "people":  { "<full name, as the Logs report writes it>": "<Learnstream user id>" },
+ *     "courseNames": { "<course name, as in "Course: <name>">": "<Learnstream course id>" },
  *     "learners":   { "<email or ID number>": "<Learnstream user id>" },   (grades import)
  *     "gradeItems": { "<grade item name>": { "maxGrade": 10 } }         (grades import)
  *   }
@@ -22,6 +24,10 @@ export interface MappingFile {
   users: Record<string, string>;
   courses: Record<string, string>;
   modules: Record<string, string>;
+  /** The Logs report: people it names without an id. */
+  people: Record<string, string>;
+  /** The Logs report: courses it names ("Course: <name>") without an id. */
+  courseNames: Record<string, string>;
   learners: Record<string, string>;
   gradeItems: Record<string, { maxGrade: number }>;
 }
@@ -29,7 +35,7 @@ export interface MappingFile {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const SITE = /^[a-z][a-z0-9_-]{0,39}$/;
 
-export const EMPTY_MAPPING: MappingFile = { users: {}, courses: {}, modules: {}, learners: {}, gradeItems: {} };
+export const EMPTY_MAPPING: MappingFile = { users: {}, courses: {}, modules: {}, people: {}, courseNames: {}, learners: {}, gradeItems: {} };
 
 const invalid = (problems: string[]) => new DomainError('invalid', 'MAPPING_INVALID', `the mapping file is not valid: ${problems.slice(0, 5).join('; ')}`, problems);
 
@@ -37,7 +43,7 @@ export function parseMapping(json: unknown): MappingFile {
   const problems: string[] = [];
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw invalid(['it must be a JSON object']);
   const doc = json as Record<string, unknown>;
-  const known = ['site', 'siteUrl', 'users', 'courses', 'modules', 'learners', 'gradeItems'];
+  const known = ['site', 'siteUrl', 'users', 'courses', 'modules', 'people', 'courseNames', 'learners', 'gradeItems'];
   for (const key of Object.keys(doc)) if (!known.includes(key)) problems.push(`unknown key "${key}" (known: ${known.join(', ')})`);
   if (doc.site !== undefined && (typeof doc.site !== 'string' || !SITE.test(doc.site))) problems.push('site must be 1 to 40 lower-case letters, digits, - or _, starting with a letter');
   if (doc.siteUrl !== undefined && (typeof doc.siteUrl !== 'string' || !/^https?:\/\/[^\s]+$/.test(doc.siteUrl))) problems.push('siteUrl must be an http(s) URL');
@@ -59,6 +65,8 @@ export function parseMapping(json: unknown): MappingFile {
   const users = ids('users', /^[1-9]\d{0,14}$/, 'a Moodle user id');
   const courses = ids('courses', /^[1-9]\d{0,14}$/, 'a Moodle course id');
   const modules = ids('modules', /^[1-9]\d{0,14}$/, 'a Moodle course module id');
+  const people = ids('people', /^\S.{0,254}$/, 'a full name');
+  const courseNames = ids('courseNames', /^\S.{0,254}$/, 'a course name');
   const learners = ids('learners', /^\S.{0,254}$/, 'an email address or ID number');
   const gradeItems: MappingFile['gradeItems'] = {};
   if (doc.gradeItems !== undefined) {
@@ -72,7 +80,7 @@ export function parseMapping(json: unknown): MappingFile {
     }
   }
   if (problems.length) throw invalid(problems);
-  return { ...(doc.site !== undefined && { site: doc.site as string }), ...(doc.siteUrl !== undefined && { siteUrl: doc.siteUrl as string }), users, courses, modules, learners, gradeItems };
+  return { ...(doc.site !== undefined && { site: doc.site as string }), ...(doc.siteUrl !== undefined && { siteUrl: doc.siteUrl as string }), users, courses, modules, people, courseNames, learners, gradeItems };
 }
 
 export async function loadMapping(path: string): Promise<MappingFile> {

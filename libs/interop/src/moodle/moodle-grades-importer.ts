@@ -29,11 +29,10 @@ import { DomainError, uuidV5 } from '@learnstream/domain';
 import { EventLog, type NewEvent } from '@learnstream/event-store';
 import { gradebook, gradebookStreamId, type GradebookCommand, type GradebookEvent, type GradebookState } from '@learnstream/grades';
 import type pg from 'pg';
-import { detectDelimiter, readCsvRecords, readFirstLine } from './csv-reader';
+import { readLogFile } from './log-files';
 import { ImporterActor } from './importer-actor';
 import { EMPTY_MAPPING, type MappingFile } from './mapping-file';
 import { IMPORT_NAMESPACE } from './moodle-log';
-import { decodeField } from './text';
 
 export interface MoodleGradesImportOptions {
   file: string;
@@ -109,8 +108,7 @@ export class MoodleGradesImporter {
     const skipped: Record<string, number> = {};
     const skip = (reason: string, n = 1) => (skipped[reason] = (skipped[reason] ?? 0) + n);
     const records: string[][] = [];
-    const delimiter = detectDelimiter(await readFirstLine(options.file));
-    for await (const record of readCsvRecords(options.file, { delimiter })) records.push(record.fields.map((f) => decodeField(f).text));
+    for await (const record of readLogFile(options.file)) if (!record.error) records.push(record.fields);
     const [header, ...rows] = records;
     if (!header) throw new DomainError('invalid', 'IMPORT_INVALID', 'the gradebook export is empty');
     const at = (name: string) => header.findIndex((h) => h.trim().toLowerCase() === name);

@@ -1,25 +1,35 @@
 /**
- * Imports a CSV export of Moodle's standard log (logstore_standard_log):
+ * Imports Moodle logs as Moodle users have them (log-files.ts reads the file):
  *
- *   stream     the file is read record by record from a byte offset
- *              (csv-reader.ts): memory does not grow with the file;
+ *   formats    the Logs report download (report-log.ts: CSV with any of
+ *              Moodle's delimiters and line endings, .xlsx, JSON) or a dump of
+ *              the logstore_standard_log table (moodle-log.ts);
+ *   identity   a row is its Moodle log id when the file has one, else the
+ *              SHA-256 of its content (the n-th row with that content): the
+ *              event id derives from it, never from the row's position, so a
+ *              newer export of the same log (newest first, overlapping the
+ *              old one) appends only its new rows, and a re-run appends nothing;
+ *   time       each event's occurredAt is the row's time (report times read
+ *              in the site's time zone, a missing year from the option);
  *   batches    `batchSize` rows at a time: their Moodle ids resolved in one
  *              go (id map, then placeholders with --create-missing), mapped to
- *              events (moodle-log.ts), their personal data sealed in one call,
- *              appended in one atomic append over the streams involved (on
- *              PostgreSQL through the group-commit batcher: one statement for
- *              all of them), then the checkpoint moved past them;
+ *              events, their personal data sealed in one call, appended in one
+ *              atomic append (on PostgreSQL through the group-commit batcher,
+ *              events already in the log skipped), then the checkpoint moved;
+ *   people     placeholders join the school from the time of their first row
+ *              in the file (a pre-pass finds it), so historic activity counts
+ *              under their role and school on the day it happened;
  *   resume     a file is known by the SHA-256 of its first MB: a second run
- *              starts at the checkpoint's byte offset and line; a finished file
- *              appends nothing. A log that grew since (same first MB) goes on
- *              from where the last run ended;
- *   idempotent event ids are uuidV5(file key, line): a batch tried again
- *              after a crash finds its events already in the log and skips them.
+ *              skips the records its checkpoint says are done; a finished
+ *              file appends nothing;
+ *   rejected   every row not imported is counted by reason and handed to
+ *              `onRejected` with its line and fields.
  *
  * It runs as a user (importer-actor.ts) whom the access policy allows to
  * manage the target school (school.manage), or, without a school, a platform
  * admin (ops).
  */
+import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
@@ -29,14 +39,14 @@ import { loadSchool } from '@learnstream/affiliations';
 import { DomainError } from '@learnstream/domain';
 import { AppendBatcher, EventLog, EventRegistry, EventStoreError, PostgresEventStore, type BatchedAppendResult, type NewEvent } from '@learnstream/event-store';
 import { PersonalDataCipher } from '@learnstream/personal-data';
-import { detectDelimiter, readCsvRecords, readFirstLine, type CsvRecord } from './csv-reader';
 import { IdMap, type IdMapEntry } from './id-map';
 import { emptyCounts, fileKeyOf, ImportCheckpoints, type ImportCounts } from './import-checkpoints';
 import { ImporterActor } from './importer-actor';
+import { readLogFile, type TableRecord } from './log-files';
 import { EMPTY_MAPPING, SITE, type MappingFile } from './mapping-file';
-import { columnsOf, moduleNameOf, parseRow, planLogRow, referencedIds, SITE_COURSE, type Columns, type IdLookup, type ImportContext, type MoodleLogRow } from './moodle-log';
+import { columnsOf, moduleNameOf, parseRow, planLogRow, referencedIds, SITE_COURSE, type Columns, type IdLookup, type ImportContext, type MoodleLogRow, type RowResult } from './moodle-log';
 import { Placeholders, type PlaceholderContext } from './placeholders';
-import { decodeField } from './text';
+import { isReportLogHeader, nameCourseId, nameUserId, parseReportRow, validTimeZone, YearFollower } from './report-log';
 import type pg from 'pg';
 
 export interface MoodleLogImportOptions {
@@ -53,15 +63,35 @@ export interface MoodleLogImportOptions {
   restart?: boolean;
   /** Rows per append (default 2000). */
   batchSize?: number;
+  /** The Logs report: the site's time zone (IANA name, default UTC). */
+  timeZone?: string;
+  /** The Logs report: the year of the first row when the times have none (default: this year). */
+  year?: number;
+  /** The Logs report: the Moodle course it was downloaded for (rows whose description names no course). */
+  moodleCourse?: number;
   /** Stops after the batch in progress; the checkpoint says where to resume. */
   signal?: AbortSignal;
   onProgress?: (progress: ImportProgress) => void;
+  /** Each row not imported, with why. */
+  onRejected?: (rejected: RejectedRow) => void | Promise<void>;
+}
+
+export interface RejectedRow {
+  line: number;
+  reason: string;
+  fields: string[];
 }
 
 export interface ImportProgress {
   /** Rows read by this run. */
   rows: number;
-  /** Byte offset reached in the file. */
+  /** Rows of the file read so far (those of earlier runs included). */
+  rowsInFile: number;
+  /** Events appended by this run. */
+  appended: number;
+  /** Rows rejected by this run. */
+  rejected: number;
+  /** Bytes of the file read so far. */
   bytes: number;
   totalBytes: number;
   /** Where this run started (a resumed run starts past 0). */
@@ -73,9 +103,10 @@ export interface MoodleLogImportSummary {
   file: string;
   fileKey: string;
   site: string;
+  format: 'standard_log' | 'report_log';
   status: 'done' | 'interrupted' | 'already_imported';
-  /** Where this run started, when it resumed an earlier one. */
-  resumedFrom: { byteOffset: number; line: number } | null;
+  /** Where this run started, when it resumed an earlier one: the data rows already done. */
+  resumedFrom: { rows: number } | null;
   thisRun: { rows: number; appended: number; elapsedMs: number };
   /** The whole file, over every run. */
   counts: ImportCounts;
@@ -85,6 +116,12 @@ const KIND = 'moodle-logs';
 const DEFAULT_SITE_URL = 'https://moodle.invalid';
 
 type Cache<T> = Map<number, T | null>;
+
+/** A row read from the file, with what it became. */
+interface ReadRow {
+  record: TableRecord;
+  result: RowResult | { skip: 'unreadable_record' };
+}
 
 @Injectable()
 export class MoodleLogImporter {
@@ -113,61 +150,115 @@ export class MoodleLogImporter {
     if (!SITE.test(site)) throw new DomainError('invalid', 'VALIDATION_FAILED', 'the site must be 1 to 40 lower-case letters, digits, - or _, starting with a letter');
     const schoolId = options.schoolId?.toLowerCase() ?? null;
     if (options.createMissing && !schoolId) throw new DomainError('invalid', 'VALIDATION_FAILED', '--create-missing needs --school: placeholder accounts and courses belong to a school');
+    const timeZone = options.timeZone ?? 'UTC';
+    if (!validTimeZone(timeZone)) throw new DomainError('invalid', 'VALIDATION_FAILED', `unknown time zone ${timeZone} (an IANA name such as Asia/Bangkok)`);
+    const year = options.year ?? new Date().getUTCFullYear();
+    if (!Number.isInteger(year) || year < 1970 || year > 9999) throw new DomainError('invalid', 'VALIDATION_FAILED', 'the year must be a whole number from 1970 to 9999');
 
     const importer = await this.importers.resolve(options.as);
     if (schoolId && !(await loadSchool(this.log, schoolId))) throw new DomainError('invalid', 'UNKNOWN_SCHOOL', `no school ${schoolId}`);
     const allowed = schoolId ? await this.policy.can(importer, { action: 'school.manage', schoolId }) : await this.policy.can(importer, { action: 'ops' });
     if (!allowed) throw new ForbiddenError(schoolId ? `you may not import into school ${schoolId}: only its admins and platform admins may` : 'only a platform admin may import without --school');
-    await this.recordMapping(site, mapping, schoolId);
 
     const file = options.file;
     const size = (await stat(file)).size;
     const fileKey = await fileKeyOf(file);
     const fileName = basename(file);
+
+    // The header says which export this is.
+    const reader = readLogFile(file);
+    const first = await reader.next();
+    await reader.return(undefined);
+    if (first.done) throw new DomainError('invalid', 'IMPORT_INVALID', `${fileName} is empty`);
+    const header = first.value.fields.map((f) => f.trim().toLowerCase());
+    const columns: Columns = new Map();
+    header.forEach((name, i) => name && !columns.has(name) && columns.set(name, i));
+    const report = isReportLogHeader(columns);
+    if (!report) {
+      const standard = columnsOf(header);
+      if ('problems' in standard) {
+        throw new DomainError('invalid', 'IMPORT_INVALID', `${standard.problems.join('; ')}, or the Logs report's (Time, User full name, Affected user, Event context, Component, Event name, Description, Origin, IP address)`);
+      }
+    }
+    await this.recordMapping(site, mapping, schoolId);
+
     if (options.restart) await this.checkpoints.reset(fileKey);
     const checkpoint = await this.checkpoints.get(fileKey);
-    const resumedFrom = checkpoint ? { byteOffset: checkpoint.byteOffset, line: checkpoint.line } : null;
-    if (checkpoint && checkpoint.byteOffset > size) {
-      throw new DomainError('conflict', 'CHECKPOINT_AHEAD', `the checkpoint of this file is at byte ${checkpoint.byteOffset} but the file has ${size}: it is not the file imported before`);
+    const format = report ? 'report_log' : 'standard_log';
+    if (checkpoint?.status === 'done' && checkpoint.fileSize === size) {
+      return { file, fileKey, site, format, status: 'already_imported', resumedFrom: { rows: checkpoint.line }, thisRun: { rows: 0, appended: 0, elapsedMs: Date.now() - started }, counts: checkpoint.counts };
     }
-    if (checkpoint?.status === 'done' && checkpoint.byteOffset === size) {
-      return { file, fileKey, site, status: 'already_imported', resumedFrom, thisRun: { rows: 0, appended: 0, elapsedMs: Date.now() - started }, counts: checkpoint.counts };
+    const resumedFrom = checkpoint ? { rows: checkpoint.line } : null;
+
+    const courseNames = new Map(Object.keys(mapping.courseNames).map((n) => [n.trim().toLowerCase(), nameCourseId(n)]));
+    const reportOptions = { timeZone, course: options.moodleCourse ?? null, courseByName: (n: string) => courseNames.get(n.trim().toLowerCase()) ?? null };
+    /** Reads the file's data rows with their identity (the n-th row of the same content). */
+    const self = this;
+    async function* rows(): AsyncGenerator<ReadRow> {
+      const years = new YearFollower(year, timeZone);
+      const seen = new Map<string, number>();
+      let isHeader = true;
+      for await (const record of readLogFile(file)) {
+        if (isHeader) {
+          isHeader = false;
+          continue;
+        }
+        if (record.error) {
+          yield { record, result: { skip: 'unreadable_record' } };
+          continue;
+        }
+        const result = report ? parseReportRow(record, columns, record.line, { ...reportOptions, years }) : parseRow(record, columns, record.line);
+        if ('row' in result && !result.row.identity) result.row.identity = self.contentIdentity(record.fields, seen);
+        yield { record, result };
+      }
     }
 
-    const delimiter = detectDelimiter(await readFirstLine(file));
-    const header = await firstRecord(file, delimiter);
-    if (!header) throw new DomainError('invalid', 'IMPORT_INVALID', `${fileName} is empty`);
-    const parsedHeader = columnsOf(header.fields.map((f) => decodeField(f).text));
-    if ('problems' in parsedHeader) throw new DomainError('invalid', 'IMPORT_INVALID', parsedHeader.problems.join('; '));
-    const columns = parsedHeader.columns;
+    // Pre-pass: when each person first appears, so that a placeholder is a member from then on.
+    const firstSeen = new Map<number, number>();
+    if (options.createMissing) {
+      for await (const { result } of rows()) {
+        if (!('row' in result)) continue;
+        for (const id of referencedIds(result.row).users) if (!(firstSeen.get(id)! <= result.row.timecreated)) firstSeen.set(id, result.row.timecreated);
+      }
+    }
 
     const ctx: ImportContext = { site, fileKey, schoolId, correlationId: `moodle-import:${fileKey.slice(0, 16)}` };
-    const placeholderCtx: PlaceholderContext = { importer, site, siteUrl: mapping.siteUrl ?? DEFAULT_SITE_URL, correlationId: ctx.correlationId, schools: new Map() };
+    const placeholderCtx: PlaceholderContext = { importer, site, siteUrl: mapping.siteUrl ?? DEFAULT_SITE_URL, correlationId: ctx.correlationId, schools: new Map(), firstSeen };
     const counts = checkpoint?.counts ?? emptyCounts();
-    const startAt = checkpoint ? { start: checkpoint.byteOffset, line: checkpoint.line } : { start: header.end, line: header.nextLine };
+    const skipRows = checkpoint?.line ?? 0;
     const caches = { users: new Map() as Cache<string>, courses: new Map() as Cache<{ courseId: string; schoolId: string | null }>, modules: new Map() as Cache<{ resourceId: string; sectionId: string; courseId: string }> };
-    const run = { rows: 0, appended: 0 };
-    const save = (status: 'running' | 'interrupted' | 'done', at: { end: number; line: number }) =>
-      this.checkpoints.save({ fileKey, kind: KIND, site, fileName, fileSize: size, byteOffset: at.end, line: at.line, status, counts });
-    const progress = (bytes: number) => options.onProgress?.({ rows: run.rows, bytes, totalBytes: size, startedAtByte: startAt.start, elapsedMs: Date.now() - started });
+    const run = { rows: 0, appended: 0, rejected: 0, bytes: 0, startBytes: 0 };
+    let done = skipRows;
+    const save = (status: 'running' | 'interrupted' | 'done') =>
+      this.checkpoints.save({ fileKey, kind: KIND, site, fileName, fileSize: size, byteOffset: run.bytes, line: done, status, counts });
+    const progress = () =>
+      options.onProgress?.({ rows: run.rows, rowsInFile: done, appended: run.appended, rejected: run.rejected, bytes: run.bytes, totalBytes: size, startedAtByte: run.startBytes, elapsedMs: Date.now() - started });
+    const reject = async (record: TableRecord, reason: string) => {
+      run.rejected++;
+      await options.onRejected?.({ line: record.line, reason, fields: record.fields });
+    };
 
-    let position = { end: startAt.start, line: startAt.line };
-    await save('running', position);
-    let batch: CsvRecord[] = [];
+    await save('running');
+    let batch: ReadRow[] = [];
     const batchSize = options.batchSize ?? 2000;
     const flush = async () => {
       if (!batch.length) return;
-      const last = batch[batch.length - 1];
-      run.appended += await this.importBatch(batch, columns, ctx, placeholderCtx, schoolId, options.createMissing ?? false, caches, counts);
+      run.appended += await this.importBatch(batch, ctx, placeholderCtx, schoolId, options.createMissing ?? false, caches, counts, reject);
       run.rows += batch.length;
-      position = { end: last.end, line: last.nextLine };
+      done += batch.length;
+      run.bytes = batch[batch.length - 1].record.bytes;
       batch = [];
-      await save('running', position);
-      progress(position.end);
+      await save('running');
+      progress();
     };
     let interrupted = false;
-    for await (const record of readCsvRecords(file, { start: startAt.start, line: startAt.line, delimiter })) {
-      batch.push(record);
+    let index = 0;
+    for await (const read of rows()) {
+      if (index++ < skipRows) {
+        run.startBytes = run.bytes = read.record.bytes;
+        continue;
+      }
+      batch.push(read);
       if (batch.length >= batchSize) {
         await flush();
         if (options.signal?.aborted) {
@@ -178,24 +269,33 @@ export class MoodleLogImporter {
     }
     if (!interrupted) {
       await flush();
-      // Trailing blank lines: the file is done to its last byte.
-      position = { end: size, line: position.line };
+      run.bytes = size;
     }
     const status = interrupted ? 'interrupted' : 'done';
-    await save(status, position);
-    progress(position.end);
-    return { file, fileKey, site, status, resumedFrom, thisRun: { ...run, elapsedMs: Date.now() - started }, counts };
+    await save(status);
+    progress();
+    return { file, fileKey, site, format, status, resumedFrom, thisRun: { rows: run.rows, appended: run.appended, elapsedMs: Date.now() - started }, counts };
+  }
+
+  /** `row:<SHA-256 of the fields>:<n>`: the n-th row of the file with this content. */
+  private contentIdentity(fields: string[], seen: Map<string, number>): string {
+    const hash = createHash('sha256').update(fields.map((f) => f.trim()).join('\u001f')).digest('base64url');
+    const n = (seen.get(hash) ?? 0) + 1;
+    seen.set(hash, n);
+    return `row:${hash}:${n}`;
   }
 
   /** Checks a mapping file's ids against the read models and records them in the id map. */
   private async recordMapping(site: string, mapping: MappingFile, schoolId: string | null): Promise<void> {
     const problems: string[] = [];
     const entries: IdMapEntry[] = [];
-    for (const [moodleId, userId] of Object.entries(mapping.users)) {
-      if (!(await this.policy.person(userId)).exists) problems.push(`users.${moodleId}: no account ${userId}`);
-      else entries.push({ kind: 'user', externalId: moodleId, learnstreamId: userId, created: false });
+    const people = [...Object.entries(mapping.users).map(([id, userId]) => [`users.${id}`, id, userId]), ...Object.entries(mapping.people).map(([name, userId]) => [`people["${name}"]`, String(nameUserId(name)), userId])];
+    for (const [where, externalId, userId] of people) {
+      if (!(await this.policy.person(userId)).exists) problems.push(`${where}: no account ${userId}`);
+      else entries.push({ kind: 'user', externalId, learnstreamId: userId, created: false });
     }
-    for (const [moodleId, courseId] of Object.entries(mapping.courses)) {
+    const courses = [...Object.entries(mapping.courses), ...Object.entries(mapping.courseNames).map(([name, id]) => [String(nameCourseId(name)), id])];
+    for (const [moodleId, courseId] of courses) {
       const course = await this.policy.course(courseId);
       if (!course.exists) problems.push(`courses.${moodleId}: no course ${courseId}`);
       else if (schoolId && course.schoolId !== null && course.schoolId !== schoolId) problems.push(`courses.${moodleId}: course ${courseId} belongs to another school`);
@@ -217,22 +317,27 @@ export class MoodleLogImporter {
 
   /** One batch: resolve, map, append; returns the number of events appended. */
   private async importBatch(
-    records: CsvRecord[],
-    columns: Columns,
+    batch: ReadRow[],
     ctx: ImportContext,
     placeholderCtx: PlaceholderContext,
     schoolId: string | null,
     createMissing: boolean,
     caches: { users: Cache<string>; courses: Cache<{ courseId: string; schoolId: string | null }>; modules: Cache<{ resourceId: string; sectionId: string; courseId: string }> },
     counts: ImportCounts,
+    reject: (record: TableRecord, reason: string) => Promise<void>,
   ): Promise<number> {
     const bump = (map: Record<string, number>, key: string, n = 1) => (map[key] = (map[key] ?? 0) + n);
     const rows: MoodleLogRow[] = [];
-    for (const record of records) {
+    const records = new Map<MoodleLogRow, TableRecord>();
+    for (const { record, result } of batch) {
       counts.rows++;
-      const parsed = parseRow(record.fields, columns, record.line);
-      if ('skip' in parsed) bump(counts.skipped, parsed.skip);
-      else rows.push(parsed.row);
+      if ('skip' in result) {
+        bump(counts.skipped, result.skip);
+        await reject(record, result.skip);
+      } else {
+        rows.push(result.row);
+        records.set(result.row, record);
+      }
     }
 
     // Resolve the Moodle ids of the batch: the id map first, then placeholders.
@@ -292,6 +397,7 @@ export class MoodleLogImporter {
       const planned = planLogRow(row, lookup, ctx);
       if ('skip' in planned) {
         bump(counts.skipped, planned.skip);
+        await reject(records.get(row)!, planned.skip);
         continue;
       }
       for (const note of planned.notes) bump(counts.notes, note);
@@ -344,9 +450,4 @@ export class MoodleLogImporter {
     }
     return appended;
   }
-}
-
-async function firstRecord(file: string, delimiter: number): Promise<CsvRecord | null> {
-  for await (const record of readCsvRecords(file, { delimiter, highWaterMark: 64 * 1024 })) return record;
-  return null;
 }

@@ -23,7 +23,7 @@ function row(values: Partial<Record<(typeof header)[number], string>>, line = 7)
     origin: 'web', ip: '192.0.2.7', realuserid: '',
   };
   const merged = { ...base, ...values };
-  const parsed = parseRow(header.map((h) => Buffer.from(merged[h] ?? '')), columns, line);
+  const parsed = parseRow({ fields: header.map((h) => merged[h] ?? ''), raw: null, latin1: 0 }, columns, line);
   if ('skip' in parsed) throw new Error(parsed.skip);
   return parsed.row;
 }
@@ -34,7 +34,7 @@ describe('a Moodle log row', () => {
     if ('skip' in planned) throw new Error(planned.skip);
     expect(planned.streamId).toBe(`activity-${users[5]}`);
     expect(planned.event).toMatchObject({
-      id: importEventId(ctx.fileKey, 7),
+      id: importEventId('moodle', 'id:100'),
       type: 'CourseViewed',
       data: { courseId, userId: users[5] },
       envelope: { occurredAt: '2023-11-14T22:13:20.000Z', actorId: users[5], realActorId: null, courseId, schoolId, action: 'viewed', crud: 'r', object: { type: 'course', id: courseId }, ip: '192.0.2.7', origin: 'import' },
@@ -53,7 +53,7 @@ describe('a Moodle log row', () => {
   it('records no actor for an anonymous row: no user, no real user, no IP; `other` sealed under the anonymous subject', () => {
     const planned = planLogRow(row({ eventname: '\\mod_feedback\\event\\response_submitted', anonymous: '1', realuserid: '6', other: 'a:1:{s:3:"foo";i:1;}', ip: '2001:db8::1' }), ids, ctx);
     if ('skip' in planned) throw new Error(planned.skip);
-    expect(planned.streamId).toBe(importStreamId('moodle', ctx.fileKey));
+    expect(planned.streamId).toBe(importStreamId('moodle'));
     expect(planned.event.envelope).toMatchObject({ actorId: null, realActorId: null, ip: null });
     expect(planned.event.data).toMatchObject({ moodleUserId: null, realuserid: null, anonymous: true, otherFormat: 'php' });
     expect(planned.event.data.other).toBeInstanceOf(Personal);
@@ -77,11 +77,11 @@ describe('a Moodle log row', () => {
   });
 
   it('refuses rows it cannot read, with the reason', () => {
-    const parse = (v: Record<string, string>) => parseRow(header.map((h) => Buffer.from(v[h] ?? '')), columns, 1);
+    const parse = (v: Record<string, string>) => parseRow({ fields: header.map((h) => v[h] ?? ''), raw: null, latin1: 0 }, columns, 1);
     expect(parse({ eventname: 'x', crud: 'r', userid: '1', timecreated: 'yesterday' })).toEqual({ skip: 'bad_timecreated' });
     expect(parse({ eventname: 'x', crud: 'z', userid: '1', timecreated: '1' })).toEqual({ skip: 'bad_crud' });
     expect(parse({ eventname: '', crud: 'r', userid: '1', timecreated: '1' })).toEqual({ skip: 'no_eventname' });
-    expect(parseRow([Buffer.from('x')], columns, 1)).toEqual({ skip: 'malformed_row' });
+    expect(parseRow({ fields: ['x'], raw: null, latin1: 0 }, columns, 1)).toEqual({ skip: 'malformed_row' });
     expect(columnsOf(['eventname', 'crud'])).toEqual({ problems: [expect.stringContaining('userid, timecreated')] });
   });
 

@@ -24,14 +24,12 @@
  * mapped to a resource of that course); \core\event\user_loggedin →
  * ImportedLogin; everything else, and those without an actor → ImportedLogEntry.
  */
-import { isUtf8 } from 'node:buffer';
 import { isIP } from 'node:net';
 import { uuidV5 } from '@learnstream/domain';
 import { ANONYMOUS_SUBJECT, type Crud, type NewEvent, type ObjectRef } from '@learnstream/event-store';
 import { personal } from '@learnstream/personal-data';
 import { IMPORT_STREAM_CATEGORY, activityStreamId } from '../interop.events';
 import { parseOther, type ParsedOther } from './other-field';
-import { decodeField } from './text';
 
 /** Namespace of the ids the import derives (events, placeholders, objects): changing it would re-import everything. */
 export const IMPORT_NAMESPACE = '2f0c1f8e-6d1e-4a7c-9a55-53e1c3b1f0a1';
@@ -51,6 +49,13 @@ export const SITE_COURSE = 1;
 
 export interface MoodleLogRow {
   line: number;
+  /**
+   * What the row is, whatever its position in the file: \`id:<Moodle log id>\`,
+   * else \`row:<SHA-256 of its content>:<n>\` (the n-th row with that content).
+   * The event's id derives from it (importEventId), so a newer export of the
+   * same log, in any order, adds only its new rows.
+   */
+  identity: string;
   id: number | null;
   eventname: string;
   component: string;
@@ -93,6 +98,8 @@ export type RowResult = { row: MoodleLogRow } | { skip: SkipReason };
 
 export type SkipReason =
   | 'malformed_row'
+  | 'unreadable_record'
+  | 'bad_time'
   | 'bad_timecreated'
   | 'bad_crud'
   | 'bad_number'
@@ -104,16 +111,21 @@ export type SkipReason =
 
 const NULLS = new Set(['', 'NULL', 'null', '\\N']);
 
+/** A record of a log file (log-files.ts): its text fields, their bytes when the format has them. */
+export interface RowInput {
+  fields: string[];
+  raw: Buffer[] | null;
+  latin1: number;
+}
+
 /** Reads a record's fields into a row; a row that cannot be read is skipped with its reason. */
-export function parseRow(fields: Buffer[], columns: Columns, line: number): RowResult {
+export function parseRow(record: RowInput, columns: Columns, line: number): RowResult {
+  const { fields, raw } = record;
   if (fields.length < columns.size) return { skip: 'malformed_row' };
-  let latin1Fields = 0;
   const textOf = (column: string): string | null => {
     const i = columns.get(column);
     if (i === undefined) return null;
-    const decoded = decodeField(fields[i]);
-    if (decoded.latin1) latin1Fields++;
-    const text = decoded.text.trim();
+    const text = fields[i].trim();
     return NULLS.has(text) ? null : text;
   };
   let badNumber = false;
@@ -133,12 +145,14 @@ export function parseRow(fields: Buffer[], columns: Columns, line: number): RowR
   const timecreated = intOf('timecreated');
   if (timecreated === null || timecreated <= 0 || timecreated > 253402300799) return { skip: 'bad_timecreated' };
   const otherIndex = columns.get('other');
-  const other = otherIndex === undefined ? { value: null, format: 'empty' as const } : parseOther(fields[otherIndex]);
-  if (otherIndex !== undefined && !isUtf8(fields[otherIndex])) latin1Fields++;
+  // PHP's serialize() counts bytes: parsed on the field's own bytes where the file has them.
+  const other = otherIndex === undefined ? { value: null, format: 'empty' as const } : parseOther(raw?.[otherIndex] ?? Buffer.from(fields[otherIndex], 'utf8'));
+  const id = intOf('id');
   const [component, action, target] = [textOf('component'), textOf('action'), textOf('target')];
   const row: MoodleLogRow = {
     line,
-    id: intOf('id'),
+    identity: id !== null ? `id:${id}` : '',
+    id,
     eventname,
     // Moodle derives these from the class name when a dump leaves them out.
     component: component ?? eventname.split('\\').filter(Boolean)[0] ?? 'core',
@@ -160,7 +174,7 @@ export function parseRow(fields: Buffer[], columns: Columns, line: number): RowR
     origin: textOf('origin'),
     ip: textOf('ip'),
     realuserid: intOf('realuserid'),
-    latin1Fields,
+    latin1Fields: record.latin1,
   };
   if (badNumber) return { skip: 'bad_number' };
   return { row };
@@ -175,7 +189,7 @@ export interface IdLookup {
 
 export interface ImportContext {
   site: string;
-  /** SHA-256 (hex) of the file's first MB: with the line, the event's id. */
+  /** SHA-256 (hex) of the file's first MB: the import's correlation. */
   fileKey: string;
   /** Tenant of rows without a course. */
   schoolId: string | null;
@@ -186,11 +200,11 @@ export type Note = 'anonymous' | 'not_logged_in' | 'system_user' | 'real_user' |
 
 export type Planned = { streamId: string; event: NewEvent; notes: Note[] } | { skip: SkipReason };
 
-/** The id of the event a line of a file becomes: the same file imported twice gives the same ids. */
-export const importEventId = (fileKey: string, line: number): string => uuidV5(`moodle-log:${fileKey}:${line}`, IMPORT_NAMESPACE);
+/** The id of the event a row becomes (from its identity, never its position): the same row in any export gives the same id. */
+export const importEventId = (site: string, identity: string): string => uuidV5(`moodle-log:${site}:${identity}`, IMPORT_NAMESPACE);
 
-/** The stream of a file's rows that have no actor. */
-export const importStreamId = (site: string, fileKey: string): string => `${IMPORT_STREAM_CATEGORY}-${uuidV5(`moodle-import:${site}:${fileKey}`, IMPORT_NAMESPACE)}`;
+/** The stream of a site's imported rows that have no actor. */
+export const importStreamId = (site: string): string => `${IMPORT_STREAM_CATEGORY}-${uuidV5(`moodle-import:${site}`, IMPORT_NAMESPACE)}`;
 
 const RESOURCE_VIEWS = /^\\mod_(resource|page|url|folder|book)\\event\\course_module_viewed$/;
 const VERB = /^[a-z][a-z_]{1,49}$/;
@@ -276,7 +290,7 @@ export function planLogRow(row: MoodleLogRow, ids: IdLookup, ctx: ImportContext)
     correlationId: ctx.correlationId,
     causationId: null,
   };
-  const id = importEventId(ctx.fileKey, row.line);
+  const id = importEventId(ctx.site, row.identity);
 
   if (actorId && courseId && row.eventname === '\\core\\event\\course_viewed') {
     return {
@@ -314,7 +328,7 @@ export function planLogRow(row: MoodleLogRow, ids: IdLookup, ctx: ImportContext)
   }
   const subject = actorId ?? relatedUserId ?? ANONYMOUS_SUBJECT;
   return {
-    streamId: actorId ? activityStreamId(actorId) : importStreamId(ctx.site, ctx.fileKey),
+    streamId: actorId ? activityStreamId(actorId) : importStreamId(ctx.site),
     notes,
     event: {
       id,

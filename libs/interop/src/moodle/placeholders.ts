@@ -35,6 +35,8 @@ export interface PlaceholderContext {
   correlationId: string;
   /** Schools read once per import (placeholder accounts join one school, many times). */
   schools?: Map<string, Awaited<ReturnType<typeof loadSchool>>>;
+  /** Unix seconds of each Moodle user's first row in the file: their placeholder is a member of the school from then on. */
+  firstSeen?: Map<number, number>;
 }
 
 const asImport = (events: NewEvent[], correlationId: string): NewEvent[] => events.map((e) => ({ ...e, envelope: { ...e.envelope, origin: 'import', correlationId } }));
@@ -56,6 +58,8 @@ export class Placeholders {
     const userId = placeholderUserId(ctx.site, moodleUserId);
     if ((await this.log.store.streamRevision(userStream(userId))) !== null) return userId;
     const now = new Date().toISOString();
+    const first = ctx.firstSeen?.get(moodleUserId);
+    const memberSince = first !== undefined ? new Date(first * 1000).toISOString() : now;
     let school = ctx.schools?.get(schoolId);
     if (!school) {
       school = await loadSchool(this.log, schoolId);
@@ -71,7 +75,7 @@ export class Placeholders {
         classId: null,
         gradeLevel: null,
         by: ctx.importer.userId,
-        at: now,
+        at: memberSince,
       },
       initialMembershipState(),
       school,

@@ -1,0 +1,69 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { detectDelimiter, formatOf, readLogFile, type TableRecord } from './log-files';
+
+const dir = mkdtempSync(join(tmpdir(), 'log-files-'));
+let n = 0;
+function file(content: string | Buffer, ext = 'csv'): string {
+  const path = join(dir, `f${n++}.${ext}`);
+  writeFileSync(path, content);
+  return path;
+}
+async function read(path: string): Promise<TableRecord[]> {
+  const out: TableRecord[] = [];
+  for await (const r of readLogFile(path)) out.push(r);
+  return out;
+}
+const rows = ['Time,Event name,Description', '"6 Dec, 14:03",Course viewed,"The user with id \'5\' viewed the course with id \'2\'."', '"6 Dec, 14:02",Course viewed,"two\nlines"', '"6 Dec, 14:01",User has logged in,x'];
+
+describe('readLogFile', () => {
+  it.each([
+    ['LF', '\n'],
+    ['CRLF', '\r\n'],
+    ['CR alone (old Mac)', '\r'],
+  ])('reads every record of a file with %s line endings, a quoted line break included', async (_name, eol) => {
+    const records = await read(file(rows.map((r) => r.replace('\n', eol)).join(eol) + eol));
+    expect(records.map((r) => r.fields[1])).toEqual(['Event name', 'Course viewed', 'Course viewed', 'User has logged in']);
+    expect(records[2].fields[2]).toBe(`two${eol}lines`);
+    expect(records.map((r) => r.line)).toEqual([1, 2, 3, 5]);
+  });
+
+  it('detects Moodle\'s delimiters from the header', async () => {
+    expect(detectDelimiter('Time;User full name;Event name')).toBe(';');
+    expect(detectDelimiter('Time\tUser full name\tEvent name')).toBe('\t');
+    expect(detectDelimiter('Time:User full name:Event name')).toBe(':');
+    expect(detectDelimiter('"a;b",c,d')).toBe(',');
+    const records = await read(file('Time;Event name\r\n"6 Dec, 14:03";Course viewed\r\n'));
+    expect(records[1].fields).toEqual(['6 Dec, 14:03', 'Course viewed']);
+  });
+
+  it('decodes UTF-8 (with or without a byte-order mark), UTF-16LE, and non-UTF-8 bytes as Windows-1252, field by field', async () => {
+    const bom = await read(file(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Name,City\nJosé,Zürich\n')])));
+    expect(bom.map((r) => r.fields)).toEqual([['Name', 'City'], ['José', 'Zürich']]);
+    const utf16 = await read(file(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Name\tCity\r\nJosé\tZürich\r\n', 'utf16le')])));
+    expect(utf16.map((r) => r.fields)).toEqual([['Name', 'City'], ['José', 'Zürich']]);
+    const mixed = await read(file(Buffer.concat([Buffer.from('Name,City\n'), Buffer.from('Jos\xe9 \x93q\x94', 'latin1'), Buffer.from(',Zürich\n')])));
+    expect(mixed[1]).toMatchObject({ fields: ['José “q”', 'Zürich'], latin1: 1 });
+    expect(mixed[1].raw?.[0]).toEqual(Buffer.from('Jos\xe9 \x93q\x94', 'latin1'));
+  });
+
+  it('reports a record it cannot read instead of dropping the rest of the file', async () => {
+    const records = await read(file('a,b\n1,2\n3,"4\n'));
+    expect(records[1].fields).toEqual(['1', '2']);
+    expect(records[2]).toMatchObject({ fields: [], error: expect.stringContaining('unreadable CSV') });
+  });
+
+  it('reads Moodle\'s JSON downloads: objects, one array per sheet, or rows of arrays', async () => {
+    const objects = [{ Time: '6 Dec, 14:03', 'Event name': 'Course viewed' }, { Time: '6 Dec, 14:02', 'Event name': 'User has logged in' }];
+    for (const doc of [objects, [objects], [['Time', 'Event name'], ['6 Dec, 14:03', 'Course viewed'], ['6 Dec, 14:02', 'User has logged in']]]) {
+      const path = file(JSON.stringify(doc), 'json');
+      expect(await formatOf(path)).toBe('json');
+      expect((await read(path)).map((r) => r.fields)).toEqual([['Time', 'Event name'], ['6 Dec, 14:03', 'Course viewed'], ['6 Dec, 14:02', 'User has logged in']]);
+    }
+  });
+
+  it('refuses OpenDocument spreadsheets with a clear code', async () => {
+    await expect(formatOf(file('PK\x03\x04', 'ods'))).rejects.toMatchObject({ code: 'IMPORT_FORMAT_UNSUPPORTED' });
+  });
+});

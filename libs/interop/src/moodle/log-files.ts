@@ -1,0 +1,189 @@
+/**
+ * Reads the files Moodle users download, record by record, into text fields:
+ *
+ *   CSV / TSV   csv-parse (streaming, constant memory). Delimiter: the one of
+ *               Moodle's (comma, semicolon, colon, tab) that the header line
+ *               has most of. Line endings: LF, CRLF or CR alone (csv-parse
+ *               detects them). Encoding: a UTF-8 or UTF-16LE byte-order mark
+ *               says which; without one each field is read as UTF-8 when it
+ *               is valid UTF-8, else as Windows-1252 (text.ts), so a file
+ *               with a few non-UTF-8 bytes loses nothing. A record csv-parse
+ *               cannot read (a stray quote) is reported, not fatal.
+ *   .xlsx       read-excel-file (the first sheet); dates become ISO-8601.
+ *   .json       Moodle's JSON download: an array of objects (or an array of
+ *               such arrays, one per sheet), or an array of arrays whose
+ *               first row is the header.
+ *   .ods        refused with a clear message: no well-kept reader on npm.
+ *
+ * The first record is the header. Each record carries its line (CSV) or row
+ * number, and the bytes read so far (for progress).
+ */
+import { createReadStream } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parse, type Info } from 'csv-parse';
+import { DomainError } from '@learnstream/domain';
+import { decodeField } from './text';
+
+export interface TableRecord {
+  fields: string[];
+  /** The field's bytes as in the file, when the format has them (CSV without a UTF-16 mark). */
+  raw: Buffer[] | null;
+  /** Fields read as Windows-1252 (not valid UTF-8). */
+  latin1: number;
+  /** Line of the file (CSV) or row of the sheet (1-based) where the record starts. */
+  line: number;
+  /** Bytes of the file read so far (an estimate for formats read whole). */
+  bytes: number;
+  /** A record that could not be read: why (the fields are then empty). */
+  error?: string;
+}
+
+export type LogFileFormat = 'csv' | 'xlsx' | 'json';
+
+const DELIMITERS = [',', ';', '\t', ':'];
+
+/** The format of a file, from its name and first bytes. */
+export async function formatOf(path: string): Promise<LogFileFormat> {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.ods') throw new DomainError('invalid', 'IMPORT_FORMAT_UNSUPPORTED', 'OpenDocument spreadsheets (.ods) are not read: download the log as CSV, Excel (.xlsx) or JSON');
+  const head = await firstBytes(path, 4);
+  if (head[0] === 0x50 && head[1] === 0x4b) return 'xlsx';
+  const text = head.toString('latin1').replace(/^\uFEFF|^ï»¿/, '').trimStart();
+  if (ext === '.json' || text.startsWith('[') || text.startsWith('{')) return 'json';
+  return 'csv';
+}
+
+async function firstBytes(path: string, n: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(n);
+    const { bytesRead } = await handle.read(buffer, 0, n, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Every record of the file, the header first. */
+export async function* readLogFile(path: string): AsyncGenerator<TableRecord> {
+  const format = await formatOf(path);
+  if (format === 'xlsx') yield* readXlsx(path);
+  else if (format === 'json') yield* readJson(path);
+  else yield* readCsv(path);
+}
+
+/** The delimiter of a CSV header line: the one of Moodle's delimiters it has most of (outside quotes); a comma on a tie. */
+export function detectDelimiter(headerLine: string): string {
+  const outside = headerLine.replace(/"[^"]*"/g, '');
+  let best = ',';
+  let bestCount = 0;
+  for (const d of DELIMITERS) {
+    const count = outside.split(d).length - 1;
+    if (count > bestCount) [best, bestCount] = [d, count];
+  }
+  return best;
+}
+
+async function sniff(path: string): Promise<{ utf16: boolean; headerLine: string }> {
+  const head = await firstBytes(path, 64 * 1024);
+  const utf16 = head[0] === 0xff && head[1] === 0xfe;
+  const text = utf16 ? head.subarray(2).toString('utf16le') : head.toString('latin1');
+  return { utf16, headerLine: text.split(/\r\n|\r|\n/, 1)[0] ?? '' };
+}
+
+async function* readCsv(path: string): AsyncGenerator<TableRecord> {
+  const { utf16, headerLine } = await sniff(path);
+  const parser = createReadStream(path, { highWaterMark: 1 << 20 }).pipe(
+    parse({
+      delimiter: detectDelimiter(headerLine),
+      // Bytes out (a UTF-8 or UTF-16 mark switches to text), so that each field is decoded on its own.
+      encoding: utf16 ? 'utf16le' : null,
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      relax_quotes: true,
+      skip_records_with_error: true,
+    }),
+  );
+  const skipped: { line: number; reason: string }[] = [];
+  let overCounted = 0;
+  parser.on('skip', (error: Error & { lines?: number }) => skipped.push({ line: error.lines ?? 0, reason: error.message }));
+  for await (const { record, info } of parser as AsyncIterable<{ record: (Buffer | string)[]; info: Info }>) {
+    while (skipped.length) {
+      const s = skipped.shift()!;
+      yield { fields: [], raw: null, latin1: 0, line: s.line, bytes: info.bytes, error: `unreadable CSV: ${s.reason}` };
+    }
+    let latin1 = 0;
+    const raw = typeof record[0] === 'string' ? null : (record as Buffer[]);
+    const fields = record.map((f) => {
+      if (typeof f === 'string') return f.includes('\u0000') ? f.replace(/\u0000/g, '\uFFFD') : f;
+      const decoded = decodeField(f);
+      if (decoded.latin1) latin1++;
+      return decoded.text;
+    });
+    // info.lines is the line the record ends on, less the line breaks inside its quoted fields;
+    // csv-parse counts a CRLF inside quotes as two lines (overCounted corrects it).
+    let breaks = 0;
+    for (const f of fields) {
+      if (!f.includes('\n') && !f.includes('\r')) continue;
+      breaks += f.match(/\r\n|\r|\n/g)?.length ?? 0;
+      overCounted += f.match(/\r\n/g)?.length ?? 0;
+    }
+    yield { fields, raw, latin1, line: info.lines - overCounted - breaks, bytes: info.bytes };
+  }
+  for (const s of skipped) yield { fields: [], raw: null, latin1: 0, line: s.line, bytes: 0, error: `unreadable CSV: ${s.reason}` };
+}
+
+const cellText = (value: unknown): string => {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString();
+  return typeof value === 'string' ? value : String(value);
+};
+
+async function* readXlsx(path: string): AsyncGenerator<TableRecord> {
+  const { default: readXlsxFile } = await import('read-excel-file/node');
+  const size = (await stat(path)).size;
+  const sheet: unknown[][] = (await readXlsxFile(path))[0]?.data ?? [];
+  let line = 0;
+  for (const row of sheet) {
+    line++;
+    const fields = row.map(cellText);
+    if (fields.every((f) => f.trim() === '')) continue;
+    yield { fields, raw: null, latin1: 0, line, bytes: Math.round((size * line) / sheet.length) };
+  }
+}
+
+async function* readJson(path: string): AsyncGenerator<TableRecord> {
+  const buffer = await readFile(path);
+  let value: unknown;
+  try {
+    value = JSON.parse(decodeField(buffer.subarray(buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0)).text);
+  } catch (error) {
+    throw new DomainError('invalid', 'IMPORT_INVALID', `the JSON file cannot be read: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(value)) throw new DomainError('invalid', 'IMPORT_INVALID', 'the JSON file must hold an array of rows');
+  // One array per sheet (Moodle's JSON of a multi-sheet download): the sheets in turn.
+  const rows: unknown[] = value.length && value.every((v) => Array.isArray(v) && v.every((r) => r !== null && typeof r === 'object' && !Array.isArray(r))) ? value.flat() : value;
+  let header: string[] | null = null;
+  let line = 0;
+  for (const row of rows) {
+    line++;
+    const bytes = Math.round((buffer.length * line) / rows.length);
+    if (Array.isArray(row)) {
+      yield { fields: row.map(cellText), raw: null, latin1: 0, line, bytes };
+      continue;
+    }
+    if (row === null || typeof row !== 'object') {
+      yield { fields: [], raw: null, latin1: 0, line, bytes, error: 'a JSON row must be an object or an array' };
+      continue;
+    }
+    if (!header) {
+      header = Object.keys(row);
+      yield { fields: header, raw: null, latin1: 0, line: 0, bytes: 0 };
+    }
+    const object = row as Record<string, unknown>;
+    yield { fields: header.map((k) => cellText(object[k])), raw: null, latin1: 0, line, bytes };
+  }
+}
