@@ -34,6 +34,15 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+/** The school asks (as `by`), the person accepts: the way an existing account joins a school. */
+async function joinByTransfer(by: Session, schoolId: string, person: Session, body: { role: string; classId?: string }) {
+  const asked = await http().post(`/api/v1/schools/${schoolId}/transfers`).set(by.auth).send({ userId: person.userId, ...body }).expect(201);
+  expect(asked.body).toMatchObject({ userId: person.userId, toSchoolId: schoolId, fromSchoolId: null, status: 'requested' });
+  const accepted = await http().post(`/api/v1/transfers/${asked.body.transferId}/accept`).set(person.auth).expect(200);
+  expect(accepted.body).toMatchObject({ status: 'accepted', decidedBy: person.userId, decidedAs: 'self' });
+  return accepted.body as { transferId: string; fromSchoolId: string | null };
+}
+
 /** Runs `fn` and checks that it appended no event. */
 async function appendsNothing<T>(fn: () => Promise<T>): Promise<T> {
   const before = await countEvents(t);
@@ -113,8 +122,12 @@ describe('a school admin manages their school', () => {
     learnerA = await openAccount(t, adminA, { schoolId: schoolA, role: 'learner', classId: classP4, dateOfBirth: `${new Date().getUTCFullYear() - 10}-05-01` });
     learnerB = await openAccount(t, adminB, { schoolId: schoolB, role: 'learner' });
     learnerA2 = await registerUser(t);
-    const joined = await http().post(`/api/v1/schools/${schoolA}/members`).set(adminA.auth).send({ userId: learnerA2.userId, role: 'learner', classId: classP5 }).expect(201);
-    expect(joined.body).toMatchObject({ userId: learnerA2.userId, schoolId: schoolA, role: 'learner', classId: classP5, gradeLevel: 'P5', endedAt: null });
+    // A self-registered account is nobody's: the school asks, the person accepts.
+    const direct = await appendsNothing(() => http().post(`/api/v1/schools/${schoolA}/members`).set(adminA.auth).send({ userId: learnerA2.userId, role: 'learner', classId: classP5 }).expect(409));
+    expect(direct.body.error.code).toBe('TRANSFER_REQUIRED');
+    await joinByTransfer(adminA, schoolA, learnerA2, { role: 'learner', classId: classP5 });
+    const joined = await http().get(`/api/v1/users/${learnerA2.userId}/affiliations`).set(adminA.auth).expect(200);
+    expect(joined.body.affiliations).toEqual([expect.objectContaining({ userId: learnerA2.userId, schoolId: schoolA, role: 'learner', classId: classP5, gradeLevel: 'P5', endedAt: null })]);
     const again = await appendsNothing(() => http().post(`/api/v1/schools/${schoolA}/members`).set(adminA.auth).send({ userId: learnerA2.userId, role: 'learner' }).expect(409));
     expect(again.body.error.code).toBe('ALREADY_MEMBER');
   });
@@ -149,13 +162,22 @@ describe('a school admin manages their school', () => {
     const all = await http().get(`/api/v1/schools/${schoolA}/members?role=learner&includeEnded=true`).set(adminA.auth).expect(200);
     expect(all.body.members.find((m: { userId: string }) => m.userId === learnerA2.userId)).toMatchObject({ endedAt: ended.body.endedAt });
     await appendsNothing(() => http().delete(`/api/v1/schools/${schoolA}/members/${learnerA2.userId}`).set(adminA.auth).expect(404));
-    // Back in, for the rest of the story.
-    await http().post(`/api/v1/schools/${schoolA}/members`).set(adminA.auth).send({ userId: learnerA2.userId, role: 'learner', classId: classP5 }).expect(201);
+    // Gone is gone: back in only by a transfer the person accepts.
+    const direct = await appendsNothing(() => http().post(`/api/v1/schools/${schoolA}/members`).set(adminA.auth).send({ userId: learnerA2.userId, role: 'learner', classId: classP5 }).expect(409));
+    expect(direct.body.error.code).toBe('TRANSFER_REQUIRED');
+    await joinByTransfer(adminA, schoolA, learnerA2, { role: 'learner', classId: classP5 });
   });
 
   it('a learner moving in from another school leaves it: the history keeps both', async () => {
     const mover = await openAccount(t, adminB, { schoolId: schoolB, role: 'learner' });
-    await http().post(`/api/v1/schools/${schoolA}/members`).set(adminA.auth).send({ userId: mover.userId, role: 'learner', classId: classP5 }).expect(201);
+    const taken = await appendsNothing(() => http().post(`/api/v1/schools/${schoolA}/members`).set(adminA.auth).send({ userId: mover.userId, role: 'learner', classId: classP5 }).expect(409));
+    expect(taken.body.error.code).toBe('TRANSFER_REQUIRED');
+    const transfer = await joinByTransfer(adminA, schoolA, mover, { role: 'learner', classId: classP5 });
+    // The sending school sees it: where the learner went, not who asked nor into which class.
+    const outgoing = await http().get(`/api/v1/schools/${schoolB}/transfers`).set(adminB.auth).expect(200);
+    expect(outgoing.body.transfers).toEqual([
+      expect.objectContaining({ transferId: transfer.transferId, userId: mover.userId, toSchoolId: schoolA, fromSchoolId: schoolB, status: 'accepted', decidedAs: 'self', classId: null, requestedBy: null }),
+    ]);
     const history = await http().get(`/api/v1/users/${mover.userId}/affiliations`).set(admin.auth).expect(200);
     expect(history.body.affiliations).toEqual([
       expect.objectContaining({ schoolId: schoolB, role: 'learner', endedAt: expect.any(String), schoolName: 'Bangkok School' }),
@@ -197,14 +219,37 @@ describe('parent links', () => {
   it('a parent asks for a link by the child’s username', async () => {
     parent = await registerUser(t);
     otherParent = await registerUser(t);
-    const res = await http().post('/api/v1/parent-links').set(parent.auth).send({ childUsername: learnerA.username.toUpperCase() }).expect(201);
-    expect(res.body).toMatchObject({ parentId: parent.userId, childId: learnerA.userId, status: 'requested' });
-    linkId = res.body.linkId;
+    const res = await http().post('/api/v1/parent-links').set(parent.auth).send({ childUsername: learnerA.username.toUpperCase() }).expect(202);
+    // No link id, no child id: the answer says nothing about whether the username exists.
+    expect(res.body).toMatchObject({ linkId: null, parentId: parent.userId, childId: null, status: 'requested' });
+    const pending = await http().get(`/api/v1/schools/${schoolA}/parent-links?status=requested`).set(adminA.auth).expect(200);
+    linkId = pending.body.parentLinks.find((l: { parentId: string }) => l.parentId === parent.userId).linkId;
+  });
+
+  it('answers a request by username the same whether or not the user exists, is a platform admin, is already asked for, or is the caller', async () => {
+    const answer = async (childUsername: string) => {
+      const res = await http().post('/api/v1/parent-links').set(otherParent.auth).send({ childUsername }).expect(202);
+      const { requestedAt, ...rest } = res.body;
+      expect(requestedAt).toEqual(expect.any(String));
+      return rest;
+    };
+    const expected = { linkId: null, parentId: otherParent.userId, childId: null, status: 'requested', requestedBy: otherParent.userId, decidedBy: null, decidedAt: null };
+    const before = await countEvents(t);
+    for (const name of ['nobody-by-this-name', 'admin', otherParent.username]) expect(await answer(name)).toEqual(expected);
+    expect(await countEvents(t)).toBe(before); // nothing asked of anyone
+    expect(await answer(learnerB.username)).toEqual(expected);
+    expect(await answer(learnerB.username)).toEqual(expected); // asked twice: still the same answer
+    // The asker sees no pending link (it would tell them the username exists); the child's school does.
+    const mine = await http().get(`/api/v1/users/${otherParent.userId}/parent-links`).set(otherParent.auth).expect(200);
+    expect(mine.body.parentLinks).toEqual([]);
+    const atB = await http().get(`/api/v1/schools/${schoolB}/parent-links?status=requested`).set(adminB.auth).expect(200);
+    expect(atB.body.parentLinks).toEqual([expect.objectContaining({ parentId: otherParent.userId, childId: learnerB.userId })]);
+    await http().post(`/api/v1/parent-links/${atB.body.parentLinks[0].linkId}/reject`).set(adminB.auth).expect(200);
   });
 
   it.each([
     ['a second request while one is pending', () => ({ childId: learnerA.userId }), 409, 'PARENT_LINK_EXISTS'],
-    ['an unknown username', () => ({ childUsername: 'nobody-by-this-name' }), 400, 'UNKNOWN_USER'],
+    ['a school admin’s link by username', () => ({ childUsername: learnerA.username, parentId: otherParent.userId }), 400, 'VALIDATION_FAILED'],
     ['an unknown child id', () => ({ childId: NO_SUCH_ID }), 400, 'UNKNOWN_USER'],
     ['oneself as child', () => ({ childId: parent.userId }), 400, 'OWN_PARENT'],
     ['both childId and childUsername', () => ({ childId: learnerA.userId, childUsername: learnerA.username }), 400, 'VALIDATION_FAILED'],

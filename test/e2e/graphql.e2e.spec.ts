@@ -7,6 +7,7 @@
 import request from 'supertest';
 import { PASSWORD, registerUser, signInAdmin, uniqueUsername, type Session } from '../support/auth';
 import { createTestApp, TEST_ADMIN, type TestApp } from '../support/test-app';
+import { parentLinkId } from '../../libs/affiliations/src/streams';
 
 let t: TestApp;
 
@@ -253,8 +254,22 @@ describe('schools, classes, members and parent links', () => {
 
   it('adds and removes a member, keeping the history in affiliations', async () => {
     const teacher = await registerUser(t);
-    const added = await gql(`mutation ($s: ID!, $input: AddMemberInput!) { addMember(schoolId: $s, input: $input) { membershipId role classId endedAt } }`, { s: schoolA, input: { userId: teacher.userId, role: 'teacher', classId } }, adminA.accessToken);
-    expect(added.data!.addMember).toMatchObject({ role: 'teacher', classId, endedAt: null });
+    // An account of no school is not the school's to add: it is asked, and accepts.
+    const direct = await gql(`mutation ($s: ID!, $input: AddMemberInput!) { addMember(schoolId: $s, input: $input) { membershipId } }`, { s: schoolA, input: { userId: teacher.userId, role: 'teacher', classId } }, adminA.accessToken);
+    expect(direct.errors[0].extensions.code).toBe('TRANSFER_REQUIRED');
+    const asked = await gql(`mutation ($s: ID!, $input: RequestTransferInput!) { requestTransfer(schoolId: $s, input: $input) { transferId status fromSchoolId } }`, { s: schoolA, input: { userId: teacher.userId, role: 'teacher', classId } }, adminA.accessToken);
+    expect(asked.data!.requestTransfer).toMatchObject({ status: 'requested', fromSchoolId: null });
+    const waiting = await gql(`query { myTransfers { transferId toSchoolId toSchoolName role status } }`, {}, teacher);
+    expect(waiting.data!.myTransfers).toEqual([{ transferId: asked.data!.requestTransfer.transferId, toSchoolId: schoolA, toSchoolName: expect.any(String), role: 'teacher', status: 'requested' }]);
+    const notTheirs = await gql(`mutation ($id: ID!) { acceptTransfer(transferId: $id) { status } }`, { id: asked.data!.requestTransfer.transferId }, adminA.accessToken);
+    expect(notTheirs.errors[0].extensions.code).toBe('FORBIDDEN');
+    const accepted = await gql(`mutation ($id: ID!) { acceptTransfer(transferId: $id) { status decidedAs } }`, { id: asked.data!.requestTransfer.transferId }, teacher);
+    expect(accepted.data!.acceptTransfer).toEqual({ status: 'accepted', decidedAs: 'self' });
+    const schoolSide = await gql(`query ($s: ID!) { schoolTransfers(schoolId: $s) { userId status } }`, { s: schoolA }, adminA.accessToken);
+    expect(schoolSide.data!.schoolTransfers).toEqual([{ userId: teacher.userId, status: 'accepted' }]);
+    const added = await gql(`mutation ($s: ID!, $input: AddMemberInput!) { addMember(schoolId: $s, input: $input) { membershipId role classId endedAt } }`, { s: schoolA, input: { userId: teacher.userId, role: 'school_admin' } }, adminA.accessToken);
+    expect(added.data!.addMember).toMatchObject({ role: 'school_admin', classId: null, endedAt: null });
+    await gql(`mutation ($s: ID!, $u: ID!) { removeMember(schoolId: $s, userId: $u, input: { role: school_admin }) { endedAt } }`, { s: schoolA, u: teacher.userId }, adminA.accessToken);
 
     const invalid = await gql(`mutation ($s: ID!, $u: ID!) { removeMember(schoolId: $s, userId: $u, input: { reason: "" }) { endedAt } }`, { s: schoolA, u: teacher.userId }, adminA.accessToken);
     expect(invalid.errors[0].extensions).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'reason', message: expect.any(String) }] });
@@ -262,14 +277,19 @@ describe('schools, classes, members and parent links', () => {
     expect(removed.data!.removeMember.endedAt).toEqual(expect.any(String));
 
     const history = await gql(`query ($u: ID!) { affiliations(userId: $u) { schoolId schoolName role endedAt } }`, { u: teacher.userId }, admin.accessToken);
-    expect(history.data!.affiliations).toEqual([{ schoolId: schoolA, schoolName: 'GraphQL School A', role: 'teacher', endedAt: expect.any(String) }]);
+    expect(history.data!.affiliations).toEqual([
+      { schoolId: schoolA, schoolName: 'GraphQL School A', role: 'teacher', endedAt: expect.any(String) },
+      { schoolId: schoolA, schoolName: 'GraphQL School A', role: 'school_admin', endedAt: expect.any(String) },
+    ]);
   });
 
   it('links a parent on confirmation by the school admin, then takes their consent', async () => {
     const parent = await registerUser(t);
     const requested = await gql(`mutation ($input: RequestParentLinkInput!) { requestParentLink(input: $input) { linkId status childId } }`, { input: { childUsername: learner.username } }, parent);
-    expect(requested.data!.requestParentLink).toMatchObject({ status: 'requested', childId: learner.userId });
-    const linkId = requested.data!.requestParentLink.linkId;
+    expect(requested.data!.requestParentLink).toEqual({ status: 'requested', childId: null, linkId: null });
+    const unknown = await gql(`mutation ($input: RequestParentLinkInput!) { requestParentLink(input: $input) { linkId status childId } }`, { input: { childUsername: 'no-such-user-here' } }, parent);
+    expect(unknown.data!.requestParentLink).toEqual(requested.data!.requestParentLink);
+    const linkId = parentLinkId(parent.userId, learner.userId);
 
     const byParent = await gql(`mutation ($l: ID!) { confirmParentLink(linkId: $l) { status } }`, { l: linkId }, parent);
     expect(byParent.errors[0].extensions.code).toMatch(/FORBIDDEN|PARENT_CANNOT_DECIDE/);

@@ -68,7 +68,7 @@ beforeAll(async () => {
   dpo = await registerUser(t);
   await api().put(`/api/v1/users/${dpo.userId}/roles/dpo`).set(admin.auth).expect(204);
   dpo = await signIn(t, dpo.username, PASSWORD);
-  const link = await api().post('/api/v1/parent-links').set(parent.auth).send({ childUsername: minor.username }).expect(201);
+  const link = await api().post('/api/v1/parent-links').set(parent.auth).send({ childId: minor.userId }).expect(201);
   await api().post(`/api/v1/parent-links/${link.body.linkId}/confirm`).set(schoolAdmin.auth).expect(200);
 
   const c = await api().post('/api/v1/courses').set(teacher.auth).send({ schoolId: school, title: 'Civics', code: 'CIV-1', subject: 'Civics', selfEnrolment: { enabled: false } }).expect(201);

@@ -13,6 +13,14 @@
  *                 only by audited impersonation)
  *   DPO           accounts, to handle privacy requests, and the access audit
  *
+ * Authority is ranked and bounded by tenancy (standingOver): nobody acts on an
+ * account of a higher rank (platform admin 3 > DPO 2 > everyone else 1), and a
+ * school admin acts only on accounts that are wholly their school's (every
+ * active membership in a school they administer, no platform role), whatever
+ * other memberships, links or requests say. Lock, unlock, password reset,
+ * profile changes, cancellation and privacy requests on someone's behalf all
+ * go through it.
+ *
  * Row-level security (TenantDb) is the second, independent line: whatever
  * this policy allows, a query only ever sees the schools of the caller's scope.
  */
@@ -64,6 +72,10 @@ export type Permission =
   | { action: 'parentLink.request'; parentId: string; childId: string }
   | { action: 'parentLink.decide'; childId: string }
   | { action: 'parentalConsent.give'; childId: string }
+  /** Ask an existing account to join a school (a transfer): whoever may open such an account there. */
+  | { action: 'transfer.request'; schoolId: string; role: SchoolRole }
+  /** Accept or decline a transfer of `userId`: the adult person, a confirmed parent of a minor, the platform admin. */
+  | { action: 'transfer.decide'; userId: string }
   | { action: 'course.create'; schoolId: string | null }
   | { action: 'course.read'; courseId: string }
   | { action: 'course.edit'; courseId: string }
@@ -75,6 +87,19 @@ export type Permission =
   | { action: 'privacy.officer' };
 
 const has = (f: PersonFacts, role: PlatformRole) => f.platformRoles.includes(role);
+
+/**
+ * How the caller stands to act on someone else's account (null: not at all):
+ *   platform_admin / dpo  a platform role, on an account of equal or lower rank
+ *   parent                a confirmed parent of a minor child
+ *   school_admin          an admin of every school the account belongs to
+ */
+export type Standing = 'platform_admin' | 'dpo' | 'parent' | 'school_admin';
+
+/** Platform admin 3, DPO 2, every other account 1. */
+export function rankOf(f: Pick<PersonFacts, 'platformRoles'>): number {
+  return f.platformRoles.includes('platform_admin') ? 3 : f.platformRoles.includes('dpo') ? 2 : 1;
+}
 
 export class ForbiddenError extends DomainError {
   constructor(message = 'you may not do this') {
@@ -154,6 +179,25 @@ export class AccessPolicy {
     return birthday.getTime() <= today.getTime();
   }
 
+  /**
+   * The caller's standing over another person's account, after the rank and
+   * tenant rules (see the top of this file); null for oneself, for an unknown
+   * account and under impersonation (support never acts on others as a user).
+   */
+  async standingOver(actor: Actor, userId: string): Promise<Standing | null> {
+    if (actor.realActorId || userId === actor.userId) return null;
+    const me = await this.factsOf(actor);
+    const target = await this.person(userId);
+    if (!target.exists || rankOf(target) > rankOf(me)) return null;
+    if (has(me, 'platform_admin')) return 'platform_admin';
+    if (has(me, 'dpo')) return 'dpo';
+    if (rankOf(target) > 1) return null;
+    if (me.children.includes(userId) && !this.isAdult(target)) return 'parent';
+    const administered = new Set(me.memberships.filter((m) => m.role === 'school_admin').map((m) => m.schoolId));
+    if (target.memberships.length > 0 && target.memberships.every((t) => administered.has(t.schoolId))) return 'school_admin';
+    return null;
+  }
+
   async can(actor: Actor, permission: Permission): Promise<boolean> {
     const me = await this.factsOf(actor);
     const admin = has(me, 'platform_admin');
@@ -163,6 +207,8 @@ export class AccessPolicy {
       case 'user.read': {
         if (permission.userId === actor.userId || admin || has(me, 'dpo') || me.children.includes(permission.userId)) return true;
         const target = await this.person(permission.userId);
+        // A platform account is never read through a school, whatever memberships say.
+        if (rankOf(target) > rankOf(me)) return false;
         if (target.memberships.some((t) => adminOf(t.schoolId))) return true;
         const myClasses = me.memberships.filter((m) => m.role === 'teacher' && m.classId).map((m) => m.classId);
         if (target.memberships.some((t) => t.role === 'learner' && t.classId !== null && myClasses.includes(t.classId))) return true;
@@ -178,10 +224,8 @@ export class AccessPolicy {
       case 'user.manage': {
         // Staff who manage an account may also correct it; a user may correct themself.
         if (permission.action === 'user.update' && permission.userId === actor.userId) return true;
-        const target = await this.person(permission.userId);
-        if (has(target, 'platform_admin') || has(target, 'dpo')) return admin && permission.userId !== actor.userId;
-        if (admin) return true;
-        return target.memberships.length > 0 && target.memberships.every((t) => adminOf(t.schoolId));
+        const standing = await this.standingOver(actor, permission.userId);
+        return standing === 'platform_admin' || standing === 'school_admin';
       }
       case 'user.roles':
         return admin;
@@ -204,15 +248,24 @@ export class AccessPolicy {
         if (permission.role === 'teacher') return admin || adminOf(permission.schoolId);
         return admin || adminOf(permission.schoolId) || teacherIn(permission.schoolId);
       case 'parentLink.request':
+        // Anyone may ask to be a parent (the child's side decides); linking someone else takes the child's school.
         if (permission.parentId === actor.userId && permission.childId !== actor.userId) return true;
-        return (await this.person(permission.childId)).memberships.some((t) => adminOf(t.schoolId));
+        return (await this.standingOver(actor, permission.childId)) === 'school_admin';
       case 'parentLink.decide': {
-        const child = await this.person(permission.childId);
-        if (permission.childId === actor.userId) return this.isAdult(child);
-        return child.memberships.some((t) => adminOf(t.schoolId));
+        // The adult child, or an admin of every school the child belongs to: never a school the child is not wholly in.
+        if (permission.childId === actor.userId) return !actor.realActorId && rankOf(me) === 1 && this.isAdult(me);
+        return (await this.standingOver(actor, permission.childId)) === 'school_admin';
       }
       case 'parentalConsent.give':
         return me.children.includes(permission.childId);
+      case 'transfer.request':
+        return this.can(actor, { action: 'account.open', schoolId: permission.schoolId, role: permission.role });
+      case 'transfer.decide': {
+        if (actor.realActorId) return false;
+        if (permission.userId === actor.userId) return this.isAdult(me);
+        const standing = await this.standingOver(actor, permission.userId);
+        return standing === 'platform_admin' || standing === 'parent';
+      }
       case 'course.create':
         return permission.schoolId === null ? admin : adminOf(permission.schoolId) || teacherIn(permission.schoolId);
       case 'course.read': {

@@ -8,7 +8,7 @@ const at = '2025-01-01T00:00:00.000Z';
 
 describe('affiliation events', () => {
   it('registers each type once, at version 1, with a validator', () => {
-    expect(new Set(AFFILIATION_EVENT_TYPES.map((d) => d.type)).size).toBe(15);
+    expect(new Set(AFFILIATION_EVENT_TYPES.map((d) => d.type)).size).toBe(19);
     expect(AFFILIATION_EVENT_TYPES.every((d) => d.version === 1 && d.validate)).toBe(true);
   });
 
@@ -22,6 +22,14 @@ describe('affiliation events', () => {
     expect(validator('SchoolJoined')(sealed)).toEqual([]);
     // A writer that forgets to seal is stopped before anything is appended.
     expect(validator('SchoolJoined')({ ...joined.data })).toEqual([expect.stringContaining('gradeLevel must be null or sealed with personal()')]);
+    const asked: AffiliationEvent = {
+      type: 'TransferRequested',
+      data: { transferId: randomUUID(), userId, toSchoolId: randomUUID(), fromSchoolId: null, role: 'learner', classId: null, gradeLevel: 'P5', by: randomUUID(), at },
+    };
+    const sealedAsk = sealPersonalFields(asked);
+    expect((sealedAsk.gradeLevel as Personal).subjectId).toBe(userId);
+    expect(validator('TransferRequested')(sealedAsk)).toEqual([]);
+    expect(validator('TransferRequested')({ ...asked.data })).toEqual([expect.stringContaining('gradeLevel must be null or sealed with personal()')]);
     const school: AffiliationEvent = { type: 'SchoolCreated', data: { schoolId: randomUUID(), name: 'A School', code: 'AS', country: 'TH', by: null, at } };
     expect(sealPersonalFields(school)).toEqual(school.data);
   });

@@ -9,6 +9,9 @@
  *                               ParentalConsentGiven/Withdrawn (on the CHILD's stream)
  *   parent_link-<linkId>        ParentLinkRequested/Confirmed/Rejected/Revoked,
  *                               linkId = uuidV5(parentId:childId)
+ *   transfer-<transferId>       TransferRequested/Accepted/Declined/Cancelled: an account
+ *                               asked to join a school; accepted in the same append as the
+ *                               SchoolJoined (and a learner's SchoolLeft) on the user stream
  *
  * Every event carries the ids it is about, who did it (`by`, null for the
  * system) and when (`at`), so a projection never needs the stream or an
@@ -88,18 +91,37 @@ export type ParentalConsentWithdrawn = DomainEvent<'ParentalConsentWithdrawn', {
 
 export type ParentalConsentEvent = ParentalConsentGiven | ParentalConsentWithdrawn;
 
-export type AffiliationEvent = SchoolEvent | MembershipEvent | ParentLinkEvent | ParentalConsentEvent;
+interface TransferIds {
+  transferId: string;
+  userId: string;
+  toSchoolId: string;
+  /** The school a learner leaves (it sees the transfer), or null. */
+  fromSchoolId: string | null;
+}
+/** Staff of `toSchoolId` ask the person to join (as `role`, in `classId`). */
+export type TransferRequested = DomainEvent<'TransferRequested', TransferIds & { role: SchoolRole; classId: string | null; gradeLevel: string | null } & Stamp>;
+/** `as`: the person themself, a parent of the minor, or the platform admin. `fromSchoolId`: the school actually left. */
+export type TransferAccepted = DomainEvent<'TransferAccepted', TransferIds & { as: 'self' | 'parent' | 'platform_admin' } & Stamp>;
+export type TransferDeclined = DomainEvent<'TransferDeclined', TransferIds & { as: 'self' | 'parent' | 'platform_admin' } & Stamp>;
+/** The asking school withdraws its request. */
+export type TransferCancelled = DomainEvent<'TransferCancelled', TransferIds & Stamp>;
+
+export type TransferEvent = TransferRequested | TransferAccepted | TransferDeclined | TransferCancelled;
+
+export type AffiliationEvent = SchoolEvent | MembershipEvent | ParentLinkEvent | ParentalConsentEvent | TransferEvent;
 
 export const SCHOOL_EVENT_TYPES = ['SchoolCreated', 'SchoolUpdated', 'SchoolArchived', 'ClassCreated', 'ClassUpdated', 'ClassArchived'] as const;
 export const MEMBERSHIP_EVENT_TYPES = ['SchoolJoined', 'ClassChanged', 'SchoolLeft'] as const;
 export const PARENT_LINK_EVENT_TYPES = ['ParentLinkRequested', 'ParentLinkConfirmed', 'ParentLinkRejected', 'ParentLinkRevoked'] as const;
 export const PARENTAL_CONSENT_EVENT_TYPES = ['ParentalConsentGiven', 'ParentalConsentWithdrawn'] as const;
+export const TRANSFER_EVENT_TYPES = ['TransferRequested', 'TransferAccepted', 'TransferDeclined', 'TransferCancelled'] as const;
 
 /** Wraps the personal fields of an event with `personal(subject, value)` for the EventLog to seal. */
 export function sealPersonalFields(event: AffiliationEvent): Record<string, unknown> {
   switch (event.type) {
     case 'SchoolJoined':
     case 'ClassChanged':
+    case 'TransferRequested':
       return { ...event.data, gradeLevel: event.data.gradeLevel === null ? null : personal(event.data.userId, event.data.gradeLevel) };
     case 'SchoolLeft':
       return { ...event.data, reason: event.data.reason === null ? null : personal(event.data.userId, event.data.reason) };
@@ -145,6 +167,8 @@ function define(type: AffiliationEvent['type'], shape: Record<string, Check>): E
 
 const stamp = { by: uuidOrNull, at: instant };
 const link = { linkId: uuid, parentId: uuid, childId: uuid, at: instant };
+const transfer = { transferId: uuid, userId: uuid, toSchoolId: uuid, fromSchoolId: uuidOrNull, by: uuid, at: instant };
+const decidedAs: Check = ['self, parent or platform_admin', (v) => v === 'self' || v === 'parent' || v === 'platform_admin'];
 
 export const AFFILIATION_EVENT_TYPES: EventTypeDefinition[] = [
   define('SchoolCreated', { schoolId: uuid, name, code, country, ...stamp }),
@@ -168,4 +192,8 @@ export const AFFILIATION_EVENT_TYPES: EventTypeDefinition[] = [
   define('ParentLinkRevoked', { ...link, revokedBy: uuidOrNull }),
   define('ParentalConsentGiven', { childId: uuid, parentId: uuid, purposes: sealed(['1 to 20 distinct purposes (lower-case words)', isPurposes]), inForceSince: instant, at: instant }),
   define('ParentalConsentWithdrawn', { childId: uuid, parentId: uuid, inForceSince: instantOrNull, at: instant }),
+  define('TransferRequested', { ...transfer, role, classId: uuidOrNull, gradeLevel: sealedOrNull(['a grade level', (v) => v !== null && isGradeLevel(v)]) }),
+  define('TransferAccepted', { ...transfer, as: decidedAs }),
+  define('TransferDeclined', { ...transfer, as: decidedAs }),
+  define('TransferCancelled', transfer),
 ];

@@ -16,6 +16,9 @@ import { UpdateSchoolHandler } from './commands/update-school.command';
 import { WithdrawParentalConsentHandler } from './commands/withdraw-parental-consent.command';
 import { ParentLinksController, UserAffiliationsController } from './http/parent-links.controller';
 import { SchoolsController } from './http/schools.controller';
+import { TransfersController } from './http/transfers.controller';
+import { CancelTransferHandler, DecideTransferHandler, RequestTransferHandler } from './commands/transfer.commands';
+import { ListMyTransfersHandler, ListSchoolTransfersHandler } from './queries/list-transfers.query';
 import { GetAffiliationsHandler } from './queries/get-affiliations.query';
 import { GetSchoolHandler } from './queries/get-school.query';
 import { ListClassesHandler } from './queries/list-classes.query';
@@ -25,7 +28,7 @@ import { ListSchoolsHandler } from './queries/list-schools.query';
 
 /** Schools, classes, memberships, parent links and parental consent over REST. */
 @Module({
-  controllers: [SchoolsController, ParentLinksController, UserAffiliationsController],
+  controllers: [SchoolsController, ParentLinksController, UserAffiliationsController, TransfersController],
   providers: [
     AffiliationsRepository,
     CreateSchoolHandler,
@@ -49,6 +52,11 @@ import { ListSchoolsHandler } from './queries/list-schools.query';
     GetAffiliationsHandler,
     ListUserParentLinksHandler,
     ListSchoolParentLinksHandler,
+    RequestTransferHandler,
+    DecideTransferHandler,
+    CancelTransferHandler,
+    ListSchoolTransfersHandler,
+    ListMyTransfersHandler,
   ],
 })
 export class AffiliationsModule {}

@@ -96,6 +96,27 @@ export class AffiliationsRepository {
     if (holder && holder !== schoolId) throw new DomainError('conflict', 'SCHOOL_CODE_TAKEN', `the school code ${code} is taken`);
   }
 
+  /** A transfer's row with the asking school's name, read as the system (callers choose what the reader sees). */
+  async transferRow(transferId: string): Promise<Record<string, unknown> | null> {
+    const [row] = await this.db.query(
+      `SELECT t.*, s.name AS to_school_name FROM school_transfers t LEFT JOIN schools s ON s.school_id = t.to_school_id WHERE t.transfer_id = $1`,
+      [transferId],
+    );
+    return row ?? null;
+  }
+
+  /** Schools' names (not personal), read as the system: the person a school asks to join is told who asks. */
+  async schoolNames(schoolIds: string[]): Promise<Map<string, string>> {
+    if (!schoolIds.length) return new Map();
+    const rows: { school_id: string; name: string }[] = await this.db.query(`SELECT school_id, name FROM schools WHERE school_id = ANY ($1::uuid[])`, [[...new Set(schoolIds)]]);
+    return new Map(rows.map((r) => [r.school_id, r.name]));
+  }
+
+  /** Whether the school already asked this person and is waiting for an answer. */
+  async transferPending(userId: string, toSchoolId: string): Promise<boolean> {
+    return (await this.db.query(`SELECT 1 FROM school_transfers WHERE user_id = $1 AND to_school_id = $2 AND status = 'requested'`, [userId, toSchoolId])).length > 0;
+  }
+
   /** The tenant of an event about a child: the school they learn in (else any school they belong to), or null. */
   async schoolOf(userId: string): Promise<string | null> {
     const [row] = await this.db.query(

@@ -12,6 +12,7 @@ export {
   activeMemberships,
   decideChangeClass,
   decideJoinSchool,
+  decideAddMember,
   decideLeaveSchool,
   evolveMembership,
   initialMembershipState,
@@ -26,8 +27,10 @@ export { MembershipsProjection } from './projections/memberships.projection';
 export { ParentalConsentProjection } from './projections/parental-consent.projection';
 export { ParentLinksProjection } from './projections/parent-links.projection';
 export { SchoolsProjection } from './projections/schools.projection';
+export { TransfersProjection } from './projections/transfers.projection';
+export { decideTransfer, evolveTransfer, type TransferState, type TransferStatus } from './transfer';
 export { decideSchool, evolveSchool, type ClassState, type SchoolState } from './school';
-export { parentLinkId, parentLinkStream, schoolStream, userStream } from './streams';
+export { parentLinkId, parentLinkStream, schoolStream, transferStream, userStream } from './streams';
 // The commands, queries, bodies and views other transports (GraphQL) use.
 export * from './commands/add-member.command';
 export * from './commands/archive-class.command';
@@ -43,6 +46,8 @@ export * from './commands/revoke-parent-link.command';
 export * from './commands/update-class.command';
 export * from './commands/update-school.command';
 export * from './commands/withdraw-parental-consent.command';
+export * from './commands/transfer.commands';
+export * from './queries/list-transfers.query';
 export * from './queries/get-affiliations.query';
 export * from './queries/get-school.query';
 export * from './queries/list-classes.query';

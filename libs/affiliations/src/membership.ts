@@ -8,6 +8,11 @@
  * - a learner learns in one school at a time: joining another school as a
  *   learner ends the current learner membership (SchoolLeft, reason "moved"),
  *   in the same append; the history keeps both;
+ * - staff add directly (AddMember) only an account that is already their
+ *   school's by an accepted membership (another role in the same school); a
+ *   platform admin also an account of no school. Anything else, and any move
+ *   of a learner out of another school, is a transfer the person accepts
+ *   (transfer.ts): TRANSFER_REQUIRED;
  * - the class must be an open class of that school; when only the class is
  *   given, the grade level is the class's.
  */
@@ -46,7 +51,9 @@ export type JoinSchool = { type: 'JoinSchool'; membershipId: string; userId: str
 /** `role` picks the membership when the person holds several in the school; `undefined` fields are kept. */
 export type ChangeClass = { type: 'ChangeClass'; userId: string; schoolId: string; role: SchoolRole | null; classId?: string | null; gradeLevel?: string | null } & Stamp;
 export type LeaveSchool = { type: 'LeaveSchool'; userId: string; schoolId: string; role: SchoolRole | null; reason: string | null } & Stamp;
-export type MembershipCommand = JoinSchool | ChangeClass | LeaveSchool;
+/** A direct affiliation by staff of the school (`addedBy: 'school_staff'`) or by a platform admin. */
+export type AddMember = Omit<JoinSchool, 'type'> & { type: 'AddMember'; addedBy: 'school_staff' | 'platform_admin' };
+export type MembershipCommand = JoinSchool | AddMember | ChangeClass | LeaveSchool;
 
 /** Folds a user stream; ignores every event that is not a membership's. */
 export function evolveMembership(state: MembershipState, event: { type: string; data: unknown }): MembershipState {
@@ -109,6 +116,23 @@ export function decideJoinSchool(command: JoinSchool, state: MembershipState, sc
   return [...moves, { type: 'SchoolJoined', data: { membershipId, userId, schoolId, role, classId, gradeLevel, by, at } }];
 }
 
+const transferRequired = () =>
+  new DomainError('conflict', 'TRANSFER_REQUIRED', 'this account is not a member of your school: ask for a transfer (POST /schools/{id}/transfers), which the person accepts');
+
+/**
+ * Direct affiliation: only of an account already the school's (staff), or of
+ * no school at all (a platform admin); never a learner out of another school.
+ */
+export function decideAddMember(command: AddMember, state: MembershipState, school: SchoolState | null): MembershipEvent[] {
+  const { addedBy, ...join } = command;
+  // The join's own checks first (school, class, already a member): bad input is bad input whoever asks.
+  const events = decideJoinSchool({ ...join, type: 'JoinSchool' }, state, school);
+  const movesLearner = events.some((e) => e.type === 'SchoolLeft');
+  const ours = activeMemberships(state).some((m) => m.schoolId === command.schoolId);
+  if (movesLearner || (addedBy === 'school_staff' && !ours)) throw transferRequired();
+  return events;
+}
+
 /** The active membership of the person in the school, picked by role when they hold several. */
 function membershipIn(state: MembershipState, schoolId: string, role: SchoolRole | null): Membership {
   const candidates = activeMemberships(state).filter((m) => m.schoolId === schoolId && (role === null || m.role === role));
@@ -146,6 +170,8 @@ export function membershipDecider(school: SchoolState | null): Decider<Membershi
       switch (command.type) {
         case 'JoinSchool':
           return decideJoinSchool(command, state, school);
+        case 'AddMember':
+          return decideAddMember(command, state, school);
         case 'ChangeClass':
           return decideChangeClass(command, state, school);
         case 'LeaveSchool':

@@ -42,6 +42,14 @@ export function envelopeFieldsOf(event: AffiliationEvent, childSchoolId: string 
       return { action: 'consent_given', crud: 'c', object: { type: 'user', id: e.data.childId }, schoolId: childSchoolId, relatedUserId: e.data.childId };
     case 'ParentalConsentWithdrawn':
       return { action: 'consent_withdrawn', crud: 'd', object: { type: 'user', id: e.data.childId }, schoolId: childSchoolId, relatedUserId: e.data.childId };
+    case 'TransferRequested':
+      return { action: 'requested', crud: 'c', object: { type: 'transfer', id: e.data.transferId }, schoolId: e.data.toSchoolId, relatedUserId: e.data.userId };
+    case 'TransferAccepted':
+      return { action: 'accepted', crud: 'u', object: { type: 'transfer', id: e.data.transferId }, schoolId: e.data.toSchoolId, relatedUserId: e.data.userId };
+    case 'TransferDeclined':
+      return { action: 'declined', crud: 'u', object: { type: 'transfer', id: e.data.transferId }, schoolId: e.data.toSchoolId, relatedUserId: e.data.userId };
+    case 'TransferCancelled':
+      return { action: 'cancelled', crud: 'd', object: { type: 'transfer', id: e.data.transferId }, schoolId: e.data.toSchoolId, relatedUserId: e.data.userId };
   }
 }
 

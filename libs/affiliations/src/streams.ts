@@ -14,3 +14,6 @@ export const userStream = (userId: string) => `user-${userId}`;
 export const parentLinkId = (parentId: string, childId: string) => uuidV5(`${parentId.toLowerCase()}:${childId.toLowerCase()}`, PARENT_LINK_NAMESPACE);
 
 export const parentLinkStream = (linkId: string) => `parent_link-${linkId}`;
+
+/** An account asked to join a school: `transfer-<transferId>`. */
+export const transferStream = (transferId: string) => `transfer-${transferId}`;

@@ -4,6 +4,7 @@ import { SCHOOL_ROLES, type SchoolRole } from '@learnstream/access';
 import type { Membership } from './membership';
 import type { ParentLinkStatus } from './parent-link';
 import type { ClassState, SchoolState } from './school';
+import type { TransferStatus } from './transfer';
 
 type Row = Record<string, any>;
 const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
@@ -82,9 +83,11 @@ export function memberViewOfRow(r: Row, view: DirectoryView): MemberView {
 }
 
 export class ParentLinkView {
-  @ApiProperty({ format: 'uuid', description: 'uuidV5(parentId:childId): one link per pair' }) linkId!: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'uuidV5(parentId:childId): one link per pair; null in the answer to a request by username' })
+  linkId!: string | null;
   @ApiProperty({ format: 'uuid' }) parentId!: string;
-  @ApiProperty({ format: 'uuid' }) childId!: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'null in the answer to a request by username (the same answer whether or not the user exists)' })
+  childId!: string | null;
   @ApiProperty({ enum: ['requested', 'confirmed', 'rejected', 'revoked'] }) status!: ParentLinkStatus;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'null when the reader may not see that account' }) parentDisplayName?: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) childDisplayName?: string | null;
@@ -104,4 +107,40 @@ export class ParentalConsentView {
   @ApiProperty({ format: 'uuid' }) parentId!: string;
   @ApiProperty({ type: [String], example: ['platform_use'] }) purposes!: string[];
   @ApiProperty({ format: 'date-time', description: 'since when a parental consent has been in force for the child' }) inForceSince!: string;
+}
+
+/**
+ * A transfer, as its reader may see it: the asking school does not learn
+ * which school a learner would leave (`fromSchoolId` null), and the school
+ * left does not learn the asking school's class or staff (`classId`,
+ * `requestedBy` null). The person, their parents and the platform admin see it all.
+ */
+export class TransferView {
+  @ApiProperty({ format: 'uuid' }) transferId!: string;
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiProperty({ format: 'uuid', description: 'the school asking' }) toSchoolId!: string;
+  @ApiProperty({ nullable: true, type: String }) toSchoolName!: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'the school a learner leaves; null for a staff role, an account of no school, or when the reader is the asking school' })
+  fromSchoolId!: string | null;
+  @ApiProperty({ enum: SCHOOL_ROLES }) role!: SchoolRole;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) classId!: string | null;
+  @ApiProperty({ enum: ['requested', 'accepted', 'declined', 'cancelled'] }) status!: TransferStatus;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) requestedBy!: string | null;
+  @ApiProperty({ format: 'date-time' }) requestedAt!: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) decidedBy!: string | null;
+  @ApiProperty({ enum: ['self', 'parent', 'platform_admin'], nullable: true, type: String, description: 'who accepted or declined: the person, a parent, the platform admin' })
+  decidedAs!: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) decidedAt!: string | null;
+}
+
+/** Which side of a transfer the reader is on. */
+export type TransferSide = 'to' | 'from' | 'person';
+
+export function transferViewOfRow(r: Row, side: TransferSide): TransferView {
+  return {
+    transferId: r.transfer_id, userId: r.user_id, toSchoolId: r.to_school_id, toSchoolName: r.to_school_name ?? null,
+    fromSchoolId: side === 'to' ? null : r.from_school_id, role: r.role, classId: side === 'from' ? null : r.class_id, status: r.status,
+    requestedBy: side === 'from' ? null : r.requested_by, requestedAt: iso(r.requested_at)!, decidedBy: side === 'from' && r.decided_as !== 'self' ? null : r.decided_by,
+    decidedAs: r.decided_as ?? null, decidedAt: iso(r.decided_at),
+  };
 }

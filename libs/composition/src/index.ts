@@ -5,7 +5,7 @@
  */
 import { ACTIVITY_EVENT_TYPES, ActivityModule } from '@learnstream/activity';
 import { ASSESSMENT_EVENT_TYPES, AssessmentsModule, AssessmentsProjection } from '@learnstream/assessments';
-import { AFFILIATION_EVENT_TYPES, AffiliationsModule, MembershipsProjection, ParentLinksProjection, SchoolsProjection } from '@learnstream/affiliations';
+import { AFFILIATION_EVENT_TYPES, AffiliationsModule, MembershipsProjection, ParentLinksProjection, SchoolsProjection, TransfersProjection } from '@learnstream/affiliations';
 import {
   COURSE_EVENT_TYPES,
   COURSE_VIEW_EVENT_TYPES,
@@ -41,7 +41,7 @@ export const EVENT_TYPES: EventTypeDefinition[] = [
 export function readModels(): { projections: Projection[]; entities: Function[] } {
   return {
     projections: [new CourseLogProjection(), new AccountsProjection(), new SchoolsProjection(), new MembershipsProjection(), new ParentLinksProjection(), new CoursesProjection(), new CourseEnrolmentsProjection(), new AssessmentsProjection(), new GradesProjection(), new UsageActivityProjection(), new LearnerActivityProjection(), new QuestionResultsProjection(), new XapiStatementsProjection(),
-      new PrivacyRequestsProjection(), new SubjectFlagsProjection(), new AccessLogProjection(), new SubjectEventsProjection()],
+      new PrivacyRequestsProjection(), new SubjectFlagsProjection(), new AccessLogProjection(), new SubjectEventsProjection(), new TransfersProjection()],
     entities: [],
   };
 }

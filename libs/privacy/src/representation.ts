@@ -4,12 +4,16 @@
  *   self          the person themself (never under impersonation: rights are
  *                 exercised by the person, not by support acting as them)
  *   parent        a confirmed parent of a MINOR (an adult child acts alone)
- *   school_admin  an admin of a school where the person is a learner
+ *   school_admin  an admin of the school where the person is a learner (of
+ *                 every school they belong to, and never for a platform account)
  *   dpo           the privacy officer (decides requests; files for people who
- *                 wrote in by other means)
+ *                 wrote in by other means), never for a platform admin
+ *
+ * The rank and tenant rules are the access policy's (AccessPolicy.standingOver):
+ * memberships alone never make someone your learner.
  */
 import { DomainError } from '@learnstream/domain';
-import type { AccessPolicy, Actor } from '@learnstream/access';
+import { rankOf, type AccessPolicy, type Actor } from '@learnstream/access';
 
 export type Representation = 'self' | 'parent' | 'school_admin' | 'dpo';
 
@@ -17,12 +21,11 @@ export async function representationOf(policy: AccessPolicy, actor: Actor, subje
   if (actor.realActorId) return null;
   if (actor.userId === subjectId) return 'self';
   const me = await policy.factsOf(actor);
-  if (me.platformRoles.includes('dpo')) return 'dpo';
-  const subject = await policy.person(subjectId);
-  if (!subject.exists) return null;
-  if (me.children.includes(subjectId) && !policy.isAdult(subject)) return 'parent';
-  const adminOf = new Set(me.memberships.filter((m) => m.role === 'school_admin').map((m) => m.schoolId));
-  if (subject.memberships.some((m) => m.role === 'learner' && adminOf.has(m.schoolId))) return 'school_admin';
+  // The DPO stands for people who wrote in by other means, never for someone of a higher rank (a platform admin).
+  if (me.platformRoles.includes('dpo')) return rankOf(await policy.person(subjectId)) > rankOf(me) ? null : 'dpo';
+  const standing = await policy.standingOver(actor, subjectId);
+  if (standing === 'parent') return 'parent';
+  if (standing === 'school_admin' && (await policy.person(subjectId)).memberships.some((m) => m.role === 'learner')) return 'school_admin';
   return null;
 }
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AccessPolicy, type Actor, type SchoolRole } from '@learnstream/access';
+import { AccessPolicy, ForbiddenError, rankOf, type Actor, type SchoolRole } from '@learnstream/access';
 import { DomainError } from '@learnstream/domain';
 import { AffiliationsRepository } from '../affiliations.repository';
-import { decideJoinSchool, evolveMembership, initialMembershipState } from '../membership';
+import { decideAddMember, evolveMembership, initialMembershipState } from '../membership';
 import { userStream } from '../streams';
 import { membershipViewOf, type MembershipView } from '../views';
 
@@ -18,8 +18,11 @@ export class AddMemberCommand extends Command<MembershipView> {
 }
 
 /**
- * Affiliates an existing account with a school (a learner moving in, a teacher
- * assigned): whoever may open an account with that role in the school may.
+ * Affiliates an existing account with a school directly: whoever may open an
+ * account with that role in the school, and only for an account already the
+ * school's (another role) or, for a platform admin, of no school. A learner
+ * of another school, or anyone else, is asked through a transfer
+ * (TRANSFER_REQUIRED); a platform account is never added by a school's staff.
  * The events go to the member's own stream, at its current revision.
  */
 @CommandHandler(AddMemberCommand)
@@ -31,7 +34,10 @@ export class AddMemberHandler implements ICommandHandler<AddMemberCommand> {
 
   async execute({ actor, schoolId, input }: AddMemberCommand): Promise<MembershipView> {
     await this.policy.require(actor, { action: 'account.open', schoolId, role: input.role });
-    if (!(await this.repo.accountExists(input.userId))) throw new DomainError('invalid', 'UNKNOWN_USER', 'no such user');
+    const target = await this.policy.person(input.userId);
+    if (!target.exists) throw new DomainError('invalid', 'UNKNOWN_USER', 'no such user');
+    const addedBy = (await this.policy.factsOf(actor)).platformRoles.includes('platform_admin') && !actor.realActorId ? 'platform_admin' : 'school_staff';
+    if (addedBy === 'school_staff' && rankOf(target) > 1) throw new ForbiddenError('a platform account cannot be added to a school by its staff');
     const school = await this.repo.loadSchool(schoolId);
     const membershipId = randomUUID();
     const at = new Date().toISOString();
@@ -41,7 +47,7 @@ export class AddMemberHandler implements ICommandHandler<AddMemberCommand> {
       evolve: evolveMembership,
       actor,
       decide: (memberships) =>
-        decideJoinSchool({ type: 'JoinSchool', membershipId, userId: input.userId, schoolId, role: input.role, classId: input.classId, gradeLevel: input.gradeLevel, by: actor.userId, at }, memberships, school),
+        decideAddMember({ type: 'AddMember', addedBy, membershipId, userId: input.userId, schoolId, role: input.role, classId: input.classId, gradeLevel: input.gradeLevel, by: actor.userId, at }, memberships, school),
     });
     return membershipViewOf(input.userId, state.memberships.find((m) => m.membershipId === membershipId)!);
   }

@@ -1,5 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AccessPolicy, type Actor } from '@learnstream/access';
+import { AccessPolicy, ForbiddenError, rankOf, type Actor } from '@learnstream/access';
 import { DomainError } from '@learnstream/domain';
 import { AffiliationsRepository } from '../affiliations.repository';
 import { decideParentLink, evolveParentLink } from '../parent-link';
@@ -25,8 +25,16 @@ export class RequestParentLinkCommand extends Command<ParentLinkView> {
 
 /**
  * A parent asks to be linked to a child; a school admin of the child's school
- * links a parent and child directly (confirmed at once). Bad input (unknown
- * user, oneself as parent) is refused before the permission is asked.
+ * (of every school the child belongs to) links a parent and child directly,
+ * confirmed at once. A link never shows its asker an id they did not have:
+ *
+ * - by id: bad input (unknown user, oneself as parent) is refused before the
+ *   permission is asked; the caller gave the ids the answer repeats;
+ * - by username: the answer is the same whether or not the user exists, is a
+ *   platform account, is already asked for, or is the caller (202, no link id,
+ *   no child id). The request, when there is one, waits for the child's side
+ *   (the child's school, or the adult child); the parent sees the link, and
+ *   the child's id, once it is confirmed.
  */
 @CommandHandler(RequestParentLinkCommand)
 export class RequestParentLinkHandler implements ICommandHandler<RequestParentLinkCommand> {
@@ -39,13 +47,35 @@ export class RequestParentLinkHandler implements ICommandHandler<RequestParentLi
     if ((input.childId === undefined) === (input.childUsername === undefined)) {
       throw new DomainError('invalid', 'VALIDATION_FAILED', 'give the child as childId or as childUsername (one of them)');
     }
-    const childId = input.childId ?? (await this.repo.userIdByUsername(input.childUsername!));
-    if (!childId || !(await this.repo.accountExists(childId))) throw new DomainError('invalid', 'UNKNOWN_USER', 'no such child account');
+    if (input.childUsername !== undefined) return this.byUsername(actor, input.childUsername, input.parentId);
+    const childId = input.childId!;
+    if (!(await this.repo.accountExists(childId))) throw new DomainError('invalid', 'UNKNOWN_USER', 'no such child account');
     const parentId = input.parentId ?? actor.userId;
     if (parentId === childId) throw new DomainError('invalid', 'OWN_PARENT', 'a user cannot be their own parent');
     if (parentId !== actor.userId && !(await this.repo.accountExists(parentId))) throw new DomainError('invalid', 'UNKNOWN_USER', 'no such parent account');
     await this.policy.require(actor, { action: 'parentLink.request', parentId, childId });
+    // A platform account is nobody's child.
+    if (rankOf(await this.policy.person(childId)) > 1) throw new ForbiddenError('a platform account cannot be linked as a child');
+    return this.append(actor, parentId, childId);
+  }
 
+  /** The same answer whatever the username names (see above). */
+  private async byUsername(actor: Actor, username: string, parentId: string | undefined): Promise<ParentLinkView> {
+    if (parentId !== undefined) throw new DomainError('invalid', 'VALIDATION_FAILED', 'a school admin links a parent by the child’s id (childId), not by username');
+    const at = new Date().toISOString();
+    const childId = await this.repo.userIdByUsername(username);
+    if (childId && childId !== actor.userId && !actor.realActorId && rankOf(await this.policy.person(childId)) === 1) {
+      try {
+        await this.append(actor, actor.userId, childId);
+      } catch (error) {
+        // Already asked for, or confirmed: saying so would tell the caller the username exists.
+        if (!(error instanceof DomainError) || error.kind !== 'conflict') throw error;
+      }
+    }
+    return { linkId: null, parentId: actor.userId, childId: null, status: 'requested', requestedBy: actor.userId, requestedAt: at, decidedBy: null, decidedAt: null };
+  }
+
+  private async append(actor: Actor, parentId: string, childId: string): Promise<ParentLinkView> {
     const linkId = parentLinkId(parentId, childId);
     const at = new Date().toISOString();
     const { state, events } = await this.repo.decideAndAppend({

@@ -86,3 +86,16 @@ export class ParentalConsentDto {
   @Matches(PURPOSE, { each: true, message: 'each purpose must be a lower-case word (a-z, 0-9, _)' })
   purposes!: string[];
 }
+
+export class RequestTransferDto {
+  @ApiProperty({ format: 'uuid', description: 'an existing account: of no school, or of another school' }) @IsUUID() userId!: string;
+  @ApiProperty({ enum: SCHOOL_ROLES }) @IsIn(SCHOOL_ROLES) role!: SchoolRole;
+  @ApiPropertyOptional({ format: 'uuid', description: 'a class of the asking school' }) @IsOptional() @IsUUID() classId?: string;
+  @ApiPropertyOptional({ example: 'P4', description: 'defaults to the class’s grade level' }) @IsOptional() @Transform(trim) @IsString() @Length(1, GRADE_LEVEL_MAX) gradeLevel?: string;
+}
+
+export const TRANSFER_STATUSES = ['requested', 'accepted', 'declined', 'cancelled'] as const;
+
+export class TransferStatusDto {
+  @ApiPropertyOptional({ enum: TRANSFER_STATUSES }) @IsOptional() @IsIn(TRANSFER_STATUSES) status?: (typeof TRANSFER_STATUSES)[number];
+}

@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiErrors, UUID_PARAM } from '@learnstream/core';
 import { DecideParentLinkCommand } from '../commands/decide-parent-link.command';
@@ -23,10 +23,16 @@ export class ParentLinksController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
-  @ApiCreatedResponse({ type: ParentLinkView, description: 'requested; or confirmed at once when a school admin links a parent ({ parentId, childId })' })
+  @ApiCreatedResponse({ type: ParentLinkView, description: 'by childId: requested; or confirmed at once when a school admin of the child’s school links a parent ({ parentId, childId })' })
+  @ApiAcceptedResponse({
+    type: ParentLinkView,
+    description: 'by childUsername: the same answer whether or not the user exists (no linkId, no childId); the child’s side decides, and the parent sees the link once it is confirmed',
+  })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'UNKNOWN_USER', 'OWN_PARENT'], 403: ['FORBIDDEN', 'PARENT_CANNOT_DECIDE'], 409: ['PARENT_LINK_EXISTS', 'CONCURRENCY_CONFLICT'] })
-  request(@CurrentActor() actor: Actor, @Body() body: RequestParentLinkDto) {
-    return this.commands.execute(new RequestParentLinkCommand(actor, body));
+  async request(@CurrentActor() actor: Actor, @Body() body: RequestParentLinkDto, @Res({ passthrough: true }) res: { status(code: number): unknown }) {
+    const view = await this.commands.execute(new RequestParentLinkCommand(actor, body));
+    if (body.childUsername !== undefined) res.status(202);
+    return view;
   }
 
   @Post(':linkId/confirm')

@@ -17,7 +17,9 @@ import { ListClassesQuery } from '../queries/list-classes.query';
 import { ListMembersQuery } from '../queries/list-members.query';
 import { ListSchoolParentLinksQuery } from '../queries/list-parent-links.query';
 import { ListSchoolsQuery } from '../queries/list-schools.query';
-import { ClassView, MemberView, MembershipView, ParentLinkView, SchoolView } from '../views';
+import { ClassView, MemberView, MembershipView, ParentLinkView, SchoolView, TransferView } from '../views';
+import { RequestTransferCommand } from '../commands/transfer.commands';
+import { ListSchoolTransfersQuery } from '../queries/list-transfers.query';
 import {
   AddMemberDto,
   ChangeMemberDto,
@@ -27,6 +29,8 @@ import {
   IncludeArchivedDto,
   MemberFilterDto,
   ParentLinkStatusDto,
+  RequestTransferDto,
+  TransferStatusDto,
   UpdateClassDto,
   UpdateSchoolDto,
 } from './affiliations.dto';
@@ -109,15 +113,41 @@ export class SchoolsController {
   }
 
   @Post(':id/members')
-  @ApiCreatedResponse({ type: MembershipView, description: 'an existing account joins the school (a learner joining ends their membership of another school)' })
+  @ApiCreatedResponse({
+    type: MembershipView,
+    description:
+      'another role for an account already the school’s (staff), or an account of no school (platform admins). Anything else, a learner of another school above all, is a transfer the person accepts: 409 TRANSFER_REQUIRED (POST /schools/{id}/transfers)',
+  })
   @ApiErrors({
     400: ['VALIDATION_FAILED', 'UNKNOWN_USER', 'UNKNOWN_SCHOOL', 'UNKNOWN_CLASS'],
     403: ['FORBIDDEN'],
-    409: ['ALREADY_MEMBER', 'CONCURRENCY_CONFLICT'],
+    409: ['ALREADY_MEMBER', 'TRANSFER_REQUIRED', 'CONCURRENCY_CONFLICT'],
     422: ['SCHOOL_ARCHIVED'],
   })
   addMember(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() body: AddMemberDto) {
     return this.commands.execute(new AddMemberCommand(actor, id, { userId: body.userId, role: body.role, classId: body.classId ?? null, gradeLevel: body.gradeLevel ?? null }));
+  }
+
+  @Post(':id/transfers')
+  @ApiCreatedResponse({
+    type: TransferView,
+    description: 'asks an existing account (of no school, or a learner of another school) to join; the person, a parent of a minor, or the platform admin accepts. Whoever may open such an account in the school may ask',
+  })
+  @ApiErrors({
+    400: ['VALIDATION_FAILED', 'UNKNOWN_USER', 'UNKNOWN_SCHOOL', 'UNKNOWN_CLASS', 'INVALID_GRADE_LEVEL'],
+    403: ['FORBIDDEN'],
+    409: ['ALREADY_MEMBER', 'TRANSFER_PENDING', 'CONCURRENCY_CONFLICT'],
+    422: ['SCHOOL_ARCHIVED'],
+  })
+  requestTransfer(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() body: RequestTransferDto) {
+    return this.commands.execute(new RequestTransferCommand(actor, id, { userId: body.userId, role: body.role, classId: body.classId ?? null, gradeLevel: body.gradeLevel ?? null }));
+  }
+
+  @Get(':id/transfers')
+  @ApiOkResponse({ description: '{ transfers: TransferView[] }: the accounts the school asked to join, and its learners other schools asked away (school admins)', type: TransferView, isArray: true })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
+  transfers(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: TransferStatusDto) {
+    return this.queries.execute(new ListSchoolTransfersQuery(actor, id, query.status ?? null));
   }
 
   @Get(':id/members')

@@ -6,7 +6,11 @@ import { parentLinkViewOfRow, type ParentLinkView } from '../views';
 const LINK_COLUMNS = `l.*, p.display_name AS parent_display_name, c.display_name AS child_display_name`;
 const LINK_FROM = `parent_links l LEFT JOIN accounts p ON p.user_id = l.parent_id LEFT JOIN accounts c ON c.user_id = l.child_id`;
 
-/** A person's links, as parent and as child, whatever their status. */
+/**
+ * A person's links, as parent and as child. A parent reading their own sees
+ * their links as parent only once confirmed: a pending or rejected request
+ * (perhaps made by username) must not tell them the child exists.
+ */
 export class ListUserParentLinksQuery extends Query<{ parentLinks: ParentLinkView[] }> {
   constructor(
     readonly actor: Actor,
@@ -26,7 +30,12 @@ export class ListUserParentLinksHandler implements IQueryHandler<ListUserParentL
   async execute({ actor, userId }: ListUserParentLinksQuery) {
     await this.policy.require(actor, { action: 'user.read', userId });
     const rows = await this.tenants.read(await this.policy.scopeOf(actor), (db) =>
-      db.query(`SELECT ${LINK_COLUMNS} FROM ${LINK_FROM} WHERE l.parent_id = $1 OR l.child_id = $1 ORDER BY l.requested_at, l.link_id`, [userId]),
+      db.query(
+        `SELECT ${LINK_COLUMNS} FROM ${LINK_FROM}
+          WHERE (l.parent_id = $1 AND (NOT $2 OR l.status = 'confirmed')) OR l.child_id = $1
+          ORDER BY l.requested_at, l.link_id`,
+        [userId, userId === actor.userId],
+      ),
     );
     return { parentLinks: rows.map(parentLinkViewOfRow) };
   }

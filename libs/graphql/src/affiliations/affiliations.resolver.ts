@@ -7,7 +7,7 @@
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentActor, type Actor, type SchoolRole } from '@learnstream/access';
-import { AddMemberCommand } from '@learnstream/affiliations';
+import { AddMemberCommand, CancelTransferCommand, DecideTransferCommand, ListMyTransfersQuery, ListSchoolTransfersQuery, RequestTransferCommand } from '@learnstream/affiliations';
 import { CreateClassCommand } from '@learnstream/affiliations';
 import { CreateSchoolCommand } from '@learnstream/affiliations';
 import { DecideParentLinkCommand } from '@learnstream/affiliations';
@@ -37,6 +37,8 @@ import {
   RequestParentLinkInput,
   SchoolMembershipObject,
   SchoolObject,
+  RequestTransferInput,
+  TransferObject,
   UpdateSchoolInput,
 } from './affiliations.types';
 
@@ -102,7 +104,10 @@ export class AffiliationsResolver {
     return this.commands.execute(new CreateClassCommand(actor, schoolId, { name: input.name, gradeLevel: input.gradeLevel ?? null }));
   }
 
-  @Mutation(() => SchoolMembershipObject, { ...nullable, description: 'an existing account joins the school (a learner joining ends their membership of another school)' })
+  @Mutation(() => SchoolMembershipObject, {
+    ...nullable,
+    description: "another role for an account already the school's, or an account of no school (platform admins); anything else is a transfer: TRANSFER_REQUIRED",
+  })
   addMember(@CurrentActor() actor: Actor, @IdArg('schoolId') schoolId: string, @Args('input') input: AddMemberInput) {
     return this.commands.execute(new AddMemberCommand(actor, schoolId, { userId: input.userId, role: input.role, classId: input.classId ?? null, gradeLevel: input.gradeLevel ?? null }));
   }
@@ -131,5 +136,35 @@ export class AffiliationsResolver {
   @Mutation(() => ParentalConsentObject, { ...nullable, description: 'a confirmed parent consents for their child; giving again replaces the purposes' })
   giveParentalConsent(@CurrentActor() actor: Actor, @IdArg('childId') childId: string, @Args('input') input: ParentalConsentInput) {
     return this.commands.execute(new GiveParentalConsentCommand(actor, childId, input.purposes));
+  }
+
+  @Query(() => [TransferObject], { ...nullable, description: 'the schools asking the caller, or their children, to join' })
+  async myTransfers(@CurrentActor() actor: Actor) {
+    return (await this.queries.execute(new ListMyTransfersQuery(actor, null))).transfers;
+  }
+
+  @Query(() => [TransferObject], { ...nullable, description: "a school's transfers: accounts it asked to join, and its learners other schools asked away (school admins)" })
+  async schoolTransfers(@CurrentActor() actor: Actor, @IdArg('schoolId') schoolId: string) {
+    return (await this.queries.execute(new ListSchoolTransfersQuery(actor, schoolId, null))).transfers;
+  }
+
+  @Mutation(() => TransferObject, { ...nullable, description: 'asks an existing account to join the school; the person (a parent for a minor, or the platform admin) accepts' })
+  requestTransfer(@CurrentActor() actor: Actor, @IdArg('schoolId') schoolId: string, @Args('input') input: RequestTransferInput) {
+    return this.commands.execute(new RequestTransferCommand(actor, schoolId, { userId: input.userId, role: input.role, classId: input.classId ?? null, gradeLevel: input.gradeLevel ?? null }));
+  }
+
+  @Mutation(() => TransferObject, { ...nullable, description: 'the adult person, a confirmed parent of a minor, or the platform admin' })
+  acceptTransfer(@CurrentActor() actor: Actor, @IdArg('transferId') transferId: string) {
+    return this.commands.execute(new DecideTransferCommand(actor, transferId, 'accept'));
+  }
+
+  @Mutation(() => TransferObject, { ...nullable, description: 'the adult person, a confirmed parent of a minor, or the platform admin' })
+  declineTransfer(@CurrentActor() actor: Actor, @IdArg('transferId') transferId: string) {
+    return this.commands.execute(new DecideTransferCommand(actor, transferId, 'decline'));
+  }
+
+  @Mutation(() => TransferObject, { ...nullable, description: 'the asking school, while it waits' })
+  cancelTransfer(@CurrentActor() actor: Actor, @IdArg('transferId') transferId: string) {
+    return this.commands.execute(new CancelTransferCommand(actor, transferId));
   }
 }

@@ -13,9 +13,10 @@ import {
   EndMembershipDto,
   ParentalConsentDto,
   RequestParentLinkDto,
+  RequestTransferDto,
   UpdateSchoolDto,
 } from '@learnstream/affiliations';
-import type { AffiliationView, ClassView, MembershipView, MemberView, ParentalConsentView, ParentLinkView, SchoolView } from '@learnstream/affiliations';
+import type { AffiliationView, ClassView, MembershipView, MemberView, ParentalConsentView, ParentLinkView, SchoolView, TransferView } from '@learnstream/affiliations';
 import { SchoolRoleEnum } from '../enums';
 
 @ObjectType('School', { description: 'a school: a tenant' })
@@ -73,9 +74,9 @@ export class MemberObject implements MemberView {
 
 @ObjectType('ParentLink', { description: 'a parent and child link: requested, confirmed, rejected or revoked' })
 export class ParentLinkObject implements ParentLinkView {
-  @Field(() => ID) linkId!: string;
+  @Field(() => ID, { nullable: true, description: 'null in the answer to a request by username' }) linkId!: string | null;
   @Field(() => ID) parentId!: string;
-  @Field(() => ID) childId!: string;
+  @Field(() => ID, { nullable: true, description: 'null in the answer to a request by username (the same answer whether or not the user exists)' }) childId!: string | null;
   @Field(() => String, { description: 'requested, confirmed, rejected or revoked' }) status!: ParentLinkView['status'];
   @Field(() => String, { nullable: true, description: 'null when the reader may not see that account' }) parentDisplayName?: string | null;
   @Field(() => String, { nullable: true }) childDisplayName?: string | null;
@@ -137,4 +138,29 @@ export class RequestParentLinkInput extends RequestParentLinkDto {
 @InputType()
 export class ParentalConsentInput extends ParentalConsentDto {
   @Field(() => [String], { description: 'distinct lower-case words, e.g. platform_use' }) override purposes!: string[];
+}
+
+@ObjectType('Transfer', { description: 'an existing account asked to join a school; the person (a parent for a minor, or the platform admin) decides' })
+export class TransferObject implements TransferView {
+  @Field(() => ID) transferId!: string;
+  @Field(() => ID) userId!: string;
+  @Field(() => ID, { description: 'the school asking' }) toSchoolId!: string;
+  @Field(() => String, { nullable: true }) toSchoolName!: string | null;
+  @Field(() => ID, { nullable: true, description: 'the school a learner leaves; null for the asking school' }) fromSchoolId!: string | null;
+  @Field(() => SchoolRoleEnum) role!: SchoolRole;
+  @Field(() => ID, { nullable: true }) classId!: string | null;
+  @Field(() => String, { description: 'requested, accepted, declined or cancelled' }) status!: TransferView['status'];
+  @Field(() => ID, { nullable: true }) requestedBy!: string | null;
+  @Field() requestedAt!: string;
+  @Field(() => ID, { nullable: true }) decidedBy!: string | null;
+  @Field(() => String, { nullable: true, description: 'self, parent or platform_admin' }) decidedAs!: string | null;
+  @Field(() => String, { nullable: true }) decidedAt!: string | null;
+}
+
+@InputType()
+export class RequestTransferInput extends RequestTransferDto {
+  @Field(() => ID, { description: 'an existing account: of no school, or of another school' }) override userId!: string;
+  @Field(() => SchoolRoleEnum) override role!: SchoolRole;
+  @Field(() => ID, { nullable: true }) override classId?: string;
+  @Field({ nullable: true }) override gradeLevel?: string;
 }

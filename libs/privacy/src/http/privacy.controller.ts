@@ -109,9 +109,9 @@ export class PrivacyController {
   }
 
   @Get('requests/:id/export')
-  @ApiOperation({ summary: 'The export of an approved export request (its requester, subject, DPO); audited' })
+  @ApiOperation({ summary: 'The export of an approved export request: only its subject, its requester (still standing for the subject) and the DPO; audited' })
   @ApiOkResponse({ description: 'the personal-data export (format=json, GET /privacy/export-schema) or { version, statements } (format=xapi)' })
-  @ApiErrors({ 400: ['VALIDATION_FAILED'], 404: ['REQUEST_NOT_FOUND', 'USER_NOT_FOUND'], 422: ['NOT_AN_EXPORT', 'EXPORT_NOT_READY'] })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['REQUEST_NOT_FOUND', 'USER_NOT_FOUND'], 422: ['NOT_AN_EXPORT', 'EXPORT_NOT_READY'] })
   requestedExport(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: ExportQueryDto) {
     return this.queries.execute(new ExportRequestedDataQuery(actor, id, query.format ?? 'json'));
   }

@@ -18,7 +18,7 @@ import { PRIVACY_OPTIONS, type PrivacyOptions } from '../privacy.options';
 import { PrivacyReader } from '../privacy.reader';
 import { subjectEvent } from '../privacy.repository';
 import { userStream, type AccessPurpose, type ExportFormat } from '../privacy.events';
-import { requireRepresentation, type Representation } from '../representation';
+import { representationOf, requireRepresentation, type Representation } from '../representation';
 import { visibleRequest } from './requests.query';
 
 export class ExportPersonalDataQuery {
@@ -99,9 +99,13 @@ export class ExportRequestedDataHandler extends Exporting implements IQueryHandl
 
   async execute({ actor, requestId, format }: ExportRequestedDataQuery): Promise<ExportResult> {
     const request = await visibleRequest(this.policy, this.reader, actor, requestId);
+    // Seeing a request is not downloading it: only its subject, its requester (who still stands for
+    // the subject) and the DPO may. Anyone else who may see it (a school admin of the learner) gets a 403.
+    const standing = await representationOf(this.policy, actor, request.subjectId);
+    const mayDownload = standing === 'self' || standing === 'dpo' || (standing !== null && request.filedBy === actor.userId);
+    if (!mayDownload) throw new DomainError('forbidden', 'FORBIDDEN', 'only the subject, the requester and the DPO may download this export');
     if (request.type !== 'export') throw new DomainError('rule', 'NOT_AN_EXPORT', 'this request is not an export');
     if (request.outcome !== 'export_ready') throw new DomainError('rule', 'EXPORT_NOT_READY', 'the export is available once the request is approved');
-    const standing: Representation = actor.userId === request.subjectId ? 'self' : ((await this.policy.can(actor, { action: 'privacy.officer' })) ? 'dpo' : request.filedAs === 'parent' ? 'parent' : 'school_admin');
     return this.export(actor, request.subjectId, format, requestId, standing);
   }
 }
