@@ -7,7 +7,7 @@ export { INTEROP_EVENT_TYPES, type InteropEvent, type ImportedLogEntry, type Imp
 export { DEFAULT_INTEROP_OPTIONS, INTEROP_OPTIONS, interopOptions, type InteropOptions } from './interop.options';
 export { InteropImportModule, InteropModule } from './interop.module';
 export { runImportCommand, parseImportArgs, IMPORT_USAGE } from './import.cli';
-export { MoodleLogImporter, type MoodleLogImportOptions, type MoodleLogImportSummary, type ImportProgress } from './moodle/moodle-log-importer';
+export { MoodleLogImporter, type MoodleLogImportOptions, type MoodleLogImportSummary, type ImportProgress, type RejectedRow } from './moodle/moodle-log-importer';
 export { MoodleGradesImporter, type MoodleGradesImportOptions, type MoodleGradesImportSummary } from './moodle/moodle-grades-importer';
 export { loadMapping, parseMapping, type MappingFile } from './moodle/mapping-file';
 export { XapiStatementsProjection } from './xapi/xapi-statements.projection';

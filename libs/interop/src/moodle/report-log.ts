@@ -24,7 +24,9 @@
  *                   mapping's `people` (full name → account), else a
  *                   placeholder keyed by the name; "Real as Learner" (logged in as)
  *                   → the real user by name
- *   Event context   "Course: <name>" → a course of the mapping's `courseNames`
+ *   Event context   "Course: <name>" → a course of the mapping's `courseNames`;
+ *                   else the option's course (the report downloaded for one
+ *                   course) for what happened in a course or one of its modules
  *   Origin, IP      kept (the IP sealed, as every IP)
  */
 import { createHash } from 'node:crypto';
@@ -279,8 +281,10 @@ export function parseReportRow(record: RowInput, columns: Columns, line: number,
   const context = textOf('event context');
   const courseName = context && /^course: /i.test(context) ? context.slice(context.indexOf(':') + 1).trim() : null;
   const courseColumn = textOf('course');
-  const courseid = ids.course ?? (courseName ? options.courseByName(courseName) : null) ?? (courseColumn ? options.courseByName(courseColumn) : null) ?? options.course;
   const moduleView = module !== null && ids.module !== null;
+  // The report's course (option) for what happened inside a course: its own context or one of its modules.
+  const inCourse = moduleView || courseName !== null || (context !== null && !/^(system|other|user: |category: )/i.test(context));
+  const courseid = ids.course ?? (courseName ? options.courseByName(courseName) : null) ?? (courseColumn ? options.courseByName(courseColumn) : null) ?? (inCourse ? options.course : null);
   const classParts = /^\\([^\\]+)\\event\\(.+)$/.exec(eventname);
   const words = classParts ? classParts[2].split('_') : name.toLowerCase().split(/\s+/);
 

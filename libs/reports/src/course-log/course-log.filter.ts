@@ -2,12 +2,13 @@
  * The course log's filters, its order and its cursor, as SQL: pure, so that
  * the page, the export and the live tail select rows the same way.
  *
- * Order: the log's own order, the position "commit/prepare" (unique and
- * total), newest first. A cursor is the position of the last row of a page,
- * opaque to clients; the next page is the rows strictly before it, so rows
- * appended meanwhile (they come after) never shift a page, and no row is
- * seen twice or skipped. The position expressions match the indexes of
- * migration 0600.
+ * Order: when it happened (occurred_at: an imported row keeps its historic
+ * time), then the log's own order, the position "commit/prepare" (unique and
+ * total), newest first. A cursor is the time and position of the last row
+ * of a page, opaque to clients; the next page is the rows strictly before
+ * it, so no row is seen twice or skipped. The live tail follows the log's
+ * own order (what was recorded since). The position expressions match the
+ * indexes of migration 0600.
  */
 import { DomainError } from '@learnstream/domain';
 import type { Origin } from '@learnstream/event-store';
@@ -15,6 +16,8 @@ import type { Origin } from '@learnstream/event-store';
 export interface LogPosition {
   commit: bigint;
   prepare: bigint;
+  /** occurred_at in microseconds since the epoch (pages ordered by time); absent for the live tail. */
+  occurredUs?: bigint;
 }
 
 export interface CourseLogFilter {
@@ -35,18 +38,19 @@ export interface CourseLogFilter {
 
 export const LOG_COMMIT = `split_part(l.position, '/', 1)::bigint`;
 export const LOG_PREPARE = `split_part(l.position, '/', 2)::bigint`;
+export const LOG_OCCURRED_US = `(extract(epoch from l.occurred_at) * 1000000)::bigint`;
 
 const CURSOR_PREFIX = 'cl1:';
 
 export function encodeCursor(p: LogPosition): string {
-  return Buffer.from(`${CURSOR_PREFIX}${p.commit}/${p.prepare}`).toString('base64url');
+  return Buffer.from(`${CURSOR_PREFIX}${p.commit}/${p.prepare}${p.occurredUs !== undefined ? `@${p.occurredUs}` : ''}`).toString('base64url');
 }
 
 export function decodeCursor(cursor: string): LogPosition {
   const text = /^[A-Za-z0-9_-]{1,200}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString() : '';
-  const m = /^cl1:(\d{1,20})\/(\d{1,20})$/.exec(text);
+  const m = /^cl1:(\d{1,20})\/(\d{1,20})(?:@(-?\d{1,20}))?$/.exec(text);
   if (!m) throw new DomainError('invalid', 'VALIDATION_FAILED', 'cursor is not one this API gave out');
-  return { commit: BigInt(m[1]), prepare: BigInt(m[2]) };
+  return { commit: BigInt(m[1]), prepare: BigInt(m[2]), ...(m[3] !== undefined && { occurredUs: BigInt(m[3]) }) };
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -83,14 +87,19 @@ export function filterSql(courseId: string, filter: CourseLogFilter): { where: s
   return { where: clauses.join(' AND '), params };
 }
 
-/** Rows strictly before (newest first) or after (oldest first) a position. */
+/** Rows strictly before (newest first, by time when the cursor has one) or after (oldest first, in log order) a position. */
 export function positionSql(direction: 'before' | 'after', p: LogPosition, params: unknown[]): string {
   const c = `$${params.push(p.commit.toString())}::bigint`;
   const q = `$${params.push(p.prepare.toString())}::bigint`;
+  if (direction === 'before' && p.occurredUs !== undefined) {
+    const t = `('epoch'::timestamptz + $${params.push(p.occurredUs.toString())}::bigint * interval '1 microsecond')`;
+    return `(l.occurred_at, ${LOG_COMMIT}, ${LOG_PREPARE}) < (${t}, ${c}, ${q})`;
+  }
   return `(${LOG_COMMIT}, ${LOG_PREPARE}) ${direction === 'before' ? '<' : '>'} (${c}, ${q})`;
 }
 
+/** Newest first by when it happened (then the log's order); oldest first in the log's order (the live tail). */
 export function orderSql(direction: 'newest' | 'oldest'): string {
-  const dir = direction === 'newest' ? 'DESC' : 'ASC';
-  return `${LOG_COMMIT} ${dir}, ${LOG_PREPARE} ${dir}`;
+  if (direction === 'newest') return `l.occurred_at DESC, ${LOG_COMMIT} DESC, ${LOG_PREPARE} DESC`;
+  return `${LOG_COMMIT} ASC, ${LOG_PREPARE} ASC`;
 }

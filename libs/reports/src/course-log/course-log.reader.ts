@@ -12,7 +12,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { TenantDb, type TenantScope } from '@learnstream/access';
-import { filterSql, LOG_COMMIT, LOG_PREPARE, orderSql, positionSql, type CourseLogFilter, type LogPosition } from './course-log.filter';
+import { filterSql, LOG_COMMIT, LOG_OCCURRED_US, LOG_PREPARE, orderSql, positionSql, type CourseLogFilter, type LogPosition } from './course-log.filter';
 import { toCourseLogRow, type CourseLogRow } from './course-log.views';
 
 export interface PositionedRow {
@@ -24,7 +24,7 @@ const SELECT = `
   SELECT l.event_id, l.occurred_at, l.event_type, l.action, l.crud, l.object_type, l.object_id, l.origin, l.school_id,
          l.actor_id, aa.display_name AS actor_name, l.real_actor_id, ra.display_name AS real_actor_name,
          l.related_user_id, ru.display_name AS related_user_name,
-         ${LOG_COMMIT} AS log_commit, ${LOG_PREPARE} AS log_prepare
+         ${LOG_COMMIT} AS log_commit, ${LOG_PREPARE} AS log_prepare, ${LOG_OCCURRED_US} AS log_occurred_us
   FROM course_log l
   LEFT JOIN accounts aa ON aa.user_id = l.actor_id
   LEFT JOIN accounts ra ON ra.user_id = l.real_actor_id
@@ -36,7 +36,7 @@ const NOT_RESTRICTED = `NOT EXISTS (SELECT 1 FROM subject_flags f WHERE f.restri
 export class CourseLogReader {
   constructor(private readonly db: TenantDb) {}
 
-  /** Up to `limit` rows, newest first, strictly before `before` (from the newest when absent). */
+  /** Up to `limit` rows, newest first by when they happened, strictly before `before` (from the newest when absent). */
   newest(scope: TenantScope, courseId: string, filter: CourseLogFilter, limit: number, before?: LogPosition): Promise<PositionedRow[]> {
     const { where, params } = filterSql(courseId, filter);
     const clauses = [where, NOT_RESTRICTED, ...(before ? [positionSql('before', before, params)] : [])];
@@ -55,6 +55,6 @@ export class CourseLogReader {
       await tx.query(`SELECT set_config('learnstream.course_ids', $1, true)`, [`{${courseId}}`]);
       return tx.query(sql, params);
     });
-    return rows.map((r) => ({ position: { commit: BigInt(r.log_commit), prepare: BigInt(r.log_prepare) }, row: toCourseLogRow(r) }));
+    return rows.map((r) => ({ position: { commit: BigInt(r.log_commit), prepare: BigInt(r.log_prepare), occurredUs: BigInt(r.log_occurred_us) }, row: toCourseLogRow(r) }));
   }
 }

@@ -12,7 +12,9 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, envelopeFor, TenantDb, type Actor, type TenantScope } from '@learnstream/access';
+import { PG_POOL } from '@learnstream/core';
 import { DomainError } from '@learnstream/domain';
+import type pg from 'pg';
 import { EventLog } from '@learnstream/event-store';
 import { activityStreamId } from '../../interop.events';
 import { INTEROP_OPTIONS, type InteropOptions } from '../../interop.options';
@@ -60,6 +62,7 @@ export class CourseStatementsHandler implements IQueryHandler<CourseStatementsQu
     private readonly reader: XapiStatementsReader,
     private readonly log: EventLog,
     @Inject(INTEROP_OPTIONS) private readonly options: InteropOptions,
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
   ) {}
 
   async execute({ actor, courseId, filter }: CourseStatementsQuery): Promise<CourseStatementsPage> {
@@ -113,6 +116,12 @@ export class CourseStatementsHandler implements IQueryHandler<CourseStatementsQu
       const found = await this.reader.select(scope, 'event_id = ANY ($1) OR mapped_event_id = ANY ($1)', [ids], 'stored', ids.length * 2);
       for (const row of found) originals.set(row.mappedEventId && ids.includes(row.mappedEventId) ? row.mappedEventId : row.eventId, row);
     }
+    // `stored` is when Learnstream recorded the event (an imported row happened long before).
+    const recorded = new Map<string, string>();
+    if (ids.length) {
+      const { rows: times } = await this.pool.query('SELECT event_id, recorded_at FROM events WHERE event_id = ANY ($1::uuid[])', [ids]);
+      for (const t of times) recorded.set(t.event_id, new Date(t.recorded_at).toISOString());
+    }
     const held = [...originals.values()].filter((r) => !r.voided);
     const loaded = new Map(held.map((r, i) => [r.eventId, i]));
     const statements = await this.reader.statements(held);
@@ -137,6 +146,7 @@ export class CourseStatementsHandler implements IQueryHandler<CourseStatementsQu
           actorId: r.actor_id,
           realActorId: r.real_actor_id,
           relatedUserId: r.related_user_id,
+          recordedAt: recorded.get(r.event_id),
         }),
       );
     }

@@ -59,7 +59,9 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-const item = (r: PositionedRow): TailItem => ({ kind: 'row', id: encodeCursor(r.position), row: r.row });
+/** The live tail follows the log's order: its event ids are positions without a time. */
+const item = (r: PositionedRow): TailItem => ({ kind: 'row', id: encodeCursor({ commit: r.position.commit, prepare: r.position.prepare }), row: r.row });
+const laterOf = (a: LogPosition, b: LogPosition): LogPosition => (a.commit > b.commit || (a.commit === b.commit && a.prepare > b.prepare) ? a : b);
 
 @QueryHandler(TailCourseLogQuery)
 export class TailCourseLogHandler implements IQueryHandler<TailCourseLogQuery, AsyncIterable<TailItem>> {
@@ -75,11 +77,13 @@ export class TailCourseLogHandler implements IQueryHandler<TailCourseLogQuery, A
     let backlog: PositionedRow[] = [];
     let from: LogPosition;
     if (lastEventId) {
-      from = decodeCursor(lastEventId);
+      const { commit, prepare } = decodeCursor(lastEventId);
+      from = { commit, prepare };
     } else {
       const newest = await this.reader.newest(log.scope, courseId, filter, Math.max(Math.min(last, LIVE_TAIL_LAST_MAX), 1));
       backlog = newest.slice(0, Math.max(last, 0)).reverse();
-      from = newest[0]?.position ?? BEFORE_ALL;
+      // The backlog is the newest by time; the tail goes on after the latest of them in the log.
+      from = newest.reduce<LogPosition>((p, r) => laterOf(p, { commit: r.position.commit, prepare: r.position.prepare }), BEFORE_ALL);
     }
     await this.reports.courseLogViewed(actor, log, 'live', filter.userId ?? null);
     return this.follow(actor, courseId, filter, log.scope, backlog, from, signal);

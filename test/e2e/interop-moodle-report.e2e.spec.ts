@@ -1,0 +1,217 @@
+/**
+ * The Logs report as Moodle users download it (report_log: Time, User full
+ * name, Affected user, Event context, Component, Event name, Description,
+ * Origin, IP address), written by the test in every format and line ending:
+ * CSV with CR-only, CRLF and LF endings and Moodle's delimiters, .xlsx and
+ * JSON; newest first, times without a year crossing New Year, in the site's
+ * time zone, a Windows-1252 byte, two identical rows, unreadable times and a
+ * person named but not numbered. Every row is imported exactly once (an older
+ * export, then a newer one overlapping it, then the same log in the other
+ * formats), rejected rows say why, and the course log, the usage statistics
+ * and the course's xAPI agree with counts computed here from the rows.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import request from 'supertest';
+import writeXlsxFile from 'write-excel-file/node';
+import { EVENT_STORE, type EventStore } from '../../libs/event-store/src';
+import { MoodleLogImporter, type RejectedRow } from '../../libs/interop/src';
+import { ProjectionRunner } from '../../libs/projections/src';
+import { createSchool, openAccount, signInAdmin, type Session } from '../support/auth';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+const HEADER = ['Time', 'User full name', 'Affected user', 'Event context', 'Component', 'Event name', 'Description', 'Origin', 'IP address'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const ZONE_HOURS = 7; // Asia/Bangkok, no daylight saving
+const MOODLE_COURSE = 2;
+const MODULE = 12;
+
+interface Row {
+  fields: string[];
+  /** When it happened (UTC ms), or null for a row that must be rejected. */
+  at: number | null;
+  type: 'CourseViewed' | 'ResourceViewed' | 'ImportedLogin' | 'ImportedLogEntry' | null;
+  actor: string;
+}
+
+/** Newest first: 2 Jan 2025 12:00 Bangkok back by 97 minutes a row, across New Year. */
+function makeRows(): Row[] {
+  const rows: Row[] = [];
+  const newest = Date.UTC(2025, 0, 2, 12 - ZONE_HOURS, 0);
+  for (let i = 0; i < 60; i++) {
+    const at = newest - i * 97 * 60_000;
+    const local = new Date(at + ZONE_HOURS * 3_600_000);
+    const time = `${local.getUTCDate()} ${MONTHS[local.getUTCMonth()]}, ${String(local.getUTCHours()).padStart(2, '0')}:${String(local.getUTCMinutes()).padStart(2, '0')}`;
+    const user = 5 + (i % 12);
+    const name = `Learner ${user}`;
+    const ip = `192.0.2.${i + 1}`;
+    if (i % 3 === 0) rows.push({ at, type: 'CourseViewed', actor: name, fields: [time, name, '-', 'Course: Histoire \u00e9', 'System', 'Course viewed', `The user with id '${user}' viewed the course with id '${MOODLE_COURSE}'.`, 'web', ip] });
+    else if (i % 3 === 1) rows.push({ at, type: 'ResourceViewed', actor: name, fields: [time, name, '-', 'File: Reading', 'File', 'Course module viewed', `The user with id '${user}' viewed the 'resource' activity with course module id '${MODULE}'.`, 'web', ip] });
+    else rows.push({ at, type: 'ImportedLogin', actor: name, fields: [time, name, '-', 'System', 'System', 'User has logged in', `The user with id '${user}' has logged in.`, 'web', ip] });
+  }
+  // Two identical rows (same minute, person and event): both happened, both count.
+  rows.splice(10, 0, { ...rows[9] }, { ...rows[9] });
+  rows.splice(9, 1);
+  // A person the export names without an id; rows Moodle's date cannot be read from.
+  rows.splice(30, 0, { at: rows[30].at, type: 'ImportedLogEntry', actor: 'Dana Name', fields: [rows[30].fields[0], 'Dana Name', '-', 'System', 'System', 'Dashboard viewed', 'Someone looked at a dashboard.', 'web', '192.0.2.200'] });
+  rows.splice(40, 0, { at: null, type: null, actor: '', fields: ['someday', 'Learner 5', '-', 'System', 'System', 'Course viewed', "The user with id '5' viewed the course with id '2'.", 'web', ''] });
+  rows.splice(50, 0, { at: null, type: null, actor: '', fields: ['32 Dec, 10:00', 'Learner 6', '-', 'System', 'System', 'Course viewed', "The user with id '6' viewed the course with id '2'.", 'web', ''] });
+  return rows;
+}
+
+const quote = (f: string, delimiter: string) => (/["\r\n]/.test(f) || f.includes(delimiter) || f.includes(',') ? `"${f.replace(/"/g, '""')}"` : f);
+/** A CSV in Windows-1252 when asked (the é of the course name is then one byte). */
+function csv(rows: Row[], delimiter: string, eol: string, encoding: 'utf8' | 'latin1' = 'utf8'): Buffer {
+  const text = [HEADER, ...rows.map((r) => r.fields)].map((fields) => fields.map((f) => quote(f, delimiter)).join(delimiter)).join(eol) + eol;
+  return Buffer.from(text, encoding);
+}
+
+let t: TestApp;
+let db: pg.Client;
+const http = () => request(t.app.getHttpServer());
+const tmp = mkdtempSync(join(tmpdir(), 'moodle-report-'));
+let admin: Session;
+let teacher: Session;
+let schoolId: string;
+let courseId: string;
+let mappingCourses: Record<string, string>;
+
+async function settle(): Promise<void> {
+  const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
+  if (head) await t.app.get(ProjectionRunner).waitFor(head, 30_000);
+}
+
+function file(name: string, content: string | Buffer): string {
+  const path = join(tmp, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+async function importFile(path: string) {
+  const rejected: RejectedRow[] = [];
+  const summary = await t.app.get(MoodleLogImporter).import({
+    file: path,
+    schoolId,
+    createMissing: true,
+    site: 'school-moodle',
+    timeZone: 'Asia/Bangkok',
+    year: 2025,
+    moodleCourse: MOODLE_COURSE,
+    mapping: { users: {}, courses: mappingCourses, modules: {}, people: {}, courseNames: {}, learners: {}, gradeItems: {} },
+    onRejected: (r) => void rejected.push(r),
+  });
+  return { summary, rejected };
+}
+
+const rows = makeRows();
+const valid = rows.filter((r) => r.at !== null);
+const countBy = <K extends string>(items: Row[], key: (r: Row) => K) => items.reduce<Record<string, number>>((m, r) => ((m[key(r)] = (m[key(r)] ?? 0) + 1), m), {});
+
+beforeAll(async () => {
+  t = await createTestApp();
+  db = new pg.Client({ connectionString: t.db.url });
+  await db.connect();
+  admin = await signInAdmin(t);
+  schoolId = await createSchool(t, admin, 'Moodle School');
+  teacher = await openAccount(t, admin, { schoolId, role: 'teacher' });
+  courseId = (await http().post('/api/v1/courses').set(teacher.auth).send({ schoolId, title: 'Histoire', code: 'HIS-2', subject: 'History', selfEnrolment: { enabled: false } }).expect(201)).body.courseId;
+  mappingCourses = { [MOODLE_COURSE]: courseId };
+}, 120_000);
+
+afterAll(async () => {
+  await db.end();
+  await t.close();
+});
+
+describe('the Logs report download', () => {
+  it('imports an older export (CR-only line endings, tabs, Windows-1252) row by row, and says why it rejects a row', async () => {
+    const older = rows.slice(20);
+    const { summary, rejected } = await importFile(file('older.tsv', csv(older, '\t', '\r', 'latin1')));
+    const olderValid = older.filter((r) => r.at !== null);
+    expect(summary).toMatchObject({ status: 'done', format: 'report_log', thisRun: { rows: older.length, appended: olderValid.length } });
+    expect(summary.counts.imported).toEqual(countBy(olderValid, (r) => r.type!));
+    expect(summary.counts.skipped).toEqual({ bad_time: 2 });
+    expect(rejected.map((r) => [r.reason, r.fields[0]])).toEqual([['bad_time', 'someday'], ['bad_time', '32 Dec, 10:00']]);
+    expect(rejected.every((r) => r.line > 1)).toBe(true);
+  });
+
+  it('imports only the new rows of a newer export that overlaps it (semicolons, CRLF)', async () => {
+    const { summary } = await importFile(file('newer.csv', csv(rows, ';', '\r\n')));
+    const newRows = rows.slice(0, 20).filter((r) => r.at !== null);
+    expect(summary.thisRun).toMatchObject({ rows: rows.length, appended: newRows.length });
+    expect(summary.counts.alreadyInLog).toBe(valid.length - newRows.length);
+  });
+
+  it('appends nothing for the same log downloaded as .xlsx, JSON or comma-separated with LF', async () => {
+    const xlsx = join(tmp, 'log.xlsx');
+    await writeXlsxFile([HEADER, ...rows.map((r) => r.fields)].map((fields) => fields.map((value) => ({ value, type: String })))).toFile(xlsx);
+    const json = file('log.json', JSON.stringify(rows.map((r) => Object.fromEntries(HEADER.map((h, i) => [h, r.fields[i]])))));
+    const lf = file('log.csv', csv(rows, ',', '\n'));
+    for (const path of [xlsx, json, lf]) {
+      const { summary, rejected } = await importFile(path);
+      expect({ path, rows: summary.thisRun.rows, appended: summary.thisRun.appended, rejected: rejected.length }).toEqual({ path, rows: rows.length, appended: 0, rejected: 2 });
+    }
+  }, 60_000);
+
+  it('holds each row once, at the time it happened, by the person it names', async () => {
+    const { rows: events } = await db.query(
+      `SELECT event_type AS type, metadata->>'occurredAt' AS at, metadata->>'actorId' AS actor FROM events WHERE event_type IN ('CourseViewed', 'ResourceViewed', 'ImportedLogin', 'ImportedLogEntry') AND metadata->>'origin' = 'import'`,
+    );
+    expect(events).toHaveLength(valid.length);
+    expect(countBy(events as never, (e: any) => e.type)).toEqual(countBy(valid, (r) => r.type!));
+    expect(events.map((e) => Date.parse(e.at)).sort()).toEqual(valid.map((r) => r.at!).sort());
+    expect(new Set(events.map((e) => e.actor)).size).toBe(new Set(valid.map((r) => r.actor)).size);
+  });
+
+  it('shows the course\'s rows in the course log newest first by when they happened, and its date filter uses that time', async () => {
+    await settle();
+    const inCourse = valid.filter((r) => r.type === 'CourseViewed' || r.type === 'ResourceViewed').sort((a, b) => b.at! - a.at!);
+    const seen: { occurredAt: string; eventType: string }[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: request.Response = await http().get(`/api/v1/courses/${courseId}/logs?origin=import&limit=7${cursor ? `&cursor=${cursor}` : ''}`).set(teacher.auth).expect(200);
+      // (The placeholder resource the import added to the course is in its log too.)
+      seen.push(...res.body.rows.filter((r: { eventType: string }) => r.eventType === 'CourseViewed' || r.eventType === 'ResourceViewed'));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(seen.map((r) => Date.parse(r.occurredAt))).toEqual(inCourse.map((r) => r.at!));
+    const day = '2024-12-31';
+    const res = await http().get(`/api/v1/courses/${courseId}/logs?origin=import&from=${day}&to=${day}&limit=100`).set(teacher.auth).expect(200);
+    expect(res.body.rows.filter((r: { eventType: string }) => r.eventType === 'CourseViewed' || r.eventType === 'ResourceViewed')).toHaveLength(inCourse.filter((r) => new Date(r.at!).toISOString().startsWith(day)).length);
+  });
+
+  it('counts the imported activity in the usage statistics on its own day, under the role and school the people had', async () => {
+    const res = await http().get('/api/v1/reports/usage?from=2024-12-28&to=2025-01-03&by=role&format=csv').set(admin.auth).expect(200);
+    const lines = res.text.trimEnd().split('\r\n').map((l) => l.split(','));
+    const byDay = new Map<string, Row[]>();
+    for (const r of valid) byDay.set(new Date(r.at!).toISOString().slice(0, 10), [...(byDay.get(new Date(r.at!).toISOString().slice(0, 10)) ?? []), r]);
+    expect(byDay.size).toBeGreaterThanOrEqual(4);
+    let shown = 0;
+    for (const [day, dayRows] of byDay) {
+      // Cells of fewer than USAGE_MIN_CELL_SIZE (5) people are suppressed.
+      const people = new Set(dayRows.map((r) => r.actor)).size;
+      const learner = lines.find((l) => l[0] === day && l[3] === 'active_users' && l[5] === 'learner');
+      const expected = people >= 5 ? [String(people), String(dayRows.length), 'false'] : ['', '', 'true'];
+      if (people >= 5) shown++;
+      expect({ day, cell: learner?.slice(7) }).toEqual({ day, cell: expected });
+      expect(lines.find((l) => l[0] === day && l[3] === 'active_users' && l[5] === 'general')).toBeUndefined();
+    }
+    const school = await http().get('/api/v1/reports/usage?from=2024-12-28&to=2025-01-03&by=school&format=csv').set(admin.auth).expect(200);
+    const schoolLines = school.text.trimEnd().split('\r\n').map((l) => l.split(','));
+    for (const [day, dayRows] of byDay) {
+      const people = new Set(dayRows.map((r) => r.actor)).size;
+      expect(schoolLines.find((l) => l[0] === day && l[3] === 'active_users' && l[5] === schoolId)?.slice(7)).toEqual(people >= 5 ? [String(people), String(dayRows.length), 'false'] : ['', '', 'true']);
+    }
+    expect(shown).toBeGreaterThanOrEqual(3);
+  });
+
+  it('gives the course\'s xAPI statements the time the rows happened as timestamp, and when Learnstream recorded them as stored', async () => {
+    const res = await http().get(`/api/v1/courses/${courseId}/xapi?limit=500`).set(teacher.auth).expect(200);
+    const imported = res.body.statements.filter((s: any) => Object.values(s.context?.extensions ?? {}).includes('import') && ['CourseViewed', 'ResourceViewed'].some((type) => Object.values(s.context.extensions).includes(type)));
+    const inCourse = valid.filter((r) => r.type === 'CourseViewed' || r.type === 'ResourceViewed');
+    expect(imported.map((s: any) => Date.parse(s.timestamp)).sort()).toEqual(inCourse.map((r) => r.at!).sort());
+    for (const s of imported) expect(Date.now() - Date.parse(s.stored)).toBeLessThan(3_600_000);
+  });
+});
