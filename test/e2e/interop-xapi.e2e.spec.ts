@@ -9,9 +9,10 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
-import { EventLog } from '../../libs/event-store/src';
+import { EVENT_STORE, EventLog, type EventStore } from '../../libs/event-store/src';
 import { learnerStatements } from '../../libs/interop/src';
-import { countEvents, createSchool, openAccount, signInAdmin, type Session } from '../support/auth';
+import { ProjectionRunner } from '../../libs/projections/src';
+import { countEvents, createSchool, openAccount, registerUser, signIn, signInAdmin, type Session } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -273,4 +274,38 @@ describe('statements in and out', () => {
     expect(statements.some((s) => (s.verb as { id: string }).id === 'http://id.tincanapi.com/verb/viewed')).toBe(true);
     expect(learnerB.userId).toBeDefined();
   });
+});
+
+describe('erasure and the LRS', () => {
+  it('finds nothing for an erased learner\'s email, account or old id, and starts a new, unlinked person for a new statement with the same email', async () => {
+    const email = 'erase.me@example.com';
+    const leaving = await openAccount(t, schoolAdmin, { schoolId: schoolA, role: 'learner', email });
+    const byMbox = { objectType: 'Agent', mbox: `mailto:${email}` };
+    const byAccount = { objectType: 'Agent', account: { homePage: HOME, name: leaving.userId } };
+    const [first] = (await http().post('/xapi/statements').set(lrs()).send([statement({ actor: byMbox }), statement({ actor: byAccount })]).expect(200)).body;
+    const find = async (agent: unknown) => (await http().get(`/xapi/statements?agent=${encodeURIComponent(JSON.stringify(agent))}`).set(lrs()).expect(200)).body.statements.map((s: { id: string }) => s.id);
+    expect(await find(byMbox)).toEqual([first]);
+    expect(await find(byAccount)).toHaveLength(1);
+    // Neither the log nor the index holds the email or a hash of it.
+    const { rows: recorded } = await db.query(`SELECT data->>'agentKey' AS key FROM events WHERE event_type = 'XapiStatementRecorded' AND data->>'statementId' = $1`, [first]);
+    expect(recorded[0].key).toMatch(/^[0-9a-f-]{36}$/);
+
+    const dpoSession = await registerUser(t);
+    await http().put(`/api/v1/users/${dpoSession.userId}/roles/dpo`).set(admin.auth).expect(204);
+    const dpo = await signIn(t, dpoSession.username, dpoSession.password);
+    const filed = await http().post('/api/v1/privacy/requests').set(leaving.auth).send({ type: 'erasure' }).expect(201);
+    await http().post(`/api/v1/privacy/requests/${filed.body.requestId}/approve`).set(dpo.auth).send({ reason: 'nothing to keep' }).expect(200);
+    const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
+    await t.app.get(ProjectionRunner).waitFor(head!, 30_000);
+
+    expect(await find(byMbox)).toEqual([]);
+    expect(await find(byAccount)).toEqual([]);
+    expect((await db.query('SELECT count(*)::int AS n FROM xapi_agents WHERE learner_id = $1', [leaving.userId])).rows[0].n).toBe(0);
+
+    // The same email again: a new person, whose statements are not the old ones.
+    const [again] = (await http().post('/xapi/statements').set(lrs()).send([statement({ actor: byMbox })]).expect(200)).body;
+    expect(await find(byMbox)).toEqual([again]);
+    const { rows: keys } = await db.query(`SELECT data->>'statementId' AS id, data->>'agentKey' AS key FROM events WHERE event_type = 'XapiStatementRecorded' AND data->>'statementId' = ANY ($1)`, [[first, again]]);
+    expect(new Set(keys.map((k) => k.key)).size).toBe(2);
+  }, 60_000);
 });

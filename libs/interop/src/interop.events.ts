@@ -78,9 +78,9 @@ export type XapiStatementRecorded = DomainEvent<
     activityIds: string[];
     statementRefId: string | null;
     voiding: boolean;
-    /** Keyed hash of the actor's identifier (null for an anonymous group). */
+    /** The actor's agent id (random, from the index xapi_agents; no hash of their identifier): null for an anonymous group. */
     agentKey: string | null;
-    /** Keyed hashes of the other agents named (object, instructor, team, members): what `related_agents` matches. */
+    /** Agent ids of the other agents named (object, instructor, team, members): what `related_agents` matches. */
     relatedAgentKeys: string[];
     learnerId: string | null;
     courseId: string | null;

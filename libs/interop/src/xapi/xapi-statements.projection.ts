@@ -39,8 +39,10 @@ export class XapiStatementsProjection implements Projection {
     await tx.query('TRUNCATE xapi_statements');
   }
 
-  /** Erasure: the learner's statements stay counted, under the erasure's anonymous id (their sealed bodies are already unreadable). */
+  /** Erasure: the learner's statements stay counted, under the erasure's anonymous id (their sealed bodies are already unreadable); their agent index rows go. */
   async forgetSubject({ userId, anonymousId }: { userId: string; anonymousId: string }, tx: EntityManager): Promise<void> {
     await tx.query('UPDATE xapi_statements SET learner_id = $2 WHERE learner_id = $1', [userId, anonymousId]);
+    // Nothing leads from their email, account or old id to these statements any more (agent-keys.ts).
+    await tx.query('DELETE FROM xapi_agents WHERE learner_id = $1', [userId]);
   }
 }

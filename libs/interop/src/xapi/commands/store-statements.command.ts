@@ -158,6 +158,25 @@ export class StoreStatementsHandler implements ICommandHandler<StoreStatementsCo
   private async toEvents(client: LrsClient, fresh: Prepared[], stored: string): Promise<Map<string, NewEvent[]>> {
     const byStream = new Map<string, NewEvent[]>();
     const authority: JsonObject = { objectType: 'Agent', name: client.name, account: { homePage: `${this.options.homePage}/xapi/clients`, name: client.clientId } };
+    // Who each statement names: the learner it is (if any), and every agent's id in the index.
+    const learners = new Map<Prepared, string | null>();
+    const named: { hash: string; learnerId: string | null }[] = [];
+    for (const p of fresh) {
+      const learner = await this.targets.learner(client.schoolId, p.statement.actor);
+      if (learner && 'forbidden' in learner) throw new ForbiddenError(learner.forbidden);
+      learners.set(p, learner?.found ?? null);
+      const actorHash = this.agents.hashOf(p.statement.actor);
+      if (actorHash) named.push({ hash: actorHash, learnerId: learner?.found ?? null });
+      for (const a of relatedAgentsOf(p.statement)) {
+        const hash = this.agents.hashOf(a);
+        if (hash) named.push({ hash, learnerId: null });
+      }
+    }
+    const agentIds = await this.agents.ensure(named);
+    const idOf = (agent: unknown) => {
+      const hash = this.agents.hashOf(agent);
+      return hash ? (agentIds.get(hash) ?? null) : null;
+    };
     for (const p of fresh) {
       const s = p.statement;
       const verbId = (s.verb as JsonObject).id as string;
@@ -165,15 +184,13 @@ export class StoreStatementsHandler implements ICommandHandler<StoreStatementsCo
       const objectType = (object.objectType as string | undefined) ?? 'Activity';
       const { activityId, all: activityIds } = activityIdsOf(s);
 
-      const learner = await this.targets.learner(client.schoolId, s.actor);
-      if (learner && 'forbidden' in learner) throw new ForbiddenError(learner.forbidden);
       const course = await this.targets.course(client.schoolId, activityId);
       if (course && 'forbidden' in course) throw new ForbiddenError(course.forbidden);
-      const learnerId = learner?.found ?? null;
+      const learnerId = learners.get(p) ?? null;
       const target = course?.found ?? null;
 
-      const agentKey = this.agents.keyOf(s.actor);
-      const subject = learnerId ?? (agentKey ? this.agents.subjectOf(agentKey) : uuidV5(`xapi-anonymous-group:${client.schoolId}:${p.id}`, XAPI_NAMESPACE));
+      const agentKey = idOf(s.actor);
+      const subject = learnerId ?? agentKey ?? uuidV5(`xapi-anonymous-group:${client.schoolId}:${p.id}`, XAPI_NAMESPACE);
       const streamId = learnerId ? activityStreamId(learnerId) : `${XAPI_AGENT_STREAM_CATEGORY}-${subject}`;
       const recordId = recordEventId(client.schoolId, p.id);
       const occurredAt = new Date(p.timestamp).toISOString();
@@ -194,7 +211,7 @@ export class StoreStatementsHandler implements ICommandHandler<StoreStatementsCo
           statementRefId: objectType === 'StatementRef' ? (object.id as string).toLowerCase() : null,
           voiding: verbId === VOIDED_VERB,
           agentKey,
-          relatedAgentKeys: [...new Set(relatedAgentsOf(s).map((a) => this.agents.keyOf(a)).filter((k): k is string => k !== null))],
+          relatedAgentKeys: [...new Set(relatedAgentsOf(s).map(idOf).filter((k): k is string => k !== null))],
           learnerId,
           courseId: target?.courseId ?? null,
           registration: s.context && typeof (s.context as JsonObject).registration === 'string' ? ((s.context as JsonObject).registration as string).toLowerCase() : null,

@@ -110,9 +110,10 @@ export class GetStatementsHandler implements IQueryHandler<GetStatementsQuery, S
         throw bad('agent must be an Agent or identified Group as JSON');
       }
       const problems = validateStatement({ actor: agent, verb: { id: 'http://x.invalid/v' }, object: { id: 'http://x.invalid/a' } }).filter((p) => p.startsWith('statement.actor'));
-      const key = this.agents.keyOf(agent);
-      if (problems.length || !key) throw bad(`agent must be an Agent or identified Group with one identifier${problems.length ? `: ${problems[0]}` : ''}`);
-      const k = param(key);
+      const hash = this.agents.hashOf(agent);
+      if (problems.length || !hash) throw bad(`agent must be an Agent or identified Group with one identifier${problems.length ? `: ${problems[0]}` : ''}`);
+      // An agent the index does not know (never seen, or erased) has no statements.
+      const k = param((await this.agents.find([hash])).get(hash) ?? '00000000-0000-0000-0000-000000000000');
       where.push(bool('related_agents', params.related_agents) ? `(agent_key = ${k} OR ${k} = ANY (related_agent_keys))` : `agent_key = ${k}`);
     } else bool('related_agents', params.related_agents);
     if (params.verb !== undefined) {
