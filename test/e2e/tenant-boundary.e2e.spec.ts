@@ -1,0 +1,495 @@
+/**
+ * The tenant boundary, tried as a hostile school would (issue 12).
+ *
+ * 1. Generated from `/docs-json`: every operation of the API, called by each
+ *    role of an attacking school (learner, teacher, parent, school admin) with
+ *    the ids of a victim school filled into its path, query and body. An answer
+ *    to a request that names a victim id must be 401, 403 or 404; no answer may
+ *    be a 5xx; and no answer may carry a victim id or name the request did not
+ *    itself contain. A new endpoint is covered without anyone listing it: a
+ *    path parameter the suite cannot fill fails the suite with its name.
+ * 2. The chains of the issue, each refused: membership takeover (REST and
+ *    GraphQL), ranked accounts (a school admin against the platform admin and
+ *    the DPO, whatever memberships say), the parent route to another school's
+ *    minor, username lookup, and the download of an approved export.
+ *
+ * One seeded pair of schools; the matrix runs with a small concurrency.
+ */
+import request from 'supertest';
+import { countEvents, createSchool, openAccount, PASSWORD, registerUser, signIn, signInAdmin, type Session } from '../support/auth';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+let t: TestApp;
+const http = () => request(t.app.getHttpServer());
+const CONCURRENCY = 4;
+const MINOR_DOB = `${new Date().getUTCFullYear() - 12}-03-01`;
+
+type Json = Record<string, any>;
+
+/** The victim school A: every kind of id the API takes, and the names that must not leak. */
+interface Victim {
+  school: string;
+  class: string;
+  admin: Session;
+  teacher: Session;
+  learner: Session; // a minor
+  adult: Session; // an adult learner, with an approved export request
+  parent: Session; // confirmed parent of `learner`
+  course: string;
+  section: string;
+  resource: string;
+  quiz: string;
+  question: string;
+  attempt: string;
+  assignment: string;
+  offlineTest: string;
+  category: string;
+  item: string;
+  link: string;
+  transfer: string;
+  request: string;
+  xapiClient: string;
+}
+
+let admin: Session;
+let dpo: Session;
+let v: Victim;
+let attackers: Record<'learner' | 'teacher' | 'parent' | 'school_admin', Session>;
+let schoolB: string;
+
+const ok = (res: request.Response, status: number, what: string) => {
+  if (res.status !== status) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+};
+
+/** The first value of `key` anywhere in `value` (ids inside nested answers). */
+function findKey(value: unknown, key: string): string | undefined {
+  if (Array.isArray(value)) for (const x of value) { const f = findKey(x, key); if (f) return f; }
+  else if (value && typeof value === 'object') {
+    for (const [k, x] of Object.entries(value)) if (k === key && typeof x === 'string') return x;
+    for (const x of Object.values(value)) { const f = findKey(x, key); if (f) return f; }
+  }
+  return undefined;
+}
+
+async function seedVictim(): Promise<Victim> {
+  const school = await createSchool(t, admin, 'Victimville School');
+  const schoolAdmin = await openAccount(t, admin, { schoolId: school, role: 'school_admin', displayName: 'Victim Admin' });
+  const cls = ok(await http().post(`/api/v1/schools/${school}/classes`).set(schoolAdmin.auth).send({ name: 'Victim P6', gradeLevel: 'P6' }), 201, 'class').classId;
+  const teacher = await openAccount(t, schoolAdmin, { schoolId: school, role: 'teacher', classId: cls, displayName: 'Victim Teacher' });
+  const learner = await openAccount(t, schoolAdmin, { schoolId: school, role: 'learner', classId: cls, dateOfBirth: MINOR_DOB, displayName: 'Victim Minor' });
+  const adult = await openAccount(t, schoolAdmin, { schoolId: school, role: 'learner', classId: cls, dateOfBirth: '2000-01-01', displayName: 'Victim Adult' });
+  const parent = await registerUser(t, { displayName: 'Victim Parent' });
+  const link = ok(await http().post('/api/v1/parent-links').set(schoolAdmin.auth).send({ childId: learner.userId, parentId: parent.userId }), 201, 'link').linkId;
+
+  const course = ok(
+    await http().post('/api/v1/courses').set(teacher.auth).send({ schoolId: school, title: 'Victim Algebra', code: 'VICTIM-101', subject: 'Mathematics', selfEnrolment: { enabled: false } }),
+    201,
+    'course',
+  ).courseId;
+  const section = ok(await http().post(`/api/v1/courses/${course}/sections`).set(teacher.auth).send({ title: 'Victim week' }), 201, 'section').sectionId;
+  const resource = ok(
+    await http().post(`/api/v1/courses/${course}/resources`).set(teacher.auth).send({ sectionId: section, kind: 'page', title: 'Victim page', content: { body: '<p>victim</p>' } }),
+    201,
+    'resource',
+  ).resourceId;
+  ok(await http().post(`/api/v1/courses/${course}/enrolments/bulk`).set(teacher.auth).send({ learnerIds: [learner.userId, adult.userId] }), 200, 'enrol');
+  const question = { kind: 'true_false', text: 'Victim question?', points: 1, skills: ['logic'], correct: true };
+  const quizBody = ok(
+    await http().post(`/api/v1/courses/${course}/quizzes`).set(teacher.auth).send({ title: 'Victim quiz', attemptsAllowed: 3, gradingMethod: 'highest', maxGrade: 10, passGrade: 5, questions: [question, question] }),
+    201,
+    'quiz',
+  );
+  const quiz = quizBody.quizId;
+  const questionId = findKey(quizBody, 'questionId') ?? findKey(ok(await http().get(`/api/v1/quizzes/${quiz}`).set(teacher.auth), 200, 'quiz read'), 'questionId')!;
+  const attempt = ok(await http().post(`/api/v1/quizzes/${quiz}/attempts`).set(learner.auth), 201, 'attempt').attemptId;
+  const assignment = ok(await http().post(`/api/v1/courses/${course}/assignments`).set(teacher.auth).send({ title: 'Victim essay', submissionTypes: ['text'], maxGrade: 10 }), 201, 'assignment').assignmentId;
+  ok(await http().post(`/api/v1/assignments/${assignment}/submissions`).set(learner.auth).send({ text: 'victim words' }), 201, 'submission');
+  const offlineTest = ok(await http().post(`/api/v1/courses/${course}/offline-tests`).set(teacher.auth).send({ title: 'Victim oral', maxGrade: 20, passGrade: 10, takenOn: '2025-03-14' }), 201, 'offline test').offlineTestId;
+  ok(await http().post(`/api/v1/courses/${course}/gradebook`).set(teacher.auth).send({}), 201, 'gradebook');
+  const categoryBody = ok(await http().post(`/api/v1/courses/${course}/gradebook/categories`).set(teacher.auth).send({ name: 'Victim tests', weight: 70 }), 201, 'category');
+  const itemBody = ok(await http().post(`/api/v1/courses/${course}/gradebook/items`).set(teacher.auth).send({ source: { kind: 'quiz', id: quiz }, weight: 40 }), 201, 'item');
+  const xapiClient = ok(await http().post(`/api/v1/schools/${school}/xapi-clients`).set(schoolAdmin.auth).send({ name: 'Victim tool' }), 201, 'xapi client').clientId;
+  // A transfer the victim school asked of an account of no school, still waiting.
+  const invitee = await registerUser(t, { displayName: 'Victim Invitee' });
+  const transfer = ok(await http().post(`/api/v1/schools/${school}/transfers`).set(schoolAdmin.auth).send({ userId: invitee.userId, role: 'learner' }), 201, 'transfer').transferId;
+  // An approved export request of the adult learner.
+  const filed = ok(await http().post('/api/v1/privacy/requests').set(adult.auth).send({ type: 'export' }), 201, 'privacy request').requestId;
+  ok(await http().post(`/api/v1/privacy/requests/${filed}/approve`).set(dpo.auth).send({}), 200, 'approve');
+  return {
+    school, class: cls, admin: schoolAdmin, teacher, learner, adult, parent, course, section, resource, quiz, question: questionId, attempt, assignment, offlineTest,
+    category: findKey(categoryBody, 'categoryId')!, item: findKey(itemBody, 'itemId')!, link, transfer, request: filed, xapiClient,
+  };
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  admin = await signInAdmin(t);
+  const d = await registerUser(t);
+  ok(await http().put(`/api/v1/users/${d.userId}/roles/dpo`).set(admin.auth), 204, 'dpo');
+  dpo = await signIn(t, d.username, PASSWORD);
+  v = await seedVictim();
+  schoolB = await createSchool(t, admin, 'Attacker School');
+  const adminB = await openAccount(t, admin, { schoolId: schoolB, role: 'school_admin' });
+  const teacherB = await openAccount(t, adminB, { schoolId: schoolB, role: 'teacher' });
+  const learnerB = await openAccount(t, adminB, { schoolId: schoolB, role: 'learner', dateOfBirth: MINOR_DOB });
+  const parentB = await registerUser(t);
+  ok(await http().post('/api/v1/parent-links').set(adminB.auth).send({ childId: learnerB.userId, parentId: parentB.userId }), 201, 'attacker link');
+  attackers = { learner: learnerB, teacher: teacherB, parent: parentB, school_admin: adminB };
+}, 300_000);
+afterAll(() => t.close());
+
+// --- 1. Every operation × every role of the other school
+
+/** Path parameters, by the segment before them (`/schools/{id}`) or their own name. */
+function pathValue(segment: string, name: string): string | undefined {
+  const bySegment: Record<string, string> = {
+    schools: v.school, users: v.learner.userId, classes: v.class, members: v.learner.userId, 'parent-links': v.link, transfers: v.transfer,
+    courses: v.course, sections: v.section, resources: v.resource, teachers: v.teacher.userId, enrolments: v.learner.userId, quizzes: v.quiz,
+    questions: v.question, attempts: v.attempt, assignments: v.assignment, submissions: v.learner.userId, 'offline-tests': v.offlineTest,
+    results: v.learner.userId, categories: v.category, items: v.item, rules: v.quiz, learners: v.learner.userId, requests: v.request,
+    subjects: v.learner.userId, 'xapi-clients': v.xapiClient, roles: 'dpo', consents: 'analytics', rebuild: 'course-log',
+  };
+  const byName: Record<string, string> = {
+    schoolId: v.school, courseId: v.course, learnerId: v.learner.userId, childId: v.learner.userId, itemId: v.item, target: v.item, activityId: v.quiz,
+    transferId: v.transfer, linkId: v.link, clientId: v.xapiClient, name: 'course-log', role: 'dpo', purpose: 'analytics',
+  };
+  if (segment === 'dead-letters') return '00000000-0000-4000-8000-000000000001'; // operations: no tenant data
+  return byName[name] ?? bySegment[segment];
+}
+
+/** Body and query fields that carry ids, by name. */
+const idField = (name: string): string | undefined =>
+  ({
+    userId: v.learner.userId, childId: v.learner.userId, parentId: v.parent.userId, subjectId: v.learner.userId, learnerId: v.learner.userId, user: v.learner.userId,
+    schoolId: v.school, courseId: v.course, classId: v.class, sectionId: v.section, resourceId: v.resource, quizId: v.quiz, questionId: v.question,
+    assignmentId: v.assignment, activityId: v.quiz, objectId: v.resource, id: v.quiz, itemId: v.item, categoryId: v.category,
+  })[name];
+
+function resolve(doc: Json, schema: Json | undefined): Json | undefined {
+  let s = schema;
+  while (s?.$ref) s = doc.components.schemas[s.$ref.split('/').pop()];
+  return s;
+}
+
+/** A value for `schema`, with victim ids wherever an id goes. */
+function sample(doc: Json, schema: Json | undefined, name = '', depth = 0): unknown {
+  const s = resolve(doc, schema);
+  if (!s || depth > 6) return undefined;
+  if (s.allOf) return sample(doc, s.allOf[0], name, depth + 1);
+  if (s.oneOf || s.anyOf) return sample(doc, (s.oneOf ?? s.anyOf)[0], name, depth + 1);
+  const id = idField(name);
+  if (id && (s.type === 'string' || s.format === 'uuid')) return id;
+  if (s.format === 'uuid') return v.learner.userId;
+  if (s.example !== undefined && !s.properties) {
+    // An example object keeps its shape, with victim ids where its ids go ({ kind: 'quiz', id }).
+    const e = s.example;
+    return e && typeof e === 'object' && !Array.isArray(e) ? Object.fromEntries(Object.entries(e).map(([k, x]) => [k, idField(k) ?? x])) : e;
+  }
+  if (s.type === 'array') {
+    const item = sample(doc, s.items, name.replace(/s$/, ''), depth + 1);
+    return item === undefined ? [] : Array.from({ length: Math.max(1, s.minItems ?? 1) }, () => item);
+  }
+  if (s.type === 'object' || s.properties) {
+    const out: Json = {};
+    for (const [k, p] of Object.entries<Json>(s.properties ?? {})) {
+      if (!(s.required ?? []).includes(k) && !idField(k)) continue;
+      const value = sample(doc, p, k, depth + 1);
+      if (value !== undefined) out[k] = value;
+    }
+    return out;
+  }
+  if (s.enum) return s.enum[0];
+  if (s.type === 'string') {
+    if (s.format === 'date-time') return new Date().toISOString();
+    if (s.format === 'date') return '2025-03-14';
+    return 'x'.repeat(Math.max(1, s.minLength ?? 4));
+  }
+  if (s.type === 'number' || s.type === 'integer') return s.minimum ?? 1;
+  if (s.type === 'boolean') return false;
+  return undefined;
+}
+
+/**
+ * Bodies the schema cannot describe well enough to pass validation (unions,
+ * free-form objects, credentials): written by hand, with the victim's ids. A
+ * new operation whose generated body is refused with 400 fails the suite:
+ * add it here.
+ */
+const BODIES: Record<string, () => unknown> = {
+  'POST /api/v1/users': () => ({ username: `intruder${Date.now()}`, password: PASSWORD, displayName: 'Intruder', schoolId: v.school, role: 'learner', consentObtainedFrom: 'parent' }),
+  'POST /api/v1/activity': () => ({ id: '6b2c0a40-9d1e-4a57-8d54-0f6f2f0b1c01', type: 'CourseViewed', courseId: v.course }),
+};
+
+interface Operation {
+  method: string;
+  template: string;
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+}
+
+/** Operations that end the caller's own session: they take no id and are tried last, apart. */
+const OWN_SESSION = new Set(['POST /api/v1/auth/logout']);
+
+function operations(doc: Json): { ops: Operation[]; unfillable: string[] } {
+  const ops: Operation[] = [];
+  const unfillable: string[] = [];
+  for (const [template, byMethod] of Object.entries<Json>(doc.paths)) {
+    for (const [method, op] of Object.entries<Json>(byMethod)) {
+      if (OWN_SESSION.has(`${method.toUpperCase()} ${template}`)) continue;
+      const segments = template.split('/');
+      const path = segments
+        .map((seg, i) => {
+          const m = /^\{(.+)\}$/.exec(seg);
+          if (!m) return seg;
+          const value = pathValue(segments[i - 1], m[1]);
+          if (!value) unfillable.push(`${method.toUpperCase()} ${template}: {${m[1]}}`);
+          return value ?? seg;
+        })
+        .join('/');
+      const query: Record<string, string> = {};
+      for (const p of (op.parameters ?? []) as Json[]) {
+        if (p.in !== 'query') continue;
+        const id = idField(p.name);
+        if (id && (p.schema?.format === 'uuid' || p.name === 'user' || p.name === 'subjectId' || p.name === 'schoolId')) query[p.name] = id;
+        else if (p.required) query[p.name] = String(sample(doc, p.schema, p.name));
+      }
+      const content = op.requestBody?.content?.['application/json'];
+      const override = BODIES[`${method.toUpperCase()} ${template}`];
+      const body = override ? override() : content ? sample(doc, content.schema) : undefined;
+      ops.push({ method, template, path, query, body });
+    }
+  }
+  return { ops, unfillable };
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+const victimIds = () =>
+  new Set(
+    [v.school, v.class, v.admin.userId, v.teacher.userId, v.learner.userId, v.adult.userId, v.parent.userId, v.course, v.section, v.resource, v.quiz, v.question,
+      v.attempt, v.assignment, v.offlineTest, v.category, v.item, v.link, v.transfer, v.request, v.xapiClient].map((x) => x.toLowerCase()),
+  );
+
+/** Victim ids and names in `text` that `sent` did not contain. */
+function leaks(text: string, sent: string): string[] {
+  const ids = victimIds();
+  const found = new Set<string>();
+  for (const id of text.match(UUID) ?? []) if (ids.has(id.toLowerCase()) && !sent.toLowerCase().includes(id.toLowerCase())) found.add(id);
+  for (const name of [v.learner.username, v.adult.username, v.teacher.username, v.admin.username, v.parent.username]) if (text.includes(name)) found.add(name);
+  for (const word of text.match(/victim[\w ]*/gi) ?? []) if (!sent.toLowerCase().includes(word.toLowerCase())) found.add(word);
+  return [...found];
+}
+
+interface Outcome {
+  role: string;
+  op: string;
+  status: number;
+  namesVictim: boolean;
+  /** A GET without path ids: the victim id is only a filter of its query. */
+  listFilter: boolean;
+  leaked: string[];
+}
+
+async function call(session: Session, op: Operation): Promise<request.Response> {
+  const m = op.method as 'get' | 'post' | 'put' | 'patch' | 'delete';
+  let req = http()[m](op.path).set(session.auth).query(op.query).timeout({ response: 15_000, deadline: 20_000 });
+  if (op.body !== undefined) req = req.send(op.body as object);
+  return req.buffer(true).parse((res, done) => {
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (c: string) => (text += c));
+    res.on('end', () => done(null, text));
+  });
+}
+
+async function pool<T, R>(items: T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: size }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await work(items[i]);
+      }
+    }),
+  );
+  return results;
+}
+
+describe('every operation in /docs-json, as every role of another school, with the victim school’s ids', () => {
+  let outcomes: Outcome[];
+  let opCount = 0;
+  let unfillable: string[] = [];
+
+  beforeAll(async () => {
+    const doc = ok(await http().get('/docs-json'), 200, 'docs-json') as Json;
+    const generated = operations(doc);
+    unfillable = generated.unfillable;
+    opCount = generated.ops.length;
+    const jobs = Object.entries(attackers).flatMap(([role, session]) => generated.ops.map((op) => ({ role, session, op })));
+    outcomes = await pool(jobs, CONCURRENCY, async ({ role, session, op }) => {
+      const sent = `${op.path} ${JSON.stringify(op.query)} ${JSON.stringify(op.body ?? null)}`;
+      const res = await call(session, op);
+      const text = typeof res.body === 'string' ? res.body : (res.text ?? '');
+      const ids = victimIds();
+      const namesVictim = (sent.match(UUID) ?? []).some((id) => ids.has(id.toLowerCase()));
+      const listFilter = op.method === 'get' && !op.template.includes('{');
+      return { role, op: `${op.method.toUpperCase()} ${op.template}`, status: res.status, namesVictim, listFilter, leaked: leaks(text, sent) };
+    });
+    console.log(`tenant boundary: ${opCount} operations × ${Object.keys(attackers).length} roles = ${outcomes.length} requests; ` +
+      `${outcomes.filter((o) => o.leaked.length).length} leaks; statuses ${JSON.stringify(outcomes.reduce<Record<number, number>>((a, o) => ({ ...a, [o.status]: (a[o.status] ?? 0) + 1 }), {}))}; ` +
+      `answered other than 401/403/404 (no victim id in path or body): ${[...new Set(outcomes.filter((o) => ![401, 403, 404].includes(o.status)).map((o) => `${o.status} ${o.op}`))].join(', ')}`);
+  }, 600_000);
+
+  it('fills every path parameter (a new one fails here, naming what to add to pathValue)', () => {
+    expect(unfillable).toEqual([]);
+    expect(opCount).toBeGreaterThan(100);
+  });
+
+  it('answers no request with a 5xx', () => {
+    expect(outcomes.filter((o) => o.status >= 500)).toEqual([]);
+  });
+
+  it('refuses every request naming a victim id with 401, 403 or 404', () => {
+    // Asking is not acting: a parent may ask to be linked to any child (the child's school decides).
+    const asking = new Set(['POST /api/v1/parent-links']);
+    // A list filtered by a victim id in its query may answer 200, with nothing of the victim (checked below).
+    const wrong = outcomes.filter((o) => o.namesVictim && ![401, 403, 404].includes(o.status) && !asking.has(o.op) && !(o.listFilter && o.status === 200));
+    expect(wrong).toEqual([]);
+  });
+
+  it('leaks no victim id or name in any answer', () => {
+    expect(outcomes.filter((o) => o.leaked.length > 0)).toEqual([]);
+  });
+});
+
+// --- 2. The chains of issue 12
+
+const gql = async (session: Session, query: string, variables: Json = {}) => (await http().post('/graphql').set(session.auth).send({ query, variables })).body as Json;
+
+describe('membership takeover: a school cannot pull in another school’s learner', () => {
+  it('refuses a direct add over REST and GraphQL (TRANSFER_REQUIRED), writing nothing; the learner stays in their school', async () => {
+    const before = await countEvents(t);
+    for (const who of [attackers.school_admin, attackers.teacher]) {
+      const res = await http().post(`/api/v1/schools/${schoolB}/members`).set(who.auth).send({ userId: v.learner.userId, role: 'learner' }).expect(409);
+      expect(res.body.error.code).toBe('TRANSFER_REQUIRED');
+      const g = await gql(who, `mutation ($s: ID!, $input: AddMemberInput!) { addMember(schoolId: $s, input: $input) { membershipId } }`, { s: schoolB, input: { userId: v.learner.userId, role: 'learner' } });
+      expect(g.errors[0].extensions.code).toBe('TRANSFER_REQUIRED');
+    }
+    expect(await countEvents(t)).toBe(before);
+    const home = await http().get(`/api/v1/users/${v.learner.userId}/affiliations`).set(v.admin.auth).expect(200);
+    expect(home.body.affiliations).toEqual([expect.objectContaining({ schoolId: v.school, role: 'learner', endedAt: null })]);
+  });
+
+  it('lets the school ask, but only the minor’s confirmed parent decides; the asking school learns nothing of the other school, and gets no hold on the learner', async () => {
+    const asked = await http().post(`/api/v1/schools/${schoolB}/transfers`).set(attackers.school_admin.auth).send({ userId: v.learner.userId, role: 'learner' }).expect(201);
+    expect(asked.body).toMatchObject({ status: 'requested', fromSchoolId: null });
+    expect(leaks(JSON.stringify(asked.body), v.learner.userId)).toEqual([]);
+    const id = asked.body.transferId;
+    for (const who of [attackers.school_admin, attackers.teacher, attackers.parent, attackers.learner, v.learner /* a minor decides nothing alone */, v.admin]) {
+      await http().post(`/api/v1/transfers/${id}/accept`).set(who.auth).expect(403);
+    }
+    // Still nothing on the learner for the asking school.
+    await http().get(`/api/v1/users/${v.learner.userId}`).set(attackers.school_admin.auth).expect(403);
+    await http().post(`/api/v1/users/${v.learner.userId}/password-reset`).set(attackers.school_admin.auth).expect(403);
+    await http().get(`/api/v1/privacy/subjects/${v.learner.userId}/export`).set(attackers.school_admin.auth).expect(403);
+    // The sending school sees it; the parent declines it.
+    const outgoing = await http().get(`/api/v1/schools/${v.school}/transfers?status=requested`).set(v.admin.auth).expect(200);
+    expect(outgoing.body.transfers.find((x: Json) => x.transferId === id)).toEqual(
+      expect.objectContaining({ userId: v.learner.userId, toSchoolId: schoolB, fromSchoolId: v.school, requestedBy: null, classId: null }),
+    );
+    const mine = await http().get('/api/v1/transfers?status=requested').set(v.parent.auth).expect(200);
+    expect(mine.body.transfers).toEqual([expect.objectContaining({ transferId: id, toSchoolName: 'Attacker School' })]);
+    const declined = await http().post(`/api/v1/transfers/${id}/decline`).set(v.parent.auth).expect(200);
+    expect(declined.body).toMatchObject({ status: 'declined', decidedAs: 'parent' });
+    await http().post(`/api/v1/transfers/${id}/accept`).set(v.parent.auth).expect(409);
+  });
+});
+
+describe('ranked accounts: a school admin never acts on the platform admin or the DPO, whatever memberships say', () => {
+  it('cannot add or ask them into the school', async () => {
+    for (const target of [admin, dpo]) {
+      await http().post(`/api/v1/schools/${schoolB}/members`).set(attackers.school_admin.auth).send({ userId: target.userId, role: 'learner' }).expect(403);
+      await http().post(`/api/v1/schools/${schoolB}/transfers`).set(attackers.school_admin.auth).send({ userId: target.userId, role: 'learner' }).expect(403);
+    }
+  });
+
+  it('even when the DPO is a member of the school, refuses lock, reset, profile changes, cancellation and privacy requests on them', async () => {
+    await http().post(`/api/v1/schools/${schoolB}/members`).set(admin.auth).send({ userId: dpo.userId, role: 'teacher' }).expect(201);
+    const before = await countEvents(t);
+    for (const target of [dpo, admin]) {
+      const as = attackers.school_admin.auth;
+      await http().post(`/api/v1/users/${target.userId}/lock`).set(as).expect(403);
+      await http().post(`/api/v1/users/${target.userId}/password-reset`).set(as).expect(403);
+      await http().patch(`/api/v1/users/${target.userId}`).set(as).send({ displayName: 'Taken' }).expect(403);
+      await http().get(`/api/v1/users/${target.userId}`).set(as).expect(403);
+      await http().post(`/api/v1/privacy/subjects/${target.userId}/cancellation`).set(as).expect(403);
+      await http().post('/api/v1/privacy/requests').set(as).send({ subjectId: target.userId, type: 'erasure' }).expect(403);
+    }
+    // The DPO outranks every school, not the platform admin.
+    await http().post(`/api/v1/privacy/subjects/${admin.userId}/cancellation`).set(dpo.auth).expect(403);
+    await http().post('/api/v1/privacy/requests').set(dpo.auth).send({ subjectId: admin.userId, type: 'erasure' }).expect(403);
+    expect(await countEvents(t)).toBe(before);
+    await http().delete(`/api/v1/schools/${schoolB}/members/${dpo.userId}`).set(admin.auth).expect(200);
+  });
+});
+
+describe('the parent route to another school’s minor', () => {
+  it('an attacker school cannot link an accomplice; the accomplice’s own request waits for the child’s school and gives nothing', async () => {
+    const accomplice = await registerUser(t);
+    const before = await countEvents(t);
+    await http().post('/api/v1/parent-links').set(attackers.school_admin.auth).send({ childId: v.learner.userId, parentId: accomplice.userId }).expect(403);
+    expect(await countEvents(t)).toBe(before);
+    const asked = await http().post('/api/v1/parent-links').set(accomplice.auth).send({ childId: v.learner.userId }).expect(201);
+    expect(asked.body.status).toBe('requested');
+    for (const who of [accomplice, attackers.school_admin]) await http().post(`/api/v1/parent-links/${asked.body.linkId}/confirm`).set(who.auth).expect(403);
+    await http().get(`/api/v1/privacy/subjects/${v.learner.userId}/export`).set(accomplice.auth).expect(403);
+    await http().get(`/api/v1/users/${v.learner.userId}`).set(accomplice.auth).expect(403);
+    // Nor may it accept a transfer of the minor: it is no confirmed parent.
+    const transfer = await http().post(`/api/v1/schools/${schoolB}/transfers`).set(attackers.school_admin.auth).send({ userId: v.learner.userId, role: 'learner' });
+    expect([transfer.status, transfer.body.error?.code]).toEqual([201, undefined]);
+    await http().post(`/api/v1/transfers/${transfer.body.transferId}/accept`).set(accomplice.auth).expect(403);
+    await http().post(`/api/v1/transfers/${transfer.body.transferId}/cancel`).set(attackers.school_admin.auth).expect(200);
+  });
+});
+
+describe('username lookup reveals nothing', () => {
+  it('answers a victim’s username, the platform admin’s, and no one’s alike, with no id', async () => {
+    const asker = attackers.parent;
+    const answers = [];
+    for (const childUsername of [v.adult.username, 'admin', 'no-such-user-anywhere']) {
+      const res = await http().post('/api/v1/parent-links').set(asker.auth).send({ childUsername }).expect(202);
+      const { requestedAt: _at, ...rest } = res.body;
+      answers.push(rest);
+      expect(res.text).not.toContain(v.adult.userId);
+      expect(res.text).not.toContain(admin.userId);
+    }
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+    expect(answers[0]).toEqual({ linkId: null, parentId: asker.userId, childId: null, status: 'requested', requestedBy: asker.userId, decidedBy: null, decidedAt: null });
+    const g = await gql(asker, `mutation ($input: RequestParentLinkInput!) { requestParentLink(input: $input) { linkId childId status } }`, { input: { childUsername: 'admin' } });
+    expect(g.data.requestParentLink).toEqual({ linkId: null, childId: null, status: 'requested' });
+  });
+});
+
+describe('export download: only the subject, the requester and the DPO', () => {
+  it('refuses the subject’s school admin (who may see the request) and the other school, serves the subject and the DPO', async () => {
+    const seen = await http().get(`/api/v1/privacy/requests/${v.request}`).set(v.admin.auth).expect(200);
+    expect(seen.body.outcome).toBe('export_ready');
+    const refused = await http().get(`/api/v1/privacy/requests/${v.request}/export`).set(v.admin.auth).expect(403);
+    expect(refused.body.error.code).toBe('FORBIDDEN');
+    for (const who of Object.values(attackers)) await http().get(`/api/v1/privacy/requests/${v.request}/export`).set(who.auth).expect(404);
+    for (const who of [v.adult, dpo]) {
+      const res = await http().get(`/api/v1/privacy/requests/${v.request}/export`).set(who.auth).expect(200);
+      expect(JSON.stringify(res.body)).toContain(v.adult.userId);
+    }
+  });
+});
+
+describe('live tail after logout', () => {
+  // Owned by the live-stream work (issue 12 item 6): the stream must close within 5 s of logout or a lock.
+  // Hook: open GET /api/v1/courses/{v.course}/logs/live as v.teacher, POST /auth/logout, expect the stream to end.
+  it.todo('closes the live course log within 5 s of logout (see the live-stream tests)');
+});
