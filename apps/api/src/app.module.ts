@@ -1,7 +1,8 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AccessModule } from '@learnstream/access';
-import { CoreModule, type CoreOptions } from '@learnstream/core';
+import { CoreModule, SignInRateGuard, type CoreOptions } from '@learnstream/core';
 import { GraphqlApiModule } from '@learnstream/graphql';
 import { ProjectionsModule } from '@learnstream/projections';
 import { EVENT_TYPES, readModels, FEATURE_MODULES } from '@learnstream/composition';
@@ -22,6 +23,7 @@ export class AppModule {
         GraphqlApiModule,
       ],
       controllers: [HealthController],
+      providers: [{ provide: APP_GUARD, useClass: SignInRateGuard }],
     };
   }
 }

@@ -3,14 +3,24 @@ import { BadRequestException, ValidationPipe, type INestApplication, type Logger
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from '@learnstream/config';
-import { HttpErrorFilter, requestIdMiddleware } from '@learnstream/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { bodyParsers, clientRateLimit, HttpErrorFilter, inputGuardMiddleware, noStoreMiddleware, requestIdMiddleware, securityHeaders } from '@learnstream/core';
 import { AppModule } from './app.module';
 
 /** Builds the HTTP application (used by main.ts and by the e2e tests). */
 export async function createApp(config: AppConfig, databaseUrl: string, logger: LoggerService | false): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot({ config, databaseUrl }), { logger: logger === false ? false : logger, abortOnError: false });
+  // Our own body parsers (bounded, with our error shape) replace Nest's: see libs/core/src/edge.ts.
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, databaseUrl }), { logger: logger === false ? false : logger, abortOnError: false, bodyParser: false });
   if (logger) app.useLogger(logger);
+  // The client address (req.ip: rate limits, sign-in lockout, the events' ip) is the socket's unless a trusted proxy says otherwise.
+  app.set('trust proxy', config.http.trustProxy);
+  app.disable('x-powered-by');
   app.use(requestIdMiddleware());
+  app.use(securityHeaders());
+  for (const limit of clientRateLimit(config)) app.use(limit);
+  app.use('/api/v1', noStoreMiddleware);
+  app.use(...bodyParsers(config.http));
+  app.use(inputGuardMiddleware(config.http));
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(
     new ValidationPipe({

@@ -37,6 +37,10 @@ export interface AppConfig {
   projectorInProcess: boolean;
   projections: { batchSize: number; pollIntervalMs: number };
   auth: AuthConfig;
+  /** The HTTP edge: which proxies to trust for the client address, body bounds, the per-client request limit. */
+  http: HttpEdgeConfig;
+  /** GraphQL limits checked before execution (graphql-armor). */
+  graphql: { maxAliases: number; maxDepth: number; maxCost: number; maxTokens: number; maxDirectives: number };
   /** k-anonymity of usage statistics: a cell computed from fewer distinct people is suppressed. */
   reports: { usageMinCellSize: number };
   /** Class report: a learner with no activity in a course for this many days is at risk. */
@@ -63,14 +67,34 @@ export interface AppConfig {
   };
 }
 
+export interface HttpEdgeConfig {
+  /**
+   * Express's `trust proxy`: false (the socket's address is the client), a
+   * number of hops, or a list of proxy addresses/subnets (`loopback`,
+   * `10.0.0.0/8`, …). Only then is X-Forwarded-For believed.
+   */
+  trustProxy: boolean | number | string[];
+  /** Largest JSON (and form) body of an ordinary route; the activity batch route has its own. */
+  bodyLimit: string;
+  /** Deepest nesting of arrays/objects accepted in a body or query string. */
+  maxInputDepth: number;
+  /** Requests per client address per minute, all routes together (0 = no limit). */
+  rateLimitPerMinute: number;
+}
+
 export interface AuthConfig {
   /** HMAC key signing access tokens: JWT_SECRET, else derived from the master key. */
   jwtSecret: Buffer;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
-  /** Consecutive failed sign-ins that lock an account, and for how long. */
+  /**
+   * Failed sign-ins of one username from one client address that lock that
+   * pair (never the account), and for how long (LOCKOUT_THRESHOLD, LOCKOUT_MINUTES).
+   */
   lockoutThreshold: number;
   lockoutMinutes: number;
+  /** Sign-in limits: attempts per client address per minute; the slow-down of a username under attack, for everyone. */
+  signIn: { perClientPerMinute: number; slowdownAfter: number; slowdownStepMs: number; slowdownMaxMs: number };
   passwordMinLength: number;
   /** Days after which a password must be changed; 0 = never. */
   passwordMaxAgeDays: number;
@@ -192,6 +216,12 @@ function auth(env: Env, key: Buffer): AuthConfig {
     refreshTokenTtlSeconds: int(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * 86400, 60, 365 * 86400),
     lockoutThreshold: int(env, 'LOCKOUT_THRESHOLD', 5, 1, 100),
     lockoutMinutes: int(env, 'LOCKOUT_MINUTES', 15, 1, 10080),
+    signIn: {
+      perClientPerMinute: int(env, 'SIGNIN_RATE_LIMIT_PER_MINUTE', 60, 1, 100000),
+      slowdownAfter: int(env, 'SIGNIN_SLOWDOWN_AFTER', 10, 1, 10000),
+      slowdownStepMs: int(env, 'SIGNIN_SLOWDOWN_STEP_MS', 200, 0, 10000),
+      slowdownMaxMs: int(env, 'SIGNIN_SLOWDOWN_MAX_MS', 3000, 0, 60000),
+    },
     passwordMinLength: minLength,
     passwordMaxAgeDays: int(env, 'PASSWORD_MAX_AGE_DAYS', 0, 0, 3650),
     argon2: { memoryKiB: int(env, 'ARGON2_MEMORY_KIB', 19456, 1024, 1048576), passes: int(env, 'ARGON2_PASSES', 2, 1, 10) },
@@ -199,6 +229,22 @@ function auth(env: Env, key: Buffer): AuthConfig {
     adminUsername,
     adminPassword,
   };
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function trustProxy(env: Env): boolean | number | string[] {
+  const raw = str(env, 'TRUST_PROXY');
+  if (raw === undefined || raw.toLowerCase() === 'false') return false;
+  if (raw.toLowerCase() === 'true') return true;
+  if (/^\d+$/.test(raw)) return int(env, 'TRUST_PROXY', 0, 0, 32);
+  const list = raw.split(',').map((p) => p.trim()).filter(Boolean);
+  for (const entry of list) {
+    if (!PROXY_NAMES.has(entry) && !/^[0-9a-f.:]+(\/\d{1,3})?$/i.test(entry)) {
+      throw new ConfigError('TRUST_PROXY', `must be false, true, a hop count or a list of addresses/subnets (loopback, 10.0.0.0/8, …), got "${entry}"`);
+    }
+  }
+  return list;
 }
 
 function httpUrl(env: Env, name: string, fallback: string): string {
@@ -248,6 +294,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
       pollIntervalMs: int(env, 'PROJECTION_POLL_MS', 250, 10, 60000),
     },
     auth: auth(env, keys.masterKey),
+    http: {
+      trustProxy: trustProxy(env),
+      bodyLimit: bodyLimit(env, 'HTTP_BODY_LIMIT', '100kb'),
+      maxInputDepth: int(env, 'HTTP_MAX_INPUT_DEPTH', 32, 2, 1000),
+      rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 3000, 0, 10_000_000),
+    },
+    graphql: {
+      maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 15, 1, 1000),
+      maxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 10, 2, 100),
+      maxCost: int(env, 'GRAPHQL_MAX_COST', 5000, 10, 1_000_000),
+      maxTokens: int(env, 'GRAPHQL_MAX_TOKENS', 2000, 100, 1_000_000),
+      maxDirectives: int(env, 'GRAPHQL_MAX_DIRECTIVES', 20, 1, 1000),
+    },
     reports: { usageMinCellSize: int(env, 'USAGE_MIN_CELL_SIZE', 5, 1, 1000) },
     progress: { inactiveDays: int(env, 'AT_RISK_INACTIVE_DAYS', 7, 1, 365) },
     activity: {

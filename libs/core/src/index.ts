@@ -10,3 +10,5 @@ export * from './retry-on-conflict';
 export * from './api-errors.decorator';
 export * from './uuid.pipe';
 export * from './csv';
+export * from './edge';
+export * from './throttling';

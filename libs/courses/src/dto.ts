@@ -71,7 +71,7 @@ export class CreateCourseDto {
   @ApiProperty({ example: 'Mathematics' }) @IsString() subject!: string;
   @ApiPropertyOptional({ example: 'M1', nullable: true, type: String }) @IsOptional() @IsString() gradeLevel?: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) @IsOptional() @IsString() summary?: string | null;
-  @ApiProperty({ type: SelfEnrolmentDto }) @ValidateNested() @Type(() => SelfEnrolmentDto) selfEnrolment!: SelfEnrolmentDto;
+  @ApiProperty({ type: SelfEnrolmentDto }) @IsObject() @ValidateNested() @Type(() => SelfEnrolmentDto) selfEnrolment!: SelfEnrolmentDto;
   @ApiPropertyOptional({ type: PeriodDto }) @IsOptional() @ValidateNested() @Type(() => PeriodDto) enrolmentPeriod?: PeriodDto;
 }
 

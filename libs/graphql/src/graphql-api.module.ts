@@ -13,7 +13,14 @@
  * UNAUTHENTICATED) being null with an entry in `errors[]` (GraphQL
  * convention); a document that does not parse or fit the schema, or
  * variables of the wrong type, answer 400.
+ *
+ * Limits (configured in libs/config): graphql-js's parser counts tokens;
+ * graphql-armor's validation rules check aliases, depth, cost and directives.
+ * All run while the document is parsed and validated, so an abusive query is refused (400 VALIDATION_FAILED) before any
+ * resolver runs. Field suggestions ("did you mean …?") are blocked in
+ * production, where they would map the schema that introspection hides.
  */
+import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
@@ -28,6 +35,21 @@ import { CompletionCriteriaResolver, GradesResolver } from './grades/grades.reso
 import { IdentityResolver } from './identity/identity.resolver';
 import { ReportsResolver } from './reports/reports.resolver';
 
+function armor(config: AppConfig): Pick<ApolloDriverConfig, 'plugins' | 'validationRules' | 'allowBatchedHttpRequests' | 'parseOptions'> {
+  const limits = config.graphql;
+  const { plugins, validationRules, allowBatchedHttpRequests } = new ApolloArmor({
+    maxAliases: { n: limits.maxAliases },
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true },
+    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true },
+    // Armor's token plugin throws from Apollo's parsingDidStart hook, which Apollo 5 answers with a 500;
+    // graphql-js's own parser limit (parseOptions below) fails the parse instead: a 400.
+    maxTokens: { enabled: false },
+    maxDirectives: { n: limits.maxDirectives },
+    blockFieldSuggestion: { enabled: config.env === 'production' },
+  }).protect();
+  return { plugins, validationRules, allowBatchedHttpRequests, parseOptions: { maxTokens: limits.maxTokens } };
+}
+
 @Module({
   imports: [
     IdentityModule,
@@ -35,6 +57,7 @@ import { ReportsResolver } from './reports/reports.resolver';
       driver: ApolloDriver,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig): ApolloDriverConfig => ({
+        ...armor(config),
         path: '/graphql',
         autoSchemaFile: true,
         context: ({ req }: { req: Request }) => ({ req }),

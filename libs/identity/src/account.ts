@@ -77,29 +77,28 @@ export function isLocked(state: AccountState, now: Date): boolean {
 }
 
 export interface LoginPolicy {
-  lockoutThreshold: number;
-  lockoutMinutes: number;
   passwordMaxAgeDays: number;
 }
 
 export type LoginOutcome = 'signed_in' | LoginFailure;
 
-/** A sign-in attempt on an existing account. */
+/**
+ * A sign-in attempt on an existing account. A wrong password is only that,
+ * whatever the account's state: only someone who knows the password learns
+ * that the account is locked or the password expired, so a stranger cannot
+ * tell an existing username from an unknown one. Failures never lock the
+ * account (a stranger could lock anyone out): the sign-in limiter locks the
+ * (username, client) pair instead.
+ */
 export function decideLogin(
   state: AccountState,
   command: { passwordMatches: boolean; sessionId: string; now: Date; policy: LoginPolicy },
 ): { outcome: LoginOutcome; events: DomainEvent[] } {
   const userId = existing(state);
   const at = command.now.toISOString();
-  const fail = (reason: LoginFailure, extra: DomainEvent[] = []) => ({ outcome: reason, events: [{ type: 'LoginFailed', data: { userId, reason, at } }, ...extra] });
+  const fail = (reason: LoginFailure) => ({ outcome: reason, events: [{ type: 'LoginFailed', data: { userId, reason, at } }] });
+  if (!command.passwordMatches) return fail('bad_password');
   if (isLocked(state, command.now)) return fail('locked');
-  if (!command.passwordMatches) {
-    if (state.failedLogins + 1 >= command.policy.lockoutThreshold) {
-      const until = new Date(command.now.getTime() + command.policy.lockoutMinutes * 60_000).toISOString();
-      return fail('bad_password', [{ type: 'AccountLocked', data: { userId, reason: 'failed_logins', until, at } }]);
-    }
-    return fail('bad_password');
-  }
   if (state.mustChangePassword) return fail('password_change_required');
   const maxAge = command.policy.passwordMaxAgeDays;
   if (maxAge > 0 && state.passwordSetAt && Date.parse(state.passwordSetAt) + maxAge * 86_400_000 <= command.now.getTime()) return fail('password_expired');

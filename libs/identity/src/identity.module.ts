@@ -8,6 +8,7 @@ import { AuthService } from './auth/auth.service';
 import { AuthenticationGuard } from './auth/authentication.guard';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { SessionStore } from './auth/session-store';
+import { SignInLimiter } from './auth/sign-in-limiter';
 import { BootstrapAdmin } from './bootstrap-admin';
 import { ManageAccountHandler } from './commands/manage-account.command';
 import { OpenAccountHandler } from './commands/open-account.command';
@@ -29,6 +30,7 @@ import { UsersController } from './users.controller';
     UsernameIndex,
     PasswordHasher,
     SessionStore,
+    SignInLimiter,
     AuthService,
     JwtStrategy,
     BootstrapAdmin,

@@ -7,6 +7,7 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { AccessPolicy, CurrentActor, Public, type Actor, type PlatformRole } from '@learnstream/access';
+import { SignInRoute } from '@learnstream/core';
 import { AuthService, GetAccountQuery } from '@learnstream/identity';
 import { GetMeQuery } from '@learnstream/identity';
 import { ListImpersonationsQuery } from '@learnstream/identity';
@@ -61,18 +62,21 @@ export class IdentityResolver {
   }
 
   @Public()
+  @SignInRoute()
   @Mutation(() => RegisteredAccountObject, { ...nullable, description: 'self-registration of a general user; sign in with login' })
   register(@Args('input') input: RegisterInput) {
     return this.commands.execute(new RegisterAccountCommand(input));
   }
 
   @Public()
+  @SignInRoute()
   @Mutation(() => TokenPairObject, nullable)
   login(@Args('input') input: LoginInput) {
     return this.auth.login(input.username, input.password);
   }
 
   @Public()
+  @SignInRoute()
   @Mutation(() => TokenPairObject, { ...nullable, description: 'a new access token and a new refresh token; the old refresh token is spent' })
   refresh(@Args('input') input: RefreshInput) {
     return this.auth.refresh(input.refreshToken);
@@ -85,6 +89,7 @@ export class IdentityResolver {
   }
 
   @Public()
+  @SignInRoute()
   @Mutation(() => Boolean, { ...nullable, description: 'a new password, proven by the current one; ends every session of the user' })
   async changePassword(@Args('input') input: ChangePasswordInput) {
     await this.auth.changePassword(input.username, input.currentPassword, input.newPassword);

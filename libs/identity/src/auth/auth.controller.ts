@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AccessPolicy, CurrentActor, Public, type Actor } from '@learnstream/access';
-import { ApiErrors } from '@learnstream/core';
+import { ApiErrors, SignInRoute } from '@learnstream/core';
 import { RegisterAccountCommand } from '../commands/register-account.command';
 import { ChangePasswordDto, ImpersonateDto, LoginDto, RefreshDto, RegisterDto, TokenPairDto } from '../dto';
 import { AuthService } from './auth.service';
@@ -17,6 +17,7 @@ export class AuthController {
   ) {}
 
   @Public()
+  @SignInRoute()
   @Post('register')
   @ApiCreatedResponse({ description: 'the account is created; sign in with POST /auth/login' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'WEAK_PASSWORD'], 409: ['USERNAME_TAKEN'] }, { signedIn: false })
@@ -25,15 +26,17 @@ export class AuthController {
   }
 
   @Public()
+  @SignInRoute()
   @Post('login')
   @HttpCode(200)
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiErrors({ 400: ['VALIDATION_FAILED'], 401: ['INVALID_CREDENTIALS'], 403: ['ACCOUNT_LOCKED', 'PASSWORD_EXPIRED', 'PASSWORD_CHANGE_REQUIRED'] }, { signedIn: false })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 401: ['INVALID_CREDENTIALS'], 403: ['ACCOUNT_LOCKED', 'PASSWORD_EXPIRED', 'PASSWORD_CHANGE_REQUIRED'], 429: ['TOO_MANY_REQUESTS'] }, { signedIn: false })
   login(@Body() body: LoginDto) {
     return this.auth.login(body.username, body.password);
   }
 
   @Public()
+  @SignInRoute()
   @Post('refresh')
   @HttpCode(200)
   @ApiOkResponse({ type: TokenPairDto, description: 'a new access token and a new refresh token; the old refresh token is spent' })
@@ -52,6 +55,7 @@ export class AuthController {
   }
 
   @Public()
+  @SignInRoute()
   @Post('password')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'the password is changed and every session of the user is ended' })

@@ -7,7 +7,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { envelopeFor, type Actor } from '@learnstream/access';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
-import { retryOnConflict } from '@learnstream/core';
+import { currentRequest, retryOnConflict } from '@learnstream/core';
 import { DomainError } from '@learnstream/domain';
 import { EventLog } from '@learnstream/event-store';
 import { ProjectionRunner } from '@learnstream/projections';
@@ -18,6 +18,7 @@ import { PasswordHasher } from '../passwords';
 import { assertPassword } from '../profile';
 import { UsernameIndex } from '../username-index';
 import { SessionStore, type ActiveSession } from './session-store';
+import { SignInLimiter } from './sign-in-limiter';
 
 export interface TokenPair {
   accessToken: string;
@@ -63,6 +64,7 @@ export class AuthService {
     private readonly sessions: SessionStore,
     private readonly log: EventLog,
     private readonly runner: ProjectionRunner,
+    private readonly limiter: SignInLimiter,
   ) {}
 
   private tokens(session: { sessionId: string; userId: string; realActorId: string | null }, refreshToken: string | null): TokenPair {
@@ -77,8 +79,24 @@ export class AuthService {
     };
   }
 
-  /** Checks a username and password; records the attempt; throws the failure. Returns the user id. */
+  /**
+   * Checks a username and password; records the attempt; throws the failure.
+   * Returns the user id. A wrong password and an unknown username answer the
+   * same, after the same work (an argon2 verification, one append), and count
+   * the same against the (username, client) pair (SignInLimiter).
+   */
   private async attempt(username: string, password: string, sessionId: string, purpose: 'login' | 'password'): Promise<string> {
+    const client = currentRequest()?.ip ?? null;
+    await this.limiter.before(username, client);
+    try {
+      return await this.verify(username, password, sessionId, purpose);
+    } catch (error) {
+      if (error instanceof AuthError && error.code === 'INVALID_CREDENTIALS') await this.limiter.failed(username, client);
+      throw error;
+    }
+  }
+
+  private async verify(username: string, password: string, sessionId: string, purpose: 'login' | 'password'): Promise<string> {
     const now = new Date();
     const userId = await this.usernames.find(username);
     if (!userId) {

@@ -21,8 +21,13 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: createSecretKey(config.auth.jwtSecret) as unknown as Buffer, algorithms: ['HS256'], ignoreExpiration: false });
   }
 
-  /** What passport puts on request.user; false (401) when the session was revoked. */
-  async validate(claims: AccessClaims): Promise<Actor | false> {
+  /**
+   * What passport puts on request.user; false (401) when the session was
+   * revoked. jsonwebtoken checks `exp` only when it is there: a token without
+   * one (which we never issue) would never expire, so it is refused here.
+   */
+  async validate(claims: AccessClaims & { exp?: unknown }): Promise<Actor | false> {
+    if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) return false;
     return (await this.auth.actorOf(claims)) ?? false;
   }
 }

@@ -1,0 +1,81 @@
+/**
+ * Request limits per client address, with express-rate-limit (in memory, per
+ * process: N replicas behind a balancer allow N times the limit; its `store`
+ * option is the place for a shared one). @nestjs/throttler would be the Nest
+ * idiom, but it is CommonJS requiring the ESM-only Nest 12, which jest cannot
+ * load.
+ *
+ * - Every request: RATE_LIMIT_PER_MINUTE per client address (0 = off),
+ *   checked before the body is even read. /health is exempt: probes poll it
+ *   and it must answer while a client is limited.
+ * - Sign-in (@SignInRoute: login, refresh, register, password change, REST and
+ *   GraphQL): SIGNIN_RATE_LIMIT_PER_MINUTE per client address, counted per
+ *   call, so each login mutation of one GraphQL request counts (guards run per
+ *   root field). The lockout of a (username, client) pair and the slow-down of
+ *   a username are the sign-in's own (libs/identity/src/auth/sign-in-limiter.ts).
+ *
+ * The client address is `req.ip`, which honours TRUST_PROXY (create-app.ts).
+ */
+import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { Request, RequestHandler, Response } from 'express';
+import { MemoryStore, rateLimit, type Options, type RateLimitRequestHandler } from 'express-rate-limit';
+import { APP_CONFIG, type AppConfig } from '@learnstream/config';
+import { ApiError } from './http-errors';
+import { sendEdgeError } from './edge';
+
+const SIGN_IN_ROUTE = 'learnstream:sign-in-route';
+
+/** Marks a route or resolver as a sign-in attempt: it meets the stricter sign-in limit too. */
+export const SignInRoute = () => SetMetadata(SIGN_IN_ROUTE, true);
+
+const TOO_MANY = 'too many requests from this client: slow down and try again later';
+
+/** The limit on every request of a client address (none when RATE_LIMIT_PER_MINUTE is 0). */
+export function clientRateLimit(config: AppConfig): RequestHandler[] {
+  const limit = config.http.rateLimitPerMinute;
+  if (limit === 0) return [];
+  return [
+    rateLimit({
+      windowMs: 60_000,
+      limit,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      skip: (req) => req.path === '/health',
+      handler: (_req, res) => sendEdgeError(res, 429, 'TOO_MANY_REQUESTS', TOO_MANY),
+    }),
+  ];
+}
+
+/** Builds an in-memory store with express-rate-limit's fixed window, for limits that are not a middleware. */
+export function memoryStore(windowMs: number): MemoryStore {
+  const store = new MemoryStore();
+  store.init({ windowMs } as Options);
+  return store;
+}
+
+/** The sign-in limit per client address, applied per sign-in call (REST route or GraphQL root field). */
+@Injectable()
+export class SignInRateGuard implements CanActivate {
+  private readonly limiter: RateLimitRequestHandler;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.limiter = rateLimit({
+      windowMs: 60_000,
+      limit: config.auth.signIn.perClientPerMinute,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      identifier: 'signin',
+      // One GraphQL request may hold several login mutations: each counts, on purpose.
+      validate: { singleCount: false },
+      handler: (_req, _res, next) => next(new ApiError(429, 'TOO_MANY_REQUESTS', 'too many sign-in attempts from this client: try again later')),
+    });
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (Reflect.getMetadata(SIGN_IN_ROUTE, context.getHandler()) !== true) return true;
+    const req = (context.getType<string>() === 'graphql' ? context.getArgs()[2]?.req : context.switchToHttp().getRequest()) as Request;
+    const error = await new Promise<unknown>((resolve) => void this.limiter(req, req.res as Response, resolve));
+    if (error) throw error;
+    return true;
+  }
+}

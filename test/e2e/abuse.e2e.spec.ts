@@ -1,0 +1,240 @@
+/**
+ * The edges under abuse (issue 12): sign-in limits that a stranger cannot
+ * turn against an account, GraphQL limits checked before execution, one
+ * input rule for every string, bounded bodies, security headers, tokens
+ * without `exp`. The app runs with the production limits (test-app.ts
+ * raises them for the other suites) and trusts the loopback proxy, so that
+ * each test plays its own client addresses through X-Forwarded-For.
+ */
+import { JwtService } from '@nestjs/jwt';
+import request from 'supertest';
+import { countEvents, createSchool, openAccount, PASSWORD, registerUser, signInAdmin, type Session } from '../support/auth';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+let t: TestApp;
+let admin: Session;
+let teacher: Session;
+let courseId: string;
+const http = () => request(t.app.getHttpServer());
+let clients = 0;
+/** A client address of its own (TEST-NET-3), for one test's requests. */
+const newClient = () => ({ 'X-Forwarded-For': `203.0.113.${(clients += 1)}` });
+
+beforeAll(async () => {
+  t = await createTestApp({ TRUST_PROXY: 'loopback', RATE_LIMIT_PER_MINUTE: '300', SIGNIN_RATE_LIMIT_PER_MINUTE: '', LOCKOUT_THRESHOLD: '' });
+  admin = await signInAdmin(t);
+  const school = await createSchool(t, admin);
+  const schoolAdmin = await openAccount(t, admin, { schoolId: school, role: 'school_admin' });
+  teacher = await openAccount(t, schoolAdmin, { schoolId: school, role: 'teacher' });
+  const res = await http().post('/api/v1/courses').set(teacher.auth).send({ schoolId: school, title: 'Physics', code: 'PHY-1', subject: 'Physics', gradeLevel: 'M1', selfEnrolment: { enabled: false } }).expect(201);
+  courseId = res.body.courseId;
+}, 120_000);
+
+afterAll(async () => {
+  await t.close();
+});
+
+const login = (client: Record<string, string>, username: string, password: string) => http().post('/api/v1/auth/login').set(client).send({ username, password });
+
+describe('sign-in limits', () => {
+  it('uses the production defaults here', () => {
+    expect(t.config.auth.lockoutThreshold).toBe(5);
+    expect(t.config.auth.signIn.perClientPerMinute).toBe(60);
+  });
+
+  it('meets 429 within 20 wrong sign-ins from one client, for an existing and an unknown username alike', async () => {
+    const user = await registerUser(t);
+    for (const username of [user.username, `nobody-${user.username}`]) {
+      const client = newClient();
+      const statuses: number[] = [];
+      for (let i = 0; i < 20; i++) statuses.push((await login(client, username, 'wrong-password-1')).status);
+      // The threshold-th failure locks the pair: 5 answers 401, then 429.
+      expect(statuses).toEqual([...Array(5).fill(401), ...Array(15).fill(429)]);
+      // The right password too, from that client: the pair is locked, not judged.
+      const locked = await login(client, username, PASSWORD);
+      expect(locked.status).toBe(429);
+      expect(locked.body.error.code).toBe('TOO_MANY_REQUESTS');
+    }
+  });
+
+  it('five wrong sign-ins from one client do not stop the owner signing in from another', async () => {
+    const user = await registerUser(t);
+    const attacker = newClient();
+    for (let i = 0; i < 5; i++) await login(attacker, user.username, 'wrong-password-1').expect(401);
+    expect((await login(attacker, user.username, 'wrong-password-1')).status).toBe(429);
+    const owner = await login(newClient(), user.username, PASSWORD).expect(200);
+    expect(owner.body.userId).toBe(user.userId);
+  });
+
+  it('answers a wrong password the same for an unknown username and an existing one in every state', async () => {
+    const plain = await registerUser(t);
+    const locked = await registerUser(t);
+    await http().post(`/api/v1/users/${locked.userId}/lock`).set(admin.auth).expect(204);
+    const reset = await registerUser(t);
+    await http().post(`/api/v1/users/${reset.userId}/password-reset`).set(admin.auth).expect((r) => expect([200, 201]).toContain(r.status));
+    const unknown = await login(newClient(), 'no-such-user-anywhere', 'wrong-password-1');
+    expect(unknown.status).toBe(401);
+    for (const user of [plain, locked, reset]) {
+      const res = await login(newClient(), user.username, 'wrong-password-1');
+      expect({ status: res.status, code: res.body.error.code, message: res.body.error.message }).toEqual({ status: 401, code: unknown.body.error.code, message: unknown.body.error.message });
+    }
+    // Only the password proves the state: the owner of the locked account learns it.
+    expect((await login(newClient(), locked.username, PASSWORD)).body.error.code).toBe('ACCOUNT_LOCKED');
+  });
+
+  it('counts every login mutation of one GraphQL request', async () => {
+    const user = await registerUser(t);
+    const client = newClient();
+    const fields = Array.from({ length: 8 }, (_, i) => `a${i}: login(input: { username: "${user.username}", password: "wrong-password-${i}" }) { accessToken }`);
+    const res = await http().post('/graphql').set(client).send({ query: `mutation { ${fields.join(' ')} }` });
+    const codes = (res.body.errors as { extensions: { code: string } }[]).map((e) => e.extensions.code).sort();
+    expect(codes.filter((c) => c === 'INVALID_CREDENTIALS')).toHaveLength(5);
+    expect(codes.filter((c) => c === 'TOO_MANY_REQUESTS')).toHaveLength(3);
+    // The owner, elsewhere, is not affected.
+    await login(newClient(), user.username, PASSWORD).expect(200);
+  });
+
+  it('limits sign-in attempts per client address, whatever the usernames, over REST and GraphQL together', async () => {
+    const client = newClient();
+    const statuses: number[] = [];
+    for (let i = 0; i < 60; i++) statuses.push((await http().post('/api/v1/auth/refresh').set(client).send({ refreshToken: `not-a-token-${i}` })).status);
+    expect(statuses.every((s) => s === 401)).toBe(true);
+    const rest = await login(client, `someone-${clients}`, 'wrong-password-1');
+    expect(rest.status).toBe(429);
+    const gql = await http().post('/graphql').set(client).send({ query: `mutation { login(input: { username: "x-${clients}", password: "wrong-password-1" }) { accessToken } }` });
+    expect(gql.body.errors[0].extensions).toMatchObject({ code: 'TOO_MANY_REQUESTS', status: 429 });
+    await login(newClient(), teacher.username, PASSWORD).expect(200);
+  });
+
+  it('limits every client to RATE_LIMIT_PER_MINUTE requests while /health keeps answering', async () => {
+    const client = newClient();
+    let limited = 0;
+    for (let i = 0; i < 301; i++) if ((await http().get('/api/v1/me').set(client)).status === 429) limited += 1;
+    expect(limited).toBe(1);
+    const res = await http().get('/api/v1/me').set(client).set(teacher.auth).expect(429);
+    expect(res.body.error.code).toBe('TOO_MANY_REQUESTS');
+    await http().get('/health').set(client).expect(200);
+    await http().get('/api/v1/me').set(newClient()).set(teacher.auth).expect(200);
+  });
+});
+
+describe('GraphQL limits, checked before execution', () => {
+  const gql = (query: string, as: Session = teacher) => http().post('/graphql').set(newClient()).set(as.auth).send({ query });
+
+  async function refusedBeforeExecution(query: string, pattern: RegExp) {
+    const before = await countEvents(t);
+    const [res, health] = await Promise.all([gql(query), http().get('/health')]);
+    expect(health.status).toBe(200);
+    expect(res.status).toBe(400);
+    expect(res.body.data).toBeUndefined();
+    expect(res.body.errors[0].extensions.code).toBe('VALIDATION_FAILED');
+    expect(res.body.errors.map((e: { message: string }) => e.message).join(' ')).toMatch(pattern);
+    expect(await countEvents(t)).toBe(before);
+  }
+
+  it('runs a course read (it records CourseViewed): the refusals below would have appended', async () => {
+    const before = await countEvents(t);
+    const res = await gql(`{ a: course(id: "${courseId}") { courseId } b: course(id: "${courseId}") { courseId } }`);
+    expect(res.body.data).toEqual({ a: { courseId }, b: { courseId } });
+    expect(await countEvents(t)).toBe(before + 2);
+  });
+
+  it('refuses 1000 aliases (past the token limit too), and 16 (past the alias limit)', async () => {
+    const aliases = (n: number) => Array.from({ length: n }, (_, i) => `c${i}: course(id: "${courseId}") { courseId }`).join(' ');
+    await refusedBeforeExecution(`{ ${aliases(1000)} }`, /alias|token/i);
+    await refusedBeforeExecution(`{ ${aliases(t.config.graphql.maxAliases + 1)} }`, /alias/i);
+  });
+
+  it('refuses a query 50 deep', async () => {
+    const deep = Array.from({ length: 25 }).reduce<string>((inner) => `sections { resources { ${inner} } }`, 'title');
+    await refusedBeforeExecution(`{ course(id: "${courseId}") { ${deep} } }`, /depth/i);
+  });
+
+  it('refuses a query over the cost limit (within the alias, depth and token limits)', async () => {
+    // Each title three levels down costs 1.5^3 (graphql-armor's depth factor): 1,600 of them are past 5,000.
+    const titles = Array.from({ length: 1600 }, () => 'title').join(' ');
+    await refusedBeforeExecution(`{ course(id: "${courseId}") { sections { resources { ${titles} } } } }`, /cost/i);
+  });
+
+  it('refuses a document with too many tokens', async () => {
+    const fields = Array.from({ length: 3000 }, () => 'courseId').join(' ');
+    await refusedBeforeExecution(`{ course(id: "${courseId}") { ${fields} } }`, /token/i);
+  });
+});
+
+describe('one rule for every string a client sends', () => {
+  const NUL = 'a\u0000b';
+  const LONE = 'a\ud800b';
+
+  async function refused(send: () => request.Test) {
+    const before = await countEvents(t);
+    const res = await send();
+    expect(res.status).toBe(400);
+    expect(res.body.error?.code ?? res.body.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
+    expect(await countEvents(t)).toBe(before);
+    return res;
+  }
+
+  it('refuses NUL and lone surrogates in REST bodies, keys and query strings', async () => {
+    for (const bad of [NUL, LONE]) {
+      await refused(() => http().post('/api/v1/auth/register').set(newClient()).send({ username: 'clean-name-1', password: PASSWORD, displayName: bad, email: 'x@example.com' }));
+      await refused(() => http().post(`/api/v1/courses/${courseId}/quizzes`).set(teacher.auth).send({ title: bad }));
+      await refused(() => http().post('/api/v1/courses').set(teacher.auth).send({ [bad]: 1 }));
+    }
+    await refused(() => http().get(`/api/v1/courses/${courseId}/logs?action=a%00b`).set(teacher.auth));
+  });
+
+  it('refuses them in GraphQL variables and documents', async () => {
+    await refused(() => http().post('/graphql').set(teacher.auth).send({ query: 'query ($id: ID!) { course(id: $id) { courseId } }', variables: { id: LONE } }));
+    await refused(() => http().post('/graphql').set(teacher.auth).send({ query: `{ course(id: "${NUL}") { courseId } }` }));
+  });
+
+  it('refuses them in xAPI bodies, before the LRS authenticates anyone', async () => {
+    await refused(() => http().post('/xapi/statements').set('X-Experience-API-Version', '1.0.3').send({ actor: { name: NUL }, verb: { id: 'http://adlnet.gov/expapi/verbs/completed' } }));
+  });
+
+  it('bounds the nesting of bodies: 40,000 nested arrays are a 400, not a 500', async () => {
+    const deep = '['.repeat(40_000) + ']'.repeat(40_000);
+    for (const path of ['/api/v1/auth/login', '/api/v1/courses', `/api/v1/courses/${courseId}/quizzes`, '/graphql', '/api/v1/activity']) {
+      const res = await refused(() => http().post(path).set(teacher.auth).set('Content-Type', 'application/json').send(`{"a":${deep}}`));
+      expect(res.body.error.message).toMatch(/nested deeper/);
+    }
+  });
+
+  it('bounds the size of bodies: 413, in our error shape', async () => {
+    const res = await http().post('/api/v1/courses').set(teacher.auth).send({ title: 'x'.repeat(200_000) }).expect(413);
+    expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+    const broken = await http().post('/api/v1/courses').set(teacher.auth).set('Content-Type', 'application/json').send('{"title":').expect(400);
+    expect(broken.body.error.code).toBe('VALIDATION_FAILED');
+  });
+});
+
+describe('headers and tokens', () => {
+  it('sends security headers and no X-Powered-By', async () => {
+    const res = await http().get('/health').expect(200);
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+    expect(res.headers['content-security-policy']).toMatch(/script-src 'self'(;|$)/);
+  });
+
+  it('marks every /api/v1 answer no-store, errors included', async () => {
+    expect((await http().get('/api/v1/me').set(teacher.auth).expect(200)).headers['cache-control']).toBe('no-store');
+    expect((await http().get('/api/v1/me').expect(401)).headers['cache-control']).toBe('no-store');
+    expect((await http().get(`/api/v1/courses/${courseId}/logs`).set(teacher.auth).set('Accept', 'text/csv')).headers['cache-control']).toBe('no-store');
+  });
+
+  it('refuses a token without exp, even signed with the right key for an open session', async () => {
+    const jwt = new JwtService();
+    const claims = jwt.decode(teacher.accessToken) as Record<string, unknown>;
+    expect(typeof claims.exp).toBe('number');
+    const { exp: _exp, iat: _iat, ...rest } = claims;
+    const forever = jwt.sign(rest, { secret: t.config.auth.jwtSecret, algorithm: 'HS256' });
+    expect(jwt.decode(forever)).not.toHaveProperty('exp');
+    const res = await http().get('/api/v1/me').set('Authorization', `Bearer ${forever}`).expect(401);
+    expect(res.body.error.code).toBe('UNAUTHENTICATED');
+    // The same claims with an exp work: only the missing exp is refused.
+    await http().get('/api/v1/me').set('Authorization', `Bearer ${jwt.sign(rest, { secret: t.config.auth.jwtSecret, algorithm: 'HS256', expiresIn: 60 })}`).expect(200);
+  });
+});
