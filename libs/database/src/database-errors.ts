@@ -16,7 +16,7 @@
  *                40001  serialization failure; 40P01 deadlock
  *                58     system error (I/O)
  *              plus refused/reset/timed-out sockets, pg's "Connection terminated…",
- *              a pool that is ending, and TypeORM's QueryRunnerAlreadyReleasedError.
+ *              a pool that is ending, and TypeORM's QueryRunnerAlreadyReleasedError/QueryRunnerProviderAlreadyReleasedError.
  *   caller     the data does not fit: 22 (data exception), 23 (integrity
  *              constraint). A 400 (409 for a unique violation) to an HTTP caller;
  *              for a projection a real dead letter.
@@ -27,7 +27,8 @@ export type DatabaseErrorKind = 'transient' | 'caller' | 'bug';
 const TRANSIENT_SQLSTATE = /^(08|53|57|58)...$|^(55000|55006|55P03|40001|40P01)$/;
 const CALLER_SQLSTATE = /^(22|23)...$/;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN']);
-const TRANSIENT_NAMES = new Set(['QueryRunnerAlreadyReleasedError', 'ConnectionIsNotSetError']);
+/** TypeORM's errors for a connection that went away under a query runner (its pool released it on an 'error'). */
+const TRANSIENT_NAMES = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError', 'ConnectionIsNotSetError']);
 const TRANSIENT_MESSAGES =
   /Connection terminated|connection timeout|timeout exceeded when trying to connect|Cannot use a pool after calling end|Client has encountered a connection error|Client was closed and is not queryable|not queryable|pool is draining|the database system is (starting up|shutting down|in recovery mode)/i;
 
@@ -59,7 +60,11 @@ export function isTransientDatabaseError(error: unknown): boolean {
   return classifyDatabaseError(error) === 'transient';
 }
 
-/** The error and what it wraps: TypeORM's driverError, `cause`, an AggregateError's errors (bounded). */
+/**
+ * The error and what it wraps: TypeORM's driverError, `cause`, an
+ * AggregateError's errors, graphql-js's NonErrorThrown (`thrownValue`: what a
+ * resolver threw that was not an Error of its realm), bounded.
+ */
 function causes(error: unknown): unknown[] {
   const out: unknown[] = [];
   const queue = [error];
@@ -67,9 +72,38 @@ function causes(error: unknown): unknown[] {
     const e = queue.shift();
     if (!e || typeof e !== 'object' || out.includes(e)) continue;
     out.push(e);
-    const { driverError, cause, errors } = e as { driverError?: unknown; cause?: unknown; errors?: unknown };
-    queue.push(driverError, cause);
+    const { driverError, cause, errors, thrownValue } = e as { driverError?: unknown; cause?: unknown; errors?: unknown; thrownValue?: unknown };
+    queue.push(driverError, cause, thrownValue);
     if (Array.isArray(errors)) queue.push(...errors);
   }
   return out;
+}
+
+export interface RetryTransientOptions {
+  /** Gives up (rethrows the last transient error) once this much time has gone by. */
+  maxWaitMs: number;
+  /** Pauses between attempts, the last one repeated. */
+  scheduleMs?: readonly number[];
+  /** Told before each pause (for a log line). */
+  onRetry?: (error: unknown, attempt: number) => void;
+}
+
+/**
+ * Runs `work` again while it fails with a transient database error, on a short
+ * schedule, for at most `maxWaitMs`; any other error is thrown at once. Only
+ * for work that is safe to repeat (idempotent appends, re-read-and-decide).
+ */
+export async function retryTransient<T>(work: (attempt: number) => Promise<T>, options: RetryTransientOptions): Promise<T> {
+  const schedule = options.scheduleMs ?? [100, 250, 500, 1000];
+  const deadline = Date.now() + options.maxWaitMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work(attempt);
+    } catch (error) {
+      const pause = schedule[Math.min(attempt - 1, schedule.length - 1)];
+      if (!isTransientDatabaseError(error) || Date.now() + pause > deadline) throw error;
+      options.onRetry?.(error, attempt);
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
 }

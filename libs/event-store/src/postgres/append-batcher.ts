@@ -33,12 +33,21 @@
  *                before the pool closes.
  *
  * A group whose transaction fails as a whole (a concurrent writer inserted the
- * same new event id first, a deadlock, a lost connection) is tried again, and
- * then submission by submission, so one bad submission cannot fail the rest.
- * When the connection is lost during COMMIT the outcome is unknown and the
- * caller gets an error: retrying with the same event ids is safe with 'skip'.
+ * same new event id first, a deadlock) is tried again, and then submission by
+ * submission, so one bad submission cannot fail the rest.
+ *
+ * Database unavailable (transient errors, libs/database): a group that could
+ * not get a connection is tried again on a short schedule for up to
+ * `transientRetryMs`, whatever the duplicates mode; one that lost its
+ * connection mid-transaction too with 'skip' (its ids make the retry
+ * idempotent even if the COMMIT had gone through). Past that, every
+ * submission of the group fails with the transient error (503 to an HTTP
+ * caller: nothing is acknowledged that is not committed), without the
+ * pointless one-by-one retry. With 'refuse', a connection lost during COMMIT
+ * leaves the outcome unknown and the caller gets the error.
  */
 import { randomUUID } from 'node:crypto';
+import { isTransientDatabaseError } from '@learnstream/database';
 import type pg from 'pg';
 import { validateAppend } from '../append-validation';
 import { EventStoreError, WrongExpectedRevisionError } from '../errors';
@@ -72,6 +81,18 @@ export interface AppendBatcherOptions {
   retryAfterSeconds?: number;
   /** What an event id already in the log means: refused (the port's contract) or skipped when in the same stream. */
   duplicates?: 'refuse' | 'skip';
+  /** How long a group is retried while the database is unavailable before its callers get the error. */
+  transientRetryMs?: number;
+}
+
+/** Pauses between the retries of a group while the database is unavailable. */
+const TRANSIENT_SCHEDULE_MS = [50, 100, 250, 500];
+
+/** The group never got a connection: nothing of it was sent, so it is safe to retry in any mode. */
+class NotConnected extends Error {
+  constructor(readonly error: unknown) {
+    super(error instanceof Error ? error.message : String(error));
+  }
 }
 
 /** An append result that says which event ids were skipped as already in the stream ('skip' mode). */
@@ -140,6 +161,7 @@ export class AppendBatcher implements EventStore {
   private readonly lingerMs: number;
   private readonly retryAfterSeconds: number;
   private readonly skipDuplicates: boolean;
+  private readonly transientRetryMs: number;
 
   private pending: Submission[] = [];
   private pendingEvents = 0;
@@ -165,6 +187,7 @@ export class AppendBatcher implements EventStore {
     this.lingerMs = options.lingerMs ?? 0;
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
     this.skipDuplicates = options.duplicates === 'skip';
+    this.transientRetryMs = options.transientRetryMs ?? 2000;
   }
 
   /** Events accepted and not yet committed. */
@@ -264,17 +287,30 @@ export class AppendBatcher implements EventStore {
   }
 
   private async commitWithRetries(group: Submission[]): Promise<Outcome[]> {
-    for (let attempt = 1; ; attempt++) {
+    const deadline = Date.now() + this.transientRetryMs;
+    for (let attempt = 1, unavailable = 0; ; attempt++) {
       try {
         const outcomes = await this.commitGroup(group);
         this.stats.groups += 1;
         this.stats.submissions += group.length;
         this.stats.largestGroup = Math.max(this.stats.largestGroup, group.length);
         return outcomes;
-      } catch (error) {
+      } catch (thrown) {
+        const error = thrown instanceof NotConnected ? thrown.error : thrown;
         if (attempt < 3 && isRetryable(error)) {
           this.stats.retriedGroups += 1;
           continue;
+        }
+        if (isTransientDatabaseError(error)) {
+          const pause = TRANSIENT_SCHEDULE_MS[Math.min(unavailable++, TRANSIENT_SCHEDULE_MS.length - 1)];
+          const safe = thrown instanceof NotConnected || this.skipDuplicates;
+          if (safe && Date.now() + pause <= deadline) {
+            this.stats.retriedGroups += 1;
+            await new Promise((r) => setTimeout(r, pause));
+            continue;
+          }
+          // The database is unavailable: every submission gets the error (none of them is at fault).
+          return group.map(() => ({ ok: false, error }));
         }
         if (group.length === 1) return [{ ok: false, error: translate(error) }];
         // Whatever failed the whole group: each submission on its own, so one cannot fail the others.
@@ -291,7 +327,12 @@ export class AppendBatcher implements EventStore {
    * throws when the transaction itself failed (nothing of the group is committed).
    */
   private async commitGroup(group: Submission[]): Promise<Outcome[]> {
-    const client = await this.pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw new NotConnected(error);
+    }
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');

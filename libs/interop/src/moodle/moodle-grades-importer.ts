@@ -25,6 +25,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessPolicy, envelopeFor, ForbiddenError, type Actor, type EnvelopeFields } from '@learnstream/access';
 import { PG_POOL, retryOnConflict } from '@learnstream/core';
+import { retryTransient } from '@learnstream/database';
 import { DomainError, uuidV5 } from '@learnstream/domain';
 import { EventLog, type NewEvent } from '@learnstream/event-store';
 import { gradebook, gradebookStreamId, type GradebookCommand, type GradebookEvent, type GradebookState } from '@learnstream/grades';
@@ -163,7 +164,9 @@ export class MoodleGradesImporter {
       }
     }
 
-    const outcome = await retryOnConflict(async () => {
+    // Decided on the gradebook as read, appended with its revision: tried again on a conflict, and while
+    // the database is unavailable (a retry re-reads the gradebook, so a grade already recorded stays unchanged).
+    const outcome = await retryTransient(() => retryOnConflict(async () => {
       const streamId = gradebookStreamId(courseId);
       const { state, revision } = await this.log.aggregate<GradebookState>(streamId, gradebook.initialState(), (s, e) => gradebook.evolve(s, { type: e.type, data: e.data } as unknown as GradebookEvent));
       let current = state;
@@ -196,7 +199,7 @@ export class MoodleGradesImporter {
         await this.log.append(streamId, events.map((e) => this.toNewEvent(importer, e, course.schoolId, courseId)), { expectedRevision: revision ?? 'no_stream' });
       }
       return { ...outcome, state: current };
-    });
+    }), { maxWaitMs: 60_000 });
     for (const [code, n] of Object.entries(outcome.refused)) skip(code.toLowerCase(), n);
     return {
       file: options.file,

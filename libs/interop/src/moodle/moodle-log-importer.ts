@@ -36,6 +36,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AccessPolicy, ForbiddenError } from '@learnstream/access';
 import { PG_POOL } from '@learnstream/core';
 import { loadSchool } from '@learnstream/affiliations';
+import { retryTransient } from '@learnstream/database';
 import { DomainError } from '@learnstream/domain';
 import { AppendBatcher, EventLog, EventRegistry, EventStoreError, PostgresEventStore, type BatchedAppendResult, type NewEvent } from '@learnstream/event-store';
 import { PersonalDataCipher } from '@learnstream/personal-data';
@@ -114,6 +115,8 @@ export interface MoodleLogImportSummary {
 
 const KIND = 'moodle-logs';
 const DEFAULT_SITE_URL = 'https://moodle.invalid';
+/** How long a batch is retried while the database is unavailable. */
+const IMPORT_RETRY_MS = 60_000;
 
 type Cache<T> = Map<number, T | null>;
 
@@ -248,7 +251,7 @@ export class MoodleLogImporter {
       done += batch.length;
       run.bytes = batch[batch.length - 1].record.bytes;
       batch = [];
-      await save('running');
+      await retryTransient(() => save('running'), { maxWaitMs: IMPORT_RETRY_MS });
       progress();
     };
     let interrupted = false;
@@ -424,7 +427,9 @@ export class MoodleLogImporter {
     const requests = [...byStream].map(([streamId, events]) => ({ streamId, events, expectedRevision: 'any' as const }));
     const total = requests.reduce((n, r) => n + r.events.length, 0);
     if (this.batched) {
-      const results = (await this.batched.appendBatch(requests)) as BatchedAppendResult[];
+      // Idempotent ('skip': ids already in their stream are left out), so tried again while the database is
+      // unavailable; past a minute the import stops, resumable from its checkpoint.
+      const results = (await retryTransient(() => this.batched!.appendBatch(requests), { maxWaitMs: IMPORT_RETRY_MS })) as BatchedAppendResult[];
       const duplicates = results.reduce((n, r) => n + r.duplicates.length, 0);
       // Appended by a run that stopped before its checkpoint: still this file's, still counted as imported.
       counts.alreadyInLog += duplicates;
