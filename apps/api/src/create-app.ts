@@ -6,6 +6,7 @@ import type { AppConfig } from '@learnstream/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { bodyParsers, clientRateLimit, HttpErrorFilter, inputGuardMiddleware, noStoreMiddleware, requestIdMiddleware, securityHeaders } from '@learnstream/core';
 import { AppModule } from './app.module';
+import { serveWebApp } from './web-app';
 
 /** Builds the HTTP application (used by main.ts and by the e2e tests). */
 export async function createApp(config: AppConfig, databaseUrl: string, logger: LoggerService | false): Promise<INestApplication> {
@@ -17,6 +18,8 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
   app.disable('x-powered-by');
   app.use(requestIdMiddleware());
   app.use(securityHeaders());
+  // The dashboard's static files (and GraphiQL's page): not rate-limited, not body-parsed, cacheable.
+  serveWebApp(app, config);
   for (const limit of clientRateLimit(config)) app.use(limit);
   app.use('/api/v1', noStoreMiddleware);
   app.use(...bodyParsers(config.http));

@@ -65,6 +65,8 @@ export interface AppConfig {
     unusualAccessPerHour: number;
     xapiHomePage: string;
   };
+  /** The dashboard's built static files (`npm run build`), served at `/`; GraphiQL's page is among them. */
+  webDir: string;
 }
 
 export interface HttpEdgeConfig {
@@ -327,6 +329,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       unusualAccessPerHour: int(env, 'PRIVACY_UNUSUAL_ACCESS_PER_HOUR', 50, 1, 100000),
       xapiHomePage: httpUrl(env, 'XAPI_HOME_PAGE', 'https://learnstream.invalid'),
     },
+    webDir: resolve(str(env, 'WEB_DIR') ?? 'dist/web'),
   };
 }
 

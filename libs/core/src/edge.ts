@@ -110,26 +110,32 @@ export const noStoreMiddleware: RequestHandler = (_req, res, next) => {
 
 /**
  * helmet with a CSP that fits what we serve: the dashboard SPA at `/` loads
- * same-origin scripts only; Swagger UI and GraphiQL come from their packages
- * (GraphiQL's page loads its bundle from a CDN and runs an inline bootstrap,
- * so /graphql's HTML page gets a relaxed policy outside production only).
+ * same-origin scripts only; GraphiQL's page (GET /graphql from a browser,
+ * outside production) is built with the dashboard and self-hosted too, its
+ * stylesheet carrying its fonts as data: URLs; Swagger UI (/docs) gets a
+ * relaxed policy.
  */
+const STRICT_DIRECTIVES = {
+  'default-src': ["'self'"],
+  'script-src': ["'self'"],
+  'style-src': ["'self'", "'unsafe-inline'"],
+  'img-src': ["'self'", 'data:'],
+  'connect-src': ["'self'"],
+  'frame-ancestors': ["'none'"],
+  'object-src': ["'none'"],
+  'base-uri': ["'self'"],
+  'form-action': ["'self'"],
+};
+
 export function securityHeaders(): RequestHandler {
   const strict = helmet({
-    contentSecurityPolicy: {
-      useDefaults: true,
-      directives: {
-        'default-src': ["'self'"],
-        'script-src': ["'self'"],
-        'style-src': ["'self'", "'unsafe-inline'"],
-        'img-src': ["'self'", 'data:'],
-        'connect-src': ["'self'"],
-        'frame-ancestors': ["'none'"],
-        'object-src': ["'none'"],
-        'base-uri': ["'self'"],
-        'form-action': ["'self'"],
-      },
-    },
+    contentSecurityPolicy: { useDefaults: true, directives: STRICT_DIRECTIVES },
+    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  const graphiql = helmet({
+    contentSecurityPolicy: { useDefaults: true, directives: { ...STRICT_DIRECTIVES, 'font-src': ["'self'", 'data:'] } },
     strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
@@ -155,7 +161,7 @@ export function securityHeaders(): RequestHandler {
   });
   return (req, res, next) => {
     // The development IDEs' HTML pages (GraphiQL at GET /graphql, Swagger UI at /docs); everything else is strict.
-    const page = req.method === 'GET' && (req.path === '/graphql' || req.path.startsWith('/docs')) && (req.headers.accept ?? '').includes('text/html');
-    (page ? tools : strict)(req, res, next);
+    const page = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
+    (page && req.path === '/graphql' ? graphiql : page && req.path.startsWith('/docs') ? tools : strict)(req, res, next);
   };
 }

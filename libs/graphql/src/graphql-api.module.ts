@@ -65,8 +65,10 @@ function armor(config: AppConfig): Pick<ApolloDriverConfig, 'plugins' | 'validat
         // Our formatError maps Nest's HTTP exceptions itself, to our codes rather than Apollo's.
         autoTransformHttpErrors: false,
         includeStacktraceInErrorResponses: false,
-        // The in-browser IDE and schema introspection are development aids.
-        graphiql: config.env !== 'production',
+        // The in-browser IDE and schema introspection are development aids. GraphiQL is
+        // self-hosted (apps/web/graphiql.html, served by apps/api/src/web-app.ts for a
+        // browser's GET /graphql): Apollo's and Nest's landing pages load it from a CDN.
+        graphiql: false,
         introspection: config.env !== 'production',
       }),
     }),

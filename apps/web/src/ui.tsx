@@ -1,0 +1,165 @@
+/** Small shared pieces: loading state, errors, figures, charts with their table, downloads. */
+import { BarController, BarElement, CategoryScale, Chart, Legend, LineController, LineElement, LinearScale, PointElement, Tooltip } from 'chart.js';
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { download } from './api';
+import { getLocale, num, t } from './i18n';
+
+Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Legend);
+
+/** Loads with `load` whenever `deps` change; `reload` loads again. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | null; error: Error | null; reload: () => void } {
+  const [state, setState] = useState<{ data: T | null; error: Error | null }>({ data: null, error: null });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    load().then(
+      (data) => live && setState({ data, error: null }),
+      (error: Error) => live && setState({ data: null, error }),
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [...deps, tick]);
+  return { ...state, reload: () => setTick((n) => n + 1) };
+}
+
+export const Loading = () => (
+  <p role="status" class="muted">
+    {t('app.loading')}
+  </p>
+);
+
+export const ErrorNote = ({ error }: { error: Error }) => (
+  <p role="alert" class="error">
+    {t('app.error', { message: error.message })}
+  </p>
+);
+
+/** Renders `children(data)` once loaded, a status while loading, an alert on error. */
+export function Loaded<T>({ state, children }: { state: { data: T | null; error: Error | null }; children: (data: T) => ComponentChildren }) {
+  if (state.error) return <ErrorNote error={state.error} />;
+  if (state.data === null) return <Loading />;
+  return <>{children(state.data)}</>;
+}
+
+export const Figures = ({ items }: { items: [string, string][] }) => (
+  <dl class="figures">
+    {items.map(([label, value]) => (
+      <div key={label}>
+        <dt>{label}</dt>
+        <dd>{value}</dd>
+      </div>
+    ))}
+  </dl>
+);
+
+export interface Series {
+  label: string;
+  /** null: no figure (a suppressed cell, a learner without a grade). */
+  data: (number | null)[];
+  /** How a figure reads in the table (default: num). */
+  format?: (n: number | null) => string;
+}
+
+const COLOURS = ['#1d4f91', '#b3471d', '#2e6b30', '#6a3d9a', '#7a5c00'];
+
+/**
+ * A chart (canvas, described for screen readers) and its data as a table
+ * (every chart has one: keyboard and screen-reader users read the table).
+ */
+export function ChartFigure({ id, title, type, labels, series, xLabel, yMax }: { id: string; title: string; type: 'bar' | 'line'; labels: string[]; series: Series[]; xLabel: string; yMax?: number }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const locale = getLocale();
+  useEffect(() => {
+    if (!canvas.current) return;
+    const chart = new Chart(canvas.current, {
+      type,
+      data: {
+        labels,
+        datasets: series.map((s, i) => ({ label: s.label, data: s.data, backgroundColor: COLOURS[i % COLOURS.length], borderColor: COLOURS[i % COLOURS.length], spanGaps: false })),
+      },
+      options: {
+        locale,
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        plugins: { legend: { display: series.length > 1 } },
+        scales: { y: { beginAtZero: true, ...(yMax !== undefined && { max: yMax }) } },
+      },
+    });
+    return () => chart.destroy();
+  }, [type, locale, JSON.stringify(labels), JSON.stringify(series.map((s) => [s.label, s.data]))]);
+  return (
+    <figure class="chart" id={id}>
+      <figcaption>{title}</figcaption>
+      <div class="chart-box">
+        <canvas ref={canvas} role="img" aria-label={t('chart.summary', { title })} />
+      </div>
+      <details class="chart-table">
+        <summary>{t('chart.table', { title })}</summary>
+        <table>
+          <caption class="visually-hidden">{title}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{xLabel}</th>
+              {series.map((s) => (
+                <th scope="col" key={s.label}>
+                  {s.label}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {labels.map((label, row) => (
+              <tr key={label}>
+                <th scope="row">{label}</th>
+                {series.map((s) => (
+                  <td class="num" key={s.label}>
+                    {(s.format ?? num)(s.data[row])}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </figure>
+  );
+}
+
+/** A button that downloads what the API answers at `path` (with the user's token). */
+export function DownloadButton({ path, what, accept = 'text/csv', fallbackName }: { path: string; what: string; accept?: string; fallbackName: string }) {
+  const [state, setState] = useState<{ error: Error | null; done: string | null }>({ error: null, done: null });
+  return (
+    <span class="download">
+      <button
+        type="button"
+        onClick={() =>
+          download(path, accept, fallbackName).then(
+            () => setState({ error: null, done: what }),
+            (error: Error) => setState({ error, done: null }),
+          )
+        }
+      >
+        {accept === 'text/csv' ? t('common.downloadCsv', { what }) : what}
+      </button>
+      {state.error && <ErrorNote error={state.error} />}
+    </span>
+  );
+}
+
+export const Section = ({ id, title, children }: { id: string; title: string; children: ComponentChildren }) => (
+  <section aria-labelledby={`${id}-title`} class="card">
+    <h2 id={`${id}-title`}>{title}</h2>
+    {children}
+  </section>
+);
+
+/** Today's UTC date and the date `days` before it, as YYYY-MM-DD. */
+export function lastDays(days: number): { from: string; to: string } {
+  const to = new Date();
+  const from = new Date(to.getTime() - (days - 1) * 86_400_000);
+  return { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10) };
+}
