@@ -119,7 +119,7 @@ async function downloaded(page: Page, button: string): Promise<{ name: string; t
 
 const account = (role: string) => s.seed.accounts.find((a) => a.role.startsWith(role))!;
 
-it('teacher: the class report with its figures, a CSV, the live tail, Thai; first-load JavaScript under budget', async () => {
+it('teacher: the class report with its figures, a CSV, the live tail; first-load JavaScript under budget', async () => {
   const teacher = account('teacher');
   const course = s.seed.courses.find((c) => c.teacher === teacher.username)!;
   const token = (await login(teacher.username, s.password)).accessToken;
@@ -270,7 +270,7 @@ it('learner: progress, grades, skills with advice, the timeline, and the privacy
   const copy = await downloaded(privacy.page, 'Download my data');
   expect(JSON.parse(copy.text)).toEqual(expect.objectContaining({}));
   expect(copy.text).toContain(me.userId);
-  await privacy.page.getByLabel('Request').selectOption('export');
+  await privacy.page.getByLabel('Request', { exact: true }).selectOption('export');
   await privacy.page.getByRole('button', { name: 'Send the request' }).click();
   await privacy.page.getByRole('rowheader', { name: 'Export', exact: true }).waitFor();
   expect((await api(me.accessToken, '/api/v1/privacy/requests')).requests).toEqual([expect.objectContaining({ type: 'export', status: 'pending' })]);

@@ -12,7 +12,7 @@ import { PrivacyPage } from './pages/privacy';
 import { SchoolPage } from './pages/school';
 import { TeacherPage } from './pages/teacher';
 import { getLocale, LOCALES, setLocale, t, type Key, type Locale } from './i18n';
-import { ErrorNote, Loaded, useLoad } from './ui';
+import { ErrorNote, Loaded, useLoad, SelectField } from './ui';
 
 interface Me {
   account: { userId: string; displayName: string; platformRoles: string[] };
@@ -56,16 +56,13 @@ export function App() {
 
 function LanguageSwitch({ value, onChange }: { value: Locale; onChange: (l: Locale) => void }) {
   return (
-    <label class="language">
-      {t('app.language')}{' '}
-      <select value={value} onChange={(e) => onChange(e.currentTarget.value as Locale)}>
+    <SelectField label={t('app.language')} class="language" value={value} onChange={(v) => onChange(v as Locale)}>
         {LOCALES.map((l) => (
           <option key={l.code} value={l.code} lang={l.code}>
             {l.name}
           </option>
         ))}
-      </select>
-    </label>
+    </SelectField>
   );
 }
 

@@ -1,7 +1,7 @@
 /** Small shared pieces: loading state, errors, figures, charts with their table, downloads. */
 import { BarController, BarElement, CategoryScale, Chart, Legend, LineController, LineElement, LinearScale, PointElement, Tooltip } from 'chart.js';
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { download } from './api';
 import { getLocale, num, t } from './i18n';
 
@@ -147,6 +147,40 @@ export function DownloadButton({ path, what, accept = 'text/csv', fallbackName }
       </button>
       {state.error && <ErrorNote error={state.error} />}
     </span>
+  );
+}
+
+/** A labelled select (label for/id: a wrapping label would add the options' text to its name). */
+export function SelectField({ label, class: cls, value, onChange, children }: { label: string; class?: string; value: string; onChange: (value: string) => void; children: ComponentChildren }) {
+  const id = useId();
+  return (
+    <span class={cls ? `field ${cls}` : 'field'}>
+      <label for={id}>{label}</label>{' '}
+      <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        {children}
+      </select>
+    </span>
+  );
+}
+
+/** A wide table's scrolling box: focusable so that keyboard users can scroll it. */
+export const Scroll = ({ label, children }: { label: string; children: ComponentChildren }) => (
+  <div class="scroll" tabIndex={0} role="region" aria-label={label}>
+    {children}
+  </div>
+);
+
+/** The from/to day inputs of a report's period (YYYY-MM-DD). */
+export function DayRange({ value, onChange }: { value: { from: string; to: string }; onChange: (next: { from: string; to: string }) => void }) {
+  return (
+    <>
+      <label>
+        {t('common.from')} <input type="date" required value={value.from} onInput={(e) => onChange({ ...value, from: e.currentTarget.value })} />
+      </label>
+      <label>
+        {t('common.to')} <input type="date" required value={value.to} onInput={(e) => onChange({ ...value, to: e.currentTarget.value })} />
+      </label>
+    </>
   );
 }
 

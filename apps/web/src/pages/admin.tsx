@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { get, send } from '../api';
 import { date, dateTime, num, t, type Key } from '../i18n';
-import { ChartFigure, DownloadButton, ErrorNote, Loaded, Section, lastDays, useLoad } from '../ui';
+import { ChartFigure, DayRange, Scroll, DownloadButton, ErrorNote, Loaded, Section, lastDays, useLoad, SelectField } from '../ui';
 
 type Cell = { people: number | null; events?: number | null; suppressed: boolean };
 export interface UsageReport {
@@ -61,16 +61,13 @@ function Usage() {
   const params = `from=${q.from}&to=${q.to}&by=${q.by}&granularity=${q.granularity}`;
   const usage = useLoad(() => get<UsageReport>(`/api/v1/reports/usage?${params}`), [params]);
   const select = (name: 'by' | 'granularity', options: string[]) => (
-    <label>
-      {t(name === 'by' ? 'admin.by' : 'admin.granularity')}{' '}
-      <select value={draft[name]} onChange={(e) => setDraft({ ...draft, [name]: e.currentTarget.value })}>
+    <SelectField label={t(name === 'by' ? 'admin.by' : 'admin.granularity')} value={draft[name]} onChange={(v) => setDraft({ ...draft, [name]: v })}>
         {options.map((o) => (
           <option key={o} value={o}>
             {t(`admin.${name}.${o}` as Key)}
           </option>
         ))}
-      </select>
-    </label>
+    </SelectField>
   );
   return (
     <Section id="usage" title={t('admin.usage')}>
@@ -84,12 +81,7 @@ function Usage() {
       >
         {select('by', ['role', 'school', 'country'])}
         {select('granularity', ['day', 'week', 'month'])}
-        <label>
-          {t('common.from')} <input type="date" required value={draft.from} onInput={(e) => setDraft({ ...draft, from: e.currentTarget.value })} />
-        </label>
-        <label>
-          {t('common.to')} <input type="date" required value={draft.to} onInput={(e) => setDraft({ ...draft, to: e.currentTarget.value })} />
-        </label>
+        <DayRange value={draft} onChange={(range) => setDraft({ ...draft, ...range })} />
         <button type="submit">{t('common.apply')}</button>
       </form>
       <Loaded state={usage}>
@@ -108,7 +100,7 @@ function Usage() {
               ]}
             />
             <h3>{t('admin.activeBy', { dimension: t(`admin.by.${u.by}` as Key) })}</h3>
-            <div class="scroll">
+            <Scroll label={t('admin.activeBy', { dimension: t(`admin.by.${u.by}` as Key) })}>
               <table id="usage-table">
                 <thead>
                   <tr>
@@ -144,7 +136,7 @@ function Usage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </Scroll>
             <DownloadButton path={`/api/v1/reports/usage?${params}&format=csv`} what={t('admin.usage')} fallbackName="usage.csv" />
           </>
         )}
@@ -169,7 +161,7 @@ function Projections() {
               labels={projections.map((p) => p.name)}
               series={[{ label: t('admin.lag'), data: projections.map((p) => p.lag) }]}
             />
-            <div class="scroll">
+            <Scroll label={t('admin.projections')}>
               <table>
                 <thead>
                   <tr>
@@ -199,7 +191,7 @@ function Projections() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </Scroll>
             <h3>{t('admin.deadLetters')}</h3>
             {retryError && <ErrorNote error={retryError} />}
             {deadLetters.length === 0 ? (

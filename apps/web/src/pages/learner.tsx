@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { get } from '../api';
 import { date, dateTime, num, pct, t } from '../i18n';
-import { ChartFigure, ErrorNote, Loaded, Section, useLoad } from '../ui';
+import { ChartFigure, ErrorNote, Loaded, Section, useLoad, SelectField } from '../ui';
 
 interface TimelineEvent {
   eventId: string;
@@ -52,16 +52,13 @@ export function ChildrenPage({ childIds }: { childIds: string[] }) {
     <>
       {childIds.length > 1 && (
         <p class="controls">
-          <label>
-            {t('learner.child')}{' '}
-            <select value={childId} onChange={(e) => setChildId(e.currentTarget.value)}>
+          <SelectField label={t('learner.child')} value={childId} onChange={(v) => setChildId(v)}>
               {childIds.map((id, i) => (
                 <option key={id} value={id}>
                   {names.data?.[i] ?? id}
                 </option>
               ))}
-            </select>
-          </label>
+          </SelectField>
         </p>
       )}
       <LearnerPage learnerId={childId} />

@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { get, send } from '../api';
 import { date, dateTime, t, type Key } from '../i18n';
-import { DownloadButton, ErrorNote, Loaded, Section, useLoad } from '../ui';
+import { DownloadButton, ErrorNote, Loaded, Section, useLoad, SelectField } from '../ui';
 
 interface Status {
   consents: Record<string, { holds: boolean; at: string | null }>;
@@ -119,16 +119,13 @@ export function PrivacyPage({ userId }: { userId: string }) {
             act(send('POST', '/api/v1/privacy/requests', { type, ...(note && { note }) }), () => (setNote(''), requests.reload()));
           }}
         >
-          <label>
-            {t('privacy.type')}{' '}
-            <select value={type} onChange={(e) => setType(e.currentTarget.value)}>
+          <SelectField label={t('privacy.type')} value={type} onChange={(v) => setType(v)}>
               {TYPES.map((ty) => (
                 <option key={ty} value={ty}>
                   {t(`privacy.type.${ty}` as Key)}
                 </option>
               ))}
-            </select>
-          </label>
+          </SelectField>
           <label>
             {t('privacy.note')} <input type="text" value={note} maxLength={500} onInput={(e) => setNote(e.currentTarget.value)} />
           </label>

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { get } from '../api';
 import { date, num, pct, t } from '../i18n';
-import { ChartFigure, DownloadButton, Figures, Loaded, Section, lastDays, useLoad } from '../ui';
+import { ChartFigure, DayRange, Scroll, DownloadButton, Figures, Loaded, Section, lastDays, useLoad, SelectField } from '../ui';
 
 interface GroupFigures {
   courses: number;
@@ -44,23 +44,15 @@ export function SchoolPage({ schoolIds }: { schoolIds: string[] }) {
         }}
       >
         {schoolIds.length > 1 && (
-          <label>
-            {t('school.school')}{' '}
-            <select value={schoolId} onChange={(e) => setSchoolId(e.currentTarget.value)}>
+          <SelectField label={t('school.school')} value={schoolId} onChange={(v) => setSchoolId(v)}>
               {schoolIds.map((id) => (
                 <option key={id} value={id}>
                   {id}
                 </option>
               ))}
-            </select>
-          </label>
+          </SelectField>
         )}
-        <label>
-          {t('common.from')} <input type="date" required value={draft.from} onInput={(e) => setDraft({ ...draft, from: e.currentTarget.value })} />
-        </label>
-        <label>
-          {t('common.to')} <input type="date" required value={draft.to} onInput={(e) => setDraft({ ...draft, to: e.currentTarget.value })} />
-        </label>
+        <DayRange value={draft} onChange={setDraft} />
         <button type="submit">{t('common.apply')}</button>
       </form>
       <Loaded state={report}>
@@ -124,7 +116,7 @@ export function SchoolPage({ schoolIds }: { schoolIds: string[] }) {
 }
 
 const Groups = ({ rows, first }: { rows: { key: string; label: string; figures: GroupFigures }[]; first: string }) => (
-  <div class="scroll">
+  <Scroll label={first}>
     <table>
       <thead>
         <tr>
@@ -149,5 +141,5 @@ const Groups = ({ rows, first }: { rows: { key: string; label: string; figures: 
         ))}
       </tbody>
     </table>
-  </div>
+  </Scroll>
 );

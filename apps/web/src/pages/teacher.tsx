@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, serverSentEvents } from '../api';
 import { date, dateTime, num, pct, t } from '../i18n';
-import { ChartFigure, DownloadButton, ErrorNote, Figures, Loaded, Section, useLoad } from '../ui';
+import { ChartFigure, Scroll, DownloadButton, ErrorNote, Figures, Loaded, Section, useLoad, SelectField } from '../ui';
 
 interface CourseSummary {
   courseId: string;
@@ -66,16 +66,13 @@ export function TeacherPage() {
           ) : (
             <>
               <p class="controls">
-                <label>
-                  {t('teacher.course')}{' '}
-                  <select value={courseId ?? list[0].courseId} onChange={(e) => setCourseId(e.currentTarget.value)}>
+                <SelectField label={t('teacher.course')} value={courseId ?? list[0].courseId} onChange={(v) => setCourseId(v)}>
                     {list.map((c) => (
                       <option key={c.courseId} value={c.courseId}>
                         {c.title} ({c.code})
                       </option>
                     ))}
-                  </select>
-                </label>
+                </SelectField>
               </p>
               <ClassReportView courseId={courseId ?? list[0].courseId} />
             </>
@@ -139,7 +136,7 @@ function ClassReportView({ courseId }: { courseId: string }) {
             )}
           </Section>
           <Section id="participants" title={t('teacher.participants')}>
-            <div class="scroll">
+            <Scroll label={t('teacher.participants')}>
               <table>
                 <thead>
                   <tr>
@@ -166,7 +163,7 @@ function ClassReportView({ courseId }: { courseId: string }) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </Scroll>
             <DownloadButton path={`${base}?format=csv&table=participants`} what={t('teacher.participants')} fallbackName="participants.csv" />
           </Section>
           <Section id="questions" title={t('teacher.questions')}>
@@ -183,7 +180,7 @@ function ClassReportView({ courseId }: { courseId: string }) {
                 ]}
               />
             )}
-            <div class="scroll">
+            <Scroll label={t('teacher.questions')}>
               <table>
                 <thead>
                   <tr>
@@ -206,7 +203,7 @@ function ClassReportView({ courseId }: { courseId: string }) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </Scroll>
             <DownloadButton path={`${base}?format=csv&table=questions`} what={t('teacher.questions')} fallbackName="questions.csv" />
           </Section>
           <CourseLog courseId={courseId} participants={r.participants} />
@@ -285,17 +282,14 @@ function CourseLog({ courseId, participants }: { courseId: string; participants:
           setFilter(draft);
         }}
       >
-        <label>
-          {t('log.user')}{' '}
-          <select {...field('user')} onChange={(e) => setDraft({ ...draft, user: e.currentTarget.value })}>
+        <SelectField label={t('log.user')} value={draft.user} onChange={(v) => setDraft({ ...draft, user: v })}>
             <option value="">{t('common.all')}</option>
             {participants.map((p) => (
               <option key={p.learnerId} value={p.learnerId}>
                 {p.displayName ?? p.learnerId}
               </option>
             ))}
-          </select>
-        </label>
+        </SelectField>
         <label>
           {t('log.action')} <input type="text" {...field('action')} size={12} />
         </label>
@@ -312,9 +306,9 @@ function CourseLog({ courseId, participants }: { courseId: string; participants:
       </form>
       {pages.error && <ErrorNote error={pages.error} />}
       <LiveTail courseId={courseId} filter={filter} />
-      <div class="scroll">
+      <Scroll label={t('log.title')}>
         <LogTable rows={pages.rows} caption={t('log.title')} />
-      </div>
+      </Scroll>
       {pages.rows.length === 0 && !pages.error && <p>{t('log.empty')}</p>}
       <p class="controls">
         {pages.nextCursor && (
@@ -390,9 +384,9 @@ function LiveTail({ courseId, filter }: { courseId: string; filter: LogFilter })
         {rows.length > 0 && (
           <>
             <p>{t('log.newEvents', { count: num(rows.length) })}</p>
-            <div class="scroll">
+            <Scroll label={t('log.live')}>
               <LogTable rows={rows} caption={t('log.live')} />
-            </div>
+            </Scroll>
           </>
         )}
       </div>
