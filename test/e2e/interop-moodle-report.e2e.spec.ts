@@ -17,7 +17,7 @@ import pg from 'pg';
 import request from 'supertest';
 import writeXlsxFile from 'write-excel-file/node';
 import { EVENT_STORE, type EventStore } from '../../libs/event-store/src';
-import { MoodleLogImporter, type RejectedRow } from '../../libs/interop/src';
+import { ImportJobs, MoodleLogImporter, type RejectedRow } from '../../libs/interop/src';
 import { ProjectionRunner } from '../../libs/projections/src';
 import { createSchool, openAccount, signInAdmin, type Session } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -214,4 +214,58 @@ describe('the Logs report download', () => {
     expect(imported.map((s: any) => Date.parse(s.timestamp)).sort()).toEqual(inCourse.map((r) => r.at!).sort());
     for (const s of imported) expect(Date.now() - Date.parse(s.stored)).toBeLessThan(3_600_000);
   });
+});
+
+describe('the HTTP import for admins', () => {
+  const poll = async (jobId: string, who = admin) => {
+    await t.app.get(ImportJobs).settled(jobId);
+    return (await http().get(`/api/v1/imports/${jobId}`).set(who.auth).expect(200)).body;
+  };
+
+  it('uploads a file, runs it as a job with progress, and gives the rejected rows as CSV with their reasons', async () => {
+    const schoolAdmin = await openAccount(t, admin, { schoolId, role: 'school_admin' });
+    const other = rows.slice(0, 45);
+    const body = csv(other, ',', '\n');
+    const query = `schoolId=${schoolId}&createMissing=true&site=http-moodle&timezone=Asia/Bangkok&year=2025&moodleCourse=${MOODLE_COURSE}&fileName=logs.csv`;
+    await http().post(`/api/v1/imports/moodle-logs?${query}`).set(teacher.auth).set('Content-Type', 'text/csv').send(body).expect(403);
+    const started = await http().post(`/api/v1/imports/moodle-logs?${query}`).set(schoolAdmin.auth).set('Content-Type', 'text/csv').send(body).expect(202);
+    expect(started.body).toMatchObject({ kind: 'moodle-logs', schoolId, fileName: 'logs.csv', fileSize: body.length });
+    const job = await poll(started.body.jobId, schoolAdmin);
+    const bad = other.filter((r) => r.at === null);
+    expect(job).toMatchObject({ status: 'done', rowsRead: other.length, imported: other.length - bad.length, rejected: bad.length, percent: 100, error: null });
+    expect(job.rowsPerSecond).toBeGreaterThan(0);
+    await http().get(`/api/v1/imports/${job.jobId}`).set(teacher.auth).expect(403);
+    await http().get(`/api/v1/imports/00000000-0000-4000-8000-000000000000`).set(admin.auth).expect(404);
+
+    const rejected = await http().get(`/api/v1/imports/${job.jobId}/rejected`).set(schoolAdmin.auth).expect(200);
+    expect(rejected.headers['content-type']).toMatch(/^text\/csv/);
+    const lines = rejected.text.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('line,reason,fields');
+    expect(lines.slice(1).map((l) => l.split(',')[1])).toEqual(bad.map(() => 'bad_time'));
+    expect(lines.slice(1).map((l) => l.split(',')[2])).toEqual(bad.map((r) => r.fields[0]));
+    // The rejected rows are sealed in the database: no name in clear.
+    const { rows: stored } = await db.query('SELECT fields::text AS f FROM interop_import_rejections WHERE job_id = $1', [job.jobId]);
+    expect(stored.length).toBe(bad.length);
+    expect(stored.some((r) => r.f.includes('Learner'))).toBe(false);
+
+    await http().delete(`/api/v1/imports/${job.jobId}`).set(schoolAdmin.auth).expect(204);
+    await http().get(`/api/v1/imports/${job.jobId}`).set(schoolAdmin.auth).expect(404);
+  });
+
+  it('cancels a running job at a batch boundary and resumes it without importing a row twice', async () => {
+    const n = 5_000;
+    const lines = ['id,eventname,component,action,target,objecttable,objectid,crud,edulevel,contextid,contextlevel,contextinstanceid,userid,courseid,relateduserid,anonymous,other,timecreated,origin,ip,realuserid'];
+    for (let i = 0; i < n; i++) lines.push(`${i + 1},\\core\\event\\course_viewed,core,viewed,course,,,r,2,1,50,${MOODLE_COURSE},${3000 + (i % 10)},${MOODLE_COURSE},,0,N;,${1714550400 + i},web,192.0.2.1,`);
+    const started = await http().post(`/api/v1/imports/moodle-logs?schoolId=${schoolId}&createMissing=true&site=big-moodle`).set(admin.auth).set('Content-Type', 'application/octet-stream').send(Buffer.from(lines.join('\n'))).expect(202);
+    const cancelled = (await http().post(`/api/v1/imports/${started.body.jobId}/cancel`).set(admin.auth).expect(200)).body;
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.rowsRead).toBeLessThan(n);
+    const resumed = await http().post(`/api/v1/imports/${started.body.jobId}/resume`).set(admin.auth).expect(202);
+    expect(resumed.body.status).toMatch(/queued|running/);
+    const job = await poll(started.body.jobId);
+    expect(job).toMatchObject({ status: 'done', rowsRead: n, imported: n, rejected: 0 });
+    await http().post(`/api/v1/imports/${started.body.jobId}/resume`).set(admin.auth).expect(409);
+    const { rows: events } = await db.query(`SELECT count(*)::int AS n FROM events WHERE event_type = 'CourseViewed' AND metadata->>'origin' = 'import' AND (metadata->>'occurredAt')::timestamptz >= '2024-05-01T08:00:00Z' AND (metadata->>'occurredAt')::timestamptz < '2024-05-02T00:00:00Z'`);
+    expect(events[0].n).toBe(n);
+  }, 240_000);
 });

@@ -67,6 +67,14 @@ export interface AppConfig {
   };
   /** The dashboard's built static files (`npm run build`), served at `/`; GraphiQL's page is among them. */
   webDir: string;
+  /** Moodle imports and the xAPI LRS (libs/interop). */
+  interop: {
+    homePage: string;
+    /** Where uploaded import files are kept while their job runs (and to resume it). */
+    importDir: string;
+    /** Largest request body of /xapi. */
+    xapiBodyLimit: string;
+  };
 }
 
 export interface HttpEdgeConfig {
@@ -330,6 +338,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       xapiHomePage: httpUrl(env, 'XAPI_HOME_PAGE', 'https://learnstream.invalid'),
     },
     webDir: resolve(str(env, 'WEB_DIR') ?? 'dist/web'),
+    interop: {
+      homePage: httpUrl(env, 'XAPI_HOME_PAGE', 'https://learnstream.invalid'),
+      importDir: resolve(str(env, 'IMPORT_DIR') ?? resolve(dataDir, '..', 'imports')),
+      xapiBodyLimit: bodyLimit(env, 'XAPI_BODY_LIMIT', '20mb'),
+    },
   };
 }
 

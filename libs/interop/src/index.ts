@@ -8,6 +8,7 @@ export { DEFAULT_INTEROP_OPTIONS, INTEROP_OPTIONS, interopOptions, type InteropO
 export { InteropImportModule, InteropModule } from './interop.module';
 export { runImportCommand, parseImportArgs, IMPORT_USAGE } from './import.cli';
 export { MoodleLogImporter, type MoodleLogImportOptions, type MoodleLogImportSummary, type ImportProgress, type RejectedRow } from './moodle/moodle-log-importer';
+export { ImportJobs, type ImportJobView } from './moodle/import-jobs';
 export { MoodleGradesImporter, type MoodleGradesImportOptions, type MoodleGradesImportSummary } from './moodle/moodle-grades-importer';
 export { loadMapping, parseMapping, type MappingFile } from './moodle/mapping-file';
 export { XapiStatementsProjection } from './xapi/xapi-statements.projection';

@@ -1,13 +1,17 @@
 import { Module } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import express from 'express';
 import { AccessModule } from '@learnstream/access';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { UsernameIndex } from '@learnstream/identity';
-import { INTEROP_OPTIONS, interopOptions } from './interop.options';
+import { INTEROP_OPTIONS, interopOptions, type InteropOptions } from './interop.options';
 import { IdMap } from './moodle/id-map';
 import { ImportCheckpoints } from './moodle/import-checkpoints';
 import { ImporterActor } from './moodle/importer-actor';
 import { MoodleGradesImporter } from './moodle/moodle-grades-importer';
 import { MoodleLogImporter } from './moodle/moodle-log-importer';
+import { ImportJobs } from './moodle/import-jobs';
+import { ImportJobsController } from './moodle/import-jobs.controller';
 import { Placeholders } from './moodle/placeholders';
 import { AgentKeys } from './xapi/agent-keys';
 import { StoreStatementsHandler } from './xapi/commands/store-statements.command';
@@ -24,6 +28,20 @@ import { XapiAboutController, XapiStatementsController } from './xapi/xapi.contr
 
 const OPTIONS = { provide: INTEROP_OPTIONS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => interopOptions(config) };
 
+const XAPI_BODY_PARSER = Symbol('XAPI_BODY_PARSER');
+/** /xapi takes bodies up to XAPI_BODY_LIMIT (a batch of statements is past the default 100 kB): its own parser, registered before Nest's. */
+const XAPI_BODY = {
+  provide: XAPI_BODY_PARSER,
+  inject: [HttpAdapterHost, INTEROP_OPTIONS],
+  useFactory: (host: HttpAdapterHost, options: InteropOptions) => {
+    const app = host.httpAdapter?.getInstance?.();
+    const parse = express.json({ limit: options.xapiBodyLimit });
+    const xapiJsonParser: typeof parse = (req, res, next) => parse(req, res, next);
+    if (typeof app?.use === 'function') app.use('/xapi', xapiJsonParser);
+    return true;
+  },
+};
+
 /** The Moodle importers, without HTTP: what the CLI needs (and the api, for the same providers). */
 @Module({
   imports: [AccessModule],
@@ -35,9 +53,11 @@ export class InteropImportModule {}
 /** xAPI in (the LRS at /xapi) and out (a course's log, a learner's export), and the LRS clients' admin API. */
 @Module({
   imports: [InteropImportModule],
-  controllers: [XapiStatementsController, XapiAboutController, LrsClientsController, CourseXapiController],
+  controllers: [XapiStatementsController, XapiAboutController, LrsClientsController, CourseXapiController, ImportJobsController],
   providers: [
     OPTIONS,
+    XAPI_BODY,
+    ImportJobs,
     AgentKeys,
     LrsClients,
     XapiAuthGuard,

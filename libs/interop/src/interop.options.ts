@@ -15,6 +15,10 @@ export interface InteropOptions {
   homePage: string;
   /** Most statements one GET returns (`limit=0` asks for this many). */
   maxLimit: number;
+  /** Where uploaded import files are kept (IMPORT_DIR). */
+  importDir: string;
+  /** Largest request body of /xapi (XAPI_BODY_LIMIT). */
+  xapiBodyLimit: string;
 }
 
 export const INTEROP_OPTIONS = Symbol('INTEROP_OPTIONS');
@@ -22,10 +26,12 @@ export const INTEROP_OPTIONS = Symbol('INTEROP_OPTIONS');
 export const DEFAULT_INTEROP_OPTIONS: InteropOptions = {
   homePage: 'https://learnstream.invalid',
   maxLimit: 500,
+  importDir: '.data/imports',
+  xapiBodyLimit: '20mb',
 };
 
 export function interopOptions(config: AppConfig | undefined, overrides: Partial<InteropOptions> = {}): InteropOptions {
-  const fromConfig = (config as (AppConfig & { interop?: Partial<InteropOptions> }) | undefined)?.interop ?? {};
+  const fromConfig: Partial<InteropOptions> = config?.interop ?? {};
   const options = { ...DEFAULT_INTEROP_OPTIONS, ...fromConfig, ...overrides };
   if (!/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(options.homePage)) throw new Error('interop.homePage must be an http(s) URL');
   options.homePage = options.homePage.replace(/\/+$/, '');

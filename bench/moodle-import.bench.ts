@@ -1,0 +1,123 @@
+/**
+ * npm run bench:import [rows] — the Moodle log import (libs/interop) of a
+ * 100,000-row logstore_standard_log file (default), as an operator runs it:
+ * the built CLI in its own process (`learnstream import moodle-logs FILE
+ * --school S --create-missing --json`) on a fresh database (DATABASE_URL's
+ * server, else an embedded PostgreSQL) whose platform admin and school the
+ * built server created. 200 Moodle users, 20 courses, 60 modules, none known
+ * beforehand (placeholders are created on the way).
+ *
+ * Prints rows/s (of the import itself, and wall time with the process start),
+ * the CLI process's peak RSS, and, as the anchor measured in the same run,
+ * rows/s of reading and parsing the same file alone (no database): the
+ * ratio says what the database side costs. The load average is printed
+ * beside them. Floors of issue 16: ≥ 10,000 rows/s, ≤ 200 MB.
+ */
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ADMIN, fmt, freshDatabase, must, signIn, startServer, table } from './support';
+import { readLogFile } from '../libs/interop/src/moodle/log-files';
+import { columnsOf, parseRow, type Columns } from '../libs/interop/src/moodle/moodle-log';
+
+const N = Number(process.argv[2] ?? 100_000);
+const HEADER = 'id,eventname,component,action,target,objecttable,objectid,crud,edulevel,contextid,contextlevel,contextinstanceid,userid,courseid,relateduserid,anonymous,other,timecreated,origin,ip,realuserid';
+
+function writeLog(path: string): void {
+  const lines = [HEADER];
+  const start = 1_714_550_400;
+  for (let i = 0; i < N; i++) {
+    const user = 1000 + (i % 200);
+    const course = 500 + (i % 20);
+    const cm = 9000 + (i % 60);
+    const at = start + i * 13;
+    const kind = i % 10;
+    if (kind < 5) lines.push(`${i + 1},\\core\\event\\course_viewed,core,viewed,course,,,r,2,${course},50,${course},${user},${course},,0,N;,${at},web,10.${i % 250}.${i % 200}.1,`);
+    else if (kind < 8) lines.push(`${i + 1},\\mod_page\\event\\course_module_viewed,mod_page,viewed,course_module,page,${cm},r,2,${cm},70,${cm},${user},${course},,0,N;,${at},web,10.${i % 250}.${i % 200}.1,`);
+    else if (kind === 8) lines.push(`${i + 1},\\core\\event\\user_loggedin,core,loggedin,user,user,${user},r,0,1,10,0,${user},0,,0,"a:1:{s:8:""username"";s:6:""u${user}"";}",${at},web,10.${i % 250}.${i % 200}.1,`);
+    else lines.push(`${i + 1},\\mod_forum\\event\\discussion_viewed,mod_forum,viewed,discussion,forum_discussions,${i % 500},r,2,${cm},70,${cm},${user},${course},,0,N;,${at},web,2001:db8::${(i % 999).toString(16)},`);
+  }
+  writeFileSync(path, `${lines.join('\n')}\n`);
+}
+
+/** The anchor: read and parse the file, nothing else. */
+async function parseOnly(path: string): Promise<{ rows: number; ms: number }> {
+  const t = process.hrtime.bigint();
+  let columns: Columns | null = null;
+  let rows = 0;
+  for await (const record of readLogFile(path)) {
+    if (!columns) {
+      columns = (columnsOf(record.fields) as { columns: Columns }).columns;
+      continue;
+    }
+    if ('row' in parseRow(record, columns, record.line)) rows++;
+  }
+  return { rows, ms: Number(process.hrtime.bigint() - t) / 1e6 };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-import-'));
+  const file = join(dir, 'standard_log.csv');
+  writeLog(file);
+  const database = await freshDatabase('learnstream-bench-import', 54398);
+  try {
+    const server = await startServer({ databaseUrl: database.url });
+    const admin = await signIn(server.base, ADMIN.username, ADMIN.password);
+    const school = await must(201, server.base, 'POST', '/api/v1/schools', { name: 'Bench School', code: 'BENCH', country: 'TH' }, admin.token);
+    const schoolId = school.schoolId as string;
+    await server.stop();
+
+    const anchor = await parseOnly(file);
+
+    const started = Date.now();
+    const child = spawn(process.execPath, [resolve('dist/apps/cli/src/main.js'), 'import', 'moodle-logs', file, '--school', schoolId, '--create-missing', '--json'], {
+      env: { PATH: process.env.PATH ?? '', ...server.env, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
+    let peak = 0;
+    const sample = () => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peak = Math.max(peak, Number(m[1]) / 1024);
+      } catch {
+        // exited
+      }
+    };
+    const sampler = setInterval(sample, 50);
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    clearInterval(sampler);
+    const wallMs = Date.now() - started;
+    if (code !== 0) throw new Error(`the import exited with ${code}:\n${err}\n${out}`);
+    const summary = JSON.parse(out.trim().split('\n').pop()!);
+    const rows = summary.thisRun.rows as number;
+    const importRate = (rows * 1000) / summary.thisRun.elapsedMs;
+    const anchorRate = (anchor.rows * 1000) / anchor.ms;
+    console.log(
+      table(`Moodle log import, ${fmt(N)} rows (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`, [
+        ['rows read / events appended', `${fmt(rows)} / ${fmt(summary.thisRun.appended)}`],
+        ['import (inside the CLI)', `${fmt(summary.thisRun.elapsedMs / 1000, 1)} s, ${fmt(importRate)} rows/s (floor 10,000)`],
+        ['wall time with the process start', `${fmt(wallMs / 1000, 1)} s, ${fmt((rows * 1000) / wallMs)} rows/s`],
+        ['CLI peak RSS (VmHWM)', `${fmt(peak)} MiB (ceiling 200)`],
+        ['anchor: read + parse only, this process', `${fmt(anchorRate)} rows/s`],
+        ['import / anchor', `${fmt(importRate / anchorRate, 3)}`],
+        ['placeholders created', `${summary.counts.created.users} users, ${summary.counts.created.courses} courses, ${summary.counts.created.resources} resources`],
+      ]),
+    );
+  } finally {
+    await database.drop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
