@@ -146,6 +146,21 @@ it('teacher: the class report with its figures, a CSV, the live tail; first-load
   expect(csv.name).toBe(`class-${course.courseId}-participants.csv`);
   expect(csv.text.trim().split(/\r?\n/)).toHaveLength(report.participants.length + 1);
 
+  // The course log filtered by a user: every row shown has them as its actor or its related user.
+  const someone = report.participants[0];
+  await page.getByLabel('User', { exact: true }).selectOption(someone.learnerId);
+  await page.getByRole('form', { name: 'Filters' }).getByRole('button', { name: 'Apply' }).click();
+  await page.locator('[aria-label="Course log"] tbody tr').first().waitFor();
+  await page.waitForFunction(
+    (name) => {
+      const rows = [...(globalThis as any).document.querySelectorAll('[aria-label="Course log"] tbody tr')].map((r: any) => [r.children[1].textContent, r.children[5].textContent]);
+      return rows.length > 0 && rows.every(([actor, related]) => actor === name || related === name);
+    },
+    someone.displayName,
+  );
+  await page.getByLabel('User', { exact: true }).selectOption('');
+  await page.getByRole('form', { name: 'Filters' }).getByRole('button', { name: 'Apply' }).click();
+
   // The live tail: a learner opens the course; the row appears without a reload.
   await page.getByRole('button', { name: 'Follow live' }).click();
   await page.getByText('Following the course log').waitFor();
@@ -290,6 +305,36 @@ it('parent: the linked child\'s progress', async () => {
   const grades = await chartTable(page, 'chart-grades');
   expect(grades.map((row) => row[1])).toEqual(profile.courses.map((c: any) => (c.grades?.total?.percentage == null ? '—' : pf('en-US', c.grades.total.percentage))));
   await finish(visit, 'parent');
+}, 300_000);
+
+it('sessions: an expired access token is refreshed with the refresh token; sign-out ends the session', async () => {
+  const parentPlan = s.plan.schools[0].parents[0];
+  const visit = await signInAs(parentPlan.parent.username, s.password);
+  const { page } = visit;
+  await page.getByRole('heading', { name: `Progress of ${parentPlan.children[0].displayName}`, level: 1 }).waitFor();
+  const stored = () => page.evaluate(() => JSON.parse((globalThis as any).sessionStorage.getItem('learnstream.session')) as { accessToken: string; refreshToken: string } | null);
+  const before = (await stored())!;
+  // The access token no longer works (as when it expires): the next call answers 401, the app refreshes and calls again.
+  await page.evaluate(() => {
+    const storage = (globalThis as any).sessionStorage;
+    storage.setItem('learnstream.session', JSON.stringify({ ...JSON.parse(storage.getItem('learnstream.session')), accessToken: 'not-a-token' }));
+  });
+  await page.reload();
+  await page.getByRole('heading', { name: `Progress of ${parentPlan.children[0].displayName}`, level: 1 }).waitFor();
+  const after = (await stored())!;
+  expect(after.refreshToken).not.toBe(before.refreshToken);
+  expect(after.accessToken).not.toBe('not-a-token');
+  // The browser reports the refused call (401) as a console error; nothing else may appear.
+  expect(visit.errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+  expect(visit.errors.length).toBeGreaterThan(0);
+  visit.errors.length = 0;
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
+  expect(await stored()).toBeNull();
+  const refresh = await fetch(`${s.base}/api/v1/auth/refresh`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken: after.refreshToken }) });
+  expect(refresh.status).toBe(401);
+  await finish(visit, 'sign-in');
 }, 300_000);
 
 it('GraphiQL is served from the build, with nothing from a CDN', async () => {
