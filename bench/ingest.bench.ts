@@ -1,5 +1,7 @@
 /**
  * npm run bench:ingest [-- --duration 20 --connections 32 --batch 100 --batch-connections 8 --learners 100 --profile]
+ * npm run bench:ingest -- --soak --duration 600     mixed load (ingest, reads, reports) for 10 minutes
+ *   [--idle 60] [--heap-snapshots]
  *
  * Starts the real server (dist/, a child process) on a fresh database
  * (DATABASE_URL's server, else an embedded PostgreSQL), builds a course with
@@ -10,12 +12,20 @@
  * projection lag, then counts the events back: every event of a 2xx answer
  * must be in the log, and nothing else. With --profile the server runs under
  * --cpu-prof and the top frames are summarised.
+ *
+ * Memory: the server's RSS at the start (after the warm-up), at the end of the
+ * load and after `--idle` seconds without load; with --soak, after the first
+ * minute of load and at its end too (target: the end within 20 % of the first
+ * minute). --heap-snapshots writes V8 heap snapshots at those points (node
+ * --heapsnapshot-signal) into .data/bench-ingest-heap and prints what grew.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { ADMIN, PASSWORD, cpuMeter, fmt, type CpuShare, freshDatabase, inBatches, must, projectionLag, signIn, startServer, summariseProfile, table, waitForProjections, type ServerProcess } from './support';
+import { ADMIN, PASSWORD, cpuMeter, fmt, type CpuShare, freshDatabase, heapGrowth, inBatches, must, projectionLag, signIn, sleep, startServer, summariseProfile, table, waitForProjections, type ServerProcess } from './support';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => {
@@ -28,9 +38,15 @@ const BATCH = arg('batch', 100);
 const BATCH_CONNECTIONS = arg('batch-connections', 8);
 const LEARNERS = arg('learners', 100);
 const PROFILE = args.includes('--profile');
+const SOAK = args.includes('--soak');
+const IDLE = arg('idle', 60);
+const HEAP = args.includes('--heap-snapshots');
+const HEAP_DIR = resolve('.data/bench-ingest-heap');
+const load = () => loadavg().map((n) => n.toFixed(2)).join(' ');
 
 
 interface World {
+  teacher: string;
   courseId: string;
   video: string;
   page: string;
@@ -58,7 +74,7 @@ async function buildWorld(server: ServerProcess): Promise<World> {
   const page = (await must(201, base, 'POST', `/api/v1/courses/${courseId}/resources`, { sectionId, kind: 'page', title: 'Notes', content: { body: '<p>Notes</p>' } }, teacher.token)).resourceId;
   const learners = await inBatches(Array.from({ length: LEARNERS }, (_, i) => i), 10, (i) => open('learner', `bench-learner-${i}`));
   await must(200, base, 'POST', `/api/v1/courses/${courseId}/enrolments/bulk`, { learnerIds: learners.map((l) => l.userId) }, teacher.token);
-  return { courseId, video, page, learners };
+  return { teacher: teacher.token, courseId, video, page, learners };
 }
 
 interface Run {
@@ -129,7 +145,12 @@ function report(run: Run): [string, string][] {
 async function main(): Promise<void> {
   const db = await freshDatabase('bench-ingest', 54397);
   const profileDir = PROFILE ? resolve('.data/bench-ingest-profile') : undefined;
-  const server = await startServer({ databaseUrl: db.url, profileDir, nodeArgs: process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) });
+  const nodeArgs = [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(HEAP ? ['--heapsnapshot-signal=SIGUSR2'] : [])];
+  if (HEAP) {
+    rmSync(HEAP_DIR, { recursive: true, force: true });
+    mkdirSync(HEAP_DIR, { recursive: true });
+  }
+  const server = await startServer({ databaseUrl: db.url, profileDir, nodeArgs, cwd: HEAP ? HEAP_DIR : undefined });
   let exit: number | null = null;
   try {
     const world = await buildWorld(server);
@@ -138,11 +159,21 @@ async function main(): Promise<void> {
     // Warm-up (JIT, pools, caches): not counted.
     await drive(server, world, 'warm-up', CONNECTIONS, 3, (courseId) => [{ id: randomUUID(), type: 'CourseViewed', courseId }]);
     await waitForProjections(server);
+    const memory = new Memory(server);
+    await memory.mark('at start (after the warm-up)');
+    if (SOAK) {
+      await soak(server, world, memory);
+      exit = await server.stop();
+      return;
+    }
 
     const single = await drive(server, world, 'single', CONNECTIONS, DURATION, progressed);
     const catchUpSingle = await waitForProjections(server);
     const batched = await drive(server, world, `batch of ${BATCH}`, BATCH_CONNECTIONS, DURATION, pageTime);
     const catchUpBatch = await waitForProjections(server);
+    await memory.mark('at the end of the load');
+    await sleep(IDLE * 1000);
+    await memory.mark(`after ${IDLE} s idle`);
 
     const counts = await db.query<{ event_type: string; n: string }>(`SELECT event_type, count(*) AS n FROM events WHERE event_type IN ('VideoProgressed', 'PageTimeRecorded') GROUP BY event_type`);
     const count = (type: string) => Number(counts.find((c) => c.event_type === type)?.n ?? 0);
@@ -166,10 +197,12 @@ async function main(): Promise<void> {
       [`batch of ${BATCH}: projections caught up after the load`, `${fmt(catchUpBatch, 1)} s`],
       await check(single, 'VideoProgressed'),
       await check(batched, 'PageTimeRecorded'),
+      ...memory.rows(),
     ];
     exit = await server.stop();
     console.log(table(`Learnstream ingest benchmark: POST /api/v1/activity, ${DURATION} s per run, ${LEARNERS} learners, server pid ${server.pid} (exit ${exit})`, rows));
     if (profileDir) console.log(`\nWhere the server's time went (node --cpu-prof, both runs and set-up):\n${summariseProfile(profileDir)}`);
+    memory.printHeapGrowth();
   } catch (error) {
     console.error(error);
     console.error(server.output().slice(-4000));
@@ -178,6 +211,90 @@ async function main(): Promise<void> {
     if (exit === null) await server.kill();
     await db.drop();
   }
+}
+
+/** The server's RSS at marked points (and heap snapshots there with --heap-snapshots), with the load average beside each. */
+class Memory {
+  readonly marks: { label: string; rssMiB: number; load: string; snapshot?: string }[] = [];
+  constructor(private readonly server: ServerProcess) {}
+
+  async mark(label: string): Promise<number> {
+    let snapshot: string | undefined;
+    if (HEAP) {
+      const before = new Set(readdirSync(HEAP_DIR));
+      this.server.child.kill('SIGUSR2');
+      // Written synchronously by the server: wait until the file is complete (its size stops changing and it ends the JSON).
+      for (let i = 0; i < 600 && !snapshot; i++) {
+        await sleep(500);
+        const file = readdirSync(HEAP_DIR).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+        if (file && (await api(this.server))) snapshot = resolve(HEAP_DIR, file);
+      }
+    }
+    const rssMiB = this.server.rssMiB();
+    this.marks.push({ label, rssMiB, load: load(), snapshot });
+    console.log(`  server RSS ${label}: ${rssMiB} MiB (load average ${load()})`);
+    return rssMiB;
+  }
+
+  rows(): [string, string][] {
+    const anchor = this.marks[0].rssMiB;
+    return this.marks.map((m) => [`server RSS ${m.label}`, `${fmt(m.rssMiB)} MiB (× ${(m.rssMiB / anchor).toFixed(2)} of the start; load average ${m.load})`]);
+  }
+
+  printHeapGrowth(): void {
+    const snaps = this.marks.filter((m) => m.snapshot);
+    for (let i = 1; i < snaps.length; i++) console.log(`\nHeap growth from "${snaps[i - 1].label}" to "${snaps[i].label}":\n${heapGrowth(snaps[i - 1].snapshot!, snaps[i].snapshot!)}`);
+  }
+}
+
+/** The server answers again (it is blocked while it writes a heap snapshot). */
+async function api(server: ServerProcess): Promise<boolean> {
+  try {
+    return (await fetch(`${server.base}/health`)).ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Mixed load for DURATION seconds: learners' activity (single events and
+ * batches), their reads (their account, the course), and the teacher's class
+ * report in JSON and CSV. RSS after the first minute and at the end.
+ */
+async function soak(server: ServerProcess, world: World, memory: Memory): Promise<void> {
+  let k = 0;
+  const learner = () => world.learners[k++ % world.learners.length].token;
+  const item = () => ({ id: randomUUID(), type: 'VideoProgressed', courseId: world.courseId, resourceId: world.video, positionSeconds: Math.floor(Math.random() * 3600), durationSeconds: 3600 });
+  const json = (token: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}`, 'user-agent': 'bench-soak/1.0' });
+  const run = (connections: number, requests: autocannon.Request[]) => autocannon({ url: server.base, connections, duration: DURATION, timeout: 30, requests });
+  const runs = Promise.all([
+    run(8, [{ method: 'POST', path: '/api/v1/activity', setupRequest: (req) => ({ ...req, headers: json(learner()), body: JSON.stringify(item()) }) }]),
+    run(2, [{ method: 'POST', path: '/api/v1/activity', setupRequest: (req) => ({ ...req, headers: json(learner()), body: JSON.stringify({ events: Array.from({ length: 20 }, item) }) }) }]),
+    run(4, [
+      { method: 'GET', path: '/api/v1/me', setupRequest: (req) => ({ ...req, headers: json(learner()) }) },
+      { method: 'GET', path: `/api/v1/courses/${world.courseId}`, setupRequest: (req) => ({ ...req, headers: json(learner()) }) },
+    ]),
+    run(2, [
+      { method: 'GET', path: `/api/v1/reports/courses/${world.courseId}`, setupRequest: (req) => ({ ...req, headers: json(world.teacher) }) },
+      { method: 'GET', path: `/api/v1/reports/courses/${world.courseId}`, setupRequest: (req) => ({ ...req, headers: { ...json(world.teacher), accept: 'text/csv' } }) },
+    ]),
+  ]);
+  const firstMinute = sleep(Math.min(60, DURATION / 2) * 1000).then(() => memory.mark(`after the first ${Math.min(60, DURATION / 2)} s of load`));
+  const results = await runs;
+  const [atMinute] = await Promise.all([firstMinute]);
+  const atEnd = await memory.mark(`at the end of ${DURATION} s of mixed load`);
+  await waitForProjections(server);
+  await sleep(IDLE * 1000);
+  await memory.mark(`after ${IDLE} s idle`);
+  const labels = ['ingest: single events', 'ingest: batches of 20', 'reads: account, course', 'reports: class report JSON/CSV'];
+  const ratio = atEnd / atMinute;
+  const rows: [string, string][] = [
+    ...results.map((r, i): [string, string] => [labels[i], `${fmt(r['2xx'] / r.duration)} requests/s (2xx), p99 ${r.latency.p99} ms, ${r.non2xx} non-2xx, ${r.errors} errors`]),
+    ...memory.rows(),
+    ['RSS at the end ÷ after the first minute', `${ratio.toFixed(2)} (target ≤ 1.20: ${ratio <= 1.2 ? 'met' : 'NOT met'})`],
+  ];
+  console.log(table(`Learnstream soak: mixed load for ${DURATION} s, ${LEARNERS} learners, server pid ${server.pid}`, rows));
+  memory.printHeapGrowth();
 }
 
 void main();

@@ -89,6 +89,8 @@ export interface ServerOptions {
   nodeArgs?: string[];
   /** The built entry point (default dist/apps/api/src/main.js). */
   main?: string;
+  /** Working directory of the server (where --heapsnapshot-signal writes). */
+  cwd?: string;
 }
 
 export function serverEnv(databaseUrl: string, port: number): Record<string, string> {
@@ -120,6 +122,7 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
   const child = spawn(process.execPath, [...args, options.main ?? resolve('dist/apps/api/src/main.js')], {
     env: { PATH: process.env.PATH ?? '', ...env, ...options.extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: options.cwd,
   });
   let out = '';
   const keep = (chunk: Buffer) => {
@@ -307,4 +310,40 @@ export function cpuMeter(serverPid: number): () => CpuShare {
     const pct = (t: number) => Math.round((100 * t) / total);
     return { server: pct(server), bench: pct(bench), other: pct(Math.max(0, busy - server - bench)) };
   };
+}
+
+/** RSS (MiB) by constructor/closure/string type in a V8 heap snapshot. */
+function heapByKind(file: string): Map<string, { count: number; bytes: number }> {
+  const snapshot = JSON.parse(readFileSync(file, 'utf8')) as {
+    snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
+    nodes: number[];
+    strings: string[];
+  };
+  const fields = snapshot.snapshot.meta.node_fields;
+  const width = fields.length;
+  const [typeAt, nameAt, sizeAt] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f));
+  const types = snapshot.snapshot.meta.node_types[0];
+  const out = new Map<string, { count: number; bytes: number }>();
+  for (let i = 0; i < snapshot.nodes.length; i += width) {
+    const type = types[snapshot.nodes[i + typeAt]];
+    const name = type === 'object' || type === 'closure' || type === 'native' ? `${type} ${snapshot.strings[snapshot.nodes[i + nameAt]]}` : `(${type})`;
+    const e = out.get(name) ?? { count: 0, bytes: 0 };
+    e.count += 1;
+    e.bytes += snapshot.nodes[i + sizeAt];
+    out.set(name, e);
+  }
+  return out;
+}
+
+/** What grew between two heap snapshots (node --heapsnapshot-signal), by object kind: the top `top` by bytes. */
+export function heapGrowth(before: string, after: string, top = 12): string {
+  const a = heapByKind(before);
+  const b = heapByKind(after);
+  const total = (m: Map<string, { bytes: number }>) => [...m.values()].reduce((n, e) => n + e.bytes, 0);
+  const rows = [...b].map(([name, e]) => ({ name, count: e.count - (a.get(name)?.count ?? 0), bytes: e.bytes - (a.get(name)?.bytes ?? 0) })).sort((x, y) => y.bytes - x.bytes);
+  const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
+  return [
+    `  heap ${mib(total(a))} → ${mib(total(b))}; grew most:`,
+    ...rows.slice(0, top).map((r) => `    ${mib(r.bytes).padStart(10)}  ${String(r.count).padStart(9)} objects  ${r.name.slice(0, 90)}`),
+  ].join('\n');
 }

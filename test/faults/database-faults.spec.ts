@@ -146,7 +146,7 @@ async function buildWorld(h: Harness): Promise<World> {
 }
 
 /** Loops of requests until stop(); what came back, counted. */
-function startTraffic(h: Harness, world: World): { stop: () => Promise<Tally> } {
+function startTraffic(h: Harness, world: World): { tally: Tally; stop: () => Promise<Tally> } {
   const tally = emptyTally();
   let stopping = false;
   const record = (what: string, res: Answer) => {
@@ -192,6 +192,7 @@ function startTraffic(h: Harness, world: World): { stop: () => Promise<Tally> } 
   };
   const loops = [...world.learners.map(learnerLoop), teacherLoop()];
   return {
+    tally,
     stop: async () => {
       stopping = true;
       await Promise.all(loops);
@@ -226,7 +227,11 @@ const until = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Runs traffic, the fault (which resolves when the fault is over), then measures the recovery and checks everything. */
 async function underFault(h: Harness, world: World, label: string, fault: () => Promise<string>): Promise<void> {
   const traffic = startTraffic(h, world);
-  await until(300);
+  // Traffic flows before the fault: some activity is acknowledged already.
+  for (const started = Date.now(); traffic.tally.acked.length < 2; ) {
+    if (Date.now() - started > 60_000) throw new Error(`no activity acknowledged before the fault: ${JSON.stringify(traffic.tally)}`);
+    await until(20);
+  }
   const rounds = await fault();
   const ended = Date.now();
   const tallyPromise = traffic.stop();

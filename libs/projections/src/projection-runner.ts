@@ -137,16 +137,29 @@ function failureSignature(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-const IDLE = Symbol('idle');
-const sleep = (ms: number) => new Promise<typeof IDLE>((r) => setTimeout(() => r(IDLE), ms));
-const immediate = () => new Promise<typeof IDLE>((r) => setImmediate(() => r(IDLE)));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 interface Loop {
   stopping: boolean;
   done: Promise<void>;
-  restart: () => void;
   state: ProjectionState;
   lastError: string | null;
+  /** Set by restart() (a rebuild, stop): the loop checks its checkpoint at once. */
+  interrupted: boolean;
+  /** Ends the loop's current pause, if it is in one. */
+  wake: (() => void) | null;
+}
+
+/**
+ * The next event of a subscription, asked for once: its outcome lands here and
+ * wakes the loop. (Racing the same pending promise, or one that stays pending
+ * for the life of the loop, against a timer on every turn leaves a reaction on
+ * it each time, holding the turn's result: memory that grows with every batch.)
+ */
+interface Slot {
+  settled: boolean;
+  result?: IteratorResult<RecordedEvent>;
+  error?: unknown;
 }
 
 export class ProjectionRunner {
@@ -178,11 +191,9 @@ export class ProjectionRunner {
     return p;
   }
 
-  /** Creates missing checkpoints; leaves existing ones as they are. */
+  /** Creates missing checkpoints (in one statement); leaves existing ones as they are. */
   async ensureCheckpoints(): Promise<void> {
-    for (const p of this.projections) {
-      await this.dataSource.query('INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING', [p.name]);
-    }
+    await this.dataSource.query('INSERT INTO projection_checkpoints (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [this.projections.map((p) => p.name)]);
   }
 
   async start(): Promise<void> {
@@ -194,23 +205,43 @@ export class ProjectionRunner {
     const loops = [...this.loops.values()];
     for (const loop of loops) {
       loop.stopping = true;
-      loop.restart();
+      this.interrupt(loop);
     }
     await Promise.all(loops.map((l) => l.done));
     this.loops.clear();
   }
 
+  private interrupt(loop: Loop): void {
+    loop.interrupted = true;
+    loop.wake?.();
+  }
+
+  /** Until `ms` have passed (0: the next turn of the event loop), or the loop is woken or interrupted. */
+  private pause(loop: Loop, ms: number): Promise<void> {
+    if (loop.interrupted || loop.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        if (immediate) clearImmediate(immediate);
+        loop.wake = null;
+        resolve();
+      };
+      const timer = ms > 0 ? setTimeout(done, ms) : undefined;
+      const immediate = ms > 0 ? undefined : setImmediate(done);
+      loop.wake = done;
+    });
+  }
+
   private startLoop(p: Projection): void {
-    let restart: () => void = () => undefined;
-    const loop: Loop = { stopping: false, done: Promise.resolve(), restart: () => restart(), state: 'running', lastError: null };
+    const loop: Loop = { stopping: false, done: Promise.resolve(), state: 'running', lastError: null, interrupted: false, wake: null };
     this.loops.set(p.name, loop);
     loop.done = (async () => {
       let failures = 0;
       let backoff = BUG_BACKOFF_MS.first;
       while (!loop.stopping) {
-        const interrupted = new Promise<typeof IDLE>((r) => (restart = () => r(IDLE)));
+        loop.interrupted = false;
         try {
-          await this.follow(p, loop, interrupted);
+          await this.follow(p, loop);
           failures = 0;
           backoff = BUG_BACKOFF_MS.first;
         } catch (error) {
@@ -222,7 +253,7 @@ export class ProjectionRunner {
           // A database outage is logged once per projection, then quietly retried.
           if (!transient) this.logger.error({ msg: 'projection failing; retrying', projection: p.name, error: loop.lastError, retryInMs: pause });
           else if (failures === 1) this.logger.warn({ msg: 'projection waiting for the database', projection: p.name, error: loop.lastError, retryEveryMs: RETRY_SCHEDULE_MS.at(-1) });
-          await Promise.race([sleep(pause), interrupted]);
+          await this.pause(loop, pause);
           if (!transient) backoff = Math.min(backoff * 2, BUG_BACKOFF_MS.max);
         }
       }
@@ -231,7 +262,7 @@ export class ProjectionRunner {
   }
 
   /** Follows the log from the stored checkpoint until stopped, rebuilt or superseded. */
-  private async follow(p: Projection, loop: Loop, interrupted: Promise<typeof IDLE>): Promise<void> {
+  private async follow(p: Projection, loop: Loop): Promise<void> {
     let checkpoint = await this.loadCheckpoint(p.name);
     if (loop.state === 'failing') {
       // The database answered again.
@@ -241,13 +272,38 @@ export class ProjectionRunner {
     }
     const subscription = this.eventLog.store.subscribeToAll({ from: checkpoint.position });
     const iterator = subscription[Symbol.asyncIterator]();
-    let pending: Promise<IteratorResult<RecordedEvent>> | null = null;
-    const next = () => (pending ??= iterator.next());
+    let slot: Slot | null = null;
+    const take = (): Slot => {
+      if (slot) return slot;
+      const s: Slot = { settled: false };
+      slot = s;
+      iterator.next().then(
+        (result) => {
+          s.settled = true;
+          s.result = result;
+          loop.wake?.();
+        },
+        (error: unknown) => {
+          s.settled = true;
+          s.error = error;
+          loop.wake?.();
+        },
+      );
+      return s;
+    };
+    const consume = (s: Slot): IteratorResult<RecordedEvent> => {
+      slot = null;
+      if (s.error !== undefined) throw s.error;
+      return s.result!;
+    };
     try {
       while (!loop.stopping) {
-        const first = await Promise.race([next(), sleep(this.idleCheckMs), interrupted]);
-        if (first === IDLE) {
-          if (loop.stopping) return;
+        const waiting = take();
+        if (!waiting.settled) await this.pause(loop, this.idleCheckMs);
+        if (loop.stopping) return;
+        if (!waiting.settled || loop.interrupted) {
+          // Idle (or told to look): has the checkpoint moved under us (a rebuild, another process)?
+          loop.interrupted = false;
           const stored = await this.loadCheckpoint(p.name);
           if (stored.generation !== checkpoint.generation || comparePositions(stored.position, checkpoint.position) !== 0) return;
           // Caught up with the log: a rebuild in progress is over.
@@ -255,18 +311,19 @@ export class ProjectionRunner {
             'UPDATE projection_checkpoints SET rebuild_started_at = NULL WHERE name = $1 AND generation = $2 AND rebuild_started_at IS NOT NULL',
             [p.name, checkpoint.generation],
           );
-          continue;
+          if (!waiting.settled) continue;
         }
-        pending = null;
+        const first = consume(waiting);
         if (first.done) return;
         const batch = [first.value];
         // Take what the subscription already has, without waiting for more.
         while (batch.length < this.batchSize) {
-          const more = await Promise.race([next(), immediate()]);
-          if (more === IDLE) break;
-          pending = null;
-          if (more.done) break;
-          batch.push(more.value);
+          const more = take();
+          if (!more.settled) await this.pause(loop, 0);
+          if (!more.settled) break;
+          const r = consume(more);
+          if (r.done) break;
+          batch.push(r.value);
         }
         const moved = await this.apply(p, batch, checkpoint);
         if (!moved) {
@@ -449,7 +506,8 @@ export class ProjectionRunner {
       );
     });
     this.logger.log({ msg: 'projection rebuild started', projection: name });
-    this.loops.get(name)?.restart();
+    const loop = this.loops.get(name);
+    if (loop) this.interrupt(loop);
   }
 
   async status(): Promise<ProjectionStatus[]> {
