@@ -436,6 +436,25 @@ describe('ranked accounts: a school admin never acts on the platform admin or th
   });
 });
 
+describe('an account of two schools is wholly neither’s', () => {
+  it('a teacher who accepted a second school is locked, reset, corrected or cancelled by neither school admin, only by the platform admin', async () => {
+    const shared = await openAccount(t, attackers.school_admin, { schoolId: schoolB, role: 'teacher', dateOfBirth: '1990-01-01' });
+    const asked = await http().post(`/api/v1/schools/${v.school}/transfers`).set(v.admin.auth).send({ userId: shared.userId, role: 'teacher' }).expect(201);
+    expect(asked.body.fromSchoolId).toBeNull(); // a teacher leaves nothing: no school is named to the asker
+    await http().post(`/api/v1/transfers/${asked.body.transferId}/accept`).set(shared.auth).expect(200);
+    const before = await countEvents(t);
+    for (const schoolAdmin of [v.admin, attackers.school_admin]) {
+      await http().post(`/api/v1/users/${shared.userId}/lock`).set(schoolAdmin.auth).expect(403);
+      await http().post(`/api/v1/users/${shared.userId}/password-reset`).set(schoolAdmin.auth).expect(403);
+      await http().patch(`/api/v1/users/${shared.userId}`).set(schoolAdmin.auth).send({ displayName: 'Mine now' }).expect(403);
+      await http().post(`/api/v1/privacy/subjects/${shared.userId}/cancellation`).set(schoolAdmin.auth).expect(403);
+    }
+    expect(await countEvents(t)).toBe(before);
+    await http().post(`/api/v1/users/${shared.userId}/lock`).set(admin.auth).expect(204);
+    await http().post(`/api/v1/users/${shared.userId}/unlock`).set(admin.auth).expect(204);
+  });
+});
+
 describe('the parent route to another school’s minor', () => {
   it('an attacker school cannot link an accomplice; the accomplice’s own request waits for the child’s school and gives nothing', async () => {
     const accomplice = await registerUser(t);

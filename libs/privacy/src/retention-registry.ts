@@ -73,8 +73,11 @@ export function retentionRegistry(options: PrivacyOptions): { legalHoldPeriod: s
       },
       {
         category: 'affiliations',
-        description: 'memberships of schools and classes, grade level, why a membership ended, parent links, parental consents and their purposes',
-        eventTypes: ['SchoolJoined', 'ClassChanged', 'SchoolLeft', 'ParentLinkRequested', 'ParentLinkConfirmed', 'ParentLinkRejected', 'ParentLinkRevoked', 'ParentalConsentGiven', 'ParentalConsentWithdrawn'],
+        description: 'memberships of schools and classes, grade level, why a membership ended, transfers between schools, parent links, parental consents and their purposes',
+        eventTypes: [
+          'SchoolJoined', 'ClassChanged', 'SchoolLeft', 'TransferRequested', 'TransferAccepted', 'TransferDeclined', 'TransferCancelled',
+          'ParentLinkRequested', 'ParentLinkConfirmed', 'ParentLinkRejected', 'ParentLinkRevoked', 'ParentalConsentGiven', 'ParentalConsentWithdrawn',
+        ],
         personalFields: ['gradeLevel', 'reason', 'purposes'],
         purpose: 'organising schooling; proving a parent’s consent for a minor',
         legalBasis: 'public_task',
