@@ -116,5 +116,10 @@ export function learnerCompletion(rows: CompletionRows, courseId: string, learne
 /**
  * Restriction of processing (privacy): a restricted person's data is kept but
  * leaves reports and statistics. `column` names the person's id in the query.
+ *
+ * The restricted ids come from ls_restricted_ids() (SECURITY DEFINER, computed
+ * once per query): subject_flags itself is tenant-isolated, and a person seen
+ * in a report's rows must be filtered whether or not their flags are in the
+ * reader's scope.
  */
-export const notRestricted = (column: string) => `NOT EXISTS (SELECT 1 FROM subject_flags f WHERE f.user_id = ${column} AND f.restricted)`;
+export const notRestricted = (column: string) => `NOT coalesce(${column} = ANY ((SELECT ls_restricted_ids())::uuid[]), false)`;

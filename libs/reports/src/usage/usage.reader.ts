@@ -86,7 +86,7 @@ const DIMENSIONS: Record<UsageDimension, { joins: string; key: string }> = {
 const num = (v: unknown) => Number(v ?? 0);
 
 /** Left out of statistics: restricted, or analytics consent withdrawn. */
-const INCLUDED = (column: string) => `NOT EXISTS (SELECT 1 FROM subject_flags sf WHERE sf.analytics_excluded AND sf.user_id = ${column})`;
+const INCLUDED = (column: string) => `NOT coalesce(${column} = ANY ((SELECT ls_analytics_excluded_ids())::uuid[]), false)`;
 
 @Injectable()
 export class UsageReader {
