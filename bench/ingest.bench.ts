@@ -56,7 +56,7 @@ interface World {
 async function buildWorld(server: ServerProcess): Promise<World> {
   const base = server.base;
   const admin = await signIn(base, ADMIN.username, ADMIN.password);
-  const school = (await must(201, base, 'POST', '/api/v1/schools', { name: 'Bench School', code: 'BENCH', country: 'TH' }, admin.token)).schoolId;
+  const school = (await must<{ schoolId: string }>(201, base, 'POST', '/api/v1/schools', { name: 'Bench School', code: 'BENCH', country: 'TH' }, admin.token)).schoolId;
   const open = async (role: string, username: string) => {
     await must(201, base, 'POST', '/api/v1/users', {
       username, password: PASSWORD, displayName: username, email: `${username}@bench.example`, schoolId: school, role,
@@ -67,11 +67,11 @@ async function buildWorld(server: ServerProcess): Promise<World> {
   let schoolAdminToken = admin.token;
   schoolAdminToken = (await open('school_admin', 'bench-school-admin')).token;
   const teacher = await open('teacher', 'bench-teacher');
-  const courseId = (await must(201, base, 'POST', '/api/v1/courses', { schoolId: school, title: 'Bench course', code: 'BENCH-1', subject: 'Science', selfEnrolment: { enabled: false } }, teacher.token)).courseId;
+  const courseId = (await must<{ courseId: string }>(201, base, 'POST', '/api/v1/courses', { schoolId: school, title: 'Bench course', code: 'BENCH-1', subject: 'Science', selfEnrolment: { enabled: false } }, teacher.token)).courseId;
   await must(201, base, 'POST', `/api/v1/courses/${courseId}/sections`, { title: 'Week 1' }, teacher.token);
-  const sectionId = (await must(200, base, 'GET', `/api/v1/courses/${courseId}`, undefined, teacher.token)).sections[0].sectionId;
-  const video = (await must(201, base, 'POST', `/api/v1/courses/${courseId}/resources`, { sectionId, kind: 'video', title: 'Lecture', content: { url: 'https://video.example/1', durationSeconds: 3600 } }, teacher.token)).resourceId;
-  const page = (await must(201, base, 'POST', `/api/v1/courses/${courseId}/resources`, { sectionId, kind: 'page', title: 'Notes', content: { body: '<p>Notes</p>' } }, teacher.token)).resourceId;
+  const sectionId = (await must<{ sections: { sectionId: string }[] }>(200, base, 'GET', `/api/v1/courses/${courseId}`, undefined, teacher.token)).sections[0].sectionId;
+  const video = (await must<{ resourceId: string }>(201, base, 'POST', `/api/v1/courses/${courseId}/resources`, { sectionId, kind: 'video', title: 'Lecture', content: { url: 'https://video.example/1', durationSeconds: 3600 } }, teacher.token)).resourceId;
+  const page = (await must<{ resourceId: string }>(201, base, 'POST', `/api/v1/courses/${courseId}/resources`, { sectionId, kind: 'page', title: 'Notes', content: { body: '<p>Notes</p>' } }, teacher.token)).resourceId;
   const learners = await inBatches(Array.from({ length: LEARNERS }, (_, i) => i), 10, (i) => open('learner', `bench-learner-${i}`));
   await must(200, base, 'POST', `/api/v1/courses/${courseId}/enrolments/bulk`, { learnerIds: learners.map((l) => l.userId) }, teacher.token);
   return { teacher: teacher.token, courseId, video, page, learners };

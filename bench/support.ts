@@ -180,7 +180,7 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function api<T = any>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
+export async function api<T = unknown>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { ...(body !== undefined && { 'Content-Type': 'application/json' }), ...(token && { Authorization: `Bearer ${token}` }) },
@@ -191,14 +191,14 @@ export async function api<T = any>(base: string, method: string, path: string, b
 }
 
 /** The same, failing loudly unless the status is the expected one. */
-export async function must<T = any>(expected: number | number[], base: string, method: string, path: string, body?: unknown, token?: string): Promise<T> {
+export async function must<T = unknown>(expected: number | number[], base: string, method: string, path: string, body?: unknown, token?: string): Promise<T> {
   const res = await api<T>(base, method, path, body, token);
   if (!(Array.isArray(expected) ? expected : [expected]).includes(res.status)) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
 export async function signIn(base: string, username: string, password: string): Promise<{ userId: string; token: string }> {
-  const b = await must(200, base, 'POST', '/api/v1/auth/login', { username, password });
+  const b = await must<{ userId: string; accessToken: string }>(200, base, 'POST', '/api/v1/auth/login', { username, password });
   return { userId: b.userId, token: b.accessToken };
 }
 
@@ -211,7 +211,7 @@ export async function inBatches<T, R>(items: T[], size: number, work: (item: T, 
 
 /** Projection lag as /health reports it. */
 export async function projectionLag(server: ServerProcess): Promise<{ maxLag: number; items: { name: string; lag: number }[] }> {
-  return (await must(200, server.base, 'GET', '/health')).projections;
+  return (await must<{ projections: { maxLag: number; items: { name: string; lag: number }[] } }>(200, server.base, 'GET', '/health')).projections;
 }
 
 /** Waits until every projection has caught up; returns the seconds it took. */

@@ -12,6 +12,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { ClassReportView, LearnerProfileView, SchoolReportView } from '../../libs/progress/src';
+import type { UsageReportView } from '../../libs/reports/src';
 import { createSeededTerm, type SeededTerm } from '../support/seeded-term';
 import { TEST_ADMIN } from '../support/test-app';
 import { ensureWebBuild, WEB_DIST } from '../support/web-build';
@@ -42,7 +44,7 @@ afterAll(async () => {
 });
 
 /** An API call with a user's token, as the test's own reference for the figures. */
-async function api<T = any>(token: string, path: string, init: RequestInit = {}): Promise<T> {
+async function api<T = unknown>(token: string, path: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(`${s.base}${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...init.headers } });
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
@@ -87,7 +89,7 @@ async function signInAs(username: string, password: string): Promise<Visit> {
 /** axe-core in the page (evaluated over the DevTools protocol, so the CSP does not apply to it). */
 async function axeViolations(page: Page): Promise<string[]> {
   await page.evaluate(readFileSync(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8'));
-  const result = await page.evaluate(async () => (globalThis as any).axe.run({ resultTypes: ['violations'] }));
+  const result = await page.evaluate(async () => (globalThis as unknown as { axe: typeof import('axe-core') }).axe.run({ resultTypes: ['violations'] }));
   return (result.violations as { id: string; impact: string; nodes: { target: string[] }[] }[])
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
@@ -109,6 +111,11 @@ async function chartTable(page: Page, id: string): Promise<string[][]> {
   await chart.locator('summary').click();
   return chart.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent ?? '')));
 }
+/** The part of a person's privacy status the tests read. */
+interface PrivacyStatus {
+  consents: Record<string, { holds: boolean }>;
+}
+
 const nf = (locale: string, n: number, digits = 2) => new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(n);
 const pf = (locale: string, n: number) => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }).format(n / 100);
 
@@ -127,16 +134,16 @@ it('teacher: the class report with its figures, a CSV, the live tail; first-load
   const { page } = visit;
   await page.getByRole('heading', { name: 'Class report', level: 1 }).waitFor();
   await page.getByRole('heading', { name: 'Participants' }).waitFor();
-  const report = await api(token, `/api/v1/reports/courses/${course.courseId}`);
+  const report = await api<ClassReportView>(token, `/api/v1/reports/courses/${course.courseId}`);
 
   expect(await figure(page, 'Learners').textContent()).toBe(nf('en-US', report.summary.learners));
-  expect(await figure(page, 'Mean grade').textContent()).toBe(pf('en-US', report.summary.meanGrade));
+  expect(await figure(page, 'Mean grade').textContent()).toBe(pf('en-US', report.summary.meanGrade!));
   expect(await figure(page, 'At risk').textContent()).toBe(nf('en-US', report.summary.atRisk));
   const bins = await chartTable(page, 'chart-distribution');
   expect(bins.map((row) => row[1])).toEqual(report.gradeDistribution.map((b: { count: number }) => nf('en-US', b.count)));
   expect(bins.reduce((n, row) => n + Number(row[1]), 0)).toBe(report.summary.graded);
-  for (const p of report.participants) await page.getByRole('rowheader', { name: p.displayName, exact: true }).first().waitFor();
-  const atRisk = report.participants.filter((p: any) => p.atRisk?.flagged);
+  for (const p of report.participants) await page.getByRole('rowheader', { name: p.displayName!, exact: true }).first().waitFor();
+  const atRisk = report.participants.filter((p) => p.atRisk?.flagged);
   expect(await page.locator('#at-risk-title + ul > li').count()).toBe(atRisk.length);
   const questions = await chartTable(page, 'chart-questions');
   expect(questions.map((row) => row[1])).toEqual(report.questions.map((q: { facility: number }) => nf('en-US', q.facility, 3)));
@@ -192,8 +199,8 @@ it('teacher in Thai: strings, html lang and numbers follow the locale', async ()
   await page.getByRole('heading', { name: 'รายงานชั้นเรียน', level: 1 }).waitFor();
   expect(await page.locator('html').getAttribute('lang')).toBe('th');
   await page.getByRole('heading', { name: 'ผู้เข้าร่วม' }).waitFor();
-  const report = await api(token, `/api/v1/reports/courses/${course.courseId}`);
-  expect(await figure(page, 'คะแนนเฉลี่ย').textContent()).toBe(pf('th', report.summary.meanGrade));
+  const report = await api<ClassReportView>(token, `/api/v1/reports/courses/${course.courseId}`);
+  expect(await figure(page, 'คะแนนเฉลี่ย').textContent()).toBe(pf('th', report.summary.meanGrade!));
   await page.getByRole('button', { name: 'ออกจากระบบ' }).waitFor();
   await finish(visit, 'teacher-th');
 }, 300_000);
@@ -201,21 +208,21 @@ it('teacher in Thai: strings, html lang and numbers follow the locale', async ()
 it('school admin: the school report over the period, its charts and a CSV', async () => {
   const admin = account('school_admin');
   const token = (await login(admin.username, s.password)).accessToken;
-  const me = await api(token, '/api/v1/me');
-  const schoolId = me.memberships.find((m: { role: string }) => m.role === 'school_admin').schoolId;
+  const me = await api<{ memberships: { role: string; schoolId: string }[]; children: string[] }>(token, '/api/v1/me');
+  const schoolId = me.memberships.find((m) => m.role === 'school_admin')!.schoolId;
   const visit = await signInAs(admin.username, s.password);
   const { page } = visit;
   await page.getByRole('heading', { name: 'School report', level: 1 }).waitFor();
   await page.getByRole('heading', { name: 'Teacher activity' }).waitFor();
   const from = await page.getByLabel('From', { exact: true }).inputValue();
   const to = await page.getByLabel('To', { exact: true }).inputValue();
-  const report = await api(token, `/api/v1/reports/schools/${schoolId}?from=${from}&to=${to}`);
+  const report = await api<SchoolReportView>(token, `/api/v1/reports/schools/${schoolId}?from=${from}&to=${to}`);
   expect(report.overall.activeLearners).toBeGreaterThan(0);
   expect(await figure(page, 'Active learners').textContent()).toBe(nf('en-US', report.overall.activeLearners));
   expect(await figure(page, 'Enrolments').textContent()).toBe(nf('en-US', report.overall.enrolments));
-  expect(await figure(page, 'Grade average').textContent()).toBe(pf('en-US', report.overall.gradeAverage));
+  expect(await figure(page, 'Grade average').textContent()).toBe(pf('en-US', report.overall.gradeAverage!));
   const courses = await chartTable(page, 'chart-courses');
-  expect(courses.map((row) => [row[0], row[2]])).toEqual(report.courses.map((c: any) => [c.title, pf('en-US', c.gradeAverage)]));
+  expect(courses.map((row) => [row[0], row[2]])).toEqual(report.courses.map((c) => [c.title, pf('en-US', c.gradeAverage!)]));
   const teachers = await chartTable(page, 'chart-teachers');
   expect(teachers.map((row) => row[1])).toEqual(report.teachers.map((x: { events: number }) => nf('en-US', x.events)));
 
@@ -233,19 +240,19 @@ it('platform admin: usage statistics with suppressed cells shown as suppressed, 
   await page.locator('#usage-table').waitFor();
   const from = await page.getByLabel('From', { exact: true }).inputValue();
   const to = await page.getByLabel('To', { exact: true }).inputValue();
-  const usage = await api(token, `/api/v1/reports/usage?from=${from}&to=${to}&by=role&granularity=day`);
-  const today = usage.periods.at(-1);
+  const usage = await api<UsageReportView>(token, `/api/v1/reports/usage?from=${from}&to=${to}&by=role&granularity=day`);
+  const today = usage.periods.at(-1)!;
   const row = page.locator('#usage-table tbody tr').last();
   const cells = await row.locator('td').allTextContents();
   const suppressed = today.activeUsers.cells.filter((c: { suppressed: boolean }) => c.suppressed).length;
   expect(suppressed).toBeGreaterThan(0); // the seeded term has fewer than k teachers and school admins
   expect(cells.filter((c) => c === 'suppressed')).toHaveLength(suppressed);
-  expect(cells[usage.dimension.length]).toBe(today.activeUsers.total.suppressed ? 'suppressed' : nf('en-US', today.activeUsers.total.people));
+  expect(cells[usage.dimension.length]).toBe(today.activeUsers.total.suppressed ? 'suppressed' : nf('en-US', today.activeUsers.total.people!));
   const chart = await chartTable(page, 'chart-usage');
-  expect(chart.at(-1)![1]).toBe(today.activeUsers.total.suppressed ? 'suppressed' : nf('en-US', today.activeUsers.total.people));
+  expect(chart.at(-1)![1]).toBe(today.activeUsers.total.suppressed ? 'suppressed' : nf('en-US', today.activeUsers.total.people!));
 
   await page.getByRole('heading', { name: 'Projections' }).waitFor();
-  const { projections } = await api(token, '/api/v1/admin/projections');
+  const { projections } = await api<{ projections: { name: string }[] }>(token, '/api/v1/admin/projections');
   for (const p of projections) await page.getByRole('rowheader', { name: p.name, exact: true }).waitFor();
   await page.getByText('No dead letters.').waitFor();
 
@@ -261,11 +268,11 @@ it('learner: progress, grades, skills with advice, the timeline, and the privacy
   const visit = await signInAs(learnerPlan.username, s.password);
   const { page } = visit;
   await page.getByRole('heading', { name: `Progress of ${learnerPlan.displayName}`, level: 1 }).waitFor();
-  const profile = await api(me.accessToken, `/api/v1/reports/learners/${me.userId}`);
+  const profile = await api<LearnerProfileView>(me.accessToken, `/api/v1/reports/learners/${me.userId}`);
   const grades = await chartTable(page, 'chart-grades');
-  expect(grades).toEqual(profile.courses.map((c: any) => [c.title, c.grades?.total?.percentage == null ? '—' : pf('en-US', c.grades.total.percentage)]));
+  expect(grades).toEqual(profile.courses.map((c) => [c.title, c.grades?.total?.percentage == null ? '—' : pf('en-US', c.grades.total.percentage)]));
   const skills = await chartTable(page, 'chart-skills');
-  expect(skills).toEqual(profile.skills.map((x: any) => [x.skill, pf('en-US', x.percentage)]));
+  expect(skills).toEqual(profile.skills.map((x) => [x.skill, pf('en-US', x.percentage!)]));
   await page.getByRole('heading', { name: 'Strengths' }).waitFor();
   await page.getByRole('heading', { name: 'Points to improve' }).waitFor();
   // The timeline as the page got it: the API's, up to the page's newest event (reading it since adds events).
@@ -277,18 +284,18 @@ it('learner: progress, grades, skills with advice, the timeline, and the privacy
   const privacy = await signInAs(learnerPlan.username, s.password);
   await privacy.page.getByRole('link', { name: 'My privacy' }).click();
   await privacy.page.getByRole('heading', { name: 'My privacy', level: 1 }).waitFor();
-  const status = await api(me.accessToken, `/api/v1/privacy/subjects/${me.userId}`);
+  const status = await api<PrivacyStatus>(me.accessToken, `/api/v1/privacy/subjects/${me.userId}`);
   expect(status.consents.analytics.holds).toBe(true);
   await privacy.page.getByRole('button', { name: 'Withdraw consent: Usage statistics (analytics)' }).click();
   await privacy.page.getByRole('button', { name: 'Give consent: Usage statistics (analytics)' }).waitFor();
-  expect((await api(me.accessToken, `/api/v1/privacy/subjects/${me.userId}`)).consents.analytics.holds).toBe(false);
+  expect((await api<PrivacyStatus>(me.accessToken, `/api/v1/privacy/subjects/${me.userId}`)).consents.analytics.holds).toBe(false);
   const copy = await downloaded(privacy.page, 'Download my data');
   expect(JSON.parse(copy.text)).toEqual(expect.objectContaining({}));
   expect(copy.text).toContain(me.userId);
   await privacy.page.getByLabel('Request', { exact: true }).selectOption('export');
   await privacy.page.getByRole('button', { name: 'Send the request' }).click();
   await privacy.page.getByRole('rowheader', { name: 'Export', exact: true }).waitFor();
-  expect((await api(me.accessToken, '/api/v1/privacy/requests')).requests).toEqual([expect.objectContaining({ type: 'export', status: 'pending' })]);
+  expect((await api<{ requests: unknown[] }>(me.accessToken, '/api/v1/privacy/requests')).requests).toEqual([expect.objectContaining({ type: 'export', status: 'pending' })]);
   await privacy.page.getByRole('heading', { name: 'Who accessed my data' }).waitFor();
   await finish(privacy, 'learner-privacy');
 }, 300_000);
@@ -300,10 +307,10 @@ it('parent: the linked child\'s progress', async () => {
   const visit = await signInAs(parentPlan.parent.username, s.password);
   const { page } = visit;
   await page.getByRole('heading', { name: `Progress of ${child.displayName}`, level: 1 }).waitFor();
-  const me = await api(token, '/api/v1/me');
-  const profile = await api(token, `/api/v1/reports/learners/${me.children[0]}`);
+  const me = await api<{ memberships: { role: string; schoolId: string }[]; children: string[] }>(token, '/api/v1/me');
+  const profile = await api<LearnerProfileView>(token, `/api/v1/reports/learners/${me.children[0]}`);
   const grades = await chartTable(page, 'chart-grades');
-  expect(grades.map((row) => row[1])).toEqual(profile.courses.map((c: any) => (c.grades?.total?.percentage == null ? '—' : pf('en-US', c.grades.total.percentage))));
+  expect(grades.map((row) => row[1])).toEqual(profile.courses.map((c) => (c.grades?.total?.percentage == null ? '—' : pf('en-US', c.grades.total.percentage))));
   await finish(visit, 'parent');
 }, 300_000);
 

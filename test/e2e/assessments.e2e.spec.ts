@@ -97,7 +97,7 @@ async function start(learner: Session, quizId: string): Promise<string> {
   return res.body.attemptId;
 }
 
-async function streamEvents(streamPrefix: string, type?: string): Promise<{ type: string; data: Record<string, any>; metadata: Record<string, any> }[]> {
+async function streamEvents(streamPrefix: string, type?: string): Promise<{ type: string; data: Record<string, unknown>; metadata: Record<string, unknown> }[]> {
   const { rows } = await db.query(
     `SELECT event_type AS type, data, metadata FROM events WHERE stream_id LIKE $1 AND ($2::text IS NULL OR event_type = $2) ORDER BY global_position`,
     [`${streamPrefix}%`, type ?? null],

@@ -58,7 +58,7 @@ afterAll(async () => {
   await t.close();
 });
 
-async function streamEvents(streamId: string): Promise<{ type: string; metadata: Record<string, any>; data: Record<string, any> }[]> {
+async function streamEvents(streamId: string): Promise<{ type: string; metadata: Record<string, unknown>; data: Record<string, unknown> }[]> {
   const { rows } = await db.query('SELECT event_type AS type, metadata, data FROM events WHERE stream_id = $1 ORDER BY stream_revision', [streamId]);
   return rows;
 }
@@ -104,7 +104,7 @@ describe('creating and building a course', () => {
     const events = await streamEvents(`course-${courseId}`);
     expect(events.map((e) => e.type)).toEqual(['CourseCreated', 'CourseTeacherAssigned']);
     expect(events[0].metadata).toMatchObject({ actorId: teacher.userId, action: 'created', crud: 'c', courseId, schoolId: schoolA, object: { type: 'course', id: courseId } });
-    expect(events[0].data.selfEnrolment.keyHash).toMatch(/^scrypt\$/);
+    expect((events[0].data.selfEnrolment as { keyHash: string }).keyHash).toMatch(/^scrypt\$/);
     const everything = JSON.stringify([events, res.body, (await db.query('SELECT * FROM courses WHERE course_id = $1', [courseId])).rows]);
     expect(everything).not.toContain(KEY);
   });

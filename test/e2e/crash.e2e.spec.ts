@@ -62,17 +62,17 @@ it('keeps every event it acknowledged through a SIGKILL mid-load, and counts ret
 
   // A course with a video and eight enrolled learners, over HTTP.
   const admin = await signIn(base, ADMIN.username, ADMIN.password);
-  const school = (await must(201, base, 'POST', '/api/v1/schools', { name: 'Crash School', code: 'CRASH', country: 'TH' }, admin.token)).schoolId;
+  const school = (await must<{ schoolId: string }>(201, base, 'POST', '/api/v1/schools', { name: 'Crash School', code: 'CRASH', country: 'TH' }, admin.token)).schoolId;
   const open = async (by: string, role: string, username: string) => {
     await must(201, base, 'POST', '/api/v1/users', { username, password: PASSWORD, displayName: username, email: `${username}@crash.example`, schoolId: school, role, ...(role === 'learner' && { consentObtainedFrom: 'parent' }) }, by);
     return signIn(base, username, PASSWORD);
   };
   const schoolAdmin = await open(admin.token, 'school_admin', 'crash-admin');
   const teacher = await open(schoolAdmin.token, 'teacher', 'crash-teacher');
-  const courseId = (await must(201, base, 'POST', '/api/v1/courses', { schoolId: school, title: 'Crash', code: 'CRASH-1', subject: 'Physics', selfEnrolment: { enabled: false } }, teacher.token)).courseId;
+  const courseId = (await must<{ courseId: string }>(201, base, 'POST', '/api/v1/courses', { schoolId: school, title: 'Crash', code: 'CRASH-1', subject: 'Physics', selfEnrolment: { enabled: false } }, teacher.token)).courseId;
   await must(201, base, 'POST', `/api/v1/courses/${courseId}/sections`, { title: 'Week 1' }, teacher.token);
-  const sectionId = (await must(200, base, 'GET', `/api/v1/courses/${courseId}`, undefined, teacher.token)).sections[0].sectionId;
-  const video = (await must(201, base, 'POST', `/api/v1/courses/${courseId}/resources`, { sectionId, kind: 'video', title: 'Falling', content: { url: 'https://video.example/f', durationSeconds: 900 } }, teacher.token)).resourceId;
+  const sectionId = (await must<{ sections: { sectionId: string }[] }>(200, base, 'GET', `/api/v1/courses/${courseId}`, undefined, teacher.token)).sections[0].sectionId;
+  const video = (await must<{ resourceId: string }>(201, base, 'POST', `/api/v1/courses/${courseId}/resources`, { sectionId, kind: 'video', title: 'Falling', content: { url: 'https://video.example/f', durationSeconds: 900 } }, teacher.token)).resourceId;
   const learners = await Promise.all(Array.from({ length: 8 }, (_, i) => open(schoolAdmin.token, 'learner', `crash-learner-${i}`)));
   await must(200, base, 'POST', `/api/v1/courses/${courseId}/enrolments/bulk`, { learnerIds: learners.map((l) => l.userId) }, teacher.token);
   // On a busy machine the enrolments may reach the read models after the command's short wait: the access check reads them.

@@ -30,14 +30,14 @@ async function gql(query: string, variables: Record<string, unknown> = {}, as?: 
   const req = request(t.app.getHttpServer()).post('/graphql');
   if (as) req.set('Authorization', `Bearer ${as.accessToken}`);
   const res = await req.send({ query, variables });
-  return { status: res.status, data: res.body.data as Record<string, any> | null | undefined, errors: (res.body.errors ?? []) as GraphqlError[] };
+  return { status: res.status, data: res.body.data as Record<string, unknown> | null | undefined, errors: (res.body.errors ?? []) as GraphqlError[] };
 }
 
 /** The field's data, failing the test with the errors when there are any. */
-async function ok(query: string, variables: Record<string, unknown>, as: Session): Promise<any> {
+async function ok<T = unknown>(query: string, variables: Record<string, unknown>, as: Session): Promise<T> {
   const res = await gql(query, variables, as);
   expect(res.errors).toEqual([]);
-  return Object.values(res.data!)[0];
+  return Object.values(res.data!)[0] as T;
 }
 
 /** The one error of a refused field: its path and extensions (the field itself is null). */
@@ -122,19 +122,19 @@ afterAll(async () => {
 
 describe('a course over GraphQL', () => {
   it('lets a teacher create a course, add a section and resources, and read it', async () => {
-    const created = await ok(
+    const created = await ok<{ courseId: string }>(
       `mutation ($input: CreateCourseInput!) { createCourse(input: $input) { courseId } }`,
       { input: { schoolId: (await schoolOf(teacher)), title: 'Algebra', code: 'ALG-1', subject: 'Mathematics', selfEnrolment: { enabled: false } } },
       teacher,
     );
     courseId = created.courseId;
-    const section = await ok(`mutation ($c: ID!) { addSection(courseId: $c, input: { title: "Week 1" }) { courseId sectionId changed } }`, { c: courseId }, teacher);
+    const section = await ok<{ sectionId: string }>(`mutation ($c: ID!) { addSection(courseId: $c, input: { title: "Week 1" }) { courseId sectionId changed } }`, { c: courseId }, teacher);
     expect(section).toMatchObject({ courseId, sectionId: expect.any(String), changed: true });
     sectionId = section.sectionId;
 
     const ADD = `mutation ($c: ID!, $input: AddResourceInput!) { addResource(courseId: $c, input: $input) { resourceId } }`;
-    const page = await ok(ADD, { c: courseId, input: { sectionId, kind: 'page', title: 'Welcome', content: { body: '<p>Hello</p>' } } }, teacher);
-    const draft = await ok(ADD, { c: courseId, input: { sectionId, kind: 'url', title: 'Draft link', content: { url: 'https://example.com' } } }, teacher);
+    const page = await ok<{ resourceId: string }>(ADD, { c: courseId, input: { sectionId, kind: 'page', title: 'Welcome', content: { body: '<p>Hello</p>' } } }, teacher);
+    const draft = await ok<{ resourceId: string }>(ADD, { c: courseId, input: { sectionId, kind: 'url', title: 'Draft link', content: { url: 'https://example.com' } } }, teacher);
     const hidden = await ok(`mutation ($c: ID!, $r: ID!) { setResourceVisibility(courseId: $c, resourceId: $r, visible: false) { changed } }`, { c: courseId, r: draft.resourceId }, teacher);
     expect(hidden).toEqual({ changed: true });
     expect(await ok(`mutation ($c: ID!) { updateCourse(courseId: $c, input: { summary: "Linear equations" }) { changed } }`, { c: courseId }, teacher)).toEqual({ changed: true });
@@ -190,7 +190,7 @@ describe('a course over GraphQL', () => {
 
   it('shows a learner the visible resources only, and records CourseViewed as REST does', async () => {
     const viaGraphql = await eventsDuring(learner1, async () => {
-      const course = await ok(COURSE, { id: courseId }, learner1);
+      const course = await ok<{ viewer: unknown; sections: { resources: { title: string }[] }[] }>(COURSE, { id: courseId }, learner1);
       expect(course.viewer).toEqual({ role: null, enrolled: true, teaches: false });
       expect(course.sections[0].resources.map((r: { title: string }) => r.title)).toEqual(['Welcome']);
     });
@@ -219,7 +219,7 @@ describe('a quiz over GraphQL', () => {
   });
 
   it('gives a learner the quiz without its right answers (the query REST uses)', async () => {
-    const seen = await ok(`query ($id: ID!) { quiz(id: $id) { quizId questions { ${QUESTION_FIELDS} } } }`, { id: quiz.quizId }, learner1);
+    const seen = await ok<{ questions: (Record<string, unknown> & { choices?: unknown })[] }>(`query ($id: ID!) { quiz(id: $id) { quizId questions { ${QUESTION_FIELDS} } } }`, { id: quiz.quizId }, learner1);
     expect(seen.questions.map((q: Record<string, unknown>) => [q.correct, q.correctChoice, q.correctChoices, q.answer, q.tolerance])).toEqual([
       [null, undefined, undefined, undefined, undefined],
       [undefined, null, undefined, undefined, undefined],
@@ -232,7 +232,7 @@ describe('a quiz over GraphQL', () => {
   });
 
   it('lets the learner start, answer and submit an attempt, graded at once; a second attempt is NO_ATTEMPTS_LEFT', async () => {
-    const started = await ok(START, { q: quiz.quizId }, learner1);
+    const started = await ok<{ attemptId: string }>(START, { q: quiz.quizId }, learner1);
     expect(started).toEqual({ attemptId: expect.any(String), attemptNumber: 1, deadline: null, closedOverdue: [] });
     const [tf, single, multi, numeric] = quiz.questions.map((q) => q.questionId);
     const saved = await ok(
@@ -247,7 +247,7 @@ describe('a quiz over GraphQL', () => {
     expect(submitted).toEqual({ attemptNumber: 1, automatic: false, totalScore: 3, totalPoints: 5, grade: 6, maxGrade: 10, passed: true });
 
     const review = await eventsDuring(learner1, async () => {
-      const attempt = await ok(
+      const attempt = await ok<{ results: unknown; questions: unknown[] }>(
         `query ($id: ID!) { attempt(id: $id) { status answers grade passed results { questionId score correct partial } questions { ... on TrueFalseQuestion { correct } } } }`,
         { id: started.attemptId },
         learner1,
@@ -272,11 +272,11 @@ describe('a quiz over GraphQL', () => {
 
 describe('grades over GraphQL', () => {
   it('lets the teacher set up the gradebook, add the quiz as an item and release it', async () => {
-    const setUp = await ok(`mutation ($c: ID!) { setUpGradebook(courseId: $c) { passPercentage letterScale { letter minPercentage } changed } }`, { c: courseId }, teacher);
+    const setUp = await ok<{ letterScale: unknown[] }>(`mutation ($c: ID!) { setUpGradebook(courseId: $c) { passPercentage letterScale { letter minPercentage } changed } }`, { c: courseId }, teacher);
     expect(setUp).toMatchObject({ passPercentage: 50, changed: true });
     expect(setUp.letterScale[0]).toEqual({ letter: 'A', minPercentage: 80 });
 
-    const added = await ok(
+    const added = await ok<{ createdId: string; items: unknown[] }>(
       `mutation ($c: ID!, $input: AddGradeItemInput!) { addGradeItem(courseId: $c, input: $input) { createdId items { itemId name source { kind id } maxGrade weight released } } }`,
       { c: courseId, input: { source: { kind: 'quiz', id: quiz.quizId } } },
       teacher,
@@ -284,13 +284,13 @@ describe('grades over GraphQL', () => {
     itemId = added.createdId;
     expect(added.items).toEqual([{ itemId, name: 'Warm-up', source: { kind: 'quiz', id: quiz.quizId }, maxGrade: 10, weight: 1, released: false }]);
 
-    const released = await ok(`mutation ($c: ID!) { releaseGrades(courseId: $c) { items { released } } }`, { c: courseId }, teacher);
+    const released = await ok<{ items: unknown[] }>(`mutation ($c: ID!) { releaseGrades(courseId: $c) { items { released } } }`, { c: courseId }, teacher);
     expect(released.items).toEqual([{ released: true }]);
     expect(await ok(`query ($c: ID!) { gradebook(courseId: $c) { courseId items { itemId } } }`, { c: courseId }, teacher)).toEqual({ courseId, items: [{ itemId }] });
   });
 
   it('shows the learner their released grades, and records GradesViewed as REST does', async () => {
-    let own: any;
+    let own: unknown;
     const viaGraphql = await eventsDuring(learner1, async () => {
       own = await ok(LEARNER_GRADES, { c: courseId, l: learner1.userId }, learner1);
     });
@@ -323,7 +323,7 @@ describe('grades over GraphQL', () => {
         { learnerId: learner2.userId, items: [{ grade: null }], total: { percentage: null, letter: null, passed: null, overridden: false, hidden: null } },
       ],
     });
-    const final = await ok(COURSE_GRADES, { c: courseId, final: true }, teacher);
+    const final = await ok<{ learners: { total: unknown }[] }>(COURSE_GRADES, { c: courseId, final: true }, teacher);
     expect(final.learners[1].total).toEqual({ percentage: 0, letter: 'F', passed: false, overridden: false, hidden: null });
 
     const OVERRIDE = `mutation ($c: ID!, $l: ID!, $i: ID, $input: OverrideInput!) { overrideGrade(courseId: $c, learnerId: $l, itemId: $i, input: $input) { changed } }`;
@@ -348,7 +348,7 @@ describe('grades over GraphQL', () => {
 
 describe('an assignment over GraphQL', () => {
   it('is set, handed in by a learner, listed and graded by the teacher', async () => {
-    const assignment = await ok(
+    const assignment = await ok<{ assignmentId: string }>(
       `mutation ($c: ID!, $input: CreateAssignmentInput!) { createAssignment(courseId: $c, input: $input) { assignmentId courseId title submissionTypes maxGrade } }`,
       { c: courseId, input: { title: 'Essay', submissionTypes: ['text'], maxGrade: 100, passGrade: 50 } },
       teacher,
@@ -378,14 +378,14 @@ describe('reports over GraphQL', () => {
     await settle();
     const LOG = `query ($c: ID!, $filter: CourseLogFilter, $limit: Int, $cursor: String) { courseLog(courseId: $c, filter: $filter, limit: $limit, cursor: $cursor) {
       courseId nextCursor rows { eventType action crud origin object { type id } actor { userId displayName } } } }`;
-    const views = await ok(LOG, { c: courseId, filter: { eventType: 'CourseViewed', user: learner1.userId } }, teacher);
+    const views = await ok<{ rows: unknown[] }>(LOG, { c: courseId, filter: { eventType: 'CourseViewed', user: learner1.userId } }, teacher);
     expect(views.rows).toEqual([
       { eventType: 'CourseViewed', action: 'viewed', crud: 'r', origin: 'web', object: { type: 'course', id: courseId }, actor: { userId: learner1.userId, displayName: 'Learner One' } },
       { eventType: 'CourseViewed', action: 'viewed', crud: 'r', origin: 'web', object: { type: 'course', id: courseId }, actor: { userId: learner1.userId, displayName: 'Learner One' } },
     ]);
-    const first = await ok(LOG, { c: courseId, filter: { crud: 'c' }, limit: 1 }, teacher);
+    const first = await ok<{ rows: unknown[]; nextCursor: string | null }>(LOG, { c: courseId, filter: { crud: 'c' }, limit: 1 }, teacher);
     expect(first.rows).toHaveLength(1);
-    const second = await ok(LOG, { c: courseId, filter: { crud: 'c' }, limit: 1, cursor: first.nextCursor }, teacher);
+    const second = await ok<{ rows: unknown[] }>(LOG, { c: courseId, filter: { crud: 'c' }, limit: 1, cursor: first.nextCursor }, teacher);
     expect(second.rows).toHaveLength(1);
     expect(second.rows[0]).not.toEqual(first.rows[0]);
 
@@ -398,7 +398,7 @@ describe('reports over GraphQL', () => {
     const today = new Date().toISOString().slice(0, 10);
     const USAGE = `query ($from: String, $to: String) { usage(from: $from, to: $to, granularity: day, by: role) {
       from to granularity by minCellSize periods { period activeUsers { total { people events suppressed } } contentAccess { courseViews { people views suppressed } } } } }`;
-    const report = await ok(USAGE, { from: today, to: today }, admin);
+    const report = await ok<{ periods: { period: string }[] }>(USAGE, { from: today, to: today }, admin);
     expect(report).toMatchObject({ from: today, to: today, granularity: 'day', by: 'role', minCellSize: expect.any(Number) });
     expect(report.periods).toHaveLength(1);
     expect(report.periods[0].period).toBe(today);
@@ -439,12 +439,12 @@ describe('sign-in and input', () => {
   });
 
   it('adds questions to a quiz; the decider\'s rules answer with their codes (QUESTION_INVALID, QUIZ_HAS_ATTEMPTS)', async () => {
-    const created = await ok(`mutation ($c: ID!) { createQuiz(courseId: $c, input: { title: "Draft", attemptsAllowed: 0, gradingMethod: last, maxGrade: 10 }) { quizId questions { questionId } } }`, { c: courseId }, teacher);
+    const created = await ok<{ quizId: string; questions: unknown[] }>(`mutation ($c: ID!) { createQuiz(courseId: $c, input: { title: "Draft", attemptsAllowed: 0, gradingMethod: last, maxGrade: 10 }) { quizId questions { questionId } } }`, { c: courseId }, teacher);
     expect(created.questions).toEqual([]);
     const ADD = `mutation ($q: ID!, $input: QuestionInput!) { addQuestion(quizId: $q, input: $input) { questions { ${QUESTION_FIELDS} } } }`;
     const unknownKind = await refused(ADD, { q: created.quizId, input: { question: { kind: 'essay', text: 'Why?', points: 1, skills: ['writing'] } } }, teacher);
     expect(unknownKind).toMatchObject({ code: 'QUESTION_INVALID', status: 400 });
-    const added = await ok(ADD, { q: created.quizId, input: { question: SINGLE } }, teacher);
+    const added = await ok<{ questions: unknown[] }>(ADD, { q: created.quizId, input: { question: SINGLE } }, teacher);
     expect(added.questions).toEqual([{ __typename: 'MultipleChoiceSingleQuestion', questionId: expect.any(String), kind: 'multiple_choice_single', text: '0.5 is', points: 1, choices: SINGLE.choices, correctChoice: 'b' }]);
     // The warm-up quiz has an attempt: its questions are frozen.
     expect(await refused(ADD, { q: quiz.quizId, input: { question: TRUE_FALSE } }, teacher)).toMatchObject({ code: 'QUIZ_HAS_ATTEMPTS', status: 422 });
@@ -453,6 +453,6 @@ describe('sign-in and input', () => {
 
 /** The school a staff member belongs to, read through GraphQL's `me`. */
 async function schoolOf(who: Session): Promise<string> {
-  const me = await ok(`{ me { memberships { schoolId } } }`, {}, who);
+  const me = await ok<{ memberships: { schoolId: string }[] }>(`{ me { memberships { schoolId } } }`, {}, who);
   return me.memberships[0].schoolId;
 }

@@ -25,11 +25,11 @@ interface GraphqlError {
 }
 
 /** Posts one operation; `as` signs it with that session's access token. */
-async function gql(query: string, variables: Record<string, unknown> = {}, as?: Session | string) {
+async function gql<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}, as?: Session | string) {
   const req = request(t.app.getHttpServer()).post('/graphql');
   if (as) req.set('Authorization', `Bearer ${typeof as === 'string' ? as : as.accessToken}`);
   const res = await req.send({ query, variables });
-  return { status: res.status, data: res.body.data as Record<string, any> | null | undefined, errors: (res.body.errors ?? []) as GraphqlError[] };
+  return { status: res.status, data: res.body.data as T | null | undefined, errors: (res.body.errors ?? []) as GraphqlError[] };
 }
 
 const LOGIN = `mutation ($input: LoginInput!) { login(input: $input) { accessToken tokenType expiresIn refreshToken userId sessionId } }`;
@@ -40,7 +40,7 @@ const OPEN_ACCOUNT = `mutation ($input: OpenAccountInput!) { openAccount(input: 
 
 /** Signs in through the login mutation. */
 async function login(username: string, password = PASSWORD): Promise<{ userId: string; accessToken: string }> {
-  const res = await gql(LOGIN, { input: { username, password } });
+  const res = await gql<{ login: { accessToken: string; refreshToken: string | null; userId: string } }>(LOGIN, { input: { username, password } });
   if (!res.data?.login) throw new Error(`sign-in of ${username} failed: ${JSON.stringify(res.errors)}`);
   return res.data.login;
 }
@@ -55,7 +55,7 @@ async function openAccount(by: { accessToken: string }, input: Record<string, un
 
 describe('sign-in and the caller', () => {
   it('signs in with the login mutation and reads me with the token', async () => {
-    const login = await gql(LOGIN, { input: { username: TEST_ADMIN.username, password: TEST_ADMIN.password } });
+    const login = await gql<{ login: { accessToken: string; refreshToken: string | null; userId: string } }>(LOGIN, { input: { username: TEST_ADMIN.username, password: TEST_ADMIN.password } });
     expect(login.errors).toEqual([]);
     expect(login.data!.login).toMatchObject({ tokenType: 'Bearer', refreshToken: expect.any(String), userId: expect.any(String) });
 
@@ -95,10 +95,10 @@ describe('sign-in and the caller', () => {
 
   it('rotates the refresh token', async () => {
     const user = await registerUser(t);
-    const res = await gql(`mutation ($input: RefreshInput!) { refresh(input: $input) { accessToken refreshToken } }`, { input: { refreshToken: user.refreshToken } });
+    const res = await gql<{ refresh: { accessToken: string; refreshToken: string | null; userId: string } }>(`mutation ($input: RefreshInput!) { refresh(input: $input) { accessToken refreshToken } }`, { input: { refreshToken: user.refreshToken } });
     expect(res.errors).toEqual([]);
     expect(res.data!.refresh.refreshToken).not.toBe(user.refreshToken);
-    const me = await gql(ME, {}, res.data!.refresh.accessToken);
+    const me = await gql<{ me: { account: { userId: string }; children: string[] } }>(ME, {}, res.data!.refresh.accessToken);
     expect(me.data!.me.account.userId).toBe(user.userId);
   });
 });
@@ -131,12 +131,12 @@ describe('need to know', () => {
     expect((await gql(LOGIN, { input: { username: user.username, password: PASSWORD } })).errors[0].extensions.code).toBe('ACCOUNT_LOCKED');
     expect((await gql(`mutation ($id: ID!) { unlockUser(userId: $id) }`, { id: user.userId }, admin)).data).toEqual({ unlockUser: true });
 
-    const acting = await gql(`mutation ($input: ImpersonateInput!) { impersonate(input: $input) { accessToken refreshToken } }`, { input: { userId: user.userId, reason: 'Ticket 4411: cannot see the quiz' } }, admin);
+    const acting = await gql<{ impersonate: { accessToken: string; refreshToken: string | null; userId: string } }>(`mutation ($input: ImpersonateInput!) { impersonate(input: $input) { accessToken refreshToken } }`, { input: { userId: user.userId, reason: 'Ticket 4411: cannot see the quiz' } }, admin);
     expect(acting.data!.impersonate.refreshToken).toBeNull();
     const me = await gql(ME, {}, acting.data!.impersonate.accessToken);
     expect(me.data!.me).toMatchObject({ account: { userId: user.userId }, impersonatedBy: admin.userId });
 
-    const fresh = await gql(LOGIN, { input: { username: user.username, password: PASSWORD } });
+    const fresh = await gql<{ login: { accessToken: string; refreshToken: string | null; userId: string } }>(LOGIN, { input: { username: user.username, password: PASSWORD } });
     const listed = await gql(`query ($id: ID!) { impersonations(userId: $id) { by reason startedAt } }`, { id: user.userId }, fresh.data!.login.accessToken);
     expect(listed.data!.impersonations).toEqual([{ by: admin.userId, reason: 'Ticket 4411: cannot see the quiz', startedAt: expect.any(String) }]);
   });
@@ -197,7 +197,7 @@ describe('input and stable codes', () => {
     const user = await registerUser(t);
     const res = await gql(`mutation ($id: ID!, $input: UpdateProfileInput!) { updateProfile(userId: $id, input: $input) }`, { id: user.userId, input: { displayName: 'Renamed', country: 'TH' } }, user);
     expect(res).toMatchObject({ data: { updateProfile: true }, errors: [] });
-    expect((await gql(USER, { id: user.userId }, user)).data!.user.displayName).toBe('Renamed');
+    expect((await gql<{ user: { displayName: string } }>(USER, { id: user.userId }, user)).data!.user.displayName).toBe('Renamed');
   });
 });
 
@@ -212,11 +212,11 @@ describe('schools, classes, members and parent links', () => {
 
   async function createSchool(name: string) {
     const code = uniqueUsername('G').toUpperCase().replace(/[^A-Z0-9-]/g, '').slice(0, 20);
-    const res = await gql(`mutation ($input: CreateSchoolInput!) { createSchool(input: $input) { schoolId name code country } }`, { input: { name: `  ${name}  `, code: code.toLowerCase(), country: 'th' } }, admin.accessToken);
+    const res = await gql<{ createSchool: { schoolId: string } }>(`mutation ($input: CreateSchoolInput!) { createSchool(input: $input) { schoolId name code country } }`, { input: { name: `  ${name}  `, code: code.toLowerCase(), country: 'th' } }, admin.accessToken);
     expect(res.errors).toEqual([]);
     // The REST DTO's transforms apply: trimmed name, capital code and country.
     expect(res.data!.createSchool).toMatchObject({ name, code, country: 'TH' });
-    return res.data!.createSchool.schoolId as string;
+    return res.data!.createSchool.schoolId;
   }
 
   beforeAll(async () => {
@@ -239,7 +239,7 @@ describe('schools, classes, members and parent links', () => {
   });
 
   it('lets the school admin create a class, open a learner account in it, and list the members', async () => {
-    const created = await gql(`mutation ($s: ID!, $input: CreateClassInput!) { createClass(schoolId: $s, input: $input) { classId schoolId name gradeLevel } }`, { s: schoolA, input: { name: 'P4/1', gradeLevel: 'P4' } }, adminA.accessToken);
+    const created = await gql<{ createClass: { classId: string } }>(`mutation ($s: ID!, $input: CreateClassInput!) { createClass(schoolId: $s, input: $input) { classId schoolId name gradeLevel } }`, { s: schoolA, input: { name: 'P4/1', gradeLevel: 'P4' } }, adminA.accessToken);
     expect(created.errors).toEqual([]);
     classId = created.data!.createClass.classId;
     expect((await gql(`query ($s: ID!) { classes(schoolId: $s) { classId name } }`, { s: schoolA }, adminA.accessToken)).data!.classes).toEqual([{ classId, name: 'P4/1' }]);
@@ -257,7 +257,7 @@ describe('schools, classes, members and parent links', () => {
     // An account of no school is not the school's to add: it is asked, and accepts.
     const direct = await gql(`mutation ($s: ID!, $input: AddMemberInput!) { addMember(schoolId: $s, input: $input) { membershipId } }`, { s: schoolA, input: { userId: teacher.userId, role: 'teacher', classId } }, adminA.accessToken);
     expect(direct.errors[0].extensions.code).toBe('TRANSFER_REQUIRED');
-    const asked = await gql(`mutation ($s: ID!, $input: RequestTransferInput!) { requestTransfer(schoolId: $s, input: $input) { transferId status fromSchoolId } }`, { s: schoolA, input: { userId: teacher.userId, role: 'teacher', classId } }, adminA.accessToken);
+    const asked = await gql<{ requestTransfer: { transferId: string } }>(`mutation ($s: ID!, $input: RequestTransferInput!) { requestTransfer(schoolId: $s, input: $input) { transferId status fromSchoolId } }`, { s: schoolA, input: { userId: teacher.userId, role: 'teacher', classId } }, adminA.accessToken);
     expect(asked.data!.requestTransfer).toMatchObject({ status: 'requested', fromSchoolId: null });
     const waiting = await gql(`query { myTransfers { transferId toSchoolId toSchoolName role status } }`, {}, teacher);
     expect(waiting.data!.myTransfers).toEqual([{ transferId: asked.data!.requestTransfer.transferId, toSchoolId: schoolA, toSchoolName: expect.any(String), role: 'teacher', status: 'requested' }]);
@@ -273,7 +273,7 @@ describe('schools, classes, members and parent links', () => {
 
     const invalid = await gql(`mutation ($s: ID!, $u: ID!) { removeMember(schoolId: $s, userId: $u, input: { reason: "" }) { endedAt } }`, { s: schoolA, u: teacher.userId }, adminA.accessToken);
     expect(invalid.errors[0].extensions).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'reason', message: expect.any(String) }] });
-    const removed = await gql(`mutation ($s: ID!, $u: ID!) { removeMember(schoolId: $s, userId: $u, input: { reason: "left" }) { endedAt } }`, { s: schoolA, u: teacher.userId }, adminA.accessToken);
+    const removed = await gql<{ removeMember: { endedAt: string | null } }>(`mutation ($s: ID!, $u: ID!) { removeMember(schoolId: $s, userId: $u, input: { reason: "left" }) { endedAt } }`, { s: schoolA, u: teacher.userId }, adminA.accessToken);
     expect(removed.data!.removeMember.endedAt).toEqual(expect.any(String));
 
     const history = await gql(`query ($u: ID!) { affiliations(userId: $u) { schoolId schoolName role endedAt } }`, { u: teacher.userId }, admin.accessToken);
@@ -300,13 +300,13 @@ describe('schools, classes, members and parent links', () => {
     expect(consent.data!.giveParentalConsent).toEqual({ parentId: parent.userId, purposes: ['platform_use'] });
     const links = await gql(`query ($u: ID!) { parentLinks(userId: $u) { linkId status } }`, { u: parent.userId }, parent);
     expect(links.data!.parentLinks).toEqual([{ linkId, status: 'confirmed' }]);
-    const me = await gql(ME, {}, parent);
+    const me = await gql<{ me: { account: { userId: string }; children: string[] } }>(ME, {}, parent);
     expect(me.data!.me.children).toEqual([learner.userId]);
   });
 
   it('lets the school admin reject a requested link', async () => {
     const stranger = await registerUser(t);
-    const requested = await gql(`mutation ($input: RequestParentLinkInput!) { requestParentLink(input: $input) { linkId } }`, { input: { childId: learner.userId } }, stranger);
+    const requested = await gql<{ requestParentLink: { linkId: string } }>(`mutation ($input: RequestParentLinkInput!) { requestParentLink(input: $input) { linkId } }`, { input: { childId: learner.userId } }, stranger);
     const rejected = await gql(`mutation ($l: ID!) { rejectParentLink(linkId: $l) { status } }`, { l: requested.data!.requestParentLink.linkId }, adminA.accessToken);
     expect(rejected.data!.rejectParentLink).toEqual({ status: 'rejected' });
   });
@@ -320,15 +320,15 @@ describe('schools, classes, members and parent links', () => {
 
   it('opens a staff account with a temporary password that must be changed before sign-in', async () => {
     const username = uniqueUsername('teacher');
-    const opened = await gql(OPEN_ACCOUNT, { input: { username, displayName: 'New Teacher', schoolId: schoolA, role: 'teacher' } }, adminA.accessToken);
-    const temporary = opened.data!.openAccount.temporaryPassword as string;
+    const opened = await gql<{ openAccount: { temporaryPassword: string } }>(OPEN_ACCOUNT, { input: { username, displayName: 'New Teacher', schoolId: schoolA, role: 'teacher' } }, adminA.accessToken);
+    const temporary = opened.data!.openAccount.temporaryPassword;
     expect(temporary).toEqual(expect.any(String));
     expect((await gql(LOGIN, { input: { username, password: temporary } })).errors[0].extensions.code).toBe('PASSWORD_CHANGE_REQUIRED');
     const changed = await gql(`mutation ($input: ChangePasswordInput!) { changePassword(input: $input) }`, { input: { username, currentPassword: temporary, newPassword: PASSWORD } });
     expect(changed.data).toEqual({ changePassword: true });
     const teacher = await login(username);
 
-    const reset = await gql(`mutation ($u: ID!) { resetPassword(userId: $u) { temporaryPassword } }`, { u: teacher.userId }, adminA.accessToken);
+    const reset = await gql<{ resetPassword: { temporaryPassword: string } }>(`mutation ($u: ID!) { resetPassword(userId: $u) { temporaryPassword } }`, { u: teacher.userId }, adminA.accessToken);
     expect(reset.data!.resetPassword.temporaryPassword).toEqual(expect.any(String));
     expect((await gql(ME, {}, teacher.accessToken)).errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });

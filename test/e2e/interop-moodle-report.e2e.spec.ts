@@ -105,6 +105,13 @@ async function importFile(path: string) {
   return { summary, rejected };
 }
 
+/** The parts of a course's xAPI statement the tests read. */
+interface ExportedStatement {
+  context?: { extensions: Record<string, unknown> };
+  timestamp: string;
+  stored: string;
+}
+
 const rows = makeRows();
 const valid = rows.filter((r) => r.at !== null);
 const countBy = <K extends string>(items: Row[], key: (r: Row) => K) => items.reduce<Record<string, number>>((m, r) => ((m[key(r)] = (m[key(r)] ?? 0) + 1), m), {});
@@ -160,7 +167,7 @@ describe('the Logs report download', () => {
       `SELECT event_type AS type, metadata->>'occurredAt' AS at, metadata->>'actorId' AS actor FROM events WHERE event_type IN ('CourseViewed', 'ResourceViewed', 'ImportedLogin', 'ImportedLogEntry') AND metadata->>'origin' = 'import'`,
     );
     expect(events).toHaveLength(valid.length);
-    expect(countBy(events as never, (e: any) => e.type)).toEqual(countBy(valid, (r) => r.type!));
+    expect(countBy(events as never, (e) => e.type!)).toEqual(countBy(valid, (r) => r.type!));
     expect(events.map((e) => Date.parse(e.at)).sort()).toEqual(valid.map((r) => r.at!).sort());
     expect(new Set(events.map((e) => e.actor)).size).toBe(new Set(valid.map((r) => r.actor)).size);
   });
@@ -209,9 +216,9 @@ describe('the Logs report download', () => {
 
   it('gives the course\'s xAPI statements the time the rows happened as timestamp, and when Learnstream recorded them as stored', async () => {
     const res = await http().get(`/api/v1/courses/${courseId}/xapi?limit=500`).set(teacher.auth).expect(200);
-    const imported = res.body.statements.filter((s: any) => Object.values(s.context?.extensions ?? {}).includes('import') && ['CourseViewed', 'ResourceViewed'].some((type) => Object.values(s.context.extensions).includes(type)));
+    const imported = res.body.statements.filter((s: ExportedStatement) => Object.values(s.context?.extensions ?? {}).includes('import') && ['CourseViewed', 'ResourceViewed'].some((type) => Object.values(s.context!.extensions).includes(type)));
     const inCourse = valid.filter((r) => r.type === 'CourseViewed' || r.type === 'ResourceViewed');
-    expect(imported.map((s: any) => Date.parse(s.timestamp)).sort()).toEqual(inCourse.map((r) => r.at!).sort());
+    expect(imported.map((s: ExportedStatement) => Date.parse(s.timestamp)).sort()).toEqual(inCourse.map((r) => r.at!).sort());
     for (const s of imported) expect(Date.now() - Date.parse(s.stored)).toBeLessThan(3_600_000);
   });
 });

@@ -61,7 +61,7 @@ function file(name: string, content: string | Buffer): string {
   return path;
 }
 
-async function importEvents(correlation = 'moodle-import:%'): Promise<{ id: string; type: string; stream: string; data: Record<string, any>; metadata: Record<string, any> }[]> {
+async function importEvents(correlation = 'moodle-import:%'): Promise<{ id: string; type: string; stream: string; data: Record<string, unknown>; metadata: Record<string, unknown> }[]> {
   const { rows } = await db.query(
     `SELECT event_id AS id, event_type AS type, stream_id AS stream, data, metadata FROM events WHERE metadata->>'correlationId' LIKE $1 ORDER BY global_position`,
     [correlation],

@@ -27,6 +27,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { EventLog, type RecordedEvent } from '../../libs/event-store/src';
 import { ProjectionRunner } from '../../libs/projections/src';
+import type { UsagePeriodView as UsagePeriod } from '../../libs/reports/src';
 import { createSchool, openAccount, PASSWORD, registerUser, signIn, signInAdmin, type Session } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -89,8 +90,8 @@ async function aggregates() {
     questions: report.body.questions,
     // The months before this one (this month's figures grow with the test's own requests).
     usageTotals: usage.body.periods
-      .filter((p: any) => p.period < `${today().slice(0, 7)}-01`)
-      .map((p: any) => ({ period: p.period, active: p.activeUsers.total, registrations: p.registrations.total })),
+      .filter((p: UsagePeriod) => p.period < `${today().slice(0, 7)}-01`)
+      .map((p: UsagePeriod) => ({ period: p.period, active: p.activeUsers.total, registrations: p.registrations.total })),
     results: await q(`SELECT activity_id, count(*)::int AS n, round(avg(grade)::numeric, 4) AS mean FROM activity_results WHERE course_id = $1 GROUP BY 1 ORDER BY 1`),
     attempts: await q(`SELECT quiz_id, count(*)::int AS n, round(avg(grade)::numeric, 4) AS mean FROM quiz_attempts WHERE course_id = $1 GROUP BY 1 ORDER BY 1`),
     enrolments: await q(`SELECT status, count(*)::int AS n FROM course_enrolments WHERE course_id = $1 GROUP BY 1 ORDER BY 1`),

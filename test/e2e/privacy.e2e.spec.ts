@@ -14,8 +14,17 @@ import { runCli } from '../../apps/cli/src/main';
 import { EventLog } from '../../libs/event-store/src';
 import { requestEvent, RetentionSweep, userStream } from '../../libs/privacy/src';
 import { ProjectionRunner } from '../../libs/projections/src';
+import type { CourseLogRow } from '../../libs/reports/src';
 import { createSchool, openAccount, PASSWORD, registerUser, signIn, signInAdmin, type Session } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
+
+/** The parts of an exported xAPI statement the tests read. */
+interface XapiStatement {
+  context: { extensions: Record<string, unknown> };
+  timestamp: string;
+  result: { score: unknown };
+  actor: { account?: unknown };
+}
 
 let t: TestApp;
 let db: pg.Client;
@@ -191,7 +200,7 @@ describe('access and portability', () => {
 
   it('as xAPI statements: actor by mbox, verb IRIs, objects, timestamps, the course as context', async () => {
     const res = await api().get('/api/v1/privacy/export?format=xapi').set(learner.auth).expect(200);
-    const statements = res.body.statements as Record<string, any>[];
+    const statements = res.body.statements as XapiStatement[];
     const submit = statements.find((s) => s.context.extensions['https://learnstream.invalid/xapi/extensions/event-type'] === 'AssignmentSubmitted')!;
     expect(submit).toMatchObject({
       actor: { objectType: 'Agent', mbox: expect.stringMatching(/^mailto:/) },
@@ -238,7 +247,8 @@ describe('rectification', () => {
     const account = await api().get(`/api/v1/users/${learner.userId}`).set(learner.auth).expect(200);
     expect(account.body).toMatchObject({ displayName: 'Lin Srisuk', email: 'lin.srisuk@example.com' });
     const log = await api().get(`/api/v1/courses/${course}/logs?user=${learner.userId}`).set(teacher.auth).expect(200);
-    const names = new Set(log.body.rows.flatMap((row: any) => [row.actor, row.relatedUser]).filter((p: any) => p?.userId === learner.userId).map((p: any) => p.displayName));
+    const rows: CourseLogRow[] = log.body.rows;
+    const names = new Set(rows.flatMap((row) => [row.actor, row.relatedUser]).filter((p) => p?.userId === learner.userId).map((p) => p!.displayName));
     expect([...names]).toEqual(['Lin Srisuk']);
     const members = await api().get(`/api/v1/schools/${school}/members`).set(schoolAdmin.auth).expect(200);
     expect(members.body.members.find((m: { userId: string }) => m.userId === learner.userId)).toMatchObject({ displayName: 'Lin Srisuk' });
@@ -248,7 +258,7 @@ describe('rectification', () => {
 describe('restriction and objection', () => {
   const logUsers = async () => {
     const log = await api().get(`/api/v1/courses/${course}/logs?limit=500`).set(teacher.auth).expect(200);
-    return new Set(log.body.rows.flatMap((r: any) => [r.actor?.userId, r.relatedUser?.userId]));
+    return new Set((log.body.rows as CourseLogRow[]).flatMap((r) => [r.actor?.userId, r.relatedUser?.userId]));
   };
   const classReportLearners = async () => {
     const report = await api().get(`/api/v1/reports/courses/${course}`).set(teacher.auth).expect(200);

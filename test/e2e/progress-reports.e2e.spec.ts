@@ -14,6 +14,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { envelopeFor } from '../../libs/access/src';
 import { EventLog } from '../../libs/event-store/src';
+import type { ClassReportView, LearnerProfileView } from '../../libs/progress/src';
 import { ProjectionRunner } from '../../libs/projections/src';
 import { countEvents, createSchool, openAccount, registerUser, signInAdmin, type Session } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -249,7 +250,7 @@ describe('a small term', () => {
   });
 });
 
-type Participant = Record<string, any> & { learnerId: string };
+type Participant = ClassReportView['participants'][number];
 
 describe('class report (teacher 1, Mathematics)', () => {
   const participant = (body: { participants: Participant[] }, i: number) => body.participants.find((p) => p.learnerId === learner(i).userId)!;
@@ -271,12 +272,12 @@ describe('class report (teacher 1, Mathematics)', () => {
       });
       if (total === null) expect(p.grade).toEqual({ percentage: null, letter: null, passed: null });
       else {
-        expect(p.grade.percentage).toBeCloseTo(total, 3);
-        expect(p.grade.passed).toBe(total >= 50);
+        expect(p.grade!.percentage).toBeCloseTo(total, 3);
+        expect(p.grade!.passed).toBe(total >= 50);
       }
       // Last access: phase 2 for learners who viewed, phase 1 for the others, never for learner 8.
-      if (i <= 3) expect(Date.parse(p.lastAccessAt)).toBeGreaterThan(mid);
-      else if (i <= 7) expect(Date.parse(p.lastAccessAt)).toBeLessThan(mid);
+      if (i <= 3) expect(Date.parse(p.lastAccessAt!)).toBeGreaterThan(mid);
+      else if (i <= 7) expect(Date.parse(p.lastAccessAt!)).toBeLessThan(mid);
       else expect(p.lastAccessAt).toBeNull();
     }
     expect(body.summary).toMatchObject({ learners: 8, completed: COMPLETED.length, completionRate: 62.5, graded: 7, passing: TOTALS.filter((x) => x >= 50).length });
@@ -301,7 +302,7 @@ describe('class report (teacher 1, Mathematics)', () => {
     expect(expected[0].facility).toBeCloseTo(0.571, 3);
     expect(expected[0].discrimination).toBeCloseTo(0.565, 3);
     expect(body.questions).toHaveLength(5);
-    body.questions.forEach((q: Record<string, any>, k: number) => {
+    body.questions.forEach((q: ClassReportView['questions'][number], k: number) => {
       expect(q).toMatchObject({ quizId: quiz.quizId, quizTitle: 'Fractions quiz', position: k, questionId: quiz.questions[k].questionId, skills: QUESTIONS[k].skills, points: QUESTIONS[k].points, learners: 7 });
       expect(q.facility).toBeCloseTo(expected[k].facility, 2);
       if (expected[k].discrimination === null) expect(q.discrimination).toBeNull();
@@ -312,26 +313,26 @@ describe('class report (teacher 1, Mathematics)', () => {
 
   it('at risk: a failing current grade (default: 7 days without activity flags nobody yet), with the reason', async () => {
     const { body } = await http().get(`/api/v1/reports/courses/${maths}`).set(teacher1.auth).expect(200);
-    const flagged = range(1, 8).filter((i) => participant(body, i).atRisk.flagged);
+    const flagged = range(1, 8).filter((i) => participant(body, i).atRisk!.flagged);
     expect(flagged).toEqual(range(1, 8).filter((i) => (expectedTotal(i) ?? 100) < 50)); // 6 and 7
     expect(flagged).toEqual([6, 7]);
-    expect(participant(body, 6).atRisk.reasons).toEqual([expect.objectContaining({ rule: 'failing', passPercentage: 50, text: expect.stringMatching(/^current grade 26\.67% is below the pass mark of 50%$/) })]);
+    expect(participant(body, 6).atRisk!.reasons).toEqual([expect.objectContaining({ rule: 'failing', passPercentage: 50, text: expect.stringMatching(/^current grade 26\.67% is below the pass mark of 50%$/) })]);
     expect(body.rules).toMatchObject({ inactiveDays: 7, atRisk: expect.stringContaining('7 days or more') });
   });
 
   it('at risk: no activity for N days (here: since the middle of the term), counted from the enrolment for learners who never acted', async () => {
     const inactiveDays = (Date.now() - mid) / DAY_MS;
     const { body } = await http().get(`/api/v1/reports/courses/${maths}?inactiveDays=${inactiveDays}`).set(teacher1.auth).expect(200);
-    const inactive = range(1, 8).filter((i) => participant(body, i).atRisk.reasons.some((r: { rule: string }) => r.rule === 'inactive'));
+    const inactive = range(1, 8).filter((i) => participant(body, i).atRisk!.reasons.some((r: { rule: string }) => r.rule === 'inactive'));
     expect(inactive).toEqual([4, 5, 6, 7, 8]);
-    expect(participant(body, 8).atRisk.reasons[0]).toMatchObject({ rule: 'inactive', neverActive: true });
-    expect(participant(body, 7).atRisk.reasons.map((r: { rule: string }) => r.rule)).toEqual(['inactive', 'failing']);
+    expect(participant(body, 8).atRisk!.reasons[0]).toMatchObject({ rule: 'inactive', neverActive: true });
+    expect(participant(body, 7).atRisk!.reasons.map((r: { rule: string }) => r.rule)).toEqual(['inactive', 'failing']);
     expect(body.summary.atRisk).toBe(5);
   });
 });
 
 describe('learner profile', () => {
-  const course = (body: { courses: Record<string, any>[] }, courseId: string) => body.courses.find((c) => c.courseId === courseId)!;
+  const course = (body: { courses: LearnerProfileView['courses'] }, courseId: string) => body.courses.find((c) => c.courseId === courseId)!;
 
   it('teacher 1 sees learner 3 in Mathematics: enrolment, progress, full grades, results by skill with strengths and points to improve', async () => {
     const { body } = await http().get(`/api/v1/reports/learners/${learner(3).userId}`).set(teacher1.auth).expect(200);
@@ -346,8 +347,8 @@ describe('learner profile', () => {
       grades: { releasedOnly: false, total: { passed: true, hidden: false } },
       atRisk: { flagged: false, reasons: [] },
     });
-    expect(m.grades.total.percentage).toBeCloseTo(expectedTotal(3)!, 3);
-    expect(m.grades.items.map((i: { name: string; grade: number }) => [i.name, i.grade])).toEqual([['Fractions quiz', attemptGrade(ATTEMPTS[3][0])], ['Essay', 40]]);
+    expect(m.grades!.total.percentage).toBeCloseTo(expectedTotal(3)!, 3);
+    expect(m.grades!.items.map((i) => [i.name, i.grade])).toEqual([['Fractions quiz', attemptGrade(ATTEMPTS[3][0])], ['Essay', 40]]);
     expect(body.skills.map((s: Record<string, unknown>) => ({ skill: s.skill, earned: s.earned, possible: s.possible, questions: s.questions }))).toEqual(expectedSkills(3));
     expect(body.skills.find((s: { skill: string }) => s.skill === 'logic')).toMatchObject({ percentage: 33.33, courseIds: [maths] });
     expect({ strengths: body.strengths, toImprove: body.toImprove }).toEqual(verdicts(3));
@@ -373,7 +374,7 @@ describe('learner profile', () => {
     const own = await http().get(`/api/v1/reports/learners/${learner(6).userId}`).set(learner(6).auth).expect(200);
     const m = course(own.body, maths);
     expect(m.grades).toMatchObject({ releasedOnly: true, total: { percentage: null, hidden: true } });
-    expect(m.grades.items.map((i: { name: string }) => i.name)).toEqual(['Fractions quiz']);
+    expect(m.grades!.items.map((i: { name: string }) => i.name)).toEqual(['Fractions quiz']);
     expect(m.atRisk).toEqual({ flagged: false, reasons: [] });
     // Their own profile shows their last access to the platform.
     expect(Date.parse(own.body.lastAccessAt)).toBeGreaterThan(0);
@@ -382,7 +383,7 @@ describe('learner profile', () => {
   it('a linked parent sees their child (released grades only, last access) and no other child', async () => {
     const { body } = await http().get(`/api/v1/reports/learners/${learner(1).userId}`).set(parent.auth).expect(200);
     expect(course(body, maths).grades).toMatchObject({ releasedOnly: true, total: { hidden: true } });
-    expect(course(body, maths).grades.items.map((i: { grade: number }) => i.grade)).toEqual([10]);
+    expect(course(body, maths).grades!.items.map((i) => i.grade)).toEqual([10]);
     expect(body.strengths).toEqual(verdicts(1).strengths);
     expect(body.lastAccessAt).not.toBeNull();
     const other = await appendsNothing(() => http().get(`/api/v1/reports/learners/${learner(2).userId}`).set(parent.auth).expect(403));

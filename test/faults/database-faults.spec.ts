@@ -37,9 +37,17 @@ const RECOVERY_LIMIT_MS = 30_000;
 const POOL_MAX = '4';
 const PASSWORD = 'faults-password-1234';
 
+/** The parts of the answers the suite reads: REST errors, GraphQL errors, /health. */
+interface AnswerBody {
+  error?: { code: string };
+  errors?: { extensions?: { status: number; code: string; retryAfterSeconds?: number } }[];
+  projections?: { maxLag: number };
+  reason?: string;
+}
+
 interface Answer {
   status: number;
-  body: any;
+  body: AnswerBody | undefined;
   retryAfter: string | null;
 }
 
@@ -83,14 +91,14 @@ class Harness {
     return { status: res.status, body: text ? JSON.parse(text) : undefined, retryAfter: res.headers.get('retry-after') };
   }
 
-  async must(status: number, method: string, path: string, body?: unknown, token?: string): Promise<any> {
+  async must<T>(status: number, method: string, path: string, body?: unknown, token?: string): Promise<T> {
     const res = await this.call(method, path, body, token);
     if (res.status !== status) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
+    return res.body as T;
   }
 
   /** On a fresh connection (the app's may be the ones being cut). */
-  async query<T = any>(sql: string, params: unknown[] = [], url = this.db.url): Promise<T[]> {
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = [], url = this.db.url): Promise<T[]> {
     const client = new pg.Client({ connectionString: url });
     client.on('error', () => undefined);
     await client.connect();
@@ -124,23 +132,23 @@ interface World {
 }
 
 async function buildWorld(h: Harness): Promise<World> {
-  const signIn = async (username: string, password: string) => (await h.must(200, 'POST', '/api/v1/auth/login', { username, password })).accessToken as string;
+  const signIn = async (username: string, password: string) => (await h.must<{ accessToken: string }>(200, 'POST', '/api/v1/auth/login', { username, password })).accessToken;
   const adminToken = await signIn(TEST_ADMIN.username, TEST_ADMIN.password);
-  const schoolId = (await h.must(201, 'POST', '/api/v1/schools', { name: 'Faults School', code: `F${randomUUID().slice(0, 8).toUpperCase()}`, country: 'TH' }, adminToken)).schoolId;
+  const schoolId = (await h.must<{ schoolId: string }>(201, 'POST', '/api/v1/schools', { name: 'Faults School', code: `F${randomUUID().slice(0, 8).toUpperCase()}`, country: 'TH' }, adminToken)).schoolId;
   const open = async (by: string, role: string) => {
     const username = `faults-${role.replace('_', '')}-${randomUUID().slice(0, 8)}`;
-    const { userId } = await h.must(201, 'POST', '/api/v1/users', { username, password: PASSWORD, displayName: username, email: `${username}@faults.example`, schoolId, role, ...(role === 'learner' && { consentObtainedFrom: 'parent' }) }, by);
-    return { userId: userId as string, token: await signIn(username, PASSWORD) };
+    const { userId } = await h.must<{ userId: string }>(201, 'POST', '/api/v1/users', { username, password: PASSWORD, displayName: username, email: `${username}@faults.example`, schoolId, role, ...(role === 'learner' && { consentObtainedFrom: 'parent' }) }, by);
+    return { userId, token: await signIn(username, PASSWORD) };
   };
   const schoolAdmin = await open(adminToken, 'school_admin');
   const teacher = await open(schoolAdmin.token, 'teacher');
-  const courseId = (await h.must(201, 'POST', '/api/v1/courses', { schoolId, title: 'Faults', code: 'FAULTS-1', subject: 'Physics', selfEnrolment: { enabled: false } }, teacher.token)).courseId;
-  await h.must(201, 'POST', `/api/v1/courses/${courseId}/sections`, { title: 'Week 1' }, teacher.token);
-  const sectionId = (await h.must(200, 'GET', `/api/v1/courses/${courseId}`, undefined, teacher.token)).sections[0].sectionId;
-  const video = (await h.must(201, 'POST', `/api/v1/courses/${courseId}/resources`, { sectionId, kind: 'video', title: 'Falling', content: { url: 'https://video.example/f', durationSeconds: 900 } }, teacher.token)).resourceId;
+  const courseId = (await h.must<{ courseId: string }>(201, 'POST', '/api/v1/courses', { schoolId, title: 'Faults', code: 'FAULTS-1', subject: 'Physics', selfEnrolment: { enabled: false } }, teacher.token)).courseId;
+  await h.must<unknown>(201, 'POST', `/api/v1/courses/${courseId}/sections`, { title: 'Week 1' }, teacher.token);
+  const sectionId = (await h.must<{ sections: { sectionId: string }[] }>(200, 'GET', `/api/v1/courses/${courseId}`, undefined, teacher.token)).sections[0].sectionId;
+  const video = (await h.must<{ resourceId: string }>(201, 'POST', `/api/v1/courses/${courseId}/resources`, { sectionId, kind: 'video', title: 'Falling', content: { url: 'https://video.example/f', durationSeconds: 900 } }, teacher.token)).resourceId;
   const learners = [];
   for (let i = 0; i < 3; i++) learners.push(await open(schoolAdmin.token, 'learner'));
-  await h.must(200, 'POST', `/api/v1/courses/${courseId}/enrolments/bulk`, { learnerIds: learners.map((l) => l.userId) }, teacher.token);
+  await h.must<unknown>(200, 'POST', `/api/v1/courses/${courseId}/enrolments/bulk`, { learnerIds: learners.map((l) => l.userId) }, teacher.token);
   await waitUntilRecovered(h, { teacher: teacher.token } as World, 60_000);
   return { courseId, video, teacher: teacher.token, learners: learners.map((l) => l.token) };
 }
@@ -209,7 +217,7 @@ async function waitUntilRecovered(h: Harness, world: World, limitMs = RECOVERY_L
     try {
       const health = await h.call('GET', '/health');
       last = JSON.stringify(health.body).slice(0, 500);
-      if (health.status === 200 && health.body.projections.maxLag === 0) {
+      if (health.status === 200 && health.body?.projections?.maxLag === 0) {
         const me = await h.call('GET', '/api/v1/me', undefined, world.teacher);
         if (me.status === 200) return (Date.now() - started) / 1000;
         last = `GET /me ${me.status}`;
@@ -258,7 +266,7 @@ async function underFault(h: Harness, world: World, label: string, fault: () => 
 async function expectOutageAnswers(h: Harness, world: World): Promise<void> {
   const health = await h.call('GET', '/health');
   expect(health.status).toBe(503);
-  expect(health.body.reason).toEqual(expect.any(String));
+  expect(health.body?.reason).toEqual(expect.any(String));
   const me = await h.call('GET', '/api/v1/me', undefined, world.learners[0]);
   expect({ status: me.status, code: me.body?.error?.code, retryAfter: me.retryAfter }).toEqual({ status: 503, code: 'DATABASE_UNAVAILABLE', retryAfter: expect.any(String) });
 }

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AccessModule } from '@learnstream/access';
@@ -19,7 +19,7 @@ export class AppModule {
         ProjectionsModule.forRoot({ run: options.config.projectorInProcess, http: true, ...readModels() }),
         CqrsModule.forRoot(),
         AccessModule,
-        ...(FEATURE_MODULES as Type[]),
+        ...FEATURE_MODULES,
         GraphqlApiModule,
       ],
       controllers: [HealthController],

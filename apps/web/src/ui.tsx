@@ -20,7 +20,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T |
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // The caller's deps (spread) and the reload tick decide when to load again.
   }, [...deps, tick]);
   return { ...state, reload: () => setTick((n) => n + 1) };
 }
@@ -137,7 +137,7 @@ export function DownloadButton({ path, what, accept = 'text/csv', fallbackName }
       <button
         type="button"
         onClick={() =>
-          download(path, accept, fallbackName).then(
+          void download(path, accept, fallbackName).then(
             () => setState({ error: null, done: what }),
             (error: Error) => setState({ error, done: null }),
           )

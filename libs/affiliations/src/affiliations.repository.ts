@@ -19,6 +19,7 @@ import { toNewEvents } from './new-events';
 import { evolveParentLink, type ParentLinkState } from './parent-link';
 import type { SchoolState } from './school';
 import { parentLinkStream } from './streams';
+import type { TransferRow } from './views';
 
 export interface DecideAndAppend<S, E extends AffiliationEvent> {
   streamId: string;
@@ -97,7 +98,7 @@ export class AffiliationsRepository {
   }
 
   /** A transfer's row with the asking school's name, read as the system (callers choose what the reader sees). */
-  async transferRow(transferId: string): Promise<Record<string, unknown> | null> {
+  async transferRow(transferId: string): Promise<TransferRow | null> {
     const [row] = await this.db.query(
       `SELECT t.*, s.name AS to_school_name FROM school_transfers t LEFT JOIN schools s ON s.school_id = t.to_school_id WHERE t.transfer_id = $1`,
       [transferId],

@@ -6,7 +6,34 @@ import type { ParentLinkStatus } from './parent-link';
 import type { ClassState, SchoolState } from './school';
 import type { TransferStatus } from './transfer';
 
-type Row = Record<string, any>;
+/** Rows of the read models (timestamps come back as Date). */
+type Time = Date | string;
+export interface SchoolRow { school_id: string; name: string; code: string; country: string; created_at: Time; archived_at: Time | null }
+export interface ClassRow { class_id: string; school_id: string; name: string; grade_level: string | null; created_at: Time; archived_at: Time | null }
+export interface MembershipRow {
+  membership_id: string;
+  user_id: string;
+  school_id: string;
+  role: SchoolRole;
+  class_id: string | null;
+  grade_level: string | null;
+  started_at: Time;
+  ended_at: Time | null;
+}
+export type AffiliationRow = MembershipRow & { school_name: string | null; school_code: string | null; class_name: string | null };
+export type MemberRow = Omit<MembershipRow, 'school_id'> & { username: string | null; display_name: string | null; email: string | null };
+export interface ParentLinkRow {
+  link_id: string;
+  parent_id: string;
+  child_id: string;
+  status: ParentLinkStatus;
+  parent_display_name?: string | null;
+  child_display_name?: string | null;
+  requested_by: string;
+  requested_at: Time;
+  decided_by: string | null;
+  decided_at: Time | null;
+}
 const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
 
 export class SchoolView {
@@ -19,7 +46,7 @@ export class SchoolView {
 }
 
 export const schoolViewOf = (s: SchoolState): SchoolView => ({ schoolId: s.schoolId, name: s.name, code: s.code, country: s.country, createdAt: s.createdAt, archivedAt: s.archivedAt });
-export const schoolViewOfRow = (r: Row): SchoolView => ({ schoolId: r.school_id, name: r.name, code: r.code, country: r.country, createdAt: iso(r.created_at)!, archivedAt: iso(r.archived_at) });
+export const schoolViewOfRow = (r: SchoolRow): SchoolView => ({ schoolId: r.school_id, name: r.name, code: r.code, country: r.country, createdAt: iso(r.created_at)!, archivedAt: iso(r.archived_at) });
 
 export class ClassView {
   @ApiProperty({ format: 'uuid' }) classId!: string;
@@ -31,7 +58,7 @@ export class ClassView {
 }
 
 export const classViewOf = (schoolId: string, c: ClassState): ClassView => ({ classId: c.classId, schoolId, name: c.name, gradeLevel: c.gradeLevel, createdAt: c.createdAt, archivedAt: c.archivedAt });
-export const classViewOfRow = (r: Row): ClassView => ({ classId: r.class_id, schoolId: r.school_id, name: r.name, gradeLevel: r.grade_level, createdAt: iso(r.created_at)!, archivedAt: iso(r.archived_at) });
+export const classViewOfRow = (r: ClassRow): ClassView => ({ classId: r.class_id, schoolId: r.school_id, name: r.name, gradeLevel: r.grade_level, createdAt: iso(r.created_at)!, archivedAt: iso(r.archived_at) });
 
 export class MembershipView {
   @ApiProperty({ format: 'uuid' }) membershipId!: string;
@@ -47,7 +74,7 @@ export class MembershipView {
 export const membershipViewOf = (userId: string, m: Membership): MembershipView => ({
   membershipId: m.membershipId, userId, schoolId: m.schoolId, role: m.role, classId: m.classId, gradeLevel: m.gradeLevel, startedAt: m.startedAt, endedAt: m.endedAt,
 });
-const membershipViewOfRow = (r: Row): MembershipView => ({
+const membershipViewOfRow = (r: MembershipRow): MembershipView => ({
   membershipId: r.membership_id, userId: r.user_id, schoolId: r.school_id, role: r.role, classId: r.class_id, gradeLevel: r.grade_level, startedAt: iso(r.started_at)!, endedAt: iso(r.ended_at),
 });
 
@@ -57,7 +84,7 @@ export class AffiliationView extends MembershipView {
   @ApiProperty({ nullable: true, type: String }) className!: string | null;
 }
 
-export const affiliationViewOfRow = (r: Row): AffiliationView => ({ ...membershipViewOfRow(r), schoolName: r.school_name, schoolCode: r.school_code, className: r.class_name });
+export const affiliationViewOfRow = (r: AffiliationRow): AffiliationView => ({ ...membershipViewOfRow(r), schoolName: r.school_name, schoolCode: r.school_code, className: r.class_name });
 
 /** A school's directory entry: what a teacher sees. Staff views add the rest. */
 export class MemberView {
@@ -75,7 +102,7 @@ export class MemberView {
 
 export type DirectoryView = 'teacher' | 'platform_admin' | 'school_admin';
 
-export function memberViewOfRow(r: Row, view: DirectoryView): MemberView {
+export function memberViewOfRow(r: MemberRow, view: DirectoryView): MemberView {
   const basic: MemberView = { userId: r.user_id, username: r.username, displayName: r.display_name, role: r.role, classId: r.class_id, gradeLevel: r.grade_level };
   if (view === 'teacher') return basic;
   const staff = { ...basic, membershipId: r.membership_id, startedAt: iso(r.started_at)!, endedAt: iso(r.ended_at) };
@@ -97,7 +124,7 @@ export class ParentLinkView {
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String }) decidedAt?: string | null;
 }
 
-export const parentLinkViewOfRow = (r: Row): ParentLinkView => ({
+export const parentLinkViewOfRow = (r: ParentLinkRow): ParentLinkView => ({
   linkId: r.link_id, parentId: r.parent_id, childId: r.child_id, status: r.status, parentDisplayName: r.parent_display_name ?? null, childDisplayName: r.child_display_name ?? null,
   requestedBy: r.requested_by, requestedAt: iso(r.requested_at)!, decidedBy: r.decided_by, decidedAt: iso(r.decided_at),
 });
@@ -136,7 +163,24 @@ export class TransferView {
 /** Which side of a transfer the reader is on. */
 export type TransferSide = 'to' | 'from' | 'person';
 
-export function transferViewOfRow(r: Row, side: TransferSide): TransferView {
+/** A row of `school_transfers`, with the receiving school's name where the reader may see it. */
+export interface TransferRow {
+  transfer_id: string;
+  user_id: string;
+  to_school_id: string;
+  to_school_name?: string | null;
+  from_school_id: string | null;
+  role: SchoolRole;
+  class_id: string | null;
+  status: TransferStatus;
+  requested_by: string | null;
+  requested_at: Time;
+  decided_by: string | null;
+  decided_as: string | null;
+  decided_at: Time | null;
+}
+
+export function transferViewOfRow(r: TransferRow, side: TransferSide): TransferView {
   return {
     transferId: r.transfer_id, userId: r.user_id, toSchoolId: r.to_school_id, toSchoolName: r.to_school_name ?? null,
     fromSchoolId: side === 'to' ? null : r.from_school_id, role: r.role, classId: side === 'from' ? null : r.class_id, status: r.status,

@@ -88,9 +88,54 @@ export interface OfflineResultView {
 
 const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
 
-export function attemptViewOf(row: Record<string, any>, questions: Question[], withAnswers: boolean): AttemptView {
+/** A row of `quiz_attempts`. */
+export interface AttemptRow {
+  attempt_id: string;
+  quiz_id: string;
+  course_id: string;
+  school_id: string | null;
+  learner_id: string;
+  attempt_number: number;
+  status: AttemptView['status'];
+  started_at: Date;
+  deadline: Date | null;
+  submitted_at: Date | null;
+  automatic: boolean | null;
+  duration_seconds: number | null;
+  question_ids: string[];
+  answers: Record<string, unknown> | null;
+  results: QuestionResult[] | null;
+  total_score: number | null;
+  total_points: number | null;
+  grade: number | null;
+  max_grade: number | null;
+  passed: boolean | null;
+}
+
+/** A row of `assignment_submissions`. */
+export interface SubmissionRow {
+  assignment_id: string;
+  course_id: string;
+  school_id: string | null;
+  learner_id: string;
+  status: SubmissionView['status'];
+  submission_number: number;
+  text: string | null;
+  file_refs: string[] | null;
+  late: boolean | null;
+  late_by_seconds: number | null;
+  submitted_at: Date | null;
+  grade: number | null;
+  max_grade: number | null;
+  passed: boolean | null;
+  feedback: string | null;
+  graded_by: string | null;
+  graded_at: Date | null;
+}
+
+export function attemptViewOf(row: AttemptRow, questions: Question[], withAnswers: boolean): AttemptView {
   const byId = new Map(questions.map((q) => [q.questionId, q]));
-  const attemptQuestions = (row.question_ids as string[]).map((id) => byId.get(id)).filter((q): q is Question => q !== undefined);
+  const attemptQuestions = row.question_ids.map((id) => byId.get(id)).filter((q): q is Question => q !== undefined);
   return {
     attemptId: row.attempt_id,
     quizId: row.quiz_id,
@@ -114,7 +159,7 @@ export function attemptViewOf(row: Record<string, any>, questions: Question[], w
   };
 }
 
-export function submissionViewOf(row: Record<string, any>): SubmissionView {
+export function submissionViewOf(row: SubmissionRow): SubmissionView {
   return {
     assignmentId: row.assignment_id,
     courseId: row.course_id,

@@ -3,6 +3,7 @@
  * and the HTTP feature modules. The api, the projector and the CLI take their
  * lists from here, so that the three never disagree.
  */
+import type { Type } from '@nestjs/common';
 import { ACTIVITY_EVENT_TYPES, ActivityModule } from '@learnstream/activity';
 import { ASSESSMENT_EVENT_TYPES, AssessmentsModule, AssessmentsProjection } from '@learnstream/assessments';
 import { AFFILIATION_EVENT_TYPES, AffiliationsModule, MembershipsProjection, ParentLinksProjection, SchoolsProjection, TransfersProjection } from '@learnstream/affiliations';
@@ -38,7 +39,7 @@ export const EVENT_TYPES: EventTypeDefinition[] = [
   ...PRIVACY_EVENT_TYPES,
 ];
 
-export function readModels(): { projections: Projection[]; entities: Function[] } {
+export function readModels(): { projections: Projection[]; entities: Type[] } {
   return {
     projections: [new CourseLogProjection(), new AccountsProjection(), new SchoolsProjection(), new MembershipsProjection(), new ParentLinksProjection(), new CoursesProjection(), new CourseEnrolmentsProjection(), new AssessmentsProjection(), new GradesProjection(), new UsageActivityProjection(), new LearnerActivityProjection(), new QuestionResultsProjection(), new XapiStatementsProjection(),
       new PrivacyRequestsProjection(), new SubjectFlagsProjection(), new AccessLogProjection(), new SubjectEventsProjection(), new TransfersProjection()],
@@ -47,4 +48,4 @@ export function readModels(): { projections: Projection[]; entities: Function[] 
 }
 
 /** Nest modules with the REST and GraphQL endpoints of each feature (api only). */
-export const FEATURE_MODULES: Function[] = [IdentityModule, AffiliationsModule, CoursesModule, AssessmentsModule, GradesModule, ReportsModule, ProgressModule, ActivityModule, InteropModule, PrivacyModule];
+export const FEATURE_MODULES: Type[] = [IdentityModule, AffiliationsModule, CoursesModule, AssessmentsModule, GradesModule, ReportsModule, ProgressModule, ActivityModule, InteropModule, PrivacyModule];

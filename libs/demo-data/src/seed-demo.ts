@@ -31,7 +31,7 @@ class Api {
   calls = 0;
   constructor(private readonly base: string) {}
 
-  async call<T = any>(method: string, path: string, body?: unknown, token?: string, expected: number[] = [200, 201, 202, 204]): Promise<T> {
+  async call<T = unknown>(method: string, path: string, body?: unknown, token?: string, expected: number[] = [200, 201, 202, 204]): Promise<T> {
     this.calls += 1;
     const res = await fetch(`${this.base}${path}`, {
       method,
@@ -44,7 +44,7 @@ class Api {
   }
 
   async signIn(username: string, password: string): Promise<{ userId: string; token: string }> {
-    const body = await this.call('POST', '/api/v1/auth/login', { username, password });
+    const body = await this.call<{ userId: string; accessToken: string }>('POST', '/api/v1/auth/login', { username, password });
     return { userId: body.userId, token: body.accessToken };
   }
 }
@@ -69,7 +69,7 @@ export async function seedDemo(base: string, admin: { username: string; password
 
   const schoolIds: string[] = [];
   for (const school of plan.schools) {
-    const { schoolId } = await api.call('POST', '/api/v1/schools', { name: school.name, code: school.code, country: 'TH' }, adminSession.token);
+    const { schoolId } = await api.call<{ schoolId: string }>('POST', '/api/v1/schools', { name: school.name, code: school.code, country: 'TH' }, adminSession.token);
     schoolIds.push(schoolId);
     counts.schools += 1;
     await open(school.admin, schoolId, school.name, adminSession.token);
@@ -89,17 +89,17 @@ export async function seedDemo(base: string, admin: { username: string; password
   for (const course of plan.courses) {
     const teacher = sessions.get(course.teacher)!;
     const schoolId = schoolIds[course.schoolIndex];
-    const { courseId } = await api.call('POST', '/api/v1/courses', { schoolId, title: course.title, code: course.code, subject: course.subject, gradeLevel: course.gradeLevel, selfEnrolment: { enabled: false } }, teacher.token);
+    const { courseId } = await api.call<{ courseId: string }>('POST', '/api/v1/courses', { schoolId, title: course.title, code: course.code, subject: course.subject, gradeLevel: course.gradeLevel, selfEnrolment: { enabled: false } }, teacher.token);
     counts.courses += 1;
     const resources: { resourceId: string; kind: string; durationSeconds: number }[] = [];
     for (const section of course.sections) {
       await api.call('POST', `/api/v1/courses/${courseId}/sections`, { title: section.title }, teacher.token);
     }
-    const { sections } = await api.call('GET', `/api/v1/courses/${courseId}`, undefined, teacher.token);
+    const { sections } = await api.call<{ sections: { sectionId: string }[] }>('GET', `/api/v1/courses/${courseId}`, undefined, teacher.token);
     for (const [k, section] of course.sections.entries()) {
       for (const r of section.resources) {
         const content = r.kind === 'video' ? { url: `https://video.example/${course.code}/${k}`, durationSeconds: r.durationSeconds } : r.kind === 'page' ? { body: `<p>${r.title}</p>` } : { fileRef: `files/${course.code}/${k}`, mimeType: 'application/pdf', sizeBytes: 250_000 };
-        const { resourceId } = await api.call('POST', `/api/v1/courses/${courseId}/resources`, { sectionId: sections[k].sectionId, kind: r.kind, title: r.title, content }, teacher.token);
+        const { resourceId } = await api.call<{ resourceId: string }>('POST', `/api/v1/courses/${courseId}/resources`, { sectionId: sections[k].sectionId, kind: r.kind, title: r.title, content }, teacher.token);
         resources.push({ resourceId, kind: r.kind, durationSeconds: r.durationSeconds });
       }
     }
@@ -110,19 +110,19 @@ export async function seedDemo(base: string, admin: { username: string; password
     const quizItems: string[] = [];
     await api.call('POST', `/api/v1/courses/${courseId}/gradebook`, {}, teacher.token);
     for (const quiz of course.quizzes) {
-      const created = await api.call('POST', `/api/v1/courses/${courseId}/quizzes`, {
+      const created = await api.call<{ quizId: string; questions: { questionId: string }[] }>('POST', `/api/v1/courses/${courseId}/quizzes`, {
         title: quiz.title, attemptsAllowed: 2, gradingMethod: 'highest', maxGrade: quiz.maxGrade, passGrade: quiz.passGrade,
         questions: quiz.questions.map(({ questionId: _, ...q }) => q),
       }, teacher.token);
       counts.quizzes += 1;
-      const item = await api.call('POST', `/api/v1/courses/${courseId}/gradebook/items`, { source: { kind: 'quiz', id: created.quizId } }, teacher.token);
+      const item = await api.call<{ createdId: string }>('POST', `/api/v1/courses/${courseId}/gradebook/items`, { source: { kind: 'quiz', id: created.quizId } }, teacher.token);
       quizItems.push(item.createdId);
       let right = 0;
       for (const learner of course.learners) {
         const session = sessions.get(learner)!;
         right = (right * 7 + 3) % 10;
         if (right === 0) continue; // one in ten does not attempt it
-        const attempt = await api.call('POST', `/api/v1/quizzes/${created.quizId}/attempts`, undefined, session.token);
+        const attempt = await api.call<{ attemptId: string }>('POST', `/api/v1/quizzes/${created.quizId}/attempts`, undefined, session.token);
         const answers = quiz.questions.map((q, i) => ({ questionId: created.questions[i].questionId, answer: answerOf(q, (i * 37 + right * 13) % 100 < learner.ability * 100) }));
         await api.call('PUT', `/api/v1/attempts/${attempt.attemptId}/answers`, { answers }, session.token);
         await api.call('POST', `/api/v1/attempts/${attempt.attemptId}/submit`, undefined, session.token);

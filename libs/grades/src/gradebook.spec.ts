@@ -5,7 +5,7 @@ import type { GradebookCommand } from './gradebook.commands';
 import { DEFAULT_LETTER_SCALE } from './gradebook-settings';
 import { GRADEBOOK_EVENT_TYPES, gradebookStreamId, type GradebookEvent } from './gradebook.events';
 import {
-  A1, A2, ANN, ASSIGNMENT_1, ASSIGNMENTS, BEN, COURSE, graded, itemAdded, NOW, overridden, PART, Q1, Q2, Q3, QUIZ_1, QUIZZES, released, setUp, structure, TEACHER,
+  A1, A2, ANN, ASSIGNMENT_1, ASSIGNMENTS, BEN, COURSE, graded, NOW, overridden, PART, Q1, Q2, Q3, QUIZ_1, QUIZZES, released, setUp, structure, TEACHER,
 } from './testing/gradebook.fixtures';
 
 const acted = { courseId: COURSE, now: NOW, by: TEACHER };

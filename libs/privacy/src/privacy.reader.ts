@@ -11,7 +11,7 @@ import { ProjectionRunner } from '@learnstream/projections';
 import type { DataSource } from 'typeorm';
 import { CONSENT_DEFAULTS } from './privacy-subject';
 import { CONSENT_PURPOSES } from './privacy.events';
-import { requestViewOf, type ReceiptView, type RequestView } from './views';
+import { requestViewOf, type ReceiptView, type RequestRow, type RequestView } from './views';
 
 const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
 
@@ -71,7 +71,7 @@ export class PrivacyReader {
   /** Requests about the person, or filed by them. */
   async requestsOf(userId: string, now = new Date()): Promise<RequestView[]> {
     const rows = await this.db.query('SELECT * FROM privacy_requests WHERE subject_id = $1 OR filed_by = $1 ORDER BY filed_at DESC', [userId]);
-    return rows.map((r: Record<string, unknown>) => requestViewOf(r, now));
+    return rows.map((r: RequestRow) => requestViewOf(r, now));
   }
 
   /** The DPO's queue: open requests by deadline first (overdue on top), or filtered. */
@@ -84,7 +84,7 @@ export class PrivacyReader {
         LIMIT 1000`,
       [filter.status ?? null, filter.type ?? null, filter.overdue ?? false, now],
     );
-    return rows.map((r: Record<string, unknown>) => requestViewOf(r, now));
+    return rows.map((r: RequestRow) => requestViewOf(r, now));
   }
 
   /** One row per projection of this process: acknowledged (with when) or not yet. */
@@ -130,7 +130,7 @@ export class PrivacyReader {
         WHERE l.subject_id = $1 ORDER BY l.occurred_at DESC LIMIT $2`,
       [subjectId, limit],
     );
-    return rows.map((r: Record<string, any>) => ({
+    return rows.map((r: { reader_id: string; reader_name: string | null; real_reader_id: string | null; what: string; purpose: string; course_id: string | null; school_id: string | null; occurred_at: Date }) => ({
       readerId: r.reader_id,
       readerName: r.reader_name,
       realReaderId: r.real_reader_id,
@@ -168,7 +168,7 @@ export class PrivacyReader {
       [threshold, now, days],
     );
     return rows
-      .map((r: Record<string, any>) => ({
+      .map((r: { reader_id: string; reader_name: string | null; window_end: Date; people: string; reads: string }) => ({
         readerId: r.reader_id,
         readerName: r.reader_name,
         windowStart: new Date(new Date(r.window_end).getTime() - 3_600_000).toISOString(),

@@ -24,7 +24,25 @@ export class RequestView {
 
 const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
 
-export function requestViewOf(r: Record<string, any>, now: Date = new Date()): RequestView {
+/** A row of `privacy_requests`. */
+export interface RequestRow {
+  request_id: string;
+  subject_id: string;
+  type: RequestType;
+  status: RequestStatus;
+  filed_by: string | null;
+  filed_as: string;
+  filed_at: Date;
+  due_at: Date;
+  decided_by: string | null;
+  decided_at: Date | null;
+  decision_reason: string | null;
+  completed_at: Date | null;
+  outcome: string | null;
+  details: Record<string, unknown> | null;
+}
+
+export function requestViewOf(r: RequestRow, now: Date = new Date()): RequestView {
   const open = isOpen(r.status);
   const due = new Date(r.due_at).getTime();
   return {

@@ -1,4 +1,4 @@
-import { Inject, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Module, type Type, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { EventLog } from '@learnstream/event-store';
@@ -12,7 +12,7 @@ export interface ProjectionsModuleOptions {
   /** Every read model of the application (the composition lists them). */
   projections: Projection[];
   /** TypeORM entities the projections and their queries use. */
-  entities?: Function[];
+  entities?: Type[];
   /** Run the projection loops in this process (the projector, or the api with PROJECTOR_IN_PROCESS). */
   run: boolean;
   /** Expose the operations API (the api app). */

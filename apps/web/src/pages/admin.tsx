@@ -201,7 +201,7 @@ function Projections() {
                 {deadLetters.map((d) => (
                   <li key={d.id}>
                     {d.projection} · {d.eventType ?? d.eventId}: {d.error}{' '}
-                    <button type="button" onClick={() => send('POST', `/api/v1/admin/projections/dead-letters/${d.id}/retry`).then(status.reload, setRetryError)}>
+                    <button type="button" onClick={() => void send('POST', `/api/v1/admin/projections/dead-letters/${d.id}/retry`).then(status.reload, setRetryError)}>
                       {t('admin.retry')}
                     </button>
                   </li>

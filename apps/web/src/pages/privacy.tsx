@@ -64,7 +64,7 @@ export function PrivacyPage({ userId }: { userId: string }) {
                         {c.at && ` (${dateTime(c.at)})`}
                       </td>
                       <td>
-                        <button type="button" onClick={() => act(send(c.holds ? 'DELETE' : 'PUT', `/api/v1/privacy/subjects/${userId}/consents/${purpose}`), status.reload)}>
+                        <button type="button" onClick={() => void act(send(c.holds ? 'DELETE' : 'PUT', `/api/v1/privacy/subjects/${userId}/consents/${purpose}`), status.reload)}>
                           {c.holds ? t('privacy.withdraw', { purpose: name }) : t('privacy.give', { purpose: name })}
                         </button>
                       </td>
@@ -116,7 +116,7 @@ export function PrivacyPage({ userId }: { userId: string }) {
           aria-label={t('privacy.file')}
           onSubmit={(e) => {
             e.preventDefault();
-            act(send('POST', '/api/v1/privacy/requests', { type, ...(note && { note }) }), () => (setNote(''), requests.reload()));
+            void act(send('POST', '/api/v1/privacy/requests', { type, ...(note && { note }) }), () => (setNote(''), requests.reload()));
           }}
         >
           <SelectField label={t('privacy.type')} value={type} onChange={(v) => setType(v)}>

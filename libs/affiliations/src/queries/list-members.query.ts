@@ -2,7 +2,7 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, TenantDb, type Actor, type SchoolRole } from '@learnstream/access';
 import { EventLog } from '@learnstream/event-store';
 import { accessPurposeOf, recordPersonalDataAccess } from '@learnstream/privacy';
-import { memberViewOfRow, type DirectoryView, type MemberView } from '../views';
+import { memberViewOfRow, type DirectoryView, type MemberRow, type MemberView } from '../views';
 
 export interface MemberFilter {
   role: SchoolRole | null;
@@ -61,6 +61,6 @@ export class ListMembersHandler implements IQueryHandler<ListMembersQuery> {
       purpose: accessPurposeOf(me),
       schoolId,
     });
-    return { members: rows.map((r: Record<string, unknown>) => memberViewOfRow(r, view)) };
+    return { members: rows.map((r: MemberRow) => memberViewOfRow(r, view)) };
   }
 }

@@ -10,7 +10,7 @@ import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
 import { DomainError } from '@learnstream/domain';
 import { accessPurposeOf, recordPersonalDataAccess } from '@learnstream/privacy';
 import { AssessmentsRepository } from '../assessments.repository';
-import { submissionViewOf, type AssignmentView, type OfflineResultView, type SubmissionView } from '../views';
+import { submissionViewOf, type AssignmentView, type OfflineResultView, type SubmissionRow, type SubmissionView } from '../views';
 
 export class GetAssignmentQuery extends Query<AssignmentView> {
   constructor(
@@ -91,7 +91,7 @@ export class ListSubmissionsHandler implements IQueryHandler<ListSubmissionsQuer
     const courseId = await this.repo.courseOf('assignment', assignmentId);
     await this.policy.require(actor, { action: 'course.teach', courseId });
     const scope = await this.policy.scopeOf(actor);
-    const rows: Record<string, any>[] = await this.db.read(scope, (db) => db.query('SELECT * FROM assignment_submissions WHERE assignment_id = $1 ORDER BY learner_id', [assignmentId]));
+    const rows: SubmissionRow[] = await this.db.read(scope, (db) => db.query('SELECT * FROM assignment_submissions WHERE assignment_id = $1 ORDER BY learner_id', [assignmentId]));
     await recordPersonalDataAccess(this.repo.log, actor, { subjectIds: rows.map((r) => r.learner_id), what: 'submissions', purpose: accessPurposeOf(await this.policy.factsOf(actor)), courseId, schoolId: rows[0]?.school_id ?? null });
     return { assignmentId, submissions: rows.map(submissionViewOf) };
   }
@@ -128,7 +128,7 @@ export class ListOfflineResultsHandler implements IQueryHandler<ListOfflineResul
     const courseId = await this.repo.courseOf('offline', offlineTestId);
     await this.policy.require(actor, { action: 'course.teach', courseId });
     const scope = await this.policy.scopeOf(actor);
-    const rows: Record<string, any>[] = await this.db.read(scope, (db) => db.query('SELECT * FROM offline_results WHERE offline_test_id = $1 ORDER BY learner_id', [offlineTestId]));
+    const rows: { learner_id: string; grade: number; max_grade: number; passed: boolean | null }[] = await this.db.read(scope, (db) => db.query('SELECT * FROM offline_results WHERE offline_test_id = $1 ORDER BY learner_id', [offlineTestId]));
     return { offlineTestId, results: rows.map((r) => ({ offlineTestId, learnerId: r.learner_id, grade: r.grade, maxGrade: r.max_grade, passed: r.passed })) };
   }
 }

@@ -21,7 +21,7 @@ import { accessPurposeOf, recordPersonalDataAccess } from '@learnstream/privacy'
 import { AssessmentsRepository } from '../assessments.repository';
 import { attemptDecider } from '../attempt';
 import { quizAttemptsStreamId } from '../streams';
-import { attemptViewOf, type AttemptView } from '../views';
+import { attemptViewOf, type AttemptRow, type AttemptView } from '../views';
 
 export class GetAttemptQuery extends Query<AttemptView> {
   constructor(
@@ -113,7 +113,7 @@ export class ListAttemptsHandler implements IQueryHandler<ListAttemptsQuery> {
     const staff = await this.policy.can(actor, { action: 'course.teach', courseId });
     if (!staff) await this.policy.require(actor, { action: 'course.participate', courseId });
     const scope = await this.policy.scopeOf(actor);
-    const rows: Record<string, any>[] = await this.db.read(scope, (db) =>
+    const rows: AttemptRow[] = await this.db.read(scope, (db) =>
       db.query(`SELECT * FROM quiz_attempts WHERE quiz_id = $1 AND ($2::uuid IS NULL OR learner_id = $2) ORDER BY learner_id, attempt_number`, [quizId, staff ? null : actor.userId]),
     );
     if (staff) {

@@ -22,7 +22,19 @@ export class GetQuizQuery extends Query<QuizView> {
 
 const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
 
-export function quizSettingsOf(row: Record<string, any>): QuizSettings {
+/** The settings columns of a `quizzes` row. */
+export interface QuizSettingsRow {
+  title: string;
+  opens_at: Date | null;
+  closes_at: Date | null;
+  time_limit_seconds: number | null;
+  attempts_allowed: number;
+  grading_method: QuizSettings['gradingMethod'];
+  max_grade: number;
+  pass_grade: number | null;
+}
+
+export function quizSettingsOf(row: QuizSettingsRow): QuizSettings {
   return {
     title: row.title,
     opensAt: iso(row.opens_at),

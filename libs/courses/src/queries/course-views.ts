@@ -23,7 +23,25 @@ export interface CourseSummaryView {
 export const COURSE_COLUMNS = `c.course_id, c.school_id, c.code, c.title, c.summary, c.subject, c.grade_level, c.self_enrolment,
   c.enrolment_key_hash IS NOT NULL AS key_required, c.enrolment_starts_at, c.enrolment_ends_at, c.archived_at, c.created_at, c.updated_at`;
 
-export function toCourseSummary(r: Record<string, any>): CourseSummaryView {
+/** A row of COURSE_COLUMNS. */
+export interface CourseRow {
+  course_id: string;
+  school_id: string | null;
+  code: string;
+  title: string;
+  summary: string | null;
+  subject: string;
+  grade_level: string | null;
+  self_enrolment: boolean;
+  key_required: boolean;
+  enrolment_starts_at: Date | null;
+  enrolment_ends_at: Date | null;
+  archived_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function toCourseSummary(r: CourseRow): CourseSummaryView {
   return {
     courseId: r.course_id,
     schoolId: r.school_id,
@@ -51,7 +69,18 @@ export interface ResourceView {
   position: number;
 }
 
-export const toResource = (r: Record<string, any>): ResourceView => ({
+/** A row of `course_resources`. */
+export interface ResourceRow {
+  resource_id: string;
+  course_id: string;
+  section_id: string;
+  kind: string;
+  title: string;
+  visible: boolean;
+  position: number;
+}
+
+export const toResource = (r: ResourceRow): ResourceView => ({
   resourceId: r.resource_id,
   courseId: r.course_id,
   sectionId: r.section_id,

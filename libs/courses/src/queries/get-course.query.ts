@@ -10,7 +10,7 @@ import type { CourseRole } from '../course.events';
 import { courseNotFound } from '../course.errors';
 import { CoursesRepository } from '../courses.repository';
 import { courseAccess } from './course-access';
-import { COURSE_COLUMNS, toCourseSummary, toResource, type CourseSummaryView, type ResourceView, type ViewerView } from './course-views';
+import { COURSE_COLUMNS, toCourseSummary, toResource, type CourseRow, type ResourceRow, type CourseSummaryView, type ResourceView, type ViewerView } from './course-views';
 
 export interface CourseView extends CourseSummaryView {
   staff: { userId: string; role: CourseRole }[];
@@ -38,15 +38,15 @@ export class GetCourseHandler implements IQueryHandler<GetCourseQuery, CourseVie
     const access = await courseAccess(this.policy, actor, courseId);
     const scope = await this.policy.scopeOf(actor);
     const view = await this.db.read(scope, async (db) => {
-      const [course] = await db.query(`SELECT ${COURSE_COLUMNS} FROM courses c WHERE c.course_id = $1`, [courseId]);
+      const [course]: (CourseRow | undefined)[] = await db.query(`SELECT ${COURSE_COLUMNS} FROM courses c WHERE c.course_id = $1`, [courseId]);
       if (!course) return null;
-      const staff: Record<string, any>[] = await db.query('SELECT user_id, role FROM course_staff WHERE course_id = $1 ORDER BY assigned_at, user_id', [courseId]);
-      const sections: Record<string, any>[] = await db.query('SELECT section_id, title, position FROM course_sections WHERE course_id = $1 ORDER BY position', [courseId]);
-      const resources: Record<string, any>[] = await db.query(
+      const staff: { user_id: string; role: CourseRole }[] = await db.query('SELECT user_id, role FROM course_staff WHERE course_id = $1 ORDER BY assigned_at, user_id', [courseId]);
+      const sections: { section_id: string; title: string; position: number }[] = await db.query('SELECT section_id, title, position FROM course_sections WHERE course_id = $1 ORDER BY position', [courseId]);
+      const resources: ResourceRow[] = await db.query(
         `SELECT resource_id, course_id, section_id, kind, title, visible, position FROM course_resources WHERE course_id = $1 AND (visible OR $2) ORDER BY position`,
         [courseId, access.seesHidden],
       );
-      const activities: Record<string, any>[] = await db.query('SELECT activity_id, section_id, kind FROM course_activities WHERE course_id = $1 ORDER BY activity_id', [courseId]);
+      const activities: { activity_id: string; section_id: string; kind: string }[] = await db.query('SELECT activity_id, section_id, kind FROM course_activities WHERE course_id = $1 ORDER BY activity_id', [courseId]);
       const role = staff.find((s) => s.user_id === actor.userId)?.role ?? null;
       return {
         ...toCourseSummary(course),

@@ -8,7 +8,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
 import type { CourseRole } from '../course.events';
-import { COURSE_COLUMNS, toCourseSummary, type CourseSummaryView } from './course-views';
+import { COURSE_COLUMNS, toCourseSummary, type CourseRow, type CourseSummaryView } from './course-views';
 
 export interface CatalogueFilter {
   schoolId?: string;
@@ -39,7 +39,7 @@ export class ListCoursesHandler implements IQueryHandler<ListCoursesQuery, { cou
   async execute({ actor, filter }: ListCoursesQuery): Promise<{ courses: CatalogueEntry[] }> {
     const me = await this.policy.factsOf(actor);
     const scope = await this.policy.scopeOf(actor);
-    const rows: Record<string, any>[] = await this.db.read(scope, (db) =>
+    const rows: (CourseRow & { my_role: CourseRole | null; enrolled: boolean })[] = await this.db.read(scope, (db) =>
       db.query(
         `SELECT ${COURSE_COLUMNS}, s.role AS my_role, (e.learner_id IS NOT NULL) AS enrolled
          FROM courses c

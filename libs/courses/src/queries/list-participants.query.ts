@@ -36,7 +36,16 @@ export class ListParticipantsHandler implements IQueryHandler<ListParticipantsQu
   async execute({ actor, courseId, includeUnenrolled }: ListParticipantsQuery): Promise<{ courseId: string; participants: ParticipantView[] }> {
     await this.policy.require(actor, { action: 'course.teach', courseId });
     const scope = await this.policy.scopeOf(actor);
-    const rows: Record<string, any>[] = await this.db.read(scope, (db) =>
+    const rows: {
+      learner_id: string;
+      display_name: string | null;
+      status: ParticipantView['status'];
+      method: string;
+      enrolled_at: Date;
+      unenrolled_at: Date | null;
+      starts_at: Date | null;
+      ends_at: Date | null;
+    }[] = await this.db.read(scope, (db) =>
       db.query(
         `SELECT e.learner_id, a.display_name, e.status, e.method, e.enrolled_at, e.unenrolled_at, e.starts_at, e.ends_at
          FROM course_enrolments e LEFT JOIN accounts a ON a.user_id = e.learner_id

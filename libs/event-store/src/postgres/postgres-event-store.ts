@@ -288,8 +288,7 @@ export class PostgresEventStore implements EventStore {
     let closed = false;
     let wake: (() => void) | null = null;
     const onAppend = () => wake?.();
-    const store = this;
-    async function* run(): AsyncGenerator<RecordedEvent> {
+    async function* run(store: PostgresEventStore): AsyncGenerator<RecordedEvent> {
       let position = options.from ?? START;
       store.appended.on('appended', onAppend);
       try {
@@ -313,7 +312,7 @@ export class PostgresEventStore implements EventStore {
         store.appended.off('appended', onAppend);
       }
     }
-    const iterator = run();
+    const iterator = run(this);
     return {
       [Symbol.asyncIterator]: () => iterator,
       close: async () => {

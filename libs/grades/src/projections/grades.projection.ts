@@ -49,7 +49,28 @@ const RULES_EVENTS = ['ActivityCompletionRuleSet', 'ActivityCompletionRuleRemove
 const ACTIVITY_EVENTS = ['QuizCreated', 'QuizSettingsUpdated', 'AssignmentCreated', 'AssignmentUpdated', 'OfflineTestCreated'];
 const FACT_EVENTS = ['AttemptStarted', 'AttemptSubmitted', 'AttemptGraded', 'AssignmentSubmitted', 'SubmissionGraded', 'OfflineResultRecorded', 'ResourceViewed'];
 
-type Data = Record<string, any>;
+/**
+ * The fields this projection reads from the events it handles. Each event
+ * carries those of its kind (an assignment's events have no quizId, hence the
+ * `??` between ids below).
+ */
+interface Data {
+  courseId: string;
+  learnerId: string;
+  userId: string;
+  quizId: string;
+  assignmentId: string;
+  offlineTestId: string;
+  resourceId: string;
+  attemptId: string;
+  attemptNumber: number;
+  grade: number;
+  maxGrade: number;
+  passGrade: number | null;
+  passed: boolean | null;
+  gradingMethod: GradingMethod;
+  changes: { maxGrade?: number; passGrade?: number | null; gradingMethod?: GradingMethod };
+}
 
 /** Pass or fail against the pass mark; null without one. */
 const passedFor = (grade: number, passGrade: number | null): boolean | null => (passGrade === null ? null : grade >= passGrade);
@@ -61,7 +82,7 @@ export class GradesProjection implements Projection {
   readonly eventTypes = [...GRADEBOOK_EVENTS, ...RULES_EVENTS, ...ACTIVITY_EVENTS, ...FACT_EVENTS];
 
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
-    const d: Data = event.data;
+    const d = event.data as unknown as Data;
     const at = event.envelope.occurredAt;
     const school = event.envelope.schoolId;
     if (GRADEBOOK_EVENTS.includes(event.type)) {

@@ -11,6 +11,7 @@
  * Questions are written as JSON: GraphQL has no input unions, and the
  * decider checks a question's shape by kind (QUESTION_INVALID) as for REST.
  */
+import type { Type } from '@nestjs/common';
 import { Field, Float, ID, InputType, Int, InterfaceType, ObjectType, registerEnumType } from '@nestjs/graphql';
 import {
   AnswerDto,
@@ -113,7 +114,7 @@ export class NumericQuestionObject extends QuestionObject {
   @Field(() => Float, { nullable: true, description: hidden }) tolerance?: number;
 }
 
-const QUESTION_TYPES: Record<QuestionKind, Function> = {
+const QUESTION_TYPES: Record<QuestionKind, Type> = {
   multiple_choice_single: MultipleChoiceSingleQuestionObject,
   multiple_choice_multi: MultipleChoiceMultiQuestionObject,
   true_false: TrueFalseQuestionObject,

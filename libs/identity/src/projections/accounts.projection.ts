@@ -96,6 +96,11 @@ export class AccountsProjection implements Projection {
       case 'PlatformRoleRevoked':
         await tx.query(`UPDATE accounts SET platform_roles = array_remove(platform_roles, $2::text), updated_at = $3 WHERE user_id = $1`, [e.data.userId, e.data.role, at]);
         return;
+      case 'LoginFailed':
+      case 'UserLoggedOut':
+      case 'ImpersonationStarted':
+      case 'ImpersonationEnded':
+        return; // not in this read model (and not in eventTypes)
     }
   }
 

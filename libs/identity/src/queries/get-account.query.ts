@@ -34,8 +34,31 @@ export interface AccountView {
 export const ACCOUNT_COLUMNS = `user_id, username, display_name, given_name, family_name, email, phone, to_char(date_of_birth, 'YYYY-MM-DD') AS date_of_birth,
   gender, national_id, country, interests, platform_roles, status, origin, parental_consent_at, must_change_password, created_at, last_login_at`;
 
-export function toAccountView(r: Record<string, any>, ageOfMajority: number, now = new Date()): AccountView {
-  const dob: string | null = r.date_of_birth;
+/** A row of ACCOUNT_COLUMNS. */
+export interface AccountRow {
+  user_id: string;
+  username: string;
+  display_name: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  email: string | null;
+  phone: string | null;
+  date_of_birth: string | null;
+  gender: string | null;
+  national_id: string | null;
+  country: string | null;
+  interests: string[];
+  platform_roles: string[];
+  status: string;
+  origin: string;
+  parental_consent_at: Date | null;
+  must_change_password: boolean;
+  created_at: Date;
+  last_login_at: Date | null;
+}
+
+export function toAccountView(r: AccountRow, ageOfMajority: number, now = new Date()): AccountView {
+  const dob = r.date_of_birth;
   const [y, m, d] = dob ? dob.split('-').map(Number) : [0, 0, 0];
   return {
     userId: r.user_id,

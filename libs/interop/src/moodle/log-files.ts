@@ -118,7 +118,7 @@ async function* readCsv(path: string): AsyncGenerator<TableRecord> {
     let latin1 = 0;
     const raw = typeof record[0] === 'string' ? null : (record as Buffer[]);
     const fields = record.map((f) => {
-      if (typeof f === 'string') return f.includes('\u0000') ? f.replace(/\u0000/g, '\uFFFD') : f;
+      if (typeof f === 'string') return f.includes('\u0000') ? f.replaceAll('\u0000', '\uFFFD') : f;
       const decoded = decodeField(f);
       if (decoded.latin1) latin1++;
       return decoded.text;

@@ -196,7 +196,7 @@ export class MoodleLogImporter {
     const courseNames = new Map(Object.keys(mapping.courseNames).map((n) => [n.trim().toLowerCase(), nameCourseId(n)]));
     const reportOptions = { timeZone, course: options.moodleCourse ?? null, courseByName: (n: string) => courseNames.get(n.trim().toLowerCase()) ?? null };
     /** Reads the file's data rows with their identity (the n-th row of the same content). */
-    const self = this;
+    const contentIdentity = (fields: string[], seen: Map<string, number>) => this.contentIdentity(fields, seen);
     async function* rows(): AsyncGenerator<ReadRow> {
       const years = new YearFollower(year, timeZone);
       const seen = new Map<string, number>();
@@ -211,7 +211,7 @@ export class MoodleLogImporter {
           continue;
         }
         const result = report ? parseReportRow(record, columns, record.line, { ...reportOptions, years }) : parseRow(record, columns, record.line);
-        if ('row' in result && !result.row.identity) result.row.identity = self.contentIdentity(record.fields, seen);
+        if ('row' in result && !result.row.identity) result.row.identity = contentIdentity(record.fields, seen);
         yield { record, result };
       }
     }

@@ -146,7 +146,7 @@ function toArrayOrObject(entries: [string | number, unknown][]): unknown {
 
 /** NUL characters cannot be stored in jsonb: they become U+FFFD, in keys and values. */
 function scrubNul(value: unknown): unknown {
-  if (typeof value === 'string') return value.includes('\u0000') ? value.replace(/\u0000/g, '\uFFFD') : value;
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
   if (Array.isArray(value)) return value.map(scrubNul);
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [scrubNul(k) as string, scrubNul(v)]));
   return value;

@@ -47,5 +47,5 @@ export function decodeField(bytes: Uint8Array): Decoded {
     text = decodeWindows1252(bytes);
     latin1 = true;
   }
-  return { text: text.includes('\u0000') ? text.replace(/\u0000/g, '\uFFFD') : text, latin1 };
+  return { text: text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text, latin1 };
 }

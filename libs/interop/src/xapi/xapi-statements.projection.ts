@@ -8,6 +8,7 @@
 import type { StoredEvent } from '@learnstream/event-store';
 import type { Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
+import type { XapiStatementRecorded } from '../interop.events';
 
 export const XAPI_STATEMENTS_PROJECTION = 'xapi-statements';
 
@@ -17,7 +18,7 @@ export class XapiStatementsProjection implements Projection {
   readonly readsPersonalData = false;
 
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
-    const d = event.data as Record<string, any>;
+    const d = event.data as XapiStatementRecorded['data'];
     await tx.query(
       `INSERT INTO xapi_statements (school_id, statement_id, event_id, stream_id, stream_revision, client_id, verb_id, object_type, activity_id, activity_ids,
          statement_ref_id, agent_key, related_agent_keys, learner_id, course_id, registration, voiding, voided, mapped_event_id, "timestamp", stored)

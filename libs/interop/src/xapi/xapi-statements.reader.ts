@@ -8,6 +8,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TenantDb, type TenantScope } from '@learnstream/access';
 import { EventLog, type StoredEvent } from '@learnstream/event-store';
+import type { XapiStatementRecorded } from '../interop.events';
 import { INTEROP_OPTIONS, type InteropOptions } from '../interop.options';
 import type { Json, JsonObject } from './statement';
 
@@ -31,7 +32,24 @@ export const schoolScope = (schoolId: string): TenantScope => ({ all: false, sch
 
 const COLUMNS = `statement_id, event_id, stream_id, stream_revision, verb_id, object_type, activity_id, statement_ref_id, voiding, voided, learner_id, mapped_event_id, stored`;
 
-function toRow(r: Record<string, any>): StatementRow {
+/** A row of COLUMNS (bigint columns come back as strings). */
+interface XapiStatementsTableRow {
+  statement_id: string;
+  event_id: string;
+  stream_id: string;
+  stream_revision: string;
+  verb_id: string;
+  object_type: string;
+  activity_id: string | null;
+  statement_ref_id: string | null;
+  voiding: boolean;
+  voided: boolean;
+  learner_id: string | null;
+  mapped_event_id: string | null;
+  stored: Date;
+}
+
+function toRow(r: XapiStatementsTableRow): StatementRow {
   return {
     statementId: r.statement_id,
     eventId: r.event_id,
@@ -62,7 +80,7 @@ export class XapiStatementsReader {
 
   /** Rows matching `where` (SQL over the table's columns, $1 = the school), in `order`. */
   async select(scope: TenantScope, where: string, params: unknown[], order: string, limit: number): Promise<StatementRow[]> {
-    const rows: Record<string, any>[] = await this.db.read(scope, (tx) =>
+    const rows: XapiStatementsTableRow[] = await this.db.read(scope, (tx) =>
       tx.query(`SELECT ${COLUMNS} FROM xapi_statements WHERE ${where} ORDER BY ${order} LIMIT ${Math.trunc(limit)}`, params),
     );
     return rows.map(toRow);
@@ -88,8 +106,8 @@ export class XapiStatementsReader {
 
 /** The statement an XapiStatementRecorded event holds, as the LRS returns it. */
 export function statementOf(event: StoredEvent, homePage: string): JsonObject {
-  const d = event.data as Record<string, any>;
-  const body: JsonObject | null = d.statement ?? null;
+  const d = event.data as XapiStatementRecorded['data'];
+  const body = (d.statement ?? null) as JsonObject | null;
   const base: JsonObject = body ?? {
     id: d.statementId,
     actor: { objectType: 'Agent', account: { homePage, name: 'erased' } },

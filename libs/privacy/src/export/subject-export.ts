@@ -79,6 +79,12 @@ function withholdOthers(node: unknown, subjectId: string, path: string, withheld
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, withholdOthers(v, subjectId, path ? `${path}.${k}` : k, withheld)]));
 }
 
+/** The parts of a stored gradebook state (`gradebooks.state`, see the grades feature's state-json) the export reads. */
+interface StoredGradebook {
+  items?: { itemId: string; name: string }[];
+  learners?: { learnerId: string; grades: [string, number][]; overrides: [string, number][]; courseOverride?: number | null }[];
+}
+
 @Injectable()
 export class SubjectExporter {
   constructor(
@@ -87,7 +93,7 @@ export class SubjectExporter {
   ) {}
 
   async build(userId: string, now: Date = new Date()): Promise<PersonalDataExport> {
-    const q = (sql: string, params: unknown[] = [userId]) => this.db.query(sql, params) as Promise<Record<string, any>[]>;
+    const q = <Row = Record<string, unknown>>(sql: string, params: unknown[] = [userId]) => this.db.query(sql, params) as Promise<Row[]>;
     const [account] = await q(
       `SELECT user_id, username, display_name, given_name, family_name, email, phone, to_char(date_of_birth, 'YYYY-MM-DD') AS date_of_birth, gender, national_id,
               country, interests, platform_roles, status, created_at, last_login_at, parental_consent_at
@@ -113,7 +119,7 @@ export class SubjectExporter {
     const results = await q(`SELECT activity_id, course_id, kind, grade, max_grade, passed, graded_at FROM activity_results WHERE learner_id = $1 ORDER BY graded_at`);
     const activityCompletions = await q(`SELECT course_id, activity_id, rule, completed_at FROM activity_completions WHERE learner_id = $1 ORDER BY completed_at`);
     const courseCompletions = await q(`SELECT course_id, completed_at FROM course_completions WHERE learner_id = $1 ORDER BY completed_at`);
-    const gradebooks = await q(
+    const gradebooks = await q<{ course_id: string; state: StoredGradebook }>(
       `SELECT course_id, state FROM gradebooks WHERE state->'learners' @> jsonb_build_array(jsonb_build_object('learnerId', $1::text))`,
     );
     const [flags] = await q(`SELECT * FROM subject_flags WHERE user_id = $1`);
@@ -123,8 +129,8 @@ export class SubjectExporter {
     const gradebook: Record<string, unknown>[] = [];
     const courseOverrides: Record<string, unknown>[] = [];
     for (const { course_id, state } of gradebooks) {
-      const items = new Map<string, string>((state.items ?? []).map((i: { itemId: string; name: string }) => [i.itemId, i.name]));
-      const mine = (state.learners ?? []).find((l: { learnerId: string }) => l.learnerId === userId);
+      const items = new Map<string, string>((state.items ?? []).map((i) => [i.itemId, i.name]));
+      const mine = (state.learners ?? []).find((l) => l.learnerId === userId);
       if (!mine) continue;
       const recorded = new Map<string, number>(mine.grades);
       const overridden = new Map<string, number>(mine.overrides);

@@ -65,6 +65,9 @@ export class SubjectFlagsProjection implements Projection {
         return set(`${removeReason('legal_hold')}, legal_hold_id = NULL, legal_hold_reason = NULL, legal_hold_since = NULL, legal_hold_until = NULL`);
       case 'AccountCancelled':
         return set(`${addReason('cancelled')}, cancelled_at = $3, shred_after = $4`, [e.data.at, e.data.shredAfter]);
+      case 'PersonalDataExported':
+      case 'SubjectErased':
+        return; // no flag changes: the row exists (above); erasure deletes it in forgetSubject
     }
   }
 

@@ -94,35 +94,35 @@ describe('progress projections (PostgreSQL)', () => {
     const live = await run(500, false);
 
     // Activity: own actions only (the impersonated view is not L2's), by course and action.
-    const activity = (user: string) => (live.progress_course_activity as Record<string, any>[]).filter((r) => r.user_id === user).map((r) => [r.action, r.events]);
+    const activity = (user: string) => (live.progress_course_activity as Record<string, unknown>[]).filter((r) => r.user_id === user).map((r) => [r.action, r.events]);
     expect(activity(l1)).toEqual(expect.arrayContaining([['viewed', 2], ['graded', 2]]));
     expect(activity(l1)).toHaveLength(2);
     expect(activity(l2)).toEqual(expect.arrayContaining([['viewed', 1], ['graded', 1]]));
     expect(activity(teacher)).toEqual(expect.arrayContaining([['assigned', 1], ['enrolled', 2]]));
-    const l2Viewed = (live.progress_course_activity as Record<string, any>[]).find((r) => r.user_id === l2 && r.action === 'viewed')!;
-    expect(l2Viewed.last_at.toISOString()).toBe(at(4));
+    const l2Viewed = (live.progress_course_activity as Record<string, unknown>[]).find((r) => r.user_id === l2 && r.action === 'viewed')!;
+    expect((l2Viewed.last_at as Date).toISOString()).toBe(at(4));
 
     // Daily: L1 on day 3 (two views), 5 and 6 (graded).
-    const days = (user: string) => (live.progress_daily_activity as Record<string, any>[]).filter((r) => r.user_id === user).map((r) => [new Date(r.day).getDate(), r.events]);
+    const days = (user: string) => (live.progress_daily_activity as Record<string, unknown>[]).filter((r) => r.user_id === user).map((r) => [new Date(r.day as Date).getDate(), r.events]);
     expect(days(l1)).toEqual([[3, 2], [5, 1], [6, 1]]);
 
     // Members: ever teacher / learner.
-    expect((live.progress_course_members as Record<string, any>[]).map((m) => [m.user_id, m.learner, m.teacher]).sort()).toEqual([[l1, true, false], [l2, true, false], [teacher, false, true]].sort());
+    expect((live.progress_course_members as Record<string, unknown>[]).map((m) => [m.user_id, m.learner, m.teacher]).sort()).toEqual([[l1, true, false], [l2, true, false], [teacher, false, true]].sort());
 
     // Learners: last access (own actions), the objection.
-    const learner = (user: string) => (live.progress_learners as Record<string, any>[]).find((r) => r.user_id === user)!;
-    expect(learner(l1).last_access_at.toISOString()).toBe(at(6, 10));
+    const learner = (user: string) => (live.progress_learners as Record<string, unknown>[]).find((r) => r.user_id === user)!;
+    expect((learner(l1).last_access_at as Date).toISOString()).toBe(at(6, 10));
     expect(learner(l2)).toMatchObject({ profiling_objected: true });
-    expect(learner(l2).last_access_at.toISOString()).toBe(at(8));
+    expect((learner(l2).last_access_at as Date).toISOString()).toBe(at(8));
     expect(learner(teacher).profiling_objected).toBe(false);
 
     // Timeline: L1 acted in 4 events and was the subject of 2 more (enrolled, profile read).
-    const timeline = (user: string) => (live.progress_timeline as Record<string, any>[]).filter((r) => r.user_id === user);
+    const timeline = (user: string) => (live.progress_timeline as Record<string, unknown>[]).filter((r) => r.user_id === user);
     expect(timeline(l1).map((r) => r.involvement).sort()).toEqual(['actor', 'actor', 'actor', 'actor', 'related', 'related']);
     expect(timeline(l2).find((r) => r.real_actor_id === admin)).toMatchObject({ involvement: 'actor', event_type: 'CourseViewed' });
 
     // Question results: one row per attempt and question, with the attempt's total.
-    const questions = live.progress_question_results as Record<string, any>[];
+    const questions = live.progress_question_results as Record<string, unknown>[];
     expect(questions).toHaveLength(9);
     expect(questions.filter((r) => r.learner_id === l1 && r.attempt_number === 2).map((r) => [r.position, r.score, r.skills, r.attempt_score]).sort()).toEqual([
       [0, 1, ['fractions'], 4],
@@ -138,7 +138,7 @@ describe('progress projections (PostgreSQL)', () => {
     const { position } = await f.log.append(`user-${l2}`, [event('ProfilingObjectionWithdrawn', { userId: l2, at: at(10) }, l2, { action: 'withdrawn', crud: 'u', object: null, courseId: null, schoolId: null, occurredAt: at(10) })]);
     last = position;
     const rowsAfter = await run(500, false);
-    expect((rowsAfter.progress_learners as Record<string, any>[]).find((r) => r.user_id === l2)).toMatchObject({ profiling_objected: false, profiling_objected_at: null });
+    expect((rowsAfter.progress_learners as Record<string, unknown>[]).find((r) => r.user_id === l2)).toMatchObject({ profiling_objected: false, profiling_objected_at: null });
   });
 
   it('erasure: the person\'s timeline and flags go; their counts stay under the anonymous id', async () => {

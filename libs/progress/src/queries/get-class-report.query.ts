@@ -132,7 +132,7 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
     const read = await this.db.read(await this.policy.scopeOf(actor), async (db) => {
       const [course] = await db.query('SELECT school_id, title, code, subject, grade_level FROM courses WHERE course_id = $1', [courseId]);
       if (!course) throw new DomainError('not_found', 'COURSE_NOT_FOUND', `no course ${courseId}`);
-      const enrolments: Record<string, any>[] = await db.query(
+      const enrolments: { learner_id: string; status: string; enrolled_at: Date; unenrolled_at: Date | null; display_name: string | null }[] = await db.query(
         `SELECT e.learner_id, e.status, e.enrolled_at, e.unenrolled_at, a.display_name
          FROM course_enrolments e LEFT JOIN accounts a ON a.user_id = e.learner_id
          WHERE e.course_id = $1 AND ${notRestricted('e.learner_id')} ORDER BY a.display_name NULLS LAST, e.learner_id`,
@@ -143,7 +143,17 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
          FROM progress_course_activity WHERE course_id = $1 AND ${notRestricted('user_id')} GROUP BY user_id`,
         [courseId],
       );
-      const questions: Record<string, any>[] = await db.query(
+      // The aggregates' types follow the columns' (numeric comes back as a string): read through Number().
+      const questions: {
+        quiz_id: string;
+        question_id: string;
+        position: number | string;
+        learners: number;
+        mean_score: number | string;
+        points: number | string;
+        facility: number | string;
+        discrimination: number | string | null;
+      }[] = await db.query(
         `SELECT quiz_id, question_id, min(position) AS position, count(*)::int AS learners, avg(score) AS mean_score, avg(points) AS points,
            avg(score / points) AS facility, corr(score, attempt_score - score) AS discrimination
          FROM progress_question_results WHERE course_id = $1 AND attempt_number = 1 AND ${notRestricted('learner_id')}

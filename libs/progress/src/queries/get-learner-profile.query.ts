@@ -186,7 +186,23 @@ abstract class LearnerReport {
   protected async timeline(db: EntityManager, learnerId: string, seen: Visibility, limit: number | undefined, cursor: string | undefined): Promise<TimelinePage> {
     const size = Math.min(limit ?? this.options.timelinePageDefault, this.options.timelinePageMax);
     const after = parseCursor(cursor);
-    const rows: Record<string, any>[] = await db.query(
+    const rows: {
+      event_id: string;
+      involvement: 'actor' | 'related';
+      occurred_at: Date;
+      position_commit: string;
+      position_prepare: string;
+      event_type: string;
+      action: string;
+      crud: string;
+      course_id: string | null;
+      school_id: string | null;
+      object_type: string | null;
+      object_id: string | null;
+      actor_id: string | null;
+      real_actor_id: string | null;
+      related_user_id: string | null;
+    }[] = await db.query(
       `SELECT * FROM progress_timeline
        WHERE user_id = $1 AND (course_id = ANY ($2) OR ($3 AND course_id IS NULL))
          AND ($4::bigint IS NULL OR (position_commit, position_prepare) < ($4::bigint, $5::bigint))

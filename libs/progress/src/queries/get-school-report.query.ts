@@ -144,11 +144,11 @@ export class GetSchoolReportHandler implements IQueryHandler<GetSchoolReportQuer
     const read = await this.db.read(await this.policy.scopeOf(actor), async (db) => {
       const [school] = await db.query('SELECT name FROM schools WHERE school_id = $1', [schoolId]);
       if (!school) throw new DomainError('not_found', 'SCHOOL_NOT_FOUND', `no school ${schoolId}`);
-      const courses: Record<string, any>[] = await db.query(
+      const courses: { course_id: string; code: string; title: string; subject: string; grade_level: string | null; archived_at: Date | null }[] = await db.query(
         'SELECT course_id, code, title, subject, grade_level, archived_at FROM courses WHERE school_id = $1 ORDER BY title, course_id',
         [schoolId],
       );
-      const ids = courses.map((c) => c.course_id as string);
+      const ids = courses.map((c) => c.course_id);
       const enrolments: { course_id: string; learner_id: string }[] = await db.query(
         `SELECT course_id, learner_id FROM course_enrolments
          WHERE course_id = ANY ($1) AND enrolled_at < $3 AND (unenrolled_at IS NULL OR unenrolled_at >= $2) AND ${notRestricted('learner_id')}`,
@@ -208,7 +208,7 @@ export class GetSchoolReportHandler implements IQueryHandler<GetSchoolReportQuer
       learnerEvents: perCourse.get(c.course_id)!.learnerEvents,
       ...figures([perCourse.get(c.course_id)!]),
     }));
-    const keyed = read.courses.map((c) => ({ subject: c.subject as string, gradeLevel: c.grade_level as string | null, figures: perCourse.get(c.course_id)! }));
+    const keyed = read.courses.map((c) => ({ subject: c.subject, gradeLevel: c.grade_level, figures: perCourse.get(c.course_id)! }));
 
     await this.repo.schoolReportViewed(actor, { schoolId, from: period.from, to: period.to, part: options.part, format: options.format });
     return {

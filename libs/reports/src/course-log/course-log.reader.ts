@@ -13,7 +13,7 @@
 import { Injectable } from '@nestjs/common';
 import { TenantDb, type TenantScope } from '@learnstream/access';
 import { filterSql, LOG_COMMIT, LOG_OCCURRED_US, LOG_PREPARE, orderSql, positionSql, type CourseLogFilter, type LogPosition } from './course-log.filter';
-import { toCourseLogRow, type CourseLogRow } from './course-log.views';
+import { toCourseLogRow, type CourseLogRow, type CourseLogTableRow } from './course-log.views';
 
 export interface PositionedRow {
   position: LogPosition;
@@ -52,7 +52,7 @@ export class CourseLogReader {
   }
 
   private async select(scope: TenantScope, courseId: string, sql: string, params: unknown[]): Promise<PositionedRow[]> {
-    const rows: Record<string, any>[] = await this.db.read(scope, async (tx) => {
+    const rows: (CourseLogTableRow & { log_commit: string; log_prepare: string; log_occurred_us: string })[] = await this.db.read(scope, async (tx) => {
       await tx.query(`SELECT set_config('learnstream.course_ids', $1, true)`, [`{${courseId}}`]);
       return tx.query(sql, params);
     });

@@ -26,7 +26,26 @@ export interface CourseLogRow {
 
 const person = (id: string | null, name: string | null): PersonRef | null => (id ? { userId: id, displayName: name ?? null } : null);
 
-export function toCourseLogRow(r: Record<string, any>): CourseLogRow {
+/** A `course_log` row with the names of the people joined (null where the reader may not see them). */
+export interface CourseLogTableRow {
+  event_id: string;
+  occurred_at: Date;
+  event_type: string;
+  action: string;
+  crud: string;
+  object_type: string | null;
+  object_id: string | null;
+  origin: string;
+  school_id: string | null;
+  actor_id: string | null;
+  actor_name: string | null;
+  real_actor_id: string | null;
+  real_actor_name: string | null;
+  related_user_id: string | null;
+  related_user_name: string | null;
+}
+
+export function toCourseLogRow(r: CourseLogTableRow): CourseLogRow {
   return {
     eventId: r.event_id,
     occurredAt: new Date(r.occurred_at).toISOString(),

@@ -54,6 +54,23 @@ function decodeCursor(cursor: string): [string, string] {
   return [m[1], m[2]];
 }
 
+/** The `course_log` columns a statement is made of. */
+interface CourseLogEventRow {
+  event_id: string;
+  event_type: string;
+  occurred_at: Date;
+  action: string;
+  crud: string;
+  origin: string;
+  course_id: string | null;
+  object_type: string | null;
+  object_id: string | null;
+  actor_id: string | null;
+  real_actor_id: string | null;
+  related_user_id: string | null;
+  position: string;
+}
+
 @QueryHandler(CourseStatementsQuery)
 export class CourseStatementsHandler implements IQueryHandler<CourseStatementsQuery, CourseStatementsPage> {
   constructor(
@@ -86,7 +103,7 @@ export class CourseStatementsHandler implements IQueryHandler<CourseStatementsQu
       params.push(commit, prepare);
       where.push(`(${COMMIT}, ${PREPARE}) < ($${params.length - 1}::bigint, $${params.length}::bigint)`);
     }
-    const rows: Record<string, any>[] = await this.db.read(scope, async (tx) => {
+    const rows: CourseLogEventRow[] = await this.db.read(scope, async (tx) => {
       await tx.query(`SELECT set_config('learnstream.course_ids', $1, true)`, [`{${courseId}}`]);
       return tx.query(
         `SELECT l.event_id, l.event_type, l.occurred_at, l.action, l.crud, l.origin, l.course_id, l.object_type, l.object_id, l.actor_id, l.real_actor_id, l.related_user_id, l.position
@@ -109,7 +126,7 @@ export class CourseStatementsHandler implements IQueryHandler<CourseStatementsQu
   }
 
   /** Statements that came in over xAPI come back as stored; the other events are converted. */
-  private async statementsOf(scope: TenantScope, rows: Record<string, any>[]): Promise<JsonObject[]> {
+  private async statementsOf(scope: TenantScope, rows: CourseLogEventRow[]): Promise<JsonObject[]> {
     const ids = rows.map((r) => r.event_id);
     const originals = new Map<string, StatementRow>();
     if (ids.length) {
