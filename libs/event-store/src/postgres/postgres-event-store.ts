@@ -330,12 +330,14 @@ export class PostgresEventStore implements EventStore {
     this.listenerStarting ??= (async () => {
       const client = new pg.Client(this.pool.options);
       client.on('notification', () => this.appended.emit('appended'));
-      client.on('error', () => {
-        // Lost the LISTEN connection: subscriptions keep polling; the next subscription reconnects.
+      // Lost the LISTEN connection (an error, or the server ending it): subscriptions keep polling; the next subscription reconnects.
+      const lost = () => {
         if (this.listener === client) this.listener = null;
-        this.listenerStarting = null;
+        if (this.listener === null) this.listenerStarting = null;
         client.end().catch(() => undefined);
-      });
+      };
+      client.on('error', lost);
+      client.on('end', lost);
       try {
         await client.connect();
         await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
