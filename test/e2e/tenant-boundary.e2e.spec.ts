@@ -51,6 +51,7 @@ interface Victim {
   transfer: string;
   request: string;
   xapiClient: string;
+  importJob: string;
 }
 
 let admin: Session;
@@ -115,12 +116,19 @@ async function seedVictim(): Promise<Victim> {
   // A transfer the victim school asked of an account of no school, still waiting.
   const invitee = await registerUser(t, { displayName: 'Victim Invitee' });
   const transfer = ok(await http().post(`/api/v1/schools/${school}/transfers`).set(schoolAdmin.auth).send({ userId: invitee.userId, role: 'learner' }), 201, 'transfer').transferId;
+  // A Moodle log import the victim school's admin ran (its file names no one).
+  const header = 'Time,User full name,Affected user,Event context,Component,Event name,Description,Origin,IP address\n';
+  const importJob = ok(
+    await http().post(`/api/v1/imports/moodle-logs?schoolId=${school}&site=victim&fileName=victim.csv`).set(schoolAdmin.auth).set('Content-Type', 'text/csv').send(header),
+    202,
+    'import job',
+  ).jobId;
   // An approved export request of the adult learner.
   const filed = ok(await http().post('/api/v1/privacy/requests').set(adult.auth).send({ type: 'export' }), 201, 'privacy request').requestId;
   ok(await http().post(`/api/v1/privacy/requests/${filed}/approve`).set(dpo.auth).send({}), 200, 'approve');
   return {
     school, class: cls, admin: schoolAdmin, teacher, learner, adult, parent, course, section, resource, quiz, question: questionId, attempt, assignment, offlineTest,
-    category: findKey(categoryBody, 'categoryId')!, item: findKey(itemBody, 'itemId')!, link, transfer, request: filed, xapiClient,
+    category: findKey(categoryBody, 'categoryId')!, item: findKey(itemBody, 'itemId')!, link, transfer, request: filed, xapiClient, importJob,
   };
 }
 
@@ -150,11 +158,11 @@ function pathValue(segment: string, name: string): string | undefined {
     courses: v.course, sections: v.section, resources: v.resource, teachers: v.teacher.userId, enrolments: v.learner.userId, quizzes: v.quiz,
     questions: v.question, attempts: v.attempt, assignments: v.assignment, submissions: v.learner.userId, 'offline-tests': v.offlineTest,
     results: v.learner.userId, categories: v.category, items: v.item, rules: v.quiz, learners: v.learner.userId, requests: v.request,
-    subjects: v.learner.userId, 'xapi-clients': v.xapiClient, roles: 'dpo', consents: 'analytics', rebuild: 'course-log',
+    subjects: v.learner.userId, 'xapi-clients': v.xapiClient, imports: v.importJob, roles: 'dpo', consents: 'analytics', rebuild: 'course-log',
   };
   const byName: Record<string, string> = {
     schoolId: v.school, courseId: v.course, learnerId: v.learner.userId, childId: v.learner.userId, itemId: v.item, target: v.item, activityId: v.quiz,
-    transferId: v.transfer, linkId: v.link, clientId: v.xapiClient, name: 'course-log', role: 'dpo', purpose: 'analytics',
+    transferId: v.transfer, linkId: v.link, clientId: v.xapiClient, jobId: v.importJob, name: 'course-log', role: 'dpo', purpose: 'analytics',
   };
   if (segment === 'dead-letters') return '00000000-0000-4000-8000-000000000001'; // operations: no tenant data
   return byName[name] ?? bySegment[segment];
@@ -271,7 +279,7 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 const victimIds = () =>
   new Set(
     [v.school, v.class, v.admin.userId, v.teacher.userId, v.learner.userId, v.adult.userId, v.parent.userId, v.course, v.section, v.resource, v.quiz, v.question,
-      v.attempt, v.assignment, v.offlineTest, v.category, v.item, v.link, v.transfer, v.request, v.xapiClient].map((x) => x.toLowerCase()),
+      v.attempt, v.assignment, v.offlineTest, v.category, v.item, v.link, v.transfer, v.request, v.xapiClient, v.importJob].map((x) => x.toLowerCase()),
   );
 
 /** Victim ids and names in `text` that `sent` did not contain. */

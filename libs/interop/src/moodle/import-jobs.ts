@@ -98,7 +98,8 @@ export class ImportJobs implements OnApplicationBootstrap, OnApplicationShutdown
   /** Who may see and steer imports into a school: its managers and platform admins; without a school, platform admins. */
   private async authorise(actor: Actor, schoolId: string | null): Promise<void> {
     const allowed = schoolId ? await this.policy.can(actor, { action: 'school.manage', schoolId }) : await this.policy.can(actor, { action: 'ops' });
-    if (!allowed) throw new ForbiddenError(schoolId ? `only the admins of school ${schoolId} and platform admins may import into it` : 'only a platform admin may import without a school');
+    // The message never names the school: a refused caller may have come with a job id only (tenant boundary suite).
+    if (!allowed) throw new ForbiddenError(schoolId ? 'only the admins of the school and platform admins may import into it or see its imports' : 'only a platform admin may import without a school');
   }
 
   async upload(actor: Actor, body: Readable, fileName: string, options: ImportJobOptions): Promise<ImportJobView> {
