@@ -65,8 +65,8 @@ async function main(): Promise<void> {
   try {
     const server = await startServer({ databaseUrl: database.url });
     const admin = await signIn(server.base, ADMIN.username, ADMIN.password);
-    const school = await must(201, server.base, 'POST', '/api/v1/schools', { name: 'Bench School', code: 'BENCH', country: 'TH' }, admin.token);
-    const schoolId = school.schoolId as string;
+    const school = await must<{ schoolId: string }>(201, server.base, 'POST', '/api/v1/schools', { name: 'Bench School', code: 'BENCH', country: 'TH' }, admin.token);
+    const schoolId = school.schoolId;
     await server.stop();
 
     const anchor = await parseOnly(file);

@@ -111,6 +111,12 @@ async function chartTable(page: Page, id: string): Promise<string[][]> {
   await chart.locator('summary').click();
   return chart.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent ?? '')));
 }
+/** What functions run in the page use of the browser's globals (the tests compile without the DOM library). */
+interface InPage {
+  document: { querySelectorAll(selector: string): Iterable<{ children: ArrayLike<{ textContent: string | null }> }> };
+  sessionStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
+}
+
 /** The part of a person's privacy status the tests read. */
 interface PrivacyStatus {
   consents: Record<string, { holds: boolean }>;
@@ -160,7 +166,7 @@ it('teacher: the class report with its figures, a CSV, the live tail; first-load
   await page.locator('[aria-label="Course log"] tbody tr').first().waitFor();
   await page.waitForFunction(
     (name) => {
-      const rows = [...(globalThis as any).document.querySelectorAll('[aria-label="Course log"] tbody tr')].map((r: any) => [r.children[1].textContent, r.children[5].textContent]);
+      const rows = [...(globalThis as unknown as InPage).document.querySelectorAll('[aria-label="Course log"] tbody tr')].map((r) => [r.children[1].textContent, r.children[5].textContent]);
       return rows.length > 0 && rows.every(([actor, related]) => actor === name || related === name);
     },
     someone.displayName,
@@ -319,12 +325,12 @@ it('sessions: an expired access token is refreshed with the refresh token; sign-
   const visit = await signInAs(parentPlan.parent.username, s.password);
   const { page } = visit;
   await page.getByRole('heading', { name: `Progress of ${parentPlan.children[0].displayName}`, level: 1 }).waitFor();
-  const stored = () => page.evaluate(() => JSON.parse((globalThis as any).sessionStorage.getItem('learnstream.session')) as { accessToken: string; refreshToken: string } | null);
+  const stored = () => page.evaluate(() => JSON.parse((globalThis as unknown as InPage).sessionStorage.getItem('learnstream.session') ?? 'null') as { accessToken: string; refreshToken: string } | null);
   const before = (await stored())!;
   // The access token no longer works (as when it expires): the next call answers 401, the app refreshes and calls again.
   await page.evaluate(() => {
-    const storage = (globalThis as any).sessionStorage;
-    storage.setItem('learnstream.session', JSON.stringify({ ...JSON.parse(storage.getItem('learnstream.session')), accessToken: 'not-a-token' }));
+    const storage = (globalThis as unknown as InPage).sessionStorage;
+    storage.setItem('learnstream.session', JSON.stringify({ ...JSON.parse(storage.getItem('learnstream.session') ?? 'null'), accessToken: 'not-a-token' }));
   });
   await page.reload();
   await page.getByRole('heading', { name: `Progress of ${parentPlan.children[0].displayName}`, level: 1 }).waitFor();

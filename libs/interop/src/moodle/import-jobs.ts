@@ -42,6 +42,30 @@ export interface ImportJobOptions {
   moodleCourse?: number;
 }
 
+/** A row of `interop_import_jobs` (bigint columns come back as strings). */
+interface ImportJobRow {
+  job_id: string;
+  kind: ImportJobView['kind'];
+  school_id: string | null;
+  created_by: string;
+  file_name: string;
+  file_path: string;
+  file_size: string;
+  options: unknown;
+  status: ImportJobView['status'];
+  rows_read: string;
+  imported: string;
+  rejected: string;
+  bytes_read: string;
+  run_started_at: Date | null;
+  run_rows: string;
+  summary: unknown;
+  error: ImportJobView['error'];
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+
 export interface ImportJobView {
   jobId: string;
   kind: 'moodle-logs';
@@ -264,15 +288,15 @@ export class ImportJobs implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
-  private async row(jobId: string): Promise<Record<string, any>> {
-    const { rows } = await this.pool.query('SELECT * FROM interop_import_jobs WHERE job_id = $1', [jobId]);
+  private async row(jobId: string): Promise<ImportJobRow> {
+    const { rows } = await this.pool.query<ImportJobRow>('SELECT * FROM interop_import_jobs WHERE job_id = $1', [jobId]);
     if (!rows[0]) throw notFound(jobId);
     return rows[0];
   }
 
-  private view(r: Record<string, any>): ImportJobView {
+  private view(r: ImportJobRow): ImportJobView {
     const base = `/api/v1/imports/${r.job_id}`;
-    const runSeconds = r.run_started_at ? (Date.parse(r.updated_at) - Date.parse(r.run_started_at)) / 1000 : 0;
+    const runSeconds = r.run_started_at ? (new Date(r.updated_at).getTime() - new Date(r.run_started_at).getTime()) / 1000 : 0;
     const rate = runSeconds > 0 && Number(r.run_rows) > 0 ? Number(r.run_rows) / runSeconds : null;
     const fraction = Number(r.file_size) ? Math.min(1, Number(r.bytes_read) / Number(r.file_size)) : 0;
     const eta = r.status === 'running' && runSeconds > 0 && fraction > 0 ? Math.round((runSeconds * (1 - fraction)) / fraction) : null;
