@@ -10,8 +10,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Actor } from '@learnstream/access';
 import { DomainError } from '@learnstream/domain';
 import { retryOnConflict } from '@learnstream/core';
-import { comparePositions, EventLog, type ExpectedRevision } from '@learnstream/event-store';
-import { ProjectionRunner } from '@learnstream/projections';
+import { EventLog, type ExpectedRevision } from '@learnstream/event-store';
 import type { DataSource } from 'typeorm';
 import type { AffiliationEvent } from './affiliation.events';
 import { loadSchool } from './load-school';
@@ -36,7 +35,6 @@ export interface DecideAndAppend<S, E extends AffiliationEvent> {
 export class AffiliationsRepository {
   constructor(
     readonly log: EventLog,
-    private readonly runner: ProjectionRunner,
     @Inject(getDataSourceToken()) private readonly db: DataSource,
   ) {}
 
@@ -49,7 +47,6 @@ export class AffiliationsRepository {
       const result = await this.log.append(input.streamId, toNewEvents(input.actor, events, input.childSchoolId ?? null), { expectedRevision: revision ?? 'no_stream' });
       return { state: events.reduce(input.evolve, state), events, position: result.position };
     });
-    if (outcome.position) await this.runner.settle(outcome.position);
     return { state: outcome.state, events: outcome.events };
   }
 
@@ -60,8 +57,7 @@ export class AffiliationsRepository {
   async appendBatch(actor: Actor, childSchoolId: string | null, requests: { streamId: string; events: AffiliationEvent[]; expectedRevision: ExpectedRevision }[]): Promise<void> {
     const writes = requests.filter((r) => r.events.length > 0);
     if (!writes.length) return;
-    const results = await this.log.appendBatch(writes.map((r) => ({ streamId: r.streamId, events: toNewEvents(actor, r.events, childSchoolId), expectedRevision: r.expectedRevision })));
-    await this.runner.settle(results.map((r) => r.position).reduce((a, b) => (comparePositions(a, b) >= 0 ? a : b)));
+    await this.log.appendBatch(writes.map((r) => ({ streamId: r.streamId, events: toNewEvents(actor, r.events, childSchoolId), expectedRevision: r.expectedRevision })));
   }
 
   loadSchool(schoolId: string): Promise<SchoolState | null> {

@@ -5,11 +5,11 @@
  * upcasts old schema versions.
  */
 import { randomUUID } from 'node:crypto';
-import type { PersonalDataCipher } from '@learnstream/personal-data';
+import { Personal, type PersonalDataCipher } from '@learnstream/personal-data';
 import { ANONYMOUS_SUBJECT, ENVELOPE_FIELDS, STREAM_ID, validateEnvelope, validateEventType, type EnvelopeInput, type EventEnvelope } from './envelope';
 import { InvalidEventError } from './errors';
 import type { EventRegistry } from './event-registry';
-import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, Position, ReadStreamOptions, RecordedEvent } from './event-store';
+import { comparePositions, type AppendResult, type EventStore, EventToAppend, type ExpectedRevision, type Position, type ReadStreamOptions, type RecordedEvent } from './event-store';
 
 export interface NewEvent<Type extends string = string, Data extends Record<string, unknown> = Record<string, unknown>> {
   id?: string;
@@ -37,7 +37,29 @@ export interface AppendOptions {
   expectedRevision?: ExpectedRevision;
 }
 
+/** A copy of `doc` with every personal() marker replaced by its clear value, as a decrypting read would give it. */
+function reveal(doc: unknown): unknown {
+  if (doc instanceof Personal) return JSON.parse(JSON.stringify({ v: doc.value })).v;
+  if (Array.isArray(doc)) return doc.map(reveal);
+  if (doc !== null && typeof doc === 'object' && !(doc instanceof Date)) return Object.fromEntries(Object.entries(doc).map(([k, v]) => [k, reveal(v)]));
+  return doc instanceof Date ? doc.toISOString() : doc;
+}
+
 export class EventLog {
+  /**
+   * The clear form of what this log sealed for appending, by the sealed data
+   * object: the inline read models, applied inside the append's transaction,
+   * read it without asking the key store (whose connection they must not wait for).
+   */
+  private readonly clear = new WeakMap<object, { data: Record<string, unknown>; envelope: EventEnvelope }>();
+
+  /**
+   * Called after every append with its event types and last position: where
+   * the inline read models cannot be written in the append's transaction
+   * (EventStoreDB), this waits until they have applied it.
+   */
+  readYourWrites: ((types: Set<string>, position: Position) => Promise<void>) | null = null;
+
   constructor(
     readonly store: EventStore,
     private readonly cipher: PersonalDataCipher,
@@ -57,7 +79,12 @@ export class EventLog {
       if (!STREAM_ID.test(r.streamId)) throw new InvalidEventError(`stream id "${r.streamId}" is not <category>-<uuid>`);
       prepared.push({ streamId: r.streamId, expectedRevision: r.expectedRevision, events: await Promise.all(r.events.map((e) => this.encode(e))) });
     }
-    return this.store.appendBatch(prepared);
+    const results = await this.store.appendBatch(prepared);
+    if (this.readYourWrites && results.length) {
+      const last = results.map((r) => r.position).reduce((a, b) => (comparePositions(a, b) >= 0 ? a : b));
+      await this.readYourWrites(new Set(requests.flatMap((r) => r.events.map((e) => e.type))), last);
+    }
+    return results;
   }
 
   private async encode(event: NewEvent): Promise<EventToAppend> {
@@ -80,7 +107,25 @@ export class EventLog {
     const metadata: Record<string, unknown> = Object.fromEntries(ENVELOPE_FIELDS.map((k) => [k, envelope[k]]));
     metadata.ip = await this.cipher.sealRequest(requestSubject, occurredAt, envelope.ip);
     metadata.userAgent = await this.cipher.sealRequest(requestSubject, occurredAt, envelope.userAgent);
-    return { id: event.id ?? randomUUID(), type: event.type, data: await this.cipher.seal(event.data), metadata };
+    const data = await this.cipher.seal(event.data);
+    this.clear.set(data, { data: reveal(event.data) as Record<string, unknown>, envelope });
+    return { id: event.id ?? randomUUID(), type: event.type, data, metadata };
+  }
+
+  /**
+   * Events just appended, decoded for the inline read models: those this log
+   * sealed come back from their clear form (no key store involved), others
+   * (appended by a raw writer) are decrypted as usual.
+   */
+  async decodeAppended(records: RecordedEvent[]): Promise<StoredEvent[]> {
+    const others = records.filter((r) => !this.clear.has(r.data));
+    const opened = new Map<RecordedEvent, StoredEvent>();
+    if (others.length) (await this.decode(others)).forEach((e, i) => opened.set(others[i], e));
+    return records.map((record) => {
+      const known = this.clear.get(record.data);
+      if (!known) return opened.get(record)!;
+      return { ...this.stored(record, known.data, known.envelope as unknown as Record<string, unknown>, []) };
+    });
   }
 
   /** Decrypts and upcasts raw events: keys are fetched once for the whole batch. */

@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import { envelopeFor } from '@learnstream/access';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { EventLog, WrongExpectedRevisionError } from '@learnstream/event-store';
-import { ProjectionRunner } from '@learnstream/projections';
 import { completeProfile } from './profile';
 import { AccountsRepository, userStream } from './accounts.repository';
 import { PasswordHasher } from './passwords';
@@ -27,7 +26,6 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
     private readonly accounts: AccountsRepository,
     private readonly usernames: UsernameIndex,
     private readonly passwords: PasswordHasher,
-    private readonly runner: ProjectionRunner,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -38,7 +36,7 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
     const at = new Date().toISOString();
     await this.usernames.claim(username, userId);
     try {
-      const [result] = await this.log.appendBatch([
+      await this.log.appendBatch([
         {
           streamId: SYSTEM_STREAM,
           expectedRevision: 'no_stream',
@@ -55,7 +53,6 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
           ),
         },
       ]);
-      await this.runner.settle(result.position);
     } catch (error) {
       await this.usernames.release(userId);
       if (error instanceof WrongExpectedRevisionError) return; // another replica did it

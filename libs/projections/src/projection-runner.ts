@@ -30,11 +30,12 @@ import {
   type EventLog,
   type Position,
   type RecordedEvent,
-  type StoredEvent,
 } from '@learnstream/event-store';
 import { classifyDatabaseError, isTransientDatabaseError, sqlStateOf } from '@learnstream/database';
 import type { DataSource, EntityManager } from 'typeorm';
-import { SUBJECT_ERASED, type ErasedSubject, type Projection } from './projection';
+import { applySteps, erasedSubjectOf, forget, stepsOf, wants, type Step } from './apply-events';
+import type { InlineProjections } from './inline-projections';
+import { SUBJECT_ERASED, type Projection } from './projection';
 
 export interface ProjectionRunnerOptions {
   /** Largest number of events applied in one transaction. */
@@ -43,9 +44,12 @@ export interface ProjectionRunnerOptions {
   idleCheckMs?: number;
   /** Lag is counted up to this many events. */
   lagCap?: number;
+  /** The inline read models: once attached (PostgreSQL), the runner leaves them to the appends. */
+  inline?: InlineProjections;
 }
 
-export type ProjectionState = 'running' | 'stopped' | 'failing';
+/** `inline`: written by the appends themselves (always current; no loop). */
+export type ProjectionState = 'running' | 'stopped' | 'failing' | 'inline';
 
 export interface ProjectionStatus {
   name: string;
@@ -104,22 +108,7 @@ interface Checkpoint {
 /** The checkpoint moved under us (rebuild, or another process ran the batch first). */
 class Superseded extends Error {}
 
-/** A batch as the projection sees it: runs of its events, cut by the erasures the batch holds. */
-type Step = { events: StoredEvent[] } | { erased: ErasedSubject };
-
-/** The clear data of a SubjectErased event (ids only: it needs no decryption). */
-export function erasedSubjectOf(event: StoredEvent): ErasedSubject {
-  const d = event.data as Record<string, unknown>;
-  const id = (v: unknown) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
-  if (!id(d.userId) || !id(d.requestId) || !id(d.anonymousId)) throw new Error(`${SUBJECT_ERASED} ${event.id} lacks userId, requestId or anonymousId`);
-  return {
-    userId: String(d.userId).toLowerCase(),
-    requestId: String(d.requestId).toLowerCase(),
-    anonymousId: String(d.anonymousId).toLowerCase(),
-    eventId: event.id,
-    at: typeof d.at === 'string' ? d.at : event.envelope.occurredAt,
-  };
-}
+export { erasedSubjectOf } from './apply-events';
 
 /**
  * Pauses between retries of a loop whose database is unavailable: short and
@@ -169,6 +158,7 @@ export class ProjectionRunner {
   private readonly batchSize: number;
   private readonly idleCheckMs: number;
   private readonly lagCap: number;
+  private readonly inline: InlineProjections | null;
   /** Callers of waitFor in this process, woken when a local loop commits. */
   private waiters = new Set<() => void>();
 
@@ -183,6 +173,12 @@ export class ProjectionRunner {
     this.batchSize = options.batchSize ?? 500;
     this.idleCheckMs = options.idleCheckMs ?? 1000;
     this.lagCap = options.lagCap ?? 100_000;
+    this.inline = options.inline ?? null;
+  }
+
+  /** Whether the projection is written by the appends (and so has no loop here). */
+  private isInline(p: Projection): boolean {
+    return Boolean(p.inline && this.inline?.active);
   }
 
   private projection(name: string): Projection {
@@ -198,7 +194,7 @@ export class ProjectionRunner {
 
   async start(): Promise<void> {
     await this.ensureCheckpoints();
-    for (const p of this.projections) if (!this.loops.has(p.name)) this.startLoop(p);
+    for (const p of this.projections) if (!this.loops.has(p.name) && !this.isInline(p)) this.startLoop(p);
   }
 
   async stop(): Promise<void> {
@@ -363,9 +359,9 @@ export class ProjectionRunner {
 
   private async applyOnce(p: Projection, batch: RecordedEvent[], checkpoint: Checkpoint): Promise<Checkpoint> {
     // Only the events this projection handles are decrypted.
-    const wanted = batch.filter((r) => this.wants(p, r.type));
+    const wanted = batch.filter((r) => wants(p, r.type));
     const events = p.readsPersonalData === false ? this.eventLog.decodeSealed(wanted) : await this.eventLog.decode(wanted);
-    return this.commit(p, checkpoint, this.steps(p, batch, events), batch[batch.length - 1].position);
+    return this.commit(p, checkpoint, stepsOf(p, this.eventLog, batch, events), batch[batch.length - 1].position);
   }
 
   /**
@@ -385,58 +381,15 @@ export class ProjectionRunner {
     return this.park(p, checkpoint, record, error);
   }
 
-  private wants(p: Projection, type: string): boolean {
-    return p.eventTypes === '*' || p.eventTypes.includes(type);
-  }
-
-  /**
-   * The batch in log order: the projection's (decoded) events, with each
-   * erasure in its place. Without an erasure, one run of events.
-   */
-  private steps(p: Projection, batch: RecordedEvent[], events: StoredEvent[]): Step[] {
-    if (!batch.some((r) => r.type === SUBJECT_ERASED)) return [{ events }];
-    const steps: Step[] = [];
-    let run: StoredEvent[] = [];
-    let next = 0;
-    for (const record of batch) {
-      if (this.wants(p, record.type)) run.push(events[next++]);
-      if (record.type !== SUBJECT_ERASED) continue;
-      steps.push({ events: run }, { erased: erasedSubjectOf(this.eventLog.decodeSealed([record])[0]) });
-      run = [];
-    }
-    steps.push({ events: run });
-    return steps;
-  }
-
   /** Applies the steps (the relevant events of the batch, and its erasures) and moves the checkpoint to `to`, in one transaction. */
   private async commit(p: Projection, checkpoint: Checkpoint, steps: Step[], to: Position): Promise<Checkpoint> {
-    let handled = 0;
     await this.dataSource.transaction(async (tx) => {
       await this.lockCheckpoint(tx, p.name, checkpoint);
-      for (const step of steps) {
-        if ('erased' in step) {
-          await this.forget(p, step.erased, tx);
-          continue;
-        }
-        const { events } = step;
-        if (p.handleBatch && events.length > 1) await p.handleBatch(events, tx);
-        else for (const event of events) await p.handle(event, tx);
-        handled += events.length;
-      }
+      const handled = await applySteps(p, steps, tx);
       await this.moveCheckpoint(tx, p.name, to, handled);
     });
     this.wakeWaiters();
     return { position: to, generation: checkpoint.generation };
-  }
-
-  /** The projection forgets the subject and acknowledges, in the caller's transaction. A replay keeps the first receipt. */
-  private async forget(p: Projection, subject: ErasedSubject, tx: EntityManager): Promise<void> {
-    if (p.forgetSubject) await p.forgetSubject(subject, tx);
-    await tx.query(
-      `INSERT INTO erasure_receipts (request_id, user_id, projection, event_id) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (request_id, projection) DO NOTHING`,
-      [subject.requestId, subject.userId, p.name, subject.eventId],
-    );
   }
 
   private async park(p: Projection, checkpoint: Checkpoint, record: RecordedEvent, error: unknown): Promise<Checkpoint | null> {
@@ -494,6 +447,7 @@ export class ProjectionRunner {
    */
   async rebuild(name: string): Promise<void> {
     const p = this.projection(name);
+    if (this.isInline(p)) return this.inline!.rebuild(name);
     await this.ensureCheckpoints();
     await this.dataSource.transaction(async (tx) => {
       await tx.query('SELECT 1 FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [name]);
@@ -521,10 +475,11 @@ export class ProjectionRunner {
       rows.map(async (row) => {
         const checkpoint = toCheckpoint(row);
         const loop = this.loops.get(String(row.name));
-        const lag = await this.eventLog.store.countAfter(checkpoint.position, this.lagCap);
+        const inline = Boolean(row.inline);
+        const lag = inline ? 0 : await this.eventLog.store.countAfter(checkpoint.position, this.lagCap);
         return {
           name: String(row.name),
-          state: loop?.state ?? 'stopped',
+          state: inline ? 'inline' : (loop?.state ?? 'stopped'),
           position: positionToString(checkpoint.position),
           generation: checkpoint.generation,
           eventsHandled: Number(row.events_handled),
@@ -551,12 +506,13 @@ export class ProjectionRunner {
     const names = only ? [...only] : this.projections.map((p) => p.name);
     for (;;) {
       const rows: Record<string, string>[] = await this.dataSource.query(
-        'SELECT name, position_commit, position_prepare, generation FROM projection_checkpoints WHERE name = ANY($1)',
+        'SELECT name, position_commit, position_prepare, generation, inline FROM projection_checkpoints WHERE name = ANY($1)',
         [names],
       );
       const behind = names.filter((n) => {
         const row = rows.find((r) => r.name === n);
-        return !row || comparePositions(toCheckpoint(row).position, position) < 0;
+        // An inline read model is always current: it is written with the events.
+        return !row || (!(row.inline as unknown as boolean) && comparePositions(toCheckpoint(row).position, position) < 0);
       });
       if (behind.length === 0) return;
       if (Date.now() > deadline) throw new Error(`projections ${behind.join(', ')} did not reach ${positionToString(position)} in ${timeoutMs} ms`);
@@ -608,8 +564,8 @@ export class ProjectionRunner {
     try {
       const [event] = p.readsPersonalData === false ? this.eventLog.decodeSealed([record]) : await this.eventLog.decode([record]);
       await this.dataSource.transaction(async (tx) => {
-        if (this.wants(p, record!.type)) await p.handle(event, tx);
-        if (record!.type === SUBJECT_ERASED) await this.forget(p, erasedSubjectOf(event), tx);
+        if (wants(p, record!.type)) await p.handle(event, tx);
+        if (record!.type === SUBJECT_ERASED) await forget(p, erasedSubjectOf(event), tx);
         await tx.query('DELETE FROM projection_dead_letters WHERE id = $1', [id]);
       });
       this.logger.log({ msg: 'dead letter retried', projection: p.name, eventId: record.id });

@@ -25,6 +25,12 @@ export interface Projection {
    * cost of catching up. Personal values reach it still sealed, never in clear.
    */
   readonly readsPersonalData?: boolean;
+  /**
+   * True for the read models that commands and the access policy decide on:
+   * on the PostgreSQL event store they are written in the append's own
+   * transaction (InlineProjections), not by the async runner.
+   */
+  readonly inline?: boolean;
   /** Empties the read model, for a rebuild from zero (inside the rebuild transaction). */
   reset(tx: EntityManager): Promise<void>;
   /**

@@ -5,6 +5,7 @@ import { EventLog } from '@learnstream/event-store';
 import type { DataSource } from 'typeorm';
 import { CourseLogEntry } from './course-log/course-log.entity';
 import { PROJECTIONS, type Projection } from './projection';
+import { InlineProjections } from './inline-projections';
 import { ProjectionRunner } from './projection-runner';
 import { ProjectionsAdminController } from './projections-admin.controller';
 
@@ -25,6 +26,8 @@ const RUN = Symbol('RUN_PROJECTIONS');
 export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     private readonly runner: ProjectionRunner,
+    private readonly inline: InlineProjections,
+    private readonly log: EventLog,
     @Inject(RUN) private readonly run: boolean,
   ) {}
 
@@ -38,22 +41,40 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
         { provide: RUN, useValue: options.run },
         { provide: PROJECTIONS, useValue: options.projections },
         {
+          provide: InlineProjections,
+          inject: [getDataSourceToken(), EventLog, PROJECTIONS],
+          useFactory: (dataSource: DataSource, log: EventLog, projections: Projection[]) => new InlineProjections(dataSource, log, projections),
+        },
+        {
           provide: ProjectionRunner,
-          inject: [getDataSourceToken(), EventLog, PROJECTIONS, APP_CONFIG],
-          useFactory: (dataSource: DataSource, log: EventLog, projections: Projection[], config: AppConfig) =>
-            new ProjectionRunner(dataSource, log, projections, { batchSize: config.projections.batchSize }),
+          inject: [getDataSourceToken(), EventLog, PROJECTIONS, APP_CONFIG, InlineProjections],
+          useFactory: (dataSource: DataSource, log: EventLog, projections: Projection[], config: AppConfig, inline: InlineProjections) =>
+            new ProjectionRunner(dataSource, log, projections, { batchSize: config.projections.batchSize, inline }),
         },
       ],
-      exports: [ProjectionRunner],
+      exports: [ProjectionRunner, InlineProjections],
     };
   }
 
+  /**
+   * Every process that appends writes the inline read models (PostgreSQL);
+   * elsewhere (EventStoreDB) its appends wait until the runner has applied
+   * them to the same read models.
+   */
   async onApplicationBootstrap(): Promise<void> {
+    await this.runner.ensureCheckpoints();
+    if (!(await this.inline.attach())) {
+      const names = this.inline.names();
+      this.log.readYourWrites = async (types, position) => {
+        if (this.inline.touches(types)) await this.runner.settle(position, names);
+      };
+    }
     if (this.run) await this.runner.start();
   }
 
   /** Before any module closes its pools (those close in onApplicationShutdown). */
   async beforeApplicationShutdown(): Promise<void> {
+    // The inline read models stay attached: appends still in flight (a draining group commit) write them too.
     await this.runner.stop();
   }
 }

@@ -13,6 +13,7 @@ import { MEMBERSHIP_EVENT_TYPES, type MembershipEvent } from '../affiliation.eve
  */
 export class MembershipsProjection implements Projection {
   readonly name = 'school-memberships';
+  readonly inline = true;
   readonly eventTypes = MEMBERSHIP_EVENT_TYPES;
 
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {

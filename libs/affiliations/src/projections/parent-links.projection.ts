@@ -16,6 +16,7 @@ import { PARENT_LINK_EVENT_TYPES, type ParentLinkEvent } from '../affiliation.ev
  */
 export class ParentLinksProjection implements Projection {
   readonly name = 'parent-links';
+  readonly inline = true;
   readonly eventTypes = PARENT_LINK_EVENT_TYPES;
 
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {

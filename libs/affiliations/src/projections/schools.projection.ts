@@ -10,6 +10,7 @@ import { SCHOOL_EVENT_TYPES, type SchoolEvent } from '../affiliation.events';
  */
 export class SchoolsProjection implements Projection {
   readonly name = 'schools';
+  readonly inline = true;
   readonly eventTypes = SCHOOL_EVENT_TYPES;
 
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {

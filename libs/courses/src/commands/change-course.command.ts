@@ -15,7 +15,6 @@ import { randomUUID } from 'node:crypto';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
 import { DomainError } from '@learnstream/domain';
-import { ProjectionRunner } from '@learnstream/projections';
 import { decideCourse } from '../course';
 import type { AddActivity, AddResource, AddSection, CourseCommand, CreateCourse, UpdateCourse } from '../course.commands';
 import type { Course } from '../course.state';
@@ -60,7 +59,6 @@ export class ChangeCourseHandler implements ICommandHandler<ChangeCourseCommand,
   constructor(
     private readonly policy: AccessPolicy,
     private readonly courses: CoursesRepository,
-    private readonly runner: ProjectionRunner,
   ) {}
 
   async execute({ actor, courseId, change }: ChangeCourseCommand): Promise<CourseChangeResult> {
@@ -73,7 +71,6 @@ export class ChangeCourseHandler implements ICommandHandler<ChangeCourseCommand,
       if (command.type === 'AssignTeacher' && events.length) await this.assertTeacherOf(state, command.userId);
       return this.courses.appendCourse(actor, courseId, state.schoolId, revision, events);
     });
-    if (result) await this.runner.settle(result.position);
     const ids = command as Partial<Record<'sectionId' | 'resourceId' | 'activityId', string>>;
     return {
       courseId,

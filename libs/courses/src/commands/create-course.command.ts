@@ -9,7 +9,6 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
-import { ProjectionRunner } from '@learnstream/projections';
 import { decideCourse } from '../course';
 import type { CreateCourse } from '../course.commands';
 import type { CourseEvent } from '../course.events';
@@ -42,7 +41,6 @@ export class CreateCourseHandler implements ICommandHandler<CreateCourseCommand,
   constructor(
     private readonly policy: AccessPolicy,
     private readonly courses: CoursesRepository,
-    private readonly runner: ProjectionRunner,
   ) {}
 
   async execute({ actor, input }: CreateCourseCommand): Promise<{ courseId: string }> {
@@ -62,7 +60,7 @@ export class CreateCourseHandler implements ICommandHandler<CreateCourseCommand,
       gradeLevel: fields.gradeLevel ?? null,
       selfEnrolment: { enabled: selfEnrolment.enabled, keyHash },
     };
-    const result = await retryOnConflict(async () => {
+    await retryOnConflict(async () => {
       const { state, revision } = await this.courses.loadCourse(courseId);
       const events: CourseEvent[] = decideCourse(command, state);
       if (creatorTeaches) {
@@ -71,7 +69,6 @@ export class CreateCourseHandler implements ICommandHandler<CreateCourseCommand,
       }
       return this.courses.appendCourse(actor, courseId, schoolId, revision, events);
     });
-    if (result) await this.runner.settle(result.position);
     return { courseId };
   }
 }

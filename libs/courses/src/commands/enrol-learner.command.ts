@@ -9,8 +9,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
 import { DomainError } from '@learnstream/domain';
-import { comparePositions, WrongExpectedRevisionError, type AppendResult, type Position } from '@learnstream/event-store';
-import { ProjectionRunner } from '@learnstream/projections';
+import { WrongExpectedRevisionError, type AppendResult } from '@learnstream/event-store';
 import { courseArchived } from '../course.errors';
 import type { Course } from '../course.state';
 import { CoursesRepository } from '../courses.repository';
@@ -82,13 +81,11 @@ export class EnrolLearnerHandler implements ICommandHandler<EnrolLearnerCommand,
   constructor(
     private readonly policy: AccessPolicy,
     private readonly courses: CoursesRepository,
-    private readonly runner: ProjectionRunner,
   ) {}
 
   async execute({ actor, courseId, input }: EnrolLearnerCommand): Promise<EnrolmentResult> {
     await this.policy.require(actor, { action: 'course.enrol', courseId });
-    const result = await enrol(this.courses, this.policy, actor, courseId, 'manual', input);
-    if (result) await this.runner.settle(result.position);
+    await enrol(this.courses, this.policy, actor, courseId, 'manual', input);
     return { courseId, learnerId: input.learnerId, enrolmentId: enrolmentId(courseId, input.learnerId) };
   }
 }
@@ -101,7 +98,6 @@ export class BulkEnrolLearnersHandler implements ICommandHandler<BulkEnrolLearne
   constructor(
     private readonly policy: AccessPolicy,
     private readonly courses: CoursesRepository,
-    private readonly runner: ProjectionRunner,
   ) {}
 
   async execute({ actor, courseId, learnerIds }: BulkEnrolLearnersCommand): Promise<BulkEnrolmentResult> {
@@ -111,14 +107,12 @@ export class BulkEnrolLearnersHandler implements ICommandHandler<BulkEnrolLearne
     if (course.archived) throw courseArchived(courseId);
     const unique = [...new Set(learnerIds)];
     const results: BulkEnrolmentResult['results'] = new Array(unique.length);
-    const positions: Position[] = [];
     let next = 0;
     const worker = async () => {
       for (let i = next++; i < unique.length; i = next++) {
         const learnerId = unique[i];
         try {
           const appended = await enrol(this.courses, this.policy, actor, courseId, 'bulk', { learnerId }, course);
-          if (appended) positions.push(appended.position);
           results[i] = { learnerId, status: appended ? 'enrolled' : 'already_enrolled' };
         } catch (error) {
           // A refusal, or a conflict that outlasted the retries, concerns this learner only.
@@ -128,8 +122,6 @@ export class BulkEnrolLearnersHandler implements ICommandHandler<BulkEnrolLearne
       }
     };
     await Promise.all(Array.from({ length: Math.min(BULK_CONCURRENCY, unique.length) }, worker));
-    const last = positions.reduce<Position | null>((max, p) => (max === null || comparePositions(p, max) > 0 ? p : max), null);
-    if (last) await this.runner.settle(last);
     const count = (status: string) => results.filter((r) => r.status === status).length;
     return { courseId, enrolled: count('enrolled'), alreadyEnrolled: count('already_enrolled'), refused: count('refused'), results };
   }

@@ -10,7 +10,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, ForbiddenError, type Actor } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
-import { ProjectionRunner } from '@learnstream/projections';
 import { CoursesRepository } from '../courses.repository';
 import { enrolmentDecider, enrolmentId } from '../enrolment';
 import { enrolmentKeyMatches } from '../enrolment-key';
@@ -30,13 +29,12 @@ export class SelfEnrolHandler implements ICommandHandler<SelfEnrolCommand, Enrol
   constructor(
     private readonly policy: AccessPolicy,
     private readonly courses: CoursesRepository,
-    private readonly runner: ProjectionRunner,
   ) {}
 
   async execute({ actor, courseId, key }: SelfEnrolCommand): Promise<EnrolmentResult> {
     await this.policy.require(actor, { action: 'course.read', courseId });
     const learnerId = actor.userId;
-    const result = await retryOnConflict(async () => {
+    await retryOnConflict(async () => {
       const { state: course } = await this.courses.existingCourse(courseId);
       if (!(await isLearnerOf(this.policy, course, learnerId))) throw new ForbiddenError('only learners of the course\'s school may enrol themselves');
       const { keyHash } = course.selfEnrolment;
@@ -45,7 +43,6 @@ export class SelfEnrolHandler implements ICommandHandler<SelfEnrolCommand, Enrol
       const events = enrolmentDecider.decide({ type: 'EnrolLearner', courseId, learnerId, by: learnerId, method: 'self', now: new Date().toISOString(), course, keyMatches }, state);
       return this.courses.appendEnrolment(actor, course, learnerId, revision, events);
     });
-    if (result) await this.runner.settle(result.position);
     return { courseId, learnerId, enrolmentId: enrolmentId(courseId, learnerId) };
   }
 }

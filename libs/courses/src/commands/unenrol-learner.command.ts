@@ -7,7 +7,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, ForbiddenError, type Actor } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
-import { ProjectionRunner } from '@learnstream/projections';
 import { CoursesRepository } from '../courses.repository';
 import { enrolmentDecider } from '../enrolment';
 
@@ -25,19 +24,17 @@ export class UnenrolLearnerHandler implements ICommandHandler<UnenrolLearnerComm
   constructor(
     private readonly policy: AccessPolicy,
     private readonly courses: CoursesRepository,
-    private readonly runner: ProjectionRunner,
   ) {}
 
   async execute({ actor, courseId, learnerId, reason }: UnenrolLearnerCommand): Promise<void> {
     const staff = await this.policy.can(actor, { action: 'course.enrol', courseId });
     if (!staff && learnerId !== actor.userId) throw new ForbiddenError('you may not unenrol learners from this course');
-    const result = await retryOnConflict(async () => {
+    await retryOnConflict(async () => {
       const { state: course } = await this.courses.existingCourse(courseId);
       const { state, revision } = await this.courses.loadEnrolment(courseId, learnerId);
       if (!staff && state.status === 'enrolled' && state.method !== 'self') throw new ForbiddenError('only staff can end an enrolment they made');
       const events = enrolmentDecider.decide({ type: 'UnenrolLearner', courseId, learnerId, by: actor.userId, now: new Date().toISOString(), reason }, state);
       return this.courses.appendEnrolment(actor, course, learnerId, revision, events);
     });
-    if (result) await this.runner.settle(result.position);
   }
 }

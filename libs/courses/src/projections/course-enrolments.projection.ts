@@ -15,6 +15,7 @@ import { ENROLMENT_EVENT_TYPES, type EnrolmentEvent } from '../enrolment.events'
 
 export class CourseEnrolmentsProjection implements Projection {
   readonly name = 'course-enrolments';
+  readonly inline = true;
   readonly eventTypes = ENROLMENT_EVENT_TYPES.map((d) => d.type);
 
   async handle(stored: StoredEvent, tx: EntityManager): Promise<void> {

@@ -25,6 +25,7 @@ const COURSE_COLUMNS: Record<Exclude<keyof CourseChanges, 'selfEnrolment' | 'enr
 
 export class CoursesProjection implements Projection {
   readonly name = 'courses';
+  readonly inline = true;
   readonly eventTypes = COURSE_EVENT_TYPES.map((d) => d.type);
 
   async handle(stored: StoredEvent, tx: EntityManager): Promise<void> {

@@ -475,14 +475,30 @@ export class AppendBatcher implements EventStore {
     const rows = plans.flatMap((planned) => (planned ?? []).flatMap((p) => p.rows));
     const positions = new Map<string, Position>();
     if (rows.length) {
-      const { rows: inserted } = await client.query<{ event_id: string; transaction_id: string; global_position: string }>(
+      const { rows: inserted } = await client.query<{ event_id: string; transaction_id: string; global_position: string; recorded_at: Date }>(
         `INSERT INTO events (stream_id, stream_revision, event_id, event_type, data, metadata)
          SELECT r.stream_id, r.stream_revision, r.event_id, r.event_type, r.data, r.metadata
          FROM json_to_recordset($1::json) AS r(stream_id text, stream_revision bigint, event_id uuid, event_type text, data jsonb, metadata jsonb)
-         RETURNING event_id, transaction_id, global_position`,
+         RETURNING event_id, transaction_id, global_position, recorded_at`,
         [JSON.stringify(rows)],
       );
       for (const r of inserted) positions.set(r.event_id, { commit: BigInt(r.transaction_id), prepare: BigInt(r.global_position) });
+      const inline = this.inner.inTransaction;
+      if (inline) {
+        const recordedAt = new Map(inserted.map((r) => [r.event_id, r.recorded_at]));
+        const appended: RecordedEvent[] = rows.map((r) => ({
+          id: r.event_id,
+          type: r.event_type,
+          streamId: r.stream_id,
+          revision: BigInt(r.stream_revision),
+          position: positions.get(r.event_id.toLowerCase())!,
+          data: r.data,
+          metadata: r.metadata,
+          recordedAt: recordedAt.get(r.event_id.toLowerCase())!,
+        }));
+        appended.sort((a, b) => (a.position.prepare < b.position.prepare ? -1 : a.position.prepare > b.position.prepare ? 1 : 0));
+        await inline(client, appended);
+      }
     }
     this.stats.events += rows.length;
 

@@ -38,6 +38,15 @@ import {
 /** The channel every committed append notifies, waking live subscriptions. */
 export const NOTIFY_CHANNEL = 'learnstream_events';
 
+/**
+ * Work done inside an append's own transaction, after its rows are inserted
+ * and before COMMIT, on the same connection: the inline read models
+ * (`@learnstream/projections` InlineProjections). A failure rolls the append
+ * back. Called by every append path of this adapter (single appends and the
+ * group commit of AppendBatcher), with the events just appended in log order.
+ */
+export type InTransactionHandler = (client: pg.PoolClient, appended: RecordedEvent[]) => Promise<void>;
+
 export interface PostgresEventStoreOptions {
   /** Events fetched per round trip when reading $all or a stream. */
   pageSize?: number;
@@ -88,6 +97,8 @@ export class PostgresEventStore implements EventStore {
   private listener: pg.Client | null = null;
   private listenerStarting: Promise<void> | null = null;
   private closed = false;
+  /** The inline read models, applied in every append's transaction (null: none). */
+  inTransaction: InTransactionHandler | null = null;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -128,7 +139,9 @@ export class PostgresEventStore implements EventStore {
         await client.query('SELECT 1 FROM streams WHERE stream_id = ANY ($1) ORDER BY stream_id FOR UPDATE', [ids]);
       }
       const results: AppendResult[] = [];
-      for (const r of requests) results.push(await this.appendInTransaction(client, r));
+      const appended: RecordedEvent[] = [];
+      for (const r of requests) results.push(await this.appendInTransaction(client, r, appended));
+      if (this.inTransaction && appended.length) await this.inTransaction(client, appended);
       await client.query(`SELECT pg_notify('${NOTIFY_CHANNEL}', '')`);
       await client.query('COMMIT');
       return results;
@@ -146,28 +159,43 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private async appendInTransaction(client: pg.PoolClient, { streamId, events, expectedRevision }: AppendRequest): Promise<AppendResult> {
+  private async appendInTransaction(client: pg.PoolClient, { streamId, events, expectedRevision }: AppendRequest, appended: RecordedEvent[]): Promise<AppendResult> {
     const n = events.length;
     const revision = await claimRevisions(client, streamId, expectedRevision, n);
     if (n === 0) {
       return { nextExpectedRevision: revision, position: (await this.headPosition(client)) ?? START };
     }
     const first = revision - BigInt(n) + 1n;
-    const { rows } = await client.query<{ transaction_id: string; global_position: string }>(
+    const ids = events.map((e) => e.id ?? randomUUID());
+    const { rows } = await client.query<{ event_id: string; transaction_id: string; global_position: string; recorded_at: Date }>(
       `INSERT INTO events (stream_id, stream_revision, event_id, event_type, data, metadata)
        SELECT $1, $2::bigint + t.ord - 1, t.id, t.type, t.data, t.metadata
        FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[]) WITH ORDINALITY AS t(id, type, data, metadata, ord)
        ORDER BY t.ord
-       RETURNING transaction_id, global_position`,
+       RETURNING event_id, transaction_id, global_position, recorded_at`,
       [
         streamId,
         first.toString(),
-        events.map((e) => e.id ?? randomUUID()),
+        ids,
         events.map((e) => e.type),
         events.map((e) => JSON.stringify(e.data)),
         events.map((e) => JSON.stringify(e.metadata)),
       ],
     );
+    const byId = new Map(rows.map((row) => [row.event_id, row]));
+    ids.forEach((id, i) => {
+      const row = byId.get(id.toLowerCase())!;
+      appended.push({
+        id,
+        type: events[i].type,
+        streamId,
+        revision: first + BigInt(i),
+        position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) },
+        data: events[i].data,
+        metadata: events[i].metadata,
+        recordedAt: row.recorded_at,
+      });
+    });
     const last = rows.reduce((a, b) => (BigInt(b.global_position) > BigInt(a.global_position) ? b : a));
     return { nextExpectedRevision: revision, position: { commit: BigInt(last.transaction_id), prepare: BigInt(last.global_position) } };
   }

@@ -10,7 +10,6 @@ import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { currentRequest, retryOnConflict } from '@learnstream/core';
 import { DomainError } from '@learnstream/domain';
 import { EventLog } from '@learnstream/event-store';
-import { ProjectionRunner } from '@learnstream/projections';
 import { decideImpersonation, decideLogin, decideLogout, decidePasswordChange, type LoginOutcome } from '../account';
 import { SECURITY_STREAM } from '../account.events';
 import { AccountsRepository } from '../accounts.repository';
@@ -63,7 +62,6 @@ export class AuthService {
     private readonly passwords: PasswordHasher,
     private readonly sessions: SessionStore,
     private readonly log: EventLog,
-    private readonly runner: ProjectionRunner,
     private readonly limiter: SignInLimiter,
   ) {}
 
@@ -152,26 +150,24 @@ export class AuthService {
     if (newPassword === currentPassword) throw new DomainError('invalid', 'WEAK_PASSWORD', 'the new password must differ from the current one');
     const userId = await this.attempt(username, currentPassword, this.sessions.newSessionId(), 'password');
     const passwordHash = await this.passwords.hash(newPassword);
-    const result = await retryOnConflict(async () => {
+    await retryOnConflict(async () => {
       const { state, revision } = await this.accounts.load(userId);
       const events = decidePasswordChange(state, { passwordHash, reason: 'self', now: new Date() });
       return this.accounts.append(userId, revision, events, { userId, realActorId: null }, { action: 'updated', crud: 'u' });
     });
     await this.sessions.revokeAll(userId, 'password_changed');
-    if (result) await this.runner.settle(result.position);
   }
 
   /** A platform admin acts as a user, for support, with a stated reason the user can see later. */
   async impersonate(admin: Actor, userId: string, reason: string): Promise<TokenPair> {
     const sessionId = this.sessions.newSessionId();
-    const result = await retryOnConflict(async () => {
+    await retryOnConflict(async () => {
       const { state, revision } = await this.accounts.load(userId);
       const events = decideImpersonation(state, { sessionId, by: admin.userId, reason, now: new Date() });
       // Recorded as done by the admin, about the user.
       return this.accounts.append(userId, revision, events, admin, { action: 'impersonated', crud: 'r' });
     });
     await this.sessions.open(sessionId, userId, admin.userId, this.config.auth.accessTokenTtlSeconds);
-    if (result) await this.runner.settle(result.position);
     return this.tokens({ sessionId, userId, realActorId: admin.userId }, null);
   }
 

@@ -8,7 +8,6 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor, type PlatformRole } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
 import type { DomainEvent } from '@learnstream/domain';
-import { ProjectionRunner } from '@learnstream/projections';
 import { decideLock, decidePasswordChange, decideRole, decideUnlock, type AccountState } from '../account';
 import { AccountsRepository } from '../accounts.repository';
 import { SessionStore } from '../auth/session-store';
@@ -31,7 +30,6 @@ export class ManageAccountHandler implements ICommandHandler<ManageAccountComman
     private readonly accounts: AccountsRepository,
     private readonly passwords: PasswordHasher,
     private readonly sessions: SessionStore,
-    private readonly runner: ProjectionRunner,
   ) {}
 
   async execute({ actor, userId, action }: ManageAccountCommand): Promise<{ temporaryPassword?: string }> {
@@ -51,12 +49,11 @@ export class ManageAccountHandler implements ICommandHandler<ManageAccountComman
           return decideRole(state, { role: action.role, grant: action.grant, by: actor.userId, now });
       }
     };
-    const result = await retryOnConflict(async () => {
+    await retryOnConflict(async () => {
       const { state, revision } = await this.accounts.load(userId);
       return this.accounts.append(userId, revision, decide(state), actor, { action: action.kind === 'lock' ? 'locked' : action.kind === 'unlock' ? 'unlocked' : 'updated', crud: 'u' });
     });
     if (action.kind === 'reset_password' || action.kind === 'lock' || (action.kind === 'role' && !action.grant)) await this.sessions.revokeAll(userId, action.kind);
-    if (result) await this.runner.settle(result.position);
     return temporaryPassword ? { temporaryPassword } : {};
   }
 }

@@ -11,7 +11,6 @@ import { AccessPolicy, type Actor } from '@learnstream/access';
 import { decideJoinSchool, initialMembershipState, loadSchool, toNewEvents } from '@learnstream/affiliations';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { DomainError } from '@learnstream/domain';
-import { ProjectionRunner } from '@learnstream/projections';
 import type { Profile } from '../account.events';
 import { AccountsRepository, userStream } from '../accounts.repository';
 import { PasswordHasher } from '../passwords';
@@ -44,7 +43,6 @@ export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand, {
     private readonly accounts: AccountsRepository,
     private readonly usernames: UsernameIndex,
     private readonly passwords: PasswordHasher,
-    private readonly runner: ProjectionRunner,
   ) {}
 
   async execute({ actor, input }: OpenAccountCommand) {
@@ -92,8 +90,7 @@ export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand, {
         },
       };
       const events = [...this.accounts.toNewEvents(userId, [created], actor, { action: 'created', crud: 'c', schoolId }), ...toNewEvents(actor, joined)];
-      const result = await this.accounts.log.append(userStream(userId), events, { expectedRevision: 'no_stream' });
-      await this.runner.settle(result.position);
+      await this.accounts.log.append(userStream(userId), events, { expectedRevision: 'no_stream' });
     } catch (error) {
       await this.usernames.release(userId);
       throw error;

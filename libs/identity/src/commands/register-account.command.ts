@@ -3,7 +3,6 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
-import { ProjectionRunner } from '@learnstream/projections';
 import type { Profile } from '../account.events';
 import { AccountsRepository } from '../accounts.repository';
 import { PasswordHasher } from '../passwords';
@@ -21,7 +20,6 @@ export class RegisterAccountHandler implements ICommandHandler<RegisterAccountCo
     private readonly accounts: AccountsRepository,
     private readonly usernames: UsernameIndex,
     private readonly passwords: PasswordHasher,
-    private readonly runner: ProjectionRunner,
   ) {}
 
   async execute({ input }: RegisterAccountCommand) {
@@ -36,14 +34,13 @@ export class RegisterAccountHandler implements ICommandHandler<RegisterAccountCo
     const passwordHash = await this.passwords.hash(password);
     await this.usernames.claim(username, userId);
     try {
-      const result = await this.accounts.append(
+      await this.accounts.append(
         userId,
         null,
         [{ type: 'AccountCreated', data: { userId, origin: 'self', username, profile, passwordHash, mustChangePassword: false, platformRoles: [], openedBy: null, consent: null, minor, at: now.toISOString() } }],
         { userId, realActorId: null },
         { action: 'created', crud: 'c' },
       );
-      await this.runner.settle(result!.position);
     } catch (error) {
       await this.usernames.release(userId);
       throw error;

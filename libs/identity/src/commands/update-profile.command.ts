@@ -5,7 +5,6 @@ import { AccessPolicy, type Actor } from '@learnstream/access';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { retryOnConflict } from '@learnstream/core';
 import { DomainError } from '@learnstream/domain';
-import { ProjectionRunner } from '@learnstream/projections';
 import { PROFILE_FIELDS, type ProfileField } from '../account.events';
 import { AccountsRepository } from '../accounts.repository';
 import { assertProfile, isMinor } from '../profile';
@@ -24,7 +23,6 @@ export class UpdateProfileHandler implements ICommandHandler<UpdateProfileComman
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly policy: AccessPolicy,
     private readonly accounts: AccountsRepository,
-    private readonly runner: ProjectionRunner,
   ) {}
 
   async execute({ actor, userId, changes }: UpdateProfileCommand): Promise<void> {
@@ -34,13 +32,12 @@ export class UpdateProfileHandler implements ICommandHandler<UpdateProfileComman
     if (!fields.length) throw new DomainError('invalid', 'VALIDATION_FAILED', 'nothing to change', [{ field: 'body', message: `give at least one of ${PROFILE_FIELDS.join(', ')}` }]);
     if (changes.displayName === null) throw new DomainError('invalid', 'VALIDATION_FAILED', 'the display name cannot be removed', [{ field: 'displayName', message: 'is required' }]);
     assertProfile(changes, now);
-    const result = await retryOnConflict(async () => {
+    await retryOnConflict(async () => {
       const { state, revision } = await this.accounts.load(userId);
       if (!state.exists) throw new DomainError('not_found', 'USER_NOT_FOUND', 'no such user');
       const minor = changes.dateOfBirth !== undefined ? isMinor(changes.dateOfBirth as string | null, now, this.config.auth.ageOfMajority) : null;
       const events = [{ type: 'ProfileUpdated', data: { userId, changes: Object.fromEntries(fields.map((f) => [f, changes[f] ?? null])), minor, at: now.toISOString() } }];
       return this.accounts.append(userId, revision, events, actor, { action: 'updated', crud: 'u' });
     });
-    if (result) await this.runner.settle(result.position);
   }
 }

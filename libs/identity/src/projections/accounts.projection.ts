@@ -29,6 +29,7 @@ const value = (field: keyof Profile, v: unknown) => (field === 'interests' ? JSO
 
 export class AccountsProjection implements Projection {
   readonly name = 'accounts';
+  readonly inline = true;
   readonly eventTypes = ['AccountCreated', 'ProfileUpdated', 'PasswordChanged', 'UserLoggedIn', 'AccountLocked', 'AccountUnlocked', 'PlatformRoleGranted', 'PlatformRoleRevoked', 'ParentalConsentGiven', 'ParentalConsentWithdrawn', 'AccountCancelled'];
 
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
