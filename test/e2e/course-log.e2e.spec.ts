@@ -14,7 +14,7 @@ import request from 'supertest';
 import { EVENT_STORE, type EventStore } from '../../libs/event-store/src';
 import { ProjectionRunner } from '../../libs/projections/src';
 import { LiveTails, type CourseLogRow } from '../../libs/reports/src';
-import { countEvents, createSchool, openAccount, signInAdmin, type Session } from '../support/auth';
+import { countEvents, createSchool, openAccount, signIn, signInAdmin, type Session } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -529,5 +529,53 @@ describe('the OpenAPI document', () => {
     const paths = (await api().get('/docs-json').expect(200)).body.paths;
     expect(paths['/api/v1/courses/{id}/logs'].get.responses['403'].description).toContain('FORBIDDEN');
     expect(paths['/api/v1/courses/{id}/logs/live'].get.tags).toEqual(['reports']);
+  });
+});
+
+describe('a live tail outlives neither its session nor its access (pushed, not polled)', () => {
+  /** Opens a tail, ends its session with `end`, and returns how long the `end` event took to come. */
+  async function endsAfter(who: Session, end: () => Promise<unknown>): Promise<{ ms: number; reason: string }> {
+    const tails = t.app.get(LiveTails);
+    const openBefore = tails.open;
+    const tail = openLive(`/api/v1/courses/${courseId}/logs/live?last=1`, who.auth);
+    await tail.opened;
+    expect(tail.status()).toBe(200);
+    await tail.waitFor((e) => e.event === 'log');
+    const started = Date.now();
+    await end();
+    const last = await tail.waitFor((e) => e.event === 'end', 5000);
+    const ms = Date.now() - started;
+    // The server ended the stream itself: its tail is gone without the client closing it.
+    const deadline = Date.now() + 5000;
+    while (tails.open > openBefore) {
+      if (Date.now() > deadline) throw new Error('the ended tail is still open on the server');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    tail.close();
+    return { ms, reason: last.data.reason };
+  }
+
+  it('ends within 5 s of logout, and the same user\'s other session keeps its tail', async () => {
+    const second = await signIn(t, teacher.username, teacher.password);
+    const other = openLive(`/api/v1/courses/${courseId}/logs/live?last=1`, teacher.auth);
+    await other.opened;
+    const ended = await endsAfter(second, () => api().post('/api/v1/auth/logout').set(second.auth).expect(204));
+    expect(ended.reason).toBe('session_ended');
+    expect(ended.ms).toBeLessThan(5000);
+    await api().get('/api/v1/me').set(second.auth).expect(401);
+    expect(other.events.some((e) => e.event === 'end')).toBe(false);
+    await api().get(`/api/v1/courses/${courseId}`).set(l1.auth).expect(200);
+    await other.waitFor((e) => e.event === 'log' && e.data.eventType === 'CourseViewed' && e.data.actor.userId === l1.userId);
+    other.close();
+    await tailsClosed();
+  });
+
+  it('ends within 5 s of the account being locked', async () => {
+    const extra = await openAccount(t, schoolAdminA, { schoolId: schoolA, role: 'teacher' });
+    await api().put(`/api/v1/courses/${courseId}/teachers/${extra.userId}`).set(teacher.auth).send({ role: 'non_editing_teacher' }).expect(204);
+    const ended = await endsAfter(extra, () => api().post(`/api/v1/users/${extra.userId}/lock`).set(schoolAdminA.auth).expect(204));
+    expect(ended.reason).toBe('session_ended');
+    expect(ended.ms).toBeLessThan(5000);
+    await api().get('/api/v1/me').set(extra.auth).expect(401);
   });
 });

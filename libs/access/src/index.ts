@@ -4,3 +4,4 @@ export * from './actor';
 export * from './decorators';
 export * from './envelope';
 export * from './tenant-db';
+export * from './session-revocations';

@@ -22,7 +22,7 @@ export const DEFAULT_REPORTS_OPTIONS: ReportsOptions = {
   usageMinCellSize: 5,
   liveTailPollMs: 500,
   liveTailHeartbeatMs: 15_000,
-  liveTailRecheckMs: 30_000,
+  liveTailRecheckMs: 5_000,
 };
 
 export function reportsOptions(config: AppConfig | undefined, overrides: Partial<ReportsOptions> = {}): ReportsOptions {

@@ -8,11 +8,11 @@
  * returns a new one. A used token presented again means it was stolen (or
  * replayed), and the whole session is revoked.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { PG_POOL } from '@learnstream/core';
 import { DomainError } from '@learnstream/domain';
-import type { PlatformRole } from '@learnstream/access';
+import { revokedSession, revokedUser, SESSIONS_CHANNEL, SessionRevocations, type PlatformRole } from '@learnstream/access';
 import type pg from 'pg';
 
 const hash = (token: string) => createHash('sha256').update(token).digest();
@@ -26,9 +26,44 @@ export interface ActiveSession {
 
 const invalid = (code: string, message: string) => new DomainError('invalid', code, message);
 
+/** How long a checked session is trusted without asking the database again, while revocations are pushed. */
+export const SESSION_CACHE_MS = 2000;
+const SESSION_CACHE_MAX = 10_000;
+
+interface CachedSession {
+  session: ActiveSession;
+  expiresAt: number;
+  until: number;
+}
+
 @Injectable()
-export class SessionStore {
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+export class SessionStore implements OnModuleInit {
+  /**
+   * Sessions checked in the last SESSION_CACHE_MS, trusted only while
+   * revocations are pushed (SessionRevocations.live): a revocation drops its
+   * entries the moment it arrives, on every process.
+   */
+  private readonly cache = new Map<string, CachedSession>();
+  /** Bumped by every revocation: a check that read the database across one is not cached. */
+  private revocations = 0;
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    private readonly pushed: SessionRevocations,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.pushed.onRevocation((payload) => this.forget(payload));
+    await this.pushed.start();
+  }
+
+  private forget(payload: string | null): void {
+    this.revocations += 1;
+    if (payload === null) return this.cache.clear();
+    for (const [id, entry] of this.cache) {
+      if (payload === revokedSession(id) || payload === revokedUser(entry.session.userId)) this.cache.delete(id);
+    }
+  }
 
   newSessionId(): string {
     return randomUUID();
@@ -66,7 +101,11 @@ export class SessionStore {
       if (!row) throw invalid('REFRESH_TOKEN_INVALID', 'the refresh token is not valid');
       if (row.revoked_at) throw invalid('SESSION_REVOKED', 'the session has ended: sign in again');
       if (row.used_at) {
-        await client.query(`UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'refresh_token_reused' WHERE session_id = $1`, [row.session_id]);
+        await client.query(
+          `WITH r AS (UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'refresh_token_reused' WHERE session_id = $1 RETURNING session_id)
+           SELECT pg_notify('${SESSIONS_CHANNEL}', 's:' || session_id) FROM r`,
+          [row.session_id],
+        );
         await client.query('COMMIT');
         throw invalid('REFRESH_TOKEN_REUSED', 'the refresh token was already used: the session is revoked, sign in again');
       }
@@ -88,23 +127,46 @@ export class SessionStore {
 
   /** The session if it is open and unexpired, with the user's current platform roles. */
   async active(sessionId: string): Promise<ActiveSession | null> {
+    const now = Date.now();
+    const cached = this.cache.get(sessionId);
+    if (cached && cached.until > now && cached.expiresAt > now && this.pushed.live) return cached.session;
+    if (cached) this.cache.delete(sessionId);
+    const seen = this.revocations;
     const { rows } = await this.pool.query(
-      `SELECT s.session_id, s.user_id, s.real_actor_id, coalesce(a.platform_roles, '{}') AS platform_roles
+      `SELECT s.session_id, s.user_id, s.real_actor_id, coalesce(a.platform_roles, '{}') AS platform_roles, s.expires_at
          FROM auth_sessions s LEFT JOIN accounts a ON a.user_id = s.user_id
         WHERE s.session_id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
       [sessionId],
     );
     const r = rows[0];
-    return r ? { sessionId: r.session_id, userId: r.user_id, realActorId: r.real_actor_id, platformRoles: r.platform_roles } : null;
+    if (!r) return null;
+    const session: ActiveSession = { sessionId: r.session_id, userId: r.user_id, realActorId: r.real_actor_id, platformRoles: r.platform_roles };
+    // Cached only if no revocation arrived while the database was read (it may be this session's).
+    if (this.pushed.live && seen === this.revocations) {
+      if (this.cache.size >= SESSION_CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(sessionId, { session, expiresAt: new Date(r.expires_at).getTime(), until: Date.now() + SESSION_CACHE_MS });
+    }
+    return session;
   }
 
+  /** Revokes a session and tells every process (one statement: the NOTIFY is sent at its commit). */
   async revoke(sessionId: string, reason: string): Promise<void> {
-    await this.pool.query('UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE session_id = $1 AND revoked_at IS NULL', [sessionId, reason]);
+    this.cache.delete(sessionId);
+    await this.pool.query(
+      `WITH r AS (UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE session_id = $1 AND revoked_at IS NULL RETURNING session_id)
+       SELECT pg_notify('${SESSIONS_CHANNEL}', 's:' || session_id) FROM r`,
+      [sessionId, reason],
+    );
   }
 
   /** Ends every session of a user (password change, lock), including impersonations of them. */
   async revokeAll(userId: string, reason: string): Promise<number> {
-    const { rowCount } = await this.pool.query('UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL', [userId, reason]);
-    return rowCount ?? 0;
+    this.forget(revokedUser(userId));
+    const { rows } = await this.pool.query(
+      `WITH r AS (UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL RETURNING 1)
+       SELECT (SELECT count(*) FROM r)::int AS n, pg_notify('${SESSIONS_CHANNEL}', $3)`,
+      [userId, reason, revokedUser(userId)],
+    );
+    return rows[0].n;
   }
 }

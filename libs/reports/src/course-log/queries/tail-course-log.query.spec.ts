@@ -3,7 +3,7 @@
  * backlog oldest first, new rows in order and once, resuming after a given
  * row, the end when the reader no longer teaches the course, and the stop on abort.
  */
-import type { AccessPolicy, Actor } from '@learnstream/access';
+import type { AccessPolicy, Actor, SessionRevocations } from '@learnstream/access';
 import { DEFAULT_REPORTS_OPTIONS } from '../../reports.options';
 import type { ReportsRepository } from '../../reports.repository';
 import { encodeCursor, type LogPosition } from '../course-log.filter';
@@ -34,7 +34,9 @@ function fixture(rowCount: number) {
   } as unknown as CourseLogReader;
   const recorded: string[] = [];
   const reports = { courseLogViewed: async (_a: Actor, _c: unknown, format: string) => void recorded.push(format) } as unknown as ReportsRepository;
-  const handler = new TailCourseLogHandler(policy, reader, reports, { ...DEFAULT_REPORTS_OPTIONS, liveTailPollMs: 5, liveTailRecheckMs: 0 });
+  // No session ends during these tests: the revocations are those of a session that stays open.
+  const revocations = { watch: () => () => undefined, isOpen: async () => true } as unknown as SessionRevocations;
+  const handler = new TailCourseLogHandler(policy, reader, reports, revocations, { ...DEFAULT_REPORTS_OPTIONS, liveTailPollMs: 5, liveTailRecheckMs: 0 });
   return { table, add, handler, recorded, revoke: () => (teaches = false) };
 }
 

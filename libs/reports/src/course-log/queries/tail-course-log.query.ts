@@ -14,11 +14,17 @@
  * the table with old positions, which the tail does not send again.
  *
  * The access policy is asked again every liveTailRecheckMs: a teacher taken
- * off the course stops receiving, with an `end` event.
+ * off the course stops receiving, with an `end` event (`access_revoked`).
+ * The session behind the tail is watched: when it ends (logout; password
+ * change, lock or a withdrawn role end every session of the user) the
+ * revocation is pushed to every process (SessionRevocations) and the tail
+ * sends `end` (`session_ended`) at once. Should pushes be lost (the LISTEN
+ * connection dropped), the tail checks its session itself at once and at
+ * every recheck.
  */
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { AccessPolicy, type Actor, type TenantScope } from '@learnstream/access';
+import { AccessPolicy, SessionRevocations, type Actor, type TenantScope } from '@learnstream/access';
 import { REPORTS_OPTIONS, type ReportsOptions } from '../../reports.options';
 import { ReportsRepository } from '../../reports.repository';
 import { openCourseLog, stillTeaches } from '../course-log.access';
@@ -30,7 +36,7 @@ export const LIVE_TAIL_LAST_MAX = 500;
 const CATCH_UP = 500;
 const BEFORE_ALL: LogPosition = { commit: -1n, prepare: -1n };
 
-export type TailItem = { kind: 'row'; id: string; row: CourseLogRow } | { kind: 'end'; reason: 'access_revoked' };
+export type TailItem = { kind: 'row'; id: string; row: CourseLogRow } | { kind: 'end'; reason: 'access_revoked' | 'session_ended' };
 
 export class TailCourseLogQuery {
   constructor(
@@ -69,6 +75,7 @@ export class TailCourseLogHandler implements IQueryHandler<TailCourseLogQuery, A
     private readonly policy: AccessPolicy,
     private readonly reader: CourseLogReader,
     private readonly reports: ReportsRepository,
+    private readonly revocations: SessionRevocations,
     @Inject(REPORTS_OPTIONS) private readonly options: ReportsOptions,
   ) {}
 
@@ -90,27 +97,52 @@ export class TailCourseLogHandler implements IQueryHandler<TailCourseLogQuery, A
   }
 
   private async *follow(actor: Actor, courseId: string, filter: CourseLogFilter, scope: TenantScope, backlog: PositionedRow[], from: LogPosition, signal: AbortSignal): AsyncIterable<TailItem> {
-    for (const r of backlog) yield item(r);
-    let after = from;
-    let checkedAt = Date.now();
-    while (!signal.aborted) {
-      const rows = await this.reader.oldestAfter(scope, courseId, filter, CATCH_UP, after);
-      for (const r of rows) {
-        if (signal.aborted) return;
-        yield item(r);
-        after = r.position;
-      }
-      if (rows.length === CATCH_UP) continue;
-      if (Date.now() - checkedAt >= this.options.liveTailRecheckMs) {
-        const fresh = await stillTeaches(this.policy, actor, courseId);
-        if (!fresh) {
-          yield { kind: 'end', reason: 'access_revoked' };
+    let ended = false;
+    let recheckNow = false;
+    let wake = new AbortController();
+    const unwatch = this.revocations.watch(actor, (pushed) => {
+      if (pushed === 'revoked') ended = true;
+      else recheckNow = true;
+      wake.abort();
+    });
+    try {
+      for (const r of backlog) yield item(r);
+      let after = from;
+      let checkedAt = Date.now();
+      while (!signal.aborted) {
+        if (ended) {
+          yield { kind: 'end', reason: 'session_ended' };
           return;
         }
-        scope = fresh;
-        checkedAt = Date.now();
+        const rows = await this.reader.oldestAfter(scope, courseId, filter, CATCH_UP, after);
+        for (const r of rows) {
+          if (signal.aborted || ended) break;
+          yield item(r);
+          after = r.position;
+        }
+        if (ended) continue;
+        if (rows.length === CATCH_UP) continue;
+        if (recheckNow || Date.now() - checkedAt >= this.options.liveTailRecheckMs) {
+          recheckNow = false;
+          if (!(await this.revocations.isOpen(actor.sessionId))) {
+            ended = true;
+            continue;
+          }
+          const fresh = await stillTeaches(this.policy, actor, courseId);
+          if (!fresh) {
+            yield { kind: 'end', reason: 'access_revoked' };
+            return;
+          }
+          scope = fresh;
+          checkedAt = Date.now();
+        }
+        if (!ended && !recheckNow) {
+          wake = new AbortController();
+          await pause(this.options.liveTailPollMs, AbortSignal.any([signal, wake.signal]));
+        }
       }
-      await pause(this.options.liveTailPollMs, signal);
+    } finally {
+      unwatch();
     }
   }
 }

@@ -1,0 +1,136 @@
+/**
+ * Session revocations, pushed to every process (PostgreSQL LISTEN/NOTIFY):
+ * the session store notifies `learnstream_sessions` in the statement that
+ * revokes (logout: one session; password change, lock, role withdrawn: every
+ * session of a user), and each process hears it on one LISTEN connection.
+ *
+ * Two users: the session check's short cache (an entry is dropped the moment
+ * its revocation arrives) and long-lived responses (the live course log),
+ * which end when the session behind them ends instead of noticing at their
+ * next poll.
+ *
+ * While the LISTEN connection is down (`live` false), nothing may rely on a
+ * push: the session cache is emptied and bypassed, and watchers are told
+ * (`reset`) so they check for themselves; the connection is retried.
+ */
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+
+export const SESSIONS_CHANNEL = 'learnstream_sessions';
+
+/** The NOTIFY payload of a revocation: one session, or every session of a user. */
+export const revokedSession = (sessionId: string) => `s:${sessionId}`;
+export const revokedUser = (userId: string) => `u:${userId}`;
+
+/** What a watcher is told: its session (or user) was revoked, or pushes may have been lost. */
+export type RevocationSignal = 'revoked' | 'reset';
+
+interface Watcher {
+  sessionId: string;
+  userId: string;
+  notify: (signal: RevocationSignal) => void;
+}
+
+@Injectable()
+export class SessionRevocations implements OnApplicationShutdown {
+  private readonly logger = new Logger('SessionRevocations');
+  private client: pg.Client | null = null;
+  private starting: Promise<void> | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private closed = false;
+  private readonly watchers = new Set<Watcher>();
+  private readonly listeners = new Set<(payload: string | null) => void>();
+
+  constructor(@Inject(getDataSourceToken()) private readonly dataSource: DataSource) {}
+
+  /** True while revocations are being received: a cache may then rely on them. */
+  get live(): boolean {
+    return this.client !== null;
+  }
+
+  /** Starts listening (idempotent); resolves once listening or once the attempt failed (it is retried). */
+  start(): Promise<void> {
+    if (this.client || this.closed) return Promise.resolve();
+    this.starting ??= this.connect().finally(() => (this.starting = null));
+    return this.starting;
+  }
+
+  private async connect(): Promise<void> {
+    const url = (this.dataSource.options as { url?: string }).url;
+    const client = new pg.Client({ connectionString: url, application_name: 'learnstream-sessions' });
+    client.on('notification', (m) => this.received(m.payload ?? ''));
+    client.on('error', () => this.lost(client));
+    client.on('end', () => this.lost(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${SESSIONS_CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      this.logger.warn({ msg: 'cannot listen for session revocations; retrying', error: (error as Error).message });
+      this.scheduleRetry();
+      return;
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.client = client;
+  }
+
+  private lost(client: pg.Client): void {
+    if (this.client !== client) return;
+    this.client = null;
+    client.end().catch(() => undefined);
+    // Pushes may have been missed: every cache and watcher must check for itself.
+    for (const l of this.listeners) l(null);
+    for (const w of this.watchers) w.notify('reset');
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.closed || this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      void this.start();
+    }, 1000);
+    this.retry.unref();
+  }
+
+  private received(payload: string): void {
+    for (const l of this.listeners) l(payload);
+    for (const w of this.watchers) {
+      if (payload === revokedSession(w.sessionId) || payload === revokedUser(w.userId)) w.notify('revoked');
+    }
+  }
+
+  /** Whether the session is still open (asked when pushes may have been lost). */
+  async isOpen(sessionId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM auth_sessions WHERE session_id = $1 AND revoked_at IS NULL AND expires_at > now()', [sessionId]);
+    return rows.length > 0;
+  }
+
+  /** Called with each revocation's payload, and with null when pushes may have been lost. */
+  onRevocation(listener: (payload: string | null) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Calls `notify` when this session (or every session of its user) is revoked; returns the unsubscribe. */
+  watch(session: { sessionId: string; userId: string }, notify: (signal: RevocationSignal) => void): () => void {
+    const watcher: Watcher = { sessionId: session.sessionId, userId: session.userId, notify };
+    this.watchers.add(watcher);
+    void this.start();
+    return () => this.watchers.delete(watcher);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
+    await this.starting;
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => undefined);
+  }
+}
