@@ -71,7 +71,7 @@ it('the inline read models are marked inline and never lag', async () => {
   const admin = await signInAdmin(t);
   const res = await http().get('/api/v1/admin/projections').set(admin.auth).expect(200);
   const byName = new Map((res.body.projections ?? res.body).map((p: { name: string }) => [p.name, p]));
-  for (const name of ['accounts', 'schools', 'school-memberships', 'parent-links', 'courses', 'course-enrolments']) {
+  for (const name of ['accounts', 'schools', 'school-memberships', 'school-transfers', 'parent-links', 'courses', 'course-enrolments']) {
     expect(byName.get(name)).toMatchObject({ state: 'inline', lag: 0 });
   }
   // The asynchronous ones were not run in this process: they lag.

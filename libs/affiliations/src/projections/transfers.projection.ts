@@ -13,6 +13,7 @@ import { TRANSFER_EVENT_TYPES, type TransferEvent } from '../affiliation.events'
  */
 export class TransfersProjection implements Projection {
   readonly name = 'school-transfers';
+  readonly inline = true;
   readonly eventTypes = TRANSFER_EVENT_TYPES;
 
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
