@@ -1,8 +1,9 @@
 /**
  * Session revocations, pushed to every process (PostgreSQL LISTEN/NOTIFY):
- * the session store notifies `learnstream_sessions` in the statement that
- * revokes (logout: one session; password change, lock, role withdrawn: every
- * session of a user), and each process hears it on one LISTEN connection.
+ * a trigger on `auth_sessions` notifies `learnstream_sessions` with
+ * `s:<session id>` whenever a session is revoked or deleted, whoever does it
+ * (logout, password change, lock, a withdrawn role, cancellation, erasure),
+ * and each process hears it on one LISTEN connection.
  *
  * Two users: the session check's short cache (an entry is dropped the moment
  * its revocation arrives) and long-lived responses (the live course log),

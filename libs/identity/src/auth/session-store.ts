@@ -12,7 +12,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { PG_POOL } from '@learnstream/core';
 import { DomainError } from '@learnstream/domain';
-import { revokedSession, revokedUser, SESSIONS_CHANNEL, SessionRevocations, type PlatformRole } from '@learnstream/access';
+import { revokedSession, revokedUser, SessionRevocations, type PlatformRole } from '@learnstream/access';
 import type pg from 'pg';
 
 const hash = (token: string) => createHash('sha256').update(token).digest();
@@ -101,11 +101,7 @@ export class SessionStore implements OnModuleInit {
       if (!row) throw invalid('REFRESH_TOKEN_INVALID', 'the refresh token is not valid');
       if (row.revoked_at) throw invalid('SESSION_REVOKED', 'the session has ended: sign in again');
       if (row.used_at) {
-        await client.query(
-          `WITH r AS (UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'refresh_token_reused' WHERE session_id = $1 RETURNING session_id)
-           SELECT pg_notify('${SESSIONS_CHANNEL}', 's:' || session_id) FROM r`,
-          [row.session_id],
-        );
+        await client.query(`UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'refresh_token_reused' WHERE session_id = $1`, [row.session_id]);
         await client.query('COMMIT');
         throw invalid('REFRESH_TOKEN_REUSED', 'the refresh token was already used: the session is revoked, sign in again');
       }
@@ -149,24 +145,16 @@ export class SessionStore implements OnModuleInit {
     return session;
   }
 
-  /** Revokes a session and tells every process (one statement: the NOTIFY is sent at its commit). */
+  /** Revokes a session; every process hears of it (a trigger on auth_sessions notifies, whoever revokes). */
   async revoke(sessionId: string, reason: string): Promise<void> {
     this.cache.delete(sessionId);
-    await this.pool.query(
-      `WITH r AS (UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE session_id = $1 AND revoked_at IS NULL RETURNING session_id)
-       SELECT pg_notify('${SESSIONS_CHANNEL}', 's:' || session_id) FROM r`,
-      [sessionId, reason],
-    );
+    await this.pool.query('UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE session_id = $1 AND revoked_at IS NULL', [sessionId, reason]);
   }
 
   /** Ends every session of a user (password change, lock), including impersonations of them. */
   async revokeAll(userId: string, reason: string): Promise<number> {
     this.forget(revokedUser(userId));
-    const { rows } = await this.pool.query(
-      `WITH r AS (UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL RETURNING 1)
-       SELECT (SELECT count(*) FROM r)::int AS n, pg_notify('${SESSIONS_CHANNEL}', $3)`,
-      [userId, reason, revokedUser(userId)],
-    );
-    return rows[0].n;
+    const { rowCount } = await this.pool.query('UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL', [userId, reason]);
+    return rowCount ?? 0;
   }
 }
