@@ -143,6 +143,8 @@ async function buildWorld(h: Harness): Promise<World> {
   const schoolAdmin = await open(adminToken, 'school_admin');
   const teacher = await open(schoolAdmin.token, 'teacher');
   const courseId = (await h.must<{ courseId: string }>(201, 'POST', '/api/v1/courses', { schoolId, title: 'Faults', code: 'FAULTS-1', subject: 'Physics', selfEnrolment: { enabled: false } }, teacher.token)).courseId;
+  // The course's staff reach the read models the access policy reads: wait for them (a busy machine may be slower than the command's own wait).
+  await waitUntilRecovered(h, { teacher: teacher.token } as World, 60_000);
   await h.must<unknown>(201, 'POST', `/api/v1/courses/${courseId}/sections`, { title: 'Week 1' }, teacher.token);
   const sectionId = (await h.must<{ sections: { sectionId: string }[] }>(200, 'GET', `/api/v1/courses/${courseId}`, undefined, teacher.token)).sections[0].sectionId;
   const video = (await h.must<{ resourceId: string }>(201, 'POST', `/api/v1/courses/${courseId}/resources`, { sectionId, kind: 'video', title: 'Falling', content: { url: 'https://video.example/f', durationSeconds: 900 } }, teacher.token)).resourceId;

@@ -188,7 +188,7 @@ describe('ProjectionRunner', () => {
     const head = await appendViews(6);
     await own.start();
     try {
-      await own.waitFor(head);
+      await own.waitFor(head, 60_000);
       expect(kills).toBeLessThan(0);
       expect(await own.deadLetters('cut')).toEqual([]);
       // Every ResourceViewed event of the log was applied (i % 3 === 0: a third of all views), none skipped.
@@ -215,7 +215,7 @@ describe('ProjectionRunner', () => {
     const head = await appendViews(2);
     await own.start();
     try {
-      await own.waitFor(head);
+      await own.waitFor(head, 60_000);
       expect(failures).toBeLessThan(0);
       expect(await own.deadLetters('once')).toEqual([]);
     } finally {
