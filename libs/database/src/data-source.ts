@@ -4,7 +4,7 @@
  * libs/core). The schema comes only from migrations (run at start-up);
  * `synchronize` is never used.
  *
- * Connections are a budget: replicas × DATABASE_POOL_MAX (+ 2 LISTEN
+ * Connections are a budget: replicas × DATABASE_POOL_MAX (+ 3 LISTEN
  * connections per process) must fit the server's max_connections with room
  * to spare (README).
  */
