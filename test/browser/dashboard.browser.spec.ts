@@ -36,7 +36,7 @@ beforeAll(async () => {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   mkdirSync(RESULTS, { recursive: true });
-}, 600_000);
+}, 900_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -64,7 +64,7 @@ interface Visit {
 
 /** A fresh browser context signed in through the sign-in form; records console errors, off-site requests and the scripts loaded. */
 async function signInAs(username: string, password: string): Promise<Visit> {
-  const context = await browser.newContext({ locale: 'en-US', acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC', acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const errors: string[] = [];
   const offsite: string[] = [];
@@ -207,6 +207,16 @@ it('teacher in Thai: strings, html lang and numbers follow the locale', async ()
   await page.getByRole('heading', { name: 'ผู้เข้าร่วม' }).waitFor();
   const report = await api<ClassReportView>(token, `/api/v1/reports/courses/${course.courseId}`);
   expect(await figure(page, 'คะแนนเฉลี่ย').textContent()).toBe(pf('th', report.summary.meanGrade!));
+  // Dates in the Thai (Buddhist) calendar, the at-risk reasons in Thai.
+  const seen = report.participants.find((p) => p.lastAccessAt)!;
+  const thaiTime = new Intl.DateTimeFormat('th', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(seen.lastAccessAt!));
+  expect(thaiTime).toMatch(/25\d\d/);
+  const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: seen.displayName!, exact: true }) }).first();
+  expect(await row.locator('td').nth(1).textContent()).toBe(thaiTime);
+  const reason = report.participants.flatMap((p) => p.atRisk?.reasons ?? []).find((r) => r.rule === 'failing');
+  if (reason?.rule === 'failing') {
+    await page.getByText(`คะแนนปัจจุบัน ${pf('th', reason.percentage)} ต่ำกว่าเกณฑ์ผ่าน ${pf('th', reason.passPercentage)}`).first().waitFor();
+  }
   await page.getByRole('button', { name: 'ออกจากระบบ' }).waitFor();
   await finish(visit, 'teacher-th');
 }, 300_000);

@@ -113,7 +113,11 @@ function SignedIn({ session, languageSwitch }: { session: Session; languageSwitc
   const me = useLoad(() => get<Me>('/api/v1/me'), [session.userId]);
   const [view, setView] = useState(hashView());
   useEffect(() => {
-    const onHash = () => setView(hashView());
+    // A new page: keyboard and screen-reader users continue from its content, not the link.
+    const onHash = () => {
+      setView(hashView());
+      requestAnimationFrame(() => document.getElementById('main')?.focus());
+    };
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
   }, []);

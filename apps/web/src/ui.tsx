@@ -3,7 +3,7 @@ import { BarController, BarElement, CategoryScale, Chart, Legend, LineController
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { download } from './api';
-import { getLocale, num, t } from './i18n';
+import { getLocale, num, pct, t } from './i18n';
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Legend);
 
@@ -197,3 +197,8 @@ export function lastDays(days: number): { from: string; to: string } {
   const from = new Date(to.getTime() - (days - 1) * 86_400_000);
   return { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10) };
 }
+
+/** An at-risk reason of the progress reports, in the reader's language. */
+export type Reason = { rule: 'failing'; percentage: number; passPercentage: number } | { rule: 'inactive'; days: number; neverActive: boolean };
+export const reasonText = (r: Reason) =>
+  r.rule === 'failing' ? t('risk.failing', { percentage: pct(r.percentage), pass: pct(r.passPercentage) }) : t(r.neverActive ? 'risk.neverActive' : 'risk.inactive', { days: num(r.days, 1) });

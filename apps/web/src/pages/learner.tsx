@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { get } from '../api';
 import { date, dateTime, num, pct, t } from '../i18n';
-import { ChartFigure, ErrorNote, Loaded, Section, useLoad, SelectField } from '../ui';
+import { ChartFigure, reasonText, type Reason, ErrorNote, Loaded, Section, useLoad, SelectField } from '../ui';
 
 interface TimelineEvent {
   eventId: string;
@@ -30,7 +30,7 @@ export interface LearnerProfile {
       total: { percentage: number | null; letter: string | null; passed: boolean | null } | null;
       items: { itemId: string; name: string | null; grade: number | null; percentage: number | null }[];
     } | null;
-    atRisk: { flagged: boolean; reasons: { text: string }[] } | null;
+    atRisk: { flagged: boolean; reasons: Reason[] } | null;
   }[];
   skills: { skill: string; earned: number; possible: number; questions: number; percentage: number | null }[];
   strengths: string[] | null;
@@ -90,7 +90,7 @@ function Profile({ p }: { p: LearnerProfile }) {
               <p>
                 <strong>{t('learner.total')}:</strong> {c.grades?.total?.percentage == null ? '—' : `${pct(c.grades.total.percentage)} ${c.grades.total.letter ?? ''}`}
               </p>
-              {c.atRisk?.flagged && <p class="warning">{t('learner.atRisk', { reasons: c.atRisk.reasons.map((r) => r.text).join('; ') })}</p>}
+              {c.atRisk?.flagged && <p class="warning">{t('learner.atRisk', { reasons: c.atRisk.reasons.map(reasonText).join('; ') })}</p>}
               {c.grades && c.grades.items.length > 0 && (
                 <table>
                   <caption class="visually-hidden">{c.title}</caption>

@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, serverSentEvents } from '../api';
 import { date, dateTime, num, pct, t } from '../i18n';
-import { ChartFigure, Scroll, DownloadButton, ErrorNote, Figures, Loaded, Section, useLoad, SelectField } from '../ui';
+import { ChartFigure, reasonText, Scroll, type Reason, DownloadButton, ErrorNote, Figures, Loaded, Section, useLoad, SelectField } from '../ui';
 
 interface CourseSummary {
   courseId: string;
@@ -15,7 +15,6 @@ interface CourseSummary {
   code: string;
   viewer: { role: string | null; enrolled: boolean };
 }
-type Reason = { rule: 'failing'; percentage: number; passPercentage: number } | { rule: 'inactive'; days: number; neverActive: boolean };
 interface Participant {
   learnerId: string;
   displayName: string | null;
@@ -82,9 +81,6 @@ export function TeacherPage() {
     </>
   );
 }
-
-const reasonText = (r: Reason) =>
-  r.rule === 'failing' ? t('risk.failing', { percentage: pct(r.percentage), pass: pct(r.passPercentage) }) : t(r.neverActive ? 'risk.neverActive' : 'risk.inactive', { days: num(r.days, 1) });
 
 function ClassReportView({ courseId }: { courseId: string }) {
   const report = useLoad(() => get<ClassReport>(`/api/v1/reports/courses/${courseId}`), [courseId]);
