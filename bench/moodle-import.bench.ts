@@ -1,5 +1,5 @@
 /**
- * npm run bench:import [rows] — the Moodle log import (libs/interop) of a
+ * npm run bench:import [-- rows] [-- --profile] — the Moodle log import (libs/interop) of a
  * 100,000-row logstore_standard_log file (default), as an operator runs it:
  * the built CLI in its own process (`learnstream import moodle-logs FILE
  * --school S --create-missing --json`) on a fresh database (DATABASE_URL's
@@ -15,14 +15,15 @@
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ADMIN, fmt, freshDatabase, must, signIn, startServer, table } from './support';
+import { ADMIN, fmt, freshDatabase, must, signIn, startServer, summariseProfile, table } from './support';
 import { readLogFile } from '../libs/interop/src/moodle/log-files';
 import { columnsOf, parseRow, type Columns } from '../libs/interop/src/moodle/moodle-log';
 
-const N = Number(process.argv[2] ?? 100_000);
+const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 100_000);
+const PROFILE = process.argv.includes('--profile') ? resolve('.data/bench-import-profile') : null;
 const HEADER = 'id,eventname,component,action,target,objecttable,objectid,crud,edulevel,contextid,contextlevel,contextinstanceid,userid,courseid,relateduserid,anonymous,other,timecreated,origin,ip,realuserid';
 
 function writeLog(path: string): void {
@@ -72,7 +73,8 @@ async function main(): Promise<void> {
     const anchor = await parseOnly(file);
 
     const started = Date.now();
-    const child = spawn(process.execPath, [resolve('dist/apps/cli/src/main.js'), 'import', 'moodle-logs', file, '--school', schoolId, '--create-missing', '--json'], {
+    if (PROFILE) rmSync(PROFILE, { recursive: true, force: true });
+    const child = spawn(process.execPath, [...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []), resolve('dist/apps/cli/src/main.js'), 'import', 'moodle-logs', file, '--school', schoolId, '--create-missing', '--json'], {
       env: { PATH: process.env.PATH ?? '', ...server.env, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -109,6 +111,7 @@ async function main(): Promise<void> {
         ['placeholders created', `${summary.counts.created.users} users, ${summary.counts.created.courses} courses, ${summary.counts.created.resources} resources`],
       ]),
     );
+    if (PROFILE) console.log(summariseProfile(PROFILE));
   } finally {
     await database.drop();
   }
