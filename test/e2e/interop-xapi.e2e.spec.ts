@@ -100,6 +100,7 @@ describe('LRS clients and authentication', () => {
     const none = await http().get('/xapi/statements').set(V).expect(401);
     expect(none.headers['www-authenticate']).toMatch(/^Basic/);
     expect(none.headers['x-experience-api-version']).toBe('1.0.3');
+    expect(Date.parse(none.headers['x-experience-api-consistent-through'])).not.toBeNaN();
     await http().get('/xapi/statements').set({ ...V, ...basic({ ...client, secret: 'wrong' }) }).expect(401);
     await http().get('/xapi/statements').set({ ...V, Authorization: learner.auth.Authorization }).expect(401);
     const noVersion = await http().get('/xapi/statements').set(basic(client)).expect(400);
@@ -110,6 +111,9 @@ describe('LRS clients and authentication', () => {
     expect(ok.headers['x-experience-api-version']).toBe('1.0.3');
     expect(ok.headers['x-experience-api-consistent-through']).toBeTruthy();
     expect((await http().get('/xapi/about').expect(200)).body).toEqual({ version: ['1.0.3'] });
+    // Errors of the body itself carry the header too.
+    const broken = await http().post('/xapi/statements').set(lrs()).set('Content-Type', 'application/json').send('{"actor":').expect(400);
+    expect(broken.headers['x-experience-api-consistent-through']).toBeTruthy();
   });
 
   it('answers 403 to a client writing about a learner or a course of another school', async () => {
@@ -308,4 +312,12 @@ describe('erasure and the LRS', () => {
     const { rows: keys } = await db.query(`SELECT data->>'statementId' AS id, data->>'agentKey' AS key FROM events WHERE event_type = 'XapiStatementRecorded' AND data->>'statementId' = ANY ($1)`, [[first, again]]);
     expect(new Set(keys.map((k) => k.key)).size).toBe(2);
   }, 60_000);
+});
+
+describe('the LRS body limit', () => {
+  it('accepts a batch past the default 100 kB JSON limit (XAPI_BODY_LIMIT, 20 MB by default)', async () => {
+    const big = Array.from({ length: 150 }, () => statement({ actor: { mbox: 'mailto:bulk@elsewhere.example' }, result: { response: 'x'.repeat(1000) } }));
+    expect(JSON.stringify(big).length).toBeGreaterThan(150_000);
+    expect((await http().post('/xapi/statements').set(lrs()).send(big).expect(200)).body).toHaveLength(150);
+  });
 });

@@ -22,7 +22,8 @@ import { LrsClientsController } from './xapi/lrs-clients.controller';
 import { CourseStatementsHandler } from './xapi/queries/course-statements.query';
 import { GetStatementsHandler } from './xapi/queries/get-statements.query';
 import { StatementTargets } from './xapi/statement-targets';
-import { XapiAuthGuard } from './xapi/xapi-auth.guard';
+import { VERSION_HEADER, XapiAuthGuard } from './xapi/xapi-auth.guard';
+import { XAPI_VERSION } from './xapi/statement';
 import { XapiStatementsReader } from './xapi/xapi-statements.reader';
 import { XapiAboutController, XapiStatementsController } from './xapi/xapi.controller';
 
@@ -36,7 +37,12 @@ const XAPI_BODY = {
   useFactory: (host: HttpAdapterHost, options: InteropOptions) => {
     const app = host.httpAdapter?.getInstance?.();
     const parse = express.json({ limit: options.xapiBodyLimit });
-    const xapiJsonParser: typeof parse = (req, res, next) => parse(req, res, next);
+    // Every LRS response says how current it is and which version it speaks, errors (a body too large, bad JSON, 401) included.
+    const xapiJsonParser: typeof parse = (req, res, next) => {
+      res.setHeader('X-Experience-API-Consistent-Through', new Date().toISOString());
+      res.setHeader(VERSION_HEADER, XAPI_VERSION);
+      parse(req, res, next);
+    };
     if (typeof app?.use === 'function') app.use('/xapi', xapiJsonParser);
     return true;
   },

@@ -48,7 +48,7 @@ export interface XapiStatement {
   object: { objectType: 'Activity'; id: string; definition: { type: string } } | XapiAgent;
   timestamp: string;
   context: {
-    platform: string;
+    platform?: string;
     contextActivities?: { parent: { objectType: 'Activity'; id: string }[] };
     extensions: Record<string, unknown>;
   };
@@ -75,14 +75,16 @@ export function toXapi(events: ExportedEvent[], subject: XapiSubject, homePage: 
   return events.map((e) => {
     const d = e.data as Record<string, unknown>;
     const graded = e.type === 'AttemptGraded' && typeof d.grade === 'number' && typeof d.maxGrade === 'number' && (d.maxGrade as number) > 0;
+    const object = e.object ? (e.object.type === 'user' ? agent(e.object.id) : activity(e.object.type, e.object.id)) : activity('event', e.eventId);
     return {
       id: e.eventId,
       actor: agent(e.actorId),
       verb: { id: VERBS[e.action] ?? `${homePage}/xapi/verbs/${e.action}`, display: { 'en-US': e.action } },
-      object: e.object ? (e.object.type === 'user' ? agent(e.object.id) : activity(e.object.type, e.object.id)) : activity('event', e.eventId),
+      object,
       timestamp: e.occurredAt,
       context: {
-        platform: 'Learnstream',
+        // xAPI: platform (and revision) only when the object is an Activity, not a person.
+        ...(object.objectType === 'Activity' && { platform: 'Learnstream' }),
         ...(e.courseId && { contextActivities: { parent: [{ objectType: 'Activity' as const, id: `${homePage}/course/${e.courseId}` }] } }),
         extensions: {
           [ext('event-type')]: e.type,
