@@ -20,8 +20,6 @@ import { createEventLogFixture, type EventLogFixture } from '../../../test/suppo
 const ALLOWED_WITHOUT_FORCED_RLS: Record<string, string> = {
   // Created by migrations ordered after 1733000300000 (row-security-everywhere), owned by other work:
   school_transfers: 'enabled with a tenant policy (1733000400000-transfers); not yet forced: its migration comes after ours',
-  xapi_agents: 'agent hash → learner id, command side only (no reader grant) (1733000700000-xapi-agents); to be enabled and forced by its owner',
-  interop_import_jobs: 'import jobs of admins, command side only (no reader grant) (1733000700100-import-jobs); to be enabled and forced by its owner',
 };
 
 const PERSON_COLUMN = `(a.attname = 'school_id' OR a.attname ~ '(^|_)(user|learner|child|parent|subject|actor)_id$' OR a.attname ~ '_by$')`;

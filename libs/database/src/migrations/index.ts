@@ -16,8 +16,9 @@ import { Interop1732200000900 } from './1732200000900-interop';
 import { RowSecurityEverywhere1733000300000 } from './1733000300000-row-security-everywhere';
 import { XapiAgents1733000700000 } from './1733000700000-xapi-agents';
 import { ImportJobs1733000700100 } from './1733000700100-import-jobs';
+import { InteropRowSecurity1733000700200 } from './1733000700200-interop-row-security';
 import { Transfers1733000400000 } from './1733000400000-transfers';
 import { InlineProjections1733000600000 } from './1733000600000-inline-projections';
 import { SessionRevocationNotify1733000600100 } from './1733000600100-session-revocation-notify';
 
-export const migrations = [EventStore1732200000000, PersonalData1732200000100, Projections1732200000200, Directory1732200000300, MembershipHistoryVisibility1732200000310, Courses1732200000400, Assessments1732200000500, Reports1732200000600, Progress1732200000700, Privacy1732200000800, Interop1732200000900, RowSecurityEverywhere1733000300000, Transfers1733000400000, InlineProjections1733000600000, SessionRevocationNotify1733000600100, XapiAgents1733000700000, ImportJobs1733000700100];
+export const migrations = [EventStore1732200000000, PersonalData1732200000100, Projections1732200000200, Directory1732200000300, MembershipHistoryVisibility1732200000310, Courses1732200000400, Assessments1732200000500, Reports1732200000600, Progress1732200000700, Privacy1732200000800, Interop1732200000900, RowSecurityEverywhere1733000300000, Transfers1733000400000, InlineProjections1733000600000, SessionRevocationNotify1733000600100, XapiAgents1733000700000, ImportJobs1733000700100, InteropRowSecurity1733000700200];
