@@ -193,6 +193,12 @@ describe('one rule for every string a client sends', () => {
     await refused(() => http().post('/xapi/statements').set('X-Experience-API-Version', '1.0.3').send({ actor: { name: NUL }, verb: { id: 'http://adlnet.gov/expapi/verbs/completed' } }));
   });
 
+  it('refuses numbers past ±(2^53 − 1) anywhere in a body (a weight of 1e308 was accepted)', async () => {
+    const res = await refused(() => http().post(`/api/v1/courses/${courseId}/gradebook/items`).set(teacher.auth).send({ title: 'Huge', maxGrade: 100, weight: 1e308 }));
+    expect(res.body.error.message).toMatch(/weight must be a number between/);
+    await refused(() => http().post('/api/v1/activity').set(teacher.auth).send({ type: 'PageTimeRecorded', courseId, resourceId: courseId, seconds: 2 ** 53 + 2 }));
+  });
+
   it('bounds the nesting of bodies: 40,000 nested arrays are a 400, not a 500', async () => {
     const deep = '['.repeat(40_000) + ']'.repeat(40_000);
     for (const path of ['/api/v1/auth/login', '/api/v1/courses', `/api/v1/courses/${courseId}/quizzes`, '/graphql', '/api/v1/activity']) {

@@ -10,6 +10,9 @@
  *   character and no unpaired UTF-16 surrogate. PostgreSQL cannot store the
  *   first (text) and the second is not Unicode; both used to fail half-way
  *   through a command or in a projection. Object keys are strings too.
+ * - No number beyond ±(2^53 − 1): JSON allows 1e308, which no count, weight,
+ *   score or duration of ours means, and past which integers are not exact.
+ *   The DTOs bound each field more tightly where they know better.
  * - Security headers (helmet), no `X-Powered-By`, and `Cache-Control: no-store`
  *   on the JSON/CSV API, which carries personal data.
  */
@@ -45,6 +48,9 @@ export function findBadInput(root: unknown, name: string, maxDepth: number): Bad
       const problem = badString(value);
       if (problem) return { field: path, message: `${path} ${problem}` };
       continue;
+    }
+    if (typeof value === 'number' && !(Math.abs(value) <= Number.MAX_SAFE_INTEGER)) {
+      return { field: path, message: `${path} must be a number between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}` };
     }
     if (value === null || typeof value !== 'object') continue;
     if (depth >= maxDepth) return { field: path, message: `${name} is nested deeper than ${maxDepth} levels` };
