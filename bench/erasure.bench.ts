@@ -21,7 +21,7 @@ import { EventLog, EventRegistry, PostgresEventStore, type EnvelopeInput, type N
 import { KeyStore, PersonalDataCipher, personal } from '@learnstream/personal-data';
 import { decideRequest, ErasureService, PrivacyRepository } from '@learnstream/privacy';
 import { ProjectionRunner } from '@learnstream/projections';
-import { freshDatabase } from './support';
+import { freshDatabase, keyStorePool } from './support';
 
 const N = Number(process.argv[2] ?? 10_000);
 const CLASSMATES = 200;
@@ -58,7 +58,8 @@ async function main(): Promise<void> {
   const pool = new pg.Pool({ connectionString: database.url, max: 20 });
   pool.on('error', () => undefined);
   const store = new PostgresEventStore(pool);
-  const keys = new KeyStore(pool, randomBytes(32));
+  const keyPool = await keyStorePool(database.url);
+  const keys = new KeyStore(keyPool, randomBytes(32));
   const log = new EventLog(store, new PersonalDataCipher(keys), new EventRegistry().register(...EVENT_TYPES));
   const { projections } = readModels();
   const runner = new ProjectionRunner(dataSource, log, projections, { batchSize: 500 });
@@ -156,7 +157,7 @@ async function main(): Promise<void> {
   }
   const totalMs = Math.max(...acknowledged.values());
   const rowsAfter = await rows();
-  const [{ n: keysLeft }] = await database.query<{ n: string }>('SELECT count(*) AS n FROM subject_keys WHERE subject_id = $1', [learner]);
+  const { rows: [{ n: keysLeft }] } = await keyPool.query<{ n: string }>('SELECT count(*) AS n FROM subject_keys WHERE subject_id = $1', [learner]);
 
   const total = await store.countAfter({ commit: -1n, prepare: -1n }, 10_000_000);
   const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
@@ -175,6 +176,7 @@ async function main(): Promise<void> {
   await runner.stop();
   await store.close();
   await keys.close();
+  await keyPool.end();
   await pool.end();
   await dataSource.destroy();
   await database.drop();

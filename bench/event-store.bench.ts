@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import pg from 'pg';
-import { openDataSource, startEmbeddedPostgres } from '@learnstream/database';
+import { keyStoreUrlFor, migrateKeyStore, openDataSource, startEmbeddedPostgres } from '@learnstream/database';
 import { EventLog, EventRegistry, PostgresEventStore, START, type EnvelopeInput } from '@learnstream/event-store';
 import { KeyStore, PersonalDataCipher, personal } from '@learnstream/personal-data';
 import { CourseLogEntry, CourseLogProjection, ProjectionRunner } from '@learnstream/projections';
@@ -49,7 +49,11 @@ async function main(): Promise<void> {
   // The database is dropped WITH (FORCE) at the end: a connection closed by that is expected.
   pool.on('error', () => undefined);
   const store = new PostgresEventStore(pool);
-  const keys = new KeyStore(pool, randomBytes(32));
+  const keysUrl = keyStoreUrlFor(dbUrl.toString());
+  await migrateKeyStore(keysUrl);
+  const keyPool = new pg.Pool({ connectionString: keysUrl, max: 5 });
+  keyPool.on('error', () => undefined);
+  const keys = new KeyStore(keyPool, randomBytes(32));
   const log = new EventLog(store, new PersonalDataCipher(keys), new EventRegistry().register({ type: 'CourseViewed', version: 1 }));
   const courses = Array.from({ length: 20 }, () => randomUUID());
   const learners = Array.from({ length: 200 }, () => randomUUID());
@@ -116,9 +120,11 @@ async function main(): Promise<void> {
 
   await store.close();
   await keys.close();
+  await keyPool.end();
   await pool.end();
   await dataSource.destroy();
   await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
+  await admin.query(`DROP DATABASE ${name}_keys WITH (FORCE)`);
   await admin.end();
   await stop();
 }

@@ -23,7 +23,7 @@ import { DEMO_PASSWORD, planTerm, writeTermEvents, type TermSpec } from '@learns
 import { AppendBatcher, EventLog, EventRegistry, PostgresEventStore } from '@learnstream/event-store';
 import { PasswordHasher, UsernameIndex } from '@learnstream/identity';
 import { KeyStore, PersonalDataCipher } from '@learnstream/personal-data';
-import { ADMIN, api, fmt, freePort, freshDatabase, serverEnv, signIn, sleep, startServer, table, type ServerProcess } from './support';
+import { ADMIN, api, fmt, freePort, freshDatabase, keyStorePool, serverEnv, signIn, sleep, startServer, table, type ServerProcess } from './support';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => {
@@ -43,7 +43,8 @@ async function generate(url: string, masterKey: Buffer, spec: TermSpec) {
   pool.on('error', () => undefined);
   const inner = new PostgresEventStore(pool);
   const batcher = new AppendBatcher(pool, inner, { maxConcurrentCommits: 3, queueMaxEvents: 1_000_000, maxBatchEvents: 20_000 });
-  const keys = new KeyStore(pool, masterKey);
+  const keyPool = await keyStorePool(url);
+  const keys = new KeyStore(keyPool, masterKey);
   await keys.verifyMasterKey();
   const log = new EventLog(batcher, new PersonalDataCipher(coalescingKeys(keys)), new EventRegistry().register(...EVENT_TYPES));
   const config = { masterKey, auth: { argon2: { memoryKiB: 19456, passes: 2 } } } as AppConfig;
@@ -67,6 +68,7 @@ async function generate(url: string, masterKey: Buffer, spec: TermSpec) {
   await batcher.drain();
   await inner.close();
   await keys.close();
+  await keyPool.end();
   await pool.end();
   return { plan, result };
 }

@@ -12,7 +12,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '@learnstream/database';
+import { keyStoreUrlFor, migrateKeyStore, startEmbeddedPostgres } from '@learnstream/database';
 
 export const ADMIN = { username: 'admin', password: 'bench-admin-password-1' };
 export const PASSWORD = 'bench-password-1234';
@@ -48,10 +48,20 @@ export async function freshDatabase(prefix: string, embeddedPort: number): Promi
     drop: async () => {
       await pool.end();
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+      await admin.query(`DROP DATABASE IF EXISTS ${name}_keys WITH (FORCE)`).catch(() => undefined);
       await admin.end();
       await stopEmbedded();
     },
   };
+}
+
+/** The key store database of a benchmark database (`<name>_keys`, dropped with it), migrated, and a pool on it. */
+export async function keyStorePool(databaseUrl: string, max = 5): Promise<pg.Pool> {
+  const url = keyStoreUrlFor(databaseUrl);
+  await migrateKeyStore(url);
+  const pool = new pg.Pool({ connectionString: url, max });
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 export function freePort(): Promise<number> {

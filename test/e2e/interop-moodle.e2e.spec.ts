@@ -46,7 +46,7 @@ async function settle(): Promise<void> {
 
 async function cli(...args: string[]): Promise<{ code: number; output: string[] }> {
   const output: string[] = [];
-  Object.assign(process.env, { NODE_ENV: 'test', DATABASE_URL: t.db.url, MASTER_KEY: t.config.masterKey.toString('base64'), OPS_TOKEN: t.config.opsToken });
+  Object.assign(process.env, { NODE_ENV: 'test', DATABASE_URL: t.db.url, MASTER_KEY: t.config.masterKey.toString('base64'), OPS_TOKEN: t.config.opsToken, ERASURE_LEDGER_PATH: t.config.erasureLedgerPath });
   try {
     const code = await runCli(args, (s) => output.push(s));
     return { code, output };

@@ -24,6 +24,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { keyStoreUrlFor } from '../../libs/database/src/key-store-database';
 import request from 'supertest';
 import { EventLog, type RecordedEvent } from '../../libs/event-store/src';
 import { ProjectionRunner } from '../../libs/projections/src';
@@ -33,6 +34,8 @@ import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
 let db: pg.Client;
+/** The key store's own database (keys and the erasure ledger). */
+let keysDb: pg.Client;
 const api = () => request(t.app.getHttpServer());
 const ops = () => ({ Authorization: `Bearer ${t.opsToken}` });
 
@@ -171,6 +174,8 @@ beforeAll(async () => {
   t = await createTestApp({ USAGE_MIN_CELL_SIZE: '1' });
   db = new pg.Client({ connectionString: t.db.url });
   await db.connect();
+  keysDb = new pg.Client({ connectionString: keyStoreUrlFor(t.db.url) });
+  await keysDb.connect();
   admin = await signInAdmin(t);
   school = await createSchool(t, admin, 'Riverside School');
   schoolAdmin = await openAccount(t, admin, { schoolId: school, role: 'school_admin' });
@@ -277,6 +282,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db?.end();
+  await keysDb?.end();
   await t?.close();
 });
 
@@ -300,8 +306,8 @@ describe('erasing a learner', () => {
     const started = Date.now();
     const approved = await api().post(`/api/v1/privacy/requests/${erasureId}/approve`).set(as(dpo)).send({ reason: 'no legal hold, nothing to keep' }).expect(200);
     expect(approved.body).toMatchObject({ status: 'completed', outcome: 'erased' });
-    expect((await db.query('SELECT count(*)::int AS n FROM subject_keys WHERE subject_id = $1', [malee.userId])).rows[0].n).toBe(0);
-    expect((await db.query('SELECT reason FROM erased_subjects WHERE subject_id = $1', [malee.userId])).rows).toEqual([{ reason: `privacy request ${erasureId}` }]);
+    expect((await keysDb.query('SELECT count(*)::int AS n FROM subject_keys WHERE subject_id = $1', [malee.userId])).rows[0].n).toBe(0);
+    expect((await keysDb.query('SELECT reason FROM erased_subjects WHERE subject_id = $1', [malee.userId])).rows).toEqual([{ reason: `privacy request ${erasureId}` }]);
     const projections: { name: string }[] = (await api().get('/api/v1/admin/projections').set(ops()).expect(200)).body.projections;
     let receipts;
     for (let tries = 0; ; tries++) {

@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { keyStoreUrlFor } from '../../libs/database/src/key-store-database';
 import request from 'supertest';
 import { runCli } from '../../apps/cli/src/main';
 import { EventLog } from '../../libs/event-store/src';
@@ -28,6 +29,8 @@ interface XapiStatement {
 
 let t: TestApp;
 let db: pg.Client;
+/** The key store's own database (keys and the erasure ledger). */
+let keysDb: pg.Client;
 const api = () => request(t.app.getHttpServer());
 
 let admin: Session;
@@ -65,6 +68,8 @@ beforeAll(async () => {
   t = await createTestApp({ USAGE_MIN_CELL_SIZE: '1' });
   db = new pg.Client({ connectionString: t.db.url });
   await db.connect();
+  keysDb = new pg.Client({ connectionString: keyStoreUrlFor(t.db.url) });
+  await keysDb.connect();
   admin = await signInAdmin(t);
   school = await createSchool(t, admin, 'Privacy School');
   schoolAdmin = await openAccount(t, admin, { schoolId: school, role: 'school_admin' });
@@ -99,6 +104,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db?.end();
+  await keysDb?.end();
   await t?.close();
 });
 
@@ -381,11 +387,11 @@ describe('legal hold', () => {
 
     const r = await file(held, { type: 'erasure' });
     expect((await approve(r.requestId).expect(200)).body).toMatchObject({ status: 'deferred', outcome: null });
-    expect((await db.query('SELECT count(*)::int AS n FROM subject_keys WHERE subject_id = $1', [held.userId])).rows[0].n).toBeGreaterThan(0);
+    expect((await keysDb.query('SELECT count(*)::int AS n FROM subject_keys WHERE subject_id = $1', [held.userId])).rows[0].n).toBeGreaterThan(0);
     expect((await api().get(`/api/v1/users/${held.userId}`).set(held.auth).expect(200)).body.displayName).toBe('Held Hana');
 
     await api().delete(`/api/v1/privacy/subjects/${held.userId}/legal-hold`).set(dpo.auth).expect(200);
-    expect((await db.query('SELECT count(*)::int AS n FROM subject_keys WHERE subject_id = $1', [held.userId])).rows[0].n).toBe(0);
+    expect((await keysDb.query('SELECT count(*)::int AS n FROM subject_keys WHERE subject_id = $1', [held.userId])).rows[0].n).toBe(0);
     await settled();
     expect((await api().get(`/api/v1/privacy/requests/${r.requestId}`).set(dpo.auth).expect(200)).body).toMatchObject({ status: 'completed', outcome: 'erased' });
     const receipts = await api().get(`/api/v1/privacy/requests/${r.requestId}/receipts`).set(dpo.auth).expect(200);
@@ -445,12 +451,12 @@ describe('retention', () => {
     const later = new Date(Date.now() + 6 * 365 * 86_400_000);
     const dry = await sweep.run({ dryRun: true, now: later });
     expect(dry.erasures).toEqual([expect.objectContaining({ userId: leaver.userId, why: 'cancellation_hold_ended' })]);
-    expect((await db.query('SELECT count(*)::int AS n FROM subject_keys WHERE subject_id = $1', [leaver.userId])).rows[0].n).toBeGreaterThan(0);
+    expect((await keysDb.query('SELECT count(*)::int AS n FROM subject_keys WHERE subject_id = $1', [leaver.userId])).rows[0].n).toBeGreaterThan(0);
 
     // The CLI's dry run says the same.
     const saved = { ...process.env };
     const out: string[] = [];
-    Object.assign(process.env, { NODE_ENV: 'test', DATABASE_URL: t.db.url, MASTER_KEY: t.config.masterKey.toString('base64'), OPS_TOKEN: t.opsToken });
+    Object.assign(process.env, { NODE_ENV: 'test', DATABASE_URL: t.db.url, MASTER_KEY: t.config.masterKey.toString('base64'), OPS_TOKEN: t.opsToken, ERASURE_LEDGER_PATH: t.config.erasureLedgerPath });
     try {
       expect(await runCli(['privacy', 'sweep', '--dry-run'], (s) => out.push(s))).toBe(0);
     } finally {
@@ -458,18 +464,18 @@ describe('retention', () => {
     }
     expect(out.join('\n')).toContain('dry run: nothing changed');
     expect(out.join('\n')).toMatch(new RegExp(`${oldMonth}\\s+1`));
-    expect((await db.query(`SELECT count(*)::int AS n FROM subject_keys WHERE scope = $1`, [`request:${oldMonth}`])).rows[0].n).toBe(1);
+    expect((await keysDb.query(`SELECT count(*)::int AS n FROM subject_keys WHERE scope = $1`, [`request:${oldMonth}`])).rows[0].n).toBe(1);
 
     // Today's real run shreds the old IPs only.
     const now = await sweep.run();
     expect(now.requestMetadata.keys).toBeGreaterThanOrEqual(1);
-    expect((await db.query(`SELECT count(*)::int AS n FROM subject_keys WHERE scope = $1`, [`request:${oldMonth}`])).rows[0].n).toBe(0);
+    expect((await keysDb.query(`SELECT count(*)::int AS n FROM subject_keys WHERE scope = $1`, [`request:${oldMonth}`])).rows[0].n).toBe(0);
 
     // The run six years on shreds the account.
     const run = await sweep.run({ now: later });
     expect(run.errors).toEqual([]);
     expect(run.erasures).toEqual([expect.objectContaining({ userId: leaver.userId, requestId: expect.any(String) })]);
-    expect((await db.query('SELECT count(*)::int AS n FROM subject_keys WHERE subject_id = $1', [leaver.userId])).rows[0].n).toBe(0);
+    expect((await keysDb.query('SELECT count(*)::int AS n FROM subject_keys WHERE subject_id = $1', [leaver.userId])).rows[0].n).toBe(0);
     await settled();
     expect((await db.query('SELECT count(*)::int AS n FROM accounts WHERE user_id = $1', [leaver.userId])).rows[0].n).toBe(0);
     const request_ = await api().get(`/api/v1/privacy/requests/${run.erasures[0].requestId}`).set(dpo.auth).expect(200);

@@ -3,18 +3,21 @@
  * store and cipher, and a registry with the given event types.
  */
 import { randomBytes } from 'node:crypto';
-import type pg from 'pg';
+import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { EventLog } from '../../libs/event-store/src/event-log';
 import { EventRegistry, type EventTypeDefinition } from '../../libs/event-store/src/event-registry';
 import { PostgresEventStore } from '../../libs/event-store/src/postgres/postgres-event-store';
 import { KeyStore, PersonalDataCipher } from '../../libs/personal-data/src';
 import { poolOf, type EntityList } from '../../libs/database/src/data-source';
-import { createMigratedDatabase } from './test-database';
+import { createKeyStoreDatabase, createMigratedDatabase } from './test-database';
 
 export interface EventLogFixture {
   url: string;
   pool: pg.Pool;
+  /** The key store's own database (keys and the erasure ledger). */
+  keyStoreUrl: string;
+  keyPool: pg.Pool;
   dataSource: DataSource;
   store: PostgresEventStore;
   keys: KeyStore;
@@ -29,12 +32,17 @@ export async function createEventLogFixture(types: EventTypeDefinition[], entiti
   const pool = poolOf(db.dataSource);
   const store = new PostgresEventStore(pool, { pollIntervalMs: 20 });
   const masterKey = randomBytes(32);
-  const keys = new KeyStore(pool, masterKey);
+  const keyStoreUrl = await createKeyStoreDatabase(db);
+  const keyPool = new pg.Pool({ connectionString: keyStoreUrl, max: 5 });
+  keyPool.on('error', () => undefined);
+  const keys = new KeyStore(keyPool, masterKey);
   await keys.verifyMasterKey();
   const log = new EventLog(store, new PersonalDataCipher(keys), new EventRegistry().register(...types));
   return {
     url: db.url,
     pool,
+    keyStoreUrl,
+    keyPool,
     dataSource: db.dataSource,
     store,
     keys,
@@ -43,6 +51,7 @@ export async function createEventLogFixture(types: EventTypeDefinition[], entiti
     close: async () => {
       await store.close();
       await keys.close();
+      await keyPool.end();
       await db.drop();
     },
   };

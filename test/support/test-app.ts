@@ -1,5 +1,7 @@
 /** The real HTTP application on a fresh migrated test database. */
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '../../libs/config/src';
 import { createApp } from '../../apps/api/src/create-app';
@@ -30,6 +32,8 @@ export function testEnv(databaseUrl: string, overrides: Record<string, string> =
     // real clients. test/e2e/abuse.e2e.spec.ts puts them back (an empty value means the default).
     RATE_LIMIT_PER_MINUTE: '0',
     SIGNIN_RATE_LIMIT_PER_MINUTE: '100000',
+    // Each app its own erasure ledger file (the key store database is `<name>_keys`, dropped with the database).
+    ERASURE_LEDGER_PATH: join(tmpdir(), `learnstream-ledger-${new URL(databaseUrl).pathname.slice(1)}.jsonl`),
     ...overrides,
   };
 }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { openDataSource, type EntityList } from '../../libs/database/src/data-source';
+import { keyStoreUrlFor, migrateKeyStore } from '../../libs/database/src/key-store-database';
 
 export interface TestDatabase {
   url: string;
@@ -43,8 +44,20 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     url: url.toString(),
     name,
-    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    // The key store's database (`<name>_keys`, made by the app or createKeyStoreDatabase) goes with it.
+    drop: () =>
+      admin(async (c) => {
+        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await c.query(`DROP DATABASE IF EXISTS "${name}_keys" WITH (FORCE)`);
+      }),
   };
+}
+
+/** The key store database of a test database (`<name>_keys`), created and migrated: its URL. */
+export async function createKeyStoreDatabase(db: TestDatabase): Promise<string> {
+  const url = keyStoreUrlFor(db.url);
+  await migrateKeyStore(url);
+  return url;
 }
 
 /** Creates a database, runs every migration and opens a DataSource on it. */

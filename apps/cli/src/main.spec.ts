@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createEventLogFixture, type EventLogFixture } from '../../../test/support/event-log-fixture';
 import { runCli } from './main';
 
@@ -10,7 +12,7 @@ describe('learnstream CLI', () => {
 
   beforeAll(async () => {
     f = await createEventLogFixture([{ type: 'CourseViewed', version: 1 }]);
-    Object.assign(process.env, { NODE_ENV: 'test', DATABASE_URL: f.url, MASTER_KEY: f.masterKey.toString('base64'), OPS_TOKEN: 'o'.repeat(32) });
+    Object.assign(process.env, { NODE_ENV: 'test', DATABASE_URL: f.url, MASTER_KEY: f.masterKey.toString('base64'), OPS_TOKEN: 'o'.repeat(32), ERASURE_LEDGER_PATH: join(tmpdir(), `learnstream-ledger-cli-${randomUUID()}.jsonl`) });
   });
   beforeEach(() => {
     output = [];
@@ -57,6 +59,23 @@ describe('learnstream CLI', () => {
     expect(output[1]).toBe('UNKNOWN_PROJECTION: no projection named "nope"');
     expect(await run('projections', 'dead-letters')).toBe(0);
     expect(output[2]).toBe('(none)');
+  });
+
+  it('privacy reapply-erasures: an erasure in the ledger that the event database lacks (a restored dump) is carried out again', async () => {
+    const subject = randomUUID();
+    const requestId = randomUUID();
+    await f.log.append(`user-${subject}`, [
+      { type: 'CourseViewed', data: {}, envelope: { actorId: subject, realActorId: null, courseId: null, schoolId: null, action: 'viewed', crud: 'r', object: null, relatedUserId: null, ip: null, userAgent: null, origin: 'web', correlationId: randomUUID(), causationId: null } },
+    ]);
+    await f.keys.destroySubjectKeys(subject, `privacy request ${requestId}`, { requestId, anonymousId: randomUUID() });
+    expect(await run('privacy', 'reapply-erasures')).toBe(0);
+    expect(output[0]).toMatch(/^erasures in the ledger: 1; keys deleted: 0; people erased again in the event database: 1$/);
+    expect(output[1]).toContain(subject);
+    const types = (await f.pool.query('SELECT event_type FROM events WHERE stream_id IN ($1, $2) ORDER BY global_position', [`user-${subject}`, `privacy_request-${requestId}`])).rows.map((r) => r.event_type);
+    expect(types).toEqual(['CourseViewed', 'PrivacyRequestFiled', 'PrivacyRequestApproved', 'PrivacyRequestCompleted', 'SubjectErased']);
+    output = [];
+    expect(await run('privacy', 'reapply-erasures')).toBe(0);
+    expect(output).toEqual(['erasures in the ledger: 1; keys deleted: 0; people erased again in the event database: 0']);
   });
 
   it('refuses to start with another MASTER_KEY than the one the database was set up with', async () => {

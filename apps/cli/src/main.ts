@@ -8,6 +8,7 @@
  *   projections retry <id>           apply a parked event again
  *   import moodle-logs|moodle-grades  Moodle imports (libs/interop)
  *   privacy sweep [--dry-run]        the retention sweep: shred cancelled accounts past their hold, expired IPs
+ *   privacy reapply-erasures         carry every erasure of the ledger out again (after a restore; every start does it too)
  *   seed demo                        a small demo term through the real API (sign-ins printed)
  */
 import 'reflect-metadata';
@@ -16,7 +17,7 @@ import { ConfigError, loadConfig } from '@learnstream/config';
 import { CoreModule, JsonLogger, resolveDatabase } from '@learnstream/core';
 import { EVENT_TYPES, readModels } from '@learnstream/composition';
 import { IMPORT_USAGE, InteropImportModule, parseImportArgs, runImportCommand } from '@learnstream/interop';
-import { PrivacyRetentionModule, RetentionSweep } from '@learnstream/privacy';
+import { ErasureReplay, PrivacyRetentionModule, RetentionSweep } from '@learnstream/privacy';
 import { ProjectionRunner, ProjectionsModule } from '@learnstream/projections';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { CoreOptions } from '@learnstream/core';
@@ -39,6 +40,8 @@ ${IMPORT_USAGE}
   privacy sweep [--dry-run]        retention sweep: shred cancelled accounts past their legal hold
                                    and request metadata (IP, user agent) past retention; --dry-run
                                    only says what it would shred
+  privacy reapply-erasures         carry every erasure of the ledger (ERASURE_LEDGER_PATH and the key
+                                   store) out again: after restoring a backup (every start does it too)
   seed demo                        a small demo term (schools, people, courses, quizzes, grades,
                                    activity) through the real API; prints sign-ins and curl examples`;
 
@@ -74,6 +77,7 @@ export async function runCli(argv: string[], out: (s: string) => void = console.
   const known =
     command === 'migrate' || (command === 'projections' && ['status', 'rebuild', 'dead-letters', 'retry'].includes(sub ?? '')) || (command === 'import' && !('problem' in parseImportArgs(argv.slice(1))))
     || (command === 'privacy' && sub === 'sweep' && argv.slice(2).every((a) => a === '--dry-run'))
+    || (command === 'privacy' && sub === 'reapply-erasures' && argv.length === 2)
     || (command === 'seed' && sub === 'demo' && argv.length === 2);
   if (!known || (sub === 'rebuild' && !arg) || (sub === 'retry' && !/^\d+$/.test(arg ?? ''))) {
     out(USAGE);
@@ -101,6 +105,16 @@ export async function runCli(argv: string[], out: (s: string) => void = console.
       return 0;
     }
     if (command === 'import') return await runImportCommand(app, argv.slice(1), out);
+    if (command === 'privacy' && sub === 'reapply-erasures') {
+      // The start of this command carried them out already (as every start does): report both runs.
+      const replay = app.get(ErasureReplay);
+      const now = await replay.run();
+      const keysDeleted = (replay.atStart?.keysDeleted ?? 0) + now.keysDeleted;
+      const reapplied = [...(replay.atStart?.reapplied ?? []), ...now.reapplied];
+      out(`erasures in the ledger: ${now.ledger}; keys deleted: ${keysDeleted}; people erased again in the event database: ${reapplied.length}`);
+      if (reapplied.length) out(table(reapplied.map((e) => ({ subjectId: e.subjectId, requestId: e.requestId ?? '' }))));
+      return 0;
+    }
     if (command === 'privacy') return await runSweep(app.get(RetentionSweep), argv.includes('--dry-run'), out);
     const runner = app.get(ProjectionRunner);
     if (sub === 'status') {

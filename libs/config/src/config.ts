@@ -22,6 +22,14 @@ export interface AppConfig {
   /** Connections of the process's one pool (DATABASE_POOL_MAX): replicas × this must fit max_connections. */
   databasePoolMax: number;
   embedded: { dataDir: string; port: number };
+  /**
+   * The key store's own database (KEYSTORE_DATABASE_URL): per-subject keys and
+   * the erasure ledger, never in a dump of the event database. Null: the
+   * database `<name>_keys` on DATABASE_URL's server (created if missing).
+   */
+  keyStoreDatabaseUrl: string | null;
+  /** The erasure ledger outside PostgreSQL (ERASURE_LEDGER_PATH): appended at every erasure, re-applied at every start. */
+  erasureLedgerPath: string;
   eventStore: { kind: EventStoreKind; esdbConnectionString: string | null };
   /** 32-byte master key wrapping the per-subject data keys. */
   masterKey: Buffer;
@@ -157,18 +165,31 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
-function parseDatabaseUrl(raw: string | undefined): string | null {
+function parseDatabaseUrl(raw: string | undefined, name = 'DATABASE_URL'): string | null {
   if (raw === undefined) return null;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError('DATABASE_URL', 'is not a URL (expected postgres://user@host:port/database)');
+    throw new ConfigError(name, 'is not a URL (expected postgres://user@host:port/database)');
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError('DATABASE_URL', `must start with postgres://, got "${url.protocol}//"`);
+    throw new ConfigError(name, `must start with postgres://, got "${url.protocol}//"`);
   }
-  if (url.pathname.length <= 1) throw new ConfigError('DATABASE_URL', 'must name a database');
+  if (url.pathname.length <= 1) throw new ConfigError(name, 'must name a database');
+  return raw;
+}
+
+/** The key store's database must not be the event database: a dump of one must not hold the other. */
+function keyStoreDatabaseUrl(env: Env, databaseUrl: string | null): string | null {
+  const raw = parseDatabaseUrl(str(env, 'KEYSTORE_DATABASE_URL'), 'KEYSTORE_DATABASE_URL');
+  if (raw !== null && databaseUrl !== null) {
+    const a = new URL(raw);
+    const b = new URL(databaseUrl);
+    if (a.host === b.host && a.pathname === b.pathname) {
+      throw new ConfigError('KEYSTORE_DATABASE_URL', 'must name another database than DATABASE_URL (the keys must not be in the event database or its backups)');
+    }
+  }
   return raw;
 }
 
@@ -295,6 +316,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl,
     databasePoolMax: int(env, 'DATABASE_POOL_MAX', 10, 2, 1000),
     embedded: { dataDir, port: int(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535) },
+    keyStoreDatabaseUrl: keyStoreDatabaseUrl(env, databaseUrl),
+    erasureLedgerPath: resolve(str(env, 'ERASURE_LEDGER_PATH') ?? resolve(dataDir, '..', 'erasure-ledger.jsonl')),
     eventStore: { kind, esdbConnectionString: esdb },
     ...keys,
     ...opsToken(env, production, dataDir),

@@ -6,13 +6,17 @@
 import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
-import { dataSourceOptions, poolOf } from '@learnstream/database';
+import { dataSourceOptions, keyStoreUrlFor, migrateKeyStore, poolOf, poolOptions } from '@learnstream/database';
 import { connectEsdb, EVENT_STORE, EventLog, EventRegistry, PostgresEventStore, type EventStore, type EventTypeDefinition } from '@learnstream/event-store';
 import { KeyStore, PersonalDataCipher } from '@learnstream/personal-data';
-import type pg from 'pg';
+import pg from 'pg';
 import type { DataSource } from 'typeorm';
 
 export const PG_POOL = Symbol('PG_POOL');
+/** The key store's own database (docs/privacy.md): keys and the erasure ledger, apart from the events. */
+export const KEYSTORE_POOL = Symbol('KEYSTORE_POOL');
+/** Connections of the key store's pool: one freshness query per sealing or opening call, short. */
+const KEYSTORE_POOL_MAX = 4;
 
 const logger = new Logger('Database');
 
@@ -27,6 +31,7 @@ export interface CoreOptions {
 @Module({})
 export class CoreModule implements OnApplicationShutdown {
   constructor(
+    @Inject(KEYSTORE_POOL) private readonly keyPool: pg.Pool,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly keys: KeyStore,
   ) {}
@@ -64,11 +69,33 @@ export class CoreModule implements OnApplicationShutdown {
               : new PostgresEventStore(pool, { pollIntervalMs: config.projections.pollIntervalMs }),
         },
         {
+          provide: KEYSTORE_POOL,
+          // After the event database's migrations: keys it held before 1733000500100 move over (adoptMovedKeys).
+          // A second pool, to another database: the key store must not live in the event database (docs/privacy.md).
+          inject: [getDataSourceToken()],
+          useFactory: async () => {
+            const url = config.keyStoreDatabaseUrl ?? keyStoreUrlFor(databaseUrl);
+            await migrateKeyStore(url);
+            const onConnectionLost = (error: Error) => logger.warn({ msg: 'key store connection lost', error: error.message, code: (error as { code?: string }).code });
+            const pool = new pg.Pool({ connectionString: url, ...poolOptions({ max: KEYSTORE_POOL_MAX, onConnectionLost }), application_name: 'learnstream-keys' });
+            pool.on('error', onConnectionLost);
+            return pool;
+          },
+        },
+        {
           provide: KeyStore,
-          inject: [PG_POOL],
-          useFactory: async (pool: pg.Pool) => {
-            const keys = new KeyStore(pool, config.masterKey);
+          inject: [KEYSTORE_POOL, PG_POOL],
+          useFactory: async (keyPool: pg.Pool, pool: pg.Pool) => {
+            const keys = new KeyStore(keyPool, config.masterKey, { ledgerPath: config.erasureLedgerPath });
+            const moved = await keys.adoptMovedKeys(pool);
+            if (moved) logger.log({ msg: 'keys moved out of the event database into the key store', keys: moved });
             await keys.verifyMasterKey();
+            // Before anything reads or writes personal data: a key store restored from
+            // before an erasure loses that person's keys again (docs/privacy.md).
+            const reapplied = await keys.reapplyErasures();
+            if (reapplied.keysDeleted || reapplied.addedToTable || reapplied.addedToFile) {
+              logger.warn({ msg: 'erasures re-applied to the key store', keysDeleted: reapplied.keysDeleted, addedToTable: reapplied.addedToTable, addedToFile: reapplied.addedToFile, erasures: reapplied.erasures.length });
+            }
             return keys;
           },
         },
@@ -80,12 +107,13 @@ export class CoreModule implements OnApplicationShutdown {
           useFactory: (store: EventStore, cipher: PersonalDataCipher, registry: EventRegistry) => new EventLog(store, cipher, registry),
         },
       ],
-      exports: [APP_CONFIG, PG_POOL, EVENT_STORE, KeyStore, PersonalDataCipher, EventRegistry, EventLog],
+      exports: [APP_CONFIG, PG_POOL, KEYSTORE_POOL, EVENT_STORE, KeyStore, PersonalDataCipher, EventRegistry, EventLog],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.store.close();
     await this.keys.close();
+    await this.keyPool.end();
   }
 }

@@ -2,3 +2,4 @@ export * from './data-source';
 export * from './database-errors';
 export * from './embedded-postgres';
 export { migrations } from './migrations';
+export * from './key-store-database';

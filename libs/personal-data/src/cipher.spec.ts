@@ -1,21 +1,24 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import pg from 'pg';
-import { createMigratedDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { createKeyStoreDatabase, createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
 import { PersonalDataCipher, type SealedValue } from './cipher';
 import { KeyStore } from './key-store';
 import { personal } from './personal';
 
 describe('PersonalDataCipher', () => {
   let db: TestDatabase;
+  /** The key store's own database. */
+  let keysUrl: string;
   let pool: pg.Pool;
   let keys: KeyStore;
   let cipher: PersonalDataCipher;
   const masterKey = randomBytes(32);
 
   beforeAll(async () => {
-    db = await createMigratedDatabase();
-    pool = new pg.Pool({ connectionString: db.url, max: 5 });
+    db = await createTestDatabase();
+    keysUrl = await createKeyStoreDatabase(db);
+    pool = new pg.Pool({ connectionString: keysUrl, max: 5 });
     pool.on('error', () => undefined); // idle connections closed by the final DROP DATABASE … WITH (FORCE)
     keys = new KeyStore(pool, masterKey);
     cipher = new PersonalDataCipher(keys);
@@ -88,7 +91,7 @@ describe('PersonalDataCipher', () => {
 
   it('reads another process’s erasure as null at once, and after a restored backup once erasures are reapplied', async () => {
     const ann = randomUUID();
-    const otherPool = new pg.Pool({ connectionString: db.url, max: 2 });
+    const otherPool = new pg.Pool({ connectionString: keysUrl, max: 2 });
     otherPool.on('error', () => undefined); // idle connections closed by the final DROP DATABASE … WITH (FORCE)
     const otherKeys = new KeyStore(otherPool, masterKey);
     try {
@@ -106,12 +109,24 @@ describe('PersonalDataCipher', () => {
         backup.wrapped_key,
       ]);
       expect((await cipher.open(sealed)).doc).toEqual({ data: { email: 'ann@example.com' } }); // what a restore does
-      expect(await otherKeys.reapplyErasures()).toBe(1);
+      expect((await otherKeys.reapplyErasures()).keysDeleted).toBe(1);
       expect(await cipher.open(sealed)).toEqual({ doc: { data: { email: null } }, erased: ['data.email'] });
     } finally {
       await otherKeys.close();
       await otherPool.end();
     }
+  });
+
+  it('keyed hashes: stable per subject, different across subjects, impossible once the subject is erased', async () => {
+    const [ann, bob] = [randomUUID(), randomUUID()];
+    const email = 'same@example.com';
+    const h = await cipher.keyedHash(ann, email);
+    expect(h).toMatch(/^[0-9a-f]{64}$/);
+    expect(await cipher.keyedHash(ann, email)).toBe(h);
+    expect(await cipher.keyedHash(ann, 'other@example.com')).not.toBe(h);
+    expect(await cipher.keyedHash(bob, email)).not.toBe(h);
+    await keys.destroySubjectKeys(ann, 'erasure request');
+    expect(await cipher.keyedHash(ann, email)).toBeNull();
   });
 
   it('seals request metadata under month keys that expire', async () => {
@@ -141,7 +156,7 @@ describe('PersonalDataCipher', () => {
     const docs = await Promise.all(
       Array.from({ length: 40 }, (_, i) => cipher.seal({ data: { n: i, email: personal(subjects[i % 5], `user${i}@example.com`) } })),
     );
-    const coldPool = new pg.Pool({ connectionString: db.url, max: 2 });
+    const coldPool = new pg.Pool({ connectionString: keysUrl, max: 2 });
     coldPool.on('error', () => undefined); // idle connections closed by the final DROP DATABASE … WITH (FORCE)
     const coldKeys = new KeyStore(coldPool, masterKey);
     const cold = new PersonalDataCipher(coldKeys);

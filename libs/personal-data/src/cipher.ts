@@ -11,7 +11,8 @@
  * throws TamperedDataError: that is corruption, and hiding it as "erased" would
  * mask an attack or a bug.
  */
-import { InvalidPersonalDataError, TamperedDataError } from './errors';
+import { createHmac, hkdfSync } from 'node:crypto';
+import { InvalidPersonalDataError, SubjectErasedError, TamperedDataError } from './errors';
 import { gcmDecrypt, gcmEncrypt } from './gcm';
 import type { DataKey, KeyStore } from './key-store';
 import { Personal } from './personal';
@@ -161,6 +162,26 @@ export class PersonalDataCipher {
     if (typeof value !== 'string') throw new InvalidPersonalDataError('request metadata must be a string or null');
     const key = await this.keys.getOrCreateKey(subjectIdOf(subjectId), requestScope(occurredAt));
     return encrypt(key, value);
+  }
+
+  /**
+   * A keyed hash of `value` (an email, a username…) under a key derived from
+   * the subject's data key: an index can find the subject's rows by the value
+   * while the subject exists, and nothing can compute or match it once they
+   * are erased (the key is gone: returns null). Equal values of two subjects
+   * hash differently, so the hash says nothing across people.
+   */
+  async keyedHash(subjectId: string, value: string): Promise<string | null> {
+    let key: DataKey;
+    try {
+      key = await this.keys.getOrCreateKey(subjectIdOf(subjectId), DATA_SCOPE);
+    } catch (error) {
+      if (error instanceof SubjectErasedError) return null;
+      throw error;
+    }
+    const hashKey = Buffer.from(hkdfSync('sha256', key.key, Buffer.alloc(0), 'learnstream/keyed-hash/v1', 32));
+    key.key.fill(0);
+    return createHmac('sha256', hashKey).update(value, 'utf8').digest('hex');
   }
 
   /** `doc` with every sealed value opened, or null (path listed in `erased`) where its key is gone. */

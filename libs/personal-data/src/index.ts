@@ -13,6 +13,7 @@ export {
   SubjectErasedError,
   TamperedDataError,
 } from './errors';
-export { KEYS_DESTROYED_CHANNEL, KeyStore, type DataKey, type KeyRequest, type KeyStoreOptions } from './key-store';
+export { ErasureLedgerFile, type ErasureRecord } from './erasure-ledger';
+export { KEYS_DESTROYED_CHANNEL, KeyStore, type DataKey, type ErasureLink, type KeyRequest, type KeyStoreOptions, type ReappliedErasures } from './key-store';
 export { Personal, personal } from './personal';
 export { DATA_SCOPE, periodOf, requestScope, type KeyScope } from './scope';

@@ -1,7 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import pg from 'pg';
-import { createMigratedDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { createKeyStoreDatabase, createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
 import { KeyStore } from './key-store';
 
 /** Polls until `condition` holds (no fixed sleeps: fails after `timeoutMs`). */
@@ -15,13 +18,15 @@ async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void
 
 describe('KeyStore', () => {
   let db: TestDatabase;
+  /** The key store's own database. */
+  let keysUrl: string;
   const masterKey = randomBytes(32);
   const pools: pg.Pool[] = [];
   const stores: KeyStore[] = [];
 
   /** A key store with its own pool and cache: another process, as far as the store can tell. */
   function process(key = masterKey): { pool: pg.Pool; store: KeyStore } {
-    const pool = new pg.Pool({ connectionString: db.url, max: 5 });
+    const pool = new pg.Pool({ connectionString: keysUrl, max: 5 });
     // The test database is dropped WITH (FORCE) at the end: an idle connection closed then is expected.
     pool.on('error', () => undefined);
     const store = new KeyStore(pool, key);
@@ -34,7 +39,8 @@ describe('KeyStore', () => {
   let sql: pg.Pool;
 
   beforeAll(async () => {
-    db = await createMigratedDatabase();
+    db = await createTestDatabase();
+    keysUrl = await createKeyStoreDatabase(db);
     ({ store: a, pool: sql } = process());
     await a.verifyMasterKey();
   });
@@ -167,10 +173,68 @@ describe('KeyStore', () => {
     const { store: b } = process();
     expect(await b.findKey(key.keyId)).toEqual(key.key);
 
-    expect(await a.reapplyErasures()).toBe(1);
+    expect((await a.reapplyErasures()).keysDeleted).toBe(1);
     expect(await a.findKey(key.keyId)).toBeNull();
     expect(await b.findKey(key.keyId)).toBeNull();
-    expect(await a.reapplyErasures()).toBe(0);
+    expect((await a.reapplyErasures()).keysDeleted).toBe(0);
+  });
+
+  describe('the erasure ledger file (ERASURE_LEDGER_PATH)', () => {
+    const ledgerPath = () => join(tmpdir(), `learnstream-ledger-spec-${db.name}.jsonl`);
+    afterAll(() => rmSync(ledgerPath(), { force: true }));
+
+    function withLedger(): KeyStore {
+      const pool = new pg.Pool({ connectionString: keysUrl, max: 2 });
+      pool.on('error', () => undefined);
+      const store = new KeyStore(pool, masterKey, { ledgerPath: ledgerPath() });
+      pools.push(pool);
+      stores.push(store);
+      return store;
+    }
+
+    it('survives a key store restored from before the erasure: the file brings the erasure back and the keys go again', async () => {
+      const store = withLedger();
+      const subject = randomUUID();
+      const requestId = randomUUID();
+      const anonymousId = randomUUID();
+      const key = await store.getOrCreateKey(subject, 'data');
+      const backup = (await sql.query('SELECT * FROM subject_keys WHERE key_id = $1', [key.keyId])).rows[0];
+      await store.destroySubjectKeys(subject, `privacy request ${requestId}`, { requestId, anonymousId });
+      const line = JSON.parse(readFileSync(ledgerPath(), 'utf8').trim().split('\n').pop()!);
+      expect(line).toMatchObject({ subjectId: subject, requestId, anonymousId, reason: `privacy request ${requestId}` });
+      expect(JSON.stringify(line)).not.toContain(key.key.toString('base64'));
+
+      // Restore the key store from before: the key is back, the ledger table forgets the erasure.
+      await sql.query('DELETE FROM erased_subjects WHERE subject_id = $1', [subject]);
+      await sql.query('INSERT INTO subject_keys (key_id, subject_id, scope, wrapped_key) VALUES ($1, $2, $3, $4)', [backup.key_id, backup.subject_id, backup.scope, backup.wrapped_key]);
+      const restarted = withLedger();
+      expect(await restarted.findKey(key.keyId)).toEqual(key.key);
+
+      const r = await restarted.reapplyErasures();
+      expect(r).toMatchObject({ keysDeleted: 1, addedToTable: 1 });
+      expect(r.erasures.find((e) => e.subjectId === subject)).toMatchObject({ requestId, anonymousId });
+      expect(await restarted.findKey(key.keyId)).toBeNull();
+      await expect(restarted.getOrCreateKey(subject, 'data')).rejects.toMatchObject({ code: 'SUBJECT_ERASED' });
+      expect((await sql.query('SELECT request_id, anonymous_id FROM erased_subjects WHERE subject_id = $1', [subject])).rows).toEqual([{ request_id: requestId, anonymous_id: anonymousId }]);
+    });
+
+    it('writes erasures the table has and the file lacks into the file', async () => {
+      const subject = randomUUID();
+      await a.destroySubjectKeys(subject, 'before the file'); // a key store without a ledger file
+      const r = await withLedger().reapplyErasures();
+      expect(r.addedToFile).toBeGreaterThanOrEqual(1);
+      expect(readFileSync(ledgerPath(), 'utf8')).toContain(subject);
+      expect((await withLedger().reapplyErasures()).addedToFile).toBe(0);
+    });
+
+    it('refuses a forged line, and ignores a last line cut short by a crash', async () => {
+      const good = readFileSync(ledgerPath(), 'utf8');
+      appendFileSync(ledgerPath(), '{"subjectId":"' + randomUUID() + '","erasedAt":"2026-01-0');
+      await expect(withLedger().reapplyErasures()).resolves.toMatchObject({ keysDeleted: 0 });
+      writeFileSync(ledgerPath(), good + JSON.stringify({ subjectId: randomUUID(), erasedAt: new Date().toISOString(), reason: 'forged', requestId: null, anonymousId: null, mac: '00'.repeat(32) }) + '\n');
+      await expect(withLedger().reapplyErasures()).rejects.toMatchObject({ code: 'ERASURE_LEDGER_CORRUPT' });
+      writeFileSync(ledgerPath(), good);
+    });
   });
 
   it('detects a wrong master key at start-up', async () => {

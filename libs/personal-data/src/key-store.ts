@@ -1,8 +1,12 @@
 /**
  * The key store: per-subject data keys in PostgreSQL (`subject_keys`), each a
- * random 32-byte AES key wrapped with AES-256-GCM under the master key. Erasure
+ * random 32-byte AES key wrapped with AES-256-GCM under the master key, in a
+ * database of its own (KEYSTORE_DATABASE_URL), never the event database. Erasure
  * is crypto-shredding: deleting a subject's keys makes every copy of their
- * personal data unreadable, in the log and in backups of the log.
+ * personal data unreadable, in the log and in backups of the log. The erasure
+ * ledger is kept twice: the `erased_subjects` table and a file outside
+ * PostgreSQL (erasure-ledger.ts); `reapplyErasures` merges them and deletes the
+ * keys a restored backup brought back (docs/privacy.md).
  *
  * ## The key cache, and why a destroyed key is never used
  *
@@ -36,6 +40,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { ErasureLedgerFile, type ErasureRecord } from './erasure-ledger';
 import { CorruptedKeyError, MasterKeyMismatchError, PersonalDataError, SubjectErasedError } from './errors';
 import { gcmDecrypt, gcmEncrypt, KEY_BYTES, pack, unpack } from './gcm';
 import { assertPeriod, assertScope, isUuid, subjectIdOf, type KeyScope } from './scope';
@@ -56,6 +61,37 @@ export interface KeyRequest {
 export interface KeyStoreOptions {
   /** Unwrapped keys kept in memory (least recently used go first). Default 10 000; 0 disables the cache. */
   maxCachedKeys?: number;
+  /** The erasure ledger outside PostgreSQL (ERASURE_LEDGER_PATH): written before any key of an erasure goes. */
+  ledgerPath?: string;
+}
+
+/** What an erasure is linked to, kept in the ledger so that it can be carried out again after a restore. */
+export interface ErasureLink {
+  requestId?: string | null;
+  anonymousId?: string | null;
+}
+
+/** What reapplyErasures found and did. */
+export interface ReappliedErasures {
+  /** Every erasure in the ledger (file and table, merged). */
+  erasures: ErasureRecord[];
+  /** Keys deleted (non-zero after a restore of the key store from before an erasure). */
+  keysDeleted: number;
+  /** Erasures that were in the file but not in the key store's table (a restored key store), and the reverse. */
+  addedToTable: number;
+  addedToFile: number;
+}
+
+interface LedgerRow {
+  subject_id: string;
+  erased_at: Date;
+  reason: string;
+  request_id: string | null;
+  anonymous_id: string | null;
+}
+
+function recordOf(row: LedgerRow): ErasureRecord {
+  return { subjectId: row.subject_id, erasedAt: new Date(row.erased_at).toISOString(), reason: row.reason, requestId: row.request_id, anonymousId: row.anonymous_id };
 }
 
 /** NOTIFY channel of key destructions. */
@@ -124,6 +160,7 @@ export class KeyStore {
   /** Bumped on every eviction: a key fetched across one is not cached. */
   private generation = 0;
   private readonly maxCachedKeys: number;
+  private readonly ledger: ErasureLedgerFile | null;
   private verified: Promise<void> | null = null;
   private listening: Promise<void> | null = null;
   private listener: pg.Client | null = null;
@@ -136,6 +173,7 @@ export class KeyStore {
   ) {
     if (masterKey.length !== KEY_BYTES) throw new PersonalDataError('INVALID_MASTER_KEY', `the master key must be ${KEY_BYTES} bytes, got ${masterKey.length}`);
     this.maxCachedKeys = options.maxCachedKeys ?? 10_000;
+    this.ledger = options.ledgerPath ? new ErasureLedgerFile(options.ledgerPath, masterKey) : null;
   }
 
   /** The subject's key of that scope, created on first use. Throws SubjectErasedError for an erased subject. */
@@ -195,22 +233,44 @@ export class KeyStore {
   }
 
   /**
-   * Erasure: deletes every key of the subject and records them in the ledger, in
-   * one transaction, so that no key is ever made for them again. Idempotent (the
-   * first erasure's date and reason are kept). Returns the number of keys deleted.
+   * Erasure: appends the erasure to the ledger file (flushed to disk first),
+   * then deletes every key of the subject and records them in the ledger table,
+   * in one transaction, so that no key is ever made for them again. Idempotent
+   * (the first erasure's date, reason and links are kept). Returns the number
+   * of keys deleted.
    */
-  async destroySubjectKeys(subjectId: string, reason: string): Promise<number> {
+  async destroySubjectKeys(subjectId: string, reason: string, link: ErasureLink = {}): Promise<number> {
     const subject = subjectIdOf(subjectId);
     await this.ready();
+    const known = await this.erasure(subject);
+    const record: ErasureRecord = known ?? { subjectId: subject, erasedAt: new Date().toISOString(), reason, requestId: link.requestId ?? null, anonymousId: link.anonymousId ?? null };
+    if (!known) this.ledger?.append(record);
     const { count, notice } = await this.transaction(async (c) => {
       // Exclusive against key creation for this subject (see createKey).
       await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2::text))', [LOCK_CLASS, subject]);
-      await c.query('INSERT INTO erased_subjects (subject_id, reason) VALUES ($1, $2) ON CONFLICT (subject_id) DO NOTHING', [subject, reason]);
+      await c.query(
+        'INSERT INTO erased_subjects (subject_id, erased_at, reason, request_id, anonymous_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (subject_id) DO NOTHING',
+        [subject, record.erasedAt, record.reason, record.requestId, record.anonymousId],
+      );
       const deleted = await c.query('DELETE FROM subject_keys WHERE subject_id = $1', [subject]);
       return this.announceIf(c, deleted.rowCount ?? 0, { subject });
     });
     this.afterDestroy({ subject }, notice);
     return count;
+  }
+
+  /** The subject's erasure in the ledger table, or null. */
+  async erasure(subjectId: string): Promise<ErasureRecord | null> {
+    await this.ready();
+    const { rows } = await this.pool.query<LedgerRow>('SELECT * FROM erased_subjects WHERE subject_id = $1', [subjectIdOf(subjectId)]);
+    return rows[0] ? recordOf(rows[0]) : null;
+  }
+
+  /** Every erasure of the ledger table, oldest first. */
+  async erasures(): Promise<ErasureRecord[]> {
+    await this.ready();
+    const { rows } = await this.pool.query<LedgerRow>('SELECT * FROM erased_subjects ORDER BY erased_at, subject_id');
+    return rows.map(recordOf);
   }
 
   /**
@@ -234,19 +294,83 @@ export class KeyStore {
   }
 
   /**
-   * Deletes any key of a subject in the erasure ledger: run it after restoring
-   * the key store from a backup that predates erasures (the ledger must be the
-   * current one, e.g. rebuilt from the erasure events in the log by calling
-   * destroySubjectKeys again, which is idempotent). Returns the number deleted.
+   * Carries out every erasure of the ledger again, on the key side: merges the
+   * ledger file into the table (a key store restored from before an erasure
+   * lacks it) and the table into the file (erasures older than the file), then
+   * deletes any key of a ledger subject. Every process runs it at start-up;
+   * `learnstream privacy reapply-erasures` runs it on demand. Idempotent.
    */
-  async reapplyErasures(): Promise<number> {
+  async reapplyErasures(): Promise<ReappliedErasures> {
     await this.ready();
+    const fromFile = this.ledger?.read() ?? [];
+    const inTable = new Map((await this.erasures()).map((r) => [r.subjectId, r]));
+    const inFile = new Set(fromFile.map((r) => r.subjectId));
+    let addedToTable = 0;
+    for (const r of fromFile) {
+      if (inTable.has(r.subjectId)) continue;
+      const added = await this.pool.query(
+        'INSERT INTO erased_subjects (subject_id, erased_at, reason, request_id, anonymous_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (subject_id) DO NOTHING',
+        [r.subjectId, r.erasedAt, r.reason, r.requestId, r.anonymousId],
+      );
+      addedToTable += added.rowCount ?? 0;
+      inTable.set(r.subjectId, r);
+    }
+    let addedToFile = 0;
+    for (const r of inTable.values()) {
+      if (inFile.has(r.subjectId) || !this.ledger) continue;
+      this.ledger.append(r);
+      addedToFile++;
+    }
     const { count, notice } = await this.transaction(async (c) => {
       const deleted = await c.query('DELETE FROM subject_keys k USING erased_subjects e WHERE k.subject_id = e.subject_id');
       return this.announceIf(c, deleted.rowCount ?? 0, { all: true });
     });
     this.afterDestroy({ all: true }, notice);
-    return count;
+    const erasures = [...inTable.values()].sort((a, b) => a.erasedAt.localeCompare(b.erasedAt) || a.subjectId.localeCompare(b.subjectId));
+    return { erasures, keysDeleted: count, addedToTable, addedToFile };
+  }
+
+  /** Request-metadata keys of months before `period` (YYYY-MM), counted by month: what destroyRequestKeysBefore would delete. */
+  async requestKeysBefore(period: string): Promise<{ period: string; keys: number }[]> {
+    assertPeriod(period);
+    await this.ready();
+    const { rows } = await this.pool.query<{ period: string; keys: number }>(
+      `SELECT substr(scope, 9) AS period, count(*)::int AS keys FROM subject_keys WHERE scope >= 'request:' AND scope < $1 GROUP BY scope ORDER BY scope`,
+      [`request:${period}`],
+    );
+    return rows;
+  }
+
+  /**
+   * Keys kept in the event database before the key store had its own (renamed
+   * `moved_*` by migration 1733000500100) are copied here, then deleted there.
+   * Run once at start-up, before the master key is checked. Returns the number
+   * of keys moved.
+   */
+  async adoptMovedKeys(eventPool: pg.Pool): Promise<number> {
+    const { rows: tables } = await eventPool.query<{ name: string }>(`SELECT to_regclass('moved_subject_keys')::text AS name`);
+    if (!tables[0]?.name) return 0;
+    const keys = (await eventPool.query<KeyRow & { created_at: Date }>('SELECT key_id, subject_id, scope, wrapped_key, created_at FROM moved_subject_keys')).rows;
+    const erased = (await eventPool.query<LedgerRow>('SELECT subject_id, erased_at, reason, NULL::uuid AS request_id, NULL::uuid AS anonymous_id FROM moved_erased_subjects')).rows;
+    const check = (await eventPool.query<{ canary: Buffer | null; canary_created_at: Date | null }>('SELECT canary, canary_created_at FROM moved_key_store_check')).rows[0];
+    await this.transaction(async (c) => {
+      if (check?.canary) await c.query('UPDATE key_store_check SET canary = $1, canary_created_at = $2 WHERE canary IS NULL', [check.canary, check.canary_created_at]);
+      for (const r of erased) {
+        await c.query('INSERT INTO erased_subjects (subject_id, erased_at, reason) VALUES ($1, $2, $3) ON CONFLICT (subject_id) DO NOTHING', [r.subject_id, r.erased_at, r.reason]);
+      }
+      for (const k of keys) {
+        await c.query(
+          `INSERT INTO subject_keys (key_id, subject_id, scope, wrapped_key, created_at) SELECT $1, $2, $3, $4, $5
+           WHERE NOT EXISTS (SELECT 1 FROM erased_subjects WHERE subject_id = $2) ON CONFLICT DO NOTHING`,
+          [k.key_id, k.subject_id, k.scope, k.wrapped_key, k.created_at],
+        );
+      }
+    });
+    // Committed here: now they go from the event database (and from its future backups).
+    await eventPool.query('DELETE FROM moved_subject_keys');
+    await eventPool.query('DELETE FROM moved_erased_subjects');
+    await eventPool.query('DELETE FROM moved_key_store_check');
+    return keys.length;
   }
 
   /**

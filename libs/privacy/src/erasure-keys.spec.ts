@@ -25,7 +25,7 @@ describe('erasure and the key caches', () => {
   beforeAll(async () => {
     f = await createEventLogFixture([{ type: 'Noted', version: 1 }]);
     // A second process: its own key store (and cache) on the same database.
-    other = new KeyStore(f.pool, f.masterKey);
+    other = new KeyStore(f.keyPool, f.masterKey);
     otherLog = new EventLog(f.store, new PersonalDataCipher(other), new EventRegistry().register({ type: 'Noted', version: 1 }));
     await f.log.append(stream, [
       { type: 'Noted', data: { name: personal(ann, 'Ann Lee'), about: personal(bob, 'Bob’s note') }, envelope: envelope(ann, '203.0.113.7') },
@@ -49,12 +49,12 @@ describe('erasure and the key caches', () => {
       expect(e.envelope.ip).toBe('203.0.113.7');
       expect(e.erased).toEqual([]);
     }
-    const [row] = await f.dataSource.query(`SELECT key_id FROM subject_keys WHERE subject_id = $1 AND scope = 'data'`, [ann]);
+    const { rows: [row] } = await f.keyPool.query(`SELECT key_id FROM subject_keys WHERE subject_id = $1 AND scope = 'data'`, [ann]);
     expect(other.isCached(row.key_id)).toBe(true);
   });
 
   it('after destroySubjectKeys neither process reads the subject’s data (their IP included); the other subject’s still reads', async () => {
-    const [row] = await f.dataSource.query(`SELECT key_id FROM subject_keys WHERE subject_id = $1 AND scope = 'data'`, [ann]);
+    const { rows: [row] } = await f.keyPool.query(`SELECT key_id FROM subject_keys WHERE subject_id = $1 AND scope = 'data'`, [ann]);
     expect(await f.keys.destroySubjectKeys(ann, 'test erasure')).toBe(2); // data + request:2024-03
     for (const log of [otherLog, f.log]) {
       const e = await read(log);
@@ -64,7 +64,7 @@ describe('erasure and the key caches', () => {
       expect(e.erased.sort()).toEqual(['data.name', 'envelope.ip', 'envelope.userAgent']);
     }
     expect(other.isCached(row.key_id)).toBe(false);
-    expect(await f.dataSource.query('SELECT count(*)::int AS n FROM subject_keys WHERE subject_id = $1', [ann])).toEqual([{ n: 0 }]);
+    expect((await f.keyPool.query('SELECT count(*)::int AS n FROM subject_keys WHERE subject_id = $1', [ann])).rows).toEqual([{ n: 0 }]);
   });
 
   it('no key is ever made for the subject again: sealing their data fails', async () => {
@@ -73,7 +73,7 @@ describe('erasure and the key caches', () => {
 
   it('a key restored from a backup is shredded again by reapplyErasures', async () => {
     // Simulate a restored key row (garbage wrapped bytes are enough to show it goes).
-    await f.dataSource.query(`INSERT INTO subject_keys (key_id, subject_id, scope, wrapped_key) VALUES ($1, $2, 'data', '\\x00')`, [randomUUID(), ann]);
-    expect(await f.keys.reapplyErasures()).toBe(1);
+    await f.keyPool.query(`INSERT INTO subject_keys (key_id, subject_id, scope, wrapped_key) VALUES ($1, $2, 'data', '\\x00')`, [randomUUID(), ann]);
+    expect(await f.keys.reapplyErasures()).toMatchObject({ keysDeleted: 1, erasures: [{ subjectId: ann, reason: 'test erasure' }] });
   });
 });

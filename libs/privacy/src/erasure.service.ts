@@ -20,12 +20,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '@learnstream/access';
 import { PG_POOL, retryOnConflict } from '@learnstream/core';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, uuidV5 } from '@learnstream/domain';
 import type { AppendResult } from '@learnstream/event-store';
 import { KeyStore } from '@learnstream/personal-data';
 import { SUBJECT_ERASED } from '@learnstream/projections';
 import type pg from 'pg';
-import { decideRequest } from './privacy-request';
+import { decideRequest, evolveRequest } from './privacy-request';
 import { privacyRequestStream, userStream, type PrivacyRequestEvent } from './privacy.events';
 import { PrivacyRepository, requestEvent, subjectEvent } from './privacy.repository';
 
@@ -58,19 +58,50 @@ export class ErasureService {
     const { state: subject } = await this.repo.loadSubject(subjectId);
     if (subject.hold) throw new LegalHoldError(subject.hold.holdId);
 
-    await this.keys.destroySubjectKeys(subjectId, `privacy request ${requestId}`);
+    // The ledger (file, then key store) first: from here on, every start carries this erasure out again.
+    const anonymousId = (await this.keys.erasure(subjectId))?.anonymousId ?? randomUUID();
+    await this.keys.destroySubjectKeys(subjectId, `privacy request ${requestId}`, { requestId, anonymousId });
+    return this.finish(subjectId, requestId, anonymousId, actor, now);
+  }
+
+  /**
+   * The event-database half of an erasure whose keys are gone: the username
+   * index entry and sessions go, SubjectErased (with the ledger's anonymous
+   * id) and the request's completion are appended. Idempotent. Also what
+   * ErasureReplay runs on an event database restored from before the erasure;
+   * there a request the dump does not hold is filed again by the system.
+   */
+  async finish(
+    subjectId: string,
+    requestId: string | null,
+    anonymousId: string,
+    actor: Pick<Actor, 'userId' | 'realActorId'> | null,
+    now: Date,
+  ): Promise<AppendResult | null> {
     await this.pool.query('DELETE FROM username_index WHERE user_id = $1', [subjectId]);
     // Refresh tokens go with their sessions (ON DELETE CASCADE); sessions in which they were impersonated too.
     await this.pool.query('DELETE FROM auth_sessions WHERE user_id = $1 OR real_actor_id = $1', [subjectId]);
+    const reqId = requestId ?? uuidV5('learnstream erasure request', subjectId);
 
     return retryOnConflict(async () => {
-      const [{ state: req, revision }, { state: person }] = await Promise.all([this.repo.loadRequest(requestId), this.repo.loadSubject(subjectId)]);
-      if (req.status === 'completed') return null;
-      const completed = decideRequest({ type: 'Complete', outcome: 'erased', now }, req) as PrivacyRequestEvent[];
+      const [{ state: req, revision }, { state: person }] = await Promise.all([this.repo.loadRequest(reqId), this.repo.loadSubject(subjectId)]);
+      const request: PrivacyRequestEvent[] = [];
+      let state = req;
+      const step = (command: Parameters<typeof decideRequest>[0]) => {
+        const events = decideRequest(command, state);
+        state = events.reduce(evolveRequest, state);
+        request.push(...events);
+      };
+      if (!state.exists) {
+        step({ type: 'File', requestId: reqId, subjectId, requestType: 'erasure', filedBy: null, filedAs: 'system', details: null, now, deadlineDays: 0 });
+      }
+      if (state.status === 'pending') step({ type: 'Approve', by: null, reason: null, now });
+      if (state.status === 'approved' || state.status === 'deferred') step({ type: 'Complete', outcome: 'erased', now });
       const at = now.toISOString();
-      const erased = person.erased ? [] : [subjectEvent(actor, { type: SUBJECT_ERASED, data: { userId: subjectId, requestId, anonymousId: randomUUID(), at } })];
+      const erased = person.erased ? [] : [subjectEvent(actor, { type: SUBJECT_ERASED, data: { userId: subjectId, requestId: reqId, anonymousId, at } })];
+      if (!request.length && !erased.length) return null;
       const results = await this.repo.log.appendBatch([
-        { streamId: privacyRequestStream(requestId), events: completed.map((e) => requestEvent(actor, e)), expectedRevision: revision ?? 'no_stream' },
+        ...(request.length ? [{ streamId: privacyRequestStream(reqId), events: request.map((e) => requestEvent(actor, e)), expectedRevision: revision ?? ('no_stream' as const) }] : []),
         ...(erased.length ? [{ streamId: userStream(subjectId), events: erased, expectedRevision: 'any' as const }] : []),
       ]);
       return results[results.length - 1];

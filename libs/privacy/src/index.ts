@@ -15,6 +15,7 @@ export { CONSENT_DEFAULTS, consentHolds, decideSubject, evolveSubject, initialSu
 export { DEFAULT_PRIVACY_OPTIONS, PRIVACY_OPTIONS, privacyOptions, type PrivacyOptions } from './privacy.options';
 export { retentionRegistry, type RetentionEntry } from './retention-registry';
 export { ErasureService, LegalHoldError } from './erasure.service';
+export { ErasureReplay, type ReplayReport } from './erasure-replay';
 export { RetentionSweep, retentionCutoff, type SweepReport } from './retention-sweep';
 export { PrivacyRepository, requestEvent, subjectEvent } from './privacy.repository';
 export { SubjectExporter, type ExportedEvent, type PersonalDataExport } from './export/subject-export';

@@ -4,6 +4,7 @@ import { ChangeConsentHandler } from './commands/consent.command';
 import { ApprovePrivacyRequestHandler, RejectPrivacyRequestHandler, WithdrawPrivacyRequestHandler } from './commands/decide-request.command';
 import { FilePrivacyRequestHandler } from './commands/file-request.command';
 import { ChangePrivacyStateHandler } from './commands/subject-state.command';
+import { ErasureReplay } from './erasure-replay';
 import { ErasureService } from './erasure.service';
 import { SubjectExporter } from './export/subject-export';
 import { PrivacyController } from './http/privacy.controller';
@@ -16,7 +17,7 @@ import { GetAccessLogHandler, GetBreachReviewHandler, GetPrivacyStatusHandler, G
 import { RetentionSweep } from './retention-sweep';
 
 /**
- * Erasure and the retention sweep, with no HTTP and no access policy: what
+ * Erasure, its replay at every start (ErasureReplay) and the retention sweep, with no HTTP and no access policy: what
  * the CLI (`learnstream privacy sweep`) needs. The api gets it through PrivacyModule.
  */
 @Module({
@@ -24,9 +25,10 @@ import { RetentionSweep } from './retention-sweep';
     { provide: PRIVACY_OPTIONS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => privacyOptions(config) },
     PrivacyRepository,
     ErasureService,
+    ErasureReplay,
     RetentionSweep,
   ],
-  exports: [PRIVACY_OPTIONS, PrivacyRepository, ErasureService, RetentionSweep],
+  exports: [PRIVACY_OPTIONS, PrivacyRepository, ErasureService, ErasureReplay, RetentionSweep],
 })
 export class PrivacyRetentionModule {}
 

@@ -161,12 +161,7 @@ export class RetentionSweep {
     }
 
     // 4. Request metadata past its retention.
-    const months = (
-      await this.pool.query(
-        `SELECT substr(scope, 9) AS period, count(*)::int AS keys FROM subject_keys WHERE scope >= 'request:' AND scope < $1 GROUP BY scope ORDER BY scope`,
-        [`request:${report.requestMetadata.before}`],
-      )
-    ).rows as { period: string; keys: number }[];
+    const months = await this.keys.requestKeysBefore(report.requestMetadata.before);
     report.requestMetadata.months = months;
     report.requestMetadata.keys = months.reduce((n, m) => n + m.keys, 0);
     if (!dryRun) report.requestMetadata.keys = await this.keys.destroyRequestKeysBefore(report.requestMetadata.before);
