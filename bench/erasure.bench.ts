@@ -1,6 +1,8 @@
 /**
- * npm run bench:erasure [events] — how long it takes to erase a learner with
- * 10,000 events (default) and to have every projection acknowledge it.
+ * npm run bench:erasure [-- events…] — how long it takes to erase a learner
+ * with 10,000 and with 100,000 events (default; or the sizes given) and to
+ * have every projection acknowledge it: approval → last receipt, with the
+ * load average beside it and the ratio to the smallest size of the same run.
  *
  * A fresh database (DATABASE_URL's server when set, else the embedded
  * PostgreSQL) with every migration; the real event types and every read
@@ -14,6 +16,7 @@
  */
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
 import { EVENT_TYPES, readModels } from '@learnstream/composition';
 import { openDataSource } from '@learnstream/database';
@@ -23,7 +26,8 @@ import { decideRequest, ErasureService, PrivacyRepository } from '@learnstream/p
 import { ProjectionRunner } from '@learnstream/projections';
 import { freshDatabase, keyStorePool } from './support';
 
-const N = Number(process.argv[2] ?? 10_000);
+const SIZES = process.argv.slice(2).map(Number).filter((n) => n > 0);
+if (!SIZES.length) SIZES.push(10_000, 100_000);
 const CLASSMATES = 200;
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
@@ -52,7 +56,7 @@ function accountCreated(userId: string, schoolId: string, at: Date, name: string
   };
 }
 
-async function main(): Promise<void> {
+async function run(N: number): Promise<{ N: number; totalMs: number; load: number[] }> {
   const database = await freshDatabase('learnstream-bench-erasure', 54397);
   const dataSource = await openDataSource(database.url);
   const pool = new pg.Pool({ connectionString: database.url, max: 20 });
@@ -173,6 +177,9 @@ async function main(): Promise<void> {
   console.log(`  ${'rows naming the learner before → after'.padEnd(62)} ${rowsBefore.toLocaleString('en')} → ${rowsAfter}`);
   console.log(`  ${'keys of the learner left'.padEnd(62)} ${keysLeft}`);
 
+  const load = loadavg();
+  console.log(`  ${'load average (1, 5, 15 min) at the end'.padEnd(62)} ${load.map((l) => l.toFixed(2)).join(' ')} (${cpus().length} cores)`);
+
   await runner.stop();
   await store.close();
   await keys.close();
@@ -180,6 +187,17 @@ async function main(): Promise<void> {
   await pool.end();
   await dataSource.destroy();
   await database.drop();
+  return { N, totalMs, load };
+}
+
+async function main(): Promise<void> {
+  const results = [];
+  for (const n of SIZES) results.push(await run(n));
+  const anchor = results[0];
+  console.log('\napproval → last receipt, by the learner\'s events (ratio to the first size, same run)');
+  for (const r of results) {
+    console.log(`  ${r.N.toLocaleString('en').padStart(9)} events  ${r.totalMs.toFixed(0).padStart(7)} ms  ×${(r.totalMs / anchor.totalMs).toFixed(2)}  load ${r.load.map((l) => l.toFixed(2)).join(' ')}`);
+  }
 }
 
 void main();

@@ -304,5 +304,20 @@ export class AccessPolicy {
 
   async require(actor: Actor, permission: Permission): Promise<void> {
     if (!(await this.can(actor, permission))) throw new ForbiddenError(`you may not ${permission.action.replace('.', ' ')}`);
+    // Every read of one person's record goes through one of these two.
+    if (permission.action === 'user.read') await this.requireUnrestricted(actor, permission.userId);
+    if (permission.action === 'course.learner') await this.requireUnrestricted(actor, permission.learnerId);
+  }
+
+  /**
+   * Restriction of processing (GDPR art. 18, PDPA s. 34: an approved request,
+   * a legal hold, a cancelled account): the person's record is kept, and only
+   * they and the privacy officer see it. Anyone else learns that it is
+   * restricted, and nothing else.
+   */
+  async requireUnrestricted(actor: Actor, subjectId: string): Promise<void> {
+    if (subjectId.toLowerCase() === actor.userId.toLowerCase() || has(await this.factsOf(actor), 'dpo')) return;
+    const restricted = await this.db.query('SELECT 1 FROM subject_flags WHERE user_id = $1 AND restricted', [subjectId]);
+    if (restricted.length) throw new DomainError('forbidden', 'PROCESSING_RESTRICTED', 'this person’s record is restricted: only they and the privacy officer can see it');
   }
 }

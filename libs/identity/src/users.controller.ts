@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { DomainError } from '@learnstream/domain';
 import { CurrentActor, PLATFORM_ROLES, type Actor, type PlatformRole } from '@learnstream/access';
 import { ApiError, ApiErrors, UUID_PARAM } from '@learnstream/core';
 import { ManageAccountCommand } from './commands/manage-account.command';
@@ -43,10 +44,18 @@ export class UsersController {
   }
 
   @Get('users/:id')
-  @ApiOkResponse({ description: 'the account (personal data: staff reads are audited)' })
-  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'] })
-  get(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
-    return this.queries.execute(new GetAccountQuery(actor, id));
+  @ApiOkResponse({
+    description:
+      'the account, with the fields the reader needs (need to know): the whole account for the person, their parent, the DPO and their school’s admins; ' +
+      'names and status for a teacher; administrative fields for a platform admin unless `purpose` states why they need the rest (logged). Fields left out read null and are named in `withheld`. Staff reads are audited.',
+  })
+  @ApiQuery({ name: 'purpose', required: false, description: 'a platform admin’s reason to read the personal fields (10–500 characters), recorded in the access log' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN', 'PROCESSING_RESTRICTED'], 404: ['USER_NOT_FOUND'] })
+  get(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query('purpose') purpose?: string) {
+    if (purpose !== undefined && (typeof purpose !== 'string' || purpose.trim().length < 10 || purpose.length > 500)) {
+      throw new DomainError('invalid', 'VALIDATION_FAILED', 'purpose must be 10 to 500 characters saying why the personal fields are needed');
+    }
+    return this.queries.execute(new GetAccountQuery(actor, id, purpose?.trim() ?? null));
   }
 
   @Patch('users/:id')

@@ -14,6 +14,7 @@
  */
 import { envelopeFor, type Actor, type PersonFacts } from '@learnstream/access';
 import type { EventLog, NewEvent } from '@learnstream/event-store';
+import { personal } from '@learnstream/personal-data';
 import { activityStream, type AccessedData, type AccessPurpose } from './privacy.events';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -27,6 +28,8 @@ export interface PersonalDataAccess {
   purpose: AccessPurpose;
   courseId?: string | null;
   schoolId?: string | null;
+  /** The reason a platform admin stated for reading personal data (kept sealed under the reader's key). */
+  statedPurpose?: string;
 }
 
 /**
@@ -55,7 +58,10 @@ export function personalDataAccessEvents(actor: Pick<Actor, 'userId' | 'realActo
     const one = subjectIds.length === 1 ? subjectIds[0] : null;
     events.push({
       type: 'PersonalDataAccessed',
-      data: { readerId: actor.userId, subjectIds, what: access.what, purpose, courseId: access.courseId ?? null },
+      data: {
+        readerId: actor.userId, subjectIds, what: access.what, purpose, courseId: access.courseId ?? null,
+        ...(access.statedPurpose ? { statedPurpose: personal(actor.userId, access.statedPurpose) } : {}),
+      },
       envelope: envelopeFor(actor, {
         action: 'accessed',
         crud: 'r',

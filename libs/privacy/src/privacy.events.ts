@@ -127,7 +127,8 @@ export type PrivacySubjectEvent =
 /** A read of other people's personal data, on the reader's activity stream. */
 export type PersonalDataAccessed = DomainEvent<
   'PersonalDataAccessed',
-  { readerId: string; subjectIds: string[]; what: AccessedData; purpose: AccessPurpose; courseId: string | null }
+  /** statedPurpose: what a platform admin gave as the reason of the read (sealed under the reader's key); absent otherwise. */
+  { readerId: string; subjectIds: string[]; what: AccessedData; purpose: AccessPurpose; courseId: string | null; statedPurpose?: unknown }
 >;
 
 export type PrivacyEvent = PrivacyRequestEvent | PrivacySubjectEvent | PersonalDataAccessed;
@@ -192,6 +193,7 @@ export const PRIVACY_EVENT_TYPES: EventTypeDefinition[] = [
     what: oneOf(ACCESSED_DATA),
     purpose: oneOf(ACCESS_PURPOSES),
     courseId: uuidOrNull,
+    statedPurpose: ['absent, or sealed with personal(readerId, text)', (v) => v === undefined || v instanceof Personal],
   }),
 ];
 

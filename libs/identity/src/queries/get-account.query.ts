@@ -84,29 +84,62 @@ export function toAccountView(r: AccountRow, ageOfMajority: number, now = new Da
   };
 }
 
+/**
+ * Need to know, by field (DESIGN.md): the person, their parent, the DPO and
+ * the admins of their school see the whole account; a teacher sees who the
+ * learner is (names, username, status, minor), not how to reach them or
+ * identify them elsewhere; a platform admin sees the account's administrative
+ * fields, and personal data only with a stated purpose (logged) or through
+ * audited impersonation. Fields left out read null and are listed in `withheld`.
+ */
+const TEACHING_FIELDS = ['userId', 'username', 'displayName', 'givenName', 'familyName', 'status', 'minor', 'origin', 'mustChangePassword', 'createdAt'] as const;
+const PLATFORM_FIELDS = [...TEACHING_FIELDS, 'platformRoles', 'lastLoginAt', 'parentalConsentAt'] as const;
+
+export type AccountReadView = AccountView & { withheld?: string[] };
+
+function only(view: AccountView, fields: readonly string[]): AccountReadView {
+  const keep = new Set(fields);
+  const withheld = Object.keys(view).filter((k) => !keep.has(k));
+  const out = { ...view } as Record<string, unknown>;
+  for (const k of withheld) out[k] = Array.isArray(out[k]) ? [] : null;
+  return { ...(out as unknown as AccountView), withheld };
+}
+
 export class GetAccountQuery {
   constructor(
     readonly actor: Actor,
     readonly userId: string,
+    /** A platform admin's stated reason to read the personal fields (logged with the read). */
+    readonly statedPurpose: string | null = null,
   ) {}
 }
 
 @QueryHandler(GetAccountQuery)
-export class GetAccountHandler implements IQueryHandler<GetAccountQuery, AccountView> {
+export class GetAccountHandler implements IQueryHandler<GetAccountQuery, AccountReadView> {
   constructor(
     private readonly policy: AccessPolicy,
     private readonly db: TenantDb,
     private readonly log: EventLog,
   ) {}
 
-  async execute({ actor, userId }: GetAccountQuery): Promise<AccountView> {
+  async execute({ actor, userId, statedPurpose }: GetAccountQuery): Promise<AccountReadView> {
     await this.policy.require(actor, { action: 'user.read', userId });
     const scope = await this.policy.scopeOf(actor);
     const [row] = await this.db.read(scope, (db) => db.query(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE user_id = $1`, [userId]));
     if (!row) throw new DomainError('not_found', 'USER_NOT_FOUND', 'no such user');
-    if (userId !== actor.userId) {
-      await recordPersonalDataAccess(this.log, actor, { subjectIds: [userId], what: 'profile', purpose: accessPurposeOf(await this.policy.factsOf(actor), [userId]) });
-    }
-    return toAccountView(row, this.policy.ageOfMajority);
+    const view = toAccountView(row, this.policy.ageOfMajority);
+    if (userId === actor.userId) return view;
+    const me = await this.policy.factsOf(actor);
+    const target = await this.policy.person(userId);
+    const full = me.platformRoles.includes('dpo') || me.children.includes(userId) || target.memberships.some((t) => me.memberships.some((m) => m.role === 'school_admin' && m.schoolId === t.schoolId));
+    const platformAdmin = me.platformRoles.includes('platform_admin');
+    const shown = full ? view : platformAdmin ? (statedPurpose ? view : only(view, PLATFORM_FIELDS)) : only(view, TEACHING_FIELDS);
+    await recordPersonalDataAccess(this.log, actor, {
+      subjectIds: [userId],
+      what: 'profile',
+      purpose: accessPurposeOf(me, [userId]),
+      ...(!full && platformAdmin && statedPurpose ? { statedPurpose } : {}),
+    });
+    return shown;
   }
 }

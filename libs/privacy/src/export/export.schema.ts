@@ -90,6 +90,7 @@ export const PERSONAL_DATA_EXPORT_SCHEMA = {
         origin: { type: 'string' },
         data: { type: 'object', description: 'the event’s data, decrypted' },
         withheld: { type: 'array', items: { type: 'string' }, description: 'paths of another person’s personal data, left out' },
+        secrets: { type: 'array', items: { type: 'string' }, description: 'paths of secrets left out (password hashes, enrolment key hashes): never exported' },
         erased: { type: 'array', items: { type: 'string' }, description: 'paths whose keys are destroyed (read null)' },
       },
       'every event that involves the person, in log order',

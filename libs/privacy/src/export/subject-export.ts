@@ -39,6 +39,8 @@ export interface ExportedEvent {
   origin: string;
   data: Record<string, unknown>;
   withheld: string[];
+  /** Paths of secrets left out (password and key hashes): never exported. */
+  secrets: string[];
   erased: string[];
 }
 
@@ -65,6 +67,37 @@ export interface PersonalDataExport {
 
 const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
 const SEALED_KEYS = '$pd';
+
+/**
+ * Fields that hold a secret, whoever's: a password hash (AccountCreated,
+ * PasswordChanged), an enrolment key's hash (course settings), a token or
+ * client secret's hash. An export is a copy handed out: it never carries one
+ * (an argon2 hash can be attacked offline). Their paths are listed in `secrets`.
+ */
+const SECRET_FIELDS = new Set(['passwordHash', 'password', 'keyHash', 'enrolmentKey', 'tokenHash', 'refreshTokenHash', 'secretHash', 'secret', 'clientSecret']);
+/** A value that is a password hash whatever its field is called. */
+const SECRET_VALUE = /^(\$(argon2(id|i|d)?|2[aby]|scrypt|pbkdf2)[$-]|scrypt\$)/;
+
+/** A copy of `node` without secrets (SECRET_FIELDS, hash-looking strings): their paths go to `removed`. */
+export function withoutSecrets(node: unknown, path: string, removed: string[]): unknown {
+  if (typeof node === 'string') {
+    if (!SECRET_VALUE.test(node)) return node;
+    removed.push(path || '$');
+    return null;
+  }
+  if (Array.isArray(node)) return node.map((v, i) => withoutSecrets(v, `${path}[${i}]`, removed));
+  if (node === null || typeof node !== 'object') return node;
+  return Object.fromEntries(
+    Object.entries(node as Record<string, unknown>).map(([k, v]) => {
+      const at = path ? `${path}.${k}` : k;
+      if (SECRET_FIELDS.has(k) && v !== null && v !== undefined) {
+        removed.push(at);
+        return [k, null];
+      }
+      return [k, withoutSecrets(v, at, removed)];
+    }),
+  );
+}
 
 /** A copy of `node` with every value sealed under someone else's key replaced by null; their paths go to `withheld`. */
 function withholdOthers(node: unknown, subjectId: string, path: string, withheld: string[]): unknown {
@@ -233,6 +266,8 @@ export class SubjectExporter {
       const decoded = await this.log.decode(masked);
       decoded.forEach((e, k) => {
         const env = e.envelope;
+        const secrets: string[] = [];
+        const data = withoutSecrets(e.data, 'data', secrets) as Record<string, unknown>;
         out.push({
           eventId: e.id,
           type: e.type,
@@ -249,8 +284,9 @@ export class SubjectExporter {
           ip: env.ip ?? null,
           userAgent: env.userAgent ?? null,
           origin: env.origin,
-          data: e.data,
+          data,
           withheld: withheld[k],
+          secrets,
           erased: e.erased,
         });
       });
