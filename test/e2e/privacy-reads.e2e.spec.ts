@@ -69,7 +69,7 @@ beforeAll(async () => {
   });
   minor = await openAccount(t, schoolAdmin, { schoolId: school, role: 'learner', displayName: 'Minor Mali', dateOfBirth: `${new Date().getUTCFullYear() - 12}-01-01` });
   parent = await registerUser(t);
-  const link = await api().post('/api/v1/parent-links').set(parent.auth).send({ childUsername: minor.username }).expect(201);
+  const link = await api().post('/api/v1/parent-links').set(parent.auth).send({ childId: minor.userId }).expect(201);
   await api().post(`/api/v1/parent-links/${link.body.linkId}/confirm`).set(schoolAdmin.auth).expect(200);
   dpo = await registerUser(t);
   await api().put(`/api/v1/users/${dpo.userId}/roles/dpo`).set(admin.auth).expect(204);

@@ -387,6 +387,8 @@ describe('legal hold', () => {
 
     const r = await file(held, { type: 'erasure' });
     expect((await approve(r.requestId).expect(200)).body).toMatchObject({ status: 'deferred', outcome: null });
+    // The deferred request says why: the hold, its reason and end date.
+    expect((await api().get(`/api/v1/privacy/requests/${r.requestId}`).set(held.auth).expect(200)).body.hold).toEqual({ holdId: hold.body.legalHold.holdId, reason: 'litigation hold: case 2025/117', until: null });
     expect((await keysDb.query('SELECT count(*)::int AS n FROM subject_keys WHERE subject_id = $1', [held.userId])).rows[0].n).toBeGreaterThan(0);
     expect((await api().get(`/api/v1/users/${held.userId}`).set(held.auth).expect(200)).body.displayName).toBe('Held Hana');
 

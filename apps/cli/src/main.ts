@@ -65,7 +65,7 @@ async function runSweep(sweep: RetentionSweep, dryRun: boolean, out: (s: string)
   out(`legal holds expired: ${r.expiredHolds.length}`);
   out(`people ${verb}: ${r.erasures.length}`);
   if (r.erasures.length) out(table(r.erasures.map((e) => ({ userId: e.userId, why: e.why, requestId: e.requestId ?? '', cancelledAt: e.cancelledAt ?? '', shredAfter: e.shredAfter ?? '' }))));
-  if (r.blocked.length) out(`kept under a legal hold: ${r.blocked.length}\n${table(r.blocked.map((b) => ({ ...b })))}`);
+  if (r.blocked.length) out(`kept under a legal hold: ${r.blocked.length}\n${table(r.blocked.map((b) => ({ ...b, until: b.until ?? 'until lifted' })))}`);
   out(`request metadata keys (IP, user agent) of months before ${r.requestMetadata.before} ${verb}: ${r.requestMetadata.keys}`);
   if (r.requestMetadata.months.length) out(table(r.requestMetadata.months.map((m) => ({ ...m }))));
   for (const e of r.errors) out(`error for ${e.userId}: ${e.error}`);

@@ -65,13 +65,28 @@ export class PrivacyReader {
   async request(requestId: string, now = new Date()): Promise<RequestView> {
     const [row] = await this.db.query('SELECT * FROM privacy_requests WHERE request_id = $1', [requestId]);
     if (!row) throw new DomainError('not_found', 'REQUEST_NOT_FOUND', 'no such privacy request');
-    return requestViewOf(row, now);
+    return (await this.withHolds([row])).map((r) => requestViewOf(r, now))[0];
+  }
+
+  /** Deferred requests name the legal hold they wait for: its id, reason and end date (from the subject's flags). */
+  private async withHolds(rows: RequestRow[]): Promise<RequestRow[]> {
+    const deferred = [...new Set(rows.filter((r) => r.status === 'deferred').map((r) => r.subject_id))];
+    if (!deferred.length) return rows;
+    const flags: { user_id: string; legal_hold_id: string | null; legal_hold_reason: string | null; legal_hold_until: Date | null }[] = await this.db.query(
+      'SELECT user_id, legal_hold_id, legal_hold_reason, legal_hold_until FROM subject_flags WHERE user_id = ANY ($1::uuid[])',
+      [deferred],
+    );
+    const byUser = new Map(flags.map((f) => [f.user_id, f]));
+    return rows.map((r) => {
+      const f = r.status === 'deferred' ? byUser.get(r.subject_id) : undefined;
+      return f?.legal_hold_id ? { ...r, hold_id: f.legal_hold_id, hold_reason: f.legal_hold_reason, hold_until: f.legal_hold_until } : r;
+    });
   }
 
   /** Requests about the person, or filed by them. */
   async requestsOf(userId: string, now = new Date()): Promise<RequestView[]> {
     const rows = await this.db.query('SELECT * FROM privacy_requests WHERE subject_id = $1 OR filed_by = $1 ORDER BY filed_at DESC', [userId]);
-    return rows.map((r: RequestRow) => requestViewOf(r, now));
+    return (await this.withHolds(rows)).map((r) => requestViewOf(r, now));
   }
 
   /** The DPO's queue: open requests by deadline first (overdue on top), or filtered. */
@@ -84,7 +99,7 @@ export class PrivacyReader {
         LIMIT 1000`,
       [filter.status ?? null, filter.type ?? null, filter.overdue ?? false, now],
     );
-    return rows.map((r: RequestRow) => requestViewOf(r, now));
+    return (await this.withHolds(rows)).map((r) => requestViewOf(r, now));
   }
 
   /** One row per projection of this process: acknowledged (with when) or not yet. */

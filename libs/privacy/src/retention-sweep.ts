@@ -151,9 +151,9 @@ export class RetentionSweep {
       if (report.erasures.some((e) => e.userId === r.subject_id)) continue;
       const { state } = await this.repo.loadRequest(r.request_id);
       if (state.status !== 'approved' && state.status !== 'deferred') continue;
-      const flags = (await this.pool.query('SELECT legal_hold_id FROM subject_flags WHERE user_id = $1', [r.subject_id])).rows[0];
+      const flags = (await this.pool.query('SELECT legal_hold_id, legal_hold_until FROM subject_flags WHERE user_id = $1', [r.subject_id])).rows[0];
       if (flags?.legal_hold_id && !lifted.has(r.subject_id)) {
-        if (!report.blocked.some((b) => b.userId === r.subject_id)) report.blocked.push({ userId: r.subject_id, holdId: flags.legal_hold_id, until: null });
+        if (!report.blocked.some((b) => b.userId === r.subject_id)) report.blocked.push({ userId: r.subject_id, holdId: flags.legal_hold_id, until: iso(flags.legal_hold_until) });
         continue;
       }
       report.erasures.push({ userId: r.subject_id, why: r.status === 'approved' ? 'approved_erasure' : 'deferred_erasure_released', requestId: r.request_id, cancelledAt: null, shredAfter: null });

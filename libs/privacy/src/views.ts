@@ -20,6 +20,8 @@ export class RequestView {
   @ApiPropertyOptional({ nullable: true }) completedAt!: string | null;
   @ApiPropertyOptional({ nullable: true, enum: ['export_ready', 'rectified', 'erased', 'restricted', 'objected'] }) outcome!: string | null;
   @ApiPropertyOptional({ nullable: true, description: '{ note?, changes? } as filed; null once the subject is erased' }) details!: Record<string, unknown> | null;
+  @ApiPropertyOptional({ nullable: true, description: 'a deferred erasure: the legal hold it waits for { holdId, reason, until (null: until lifted) }' })
+  hold!: { holdId: string; reason: string | null; until: string | null } | null;
 }
 
 const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
@@ -40,6 +42,10 @@ export interface RequestRow {
   completed_at: Date | null;
   outcome: string | null;
   details: Record<string, unknown> | null;
+  /** A deferred request's legal hold (PrivacyReader adds them from subject_flags). */
+  hold_id?: string | null;
+  hold_reason?: string | null;
+  hold_until?: Date | null;
 }
 
 export function requestViewOf(r: RequestRow, now: Date = new Date()): RequestView {
@@ -62,6 +68,7 @@ export function requestViewOf(r: RequestRow, now: Date = new Date()): RequestVie
     completedAt: iso(r.completed_at),
     outcome: r.outcome,
     details: r.details,
+    hold: r.hold_id ? { holdId: r.hold_id, reason: r.hold_reason ?? null, until: iso(r.hold_until) } : null,
   };
 }
 
