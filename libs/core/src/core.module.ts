@@ -77,7 +77,9 @@ export class CoreModule implements OnApplicationShutdown {
             const url = config.keyStoreDatabaseUrl ?? keyStoreUrlFor(databaseUrl);
             await migrateKeyStore(url);
             const onConnectionLost = (error: Error) => logger.warn({ msg: 'key store connection lost', error: error.message, code: (error as { code?: string }).code });
-            const pool = new pg.Pool({ connectionString: url, ...poolOptions({ max: KEYSTORE_POOL_MAX, onConnectionLost }), application_name: 'learnstream-keys' });
+            // Idle connections are kept (few, and used on every sealing or opening call): the slots the
+            // process holds stay what they were at start, instead of coming and going.
+            const pool = new pg.Pool({ connectionString: url, ...poolOptions({ max: KEYSTORE_POOL_MAX, onConnectionLost }), application_name: 'learnstream-keys', idleTimeoutMillis: 0 });
             pool.on('error', onConnectionLost);
             return pool;
           },
