@@ -14,7 +14,7 @@ const objects = [{ type: 'course', id: course }, { type: 'resource', id: randomU
 describe('statements Learnstream emits validate against its own LRS', () => {
   it.each(objects)('the privacy export, object %j', (object) => {
     const [statement] = toXapi(
-      [{ eventId: randomUUID(), type: 'X', occurredAt: '2024-05-01T08:00:00.000Z', action: 'viewed', crud: 'r', object, courseId: course, schoolId: randomUUID(), actorId: user, realActorId: null, relatedUserId: other, you: ['actor'], ip: '192.0.2.1', userAgent: 'UA', origin: 'web', data: {}, withheld: [], erased: [] }],
+      [{ eventId: randomUUID(), type: 'X', occurredAt: '2024-05-01T08:00:00.000Z', action: 'viewed', crud: 'r', object, courseId: course, schoolId: randomUUID(), actorId: user, realActorId: null, relatedUserId: other, you: ['actor'], ip: '192.0.2.1', userAgent: 'UA', origin: 'web', data: {}, withheld: [], secrets: [], erased: [] }],
       { userId: user, email: 'a@example.com', displayName: 'A' },
       HOME,
     );
