@@ -61,6 +61,8 @@ export const ASSESSMENTS_PROJECTED_EVENTS = [
 
 export class AssessmentsProjection implements Projection {
   readonly name = 'assessments';
+  /** Inline: commands decide on these rows (an attempt answered right after it was started, a quiz's course). */
+  readonly inline = true;
   readonly eventTypes = ASSESSMENTS_PROJECTED_EVENTS;
 
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
