@@ -23,7 +23,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse, type Info } from 'csv-parse';
 import { DomainError } from '@learnstream/domain';
-import { decodeField } from './text';
+import { decodeField, withoutNul } from './text';
 
 export interface TableRecord {
   fields: string[];
@@ -118,7 +118,7 @@ async function* readCsv(path: string): AsyncGenerator<TableRecord> {
     let latin1 = 0;
     const raw = typeof record[0] === 'string' ? null : (record as Buffer[]);
     const fields = record.map((f) => {
-      if (typeof f === 'string') return f.includes('\u0000') ? f.replaceAll('\u0000', '\uFFFD') : f;
+      if (typeof f === 'string') return withoutNul(f);
       const decoded = decodeField(f);
       if (decoded.latin1) latin1++;
       return decoded.text;

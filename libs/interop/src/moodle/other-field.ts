@@ -12,7 +12,7 @@
  * PHP string lengths count bytes, so the serialized form is parsed on the
  * field's bytes; each string inside is decoded with the import's rule.
  */
-import { decodeField } from './text';
+import { decodeField, withoutNul } from './text';
 
 export type OtherFormat = 'empty' | 'php' | 'json' | 'text';
 
@@ -146,7 +146,7 @@ function toArrayOrObject(entries: [string | number, unknown][]): unknown {
 
 /** NUL characters cannot be stored in jsonb: they become U+FFFD, in keys and values. */
 function scrubNul(value: unknown): unknown {
-  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
+  if (typeof value === 'string') return withoutNul(value);
   if (Array.isArray(value)) return value.map(scrubNul);
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [scrubNul(k) as string, scrubNul(v)]));
   return value;

@@ -47,5 +47,10 @@ export function decodeField(bytes: Uint8Array): Decoded {
     text = decodeWindows1252(bytes);
     latin1 = true;
   }
-  return { text: text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text, latin1 };
+  return { text: withoutNul(text), latin1 };
+}
+
+/** NUL cannot be stored in PostgreSQL text or jsonb: an imported NUL becomes U+FFFD. */
+export function withoutNul(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
 }
