@@ -10,6 +10,7 @@
  *   privacy sweep [--dry-run]        the retention sweep: shred cancelled accounts past their hold, expired IPs
  *   privacy reapply-erasures         carry every erasure of the ledger out again (after a restore; every start does it too)
  *   seed demo                        a small demo term through the real API (sign-ins printed)
+ *   early-warning train              fit the at-risk model on a history (libs/early-warning)
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -21,6 +22,7 @@ import { ErasureReplay, PrivacyRetentionModule, RetentionSweep } from '@learnstr
 import { ProjectionRunner, ProjectionsModule } from '@learnstream/projections';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { CoreOptions } from '@learnstream/core';
+import { TRAIN_USAGE, trainCommand } from '@learnstream/early-warning';
 import { seedDemoCommand } from './seed-demo';
 
 @Module({})
@@ -43,7 +45,8 @@ ${IMPORT_USAGE}
   privacy reapply-erasures         carry every erasure of the ledger (ERASURE_LEDGER_PATH and the key
                                    store) out again: after restoring a backup (every start does it too)
   seed demo                        a small demo term (schools, people, courses, quizzes, grades,
-                                   activity) through the real API; prints sign-ins and curl examples`;
+                                   activity) through the real API; prints sign-ins and curl examples
+${TRAIN_USAGE}`;
 
 function table(rows: Record<string, unknown>[]): string {
   if (rows.length === 0) return '(none)';
@@ -74,6 +77,8 @@ async function runSweep(sweep: RetentionSweep, dryRun: boolean, out: (s: string)
 
 export async function runCli(argv: string[], out: (s: string) => void = console.log): Promise<number> {
   const [command, sub, arg] = argv;
+  // Files in, weights out: no database.
+  if (command === 'early-warning' && sub === 'train') return trainCommand(argv.slice(2), out);
   const known =
     command === 'migrate' || (command === 'projections' && ['status', 'rebuild', 'dead-letters', 'retry'].includes(sub ?? '')) || (command === 'import' && !('problem' in parseImportArgs(argv.slice(1))))
     || (command === 'privacy' && sub === 'sweep' && argv.slice(2).every((a) => a === '--dry-run'))

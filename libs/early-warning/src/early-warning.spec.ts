@@ -1,0 +1,138 @@
+import { atThreshold, evaluate, prAuc, recallAtPrecision, rocAuc, type Scored } from './metrics';
+import { fitLogistic, sigmoid, solve } from './logistic';
+import { courseFeatures, DAY_MS, percentileRanks, type CourseSnapshot } from './features';
+import { scoreLearners, checkModel, type EarlyWarningModel } from './model';
+import { TRAINED_MODEL } from './model.weights';
+
+const items = (pairs: [number, boolean][]): Scored[] => pairs.map(([score, positive]) => ({ score, positive }));
+// Positives at 0.9, 0.7, 0.5; negatives at 0.8, 0.6.
+const five = items([[0.9, true], [0.8, false], [0.7, true], [0.6, false], [0.5, true]]);
+
+describe('metrics, against hand-worked values', () => {
+  it('ROC AUC is the share of (positive, negative) pairs ranked right, ties half', () => {
+    // pairs: 0.9>0.8 ✓ 0.9>0.6 ✓ 0.7<0.8 ✗ 0.7>0.6 ✓ 0.5<0.8 ✗ 0.5<0.6 ✗ → 3/6
+    expect(rocAuc(five)).toBeCloseTo(3 / 6, 12);
+    expect(rocAuc(items([[0.1, false], [0.4, true], [0.35, false], [0.8, true]]))).toBe(1);
+    expect(rocAuc(items([[0.5, true], [0.5, false]]))).toBe(0.5);
+    expect(rocAuc(items([[0.5, true], [0.2, true]]))).toBeNull();
+  });
+
+  it('PR AUC is the average precision at each positive', () => {
+    // positives reached at ranks 1, 3, 5: precision 1/1, 2/3, 3/5
+    expect(prAuc(five)).toBeCloseTo((1 + 2 / 3 + 3 / 5) / 3, 12);
+    // a tie of one positive and one negative at the top is one step of precision 1/2
+    expect(prAuc(items([[0.5, true], [0.5, false]]))).toBeCloseTo(0.5, 12);
+  });
+
+  it('precision, recall and F1 at a threshold (flagged when score ≥ threshold)', () => {
+    const at = atThreshold(five, 0.7); // flagged 0.9, 0.8, 0.7: two of three positives
+    expect(at).toMatchObject({ flagged: 3, truePositives: 2 });
+    expect(at.precision).toBeCloseTo(2 / 3, 12);
+    expect(at.recall).toBeCloseTo(2 / 3, 12);
+    expect(at.f1).toBeCloseTo(2 / 3, 12);
+    expect(atThreshold(five, 2)).toMatchObject({ flagged: 0, precision: null, recall: 0 });
+  });
+
+  it('recall at a precision: the largest recall among thresholds that keep it', () => {
+    // thresholds 0.9 (P 1, R 1/3), 0.8 (1/2), 0.7 (2/3, R 2/3), 0.6 (2/4), 0.5 (3/5, R 1)
+    expect(recallAtPrecision(five, 0.7)).toEqual({ recall: 1 / 3, threshold: 0.9 });
+    expect(recallAtPrecision(five, 0.6)).toEqual({ recall: 1, threshold: 0.5 });
+    expect(recallAtPrecision(items([[0.9, false], [0.1, true]]), 0.7)).toEqual({ recall: 0, threshold: null });
+    const e = evaluate(five, 0.7);
+    expect(e).toMatchObject({ learners: 5, positives: 3, baseRate: 3 / 5, recallAtPrecision70: 1 / 3, recallAtPrecision80: 1 / 3 });
+  });
+});
+
+describe('logistic regression (IRLS)', () => {
+  it('solves a linear system', () => {
+    const x = solve([[4, 1], [1, 3]], [1, 2]);
+    expect(x[0]).toBeCloseTo(1 / 11, 12);
+    expect(x[1]).toBeCloseTo(7 / 11, 12);
+  });
+
+  it('with one binary feature and no penalty, fits each group\'s observed log-odds', () => {
+    // x = 0: 2 of 10 positive; x = 1: 6 of 8 positive.
+    const rows: number[][] = [];
+    const y: boolean[] = [];
+    const add = (x: number, positives: number, total: number) => {
+      for (let i = 0; i < total; i += 1) {
+        rows.push([x]);
+        y.push(i < positives);
+      }
+    };
+    add(0, 2, 10);
+    add(1, 6, 8);
+    const fit = fitLogistic(rows, y, { l2: 0 });
+    const logit = (p: number) => Math.log(p / (1 - p));
+    expect(fit.intercept).toBeCloseTo(logit(2 / 10), 6);
+    expect(fit.weights[0]).toBeCloseTo(logit(6 / 8) - logit(2 / 10), 6);
+    expect(sigmoid(fit.intercept + fit.weights[0])).toBeCloseTo(6 / 8, 6);
+  });
+
+  it('the penalty shrinks the weight towards 0', () => {
+    const rows = [[0], [0], [0], [1], [1], [1]];
+    const y = [false, false, true, true, true, false];
+    const free = fitLogistic(rows, y, { l2: 0 });
+    const shrunk = fitLogistic(rows, y, { l2: 5 });
+    expect(Math.abs(shrunk.weights[0])).toBeLessThan(Math.abs(free.weights[0]));
+  });
+});
+
+describe('features of a course snapshot', () => {
+  const t0 = Date.UTC(2024, 0, 1);
+  const day = (d: number) => t0 + d * DAY_MS;
+  const snapshot: CourseSnapshot = {
+    courseId: 'c',
+    asOf: day(40),
+    assessments: [
+      { id: 'a1', title: 'Essay 1', dueAt: day(10) },
+      { id: 'a2', title: 'Essay 2', dueAt: day(30) },
+      { id: 'a3', title: 'Essay 3', dueAt: day(50) },
+    ],
+    learners: [
+      // on time, 80 then 60; already handed in a3
+      { learnerId: 'good', enrolledAt: day(-5), submissions: [{ assessmentId: 'a1', submittedAt: day(9), score: 0.8 }, { assessmentId: 'a2', submittedAt: day(29), score: 0.6 }, { assessmentId: 'a3', submittedAt: day(35), score: null }] },
+      // a1 two days late at 50, then nothing
+      { learnerId: 'stopped', enrolledAt: day(0), submissions: [{ assessmentId: 'a1', submittedAt: day(12), score: 0.5 }] },
+      // nothing at all; a submission after asOf is not seen
+      { learnerId: 'absent', enrolledAt: day(3), submissions: [{ assessmentId: 'a2', submittedAt: day(41), score: 1 }] },
+    ],
+  };
+  const byId = new Map(courseFeatures(snapshot).map((l) => [l.learnerId, l]));
+
+  it('counts what was due, made, missed and late by asOf', () => {
+    expect(byId.get('good')!.features).toMatchObject({ submittedShare: 1, missedLast: 0, lateShare: 0, aheadCount: 1 });
+    expect(byId.get('good')!.features.scoreSoFar).toBeCloseTo((0.8 + 0.6) / 2, 12);
+    expect(byId.get('good')!.features.trend).toBeCloseTo(0.6 - 0.8, 12);
+    expect(byId.get('stopped')!.features).toMatchObject({ submittedShare: 0.5, missedLast: 1, lateShare: 1, scoreSoFar: 0.25, meanScore: 0.5, trend: 0 });
+    expect(byId.get('stopped')!.evidence).toMatchObject({ due: 2, submittedDue: 1, missed: ['Essay 2'], lateDue: 1 });
+    expect(byId.get('stopped')!.evidence.lastSubmissionDays).toBeCloseTo(28, 9);
+    // never graded: the class's mean grade ((0.8 + 0.6) / 2 and 0.5, over the two graded learners)
+    expect(byId.get('absent')!.features).toMatchObject({ submittedShare: 0, scoreSoFar: 0 });
+    expect(byId.get('absent')!.features.meanScore).toBeCloseTo((0.7 + 0.5) / 2, 12);
+    expect(byId.get('absent')!.evidence.lastSubmissionDays).toBeNull();
+  });
+
+  it('ranks within the class', () => {
+    // scoreSoFar: absent 0, stopped 0.25, good 0.7 → 0, 0.5, 1; recency: never < day 12 < day 35; enrolment: day −5 < 0 < 3
+    expect([byId.get('absent'), byId.get('stopped'), byId.get('good')].map((l) => l!.features.scoreRank)).toEqual([0, 0.5, 1]);
+    expect([byId.get('absent'), byId.get('stopped'), byId.get('good')].map((l) => l!.features.recencyRank)).toEqual([0, 0.5, 1]);
+    expect([byId.get('good'), byId.get('stopped'), byId.get('absent')].map((l) => l!.features.enrolmentRank)).toEqual([0, 0.5, 1]);
+    expect(percentileRanks([3, 1, 3, 2])).toEqual([(2 + 3) / 2 / 3, 0, (2 + 3) / 2 / 3, 1 / 3]);
+  });
+
+  it('the trained model flags the learner who stopped, with the reasons in words and numbers', () => {
+    const model = checkModel(TRAINED_MODEL);
+    const scores = new Map(scoreLearners(model, courseFeatures(snapshot), 'precision-first').map((s) => [s.learnerId, s]));
+    expect(scores.get('good')!.flagged).toBe(false);
+    expect(scores.get('absent')!.flagged).toBe(true);
+    expect(scores.get('absent')!.reasons.map((r) => r.text)).toContain('missed 2 of 2 assessments due (Essay 1, Essay 2)');
+    expect(scores.get('absent')!.risk).toBeGreaterThan(scores.get('stopped')!.risk);
+    expect(scores.get('stopped')!.risk).toBeGreaterThan(scores.get('good')!.risk);
+  });
+
+  it('a model whose weights do not match its features is refused', () => {
+    const broken: EarlyWarningModel = { ...TRAINED_MODEL, weights: TRAINED_MODEL.weights.slice(1) };
+    expect(() => checkModel(broken)).toThrow(/must match/);
+  });
+});

@@ -1,0 +1,199 @@
+/**
+ * What the log says about each learner of a course by a date, and the
+ * features the model reads. One code path: the class report builds a
+ * CourseSnapshot from its read models as of `asOf` (events with occurredAt ≤
+ * asOf), the trainer builds the same snapshot from a dataset's files; both
+ * call `courseFeatures`.
+ *
+ * A snapshot holds only what had happened by `asOf`: submissions made by then,
+ * assessments (with their due dates, whether due yet or not), the learners
+ * enrolled then. Learners who had already left are not in it.
+ *
+ * Features of a learner (A = the assessments due by asOf, n = |A|):
+ *   submittedShare   submitted by asOf / n among A (1 when nothing is due yet)
+ *   missedLast       1 when the latest assessment due is not submitted, else 0
+ *   scoreSoFar       mean over A of the score (0–1), a missed one counting 0
+ *   scoreRank        scoreSoFar's percentile within the class (0 lowest, 1 highest, ties averaged)
+ *   meanScore        mean score of what was graded (0–1; the class's mean when nothing was)
+ *   lateShare        share of the submissions to A made after the due date (0 without submissions)
+ *   recencyRank      the last submission's time as a percentile within the class (0: never submitted or the
+ *                    longest ago; ties averaged), so that a course's rhythm is its own
+ *   aheadCount       submissions to assessments not yet due
+ *   enrolmentRank    the enrolment's time as a percentile within the class (1: enrolled last)
+ *   trend            last graded score − mean of the earlier ones (0 with fewer than two)
+ */
+
+export const DAY_MS = 86_400_000;
+
+export interface AssessmentFacts {
+  id: string;
+  title: string;
+  /** Epoch ms; null: no due date (never counted as due). */
+  dueAt: number | null;
+}
+
+export interface SubmissionFacts {
+  assessmentId: string;
+  /** Epoch ms, ≤ the snapshot's asOf. */
+  submittedAt: number;
+  /** 0–1; null when not graded (by asOf). */
+  score: number | null;
+}
+
+export interface LearnerFacts {
+  learnerId: string;
+  enrolledAt: number;
+  submissions: SubmissionFacts[];
+}
+
+export interface CourseSnapshot {
+  courseId: string;
+  asOf: number;
+  assessments: AssessmentFacts[];
+  learners: LearnerFacts[];
+}
+
+export const FEATURE_NAMES = [
+  'submittedShare',
+  'missedLast',
+  'scoreSoFar',
+  'scoreRank',
+  'meanScore',
+  'lateShare',
+  'recencyRank',
+  'aheadCount',
+  'enrolmentRank',
+  'trend',
+] as const;
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+/**
+ * The features the trained model reads: chosen by leave-one-module-out on the
+ * development data (docs/early-warning.md); the others are computed and kept
+ * for a school's own training.
+ */
+export const MODEL_FEATURES: readonly FeatureName[] = ['submittedShare', 'scoreRank', 'meanScore', 'lateShare', 'recencyRank', 'aheadCount', 'trend'];
+
+/** The direction that means more risk, in words a teacher would use: a reason is given only where the model agrees. */
+export const RISKY_DIRECTION: Record<FeatureName, 1 | -1> = {
+  submittedShare: -1,
+  missedLast: 1,
+  scoreSoFar: -1,
+  scoreRank: -1,
+  meanScore: -1,
+  lateShare: 1,
+  recencyRank: -1,
+  aheadCount: -1,
+  enrolmentRank: 1,
+  trend: -1,
+};
+export type FeatureVector = Record<FeatureName, number>;
+
+/** The facts behind a learner's features, in the units the reasons speak. */
+export interface LearnerEvidence {
+  due: number;
+  submittedDue: number;
+  missed: string[];
+  lateDue: number;
+  scoreSoFar: number | null;
+  scorePercentile: number | null;
+  meanScore: number | null;
+  lastSubmissionDays: number | null;
+  /** Share of the class that enrolled earlier (0–1). */
+  enrolledAfterShare: number;
+  daysEnrolled: number;
+  trend: number | null;
+}
+
+export interface LearnerFeatures {
+  learnerId: string;
+  features: FeatureVector;
+  evidence: LearnerEvidence;
+}
+
+/** Percentile ranks (0 lowest … 1 highest, ties share their average rank); a single value is 0.5. */
+export function percentileRanks(values: readonly number[]): number[] {
+  if (values.length === 1) return [0.5];
+  const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+  const ranks = new Array<number>(values.length);
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j < order.length && order[j][0] === order[i][0]) j += 1;
+    const rank = (i + j - 1) / 2 / (values.length - 1);
+    for (let k = i; k < j; k += 1) ranks[order[k][1]] = rank;
+    i = j;
+  }
+  return ranks;
+}
+
+export function courseFeatures(snapshot: CourseSnapshot): LearnerFeatures[] {
+  const { asOf } = snapshot;
+  const due = snapshot.assessments.filter((a) => a.dueAt !== null && a.dueAt <= asOf).sort((a, b) => a.dueAt! - b.dueAt! || a.id.localeCompare(b.id));
+  const dueIds = new Set(due.map((a) => a.id));
+  const latest = due.at(-1);
+
+  const partial = snapshot.learners.map((learner) => {
+    // Per assessment: the first submission by asOf (its time says whether it was late) and the latest grade by then.
+    const byAssessment = new Map<string, { submittedAt: number; score: number | null }>();
+    for (const s of learner.submissions.filter((s) => s.submittedAt <= asOf).sort((a, b) => a.submittedAt - b.submittedAt)) {
+      const earlier = byAssessment.get(s.assessmentId);
+      byAssessment.set(s.assessmentId, { submittedAt: earlier?.submittedAt ?? s.submittedAt, score: s.score ?? earlier?.score ?? null });
+    }
+    const made = [...byAssessment.values()];
+    const submittedDue = due.filter((a) => byAssessment.has(a.id));
+    const missed = due.filter((a) => !byAssessment.has(a.id));
+    const lateDue = submittedDue.filter((a) => byAssessment.get(a.id)!.submittedAt > a.dueAt!).length;
+    const scoreSoFar = due.length ? due.reduce((sum, a) => sum + (byAssessment.get(a.id)?.score ?? 0), 0) / due.length : null;
+    const graded = made.filter((s) => s.score !== null).sort((a, b) => a.submittedAt - b.submittedAt);
+    const meanScore = graded.length ? graded.reduce((s, x) => s + x.score!, 0) / graded.length : null;
+    const trend = graded.length >= 2 ? graded.at(-1)!.score! - graded.slice(0, -1).reduce((s, x) => s + x.score!, 0) / (graded.length - 1) : null;
+    const lastAt = made.length ? Math.max(...made.map((s) => s.submittedAt)) : null;
+    return {
+      learner,
+      evidence: {
+        due: due.length,
+        submittedDue: submittedDue.length,
+        missed: missed.map((a) => a.title),
+        lateDue,
+        scoreSoFar,
+        scorePercentile: null as number | null,
+        meanScore,
+        lastSubmissionDays: lastAt === null ? null : Math.max(0, (asOf - lastAt) / DAY_MS),
+        enrolledAfterShare: 0,
+        daysEnrolled: Math.max(0, (asOf - learner.enrolledAt) / DAY_MS),
+        trend,
+      } satisfies LearnerEvidence,
+      lastAt,
+      ahead: [...byAssessment.keys()].filter((id) => !dueIds.has(id)).length,
+      missedLast: latest !== undefined && !byAssessment.has(latest.id),
+    };
+  });
+
+  const scoreRanks = percentileRanks(partial.map((p) => p.evidence.scoreSoFar ?? 0));
+  const recencyRanks = percentileRanks(partial.map((p) => p.lastAt ?? -Infinity));
+  const enrolmentRanks = percentileRanks(partial.map((p) => p.learner.enrolledAt));
+  const gradedMeans = partial.map((p) => p.evidence.meanScore).filter((m): m is number => m !== null);
+  const classMean = gradedMeans.length ? gradedMeans.reduce((a, b) => a + b, 0) / gradedMeans.length : 0;
+
+  return partial.map((p, i) => {
+    const e = p.evidence;
+    if (e.scoreSoFar !== null) e.scorePercentile = scoreRanks[i];
+    e.enrolledAfterShare = enrolmentRanks[i];
+    return {
+      learnerId: p.learner.learnerId,
+      evidence: e,
+      features: {
+        submittedShare: e.due ? e.submittedDue / e.due : 1,
+        missedLast: p.missedLast ? 1 : 0,
+        scoreSoFar: e.scoreSoFar ?? 1,
+        scoreRank: e.scoreSoFar === null ? 0.5 : scoreRanks[i],
+        meanScore: e.meanScore ?? classMean,
+        lateShare: e.submittedDue ? e.lateDue / e.submittedDue : 0,
+        recencyRank: recencyRanks[i],
+        aheadCount: p.ahead,
+        enrolmentRank: enrolmentRanks[i],
+        trend: e.trend ?? 0,
+      },
+    };
+  });
+}

@@ -1,0 +1,125 @@
+/**
+ * The early-warning model: a logistic regression over the features of
+ * features.ts, standardised with the training set's means and standard
+ * deviations, with its weights in early-warning.model.json (written by
+ * `learnstream early-warning train`, documented in docs/early-warning.md).
+ *
+ *   risk = σ(β₀ + Σⱼ βⱼ · (xⱼ − meanⱼ) / sdⱼ)
+ *
+ * A learner is flagged when risk ≥ the threshold of the school's setting:
+ * `precision-first` (few false alarms) or `recall-first` (few missed), each
+ * with the precision and recall it had on courses the model was not fitted on
+ * (leave-one-module-out), stored beside it.
+ *
+ * Reasons: the features that push the learner's risk up the most (βⱼ·zⱼ > 0,
+ * largest first, up to three), each said in words with its numbers; only
+ * those whose weight points the way a teacher would read it (fewer
+ * submissions, lower scores, later work: RISKY_DIRECTION), so that a reason
+ * never reads "scores too high" where correlated features share the weight.
+ */
+import { FEATURE_NAMES, RISKY_DIRECTION, type FeatureName, type FeatureVector, type LearnerEvidence, type LearnerFeatures } from './features';
+import { sigmoid } from './logistic';
+
+export const THRESHOLD_SETTINGS = ['precision-first', 'recall-first'] as const;
+export type ThresholdSetting = (typeof THRESHOLD_SETTINGS)[number];
+
+export interface ThresholdChoice {
+  threshold: number;
+  /** Pooled over the held-out modules of the leave-one-module-out validation. */
+  expectedPrecision: number;
+  expectedRecall: number;
+  /** What the threshold was chosen for. */
+  rule: string;
+}
+
+export interface EarlyWarningModel {
+  version: 1;
+  description: string;
+  trainedOn: string;
+  /** Days of the presentations whose snapshots were pooled for the fit. */
+  atDays: number[];
+  l2: number;
+  features: FeatureName[];
+  mean: number[];
+  sd: number[];
+  intercept: number;
+  weights: number[];
+  thresholds: Record<ThresholdSetting, ThresholdChoice>;
+  /** The leave-one-module-out figures the choice rests on. */
+  validation: unknown;
+}
+
+export interface RiskReason {
+  feature: FeatureName;
+  /** βⱼ·zⱼ: how much it adds to the log-odds. */
+  contribution: number;
+  text: string;
+}
+
+export interface RiskScore {
+  learnerId: string;
+  risk: number;
+  flagged: boolean;
+  reasons: RiskReason[];
+  features: FeatureVector;
+}
+
+const pct = (x: number) => `${Math.round(x * 100)} %`;
+const days = (x: number) => `${Math.round(x)} day${Math.round(x) === 1 ? '' : 's'}`;
+
+function reasonText(feature: FeatureName, e: LearnerEvidence, f: FeatureVector): string {
+  switch (feature) {
+    case 'submittedShare':
+    case 'missedLast':
+      return `missed ${e.due - e.submittedDue} of ${e.due} assessment${e.due === 1 ? '' : 's'} due${e.missed.length ? ` (${e.missed.join(', ')})` : ''}${f.missedLast && e.submittedDue > 0 ? ', the latest one too' : ''}`;
+    case 'scoreSoFar':
+      return `score so far ${pct(e.scoreSoFar ?? 0)} over the assessments due (a missed one counts 0)`;
+    case 'scoreRank': {
+      const p = e.scorePercentile ?? 0.5;
+      if (p === 0) return 'the lowest scores so far in the class';
+      return p <= 0.5 ? `scores so far in the bottom ${Math.max(1, Math.ceil(p * 100))} % of the class` : `scores so far at the ${Math.round(p * 100)}th percentile of the class`;
+    }
+    case 'meanScore':
+      return e.meanScore === null ? 'nothing graded yet' : `mean grade of what was graded ${pct(e.meanScore)}`;
+    case 'lateShare':
+      return `${e.lateDue} of ${e.submittedDue} submissions handed in after the due date`;
+    case 'recencyRank':
+      return e.lastSubmissionDays === null
+        ? `no submission in the ${days(e.daysEnrolled)} since enrolment`
+        : `last submission ${days(e.lastSubmissionDays)} ago, longer ago than ${Math.round((1 - f.recencyRank) * 100)} % of the class`;
+    case 'aheadCount':
+      return `${f.aheadCount} submissions ahead of their due date`;
+    case 'enrolmentRank':
+      return `enrolled later than ${Math.round(e.enrolledAfterShare * 100)} % of the class`;
+    case 'trend':
+      return `latest grade ${e.trend! < 0 ? 'down' : 'up'} ${Math.abs(Math.round((e.trend ?? 0) * 100))} points on the earlier mean`;
+  }
+}
+
+/** Scores every learner of the snapshot's features; reasons only for the flagged ones (up to three). */
+export function scoreLearners(model: EarlyWarningModel, learners: readonly LearnerFeatures[], setting: ThresholdSetting): RiskScore[] {
+  const threshold = model.thresholds[setting].threshold;
+  return learners.map((l) => {
+    const terms = model.features.map((name, j) => ({ feature: name, contribution: (model.weights[j] * (l.features[name] - model.mean[j])) / model.sd[j] }));
+    const risk = sigmoid(model.intercept + terms.reduce((s, t) => s + t.contribution, 0));
+    const flagged = risk >= threshold;
+    const seen = new Set<string>();
+    const reasons = flagged
+      ? terms
+          .filter((t, j) => t.contribution > 0 && Math.sign(model.weights[j]) === RISKY_DIRECTION[t.feature] && !(t.feature === 'meanScore' && l.evidence.meanScore === null))
+          .sort((a, b) => b.contribution - a.contribution)
+          .map((t) => ({ ...t, text: reasonText(t.feature, l.evidence, l.features) }))
+          .filter((t) => !seen.has(t.text) && seen.add(t.text))
+          .slice(0, 3)
+      : [];
+    return { learnerId: l.learnerId, risk, flagged, reasons, features: l.features };
+  });
+}
+
+export function checkModel(model: EarlyWarningModel): EarlyWarningModel {
+  const n = model.features.length;
+  if (model.version !== 1 || model.weights.length !== n || model.mean.length !== n || model.sd.length !== n) throw new Error('early-warning model: weights, means and sds must match the features');
+  for (const f of model.features) if (!(FEATURE_NAMES as readonly string[]).includes(f)) throw new Error(`early-warning model: unknown feature ${f}`);
+  for (const s of THRESHOLD_SETTINGS) if (typeof model.thresholds[s]?.threshold !== 'number') throw new Error(`early-warning model: no ${s} threshold`);
+  return model;
+}
