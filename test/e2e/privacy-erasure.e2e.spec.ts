@@ -18,9 +18,12 @@
  *   - every report (course log JSON and CSV, grades, participants, class and
  *     school reports, usage, directory, privacy queue);
  *   - all of that again after a rebuild of every projection from the log;
- * while the course's aggregates (grade distribution, per-question
- * statistics, enrolment and completion counts, course-log counts by action,
- * usage totals) are exactly what they were before.
+ * while every report's figures are exactly what they were before: the
+ * course's (grade distribution, per-question statistics, enrolment and
+ * completion counts, course-log counts by action), the school report's and
+ * the usage statistics' by role, by school and by month (every cell and
+ * total: her year as a learner of the school stays in 'learner' and in her
+ * school under the erasure's anonymous id).
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -79,13 +82,47 @@ function found(text: string): string[] {
   return needles.filter((n) => lower.includes(n.toLowerCase()));
 }
 
-/** The course's aggregates, as its teacher and the platform admin see them. */
+type Cell = { key: string; people: number | null; events?: number | null };
+
+/**
+ * The usage statistics by `by`, month by month: every cell of the months
+ * before this one (registrations and active users: people and events), and
+ * the people of this month's cells (this month's events grow with the
+ * test's own requests; everyone who acts in it has acted before `before`).
+ */
+async function usageBy(by: 'role' | 'school') {
+  const usage = await api().get(`/api/v1/reports/usage?from=${yearAgo().slice(0, 10)}&to=${today()}&granularity=month&by=${by}`).set(as(admin)).expect(200);
+  const thisMonth = `${today().slice(0, 7)}-01`;
+  const cells = (row: { total: Cell; cells: Cell[] }, past: boolean): Cell[] =>
+    [{ ...row.total, key: 'total' }, ...row.cells]
+      .map((c) => (past ? { key: c.key, people: c.people, events: c.events } : { key: c.key, people: c.people }))
+      .filter((c) => c.people !== 0)
+      .sort((a, b) => a.key.localeCompare(b.key));
+  return usage.body.periods.map((p: UsagePeriod) => ({
+    period: p.period,
+    registrations: cells(p.registrations as unknown as { total: Cell; cells: Cell[] }, p.period < thisMonth),
+    active: cells(p.activeUsers as unknown as { total: Cell; cells: Cell[] }, p.period < thisMonth),
+  }));
+}
+
+/** The school report's figures about learners (teachers' own figures grow with the test's reads). */
+async function schoolFigures() {
+  const from = new Date(Date.now() - 360 * 86_400_000).toISOString().slice(0, 10);
+  const report = await api().get(`/api/v1/reports/schools/${school}?from=${from}&to=${today()}`).set(as(schoolAdmin)).expect(200);
+  const body = report.body as { overall: object; courses: { courseId: string }[]; bySubject: object[]; byGradeLevel: object[] };
+  return { overall: body.overall, courses: body.courses, bySubject: body.bySubject, byGradeLevel: body.byGradeLevel };
+}
+
+/** The course's and the school's aggregates, as its teacher, its school admin and the platform admin see them. */
 async function aggregates() {
   const grades = await api().get(`/api/v1/courses/${course}/grades?final=true`).set(as(teacher)).expect(200);
   const report = await api().get(`/api/v1/reports/courses/${course}`).set(as(teacher)).expect(200);
   const usage = await api().get(`/api/v1/reports/usage?from=${yearAgo().slice(0, 10)}&to=${today()}&granularity=month&by=role`).set(as(admin)).expect(200);
   const q = async (sql: string) => (await db.query(sql, [course])).rows;
   return {
+    usageByRole: await usageBy('role'),
+    usageBySchool: await usageBy('school'),
+    school: await schoolFigures(),
     totals: grades.body.learners.map((l: { total: { percentage: number | null } }) => l.total.percentage).sort(),
     learners: grades.body.learners.length,
     summary: { ...report.body.summary },
@@ -264,6 +301,19 @@ beforeAll(async () => {
     ]);
   }
 
+  // She had been a learner of the school for a year (a membership appended as it was, ended before today's).
+  const joined = new Date(Date.now() - 13 * 30 * 86_400_000).toISOString();
+  const left = new Date(Date.now() - 86_400_000).toISOString();
+  const membershipId = randomUUID();
+  const system = (at: string) => ({
+    actorId: null, realActorId: null, courseId: null, schoolId: school, action: 'joined', crud: 'c' as const, object: { type: 'membership', id: membershipId },
+    relatedUserId: malee.userId, ip: null, userAgent: null, origin: 'system' as const, correlationId: randomUUID(), causationId: null, occurredAt: at,
+  });
+  await log.append(`user-${malee.userId}`, [
+    { type: 'SchoolJoined', data: { membershipId, userId: malee.userId, schoolId: school, role: 'learner', classId: null, gradeLevel: null, by: null, at: joined }, envelope: system(joined) },
+    { type: 'SchoolLeft', data: { membershipId, userId: malee.userId, schoolId: school, reason: null, by: null, at: left }, envelope: { ...system(left), action: 'left', crud: 'u' as const } },
+  ]);
+
   // Her teacher reads about her: her account, her grades, her profile, the course log filtered on her.
   await api().get(`/api/v1/users/${malee.userId}`).set(as(teacher)).expect(200);
   await api().get(`/api/v1/courses/${course}/grades/${malee.userId}`).set(as(teacher)).expect(200);
@@ -292,6 +342,11 @@ describe('erasing a learner', () => {
   it('before: her data is everywhere one looks', async () => {
     before = await aggregates();
     expect(before.learners).toBe(5);
+    // Her year as a learner of the school is in the months before this one, by role and by school.
+    const past = (rows: { period: string; active: Cell[] }[], key: string) => rows.filter((p) => p.period < `${today().slice(0, 7)}-01`).flatMap((p) => p.active.filter((c) => c.key === key));
+    expect(past(before.usageByRole, 'learner').length).toBeGreaterThanOrEqual(11);
+    expect(past(before.usageBySchool, school).length).toBeGreaterThanOrEqual(11);
+    expect(past(before.usageByRole, 'general')).toEqual([]);
     expect(before.enrolments).toEqual([{ status: 'active', n: 5 }]);
     const tables = await everyTable();
     const holding = [...tables].filter(([, rows]) => rows.some((r) => found(r).length)).map(([name]) => name);

@@ -11,16 +11,25 @@
  * not the person's own activity. Events with no actor (the system, an
  * anonymous caller) count for nobody.
  *
- * Ids are kept at the daily grain only, so that distinct people over a week
- * or a month are counted right; role, school and country are joined when the
- * report is read (usage.reader.ts). Counts are increments: right because the
- * runner applies each event exactly once, in the transaction that moves the
- * checkpoint (and a retried dead letter once, as it is removed).
+ * and the clear facts the breakdowns need, kept here rather than joined from
+ * the directory (whose rows go with an erased person):
  *
- * Erasure: the person's rows stay under the erasure's anonymous id, so that
- * totals (active users, registrations, views) per period are unchanged; with
- * their account and memberships gone, they count under role 'general',
- * school 'none' and country 'unknown' in the breakdowns.
+ *   usage_memberships    per membership: person, school, role, start, end
+ *                        (SchoolJoined, SchoolLeft);
+ *   usage_people         per person: platform roles (AccountCreated,
+ *                        PlatformRoleGranted/Revoked).
+ *
+ * Ids are kept at the daily grain only, so that distinct people over a week
+ * or a month are counted right; role and school are joined from the tables
+ * above, country from the accounts, when the report is read (usage.reader.ts).
+ * Counts are increments: right because the runner applies each event exactly
+ * once, in the transaction that moves the checkpoint (and a retried dead
+ * letter once, as it is removed).
+ *
+ * Erasure: the person's rows (activity, registration, memberships, platform
+ * roles) stay under the erasure's anonymous id, so that every figure by
+ * period, role and school is unchanged. Country is the person's profile (a
+ * personal value, sealed and shredded): it goes to 'unknown'.
  */
 import type { StoredEvent } from '@learnstream/event-store';
 import type { ErasedSubject, Projection } from '@learnstream/projections';
@@ -33,6 +42,18 @@ interface DayCounts {
   courseViews: number;
   resourceViews: number;
 }
+
+/** The clear fields of the events that place a person by role and school. */
+interface DimensionData {
+  membershipId?: string;
+  userId: string;
+  schoolId?: string;
+  role?: string;
+  at?: string;
+  platformRoles?: string[];
+}
+
+const DIMENSION_EVENTS = new Set(['SchoolJoined', 'SchoolLeft', 'AccountCreated', 'PlatformRoleGranted', 'PlatformRoleRevoked']);
 
 const dayOf = (event: StoredEvent) => new Date(event.envelope.occurredAt).toISOString().slice(0, 10);
 
@@ -50,6 +71,7 @@ export class UsageActivityProjection implements Projection {
     const registrations = new Map<string, string>();
     const days = new Map<string, DayCounts>();
     for (const event of events) {
+      if (DIMENSION_EVENTS.has(event.type)) await this.dimension(event, tx);
       const day = dayOf(event);
       if (event.type === 'AccountCreated' && typeof event.data.userId === 'string' && !registrations.has(event.data.userId)) registrations.set(event.data.userId, day);
       const { actorId, realActorId } = event.envelope;
@@ -81,12 +103,42 @@ export class UsageActivityProjection implements Projection {
     }
   }
 
+  /** A membership or a platform role: the clear ids and role of the event, in log order. */
+  private async dimension(event: StoredEvent, tx: EntityManager): Promise<void> {
+    const d = event.data as unknown as DimensionData;
+    switch (event.type) {
+      case 'SchoolJoined':
+        await tx.query(
+          `INSERT INTO usage_memberships (membership_id, user_id, school_id, role, started_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (membership_id) DO NOTHING`,
+          [d.membershipId, d.userId, d.schoolId, d.role, d.at],
+        );
+        return;
+      case 'SchoolLeft':
+        await tx.query('UPDATE usage_memberships SET ended_at = $2 WHERE membership_id = $1', [d.membershipId, d.at]);
+        return;
+      case 'AccountCreated':
+        await tx.query(`INSERT INTO usage_people (user_id, platform_roles) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING`, [d.userId, d.platformRoles ?? []]);
+        return;
+      case 'PlatformRoleGranted':
+        await tx.query(
+          `INSERT INTO usage_people (user_id, platform_roles) VALUES ($1, ARRAY[$2::text])
+           ON CONFLICT (user_id) DO UPDATE SET platform_roles = array(SELECT DISTINCT unnest(usage_people.platform_roles || $2::text))`,
+          [d.userId, d.role],
+        );
+        return;
+      case 'PlatformRoleRevoked':
+        await tx.query('UPDATE usage_people SET platform_roles = array_remove(platform_roles, $2::text) WHERE user_id = $1', [d.userId, d.role]);
+        return;
+    }
+  }
+
   async reset(tx: EntityManager): Promise<void> {
-    await tx.query('TRUNCATE usage_daily_actors, usage_registrations');
+    await tx.query('TRUNCATE usage_daily_actors, usage_registrations, usage_memberships, usage_people');
   }
 
   async forgetSubject({ userId, anonymousId }: ErasedSubject, tx: EntityManager): Promise<void> {
-    await tx.query('UPDATE usage_daily_actors SET user_id = $2 WHERE user_id = $1', [userId, anonymousId]);
-    await tx.query('UPDATE usage_registrations SET user_id = $2 WHERE user_id = $1', [userId, anonymousId]);
+    for (const table of ['usage_daily_actors', 'usage_registrations', 'usage_memberships', 'usage_people']) {
+      await tx.query(`UPDATE ${table} SET user_id = $2 WHERE user_id = $1`, [userId, anonymousId]);
+    }
   }
 }

@@ -4,7 +4,8 @@
  * out; a rebuild from zero, in big batches, gives the rows of the live run,
  * event by event), and the usage reader's dimensions (role and school on the
  * day from the membership history, country from the account) over rows the
- * directory projections would hold.
+ * directory projections would hold; the role and school a person had are
+ * kept by the projection itself, and stay under the anonymous id at erasure.
  */
 import { randomUUID } from 'node:crypto';
 import { TenantDb } from '@learnstream/access';
@@ -15,7 +16,7 @@ import { createEventLogFixture, type EventLogFixture } from '../../../../test/su
 import { UsageActivityProjection } from './usage-activity.projection';
 import { UsageReader } from './usage.reader';
 
-const types: EventTypeDefinition[] = ['AccountCreated', 'CourseViewed', 'ResourceViewed', 'SomethingDone'].map((type) => ({ type, version: 1 }));
+const types: EventTypeDefinition[] = ['AccountCreated', 'CourseViewed', 'ResourceViewed', 'SomethingDone', 'SchoolJoined', 'SchoolLeft', 'PlatformRoleGranted', 'PlatformRoleRevoked'].map((type) => ({ type, version: 1 }));
 const at = (day: number, hour = 9) => new Date(Date.UTC(2025, 2, day, hour)).toISOString();
 const D = (day: number) => at(day).slice(0, 10);
 
@@ -85,13 +86,16 @@ describe('usage statistics (PostgreSQL)', () => {
     for (const [id, name] of [[s1, 'North'], [s2, 'South']]) {
       await q(`INSERT INTO schools (school_id, name, code, country, created_at) VALUES ($1, $2, $3, 'TH', now())`, [id, name, name.toUpperCase()]);
     }
-    const account = (id: string, country: string | null, roles: string[] = []) =>
-      q(`INSERT INTO accounts (user_id, username, country, platform_roles, origin, created_at, updated_at) VALUES ($1, $2, $3, $4, 'staff', now(), now())`, [id, `u${id.slice(0, 8)}`, country, roles]);
+    // Country from the accounts; platform roles and memberships from the projection's own copies.
+    const account = async (id: string, country: string | null, roles: string[] = []) => {
+      await q(`INSERT INTO accounts (user_id, username, country, platform_roles, origin, created_at, updated_at) VALUES ($1, $2, $3, $4, 'staff', now(), now())`, [id, `u${id.slice(0, 8)}`, country, roles]);
+      await q(`INSERT INTO usage_people (user_id, platform_roles) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET platform_roles = EXCLUDED.platform_roles`, [id, roles]);
+    };
     await account(admin, null, ['platform_admin']);
     await account(u1, 'TH');
     await account(u2, 'LA');
     const member = (user: string, school: string, role: string, from: string, to: string | null) =>
-      q(`INSERT INTO school_memberships (membership_id, school_id, user_id, role, started_at, ended_at) VALUES ($1, $2, $3, $4, $5, $6)`, [randomUUID(), school, user, role, from, to]);
+      q(`INSERT INTO usage_memberships (membership_id, school_id, user_id, role, started_at, ended_at) VALUES ($1, $2, $3, $4, $5, $6)`, [randomUUID(), school, user, role, from, to]);
     await member(u1, s1, 'learner', at(1, 0), null);
     await member(u2, s1, 'teacher', at(1, 0), at(1, 18)); // left S1 on day 1
     await member(u2, s2, 'teacher', at(2, 7), null); // joined S2 on day 2
@@ -120,5 +124,34 @@ describe('usage statistics (PostgreSQL)', () => {
     const hidden = await reader.read(teacherScope, { from: D(1), to: D(2), granularity: 'day', by: 'school' });
     expect(hidden.activeUsers.totals).toEqual([]);
     expect(hidden.registrations.totals).toEqual([]);
+  });
+
+  it('keeps each person\'s memberships and platform roles from the events, under the anonymous id once they are erased', async () => {
+    const [person, staff, anonymous, membership] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const school = randomUUID();
+    const runner = new ProjectionRunner(f.dataSource, f.log, [new UsageActivityProjection()], { batchSize: 3, idleCheckMs: 50 });
+    await runner.start();
+    await append('user', 'AccountCreated', { userId: person, platformRoles: [] }, envelope(null, at(5)));
+    await append('user', 'AccountCreated', { userId: staff, platformRoles: ['dpo'] }, envelope(null, at(5)));
+    await append('user', 'SchoolJoined', { membershipId: membership, userId: person, schoolId: school, role: 'learner', classId: null, gradeLevel: null, by: null, at: at(5) }, envelope(null, at(5)));
+    await append('user', 'PlatformRoleGranted', { userId: staff, role: 'platform_admin', at: at(6) }, envelope(null, at(6)));
+    await append('user', 'PlatformRoleRevoked', { userId: staff, role: 'dpo', at: at(6) }, envelope(null, at(6)));
+    const last = await append('user', 'SchoolLeft', { membershipId: membership, userId: person, schoolId: school, reason: null, by: null, at: at(7) }, envelope(null, at(7)));
+    await runner.waitFor(last.position);
+    await runner.stop();
+    const dimensions = async (ids: string[]) => ({
+      memberships: await f.dataSource.query(`SELECT user_id, school_id, role, started_at, ended_at FROM usage_memberships WHERE user_id = ANY ($1)`, [ids]),
+      people: await f.dataSource.query(`SELECT user_id, platform_roles FROM usage_people WHERE user_id = ANY ($1) ORDER BY user_id`, [ids]),
+    });
+    expect(await dimensions([person, staff])).toEqual({
+      memberships: [{ user_id: person, school_id: school, role: 'learner', started_at: new Date(at(5)), ended_at: new Date(at(7)) }],
+      people: [{ user_id: person, platform_roles: [] }, { user_id: staff, platform_roles: ['platform_admin'] }].sort((a, b) => a.user_id.localeCompare(b.user_id)),
+    });
+    await f.dataSource.transaction((tx) => new UsageActivityProjection().forgetSubject({ userId: person, anonymousId: anonymous, requestId: randomUUID() }, tx));
+    expect(await dimensions([person])).toEqual({ memberships: [], people: [] });
+    expect(await dimensions([anonymous])).toEqual({
+      memberships: [{ user_id: anonymous, school_id: school, role: 'learner', started_at: new Date(at(5)), ended_at: new Date(at(7)) }],
+      people: [{ user_id: anonymous, platform_roles: [] }],
+    });
   });
 });

@@ -4,8 +4,10 @@
  * visible to "all schools" readers alone):
  *
  *   usage_daily_actors, usage_registrations   this library's projection;
- *   school_memberships (with its history)      a person's roles and schools on the day;
- *   accounts                                   country and platform roles (as they are now);
+ *   usage_memberships (with their history)     a person's roles and schools on the day (the
+ *                                              projection's own copy: kept, re-keyed, at erasure);
+ *   usage_people                               platform roles (as they are now), same;
+ *   accounts                                   country;
  *   course_completions                         the grades read model: who completed which course when.
  *
  * Dimensions of a person on a day: school = every school they were a member
@@ -69,7 +71,7 @@ export interface UsageFigures {
 
 const PERIOD = (day: string) => `to_char(date_trunc($3, ${day}::timestamp), 'YYYY-MM-DD')`;
 
-const MEMBERSHIPS_ON_DAY = `LEFT JOIN school_memberships m ON m.user_id = f.user_id
+const MEMBERSHIPS_ON_DAY = `LEFT JOIN usage_memberships m ON m.user_id = f.user_id
   AND (m.started_at AT TIME ZONE 'UTC')::date <= f.day
   AND (m.ended_at IS NULL OR (m.ended_at AT TIME ZONE 'UTC')::date >= f.day)`;
 const ACCOUNT = `LEFT JOIN accounts acc ON acc.user_id = f.user_id`;
@@ -77,8 +79,8 @@ const ACCOUNT = `LEFT JOIN accounts acc ON acc.user_id = f.user_id`;
 const DIMENSIONS: Record<UsageDimension, { joins: string; key: string }> = {
   school: { joins: MEMBERSHIPS_ON_DAY, key: `coalesce(m.school_id::text, 'none')` },
   role: {
-    joins: `${MEMBERSHIPS_ON_DAY} ${ACCOUNT}`,
-    key: `coalesce(m.role, CASE WHEN 'platform_admin' = ANY (acc.platform_roles) THEN 'platform_admin' WHEN 'dpo' = ANY (acc.platform_roles) THEN 'dpo' ELSE 'general' END)`,
+    joins: `${MEMBERSHIPS_ON_DAY} LEFT JOIN usage_people p ON p.user_id = f.user_id`,
+    key: `coalesce(m.role, CASE WHEN 'platform_admin' = ANY (p.platform_roles) THEN 'platform_admin' WHEN 'dpo' = ANY (p.platform_roles) THEN 'dpo' ELSE 'general' END)`,
   },
   country: { joins: ACCOUNT, key: `coalesce(acc.country, 'unknown')` },
 };
