@@ -147,7 +147,7 @@ describe('usage statistics (PostgreSQL)', () => {
       memberships: [{ user_id: person, school_id: school, role: 'learner', started_at: new Date(at(5)), ended_at: new Date(at(7)) }],
       people: [{ user_id: person, platform_roles: [] }, { user_id: staff, platform_roles: ['platform_admin'] }].sort((a, b) => a.user_id.localeCompare(b.user_id)),
     });
-    await f.dataSource.transaction((tx) => new UsageActivityProjection().forgetSubject({ userId: person, anonymousId: anonymous, requestId: randomUUID() }, tx));
+    await f.dataSource.transaction((tx) => new UsageActivityProjection().forgetSubject({ userId: person, anonymousId: anonymous, requestId: randomUUID(), eventId: randomUUID(), at: at(8) }, tx));
     expect(await dimensions([person])).toEqual({ memberships: [], people: [] });
     expect(await dimensions([anonymous])).toEqual({
       memberships: [{ user_id: anonymous, school_id: school, role: 'learner', started_at: new Date(at(5)), ended_at: new Date(at(7)) }],
