@@ -66,7 +66,7 @@ export class CoreModule implements OnApplicationShutdown {
           useFactory: async (pool: pg.Pool): Promise<EventStore> =>
             config.eventStore.kind === 'esdb'
               ? connectEsdb(config.eventStore.esdbConnectionString!)
-              : new PostgresEventStore(pool, { pollIntervalMs: config.projections.pollIntervalMs }),
+              : new PostgresEventStore(pool, { pollIntervalMs: config.projections.pollIntervalMs, safetyPollMs: config.projections.idlePollMs }),
         },
         {
           provide: KEYSTORE_POOL,

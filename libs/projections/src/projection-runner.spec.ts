@@ -70,6 +70,7 @@ describe('ProjectionRunner', () => {
     f = await createEventLogFixture(types, [CourseLogEntry]);
     await f.dataSource.query('CREATE TABLE test_counts (type text PRIMARY KEY, n int NOT NULL)');
     await f.dataSource.query('CREATE TABLE test_seen (event_id uuid PRIMARY KEY)');
+    await f.dataSource.query('CREATE TABLE test_gated (event_id uuid PRIMARY KEY)');
     runner = new ProjectionRunner(f.dataSource, f.log, [new CourseLogProjection(), new CountingProjection(), new PickyProjection()], { batchSize: 50, idleCheckMs: 50 });
   });
   afterAll(async () => {
@@ -247,5 +248,43 @@ describe('ProjectionRunner', () => {
     await runner.waitFor(head);
     expect(await courseLogRows(f)).toEqual(live);
     await expect(cli.rebuild('missing')).rejects.toMatchObject({ code: 'UNKNOWN_PROJECTION' });
+  });
+
+  it('a projection being rebuilt, and failing, catches up in its own lane: the others follow the log meanwhile, and it joins them again', async () => {
+    let broken = false;
+    const gated: Projection = {
+      name: 'gated',
+      eventTypes: ['ResourceViewed'],
+      handle: async (event, tx) => {
+        if (broken) throw Object.assign(new Error('could not serialize access'), { code: '40001' });
+        await tx.query('INSERT INTO test_gated (event_id) VALUES ($1) ON CONFLICT DO NOTHING', [event.id]);
+      },
+      reset: async (tx) => {
+        await tx.query('DELETE FROM test_gated');
+      },
+    };
+    const own = new ProjectionRunner(f.dataSource, f.log, [gated, new CourseLogProjection()], { batchSize: 20, idleCheckMs: 50 });
+    await own.start();
+    try {
+      await own.waitFor(await appendViews(3));
+      broken = true;
+      await own.rebuild('gated');
+      // The rebuild replays from the start and fails (a passing failure, retried); the course log goes on with new events.
+      const head = await appendViews(6);
+      await own.waitFor(head, 30_000, ['course-log']);
+      const status = (await own.status()).find((s) => s.name === 'gated')!;
+      expect(status).toMatchObject({ position: '-1/-1', eventsHandled: 0, deadLetters: 0 });
+      expect(status.rebuildStartedAt).not.toBeNull();
+      broken = false;
+      await own.waitFor(head, 30_000);
+      const resourceViews = async () => (await f.dataSource.query(`SELECT count(*)::int AS n FROM events WHERE event_type = 'ResourceViewed'`))[0].n as number;
+      const gatedRows = async () => (await f.dataSource.query('SELECT count(*)::int AS n FROM test_gated'))[0].n as number;
+      expect(await gatedRows()).toBe(await resourceViews());
+      // Back in step: new events reach both.
+      await own.waitFor(await appendViews(3), 30_000);
+      expect(await gatedRows()).toBe(await resourceViews());
+    } finally {
+      await own.stop();
+    }
   });
 });

@@ -30,20 +30,23 @@ import {
   type EventLog,
   type Position,
   type RecordedEvent,
+  type StoredEvent,
 } from '@learnstream/event-store';
 import { classifyDatabaseError, isTransientDatabaseError, sqlStateOf } from '@learnstream/database';
 import type { DataSource, EntityManager } from 'typeorm';
-import { applySteps, erasedSubjectOf, forget, stepsOf, wants, type Step } from './apply-events';
+import { applySteps, decodeFor, erasedSubjectOf, forget, stepsOf, wants, type Step } from './apply-events';
 import type { InlineProjections } from './inline-projections';
 import { SUBJECT_ERASED, type Projection } from './projection';
 
 export interface ProjectionRunnerOptions {
   /** Largest number of events applied in one transaction. */
   batchSize?: number;
-  /** When idle, how often a loop checks whether it was rebuilt from another process. */
+  /** When idle, how often a reader checks whether a checkpoint was moved by another process (a rebuild from the CLI). */
   idleCheckMs?: number;
   /** Lag is counted up to this many events. */
   lagCap?: number;
+  /** How many projections apply a batch at the same time (each in its own transaction, on its own connection). */
+  concurrency?: number;
   /** The inline read models: once attached (PostgreSQL), the runner leaves them to the appends. */
   inline?: InlineProjections;
 }
@@ -128,15 +131,33 @@ function failureSignature(error: unknown): string {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-interface Loop {
+/** A projection as a reader runs it: where it is, and whether a rebuild of it is still catching up. */
+interface Member {
+  p: Projection;
+  checkpoint: Checkpoint;
+  rebuilding: boolean;
+}
+
+/**
+ * One subscription to the log, feeding its members. The main reader feeds
+ * every projection that is in step; a projection that fell behind (a rebuild,
+ * a failure, a checkpoint moved by another process) gets a lane of its own,
+ * a reader with just it, and joins the main reader again once it has caught
+ * up with it.
+ */
+interface Reader {
+  main: boolean;
+  members: Map<string, Member>;
   stopping: boolean;
   done: Promise<void>;
   state: ProjectionState;
   lastError: string | null;
-  /** Set by restart() (a rebuild, stop): the loop checks its checkpoint at once. */
+  /** Set by restart() (a rebuild, stop): the reader checks its checkpoints at once. */
   interrupted: boolean;
-  /** Ends the loop's current pause, if it is in one. */
+  /** Ends the reader's current pause, if it is in one. */
   wake: (() => void) | null;
+  /** How far this reader has taken events from the log (its batch in flight included); null before it subscribed. */
+  readPosition: Position | null;
 }
 
 /**
@@ -151,15 +172,20 @@ interface Slot {
   error?: unknown;
 }
 
+/** What a member's batch came to: applied (its new checkpoint) or superseded (moved elsewhere). */
+type Outcome = Checkpoint | null;
+
 export class ProjectionRunner {
   private readonly logger = new Logger('Projections');
   private readonly byName: Map<string, Projection>;
-  private readonly loops = new Map<string, Loop>();
+  private main: Reader | null = null;
+  private readonly lanes = new Map<string, Reader>();
   private readonly batchSize: number;
   private readonly idleCheckMs: number;
   private readonly lagCap: number;
+  private readonly concurrency: number;
   private readonly inline: InlineProjections | null;
-  /** Callers of waitFor in this process, woken when a local loop commits. */
+  /** Callers of waitFor in this process, woken when a local reader commits. */
   private waiters = new Set<() => void>();
 
   constructor(
@@ -171,12 +197,13 @@ export class ProjectionRunner {
     this.byName = new Map(projections.map((p) => [p.name, p]));
     if (this.byName.size !== projections.length) throw new Error('two projections share a name');
     this.batchSize = options.batchSize ?? 500;
-    this.idleCheckMs = options.idleCheckMs ?? 1000;
+    this.idleCheckMs = options.idleCheckMs ?? 5000;
     this.lagCap = options.lagCap ?? 100_000;
+    this.concurrency = options.concurrency ?? 3;
     this.inline = options.inline ?? null;
   }
 
-  /** Whether the projection is written by the appends (and so has no loop here). */
+  /** Whether the projection is written by the appends (and so has no reader here). */
   private isInline(p: Projection): boolean {
     return Boolean(p.inline && this.inline?.active);
   }
@@ -194,79 +221,166 @@ export class ProjectionRunner {
 
   async start(): Promise<void> {
     await this.ensureCheckpoints();
-    for (const p of this.projections) if (!this.loops.has(p.name) && !this.isInline(p)) this.startLoop(p);
+    if (this.main) return;
+    const members = this.projections.filter((p) => !this.isInline(p)).map((p): Member => ({ p, checkpoint: { position: START, generation: 0 }, rebuilding: false }));
+    this.main = this.newReader(true, members);
+    this.run(this.main);
   }
 
   async stop(): Promise<void> {
-    const loops = [...this.loops.values()];
-    for (const loop of loops) {
-      loop.stopping = true;
-      this.interrupt(loop);
+    const readers = [...(this.main ? [this.main] : []), ...this.lanes.values()];
+    for (const reader of readers) {
+      reader.stopping = true;
+      this.interrupt(reader);
     }
-    await Promise.all(loops.map((l) => l.done));
-    this.loops.clear();
+    await Promise.all(readers.map((r) => r.done));
+    this.main = null;
+    this.lanes.clear();
   }
 
-  private interrupt(loop: Loop): void {
-    loop.interrupted = true;
-    loop.wake?.();
+  private newReader(main: boolean, members: Member[]): Reader {
+    return {
+      main,
+      members: new Map(members.map((m) => [m.p.name, m])),
+      stopping: false,
+      done: Promise.resolve(),
+      state: 'running',
+      lastError: null,
+      interrupted: false,
+      wake: null,
+      readPosition: null,
+    };
   }
 
-  /** Until `ms` have passed (0: the next turn of the event loop), or the loop is woken or interrupted. */
-  private pause(loop: Loop, ms: number): Promise<void> {
-    if (loop.interrupted || loop.stopping) return Promise.resolve();
+  private interrupt(reader: Reader): void {
+    reader.interrupted = true;
+    reader.wake?.();
+  }
+
+  /** Until `ms` have passed (0: the next turn of the event loop), or the reader is woken or interrupted. */
+  private pause(reader: Reader, ms: number): Promise<void> {
+    if (reader.interrupted || reader.stopping) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         if (immediate) clearImmediate(immediate);
-        loop.wake = null;
+        reader.wake = null;
         resolve();
       };
       const timer = ms > 0 ? setTimeout(done, ms) : undefined;
       const immediate = ms > 0 ? undefined : setImmediate(done);
-      loop.wake = done;
+      reader.wake = done;
     });
   }
 
-  private startLoop(p: Projection): void {
-    const loop: Loop = { stopping: false, done: Promise.resolve(), state: 'running', lastError: null, interrupted: false, wake: null };
-    this.loops.set(p.name, loop);
-    loop.done = (async () => {
-      let failures = 0;
+  /**
+   * Takes a projection out of the main reader into a lane of its own (it
+   * failed, or its checkpoint is not where the main reader has it); the lane
+   * reloads its checkpoint and catches up alone. Only the member the main
+   * reader holds now is taken out (a late outcome of an older one is ignored).
+   */
+  private detach(member: Member, error?: unknown): void {
+    const main = this.main;
+    if (main?.members.get(member.p.name) === member) main.members.delete(member.p.name);
+    else if (main?.members.has(member.p.name)) return;
+    this.startLane(member.p, error);
+  }
+
+  private startLane(p: Projection, error?: unknown): void {
+    const existing = this.lanes.get(p.name);
+    if (existing) {
+      this.interrupt(existing);
+      return;
+    }
+    if (!this.main || this.main.stopping) return;
+    const lane = this.newReader(false, [{ p, checkpoint: { position: START, generation: 0 }, rebuilding: false }]);
+    if (error !== undefined) {
+      lane.state = 'failing';
+      lane.lastError = error instanceof Error ? error.message : String(error);
+    }
+    this.lanes.set(p.name, lane);
+    this.run(lane, error !== undefined);
+  }
+
+  /** A lane whose projection is at or past the main reader's position hands it to the main reader and ends. */
+  private rejoin(lane: Reader): boolean {
+    const main = this.main;
+    const [member] = lane.members.values();
+    if (lane.main || !main || main.stopping || lane.stopping || !member || main.readPosition === null) return false;
+    if (main.members.has(member.p.name) || comparePositions(member.checkpoint.position, main.readPosition) < 0) return false;
+    main.members.set(member.p.name, member);
+    lane.stopping = true;
+    if (this.lanes.get(member.p.name) === lane) this.lanes.delete(member.p.name);
+    return true;
+  }
+
+  private run(reader: Reader, failedAlready = false): void {
+    reader.done = (async () => {
+      let failures = failedAlready ? 1 : 0;
       let backoff = BUG_BACKOFF_MS.first;
-      while (!loop.stopping) {
-        loop.interrupted = false;
+      if (failedAlready) await this.pause(reader, RETRY_SCHEDULE_MS[0]);
+      while (!reader.stopping) {
+        reader.interrupted = false;
         try {
-          await this.follow(p, loop);
+          await this.follow(reader);
           failures = 0;
           backoff = BUG_BACKOFF_MS.first;
         } catch (error) {
-          loop.state = 'failing';
-          loop.lastError = error instanceof Error ? error.message : String(error);
+          reader.state = 'failing';
+          reader.lastError = error instanceof Error ? error.message : String(error);
           const transient = isTransientDatabaseError(error);
           const pause = transient ? RETRY_SCHEDULE_MS[Math.min(failures, RETRY_SCHEDULE_MS.length - 1)] : backoff;
           failures += 1;
-          // A database outage is logged once per projection, then quietly retried.
-          if (!transient) this.logger.error({ msg: 'projection failing; retrying', projection: p.name, error: loop.lastError, retryInMs: pause });
-          else if (failures === 1) this.logger.warn({ msg: 'projection waiting for the database', projection: p.name, error: loop.lastError, retryEveryMs: RETRY_SCHEDULE_MS.at(-1) });
-          await this.pause(loop, pause);
+          const projections = [...reader.members.keys()].join(', ');
+          // A database outage is logged once per reader, then quietly retried.
+          if (!transient) this.logger.error({ msg: 'projection failing; retrying', projections, error: reader.lastError, retryInMs: pause });
+          else if (failures === 1) this.logger.warn({ msg: 'projection waiting for the database', projections, error: reader.lastError, retryEveryMs: RETRY_SCHEDULE_MS.at(-1) });
+          await this.pause(reader, pause);
           if (!transient) backoff = Math.min(backoff * 2, BUG_BACKOFF_MS.max);
         }
       }
-      loop.state = 'stopped';
+      reader.state = 'stopped';
     })();
   }
 
-  /** Follows the log from the stored checkpoint until stopped, rebuilt or superseded. */
-  private async follow(p: Projection, loop: Loop): Promise<void> {
-    let checkpoint = await this.loadCheckpoint(p.name);
-    if (loop.state === 'failing') {
-      // The database answered again.
-      this.logger.log({ msg: 'projection resumed', projection: p.name });
-      loop.state = 'running';
-      loop.lastError = null;
+  /** Reads the stored checkpoints of these projections, in one statement. */
+  private async loadCheckpoints(names: string[]): Promise<Map<string, { checkpoint: Checkpoint; rebuilding: boolean }>> {
+    const rows: Record<string, unknown>[] = names.length
+      ? await this.dataSource.query(
+          'SELECT name, position_commit, position_prepare, generation, rebuild_started_at FROM projection_checkpoints WHERE name = ANY($1)',
+          [names],
+        )
+      : [];
+    return new Map(rows.map((row) => [String(row.name), { checkpoint: toCheckpoint(row), rebuilding: row.rebuild_started_at !== null }]));
+  }
+
+  /** Follows the log from the stored checkpoints until stopped, rebuilt or superseded. */
+  private async follow(reader: Reader): Promise<void> {
+    const stored = await this.loadCheckpoints([...reader.members.keys()]);
+    for (const member of reader.members.values()) {
+      const s = stored.get(member.p.name);
+      if (!s) throw new UnknownProjectionError(member.p.name);
+      member.checkpoint = s.checkpoint;
+      member.rebuilding = s.rebuilding;
     }
-    const subscription = this.eventLog.store.subscribeToAll({ from: checkpoint.position });
+    if (reader.state === 'failing') {
+      // The database answered again.
+      this.logger.log({ msg: 'projection resumed', projections: [...reader.members.keys()].join(', ') });
+      reader.state = 'running';
+      reader.lastError = null;
+    }
+    let from: Position;
+    if (reader.main) {
+      // The main reader goes on from the furthest checkpoint; a projection behind it catches up in a lane.
+      const members = [...reader.members.values()];
+      from = members.reduce<Position>((a, m) => (comparePositions(m.checkpoint.position, a) > 0 ? m.checkpoint.position : a), reader.readPosition ?? START);
+      for (const m of members) if (comparePositions(m.checkpoint.position, from) < 0) this.detach(m);
+    } else {
+      if (this.rejoin(reader)) return;
+      from = [...reader.members.values()][0].checkpoint.position;
+    }
+    reader.readPosition = from;
+    const subscription = this.eventLog.store.subscribeToAll({ from });
     const iterator = subscription[Symbol.asyncIterator]();
     let slot: Slot | null = null;
     const take = (): Slot => {
@@ -277,12 +391,12 @@ export class ProjectionRunner {
         (result) => {
           s.settled = true;
           s.result = result;
-          loop.wake?.();
+          reader.wake?.();
         },
         (error: unknown) => {
           s.settled = true;
           s.error = error;
-          loop.wake?.();
+          reader.wake?.();
         },
       );
       return s;
@@ -293,21 +407,20 @@ export class ProjectionRunner {
       return s.result!;
     };
     try {
-      while (!loop.stopping) {
+      while (!reader.stopping) {
         const waiting = take();
-        if (!waiting.settled) await this.pause(loop, this.idleCheckMs);
-        if (loop.stopping) return;
-        if (!waiting.settled || loop.interrupted) {
-          // Idle (or told to look): has the checkpoint moved under us (a rebuild, another process)?
-          loop.interrupted = false;
-          const stored = await this.loadCheckpoint(p.name);
-          if (stored.generation !== checkpoint.generation || comparePositions(stored.position, checkpoint.position) !== 0) return;
-          // Caught up with the log: a rebuild in progress is over.
-          await this.dataSource.query(
-            'UPDATE projection_checkpoints SET rebuild_started_at = NULL WHERE name = $1 AND generation = $2 AND rebuild_started_at IS NOT NULL',
-            [p.name, checkpoint.generation],
-          );
-          if (!waiting.settled) continue;
+        if (!waiting.settled) await this.pause(reader, this.idleCheckMs);
+        if (reader.stopping) return;
+        if (!waiting.settled || reader.interrupted) {
+          // Idle (or told to look): has a checkpoint moved under us (a rebuild, another process)?
+          reader.interrupted = false;
+          if (!(await this.checkMembers(reader))) return;
+          if (!waiting.settled) {
+            // Caught up with the log: a rebuild in progress is over.
+            await this.rebuildsDone(reader);
+            if (this.rejoin(reader)) return;
+            continue;
+          }
         }
         const first = consume(waiting);
         if (first.done) return;
@@ -315,21 +428,21 @@ export class ProjectionRunner {
         // Take what the subscription already has, without waiting for more.
         while (batch.length < this.batchSize) {
           const more = take();
-          if (!more.settled) await this.pause(loop, 0);
+          if (!more.settled) await this.pause(reader, 0);
           if (!more.settled) break;
           const r = consume(more);
           if (r.done) break;
           batch.push(r.value);
         }
-        const moved = await this.apply(p, batch, checkpoint);
-        if (!moved) {
+        reader.readPosition = batch[batch.length - 1].position;
+        if (!(await this.applyBatch(reader, batch))) {
           // Another process moved the checkpoint: resume from it after a short, random pause.
           await sleep(20 + Math.random() * 80);
           return;
         }
-        checkpoint = moved;
-        loop.state = 'running';
-        loop.lastError = null;
+        reader.state = 'running';
+        reader.lastError = null;
+        if (this.rejoin(reader)) return;
       }
     } finally {
       await subscription.close();
@@ -337,12 +450,115 @@ export class ProjectionRunner {
   }
 
   /**
-   * Applies a batch; on a failure, retries event by event and parks the one
-   * that fails for good. Transient failures are thrown: the loop retries.
+   * Compares the stored checkpoints with the reader's (one statement). The
+   * main reader hands a projection whose checkpoint moved to a lane; a lane
+   * returns false (it restarts from the stored checkpoint).
    */
-  private async apply(p: Projection, batch: RecordedEvent[], checkpoint: Checkpoint): Promise<Checkpoint | null> {
+  private async checkMembers(reader: Reader): Promise<boolean> {
+    const members = [...reader.members.values()];
+    if (members.length === 0) return true;
+    const stored = await this.loadCheckpoints(members.map((m) => m.p.name));
+    for (const m of members) {
+      const s = stored.get(m.p.name);
+      if (s && s.checkpoint.generation === m.checkpoint.generation && comparePositions(s.checkpoint.position, m.checkpoint.position) === 0) continue;
+      if (!reader.main) return false;
+      this.detach(m);
+    }
+    return true;
+  }
+
+  private async rebuildsDone(reader: Reader): Promise<void> {
+    const done = [...reader.members.values()].filter((m) => m.rebuilding);
+    if (done.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE projection_checkpoints c SET rebuild_started_at = NULL FROM unnest($1::text[], $2::int[]) AS t(name, generation)
+       WHERE c.name = t.name AND c.generation = t.generation`,
+      [done.map((m) => m.p.name), done.map((m) => m.checkpoint.generation)],
+    );
+    for (const m of done) m.rebuilding = false;
+  }
+
+  /**
+   * Hands a batch to every member: those with events of their types (or an
+   * erasure) in it apply them, each in one transaction with its checkpoint,
+   * a few at a time; the others' checkpoints move together, in one statement.
+   * Events are decrypted once, for all the members that read personal data.
+   * In the main reader, a member that fails or was moved elsewhere goes to a
+   * lane and the others go on; a lane returns false when its member was superseded.
+   */
+  private async applyBatch(reader: Reader, batch: RecordedEvent[]): Promise<boolean> {
+    const end = batch[batch.length - 1].position;
+    const working: { m: Member; records: RecordedEvent[] }[] = [];
+    const idle: Member[] = [];
+    for (const m of reader.members.values()) {
+      if (comparePositions(m.checkpoint.position, end) >= 0) continue;
+      const from = batch.findIndex((r) => comparePositions(r.position, m.checkpoint.position) > 0);
+      const records = from === 0 ? batch : batch.slice(from);
+      if (records.some((r) => r.type === SUBJECT_ERASED || wants(m.p, r.type))) working.push({ m, records });
+      else idle.push(m);
+    }
+    let decoded: Map<Projection, StoredEvent[]> | null = null;
+    if (working.length > 0) {
+      const first = working.reduce((a, w) => (w.records.length > a.length ? w.records : a), [] as RecordedEvent[]);
+      try {
+        decoded = await decodeFor(working.map((w) => w.m.p), this.eventLog, first);
+      } catch (error) {
+        // Each member decodes its own events on the way to parking the one that fails.
+        if (classifyDatabaseError(error) === 'transient') throw error;
+      }
+    }
+    let intact = true;
+    const outcome = (m: Member, result: Outcome | Error) => {
+      if (result instanceof Error) {
+        if (!reader.main) throw result;
+        this.detach(m, result);
+      } else if (result === null) {
+        if (!reader.main) intact = false;
+        else this.detach(m);
+      } else m.checkpoint = result;
+    };
+    const tasks: (() => Promise<void>)[] = working.map(({ m, records }) => async () => {
+      const events = decoded?.get(m.p)?.filter((e) => comparePositions(e.position, m.checkpoint.position) > 0);
+      outcome(m, await this.apply(m.p, records, m.checkpoint, events).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
+    });
+    if (idle.length > 0) tasks.unshift(async () => {
+      const moved = await this.moveTogether(idle, end);
+      for (const m of idle) outcome(m, moved.has(m.p.name) ? { position: end, generation: m.checkpoint.generation } : null);
+    });
+    await inParallel(tasks, this.concurrency);
+    this.wakeWaiters();
+    return intact;
+  }
+
+  /** Moves the checkpoints of projections that had nothing to do in a batch to its end, in one statement; returns those moved. */
+  private async moveTogether(members: Member[], to: Position): Promise<Set<string>> {
+    const rows: { name: string }[] = await this.dataSource.query(
+      `WITH moved AS (
+         UPDATE projection_checkpoints c SET position_commit = $1, position_prepare = $2, updated_at = now()
+         FROM unnest($3::text[], $4::int[], $5::bigint[], $6::bigint[]) AS t(name, generation, position_commit, position_prepare)
+         WHERE c.name = t.name AND c.generation = t.generation AND c.position_commit = t.position_commit AND c.position_prepare = t.position_prepare
+         RETURNING c.name)
+       SELECT name FROM moved`,
+      [
+        to.commit.toString(),
+        to.prepare.toString(),
+        members.map((m) => m.p.name),
+        members.map((m) => m.checkpoint.generation),
+        members.map((m) => stored(m.checkpoint.position)[0]),
+        members.map((m) => stored(m.checkpoint.position)[1]),
+      ],
+    );
+    return new Set(rows.map((r) => r.name));
+  }
+
+  /**
+   * Applies a batch (events already decoded, or not); on a failure, retries
+   * event by event and parks the one that fails for good. Transient failures
+   * are thrown: the reader retries.
+   */
+  private async apply(p: Projection, batch: RecordedEvent[], checkpoint: Checkpoint, decoded?: StoredEvent[]): Promise<Outcome> {
     try {
-      return await this.applyOnce(p, batch, checkpoint);
+      return await this.applyOnce(p, batch, checkpoint, decoded);
     } catch (error) {
       if (error instanceof Superseded) return null;
       if (classifyDatabaseError(error) === 'transient') throw error;
@@ -357,10 +573,13 @@ export class ProjectionRunner {
     return current;
   }
 
-  private async applyOnce(p: Projection, batch: RecordedEvent[], checkpoint: Checkpoint): Promise<Checkpoint> {
+  private async applyOnce(p: Projection, batch: RecordedEvent[], checkpoint: Checkpoint, decoded?: StoredEvent[]): Promise<Checkpoint> {
     // Only the events this projection handles are decrypted.
-    const wanted = batch.filter((r) => wants(p, r.type));
-    const events = p.readsPersonalData === false ? this.eventLog.decodeSealed(wanted) : await this.eventLog.decode(wanted);
+    let events = decoded;
+    if (!events) {
+      const wanted = batch.filter((r) => wants(p, r.type));
+      events = p.readsPersonalData === false ? this.eventLog.decodeSealed(wanted) : await this.eventLog.decode(wanted);
+    }
     return this.commit(p, checkpoint, stepsOf(p, this.eventLog, batch, events), batch[batch.length - 1].position);
   }
 
@@ -383,10 +602,11 @@ export class ProjectionRunner {
 
   /** Applies the steps (the relevant events of the batch, and its erasures) and moves the checkpoint to `to`, in one transaction. */
   private async commit(p: Projection, checkpoint: Checkpoint, steps: Step[], to: Position): Promise<Checkpoint> {
+    const handled = steps.reduce((n, step) => n + ('events' in step ? step.events.length : 0), 0);
     await this.dataSource.transaction(async (tx) => {
-      await this.lockCheckpoint(tx, p.name, checkpoint);
-      const handled = await applySteps(p, steps, tx);
-      await this.moveCheckpoint(tx, p.name, to, handled);
+      // The checkpoint row is claimed (locked) first: a second process, or a rebuild, queues here or finds it moved.
+      await this.claimCheckpoint(tx, p.name, checkpoint, to, handled);
+      await applySteps(p, steps, tx);
     });
     this.wakeWaiters();
     return { position: to, generation: checkpoint.generation };
@@ -407,37 +627,30 @@ export class ProjectionRunner {
 
   private async parkInTransaction(p: Projection, checkpoint: Checkpoint, record: RecordedEvent, message: string): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
-      await this.lockCheckpoint(tx, p.name, checkpoint);
+      await this.claimCheckpoint(tx, p.name, checkpoint, record.position, 0);
       await tx.query(
         `INSERT INTO projection_dead_letters (projection, event_id, event_type, position, error) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (projection, event_id) DO UPDATE SET error = EXCLUDED.error, attempts = projection_dead_letters.attempts + 1, parked_at = now()`,
         [p.name, record.id, record.type, positionToString(record.position), message.slice(0, 4000)],
       );
-      await this.moveCheckpoint(tx, p.name, record.position, 0);
     });
   }
 
-  private async lockCheckpoint(tx: EntityManager, name: string, expected: Checkpoint): Promise<void> {
-    const [row] = await tx.query(
-      'SELECT position_commit, position_prepare, generation FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
-      [name],
+  /**
+   * Moves the checkpoint from `expected` to `to` in the caller's transaction,
+   * in one statement that locks its row; throws Superseded when it is no
+   * longer at `expected` (a rebuild, another process).
+   */
+  private async claimCheckpoint(tx: EntityManager, name: string, expected: Checkpoint, to: Position, handled: number): Promise<void> {
+    const [commit, prepare] = stored(expected.position);
+    const rows: unknown[] = await tx.query(
+      `WITH moved AS (
+         UPDATE projection_checkpoints SET position_commit = $5, position_prepare = $6, events_handled = events_handled + $7, updated_at = now()
+         WHERE name = $1 AND generation = $2 AND position_commit = $3 AND position_prepare = $4 RETURNING 1)
+       SELECT * FROM moved`,
+      [name, expected.generation, commit, prepare, to.commit.toString(), to.prepare.toString(), handled],
     );
-    const stored = row && toCheckpoint(row);
-    if (!stored || stored.generation !== expected.generation || comparePositions(stored.position, expected.position) !== 0) throw new Superseded();
-  }
-
-  private async moveCheckpoint(tx: EntityManager, name: string, to: Position, handled: number): Promise<void> {
-    await tx.query(
-      `UPDATE projection_checkpoints SET position_commit = $2, position_prepare = $3, events_handled = events_handled + $4,
-         updated_at = now() WHERE name = $1`,
-      [name, to.commit.toString(), to.prepare.toString(), handled],
-    );
-  }
-
-  private async loadCheckpoint(name: string): Promise<Checkpoint> {
-    const [row] = await this.dataSource.query('SELECT position_commit, position_prepare, generation FROM projection_checkpoints WHERE name = $1', [name]);
-    if (!row) throw new UnknownProjectionError(name);
-    return toCheckpoint(row);
+    if (rows.length !== 1) throw new Superseded();
   }
 
   /**
@@ -460,8 +673,10 @@ export class ProjectionRunner {
       );
     });
     this.logger.log({ msg: 'projection rebuild started', projection: name });
-    const loop = this.loops.get(name);
-    if (loop) this.interrupt(loop);
+    // Its reader here (the main one, or its lane) lets it go: a lane replays the log into it alone.
+    const member = this.main?.members.get(name);
+    if (member) this.detach(member);
+    else if (this.lanes.has(name)) this.interrupt(this.lanes.get(name)!);
   }
 
   async status(): Promise<ProjectionStatus[]> {
@@ -474,24 +689,31 @@ export class ProjectionRunner {
     return Promise.all(
       rows.map(async (row) => {
         const checkpoint = toCheckpoint(row);
-        const loop = this.loops.get(String(row.name));
+        const reader = this.readerOf(String(row.name));
         const inline = Boolean(row.inline);
         const lag = inline ? 0 : await this.eventLog.store.countAfter(checkpoint.position, this.lagCap);
         return {
           name: String(row.name),
-          state: inline ? 'inline' : (loop?.state ?? 'stopped'),
+          state: inline ? 'inline' : (reader?.state ?? 'stopped'),
           position: positionToString(checkpoint.position),
           generation: checkpoint.generation,
           eventsHandled: Number(row.events_handled),
           lag,
           lagCapped: lag >= this.lagCap,
           deadLetters: Number(row.dead_letters),
-          lastError: loop?.lastError ?? null,
+          lastError: reader?.lastError ?? null,
           updatedAt: new Date(row.updated_at as Date).toISOString(),
           rebuildStartedAt: row.rebuild_started_at ? new Date(row.rebuild_started_at as Date).toISOString() : null,
         };
       }),
     );
+  }
+
+  /** The reader running this projection in this process, if any. */
+  private readerOf(name: string): Reader | undefined {
+    const lane = this.lanes.get(name);
+    if (lane && !lane.stopping) return lane;
+    return this.main?.members.has(name) ? this.main : undefined;
   }
 
   private wakeWaiters(): void {
@@ -594,6 +816,22 @@ export class ProjectionRunner {
       parkedAt: new Date(r.parked_at as Date).toISOString(),
     }));
   }
+}
+
+/** A position as the checkpoint table stores it (START is -1/-1). */
+function stored(p: Position): [string, string] {
+  return p.commit < 0n ? ['-1', '-1'] : [p.commit.toString(), p.prepare.toString()];
+}
+
+/** Runs the tasks, at most `limit` at a time; once all have ended, throws the first failure. */
+async function inParallel(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  const failures: unknown[] = [];
+  const worker = async () => {
+    while (next < tasks.length) await tasks[next++]().catch((error: unknown) => failures.push(error));
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  if (failures.length) throw failures[0];
 }
 
 function toCheckpoint(row: Record<string, unknown>): Checkpoint {

@@ -49,7 +49,7 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
           provide: ProjectionRunner,
           inject: [getDataSourceToken(), EventLog, PROJECTIONS, APP_CONFIG, InlineProjections],
           useFactory: (dataSource: DataSource, log: EventLog, projections: Projection[], config: AppConfig, inline: InlineProjections) =>
-            new ProjectionRunner(dataSource, log, projections, { batchSize: config.projections.batchSize, inline }),
+            new ProjectionRunner(dataSource, log, projections, { batchSize: config.projections.batchSize, idleCheckMs: config.projections.idlePollMs, inline }),
         },
       ],
       exports: [ProjectionRunner, InlineProjections],

@@ -66,7 +66,7 @@ import type {
   SubscribeToAllOptions,
   Subscription,
 } from '../event-store';
-import { NOTIFY_CHANNEL, type PostgresEventStore } from './postgres-event-store';
+import { NOTIFY_APPENDED_SQL, type PostgresEventStore } from './postgres-event-store';
 
 export interface AppendBatcherOptions {
   /** Most events committed in one transaction (a submission is never split). */
@@ -337,7 +337,7 @@ export class AppendBatcher implements EventStore {
     try {
       await client.query('BEGIN');
       const outcomes = await this.writeGroup(client, group);
-      await client.query(`SELECT pg_notify('${NOTIFY_CHANNEL}', '')`);
+      await client.query(NOTIFY_APPENDED_SQL);
       await client.query('COMMIT');
       return outcomes;
     } catch (error) {

@@ -39,6 +39,14 @@ import {
 export const NOTIFY_CHANNEL = 'learnstream_events';
 
 /**
+ * Sent inside every append's transaction (delivered on COMMIT): the payload is
+ * the writing transaction's id, so that a subscription woken by it knows which
+ * transaction it has still to see (one held back by an older open transaction
+ * is polled for until it shows, see `subscribeToAll`).
+ */
+export const NOTIFY_APPENDED_SQL = `SELECT pg_notify('${NOTIFY_CHANNEL}', pg_current_xact_id()::text)`;
+
+/**
  * Work done inside an append's own transaction, after its rows are inserted
  * and before COMMIT, on the same connection: the inline read models
  * (`@learnstream/projections` InlineProjections). A failure rolls the append
@@ -50,8 +58,16 @@ export type InTransactionHandler = (client: pg.PoolClient, appended: RecordedEve
 export interface PostgresEventStoreOptions {
   /** Events fetched per round trip when reading $all or a stream. */
   pageSize?: number;
-  /** How often a live subscription looks for new events when no notification came. */
+  /**
+   * How often a live subscription looks again while an append it was told of
+   * is still held back (an older transaction is open), and while the LISTEN
+   * connection is down.
+   */
   pollIntervalMs?: number;
+  /** How often an idle live subscription looks for new events with no notification (a safety net: appends NOTIFY). */
+  safetyPollMs?: number;
+  /** How long after a notification a subscription keeps polling for the notified transaction. */
+  heldBackPollForMs?: number;
   /** How long a one-shot readAll waits for committed events still held back by an older open transaction. */
   stableWaitMs?: number;
 }
@@ -92,6 +108,8 @@ export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres' as const;
   private readonly pageSize: number;
   private readonly pollIntervalMs: number;
+  private readonly safetyPollMs: number;
+  private readonly heldBackPollForMs: number;
   private readonly stableWaitMs: number;
   private readonly appended = new EventEmitter();
   private listener: pg.Client | null = null;
@@ -106,6 +124,8 @@ export class PostgresEventStore implements EventStore {
   ) {
     this.pageSize = options.pageSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.safetyPollMs = options.safetyPollMs ?? 5000;
+    this.heldBackPollForMs = options.heldBackPollForMs ?? 3000;
     this.stableWaitMs = options.stableWaitMs ?? 2000;
     this.appended.setMaxListeners(0);
   }
@@ -142,7 +162,7 @@ export class PostgresEventStore implements EventStore {
       const appended: RecordedEvent[] = [];
       for (const r of requests) results.push(await this.appendInTransaction(client, r, appended));
       if (this.inTransaction && appended.length) await this.inTransaction(client, appended);
-      await client.query(`SELECT pg_notify('${NOTIFY_CHANNEL}', '')`);
+      if (appended.length) await client.query(NOTIFY_APPENDED_SQL);
       await client.query('COMMIT');
       return results;
     } catch (error) {
@@ -312,10 +332,28 @@ export class PostgresEventStore implements EventStore {
     return rows;
   }
 
+  /**
+   * A live subscription reads a page when woken by an append's NOTIFY (one
+   * LISTEN connection per store), and otherwise only every `safetyPollMs`:
+   * an idle subscription costs nothing. The notification names the committed
+   * transaction; while it is not yet readable (an older transaction is still
+   * open, so it is above the stable line) the subscription polls every
+   * `pollIntervalMs`, for up to `heldBackPollForMs`. Without a LISTEN
+   * connection it polls every `pollIntervalMs`.
+   */
   subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
     let closed = false;
     let wake: (() => void) | null = null;
-    const onAppend = () => wake?.();
+    /** The newest transaction a notification named that this subscription has not yet read past, and until when to poll for it. */
+    let awaited: { commit: bigint; until: number } | null = null;
+    const onAppend = (payload: string | undefined) => {
+      if (payload && /^\d+$/.test(payload)) {
+        const commit = BigInt(payload);
+        if (!awaited || commit > awaited.commit) awaited = { commit, until: 0 };
+        awaited.until = Date.now() + this.heldBackPollForMs;
+      }
+      wake?.();
+    };
     async function* run(store: PostgresEventStore): AsyncGenerator<RecordedEvent> {
       let position = options.from ?? START;
       store.appended.on('appended', onAppend);
@@ -332,8 +370,11 @@ export class PostgresEventStore implements EventStore {
             if (closed) return;
           }
           if (rows.length === store.pageSize) continue;
+          const seen = awaited;
+          if (seen && (position.commit >= seen.commit || Date.now() > seen.until)) awaited = null;
+          const waitMs = awaited || !store.listener ? store.pollIntervalMs : store.safetyPollMs;
           let timer: NodeJS.Timeout | undefined;
-          await Promise.race([woken, new Promise<void>((r) => (timer = setTimeout(r, store.pollIntervalMs)))]);
+          await Promise.race([woken, new Promise<void>((r) => (timer = setTimeout(r, waitMs)))]);
           clearTimeout(timer);
         }
       } finally {
@@ -357,7 +398,7 @@ export class PostgresEventStore implements EventStore {
     if (this.listener || this.closed) return Promise.resolve();
     this.listenerStarting ??= (async () => {
       const client = new pg.Client(this.pool.options);
-      client.on('notification', () => this.appended.emit('appended'));
+      client.on('notification', (message) => this.appended.emit('appended', message.payload));
       // Lost the LISTEN connection (an error, or the server ending it): subscriptions keep polling; the next subscription reconnects.
       const lost = () => {
         if (this.listener === client) this.listener = null;
