@@ -20,6 +20,7 @@ import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
 import { EVENT_TYPES, readModels } from '@learnstream/composition';
 import { openDataSource } from '@learnstream/database';
+import { systemClock } from '@learnstream/domain';
 import { EventLog, EventRegistry, PostgresEventStore, type EnvelopeInput, type NewEvent } from '@learnstream/event-store';
 import { KeyStore, PersonalDataCipher, personal } from '@learnstream/personal-data';
 import { decideRequest, ErasureService, PrivacyRepository } from '@learnstream/privacy';
@@ -138,7 +139,7 @@ async function run(N: number): Promise<{ N: number; totalMs: number; load: numbe
 
   // The approved erasure request.
   const repo = new PrivacyRepository(log);
-  const erasure = new ErasureService(repo, keys, pool);
+  const erasure = new ErasureService(systemClock, repo, keys, pool);
   const requestId = randomUUID();
   const dpo = { userId: randomUUID(), realActorId: null };
   await repo.changeRequest(requestId, { userId: learner, realActorId: null }, (s) =>

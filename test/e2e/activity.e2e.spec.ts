@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
 import { loadConfig } from '../../libs/config/src';
+import { TestClock } from '../../libs/domain/src';
 import { EventLog } from '../../libs/event-store/src';
 import { createApp } from '../../apps/api/src/create-app';
 import { createSchool, openAccount, signInAdmin, type Session } from '../support/auth';
@@ -196,9 +197,10 @@ describe('POST /api/v1/activity under overload', () => {
     const db = await createTestDatabase();
     const config = loadConfig(testEnv(db.url));
     Object.assign(config, { activity: { queueMaxEvents: 3, lingerMs: 400 } });
-    const app = await createApp(config, db.url, false);
+    const clock = new TestClock();
+    const app = await createApp(config, db.url, false, { clock });
     await app.init();
-    w = await buildWorld({ app, config, db, opsToken: config.opsToken, close: async () => (await app.close(), await db.drop()) });
+    w = await buildWorld({ app, config, db, opsToken: config.opsToken, clock, close: async () => (await app.close(), await db.drop()) });
   }, 120_000);
   afterAll(() => w.t.close());
 

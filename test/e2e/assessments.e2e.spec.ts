@@ -50,8 +50,8 @@ const Q_TRUE_FALSE = { kind: 'true_false', text: 'Every square is a rectangle.',
 const Q_NUMERIC = { kind: 'numeric', text: 'Pi to two decimals?', points: 1, skills: ['geometry'], answer: 3.14, tolerance: 0.01 };
 const Q_SHORT = { kind: 'short_answer', text: 'The capital of Thailand?', points: 1, skills: ['geography'], accepted: ['Bangkok'], caseSensitive: false };
 
-const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A time relative to the application's clock (the tests move it instead of sleeping). */
+const inSeconds = (s: number) => new Date(t.clock.now().getTime() + s * 1000).toISOString();
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -228,10 +228,10 @@ describe('time', () => {
   });
 
   it('refuses answers after the close time (422 ATTEMPT_OVERDUE); submitting then closes the attempt with what was saved', async () => {
-    const quiz = await createQuiz(teacher, courseA, { closesAt: inSeconds(2) });
+    const quiz = await createQuiz(teacher, courseA, { closesAt: inSeconds(60) });
     const attemptId = await start(ann, quiz.quizId);
     await http().put(`/api/v1/attempts/${attemptId}/answers`).set(ann.auth).send({ answers: [{ questionId: quiz.questions[0].questionId, answer: 'b' }] }).expect(200);
-    await sleep(2500);
+    t.clock.advance(61_000);
     await refused(
       () => http().put(`/api/v1/attempts/${attemptId}/answers`).set(ann.auth).send({ answers: [{ questionId: quiz.questions[1].questionId, answer: true }] }),
       422,
@@ -243,10 +243,10 @@ describe('time', () => {
   });
 
   it('closes an overdue attempt when its learner starts again', async () => {
-    const quiz = await createQuiz(teacher, courseA, { timeLimitSeconds: 1, questions: [Q_TRUE_FALSE] });
+    const quiz = await createQuiz(teacher, courseA, { timeLimitSeconds: 60, questions: [Q_TRUE_FALSE] });
     const first = await start(ben, quiz.quizId);
     await http().put(`/api/v1/attempts/${first}/answers`).set(ben.auth).send({ answers: [{ questionId: quiz.questions[0].questionId, answer: true }] }).expect(200);
-    await sleep(1500);
+    t.clock.advance(61_000);
     const res = await http().post(`/api/v1/quizzes/${quiz.quizId}/attempts`).set(ben.auth).expect(201);
     expect(res.body).toMatchObject({ attemptNumber: 2, closedOverdue: [first] });
     const closed = await http().get(`/api/v1/attempts/${first}`).set(ben.auth).expect(200);

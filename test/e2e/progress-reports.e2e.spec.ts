@@ -236,11 +236,11 @@ describe('a small term', () => {
     for (const i of range(1, 6)) await http().post(`/api/v1/assignments/${essay}/submissions`).set(learner(i).auth).send({ text: `Essay of learner ${i}` }).expect(201);
     for (const i of range(1, 6)) await http().post(`/api/v1/assignments/${essay}/submissions/${learner(i).userId}/grade`).set(teacher1.auth).send({ grade: ESSAY[i] }).expect(200);
     await settled();
-    mid = Date.now();
+    mid = t.clock.now().getTime();
   }, 60_000);
 
   it('phase 2, a moment later: some learners open the course and read the page', async () => {
-    await new Promise((r) => setTimeout(r, 1500));
+    t.clock.advance(1500);
     for (const i of range(1, 8)) {
       for (let k = 0; k < (COURSE_VIEWS[i] ?? 0); k++) await http().get(`/api/v1/courses/${maths}`).set(learner(i).auth).expect(200);
       for (let k = 0; k < (PAGE_VIEWS[i] ?? 0); k++) await http().get(`/api/v1/courses/${maths}/resources/${page}`).set(learner(i).auth).expect(200);
@@ -321,7 +321,7 @@ describe('class report (teacher 1, Mathematics)', () => {
   });
 
   it('at risk: no activity for N days (here: since the middle of the term), counted from the enrolment for learners who never acted', async () => {
-    const inactiveDays = (Date.now() - mid) / DAY_MS;
+    const inactiveDays = (t.clock.now().getTime() - mid) / DAY_MS;
     const { body } = await http().get(`/api/v1/reports/courses/${maths}?inactiveDays=${inactiveDays}`).set(teacher1.auth).expect(200);
     const inactive = range(1, 8).filter((i) => participant(body, i).atRisk!.reasons.some((r: { rule: string }) => r.rule === 'inactive'));
     expect(inactive).toEqual([4, 5, 6, 7, 8]);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '../../libs/config/src';
+import { TestClock } from '../../libs/domain/src';
 import { createApp } from '../../apps/api/src/create-app';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
@@ -15,6 +16,8 @@ export interface TestApp {
   config: AppConfig;
   db: TestDatabase;
   opsToken: string;
+  /** The application's clock: the wall clock until a test moves it (`t.clock.advance(ms)`), instead of sleeping. */
+  clock: TestClock;
   close(): Promise<void>;
 }
 
@@ -41,13 +44,15 @@ export function testEnv(databaseUrl: string, overrides: Record<string, string> =
 export async function createTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = loadConfig(testEnv(db.url, overrides));
-  const app = await createApp(config, db.url, false);
+  const clock = new TestClock();
+  const app = await createApp(config, db.url, false, { clock });
   await app.init();
   return {
     app,
     config,
     db,
     opsToken: config.opsToken,
+    clock,
     close: async () => {
       await app.close();
       await db.drop();

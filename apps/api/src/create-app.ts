@@ -3,15 +3,16 @@ import { BadRequestException, ValidationPipe, type INestApplication, type Logger
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from '@learnstream/config';
+import type { Clock } from '@learnstream/domain';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { bodyParsers, clientRateLimit, HttpErrorFilter, inputGuardMiddleware, noStoreMiddleware, requestIdMiddleware, securityHeaders } from '@learnstream/core';
 import { AppModule } from './app.module';
 import { serveWebApp } from './web-app';
 
-/** Builds the HTTP application (used by main.ts and by the e2e tests). */
-export async function createApp(config: AppConfig, databaseUrl: string, logger: LoggerService | false): Promise<INestApplication> {
+/** Builds the HTTP application (used by main.ts and by the e2e tests, which give it a clock they move). */
+export async function createApp(config: AppConfig, databaseUrl: string, logger: LoggerService | false, { clock }: { clock?: Clock } = {}): Promise<INestApplication> {
   // Our own body parsers (bounded, with our error shape) replace Nest's: see libs/core/src/edge.ts.
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, databaseUrl }), { logger: logger === false ? false : logger, abortOnError: false, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, databaseUrl, clock }), { logger: logger === false ? false : logger, abortOnError: false, bodyParser: false });
   if (logger) app.useLogger(logger);
   // The client address (req.ip: rate limits, sign-in lockout, the events' ip) is the socket's unless a trusted proxy says otherwise.
   app.set('trust proxy', config.http.trustProxy);

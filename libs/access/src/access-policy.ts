@@ -26,7 +26,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, systemClock, type Clock } from '@learnstream/domain';
 import type { DataSource } from 'typeorm';
 import type { Actor, PlatformRole, SchoolRole } from './actor';
 import type { TenantScope } from './tenant-db';
@@ -114,6 +114,7 @@ export class AccessPolicy {
   constructor(
     @Inject(getDataSourceToken()) private readonly db: DataSource,
     readonly ageOfMajority: number = 18,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** The caller's facts, read once per request (the actor object lives for one request). */
@@ -172,7 +173,7 @@ export class AccessPolicy {
     };
   }
 
-  isAdult(facts: PersonFacts, today: Date = new Date()): boolean {
+  isAdult(facts: PersonFacts, today: Date = this.clock.now()): boolean {
     if (!facts.dateOfBirth) return true;
     const [y, m, d] = facts.dateOfBirth.split('-').map(Number);
     const birthday = new Date(Date.UTC(y + this.ageOfMajority, m - 1, d));

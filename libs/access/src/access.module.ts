@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
+import { Clock } from '@learnstream/domain';
 import type { DataSource } from 'typeorm';
 import { AccessPolicy } from './access-policy';
 import { SessionRevocations } from './session-revocations';
@@ -13,8 +14,8 @@ import { TenantDb } from './tenant-db';
     SessionRevocations,
     {
       provide: AccessPolicy,
-      inject: [getDataSourceToken(), APP_CONFIG],
-      useFactory: (db: DataSource, config: AppConfig) => new AccessPolicy(db, config.auth.ageOfMajority),
+      inject: [getDataSourceToken(), APP_CONFIG, Clock],
+      useFactory: (db: DataSource, config: AppConfig, clock: Clock) => new AccessPolicy(db, config.auth.ageOfMajority, clock),
     },
   ],
   exports: [TenantDb, AccessPolicy, SessionRevocations],

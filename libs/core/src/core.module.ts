@@ -9,6 +9,7 @@ import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { dataSourceOptions, keyStoreUrlFor, migrateKeyStore, poolOf, poolOptions } from '@learnstream/database';
 import { connectEsdb, EVENT_STORE, EventLog, EventRegistry, PostgresEventStore, type EventStore, type EventTypeDefinition } from '@learnstream/event-store';
 import { KeyStore, PersonalDataCipher } from '@learnstream/personal-data';
+import { Clock, systemClock } from '@learnstream/domain';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 
@@ -25,6 +26,8 @@ export interface CoreOptions {
   databaseUrl: string;
   /** Event types the log accepts (the composition lists them). */
   events?: EventTypeDefinition[];
+  /** "Now" for every handler, service and query (the system clock unless a test gives its own). */
+  clock?: Clock;
 }
 
 @Global()
@@ -36,7 +39,7 @@ export class CoreModule implements OnApplicationShutdown {
     private readonly keys: KeyStore,
   ) {}
 
-  static forRoot({ config, databaseUrl, events = [] }: CoreOptions): DynamicModule {
+  static forRoot({ config, databaseUrl, events = [], clock = systemClock }: CoreOptions): DynamicModule {
     return {
       module: CoreModule,
       imports: [
@@ -53,6 +56,7 @@ export class CoreModule implements OnApplicationShutdown {
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
+        { provide: Clock, useValue: clock },
         {
           provide: PG_POOL,
           // TypeORM's pool, the process's only one (DATABASE_POOL_MAX); TypeORM closes it.
@@ -88,7 +92,7 @@ export class CoreModule implements OnApplicationShutdown {
           provide: KeyStore,
           inject: [KEYSTORE_POOL, PG_POOL],
           useFactory: async (keyPool: pg.Pool, pool: pg.Pool) => {
-            const keys = new KeyStore(keyPool, config.masterKey, { ledgerPath: config.erasureLedgerPath });
+            const keys = new KeyStore(keyPool, config.masterKey, { ledgerPath: config.erasureLedgerPath, clock });
             const moved = await keys.adoptMovedKeys(pool);
             if (moved) logger.log({ msg: 'keys moved out of the event database into the key store', keys: moved });
             await keys.verifyMasterKey();
@@ -106,10 +110,10 @@ export class CoreModule implements OnApplicationShutdown {
         {
           provide: EventLog,
           inject: [EVENT_STORE, PersonalDataCipher, EventRegistry],
-          useFactory: (store: EventStore, cipher: PersonalDataCipher, registry: EventRegistry) => new EventLog(store, cipher, registry),
+          useFactory: (store: EventStore, cipher: PersonalDataCipher, registry: EventRegistry) => new EventLog(store, cipher, registry, clock),
         },
       ],
-      exports: [APP_CONFIG, PG_POOL, KEYSTORE_POOL, EVENT_STORE, KeyStore, PersonalDataCipher, EventRegistry, EventLog],
+      exports: [APP_CONFIG, Clock, PG_POOL, KEYSTORE_POOL, EVENT_STORE, KeyStore, PersonalDataCipher, EventRegistry, EventLog],
     };
   }
 

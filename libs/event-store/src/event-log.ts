@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Personal, type PersonalDataCipher } from '@learnstream/personal-data';
+import { systemClock, type Clock } from '@learnstream/domain';
 import { ANONYMOUS_SUBJECT, ENVELOPE_FIELDS, STREAM_ID, validateEnvelope, validateEventType, type EnvelopeInput, type EventEnvelope } from './envelope';
 import { InvalidEventError } from './errors';
 import type { EventRegistry } from './event-registry';
@@ -64,7 +65,7 @@ export class EventLog {
     readonly store: EventStore,
     private readonly cipher: PersonalDataCipher,
     readonly registry: EventRegistry,
-    private readonly now: () => Date = () => new Date(),
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async append(streamId: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
@@ -93,7 +94,7 @@ export class EventLog {
     if (!definition) problems.push(`unknown event type ${event.type}`);
     const envelope: EventEnvelope = {
       ...event.envelope,
-      occurredAt: event.envelope.occurredAt ?? this.now().toISOString(),
+      occurredAt: event.envelope.occurredAt ?? this.clock.nowIso(),
       schemaVersion: definition?.version ?? 1,
     };
     problems.push(...validateEnvelope(envelope));

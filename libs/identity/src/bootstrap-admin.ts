@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { envelopeFor } from '@learnstream/access';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { EventLog, WrongExpectedRevisionError } from '@learnstream/event-store';
+import { Clock } from '@learnstream/domain';
 import { completeProfile } from './profile';
 import { AccountsRepository, userStream } from './accounts.repository';
 import { PasswordHasher } from './passwords';
@@ -21,6 +22,7 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
   private readonly logger = new Logger('Bootstrap');
 
   constructor(
+    private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly log: EventLog,
     private readonly accounts: AccountsRepository,
@@ -33,7 +35,7 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
     const { adminUsername: username, adminPassword } = this.config.auth;
     const password = adminPassword ?? PasswordHasher.temporary() + PasswordHasher.temporary();
     const userId = randomUUID();
-    const at = new Date().toISOString();
+    const at = this.clock.nowIso();
     await this.usernames.claim(username, userId);
     try {
       await this.log.appendBatch([

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import express from 'express';
 import { AccessModule } from '@learnstream/access';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
+import { Clock } from '@learnstream/domain';
 import { UsernameIndex } from '@learnstream/identity';
 import { INTEROP_OPTIONS, interopOptions, type InteropOptions } from './interop.options';
 import { IdMap } from './moodle/id-map';
@@ -33,13 +34,13 @@ const XAPI_BODY_PARSER = Symbol('XAPI_BODY_PARSER');
 /** /xapi takes bodies up to XAPI_BODY_LIMIT (a batch of statements is past the default 100 kB): its own parser, registered before Nest's. */
 const XAPI_BODY = {
   provide: XAPI_BODY_PARSER,
-  inject: [HttpAdapterHost, INTEROP_OPTIONS],
-  useFactory: (host: HttpAdapterHost, options: InteropOptions) => {
+  inject: [HttpAdapterHost, INTEROP_OPTIONS, Clock],
+  useFactory: (host: HttpAdapterHost, options: InteropOptions, clock: Clock) => {
     const app = host.httpAdapter?.getInstance?.();
     const parse = express.json({ limit: options.xapiBodyLimit });
     // Every LRS response says how current it is and which version it speaks, errors (a body too large, bad JSON, 401) included.
     const xapiJsonParser: typeof parse = (req, res, next) => {
-      res.setHeader('X-Experience-API-Consistent-Through', new Date().toISOString());
+      res.setHeader('X-Experience-API-Consistent-Through', clock.nowIso());
       res.setHeader(VERSION_HEADER, XAPI_VERSION);
       parse(req, res, next);
     };

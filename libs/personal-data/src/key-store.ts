@@ -40,6 +40,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { systemClock, type Clock } from '@learnstream/domain';
 import { ErasureLedgerFile, type ErasureRecord } from './erasure-ledger';
 import { CorruptedKeyError, MasterKeyMismatchError, PersonalDataError, SubjectErasedError } from './errors';
 import { gcmDecrypt, gcmEncrypt, KEY_BYTES, pack, unpack } from './gcm';
@@ -63,6 +64,8 @@ export interface KeyStoreOptions {
   maxCachedKeys?: number;
   /** The erasure ledger outside PostgreSQL (ERASURE_LEDGER_PATH): written before any key of an erasure goes. */
   ledgerPath?: string;
+  /** When an erasure happened (the system clock unless given). */
+  clock?: Clock;
 }
 
 /** What an erasure is linked to, kept in the ledger so that it can be carried out again after a restore. */
@@ -161,6 +164,7 @@ export class KeyStore {
   private generation = 0;
   private readonly maxCachedKeys: number;
   private readonly ledger: ErasureLedgerFile | null;
+  private readonly clock: Clock;
   private verified: Promise<void> | null = null;
   private listening: Promise<void> | null = null;
   private listener: pg.Client | null = null;
@@ -174,6 +178,7 @@ export class KeyStore {
     if (masterKey.length !== KEY_BYTES) throw new PersonalDataError('INVALID_MASTER_KEY', `the master key must be ${KEY_BYTES} bytes, got ${masterKey.length}`);
     this.maxCachedKeys = options.maxCachedKeys ?? 10_000;
     this.ledger = options.ledgerPath ? new ErasureLedgerFile(options.ledgerPath, masterKey) : null;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** The subject's key of that scope, created on first use. Throws SubjectErasedError for an erased subject. */
@@ -243,7 +248,7 @@ export class KeyStore {
     const subject = subjectIdOf(subjectId);
     await this.ready();
     const known = await this.erasure(subject);
-    const record: ErasureRecord = known ?? { subjectId: subject, erasedAt: new Date().toISOString(), reason, requestId: link.requestId ?? null, anonymousId: link.anonymousId ?? null };
+    const record: ErasureRecord = known ?? { subjectId: subject, erasedAt: this.clock.nowIso(), reason, requestId: link.requestId ?? null, anonymousId: link.anonymousId ?? null };
     if (!known) this.ledger?.append(record);
     const { count, notice } = await this.transaction(async (c) => {
       // Exclusive against key creation for this subject (see createKey).

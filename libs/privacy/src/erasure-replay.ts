@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { KeyStore } from '@learnstream/personal-data';
+import { Clock } from '@learnstream/domain';
 import { ErasureService } from './erasure.service';
 import { PrivacyRepository } from './privacy.repository';
 
@@ -30,6 +31,7 @@ export class ErasureReplay implements OnApplicationBootstrap {
   private readonly logger = new Logger('ErasureReplay');
 
   constructor(
+    private readonly clock: Clock,
     private readonly keys: KeyStore,
     private readonly repo: PrivacyRepository,
     private readonly erasure: ErasureService,
@@ -44,7 +46,7 @@ export class ErasureReplay implements OnApplicationBootstrap {
     if (report.reapplied.length || report.keysDeleted) this.logger.warn({ msg: 'erasures re-applied (a database restored from before them?)', ...report });
   }
 
-  async run(now: Date = new Date()): Promise<ReplayReport> {
+  async run(now: Date = this.clock.now()): Promise<ReplayReport> {
     const { erasures, keysDeleted } = await this.keys.reapplyErasures();
     const reapplied: ReplayReport['reapplied'] = [];
     for (const e of erasures) {

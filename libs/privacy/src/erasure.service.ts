@@ -20,7 +20,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '@learnstream/access';
 import { PG_POOL, retryOnConflict } from '@learnstream/core';
-import { DomainError, uuidV5 } from '@learnstream/domain';
+import { DomainError, uuidV5, Clock } from '@learnstream/domain';
 import type { AppendResult } from '@learnstream/event-store';
 import { KeyStore } from '@learnstream/personal-data';
 import { SUBJECT_ERASED } from '@learnstream/projections';
@@ -38,6 +38,7 @@ export class LegalHoldError extends DomainError {
 @Injectable()
 export class ErasureService {
   constructor(
+    private readonly clock: Clock,
     private readonly repo: PrivacyRepository,
     private readonly keys: KeyStore,
     @Inject(PG_POOL) private readonly pool: pg.Pool,
@@ -48,7 +49,7 @@ export class ErasureService {
    * Returns the append of SubjectErased (null when the request was complete
    * already). Throws LegalHoldError when the subject is under a legal hold.
    */
-  async erase(requestId: string, actor: Pick<Actor, 'userId' | 'realActorId'> | null, now: Date = new Date()): Promise<AppendResult | null> {
+  async erase(requestId: string, actor: Pick<Actor, 'userId' | 'realActorId'> | null, now: Date = this.clock.now()): Promise<AppendResult | null> {
     const { state: request } = await this.repo.loadRequest(requestId);
     if (!request.exists) throw new DomainError('not_found', 'REQUEST_NOT_FOUND', 'no such privacy request');
     if (request.type !== 'erasure') throw new DomainError('rule', 'NOT_AN_ERASURE', 'this request is not an erasure');

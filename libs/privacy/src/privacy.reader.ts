@@ -6,7 +6,7 @@
  */
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import { ProjectionRunner } from '@learnstream/projections';
 import type { DataSource } from 'typeorm';
 import { CONSENT_DEFAULTS } from './privacy-subject';
@@ -58,11 +58,12 @@ export interface BreachFlag {
 @Injectable()
 export class PrivacyReader {
   constructor(
+    private readonly clock: Clock,
     @Inject(getDataSourceToken()) private readonly db: DataSource,
     @Optional() @Inject(ProjectionRunner) private readonly runner?: ProjectionRunner,
   ) {}
 
-  async request(requestId: string, now = new Date()): Promise<RequestView> {
+  async request(requestId: string, now = this.clock.now()): Promise<RequestView> {
     const [row] = await this.db.query('SELECT * FROM privacy_requests WHERE request_id = $1', [requestId]);
     if (!row) throw new DomainError('not_found', 'REQUEST_NOT_FOUND', 'no such privacy request');
     return (await this.withHolds([row])).map((r) => requestViewOf(r, now))[0];
@@ -84,13 +85,13 @@ export class PrivacyReader {
   }
 
   /** Requests about the person, or filed by them. */
-  async requestsOf(userId: string, now = new Date()): Promise<RequestView[]> {
+  async requestsOf(userId: string, now = this.clock.now()): Promise<RequestView[]> {
     const rows = await this.db.query('SELECT * FROM privacy_requests WHERE subject_id = $1 OR filed_by = $1 ORDER BY filed_at DESC', [userId]);
     return (await this.withHolds(rows)).map((r) => requestViewOf(r, now));
   }
 
   /** The DPO's queue: open requests by deadline first (overdue on top), or filtered. */
-  async queue(filter: QueueFilter, now = new Date()): Promise<RequestView[]> {
+  async queue(filter: QueueFilter, now = this.clock.now()): Promise<RequestView[]> {
     const rows = await this.db.query(
       `SELECT * FROM privacy_requests
         WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR type = $2)
@@ -162,7 +163,7 @@ export class PrivacyReader {
    * (a sliding window ending at each of their reads), over the last `days`
    * days: one entry per reader, with their busiest window.
    */
-  async breachReview(threshold: number, days: number, now = new Date()): Promise<BreachFlag[]> {
+  async breachReview(threshold: number, days: number, now = this.clock.now()): Promise<BreachFlag[]> {
     const rows = await this.db.query(
       `WITH recent AS (
          SELECT reader_id, subject_id, occurred_at FROM personal_data_access_log WHERE occurred_at > $2::timestamptz - make_interval(days => $3)

@@ -20,6 +20,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { PG_POOL } from '@learnstream/core';
 import { KeyStore, periodOf } from '@learnstream/personal-data';
+import { Clock } from '@learnstream/domain';
 import type pg from 'pg';
 import { ErasureService } from './erasure.service';
 import { decideRequest } from './privacy-request';
@@ -63,6 +64,7 @@ export class RetentionSweep {
   private readonly logger = new Logger('RetentionSweep');
 
   constructor(
+    private readonly clock: Clock,
     @Inject(PG_POOL) private readonly pool: pg.Pool,
     private readonly keys: KeyStore,
     private readonly repo: PrivacyRepository,
@@ -70,7 +72,7 @@ export class RetentionSweep {
     @Inject(PRIVACY_OPTIONS) private readonly options: PrivacyOptions,
   ) {}
 
-  async run({ dryRun = false, now = new Date() }: { dryRun?: boolean; now?: Date } = {}): Promise<SweepReport> {
+  async run({ dryRun = false, now = this.clock.now() }: { dryRun?: boolean; now?: Date } = {}): Promise<SweepReport> {
     const before = retentionCutoff(now, this.options.requestMetadataRetentionMonths);
     const report: SweepReport = {
       at: now.toISOString(),

@@ -48,7 +48,7 @@ export interface RequestRow {
   hold_until?: Date | null;
 }
 
-export function requestViewOf(r: RequestRow, now: Date = new Date()): RequestView {
+export function requestViewOf(r: RequestRow, now: Date): RequestView {
   const open = isOpen(r.status);
   const due = new Date(r.due_at).getTime();
   return {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, ForbiddenError, rankOf, type Actor, type SchoolRole } from '@learnstream/access';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import { AffiliationsRepository } from '../affiliations.repository';
 import { decideAddMember, evolveMembership, initialMembershipState } from '../membership';
 import { userStream } from '../streams';
@@ -28,6 +28,7 @@ export class AddMemberCommand extends Command<MembershipView> {
 @CommandHandler(AddMemberCommand)
 export class AddMemberHandler implements ICommandHandler<AddMemberCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AffiliationsRepository,
   ) {}
@@ -40,7 +41,7 @@ export class AddMemberHandler implements ICommandHandler<AddMemberCommand> {
     if (addedBy === 'school_staff' && rankOf(target) > 1) throw new ForbiddenError('a platform account cannot be added to a school by its staff');
     const school = await this.repo.loadSchool(schoolId);
     const membershipId = randomUUID();
-    const at = new Date().toISOString();
+    const at = this.clock.nowIso();
     const { state } = await this.repo.decideAndAppend({
       streamId: userStream(input.userId),
       initial: initialMembershipState(),

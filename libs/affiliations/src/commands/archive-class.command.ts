@@ -1,5 +1,6 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
+import { Clock } from '@learnstream/domain';
 import { AffiliationsRepository } from '../affiliations.repository';
 import { decideSchool, evolveSchool } from '../school';
 import { schoolStream } from '../streams';
@@ -19,13 +20,14 @@ export class ArchiveClassCommand extends Command<ClassView> {
 @CommandHandler(ArchiveClassCommand)
 export class ArchiveClassHandler implements ICommandHandler<ArchiveClassCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AffiliationsRepository,
   ) {}
 
   async execute({ actor, schoolId, classId }: ArchiveClassCommand): Promise<ClassView> {
     await this.policy.require(actor, { action: 'school.manage', schoolId });
-    const at = new Date().toISOString();
+    const at = this.clock.nowIso();
     const { state } = await this.repo.decideAndAppend({
       streamId: schoolStream(schoolId),
       initial: null,

@@ -1,5 +1,6 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
+import { Clock } from '@learnstream/domain';
 import { AffiliationsRepository } from '../affiliations.repository';
 import { decideSchool, evolveSchool } from '../school';
 import { schoolStream } from '../streams';
@@ -21,13 +22,14 @@ export class ArchiveSchoolCommand extends Command<SchoolView> {
 @CommandHandler(ArchiveSchoolCommand)
 export class ArchiveSchoolHandler implements ICommandHandler<ArchiveSchoolCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AffiliationsRepository,
   ) {}
 
   async execute({ actor, schoolId }: ArchiveSchoolCommand): Promise<SchoolView> {
     await this.policy.require(actor, { action: 'school.create' });
-    const at = new Date().toISOString();
+    const at = this.clock.nowIso();
     const { state } = await this.repo.decideAndAppend({
       streamId: schoolStream(schoolId),
       initial: null,

@@ -1,5 +1,6 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor, type SchoolRole } from '@learnstream/access';
+import { Clock } from '@learnstream/domain';
 import { AffiliationsRepository } from '../affiliations.repository';
 import { activeMemberships, decideChangeClass, evolveMembership, initialMembershipState } from '../membership';
 import { userStream } from '../streams';
@@ -20,6 +21,7 @@ export class ChangeMemberClassCommand extends Command<MembershipView> {
 @CommandHandler(ChangeMemberClassCommand)
 export class ChangeMemberClassHandler implements ICommandHandler<ChangeMemberClassCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AffiliationsRepository,
   ) {}
@@ -27,7 +29,7 @@ export class ChangeMemberClassHandler implements ICommandHandler<ChangeMemberCla
   async execute({ actor, schoolId, userId, input }: ChangeMemberClassCommand): Promise<MembershipView> {
     await this.policy.require(actor, { action: 'school.manage', schoolId });
     const school = await this.repo.loadSchool(schoolId);
-    const at = new Date().toISOString();
+    const at = this.clock.nowIso();
     const { state } = await this.repo.decideAndAppend({
       streamId: userStream(userId),
       initial: initialMembershipState(),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
+import { Clock } from '@learnstream/domain';
 import { AffiliationsRepository } from '../affiliations.repository';
 import { decideSchool, evolveSchool } from '../school';
 import { schoolStream } from '../streams';
@@ -19,6 +20,7 @@ export class CreateClassCommand extends Command<ClassView> {
 @CommandHandler(CreateClassCommand)
 export class CreateClassHandler implements ICommandHandler<CreateClassCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AffiliationsRepository,
   ) {}
@@ -26,7 +28,7 @@ export class CreateClassHandler implements ICommandHandler<CreateClassCommand> {
   async execute({ actor, schoolId, input }: CreateClassCommand): Promise<ClassView> {
     await this.policy.require(actor, { action: 'school.manage', schoolId });
     const classId = randomUUID();
-    const at = new Date().toISOString();
+    const at = this.clock.nowIso();
     const { state } = await this.repo.decideAndAppend({
       streamId: schoolStream(schoolId),
       initial: null,

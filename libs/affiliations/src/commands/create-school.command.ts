@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
+import { Clock } from '@learnstream/domain';
 import { AffiliationsRepository } from '../affiliations.repository';
 import { decideSchool, evolveSchool } from '../school';
 import { schoolStream } from '../streams';
@@ -22,6 +23,7 @@ export class CreateSchoolCommand extends Command<SchoolView> {
 @CommandHandler(CreateSchoolCommand)
 export class CreateSchoolHandler implements ICommandHandler<CreateSchoolCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AffiliationsRepository,
   ) {}
@@ -29,7 +31,7 @@ export class CreateSchoolHandler implements ICommandHandler<CreateSchoolCommand>
   async execute({ actor, input }: CreateSchoolCommand): Promise<SchoolView> {
     await this.policy.require(actor, { action: 'school.create' });
     const schoolId = randomUUID();
-    const at = new Date().toISOString();
+    const at = this.clock.nowIso();
     const { state } = await this.repo.decideAndAppend({
       streamId: schoolStream(schoolId),
       initial: null,

@@ -1,6 +1,6 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import { AffiliationsRepository } from '../affiliations.repository';
 import { decideParentLink, evolveParentLink } from '../parent-link';
 import { parentLinkStream } from '../streams';
@@ -20,6 +20,7 @@ export class DecideParentLinkCommand extends Command<ParentLinkView> {
 @CommandHandler(DecideParentLinkCommand)
 export class DecideParentLinkHandler implements ICommandHandler<DecideParentLinkCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AffiliationsRepository,
   ) {}
@@ -28,7 +29,7 @@ export class DecideParentLinkHandler implements ICommandHandler<DecideParentLink
     const link = await this.repo.loadParentLink(linkId);
     if (!link) throw new DomainError('not_found', 'PARENT_LINK_NOT_FOUND', 'no such parent link');
     await this.policy.require(actor, { action: 'parentLink.decide', childId: link.childId });
-    const at = new Date().toISOString();
+    const at = this.clock.nowIso();
     const { state } = await this.repo.decideAndAppend({
       streamId: parentLinkStream(linkId),
       initial: null,

@@ -1,5 +1,6 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor, type SchoolRole } from '@learnstream/access';
+import { Clock } from '@learnstream/domain';
 import { AffiliationsRepository } from '../affiliations.repository';
 import { decideLeaveSchool, evolveMembership, initialMembershipState } from '../membership';
 import { userStream } from '../streams';
@@ -20,13 +21,14 @@ export class EndMembershipCommand extends Command<MembershipView> {
 @CommandHandler(EndMembershipCommand)
 export class EndMembershipHandler implements ICommandHandler<EndMembershipCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AffiliationsRepository,
   ) {}
 
   async execute({ actor, schoolId, userId, input }: EndMembershipCommand): Promise<MembershipView> {
     await this.policy.require(actor, { action: 'school.manage', schoolId });
-    const at = new Date().toISOString();
+    const at = this.clock.nowIso();
     const { state, events } = await this.repo.decideAndAppend({
       streamId: userStream(userId),
       initial: initialMembershipState(),

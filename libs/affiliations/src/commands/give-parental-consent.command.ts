@@ -1,5 +1,6 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
+import { Clock } from '@learnstream/domain';
 import { AffiliationsRepository } from '../affiliations.repository';
 import { decideParentalConsent, evolveParentalConsent, initialParentalConsentState } from '../parental-consent';
 import { userStream } from '../streams';
@@ -19,13 +20,14 @@ export class GiveParentalConsentCommand extends Command<ParentalConsentView> {
 @CommandHandler(GiveParentalConsentCommand)
 export class GiveParentalConsentHandler implements ICommandHandler<GiveParentalConsentCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AffiliationsRepository,
   ) {}
 
   async execute({ actor, childId, purposes }: GiveParentalConsentCommand): Promise<ParentalConsentView> {
     await this.policy.require(actor, { action: 'parentalConsent.give', childId });
-    const at = new Date().toISOString();
+    const at = this.clock.nowIso();
     const { state } = await this.repo.decideAndAppend({
       streamId: userStream(childId),
       initial: initialParentalConsentState(),

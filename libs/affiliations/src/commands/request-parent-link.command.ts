@@ -1,6 +1,6 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, ForbiddenError, rankOf, type Actor } from '@learnstream/access';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import { AffiliationsRepository } from '../affiliations.repository';
 import { decideParentLink, evolveParentLink } from '../parent-link';
 import { parentLinkId, parentLinkStream } from '../streams';
@@ -39,6 +39,7 @@ export class RequestParentLinkCommand extends Command<ParentLinkView> {
 @CommandHandler(RequestParentLinkCommand)
 export class RequestParentLinkHandler implements ICommandHandler<RequestParentLinkCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AffiliationsRepository,
   ) {}
@@ -62,7 +63,7 @@ export class RequestParentLinkHandler implements ICommandHandler<RequestParentLi
   /** The same answer whatever the username names (see above). */
   private async byUsername(actor: Actor, username: string, parentId: string | undefined): Promise<ParentLinkView> {
     if (parentId !== undefined) throw new DomainError('invalid', 'VALIDATION_FAILED', 'a school admin links a parent by the child’s id (childId), not by username');
-    const at = new Date().toISOString();
+    const at = this.clock.nowIso();
     const childId = await this.repo.userIdByUsername(username);
     if (childId && childId !== actor.userId && !actor.realActorId && rankOf(await this.policy.person(childId)) === 1) {
       try {
@@ -77,7 +78,7 @@ export class RequestParentLinkHandler implements ICommandHandler<RequestParentLi
 
   private async append(actor: Actor, parentId: string, childId: string): Promise<ParentLinkView> {
     const linkId = parentLinkId(parentId, childId);
-    const at = new Date().toISOString();
+    const at = this.clock.nowIso();
     const { state, events } = await this.repo.decideAndAppend({
       streamId: parentLinkStream(linkId),
       initial: null,

@@ -1,7 +1,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, ForbiddenError, type Actor } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import { AffiliationsRepository } from '../affiliations.repository';
 import { decideParentLink, evolveParentLink } from '../parent-link';
 import { decideParentalConsent, evolveParentalConsent, initialParentalConsentState } from '../parental-consent';
@@ -26,6 +26,7 @@ export class RevokeParentLinkCommand extends Command<ParentLinkView> {
 @CommandHandler(RevokeParentLinkCommand)
 export class RevokeParentLinkHandler implements ICommandHandler<RevokeParentLinkCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AffiliationsRepository,
   ) {}
@@ -38,7 +39,7 @@ export class RevokeParentLinkHandler implements ICommandHandler<RevokeParentLink
       throw new ForbiddenError('you may not revoke this parent link');
     }
     const { parentId, childId } = known;
-    const at = new Date().toISOString();
+    const at = this.clock.nowIso();
     const childSchoolId = await this.repo.schoolOf(childId);
     await retryOnConflict(async () => {
       const link = await this.repo.log.aggregate(parentLinkStream(linkId), null, evolveParentLink);

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, ForbiddenError, rankOf, type Actor, type SchoolRole } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import { AffiliationsRepository } from '../affiliations.repository';
 import { activeMemberships, decideJoinSchool, evolveMembership, initialMembershipState } from '../membership';
 import { transferStream, userStream } from '../streams';
@@ -71,6 +71,7 @@ async function loadTransfer(repo: AffiliationsRepository, transferId: string): P
 @CommandHandler(RequestTransferCommand)
 export class RequestTransferHandler implements ICommandHandler<RequestTransferCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AffiliationsRepository,
   ) {}
@@ -83,7 +84,7 @@ export class RequestTransferHandler implements ICommandHandler<RequestTransferCo
     if (rankOf(target) > 1) throw new ForbiddenError('a platform account cannot join a school');
     const school = await this.repo.loadSchool(schoolId);
     const { state: memberships } = await this.repo.log.aggregate(userStream(input.userId), initialMembershipState(), evolveMembership);
-    const at = new Date().toISOString();
+    const at = this.clock.nowIso();
     // The same checks as the join itself (school, class, grade level, already a member), before anything is written.
     decideJoinSchool({ type: 'JoinSchool', membershipId: randomUUID(), userId: input.userId, schoolId, role: input.role, classId: input.classId, gradeLevel: input.gradeLevel, by: actor.userId, at }, memberships, school);
     if (await this.repo.transferPending(input.userId, schoolId)) throw new DomainError('conflict', 'TRANSFER_PENDING', 'this school already asked this person and is waiting for an answer');
@@ -104,6 +105,7 @@ export class RequestTransferHandler implements ICommandHandler<RequestTransferCo
 @CommandHandler(DecideTransferCommand)
 export class DecideTransferHandler implements ICommandHandler<DecideTransferCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AffiliationsRepository,
   ) {}
@@ -112,7 +114,7 @@ export class DecideTransferHandler implements ICommandHandler<DecideTransferComm
     const known = await loadTransfer(this.repo, transferId);
     await this.policy.require(actor, { action: 'transfer.decide', userId: known.userId });
     const as: TransferDecider = actor.userId === known.userId ? 'self' : (await this.policy.standingOver(actor, known.userId)) === 'parent' ? 'parent' : 'platform_admin';
-    const at = new Date().toISOString();
+    const at = this.clock.nowIso();
     if (decision === 'decline') {
       await this.repo.decideAndAppend({
         streamId: transferStream(transferId),
@@ -150,6 +152,7 @@ export class DecideTransferHandler implements ICommandHandler<DecideTransferComm
 @CommandHandler(CancelTransferCommand)
 export class CancelTransferHandler implements ICommandHandler<CancelTransferCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AffiliationsRepository,
   ) {}
@@ -163,7 +166,7 @@ export class CancelTransferHandler implements ICommandHandler<CancelTransferComm
       initial: null as TransferState | null,
       evolve: evolveTransfer,
       actor,
-      decide: (state) => decideTransfer({ type: 'CancelTransfer', by: actor.userId, at: new Date().toISOString() }, state),
+      decide: (state) => decideTransfer({ type: 'CancelTransfer', by: actor.userId, at: this.clock.nowIso() }, state),
     });
     return viewFor(this.repo, transferId, (await this.policy.factsOf(actor)).platformRoles.includes('platform_admin') ? 'person' : 'to');
   }

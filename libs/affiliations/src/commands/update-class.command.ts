@@ -1,5 +1,6 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
+import { Clock } from '@learnstream/domain';
 import type { ClassChanges } from '../affiliation.events';
 import { AffiliationsRepository } from '../affiliations.repository';
 import { decideSchool, evolveSchool } from '../school';
@@ -20,13 +21,14 @@ export class UpdateClassCommand extends Command<ClassView> {
 @CommandHandler(UpdateClassCommand)
 export class UpdateClassHandler implements ICommandHandler<UpdateClassCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AffiliationsRepository,
   ) {}
 
   async execute({ actor, schoolId, classId, changes }: UpdateClassCommand): Promise<ClassView> {
     await this.policy.require(actor, { action: 'school.manage', schoolId });
-    const at = new Date().toISOString();
+    const at = this.clock.nowIso();
     const { state } = await this.repo.decideAndAppend({
       streamId: schoolStream(schoolId),
       initial: null,

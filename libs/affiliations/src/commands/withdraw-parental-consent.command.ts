@@ -1,5 +1,6 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
+import { Clock } from '@learnstream/domain';
 import { AffiliationsRepository } from '../affiliations.repository';
 import { decideParentalConsent, evolveParentalConsent, initialParentalConsentState } from '../parental-consent';
 import { userStream } from '../streams';
@@ -17,13 +18,14 @@ export class WithdrawParentalConsentCommand extends Command<void> {
 @CommandHandler(WithdrawParentalConsentCommand)
 export class WithdrawParentalConsentHandler implements ICommandHandler<WithdrawParentalConsentCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AffiliationsRepository,
   ) {}
 
   async execute({ actor, childId }: WithdrawParentalConsentCommand): Promise<void> {
     await this.policy.require(actor, { action: 'parentalConsent.give', childId });
-    const at = new Date().toISOString();
+    const at = this.clock.nowIso();
     await this.repo.decideAndAppend({
       streamId: userStream(childId),
       initial: initialParentalConsentState(),

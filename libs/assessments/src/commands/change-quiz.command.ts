@@ -8,7 +8,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { AccessPolicy, type Actor } from '@learnstream/access';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import { AssessmentsRepository } from '../assessments.repository';
 import type { Question } from '../question';
 import { quizDecider, type QuizCommand, type QuizState } from '../quiz';
@@ -38,6 +38,7 @@ export const quizNotFound = (quizId: string) => new DomainError('not_found', 'QU
 @CommandHandler(ChangeQuizCommand)
 export class ChangeQuizHandler implements ICommandHandler<ChangeQuizCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AssessmentsRepository,
   ) {}
@@ -48,7 +49,7 @@ export class ChangeQuizHandler implements ICommandHandler<ChangeQuizCommand> {
     const { courseId } = current;
     await this.policy.require(actor, { action: 'course.edit', courseId });
     const course = await this.repo.course(courseId);
-    const now = new Date().toISOString();
+    const now = this.clock.nowIso();
     const by = actor.userId;
     const hasAttempts = change.type === 'UpdateQuizSettings' ? false : await this.repo.quizHasAttempts(quizId);
     const command: QuizCommand =

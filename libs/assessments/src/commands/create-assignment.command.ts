@@ -5,7 +5,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { AccessPolicy, type Actor } from '@learnstream/access';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import { AssessmentsRepository } from '../assessments.repository';
 import { assignmentDecider, type AssignmentState, type CreateAssignment } from '../assignment';
 import type { AssignmentSettings } from '../assignment.events';
@@ -52,6 +52,7 @@ export async function existingAssignment(repo: AssessmentsRepository, assignment
 @CommandHandler(CreateAssignmentCommand)
 export class CreateAssignmentHandler implements ICommandHandler<CreateAssignmentCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AssessmentsRepository,
     private readonly placement: CoursePlacement,
@@ -62,7 +63,7 @@ export class CreateAssignmentHandler implements ICommandHandler<CreateAssignment
     const course = await this.repo.course(courseId);
     const { sectionId, ...settings } = input;
     const assignmentId = randomUUID();
-    const command: CreateAssignment = { type: 'CreateAssignment', ...settings, assignmentId, courseId, now: new Date().toISOString(), by: actor.userId };
+    const command: CreateAssignment = { type: 'CreateAssignment', ...settings, assignmentId, courseId, now: this.clock.nowIso(), by: actor.userId };
     assignmentDecider.decide(command, assignmentDecider.initialState());
     await this.placement.place(actor, courseId, assignmentId, 'assignment', await this.placement.sectionFor(courseId, sectionId));
     const { state } = await this.repo.decideAndAppend({
@@ -79,6 +80,7 @@ export class CreateAssignmentHandler implements ICommandHandler<CreateAssignment
 @CommandHandler(UpdateAssignmentCommand)
 export class UpdateAssignmentHandler implements ICommandHandler<UpdateAssignmentCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AssessmentsRepository,
   ) {}
@@ -90,7 +92,7 @@ export class UpdateAssignmentHandler implements ICommandHandler<UpdateAssignment
     const { state } = await this.repo.decideAndAppend({
       streamId: assignmentStreamId(assignmentId),
       decider: assignmentDecider,
-      decide: (s) => assignmentDecider.decide({ type: 'UpdateAssignment', ...changes, assignmentId, now: new Date().toISOString(), by: actor.userId }, s),
+      decide: (s) => assignmentDecider.decide({ type: 'UpdateAssignment', ...changes, assignmentId, now: this.clock.nowIso(), by: actor.userId }, s),
       actor,
       schoolId: course.schoolId,
     });

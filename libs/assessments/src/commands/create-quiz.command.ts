@@ -7,6 +7,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { AccessPolicy, type Actor } from '@learnstream/access';
+import { Clock } from '@learnstream/domain';
 import { AssessmentsRepository } from '../assessments.repository';
 import { CoursePlacement } from '../course-placement';
 import type { Question } from '../question';
@@ -41,6 +42,7 @@ export function decideAll(commands: QuizCommand[], state: QuizState): QuizEvent[
 @CommandHandler(CreateQuizCommand)
 export class CreateQuizHandler implements ICommandHandler<CreateQuizCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AssessmentsRepository,
     private readonly placement: CoursePlacement,
@@ -51,7 +53,7 @@ export class CreateQuizHandler implements ICommandHandler<CreateQuizCommand> {
     const course = await this.repo.course(courseId);
     const { sectionId, questions = [], ...settings } = input;
     const quizId = randomUUID();
-    const now = new Date().toISOString();
+    const now = this.clock.nowIso();
     const commands: QuizCommand[] = [
       { type: 'CreateQuiz', ...settings, quizId, courseId, now, by: actor.userId },
       ...questions.map((q): QuizCommand => ({ type: 'AddQuestion', quizId, question: { ...q, questionId: q.questionId ?? randomUUID() } as Question, hasAttempts: false, now, by: actor.userId })),

@@ -10,6 +10,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { personal } from '@learnstream/personal-data';
+import { Clock } from '@learnstream/domain';
 import { AssessmentsRepository } from '../assessments.repository';
 import type { SubmissionGraded } from '../assignment.events';
 import { submissionDecider } from '../assignment-submission';
@@ -50,6 +51,7 @@ export class ReopenSubmissionCommand extends Command<{ assignmentId: string; lea
 @CommandHandler(GradeSubmissionCommand)
 export class GradeSubmissionHandler implements ICommandHandler<GradeSubmissionCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AssessmentsRepository,
   ) {}
@@ -69,7 +71,7 @@ export class GradeSubmissionHandler implements ICommandHandler<GradeSubmissionCo
       schoolId: course.schoolId,
       decide: (state) =>
         submissionDecider.decide(
-          { type: 'GradeSubmission', assignmentId, learnerId, courseId, grade: input.grade, feedback, by: actor.userId, now: new Date().toISOString(), enrolled, maxGrade, passGrade },
+          { type: 'GradeSubmission', assignmentId, learnerId, courseId, grade: input.grade, feedback, by: actor.userId, now: this.clock.nowIso(), enrolled, maxGrade, passGrade },
           state,
         ),
     });
@@ -82,6 +84,7 @@ export class GradeSubmissionHandler implements ICommandHandler<GradeSubmissionCo
 @CommandHandler(ReopenSubmissionCommand)
 export class ReopenSubmissionHandler implements ICommandHandler<ReopenSubmissionCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AssessmentsRepository,
   ) {}
@@ -95,7 +98,7 @@ export class ReopenSubmissionHandler implements ICommandHandler<ReopenSubmission
       decider: submissionDecider,
       actor,
       schoolId: course.schoolId,
-      decide: (state) => submissionDecider.decide({ type: 'ReopenSubmission', assignmentId, learnerId, by: actor.userId, now: new Date().toISOString() }, state),
+      decide: (state) => submissionDecider.decide({ type: 'ReopenSubmission', assignmentId, learnerId, by: actor.userId, now: this.clock.nowIso() }, state),
     });
     return { assignmentId, learnerId };
   }

@@ -8,7 +8,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { AccessPolicy, type Actor } from '@learnstream/access';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import { personal } from '@learnstream/personal-data';
 import { AssessmentsRepository } from '../assessments.repository';
 import { CoursePlacement } from '../course-placement';
@@ -43,6 +43,7 @@ export class RecordOfflineResultCommand extends Command<OfflineResultView> {
 @CommandHandler(CreateOfflineTestCommand)
 export class CreateOfflineTestHandler implements ICommandHandler<CreateOfflineTestCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AssessmentsRepository,
     private readonly placement: CoursePlacement,
@@ -53,7 +54,7 @@ export class CreateOfflineTestHandler implements ICommandHandler<CreateOfflineTe
     const course = await this.repo.course(courseId);
     const { sectionId, ...fields } = input;
     const offlineTestId = randomUUID();
-    const command: CreateOfflineTest = { type: 'CreateOfflineTest', ...fields, offlineTestId, courseId, now: new Date().toISOString(), by: actor.userId };
+    const command: CreateOfflineTest = { type: 'CreateOfflineTest', ...fields, offlineTestId, courseId, now: this.clock.nowIso(), by: actor.userId };
     const [created] = offlineTestDecider.decide(command, offlineTestDecider.initialState());
     await this.placement.place(actor, courseId, offlineTestId, 'offline', await this.placement.sectionFor(courseId, sectionId));
     await this.repo.decideAndAppend({
@@ -72,6 +73,7 @@ export class CreateOfflineTestHandler implements ICommandHandler<CreateOfflineTe
 @CommandHandler(RecordOfflineResultCommand)
 export class RecordOfflineResultHandler implements ICommandHandler<RecordOfflineResultCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AssessmentsRepository,
   ) {}
@@ -88,7 +90,7 @@ export class RecordOfflineResultHandler implements ICommandHandler<RecordOffline
       decider: offlineTestDecider,
       actor,
       schoolId: course.schoolId,
-      decide: (s) => offlineTestDecider.decide({ type: 'RecordOfflineResult', offlineTestId, learnerId, grade: input.grade, feedback, by: actor.userId, now: new Date().toISOString(), enrolled }, s),
+      decide: (s) => offlineTestDecider.decide({ type: 'RecordOfflineResult', offlineTestId, learnerId, grade: input.grade, feedback, by: actor.userId, now: this.clock.nowIso(), enrolled }, s),
     });
     const recorded = events.find((e): e is OfflineResultRecorded => e.type === 'OfflineResultRecorded')!;
     const { grade, maxGrade, passed, previousGrade } = recorded.data;

@@ -8,6 +8,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ForbiddenError, type Actor } from '@learnstream/access';
 import { personal } from '@learnstream/personal-data';
+import { Clock } from '@learnstream/domain';
 import { AssessmentsRepository } from '../assessments.repository';
 import { attemptDecider } from '../attempt';
 import type { AttemptEvent } from '../attempt.events';
@@ -28,7 +29,7 @@ export class SaveAnswersCommand extends Command<{ attemptId: string; saved: stri
 
 @CommandHandler(SaveAnswersCommand)
 export class SaveAnswersHandler implements ICommandHandler<SaveAnswersCommand> {
-  constructor(private readonly repo: AssessmentsRepository) {}
+  constructor(private readonly clock: Clock, private readonly repo: AssessmentsRepository) {}
 
   async execute({ actor, attemptId, answers }: SaveAnswersCommand): Promise<{ attemptId: string; saved: string[] }> {
     const ref = await this.repo.attempt(attemptId);
@@ -42,7 +43,7 @@ export class SaveAnswersHandler implements ICommandHandler<SaveAnswersCommand> {
       actor,
       schoolId: course.schoolId,
       decide: (state) => {
-        const decided: AttemptEvent[] = attemptDecider.decide({ type: 'SaveAnswers', attemptId, answers: sealed, now: new Date().toISOString() }, state);
+        const decided: AttemptEvent[] = attemptDecider.decide({ type: 'SaveAnswers', attemptId, answers: sealed, now: this.clock.nowIso() }, state);
         // The decider has checked the questions are the attempt's; now each answer against its question.
         for (const answer of answers) {
           const question = quiz.questions.find((q) => q.questionId === answer.questionId);

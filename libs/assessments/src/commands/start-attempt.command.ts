@@ -13,6 +13,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { AccessPolicy, type Actor } from '@learnstream/access';
+import { Clock } from '@learnstream/domain';
 import { AssessmentsRepository, type CourseRef } from '../assessments.repository';
 import { attemptDecider, type QuizAttemptsState } from '../attempt';
 import type { AttemptEvent, AttemptStarted } from '../attempt.events';
@@ -50,7 +51,7 @@ export async function existingQuiz(repo: AssessmentsRepository, quizId: string):
  * Closes the learner's overdue attempt on the quiz, if any (as the system);
  * returns the ids closed.
  */
-export async function closeOverdue(repo: AssessmentsRepository, quiz: Extract<QuizState, { status: 'created' }>, learnerId: string, course: CourseRef): Promise<string[]> {
+export async function closeOverdue(repo: AssessmentsRepository, clock: Clock, quiz: Extract<QuizState, { status: 'created' }>, learnerId: string, course: CourseRef): Promise<string[]> {
   const closed: string[] = [];
   await repo.decideAndAppend<QuizAttemptsState, AttemptEvent>({
     streamId: quizAttemptsStreamId(quiz.quizId, learnerId),
@@ -58,7 +59,7 @@ export async function closeOverdue(repo: AssessmentsRepository, quiz: Extract<Qu
     actor: null,
     schoolId: course.schoolId,
     decide: (state) => {
-      const now = new Date().toISOString();
+      const now = clock.nowIso();
       closed.length = 0;
       const overdue = state.attempts.find((a) => a.status === 'in_progress' && a.deadline !== null && ms(now) > ms(a.deadline));
       if (!overdue) return [];
@@ -72,6 +73,7 @@ export async function closeOverdue(repo: AssessmentsRepository, quiz: Extract<Qu
 @CommandHandler(StartAttemptCommand)
 export class StartAttemptHandler implements ICommandHandler<StartAttemptCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AssessmentsRepository,
   ) {}
@@ -80,7 +82,7 @@ export class StartAttemptHandler implements ICommandHandler<StartAttemptCommand>
     const quiz = await existingQuiz(this.repo, quizId);
     const course = await this.repo.course(quiz.courseId);
     const enrolled = await this.policy.isEnrolled(quiz.courseId, actor.userId);
-    const closedOverdue = enrolled ? await closeOverdue(this.repo, quiz, actor.userId, course) : [];
+    const closedOverdue = enrolled ? await closeOverdue(this.repo, this.clock, quiz, actor.userId, course) : [];
     const attemptId = randomUUID();
     const { events } = await this.repo.decideAndAppend({
       streamId: quizAttemptsStreamId(quizId, actor.userId),
@@ -89,7 +91,7 @@ export class StartAttemptHandler implements ICommandHandler<StartAttemptCommand>
       schoolId: course.schoolId,
       decide: (state) =>
         attemptDecider.decide(
-          { type: 'StartAttempt', attemptId, quizId, courseId: quiz.courseId, learnerId: actor.userId, now: new Date().toISOString(), quiz: quizSnapshotOf(quiz), enrolled },
+          { type: 'StartAttempt', attemptId, quizId, courseId: quiz.courseId, learnerId: actor.userId, now: this.clock.nowIso(), quiz: quizSnapshotOf(quiz), enrolled },
           state,
         ),
     });

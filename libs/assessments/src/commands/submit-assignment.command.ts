@@ -7,6 +7,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { personal } from '@learnstream/personal-data';
+import { Clock } from '@learnstream/domain';
 import { AssessmentsRepository } from '../assessments.repository';
 import { assignmentSnapshotOf } from '../assignment';
 import type { AssignmentSubmitted } from '../assignment.events';
@@ -36,6 +37,7 @@ export class SubmitAssignmentCommand extends Command<SubmittedWork> {
 @CommandHandler(SubmitAssignmentCommand)
 export class SubmitAssignmentHandler implements ICommandHandler<SubmitAssignmentCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AssessmentsRepository,
   ) {}
@@ -53,7 +55,7 @@ export class SubmitAssignmentHandler implements ICommandHandler<SubmitAssignment
       schoolId: course.schoolId,
       decide: (state) =>
         submissionDecider.decide(
-          { type: 'SubmitAssignment', assignmentId, learnerId, text, fileRefs: input.fileRefs, now: new Date().toISOString(), assignment: assignmentSnapshotOf(assignment), enrolled },
+          { type: 'SubmitAssignment', assignmentId, learnerId, text, fileRefs: input.fileRefs, now: this.clock.nowIso(), assignment: assignmentSnapshotOf(assignment), enrolled },
           state,
         ),
     });

@@ -6,6 +6,7 @@
  */
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ForbiddenError, type Actor } from '@learnstream/access';
+import { Clock } from '@learnstream/domain';
 import { AssessmentsRepository } from '../assessments.repository';
 import { attemptDecider } from '../attempt';
 import type { AttemptGraded } from '../attempt.events';
@@ -37,7 +38,7 @@ export class SubmitAttemptCommand extends Command<SubmittedAttempt> {
 
 @CommandHandler(SubmitAttemptCommand)
 export class SubmitAttemptHandler implements ICommandHandler<SubmitAttemptCommand> {
-  constructor(private readonly repo: AssessmentsRepository) {}
+  constructor(private readonly clock: Clock, private readonly repo: AssessmentsRepository) {}
 
   async execute({ actor, attemptId }: SubmitAttemptCommand): Promise<SubmittedAttempt> {
     const ref = await this.repo.attempt(attemptId);
@@ -51,7 +52,7 @@ export class SubmitAttemptHandler implements ICommandHandler<SubmitAttemptComman
       actor,
       schoolId: course.schoolId,
       decide: (state) => {
-        const now = new Date().toISOString();
+        const now = this.clock.nowIso();
         const attempt = state.attempts.find((a) => a.attemptId === attemptId);
         automatic = attempt?.status === 'in_progress' && attempt.deadline !== null && ms(now) > ms(attempt.deadline);
         return attemptDecider.decide({ type: automatic ? 'CloseOverdueAttempt' : 'SubmitAttempt', attemptId, now, ...quizGradingOf(quiz) }, state);

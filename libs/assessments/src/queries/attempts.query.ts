@@ -16,7 +16,7 @@
  */
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import { accessPurposeOf, recordPersonalDataAccess } from '@learnstream/privacy';
 import { AssessmentsRepository } from '../assessments.repository';
 import { attemptDecider } from '../attempt';
@@ -61,6 +61,7 @@ const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
 @QueryHandler(GetAttemptQuery)
 export class GetAttemptHandler implements IQueryHandler<GetAttemptQuery, AttemptView> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly db: TenantDb,
     private readonly repo: AssessmentsRepository,
@@ -84,7 +85,7 @@ export class GetAttemptHandler implements IQueryHandler<GetAttemptQuery, Attempt
         decider: attemptDecider,
         actor,
         schoolId: course.schoolId,
-        decide: (state) => attemptDecider.decide({ type: 'ReviewAttempt', attemptId, by: actor.userId, now: new Date().toISOString() }, state),
+        decide: (state) => attemptDecider.decide({ type: 'ReviewAttempt', attemptId, by: actor.userId, now: this.clock.nowIso() }, state),
       });
     }
     if (attempt.learner_id !== actor.userId) {

@@ -14,7 +14,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import { decideCourse } from '../course';
 import type { AddActivity, AddResource, AddSection, CourseCommand, CreateCourse, UpdateCourse } from '../course.commands';
 import type { Course } from '../course.state';
@@ -57,6 +57,7 @@ export const unknownTeacher = (userId: string) =>
 @CommandHandler(ChangeCourseCommand)
 export class ChangeCourseHandler implements ICommandHandler<ChangeCourseCommand, CourseChangeResult> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly courses: CoursesRepository,
   ) {}
@@ -82,7 +83,7 @@ export class ChangeCourseHandler implements ICommandHandler<ChangeCourseCommand,
   }
 
   private async toCommand(actor: Actor, courseId: string, change: CourseChange): Promise<CourseCommand> {
-    const base = { courseId, by: actor.userId, now: new Date().toISOString() };
+    const base = { courseId, by: actor.userId, now: this.clock.nowIso() };
     switch (change.type) {
       case 'UpdateCourse': {
         const { selfEnrolment, ...rest } = change;

@@ -9,6 +9,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
+import { Clock } from '@learnstream/domain';
 import { decideCourse } from '../course';
 import type { CreateCourse } from '../course.commands';
 import type { CourseEvent } from '../course.events';
@@ -39,6 +40,7 @@ export class CreateCourseCommand {
 @CommandHandler(CreateCourseCommand)
 export class CreateCourseHandler implements ICommandHandler<CreateCourseCommand, { courseId: string }> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly courses: CoursesRepository,
   ) {}
@@ -49,7 +51,7 @@ export class CreateCourseHandler implements ICommandHandler<CreateCourseCommand,
     const keyHash = selfEnrolment.key ? await hashEnrolmentKey(selfEnrolment.key) : null;
     const me = await this.policy.factsOf(actor);
     const creatorTeaches = schoolId !== null && me.memberships.some((m) => m.schoolId === schoolId && m.role === 'teacher');
-    const now = new Date().toISOString();
+    const now = this.clock.nowIso();
     const command: CreateCourse = {
       type: 'CreateCourse',
       courseId,

@@ -8,7 +8,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
-import { DomainError } from '@learnstream/domain';
+import { Clock, DomainError } from '@learnstream/domain';
 import { WrongExpectedRevisionError, type AppendResult } from '@learnstream/event-store';
 import { courseArchived } from '../course.errors';
 import type { Course } from '../course.state';
@@ -56,6 +56,7 @@ export interface BulkEnrolmentResult {
 /** Enrols one learner in `courseId`; null when the decider recorded nothing (bulk: already enrolled). */
 async function enrol(
   courses: CoursesRepository,
+  clock: Clock,
   policy: AccessPolicy,
   actor: Actor,
   courseId: string,
@@ -69,7 +70,7 @@ async function enrol(
     if (!(await isLearnerOf(policy, course, learnerId))) throw unknownLearner(learnerId);
     const { state, revision } = await courses.loadEnrolment(courseId, learnerId);
     const events = enrolmentDecider.decide(
-      { type: 'EnrolLearner', courseId, learnerId, by: actor.userId, method, now: new Date().toISOString(), course, startsAt: input.startsAt, endsAt: input.endsAt },
+      { type: 'EnrolLearner', courseId, learnerId, by: actor.userId, method, now: clock.nowIso(), course, startsAt: input.startsAt, endsAt: input.endsAt },
       state,
     );
     return courses.appendEnrolment(actor, course, learnerId, revision, events);
@@ -79,13 +80,14 @@ async function enrol(
 @CommandHandler(EnrolLearnerCommand)
 export class EnrolLearnerHandler implements ICommandHandler<EnrolLearnerCommand, EnrolmentResult> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly courses: CoursesRepository,
   ) {}
 
   async execute({ actor, courseId, input }: EnrolLearnerCommand): Promise<EnrolmentResult> {
     await this.policy.require(actor, { action: 'course.enrol', courseId });
-    await enrol(this.courses, this.policy, actor, courseId, 'manual', input);
+    await enrol(this.courses, this.clock, this.policy, actor, courseId, 'manual', input);
     return { courseId, learnerId: input.learnerId, enrolmentId: enrolmentId(courseId, input.learnerId) };
   }
 }
@@ -96,6 +98,7 @@ const BULK_CONCURRENCY = 8;
 @CommandHandler(BulkEnrolLearnersCommand)
 export class BulkEnrolLearnersHandler implements ICommandHandler<BulkEnrolLearnersCommand, BulkEnrolmentResult> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly courses: CoursesRepository,
   ) {}
@@ -112,7 +115,7 @@ export class BulkEnrolLearnersHandler implements ICommandHandler<BulkEnrolLearne
       for (let i = next++; i < unique.length; i = next++) {
         const learnerId = unique[i];
         try {
-          const appended = await enrol(this.courses, this.policy, actor, courseId, 'bulk', { learnerId }, course);
+          const appended = await enrol(this.courses, this.clock, this.policy, actor, courseId, 'bulk', { learnerId }, course);
           results[i] = { learnerId, status: appended ? 'enrolled' : 'already_enrolled' };
         } catch (error) {
           // A refusal, or a conflict that outlasted the retries, concerns this learner only.

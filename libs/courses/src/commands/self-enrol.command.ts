@@ -10,6 +10,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, ForbiddenError, type Actor } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
+import { Clock } from '@learnstream/domain';
 import { CoursesRepository } from '../courses.repository';
 import { enrolmentDecider, enrolmentId } from '../enrolment';
 import { enrolmentKeyMatches } from '../enrolment-key';
@@ -27,6 +28,7 @@ export class SelfEnrolCommand {
 @CommandHandler(SelfEnrolCommand)
 export class SelfEnrolHandler implements ICommandHandler<SelfEnrolCommand, EnrolmentResult> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly courses: CoursesRepository,
   ) {}
@@ -40,7 +42,7 @@ export class SelfEnrolHandler implements ICommandHandler<SelfEnrolCommand, Enrol
       const { keyHash } = course.selfEnrolment;
       const keyMatches = !course.selfEnrolment.enabled ? false : keyHash === null ? true : key !== undefined && (await enrolmentKeyMatches(key, keyHash));
       const { state, revision } = await this.courses.loadEnrolment(courseId, learnerId);
-      const events = enrolmentDecider.decide({ type: 'EnrolLearner', courseId, learnerId, by: learnerId, method: 'self', now: new Date().toISOString(), course, keyMatches }, state);
+      const events = enrolmentDecider.decide({ type: 'EnrolLearner', courseId, learnerId, by: learnerId, method: 'self', now: this.clock.nowIso(), course, keyMatches }, state);
       return this.courses.appendEnrolment(actor, course, learnerId, revision, events);
     });
     return { courseId, learnerId, enrolmentId: enrolmentId(courseId, learnerId) };

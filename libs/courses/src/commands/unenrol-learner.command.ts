@@ -7,6 +7,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, ForbiddenError, type Actor } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
+import { Clock } from '@learnstream/domain';
 import { CoursesRepository } from '../courses.repository';
 import { enrolmentDecider } from '../enrolment';
 
@@ -22,6 +23,7 @@ export class UnenrolLearnerCommand {
 @CommandHandler(UnenrolLearnerCommand)
 export class UnenrolLearnerHandler implements ICommandHandler<UnenrolLearnerCommand, void> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly courses: CoursesRepository,
   ) {}
@@ -33,7 +35,7 @@ export class UnenrolLearnerHandler implements ICommandHandler<UnenrolLearnerComm
       const { state: course } = await this.courses.existingCourse(courseId);
       const { state, revision } = await this.courses.loadEnrolment(courseId, learnerId);
       if (!staff && state.status === 'enrolled' && state.method !== 'self') throw new ForbiddenError('only staff can end an enrolment they made');
-      const events = enrolmentDecider.decide({ type: 'UnenrolLearner', courseId, learnerId, by: actor.userId, now: new Date().toISOString(), reason }, state);
+      const events = enrolmentDecider.decide({ type: 'UnenrolLearner', courseId, learnerId, by: actor.userId, now: this.clock.nowIso(), reason }, state);
       return this.courses.appendEnrolment(actor, course, learnerId, revision, events);
     });
   }

@@ -16,6 +16,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { AccessPolicy, type Actor } from '@learnstream/access';
+import { Clock } from '@learnstream/domain';
 import type {
   AddCategory,
   AddGradeItem,
@@ -83,6 +84,7 @@ const TEACHING: readonly GradebookChange['type'][] = ['RecordManualGrade', 'Over
 @CommandHandler(ChangeGradebookCommand)
 export class ChangeGradebookHandler implements ICommandHandler<ChangeGradebookCommand> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: GradesRepository,
   ) {}
@@ -102,7 +104,7 @@ export class ChangeGradebookHandler implements ICommandHandler<ChangeGradebookCo
   }
 
   private async toCommand(actor: Actor, courseId: string, change: GradebookChange): Promise<GradebookCommand> {
-    const base = { courseId, now: new Date().toISOString(), by: actor.userId };
+    const base = { courseId, now: this.clock.nowIso(), by: actor.userId };
     switch (change.type) {
       case 'AddCategory':
         return { ...change, ...base, categoryId: change.categoryId ?? randomUUID() };

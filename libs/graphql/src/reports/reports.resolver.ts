@@ -9,12 +9,13 @@ import { QueryBus } from '@nestjs/cqrs';
 import { Args, Query, Resolver } from '@nestjs/graphql';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { GetCourseLogQuery, GetUsageReportQuery, toCourseLogFilter, usageRange } from '@learnstream/reports';
+import { Clock } from '@learnstream/domain';
 import { nullable } from '../courses/uuid-arg';
 import { CourseLogArgs, CourseLogFilterInput, CourseLogPageObject, UsageArgs, UsageReportObject } from './reports.types';
 
 @Resolver()
 export class ReportsResolver {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(private readonly clock: Clock, private readonly queries: QueryBus) {}
 
   @Query(() => CourseLogPageObject, { ...nullable, description: "the course log (Moodle's logs report), newest first, for those who teach the course; recorded as CourseLogViewed" })
   courseLog(
@@ -31,6 +32,6 @@ export class ReportsResolver {
     description: 'usage statistics (platform admins, the privacy officer): registrations and active users by role, school or country, content access, completion; k-anonymous',
   })
   usage(@CurrentActor() actor: Actor, @Args() args: UsageArgs) {
-    return this.queries.execute(new GetUsageReportQuery(actor, usageRange(args, new Date().toISOString().slice(0, 10)), 'json'));
+    return this.queries.execute(new GetUsageReportQuery(actor, usageRange(args, this.clock.nowIso().slice(0, 10)), 'json'));
   }
 }

@@ -8,7 +8,7 @@ import { JwtService } from '@nestjs/jwt';
 import { envelopeFor, type Actor } from '@learnstream/access';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { currentRequest, retryOnConflict } from '@learnstream/core';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import { EventLog } from '@learnstream/event-store';
 import { decideImpersonation, decideLogin, decideLogout, decidePasswordChange, type LoginOutcome } from '../account';
 import { SECURITY_STREAM } from '../account.events';
@@ -55,6 +55,7 @@ export class AuthError extends DomainError {
 @Injectable()
 export class AuthService {
   constructor(
+    private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly jwt: JwtService,
     private readonly accounts: AccountsRepository,
@@ -95,7 +96,7 @@ export class AuthService {
   }
 
   private async verify(username: string, password: string, sessionId: string, purpose: 'login' | 'password'): Promise<string> {
-    const now = new Date();
+    const now = this.clock.now();
     const userId = await this.usernames.find(username);
     if (!userId) {
       await this.passwords.verify(null, password);
@@ -139,7 +140,7 @@ export class AuthService {
     await this.sessions.revoke(actor.sessionId, 'logout');
     await retryOnConflict(async () => {
       const { state, revision } = await this.accounts.load(actor.userId);
-      const events = decideLogout(state, { sessionId: actor.sessionId, realActorId: actor.realActorId, now: new Date() });
+      const events = decideLogout(state, { sessionId: actor.sessionId, realActorId: actor.realActorId, now: this.clock.now() });
       await this.accounts.append(actor.userId, revision, events, actor, { action: 'loggedout', crud: 'r' });
     });
   }
@@ -152,7 +153,7 @@ export class AuthService {
     const passwordHash = await this.passwords.hash(newPassword);
     await retryOnConflict(async () => {
       const { state, revision } = await this.accounts.load(userId);
-      const events = decidePasswordChange(state, { passwordHash, reason: 'self', now: new Date() });
+      const events = decidePasswordChange(state, { passwordHash, reason: 'self', now: this.clock.now() });
       return this.accounts.append(userId, revision, events, { userId, realActorId: null }, { action: 'updated', crud: 'u' });
     });
     await this.sessions.revokeAll(userId, 'password_changed');
@@ -163,7 +164,7 @@ export class AuthService {
     const sessionId = this.sessions.newSessionId();
     await retryOnConflict(async () => {
       const { state, revision } = await this.accounts.load(userId);
-      const events = decideImpersonation(state, { sessionId, by: admin.userId, reason, now: new Date() });
+      const events = decideImpersonation(state, { sessionId, by: admin.userId, reason, now: this.clock.now() });
       // Recorded as done by the admin, about the user.
       return this.accounts.append(userId, revision, events, admin, { action: 'impersonated', crud: 'r' });
     });

@@ -7,7 +7,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor, type PlatformRole } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
-import type { DomainEvent } from '@learnstream/domain';
+import { Clock, type DomainEvent } from '@learnstream/domain';
 import { decideLock, decidePasswordChange, decideRole, decideUnlock, type AccountState } from '../account';
 import { AccountsRepository } from '../accounts.repository';
 import { SessionStore } from '../auth/session-store';
@@ -26,6 +26,7 @@ export class ManageAccountCommand {
 @CommandHandler(ManageAccountCommand)
 export class ManageAccountHandler implements ICommandHandler<ManageAccountCommand, { temporaryPassword?: string }> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly accounts: AccountsRepository,
     private readonly passwords: PasswordHasher,
@@ -34,7 +35,7 @@ export class ManageAccountHandler implements ICommandHandler<ManageAccountComman
 
   async execute({ actor, userId, action }: ManageAccountCommand): Promise<{ temporaryPassword?: string }> {
     await this.policy.require(actor, action.kind === 'role' ? { action: 'user.roles' } : { action: 'user.manage', userId });
-    const now = new Date();
+    const now = this.clock.now();
     const temporaryPassword = action.kind === 'reset_password' ? PasswordHasher.temporary() : undefined;
     const passwordHash = temporaryPassword ? await this.passwords.hash(temporaryPassword) : null;
     const decide = (state: AccountState): DomainEvent[] => {

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { decideJoinSchool, initialMembershipState, loadSchool, toNewEvents } from '@learnstream/affiliations';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import type { Profile } from '../account.events';
 import { AccountsRepository, userStream } from '../accounts.repository';
 import { PasswordHasher } from '../passwords';
@@ -38,6 +38,7 @@ export class OpenAccountCommand {
 @CommandHandler(OpenAccountCommand)
 export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand, { userId: string; temporaryPassword?: string }> {
   constructor(
+    private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly policy: AccessPolicy,
     private readonly accounts: AccountsRepository,
@@ -46,7 +47,7 @@ export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand, {
   ) {}
 
   async execute({ actor, input }: OpenAccountCommand) {
-    const now = new Date();
+    const now = this.clock.now();
     const { username: rawUsername, password: givenPassword, schoolId, role, classId, gradeLevel, consentObtainedFrom, ...values } = input;
     const username = normaliseUsername(rawUsername);
     const profile = completeProfile(values);

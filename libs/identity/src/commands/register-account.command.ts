@@ -3,6 +3,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
+import { Clock } from '@learnstream/domain';
 import type { Profile } from '../account.events';
 import { AccountsRepository } from '../accounts.repository';
 import { PasswordHasher } from '../passwords';
@@ -16,6 +17,7 @@ export class RegisterAccountCommand {
 @CommandHandler(RegisterAccountCommand)
 export class RegisterAccountHandler implements ICommandHandler<RegisterAccountCommand, { userId: string; minor: boolean }> {
   constructor(
+    private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly accounts: AccountsRepository,
     private readonly usernames: UsernameIndex,
@@ -23,7 +25,7 @@ export class RegisterAccountHandler implements ICommandHandler<RegisterAccountCo
   ) {}
 
   async execute({ input }: RegisterAccountCommand) {
-    const now = new Date();
+    const now = this.clock.now();
     const username = normaliseUsername(input.username);
     const { password, username: _ignored, ...values } = input;
     const profile = completeProfile(values);

@@ -4,7 +4,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { retryOnConflict } from '@learnstream/core';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import { PROFILE_FIELDS, type ProfileField } from '../account.events';
 import { AccountsRepository } from '../accounts.repository';
 import { assertProfile, isMinor } from '../profile';
@@ -20,6 +20,7 @@ export class UpdateProfileCommand {
 @CommandHandler(UpdateProfileCommand)
 export class UpdateProfileHandler implements ICommandHandler<UpdateProfileCommand, void> {
   constructor(
+    private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly policy: AccessPolicy,
     private readonly accounts: AccountsRepository,
@@ -27,7 +28,7 @@ export class UpdateProfileHandler implements ICommandHandler<UpdateProfileComman
 
   async execute({ actor, userId, changes }: UpdateProfileCommand): Promise<void> {
     await this.policy.require(actor, { action: 'user.update', userId });
-    const now = new Date();
+    const now = this.clock.now();
     const fields = Object.keys(changes).filter((k) => (PROFILE_FIELDS as readonly string[]).includes(k)) as ProfileField[];
     if (!fields.length) throw new DomainError('invalid', 'VALIDATION_FAILED', 'nothing to change', [{ field: 'body', message: `give at least one of ${PROFILE_FIELDS.join(', ')}` }]);
     if (changes.displayName === null) throw new DomainError('invalid', 'VALIDATION_FAILED', 'the display name cannot be removed', [{ field: 'displayName', message: 'is required' }]);

@@ -4,7 +4,7 @@
  */
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
-import { DomainError } from '@learnstream/domain';
+import { Clock, DomainError } from '@learnstream/domain';
 import { EventLog } from '@learnstream/event-store';
 import { accessPurposeOf, recordPersonalDataAccess } from '@learnstream/privacy';
 
@@ -57,7 +57,7 @@ export interface AccountRow {
   last_login_at: Date | null;
 }
 
-export function toAccountView(r: AccountRow, ageOfMajority: number, now = new Date()): AccountView {
+export function toAccountView(r: AccountRow, ageOfMajority: number, now: Date): AccountView {
   const dob = r.date_of_birth;
   const [y, m, d] = dob ? dob.split('-').map(Number) : [0, 0, 0];
   return {
@@ -117,6 +117,7 @@ export class GetAccountQuery {
 @QueryHandler(GetAccountQuery)
 export class GetAccountHandler implements IQueryHandler<GetAccountQuery, AccountReadView> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly db: TenantDb,
     private readonly log: EventLog,
@@ -127,7 +128,7 @@ export class GetAccountHandler implements IQueryHandler<GetAccountQuery, Account
     const scope = await this.policy.scopeOf(actor);
     const [row] = await this.db.read(scope, (db) => db.query(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE user_id = $1`, [userId]));
     if (!row) throw new DomainError('not_found', 'USER_NOT_FOUND', 'no such user');
-    const view = toAccountView(row, this.policy.ageOfMajority);
+    const view = toAccountView(row, this.policy.ageOfMajority, this.clock.now());
     if (userId === actor.userId) return view;
     const me = await this.policy.factsOf(actor);
     const target = await this.policy.person(userId);

@@ -26,7 +26,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AccessPolicy, envelopeFor, ForbiddenError, type Actor, type EnvelopeFields } from '@learnstream/access';
 import { PG_POOL, retryOnConflict } from '@learnstream/core';
 import { retryTransient } from '@learnstream/database';
-import { DomainError, uuidV5 } from '@learnstream/domain';
+import { DomainError, uuidV5, Clock } from '@learnstream/domain';
 import { EventLog, type NewEvent } from '@learnstream/event-store';
 import { gradebook, gradebookStreamId, type GradebookCommand, type GradebookEvent, type GradebookState } from '@learnstream/grades';
 import type pg from 'pg';
@@ -89,6 +89,7 @@ export function gradeOf(cell: string, display: 'Real' | 'Percentage', max: numbe
 @Injectable()
 export class MoodleGradesImporter {
   constructor(
+    private readonly clock: Clock,
     private readonly log: EventLog,
     private readonly policy: AccessPolicy,
     private readonly importers: ImporterActor,
@@ -146,7 +147,7 @@ export class MoodleGradesImporter {
       return (email && byEmail.get(email.toLowerCase())) || 'learner_not_found';
     };
 
-    const now = new Date().toISOString();
+    const now = this.clock.nowIso();
     const items = [...columns.values()].map((c) => ({ ...c, itemId: importedGradeItemId(courseId, c.name), maxGrade: mapping.gradeItems[c.name]?.maxGrade ?? DEFAULT_MAX_GRADE }));
     const grades: { learnerId: string; itemId: string; grade: number }[] = [];
     let rowCount = 0;

@@ -37,7 +37,7 @@ import { AccessPolicy, ForbiddenError } from '@learnstream/access';
 import { PG_POOL } from '@learnstream/core';
 import { loadSchool } from '@learnstream/affiliations';
 import { retryTransient } from '@learnstream/database';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import { AppendBatcher, EventLog, EventRegistry, EventStoreError, PostgresEventStore, type BatchedAppendResult, type NewEvent } from '@learnstream/event-store';
 import { PersonalDataCipher } from '@learnstream/personal-data';
 import { IdMap, type IdMapEntry } from './id-map';
@@ -129,6 +129,7 @@ interface ReadRow {
 @Injectable()
 export class MoodleLogImporter {
   constructor(
+    private readonly clock: Clock,
     private readonly log: EventLog,
     private readonly policy: AccessPolicy,
     private readonly ids: IdMap,
@@ -155,7 +156,7 @@ export class MoodleLogImporter {
     if (options.createMissing && !schoolId) throw new DomainError('invalid', 'VALIDATION_FAILED', '--create-missing needs --school: placeholder accounts and courses belong to a school');
     const timeZone = options.timeZone ?? 'UTC';
     if (!validTimeZone(timeZone)) throw new DomainError('invalid', 'VALIDATION_FAILED', `unknown time zone ${timeZone} (an IANA name such as Asia/Bangkok)`);
-    const year = options.year ?? new Date().getUTCFullYear();
+    const year = options.year ?? this.clock.now().getUTCFullYear();
     if (!Number.isInteger(year) || year < 1970 || year > 9999) throw new DomainError('invalid', 'VALIDATION_FAILED', 'the year must be a whole number from 1970 to 9999');
 
     const importer = await this.importers.resolve(options.as);

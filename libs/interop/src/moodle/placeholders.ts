@@ -20,7 +20,7 @@ import { envelopeFor, type Actor } from '@learnstream/access';
 import { decideJoinSchool, initialMembershipState, loadSchool, toNewEvents as membershipEvents } from '@learnstream/affiliations';
 import { retryOnConflict } from '@learnstream/core';
 import { courseEnvelopeFieldsOf, courseStreamId, decideCourse, evolveCourse, findResource, findSection, initialCourseState, type Course, type CourseEvent, type CourseState } from '@learnstream/courses';
-import { DomainError, uuidV5 } from '@learnstream/domain';
+import { DomainError, uuidV5, Clock } from '@learnstream/domain';
 import { EventLog, WrongExpectedRevisionError, type NewEvent } from '@learnstream/event-store';
 import { completeProfile, sealAccountEvent, userStream, UsernameIndex } from '@learnstream/identity';
 import { IMPORT_NAMESPACE } from './moodle-log';
@@ -49,6 +49,7 @@ export const placeholderResourceId = (site: string, moodleCmId: number) => uuidV
 @Injectable()
 export class Placeholders {
   constructor(
+    private readonly clock: Clock,
     private readonly log: EventLog,
     private readonly usernames: UsernameIndex,
   ) {}
@@ -57,7 +58,7 @@ export class Placeholders {
   async account(ctx: PlaceholderContext, moodleUserId: number, schoolId: string): Promise<string> {
     const userId = placeholderUserId(ctx.site, moodleUserId);
     if ((await this.log.store.streamRevision(userStream(userId))) !== null) return userId;
-    const now = new Date().toISOString();
+    const now = this.clock.nowIso();
     const first = ctx.firstSeen?.get(moodleUserId);
     const memberSince = first !== undefined ? new Date(first * 1000).toISOString() : now;
     let school = ctx.schools?.get(schoolId);
@@ -142,7 +143,7 @@ export class Placeholders {
           type: 'CreateCourse',
           courseId,
           by: ctx.importer.userId,
-          now: new Date().toISOString(),
+          now: this.clock.nowIso(),
           schoolId,
           title: `Moodle course ${moodleCourseId}`,
           code: `MDL-${moodleCourseId}`.slice(0, 30),
@@ -167,7 +168,7 @@ export class Placeholders {
       if (!state) throw new DomainError('not_found', 'COURSE_NOT_FOUND', `no course ${courseId}`);
       const found = findResource(state, resourceId);
       if (found) return { resourceId, sectionId: found.section.sectionId };
-      const now = new Date().toISOString();
+      const now = this.clock.nowIso();
       const base = { courseId, by: ctx.importer.userId, now };
       const events: CourseEvent[] = [];
       let course: CourseState = state;

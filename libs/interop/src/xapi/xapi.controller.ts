@@ -9,6 +9,7 @@ import { ApiBasicAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@
 import type { Response } from 'express';
 import { Public } from '@learnstream/access';
 import { ApiError, ApiErrors } from '@learnstream/core';
+import { Clock } from '@learnstream/domain';
 import { StoreStatementsCommand } from './commands/store-statements.command';
 import type { LrsClient } from './lrs-clients';
 import { GetStatementsQuery, type StatementsAnswer } from './queries/get-statements.query';
@@ -25,6 +26,7 @@ const CONSISTENT = 'X-Experience-API-Consistent-Through';
 @Controller('xapi')
 export class XapiStatementsController {
   constructor(
+    private readonly clock: Clock,
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
   ) {}
@@ -36,7 +38,7 @@ export class XapiStatementsController {
   @ApiOkResponse({ description: 'array of statement ids' })
   @ApiErrors({ 400: ['XAPI_INVALID_STATEMENT', 'XAPI_VERSION_REQUIRED'], 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 409: ['XAPI_CONFLICT'] }, { signedIn: false })
   async post(@CurrentLrsClient() client: LrsClient, @Body() body: unknown, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response): Promise<string[]> {
-    res.setHeader(CONSISTENT, new Date().toISOString());
+    res.setHeader(CONSISTENT, this.clock.nowIso());
     if (Object.keys(query).length) throw new ApiError(400, 'XAPI_INVALID_PARAMETER', 'POST /xapi/statements takes no parameters (alternate request syntax is not supported)');
     return this.commands.execute(new StoreStatementsCommand(client, body));
   }
@@ -47,7 +49,7 @@ export class XapiStatementsController {
   @ApiOperation({ summary: 'Stores one statement under the statementId parameter' })
   @ApiErrors({ 400: ['XAPI_INVALID_STATEMENT', 'XAPI_VERSION_REQUIRED'], 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 409: ['XAPI_CONFLICT'] }, { signedIn: false })
   async put(@CurrentLrsClient() client: LrsClient, @Body() body: unknown, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response): Promise<void> {
-    res.setHeader(CONSISTENT, new Date().toISOString());
+    res.setHeader(CONSISTENT, this.clock.nowIso());
     const { statementId, ...rest } = query;
     if (typeof statementId !== 'string') throw new ApiError(400, 'XAPI_INVALID_PARAMETER', 'PUT /xapi/statements needs the statementId parameter');
     if (Object.keys(rest).length) throw new ApiError(400, 'XAPI_INVALID_PARAMETER', `unknown parameter ${Object.keys(rest)[0]}`);
@@ -59,7 +61,7 @@ export class XapiStatementsController {
   @ApiOperation({ summary: 'One statement (statementId, voidedStatementId) or a StatementResult { statements, more } filtered and paged' })
   @ApiErrors({ 400: ['XAPI_INVALID_PARAMETER', 'XAPI_VERSION_REQUIRED'], 401: ['UNAUTHENTICATED'], 404: ['XAPI_STATEMENT_NOT_FOUND'] }, { signedIn: false })
   async get(@CurrentLrsClient() client: LrsClient, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    const consistentThrough = new Date().toISOString();
+    const consistentThrough = this.clock.nowIso();
     const answer: StatementsAnswer = await this.queries.execute(new GetStatementsQuery(client, query));
     res.setHeader(CONSISTENT, consistentThrough);
     return answer.kind === 'statement' ? answer.statement : { statements: answer.statements, more: answer.more };

@@ -10,7 +10,7 @@
  */
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import { decideSubject } from '../privacy-subject';
 import { PrivacyReader, type PrivacyStatusView } from '../privacy.reader';
 import { PrivacyRepository } from '../privacy.repository';
@@ -29,6 +29,7 @@ export class ChangeConsentCommand {
 @CommandHandler(ChangeConsentCommand)
 export class ChangeConsentHandler implements ICommandHandler<ChangeConsentCommand, PrivacyStatusView> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: PrivacyRepository,
     private readonly reader: PrivacyReader,
@@ -39,7 +40,7 @@ export class ChangeConsentHandler implements ICommandHandler<ChangeConsentComman
     if (standing === 'self' && give && !this.policy.isAdult(await this.policy.person(userId))) {
       throw new DomainError('forbidden', 'PARENTAL_CONSENT_REQUIRED', 'a minor’s consent is given by a linked parent');
     }
-    const now = new Date();
+    const now = this.clock.now();
     const { result } = await this.repo.changeSubject(userId, actor, (s) =>
       decideSubject(give ? { type: 'GiveConsent', userId, purpose, by: actor.userId, onBehalf: standing === 'parent', now } : { type: 'WithdrawConsent', userId, purpose, by: actor.userId, onBehalf: standing === 'parent', now }, s),
     );

@@ -15,7 +15,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import type { AppendResult } from '@learnstream/event-store';
 import { ErasureService, LegalHoldError } from '../erasure.service';
 import { decideRequest, type RequestState } from '../privacy-request';
@@ -52,6 +52,7 @@ export class WithdrawPrivacyRequestCommand {
 @CommandHandler(ApprovePrivacyRequestCommand)
 export class ApprovePrivacyRequestHandler implements ICommandHandler<ApprovePrivacyRequestCommand, RequestView> {
   constructor(
+    private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly policy: AccessPolicy,
     private readonly repo: PrivacyRepository,
@@ -61,7 +62,7 @@ export class ApprovePrivacyRequestHandler implements ICommandHandler<ApprovePriv
 
   async execute({ actor, requestId, reason }: ApprovePrivacyRequestCommand): Promise<RequestView> {
     await requireOfficer(this.policy, actor);
-    const now = new Date();
+    const now = this.clock.now();
     const { state: current } = await this.repo.loadRequest(requestId);
     if (!current.exists) throw new DomainError('not_found', 'REQUEST_NOT_FOUND', 'no such privacy request');
     if (current.subjectId === actor.userId) throw new DomainError('forbidden', 'OWN_REQUEST', 'a privacy officer cannot decide a request about themself');
@@ -115,6 +116,7 @@ export class ApprovePrivacyRequestHandler implements ICommandHandler<ApprovePriv
 @CommandHandler(RejectPrivacyRequestCommand)
 export class RejectPrivacyRequestHandler implements ICommandHandler<RejectPrivacyRequestCommand, RequestView> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: PrivacyRepository,
     private readonly reader: PrivacyReader,
@@ -122,7 +124,7 @@ export class RejectPrivacyRequestHandler implements ICommandHandler<RejectPrivac
 
   async execute({ actor, requestId, reason }: RejectPrivacyRequestCommand): Promise<RequestView> {
     await requireOfficer(this.policy, actor);
-    const { result } = await this.repo.changeRequest(requestId, actor, (s) => decideRequest({ type: 'Reject', by: actor.userId, reason, now: new Date() }, s));
+    const { result } = await this.repo.changeRequest(requestId, actor, (s) => decideRequest({ type: 'Reject', by: actor.userId, reason, now: this.clock.now() }, s));
     await this.repo.settle(result?.position);
     return this.reader.request(requestId);
   }
@@ -131,6 +133,7 @@ export class RejectPrivacyRequestHandler implements ICommandHandler<RejectPrivac
 @CommandHandler(WithdrawPrivacyRequestCommand)
 export class WithdrawPrivacyRequestHandler implements ICommandHandler<WithdrawPrivacyRequestCommand, RequestView> {
   constructor(
+    private readonly clock: Clock,
     private readonly repo: PrivacyRepository,
     private readonly reader: PrivacyReader,
   ) {}
@@ -141,7 +144,7 @@ export class WithdrawPrivacyRequestHandler implements ICommandHandler<WithdrawPr
     if (!state.exists || actor.realActorId || (state.filedBy !== actor.userId && state.subjectId !== actor.userId)) {
       throw new DomainError('not_found', 'REQUEST_NOT_FOUND', 'no such privacy request');
     }
-    const { result } = await this.repo.changeRequest(requestId, actor, (s) => decideRequest({ type: 'Withdraw', by: actor.userId, now: new Date() }, s));
+    const { result } = await this.repo.changeRequest(requestId, actor, (s) => decideRequest({ type: 'Withdraw', by: actor.userId, now: this.clock.now() }, s));
     await this.repo.settle(result?.position);
     return this.reader.request(requestId);
   }

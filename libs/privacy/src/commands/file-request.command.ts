@@ -7,7 +7,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { AccessPolicy, type Actor } from '@learnstream/access';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import { decideRequest } from '../privacy-request';
 import { PRIVACY_OPTIONS, type PrivacyOptions } from '../privacy.options';
 import { PrivacyRepository } from '../privacy.repository';
@@ -34,6 +34,7 @@ export class FilePrivacyRequestCommand {
 @CommandHandler(FilePrivacyRequestCommand)
 export class FilePrivacyRequestHandler implements ICommandHandler<FilePrivacyRequestCommand, RequestView> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: PrivacyRepository,
     private readonly reader: PrivacyReader,
@@ -44,7 +45,7 @@ export class FilePrivacyRequestHandler implements ICommandHandler<FilePrivacyReq
     const subjectId = (input.subjectId ?? actor.userId).toLowerCase();
     const filedAs = await requireRepresentation(this.policy, actor, subjectId, ['self', 'parent', 'school_admin', 'dpo']);
     if (!(await this.policy.person(subjectId)).exists) throw new DomainError('not_found', 'USER_NOT_FOUND', 'no such user');
-    const now = new Date();
+    const now = this.clock.now();
     if (input.type === 'rectification') {
       const problems = rectificationProblems(input.changes, now);
       if (problems.length) throw new DomainError('invalid', 'VALIDATION_FAILED', 'the corrections are not valid', problems);

@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { PG_POOL } from '@learnstream/core';
 import type { AppendResult } from '@learnstream/event-store';
+import { Clock } from '@learnstream/domain';
 import type pg from 'pg';
 import { ErasureService } from '../erasure.service';
 import { decideSubject, type SubjectCommand } from '../privacy-subject';
@@ -43,6 +44,7 @@ export class ChangePrivacyStateCommand {
 @CommandHandler(ChangePrivacyStateCommand)
 export class ChangePrivacyStateHandler implements ICommandHandler<ChangePrivacyStateCommand, PrivacyStatusView> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: PrivacyRepository,
     private readonly reader: PrivacyReader,
@@ -52,7 +54,7 @@ export class ChangePrivacyStateHandler implements ICommandHandler<ChangePrivacyS
   ) {}
 
   async execute({ actor, userId, change }: ChangePrivacyStateCommand): Promise<PrivacyStatusView> {
-    const now = new Date();
+    const now = this.clock.now();
     let command: SubjectCommand;
     switch (change.kind) {
       case 'lift_restriction':

@@ -16,6 +16,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { EventLog, type RecordedEvent } from '@learnstream/event-store';
+import { Clock } from '@learnstream/domain';
 import type { DataSource } from 'typeorm';
 import { CONSENT_DEFAULTS } from '../privacy-subject';
 import { CONSENT_PURPOSES } from '../privacy.events';
@@ -121,11 +122,12 @@ interface StoredGradebook {
 @Injectable()
 export class SubjectExporter {
   constructor(
+    private readonly clock: Clock,
     private readonly log: EventLog,
     @Inject(getDataSourceToken()) private readonly db: DataSource,
   ) {}
 
-  async build(userId: string, now: Date = new Date()): Promise<PersonalDataExport> {
+  async build(userId: string, now: Date = this.clock.now()): Promise<PersonalDataExport> {
     const q = <Row = Record<string, unknown>>(sql: string, params: unknown[] = [userId]) => this.db.query(sql, params) as Promise<Row[]>;
     const [account] = await q(
       `SELECT user_id, username, display_name, given_name, family_name, email, phone, to_char(date_of_birth, 'YYYY-MM-DD') AS date_of_birth, gender, national_id,

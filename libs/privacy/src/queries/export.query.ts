@@ -9,7 +9,7 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import { activityStream, EventLog } from '@learnstream/event-store';
 import { personalDataAccessEvents } from '../access-audit';
 import { SubjectExporter, type PersonalDataExport } from '../export/subject-export';
@@ -43,6 +43,7 @@ const PURPOSE: Record<Representation, AccessPurpose> = { self: 'privacy', parent
 
 abstract class Exporting {
   constructor(
+    protected readonly clock: Clock,
     protected readonly exporter: SubjectExporter,
     protected readonly log: EventLog,
     protected readonly options: PrivacyOptions,
@@ -51,7 +52,7 @@ abstract class Exporting {
   protected async export(actor: Actor, subjectId: string, format: ExportFormat, requestId: string | null, standing: Representation): Promise<ExportResult> {
     const doc = await this.exporter.build(subjectId);
     if (!doc.profile && doc.activityLog.length === 0) throw new DomainError('not_found', 'USER_NOT_FOUND', 'nothing is held about this person (erased, or never existed)');
-    const at = new Date().toISOString();
+    const at = this.clock.nowIso();
     const audit = subjectEvent(actor, { type: 'PersonalDataExported', data: { userId: subjectId, by: actor.userId, format, requestId, events: doc.activityLog.length, at } });
     await this.log.appendBatch([
       { streamId: userStream(subjectId), events: [audit], expectedRevision: 'any' },
@@ -72,11 +73,12 @@ abstract class Exporting {
 export class ExportPersonalDataHandler extends Exporting implements IQueryHandler<ExportPersonalDataQuery, ExportResult> {
   constructor(
     private readonly policy: AccessPolicy,
+    clock: Clock,
     exporter: SubjectExporter,
     log: EventLog,
     @Inject(PRIVACY_OPTIONS) options: PrivacyOptions,
   ) {
-    super(exporter, log, options);
+    super(clock, exporter, log, options);
   }
 
   async execute({ actor, subjectId, format }: ExportPersonalDataQuery): Promise<ExportResult> {
@@ -90,11 +92,12 @@ export class ExportRequestedDataHandler extends Exporting implements IQueryHandl
   constructor(
     private readonly policy: AccessPolicy,
     private readonly reader: PrivacyReader,
+    clock: Clock,
     exporter: SubjectExporter,
     log: EventLog,
     @Inject(PRIVACY_OPTIONS) options: PrivacyOptions,
   ) {
-    super(exporter, log, options);
+    super(clock, exporter, log, options);
   }
 
   async execute({ actor, requestId, format }: ExportRequestedDataQuery): Promise<ExportResult> {

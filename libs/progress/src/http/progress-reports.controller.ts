@@ -7,6 +7,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiErrors, UUID_PARAM, wantsCsv } from '@learnstream/core';
+import { Clock } from '@learnstream/domain';
 import { GetClassReportQuery, type ClassReportView } from '../queries/get-class-report.query';
 import { GetLearnerProfileQuery, GetLearnerTimelineQuery, type LearnerProfileView, type TimelinePage } from '../queries/get-learner-profile.query';
 import { GetSchoolReportQuery, type SchoolReportView } from '../queries/get-school-report.query';
@@ -26,7 +27,7 @@ const csvFile = (text: string, name: string) => new StreamableFile(Buffer.from(t
 @ApiBearerAuth()
 @Controller('api/v1/reports')
 export class ProgressReportsController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(private readonly clock: Clock, private readonly queries: QueryBus) {}
 
   @Get('learners/:id')
   @ApiOperation({
@@ -89,7 +90,7 @@ export class ProgressReportsController {
   async school(@CurrentActor() actor: Actor, @Param('id', id) schoolId: string, @Query() q: SchoolReportDto, @Headers('accept') accept?: string) {
     const csv = wantsCsv(q.format, accept);
     const table = q.table ?? 'courses';
-    const period = schoolPeriod(q, new Date().toISOString().slice(0, 10));
+    const period = schoolPeriod(q, this.clock.nowIso().slice(0, 10));
     const report: SchoolReportView = await this.queries.execute(new GetSchoolReportQuery(actor, schoolId, period, { format: csv ? 'csv' : 'json', part: csv ? table : 'report' }));
     return csv ? csvFile(schoolCsv(report, table), `school-${schoolId}-${report.from}-${report.to}-${table}.csv`) : report;
   }

@@ -18,7 +18,7 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
 import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import { PROGRESS_OPTIONS, type ProgressOptions } from '../progress.options';
 import type { ClassPart, ReportFormat } from '../progress.events';
 import { ProgressRepository } from '../progress.repository';
@@ -118,6 +118,7 @@ interface QuestionMeta {
 @QueryHandler(GetClassReportQuery)
 export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery, ClassReportView> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly db: TenantDb,
     private readonly repo: ProgressRepository,
@@ -127,7 +128,7 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
   async execute({ actor, courseId, options }: GetClassReportQuery): Promise<ClassReportView> {
     await this.policy.require(actor, { action: 'course.teach', courseId });
     const inactiveDays = options.inactiveDays ?? this.settings.inactiveDays;
-    const now = new Date();
+    const now = this.clock.now();
 
     const read = await this.db.read(await this.policy.scopeOf(actor), async (db) => {
       const [course] = await db.query('SELECT school_id, title, code, subject, grade_level FROM courses WHERE course_id = $1', [courseId]);

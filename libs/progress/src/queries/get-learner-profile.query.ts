@@ -20,7 +20,7 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
 import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import type { EntityManager } from 'typeorm';
 import { PROGRESS_OPTIONS, type ProgressOptions } from '../progress.options';
 import type { LearnerPart, ReportFormat } from '../progress.events';
@@ -248,7 +248,7 @@ export class GetLearnerTimelineHandler extends LearnerReport implements IQueryHa
 
 @QueryHandler(GetLearnerProfileQuery)
 export class GetLearnerProfileHandler extends LearnerReport implements IQueryHandler<GetLearnerProfileQuery, LearnerProfileView> {
-  constructor(policy: AccessPolicy, db: TenantDb, repo: ProgressRepository, @Inject(PROGRESS_OPTIONS) options: ProgressOptions) {
+  constructor(private readonly clock: Clock, policy: AccessPolicy, db: TenantDb, repo: ProgressRepository, @Inject(PROGRESS_OPTIONS) options: ProgressOptions) {
     super(policy, db, repo, options);
   }
 
@@ -256,7 +256,7 @@ export class GetLearnerProfileHandler extends LearnerReport implements IQueryHan
     const seen = await this.visibility(actor, learnerId);
     const courseIds = seen.courses.map((c) => c.course_id);
     const inactiveDays = options.inactiveDays ?? this.options.inactiveDays;
-    const now = new Date();
+    const now = this.clock.now();
     const objected = (await this.repo.objectingToProfiling([learnerId])).has(learnerId);
     const read = await this.db.read(await this.policy.scopeOf(actor), async (db) => {
       const [account] = await db.query('SELECT display_name FROM accounts WHERE user_id = $1', [learnerId]);

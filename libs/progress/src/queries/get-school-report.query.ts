@@ -20,7 +20,7 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
 import { computeCourseGrades } from '@learnstream/grades';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, Clock } from '@learnstream/domain';
 import type { ReportFormat, SchoolPart } from '../progress.events';
 import { ProgressRepository } from '../progress.repository';
 import { mean, round2 } from '../rules';
@@ -132,6 +132,7 @@ function grouped<K>(courses: { key: K; figures: CourseFigures }[]): { key: K; fi
 @QueryHandler(GetSchoolReportQuery)
 export class GetSchoolReportHandler implements IQueryHandler<GetSchoolReportQuery, SchoolReportView> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly db: TenantDb,
     private readonly repo: ProgressRepository,
@@ -216,7 +217,7 @@ export class GetSchoolReportHandler implements IQueryHandler<GetSchoolReportQuer
       name: read.name,
       from: period.from,
       to: period.to,
-      generatedAt: new Date().toISOString(),
+      generatedAt: this.clock.nowIso(),
       definitions: SCHOOL_DEFINITIONS,
       overall: figures([...perCourse.values()]),
       courses,

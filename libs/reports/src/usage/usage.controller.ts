@@ -4,6 +4,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiErrors } from '@learnstream/core';
+import { Clock } from '@learnstream/domain';
 import { GetUsageReportQuery } from './queries/get-usage-report.query';
 import { UsageQueryDto, usageRange } from './usage.dto';
 import { usageCsv, type UsageReportView } from './usage.views';
@@ -12,7 +13,7 @@ import { usageCsv, type UsageReportView } from './usage.views';
 @ApiBearerAuth()
 @Controller('api/v1/reports/usage')
 export class UsageController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(private readonly clock: Clock, private readonly queries: QueryBus) {}
 
   @Get()
   @ApiOperation({
@@ -27,7 +28,7 @@ export class UsageController {
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
   async usage(@CurrentActor() actor: Actor, @Query() q: UsageQueryDto) {
     const format = q.format ?? 'json';
-    const report: UsageReportView = await this.queries.execute(new GetUsageReportQuery(actor, usageRange(q, new Date().toISOString().slice(0, 10)), format));
+    const report: UsageReportView = await this.queries.execute(new GetUsageReportQuery(actor, usageRange(q, this.clock.nowIso().slice(0, 10)), format));
     if (format === 'json') return report;
     const name = `usage-${report.by}-${report.granularity}-${report.from}-${report.to}.csv`;
     return new StreamableFile(Buffer.from(usageCsv(report)), { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="${name}"` });

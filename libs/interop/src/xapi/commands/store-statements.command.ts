@@ -23,7 +23,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { envelopeFor, ForbiddenError } from '@learnstream/access';
 import { courseEnvelopeFieldsOf, type CourseViewEvent } from '@learnstream/courses';
-import { DomainError, uuidV5 } from '@learnstream/domain';
+import { DomainError, uuidV5, Clock } from '@learnstream/domain';
 import { EventLog, EventStoreError, type NewEvent, type Position } from '@learnstream/event-store';
 import { personal } from '@learnstream/personal-data';
 import { ProjectionRunner } from '@learnstream/projections';
@@ -69,6 +69,7 @@ interface Prepared {
 @CommandHandler(StoreStatementsCommand)
 export class StoreStatementsHandler implements ICommandHandler<StoreStatementsCommand, string[]> {
   constructor(
+    private readonly clock: Clock,
     private readonly log: EventLog,
     private readonly reader: XapiStatementsReader,
     private readonly targets: StatementTargets,
@@ -82,7 +83,7 @@ export class StoreStatementsHandler implements ICommandHandler<StoreStatementsCo
     const problems = statements.flatMap((s, i) => validateStatement(s, statements.length > 1 || Array.isArray(body) ? `statements[${i}]` : 'statement'));
     if (problems.length) throw invalidStatement(`the statement${statements.length > 1 ? 's are' : ' is'} not valid xAPI 1.0.3: ${problems.slice(0, 3).join('; ')}`, problems);
 
-    const now = new Date().toISOString();
+    const now = this.clock.nowIso();
     const prepared: Prepared[] = statements.map((raw) => {
       const s = raw as JsonObject;
       const id = typeof s.id === 'string' ? s.id.toLowerCase() : randomUUID();
