@@ -8,6 +8,7 @@ export * from './request-id.middleware';
 export * from './process';
 export * from './retry-on-conflict';
 export * from './api-errors.decorator';
+export * from './api-response';
 export * from './uuid.pipe';
 export * from './csv';
 export * from './edge';

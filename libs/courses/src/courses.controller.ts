@@ -5,7 +5,7 @@
  */
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiErrors } from '@learnstream/core';
 import { ChangeCourseCommand, type CourseChange } from './commands/change-course.command';
@@ -23,6 +23,7 @@ import {
   UpdateResourceDto,
 } from './dto';
 import { ID } from './id.pipe';
+import { CourseCreatedResponse, CourseListResponse, CourseResponse, ResourceAddedResponse, SectionAddedResponse } from './responses';
 import { GetCourseQuery } from './queries/get-course.query';
 import { GetResourceQuery } from './queries/get-resource.query';
 import { ListCoursesQuery } from './queries/list-courses.query';
@@ -57,27 +58,31 @@ export class CoursesController {
   }
 
   @Get()
-  @ApiOkResponse({ description: '{ courses }: the courses the caller may see (their schools\' catalogues, platform-wide courses, what they teach or are enrolled in)' })
+  @ApiOperation({ summary: 'The courses the caller may see, a page at a time' })
+  @ApiOkResponse({ type: CourseListResponse, description: '{ courses }: the courses the caller may see (their schools\' catalogues, platform-wide courses, what they teach or are enrolled in)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'] })
   list(@CurrentActor() actor: Actor, @Query() q: ListCoursesDto) {
     return this.queries.execute(new ListCoursesQuery(actor, { schoolId: q.schoolId, mine: q.mine === 'true', includeArchived: q.includeArchived === 'true', limit: q.limit, offset: q.offset }));
   }
 
   @Post()
-  @ApiCreatedResponse({ description: '{ courseId }; a teacher who creates a course becomes its teacher' })
+  @ApiOperation({ summary: 'Create a course' })
+  @ApiCreatedResponse({ type: CourseCreatedResponse, description: '{ courseId }; a teacher who creates a course becomes its teacher' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'COURSE_INVALID'], 403: ['FORBIDDEN'], 409: ['COURSE_EXISTS', 'CONCURRENCY_CONFLICT'] })
   create(@CurrentActor() actor: Actor, @Body() body: CreateCourseDto) {
     return this.commands.execute(new CreateCourseCommand(actor, body));
   }
 
   @Get(':id')
-  @ApiOkResponse({ description: 'the course with its staff, sections, resources (hidden ones for those who teach it) and activities; records CourseViewed for staff and enrolled learners' })
+  @ApiOperation({ summary: 'One course with its staff, sections, resources and activities' })
+  @ApiOkResponse({ type: CourseResponse, description: 'the course with its staff, sections, resources (hidden ones for those who teach it) and activities; records CourseViewed for staff and enrolled learners' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND'] })
-  get(@CurrentActor() actor: Actor, @Param('id', ID) id: string) {
+  get(@CurrentActor() actor: Actor, @Param('id', ID) id: string): Promise<CourseResponse> {
     return this.queries.execute(new GetCourseQuery(actor, id));
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Change a course\'s settings' })
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'only the fields given change; selfEnrolment.key: absent keeps the key, null removes it' })
   @ApiErrors(CHANGE)
@@ -86,6 +91,7 @@ export class CoursesController {
   }
 
   @Post(':id/archive')
+  @ApiOperation({ summary: 'Archive a course' })
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'the course becomes read-only (no changes, no enrolments) until restored' })
   @ApiErrors(CHANGE)
@@ -94,6 +100,7 @@ export class CoursesController {
   }
 
   @Post(':id/restore')
+  @ApiOperation({ summary: 'Restore an archived course' })
   @HttpCode(204)
   @ApiNoContentResponse()
   @ApiErrors(more({ 409: ['COURSE_NOT_ARCHIVED'] }))
@@ -102,13 +109,15 @@ export class CoursesController {
   }
 
   @Post(':id/sections')
-  @ApiCreatedResponse({ description: '{ courseId, sectionId }' })
+  @ApiOperation({ summary: 'Add a section to a course' })
+  @ApiCreatedResponse({ type: SectionAddedResponse, description: '{ courseId, sectionId }' })
   @ApiErrors(more({ 409: ['SECTION_EXISTS'] }))
   addSection(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Body() body: AddSectionDto) {
     return this.change(actor, id, { type: 'AddSection', ...body });
   }
 
   @Put(':id/sections')
+  @ApiOperation({ summary: 'Reorder a course\'s sections' })
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'reorders the sections: the body lists every section once' })
   @ApiErrors(more({ 409: ['SECTION_ORDER_MISMATCH'] }))
@@ -117,6 +126,7 @@ export class CoursesController {
   }
 
   @Patch(':id/sections/:sectionId')
+  @ApiOperation({ summary: 'Rename a section' })
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'renames the section' })
   @ApiErrors(more({ 404: ['SECTION_NOT_FOUND'] }))
@@ -125,6 +135,7 @@ export class CoursesController {
   }
 
   @Delete(':id/sections/:sectionId')
+  @ApiOperation({ summary: 'Remove a section with its resources' })
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'removes the section with its resources' })
   @ApiErrors(more({ 404: ['SECTION_NOT_FOUND'], 422: ['SECTION_HAS_ACTIVITIES'] }))
@@ -133,7 +144,8 @@ export class CoursesController {
   }
 
   @Post(':id/resources')
-  @ApiCreatedResponse({ description: '{ courseId, resourceId }; the resource goes last in its section' })
+  @ApiOperation({ summary: 'Add a resource to a section' })
+  @ApiCreatedResponse({ type: ResourceAddedResponse, description: '{ courseId, resourceId }; the resource goes last in its section' })
   @ApiErrors(more({ 404: ['SECTION_NOT_FOUND'], 409: ['RESOURCE_EXISTS'] }))
   addResource(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Body() body: AddResourceDto) {
     const { visible = true, ...rest } = body;
@@ -141,6 +153,7 @@ export class CoursesController {
   }
 
   @Get(':id/resources/:resourceId')
+  @ApiOperation({ summary: 'One resource with its content' })
   @ApiOkResponse({ description: 'the resource with its content (for the course\'s participants); records ResourceViewed for staff and enrolled learners' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['RESOURCE_NOT_FOUND'] })
   getResource(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Param('resourceId', ID) resourceId: string) {
@@ -148,6 +161,7 @@ export class CoursesController {
   }
 
   @Patch(':id/resources/:resourceId')
+  @ApiOperation({ summary: 'Change a resource' })
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'changes the title and/or the content (of the same kind)' })
   @ApiErrors(more({ 404: ['RESOURCE_NOT_FOUND'] }))
@@ -156,6 +170,7 @@ export class CoursesController {
   }
 
   @Post(':id/resources/:resourceId/visibility')
+  @ApiOperation({ summary: 'Show or hide a resource' })
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'shows the resource to learners, or hides it' })
   @ApiErrors(more({ 404: ['RESOURCE_NOT_FOUND'] }))
@@ -164,6 +179,7 @@ export class CoursesController {
   }
 
   @Delete(':id/resources/:resourceId')
+  @ApiOperation({ summary: 'Remove a resource' })
   @HttpCode(204)
   @ApiNoContentResponse()
   @ApiErrors(more({ 404: ['RESOURCE_NOT_FOUND'] }))
@@ -172,6 +188,7 @@ export class CoursesController {
   }
 
   @Put(':id/teachers/:userId')
+  @ApiOperation({ summary: 'Assign a teacher to a course' })
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'assigns a teacher of the course\'s school to its staff, or changes their role' })
   @ApiErrors(more({ 400: ['UNKNOWN_TEACHER'], 422: ['LAST_TEACHER'] }))
@@ -180,6 +197,7 @@ export class CoursesController {
   }
 
   @Delete(':id/teachers/:userId')
+  @ApiOperation({ summary: 'Remove a teacher from a course' })
   @HttpCode(204)
   @ApiNoContentResponse()
   @ApiErrors(more({ 404: ['TEACHER_NOT_FOUND'], 422: ['LAST_TEACHER'] }))

@@ -1,7 +1,7 @@
 /** Enrolments over REST: staff enrol (one, or many at once) and unenrol; learners enrol themselves; staff list participants. */
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiErrors } from '@learnstream/core';
 import { BulkEnrolLearnersCommand, EnrolLearnerCommand } from './commands/enrol-learner.command';
@@ -21,6 +21,7 @@ export class EnrolmentsController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'A course\'s participants' })
   @ApiOkResponse({ description: '{ courseId, participants }: for those who teach the course' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
   participants(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Query() q: ListParticipantsDto) {
@@ -28,6 +29,7 @@ export class EnrolmentsController {
   }
 
   @Post()
+  @ApiOperation({ summary: 'Enrol a learner' })
   @ApiCreatedResponse({ description: '{ courseId, learnerId, enrolmentId }' })
   @ApiErrors({
     400: ['VALIDATION_FAILED', 'UNKNOWN_LEARNER', 'ENROLMENT_INVALID'],
@@ -41,6 +43,7 @@ export class EnrolmentsController {
   }
 
   @Post('bulk')
+  @ApiOperation({ summary: 'Enrol many learners' })
   @HttpCode(200)
   @ApiOkResponse({ description: 'idempotent: { enrolled, alreadyEnrolled, refused, results: [{ learnerId, status, code? }] }, one result per distinct learner' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND'], 422: ['COURSE_ARCHIVED'] })
@@ -49,6 +52,7 @@ export class EnrolmentsController {
   }
 
   @Post('self')
+  @ApiOperation({ summary: 'Enrol oneself' })
   @ApiCreatedResponse({ description: 'the caller enrols themself: { courseId, learnerId, enrolmentId }' })
   @ApiErrors({
     400: ['VALIDATION_FAILED'],
@@ -62,6 +66,7 @@ export class EnrolmentsController {
   }
 
   @Delete(':learnerId')
+  @ApiOperation({ summary: 'End an enrolment' })
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'ends the enrolment; staff, or the learner for a course they enrolled in themself' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND'], 409: ['NOT_ENROLLED', 'CONCURRENCY_CONFLICT'] })

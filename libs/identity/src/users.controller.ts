@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiQuery, ApiTags, ApiOperation, ApiParam } from '@nestjs/swagger';
 import { DomainError } from '@learnstream/domain';
 import { CurrentActor, PLATFORM_ROLES, type Actor, type PlatformRole } from '@learnstream/access';
 import { ApiError, ApiErrors, UUID_PARAM } from '@learnstream/core';
@@ -10,6 +10,7 @@ import { UpdateProfileCommand } from './commands/update-profile.command';
 import { OpenAccountDto, UpdateProfileDto } from './dto';
 import { GetAccountQuery } from './queries/get-account.query';
 import { GetMeQuery } from './queries/get-me.query';
+import { AccountResponse, MeResponse } from './responses';
 import { ListImpersonationsQuery } from './queries/list-impersonations.query';
 
 const uuid = UUID_PARAM;
@@ -30,13 +31,15 @@ export class UsersController {
   ) {}
 
   @Get('me')
-  @ApiOkResponse({ description: 'the caller: account, schools, children, and who is really acting when impersonated' })
+  @ApiOperation({ summary: 'The caller: account, schools, children' })
+  @ApiOkResponse({ type: MeResponse, description: 'the caller: account, schools, children, and who is really acting when impersonated' })
   @ApiErrors({})
-  me(@CurrentActor() actor: Actor) {
+  me(@CurrentActor() actor: Actor): Promise<MeResponse> {
     return this.queries.execute(new GetMeQuery(actor));
   }
 
   @Post('users')
+  @ApiOperation({ summary: 'Open an account in a school' })
   @ApiCreatedResponse({ description: 'the account, affiliated to the school; `temporaryPassword` when none was given (shown once)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'WEAK_PASSWORD', 'UNKNOWN_SCHOOL', 'UNKNOWN_CLASS', 'CONSENT_REQUIRED'], 403: ['FORBIDDEN'], 409: ['USERNAME_TAKEN'], 422: ['SCHOOL_ARCHIVED'] })
   open(@CurrentActor() actor: Actor, @Body() body: OpenAccountDto) {
@@ -44,14 +47,16 @@ export class UsersController {
   }
 
   @Get('users/:id')
+  @ApiOperation({ summary: 'One account' })
   @ApiOkResponse({
+    type: AccountResponse,
     description:
       'the account, with the fields the reader needs (need to know): the whole account for the person, their parent, the DPO and their school’s admins; ' +
       'names and status for a teacher; administrative fields for a platform admin unless `purpose` states why they need the rest (logged). Fields left out read null and are named in `withheld`. Staff reads are audited.',
   })
   @ApiQuery({ name: 'purpose', required: false, description: 'a platform admin’s reason to read the personal fields (10–500 characters), recorded in the access log' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN', 'PROCESSING_RESTRICTED'], 404: ['USER_NOT_FOUND'] })
-  get(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query('purpose') purpose?: string) {
+  get(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query('purpose') purpose?: string): Promise<AccountResponse> {
     if (purpose !== undefined && (typeof purpose !== 'string' || purpose.trim().length < 10 || purpose.length > 500)) {
       throw new DomainError('invalid', 'VALIDATION_FAILED', 'purpose must be 10 to 500 characters saying why the personal fields are needed');
     }
@@ -59,6 +64,7 @@ export class UsersController {
   }
 
   @Patch('users/:id')
+  @ApiOperation({ summary: 'Correct an account\'s profile' })
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'the profile is corrected (rectification)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'] })
@@ -67,6 +73,7 @@ export class UsersController {
   }
 
   @Post('users/:id/password-reset')
+  @ApiOperation({ summary: 'Reset an account\'s password to a temporary one' })
   @HttpCode(200)
   @ApiOkResponse({ description: '{ temporaryPassword }: shown once; the user must change it at next sign-in; their sessions end' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'] })
@@ -75,6 +82,7 @@ export class UsersController {
   }
 
   @Post('users/:id/lock')
+  @ApiOperation({ summary: 'Lock an account' })
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'the account is locked until unlocked; its sessions end' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'], 409: ['ACCOUNT_ALREADY_LOCKED'] })
@@ -83,6 +91,7 @@ export class UsersController {
   }
 
   @Post('users/:id/unlock')
+  @ApiOperation({ summary: 'Unlock an account' })
   @HttpCode(204)
   @ApiNoContentResponse()
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'], 409: ['ACCOUNT_NOT_LOCKED'] })
@@ -91,6 +100,8 @@ export class UsersController {
   }
 
   @Put('users/:id/roles/:role')
+  @ApiOperation({ summary: 'Grant a platform role' })
+  @ApiParam({ name: 'role', enum: PLATFORM_ROLES })
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'grants a platform role (platform_admin, dpo); platform admins only' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'] })
@@ -99,6 +110,8 @@ export class UsersController {
   }
 
   @Delete('users/:id/roles/:role')
+  @ApiOperation({ summary: 'Revoke a platform role' })
+  @ApiParam({ name: 'role', enum: PLATFORM_ROLES })
   @HttpCode(204)
   @ApiNoContentResponse()
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'], 422: ['CANNOT_REVOKE_OWN_ADMIN'] })
@@ -107,6 +120,7 @@ export class UsersController {
   }
 
   @Get('users/:id/impersonations')
+  @ApiOperation({ summary: 'Support sessions that acted as a user' })
   @ApiOkResponse({ description: 'every support session that acted as this user: who, when, why' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
   impersonations(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {

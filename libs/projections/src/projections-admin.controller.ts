@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedRes
 import { Public } from '@learnstream/access';
 import { ApiError, OpsTokenGuard } from '@learnstream/core';
 import { ProjectionRunner } from './projection-runner';
+import { DeadLettersResponse, ProjectionsStatusResponse, RebuildStartedResponse, RetryResultResponse } from './projections.responses';
 
 @ApiTags('operations')
 @ApiBearerAuth()
@@ -15,33 +16,34 @@ export class ProjectionsAdminController {
 
   @Get()
   @ApiOperation({ summary: 'Status of every projection: checkpoint, lag (events behind the log), dead letters' })
-  @ApiOkResponse({ description: '{ projections: ProjectionStatus[] }' })
-  async status() {
+  @ApiOkResponse({ type: ProjectionsStatusResponse })
+  async status(): Promise<ProjectionsStatusResponse> {
     return { projections: await this.runner.status() };
   }
 
   @Get('dead-letters')
   @ApiOperation({ summary: 'Events a projection could not handle, parked with their error' })
+  @ApiOkResponse({ type: DeadLettersResponse })
   @ApiNotFoundResponse({ description: 'UNKNOWN_PROJECTION' })
-  async deadLetters(@Query('projection') projection?: string) {
+  async deadLetters(@Query('projection') projection?: string): Promise<DeadLettersResponse> {
     return { deadLetters: await this.runner.deadLetters(projection || undefined) };
   }
 
   @Post('dead-letters/:id/retry')
   @HttpCode(200)
   @ApiOperation({ summary: 'Apply a parked event again; removed from the dead letters when it succeeds' })
-  @ApiOkResponse({ description: '{ id, projection, eventId, retried, error }' })
+  @ApiOkResponse({ type: RetryResultResponse })
   @ApiNotFoundResponse({ description: 'DEAD_LETTER_NOT_FOUND' })
-  retry(@Param('id', new ParseIntPipe({ exceptionFactory: () => new ApiError(400, 'VALIDATION_FAILED', 'the dead letter id must be a whole number') })) id: number) {
+  retry(@Param('id', new ParseIntPipe({ exceptionFactory: () => new ApiError(400, 'VALIDATION_FAILED', 'the dead letter id must be a whole number') })) id: number): Promise<RetryResultResponse> {
     return this.runner.retryDeadLetter(id);
   }
 
   @Post(':name/rebuild')
   @HttpCode(202)
   @ApiOperation({ summary: 'Rebuild a projection from zero: empties its read model and replays the whole log' })
-  @ApiAcceptedResponse({ description: 'rebuild started; follow it in the status' })
+  @ApiAcceptedResponse({ type: RebuildStartedResponse, description: 'rebuild started; follow it in the status' })
   @ApiNotFoundResponse({ description: 'UNKNOWN_PROJECTION' })
-  async rebuild(@Param('name') name: string) {
+  async rebuild(@Param('name') name: string): Promise<RebuildStartedResponse> {
     await this.runner.rebuild(name);
     return { rebuilding: name };
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiErrors, UUID_PARAM } from '@learnstream/core';
 import { DecideParentLinkCommand } from '../commands/decide-parent-link.command';
@@ -23,6 +23,7 @@ export class ParentLinksController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post()
+  @ApiOperation({ summary: 'Ask to be linked as a child\'s parent' })
   @ApiCreatedResponse({ type: ParentLinkView, description: 'by childId: requested; or confirmed at once when a school admin of the child’s school links a parent ({ parentId, childId })' })
   @ApiAcceptedResponse({
     type: ParentLinkView,
@@ -36,6 +37,7 @@ export class ParentLinksController {
   }
 
   @Post(':linkId/confirm')
+  @ApiOperation({ summary: 'Confirm a parent link' })
   @HttpCode(200)
   @ApiOkResponse({ type: ParentLinkView, description: 'a school admin of the child’s school, or the adult child' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN', 'PARENT_CANNOT_DECIDE'], 404: ['PARENT_LINK_NOT_FOUND'], 409: ['PARENT_LINK_NOT_PENDING'] })
@@ -44,6 +46,7 @@ export class ParentLinksController {
   }
 
   @Post(':linkId/reject')
+  @ApiOperation({ summary: 'Reject a parent link' })
   @HttpCode(200)
   @ApiOkResponse({ type: ParentLinkView, description: 'a school admin of the child’s school, or the adult child' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN', 'PARENT_CANNOT_DECIDE'], 404: ['PARENT_LINK_NOT_FOUND'], 409: ['PARENT_LINK_NOT_PENDING'] })
@@ -52,6 +55,7 @@ export class ParentLinksController {
   }
 
   @Post(':linkId/revoke')
+  @ApiOperation({ summary: 'Revoke a parent link' })
   @HttpCode(200)
   @ApiOkResponse({ type: ParentLinkView, description: 'the parent, the adult child or a school admin of the child’s school; the parent’s consent for the child ends with it' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['PARENT_LINK_NOT_FOUND'], 409: ['PARENT_LINK_NOT_ACTIVE', 'CONCURRENCY_CONFLICT'] })
@@ -71,6 +75,7 @@ export class UserAffiliationsController {
   ) {}
 
   @Get(':id/affiliations')
+  @ApiOperation({ summary: 'An account\'s memberships, current and past' })
   @ApiOkResponse({ description: '{ affiliations: AffiliationView[] }: memberships, current and past, oldest first', type: AffiliationView, isArray: true })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
   affiliations(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
@@ -78,6 +83,7 @@ export class UserAffiliationsController {
   }
 
   @Get(':id/parent-links')
+  @ApiOperation({ summary: 'An account\'s parent links, as parent and as child' })
   @ApiOkResponse({ description: '{ parentLinks: ParentLinkView[] }: as parent and as child, any status', type: ParentLinkView, isArray: true })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
   parentLinks(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
@@ -85,6 +91,7 @@ export class UserAffiliationsController {
   }
 
   @Post(':childId/parental-consent')
+  @ApiOperation({ summary: 'Give parental consent for a child' })
   @ApiCreatedResponse({ type: ParentalConsentView, description: 'a confirmed parent consents for their child; giving again replaces the purposes' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'INVALID_PURPOSES'], 403: ['FORBIDDEN'] })
   giveConsent(@CurrentActor() actor: Actor, @Param('childId', uuid) childId: string, @Body() body: ParentalConsentDto) {
@@ -92,6 +99,7 @@ export class UserAffiliationsController {
   }
 
   @Delete(':childId/parental-consent')
+  @ApiOperation({ summary: 'Withdraw parental consent for a child' })
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'the parent’s consent for the child is withdrawn' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['NO_PARENTAL_CONSENT'] })

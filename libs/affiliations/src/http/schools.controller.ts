@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiErrors, UUID_PARAM } from '@learnstream/core';
 import { AddMemberCommand } from '../commands/add-member.command';
@@ -48,6 +48,7 @@ export class SchoolsController {
   ) {}
 
   @Post()
+  @ApiOperation({ summary: 'Create a school' })
   @ApiCreatedResponse({ type: SchoolView, description: 'the school (platform admins)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'INVALID_COUNTRY'], 403: ['FORBIDDEN'], 409: ['SCHOOL_CODE_TAKEN'] })
   create(@CurrentActor() actor: Actor, @Body() body: CreateSchoolDto) {
@@ -55,6 +56,7 @@ export class SchoolsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'The caller\'s schools' })
   @ApiOkResponse({ description: '{ schools: SchoolView[] }: the caller’s schools (every school for a platform admin)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'] })
   list(@CurrentActor() actor: Actor, @Query() query: IncludeArchivedDto) {
@@ -62,6 +64,7 @@ export class SchoolsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One school' })
   @ApiOkResponse({ type: SchoolView })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['SCHOOL_NOT_FOUND'] })
   get(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
@@ -69,6 +72,7 @@ export class SchoolsController {
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Change a school' })
   @ApiOkResponse({ type: SchoolView, description: 'school admins and platform admins' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'INVALID_COUNTRY'], 403: ['FORBIDDEN'], 404: ['SCHOOL_NOT_FOUND'], 409: ['SCHOOL_CODE_TAKEN'], 422: ['SCHOOL_ARCHIVED'] })
   update(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() body: UpdateSchoolDto) {
@@ -76,6 +80,7 @@ export class SchoolsController {
   }
 
   @Post(':id/archive')
+  @ApiOperation({ summary: 'Archive a school' })
   @HttpCode(200)
   @ApiOkResponse({ type: SchoolView, description: 'platform admins: the school takes no new classes or members; archiving twice changes nothing' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['SCHOOL_NOT_FOUND'] })
@@ -84,6 +89,7 @@ export class SchoolsController {
   }
 
   @Post(':id/classes')
+  @ApiOperation({ summary: 'Create a class in a school' })
   @ApiCreatedResponse({ type: ClassView })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['SCHOOL_NOT_FOUND'], 409: ['CLASS_NAME_TAKEN'], 422: ['SCHOOL_ARCHIVED'] })
   createClass(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() body: CreateClassDto) {
@@ -91,6 +97,7 @@ export class SchoolsController {
   }
 
   @Get(':id/classes')
+  @ApiOperation({ summary: 'A school\'s classes' })
   @ApiOkResponse({ description: '{ classes: ClassView[] }' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
   classes(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: IncludeArchivedDto) {
@@ -98,6 +105,7 @@ export class SchoolsController {
   }
 
   @Patch(':id/classes/:classId')
+  @ApiOperation({ summary: 'Change a class' })
   @ApiOkResponse({ type: ClassView })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['SCHOOL_NOT_FOUND', 'CLASS_NOT_FOUND'], 409: ['CLASS_NAME_TAKEN'], 422: ['SCHOOL_ARCHIVED', 'CLASS_ARCHIVED'] })
   updateClass(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Param('classId', uuid) classId: string, @Body() body: UpdateClassDto) {
@@ -105,6 +113,7 @@ export class SchoolsController {
   }
 
   @Post(':id/classes/:classId/archive')
+  @ApiOperation({ summary: 'Archive a class' })
   @HttpCode(200)
   @ApiOkResponse({ type: ClassView, description: 'the class takes no new members; archiving twice changes nothing' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['SCHOOL_NOT_FOUND', 'CLASS_NOT_FOUND'] })
@@ -113,6 +122,7 @@ export class SchoolsController {
   }
 
   @Post(':id/members')
+  @ApiOperation({ summary: 'Add a member role to an account of the school' })
   @ApiCreatedResponse({
     type: MembershipView,
     description:
@@ -129,6 +139,7 @@ export class SchoolsController {
   }
 
   @Post(':id/transfers')
+  @ApiOperation({ summary: 'Ask an account to join the school' })
   @ApiCreatedResponse({
     type: TransferView,
     description: 'asks an existing account (of no school, or a learner of another school) to join; the person, a parent of a minor, or the platform admin accepts. Whoever may open such an account in the school may ask',
@@ -144,6 +155,7 @@ export class SchoolsController {
   }
 
   @Get(':id/transfers')
+  @ApiOperation({ summary: 'A school\'s transfers, asked and received' })
   @ApiOkResponse({ description: '{ transfers: TransferView[] }: the accounts the school asked to join, and its learners other schools asked away (school admins)', type: TransferView, isArray: true })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
   transfers(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: TransferStatusDto) {
@@ -151,6 +163,7 @@ export class SchoolsController {
   }
 
   @Get(':id/members')
+  @ApiOperation({ summary: 'A school\'s members, a page at a time' })
   @ApiOkResponse({ description: '{ members: MemberView[] }: teachers get no contact data; school admins also the email', type: MemberView, isArray: true })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
   members(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: MemberFilterDto) {
@@ -158,6 +171,7 @@ export class SchoolsController {
   }
 
   @Patch(':id/members/:userId')
+  @ApiOperation({ summary: 'Move a member to a class or grade level' })
   @ApiOkResponse({ type: MembershipView, description: 'moves the member to a class / grade level' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'UNKNOWN_CLASS', 'ROLE_REQUIRED'], 403: ['FORBIDDEN'], 404: ['NOT_A_MEMBER', 'SCHOOL_NOT_FOUND'], 422: ['SCHOOL_ARCHIVED'] })
   changeMember(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Param('userId', uuid) userId: string, @Body() body: ChangeMemberDto) {
@@ -165,6 +179,7 @@ export class SchoolsController {
   }
 
   @Delete(':id/members/:userId')
+  @ApiOperation({ summary: 'End a membership' })
   @ApiOkResponse({ type: MembershipView, description: 'the membership ends (its history stays)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'ROLE_REQUIRED'], 403: ['FORBIDDEN'], 404: ['NOT_A_MEMBER'] })
   endMembership(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Param('userId', uuid) userId: string, @Query() query: EndMembershipDto) {
@@ -172,6 +187,7 @@ export class SchoolsController {
   }
 
   @Get(':id/parent-links')
+  @ApiOperation({ summary: 'Parent links of a school\'s learners' })
   @ApiOkResponse({ description: '{ parentLinks: ParentLinkView[] }: the links of the school’s current learners (school admins)', type: ParentLinkView, isArray: true })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
   parentLinks(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: ParentLinkStatusDto) {

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiErrors, UUID_PARAM } from '@learnstream/core';
 import { CancelTransferCommand, DecideTransferCommand } from '../commands/transfer.commands';
@@ -21,6 +21,7 @@ export class TransfersController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Transfers asking the caller or their children to join a school' })
   @ApiOkResponse({ description: '{ transfers: TransferView[] }: the schools asking the caller, or their children, to join', type: TransferView, isArray: true })
   @ApiErrors({ 400: ['VALIDATION_FAILED'] })
   mine(@CurrentActor() actor: Actor, @Query() query: TransferStatusDto) {
@@ -28,6 +29,7 @@ export class TransfersController {
   }
 
   @Post(':transferId/accept')
+  @ApiOperation({ summary: 'Accept a transfer' })
   @HttpCode(200)
   @ApiOkResponse({ type: TransferView, description: 'the adult person, a confirmed parent of a minor, or the platform admin: the membership starts (a learner leaves their old school) in the same append' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'UNKNOWN_CLASS'], 403: ['FORBIDDEN'], 404: ['TRANSFER_NOT_FOUND'], 409: ['TRANSFER_NOT_PENDING', 'ALREADY_MEMBER', 'CONCURRENCY_CONFLICT'], 422: ['SCHOOL_ARCHIVED'] })
@@ -36,6 +38,7 @@ export class TransfersController {
   }
 
   @Post(':transferId/decline')
+  @ApiOperation({ summary: 'Decline a transfer' })
   @HttpCode(200)
   @ApiOkResponse({ type: TransferView, description: 'the adult person, a confirmed parent of a minor, or the platform admin' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['TRANSFER_NOT_FOUND'], 409: ['TRANSFER_NOT_PENDING', 'CONCURRENCY_CONFLICT'] })
@@ -44,6 +47,7 @@ export class TransfersController {
   }
 
   @Post(':transferId/cancel')
+  @ApiOperation({ summary: 'Cancel a transfer the school asked for' })
   @HttpCode(200)
   @ApiOkResponse({ type: TransferView, description: 'the asking school (the staff member who asked, its school admins) or the platform admin, while it waits' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['TRANSFER_NOT_FOUND'], 409: ['TRANSFER_NOT_PENDING', 'CONCURRENCY_CONFLICT'] })

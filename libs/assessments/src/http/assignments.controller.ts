@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiErrors, UUID_PARAM } from '@learnstream/core';
 import { CreateAssignmentCommand, UpdateAssignmentCommand } from '../commands/create-assignment.command';
@@ -24,6 +24,7 @@ export class AssignmentsController {
   ) {}
 
   @Post('courses/:courseId/assignments')
+  @ApiOperation({ summary: 'Create an assignment in a course' })
   @ApiCreatedResponse({ description: 'the assignment, placed in the course as an activity' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'ASSIGNMENT_INVALID'], 403: ['FORBIDDEN'], ...PLACED, 409: ['CONCURRENCY_CONFLICT'] })
   create(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Body() body: CreateAssignmentDto) {
@@ -31,6 +32,7 @@ export class AssignmentsController {
   }
 
   @Get('assignments/:assignmentId')
+  @ApiOperation({ summary: 'One assignment' })
   @ApiOkResponse({ description: 'the assignment, for the course staff and its learners' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['ASSIGNMENT_NOT_FOUND'] })
   get(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string) {
@@ -38,6 +40,7 @@ export class AssignmentsController {
   }
 
   @Patch('assignments/:assignmentId')
+  @ApiOperation({ summary: 'Change an assignment' })
   @ApiOkResponse({ description: 'the assignment after the change; null clears an optional setting' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'ASSIGNMENT_INVALID'], 403: ['FORBIDDEN'], 404: ['ASSIGNMENT_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'] })
   update(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string, @Body() body: UpdateAssignmentDto) {
@@ -45,6 +48,7 @@ export class AssignmentsController {
   }
 
   @Post('assignments/:assignmentId/submissions')
+  @ApiOperation({ summary: 'Submit to an assignment' })
   @ApiCreatedResponse({ description: 'the caller’s submission (it replaces their previous one); late after dueAt, refused after cutoffAt' })
   @ApiErrors({
     400: ['VALIDATION_FAILED', 'SUBMISSION_INVALID'],
@@ -58,6 +62,7 @@ export class AssignmentsController {
   }
 
   @Get('assignments/:assignmentId/submissions')
+  @ApiOperation({ summary: 'An assignment\'s submissions' })
   @ApiOkResponse({ description: 'every learner’s submission and grade (course staff)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['ASSIGNMENT_NOT_FOUND'] })
   submissions(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string) {
@@ -65,6 +70,7 @@ export class AssignmentsController {
   }
 
   @Get('assignments/:assignmentId/submissions/:learnerId')
+  @ApiOperation({ summary: 'One learner\'s submission' })
   @ApiOkResponse({ description: 'one learner’s submission, grade and feedback (the learner, their parent, the course staff)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['ASSIGNMENT_NOT_FOUND', 'SUBMISSION_NOT_FOUND'] })
   submission(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string, @Param('learnerId', uuid) learnerId: string) {
@@ -72,6 +78,7 @@ export class AssignmentsController {
   }
 
   @Post('assignments/:assignmentId/submissions/:learnerId/grade')
+  @ApiOperation({ summary: 'Grade a submission' })
   @HttpCode(200)
   @ApiOkResponse({ description: 'the grade (a later one replaces it, and says which it replaced); feedback is encrypted in the log' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'GRADE_OUT_OF_RANGE'], 403: ['FORBIDDEN'], 404: ['ASSIGNMENT_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'], 422: ['NOT_ENROLLED'] })
@@ -80,6 +87,7 @@ export class AssignmentsController {
   }
 
   @Post('assignments/:assignmentId/submissions/:learnerId/reopen')
+  @ApiOperation({ summary: 'Reopen a submission' })
   @HttpCode(200)
   @ApiOkResponse({ description: 'the learner may submit again' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['ASSIGNMENT_NOT_FOUND'], 409: ['SUBMISSION_NOT_GRADED', 'CONCURRENCY_CONFLICT'] })
@@ -99,6 +107,7 @@ export class OfflineTestsController {
   ) {}
 
   @Post('courses/:courseId/offline-tests')
+  @ApiOperation({ summary: 'Create an offline test in a course' })
   @ApiCreatedResponse({ description: 'the offline test, placed in the course as an activity' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'OFFLINE_TEST_INVALID'], 403: ['FORBIDDEN'], ...PLACED, 409: ['CONCURRENCY_CONFLICT'] })
   create(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Body() body: CreateOfflineTestDto) {
@@ -106,6 +115,7 @@ export class OfflineTestsController {
   }
 
   @Put('offline-tests/:offlineTestId/results/:learnerId')
+  @ApiOperation({ summary: 'Record a learner\'s offline test result' })
   @HttpCode(200)
   @ApiOkResponse({ description: 'the learner’s result (replacing any earlier one, which it names as previousGrade)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'GRADE_OUT_OF_RANGE'], 403: ['FORBIDDEN'], 404: ['OFFLINE_TEST_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'], 422: ['NOT_ENROLLED'] })
@@ -114,6 +124,7 @@ export class OfflineTestsController {
   }
 
   @Get('offline-tests/:offlineTestId/results')
+  @ApiOperation({ summary: 'An offline test\'s results' })
   @ApiOkResponse({ description: 'every recorded result (course staff)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['OFFLINE_TEST_NOT_FOUND'] })
   results(@CurrentActor() actor: Actor, @Param('offlineTestId', uuid) offlineTestId: string) {

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiErrors, UUID_PARAM } from '@learnstream/core';
 import { ChangeQuizCommand } from '../commands/change-quiz.command';
@@ -26,6 +26,7 @@ export class QuizzesController {
   ) {}
 
   @Post('courses/:courseId/quizzes')
+  @ApiOperation({ summary: 'Create a quiz in a course' })
   @ApiCreatedResponse({ description: 'the quiz, placed in the course as an activity (in `sectionId`, else the first section)' })
   @ApiErrors({
     400: ['VALIDATION_FAILED', 'QUIZ_INVALID', 'QUESTION_INVALID'],
@@ -39,6 +40,7 @@ export class QuizzesController {
   }
 
   @Get('quizzes/:quizId')
+  @ApiOperation({ summary: 'One quiz' })
   @ApiOkResponse({ description: 'the quiz: whole for the course staff; for learners, without the right answers' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['QUIZ_NOT_FOUND'] })
   get(@CurrentActor() actor: Actor, @Param('quizId', uuid) quizId: string) {
@@ -46,6 +48,7 @@ export class QuizzesController {
   }
 
   @Patch('quizzes/:quizId')
+  @ApiOperation({ summary: 'Change a quiz\'s settings' })
   @ApiOkResponse({ description: 'the quiz after the change; settings given with their current value change nothing' })
   @ApiErrors(EDIT)
   update(@CurrentActor() actor: Actor, @Param('quizId', uuid) quizId: string, @Body() body: UpdateQuizDto) {
@@ -53,6 +56,7 @@ export class QuizzesController {
   }
 
   @Post('quizzes/:quizId/questions')
+  @ApiOperation({ summary: 'Add a question to a quiz' })
   @ApiCreatedResponse({ description: 'the quiz with the question added (its questionId made when not given)' })
   @ApiErrors({ ...EDIT, 409: ['QUESTION_EXISTS', 'CONCURRENCY_CONFLICT'], 422: ['QUIZ_HAS_ATTEMPTS'] })
   addQuestion(@CurrentActor() actor: Actor, @Param('quizId', uuid) quizId: string, @Body() body: QuestionDto) {
@@ -60,6 +64,7 @@ export class QuizzesController {
   }
 
   @Patch('quizzes/:quizId/questions/:questionId')
+  @ApiOperation({ summary: 'Replace a question' })
   @ApiOkResponse({ description: 'the quiz with the question replaced as a whole' })
   @ApiErrors({ ...EDIT, 404: ['QUIZ_NOT_FOUND', 'QUESTION_NOT_FOUND'], 422: ['QUIZ_HAS_ATTEMPTS'] })
   updateQuestion(@CurrentActor() actor: Actor, @Param('quizId', uuid) quizId: string, @Param('questionId', uuid) questionId: string, @Body() body: QuestionDto) {
@@ -67,6 +72,7 @@ export class QuizzesController {
   }
 
   @Delete('quizzes/:quizId/questions/:questionId')
+  @ApiOperation({ summary: 'Remove a question' })
   @ApiOkResponse({ description: 'the quiz without the question' })
   @ApiErrors({ ...EDIT, 404: ['QUIZ_NOT_FOUND', 'QUESTION_NOT_FOUND'], 422: ['QUIZ_HAS_ATTEMPTS'] })
   removeQuestion(@CurrentActor() actor: Actor, @Param('quizId', uuid) quizId: string, @Param('questionId', uuid) questionId: string) {
@@ -74,6 +80,7 @@ export class QuizzesController {
   }
 
   @Post('quizzes/:quizId/attempts')
+  @ApiOperation({ summary: 'Start an attempt' })
   @ApiCreatedResponse({ description: '{ attemptId, attemptNumber, deadline, closedOverdue }: an overdue attempt of the learner is closed (submitted with what was saved) first' })
   @ApiErrors({
     400: ['VALIDATION_FAILED'],
@@ -87,6 +94,7 @@ export class QuizzesController {
   }
 
   @Get('quizzes/:quizId/attempts')
+  @ApiOperation({ summary: 'A quiz\'s attempts' })
   @ApiOkResponse({ description: 'attempts without answers: all of them for the course staff, the caller’s own for a learner' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['QUIZ_NOT_FOUND'] })
   attempts(@CurrentActor() actor: Actor, @Param('quizId', uuid) quizId: string) {
@@ -94,6 +102,7 @@ export class QuizzesController {
   }
 
   @Put('attempts/:attemptId/answers')
+  @ApiOperation({ summary: 'Save answers of an attempt' })
   @HttpCode(200)
   @ApiOkResponse({ description: '{ attemptId, saved: questionIds }: each answer replaces the question’s saved one (encrypted in the log)' })
   @ApiErrors({
@@ -108,6 +117,7 @@ export class QuizzesController {
   }
 
   @Post('attempts/:attemptId/submit')
+  @ApiOperation({ summary: 'Submit an attempt' })
   @HttpCode(200)
   @ApiOkResponse({ description: 'the grade; `automatic: true` when the deadline had passed and what was saved was submitted' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'QUESTION_ANSWER_INVALID'], 403: ['FORBIDDEN'], 404: ['ATTEMPT_NOT_FOUND', 'QUIZ_NOT_FOUND'], 409: ['ATTEMPT_NOT_IN_PROGRESS', 'CONCURRENCY_CONFLICT'] })
@@ -116,6 +126,7 @@ export class QuizzesController {
   }
 
   @Get('attempts/:attemptId')
+  @ApiOperation({ summary: 'One attempt, with its review once submitted' })
   @ApiOkResponse({ description: 'the attempt; once submitted, a review with right answers and results (recorded as AttemptReviewed)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['ATTEMPT_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'] })
   review(@CurrentActor() actor: Actor, @Param('attemptId', uuid) attemptId: string) {

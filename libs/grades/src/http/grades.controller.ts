@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiParam, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiError, ApiErrors, UUID_PARAM } from '@learnstream/core';
 import { ChangeCompletionCommand } from '../commands/change-completion.command';
@@ -49,6 +49,7 @@ export class GradebookController {
   }
 
   @Post('gradebook')
+  @ApiOperation({ summary: 'Set up a course\'s gradebook' })
   @ApiCreatedResponse({ description: 'the gradebook: pass percentage and letter scale (defaults: 50; A 80, B 70, C 60, D 50, F 0)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'PASS_PERCENTAGE_INVALID', 'LETTER_SCALE_INVALID'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND'], 409: ['GRADEBOOK_EXISTS', 'CONCURRENCY_CONFLICT'] })
   setUp(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Body() body: GradebookSettingsDto) {
@@ -56,6 +57,7 @@ export class GradebookController {
   }
 
   @Patch('gradebook')
+  @ApiOperation({ summary: 'Change a gradebook\'s settings' })
   @ApiOkResponse({ description: 'the gradebook with the settings given changed' })
   @ApiErrors({ ...EDIT, 400: ['VALIDATION_FAILED', 'PASS_PERCENTAGE_INVALID', 'LETTER_SCALE_INVALID'] })
   updateSettings(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Body() body: GradebookSettingsDto) {
@@ -63,6 +65,7 @@ export class GradebookController {
   }
 
   @Get('gradebook')
+  @ApiOperation({ summary: 'A course\'s gradebook' })
   @ApiOkResponse({ description: 'settings, categories and items, with their release (course staff)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['GRADEBOOK_NOT_FOUND'] })
   get(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string) {
@@ -70,6 +73,7 @@ export class GradebookController {
   }
 
   @Post('gradebook/categories')
+  @ApiOperation({ summary: 'Add a grade category' })
   @ApiCreatedResponse({ description: 'the gradebook; `createdId` is the new category’s id' })
   @ApiErrors({ ...EDIT, 400: ['VALIDATION_FAILED', 'NAME_INVALID', 'WEIGHT_INVALID', 'DROP_LOWEST_INVALID'] })
   addCategory(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Body() body: AddCategoryDto) {
@@ -77,6 +81,7 @@ export class GradebookController {
   }
 
   @Patch('gradebook/categories/:categoryId')
+  @ApiOperation({ summary: 'Change a grade category' })
   @ApiOkResponse({ description: 'the gradebook with the category changed' })
   @ApiErrors({ ...EDIT, 400: ['VALIDATION_FAILED', 'NAME_INVALID', 'WEIGHT_INVALID', 'DROP_LOWEST_INVALID'], 404: ['GRADEBOOK_NOT_FOUND', 'CATEGORY_NOT_FOUND'] })
   updateCategory(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Param('categoryId', uuid) categoryId: string, @Body() body: UpdateCategoryDto) {
@@ -84,6 +89,7 @@ export class GradebookController {
   }
 
   @Delete('gradebook/categories/:categoryId')
+  @ApiOperation({ summary: 'Remove a grade category' })
   @ApiOkResponse({ description: 'the gradebook without the category (it must be empty)' })
   @ApiErrors({ ...EDIT, 404: ['GRADEBOOK_NOT_FOUND', 'CATEGORY_NOT_FOUND'], 422: ['CATEGORY_NOT_EMPTY'] })
   removeCategory(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Param('categoryId', uuid) categoryId: string) {
@@ -91,6 +97,7 @@ export class GradebookController {
   }
 
   @Post('gradebook/items')
+  @ApiOperation({ summary: 'Add a grade item' })
   @ApiCreatedResponse({ description: 'the gradebook; `createdId` is the new item’s id. An activity item takes the activity’s results (scaled to its maxGrade); a new item is hidden from learners until released' })
   @ApiErrors({
     ...EDIT,
@@ -103,6 +110,7 @@ export class GradebookController {
   }
 
   @Patch('gradebook/items/:itemId')
+  @ApiOperation({ summary: 'Change a grade item' })
   @ApiOkResponse({ description: 'the gradebook with the item changed (its source never changes)' })
   @ApiErrors({
     ...EDIT,
@@ -115,6 +123,7 @@ export class GradebookController {
   }
 
   @Delete('gradebook/items/:itemId')
+  @ApiOperation({ summary: 'Remove a grade item' })
   @ApiOkResponse({ description: 'the gradebook without the item (its grades and overrides leave with it)' })
   @ApiErrors({ ...EDIT, 404: ['GRADEBOOK_NOT_FOUND', 'GRADE_ITEM_NOT_FOUND'] })
   removeItem(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Param('itemId', uuid) itemId: string) {
@@ -122,6 +131,7 @@ export class GradebookController {
   }
 
   @Post('gradebook/release')
+  @ApiOperation({ summary: 'Release grade items to learners' })
   @HttpCode(200)
   @ApiOkResponse({ description: 'learners (and their parents) now see these items’ grades' })
   @ApiErrors({ ...EDIT, 404: ['GRADEBOOK_NOT_FOUND', 'GRADE_ITEM_NOT_FOUND'] })
@@ -130,6 +140,7 @@ export class GradebookController {
   }
 
   @Post('gradebook/hide')
+  @ApiOperation({ summary: 'Hide grade items from learners' })
   @HttpCode(200)
   @ApiOkResponse({ description: 'learners no longer see these items’ grades' })
   @ApiErrors({ ...EDIT, 404: ['GRADEBOOK_NOT_FOUND', 'GRADE_ITEM_NOT_FOUND'] })
@@ -138,6 +149,7 @@ export class GradebookController {
   }
 
   @Put('grades/:itemId/:learnerId')
+  @ApiOperation({ summary: 'Grade a learner on a manual item' })
   @HttpCode(200)
   @ApiOkResponse({ description: 'the grade on a manual item (an activity item takes its activity’s grades: override those)' })
   @ApiErrors({
@@ -152,6 +164,7 @@ export class GradebookController {
   }
 
   @Put('grades/:target/:learnerId/override')
+  @ApiOperation({ summary: 'Override a learner\'s grade' })
   @HttpCode(200)
   @ApiParam({ name: 'target', description: "a grade item's id, or 'course' for the course total (a percentage)" })
   @ApiOkResponse({ description: 'the override: it wins over the item’s grade, later ones too, until cleared; the reason is encrypted in the log' })
@@ -167,6 +180,7 @@ export class GradebookController {
   }
 
   @Delete('grades/:target/:learnerId/override')
+  @ApiOperation({ summary: 'Clear a grade override' })
   @ApiParam({ name: 'target', description: "a grade item's id, or 'course'" })
   @ApiOkResponse({ description: 'the override is gone: the item’s grade (or the computed total) counts again' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND', 'GRADEBOOK_NOT_FOUND', 'GRADE_ITEM_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'] })
@@ -175,6 +189,7 @@ export class GradebookController {
   }
 
   @Get('grades')
+  @ApiOperation({ summary: 'Every learner\'s grades in a course' })
   @ApiOkResponse({ description: 'every learner’s grades, category and course totals (course staff); recorded as GradesViewed' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND', 'GRADEBOOK_NOT_FOUND'] })
   courseGrades(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Query() query: FinalDto) {
@@ -182,6 +197,7 @@ export class GradebookController {
   }
 
   @Get('grades/:learnerId')
+  @ApiOperation({ summary: 'One learner\'s grades in a course' })
   @ApiOkResponse({ description: 'one learner’s grades: everything for the course staff; released grades only for the learner and their parent; recorded as GradesViewed' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND', 'GRADEBOOK_NOT_FOUND'] })
   learnerGrades(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Param('learnerId', uuid) learnerId: string, @Query() query: FinalDto) {
@@ -200,6 +216,7 @@ export class CompletionController {
   ) {}
 
   @Put('rules/:activityId')
+  @ApiOperation({ summary: 'Set an activity\'s completion rule' })
   @HttpCode(200)
   @ApiOkResponse({ description: 'the course’s completion rules: how this activity (a resource, quiz, assignment or offline test of the course) is completed' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'COMPLETION_RULE_INVALID'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND', 'ACTIVITY_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'] })
@@ -208,6 +225,7 @@ export class CompletionController {
   }
 
   @Delete('rules/:activityId')
+  @ApiOperation({ summary: 'Stop tracking an activity\'s completion' })
   @ApiOkResponse({ description: 'the activity is no longer tracked (completions already recorded stay)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'], 422: ['COMPLETION_RULE_IN_USE'] })
   removeRule(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Param('activityId', uuid) activityId: string) {
@@ -215,6 +233,7 @@ export class CompletionController {
   }
 
   @Put('criteria')
+  @ApiOperation({ summary: 'Set what completes a course' })
   @HttpCode(200)
   @ApiOkResponse({ description: 'what completes the course: the activities to complete, and a final course total (missing grades as 0) to reach' })
   @ApiErrors({
@@ -230,6 +249,7 @@ export class CompletionController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'Every learner\'s completion in a course' })
   @ApiOkResponse({ description: 'every learner’s completed activities, progress and course completion (course staff); recorded as CompletionViewed' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND'] })
   course(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string) {
@@ -237,6 +257,7 @@ export class CompletionController {
   }
 
   @Get(':learnerId')
+  @ApiOperation({ summary: 'One learner\'s completion in a course' })
   @ApiOkResponse({ description: 'one learner’s completion (the learner, their parent, the course staff); recorded as CompletionViewed' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND'] })
   learner(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Param('learnerId', uuid) learnerId: string) {

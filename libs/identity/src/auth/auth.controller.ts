@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { AccessPolicy, CurrentActor, Public, type Actor } from '@learnstream/access';
 import { ApiErrors, SignInRoute } from '@learnstream/core';
 import { RegisterAccountCommand } from '../commands/register-account.command';
@@ -19,6 +19,7 @@ export class AuthController {
   @Public()
   @SignInRoute()
   @Post('register')
+  @ApiOperation({ summary: 'Register an account (when self-registration is open)' })
   @ApiCreatedResponse({ description: 'the account is created; sign in with POST /auth/login' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'WEAK_PASSWORD'], 409: ['USERNAME_TAKEN'] }, { signedIn: false })
   register(@Body() body: RegisterDto) {
@@ -28,6 +29,7 @@ export class AuthController {
   @Public()
   @SignInRoute()
   @Post('login')
+  @ApiOperation({ summary: 'Sign in: an access token and a refresh token' })
   @HttpCode(200)
   @ApiOkResponse({ type: TokenPairDto })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 401: ['INVALID_CREDENTIALS'], 403: ['ACCOUNT_LOCKED', 'PASSWORD_EXPIRED', 'PASSWORD_CHANGE_REQUIRED'], 429: ['TOO_MANY_REQUESTS'] }, { signedIn: false })
@@ -38,6 +40,7 @@ export class AuthController {
   @Public()
   @SignInRoute()
   @Post('refresh')
+  @ApiOperation({ summary: 'Exchange a refresh token for new tokens' })
   @HttpCode(200)
   @ApiOkResponse({ type: TokenPairDto, description: 'a new access token and a new refresh token; the old refresh token is spent' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 401: ['REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_EXPIRED', 'REFRESH_TOKEN_REUSED', 'SESSION_REVOKED'] }, { signedIn: false })
@@ -46,6 +49,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @ApiOperation({ summary: 'Sign out: end the session' })
   @HttpCode(204)
   @ApiBearerAuth()
   @ApiNoContentResponse({ description: 'the session is ended; its refresh token no longer works' })
@@ -57,6 +61,7 @@ export class AuthController {
   @Public()
   @SignInRoute()
   @Post('password')
+  @ApiOperation({ summary: 'Change one\'s password' })
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'the password is changed and every session of the user is ended' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'WEAK_PASSWORD'], 401: ['INVALID_CREDENTIALS'], 403: ['ACCOUNT_LOCKED'] }, { signedIn: false })
@@ -65,6 +70,7 @@ export class AuthController {
   }
 
   @Post('impersonate')
+  @ApiOperation({ summary: 'Act as another user (support session)' })
   @HttpCode(200)
   @ApiBearerAuth()
   @ApiOkResponse({ type: TokenPairDto, description: 'an access token acting as the user; every event in it carries realActorId' })

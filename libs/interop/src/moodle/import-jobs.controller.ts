@@ -4,7 +4,8 @@
  * resume, delete.
  */
 import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConsumes, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ImportJobResponse } from '../interop.responses';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Readable } from 'node:stream';
@@ -41,6 +42,7 @@ export class ImportJobsController {
     summary: 'Uploads a Moodle log (the Logs report as CSV, .xlsx or JSON, or a logstore_standard_log dump) as the request body and starts its import job',
     description: 'Send the file as the body with Content-Type application/octet-stream (or text/csv). 202 with the job; follow it at links.self.',
   })
+  @ApiAcceptedResponse({ type: ImportJobResponse, description: 'the job, queued' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'IMPORT_INVALID', 'IMPORT_TOO_LARGE'], 403: ['FORBIDDEN'] })
   @HttpCode(202)
   upload(@CurrentActor() actor: Actor, @Req() req: Readable, @Query() q: UploadMoodleLogsDto): Promise<ImportJobView> {
@@ -56,13 +58,14 @@ export class ImportJobsController {
 
   @Get()
   @ApiOperation({ summary: 'The latest import jobs of a school (or, for platform admins, without one)' })
+  @ApiOkResponse({ type: ImportJobResponse, isArray: true })
   @ApiErrors({ 403: ['FORBIDDEN'] })
   list(@CurrentActor() actor: Actor, @Query() q: ListImportsDto): Promise<ImportJobView[]> {
     return this.jobs.list(actor, q.schoolId?.toLowerCase() ?? null);
   }
 
   @Get(':jobId')
-  @ApiOkResponse({ description: 'status, rowsRead, imported, rejected, rowsPerSecond, etaSeconds, percent, summary when done' })
+  @ApiOkResponse({ type: ImportJobResponse, description: 'status, rowsRead, imported, rejected, rowsPerSecond, etaSeconds, percent, summary when done' })
   @ApiOperation({ summary: 'An import job and its progress' })
   @ApiErrors({ 403: ['FORBIDDEN'], 404: ['IMPORT_JOB_NOT_FOUND'] })
   get(@CurrentActor() actor: Actor, @Param('jobId', UUID_PARAM) jobId: string): Promise<ImportJobView> {
@@ -71,6 +74,7 @@ export class ImportJobsController {
 
   @Get(':jobId/rejected')
   @ApiProduces('text/csv')
+  @ApiOkResponse({ content: { 'text/csv': { schema: { type: 'string' } } } })
   @ApiOperation({ summary: 'The rows the job did not import, as CSV: line, reason, then the row\'s own fields' })
   @ApiErrors({ 403: ['FORBIDDEN'], 404: ['IMPORT_JOB_NOT_FOUND'] })
   async rejected(@CurrentActor() actor: Actor, @Param('jobId', UUID_PARAM) jobId: string): Promise<StreamableFile> {
@@ -87,6 +91,7 @@ export class ImportJobsController {
   @Post(':jobId/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Stops the job at its next batch boundary (resume goes on from there)' })
+  @ApiOkResponse({ type: ImportJobResponse })
   @ApiErrors({ 403: ['FORBIDDEN'], 404: ['IMPORT_JOB_NOT_FOUND'] })
   cancel(@CurrentActor() actor: Actor, @Param('jobId', UUID_PARAM) jobId: string): Promise<ImportJobView> {
     return this.jobs.cancel(actor, jobId.toLowerCase());
@@ -95,6 +100,7 @@ export class ImportJobsController {
   @Post(':jobId/resume')
   @HttpCode(202)
   @ApiOperation({ summary: 'Goes on with a cancelled, interrupted or failed job from where it stopped; nothing is imported twice' })
+  @ApiAcceptedResponse({ type: ImportJobResponse })
   @ApiErrors({ 403: ['FORBIDDEN'], 404: ['IMPORT_JOB_NOT_FOUND'], 409: ['IMPORT_JOB_NOT_RESUMABLE'] })
   resume(@CurrentActor() actor: Actor, @Param('jobId', UUID_PARAM) jobId: string): Promise<ImportJobView> {
     return this.jobs.resume(actor, jobId.toLowerCase());
@@ -103,6 +109,7 @@ export class ImportJobsController {
   @Delete(':jobId')
   @HttpCode(204)
   @ApiOperation({ summary: 'Deletes the job, its file and its rejected rows (what it imported stays)' })
+  @ApiNoContentResponse()
   @ApiErrors({ 403: ['FORBIDDEN'], 404: ['IMPORT_JOB_NOT_FOUND'], 409: ['IMPORT_JOB_RUNNING'] })
   async remove(@CurrentActor() actor: Actor, @Param('jobId', UUID_PARAM) jobId: string): Promise<void> {
     await this.jobs.remove(actor, jobId.toLowerCase());

@@ -5,7 +5,8 @@
  */
 import { Body, Controller, Get, HttpCode, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBasicAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBasicAuth, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { XapiAboutResponse } from '../interop.responses';
 import type { Response } from 'express';
 import { Public } from '@learnstream/access';
 import { ApiError, ApiErrors } from '@learnstream/core';
@@ -35,7 +36,7 @@ export class XapiStatementsController {
   @HttpCode(200)
   @VERSION
   @ApiOperation({ summary: 'Stores a statement or a batch of statements (all or nothing); the ids, in order' })
-  @ApiOkResponse({ description: 'array of statement ids' })
+  @ApiOkResponse({ description: 'the statement ids, in order', schema: { type: 'array', items: { type: 'string', format: 'uuid' } } })
   @ApiErrors({ 400: ['XAPI_INVALID_STATEMENT', 'XAPI_VERSION_REQUIRED'], 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 409: ['XAPI_CONFLICT'] }, { signedIn: false })
   async post(@CurrentLrsClient() client: LrsClient, @Body() body: unknown, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response): Promise<string[]> {
     res.setHeader(CONSISTENT, this.clock.nowIso());
@@ -47,6 +48,7 @@ export class XapiStatementsController {
   @HttpCode(204)
   @VERSION
   @ApiOperation({ summary: 'Stores one statement under the statementId parameter' })
+  @ApiNoContentResponse({ description: 'stored' })
   @ApiErrors({ 400: ['XAPI_INVALID_STATEMENT', 'XAPI_VERSION_REQUIRED'], 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 409: ['XAPI_CONFLICT'] }, { signedIn: false })
   async put(@CurrentLrsClient() client: LrsClient, @Body() body: unknown, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response): Promise<void> {
     res.setHeader(CONSISTENT, this.clock.nowIso());
@@ -59,6 +61,7 @@ export class XapiStatementsController {
   @Get('statements')
   @VERSION
   @ApiOperation({ summary: 'One statement (statementId, voidedStatementId) or a StatementResult { statements, more } filtered and paged' })
+  @ApiOkResponse({ description: 'an xAPI Statement, or a StatementResult { statements, more } (xAPI 1.0.3, part three, 2.1)', schema: { type: 'object', additionalProperties: true } })
   @ApiErrors({ 400: ['XAPI_INVALID_PARAMETER', 'XAPI_VERSION_REQUIRED'], 401: ['UNAUTHENTICATED'], 404: ['XAPI_STATEMENT_NOT_FOUND'] }, { signedIn: false })
   async get(@CurrentLrsClient() client: LrsClient, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     const consistentThrough = this.clock.nowIso();
@@ -75,6 +78,7 @@ export class XapiStatementsController {
 export class XapiAboutController {
   @Get('about')
   @ApiOperation({ summary: 'The xAPI versions this LRS speaks' })
+  @ApiOkResponse({ type: XapiAboutResponse })
   @ApiErrors({ 500: ['INTERNAL'] }, { signedIn: false })
   about(@Res({ passthrough: true }) res: Response): { version: string[] } {
     res.setHeader(VERSION_HEADER, XAPI_VERSION);

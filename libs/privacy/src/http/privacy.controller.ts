@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiError, ApiErrors, UUID_PARAM } from '@learnstream/core';
 import { ChangeConsentCommand } from '../commands/consent.command';
@@ -60,6 +60,7 @@ export class PrivacyController {
   }
 
   @Get('requests/:id')
+  @ApiOperation({ summary: 'One data-subject request' })
   @ApiOkResponse({ type: RequestView })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 404: ['REQUEST_NOT_FOUND'] })
   get(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
@@ -154,6 +155,7 @@ export class PrivacyController {
 
   @Put('subjects/:id/consents/:purpose')
   @ApiOperation({ summary: 'Give consent to a purpose (marketing, analytics, profiling); a minor’s is given by a linked parent' })
+  @ApiParam({ name: 'purpose', enum: CONSENT_PURPOSES })
   @ApiOkResponse({ description: 'PrivacyStatusView' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN', 'PARENTAL_CONSENT_REQUIRED'], 409: ['SUBJECT_ERASED'] })
   giveConsent(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Param('purpose', purpose) p: ConsentPurpose) {
@@ -162,6 +164,7 @@ export class PrivacyController {
 
   @Delete('subjects/:id/consents/:purpose')
   @ApiOperation({ summary: 'Withdraw consent: at once out of usage statistics (analytics), no profiling (profiling)' })
+  @ApiParam({ name: 'purpose', enum: CONSENT_PURPOSES })
   @ApiOkResponse({ description: 'PrivacyStatusView' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 409: ['SUBJECT_ERASED'] })
   withdrawConsent(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Param('purpose', purpose) p: ConsentPurpose) {

@@ -6,12 +6,13 @@ import { Controller, Get, Headers, Param, Query, StreamableFile, type PipeTransf
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
-import { ApiErrors, UUID_PARAM, wantsCsv } from '@learnstream/core';
+import { ApiErrors, ApiJsonOrCsvResponse, UUID_PARAM, wantsCsv } from '@learnstream/core';
 import { Clock } from '@learnstream/domain';
 import { GetClassReportQuery, type ClassReportView } from '../queries/get-class-report.query';
 import { GetLearnerProfileQuery, GetLearnerTimelineQuery, type LearnerProfileView, type TimelinePage } from '../queries/get-learner-profile.query';
 import { GetSchoolReportQuery, type SchoolReportView } from '../queries/get-school-report.query';
 import { ClassReportDto, LearnerProfileDto, SchoolReportDto, schoolPeriod, TimelineDto } from './dto';
+import { ClassReportResponse } from './responses';
 import { classCsv, learnerCsv, schoolCsv, timelineCsv } from './report-csv';
 
 /** A path id: a UUID (else 400 VALIDATION_FAILED), in lower case as the read models hold it. */
@@ -69,8 +70,7 @@ export class ProgressReportsController {
       '(default 7) or a failing current grade, with the reason; learners who objected to profiling are never flagged. Per-question facility and ' +
       'discrimination over first attempts (formulas in `rules.questions`). Recorded as ClassReportViewed.',
   })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: 'the report; CSV: ?table=participants (default), questions or distribution' })
+  @ApiJsonOrCsvResponse(ClassReportResponse, 'the report; CSV: ?table=participants (default), questions or distribution')
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND'] })
   async course(@CurrentActor() actor: Actor, @Param('id', id) courseId: string, @Query() q: ClassReportDto, @Headers('accept') accept?: string) {
     const csv = wantsCsv(q.format, accept);

@@ -9,9 +9,10 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from
 import type { Response } from 'express';
 import { Readable } from 'node:stream';
 import { CurrentActor, type Actor } from '@learnstream/access';
-import { ApiErrors, UUID_PARAM, wantsCsv } from '@learnstream/core';
+import { ApiErrors, ApiJsonOrCsvResponse, UUID_PARAM, wantsCsv } from '@learnstream/core';
 import { REPORTS_OPTIONS, type ReportsOptions } from '../reports.options';
 import { CourseLogLiveDto, CourseLogQueryDto, toCourseLogFilter } from './course-log.dto';
+import { CourseLogPageResponse } from './course-log.responses';
 import { LiveTails } from './live-tails';
 import { ExportCourseLogQuery, type CourseLogExport } from './queries/export-course-log.query';
 import { GetCourseLogQuery } from './queries/get-course-log.query';
@@ -44,11 +45,11 @@ export class CourseLogController {
   @Get()
   @ApiOperation({ summary: 'The course log (Moodle\'s logs report), for those who teach the course; the read is recorded as CourseLogViewed' })
   @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({
-    description:
-      'JSON: { courseId, rows, nextCursor }, newest first; rows carry the envelope\'s clear fields and the display names of the actor and the related user. ' +
+  @ApiJsonOrCsvResponse(
+    CourseLogPageResponse,
+    'JSON: { courseId, rows, nextCursor }, newest first; rows carry the envelope\'s clear fields and the display names of the actor and the related user. ' +
       'CSV (?format=csv or Accept: text/csv): every row that passes the filters, streamed, with a header row',
-  })
+  )
   @ApiErrors(ERRORS)
   async list(@CurrentActor() actor: Actor, @Param('id', id) courseId: string, @Query() q: CourseLogQueryDto, @Headers('accept') accept?: string) {
     const filter = toCourseLogFilter(q);
@@ -64,7 +65,7 @@ export class CourseLogController {
       'Events: `log` (data: a row, id: its cursor; reconnect with Last-Event-ID to resume after it), `end` (access revoked), `error`. Same filters as the log. Recorded as CourseLogViewed.',
   })
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'text/event-stream' })
+  @ApiOkResponse({ description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string', description: 'server-sent events: `log` (data: a course log row as JSON), `end`, `error`' } } } })
   @ApiErrors(ERRORS)
   async live(
     @CurrentActor() actor: Actor,

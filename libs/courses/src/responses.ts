@@ -1,0 +1,91 @@
+/** The response bodies of the course endpoints (OpenAPI; see libs/core/src/api-response.ts). */
+import { ApiProperty } from '@nestjs/swagger';
+import { ApiList, ApiNullable, ApiOneOf } from '@learnstream/core';
+import { COURSE_ROLES, type CourseRole } from './course.events';
+
+export class SelfEnrolmentResponse {
+  @ApiProperty() enabled!: boolean;
+  @ApiProperty({ description: 'whether self-enrolment needs a key (the key itself is never shown)' }) keyRequired!: boolean;
+}
+
+export class EnrolmentPeriodResponse {
+  @ApiNullable(String, { format: 'date-time' }) startsAt!: string | null;
+  @ApiNullable(String, { format: 'date-time' }) endsAt!: string | null;
+}
+
+export class CourseSummaryResponse {
+  @ApiProperty({ format: 'uuid' }) courseId!: string;
+  @ApiNullable(String, { format: 'uuid', description: 'null: a platform-wide course' }) schoolId!: string | null;
+  @ApiProperty() code!: string;
+  @ApiProperty() title!: string;
+  @ApiNullable(String) summary!: string | null;
+  @ApiProperty() subject!: string;
+  @ApiNullable(String) gradeLevel!: string | null;
+  @ApiProperty() archived!: boolean;
+  @ApiNullable(String, { format: 'date-time' }) archivedAt!: string | null;
+  @ApiProperty({ type: () => SelfEnrolmentResponse }) selfEnrolment!: SelfEnrolmentResponse;
+  @ApiProperty({ type: () => EnrolmentPeriodResponse }) enrolmentPeriod!: EnrolmentPeriodResponse;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class CatalogueViewerResponse {
+  @ApiNullable(String, { enum: [...COURSE_ROLES], description: 'the caller\'s role on the course\'s staff' }) role!: CourseRole | null;
+  @ApiProperty() enrolled!: boolean;
+}
+
+export class CatalogueEntryResponse extends CourseSummaryResponse {
+  @ApiProperty({ type: () => CatalogueViewerResponse }) viewer!: CatalogueViewerResponse;
+}
+
+export class CourseViewerResponse extends CatalogueViewerResponse {
+  @ApiProperty({ description: 'whether the caller sees hidden resources and may edit' }) teaches!: boolean;
+}
+
+export class CourseStaffResponse {
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiOneOf(COURSE_ROLES) role!: CourseRole;
+}
+
+export class SectionResourceResponse {
+  @ApiProperty({ format: 'uuid' }) resourceId!: string;
+  @ApiProperty({ description: 'page, url, file, video, …' }) kind!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() visible!: boolean;
+  @ApiProperty() position!: number;
+}
+
+export class SectionActivityResponse {
+  @ApiProperty({ format: 'uuid' }) activityId!: string;
+  @ApiProperty({ description: 'quiz, assignment or offline' }) kind!: string;
+}
+
+export class CourseSectionResponse {
+  @ApiProperty({ format: 'uuid' }) sectionId!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() position!: number;
+  @ApiList(() => SectionResourceResponse) resources!: SectionResourceResponse[];
+  @ApiList(() => SectionActivityResponse) activities!: SectionActivityResponse[];
+}
+
+export class CourseResponse extends CourseSummaryResponse {
+  @ApiList(() => CourseStaffResponse) staff!: CourseStaffResponse[];
+  @ApiList(() => CourseSectionResponse) sections!: CourseSectionResponse[];
+  @ApiProperty({ type: () => CourseViewerResponse }) viewer!: CourseViewerResponse;
+}
+
+export class CourseCreatedResponse {
+  @ApiProperty({ format: 'uuid' }) courseId!: string;
+}
+
+export class SectionAddedResponse extends CourseCreatedResponse {
+  @ApiProperty({ format: 'uuid' }) sectionId!: string;
+}
+
+export class ResourceAddedResponse extends CourseCreatedResponse {
+  @ApiProperty({ format: 'uuid' }) resourceId!: string;
+}
+
+export class CourseListResponse {
+  @ApiList(() => CatalogueEntryResponse) courses!: CatalogueEntryResponse[];
+}

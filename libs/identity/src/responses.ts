@@ -1,0 +1,40 @@
+/** The response bodies of the account endpoints (OpenAPI; see libs/core/src/api-response.ts). */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiList, ApiNullable, ApiOneOf } from '@learnstream/core';
+
+export class AccountResponse {
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiProperty() username!: string;
+  @ApiNullable(String) displayName!: string | null;
+  @ApiNullable(String) givenName!: string | null;
+  @ApiNullable(String) familyName!: string | null;
+  @ApiNullable(String) email!: string | null;
+  @ApiNullable(String) phone!: string | null;
+  @ApiNullable(String, { description: 'YYYY-MM-DD' }) dateOfBirth!: string | null;
+  @ApiNullable(String) gender!: string | null;
+  @ApiNullable(String) nationalId!: string | null;
+  @ApiNullable(String) country!: string | null;
+  @ApiList() interests!: string[];
+  @ApiList(String, { description: 'platform_admin, dpo' }) platformRoles!: string[];
+  @ApiProperty({ description: 'active, locked, cancelled, …' }) status!: string;
+  @ApiProperty() origin!: string;
+  @ApiProperty() minor!: boolean;
+  @ApiNullable(String, { format: 'date-time' }) parentalConsentAt!: string | null;
+  @ApiProperty() mustChangePassword!: boolean;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiNullable(String, { format: 'date-time' }) lastLoginAt!: string | null;
+  @ApiPropertyOptional({ type: String, isArray: true, description: 'fields the reader may not see (they read null, or [] for lists)' }) withheld?: string[];
+}
+
+export class MembershipResponse {
+  @ApiProperty({ format: 'uuid' }) schoolId!: string;
+  @ApiOneOf(['learner', 'teacher', 'school_admin']) role!: 'learner' | 'teacher' | 'school_admin';
+  @ApiNullable(String, { format: 'uuid' }) classId!: string | null;
+}
+
+export class MeResponse {
+  @ApiProperty({ type: () => AccountResponse }) account!: AccountResponse;
+  @ApiList(() => MembershipResponse, { description: 'the caller\'s active school memberships' }) memberships!: MembershipResponse[];
+  @ApiList(String, { description: 'ids of the caller\'s confirmed children' }) children!: string[];
+  @ApiNullable(String, { format: 'uuid', description: 'the staff member acting, when the session is an impersonation' }) impersonatedBy!: string | null;
+}

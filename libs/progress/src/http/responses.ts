@@ -1,0 +1,106 @@
+/** The response bodies of the progress reports (OpenAPI; see libs/core/src/api-response.ts). */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiCounts, ApiList, ApiNullable, ApiOneOf } from '@learnstream/core';
+
+export class ProgressResponse {
+  @ApiProperty() completed!: number;
+  @ApiProperty() required!: number;
+  @ApiNullable(Number) percentage!: number | null;
+}
+
+export class CompletionResponse {
+  @ApiProperty({ type: () => ProgressResponse }) progress!: ProgressResponse;
+  @ApiProperty() courseCompleted!: boolean;
+  @ApiNullable(String, { format: 'date-time' }) courseCompletedAt!: string | null;
+}
+
+export class CurrentGradeResponse {
+  @ApiNullable(Number) percentage!: number | null;
+  @ApiNullable(String) letter!: string | null;
+  @ApiNullable(Boolean) passed!: boolean | null;
+}
+
+/** Why a learner is at risk: `inactive` (since, neverActive, days) or `failing` (percentage, passPercentage). */
+export class AtRiskReasonResponse {
+  @ApiOneOf(['inactive', 'failing']) rule!: 'inactive' | 'failing';
+  @ApiProperty({ description: 'the reason in words' }) text!: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'inactive: the last activity (or the enrolment)' }) since?: string;
+  @ApiPropertyOptional({ description: 'inactive: no activity at all since the enrolment' }) neverActive?: boolean;
+  @ApiPropertyOptional({ description: 'inactive: days without activity' }) days?: number;
+  @ApiPropertyOptional({ description: 'failing: the current grade' }) percentage?: number;
+  @ApiPropertyOptional({ description: 'failing: the gradebook\'s pass mark' }) passPercentage?: number;
+}
+
+export class AtRiskResponse {
+  @ApiProperty() flagged!: boolean;
+  @ApiList(() => AtRiskReasonResponse) reasons!: AtRiskReasonResponse[];
+}
+
+export class ClassParticipantResponse {
+  @ApiProperty({ format: 'uuid' }) learnerId!: string;
+  @ApiNullable(String) displayName!: string | null;
+  @ApiProperty({ description: 'active or unenrolled' }) status!: string;
+  @ApiProperty({ format: 'date-time' }) enrolledAt!: string;
+  @ApiNullable(String, { format: 'date-time' }) unenrolledAt!: string | null;
+  @ApiNullable(String, { format: 'date-time', description: 'the learner\'s last own action in the course' }) lastAccessAt!: string | null;
+  @ApiProperty({ description: 'own events in the course' }) events!: number;
+  @ApiCounts({ description: 'own events in the course by action (verb)' }) activity!: Record<string, number>;
+  @ApiProperty({ type: () => CompletionResponse }) completion!: CompletionResponse;
+  @ApiNullable(() => CurrentGradeResponse, { description: 'current total; null without a gradebook' }) grade!: CurrentGradeResponse | null;
+  @ApiProperty() profilingObjected!: boolean;
+  @ApiNullable(() => AtRiskResponse, { description: 'null when not judged: not an active enrolment, or an objection to profiling' }) atRisk!: AtRiskResponse | null;
+}
+
+export class QuestionStatisticsResponse {
+  @ApiProperty({ format: 'uuid' }) quizId!: string;
+  @ApiNullable(String) quizTitle!: string | null;
+  @ApiProperty({ description: 'place in the attempt (from 0)' }) position!: number;
+  @ApiProperty() questionId!: string;
+  @ApiNullable(String) kind!: string | null;
+  @ApiNullable(String) text!: string | null;
+  @ApiList() skills!: string[];
+  @ApiProperty() points!: number;
+  @ApiProperty({ description: 'learners whose first attempt had the question' }) learners!: number;
+  @ApiProperty() meanScore!: number;
+  @ApiProperty({ description: '0..1, 3 decimals' }) facility!: number;
+  @ApiNullable(Number, { description: '-1..1, 3 decimals; null when the score or the rest does not vary' }) discrimination!: number | null;
+}
+
+export class GradeBinResponse {
+  @ApiProperty({ description: 'percentage from (included)…' }) from!: number;
+  @ApiProperty({ description: '…to (excluded; 100 is in the last bin)' }) to!: number;
+  @ApiProperty() count!: number;
+}
+
+export class ClassReportRulesResponse {
+  @ApiProperty() atRisk!: string;
+  @ApiProperty() inactiveDays!: number;
+  @ApiProperty() grades!: string;
+  @ApiProperty() questions!: string;
+  @ApiProperty() distribution!: string;
+}
+
+export class ClassReportSummaryResponse {
+  @ApiProperty() learners!: number;
+  @ApiProperty() completed!: number;
+  @ApiNullable(Number) completionRate!: number | null;
+  @ApiProperty() graded!: number;
+  @ApiNullable(Number) meanGrade!: number | null;
+  @ApiProperty() passing!: number;
+  @ApiProperty() atRisk!: number;
+  @ApiProperty() profilingObjected!: number;
+}
+
+export class ClassReportResponse {
+  @ApiProperty({ format: 'uuid' }) courseId!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() code!: string;
+  @ApiProperty() subject!: string;
+  @ApiNullable(String) gradeLevel!: string | null;
+  @ApiProperty({ format: 'date-time' }) generatedAt!: string;
+  @ApiProperty({ type: () => ClassReportRulesResponse }) rules!: ClassReportRulesResponse;
+  @ApiProperty({ type: () => ClassReportSummaryResponse, description: 'over the active enrolments' }) summary!: ClassReportSummaryResponse;
+  @ApiList(() => ClassParticipantResponse) participants!: ClassParticipantResponse[];
+  @ApiList(() => GradeBinResponse) gradeDistribution!: GradeBinResponse[];
+  @ApiList(() => QuestionStatisticsResponse) questions!: QuestionStatisticsResponse[];
+}
