@@ -11,7 +11,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
 import { DomainError, type Decider } from '@learnstream/domain';
-import { EventLog, type Position } from '@learnstream/event-store';
+import { EventLog, type NewAppend, type Position } from '@learnstream/event-store';
 import { ProjectionRunner } from '@learnstream/projections';
 import type { DataSource } from 'typeorm';
 import { toNewEvents, type AssessmentEvent } from './new-events';
@@ -41,6 +41,8 @@ export interface DecideAndAppend<S, E extends AssessmentEvent> {
   decide: (state: S) => E[] | Promise<E[]>;
   /** null: the system acted. */
   actor: Actor | null;
+  /** The events among those decided that the system did, not the actor (an overdue attempt closed before a new start). */
+  bySystem?: (event: E) => boolean;
   schoolId: string | null;
 }
 
@@ -74,11 +76,25 @@ export class AssessmentsRepository {
       const { state, revision } = await this.load(input.streamId, input.decider);
       const events = await input.decide(state);
       if (events.length === 0) return { state, events, position: null as Position | null };
-      const result = await this.log.append(input.streamId, toNewEvents(input.actor, events, input.schoolId), { expectedRevision: revision ?? 'no_stream' });
+      const newEvents = events.flatMap((e) => toNewEvents(input.bySystem?.(e) ? null : input.actor, [e], input.schoolId));
+      const result = await this.log.append(input.streamId, newEvents, { expectedRevision: revision ?? 'no_stream' });
       return { state: events.reduce(input.decider.evolve, state), events, position: result.position as Position | null };
     });
     if (outcome.position) await this.runner.settle(outcome.position);
     return { state: outcome.state, events: outcome.events };
+  }
+
+  /**
+   * A new stream's first events (decided on the empty state), as one part of
+   * an atomic multi-stream append: nothing is written here.
+   */
+  newStream(streamId: string, events: AssessmentEvent[], actor: Actor | null, schoolId: string | null): NewAppend {
+    return { streamId, events: toNewEvents(actor, events, schoolId), expectedRevision: 'no_stream' };
+  }
+
+  /** Waits (bounded) for the read models to reach an append made elsewhere (course-placement.ts). */
+  async settle(position: Position): Promise<void> {
+    await this.runner.settle(position);
   }
 
   /** The course and its tenant; COURSE_NOT_FOUND when there is none. */

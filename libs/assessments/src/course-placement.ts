@@ -5,10 +5,16 @@
  * course is not archived and the section exists). Placed in the section the
  * author names, else in the course's first section; a course without a
  * section cannot take an activity yet (COURSE_HAS_NO_SECTION).
+ *
+ * The activity's own stream (its creation, a quiz's first questions) is
+ * written in the same atomic append as CourseActivityAdded: a refusal of
+ * either (a stored-event validator, a concurrent change, the database) leaves
+ * neither, so a course never lists an activity that does not exist.
  */
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Actor } from '@learnstream/access';
+import type { NewAppend, Position } from '@learnstream/event-store';
 import { ChangeCourseCommand } from '@learnstream/courses';
 import { DomainError } from '@learnstream/domain';
 import { AssessmentsRepository } from './assessments.repository';
@@ -30,7 +36,12 @@ export class CoursePlacement {
     return first;
   }
 
-  async place(actor: Actor, courseId: string, activityId: string, kind: PlacedKind, sectionId: string): Promise<void> {
-    await this.commands.execute(new ChangeCourseCommand(actor, courseId, { type: 'AddActivity', activityId, kind, sectionId }));
+  /** Places the activity and appends its own stream's first events with it, atomically; waits for the read models. */
+  async place(actor: Actor, courseId: string, activityId: string, kind: PlacedKind, sectionId: string, created: NewAppend): Promise<void> {
+    let position: Position | null = null;
+    await this.commands.execute(
+      new ChangeCourseCommand(actor, courseId, { type: 'AddActivity', activityId, kind, sectionId }, { appends: [created], appended: (p) => (position = p) }),
+    );
+    if (position) await this.repo.settle(position);
   }
 }

@@ -6,7 +6,7 @@
  * scores of an attempt are reported per skill, which is how a learner profile
  * shows strengths and weaknesses from events alone.
  */
-import { DomainError } from '@learnstream/domain';
+import { DomainError, NUMBER_BOUNDS, withinBound } from '@learnstream/domain';
 import {
   arrayOf,
   bool,
@@ -89,7 +89,10 @@ const base = {
   questionId: uuid,
   kind: oneOf(...QUESTION_KINDS),
   text: text(10_000),
-  points: positiveNumber,
+  points: (v: unknown, path: string) => {
+    const problems = positiveNumber(v, path);
+    return problems.length || withinBound(v, NUMBER_BOUNDS.points) ? problems : [`${path} must be at most ${NUMBER_BOUNDS.points.max}`];
+  },
   skills: arrayOf(slug, 1, 10, { unique: true }),
 };
 

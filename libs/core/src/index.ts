@@ -13,3 +13,4 @@ export * from './uuid.pipe';
 export * from './csv';
 export * from './edge';
 export * from './throttling';
+export * from './bounded';

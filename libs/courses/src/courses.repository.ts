@@ -6,7 +6,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '@learnstream/access';
-import { EventLog, type AppendResult, type ExpectedRevision } from '@learnstream/event-store';
+import { EventLog, comparePositions, type AppendResult, type ExpectedRevision, type NewAppend } from '@learnstream/event-store';
 import { courseStreamId } from './course';
 import type { CourseEvent } from './course.events';
 import { courseNotFound } from './course.errors';
@@ -42,10 +42,20 @@ export class CoursesRepository {
     return this.log.aggregate(enrolmentStreamId(courseId, learnerId), initialEnrolmentState(), (state, event) => evolveEnrolment(state, event as unknown as EnrolmentEvent));
   }
 
-  /** Appends to the course's stream; nothing to append (a command that changes nothing) gives null. */
-  async appendCourse(actor: Actor, courseId: string, schoolId: string | null, revision: bigint | null, events: CourseEvent[]): Promise<AppendResult | null> {
-    if (!events.length) return null;
-    return this.log.append(courseStreamId(courseId), toNewEvents(actor, events, schoolId), { expectedRevision: expected(revision) });
+  /**
+   * Appends to the course's stream, and in the same atomic append the other
+   * streams' events a change comes with (a new quiz's own stream beside its
+   * CourseActivityAdded): all are written, or none. Nothing to append (a
+   * command that changes nothing) gives null. The result is the course
+   * stream's, with the position of the batch's last event.
+   */
+  async appendCourse(actor: Actor, courseId: string, schoolId: string | null, revision: bigint | null, events: CourseEvent[], alongside: readonly NewAppend[] = []): Promise<AppendResult | null> {
+    const others = alongside.filter((a) => a.events.length);
+    if (!events.length && !others.length) return null;
+    const own: NewAppend[] = events.length ? [{ streamId: courseStreamId(courseId), events: toNewEvents(actor, events, schoolId), expectedRevision: expected(revision) }] : [];
+    const results = await this.log.appendBatch([...own, ...others]);
+    const position = results.map((r) => r.position).reduce((a, b) => (comparePositions(a, b) >= 0 ? a : b));
+    return { nextExpectedRevision: events.length ? results[0].nextExpectedRevision : (revision ?? -1n), position };
   }
 
   async appendEnrolment(actor: Actor, course: Course, learnerId: string, revision: bigint | null, events: EnrolmentEvent[]): Promise<AppendResult | null> {

@@ -16,13 +16,13 @@ import {
   IsObject,
   IsOptional,
   IsString,
-  IsUUID,
   Max,
   MaxLength,
   Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { Bounded, IsId } from '@learnstream/core';
 import { COURSE_ROLES, RESOURCE_KINDS, type CourseRole, type ResourceContent, type ResourceKind } from './course.events';
 
 /** Ids are compared and named in streams in lower case. */
@@ -59,12 +59,12 @@ export class CreateCourseDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'the new course id, chosen by the client so that a retried request cannot create a second course' })
   @IsOptional()
   @Transform(lower)
-  @IsUUID()
+  @IsId()
   courseId?: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'the school that owns the course, or null for a platform-wide course (platform admins)' })
   @ValidateIf((o: CreateCourseDto) => o.schoolId !== null)
   @Transform(lower)
-  @IsUUID()
+  @IsId()
   schoolId!: string | null;
   @ApiProperty({ example: 'Mathematics 1' }) @IsString() title!: string;
   @ApiProperty({ example: 'MATH-101', description: '1 to 30 letters, digits, - or _' }) @IsString() code!: string;
@@ -89,9 +89,9 @@ export class UpdateCourseDto {
 }
 
 export class AddSectionDto {
-  @ApiPropertyOptional({ format: 'uuid', description: 'chosen by the client for safe retries; generated when absent' }) @IsOptional() @Transform(lower) @IsUUID() sectionId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'chosen by the client for safe retries; generated when absent' }) @IsOptional() @Transform(lower) @IsId() sectionId?: string;
   @ApiProperty({ example: 'Week 1' }) @IsString() title!: string;
-  @ApiPropertyOptional({ description: 'index (from 0) the section takes; absent: last' }) @IsOptional() @IsInt() @Min(0) @Max(10_000) position?: number;
+  @ApiPropertyOptional({ description: 'index (from 0) the section takes; absent: last' }) @IsOptional() @Bounded('position') position?: number;
 }
 
 export class RenameSectionDto {
@@ -103,13 +103,13 @@ export class ReorderSectionsDto {
   @Transform(lowerAll)
   @IsArray()
   @ArrayMaxSize(1000)
-  @IsUUID(undefined, { each: true })
+  @IsId({ each: true })
   sectionIds!: string[];
 }
 
 export class AddResourceDto {
-  @ApiPropertyOptional({ format: 'uuid', description: 'chosen by the client for safe retries; generated when absent' }) @IsOptional() @Transform(lower) @IsUUID() resourceId?: string;
-  @ApiProperty({ format: 'uuid' }) @Transform(lower) @IsUUID() sectionId!: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'chosen by the client for safe retries; generated when absent' }) @IsOptional() @Transform(lower) @IsId() resourceId?: string;
+  @ApiProperty({ format: 'uuid' }) @Transform(lower) @IsId() sectionId!: string;
   @ApiProperty({ enum: RESOURCE_KINDS }) @IsIn(RESOURCE_KINDS) kind!: ResourceKind;
   @ApiProperty({ example: 'Welcome' }) @IsString() title!: string;
   @ApiProperty({
@@ -135,7 +135,7 @@ export class AssignTeacherDto {
 }
 
 export class EnrolLearnerDto {
-  @ApiProperty({ format: 'uuid' }) @Transform(lower) @IsUUID() learnerId!: string;
+  @ApiProperty({ format: 'uuid' }) @Transform(lower) @IsId() learnerId!: string;
   @ApiPropertyOptional({ description: 'the learner\'s own period (ISO-8601 UTC), e.g. a trial month; absent: open' }) @IsOptional() @IsString() startsAt?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() endsAt?: string;
 }
@@ -146,7 +146,7 @@ export class BulkEnrolDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(BULK_ENROL_MAX)
-  @IsUUID(undefined, { each: true })
+  @IsId({ each: true })
   learnerIds!: string[];
 }
 
@@ -159,11 +159,11 @@ export class UnenrolDto {
 }
 
 export class ListCoursesDto {
-  @ApiPropertyOptional({ format: 'uuid', description: 'only this school\'s courses' }) @IsOptional() @Transform(lower) @IsUUID() schoolId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'only this school\'s courses' }) @IsOptional() @Transform(lower) @IsId() schoolId?: string;
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'only the courses the caller teaches or is enrolled in' }) @IsOptional() @IsIn(['true', 'false']) mine?: 'true' | 'false';
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'archived courses too' }) @IsOptional() @IsIn(['true', 'false']) includeArchived?: 'true' | 'false';
   @ApiPropertyOptional({ default: 100, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
-  @ApiPropertyOptional({ default: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
+  @ApiPropertyOptional({ default: 0 }) @IsOptional() @Type(() => Number) @Bounded('offset') offset?: number;
 }
 
 export class ListParticipantsDto {

@@ -34,7 +34,7 @@ export { envelopeFieldsOf as courseEnvelopeFieldsOf } from './new-events';
 // The HTTP side: module, the commands other features may send, the read models.
 export * from './courses.module';
 export { CoursesRepository } from './courses.repository';
-export { ChangeCourseCommand, type CourseChange, type CourseChangeResult } from './commands/change-course.command';
+export { ChangeCourseCommand, type CourseChange, type CourseChangeCompanion, type CourseChangeResult } from './commands/change-course.command';
 export { CreateCourseCommand, type CreateCourseInput } from './commands/create-course.command';
 export { BulkEnrolLearnersCommand, EnrolLearnerCommand, type BulkEnrolmentResult, type EnrolLearnerInput, type EnrolmentResult } from './commands/enrol-learner.command';
 export { SelfEnrolCommand } from './commands/self-enrol.command';

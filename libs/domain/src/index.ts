@@ -2,3 +2,4 @@ export * from './decider';
 export * from './domain-error';
 export * from './uuid-v5';
 export * from './clock';
+export * from './bounds';

@@ -34,6 +34,13 @@ export interface StoredEvent<Type extends string = string, Data extends Record<s
   erased: string[];
 }
 
+/** One stream's part of an atomic multi-stream append (`EventLog.appendBatch`). */
+export interface NewAppend {
+  streamId: string;
+  events: NewEvent[];
+  expectedRevision: ExpectedRevision;
+}
+
 export interface AppendOptions {
   expectedRevision?: ExpectedRevision;
 }
@@ -74,7 +81,7 @@ export class EventLog {
   }
 
   /** Appends to several streams atomically, after every event has passed validation. */
-  async appendBatch(requests: { streamId: string; events: NewEvent[]; expectedRevision: ExpectedRevision }[]): Promise<AppendResult[]> {
+  async appendBatch(requests: readonly NewAppend[]): Promise<AppendResult[]> {
     const prepared = [];
     for (const r of requests) {
       if (!STREAM_ID.test(r.streamId)) throw new InvalidEventError(`stream id "${r.streamId}" is not <category>-<uuid>`);

@@ -5,7 +5,7 @@
  * state, passes ids, `now` and `enrolled` in the command, and appends what
  * decide() returns. A command that changes nothing returns no event.
  */
-import { DomainError, type Decider } from '@learnstream/domain';
+import { DomainError, NUMBER_BOUNDS, withinBound, type Decider } from '@learnstream/domain';
 import type {
   AddCategory,
   AddGradeItem,
@@ -73,20 +73,20 @@ function checkName(name: unknown): string {
 }
 
 function checkWeight(weight: number): number {
-  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0) {
-    throw new DomainError('invalid', 'WEIGHT_INVALID', 'a weight must be a number above 0');
+  if (!withinBound(weight, NUMBER_BOUNDS.weight) || weight <= 0) {
+    throw new DomainError('invalid', 'WEIGHT_INVALID', `a weight must be a number above 0, at most ${NUMBER_BOUNDS.weight.max}`);
   }
   return weight;
 }
 
 function checkDropLowest(dropLowest: number): number {
-  if (!Number.isInteger(dropLowest) || dropLowest < 0) throw new DomainError('invalid', 'DROP_LOWEST_INVALID', 'dropLowest must be a whole number from 0');
+  if (!withinBound(dropLowest, NUMBER_BOUNDS.count)) throw new DomainError('invalid', 'DROP_LOWEST_INVALID', `dropLowest must be a whole number from 0 to ${NUMBER_BOUNDS.count.max}`);
   return dropLowest;
 }
 
 function checkMaxGrade(maxGrade: number): number {
-  if (typeof maxGrade !== 'number' || !Number.isFinite(maxGrade) || maxGrade <= 0) {
-    throw new DomainError('invalid', 'MAX_GRADE_INVALID', 'maxGrade must be a number above 0');
+  if (!withinBound(maxGrade, NUMBER_BOUNDS.points) || maxGrade <= 0) {
+    throw new DomainError('invalid', 'MAX_GRADE_INVALID', `maxGrade must be a number above 0, at most ${NUMBER_BOUNDS.points.max}`);
   }
   return maxGrade;
 }

@@ -1,6 +1,7 @@
 /** Request and response bodies of the identity endpoints (validated and documented). */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsId } from '@learnstream/core';
 import { SCHOOL_ROLES } from '@learnstream/access';
 import { GENDERS } from './profile';
 
@@ -35,9 +36,9 @@ export class OpenAccountDto extends ProfileDto {
   @IsString()
   @MaxLength(256)
   password?: string;
-  @ApiProperty({ format: 'uuid' }) @IsUUID() schoolId!: string;
+  @ApiProperty({ format: 'uuid' }) @IsId() schoolId!: string;
   @ApiProperty({ enum: SCHOOL_ROLES }) @IsIn(SCHOOL_ROLES) role!: (typeof SCHOOL_ROLES)[number];
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() classId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsId() classId?: string;
   @ApiPropertyOptional({ example: 'Grade 7' }) @IsOptional() @IsString() @Length(1, 50) gradeLevel?: string;
   @ApiPropertyOptional({ enum: ['learner', 'parent'], description: 'for learners: who gave consent to the processing (a parent for a minor); the staff member vouches for it' })
   @IsOptional()
@@ -74,7 +75,7 @@ export class ChangePasswordDto {
 }
 
 export class ImpersonateDto {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() userId!: string;
+  @ApiProperty({ format: 'uuid' }) @IsId() userId!: string;
   @ApiProperty({ description: 'why support needs to act as this user; the user can read it later', example: 'Ticket 4411: learner cannot see the quiz' })
   @IsString()
   @Length(10, 500)

@@ -1,7 +1,8 @@
 /** Request bodies and query strings of the affiliation endpoints (validated and documented). */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsId } from '@learnstream/core';
 import { SCHOOL_ROLES, type SchoolRole } from '@learnstream/access';
 import { GRADE_LEVEL_MAX, NAME_MAX, PURPOSE, PURPOSES_MAX, REASON_MAX, SCHOOL_CODE } from '../values';
 
@@ -40,14 +41,14 @@ export class IncludeArchivedDto {
 }
 
 export class AddMemberDto {
-  @ApiProperty({ format: 'uuid', description: 'an existing account' }) @IsUUID() userId!: string;
+  @ApiProperty({ format: 'uuid', description: 'an existing account' }) @IsId() userId!: string;
   @ApiProperty({ enum: SCHOOL_ROLES }) @IsIn(SCHOOL_ROLES) role!: SchoolRole;
-  @ApiPropertyOptional({ format: 'uuid', description: 'a learner’s class, or the class a teacher teaches' }) @IsOptional() @IsUUID() classId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'a learner’s class, or the class a teacher teaches' }) @IsOptional() @IsId() classId?: string;
   @ApiPropertyOptional({ example: 'P4', description: 'defaults to the class’s grade level' }) @IsOptional() @Transform(trim) @IsString() @Length(1, GRADE_LEVEL_MAX) gradeLevel?: string;
 }
 
 export class ChangeMemberDto {
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'null takes the member out of their class' }) @IsOptional() @IsUUID() classId?: string | null;
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'null takes the member out of their class' }) @IsOptional() @IsId() classId?: string | null;
   @ApiPropertyOptional({ nullable: true, description: 'defaults to the new class’s grade level; null clears it' }) @IsOptional() @Transform(trim) @IsString() @Length(1, GRADE_LEVEL_MAX) gradeLevel?: string | null;
   @ApiPropertyOptional({ enum: SCHOOL_ROLES, description: 'which membership, when the person holds several in the school' }) @IsOptional() @IsIn(SCHOOL_ROLES) role?: SchoolRole;
 }
@@ -59,7 +60,7 @@ export class EndMembershipDto {
 
 export class MemberFilterDto {
   @ApiPropertyOptional({ enum: SCHOOL_ROLES }) @IsOptional() @IsIn(SCHOOL_ROLES) role?: SchoolRole;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() classId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsId() classId?: string;
   @ApiPropertyOptional({ default: false, description: 'past members too (school and platform admins)' }) @IsOptional() @Transform(flag) @IsBoolean() includeEnded?: boolean;
 }
 
@@ -68,11 +69,11 @@ export class ParentLinkStatusDto {
 }
 
 export class RequestParentLinkDto {
-  @ApiPropertyOptional({ format: 'uuid', description: 'the child (or give childUsername)' }) @IsOptional() @IsUUID() childId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'the child (or give childUsername)' }) @IsOptional() @IsId() childId?: string;
   @ApiPropertyOptional({ example: 'nok.s', description: 'the child’s username (or give childId)' }) @IsOptional() @Transform(trim) @IsString() @Length(1, 64) childUsername?: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'school admins only: link this parent, confirmed at once; absent: the caller asks to be linked' })
   @IsOptional()
-  @IsUUID()
+  @IsId()
   parentId?: string;
 }
 
@@ -88,9 +89,9 @@ export class ParentalConsentDto {
 }
 
 export class RequestTransferDto {
-  @ApiProperty({ format: 'uuid', description: 'an existing account: of no school, or of another school' }) @IsUUID() userId!: string;
+  @ApiProperty({ format: 'uuid', description: 'an existing account: of no school, or of another school' }) @IsId() userId!: string;
   @ApiProperty({ enum: SCHOOL_ROLES }) @IsIn(SCHOOL_ROLES) role!: SchoolRole;
-  @ApiPropertyOptional({ format: 'uuid', description: 'a class of the asking school' }) @IsOptional() @IsUUID() classId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'a class of the asking school' }) @IsOptional() @IsId() classId?: string;
   @ApiPropertyOptional({ example: 'P4', description: 'defaults to the class’s grade level' }) @IsOptional() @Transform(trim) @IsString() @Length(1, GRADE_LEVEL_MAX) gradeLevel?: string;
 }
 

@@ -64,16 +64,10 @@ export class CreateAssignmentHandler implements ICommandHandler<CreateAssignment
     const { sectionId, ...settings } = input;
     const assignmentId = randomUUID();
     const command: CreateAssignment = { type: 'CreateAssignment', ...settings, assignmentId, courseId, now: this.clock.nowIso(), by: actor.userId };
-    assignmentDecider.decide(command, assignmentDecider.initialState());
-    await this.placement.place(actor, courseId, assignmentId, 'assignment', await this.placement.sectionFor(courseId, sectionId));
-    const { state } = await this.repo.decideAndAppend({
-      streamId: assignmentStreamId(assignmentId),
-      decider: assignmentDecider,
-      decide: (s) => assignmentDecider.decide(command, s),
-      actor,
-      schoolId: course.schoolId,
-    });
-    return assignmentViewOf(state);
+    const events = assignmentDecider.decide(command, assignmentDecider.initialState());
+    const section = await this.placement.sectionFor(courseId, sectionId);
+    await this.placement.place(actor, courseId, assignmentId, 'assignment', section, this.repo.newStream(assignmentStreamId(assignmentId), events, actor, course.schoolId));
+    return assignmentViewOf(events.reduce(assignmentDecider.evolve, assignmentDecider.initialState()));
   }
 }
 

@@ -1,8 +1,8 @@
 /**
- * An editing teacher creates a quiz, optionally with its first questions, in
- * one append to the new quiz stream; the course records it as an activity
- * first (course-placement.ts). The quiz is decided before anything is
- * appended, so an invalid quiz leaves no activity behind.
+ * An editing teacher creates a quiz, optionally with its first questions: the
+ * new quiz stream's events and the course's CourseActivityAdded are one
+ * atomic append (course-placement.ts). The quiz is decided before anything is
+ * appended, and a refusal at the append leaves neither stream written.
  */
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
@@ -58,16 +58,10 @@ export class CreateQuizHandler implements ICommandHandler<CreateQuizCommand> {
       { type: 'CreateQuiz', ...settings, quizId, courseId, now, by: actor.userId },
       ...questions.map((q): QuizCommand => ({ type: 'AddQuestion', quizId, question: { ...q, questionId: q.questionId ?? randomUUID() } as Question, hasAttempts: false, now, by: actor.userId })),
     ];
-    decideAll(commands, quizDecider.initialState());
-    await this.placement.place(actor, courseId, quizId, 'quiz', await this.placement.sectionFor(courseId, sectionId));
-    const { state } = await this.repo.decideAndAppend({
-      streamId: quizStreamId(quizId),
-      decider: quizDecider,
-      decide: (s) => decideAll(commands, s),
-      actor,
-      schoolId: course.schoolId,
-    });
-    const quiz = state as Extract<QuizState, { status: 'created' }>;
+    const events = decideAll(commands, quizDecider.initialState());
+    const section = await this.placement.sectionFor(courseId, sectionId);
+    await this.placement.place(actor, courseId, quizId, 'quiz', section, this.repo.newStream(quizStreamId(quizId), events, actor, course.schoolId));
+    const quiz = events.reduce(quizDecider.evolve, quizDecider.initialState()) as Extract<QuizState, { status: 'created' }>;
     return quizView(quizId, courseId, quiz.settings, quiz.questions, true);
   }
 }

@@ -55,15 +55,10 @@ export class CreateOfflineTestHandler implements ICommandHandler<CreateOfflineTe
     const { sectionId, ...fields } = input;
     const offlineTestId = randomUUID();
     const command: CreateOfflineTest = { type: 'CreateOfflineTest', ...fields, offlineTestId, courseId, now: this.clock.nowIso(), by: actor.userId };
-    const [created] = offlineTestDecider.decide(command, offlineTestDecider.initialState());
-    await this.placement.place(actor, courseId, offlineTestId, 'offline', await this.placement.sectionFor(courseId, sectionId));
-    await this.repo.decideAndAppend({
-      streamId: offlineTestStreamId(offlineTestId),
-      decider: offlineTestDecider,
-      decide: (s) => offlineTestDecider.decide(command, s),
-      actor,
-      schoolId: course.schoolId,
-    });
+    const events = offlineTestDecider.decide(command, offlineTestDecider.initialState());
+    const [created] = events;
+    const section = await this.placement.sectionFor(courseId, sectionId);
+    await this.placement.place(actor, courseId, offlineTestId, 'offline', section, this.repo.newStream(offlineTestStreamId(offlineTestId), events, actor, course.schoolId));
     if (created.type !== 'OfflineTestCreated') throw new Error('unexpected event');
     const { title, maxGrade, passGrade, takenOn } = created.data;
     return { offlineTestId, courseId, title, maxGrade, passGrade, takenOn };

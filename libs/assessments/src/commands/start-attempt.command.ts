@@ -14,7 +14,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { Clock } from '@learnstream/domain';
-import { AssessmentsRepository, type CourseRef } from '../assessments.repository';
+import { AssessmentsRepository } from '../assessments.repository';
 import { attemptDecider, type QuizAttemptsState } from '../attempt';
 import type { AttemptEvent, AttemptStarted } from '../attempt.events';
 import { ms } from '../data-checks';
@@ -48,26 +48,13 @@ export async function existingQuiz(repo: AssessmentsRepository, quizId: string):
 }
 
 /**
- * Closes the learner's overdue attempt on the quiz, if any (as the system);
- * returns the ids closed.
+ * The events closing the learner's overdue attempt on the quiz, if any (the
+ * system's decision, made in the same append as what follows it).
  */
-export async function closeOverdue(repo: AssessmentsRepository, clock: Clock, quiz: Extract<QuizState, { status: 'created' }>, learnerId: string, course: CourseRef): Promise<string[]> {
-  const closed: string[] = [];
-  await repo.decideAndAppend<QuizAttemptsState, AttemptEvent>({
-    streamId: quizAttemptsStreamId(quiz.quizId, learnerId),
-    decider: attemptDecider,
-    actor: null,
-    schoolId: course.schoolId,
-    decide: (state) => {
-      const now = clock.nowIso();
-      closed.length = 0;
-      const overdue = state.attempts.find((a) => a.status === 'in_progress' && a.deadline !== null && ms(now) > ms(a.deadline));
-      if (!overdue) return [];
-      closed.push(overdue.attemptId);
-      return attemptDecider.decide({ type: 'CloseOverdueAttempt', attemptId: overdue.attemptId, now, ...quizGradingOf(quiz) }, state);
-    },
-  });
-  return closed;
+export function closeOverdue(state: QuizAttemptsState, quiz: Extract<QuizState, { status: 'created' }>, now: string): { closed: string[]; events: AttemptEvent[] } {
+  const overdue = state.attempts.find((a) => a.status === 'in_progress' && a.deadline !== null && ms(now) > ms(a.deadline));
+  if (!overdue) return { closed: [], events: [] };
+  return { closed: [overdue.attemptId], events: attemptDecider.decide({ type: 'CloseOverdueAttempt', attemptId: overdue.attemptId, now, ...quizGradingOf(quiz) }, state) };
 }
 
 @CommandHandler(StartAttemptCommand)
@@ -82,18 +69,27 @@ export class StartAttemptHandler implements ICommandHandler<StartAttemptCommand>
     const quiz = await existingQuiz(this.repo, quizId);
     const course = await this.repo.course(quiz.courseId);
     const enrolled = await this.policy.isEnrolled(quiz.courseId, actor.userId);
-    const closedOverdue = enrolled ? await closeOverdue(this.repo, this.clock, quiz, actor.userId, course) : [];
     const attemptId = randomUUID();
+    let closedOverdue: string[] = [];
+    let closing: AttemptEvent[] = [];
+    // The overdue attempt's closing (as the system) and the new start: one append to the learner's attempts stream.
     const { events } = await this.repo.decideAndAppend({
       streamId: quizAttemptsStreamId(quizId, actor.userId),
       decider: attemptDecider,
       actor,
       schoolId: course.schoolId,
-      decide: (state) =>
-        attemptDecider.decide(
-          { type: 'StartAttempt', attemptId, quizId, courseId: quiz.courseId, learnerId: actor.userId, now: this.clock.nowIso(), quiz: quizSnapshotOf(quiz), enrolled },
-          state,
-        ),
+      decide: (state) => {
+        const now = this.clock.nowIso();
+        const overdue = enrolled ? closeOverdue(state, quiz, now) : { closed: [], events: [] };
+        [closedOverdue, closing] = [overdue.closed, overdue.events];
+        const after = closing.reduce(attemptDecider.evolve, state);
+        const started = attemptDecider.decide(
+          { type: 'StartAttempt', attemptId, quizId, courseId: quiz.courseId, learnerId: actor.userId, now, quiz: quizSnapshotOf(quiz), enrolled },
+          after,
+        );
+        return [...closing, ...started];
+      },
+      bySystem: (e) => closing.includes(e),
     });
     const started = events.find((e): e is AttemptStarted => e.type === 'AttemptStarted')!;
     return { attemptId, quizId, attemptNumber: started.data.attemptNumber, deadline: started.data.deadline, closedOverdue };

@@ -12,19 +12,16 @@ import {
   ArrayMinSize,
   IsArray,
   IsIn,
-  IsInt,
   IsISO8601,
-  IsNumber,
   IsObject,
   IsOptional,
   IsString,
-  IsUUID,
   Length,
   Matches,
   MaxLength,
-  Min,
   ValidateNested,
 } from 'class-validator';
+import { Bounded, IsId } from '@learnstream/core';
 import { SUBMISSION_TYPES, type SubmissionType } from '../assignment.events';
 import type { Question } from '../question';
 import { GRADING_METHODS, type GradingMethod } from '../quiz.events';
@@ -40,12 +37,12 @@ export class CreateQuizDto {
   @ApiProperty({ example: 'Fractions quiz 1' }) @IsString() @Length(1, 200) title!: string;
   @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601({ strict: true }) opensAt?: string;
   @ApiPropertyOptional({ format: 'date-time', description: 'no attempt starts after it; attempts in progress end at it' }) @IsOptional() @IsISO8601({ strict: true }) closesAt?: string;
-  @ApiPropertyOptional({ minimum: 1 }) @IsOptional() @IsInt() @Min(1) timeLimitSeconds?: number;
-  @ApiProperty({ minimum: 0, description: '0 = unlimited' }) @IsInt() @Min(0) attemptsAllowed!: number;
+  @ApiPropertyOptional({ minimum: 1 }) @IsOptional() @Bounded('seconds') timeLimitSeconds?: number;
+  @ApiProperty({ minimum: 0, description: '0 = unlimited' }) @Bounded('count') attemptsAllowed!: number;
   @ApiProperty({ enum: GRADING_METHODS }) @IsIn(GRADING_METHODS) gradingMethod!: GradingMethod;
-  @ApiProperty({ example: 10 }) @IsNumber() maxGrade!: number;
-  @ApiPropertyOptional({ example: 5 }) @IsOptional() @IsNumber() passGrade?: number;
-  @ApiPropertyOptional({ format: 'uuid', description: 'the course section it goes to; default: the first section' }) @IsOptional() @IsUUID() sectionId?: string;
+  @ApiProperty({ example: 10 }) @Bounded('points') maxGrade!: number;
+  @ApiPropertyOptional({ example: 5 }) @IsOptional() @Bounded('points') passGrade?: number;
+  @ApiPropertyOptional({ format: 'uuid', description: 'the course section it goes to; default: the first section' }) @IsOptional() @IsId() sectionId?: string;
   @ApiPropertyOptional({ type: 'array', items: { type: 'object' }, ...QUESTION_DOC }) @IsOptional() @IsArray() @ArrayMaxSize(500) @IsObject({ each: true }) questions?: Question[];
 }
 
@@ -54,11 +51,11 @@ export class UpdateQuizDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) title?: string;
   @ApiPropertyOptional({ format: 'date-time', nullable: true }) @IsOptional() @IsISO8601({ strict: true }) opensAt?: string | null;
   @ApiPropertyOptional({ format: 'date-time', nullable: true }) @IsOptional() @IsISO8601({ strict: true }) closesAt?: string | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsInt() @Min(1) timeLimitSeconds?: number | null;
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) attemptsAllowed?: number;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @Bounded('seconds') timeLimitSeconds?: number | null;
+  @ApiPropertyOptional() @IsOptional() @Bounded('count') attemptsAllowed?: number;
   @ApiPropertyOptional({ enum: GRADING_METHODS }) @IsOptional() @IsIn(GRADING_METHODS) gradingMethod?: GradingMethod;
-  @ApiPropertyOptional() @IsOptional() @IsNumber() maxGrade?: number;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsNumber() passGrade?: number | null;
+  @ApiPropertyOptional() @IsOptional() @Bounded('points') maxGrade?: number;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @Bounded('points') passGrade?: number | null;
 }
 
 export class QuestionDto {
@@ -66,7 +63,7 @@ export class QuestionDto {
 }
 
 export class AnswerDto {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() questionId!: string;
+  @ApiProperty({ format: 'uuid' }) @IsId() questionId!: string;
   @ApiProperty({ description: 'the answer: a choice id, a list of choice ids, true/false, a text or a number; null (or absent) clears it', example: 'b', nullable: true })
   @Allow()
   answer?: unknown;
@@ -82,9 +79,9 @@ export class CreateAssignmentDto {
   @ApiProperty({ enum: SUBMISSION_TYPES, isArray: true, example: ['text'] }) @IsArray() @ArrayMinSize(1) @IsIn(SUBMISSION_TYPES, { each: true }) submissionTypes!: SubmissionType[];
   @ApiPropertyOptional({ format: 'date-time', description: 'submissions after it are late' }) @IsOptional() @IsISO8601({ strict: true }) dueAt?: string;
   @ApiPropertyOptional({ format: 'date-time', description: 'no submission after it' }) @IsOptional() @IsISO8601({ strict: true }) cutoffAt?: string;
-  @ApiProperty({ example: 100 }) @IsNumber() maxGrade!: number;
-  @ApiPropertyOptional({ example: 50 }) @IsOptional() @IsNumber() passGrade?: number;
-  @ApiPropertyOptional({ format: 'uuid', description: 'the course section it goes to; default: the first section' }) @IsOptional() @IsUUID() sectionId?: string;
+  @ApiProperty({ example: 100 }) @Bounded('points') maxGrade!: number;
+  @ApiPropertyOptional({ example: 50 }) @IsOptional() @Bounded('points') passGrade?: number;
+  @ApiPropertyOptional({ format: 'uuid', description: 'the course section it goes to; default: the first section' }) @IsOptional() @IsId() sectionId?: string;
 }
 
 export class UpdateAssignmentDto {
@@ -93,24 +90,24 @@ export class UpdateAssignmentDto {
   @ApiPropertyOptional({ enum: SUBMISSION_TYPES, isArray: true }) @IsOptional() @IsArray() @ArrayMinSize(1) @IsIn(SUBMISSION_TYPES, { each: true }) submissionTypes?: SubmissionType[];
   @ApiPropertyOptional({ format: 'date-time', nullable: true }) @IsOptional() @IsISO8601({ strict: true }) dueAt?: string | null;
   @ApiPropertyOptional({ format: 'date-time', nullable: true }) @IsOptional() @IsISO8601({ strict: true }) cutoffAt?: string | null;
-  @ApiPropertyOptional() @IsOptional() @IsNumber() maxGrade?: number;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsNumber() passGrade?: number | null;
+  @ApiPropertyOptional() @IsOptional() @Bounded('points') maxGrade?: number;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @Bounded('points') passGrade?: number | null;
 }
 
 export class SubmitAssignmentDto {
   @ApiPropertyOptional({ description: 'online text (personal data: encrypted in the log)', maxLength: 100_000 }) @IsOptional() @IsString() @MaxLength(100_000) text?: string;
-  @ApiPropertyOptional({ type: [String], description: 'ids of files already stored' }) @IsOptional() @IsArray() @ArrayMaxSize(20) @IsUUID('all', { each: true }) fileRefs?: string[];
+  @ApiPropertyOptional({ type: [String], description: 'ids of files already stored' }) @IsOptional() @IsArray() @ArrayMaxSize(20) @IsId({ each: true }) fileRefs?: string[];
 }
 
 export class GradeDto {
-  @ApiProperty({ example: 72.5, description: 'from 0 to the maximum grade' }) @IsNumber() grade!: number;
+  @ApiProperty({ example: 72.5, description: 'from 0 to the maximum grade' }) @Bounded('points') grade!: number;
   @ApiPropertyOptional({ description: 'about the learner (personal data: encrypted in the log)', maxLength: 10_000 }) @IsOptional() @IsString() @MaxLength(10_000) feedback?: string;
 }
 
 export class CreateOfflineTestDto {
   @ApiProperty({ example: 'Oral exam' }) @IsString() @Length(1, 200) title!: string;
-  @ApiProperty({ example: 20 }) @IsNumber() maxGrade!: number;
-  @ApiPropertyOptional({ example: 10 }) @IsOptional() @IsNumber() passGrade?: number;
+  @ApiProperty({ example: 20 }) @Bounded('points') maxGrade!: number;
+  @ApiPropertyOptional({ example: 10 }) @IsOptional() @Bounded('points') passGrade?: number;
   @ApiProperty({ example: '2025-03-14', description: 'the day it was sat' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'takenOn must be YYYY-MM-DD' }) takenOn!: string;
-  @ApiPropertyOptional({ format: 'uuid', description: 'the course section it goes to; default: the first section' }) @IsOptional() @IsUUID() sectionId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'the course section it goes to; default: the first section' }) @IsOptional() @IsId() sectionId?: string;
 }

@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
 import { DomainError, Clock } from '@learnstream/domain';
+import type { NewAppend, Position } from '@learnstream/event-store';
 import { decideCourse } from '../course';
 import type { AddActivity, AddResource, AddSection, CourseCommand, CreateCourse, UpdateCourse } from '../course.commands';
 import type { Course } from '../course.state';
@@ -43,11 +44,24 @@ export interface CourseChangeResult {
   changed: boolean;
 }
 
+/** Other streams' events a change of a course comes with, written in the same atomic append. */
+export interface CourseChangeCompanion {
+  appends: readonly NewAppend[];
+  /** Told where the append ended in the log, for a caller that waits for its read models. */
+  appended?: (position: Position) => void;
+}
+
 export class ChangeCourseCommand {
   constructor(
     readonly actor: Actor,
     readonly courseId: string,
     readonly change: CourseChange,
+    /**
+     * Other streams' events this change comes with, appended with the course's
+     * in one atomic append (e.g. a new quiz's stream beside its AddActivity):
+     * a refusal of either leaves neither written.
+     */
+    readonly companion: CourseChangeCompanion = { appends: [] },
   ) {}
 }
 
@@ -62,7 +76,7 @@ export class ChangeCourseHandler implements ICommandHandler<ChangeCourseCommand,
     private readonly courses: CoursesRepository,
   ) {}
 
-  async execute({ actor, courseId, change }: ChangeCourseCommand): Promise<CourseChangeResult> {
+  async execute({ actor, courseId, change, companion }: ChangeCourseCommand): Promise<CourseChangeResult> {
     await this.policy.require(actor, { action: 'course.edit', courseId });
     const command = await this.toCommand(actor, courseId, change);
     const result = await retryOnConflict(async () => {
@@ -70,8 +84,9 @@ export class ChangeCourseHandler implements ICommandHandler<ChangeCourseCommand,
       const events = decideCourse(command, state);
       // After the decider's own checks (archived, input), and only when something would be recorded.
       if (command.type === 'AssignTeacher' && events.length) await this.assertTeacherOf(state, command.userId);
-      return this.courses.appendCourse(actor, courseId, state.schoolId, revision, events);
+      return this.courses.appendCourse(actor, courseId, state.schoolId, revision, events, companion.appends);
     });
+    if (result) companion.appended?.(result.position);
     const ids = command as Partial<Record<'sectionId' | 'resourceId' | 'activityId', string>>;
     return {
       courseId,

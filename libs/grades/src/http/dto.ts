@@ -6,7 +6,8 @@
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Length, Min, ValidateBy, ValidateNested, type ValidationOptions } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Length, ValidateBy, ValidateNested, type ValidationOptions } from 'class-validator';
+import { Bounded, IsId } from '@learnstream/core';
 import type { CompletionActivityKind, CompletionRule } from '../completion.events';
 import type { GradeSource } from '../gradebook.events';
 
@@ -48,11 +49,11 @@ function IsGradeSource(options?: ValidationOptions) {
 
 export class LetterGradeDto {
   @ApiProperty({ example: 'A' }) @IsString() @Length(1, 20) letter!: string;
-  @ApiProperty({ example: 80 }) @IsNumber() minPercentage!: number;
+  @ApiProperty({ example: 80 }) @Bounded('percentage') minPercentage!: number;
 }
 
 export class GradebookSettingsDto {
-  @ApiPropertyOptional({ example: 50, description: 'the course total percentage that passes (default 50)' }) @IsOptional() @IsNumber() passPercentage?: number;
+  @ApiPropertyOptional({ example: 50, description: 'the course total percentage that passes (default 50)' }) @IsOptional() @Bounded('percentage') passPercentage?: number;
   @ApiPropertyOptional({ type: [LetterGradeDto], description: 'bands strictly descending, the last from 0 (default A 80, B 70, C 60, D 50, F 0)' })
   @IsOptional()
   @IsArray()
@@ -65,14 +66,14 @@ export class GradebookSettingsDto {
 
 export class AddCategoryDto {
   @ApiProperty({ example: 'Quizzes' }) @IsString() @Length(1, 200) name!: string;
-  @ApiProperty({ example: 40, description: 'its weight in the course total, on the same scale as the root items’ weights' }) @IsNumber() weight!: number;
-  @ApiPropertyOptional({ example: 0, description: 'drop the N lowest graded items' }) @IsOptional() @IsInt() @Min(0) dropLowest?: number;
+  @ApiProperty({ example: 40, description: 'its weight in the course total, on the same scale as the root items’ weights' }) @Bounded('weight') weight!: number;
+  @ApiPropertyOptional({ example: 0, description: 'drop the N lowest graded items' }) @IsOptional() @Bounded('count') dropLowest?: number;
 }
 
 export class UpdateCategoryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsNumber() weight?: number;
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) dropLowest?: number;
+  @ApiPropertyOptional() @IsOptional() @Bounded('weight') weight?: number;
+  @ApiPropertyOptional() @IsOptional() @Bounded('count') dropLowest?: number;
 }
 
 export class AddGradeItemDto {
@@ -80,16 +81,16 @@ export class AddGradeItemDto {
   @IsGradeSource()
   source!: GradeSource;
   @ApiPropertyOptional({ description: 'default: the activity’s title (required for a manual item)' }) @IsOptional() @IsString() @Length(1, 200) name?: string;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'its category; default: the root' }) @IsOptional() @IsUUID() categoryId?: string | null;
-  @ApiPropertyOptional({ description: 'default: the activity’s maximum grade (required for a manual item); activity grades are scaled to it' }) @IsOptional() @IsNumber() maxGrade?: number;
-  @ApiPropertyOptional({ default: 1 }) @IsOptional() @IsNumber() weight?: number;
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'its category; default: the root' }) @IsOptional() @IsId() categoryId?: string | null;
+  @ApiPropertyOptional({ description: 'default: the activity’s maximum grade (required for a manual item); activity grades are scaled to it' }) @IsOptional() @Bounded('points') maxGrade?: number;
+  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Bounded('weight') weight?: number;
 }
 
 export class UpdateGradeItemDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'null moves it to the root' }) @IsOptional() @IsUUID() categoryId?: string | null;
-  @ApiPropertyOptional() @IsOptional() @IsNumber() maxGrade?: number;
-  @ApiPropertyOptional() @IsOptional() @IsNumber() weight?: number;
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'null moves it to the root' }) @IsOptional() @IsId() categoryId?: string | null;
+  @ApiPropertyOptional() @IsOptional() @Bounded('points') maxGrade?: number;
+  @ApiPropertyOptional() @IsOptional() @Bounded('weight') weight?: number;
 }
 
 export class ReleaseDto {
@@ -97,11 +98,11 @@ export class ReleaseDto {
 }
 
 export class ManualGradeDto {
-  @ApiProperty({ example: 8 }) @IsNumber() grade!: number;
+  @ApiProperty({ example: 8 }) @Bounded('points') grade!: number;
 }
 
 export class OverrideDto {
-  @ApiProperty({ example: 15, description: 'points on the item; a percentage for the course total' }) @IsNumber() grade!: number;
+  @ApiProperty({ example: 15, description: 'points on the item; a percentage for the course total' }) @Bounded('points') grade!: number;
   @ApiProperty({ example: 'Re-marked after an appeal', description: '3 to 500 characters; about the learner (personal data: encrypted in the log)' }) @IsString() reason!: string;
 }
 
@@ -114,7 +115,7 @@ export class CompletionRuleDto {
 
 export class CompletionCriteriaDto {
   @ApiProperty({ example: 'all', description: "the activities to complete (each with a rule), or 'all': every activity with a rule" }) @IsUuidListOrAll() requireAll!: string[] | 'all';
-  @ApiPropertyOptional({ example: 50, nullable: true, description: 'the final course total (missing grades count as 0) to reach as well' }) @IsOptional() @IsNumber() minimumCourseGradePercentage?: number | null;
+  @ApiPropertyOptional({ example: 50, nullable: true, description: 'the final course total (missing grades count as 0) to reach as well' }) @IsOptional() @Bounded('percentage') minimumCourseGradePercentage?: number | null;
 }
 
 export class FinalDto {

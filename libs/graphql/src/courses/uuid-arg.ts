@@ -1,6 +1,6 @@
-import { ParseUUIDPipe, type PipeTransform } from '@nestjs/common';
+import type { PipeTransform } from '@nestjs/common';
 import { Args, ID } from '@nestjs/graphql';
-import { ApiError } from '@learnstream/core';
+import { idPipe } from '@learnstream/core';
 
 const lowerCase: PipeTransform = { transform: (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value) };
 
@@ -10,11 +10,7 @@ const lowerCase: PipeTransform = { transform: (value: unknown) => (typeof value 
  * in lower case, as REST's path pipes give them (courses' `ID`, the course log's `id`).
  */
 export function UuidArg(name: string, options: { nullable?: boolean; description?: string } = {}): ParameterDecorator {
-  const uuid = new ParseUUIDPipe({
-    optional: options.nullable,
-    exceptionFactory: () => new ApiError(400, 'VALIDATION_FAILED', `${name} must be a UUID`, [{ field: name, message: 'must be a UUID' }]),
-  });
-  return Args(name, { type: () => ID, nullable: options.nullable, description: options.description }, uuid, lowerCase);
+  return Args(name, { type: () => ID, nullable: options.nullable, description: options.description }, idPipe(name, { optional: options.nullable }), lowerCase);
 }
 
 /** Top-level fields are nullable: one refused field nulls itself, not the whole response. */

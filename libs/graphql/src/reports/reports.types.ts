@@ -7,7 +7,8 @@
 import { PickType } from '@nestjs/swagger';
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Transform } from 'class-transformer';
-import { Allow, IsUUID } from 'class-validator';
+import { Allow } from 'class-validator';
+import { IsId } from '@learnstream/core';
 import { ORIGINS, type Origin } from '@learnstream/event-store';
 import { CourseLogFilterDto, CourseLogQueryDto, GRANULARITIES, USAGE_DIMENSIONS, UsageQueryDto } from '@learnstream/reports';
 import type { CourseLogPage, CourseLogRow, Granularity, PersonRef, UsageDimension, UsagePeriodView, UsageReportView } from '@learnstream/reports';
@@ -80,7 +81,7 @@ const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? va
  */
 @ArgsType()
 export class CourseLogArgs extends PickType(CourseLogQueryDto, ['limit', 'cursor'] as const) {
-  @Field(() => ID) @Transform(lower) @IsUUID() courseId!: string;
+  @Field(() => ID) @Transform(lower) @IsId() courseId!: string;
   @Allow() filter?: unknown;
   @Field(() => Int, { nullable: true, description: 'rows per page: default 100, at most 500' }) override limit?: number;
   @Field({ nullable: true, description: 'the nextCursor of the previous page (opaque)' }) override cursor?: string;

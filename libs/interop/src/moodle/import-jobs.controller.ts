@@ -7,27 +7,27 @@ import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, StreamableF
 import { ApiAcceptedResponse, ApiBearerAuth, ApiConsumes, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ImportJobResponse } from '../interop.responses';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Readable } from 'node:stream';
 import { CurrentActor, type Actor } from '@learnstream/access';
-import { ApiErrors, csvLine, UUID_PARAM } from '@learnstream/core';
+import { Bounded, ApiErrors, csvLine, UUID_PARAM, IsId } from '@learnstream/core';
 import { ImportJobs, type ImportJobView } from './import-jobs';
 
 export class UploadMoodleLogsDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'the school placeholders join and rows without a course belong to (absent: platform admins only)' })
-  @IsOptional() @IsUUID() schoolId?: string;
+  @IsOptional() @IsId() schoolId?: string;
   @ApiPropertyOptional({ description: 'create placeholder people, courses and resources for what the id map does not know' })
   @IsOptional() @Transform(({ value }) => value === 'true' || value === true) @IsBoolean() createMissing?: boolean;
   @ApiPropertyOptional({ example: 'moodle' }) @IsOptional() @Matches(/^[a-z][a-z0-9_-]{0,39}$/) site?: string;
   @ApiPropertyOptional({ example: 'Asia/Bangkok', description: 'the site\'s time zone (Logs report times)' }) @IsOptional() @IsString() @MaxLength(64) timezone?: string;
   @ApiPropertyOptional({ example: 2025, description: 'the year of the first row when the Logs report\'s times have none' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1970) @Max(9999) year?: number;
-  @ApiPropertyOptional({ description: 'the Moodle course the Logs report was downloaded for' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) moodleCourse?: number;
+  @ApiPropertyOptional({ description: 'the Moodle course the Logs report was downloaded for' }) @IsOptional() @Type(() => Number) @Bounded('externalId') moodleCourse?: number;
   @ApiPropertyOptional({ example: 'logs_20250102.csv' }) @IsOptional() @IsString() @MaxLength(200) fileName?: string;
 }
 
 export class ListImportsDto {
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() schoolId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsId() schoolId?: string;
 }
 
 @ApiTags('imports')

@@ -1,7 +1,8 @@
 /** Request bodies and query strings of the privacy endpoints (validated and documented). */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsId } from '@learnstream/core';
 import { EXPORT_FORMATS, REQUEST_TYPES, type ExportFormat, type RequestType } from '../privacy.events';
 import { RECTIFIABLE_FIELDS } from '../rectification';
 
@@ -11,7 +12,7 @@ const flag = ({ value }: { value: unknown }) => (value === 'true' ? true : value
 export class FileRequestDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'whose data: yourself when absent; a minor child (their parent), a learner of your school (a school admin), anyone (the DPO)' })
   @IsOptional()
-  @IsUUID()
+  @IsId()
   subjectId?: string;
 
   @ApiProperty({ enum: REQUEST_TYPES, description: 'export (access and portability), rectification, erasure, restriction (of processing), objection (to profiling)' })
@@ -78,7 +79,7 @@ export class ExportQueryDto {
 export class AccessLogQueryDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'whose access log: yourself when absent (a parent: their minor child; the DPO: anyone)' })
   @IsOptional()
-  @IsUUID()
+  @IsId()
   subjectId?: string;
 }
 

@@ -1,7 +1,8 @@
 /** Query strings of the course-log endpoints; shapes checked here (400 VALIDATION_FAILED). */
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsId } from '@learnstream/core';
 import { DomainError } from '@learnstream/domain';
 import { ORIGINS, type Origin } from '@learnstream/event-store';
 import { parseBound, type CourseLogFilter } from './course-log.filter';
@@ -14,7 +15,7 @@ export class CourseLogFilterDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'rows where this person is the actor or the related user' })
   @IsOptional()
   @Transform(lower)
-  @IsUUID()
+  @IsId()
   user?: string;
 
   @ApiPropertyOptional({ example: '2025-05-01', description: 'from this ISO-8601 date (UTC) or timestamp with a zone, included' })
@@ -47,7 +48,7 @@ export class CourseLogFilterDto {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @Transform(lower)
-  @IsUUID()
+  @IsId()
   objectId?: string;
 
   @ApiPropertyOptional({ example: 'cud', description: 'one or more of c, r, u, d ("cud": every change, no reads)' })
