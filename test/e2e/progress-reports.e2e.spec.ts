@@ -311,23 +311,23 @@ describe('class report (teacher 1, Mathematics)', () => {
     expect(body.rules.questions).toMatch(/Pearson correlation/);
   });
 
-  it('at risk: a failing current grade (default: 7 days without activity flags nobody yet), with the reason', async () => {
+  it('at risk, the two rules kept as the baseline: a failing current grade (default: 7 days without activity flags nobody yet), with the reason', async () => {
     const { body } = await http().get(`/api/v1/reports/courses/${maths}`).set(teacher1.auth).expect(200);
-    const flagged = range(1, 8).filter((i) => participant(body, i).atRisk!.flagged);
+    const flagged = range(1, 8).filter((i) => participant(body, i).atRisk!.baseline.flagged);
     expect(flagged).toEqual(range(1, 8).filter((i) => (expectedTotal(i) ?? 100) < 50)); // 6 and 7
     expect(flagged).toEqual([6, 7]);
-    expect(participant(body, 6).atRisk!.reasons).toEqual([expect.objectContaining({ rule: 'failing', passPercentage: 50, text: expect.stringMatching(/^current grade 26\.67% is below the pass mark of 50%$/) })]);
+    expect(participant(body, 6).atRisk!.baseline.reasons).toEqual([expect.objectContaining({ rule: 'failing', passPercentage: 50, text: expect.stringMatching(/^current grade 26\.67% is below the pass mark of 50%$/) })]);
     expect(body.rules).toMatchObject({ inactiveDays: 7, atRisk: expect.stringContaining('7 days or more') });
   });
 
-  it('at risk: no activity for N days (here: since the middle of the term), counted from the enrolment for learners who never acted', async () => {
+  it('at risk, baseline: no activity for N days (here: since the middle of the term), counted from the enrolment for learners who never acted', async () => {
     const inactiveDays = (t.clock.now().getTime() - mid) / DAY_MS;
     const { body } = await http().get(`/api/v1/reports/courses/${maths}?inactiveDays=${inactiveDays}`).set(teacher1.auth).expect(200);
-    const inactive = range(1, 8).filter((i) => participant(body, i).atRisk!.reasons.some((r: { rule: string }) => r.rule === 'inactive'));
+    const inactive = range(1, 8).filter((i) => participant(body, i).atRisk!.baseline.reasons.some((r: { rule: string }) => r.rule === 'inactive'));
     expect(inactive).toEqual([4, 5, 6, 7, 8]);
-    expect(participant(body, 8).atRisk!.reasons[0]).toMatchObject({ rule: 'inactive', neverActive: true });
-    expect(participant(body, 7).atRisk!.reasons.map((r: { rule: string }) => r.rule)).toEqual(['inactive', 'failing']);
-    expect(body.summary.atRisk).toBe(5);
+    expect(participant(body, 8).atRisk!.baseline.reasons[0]).toMatchObject({ rule: 'inactive', neverActive: true });
+    expect(participant(body, 7).atRisk!.baseline.reasons.map((r: { rule: string }) => r.rule)).toEqual(['inactive', 'failing']);
+    expect(body.summary.atRiskBaseline).toBe(5);
   });
 });
 
@@ -451,7 +451,7 @@ describe('objection to profiling', () => {
     const report = await http().get(`/api/v1/reports/courses/${maths}`).set(teacher1.auth).expect(200);
     const seven = report.body.participants.find((p: Participant) => p.learnerId === learner(7).userId);
     expect(seven).toMatchObject({ profilingObjected: true, atRisk: null, grade: { percentage: 0, passed: false } });
-    expect(report.body.summary).toMatchObject({ atRisk: 1, profilingObjected: 1 });
+    expect(report.body.summary).toMatchObject({ atRiskBaseline: 1, profilingObjected: 1 });
     expect(report.body.rules.atRisk).toMatch(/objected to profiling are never flagged/);
 
     const profile = await http().get(`/api/v1/reports/learners/${learner(7).userId}`).set(teacher1.auth).expect(200);
@@ -613,18 +613,23 @@ describe('rebuild', () => {
       progress_course_members: 'course_id, user_id',
       progress_learners: 'user_id',
       progress_question_results: 'attempt_id, question_id',
+      progress_ew_assessments: 'assessment_id',
+      progress_ew_work: 'event_id',
+      progress_ew_enrolments: 'event_id',
+      progress_ew_settings: 'school_id',
     };
     const snapshot = async () => Object.fromEntries(await Promise.all(Object.entries(tables).map(async ([table, key]) => [table, (await db.query(`SELECT * FROM ${table} ORDER BY ${key}`)).rows] as const)));
     await settled();
     const live = await snapshot();
     expect(live.progress_question_results.length).toBe(Object.values(ATTEMPTS).flat().length * 5);
     expect(live.progress_learners.filter((r: { profiling_objected: boolean }) => r.profiling_objected)).toHaveLength(1);
-    for (const name of ['progress-activity', 'progress-questions']) {
+    expect(live.progress_ew_work.filter((r: { kind: string }) => r.kind === 'graded').length).toBe(Object.values(ATTEMPTS).flat().length + Object.keys(ESSAY).length);
+    for (const name of ['progress-activity', 'progress-questions', 'progress-early-warning']) {
       await runner.rebuild(name);
       await settled();
     }
     const [checkpoints] = [(await db.query(`SELECT name, generation FROM projection_checkpoints WHERE name LIKE 'progress-%' ORDER BY name`)).rows];
-    expect(checkpoints).toEqual([{ name: 'progress-activity', generation: 2 }, { name: 'progress-questions', generation: 2 }]);
+    expect(checkpoints).toEqual([{ name: 'progress-activity', generation: 2 }, { name: 'progress-early-warning', generation: 2 }, { name: 'progress-questions', generation: 2 }]);
     expect(await snapshot()).toEqual(live);
     const parked = await db.query(`SELECT projection, event_type, error FROM projection_dead_letters WHERE projection LIKE 'progress-%'`);
     expect(parked.rows).toEqual([]);

@@ -199,6 +199,14 @@ export function lastDays(days: number): { from: string; to: string } {
 }
 
 /** An at-risk reason of the progress reports, in the reader's language. */
-export type Reason = { rule: 'failing'; percentage: number; passPercentage: number } | { rule: 'inactive'; days: number; neverActive: boolean };
+export type Reason =
+  | { rule: 'failing'; percentage: number; passPercentage: number }
+  | { rule: 'inactive'; days: number; neverActive: boolean }
+  | { rule: 'model'; feature: string; text: string };
+/** The early-warning model's reasons come worded by the API (English); the two rules' in the reader's language. */
 export const reasonText = (r: Reason) =>
-  r.rule === 'failing' ? t('risk.failing', { percentage: pct(r.percentage), pass: pct(r.passPercentage) }) : t(r.neverActive ? 'risk.neverActive' : 'risk.inactive', { days: num(r.days, 1) });
+  r.rule === 'model'
+    ? r.text
+    : r.rule === 'failing'
+      ? t('risk.failing', { percentage: pct(r.percentage), pass: pct(r.passPercentage) })
+      : t(r.neverActive ? 'risk.neverActive' : 'risk.inactive', { days: num(r.days, 1) });

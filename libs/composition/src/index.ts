@@ -28,7 +28,7 @@ import {
   SubjectFlagsProjection,
 } from '@learnstream/privacy';
 import { CourseLogProjection, type Projection } from '@learnstream/projections';
-import { LearnerActivityProjection, PROGRESS_EVENT_TYPES, ProgressModule, QuestionResultsProjection } from '@learnstream/progress';
+import { EarlyWarningProjection, LearnerActivityProjection, PROGRESS_EVENT_TYPES, ProgressModule, QuestionResultsProjection } from '@learnstream/progress';
 import { REPORT_EVENT_TYPES, ReportsModule, UsageActivityProjection } from '@learnstream/reports';
 
 export const EVENT_TYPES: EventTypeDefinition[] = [
@@ -41,7 +41,7 @@ export const EVENT_TYPES: EventTypeDefinition[] = [
 
 export function readModels(): { projections: Projection[]; entities: Type[] } {
   return {
-    projections: [new CourseLogProjection(), new AccountsProjection(), new SchoolsProjection(), new MembershipsProjection(), new ParentLinksProjection(), new CoursesProjection(), new CourseEnrolmentsProjection(), new AssessmentsProjection(), new GradesProjection(), new UsageActivityProjection(), new LearnerActivityProjection(), new QuestionResultsProjection(), new XapiStatementsProjection(),
+    projections: [new CourseLogProjection(), new AccountsProjection(), new SchoolsProjection(), new MembershipsProjection(), new ParentLinksProjection(), new CoursesProjection(), new CourseEnrolmentsProjection(), new AssessmentsProjection(), new GradesProjection(), new UsageActivityProjection(), new LearnerActivityProjection(), new QuestionResultsProjection(), new EarlyWarningProjection(), new XapiStatementsProjection(),
       new PrivacyRequestsProjection(), new SubjectFlagsProjection(), new AccessLogProjection(), new SubjectEventsProjection(), new TransfersProjection()],
     entities: [],
   };

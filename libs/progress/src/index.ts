@@ -9,6 +9,7 @@ export { DEFAULT_PROGRESS_OPTIONS, PROGRESS_OPTIONS, progressOptions, type Progr
 export { ProgressModule } from './progress.module';
 export { LearnerActivityProjection } from './projections/learner-activity.projection';
 export { QuestionResultsProjection } from './projections/question-results.projection';
+export { EarlyWarningProjection } from './projections/early-warning.projection';
 export { GetLearnerProfileQuery, GetLearnerTimelineQuery, PROFILING_NOTE, type LearnerProfileView, type TimelinePage } from './queries/get-learner-profile.query';
-export { GetClassReportQuery, type ClassReportView } from './queries/get-class-report.query';
+export { GetClassReportQuery, type AtRiskView, type ClassReportView, type EarlyWarningView, type ModelReason } from './queries/get-class-report.query';
 export { GetSchoolReportQuery, type SchoolReportView } from './queries/get-school-report.query';

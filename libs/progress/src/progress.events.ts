@@ -11,6 +11,10 @@
  *   ClassReportViewed     a course's class report
  *   SchoolReportViewed    a school's report over a period
  *
+ * And one setting: `EarlyWarningThresholdSet` on `early_warning-<schoolId>`,
+ * the school's choice of the at-risk flag's threshold (precision-first or
+ * recall-first, docs/early-warning.md), by a school admin.
+ *
  * Consumed, not emitted, here: the privacy feature's objection to profiling,
  * `ProfilingObjected` / `ProfilingObjectionWithdrawn` with data `{ userId, at }`
  * on the user's stream, sets `progress_learners.profiling_objected`
@@ -37,7 +41,12 @@ export type SchoolReportViewed = DomainEvent<
   { userId: string; schoolId: string; from: string; to: string; part: SchoolPart; format: ReportFormat }
 >;
 
-export type ProgressReportEvent = LearnerProfileViewed | ClassReportViewed | SchoolReportViewed;
+export const THRESHOLD_CHOICES = ['precision-first', 'recall-first'] as const;
+export type EarlyWarningThresholdSet = DomainEvent<'EarlyWarningThresholdSet', { schoolId: string; threshold: (typeof THRESHOLD_CHOICES)[number]; by: string; at: string }>;
+export const EARLY_WARNING_EVENTS = { thresholdSet: 'EarlyWarningThresholdSet' } as const;
+export const earlyWarningStreamId = (schoolId: string) => `early_warning-${schoolId}`;
+
+export type ProgressReportEvent = LearnerProfileViewed | ClassReportViewed | SchoolReportViewed | EarlyWarningThresholdSet;
 
 /** The objection to profiling, as this feature reads it (the privacy feature defines and emits it). */
 export const PROFILING_EVENTS = { objected: 'ProfilingObjected', withdrawn: 'ProfilingObjectionWithdrawn' } as const;
@@ -50,6 +59,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 type Check = [what: string, ok: (v: unknown) => boolean];
 const uuid: Check = ['a UUID', (v) => typeof v === 'string' && UUID.test(v)];
 const date: Check = ['a date YYYY-MM-DD', (v) => typeof v === 'string' && DATE.test(v)];
+const instant: Check = ['an ISO-8601 instant', (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v))];
 const oneOf = (values: readonly string[]): Check => [`one of ${values.join(', ')}`, (v) => values.includes(v as string)];
 
 function define(type: ProgressReportEvent['type'], shape: Record<string, Check>): EventTypeDefinition {
@@ -67,4 +77,5 @@ export const PROGRESS_EVENT_TYPES: EventTypeDefinition[] = [
   define('LearnerProfileViewed', { userId: uuid, learnerId: uuid, part: oneOf(LEARNER_PARTS), format: oneOf(REPORT_FORMATS) }),
   define('ClassReportViewed', { userId: uuid, courseId: uuid, part: oneOf(CLASS_PARTS), format: oneOf(REPORT_FORMATS) }),
   define('SchoolReportViewed', { userId: uuid, schoolId: uuid, from: date, to: date, part: oneOf(SCHOOL_PARTS), format: oneOf(REPORT_FORMATS) }),
+  define('EarlyWarningThresholdSet', { schoolId: uuid, threshold: oneOf(THRESHOLD_CHOICES), by: uuid, at: instant }),
 ];

@@ -6,6 +6,7 @@ import { ProgressRepository } from './progress.repository';
 import { GetClassReportHandler } from './queries/get-class-report.query';
 import { GetLearnerProfileHandler, GetLearnerTimelineHandler } from './queries/get-learner-profile.query';
 import { GetSchoolReportHandler } from './queries/get-school-report.query';
+import { SetEarlyWarningThresholdHandler } from './commands/set-threshold.command';
 
 /** The learner profile, class report and school report over REST. Their projections are listed in the composition. */
 @Module({
@@ -17,6 +18,7 @@ import { GetSchoolReportHandler } from './queries/get-school-report.query';
     GetLearnerTimelineHandler,
     GetClassReportHandler,
     GetSchoolReportHandler,
+    SetEarlyWarningThresholdHandler,
   ],
 })
 export class ProgressModule {}

@@ -10,7 +10,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { envelopeFor, type Actor } from '@learnstream/access';
 import { EventLog, type AppendResult } from '@learnstream/event-store';
-import { activityStreamId, type ClassReportViewed, type LearnerProfileViewed, type SchoolReportViewed } from './progress.events';
+import { activityStreamId, earlyWarningStreamId, type ClassReportViewed, type EarlyWarningThresholdSet, type LearnerProfileViewed, type SchoolReportViewed } from './progress.events';
 
 type Without<E extends { data: object }> = Omit<E['data'], 'userId'>;
 
@@ -64,6 +64,21 @@ export class ProgressRepository {
           type: 'SchoolReportViewed',
           data: { userId: actor.userId, ...data },
           envelope: envelopeFor(actor, { action: 'viewed', crud: 'r', object: { type: 'school_report', id: data.schoolId }, schoolId: data.schoolId }),
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+  }
+
+  /** The school's threshold setting of the at-risk flag (school.manage checked by the caller). */
+  thresholdSet(actor: Actor, data: Omit<EarlyWarningThresholdSet['data'], 'by'>): Promise<AppendResult> {
+    return this.log.append(
+      earlyWarningStreamId(data.schoolId),
+      [
+        {
+          type: 'EarlyWarningThresholdSet',
+          data: { ...data, by: actor.userId },
+          envelope: envelopeFor(actor, { action: 'updated', crud: 'u', object: { type: 'early_warning_setting', id: data.schoolId }, schoolId: data.schoolId }),
         },
       ],
       { expectedRevision: 'any' },

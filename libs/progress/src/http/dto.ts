@@ -1,5 +1,5 @@
 /** Query strings of the progress reports; shapes checked here (400 VALIDATION_FAILED). */
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, Matches, Max, MaxLength, Min } from 'class-validator';
 import { DomainError } from '@learnstream/domain';
@@ -57,7 +57,23 @@ export class LearnerProfileDto extends TimelineDto {
   table?: 'courses' | 'skills' | 'timeline';
 }
 
+const AS_OF = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
 export class ClassReportDto extends InactiveDaysDto {
+  @ApiPropertyOptional({
+    example: '2025-03-28',
+    description:
+      'the class as it was then: events whose occurredAt ≤ asOf (an instant, or a date: the end of that UTC day, or now when that is later); not in the future',
+  })
+  @IsOptional()
+  @Matches(AS_OF, { message: 'asOf must be a date YYYY-MM-DD or an ISO-8601 instant with a time zone' })
+  asOf?: string;
+
+  @ApiPropertyOptional({ enum: ['precision-first', 'recall-first'], description: "the at-risk flag's threshold (default: the school's setting, else precision-first)" })
+  @IsOptional()
+  @IsIn(['precision-first', 'recall-first'])
+  threshold?: 'precision-first' | 'recall-first';
+
   @ApiPropertyOptional({ enum: ['participants', 'questions', 'distribution'], default: 'participants', description: 'the table of a CSV download' })
   @IsOptional()
   @IsIn(['participants', 'questions', 'distribution'])
@@ -95,4 +111,22 @@ export function schoolPeriod(q: SchoolReportDto, today: string): SchoolPeriod {
   if (days < 1) throw new DomainError('invalid', 'VALIDATION_FAILED', 'from must not come after to');
   if (days > SCHOOL_PERIOD_MAX_DAYS) throw new DomainError('invalid', 'VALIDATION_FAILED', `the period is at most ${SCHOOL_PERIOD_MAX_DAYS} days`);
   return { from, to };
+}
+
+/** ?asOf= as an instant: a date is the end of that UTC day, or now when that is later; 400 when it is not a real date. */
+export function classAsOf(asOf: string | undefined, now: Date): string | undefined {
+  if (asOf === undefined) return undefined;
+  if (DATE.test(asOf)) {
+    if (!validDay(asOf)) throw new DomainError('invalid', 'VALIDATION_FAILED', 'asOf is not a calendar date');
+    return new Date(Math.min(dayMs(asOf) + DAY_MS - 1, now.getTime())).toISOString();
+  }
+  const at = Date.parse(asOf);
+  if (Number.isNaN(at)) throw new DomainError('invalid', 'VALIDATION_FAILED', 'asOf is not a real instant');
+  return new Date(at).toISOString();
+}
+
+export class EarlyWarningSettingDto {
+  @ApiProperty({ enum: ['precision-first', 'recall-first'], description: 'precision-first: few false alarms; recall-first: few learners missed (docs/early-warning.md)' })
+  @IsIn(['precision-first', 'recall-first'])
+  threshold!: 'precision-first' | 'recall-first';
 }

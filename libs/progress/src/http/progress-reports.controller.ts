@@ -2,8 +2,8 @@
  * The progress reports over REST, JSON or CSV (?format=csv or Accept:
  * text/csv; a CSV is one table of the report, ?table=). Thin: one query each.
  */
-import { Controller, Get, Headers, Param, Query, StreamableFile, type PipeTransform } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
+import { Body, Controller, Get, Headers, HttpCode, Param, Put, Query, StreamableFile, type PipeTransform } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiErrors, ApiJsonOrCsvResponse, UUID_PARAM, wantsCsv } from '@learnstream/core';
@@ -11,8 +11,9 @@ import { Clock } from '@learnstream/domain';
 import { GetClassReportQuery, type ClassReportView } from '../queries/get-class-report.query';
 import { GetLearnerProfileQuery, GetLearnerTimelineQuery, type LearnerProfileView, type TimelinePage } from '../queries/get-learner-profile.query';
 import { GetSchoolReportQuery, type SchoolReportView } from '../queries/get-school-report.query';
-import { ClassReportDto, LearnerProfileDto, SchoolReportDto, schoolPeriod, TimelineDto } from './dto';
-import { ClassReportResponse } from './responses';
+import { SetEarlyWarningThresholdCommand } from '../commands/set-threshold.command';
+import { ClassReportDto, classAsOf, EarlyWarningSettingDto, LearnerProfileDto, SchoolReportDto, schoolPeriod, TimelineDto } from './dto';
+import { ClassReportResponse, ThresholdSettingResponse } from './responses';
 import { classCsv, learnerCsv, schoolCsv, timelineCsv } from './report-csv';
 
 /** A path id: a UUID (else 400 VALIDATION_FAILED), in lower case as the read models hold it. */
@@ -28,7 +29,11 @@ const csvFile = (text: string, name: string) => new StreamableFile(Buffer.from(t
 @ApiBearerAuth()
 @Controller('api/v1/reports')
 export class ProgressReportsController {
-  constructor(private readonly clock: Clock, private readonly queries: QueryBus) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly queries: QueryBus,
+    private readonly commands: CommandBus,
+  ) {}
 
   @Get('learners/:id')
   @ApiOperation({
@@ -66,16 +71,26 @@ export class ProgressReportsController {
   @ApiOperation({
     summary: 'Class report: participants with last access and activity by action, completion, grade distribution, per-question statistics, learners at risk',
     description:
-      'course.teach (the course\'s teachers, non-editing ones too, and the school\'s admins). At risk: no activity in the course for ?inactiveDays= ' +
-      '(default 7) or a failing current grade, with the reason; learners who objected to profiling are never flagged. Per-question facility and ' +
-      'discrimination over first attempts (formulas in `rules.questions`). Recorded as ClassReportViewed.',
+      'course.teach (the course\'s teachers, non-editing ones too, and the school\'s admins). At risk: the early-warning model\'s flag with its risk and ' +
+      'reasons, at the school\'s threshold setting (or ?threshold=), its expected precision and recall in `earlyWarning`; the two rules of before ' +
+      '(no activity for ?inactiveDays=, default 7, or a failing grade) beside it as `baseline`. Learners who objected to profiling are never scored. ' +
+      '?asOf=: the class as it was then (events whose occurredAt ≤ asOf). Per-question facility and discrimination over first attempts (formulas in ' +
+      '`rules.questions`). Recorded as ClassReportViewed.',
   })
   @ApiJsonOrCsvResponse(ClassReportResponse, 'the report; CSV: ?table=participants (default), questions or distribution')
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND'] })
   async course(@CurrentActor() actor: Actor, @Param('id', id) courseId: string, @Query() q: ClassReportDto, @Headers('accept') accept?: string) {
     const csv = wantsCsv(q.format, accept);
     const table = q.table ?? 'participants';
-    const report: ClassReportView = await this.queries.execute(new GetClassReportQuery(actor, courseId, { inactiveDays: q.inactiveDays, format: csv ? 'csv' : 'json', part: csv ? table : 'report' }));
+    const report: ClassReportView = await this.queries.execute(
+      new GetClassReportQuery(actor, courseId, {
+        inactiveDays: q.inactiveDays,
+        format: csv ? 'csv' : 'json',
+        part: csv ? table : 'report',
+        asOf: classAsOf(q.asOf, this.clock.now()),
+        threshold: q.threshold,
+      }),
+    );
     return csv ? csvFile(classCsv(report, table), `class-${courseId}-${table}.csv`) : report;
   }
 
@@ -93,5 +108,17 @@ export class ProgressReportsController {
     const period = schoolPeriod(q, this.clock.nowIso().slice(0, 10));
     const report: SchoolReportView = await this.queries.execute(new GetSchoolReportQuery(actor, schoolId, period, { format: csv ? 'csv' : 'json', part: csv ? table : 'report' }));
     return csv ? csvFile(schoolCsv(report, table), `school-${schoolId}-${report.from}-${report.to}-${table}.csv`) : report;
+  }
+
+  @Put('schools/:id/early-warning')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "The school's threshold of the at-risk flag: precision-first (few false alarms) or recall-first (few learners missed)",
+    description: "school.manage. Every class report of the school's courses flags at this setting and shows its expected precision and recall. Recorded as EarlyWarningThresholdSet.",
+  })
+  @ApiOkResponse({ type: ThresholdSettingResponse, description: 'the setting with the precision and recall it had on held-out modules' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['SCHOOL_NOT_FOUND'] })
+  setThreshold(@CurrentActor() actor: Actor, @Param('id', id) schoolId: string, @Body() body: EarlyWarningSettingDto) {
+    return this.commands.execute(new SetEarlyWarningThresholdCommand(actor, schoolId, body.threshold));
   }
 }

@@ -36,6 +36,38 @@ export class AtRiskResponse {
   @ApiList(() => AtRiskReasonResponse) reasons!: AtRiskReasonResponse[];
 }
 
+/** A reason of the early-warning model: a feature that raises the learner's risk (docs/early-warning.md). */
+export class ModelReasonResponse {
+  @ApiOneOf(['model']) rule!: 'model';
+  @ApiProperty({ description: 'the feature (submittedShare, scoreRank, meanScore, lateShare, recencyRank, aheadCount, trend, …)' }) feature!: string;
+  @ApiProperty({ description: 'what it adds to the log-odds of the risk' }) contribution!: number;
+  @ApiProperty({ description: 'the reason in words and numbers' }) text!: string;
+}
+
+export class ModelAtRiskResponse {
+  @ApiProperty({ description: "the early-warning model's flag: risk ≥ the threshold of the setting" }) flagged!: boolean;
+  @ApiProperty({ description: 'the risk of failing or withdrawing, 0–1 (3 decimals)' }) risk!: number;
+  @ApiList(() => ModelReasonResponse) reasons!: ModelReasonResponse[];
+  @ApiProperty({ type: () => AtRiskResponse, description: 'the two rules of before (inactivity, failing grade), for comparison' }) baseline!: AtRiskResponse;
+}
+
+export class EarlyWarningResponse {
+  @ApiOneOf(['precision-first', 'recall-first']) threshold!: 'precision-first' | 'recall-first';
+  @ApiProperty({ description: 'flagged when risk ≥ this' }) riskAtLeast!: number;
+  @ApiProperty({ description: 'on courses the model was not fitted on (leave-one-module-out)' }) expectedPrecision!: number;
+  @ApiProperty() expectedRecall!: number;
+  @ApiProperty() rule!: string;
+  @ApiProperty() trainedOn!: string;
+}
+
+export class ThresholdSettingResponse {
+  @ApiProperty({ format: 'uuid' }) schoolId!: string;
+  @ApiOneOf(['precision-first', 'recall-first']) threshold!: 'precision-first' | 'recall-first';
+  @ApiProperty() riskAtLeast!: number;
+  @ApiProperty() expectedPrecision!: number;
+  @ApiProperty() expectedRecall!: number;
+}
+
 export class ClassParticipantResponse {
   @ApiProperty({ format: 'uuid' }) learnerId!: string;
   @ApiNullable(String) displayName!: string | null;
@@ -48,7 +80,7 @@ export class ClassParticipantResponse {
   @ApiProperty({ type: () => CompletionResponse }) completion!: CompletionResponse;
   @ApiNullable(() => CurrentGradeResponse, { description: 'current total; null without a gradebook' }) grade!: CurrentGradeResponse | null;
   @ApiProperty() profilingObjected!: boolean;
-  @ApiNullable(() => AtRiskResponse, { description: 'null when not judged: not an active enrolment, or an objection to profiling' }) atRisk!: AtRiskResponse | null;
+  @ApiNullable(() => ModelAtRiskResponse, { description: 'null when not judged: not an active enrolment, or an objection to profiling' }) atRisk!: ModelAtRiskResponse | null;
 }
 
 export class QuestionStatisticsResponse {
@@ -87,7 +119,8 @@ export class ClassReportSummaryResponse {
   @ApiProperty() graded!: number;
   @ApiNullable(Number) meanGrade!: number | null;
   @ApiProperty() passing!: number;
-  @ApiProperty() atRisk!: number;
+  @ApiProperty({ description: 'flagged by the model' }) atRisk!: number;
+  @ApiProperty({ description: 'flagged by the two rules of before' }) atRiskBaseline!: number;
   @ApiProperty() profilingObjected!: number;
 }
 
@@ -98,6 +131,8 @@ export class ClassReportResponse {
   @ApiProperty() subject!: string;
   @ApiNullable(String) gradeLevel!: string | null;
   @ApiProperty({ format: 'date-time' }) generatedAt!: string;
+  @ApiNullable(String, { format: 'date-time', description: 'the date the report describes; null: now, from the live read models' }) asOf!: string | null;
+  @ApiProperty({ type: () => EarlyWarningResponse }) earlyWarning!: EarlyWarningResponse;
   @ApiProperty({ type: () => ClassReportRulesResponse }) rules!: ClassReportRulesResponse;
   @ApiProperty({ type: () => ClassReportSummaryResponse, description: 'over the active enrolments' }) summary!: ClassReportSummaryResponse;
   @ApiList(() => ClassParticipantResponse) participants!: ClassParticipantResponse[];

@@ -14,6 +14,18 @@
  * Grades are the current totals (ungraded items left out), as the grades
  * feature computes them. Learners who objected to profiling are never flagged
  * at risk. The read is recorded (ClassReportViewed).
+ *
+ * At risk: the early-warning model (libs/early-warning, docs/early-warning.md)
+ * over the course's facts as of the report's date (early-warning.ts), at the
+ * school's threshold setting, with its reasons; the two rules of before
+ * (inactivity, failing grade) beside it as `baseline`.
+ *
+ * As of a date (`asOf`): how the class looked then, from the events whose
+ * occurredAt ≤ asOf: enrolments (progress_ew_enrolments), own actions by
+ * action and the last one (progress_timeline), grades (activity results as of
+ * then, on today's gradebook), completion (completed by then), first quiz
+ * attempts graded by then. Without asOf, the live read models, and asOf = now
+ * for the model.
  */
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
@@ -33,6 +45,8 @@ import {
   type GradeBin,
 } from '../rules';
 import { iso, learnerCompletion, notRestricted, learnerGrades, readCompletion, readGradebooks, type CompletionView } from './read-models';
+import { readCourseFacts, scoreClass, snapshotOf } from './early-warning';
+import { TRAINED_MODEL, type RiskReason, type ThresholdSetting } from '@learnstream/early-warning';
 
 export interface ParticipantView {
   learnerId: string;
@@ -50,7 +64,32 @@ export interface ParticipantView {
   grade: { percentage: number | null; letter: string | null; passed: boolean | null } | null;
   profilingObjected: boolean;
   /** null when not judged: not an active enrolment, or an objection to profiling. */
-  atRisk: { flagged: boolean; reasons: AtRiskReason[] } | null;
+  atRisk: AtRiskView | null;
+}
+
+/** A model reason: the feature, how much it adds to the log-odds, and the words. */
+export type ModelReason = { rule: 'model' } & RiskReason;
+
+export interface AtRiskView {
+  /** The early-warning model's flag: risk ≥ the threshold of the setting. */
+  flagged: boolean;
+  /** The model's risk of failing or withdrawing, 0–1 (3 decimals). */
+  risk: number;
+  reasons: ModelReason[];
+  /** The two rules of before (inactivity, failing grade), for comparison. */
+  baseline: { flagged: boolean; reasons: AtRiskReason[] };
+}
+
+export interface EarlyWarningView {
+  /** The school's setting (or the request's ?threshold=). */
+  threshold: ThresholdSetting;
+  /** Flagged when risk ≥ this. */
+  riskAtLeast: number;
+  /** On courses the model was not fitted on (leave-one-module-out). */
+  expectedPrecision: number;
+  expectedRecall: number;
+  rule: string;
+  trainedOn: string;
 }
 
 export interface QuestionStatisticsView {
@@ -79,6 +118,9 @@ export interface ClassReportView {
   subject: string;
   gradeLevel: string | null;
   generatedAt: string;
+  /** The date the report describes; null: now, from the live read models. */
+  asOf: string | null;
+  earlyWarning: EarlyWarningView;
   rules: { atRisk: string; inactiveDays: number; grades: string; questions: string; distribution: string };
   /** Over the active enrolments. */
   summary: {
@@ -88,7 +130,10 @@ export interface ClassReportView {
     graded: number;
     meanGrade: number | null;
     passing: number;
+    /** Flagged by the model. */
     atRisk: number;
+    /** Flagged by the two rules of before. */
+    atRiskBaseline: number;
     profilingObjected: number;
   };
   participants: ParticipantView[];
@@ -100,13 +145,19 @@ export class GetClassReportQuery extends Query<ClassReportView> {
   constructor(
     readonly actor: Actor,
     readonly courseId: string,
-    readonly options: { inactiveDays?: number; format: ReportFormat; part: ClassPart },
+    readonly options: { inactiveDays?: number; format: ReportFormat; part: ClassPart; asOf?: string; threshold?: ThresholdSetting },
   ) {
     super();
   }
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+export const EARLY_WARNING_RULE_TEXT =
+  'AT RISK: the early-warning model (a logistic regression, docs/early-warning.md) puts the risk that the learner fails or withdraws at or above the ' +
+  "threshold of the school's setting, from what the course's log said by the report's date: the share of the assessments due that were submitted, " +
+  'scores so far ranked within the class, lateness, the time of the last submission relative to the class, work handed in ahead, the trend of the ' +
+  'grades. The reasons are the features that raise the risk the most. Learners who objected to profiling are never scored.';
 
 interface QuestionMeta {
   questionId: string;
@@ -128,22 +179,44 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
   async execute({ actor, courseId, options }: GetClassReportQuery): Promise<ClassReportView> {
     await this.policy.require(actor, { action: 'course.teach', courseId });
     const inactiveDays = options.inactiveDays ?? this.settings.inactiveDays;
-    const now = this.clock.now();
+    const generatedAt = this.clock.now();
+    const asOf = options.asOf === undefined ? null : new Date(options.asOf);
+    if (asOf && asOf.getTime() > generatedAt.getTime()) throw new DomainError('invalid', 'VALIDATION_FAILED', `asOf ${options.asOf} is in the future`);
+    const now = asOf ?? generatedAt;
 
     const read = await this.db.read(await this.policy.scopeOf(actor), async (db) => {
       const [course] = await db.query('SELECT school_id, title, code, subject, grade_level FROM courses WHERE course_id = $1', [courseId]);
       if (!course) throw new DomainError('not_found', 'COURSE_NOT_FOUND', `no course ${courseId}`);
-      const enrolments: { learner_id: string; status: string; enrolled_at: Date; unenrolled_at: Date | null; display_name: string | null }[] = await db.query(
+      const facts = await readCourseFacts(db, courseId, now);
+      const live: { learner_id: string; status: string; enrolled_at: Date; unenrolled_at: Date | null; display_name: string | null }[] = await db.query(
         `SELECT e.learner_id, e.status, e.enrolled_at, e.unenrolled_at, a.display_name
          FROM course_enrolments e LEFT JOIN accounts a ON a.user_id = e.learner_id
          WHERE e.course_id = $1 AND ${notRestricted('e.learner_id')} ORDER BY a.display_name NULLS LAST, e.learner_id`,
         [courseId],
       );
-      const activity: { user_id: string; by_action: Record<string, number>; events: number; last_at: Date }[] = await db.query(
-        `SELECT user_id, jsonb_object_agg(action, events) AS by_action, sum(events)::int AS events, max(last_at) AS last_at
-         FROM progress_course_activity WHERE course_id = $1 AND ${notRestricted('user_id')} GROUP BY user_id`,
-        [courseId],
-      );
+      // As of a date: who was enrolled then (a learner enrolled since is not in it), with their status then.
+      const enrolments = asOf
+        ? live
+            .filter((e) => facts.enrolments.has(e.learner_id))
+            .map((e) => {
+              const then = facts.enrolments.get(e.learner_id)!;
+              return { ...e, status: then.status, enrolled_at: new Date(then.enrolledAt), unenrolled_at: then.unenrolledAt ? new Date(then.unenrolledAt) : null };
+            })
+        : live;
+      const activity: { user_id: string; by_action: Record<string, number>; events: number; last_at: Date }[] = asOf
+        ? await db.query(
+            `SELECT user_id, jsonb_object_agg(action, events) AS by_action, sum(events)::int AS events, max(last_at) AS last_at
+             FROM (SELECT user_id, action, count(*)::int AS events, max(occurred_at) AS last_at FROM progress_timeline
+                   WHERE course_id = $1 AND involvement = 'actor' AND real_actor_id IS NULL AND occurred_at <= $2 AND ${notRestricted('user_id')}
+                   GROUP BY user_id, action) t
+             GROUP BY user_id`,
+            [courseId, asOf],
+          )
+        : await db.query(
+            `SELECT user_id, jsonb_object_agg(action, events) AS by_action, sum(events)::int AS events, max(last_at) AS last_at
+             FROM progress_course_activity WHERE course_id = $1 AND ${notRestricted('user_id')} GROUP BY user_id`,
+            [courseId],
+          );
       // The aggregates' types follow the columns' (numeric comes back as a string): read through Number().
       const questions: {
         quiz_id: string;
@@ -157,24 +230,30 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
       }[] = await db.query(
         `SELECT quiz_id, question_id, min(position) AS position, count(*)::int AS learners, avg(score) AS mean_score, avg(points) AS points,
            avg(score / points) AS facility, corr(score, attempt_score - score) AS discrimination
-         FROM progress_question_results WHERE course_id = $1 AND attempt_number = 1 AND ${notRestricted('learner_id')}
+         FROM progress_question_results WHERE course_id = $1 AND attempt_number = 1 AND ${notRestricted('learner_id')} AND ($2::timestamptz IS NULL OR graded_at <= $2)
          GROUP BY quiz_id, question_id`,
-        [courseId],
+        [courseId, asOf],
       );
       const quizzes: { quiz_id: string; title: string; questions: QuestionMeta[] }[] = await db.query('SELECT quiz_id, title, questions FROM quizzes WHERE course_id = $1', [courseId]);
+      const [setting]: { threshold: ThresholdSetting }[] = course.school_id ? await db.query('SELECT threshold FROM progress_ew_settings WHERE school_id = $1', [course.school_id]) : [];
       return {
         course,
+        facts,
         enrolments,
         activity,
         questions,
         quizzes,
-        gradebook: (await readGradebooks(db, [courseId], null)).get(courseId) ?? null,
-        completion: await readCompletion(db, [courseId], null),
+        threshold: options.threshold ?? setting?.threshold ?? 'precision-first',
+        gradebook: (await readGradebooks(db, [courseId], null, asOf ? { results: facts.results } : undefined)).get(courseId) ?? null,
+        completion: await readCompletion(db, [courseId], null, asOf),
       };
     });
     const objecting = await this.repo.objectingToProfiling(read.enrolments.map((e) => e.learner_id));
 
     const byLearner = new Map(read.activity.map((a) => [a.user_id, { events: a.events, activity: a.by_action, lastAt: a.last_at }]));
+    const judgedIds = read.enrolments.filter((e) => e.status === 'active' && !objecting.has(e.learner_id) && read.facts.enrolments.has(e.learner_id)).map((e) => e.learner_id);
+    const scores = scoreClass(snapshotOf(courseId, read.facts, judgedIds), read.threshold);
+    const choice = TRAINED_MODEL.thresholds[read.threshold];
 
     const participants: ParticipantView[] = read.enrolments.map((e) => {
       const act = byLearner.get(e.learner_id);
@@ -182,9 +261,10 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
       const grades = read.gradebook ? learnerGrades(read.gradebook, e.learner_id, true) : null;
       const profilingObjected = objecting.has(e.learner_id);
       const judged = e.status === 'active' && !profilingObjected;
-      const reasons = judged
+      const baseline = judged
         ? atRiskReasons({ lastActivityAt: lastAccessAt, enrolledAt: iso(e.enrolled_at)!, now, inactiveDays, grade: grades?.total ?? null, passPercentage: grades?.passPercentage ?? null })
         : [];
+      const score = scores.get(e.learner_id);
       return {
         learnerId: e.learner_id,
         displayName: e.display_name ?? null,
@@ -197,7 +277,14 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
         completion: learnerCompletion(read.completion, courseId, e.learner_id),
         grade: grades ? { percentage: grades.total.percentage, letter: grades.total.letter, passed: grades.total.passed } : null,
         profilingObjected,
-        atRisk: judged ? { flagged: reasons.length > 0, reasons } : null,
+        atRisk: judged
+          ? {
+              flagged: score?.flagged ?? false,
+              risk: score ? round3(score.risk) : 0,
+              reasons: (score?.reasons ?? []).map((r) => ({ rule: 'model' as const, ...r, contribution: round3(r.contribution) })),
+              baseline: { flagged: baseline.length > 0, reasons: baseline },
+            }
+          : null,
       };
     });
 
@@ -234,9 +321,18 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
       code: read.course.code,
       subject: read.course.subject,
       gradeLevel: read.course.grade_level,
-      generatedAt: now.toISOString(),
+      generatedAt: generatedAt.toISOString(),
+      asOf: asOf ? asOf.toISOString() : null,
+      earlyWarning: {
+        threshold: read.threshold,
+        riskAtLeast: round3(choice.threshold),
+        expectedPrecision: round3(choice.expectedPrecision),
+        expectedRecall: round3(choice.expectedRecall),
+        rule: choice.rule,
+        trainedOn: TRAINED_MODEL.trainedOn,
+      },
       rules: {
-        atRisk: atRiskRuleText(inactiveDays),
+        atRisk: `${EARLY_WARNING_RULE_TEXT} Baseline (shown beside it, not the flag): ${atRiskRuleText(inactiveDays)}`,
         inactiveDays,
         grades: 'Current course totals as the gradebook computes them (ungraded items left out, every item whether released or not).',
         questions: QUESTION_STATISTICS_TEXT,
@@ -250,6 +346,7 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
         meanGrade: mean(totals),
         passing: active.filter((p) => p.grade?.passed === true).length,
         atRisk: active.filter((p) => p.atRisk?.flagged).length,
+        atRiskBaseline: active.filter((p) => p.atRisk?.baseline.flagged).length,
         profilingObjected: active.filter((p) => p.profilingObjected).length,
       },
       participants,

@@ -15,6 +15,7 @@ import {
   progress as completionProgress,
   visibleToLearner,
   withActivityResults,
+  type ActivityResult,
   type CompletionRules,
   type GradebookState,
   type ItemGrade,
@@ -24,25 +25,30 @@ import type { EntityManager } from 'typeorm';
 
 export const iso = (v: Date | string | null | undefined): string | null => (v === null || v === undefined ? null : new Date(v).toISOString());
 
-/** Each course's gradebook state with its activity results (of every learner, or of one). */
-export async function readGradebooks(db: EntityManager, courseIds: string[], learnerId: string | null): Promise<Map<string, GradebookState>> {
+/**
+ * Each course's gradebook state with its activity results (of every learner, or of one). `asOf`: one
+ * course's results as they were at a date (early-warning.ts reads them) in place of today's; the
+ * gradebook's items, weights, manual grades and overrides are today's.
+ */
+export async function readGradebooks(
+  db: EntityManager,
+  courseIds: string[],
+  learnerId: string | null,
+  asOf?: { results: ActivityResult[] },
+): Promise<Map<string, GradebookState>> {
   if (!courseIds.length) return new Map();
   const books: { course_id: string; state: Parameters<typeof gradebookFromJson>[0] }[] = await db.query('SELECT course_id, state FROM gradebooks WHERE course_id = ANY ($1)', [courseIds]);
-  const results: { activity_id: string; learner_id: string; course_id: string; grade: number; max_grade: number }[] = await db.query(
-    'SELECT activity_id, learner_id, course_id, grade, max_grade FROM activity_results WHERE course_id = ANY ($1) AND ($2::uuid IS NULL OR learner_id = $2)',
-    [courseIds, learnerId],
-  );
-  const byCourse = new Map<string, typeof results>();
-  for (const r of results) byCourse.set(r.course_id, [...(byCourse.get(r.course_id) ?? []), r]);
-  return new Map(
-    books.map((b) => [
-      b.course_id,
-      withActivityResults(
-        gradebookFromJson(b.state),
-        (byCourse.get(b.course_id) ?? []).map((r) => ({ activityId: r.activity_id, learnerId: r.learner_id, grade: r.grade, maxGrade: r.max_grade })),
-      ),
-    ]),
-  );
+  const byCourse = new Map<string, ActivityResult[]>();
+  if (asOf) {
+    byCourse.set(courseIds[0], asOf.results);
+  } else {
+    const results: { activity_id: string; learner_id: string; course_id: string; grade: number; max_grade: number }[] = await db.query(
+      'SELECT activity_id, learner_id, course_id, grade, max_grade FROM activity_results WHERE course_id = ANY ($1) AND ($2::uuid IS NULL OR learner_id = $2)',
+      [courseIds, learnerId],
+    );
+    for (const r of results) byCourse.set(r.course_id, [...(byCourse.get(r.course_id) ?? []), { activityId: r.activity_id, learnerId: r.learner_id, grade: r.grade, maxGrade: r.max_grade }]);
+  }
+  return new Map(books.map((b) => [b.course_id, withActivityResults(gradebookFromJson(b.state), byCourse.get(b.course_id) ?? [])]));
 }
 
 export interface CourseGradeView {
@@ -71,19 +77,21 @@ export interface CompletionRows {
   learners: Map<string, Map<string, LearnerCompletion>>;
 }
 
-export async function readCompletion(db: EntityManager, courseIds: string[], learnerId: string | null): Promise<CompletionRows> {
+/** `asOf`: only what was completed by then. */
+export async function readCompletion(db: EntityManager, courseIds: string[], learnerId: string | null, asOf: Date | null = null): Promise<CompletionRows> {
   const rules = new Map<string, CompletionRules>();
   const learners = new Map<string, Map<string, LearnerCompletion>>();
   if (!courseIds.length) return { rules, learners };
   const ruleRows: { course_id: string; rules: Parameters<typeof completionRulesFromJson>[0] }[] = await db.query('SELECT course_id, rules FROM completion_rules WHERE course_id = ANY ($1)', [courseIds]);
   for (const r of ruleRows) rules.set(r.course_id, completionRulesFromJson(r.rules));
   const activities: { course_id: string; learner_id: string; activity_id: string; rule: string; completed_at: Date }[] = await db.query(
-    'SELECT course_id, learner_id, activity_id, rule, completed_at FROM activity_completions WHERE course_id = ANY ($1) AND ($2::uuid IS NULL OR learner_id = $2) ORDER BY completed_at, activity_id',
-    [courseIds, learnerId],
+    `SELECT course_id, learner_id, activity_id, rule, completed_at FROM activity_completions
+     WHERE course_id = ANY ($1) AND ($2::uuid IS NULL OR learner_id = $2) AND ($3::timestamptz IS NULL OR completed_at <= $3) ORDER BY completed_at, activity_id`,
+    [courseIds, learnerId, asOf],
   );
   const courses: { course_id: string; learner_id: string; completed_at: Date }[] = await db.query(
-    'SELECT course_id, learner_id, completed_at FROM course_completions WHERE course_id = ANY ($1) AND ($2::uuid IS NULL OR learner_id = $2)',
-    [courseIds, learnerId],
+    'SELECT course_id, learner_id, completed_at FROM course_completions WHERE course_id = ANY ($1) AND ($2::uuid IS NULL OR learner_id = $2) AND ($3::timestamptz IS NULL OR completed_at <= $3)',
+    [courseIds, learnerId, asOf],
   );
   const of = (courseId: string, id: string) => {
     const course = learners.get(courseId) ?? new Map<string, LearnerCompletion>();

@@ -1,0 +1,130 @@
+/**
+ * A course's facts as of a date (projection progress-early-warning: events
+ * whose occurredAt ≤ asOf), read inside the reader's TenantDb transaction, and
+ * the at-risk flag of libs/early-warning scored on them. The class report
+ * (live, or ?asOf=) and the eval's class reports are this one path.
+ *
+ * Activity results as of the date: an assignment's or offline test's latest
+ * grade by then; a quiz's from its attempts graded by then, by the quiz's
+ * grading method (quizResult of the grades feature), as the gradebook does.
+ */
+import { quizResult, type ActivityResult } from '@learnstream/grades';
+import { courseFeatures, scoreLearners, TRAINED_MODEL, type CourseSnapshot, type EarlyWarningModel, type RiskScore, type ThresholdSetting } from '@learnstream/early-warning';
+import type { EntityManager } from 'typeorm';
+
+export interface EnrolmentAsOf {
+  learnerId: string;
+  status: 'active' | 'unenrolled';
+  enrolledAt: string;
+  unenrolledAt: string | null;
+}
+
+export interface CourseFacts {
+  asOf: Date;
+  /** Learners enrolled at some time up to asOf, their latest enrolment by then. */
+  enrolments: Map<string, EnrolmentAsOf>;
+  results: ActivityResult[];
+  assessments: { id: string; title: string; dueAt: number | null }[];
+  /** Per learner: assessment → first submission time (or first grade, graded without one). */
+  submissions: Map<string, Map<string, number>>;
+}
+
+interface WorkRow {
+  assessment_id: string;
+  learner_id: string;
+  kind: 'submitted' | 'graded';
+  at: Date;
+  grade: number | null;
+  max_grade: number | null;
+  attempt_number: number | null;
+}
+
+export async function readCourseFacts(db: EntityManager, courseId: string, asOf: Date): Promise<CourseFacts> {
+  const assessments: { assessment_id: string; title: string; due_at: Date | null; kind: string }[] = await db.query(
+    'SELECT assessment_id, title, due_at, kind FROM progress_ew_assessments WHERE course_id = $1 AND created_at <= $2 ORDER BY due_at NULLS LAST, assessment_id',
+    [courseId, asOf],
+  );
+  const enrolmentRows: { learner_id: string; enrolled_at: Date; unenrolled_at: Date | null }[] = await db.query(
+    'SELECT learner_id, enrolled_at, unenrolled_at FROM progress_ew_enrolments WHERE course_id = $1 AND enrolled_at <= $2 ORDER BY enrolled_at, event_id',
+    [courseId, asOf],
+  );
+  const work: WorkRow[] = await db.query(
+    'SELECT assessment_id, learner_id, kind, at, grade, max_grade, attempt_number FROM progress_ew_work WHERE course_id = $1 AND at <= $2 ORDER BY at, event_id',
+    [courseId, asOf],
+  );
+  const quizzes: { activity_id: string; grading_method: string | null; max_grade: number }[] = await db.query(
+    `SELECT activity_id, grading_method, max_grade FROM graded_activities WHERE course_id = $1 AND kind = 'quiz'`,
+    [courseId],
+  );
+
+  const enrolments = new Map<string, EnrolmentAsOf>();
+  for (const e of enrolmentRows) {
+    const ended = e.unenrolled_at !== null && e.unenrolled_at.getTime() <= asOf.getTime();
+    enrolments.set(e.learner_id, {
+      learnerId: e.learner_id,
+      status: ended ? 'unenrolled' : 'active',
+      enrolledAt: e.enrolled_at.toISOString(),
+      unenrolledAt: ended ? e.unenrolled_at!.toISOString() : null,
+    });
+  }
+
+  const quizById = new Map(quizzes.map((q) => [q.activity_id, q]));
+  const latest = new Map<string, ActivityResult>();
+  const attempts = new Map<string, Map<number, { grade: number; maxGrade: number }>>();
+  const submissions = new Map<string, Map<string, number>>();
+  for (const w of work) {
+    const mine = submissions.get(w.learner_id) ?? new Map<string, number>();
+    submissions.set(w.learner_id, mine);
+    if (!mine.has(w.assessment_id)) mine.set(w.assessment_id, w.at.getTime());
+    if (w.kind !== 'graded' || w.grade === null || w.max_grade === null) continue;
+    const key = `${w.assessment_id}|${w.learner_id}`;
+    if (quizById.has(w.assessment_id)) {
+      const byAttempt = attempts.get(key) ?? new Map<number, { grade: number; maxGrade: number }>();
+      byAttempt.set(w.attempt_number ?? 1, { grade: w.grade, maxGrade: w.max_grade });
+      attempts.set(key, byAttempt);
+    } else {
+      latest.set(key, { activityId: w.assessment_id, learnerId: w.learner_id, grade: w.grade, maxGrade: w.max_grade });
+    }
+  }
+  for (const [key, byAttempt] of attempts) {
+    const [quizId, learnerId] = key.split('|');
+    const quiz = quizById.get(quizId)!;
+    const grade = quizResult(
+      [...byAttempt].map(([attemptNumber, a]) => ({ attemptNumber, grade: a.grade, maxGrade: a.maxGrade })),
+      (quiz.grading_method ?? 'highest') as Parameters<typeof quizResult>[1],
+      quiz.max_grade,
+    );
+    if (grade !== null) latest.set(key, { activityId: quizId, learnerId, grade, maxGrade: quiz.max_grade });
+  }
+
+  return {
+    asOf,
+    enrolments,
+    results: [...latest.values()],
+    assessments: assessments.map((a) => ({ id: a.assessment_id, title: a.title, dueAt: a.due_at ? a.due_at.getTime() : null })),
+    submissions,
+  };
+}
+
+/** The snapshot of the learners judged (active as of the date, not objecting, not restricted): the model's input. */
+export function snapshotOf(courseId: string, facts: CourseFacts, learnerIds: readonly string[]): CourseSnapshot {
+  const score = new Map(facts.results.map((r) => [`${r.activityId}|${r.learnerId}`, r.maxGrade > 0 ? r.grade / r.maxGrade : null]));
+  return {
+    courseId,
+    asOf: facts.asOf.getTime(),
+    assessments: facts.assessments,
+    learners: learnerIds.map((learnerId) => ({
+      learnerId,
+      enrolledAt: Date.parse(facts.enrolments.get(learnerId)!.enrolledAt),
+      submissions: [...(facts.submissions.get(learnerId) ?? new Map<string, number>())].map(([assessmentId, submittedAt]) => ({
+        assessmentId,
+        submittedAt,
+        score: score.get(`${assessmentId}|${learnerId}`) ?? null,
+      })),
+    })),
+  };
+}
+
+export function scoreClass(snapshot: CourseSnapshot, setting: ThresholdSetting, model: EarlyWarningModel = TRAINED_MODEL): Map<string, RiskScore> {
+  return new Map(scoreLearners(model, courseFeatures(snapshot), setting).map((s) => [s.learnerId, s]));
+}
