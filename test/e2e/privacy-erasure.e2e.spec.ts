@@ -54,6 +54,9 @@ const MALEE = {
   userAgent: 'MaleeBrowser/7.3 (malee-laptop)',
 };
 
+/** The help desk's browser: the support admin's own metadata. */
+const SUPPORT_UA = 'SupportDesk/2.0 (agent-7)';
+
 let admin: Session;
 let school: string;
 let schoolAdmin: Session;
@@ -320,6 +323,14 @@ beforeAll(async () => {
   await api().get(`/api/v1/reports/learners/${malee.userId}`).set(as(teacher)).expect(200);
   await api().get(`/api/v1/courses/${course}/logs?user=${malee.userId}`).set(as(teacher)).expect(200);
 
+  // Support acts as her for a ticket, from the help desk: the session's metadata is the admin's.
+  const support = await api().post('/api/v1/auth/impersonate').set({ ...admin.auth, 'User-Agent': SUPPORT_UA }).send({ userId: malee.userId, reason: 'Ticket 7: the essay will not open' }).expect(200);
+  const acting = { Authorization: `Bearer ${support.body.accessToken}`, 'User-Agent': SUPPORT_UA };
+  await api().get(`/api/v1/assignments/${essay}/submissions/${malee.userId}`).set(acting).expect(200);
+  await api().post('/api/v1/auth/logout').set(acting).expect(204);
+  const seenByHer = await api().get(`/api/v1/users/${malee.userId}/impersonations`).set(as(malee)).expect(200);
+  expect(seenByHer.body).toEqual([expect.objectContaining({ by: admin.userId, startedFrom: null, endedFrom: null })]);
+
   // She corrects her name, exports her data, turns marketing down.
   const rect = await api().post('/api/v1/privacy/requests').set(as(malee)).send({ type: 'rectification', changes: { displayName: MALEE.name }, note: `I am ${MALEE.name}, not ${MALEE.oldName}` }).expect(201);
   await api().post(`/api/v1/privacy/requests/${rect.body.requestId}/approve`).set(as(dpo)).send({}).expect(200);
@@ -380,6 +391,11 @@ describe('erasing a learner', () => {
     await api().get('/api/v1/me').set(as(malee)).expect(401);
     await api().post('/api/v1/auth/login').send({ username: malee.username, password: PASSWORD }).expect(401);
     await api().get(`/api/v1/users/${malee.userId}`).set(as(teacher)).expect((r) => expect([403, 404]).toContain(r.status));
+    // The support trail outlives her: the admin's IP and user agent were sealed under the admin's key
+    // (the ticket's reason, said about her, was sealed under hers and is gone).
+    const audit = await api().get(`/api/v1/users/${malee.userId}/impersonations`).set(as(dpo)).expect(200);
+    const from = { ip: expect.stringMatching(/^(::ffff:)?127\.0\.0\.1$|^::1$/), userAgent: SUPPORT_UA };
+    expect(audit.body).toEqual([expect.objectContaining({ by: admin.userId, reason: null, startedFrom: from, endedFrom: from, endedAt: expect.any(String) })]);
     await settled();
   });
 
@@ -409,6 +425,36 @@ describe('erasing a learner', () => {
     }
     const reports = await everyReport();
     expect(Object.entries(reports).filter(([, text]) => found(text).length).map(([name, text]) => ({ name, found: found(text) }))).toEqual([]);
+  });
+
+  it('reading by her old id writes it nowhere: no new event, no new row names it', async () => {
+    const old = malee.userId;
+    const rowsNaming = async () => new Map([...(await everyTable())].map(([name, rows]) => [name, rows.filter((r) => r.includes(old)).length]));
+    const before = await rowsNaming();
+    const mark = await t.app.get(EventLog).store.headPosition();
+    const reads: [Session, string][] = [
+      [teacher, `/api/v1/courses/${course}/logs?user=${old}`],
+      [teacher, `/api/v1/courses/${course}/logs?user=${old}&format=csv`],
+      [teacher, `/api/v1/courses/${course}/grades/${old}`],
+      [teacher, `/api/v1/reports/learners/${old}`],
+      [teacher, `/api/v1/reports/learners/${old}/timeline`],
+      [teacher, `/api/v1/users/${old}`],
+      [teacher, `/api/v1/assignments/${essay}/submissions/${old}`],
+      [schoolAdmin, `/api/v1/users/${old}/affiliations`],
+      [schoolAdmin, `/api/v1/users/${old}/parent-links`],
+      [admin, `/api/v1/users/${old}?purpose=${encodeURIComponent('Ticket 9: checking an old record')}`],
+      [admin, `/api/v1/courses/${course}/logs?user=${old}`],
+      [dpo, `/api/v1/privacy/subjects/${old}`],
+      [dpo, `/api/v1/privacy/subjects/${old}/export`],
+      [dpo, `/api/v1/users/${old}/impersonations`],
+    ];
+    for (const [who, path] of reads) await api().get(path).set(as(who));
+    await settled();
+    const appended: { type: string; text: string }[] = [];
+    for await (const r of t.app.get(EventLog).store.readAll(mark ? { from: mark } : undefined)) appended.push({ type: r.type, text: JSON.stringify([r.data, r.metadata]) });
+    expect(appended.length).toBeGreaterThan(0);
+    expect(appended.filter((e) => e.text.includes(old)).map((e) => e.type)).toEqual([]);
+    expect(await rowsNaming()).toEqual(before);
   });
 
   it('the course’s aggregates are unchanged', async () => {

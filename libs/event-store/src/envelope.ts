@@ -2,7 +2,9 @@
  * The event envelope (DESIGN.md): every event, a domain change or a read, carries
  * the fields of a Moodle log row so that any report can be built from the log alone.
  * Clear fields hold opaque ids only; `ip` and `userAgent` are personal data and
- * are encrypted at rest under the actor's per-month request key.
+ * are encrypted at rest under the per-month request key of whoever sent the
+ * request: the actor, or the staff member behind an impersonated session
+ * (realActorId), whose metadata it is.
  */
 import { isIP } from 'node:net';
 

@@ -94,6 +94,24 @@ describe('EventLog', () => {
     expect(mentioned.erased).toEqual(['data.note']);
   });
 
+  it('a read naming an erased person is written with their anonymous id; writes, and people not erased, as they are', async () => {
+    const [erased, anonymous, other, legacy] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    await f.keys.destroySubjectKeys(erased, 'erasure request', { anonymousId: anonymous });
+    await f.keys.destroySubjectKeys(legacy, 'an erasure from before anonymous ids');
+    const stream = `activity-${teacher}`;
+    await f.log.append(stream, [
+      { type: 'CourseViewed', data: { filteredUserId: erased.toUpperCase(), subjectIds: [erased, other, legacy], note: personal(teacher, erased) }, envelope: envelope({ actorId: teacher, relatedUserId: erased, object: { type: 'user', id: erased } }) },
+      { type: 'CourseViewed', data: { userId: erased }, envelope: envelope({ actorId: teacher, crud: 'u', relatedUserId: erased }) },
+    ]);
+    const raw = await f.pool.query<{ data: Record<string, unknown>; metadata: Record<string, unknown> }>('SELECT data, metadata FROM events WHERE stream_id = $1 ORDER BY stream_revision', [stream]);
+    expect(raw.rows[0].data).toMatchObject({ filteredUserId: anonymous, subjectIds: [anonymous, other, '00000000-0000-0000-0000-000000000000'] });
+    expect(raw.rows[0].metadata).toMatchObject({ relatedUserId: anonymous, object: { type: 'user', id: anonymous } });
+    const [read, write] = await collectAll(f.log.readStream(stream));
+    expect(read.data.note).toBe(erased); // a personal value is the person's words, not an id of the event
+    expect(write.data).toEqual({ userId: erased });
+    expect(write.envelope.relatedUserId).toBe(erased);
+  });
+
   it('upcasts events written with an old schema version', async () => {
     const subject = randomUUID();
     const stream = `user-${subject}`;

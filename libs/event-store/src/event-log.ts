@@ -53,6 +53,44 @@ function reveal(doc: unknown): unknown {
   return doc instanceof Date ? doc.toISOString() : doc;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Every UUID string in plain objects and arrays (lower case); personal() values are not looked into. */
+function uuidsIn(node: unknown, into: string[] = []): string[] {
+  if (typeof node === 'string') {
+    if (UUID.test(node)) into.push(node.toLowerCase());
+  } else if (Array.isArray(node)) for (const v of node) uuidsIn(v, into);
+  else if (node !== null && typeof node === 'object' && Object.getPrototypeOf(node) === Object.prototype) for (const v of Object.values(node)) uuidsIn(v, into);
+  return into;
+}
+
+/** `node` with every erased id replaced by its anonymous id (nil UUID for an erasure without one). */
+function replaceErased(node: unknown, erased: Map<string, string | null>): unknown {
+  if (typeof node === 'string') return UUID.test(node) && erased.has(node.toLowerCase()) ? (erased.get(node.toLowerCase()) ?? NIL_UUID) : node;
+  if (Array.isArray(node)) return node.map((v) => replaceErased(v, erased));
+  if (node !== null && typeof node === 'object' && Object.getPrototypeOf(node) === Object.prototype) {
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, replaceErased(v, erased)]));
+  }
+  return node;
+}
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+/** A read event with the erased people it names replaced by their anonymous ids; other events as they are. */
+function withoutErased(event: NewEvent, erased: Map<string, string | null>): NewEvent {
+  if (!erased.size || event.envelope.crud !== 'r') return event;
+  const { relatedUserId, object } = event.envelope;
+  return {
+    ...event,
+    data: replaceErased(event.data, erased) as Record<string, unknown>,
+    envelope: {
+      ...event.envelope,
+      relatedUserId: relatedUserId == null ? relatedUserId : (replaceErased(relatedUserId, erased) as string),
+      object: object == null ? object : { ...object, id: replaceErased(object.id, erased) as string },
+    },
+  };
+}
+
 export class EventLog {
   /**
    * The clear form of what this log sealed for appending, by the sealed data
@@ -82,10 +120,11 @@ export class EventLog {
 
   /** Appends to several streams atomically, after every event has passed validation. */
   async appendBatch(requests: readonly NewAppend[]): Promise<AppendResult[]> {
+    const erased = await this.erasedNamedByReads(requests.flatMap((r) => r.events));
     const prepared = [];
     for (const r of requests) {
       if (!STREAM_ID.test(r.streamId)) throw new InvalidEventError(`stream id "${r.streamId}" is not <category>-<uuid>`);
-      prepared.push({ streamId: r.streamId, expectedRevision: r.expectedRevision, events: await Promise.all(r.events.map((e) => this.encode(e))) });
+      prepared.push({ streamId: r.streamId, expectedRevision: r.expectedRevision, events: await Promise.all(r.events.map((e) => this.encode(withoutErased(e, erased)))) });
     }
     const results = await this.store.appendBatch(prepared);
     if (this.readYourWrites && results.length) {
@@ -93,6 +132,25 @@ export class EventLog {
       await this.readYourWrites(new Set(requests.flatMap((r) => r.events.map((e) => e.type))), last);
     }
     return results;
+  }
+
+  /**
+   * Reads never write a real id of an erased person: a read (crud 'r') asked
+   * by an erased person's old id (a log filtered on it, their profile or grades
+   * asked for) would otherwise put that id back into the log and, through the
+   * projections, into new rows (course log, access log, timeline, subject
+   * index). The ids such events name, other than their actor's, are checked
+   * against the erasure ledger (one query per batch); erased ones are replaced
+   * by their erasure's anonymous id (withoutErased).
+   */
+  private async erasedNamedByReads(events: NewEvent[]): Promise<Map<string, string | null>> {
+    const ids = new Set<string>();
+    for (const e of events) {
+      if (e.envelope.crud !== 'r') continue;
+      const actors = new Set([e.envelope.actorId, e.envelope.realActorId].map((id) => id?.toLowerCase()));
+      for (const id of uuidsIn([e.data, e.envelope.relatedUserId, e.envelope.object?.id])) if (!actors.has(id)) ids.add(id);
+    }
+    return ids.size ? this.cipher.erasedAmong(ids) : new Map<string, string | null>();
   }
 
   private async encode(event: NewEvent): Promise<EventToAppend> {
@@ -109,7 +167,9 @@ export class EventLog {
     else if (definition?.validate) problems.push(...definition.validate(event.data));
     if (problems.length) throw new InvalidEventError(`invalid ${event.type} event`, problems);
 
-    const requestSubject = envelope.actorId ?? ANONYMOUS_SUBJECT;
+    // The request's IP and user agent are the person's who sent it: under impersonation the staff
+    // member's (sealed under their key, so the support trail outlives the impersonated person's erasure).
+    const requestSubject = envelope.realActorId ?? envelope.actorId ?? ANONYMOUS_SUBJECT;
     const occurredAt = new Date(envelope.occurredAt);
     // Built field by field: only the envelope's own fields reach the clear metadata.
     const metadata: Record<string, unknown> = Object.fromEntries(ENVELOPE_FIELDS.map((k) => [k, envelope[k]]));

@@ -184,6 +184,11 @@ export class PersonalDataCipher {
     return createHmac('sha256', hashKey).update(value, 'utf8').digest('hex');
   }
 
+  /** Which of `ids` are erased subjects, with their erasures' anonymous ids (KeyStore.erasedAmong). */
+  erasedAmong(ids: Iterable<string>): Promise<Map<string, string | null>> {
+    return this.keys.erasedAmong(ids);
+  }
+
   /** `doc` with every sealed value opened, or null (path listed in `erased`) where its key is gone. */
   async open<T = unknown>(doc: unknown): Promise<Opened<T>> {
     const [opened] = await this.openMany<T>([doc]);

@@ -158,6 +158,8 @@ export class KeyStore {
   private readonly cache = new Map<string, DataKey>();
   /** `subjectId|scope` → keyId. */
   private readonly slots = new Map<string, string>();
+  /** Erased subjects met by erasedAmong → their anonymous id (erasures are never undone). */
+  private readonly erased = new Map<string, string | null>();
   /** The destruction token the cache is valid for; null: unknown (the cache is then empty). */
   private token: string | null = null;
   /** Bumped on every eviction: a key fetched across one is not cached. */
@@ -269,6 +271,33 @@ export class KeyStore {
     await this.ready();
     const { rows } = await this.pool.query<LedgerRow>('SELECT * FROM erased_subjects WHERE subject_id = $1', [subjectIdOf(subjectId)]);
     return rows[0] ? recordOf(rows[0]) : null;
+  }
+
+  /**
+   * Which of `ids` are erased subjects, each with its erasure's anonymous id
+   * (null for an erasure recorded before anonymous ids). Non-UUIDs are left
+   * out. An erasure is never undone, so found ones are remembered; the others
+   * are asked again on every call (one query, none when all are remembered).
+   */
+  async erasedAmong(ids: Iterable<string>): Promise<Map<string, string | null>> {
+    const found = new Map<string, string | null>();
+    const ask: string[] = [];
+    for (const id of new Set([...ids].filter(isUuid).map((id) => id.toLowerCase()))) {
+      const known = this.erased.get(id);
+      if (known !== undefined) found.set(id, known);
+      else ask.push(id);
+    }
+    if (!ask.length) return found;
+    await this.ready();
+    const { rows } = await this.pool.query<{ subject_id: string; anonymous_id: string | null }>(
+      'SELECT subject_id, anonymous_id FROM erased_subjects WHERE subject_id = ANY ($1::uuid[])',
+      [ask],
+    );
+    for (const r of rows) {
+      this.erased.set(r.subject_id, r.anonymous_id);
+      found.set(r.subject_id, r.anonymous_id);
+    }
+    return found;
   }
 
   /** Every erasure of the ledger table, oldest first. */

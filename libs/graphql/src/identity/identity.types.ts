@@ -20,7 +20,7 @@ import {
 } from '@learnstream/identity';
 import type { AccountView, TokenPair } from '@learnstream/identity';
 import type { MeView } from '@learnstream/identity';
-import type { ImpersonationView } from '@learnstream/identity';
+import type { ImpersonationView, RequestOriginView } from '@learnstream/identity';
 import { PlatformRoleEnum, SchoolRoleEnum } from '../enums';
 
 @ObjectType('Account', { description: 'an account as its reader may see it (staff reads of personal data are audited)' })
@@ -72,6 +72,12 @@ export class TokenPairObject implements TokenPair {
   @Field(() => ID) sessionId!: string;
 }
 
+@ObjectType('RequestOrigin', { description: 'the IP and user agent a staff member acted from (null once past retention)' })
+export class RequestOriginObject implements RequestOriginView {
+  @Field(() => String, { nullable: true }) ip!: string | null;
+  @Field(() => String, { nullable: true }) userAgent!: string | null;
+}
+
 @ObjectType('Impersonation', { description: 'a support session that acted as the user: who, when, why' })
 export class ImpersonationObject implements ImpersonationView {
   @Field(() => ID) sessionId!: string;
@@ -79,6 +85,8 @@ export class ImpersonationObject implements ImpersonationView {
   @Field(() => String, { nullable: true }) reason!: string | null;
   @Field() startedAt!: string;
   @Field(() => String, { nullable: true }) endedAt!: string | null;
+  @Field(() => RequestOriginObject, { nullable: true, description: 'for the DPO and platform admins only' }) startedFrom!: RequestOriginView | null;
+  @Field(() => RequestOriginObject, { nullable: true, description: 'for the DPO and platform admins only' }) endedFrom!: RequestOriginView | null;
 }
 
 @ObjectType('RegisteredAccount')
