@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import express from 'express';
 import { AccessModule } from '@learnstream/access';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { Clock } from '@learnstream/domain';
@@ -23,28 +22,28 @@ import { LrsClientsController } from './xapi/lrs-clients.controller';
 import { CourseStatementsHandler } from './xapi/queries/course-statements.query';
 import { GetStatementsHandler } from './xapi/queries/get-statements.query';
 import { StatementTargets } from './xapi/statement-targets';
-import { VERSION_HEADER, XapiAuthGuard } from './xapi/xapi-auth.guard';
-import { XAPI_VERSION } from './xapi/statement';
+import { XapiAuthGuard } from './xapi/xapi-auth.guard';
+import { XapiActivities } from './xapi/activities';
+import { XapiDocuments } from './xapi/documents';
+import { XapiDocumentsController } from './xapi/documents.controller';
+import { xapiMiddleware } from './xapi/xapi-http';
 import { XapiStatementsReader } from './xapi/xapi-statements.reader';
 import { XapiAboutController, XapiStatementsController } from './xapi/xapi.controller';
 
 const OPTIONS = { provide: INTEROP_OPTIONS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => interopOptions(config) };
 
 const XAPI_BODY_PARSER = Symbol('XAPI_BODY_PARSER');
-/** /xapi takes bodies up to XAPI_BODY_LIMIT (a batch of statements is past the default 100 kB): its own parser, registered before Nest's. */
+/**
+ * /xapi takes bodies up to XAPI_BODY_LIMIT (a batch of statements is past the default 100 kB) and
+ * documents of any content type, and says its version and consistency on every answer: its own
+ * middleware (xapi-http.ts), registered before the application's parsers.
+ */
 const XAPI_BODY = {
   provide: XAPI_BODY_PARSER,
   inject: [HttpAdapterHost, INTEROP_OPTIONS, Clock],
   useFactory: (host: HttpAdapterHost, options: InteropOptions, clock: Clock) => {
     const app = host.httpAdapter?.getInstance?.();
-    const parse = express.json({ limit: options.xapiBodyLimit });
-    // Every LRS response says how current it is and which version it speaks, errors (a body too large, bad JSON, 401) included.
-    const xapiJsonParser: typeof parse = (req, res, next) => {
-      res.setHeader('X-Experience-API-Consistent-Through', clock.nowIso());
-      res.setHeader(VERSION_HEADER, XAPI_VERSION);
-      parse(req, res, next);
-    };
-    if (typeof app?.use === 'function') app.use('/xapi', xapiJsonParser);
+    if (typeof app?.use === 'function') app.use('/xapi', xapiMiddleware(options.xapiBodyLimit, clock));
     return true;
   },
 };
@@ -60,7 +59,7 @@ export class InteropImportModule {}
 /** xAPI in (the LRS at /xapi) and out (a course's log, a learner's export), and the LRS clients' admin API. */
 @Module({
   imports: [InteropImportModule],
-  controllers: [XapiStatementsController, XapiAboutController, LrsClientsController, CourseXapiController, ImportJobsController],
+  controllers: [XapiStatementsController, XapiAboutController, XapiDocumentsController, LrsClientsController, CourseXapiController, ImportJobsController],
   providers: [
     OPTIONS,
     XAPI_BODY,
@@ -70,6 +69,8 @@ export class InteropImportModule {}
     XapiAuthGuard,
     StatementTargets,
     XapiStatementsReader,
+    XapiDocuments,
+    XapiActivities,
     StoreStatementsHandler,
     GetStatementsHandler,
     CourseStatementsHandler,

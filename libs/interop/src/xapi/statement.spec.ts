@@ -1,4 +1,5 @@
-import { activityIdsOf, ifiOf, sameStatement, validateStatement, type JsonObject } from './statement';
+import { canonicalFormat, acceptedLanguages, statementIds } from './formats';
+import { activityIdsOf, ifiOf, normalized, sameStatement, validateStatement, type JsonObject } from './statement';
 import { toStatement } from './to-xapi';
 
 const valid: JsonObject = {
@@ -38,6 +39,11 @@ describe('xAPI statements', () => {
     ['a SubStatement in a SubStatement', { object: { objectType: 'SubStatement', actor: { mbox: 'mailto:a@b.c' }, verb: { id: 'http://v.example/x' }, object: { objectType: 'SubStatement' } } }, 'must not hold another SubStatement'],
     ['version 2.0', { version: '2.0.0' }, 'must be 1.0.x'],
     ['an anonymous group without members', { actor: { objectType: 'Group' } }, 'is required in an anonymous Group'],
+    ['weeks with days in a duration', { result: { duration: 'P4W1D' } }, 'ISO 8601 duration'],
+    ['a correctResponsesPattern without interactionType', { object: { id: 'http://example.com/q1', definition: { correctResponsesPattern: ['true'] } } }, 'correctResponsesPattern needs an interactionType'],
+    ['an identified group as authority', { authority: { objectType: 'Group', mbox: 'mailto:g@example.com', member: [{ mbox: 'mailto:a@b.c' }, { mbox: 'mailto:d@e.f' }] } }, 'must be anonymous'],
+    ['an authority group of one', { authority: { objectType: 'Group', member: [{ mbox: 'mailto:a@b.c' }] } }, 'exactly two Agents'],
+    ['an authority group of three', { authority: { objectType: 'Group', member: [{ mbox: 'mailto:a@b.c' }, { mbox: 'mailto:d@e.f' }, { mbox: 'mailto:g@h.i' }] } }, 'exactly two Agents'],
   ])('refuses %s', (_, change, message) => {
     const statement = { ...valid, ...change } as Record<string, unknown>;
     for (const [k, v] of Object.entries(change)) if (v === undefined) delete statement[k];
@@ -71,5 +77,41 @@ describe('xAPI statements', () => {
       object: { id: 'https://ls.example/courses/0b8b6f4e-1c2d-4e3f-9a8b-7c6d5e4f3a2b/resources/1d2c3b4a-5e6f-4a8b-9c0d-e1f2a3b4c5d6' },
       context: { contextActivities: { parent: [{ id: 'https://ls.example/courses/0b8b6f4e-1c2d-4e3f-9a8b-7c6d5e4f3a2b' }] } },
     });
+  });
+});
+
+describe('statements as the LRS keeps and returns them', () => {
+  it('accepts a duration in weeks alone, and an OAuth authority (an anonymous group of two)', () => {
+    expect(validateStatement({ ...valid, result: { duration: 'P4W' } })).toEqual([]);
+    expect(validateStatement({ ...valid, authority: { objectType: 'Group', member: [{ account: { homePage: 'http://a.example', name: 'app' } }, { mbox: 'mailto:u@example.com' }] } })).toEqual([]);
+  });
+
+  it('keeps a single context activity as a list of one, in the statement and its SubStatement', () => {
+    const parent = { id: 'http://example.com/course' };
+    const s = normalized({ ...valid, context: { contextActivities: { parent } }, object: { objectType: 'SubStatement', actor: valid.actor, verb: valid.verb, object: { id: 'http://example.com/a' }, context: { contextActivities: { other: parent, grouping: [parent] } } } });
+    expect(s.context).toEqual({ contextActivities: { parent: [parent] } });
+    expect((s.object as JsonObject).context).toEqual({ contextActivities: { other: [parent], grouping: [parent] } });
+  });
+
+  it('gives format=ids agents by identifier, activities by id, in a SubStatement too', () => {
+    const group = { objectType: 'Group', name: 'Team', mbox: 'mailto:team@example.com', member: [{ name: 'A', mbox: 'mailto:a@example.com' }] };
+    const sub = { objectType: 'SubStatement', actor: group, verb: valid.verb, object: valid.object };
+    const ids = statementIds({ ...valid, object: sub });
+    expect(ids.actor).toEqual({ objectType: 'Agent', mbox: 'mailto:ann@example.com' });
+    expect(ids.verb).toEqual({ id: (valid.verb as JsonObject).id });
+    expect(ids.object).toMatchObject({ actor: { objectType: 'Group', mbox: 'mailto:team@example.com' }, object: { id: 'http://example.com/activities/1' } });
+    expect(Object.keys((ids.object as JsonObject).object as JsonObject)).toEqual(['id']);
+    expect(statementIds({ ...valid, actor: { objectType: 'Group', name: 'Anon', member: [{ name: 'B', openid: 'http://id.example/b' }] } }).actor).toEqual({ objectType: 'Group', member: [{ openid: 'http://id.example/b' }] });
+  });
+
+  it('gives format=canonical one language per map, the one Accept-Language prefers', () => {
+    expect(acceptedLanguages('fr;q=0.5, en-GB, de;q=0')).toEqual(['en-gb', 'fr']);
+    const verb = { id: 'http://v.example/x', display: { 'en-US': 'did', 'en-GB': 'did (GB)', fr: 'fit' } };
+    const object = { id: 'http://example.com/a', definition: { name: { 'en-US': 'A', fr: 'Un' }, extensions: { 'http://e.example/x': { name: { a: 1, b: 2 } } } } };
+    const out = canonicalFormat({ ...valid, verb, object }, acceptedLanguages('en-GB, fr;q=0.5')) as JsonObject;
+    expect(out.verb).toEqual({ id: verb.id, display: { 'en-GB': 'did (GB)' } });
+    expect((out.object as JsonObject).definition).toEqual({ name: { fr: 'Un' }, extensions: object.definition.extensions });
+    expect(out.actor).toEqual(valid.actor);
+    expect(((canonicalFormat({ verb }, []) as JsonObject).verb as JsonObject).display).toEqual({ 'en-US': 'did' });
   });
 });

@@ -24,7 +24,8 @@ const MAILTO = /^mailto:[^\s@]+@[^\s@]+$/i;
 const SHA1 = /^[0-9a-f]{40}$/i;
 const LANGUAGE_TAG = /^(([A-Za-z]{2,3}(-[A-Za-z]{3}){0,3})|[A-Za-z]{4,8})(-[A-Za-z]{4})?(-([A-Za-z]{2}|\d{3}))?(-([A-Za-z\d]{5,8}|\d[A-Za-z\d]{3}))*(-[0-9A-WY-Za-wy-z](-[A-Za-z\d]{2,8})+)*(-x(-[A-Za-z\d]{1,8})+)?$|^x(-[A-Za-z\d]{1,8})+$/;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
-const DURATION = /^P(?=\d|T\d)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?$/;
+// ISO 8601 durations: weeks stand alone (PnW), else years to seconds (P4W1D is not one).
+const DURATION = /^P(?:\d+(\.\d+)?W|(?=\d|T\d)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?D)?(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?)$/;
 const INTERACTION_TYPES = ['true-false', 'choice', 'fill-in', 'long-fill-in', 'matching', 'performance', 'sequencing', 'likert', 'numeric', 'other'];
 
 export const isUuid = (v: unknown): v is string => typeof v === 'string' && UUID.test(v);
@@ -152,6 +153,7 @@ function activity(p: Problems, path: string, value: unknown): void {
   if (d.correctResponsesPattern !== undefined && (!Array.isArray(d.correctResponsesPattern) || d.correctResponsesPattern.some((x) => typeof x !== 'string'))) {
     p.add(`${dp}.correctResponsesPattern`, 'must be an array of strings');
   }
+  if (d.correctResponsesPattern !== undefined && d.interactionType === undefined) p.add(`${dp}.correctResponsesPattern`, 'needs an interactionType');
   for (const list of ['choices', 'scale', 'source', 'target', 'steps'] as const) {
     const components = d[list];
     if (components === undefined) continue;
@@ -294,6 +296,14 @@ function core(p: Problems, path: string, s: JsonObject, inSubStatement: boolean)
   if (isObject(s.verb) && s.verb.id === VOIDED_VERB && !inSubStatement && objectType !== 'StatementRef') p.add(`${path}.object`, 'of a voiding statement must be a StatementRef');
 }
 
+/** An authority is an Agent, or (OAuth: the application and the user) an anonymous Group of exactly two Agents. */
+function authority(p: Problems, path: string, value: unknown): void {
+  agentOrGroup(p, path, value);
+  if (!isObject(value) || value.objectType !== 'Group') return;
+  if (ifiOf(value) !== null) p.add(path, 'as a Group must be anonymous (an OAuth consumer and user)');
+  if (!Array.isArray(value.member) || value.member.length !== 2) p.add(`${path}.member`, 'of an authority Group must be exactly two Agents');
+}
+
 /** Problems with a statement as received, as readable sentences; empty when it is valid. */
 export function validateStatement(value: unknown, path = 'statement'): string[] {
   const p = new Problems();
@@ -302,7 +312,7 @@ export function validateStatement(value: unknown, path = 'statement'): string[] 
   if (value.id !== undefined && !isUuid(value.id)) p.add(`${path}.id`, 'must be a UUID');
   core(p, path, value, false);
   timestamp(p, `${path}.stored`, value.stored);
-  if (value.authority !== undefined) agentOrGroup(p, `${path}.authority`, value.authority);
+  if (value.authority !== undefined) authority(p, `${path}.authority`, value.authority);
   if (value.version !== undefined && (typeof value.version !== 'string' || !/^1\.0(\.\d+)?$/.test(value.version))) p.add(`${path}.version`, 'must be 1.0.x');
   return p.list;
 }
@@ -387,4 +397,27 @@ function normal(value: Json, key: string): Json {
     if (key === 'mbox') return value.toLowerCase();
   }
   return value;
+}
+
+/** Problems with an Agent (or, when groups are allowed, an identified Group) given as a parameter; empty when it is valid. */
+export function agentProblems(value: unknown, path = 'agent', groups = true): string[] {
+  const p = new Problems();
+  if (groups && isObject(value) && value.objectType === 'Group') {
+    group(p, path, value);
+    if (ifiOf(value) === null) p.add(path, 'must be an identified Group');
+  } else agent(p, path, value);
+  return p.list;
+}
+
+/** A valid statement as the LRS keeps it: each context activity list an array, even when one object was sent (Data 2.4.6.2). */
+export function normalized(s: JsonObject): JsonObject {
+  const withLists = (context: Json | undefined): Json | undefined => {
+    if (!isObject(context) || !isObject(context.contextActivities)) return context;
+    const lists = Object.fromEntries(Object.entries(context.contextActivities).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]));
+    return { ...context, contextActivities: lists };
+  };
+  const out: JsonObject = { ...s };
+  if (s.context !== undefined) out.context = withLists(s.context)!;
+  if (isObject(s.object) && s.object.objectType === 'SubStatement' && s.object.context !== undefined) out.object = { ...s.object, context: withLists(s.object.context)! };
+  return out;
 }

@@ -1,8 +1,8 @@
 /**
  * The guard of the xAPI routes (which are @Public for the sign-in guard: an
  * LRS client is not a user). In this order:
- *   - every response carries `X-Experience-API-Version: 1.0.3`;
- *   - a request without `X-Experience-API-Version: 1.0.x` is 400;
+ *   - every response carries `X-Experience-API-Version` (1.0.3 or 2.0.0, as negotiated);
+ *   - a request without `X-Experience-API-Version: 1.0.x` or `2.0.x` is 400;
  *   - no or bad HTTP Basic credentials is 401 (with WWW-Authenticate);
  * then the client (and its school) is on the request for the handler.
  */
@@ -10,11 +10,11 @@ import { createParamDecorator, Injectable, type CanActivate, type ExecutionConte
 import type { Request, Response } from 'express';
 import { ApiError } from '@learnstream/core';
 import { LrsClients, type LrsClient } from './lrs-clients';
-import { XAPI_VERSION } from './statement';
+import { answeredVersion, negotiate, VERSION_HEADER } from './xapi-version';
 
 type XapiRequest = Request & { lrsClient?: LrsClient };
 
-export const VERSION_HEADER = 'X-Experience-API-Version';
+export { VERSION_HEADER };
 
 @Injectable()
 export class XapiAuthGuard implements CanActivate {
@@ -23,10 +23,11 @@ export class XapiAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<XapiRequest>();
     const res = context.switchToHttp().getResponse<Response>();
-    res.setHeader(VERSION_HEADER, XAPI_VERSION);
     const version = req.header(VERSION_HEADER);
-    if (!version) throw new ApiError(400, 'XAPI_VERSION_REQUIRED', `the ${VERSION_HEADER} header is required (1.0.3)`);
-    if (!/^1\.0(\.\d+)?$/.test(version.trim())) throw new ApiError(400, 'XAPI_VERSION_UNSUPPORTED', `${VERSION_HEADER} ${version} is not supported: this LRS speaks 1.0.x`);
+    const spoken = negotiate(version);
+    res.setHeader(VERSION_HEADER, answeredVersion(version));
+    if (!version) throw new ApiError(400, 'XAPI_VERSION_REQUIRED', `the ${VERSION_HEADER} header is required (1.0.3 or 2.0.0)`);
+    if (!spoken) throw new ApiError(400, 'XAPI_VERSION_UNSUPPORTED', `${VERSION_HEADER} ${version} is not supported: this LRS speaks 1.0.x and 2.0.x`);
     const m = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(req.header('authorization') ?? '');
     const decoded = m ? Buffer.from(m[1], 'base64').toString('utf8') : '';
     const colon = decoded.indexOf(':');

@@ -9,6 +9,7 @@ import type { StoredEvent } from '@learnstream/event-store';
 import type { Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
 import type { XapiStatementRecorded } from '../interop.events';
+import { forgetDocuments } from './documents';
 
 export const XAPI_STATEMENTS_PROJECTION = 'xapi-statements';
 
@@ -43,7 +44,8 @@ export class XapiStatementsProjection implements Projection {
   /** Erasure: the learner's statements stay counted, under the erasure's anonymous id (their sealed bodies are already unreadable); their agent index rows go. */
   async forgetSubject({ userId, anonymousId }: { userId: string; anonymousId: string }, tx: EntityManager): Promise<void> {
     await tx.query('UPDATE xapi_statements SET learner_id = $2 WHERE learner_id = $1', [userId, anonymousId]);
-    // Nothing leads from their email, account or old id to these statements any more (agent-keys.ts).
+    // Their State and Agent Profile documents go with them; then nothing leads from their email, account or old id to these statements any more (agent-keys.ts).
+    await forgetDocuments(tx, userId);
     await tx.query('DELETE FROM xapi_agents WHERE learner_id = $1', [userId]);
   }
 }

@@ -3,21 +3,22 @@
  * query per route. Errors keep the application's error shape; the status
  * codes are the specification's (400, 401, 403, 404, 409).
  */
-import { Body, Controller, Get, HttpCode, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { XapiAboutResponse } from '../interop.responses';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { Public } from '@learnstream/access';
 import { ApiError, ApiErrors } from '@learnstream/core';
 import { Clock } from '@learnstream/domain';
 import { StoreStatementsCommand } from './commands/store-statements.command';
 import type { LrsClient } from './lrs-clients';
+import { acceptedLanguages } from './formats';
 import { GetStatementsQuery, type StatementsAnswer } from './queries/get-statements.query';
-import { XAPI_VERSION } from './statement';
-import { CurrentLrsClient, VERSION_HEADER, XapiAuthGuard } from './xapi-auth.guard';
+import { CurrentLrsClient, XapiAuthGuard } from './xapi-auth.guard';
+import { answeredVersion, VERSION_HEADER, XAPI_VERSIONS } from './xapi-version';
 
-const VERSION = ApiHeader({ name: VERSION_HEADER, required: true, description: '1.0.x; echoed as 1.0.3' });
+const VERSION = ApiHeader({ name: VERSION_HEADER, required: true, description: '1.0.x (answered as 1.0.3) or 2.0.x (answered as 2.0.0)' });
 const CONSISTENT = 'X-Experience-API-Consistent-Through';
 
 @ApiTags('xapi')
@@ -63,9 +64,9 @@ export class XapiStatementsController {
   @ApiOperation({ summary: 'One statement (statementId, voidedStatementId) or a StatementResult { statements, more } filtered and paged' })
   @ApiOkResponse({ description: 'an xAPI Statement, or a StatementResult { statements, more } (xAPI 1.0.3, part three, 2.1)', schema: { type: 'object', additionalProperties: true } })
   @ApiErrors({ 400: ['XAPI_INVALID_PARAMETER', 'XAPI_VERSION_REQUIRED'], 401: ['UNAUTHENTICATED'], 404: ['XAPI_STATEMENT_NOT_FOUND'] }, { signedIn: false })
-  async get(@CurrentLrsClient() client: LrsClient, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+  async get(@CurrentLrsClient() client: LrsClient, @Query() query: Record<string, unknown>, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     const consistentThrough = this.clock.nowIso();
-    const answer: StatementsAnswer = await this.queries.execute(new GetStatementsQuery(client, query));
+    const answer: StatementsAnswer = await this.queries.execute(new GetStatementsQuery(client, query, acceptedLanguages(req.header('accept-language'))));
     res.setHeader(CONSISTENT, consistentThrough);
     return answer.kind === 'statement' ? answer.statement : { statements: answer.statements, more: answer.more };
   }
@@ -80,8 +81,8 @@ export class XapiAboutController {
   @ApiOperation({ summary: 'The xAPI versions this LRS speaks' })
   @ApiOkResponse({ type: XapiAboutResponse })
   @ApiErrors({ 500: ['INTERNAL'] }, { signedIn: false })
-  about(@Res({ passthrough: true }) res: Response): { version: string[] } {
-    res.setHeader(VERSION_HEADER, XAPI_VERSION);
-    return { version: [XAPI_VERSION] };
+  about(@Req() req: Request, @Res({ passthrough: true }) res: Response): { version: string[] } {
+    res.setHeader(VERSION_HEADER, answeredVersion(req.header(VERSION_HEADER)));
+    return { version: [...XAPI_VERSIONS] };
   }
 }

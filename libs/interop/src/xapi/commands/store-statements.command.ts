@@ -29,9 +29,10 @@ import { personal } from '@learnstream/personal-data';
 import { ProjectionRunner } from '@learnstream/projections';
 import { activityStreamId, XAPI_AGENT_STREAM_CATEGORY } from '../../interop.events';
 import { INTEROP_OPTIONS, type InteropOptions } from '../../interop.options';
+import { XapiActivities } from '../activities';
 import { AgentKeys, XAPI_NAMESPACE } from '../agent-keys';
 import type { LrsClient } from '../lrs-clients';
-import { activityIdsOf, isUuid, relatedAgentsOf, sameStatement, validateStatement, VOIDED_VERB, type JsonObject } from '../statement';
+import { activityIdsOf, isUuid, normalized, relatedAgentsOf, sameStatement, validateStatement, VOIDED_VERB, type JsonObject } from '../statement';
 import { StatementTargets, type CourseTarget } from '../statement-targets';
 import { XapiStatementsReader } from '../xapi-statements.reader';
 import { XAPI_STATEMENTS_PROJECTION } from '../xapi-statements.projection';
@@ -75,6 +76,7 @@ export class StoreStatementsHandler implements ICommandHandler<StoreStatementsCo
     private readonly targets: StatementTargets,
     private readonly agents: AgentKeys,
     private readonly runner: ProjectionRunner,
+    private readonly activities: XapiActivities,
     @Inject(INTEROP_OPTIONS) private readonly options: InteropOptions,
   ) {}
 
@@ -89,7 +91,7 @@ export class StoreStatementsHandler implements ICommandHandler<StoreStatementsCo
       const id = typeof s.id === 'string' ? s.id.toLowerCase() : randomUUID();
       const { stored: _stored, authority: _authority, version, ...rest } = s;
       const timestamp = typeof s.timestamp === 'string' ? s.timestamp : now;
-      return { id, statement: { ...rest, id, timestamp }, timestamp, version: typeof version === 'string' ? version : '1.0.0' };
+      return { id, statement: normalized({ ...rest, id, timestamp }), timestamp, version: typeof version === 'string' ? version : '1.0.0' };
     });
     const ids = prepared.map((p) => p.id);
     if (new Set(ids).size !== ids.length) throw invalidStatement('a batch must not hold two statements with the same id');
@@ -112,6 +114,8 @@ export class StoreStatementsHandler implements ICommandHandler<StoreStatementsCo
         return ids;
       }
       await this.runner.settle(position, [XAPI_STATEMENTS_PROJECTION]);
+      // The Activities resource: the definitions these statements give, merged into what the school's LRS knows.
+      await this.activities.record(client.schoolId, fresh.map((p) => p.statement));
     }
     return ids;
   }

@@ -22,7 +22,8 @@ import { xapiClientStreamId } from '../../interop.events';
 import { INTEROP_OPTIONS, type InteropOptions } from '../../interop.options';
 import { AgentKeys } from '../agent-keys';
 import type { LrsClient } from '../lrs-clients';
-import { isIri, isUuid, validateStatement, type Json, type JsonObject } from '../statement';
+import { canonicalFormat, statementIds } from '../formats';
+import { isIri, isUuid, validateStatement, type JsonObject } from '../statement';
 import { schoolScope, XapiStatementsReader, type StatementRow } from '../xapi-statements.reader';
 
 export type StatementsAnswer = { kind: 'statement'; statement: JsonObject } | { kind: 'result'; statements: JsonObject[]; more: string };
@@ -31,6 +32,8 @@ export class GetStatementsQuery {
   constructor(
     readonly client: LrsClient,
     readonly params: Record<string, unknown>,
+    /** Accept-Language, most wanted first: the language of format=canonical. */
+    readonly languages: string[] = [],
   ) {}
 }
 
@@ -46,21 +49,6 @@ function bool(name: string, value: string | undefined): boolean {
   return value === 'true';
 }
 
-/** Format "ids": agents by their identifier only, no verb display, activities without definitions. */
-export function idsFormat(value: Json, key = ''): Json {
-  if (Array.isArray(value)) return value.map((v) => idsFormat(v, key));
-  if (value === null || typeof value !== 'object') return value;
-  const out: JsonObject = {};
-  const isAgent = ['mbox', 'mbox_sha1sum', 'openid', 'account', 'member'].some((k) => k in value);
-  for (const [k, v] of Object.entries(value)) {
-    if (k === 'definition') continue;
-    if (k === 'display' && key === 'verb') continue;
-    if (k === 'name' && isAgent) continue;
-    out[k] = idsFormat(v, k);
-  }
-  return out;
-}
-
 @QueryHandler(GetStatementsQuery)
 export class GetStatementsHandler implements IQueryHandler<GetStatementsQuery, StatementsAnswer> {
   constructor(
@@ -70,7 +58,7 @@ export class GetStatementsHandler implements IQueryHandler<GetStatementsQuery, S
     @Inject(INTEROP_OPTIONS) private readonly options: InteropOptions,
   ) {}
 
-  async execute({ client, params: raw }: GetStatementsQuery): Promise<StatementsAnswer> {
+  async execute({ client, params: raw, languages }: GetStatementsQuery): Promise<StatementsAnswer> {
     let params = this.strings(raw);
     let after: { stored: string; id: string } | null = null;
     if (params.more !== undefined) {
@@ -80,7 +68,7 @@ export class GetStatementsHandler implements IQueryHandler<GetStatementsQuery, S
     const format = params.format ?? 'exact';
     if (!['exact', 'ids', 'canonical'].includes(format)) throw bad('format must be exact, ids or canonical');
     bool('attachments', params.attachments);
-    const shape = (s: JsonObject): JsonObject => (format === 'ids' ? (idsFormat(s) as JsonObject) : s);
+    const shape = (s: JsonObject): JsonObject => (format === 'ids' ? statementIds(s) : format === 'canonical' ? (canonicalFormat(s, languages) as JsonObject) : s);
 
     const single = params.statementId ?? params.voidedStatementId;
     if (single !== undefined) {
@@ -97,6 +85,9 @@ export class GetStatementsHandler implements IQueryHandler<GetStatementsQuery, S
     }
 
     const where = ['school_id = $1', 'NOT voided'];
+    // The filters on what a statement is about (agent, verb, activity, registration), over a table alias (`t.`):
+    // a statement matches them, or refers (StatementRef) to a statement that does, voided or not (Communication 2.1.4).
+    const about: ((t: string) => string)[] = [];
     const values: unknown[] = [client.schoolId];
     const param = (v: unknown) => {
       values.push(v);
@@ -114,26 +105,32 @@ export class GetStatementsHandler implements IQueryHandler<GetStatementsQuery, S
       if (problems.length || !hash) throw bad(`agent must be an Agent or identified Group with one identifier${problems.length ? `: ${problems[0]}` : ''}`);
       // An agent the index does not know (never seen, or erased) has no statements.
       const k = param((await this.agents.find([hash])).get(hash) ?? '00000000-0000-0000-0000-000000000000');
-      where.push(bool('related_agents', params.related_agents) ? `(agent_key = ${k} OR ${k} = ANY (related_agent_keys))` : `agent_key = ${k}`);
+      about.push(bool('related_agents', params.related_agents) ? (t) => `(${t}agent_key = ${k} OR ${k} = ANY (${t}related_agent_keys))` : (t) => `${t}agent_key = ${k}`);
     } else bool('related_agents', params.related_agents);
     if (params.verb !== undefined) {
       if (!isIri(params.verb)) throw bad('verb must be an IRI');
-      where.push(`verb_id = ${param(params.verb)}`);
+      const v = param(params.verb);
+      about.push((t) => `${t}verb_id = ${v}`);
     }
     if (params.activity !== undefined) {
       if (!isIri(params.activity)) throw bad('activity must be an IRI');
       const a = param(params.activity);
-      where.push(bool('related_activities', params.related_activities) ? `${a} = ANY (activity_ids)` : `activity_id = ${a}`);
+      about.push(bool('related_activities', params.related_activities) ? (t) => `${a} = ANY (${t}activity_ids)` : (t) => `${t}activity_id = ${a}`);
     } else bool('related_activities', params.related_activities);
     if (params.registration !== undefined) {
       if (!isUuid(params.registration)) throw bad('registration must be a UUID');
-      where.push(`registration = ${param(params.registration.toLowerCase())}`);
+      const r = param(params.registration.toLowerCase());
+      about.push((t) => `${t}registration = ${r}`);
     }
     for (const [name, op] of [['since', '>'], ['until', '<=']] as const) {
       const v = params[name];
       if (v === undefined) continue;
       if (!TIMESTAMP.test(v) || Number.isNaN(Date.parse(v))) throw bad(`${name} must be an ISO 8601 timestamp with a time zone`);
       where.push(`stored ${op} ${param(new Date(v).toISOString())}`);
+    }
+    if (about.length) {
+      const all = (t: string) => about.map((f) => f(t)).join(' AND ');
+      where.push(`(${all('xapi_statements.')} OR EXISTS (SELECT 1 FROM xapi_statements t WHERE t.school_id = $1 AND t.statement_id = xapi_statements.statement_ref_id AND ${all('t.')}))`);
     }
     const ascending = bool('ascending', params.ascending);
     let limit = this.options.maxLimit;

@@ -1,0 +1,185 @@
+#!/usr/bin/env node
+/**
+ * `npm run conformance:xapi`: ADL's LRS conformance suite against this LRS.
+ *
+ *   1. the suite: XAPI_SUITE_DIR, else ../shared/conformance/lrs-conformance-test-suite
+ *      beside the repository; without it, a message and exit 0 (nothing was run);
+ *      it is copied to .data/xapi-conformance/suite and `npm install`ed there once
+ *      (a suite directory with its node_modules already is used in place);
+ *   2. a fresh throwaway database on DATABASE_URL's server (the suite writes and
+ *      never deletes), dropped at the end with its key store;
+ *   3. the API built with swc (npm run build without the dashboard) and started
+ *      on a free port, a school and an LRS client created through the API;
+ *   4. the suite for xAPI 1.0.3 and 2.0.0 (XAPI_CONFORMANCE_VERSIONS to choose);
+ *      its counts per version, then one line `xapi conformance: N passed, N failed`.
+ * Exits 1 when a test failed or the run could not happen.
+ * XAPI_CONFORMANCE_GREP runs only the tests matching a pattern (the suite's -g).
+ * XAPI_CONFORMANCE_KEEP=1 keeps the database (to look at what the suite wrote).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+// Beside the repository (../shared), or beside the directory of worktrees (../../shared).
+const suiteSource =
+  process.env.XAPI_SUITE_DIR ??
+  ['../shared', '../../shared'].map((d) => resolve(root, d, 'conformance/lrs-conformance-test-suite')).find((d) => existsSync(join(d, 'bin/console_runner.js'))) ??
+  resolve(root, '../shared/conformance/lrs-conformance-test-suite');
+const versions = (process.env.XAPI_CONFORMANCE_VERSIONS ?? '1.0.3,2.0.0').split(',').map((v) => v.trim()).filter(Boolean);
+const log = (...args) => console.log('[xapi conformance]', ...args);
+
+if (!existsSync(join(suiteSource, 'bin/console_runner.js'))) {
+  log(`skipped: the ADL suite is not at ${suiteSource} (set XAPI_SUITE_DIR)`);
+  console.log('xapi conformance: skipped');
+  process.exit(0);
+}
+
+const work = join(root, '.data/xapi-conformance');
+// A copy with its packages installed already is used where it is.
+const suite = existsSync(join(suiteSource, 'node_modules')) ? suiteSource : join(work, 'suite');
+const stamp = join(work, 'suite.installed-from');
+const installed = existsSync(join(suite, 'node_modules')) && existsSync(stamp) && readFileSync(stamp, 'utf8') === suiteSource;
+if (suite !== suiteSource && !installed) {
+  rmSync(suite, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  cpSync(suiteSource, suite, { recursive: true, filter: (src) => !src.includes('node_modules') && !src.endsWith('/logs') });
+  log('npm install in', suite);
+  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: suite, stdio: 'inherit' });
+  if (install.status !== 0) {
+    log('npm install of the suite failed');
+    console.log('xapi conformance: 0 passed, 1 failed');
+    process.exit(1);
+  }
+  writeFileSync(stamp, suiteSource);
+}
+
+class Failure extends Error {}
+function fail(message) {
+  throw new Failure(message);
+}
+
+const freePort = () =>
+  new Promise((res, rej) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+    srv.on('error', rej);
+  });
+
+const serverUrl = process.env.DATABASE_URL;
+if (!serverUrl) {
+  log('DATABASE_URL must name a PostgreSQL server (a throwaway database is created on it)');
+  console.log('xapi conformance: 0 passed, 1 failed');
+  process.exit(1);
+}
+const dbName = `learnstream_xapi_conformance_${process.pid}_test`;
+const dbUrl = new URL(serverUrl);
+dbUrl.pathname = `/${dbName}`;
+const admin = new URL(serverUrl);
+admin.pathname = '/postgres';
+
+async function sql(text) {
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+let server;
+async function cleanUp() {
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  }
+  if (process.env.XAPI_CONFORMANCE_KEEP !== '1') {
+    await sql(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+    await sql(`DROP DATABASE IF EXISTS ${dbName}_keys WITH (FORCE)`).catch(() => {});
+  } else log('kept the database', dbUrl.toString());
+}
+
+async function main() {
+  log('building the API (swc)');
+  const build = spawnSync('npx', ['swc', 'apps', 'libs', '-d', 'dist', '--ignore', '**/*.spec.ts', '--ignore', '**/testing/**', '--ignore', 'apps/web/**', '--quiet'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) fail('the build failed');
+
+  await sql(`CREATE DATABASE ${dbName}`);
+  const port = await freePort();
+  const password = randomBytes(12).toString('base64url');
+  const env = {
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.XAPI_CONFORMANCE_LOG_LEVEL ?? 'warn',
+    DATABASE_URL: dbUrl.toString(),
+    MASTER_KEY: randomBytes(32).toString('base64'),
+    OPS_TOKEN: randomBytes(24).toString('base64url'),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ADMIN_USERNAME: 'admin',
+    ADMIN_PASSWORD: password,
+    RATE_LIMIT_PER_MINUTE: '0',
+    ERASURE_LEDGER_PATH: join(tmpdir(), `${dbName}-ledger.jsonl`),
+  };
+  server = spawn('node', ['--enable-source-maps', 'dist/apps/api/src/main.js'], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (server.exitCode !== null) fail(`the server exited (${server.exitCode})`);
+    const ok = await fetch(`${base}/health`).then((r) => r.status === 200, () => false);
+    if (ok) break;
+    if (i > 600) fail('the server did not become healthy in 5 minutes');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const call = async (method, path, body, token) => {
+    const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) }, body: JSON.stringify(body) });
+    const json = await res.json();
+    if (!res.ok) fail(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const { accessToken } = await call('POST', '/api/v1/auth/login', { username: 'admin', password });
+  const { schoolId } = await call('POST', '/api/v1/schools', { name: 'Conformance school', code: `XAPI${process.pid}`.slice(0, 20), country: 'TH' }, accessToken);
+  const client = await call('POST', `/api/v1/schools/${schoolId}/xapi-clients`, { name: 'ADL conformance suite' }, accessToken);
+
+  let passed = 0;
+  let failed = 0;
+  for (const version of versions) {
+    const args = ['bin/console_runner.js', '-e', `${base}/xapi`, '-a', '-u', client.clientId, '-p', client.secret, '-x', version, '-z'];
+    if (process.env.XAPI_CONFORMANCE_GREP) args.push('-g', process.env.XAPI_CONFORMANCE_GREP);
+    log(`running the suite for ${version}`);
+    const run = spawnSync('node', args, { cwd: suite, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 20 * 60 * 1000 });
+    const lines = `${run.stdout ?? ''}`.split('\n');
+    const summaries = lines.filter((l) => l.startsWith('{') && l.includes('"passed"'));
+    const summary = summaries.length ? JSON.parse(summaries[summaries.length - 1]) : null;
+    const logLine = lines.find((l) => l.startsWith('Full run log written to'));
+    if (!summary || run.error) {
+      log(`xAPI ${version}: the suite did not finish (${run.error?.message ?? `exit ${run.status}`})`);
+      process.stdout.write(run.stderr ?? '');
+      failed += 1;
+      continue;
+    }
+    log(`xAPI ${version}: ${summary.passed} passed, ${summary.failed} failed${logLine ? ` (${logLine.replace('Full run log written to ', 'failures: ')})` : ''}`);
+    passed += summary.passed;
+    failed += summary.failed;
+  }
+  console.log(`xapi conformance: ${passed} passed, ${failed} failed`);
+  return failed === 0;
+}
+
+let ok = false;
+try {
+  ok = await main();
+} catch (error) {
+  log(error instanceof Failure ? error.message : error instanceof Error ? error.stack : String(error));
+  console.log('xapi conformance: 0 passed, 1 failed');
+} finally {
+  await cleanUp();
+}
+process.exit(ok ? 0 : 1);
