@@ -23,9 +23,10 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { ADMIN, PASSWORD, cpuMeter, fmt, type CpuShare, freshDatabase, heapGrowth, inBatches, must, projectionLag, signIn, sleep, startServer, summariseProfile, table, waitForProjections, type ServerProcess } from './support';
+import { ADMIN, BENCH_SQL, PASSWORD, caughtUp, cpuMeter, floor, fmt, measureAnchors, serverConnections, statementCounter, type BenchDatabase, type StatementCounter, type CpuShare, freshDatabase, heapGrowth, inBatches, must, projectionLag, signIn, sleep, startServer, summariseProfile, table, waitForProjections, type ServerProcess } from './support';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => {
@@ -88,15 +89,31 @@ interface Run {
   itemsPerRequest: number;
   rssMiB: number;
   lagAtEnd: number;
+  /** SQL statements the server sent from the start of the run until its projections had caught up (NaN: not counted). */
+  statements: number;
+  /** Seconds from the end of the load until the projections had caught up. */
+  catchUp: number;
+  /** The server's connections at the end of the load. */
+  connections: number;
 }
 
-async function drive(server: ServerProcess, world: World, label: string, connections: number, duration: number, items: (courseId: string) => Record<string, unknown>[]): Promise<Run> {
+/** What the run is measured with: statements counted, catch-up read from the database. */
+interface Meters {
+  db: BenchDatabase;
+  counter: StatementCounter;
+}
+
+async function drive(server: ServerProcess, world: World, label: string, connections: number, duration: number, items: (courseId: string) => Record<string, unknown>[], meters?: Meters): Promise<Run> {
   let k = 0;
   let recorded = 0;
   let refused = 0;
   const acked: string[] = [];
   const cpu = cpuMeter(server.pid);
   const itemsPerRequest = items(world.courseId).length;
+  await meters?.counter.reset();
+  let connectionsAtEnd = NaN;
+  // The server's connections, sampled one second before the load ends.
+  const sampled = meters ? delay(Math.max(0, duration - 1) * 1000).then(async () => (connectionsAtEnd = await serverConnections(meters.db))) : Promise.resolve(0);
   const result = await autocannon({
     url: server.base,
     connections,
@@ -123,8 +140,14 @@ async function drive(server: ServerProcess, world: World, label: string, connect
     ],
   });
   const share = cpu();
+  await sampled;
+  // Statements: from the start of the load until the projections have applied it (read from the database, not counted).
+  const catchUp = meters ? await caughtUp(meters.db) : NaN;
+  const statements = meters ? await meters.counter.count() : NaN;
+  const top = meters ? await meters.counter.top(15) : [];
+  if (top.length) console.log(`  ${label}: statements per event by kind (pg_stat_statements):\n${top.map((t) => `    ${fmt(t.calls / Math.max(1, recorded), 3).padStart(7)}  ${t.query}`).join('\n')}`);
   const lag = await projectionLag(server);
-  return { label, acked, cpu: share, result, recorded, refused, itemsPerRequest, rssMiB: server.peakRssMiB(), lagAtEnd: lag.maxLag };
+  return { label, acked, cpu: share, result, recorded, refused, itemsPerRequest, rssMiB: server.peakRssMiB(), lagAtEnd: lag.maxLag, statements, catchUp, connections: connectionsAtEnd };
 }
 
 function report(run: Run): [string, string][] {
@@ -139,6 +162,9 @@ function report(run: Run): [string, string][] {
     [`${run.label}: server RSS (peak)`, `${run.rssMiB} MiB`],
     [`${run.label}: CPU of all cores: server / load generator / rest (PostgreSQL, other processes)`, `${run.cpu.server} % / ${run.cpu.bench} % / ${run.cpu.other} %`],
     [`${run.label}: projection lag when the load stopped`, `${fmt(run.lagAtEnd)} events`],
+    [`${run.label}: projections caught up after the load`, `${fmt(run.catchUp, 1)} s`],
+    [`${run.label}: SQL statements per event (request and projections, pg_stat_statements)`, Number.isNaN(run.statements) ? 'not counted (pg_stat_statements is not loaded)' : fmt(run.statements / Math.max(1, run.recorded), 2)],
+    [`${run.label}: server connections at the end of the load`, fmt(run.connections)],
   ];
 }
 
@@ -159,6 +185,10 @@ async function main(): Promise<void> {
     // Warm-up (JIT, pools, caches): not counted.
     await drive(server, world, 'warm-up', CONNECTIONS, 3, (courseId) => [{ id: randomUUID(), type: 'CourseViewed', courseId }]);
     await waitForProjections(server);
+    const [sample] = await db.query<{ data: unknown; metadata: unknown }>(`SELECT ${BENCH_SQL} data, metadata FROM events WHERE event_type = 'CourseViewed' LIMIT 1`);
+    const anchors = await measureAnchors(db, sample);
+    console.log(`  anchors: raw INSERT ${fmt(anchors.insertPerSecond)}/s (16 clients), COPY ${fmt(anchors.copyRowsPerSecond)} rows/s (load average ${load()})`);
+    const meters: Meters = { db, counter: await statementCounter(db) };
     const memory = new Memory(server);
     await memory.mark('at start (after the warm-up)');
     if (SOAK) {
@@ -167,12 +197,16 @@ async function main(): Promise<void> {
       return;
     }
 
-    const single = await drive(server, world, 'single', CONNECTIONS, DURATION, progressed);
-    const catchUpSingle = await waitForProjections(server);
-    const batched = await drive(server, world, `batch of ${BATCH}`, BATCH_CONNECTIONS, DURATION, pageTime);
-    const catchUpBatch = await waitForProjections(server);
+    const single = await drive(server, world, 'single', CONNECTIONS, DURATION, progressed, meters);
+    const singleLoad = load();
+    const batched = await drive(server, world, `batch of ${BATCH}`, BATCH_CONNECTIONS, DURATION, pageTime, meters);
+    const batchLoad = load();
     await memory.mark('at the end of the load');
+    const me = await statementsPerMe(server, world, meters.counter);
+    await meters.counter.reset();
     await sleep(IDLE * 1000);
+    const idleStatements = (await meters.counter.count()) / IDLE;
+    const idleConnections = await serverConnections(db);
     await memory.mark(`after ${IDLE} s idle`);
 
     const counts = await db.query<{ event_type: string; n: string }>(`SELECT event_type, count(*) AS n FROM events WHERE event_type IN ('VideoProgressed', 'PageTimeRecorded') GROUP BY event_type`);
@@ -191,16 +225,34 @@ async function main(): Promise<void> {
       return [`${run.label}: acknowledged events found in the log`, `${fmt(present)} of ${fmt(run.acked.length)} ${ok ? 'ok' : 'LOST EVENTS'} (${fmt(total - present)} more committed for requests cut off when the run stopped)`];
     };
     const rows: [string, string][] = [
+      ['anchor: raw single-row INSERT, 16 clients (pg)', `${fmt(anchors.insertPerSecond)} rows/s`],
+      ['anchor: COPY of the same rows (pg-copy-streams)', `${fmt(anchors.copyRowsPerSecond)} rows/s (${fmt(anchors.copyRows)} rows)`],
       ...report(single),
-      ['single: projections caught up after the load', `${fmt(catchUpSingle, 1)} s`],
       ...report(batched),
-      [`batch of ${BATCH}: projections caught up after the load`, `${fmt(catchUpBatch, 1)} s`],
       await check(single, 'VideoProgressed'),
       await check(batched, 'PageTimeRecorded'),
+      ['GET /api/v1/me: SQL statements per request (sequential, one learner)', Number.isNaN(me) ? 'not counted' : fmt(me, 2)],
+      [`idle server: SQL statements per second (${IDLE} s)`, Number.isNaN(idleStatements) ? 'not counted' : fmt(idleStatements, 2)],
+      ['idle server: connections', fmt(idleConnections)],
       ...memory.rows(),
+    ];
+    const rate = (run: Run) => run.result['2xx'] / run.result.duration;
+    const events = (run: Run) => run.recorded / run.result.duration;
+    const perEvent = single.statements / Math.max(1, single.recorded);
+    const peakRss = Math.max(single.rssMiB, batched.rssMiB);
+    const floors: [string, string][] = [
+      ['single-event ingest ÷ raw INSERT ≥ 0.3', `${(rate(single) / anchors.insertPerSecond).toFixed(3)}: ${floor(rate(single) >= 0.3 * anchors.insertPerSecond)} (load average ${singleLoad})`],
+      ['single-event p99 ≤ 50 ms', `${single.result.latency.p99} ms: ${floor(single.result.latency.p99 <= 50)}`],
+      ['batched ingest ÷ COPY ≥ 0.25', `${(events(batched) / anchors.copyRowsPerSecond).toFixed(3)}: ${floor(events(batched) >= 0.25 * anchors.copyRowsPerSecond)} (load average ${batchLoad})`],
+      ['SQL statements per ingested single event ≤ 12 (projections included)', `${fmt(perEvent, 2)}: ${floor(perEvent <= 12)}`],
+      ['idle server ≤ 5 statements/s', `${fmt(idleStatements, 2)}: ${floor(idleStatements <= 5)}`],
+      ['GET /api/v1/me ≤ 4 statements', `${fmt(me, 2)}: ${floor(me <= 4)}`],
+      ['connections per process ≤ 10', `${Math.max(single.connections, batched.connections)}: ${floor(Math.max(single.connections, batched.connections) <= 10)}`],
+      ['server RSS under the ingest bench ≤ 300 MB', `${peakRss} MiB: ${floor(peakRss * 1.048576 <= 300)}`],
     ];
     exit = await server.stop();
     console.log(table(`Learnstream ingest benchmark: POST /api/v1/activity, ${DURATION} s per run, ${LEARNERS} learners, server pid ${server.pid} (exit ${exit})`, rows));
+    console.log(table(`Floors of issue 15 (ratios to the anchors of this run; load average now ${load()})`, floors));
     if (profileDir) console.log(`\nWhere the server's time went (node --cpu-prof, both runs and set-up):\n${summariseProfile(profileDir)}`);
     memory.printHeapGrowth();
   } catch (error) {
@@ -211,6 +263,18 @@ async function main(): Promise<void> {
     if (exit === null) await server.kill();
     await db.drop();
   }
+}
+
+/** SQL statements per GET /api/v1/me, one learner, one request at a time (after a first request that warms the caches). */
+async function statementsPerMe(server: ServerProcess, world: World, counter: StatementCounter, n = 50): Promise<number> {
+  const token = world.learners[0].token;
+  await must(200, server.base, 'GET', '/api/v1/me', undefined, token);
+  await counter.reset();
+  for (let i = 0; i < n; i++) await must(200, server.base, 'GET', '/api/v1/me', undefined, token);
+  const per = (await counter.count()) / n;
+  const top = await counter.top(12);
+  if (top.length) console.log(`  GET /api/v1/me, statements per request by kind (pg_stat_statements):\n${top.map((t) => `    ${fmt(t.calls / n, 2).padStart(6)}  ${t.query}`).join('\n')}`);
+  return per;
 }
 
 /** The server's RSS at marked points (and heap snapshots there with --heap-snapshots), with the load average beside each. */

@@ -7,12 +7,18 @@
  * The one place outside libs/config that reads the environment: a benchmark, not the app.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { keyStoreUrlFor, migrateKeyStore, startEmbeddedPostgres } from '@learnstream/database';
+
+/** application_name of the bench's own connections (left out of the server's connection count). */
+export const BENCH_APP = 'learnstream-bench';
 
 export const ADMIN = { username: 'admin', password: 'bench-admin-password-1' };
 export const PASSWORD = 'bench-password-1234';
@@ -39,7 +45,7 @@ export async function freshDatabase(prefix: string, embeddedPort: number): Promi
   await admin.query(`CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 4, application_name: BENCH_APP });
   pool.on('error', () => undefined);
   return {
     url: url.toString(),
@@ -356,4 +362,143 @@ export function heapGrowth(before: string, after: string, top = 12): string {
     `  heap ${mib(total(a))} → ${mib(total(b))}; grew most:`,
     ...rows.slice(0, top).map((r) => `    ${mib(r.bytes).padStart(10)}  ${String(r.count).padStart(9)} objects  ${r.name.slice(0, 90)}`),
   ].join('\n');
+}
+
+/**
+ * Counts the SQL statements the server sends to its two databases (events and
+ * key store) between `reset()` and `count()`: from pg_stat_statements when the
+ * server has it loaded (`shared_preload_libraries`), else null (not counted).
+ * The bench's own queries go to the same databases: callers count windows in
+ * which the bench itself sends nothing.
+ */
+export interface StatementCounter {
+  readonly available: boolean;
+  reset(): Promise<void>;
+  /** Statements since the last reset (calls, every statement kind: BEGIN and COMMIT too), by the server's databases. */
+  count(): Promise<number>;
+  /** The most frequent statements since the last reset. */
+  top(n: number): Promise<{ calls: number; query: string }[]>;
+}
+
+export async function statementCounter(db: BenchDatabase): Promise<StatementCounter> {
+  const loaded = await db.query<{ setting: string }>(`SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries'`);
+  const available = /pg_stat_statements/.test(loaded[0]?.setting ?? '');
+  if (available) await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  const dbs = `(SELECT oid FROM pg_database WHERE datname IN ('${db.name}', '${db.name}_keys'))`;
+  // The counter's own statements (reset, count) are left out by their text.
+  const mine = `query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%${BENCH_SQL}%'`;
+  return {
+    available,
+    reset: async () => {
+      if (available) await db.query('SELECT pg_stat_statements_reset()');
+    },
+    count: async () => {
+      if (!available) return NaN;
+      const [row] = await db.query<{ n: string | null }>(`SELECT sum(calls) AS n FROM pg_stat_statements WHERE dbid IN ${dbs} AND ${mine}`);
+      return Number(row.n ?? 0);
+    },
+    top: async (n) => {
+      if (!available) return [];
+      const rows = await db.query<{ calls: string; query: string }>(`SELECT calls, query FROM pg_stat_statements WHERE dbid IN ${dbs} AND ${mine} ORDER BY calls DESC LIMIT ${n}`);
+      return rows.map((r) => ({ calls: Number(r.calls), query: r.query.replace(/\s+/g, ' ').slice(0, 140) }));
+    },
+  };
+}
+
+/** The bench's own queries carry this comment: the statement counter leaves them out. */
+export const BENCH_SQL = '/* bench */';
+
+/** The server's connections to its databases now (the bench's own left out). */
+export async function serverConnections(db: BenchDatabase): Promise<number> {
+  const [row] = await db.query<{ n: string }>(
+    `SELECT ${BENCH_SQL} count(*) AS n FROM pg_stat_activity WHERE datname IN ($1, $2) AND application_name <> $3 AND pid <> pg_backend_pid()`,
+    [db.name, `${db.name}_keys`, BENCH_APP],
+  );
+  return Number(row.n);
+}
+
+/** Waits, reading the database (not the server), until every projection that is not inline is at the log's head; returns the seconds it took. */
+export async function caughtUp(db: BenchDatabase, timeoutMs = 1_800_000): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const [row] = await db.query<{ behind: string }>(
+      `SELECT ${BENCH_SQL} count(*) AS behind FROM projection_checkpoints c,
+         (SELECT transaction_id::text::bigint AS t, global_position AS g FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1) h
+       WHERE NOT c.inline AND (c.position_commit, c.position_prepare) < (h.t, h.g)`,
+    );
+    if (Number(row.behind) === 0) return (Date.now() - started) / 1000;
+    if (Date.now() - started > timeoutMs) throw new Error(`${row.behind} projections still behind after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+export interface Anchors {
+  /** Raw single-row INSERTs (autocommit) per second, 16 clients through pg. */
+  insertPerSecond: number;
+  /** Rows per second of one COPY of as many rows, through pg (pg-copy-streams). */
+  copyRowsPerSecond: number;
+  copyRows: number;
+}
+
+/**
+ * The anchors every figure is divided by, measured in the same run on the same
+ * server: a loop of single-row INSERTs by 16 clients for `seconds`, and a COPY
+ * of the same kind of rows (an event's columns, with `sample`'s data and
+ * metadata), into a table like `events` without its triggers.
+ */
+export async function measureAnchors(db: BenchDatabase, sample: { data: unknown; metadata: unknown }, seconds = 5, copyRows = 200_000): Promise<Anchors> {
+  await db.query(`CREATE TABLE anchor_events (global_position bigserial PRIMARY KEY, stream_id text NOT NULL, event_id uuid NOT NULL UNIQUE,
+    event_type text NOT NULL, data jsonb NOT NULL, metadata jsonb NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now())`);
+  const data = JSON.stringify(sample.data);
+  const metadata = JSON.stringify(sample.metadata);
+  const url = db.url;
+  try {
+    const deadline = Date.now() + seconds * 1000;
+    const counts = await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        const client = new pg.Client({ connectionString: url, application_name: BENCH_APP });
+        await client.connect();
+        let n = 0;
+        try {
+          while (Date.now() < deadline) {
+            await client.query('INSERT INTO anchor_events (stream_id, event_id, event_type, data, metadata) VALUES ($1, $2, $3, $4, $5)', [`anchor-${randomUUID()}`, randomUUID(), 'AnchorEvent', data, metadata]);
+            n++;
+          }
+        } finally {
+          await client.end();
+        }
+        return n;
+      }),
+    );
+    const inserted = counts.reduce((a, b) => a + b, 0);
+    const client = new pg.Client({ connectionString: url, application_name: BENCH_APP });
+    await client.connect();
+    try {
+      const esc = (json: string) => json.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+      const started = process.hrtime.bigint();
+      const stream = client.query(copyFrom('COPY anchor_events (stream_id, event_id, event_type, data, metadata) FROM STDIN'));
+      const rows = Readable.from(
+        (function* () {
+          const chunk: string[] = [];
+          for (let i = 0; i < copyRows; i++) {
+            chunk.push(`anchor-${randomUUID()}\t${randomUUID()}\tAnchorEvent\t${esc(data)}\t${esc(metadata)}\n`);
+            if (chunk.length === 1000) yield chunk.splice(0).join('');
+          }
+          if (chunk.length) yield chunk.join('');
+        })(),
+      );
+      await pipeline(rows, stream);
+      const copySeconds = Number(process.hrtime.bigint() - started) / 1e9;
+      return { insertPerSecond: inserted / seconds, copyRowsPerSecond: copyRows / copySeconds, copyRows };
+    } finally {
+      await client.end();
+    }
+  } finally {
+    await db.query('DROP TABLE anchor_events');
+  }
+}
+
+/** A floor beside its figure: "met" or "NOT met". */
+export function floor(ok: boolean): string {
+  return ok ? 'met' : 'NOT met';
 }
