@@ -96,6 +96,15 @@ const has = (f: PersonFacts, role: PlatformRole) => f.platformRoles.includes(rol
  */
 export type Standing = 'platform_admin' | 'dpo' | 'parent' | 'school_admin';
 
+/** The columns of AccessPolicy.person's query. */
+interface PersonRow {
+  exists: boolean;
+  platform_roles: PlatformRole[] | null;
+  dob: string | null;
+  memberships: Membership[];
+  children: string[];
+}
+
 /** Platform admin 3, DPO 2, every other account 1. */
 export function rankOf(f: Pick<PersonFacts, 'platformRoles'>): number {
   return f.platformRoles.includes('platform_admin') ? 3 : f.platformRoles.includes('dpo') ? 2 : 1;
@@ -127,20 +136,23 @@ export class AccessPolicy {
     return facts;
   }
 
+  /** A person's account flags, active memberships and confirmed children, in one statement. */
   async person(userId: string): Promise<PersonFacts> {
-    const [account] = await this.db.query(`SELECT platform_roles, to_char(date_of_birth, 'YYYY-MM-DD') AS dob FROM accounts WHERE user_id = $1`, [userId]);
-    const memberships: { school_id: string; role: SchoolRole; class_id: string | null }[] = await this.db.query(
-      `SELECT school_id, role, class_id FROM school_memberships WHERE user_id = $1 AND ended_at IS NULL`,
+    const [row]: PersonRow[] = await this.db.query(
+      `SELECT a.user_id IS NOT NULL AS exists, a.platform_roles, to_char(a.date_of_birth, 'YYYY-MM-DD') AS dob,
+         coalesce((SELECT json_agg(json_build_object('schoolId', m.school_id, 'role', m.role, 'classId', m.class_id))
+                   FROM school_memberships m WHERE m.user_id = $1 AND m.ended_at IS NULL), '[]') AS memberships,
+         coalesce((SELECT array_agg(l.child_id) FROM parent_links l WHERE l.parent_id = $1 AND l.status = 'confirmed'), '{}') AS children
+       FROM (SELECT $1::uuid AS id) who LEFT JOIN accounts a ON a.user_id = who.id`,
       [userId],
     );
-    const children: { child_id: string }[] = await this.db.query(`SELECT child_id FROM parent_links WHERE parent_id = $1 AND status = 'confirmed'`, [userId]);
     return {
       userId,
-      exists: Boolean(account),
-      platformRoles: account?.platform_roles ?? [],
-      memberships: memberships.map((m) => ({ schoolId: m.school_id, role: m.role, classId: m.class_id })),
-      children: children.map((c) => c.child_id),
-      dateOfBirth: account?.dob ?? null,
+      exists: row.exists,
+      platformRoles: row.platform_roles ?? [],
+      memberships: row.memberships,
+      children: row.children,
+      dateOfBirth: row.dob,
     };
   }
 

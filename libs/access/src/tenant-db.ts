@@ -24,14 +24,18 @@ const pgArray = (ids: string[]) => `{${ids.join(',')}}`;
 export class TenantDb {
   constructor(@Inject(getDataSourceToken()) private readonly dataSource: DataSource) {}
 
-  /** Runs `work` with row-level security on, limited to `scope`. */
+  /**
+   * Runs `work` with row-level security on, limited to `scope`: the scope and
+   * the role are set in one statement (transaction-local, as SET LOCAL), in a
+   * transaction of the server's default isolation (READ COMMITTED).
+   */
   read<T>(scope: TenantScope, work: (db: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction('READ COMMITTED', async (tx) => {
+    return this.dataSource.transaction(async (tx) => {
       await tx.query(
-        `SELECT set_config('learnstream.scope_all', $1, true), set_config('learnstream.school_ids', $2, true), set_config('learnstream.user_ids', $3, true)`,
+        `SELECT set_config('learnstream.scope_all', $1, true), set_config('learnstream.school_ids', $2, true), set_config('learnstream.user_ids', $3, true),
+           set_config('role', 'learnstream_reader', true)`,
         [scope.all ? 'on' : 'off', pgArray(scope.schoolIds), pgArray(scope.userIds)],
       );
-      await tx.query('SET LOCAL ROLE learnstream_reader');
       return work(tx);
     });
   }

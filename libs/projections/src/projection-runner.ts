@@ -23,6 +23,7 @@
  */
 import { Logger } from '@nestjs/common';
 import {
+  PostgresEventStore,
   comparePositions,
   parsePosition,
   positionToString,
@@ -679,19 +680,33 @@ export class ProjectionRunner {
     else if (this.lanes.has(name)) this.interrupt(this.lanes.get(name)!);
   }
 
+  /**
+   * Every projection's checkpoint, lag and dead letters. Reads only (a
+   * projection without a checkpoint row yet shows as at the start). On the
+   * PostgreSQL event store it is one statement, lag included; elsewhere the
+   * lag is counted by the store, a query per projection.
+   */
   async status(): Promise<ProjectionStatus[]> {
-    await this.ensureCheckpoints();
-    const rows: Record<string, string | number | Date | null>[] = await this.dataSource.query(
-      `SELECT c.*, (SELECT count(*) FROM projection_dead_letters d WHERE d.projection = c.name) AS dead_letters
-       FROM projection_checkpoints c WHERE c.name = ANY($1) ORDER BY c.name`,
-      [this.projections.map((p) => p.name)],
+    const inSql = this.eventLog.store instanceof PostgresEventStore;
+    const rows: Record<string, string | number | boolean | Date | null>[] = await this.dataSource.query(
+      `SELECT n.name, coalesce(c.position_commit, -1) AS position_commit, coalesce(c.position_prepare, -1) AS position_prepare,
+         coalesce(c.generation, 1) AS generation, coalesce(c.events_handled, 0) AS events_handled, coalesce(c.inline, false) AS inline,
+         coalesce(c.updated_at, now()) AS updated_at, c.rebuild_started_at,
+         (SELECT count(*) FROM projection_dead_letters d WHERE d.projection = n.name) AS dead_letters,
+         CASE WHEN $2 AND NOT coalesce(c.inline, false) THEN (
+           SELECT count(*) FROM (SELECT 1 FROM events e
+             WHERE (e.transaction_id, e.global_position) > (greatest(coalesce(c.position_commit, 0), 0)::text::xid8, coalesce(c.position_prepare, -1))
+             LIMIT $3) t)
+         END AS lag
+       FROM unnest($1::text[]) AS n(name) LEFT JOIN projection_checkpoints c ON c.name = n.name ORDER BY n.name`,
+      [this.projections.map((p) => p.name), inSql, this.lagCap],
     );
     return Promise.all(
       rows.map(async (row) => {
         const checkpoint = toCheckpoint(row);
         const reader = this.readerOf(String(row.name));
         const inline = Boolean(row.inline);
-        const lag = inline ? 0 : await this.eventLog.store.countAfter(checkpoint.position, this.lagCap);
+        const lag = inline ? 0 : inSql ? Number(row.lag) : await this.eventLog.store.countAfter(checkpoint.position, this.lagCap);
         return {
           name: String(row.name),
           state: inline ? 'inline' : (reader?.state ?? 'stopped'),
