@@ -202,7 +202,8 @@ async function main(): Promise<void> {
     const batched = await drive(server, world, `batch of ${BATCH}`, BATCH_CONNECTIONS, DURATION, pageTime, meters);
     const batchLoad = load();
     await memory.mark('at the end of the load');
-    const me = await statementsPerMe(server, world, meters.counter);
+    const me = await statementsPer(server, '/api/v1/me', world.learners[0].token, meters.counter);
+    const health = await statementsPer(server, '/health', undefined, meters.counter);
     await meters.counter.reset();
     await sleep(IDLE * 1000);
     const idleStatements = (await meters.counter.count()) / IDLE;
@@ -232,6 +233,7 @@ async function main(): Promise<void> {
       await check(single, 'VideoProgressed'),
       await check(batched, 'PageTimeRecorded'),
       ['GET /api/v1/me: SQL statements per request (sequential, one learner)', Number.isNaN(me) ? 'not counted' : fmt(me, 2)],
+      ['GET /health: SQL statements per request', Number.isNaN(health) ? 'not counted' : fmt(health, 2)],
       [`idle server: SQL statements per second (${IDLE} s)`, Number.isNaN(idleStatements) ? 'not counted' : fmt(idleStatements, 2)],
       ['idle server: connections', fmt(idleConnections)],
       ...memory.rows(),
@@ -247,6 +249,7 @@ async function main(): Promise<void> {
       ['SQL statements per ingested single event ≤ 12 (projections included)', `${fmt(perEvent, 2)}: ${floor(perEvent <= 12)}`],
       ['idle server ≤ 5 statements/s', `${fmt(idleStatements, 2)}: ${floor(idleStatements <= 5)}`],
       ['GET /api/v1/me ≤ 4 statements', `${fmt(me, 2)}: ${floor(me <= 4)}`],
+      ['GET /health ≤ 3 statements, no writes', `${fmt(health, 2)}: ${floor(health <= 3)}`],
       ['connections per process ≤ 10', `${Math.max(single.connections, batched.connections)}: ${floor(Math.max(single.connections, batched.connections) <= 10)}`],
       ['server RSS under the ingest bench ≤ 300 MB', `${peakRss} MiB: ${floor(peakRss * 1.048576 <= 300)}`],
     ];
@@ -265,15 +268,14 @@ async function main(): Promise<void> {
   }
 }
 
-/** SQL statements per GET /api/v1/me, one learner, one request at a time (after a first request that warms the caches). */
-async function statementsPerMe(server: ServerProcess, world: World, counter: StatementCounter, n = 50): Promise<number> {
-  const token = world.learners[0].token;
-  await must(200, server.base, 'GET', '/api/v1/me', undefined, token);
+/** SQL statements per GET of `path`, one request at a time (after a first request that warms the caches). */
+async function statementsPer(server: ServerProcess, path: string, token: string | undefined, counter: StatementCounter, n = 50): Promise<number> {
+  await must(200, server.base, 'GET', path, undefined, token);
   await counter.reset();
-  for (let i = 0; i < n; i++) await must(200, server.base, 'GET', '/api/v1/me', undefined, token);
+  for (let i = 0; i < n; i++) await must(200, server.base, 'GET', path, undefined, token);
   const per = (await counter.count()) / n;
   const top = await counter.top(12);
-  if (top.length) console.log(`  GET /api/v1/me, statements per request by kind (pg_stat_statements):\n${top.map((t) => `    ${fmt(t.calls / n, 2).padStart(6)}  ${t.query}`).join('\n')}`);
+  if (top.length) console.log(`  GET ${path}, statements per request by kind (pg_stat_statements):\n${top.map((t) => `    ${fmt(t.calls / n, 2).padStart(6)}  ${t.query}`).join('\n')}`);
   return per;
 }
 
