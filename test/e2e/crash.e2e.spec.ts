@@ -5,7 +5,12 @@
  * the middle of the load and started again on the same database. Every event
  * of every 2xx answer must be in the log; the batches whose answer was lost
  * are sent again, and with the ones acknowledged before the crash nothing is
- * counted twice.
+ * counted twice. Then the read models: once the restarted server's projections
+ * have caught up, each counts every event of the log exactly once. The counts
+ * are increments (progress-activity, per course, person and day), so a
+ * checkpoint moved in a transaction of its own, before or after its batch's
+ * rows, shows here: killed between the two, the batch is applied twice or
+ * skipped.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -138,6 +143,17 @@ it('keeps every event it acknowledged through a SIGKILL mid-load, and counts ret
     `SELECT stream_id, count(*) AS n, max(stream_revision) AS top FROM events WHERE stream_id LIKE 'activity-%' GROUP BY stream_id HAVING count(*) <> max(stream_revision) + 1`,
   );
   expect(gaps.rows).toEqual([]);
+
+  // The read models after the restart, once caught up: every event of the log counted once, none twice, none skipped.
+  await waitForProjections(server, 120_000);
+  const perLearner = async (sql: string) => new Map((await client.query<{ user_id: string; n: string }>(sql, [courseId])).rows.map((r) => [r.user_id, Number(r.n)]));
+  const logged = await perLearner(
+    `SELECT metadata->>'actorId' AS user_id, count(*) AS n FROM events
+     WHERE metadata->>'courseId' = $1 AND metadata->>'realActorId' IS NULL AND event_type = 'VideoProgressed' GROUP BY 1`,
+  );
+  expect([...logged.values()].reduce((a, b) => a + b, 0)).toBe(allIds.length);
+  expect(await perLearner(`SELECT user_id::text, sum(events) AS n FROM progress_daily_activity WHERE course_id = $1 AND user_id = ANY (SELECT learner_id FROM course_enrolments WHERE course_id = $1) GROUP BY 1`)).toEqual(logged);
+  expect(await count(`SELECT count(*) AS n FROM course_log WHERE course_id = $1 AND event_type = 'VideoProgressed'`, [courseId])).toBe(allIds.length);
   expect(await server.stop()).toBe(0);
   server = undefined;
 }, 240_000);
