@@ -72,10 +72,6 @@ const NOT_YET_TYPED = new Set([
   'GET /api/v1/privacy/subjects/{id}/export',
   'GET /api/v1/quizzes/{quizId}',
   'GET /api/v1/quizzes/{quizId}/attempts',
-  'GET /api/v1/reports/learners/{id}',
-  'GET /api/v1/reports/learners/{id}/timeline',
-  'GET /api/v1/reports/schools/{id}',
-  'GET /api/v1/reports/usage',
   'GET /api/v1/schools',
   'GET /api/v1/schools/{id}/classes',
   'GET /api/v1/users/{id}/impersonations',
@@ -302,5 +298,16 @@ describe('the real answers validate against the declared schemas', () => {
     const log = await check<{ rows: unknown[]; nextCursor: string | null }>(teacher, '/api/v1/courses/{id}/logs', `/api/v1/courses/${courseId}/logs?limit=5`);
     expect(log.rows).toHaveLength(5);
     await check(teacher, '/api/v1/courses/{id}/logs', `/api/v1/courses/${courseId}/logs?limit=5&cursor=${log.nextCursor}`);
+
+    const learnerId = (report.participants[0] as { learnerId: string }).learnerId;
+    const profile = await check<{ timeline: { nextCursor: string | null } }>(teacher, '/api/v1/reports/learners/{id}', `/api/v1/reports/learners/${learnerId}?limit=2`);
+    await check(learner, '/api/v1/reports/learners/{id}', `/api/v1/reports/learners/${learnerMe.account.userId}`);
+    await check(teacher, '/api/v1/reports/learners/{id}/timeline', `/api/v1/reports/learners/${learnerId}/timeline?limit=2&cursor=${encodeURIComponent(profile.timeline.nextCursor!)}`);
+    const schoolAdmin = await token(byRole('school_admin'));
+    const schoolId = (await check<{ memberships: { schoolId: string; role: string }[] }>(schoolAdmin, '/api/v1/me', '/api/v1/me')).memberships.find((m) => m.role === 'school_admin')!.schoolId;
+    await check(schoolAdmin, '/api/v1/reports/schools/{id}', `/api/v1/reports/schools/${schoolId}`);
+    await check(admin, '/api/v1/reports/usage', '/api/v1/reports/usage?by=school');
+    await check(admin, '/api/v1/admin/projections', '/api/v1/admin/projections');
+    await check(admin, '/api/v1/admin/projections/dead-letters', '/api/v1/admin/projections/dead-letters');
   }, 300_000);
 });

@@ -33,6 +33,7 @@ import { CoursesResolver } from './courses/courses.resolver';
 import { formatError } from './format-error';
 import { CompletionCriteriaResolver, GradesResolver } from './grades/grades.resolver';
 import { IdentityResolver } from './identity/identity.resolver';
+import { ProgressResolver } from './reports/progress.resolver';
 import { ReportsResolver } from './reports/reports.resolver';
 
 function armor(config: AppConfig): Pick<ApolloDriverConfig, 'plugins' | 'validationRules' | 'allowBatchedHttpRequests' | 'parseOptions'> {
@@ -82,6 +83,7 @@ function armor(config: AppConfig): Pick<ApolloDriverConfig, 'plugins' | 'validat
     GradesResolver,
     CompletionCriteriaResolver,
     ReportsResolver,
+    ProgressResolver,
   ],
 })
 export class GraphqlApiModule {}

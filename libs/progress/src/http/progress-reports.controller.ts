@@ -4,7 +4,7 @@
  */
 import { Body, Controller, Get, Headers, HttpCode, Param, Put, Query, StreamableFile, type PipeTransform } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiErrors, ApiJsonOrCsvResponse, UUID_PARAM, wantsCsv } from '@learnstream/core';
 import { Clock } from '@learnstream/domain';
@@ -13,7 +13,7 @@ import { GetLearnerProfileQuery, GetLearnerTimelineQuery, type LearnerProfileVie
 import { GetSchoolReportQuery, type SchoolReportView } from '../queries/get-school-report.query';
 import { SetEarlyWarningThresholdCommand } from '../commands/set-threshold.command';
 import { ClassReportDto, classAsOf, EarlyWarningSettingDto, LearnerProfileDto, SchoolReportDto, schoolPeriod, TimelineDto } from './dto';
-import { ClassReportResponse, ThresholdSettingResponse } from './responses';
+import { ClassReportResponse, LearnerProfileResponse, SchoolReportResponse, ThresholdSettingResponse, TimelinePageResponse } from './responses';
 import { classCsv, learnerCsv, schoolCsv, timelineCsv } from './report-csv';
 
 /** A path id: a UUID (else 400 VALIDATION_FAILED), in lower case as the read models hold it. */
@@ -44,8 +44,7 @@ export class ProgressReportsController {
       'the learner, their parent and their school\'s admins. If the learner objected to profiling, strengths, points to improve and at-risk flags are ' +
       'null, with a note. The rules are stated in `rules`. Recorded as LearnerProfileViewed.',
   })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: 'the profile; CSV: ?table=courses (default), skills or timeline' })
+  @ApiJsonOrCsvResponse(LearnerProfileResponse, 'the profile; CSV: ?table=courses (default), skills or timeline')
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'] })
   async learner(@CurrentActor() actor: Actor, @Param('id', id) learnerId: string, @Query() q: LearnerProfileDto, @Headers('accept') accept?: string) {
     const csv = wantsCsv(q.format, accept);
@@ -58,8 +57,7 @@ export class ProgressReportsController {
 
   @Get('learners/:id/timeline')
   @ApiOperation({ summary: 'A page of the learner\'s activity timeline, newest first (same access as the profile); recorded as LearnerProfileViewed' })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: '{ learnerId, events, nextCursor }' })
+  @ApiJsonOrCsvResponse(TimelinePageResponse, '{ learnerId, events, nextCursor }')
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'] })
   async timeline(@CurrentActor() actor: Actor, @Param('id', id) learnerId: string, @Query() q: TimelineDto, @Headers('accept') accept?: string) {
     const csv = wantsCsv(q.format, accept);
@@ -99,8 +97,7 @@ export class ProgressReportsController {
     summary: 'School report over a period: active learners, completion and grade averages by course, subject and grade level, teacher activity',
     description: 'school.manage (the school\'s admins, platform admins). Definitions in `definitions`. Recorded as SchoolReportViewed.',
   })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: 'the report; CSV: ?table=courses (default), subjects, grade-levels or teachers' })
+  @ApiJsonOrCsvResponse(SchoolReportResponse, 'the report; CSV: ?table=courses (default), subjects, grade-levels or teachers')
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['SCHOOL_NOT_FOUND'] })
   async school(@CurrentActor() actor: Actor, @Param('id', id) schoolId: string, @Query() q: SchoolReportDto, @Headers('accept') accept?: string) {
     const csv = wantsCsv(q.format, accept);

@@ -139,3 +139,165 @@ export class ClassReportResponse {
   @ApiList(() => GradeBinResponse) gradeDistribution!: GradeBinResponse[];
   @ApiList(() => QuestionStatisticsResponse) questions!: QuestionStatisticsResponse[];
 }
+
+// ---------------------------------------------------------------- the learner profile
+
+export class TimelineObjectResponse {
+  @ApiProperty() type!: string;
+  @ApiNullable(String) id!: string | null;
+}
+
+export class TimelineEntryResponse {
+  @ApiProperty({ format: 'uuid' }) eventId!: string;
+  @ApiProperty({ format: 'date-time' }) occurredAt!: string;
+  @ApiProperty({ description: 'the event type' }) type!: string;
+  @ApiProperty() action!: string;
+  @ApiProperty() crud!: string;
+  @ApiOneOf(['actor', 'related'], { description: 'actor: the learner did it; related: it was done to them' }) involvement!: 'actor' | 'related';
+  @ApiNullable(String, { format: 'uuid' }) courseId!: string | null;
+  @ApiNullable(String, { format: 'uuid' }) schoolId!: string | null;
+  @ApiNullable(() => TimelineObjectResponse) object!: TimelineObjectResponse | null;
+  @ApiNullable(String, { format: 'uuid' }) actorId!: string | null;
+  @ApiNullable(String, { format: 'uuid', description: 'the staff member acting as the actor (impersonation)' }) realActorId!: string | null;
+  @ApiNullable(String, { format: 'uuid' }) relatedUserId!: string | null;
+}
+
+export class TimelinePageResponse {
+  @ApiProperty({ format: 'uuid' }) learnerId!: string;
+  @ApiList(() => TimelineEntryResponse, { description: 'newest first' }) events!: TimelineEntryResponse[];
+  @ApiNullable(String, { description: 'pass as ?cursor= for the next (older) page; null at the end' }) nextCursor!: string | null;
+}
+
+export class ProfileEnrolmentResponse {
+  @ApiProperty() status!: string;
+  @ApiProperty() method!: string;
+  @ApiProperty({ format: 'date-time' }) enrolledAt!: string;
+  @ApiNullable(String, { format: 'date-time' }) unenrolledAt!: string | null;
+}
+
+export class CourseTotalResponse {
+  @ApiNullable(Number) percentage!: number | null;
+  @ApiNullable(String) letter!: string | null;
+  @ApiNullable(Boolean) passed!: boolean | null;
+  @ApiProperty() overridden!: boolean;
+  @ApiProperty() hidden!: boolean;
+}
+
+export class ItemGradeResponse {
+  @ApiProperty({ format: 'uuid' }) itemId!: string;
+  @ApiProperty() name!: string;
+  @ApiNullable(String, { format: 'uuid' }) categoryId!: string | null;
+  @ApiNullable(Number, { description: 'points that count: the override if any, else the recorded grade' }) grade!: number | null;
+  @ApiNullable(Number) percentage!: number | null;
+  @ApiProperty() released!: boolean;
+  @ApiProperty() overridden!: boolean;
+  @ApiProperty({ description: 'dropped by its category\'s dropLowest: shown, not counted' }) dropped!: boolean;
+}
+
+export class CourseGradesResponse {
+  @ApiProperty({ description: 'the learner and their parent see released items only' }) releasedOnly!: boolean;
+  @ApiProperty() passPercentage!: number;
+  @ApiProperty({ type: () => CourseTotalResponse }) total!: CourseTotalResponse;
+  @ApiList(() => ItemGradeResponse) items!: ItemGradeResponse[];
+}
+
+export class ProfileCourseResponse {
+  @ApiProperty({ format: 'uuid' }) courseId!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() code!: string;
+  @ApiProperty() subject!: string;
+  @ApiNullable(String) gradeLevel!: string | null;
+  @ApiProperty({ type: () => ProfileEnrolmentResponse }) enrolment!: ProfileEnrolmentResponse;
+  @ApiNullable(String, { format: 'date-time' }) lastAccessAt!: string | null;
+  @ApiCounts({ description: 'the learner\'s own events in the course, by action (verb)' }) activity!: Record<string, number>;
+  @ApiProperty({ type: () => CompletionResponse }) completion!: CompletionResponse;
+  @ApiNullable(() => CourseGradesResponse, { description: 'null when the course has no gradebook' }) grades!: CourseGradesResponse | null;
+  @ApiNullable(() => AtRiskResponse, { description: 'null when not judged: not an active enrolment, or an objection to profiling' }) atRisk!: AtRiskResponse | null;
+}
+
+export class SkillResponse {
+  @ApiProperty() skill!: string;
+  @ApiProperty({ description: 'points earned' }) earned!: number;
+  @ApiProperty({ description: 'points that could be earned' }) possible!: number;
+  @ApiProperty({ description: 'questions counted' }) questions!: number;
+  @ApiNullable(Number, { description: 'earned / possible × 100, 2 decimals' }) percentage!: number | null;
+  @ApiList(String, { description: 'the courses the skill was seen in' }) courseIds!: string[];
+}
+
+export class ProfilingResponse {
+  @ApiProperty() objected!: boolean;
+  @ApiNullable(String) note!: string | null;
+}
+
+export class LearnerRulesResponse {
+  @ApiProperty() skills!: string;
+  @ApiProperty() atRisk!: string;
+  @ApiProperty() inactiveDays!: number;
+}
+
+export class LearnerProfileResponse {
+  @ApiProperty({ format: 'uuid' }) learnerId!: string;
+  @ApiNullable(String) displayName!: string | null;
+  @ApiProperty({ format: 'date-time' }) generatedAt!: string;
+  @ApiNullable(String, { format: 'date-time', description: 'last own action anywhere; null for a reader who sees the learner only within courses' }) lastAccessAt!: string | null;
+  @ApiProperty({ type: () => ProfilingResponse }) profiling!: ProfilingResponse;
+  @ApiProperty({ type: () => LearnerRulesResponse }) rules!: LearnerRulesResponse;
+  @ApiList(() => ProfileCourseResponse) courses!: ProfileCourseResponse[];
+  @ApiList(() => SkillResponse) skills!: SkillResponse[];
+  @ApiNullable(String, { isArray: true }) strengths!: string[] | null;
+  @ApiNullable(String, { isArray: true }) toImprove!: string[] | null;
+  @ApiProperty({ type: () => TimelinePageResponse }) timeline!: TimelinePageResponse;
+}
+
+// ---------------------------------------------------------------- the school report
+
+export class GroupFiguresResponse {
+  @ApiProperty() courses!: number;
+  @ApiProperty() enrolments!: number;
+  @ApiProperty() activeLearners!: number;
+  @ApiProperty() completed!: number;
+  @ApiProperty() completedInPeriod!: number;
+  @ApiNullable(Number) completionRate!: number | null;
+  @ApiProperty() graded!: number;
+  @ApiNullable(Number) gradeAverage!: number | null;
+}
+
+export class SchoolCourseResponse extends GroupFiguresResponse {
+  @ApiProperty({ format: 'uuid' }) courseId!: string;
+  @ApiProperty() code!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() subject!: string;
+  @ApiNullable(String) gradeLevel!: string | null;
+  @ApiProperty() archived!: boolean;
+  @ApiProperty({ description: 'own actions of its learners in the period' }) learnerEvents!: number;
+}
+
+export class SubjectFiguresResponse extends GroupFiguresResponse {
+  @ApiProperty() subject!: string;
+}
+
+export class GradeLevelFiguresResponse extends GroupFiguresResponse {
+  @ApiNullable(String) gradeLevel!: string | null;
+}
+
+export class TeacherActivityResponse {
+  @ApiProperty({ format: 'uuid' }) teacherId!: string;
+  @ApiNullable(String) displayName!: string | null;
+  @ApiProperty() events!: number;
+  @ApiProperty() activeDays!: number;
+  @ApiList() courseIds!: string[];
+}
+
+export class SchoolReportResponse {
+  @ApiProperty({ format: 'uuid' }) schoolId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ format: 'date' }) from!: string;
+  @ApiProperty({ format: 'date' }) to!: string;
+  @ApiProperty({ format: 'date-time' }) generatedAt!: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'what each figure means' }) definitions!: Record<string, string>;
+  @ApiProperty({ type: () => GroupFiguresResponse }) overall!: GroupFiguresResponse;
+  @ApiList(() => SchoolCourseResponse) courses!: SchoolCourseResponse[];
+  @ApiList(() => SubjectFiguresResponse) bySubject!: SubjectFiguresResponse[];
+  @ApiList(() => GradeLevelFiguresResponse) byGradeLevel!: GradeLevelFiguresResponse[];
+  @ApiList(() => TeacherActivityResponse) teachers!: TeacherActivityResponse[];
+}

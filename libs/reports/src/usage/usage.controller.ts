@@ -1,12 +1,13 @@
 /** Usage statistics over REST, JSON or CSV. Thin: one query. */
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
-import { ApiErrors } from '@learnstream/core';
+import { ApiErrors, ApiJsonOrCsvResponse } from '@learnstream/core';
 import { Clock } from '@learnstream/domain';
 import { GetUsageReportQuery } from './queries/get-usage-report.query';
 import { UsageQueryDto, usageRange } from './usage.dto';
+import { UsageReportResponse } from './usage.responses';
 import { usageCsv, type UsageReportView } from './usage.views';
 
 @ApiTags('reports')
@@ -23,8 +24,7 @@ export class UsageController {
       '`suppressed: true`; when exactly one cell of a row is suppressed, the next-smallest is too (else the total), so that no total gives a ' +
       'suppressed cell back by subtraction. Built from projections (usage_daily_actors, usage_registrations), the directory and the completion read model.',
   })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: '{ from, to, granularity, by, minCellSize, dimension, periods }; CSV with ?format=csv (long form, one line per period, measure and key)' })
+  @ApiJsonOrCsvResponse(UsageReportResponse, '{ from, to, granularity, by, minCellSize, dimension, periods }; CSV with ?format=csv (long form, one line per period, measure and key)')
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
   async usage(@CurrentActor() actor: Actor, @Query() q: UsageQueryDto) {
     const format = q.format ?? 'json';
