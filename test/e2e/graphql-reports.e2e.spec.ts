@@ -49,10 +49,12 @@ const AT_RISK = 'atRisk { flagged reasons { ... on InactiveReason { rule text si
 const TIMELINE = 'learnerId nextCursor events { eventId occurredAt type action crud involvement courseId schoolId object { type id } actorId realActorId relatedUserId }';
 
 const CLASS_REPORT = `query ($courseId: ID!) { classReport(courseId: $courseId) {
-  courseId title code subject gradeLevel generatedAt
+  courseId title code subject gradeLevel generatedAt asOf
+  earlyWarning { threshold riskAtLeast expectedPrecision expectedRecall rule trainedOn }
   rules { atRisk inactiveDays grades questions distribution }
-  summary { learners completed completionRate graded meanGrade passing atRisk profilingObjected }
-  participants { learnerId displayName status enrolledAt unenrolledAt lastAccessAt events activity ${COMPLETION} grade { percentage letter passed } profilingObjected ${AT_RISK} }
+  summary { learners completed completionRate graded meanGrade passing atRisk atRiskBaseline profilingObjected }
+  participants { learnerId displayName status enrolledAt unenrolledAt lastAccessAt events activity ${COMPLETION} grade { percentage letter passed } profilingObjected
+    atRisk { flagged risk reasons { rule feature contribution text } baseline { flagged reasons { ... on InactiveReason { rule text since neverActive days } ... on FailingReason { rule text percentage passPercentage } } } } }
   gradeDistribution { from to count }
   questions { quizId quizTitle position questionId kind text skills points learners meanScore facility discrimination }
 } }`;

@@ -13,4 +13,4 @@ export { EarlyWarningProjection } from './projections/early-warning.projection';
 export { GetLearnerProfileQuery, GetLearnerTimelineQuery, PROFILING_NOTE, type LearnerProfileView, type TimelinePage } from './queries/get-learner-profile.query';
 export { GetClassReportQuery, type AtRiskView, type ClassReportView, type EarlyWarningView, type ModelReason } from './queries/get-class-report.query';
 export { GetSchoolReportQuery, type SchoolReportView } from './queries/get-school-report.query';
-export { ClassReportDto, LearnerProfileDto, SchoolReportDto, schoolPeriod, TimelineDto } from './http/dto';
+export { classAsOf, ClassReportDto, LearnerProfileDto, SchoolReportDto, schoolPeriod, TimelineDto } from './http/dto';

@@ -9,7 +9,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { Args, Query, Resolver } from '@nestjs/graphql';
 import { AccessPolicy, CurrentActor, ForbiddenError, type Actor } from '@learnstream/access';
 import { Clock } from '@learnstream/domain';
-import { GetClassReportQuery, GetLearnerProfileQuery, GetLearnerTimelineQuery, GetSchoolReportQuery, schoolPeriod } from '@learnstream/progress';
+import { classAsOf, GetClassReportQuery, GetLearnerProfileQuery, GetLearnerTimelineQuery, GetSchoolReportQuery, schoolPeriod } from '@learnstream/progress';
 import { ProjectionRunner } from '@learnstream/projections';
 import { nullable } from '../courses/uuid-arg';
 import {
@@ -45,7 +45,9 @@ export class ProgressResolver {
 
   @Query(() => ClassReportObject, { ...nullable, description: 'the class report of a course, for those who teach it (as GET /api/v1/reports/courses/{id})' })
   classReport(@CurrentActor() actor: Actor, @Args() args: ClassReportArgs) {
-    return this.queries.execute(new GetClassReportQuery(actor, args.courseId, { inactiveDays: args.inactiveDays, format: 'json', part: 'report' }));
+    return this.queries.execute(
+      new GetClassReportQuery(actor, args.courseId, { inactiveDays: args.inactiveDays, format: 'json', part: 'report', asOf: classAsOf(args.asOf, this.clock.now()), threshold: args.threshold }),
+    );
   }
 
   @Query(() => SchoolReportObject, { ...nullable, description: "a school's report over a period, for its admins and platform admins (as GET /api/v1/reports/schools/{id})" })

@@ -61,6 +61,32 @@ export class AtRiskObject {
   @Field(() => [AtRiskReasonUnion]) reasons!: (InactiveReasonObject | FailingReasonObject)[];
 }
 
+@ObjectType('ModelReason', { description: 'a reason of the early-warning model: a feature that raises the learner\'s risk' })
+export class ModelReasonObject {
+  @Field() rule!: string;
+  @Field({ description: 'the feature (submittedShare, scoreRank, meanScore, lateShare, recencyRank, aheadCount, trend, …)' }) feature!: string;
+  @Field(() => Float, { description: 'what it adds to the log-odds of the risk' }) contribution!: number;
+  @Field() text!: string;
+}
+
+@ObjectType('ModelAtRisk')
+export class ModelAtRiskObject {
+  @Field({ description: "the early-warning model's flag: risk ≥ the threshold of the setting" }) flagged!: boolean;
+  @Field(() => Float, { description: 'the risk of failing or withdrawing, 0–1' }) risk!: number;
+  @Field(() => [ModelReasonObject]) reasons!: ModelReasonObject[];
+  @Field(() => AtRiskObject, { description: 'the two rules of before (inactivity, failing grade), for comparison' }) baseline!: AtRiskObject;
+}
+
+@ObjectType('EarlyWarning')
+export class EarlyWarningObject {
+  @Field({ description: 'precision-first or recall-first' }) threshold!: string;
+  @Field(() => Float) riskAtLeast!: number;
+  @Field(() => Float) expectedPrecision!: number;
+  @Field(() => Float) expectedRecall!: number;
+  @Field() rule!: string;
+  @Field() trainedOn!: string;
+}
+
 // ---------------------------------------------------------------- the learner profile
 
 @ObjectType('TimelineObject')
@@ -219,7 +245,7 @@ export class ClassParticipantObject {
   @Field(() => CompletionObject) completion!: CompletionObject;
   @Field(() => CurrentGradeObject, { nullable: true }) grade!: CurrentGradeObject | null;
   @Field() profilingObjected!: boolean;
-  @Field(() => AtRiskObject, { nullable: true }) atRisk!: AtRiskObject | null;
+  @Field(() => ModelAtRiskObject, { nullable: true }) atRisk!: ModelAtRiskObject | null;
 }
 
 @ObjectType('QuestionStatistics')
@@ -262,7 +288,8 @@ export class ClassReportSummaryObject {
   @Field(() => Int) graded!: number;
   @Field(() => Float, { nullable: true }) meanGrade!: number | null;
   @Field(() => Int) passing!: number;
-  @Field(() => Int) atRisk!: number;
+  @Field(() => Int, { description: 'flagged by the model' }) atRisk!: number;
+  @Field(() => Int, { description: 'flagged by the two rules of before' }) atRiskBaseline!: number;
   @Field(() => Int) profilingObjected!: number;
 }
 
@@ -274,6 +301,8 @@ export class ClassReportObject {
   @Field() subject!: string;
   @Field(() => String, { nullable: true }) gradeLevel!: string | null;
   @Field() generatedAt!: string;
+  @Field(() => String, { nullable: true, description: 'the date the report describes; null: now' }) asOf!: string | null;
+  @Field(() => EarlyWarningObject) earlyWarning!: EarlyWarningObject;
   @Field(() => ClassReportRulesObject) rules!: ClassReportRulesObject;
   @Field(() => ClassReportSummaryObject) summary!: ClassReportSummaryObject;
   @Field(() => [ClassParticipantObject]) participants!: ClassParticipantObject[];
@@ -282,8 +311,10 @@ export class ClassReportObject {
 }
 
 @ArgsType()
-export class ClassReportArgs extends PickType(ClassReportDto, ['inactiveDays'] as const) {
+export class ClassReportArgs extends PickType(ClassReportDto, ['inactiveDays', 'asOf', 'threshold'] as const) {
   @Field(() => ID) @Transform(lower) @IsUUID() courseId!: string;
+  @Field({ nullable: true, description: 'the class as it was then: a date YYYY-MM-DD (its end) or an ISO-8601 instant; not in the future' }) override asOf?: string;
+  @Field({ nullable: true, description: "precision-first or recall-first (default: the school's setting)" }) override threshold?: 'precision-first' | 'recall-first';
   @Field(() => Float, { nullable: true, description: 'at risk: no activity in the course for this many days (default 7)' }) override inactiveDays?: number;
 }
 
