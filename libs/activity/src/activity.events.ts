@@ -12,7 +12,7 @@
  * app syncing). The data holds ids and numbers only: no personal data beyond
  * the fact of the action, which the opaque user id names.
  */
-import type { DomainEvent } from '@learnstream/domain';
+import { eventType, simple, uuid, type DomainEvent } from '@learnstream/domain';
 import type { EventTypeDefinition } from '@learnstream/event-store';
 
 export { activityStream as activityStreamId } from '@learnstream/event-store';
@@ -63,23 +63,11 @@ export const ACTIVITY_VOCABULARY: readonly ActionDefinition[] = [
 
 export const ACTIVITY_TYPES: readonly string[] = ACTIVITY_VOCABULARY.map((a) => a.type);
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const isSeconds = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_SECONDS;
+const seconds = simple(`a number of seconds from 0 to ${MAX_SECONDS}`, isSeconds);
 
-function define(type: ActivityEvent['type'], numbers: string[], extra?: (d: Record<string, unknown>) => string[]): EventTypeDefinition {
-  const ids = ['courseId', 'resourceId', 'userId'];
-  const known = new Set([...ids, ...numbers]);
-  return {
-    type,
-    version: 1,
-    validate: (d) => [
-      ...ids.filter((k) => typeof d[k] !== 'string' || !UUID.test(d[k] as string)).map((k) => `${k} must be a UUID`),
-      ...numbers.filter((k) => !isSeconds(d[k])).map((k) => `${k} must be a number of seconds from 0 to ${MAX_SECONDS}`),
-      ...Object.keys(d).filter((k) => !known.has(k)).map((k) => `${k} is not a field of ${type}`),
-      ...(extra?.(d) ?? []),
-    ],
-  };
-}
+const define = (type: ActivityEvent['type'], numbers: string[], extra?: (d: Record<string, unknown>) => string[]): EventTypeDefinition =>
+  eventType(type, { courseId: uuid, resourceId: uuid, userId: uuid, ...Object.fromEntries(numbers.map((k) => [k, seconds])) }, extra, { closed: true });
 
 /** The registry definitions of the activity feature's own types (CourseViewed and ResourceViewed are the courses feature's). */
 export const ACTIVITY_EVENT_TYPES: EventTypeDefinition[] = [

@@ -5,6 +5,7 @@
  * Pure: what needs the read models (is the resource in the course, of the
  * right kind) is checked by the command handler.
  */
+import { isUuid } from '@learnstream/domain';
 import { ACTIVITY_VOCABULARY, MAX_SECONDS, type ActionDefinition } from './activity.events';
 
 export interface ActivityItem {
@@ -27,7 +28,6 @@ export interface ItemProblem {
 
 export type Parsed = { ok: true; items: ActivityItem[]; definitions: ActionDefinition[] } | { ok: false; message: string; details: ItemProblem[] };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BY_TYPE = new Map(ACTIVITY_VOCABULARY.map((a) => [a.type, a]));
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -52,16 +52,16 @@ export function parseActivityBody(body: unknown, maxItems: number): Parsed {
     const definition = typeof value.type === 'string' ? BY_TYPE.get(value.type) : undefined;
     if (!definition) return problem('type', `must be one of ${[...BY_TYPE.keys()].join(', ')}`);
     const before = details.length;
-    const id = typeof value.id === 'string' && UUID.test(value.id) ? value.id.toLowerCase() : null;
+    const id = isUuid(value.id) ? value.id.toLowerCase() : null;
     if (!id) problem('id', 'must be a UUID chosen by the client (the same on a retry)');
     else if (seen.has(id)) problem('id', `repeats the id of item ${seen.get(id)}`);
     else seen.set(id, index);
-    if (typeof value.courseId !== 'string' || !UUID.test(value.courseId)) problem('courseId', 'must be a UUID');
+    if (typeof value.courseId !== 'string' || !isUuid(value.courseId)) problem('courseId', 'must be a UUID');
     const item: ActivityItem = { id: id ?? '', type: definition.type, courseId: String(value.courseId).toLowerCase() };
     for (const [field, kind] of Object.entries(definition.fields)) {
       const v = value[field];
       if (kind === 'uuid') {
-        if (typeof v !== 'string' || !UUID.test(v)) problem(field, 'must be a UUID');
+        if (typeof v !== 'string' || !isUuid(v)) problem(field, 'must be a UUID');
         else (item as unknown as Record<string, unknown>)[field] = v.toLowerCase();
       } else {
         const ok = typeof v === 'number' && Number.isFinite(v) && v <= MAX_SECONDS && (kind === 'seconds' ? v >= 0 : v > 0);

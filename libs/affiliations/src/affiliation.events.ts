@@ -25,10 +25,10 @@
  * read models need them.
  */
 import type { SchoolRole } from '@learnstream/access';
-import type { DomainEvent } from '@learnstream/domain';
+import { eventType, instant, isPlainObject, nullable, simple, uuid, type DomainEvent, type Shape } from '@learnstream/domain';
 import type { EventTypeDefinition } from '@learnstream/event-store';
 import { Personal, personal } from '@learnstream/personal-data';
-import { GRADE_LEVEL_MAX, isCountry, isGradeLevel, isInstant, isPurposes, isSchoolCode, isText, isUuid, NAME_MAX, REASON_MAX } from './values';
+import { GRADE_LEVEL_MAX, isCountry, isGradeLevel, isPurposes, isSchoolCode, isText, NAME_MAX, REASON_MAX } from './values';
 
 interface Stamp {
   /** Who did it; null when the system did (an import, the first start). */
@@ -134,41 +134,28 @@ export function sealPersonalFields(event: AffiliationEvent): Record<string, unkn
 
 // --- Validators of the registry: run on append, before anything is written.
 
-type Check = [what: string, ok: (v: unknown) => boolean];
-const uuid: Check = ['a UUID', isUuid];
-const uuidOrNull: Check = ['a UUID or null', (v) => v === null || isUuid(v)];
-const instant: Check = ['an ISO-8601 UTC timestamp', isInstant];
-const instantOrNull: Check = ['an ISO-8601 UTC timestamp or null', (v) => v === null || isInstant(v)];
-const name: Check = [`a trimmed text of 1 to ${NAME_MAX} characters`, (v) => isText(v, NAME_MAX)];
-const code: Check = ['2 to 20 of A-Z 0-9 -', isSchoolCode];
-const country: Check = ['an ISO 3166-1 alpha-2 code', isCountry];
-const gradeLevel: Check = [`null or a trimmed text of 1 to ${GRADE_LEVEL_MAX} characters`, isGradeLevel];
-const role: Check = ['learner, teacher or school_admin', (v) => v === 'learner' || v === 'teacher' || v === 'school_admin'];
-/** A personal value: a personal() marker around a value that passes `inner`. */
-const sealed = ([what, ok]: Check): Check => [`sealed with personal() and ${what}`, (v) => v instanceof Personal && ok(v.value)];
-const sealedOrNull = (inner: Check): Check => [`null or ${sealed(inner)[0]}`, (v) => v === null || sealed(inner)[1](v)];
-const changes = (fields: Record<string, Check>): Check => [
-  `an object with at least one of ${Object.keys(fields).join(', ')}`,
-  (v) =>
-    typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length > 0 &&
-    Object.entries(v).every(([k, x]) => k in fields && fields[k][1](x)),
-];
-
-function define(type: AffiliationEvent['type'], shape: Record<string, Check>): EventTypeDefinition {
-  return {
-    type,
-    version: 1,
-    validate: (data) => [
-      ...Object.entries(shape).flatMap(([field, [what, ok]]) => (ok(data[field]) ? [] : [`${field} must be ${what}`])),
-      ...Object.keys(data).filter((k) => !(k in shape)).map((k) => `${k} is not a field of ${type}`),
-    ],
-  };
-}
+const uuidOrNull = nullable(uuid);
+const instantOrNull = nullable(instant);
+const name = simple(`a trimmed text of 1 to ${NAME_MAX} characters`, (v) => isText(v, NAME_MAX));
+const code = simple('2 to 20 of A-Z 0-9 -', isSchoolCode);
+const country = simple('an ISO 3166-1 alpha-2 code', isCountry);
+const gradeLevel = simple(`null or a trimmed text of 1 to ${GRADE_LEVEL_MAX} characters`, isGradeLevel);
+const role = simple('learner, teacher or school_admin', (v) => v === 'learner' || v === 'teacher' || v === 'school_admin');
+/** A personal value: a personal() marker around a value that is `what`. */
+const isSealed = (ok: (v: unknown) => boolean) => (v: unknown) => v instanceof Personal && ok(v.value);
+const sealedAs = (what: string, ok: (v: unknown) => boolean) => simple(`sealed with personal() and ${what}`, isSealed(ok));
+const sealedOrNull = (what: string, ok: (v: unknown) => boolean) => simple(`null or sealed with personal() and ${what}`, (v) => v === null || isSealed(ok)(v));
+const changes = (fields: Shape) =>
+  simple(
+    `an object with at least one of ${Object.keys(fields).join(', ')}`,
+    (v) => isPlainObject(v) && Object.keys(v).length > 0 && Object.entries(v).every(([k, x]) => Object.hasOwn(fields, k) && fields[k](x, k).length === 0),
+  );
+const define = (type: AffiliationEvent['type'], shape: Shape): EventTypeDefinition => eventType(type, shape, null, { closed: true });
 
 const stamp = { by: uuidOrNull, at: instant };
 const link = { linkId: uuid, parentId: uuid, childId: uuid, at: instant };
 const transfer = { transferId: uuid, userId: uuid, toSchoolId: uuid, fromSchoolId: uuidOrNull, by: uuid, at: instant };
-const decidedAs: Check = ['self, parent or platform_admin', (v) => v === 'self' || v === 'parent' || v === 'platform_admin'];
+const decidedAs = simple('self, parent or platform_admin', (v) => v === 'self' || v === 'parent' || v === 'platform_admin');
 
 export const AFFILIATION_EVENT_TYPES: EventTypeDefinition[] = [
   define('SchoolCreated', { schoolId: uuid, name, code, country, ...stamp }),
@@ -179,20 +166,20 @@ export const AFFILIATION_EVENT_TYPES: EventTypeDefinition[] = [
   define('ClassArchived', { classId: uuid, schoolId: uuid, ...stamp }),
   define('SchoolJoined', {
     membershipId: uuid, userId: uuid, schoolId: uuid, role, classId: uuidOrNull,
-    gradeLevel: sealedOrNull(['a grade level', (v) => v !== null && isGradeLevel(v)]), ...stamp,
+    gradeLevel: sealedOrNull('a grade level', (v) => v !== null && isGradeLevel(v)), ...stamp,
   }),
   define('ClassChanged', {
     membershipId: uuid, userId: uuid, schoolId: uuid, classId: uuidOrNull,
-    gradeLevel: sealedOrNull(['a grade level', (v) => v !== null && isGradeLevel(v)]), ...stamp,
+    gradeLevel: sealedOrNull('a grade level', (v) => v !== null && isGradeLevel(v)), ...stamp,
   }),
-  define('SchoolLeft', { membershipId: uuid, userId: uuid, schoolId: uuid, reason: sealedOrNull([`a text of at most ${REASON_MAX} characters`, (v) => isText(v, REASON_MAX)]), ...stamp }),
+  define('SchoolLeft', { membershipId: uuid, userId: uuid, schoolId: uuid, reason: sealedOrNull(`a text of at most ${REASON_MAX} characters`, (v) => isText(v, REASON_MAX)), ...stamp }),
   define('ParentLinkRequested', { ...link, requestedBy: uuidOrNull }),
   define('ParentLinkConfirmed', { ...link, decidedBy: uuidOrNull }),
   define('ParentLinkRejected', { ...link, decidedBy: uuidOrNull }),
   define('ParentLinkRevoked', { ...link, revokedBy: uuidOrNull }),
-  define('ParentalConsentGiven', { childId: uuid, parentId: uuid, purposes: sealed(['1 to 20 distinct purposes (lower-case words)', isPurposes]), inForceSince: instant, at: instant }),
+  define('ParentalConsentGiven', { childId: uuid, parentId: uuid, purposes: sealedAs('1 to 20 distinct purposes (lower-case words)', isPurposes), inForceSince: instant, at: instant }),
   define('ParentalConsentWithdrawn', { childId: uuid, parentId: uuid, inForceSince: instantOrNull, at: instant }),
-  define('TransferRequested', { ...transfer, role, classId: uuidOrNull, gradeLevel: sealedOrNull(['a grade level', (v) => v !== null && isGradeLevel(v)]) }),
+  define('TransferRequested', { ...transfer, role, classId: uuidOrNull, gradeLevel: sealedOrNull('a grade level', (v) => v !== null && isGradeLevel(v)) }),
   define('TransferAccepted', { ...transfer, as: decidedAs }),
   define('TransferDeclined', { ...transfer, as: decidedAs }),
   define('TransferCancelled', transfer),

@@ -9,8 +9,6 @@ export const REASON_MAX = 500;
 export const PURPOSE = /^[a-z][a-z0-9_]{1,49}$/;
 export const PURPOSES_MAX = 20;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 
 /** ISO 3166-1 alpha-2: the officially assigned codes. */
 export const COUNTRY_CODES: ReadonlySet<string> = new Set(
@@ -25,8 +23,7 @@ export const COUNTRY_CODES: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 
-export const isUuid = (v: unknown): v is string => typeof v === 'string' && UUID.test(v);
-export const isInstant = (v: unknown): v is string => typeof v === 'string' && ISO_UTC.test(v) && !Number.isNaN(Date.parse(v));
+export { isInstant, isUuid } from '@learnstream/domain';
 /** A trimmed, non-empty string of at most `max` characters. */
 export const isText = (v: unknown, max: number): v is string => typeof v === 'string' && v.length > 0 && v.length <= max && v.trim() === v;
 export const isSchoolCode = (v: unknown): v is string => typeof v === 'string' && SCHOOL_CODE.test(v);

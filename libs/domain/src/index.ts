@@ -3,3 +3,4 @@ export * from './domain-error';
 export * from './uuid-v5';
 export * from './clock';
 export * from './bounds';
+export * from './checks';

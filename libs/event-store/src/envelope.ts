@@ -7,6 +7,7 @@
  * (realActorId), whose metadata it is.
  */
 import { isIP } from 'node:net';
+import { isUuid } from '@learnstream/domain';
 
 export type Crud = 'c' | 'r' | 'u' | 'd';
 export type Origin = 'web' | 'ws' | 'cli' | 'import' | 'system';
@@ -48,15 +49,23 @@ export type EnvelopeInput = Omit<EventEnvelope, 'occurredAt' | 'schemaVersion'> 
 /** The subject whose request keys encrypt IPs of callers who are not signed in. */
 export const ANONYMOUS_SUBJECT = '00000000-0000-0000-0000-000000000000';
 
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EVENT_TYPE = /^[A-Z][A-Za-z0-9]{1,99}$/;
 const VERB = /^[a-z][a-z_]{1,49}$/;
 const OBJECT_TYPE = /^[a-z][a-z_]{1,49}$/;
 /** Request ids and correlation ids: an opaque token, never free text (it is stored in clear). */
 const CORRELATION = /^[A-Za-z0-9._:-]{1,100}$/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
-/** Streams are `<category>-<uuid>`, so that EventStoreDB category projections work. */
-export const STREAM_ID = /^[a-z][a-z0-9_]{0,49}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const STREAM_CATEGORY = /^[a-z][a-z0-9_]{0,49}$/;
+
+/**
+ * Streams are `<category>-<uuid>`, so that EventStoreDB category projections work;
+ * the UUID in lower case, so that one stream never has two names.
+ */
+export function isStreamId(id: string): boolean {
+  const cut = id.indexOf('-');
+  const uuid = id.slice(cut + 1);
+  return cut > 0 && STREAM_CATEGORY.test(id.slice(0, cut)) && isUuid(uuid) && uuid === uuid.toLowerCase();
+}
 
 export function streamId(category: string, id: string): string {
   return `${category}-${id}`;
@@ -71,7 +80,7 @@ export function activityStream(userId: string): string {
 }
 
 function uuidOrNull(problems: string[], name: string, value: unknown): void {
-  if (value !== null && (typeof value !== 'string' || !UUID_PATTERN.test(value))) problems.push(`${name} must be a UUID or null`);
+  if (value !== null && (typeof value !== 'string' || !isUuid(value))) problems.push(`${name} must be a UUID or null`);
 }
 
 export function validateEventType(type: unknown): string[] {
@@ -102,7 +111,7 @@ export function validateEnvelope(e: Partial<EventEnvelope>): string[] {
   if (!['c', 'r', 'u', 'd'].includes(e.crud as string)) problems.push('crud must be one of c, r, u, d');
   if (e.object !== null && e.object !== undefined) {
     const o = e.object as Partial<ObjectRef>;
-    if (typeof o !== 'object' || Object.keys(o).some((k) => k !== 'type' && k !== 'id') || typeof o.type !== 'string' || !OBJECT_TYPE.test(o.type) || typeof o.id !== 'string' || !UUID_PATTERN.test(o.id)) {
+    if (typeof o !== 'object' || Object.keys(o).some((k) => k !== 'type' && k !== 'id') || typeof o.type !== 'string' || !OBJECT_TYPE.test(o.type) || typeof o.id !== 'string' || !isUuid(o.id)) {
       problems.push('object must be null or { type: lower-case word, id: UUID }');
     }
   }

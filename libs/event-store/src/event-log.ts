@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Personal, type PersonalDataCipher } from '@learnstream/personal-data';
-import { systemClock, type Clock } from '@learnstream/domain';
-import { ANONYMOUS_SUBJECT, ENVELOPE_FIELDS, STREAM_ID, validateEnvelope, validateEventType, type EnvelopeInput, type EventEnvelope } from './envelope';
+import { isUuid, systemClock, type Clock } from '@learnstream/domain';
+import { ANONYMOUS_SUBJECT, ENVELOPE_FIELDS, isStreamId, validateEnvelope, validateEventType, type EnvelopeInput, type EventEnvelope } from './envelope';
 import { InvalidEventError } from './errors';
 import type { EventRegistry } from './event-registry';
 import { comparePositions, type AppendResult, type EventStore, EventToAppend, type ExpectedRevision, type Position, type ReadStreamOptions, type RecordedEvent } from './event-store';
@@ -53,12 +53,10 @@ function reveal(doc: unknown): unknown {
   return doc instanceof Date ? doc.toISOString() : doc;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Every UUID string in plain objects and arrays (lower case); personal() values are not looked into. */
 function uuidsIn(node: unknown, into: string[] = []): string[] {
   if (typeof node === 'string') {
-    if (UUID.test(node)) into.push(node.toLowerCase());
+    if (isUuid(node)) into.push(node.toLowerCase());
   } else if (Array.isArray(node)) for (const v of node) uuidsIn(v, into);
   else if (node !== null && typeof node === 'object' && Object.getPrototypeOf(node) === Object.prototype) for (const v of Object.values(node)) uuidsIn(v, into);
   return into;
@@ -66,7 +64,7 @@ function uuidsIn(node: unknown, into: string[] = []): string[] {
 
 /** `node` with every erased id replaced by its anonymous id (nil UUID for an erasure without one). */
 function replaceErased(node: unknown, erased: Map<string, string | null>): unknown {
-  if (typeof node === 'string') return UUID.test(node) && erased.has(node.toLowerCase()) ? (erased.get(node.toLowerCase()) ?? NIL_UUID) : node;
+  if (typeof node === 'string') return isUuid(node) && erased.has(node.toLowerCase()) ? (erased.get(node.toLowerCase()) ?? NIL_UUID) : node;
   if (Array.isArray(node)) return node.map((v) => replaceErased(v, erased));
   if (node !== null && typeof node === 'object' && Object.getPrototypeOf(node) === Object.prototype) {
     return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, replaceErased(v, erased)]));
@@ -123,7 +121,7 @@ export class EventLog {
     const erased = await this.erasedNamedByReads(requests.flatMap((r) => r.events));
     const prepared = [];
     for (const r of requests) {
-      if (!STREAM_ID.test(r.streamId)) throw new InvalidEventError(`stream id "${r.streamId}" is not <category>-<uuid>`);
+      if (!isStreamId(r.streamId)) throw new InvalidEventError(`stream id "${r.streamId}" is not <category>-<uuid>`);
       prepared.push({ streamId: r.streamId, expectedRevision: r.expectedRevision, events: await Promise.all(r.events.map((e) => this.encode(withoutErased(e, erased)))) });
     }
     const results = await this.store.appendBatch(prepared);

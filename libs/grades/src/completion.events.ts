@@ -9,10 +9,9 @@
  *   derived, not stored, so every writer finds the stream without a lookup; the
  *   events carry courseId and learnerId because the stream id cannot be read back.
  */
-import type { DomainEvent } from '@learnstream/domain';
 import type { EventTypeDefinition } from '@learnstream/event-store';
 import { either, fieldProblems, isoTime, oneOf, percentageOrNull, uuid, uuidList, type Check } from './event-validators';
-import { uuidV5 } from '@learnstream/domain';
+import { uuidV5, type DomainEvent, type Shape } from '@learnstream/domain';
 
 export const COMPLETION_RULES_STREAM_CATEGORY = 'completion_rules';
 export const COMPLETION_STREAM_CATEGORY = 'completion';
@@ -84,13 +83,13 @@ export type CourseCompleted = DomainEvent<'CourseCompleted', {
 
 export type CompletionEvent = ActivityCompleted | CourseCompleted;
 
-function definition(type: CompletionRulesEvent['type'] | CompletionEvent['type'], checks: Record<string, Check>): EventTypeDefinition {
+function definition(type: CompletionRulesEvent['type'] | CompletionEvent['type'], checks: Shape): EventTypeDefinition {
   return { type, version: 1, validate: (data) => fieldProblems(data, checks) };
 }
 
 const kind = oneOf('resource', 'quiz', 'assignment', 'offline');
 const rule = oneOf('viewed', 'submitted', 'passed');
-const requireAll: Check = (v) => (Array.isArray(v) && v.length === 0 ? null : either(uuidList, oneOf('all'))(v));
+const requireAll: Check = (v, path) => (Array.isArray(v) && v.length === 0 ? [] : either(uuidList, oneOf('all'))(v, path));
 
 export const COMPLETION_RULES_EVENT_TYPES: EventTypeDefinition[] = [
   {

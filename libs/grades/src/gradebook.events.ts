@@ -8,7 +8,7 @@
  * their learnerId) so that a projection never has to parse a stream id; `by`
  * is the user who acted and `at` the domain time the command gave.
  */
-import type { DomainEvent } from '@learnstream/domain';
+import { isUuid, simple, type DomainEvent, type Shape } from '@learnstream/domain';
 import type { EventTypeDefinition } from '@learnstream/event-store';
 import {
   either,
@@ -197,23 +197,21 @@ export type GradebookEvent =
   | GradesReleased
   | GradesHidden;
 
-const letterScale: Check = (v) => {
+const letterScale: Check = (v, path) => {
   const problems = letterScaleProblems(v);
-  return problems.length ? `is invalid: ${problems.join('; ')}` : null;
+  return problems.length ? [`${path} is invalid: ${problems.join('; ')}`] : [];
 };
 
-const gradeSource: Check = (v) => {
+const gradeSource = simple("{ kind: 'quiz' | 'assignment' | 'offline', id: UUID } or { kind: 'manual' }", (v) => {
   const source = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
-  if (source.kind === 'manual' && !('id' in source)) return null;
-  if (['quiz', 'assignment', 'offline'].includes(source.kind as string) && uuid(source.id) === null) return null;
-  return "must be { kind: 'quiz' | 'assignment' | 'offline', id: UUID } or { kind: 'manual' }";
-};
+  return (source.kind === 'manual' && !('id' in source)) || (['quiz', 'assignment', 'offline'].includes(source.kind as string) && isUuid(source.id));
+});
 
 const overrideTarget = either(uuid, oneOf(COURSE_TOTAL));
 const name = text(1, 200);
 const actedAt = { by: uuid, at: isoTime };
 
-function definition(type: GradebookEvent['type'], checks: Record<string, Check>): EventTypeDefinition {
+function definition(type: GradebookEvent['type'], checks: Shape): EventTypeDefinition {
   return { type, version: 1, validate: (data) => fieldProblems(data, checks) };
 }
 

@@ -7,6 +7,7 @@
  * national id, country, interests, the password hash, an impersonation
  * reason) are sealed with the user's own key: erasing the user shreds them.
  */
+import { eventType, instant, nullable, present, uuid } from '@learnstream/domain';
 import type { EventTypeDefinition } from '@learnstream/event-store';
 import type { PlatformRole } from '@learnstream/access';
 
@@ -71,15 +72,9 @@ export type AccountEvent =
 
 export type LoginFailure = 'bad_password' | 'unknown_user' | 'locked' | 'password_expired' | 'password_change_required';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const need = (d: Record<string, unknown>, ...keys: string[]) => keys.filter((k) => d[k] === undefined).map((k) => `${k} is required`);
-const uuid = (d: Record<string, unknown>, ...keys: string[]) => keys.filter((k) => d[k] !== null && !UUID.test(String(d[k]))).map((k) => `${k} must be a UUID`);
-const at = (d: Record<string, unknown>) => (typeof d.at === 'string' && !Number.isNaN(Date.parse(d.at)) ? [] : ['at must be an ISO timestamp']);
-const define = (type: AccountEvent['type'], required: string[], ids: string[] = ['userId']): EventTypeDefinition => ({
-  type,
-  version: 1,
-  validate: (d) => [...need(d, ...required, ...ids), ...uuid(d, ...ids), ...at(d)],
-});
+/** Required fields present, ids UUIDs (or null), `at` an instant. */
+const define = (type: AccountEvent['type'], required: string[], ids: string[] = ['userId']): EventTypeDefinition =>
+  eventType(type, { ...Object.fromEntries(required.map((k) => [k, present])), ...Object.fromEntries(ids.map((k) => [k, nullable(uuid)])), at: instant });
 
 export const ACCOUNT_EVENT_TYPES: EventTypeDefinition[] = [
   define('AccountCreated', ['origin', 'username', 'profile', 'passwordHash', 'mustChangePassword', 'platformRoles', 'minor']),
@@ -95,5 +90,5 @@ export const ACCOUNT_EVENT_TYPES: EventTypeDefinition[] = [
   define('ImpersonationStarted', ['reason'], ['userId', 'sessionId', 'by']),
   define('ImpersonationEnded', [], ['userId', 'sessionId', 'by']),
   // On the system stream: the first start created the platform admin.
-  { type: 'PlatformBootstrapped', version: 1, validate: (d) => [...need(d, 'adminId'), ...uuid(d, 'adminId'), ...at(d)] },
+  eventType('PlatformBootstrapped', { adminId: uuid, at: instant }),
 ];

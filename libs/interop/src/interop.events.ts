@@ -24,7 +24,7 @@
  *   XapiClientCreated / XapiClientRevoked   LRS credentials, on `xapi_client-<id>`
  *   CourseXapiExported     a course's log read as xAPI, on the reader's activity stream
  */
-import type { DomainEvent } from '@learnstream/domain';
+import { arrayOf, bool, eventType, integer, nullable, object, oneOf, present, simple, string, uuid, type DomainEvent, type Shape } from '@learnstream/domain';
 import type { EventTypeDefinition } from '@learnstream/event-store';
 
 export const IMPORT_STREAM_CATEGORY = 'moodle_import';
@@ -103,50 +103,26 @@ export type CourseXapiExported = DomainEvent<'CourseXapiExported', { courseId: s
 
 export type InteropEvent = ImportedLogin | ImportedLogEntry | XapiStatementRecorded | XapiStatementsRead | XapiClientCreated | XapiClientRevoked | CourseXapiExported;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-type Check = [what: string, ok: (v: unknown) => boolean];
-const uuid: Check = ['a UUID', (v) => typeof v === 'string' && UUID.test(v)];
-const uuidOrNull: Check = ['a UUID or null', (v) => v === null || uuid[1](v)];
-const text: Check = ['a string', (v) => typeof v === 'string'];
-const textOrNull: Check = ['a string or null', (v) => v === null || typeof v === 'string'];
-const int: Check = ['a whole number', (v) => Number.isSafeInteger(v)];
-const intOrNull: Check = ['a whole number or null', (v) => v === null || Number.isSafeInteger(v)];
-const bool: Check = ['a boolean', (v) => typeof v === 'boolean'];
-const any: Check = ['present', (v) => v !== undefined];
-const texts: Check = ['a list of strings', (v) => Array.isArray(v) && v.every((x) => typeof x === 'string')];
-const uuids: Check = ['a list of UUIDs', (v) => Array.isArray(v) && v.every((x) => uuid[1](x))];
-const object: Check = ['an object', (v) => typeof v === 'object' && v !== null && !Array.isArray(v)];
-const oneOf = (...values: string[]): Check => [`one of ${values.join(', ')}`, (v) => values.includes(v as string)];
-const instant: Check = ['an ISO-8601 timestamp', (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v))];
-
-function define(type: InteropEvent['type'], shape: Record<string, Check>): EventTypeDefinition {
-  return {
-    type,
-    version: 1,
-    validate: (data) => [
-      ...Object.entries(shape).flatMap(([field, [what, ok]]) => (ok(data[field]) ? [] : [`${field} must be ${what}`])),
-      ...Object.keys(data).filter((k) => !(k in shape)).map((k) => `${k} is not a field of ${type}`),
-    ],
-  };
-}
+/** Timestamps as xAPI statements carry them (any ISO-8601 form, offsets included). */
+const timestamp = simple('an ISO-8601 timestamp', (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)));
+const define = (type: InteropEvent['type'], shape: Shape): EventTypeDefinition => eventType(type, shape, null, { closed: true });
 
 export const INTEROP_EVENT_TYPES: EventTypeDefinition[] = [
-  define('ImportedLogin', { userId: uuid, site: text, moodleUserId: int }),
+  define('ImportedLogin', { userId: uuid, site: string, moodleUserId: integer }),
   define('ImportedLogEntry', {
-    site: text, line: int, moodleLogId: intOrNull, eventname: text, component: text, action: text, target: text,
-    objecttable: textOrNull, objectid: intOrNull, crud: oneOf('c', 'r', 'u', 'd'), edulevel: intOrNull, contextid: intOrNull,
-    contextlevel: intOrNull, contextinstanceid: intOrNull, courseid: intOrNull, moodleUserId: intOrNull, relateduserid: intOrNull,
-    realuserid: intOrNull, anonymous: bool, moodleOrigin: textOrNull, other: any, otherFormat: oneOf('empty', 'php', 'json', 'text'),
+    site: string, line: integer, moodleLogId: nullable(integer), eventname: string, component: string, action: string, target: string,
+    objecttable: nullable(string), objectid: nullable(integer), crud: oneOf('c', 'r', 'u', 'd'), edulevel: nullable(integer), contextid: nullable(integer),
+    contextlevel: nullable(integer), contextinstanceid: nullable(integer), courseid: nullable(integer), moodleUserId: nullable(integer), relateduserid: nullable(integer),
+    realuserid: nullable(integer), anonymous: bool, moodleOrigin: nullable(string), other: present, otherFormat: oneOf('empty', 'php', 'json', 'text'),
   }),
   define('XapiStatementRecorded', {
-    statementId: uuid, schoolId: uuid, clientId: uuid, verbId: text, objectType: oneOf('Activity', 'Agent', 'Group', 'StatementRef', 'SubStatement'),
-    activityId: textOrNull, activityIds: texts, statementRefId: uuidOrNull, voiding: bool, agentKey: textOrNull, relatedAgentKeys: texts,
-    learnerId: uuidOrNull, courseId: uuidOrNull, registration: uuidOrNull, timestamp: instant, stored: instant, version: text,
-    authority: object, statement: any, mappedEventId: uuidOrNull,
+    statementId: uuid, schoolId: uuid, clientId: uuid, verbId: string, objectType: oneOf('Activity', 'Agent', 'Group', 'StatementRef', 'SubStatement'),
+    activityId: nullable(string), activityIds: arrayOf(string), statementRefId: nullable(uuid), voiding: bool, agentKey: nullable(string), relatedAgentKeys: arrayOf(string),
+    learnerId: nullable(uuid), courseId: nullable(uuid), registration: nullable(uuid), timestamp: timestamp, stored: timestamp, version: string,
+    authority: object({}, { open: true }), statement: present, mappedEventId: nullable(uuid),
   }),
-  define('XapiStatementsRead', { clientId: uuid, schoolId: uuid, statements: int, learnerIds: uuids }),
-  define('XapiClientCreated', { clientId: uuid, schoolId: uuid, name: text, by: uuid }),
+  define('XapiStatementsRead', { clientId: uuid, schoolId: uuid, statements: integer, learnerIds: arrayOf(uuid) }),
+  define('XapiClientCreated', { clientId: uuid, schoolId: uuid, name: string, by: uuid }),
   define('XapiClientRevoked', { clientId: uuid, schoolId: uuid, by: uuid }),
-  define('CourseXapiExported', { courseId: uuid, userId: uuid, statements: int }),
+  define('CourseXapiExported', { courseId: uuid, userId: uuid, statements: integer }),
 ];

@@ -15,5 +15,5 @@ export {
 } from './errors';
 export { ErasureLedgerFile, type ErasureRecord } from './erasure-ledger';
 export { KEYS_DESTROYED_CHANNEL, KeyStore, type DataKey, type ErasureLink, type KeyRequest, type KeyStoreOptions, type ReappliedErasures } from './key-store';
-export { Personal, personal } from './personal';
+export { Personal, personal, sealed } from './personal';
 export { DATA_SCOPE, periodOf, requestScope, type KeyScope } from './scope';

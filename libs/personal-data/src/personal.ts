@@ -3,6 +3,7 @@
  * `data`: `{ email: personal(userId, 'ann@example.com') }`. PersonalDataCipher.seal
  * replaces each marker by a blob encrypted under that subject's key.
  */
+import { simple } from '@learnstream/domain';
 import { InvalidPersonalDataError } from './errors';
 import { subjectIdOf } from './scope';
 
@@ -29,3 +30,6 @@ export function personal<T>(subjectId: string, value: T): Personal<T> {
   if (value === undefined) throw new InvalidPersonalDataError('personal(): the value is undefined (use null for "no value")');
   return new Personal(subjectIdOf(subjectId), value);
 }
+
+/** The event-data check of a personal field: wrapped with `personal()` by the writer, never clear. */
+export const sealed = simple('personal data wrapped with personal(subjectId, value), never clear', (v) => v instanceof Personal);

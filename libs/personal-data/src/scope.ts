@@ -3,6 +3,7 @@
  * `request:YYYY-MM` key per calendar month (UTC) for their request metadata
  * (IP, user agent), so that expiring old IPs is deleting old keys.
  */
+import { isUuid } from '@learnstream/domain';
 import { InvalidPersonalDataError } from './errors';
 
 export type KeyScope = 'data' | `request:${string}`;
@@ -11,11 +12,7 @@ export const DATA_SCOPE = 'data' satisfies KeyScope;
 
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 const REQUEST_SCOPE = /^request:\d{4}-(0[1-9]|1[0-2])$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID.test(value);
-}
+export { isUuid };
 
 /** Subject ids are UUIDs, compared and bound into ciphertexts in lower case. */
 export function subjectIdOf(value: unknown): string {

@@ -15,9 +15,9 @@
 import { envelopeFor, type Actor, type PersonFacts } from '@learnstream/access';
 import type { EventLog, NewEvent } from '@learnstream/event-store';
 import { personal } from '@learnstream/personal-data';
+import { isUuid } from '@learnstream/domain';
 import { activityStream, type AccessedData, type AccessPurpose } from './privacy.events';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** People per event: a directory of thousands is recorded as several events. */
 const PER_EVENT = 500;
 
@@ -48,7 +48,7 @@ export function accessPurposeOf(reader: PersonFacts, subjectIds: Iterable<string
 /** The PersonalDataAccessed events of one read (none when the reader read only themself). */
 export function personalDataAccessEvents(actor: Pick<Actor, 'userId' | 'realActorId'>, access: PersonalDataAccess): NewEvent[] {
   const readers = new Set([actor.userId, actor.realActorId].filter((id): id is string => Boolean(id)).map((id) => id.toLowerCase()));
-  const subjects = [...new Set([...access.subjectIds].filter((id): id is string => typeof id === 'string' && UUID.test(id)).map((id) => id.toLowerCase()))].filter(
+  const subjects = [...new Set([...access.subjectIds].filter((id): id is string => typeof id === 'string' && isUuid(id)).map((id) => id.toLowerCase()))].filter(
     (id) => !readers.has(id),
   );
   const purpose: AccessPurpose = actor.realActorId ? 'support' : access.purpose;

@@ -21,9 +21,9 @@
  * request's details, the DPO's reasons, a legal hold's reason) is sealed with
  * that person's key: an erasure shreds it with the rest.
  */
-import type { DomainEvent } from '@learnstream/domain';
+import { arrayOf, bool, eventType, instant, nullable, oneOf, optional, uuid, wholeNumber, type DomainEvent, type Shape } from '@learnstream/domain';
 import type { EventTypeDefinition } from '@learnstream/event-store';
-import { Personal } from '@learnstream/personal-data';
+import { sealed, type Personal } from '@learnstream/personal-data';
 import { SUBJECT_ERASED } from '@learnstream/projections';
 
 export const REQUEST_TYPES = ['export', 'rectification', 'erasure', 'restriction', 'objection'] as const;
@@ -139,61 +139,36 @@ export { activityStream } from '@learnstream/event-store';
 
 // --- Validators (the registry runs them on append, before anything is written).
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+const define = (type: PrivacyEvent['type'], shape: Shape): EventTypeDefinition => eventType(type, shape, null, { closed: true });
 
-type Check = [what: string, ok: (v: unknown) => boolean];
-const uuid: Check = ['a UUID', (v) => typeof v === 'string' && UUID.test(v)];
-const uuidOrNull: Check = ['a UUID or null', (v) => v === null || uuid[1](v)];
-const instant: Check = ['an ISO-8601 UTC timestamp', (v) => typeof v === 'string' && ISO_UTC.test(v) && !Number.isNaN(Date.parse(v))];
-const instantOrNull: Check = ['an ISO-8601 UTC timestamp or null', (v) => v === null || instant[1](v)];
-const bool: Check = ['true or false', (v) => typeof v === 'boolean'];
-const count: Check = ['a whole number', (v) => Number.isSafeInteger(v) && (v as number) >= 0];
-const oneOf = (values: readonly string[]): Check => [`one of ${values.join(', ')}`, (v) => values.includes(v as string)];
-/** Personal data: sealed by the writer with personal(), never clear. */
-const sealed: Check = ['sealed with personal(subjectId, value)', (v) => v instanceof Personal];
-const sealedOrNull: Check = ['null or sealed with personal(subjectId, value)', (v) => v === null || v instanceof Personal];
-const uuids: Check = ['1 to 500 UUIDs', (v) => Array.isArray(v) && v.length > 0 && v.length <= 500 && v.every((x) => uuid[1](x))];
-
-function define(type: PrivacyEvent['type'], shape: Record<string, Check>): EventTypeDefinition {
-  return {
-    type,
-    version: 1,
-    validate: (data) => [
-      ...Object.entries(shape).flatMap(([field, [what, ok]]) => (ok(data[field]) ? [] : [`${field} must be ${what}`])),
-      ...Object.keys(data).filter((k) => !(k in shape)).map((k) => `${k} is not a field of ${type}`),
-    ],
-  };
-}
-
-const request = { requestId: uuid, subjectId: uuid, type: oneOf(REQUEST_TYPES), at: instant };
-const purpose = oneOf(CONSENT_PURPOSES);
+const request = { requestId: uuid, subjectId: uuid, type: oneOf(...REQUEST_TYPES), at: instant };
+const purpose = oneOf(...CONSENT_PURPOSES);
 
 export const PRIVACY_EVENT_TYPES: EventTypeDefinition[] = [
-  define('PrivacyRequestFiled', { ...request, filedBy: uuidOrNull, filedAs: oneOf(FILED_AS), details: sealedOrNull, dueAt: instant }),
-  define('PrivacyRequestApproved', { ...request, by: uuidOrNull, reason: sealedOrNull }),
+  define('PrivacyRequestFiled', { ...request, filedBy: nullable(uuid), filedAs: oneOf(...FILED_AS), details: nullable(sealed), dueAt: instant }),
+  define('PrivacyRequestApproved', { ...request, by: nullable(uuid), reason: nullable(sealed) }),
   define('PrivacyRequestRejected', { ...request, by: uuid, reason: sealed }),
   define('PrivacyRequestWithdrawn', { ...request, by: uuid }),
   define('ErasureDeferred', { ...request, holdId: uuid }),
-  define('PrivacyRequestCompleted', { ...request, outcome: oneOf(REQUEST_OUTCOMES) }),
+  define('PrivacyRequestCompleted', { ...request, outcome: oneOf(...REQUEST_OUTCOMES) }),
   define('ConsentGiven', { userId: uuid, purpose, by: uuid, onBehalf: bool, at: instant }),
   define('ConsentWithdrawn', { userId: uuid, purpose, by: uuid, onBehalf: bool, at: instant }),
-  define('ProcessingRestricted', { userId: uuid, requestId: uuidOrNull, by: uuidOrNull, at: instant }),
+  define('ProcessingRestricted', { userId: uuid, requestId: nullable(uuid), by: nullable(uuid), at: instant }),
   define('ProcessingRestrictionLifted', { userId: uuid, by: uuid, at: instant }),
-  define('ProfilingObjected', { userId: uuid, basis: oneOf(['objection', 'consent_withdrawn']), requestId: uuidOrNull, at: instant }),
-  define('ProfilingObjectionWithdrawn', { userId: uuid, basis: oneOf(['objection', 'consent_given']), at: instant }),
-  define('LegalHoldPlaced', { userId: uuid, holdId: uuid, by: uuid, reason: sealed, until: instantOrNull, at: instant }),
-  define('LegalHoldLifted', { userId: uuid, holdId: uuid, by: uuidOrNull, expired: bool, at: instant }),
+  define('ProfilingObjected', { userId: uuid, basis: oneOf('objection', 'consent_withdrawn'), requestId: nullable(uuid), at: instant }),
+  define('ProfilingObjectionWithdrawn', { userId: uuid, basis: oneOf('objection', 'consent_given'), at: instant }),
+  define('LegalHoldPlaced', { userId: uuid, holdId: uuid, by: uuid, reason: sealed, until: nullable(instant), at: instant }),
+  define('LegalHoldLifted', { userId: uuid, holdId: uuid, by: nullable(uuid), expired: bool, at: instant }),
   define('AccountCancelled', { userId: uuid, by: uuid, shredAfter: instant, at: instant }),
-  define('PersonalDataExported', { userId: uuid, by: uuid, format: oneOf(EXPORT_FORMATS), requestId: uuidOrNull, events: count, at: instant }),
+  define('PersonalDataExported', { userId: uuid, by: uuid, format: oneOf(...EXPORT_FORMATS), requestId: nullable(uuid), events: wholeNumber, at: instant }),
   define(SUBJECT_ERASED, { userId: uuid, requestId: uuid, anonymousId: uuid, at: instant }),
   define('PersonalDataAccessed', {
     readerId: uuid,
-    subjectIds: uuids,
-    what: oneOf(ACCESSED_DATA),
-    purpose: oneOf(ACCESS_PURPOSES),
-    courseId: uuidOrNull,
-    statedPurpose: ['absent, or sealed with personal(readerId, text)', (v) => v === undefined || v instanceof Personal],
+    subjectIds: arrayOf(uuid, 1, 500),
+    what: oneOf(...ACCESSED_DATA),
+    purpose: oneOf(...ACCESS_PURPOSES),
+    courseId: nullable(uuid),
+    statedPurpose: optional(sealed),
   }),
 ];
 

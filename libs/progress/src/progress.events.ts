@@ -20,7 +20,7 @@
  * on the user's stream, sets `progress_learners.profiling_objected`
  * (projections/learner-activity.projection.ts).
  */
-import type { DomainEvent } from '@learnstream/domain';
+import { calendarDate, eventType, instant, oneOf, uuid, type DomainEvent, type Shape } from '@learnstream/domain';
 import type { EventTypeDefinition } from '@learnstream/event-store';
 
 export type ReportFormat = 'json' | 'csv';
@@ -53,29 +53,11 @@ export const PROFILING_EVENTS = { objected: 'ProfilingObjected', withdrawn: 'Pro
 
 export { activityStream as activityStreamId } from '@learnstream/event-store';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-type Check = [what: string, ok: (v: unknown) => boolean];
-const uuid: Check = ['a UUID', (v) => typeof v === 'string' && UUID.test(v)];
-const date: Check = ['a date YYYY-MM-DD', (v) => typeof v === 'string' && DATE.test(v)];
-const instant: Check = ['an ISO-8601 instant', (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v))];
-const oneOf = (values: readonly string[]): Check => [`one of ${values.join(', ')}`, (v) => values.includes(v as string)];
-
-function define(type: ProgressReportEvent['type'], shape: Record<string, Check>): EventTypeDefinition {
-  return {
-    type,
-    version: 1,
-    validate: (data) => [
-      ...Object.entries(shape).flatMap(([field, [what, ok]]) => (ok(data[field]) ? [] : [`${field} must be ${what}`])),
-      ...Object.keys(data).filter((k) => !(k in shape)).map((k) => `${k} is not a field of ${type}`),
-    ],
-  };
-}
+const define = (type: ProgressReportEvent['type'], shape: Shape): EventTypeDefinition => eventType(type, shape, null, { closed: true });
 
 export const PROGRESS_EVENT_TYPES: EventTypeDefinition[] = [
-  define('LearnerProfileViewed', { userId: uuid, learnerId: uuid, part: oneOf(LEARNER_PARTS), format: oneOf(REPORT_FORMATS) }),
-  define('ClassReportViewed', { userId: uuid, courseId: uuid, part: oneOf(CLASS_PARTS), format: oneOf(REPORT_FORMATS) }),
-  define('SchoolReportViewed', { userId: uuid, schoolId: uuid, from: date, to: date, part: oneOf(SCHOOL_PARTS), format: oneOf(REPORT_FORMATS) }),
-  define('EarlyWarningThresholdSet', { schoolId: uuid, threshold: oneOf(THRESHOLD_CHOICES), by: uuid, at: instant }),
+  define('LearnerProfileViewed', { userId: uuid, learnerId: uuid, part: oneOf(...LEARNER_PARTS), format: oneOf(...REPORT_FORMATS) }),
+  define('ClassReportViewed', { userId: uuid, courseId: uuid, part: oneOf(...CLASS_PARTS), format: oneOf(...REPORT_FORMATS) }),
+  define('SchoolReportViewed', { userId: uuid, schoolId: uuid, from: calendarDate, to: calendarDate, part: oneOf(...SCHOOL_PARTS), format: oneOf(...REPORT_FORMATS) }),
+  define('EarlyWarningThresholdSet', { schoolId: uuid, threshold: oneOf(...THRESHOLD_CHOICES), by: uuid, at: instant }),
 ];

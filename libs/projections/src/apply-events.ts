@@ -4,6 +4,7 @@
  * with each erasure (`SubjectErased`) in its place, in the caller's transaction.
  */
 import type { EventLog, RecordedEvent, StoredEvent } from '@learnstream/event-store';
+import { isUuid } from '@learnstream/domain';
 import type { EntityManager } from 'typeorm';
 import { SUBJECT_ERASED, type ErasedSubject, type Projection } from './projection';
 
@@ -17,8 +18,7 @@ export function wants(p: Projection, type: string): boolean {
 /** The clear data of a SubjectErased event (ids only: it needs no decryption). */
 export function erasedSubjectOf(event: StoredEvent): ErasedSubject {
   const d = event.data as Record<string, unknown>;
-  const id = (v: unknown) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
-  if (!id(d.userId) || !id(d.requestId) || !id(d.anonymousId)) throw new Error(`${SUBJECT_ERASED} ${event.id} lacks userId, requestId or anonymousId`);
+  if (!isUuid(d.userId) || !isUuid(d.requestId) || !isUuid(d.anonymousId)) throw new Error(`${SUBJECT_ERASED} ${event.id} lacks userId, requestId or anonymousId`);
   return {
     userId: String(d.userId).toLowerCase(),
     requestId: String(d.requestId).toLowerCase(),

@@ -10,7 +10,7 @@
  *                      filtered on, so that they can see who looked at their activity
  *   UsageReportViewed  the platform's usage statistics (aggregates only)
  */
-import type { DomainEvent } from '@learnstream/domain';
+import { calendarDate, eventType, nullable, oneOf, uuid, type DomainEvent, type Shape } from '@learnstream/domain';
 import type { EventTypeDefinition } from '@learnstream/event-store';
 
 export type CourseLogFormat = 'json' | 'csv' | 'live';
@@ -32,27 +32,9 @@ export type ReportEvent = CourseLogViewed | UsageReportViewed;
 
 export { activityStream as activityStreamId } from '@learnstream/event-store';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-type Check = [what: string, ok: (v: unknown) => boolean];
-const uuid: Check = ['a UUID', (v) => typeof v === 'string' && UUID.test(v)];
-const uuidOrNull: Check = ['a UUID or null', (v) => v === null || uuid[1](v)];
-const date: Check = ['a date YYYY-MM-DD', (v) => typeof v === 'string' && DATE.test(v)];
-const oneOf = (values: readonly string[]): Check => [`one of ${values.join(', ')}`, (v) => values.includes(v as string)];
-
-function define(type: ReportEvent['type'], shape: Record<string, Check>): EventTypeDefinition {
-  return {
-    type,
-    version: 1,
-    validate: (data) => [
-      ...Object.entries(shape).flatMap(([field, [what, ok]]) => (ok(data[field]) ? [] : [`${field} must be ${what}`])),
-      ...Object.keys(data).filter((k) => !(k in shape)).map((k) => `${k} is not a field of ${type}`),
-    ],
-  };
-}
+const define = (type: ReportEvent['type'], shape: Shape): EventTypeDefinition => eventType(type, shape, null, { closed: true });
 
 export const REPORT_EVENT_TYPES: EventTypeDefinition[] = [
-  define('CourseLogViewed', { courseId: uuid, userId: uuid, format: oneOf(COURSE_LOG_FORMATS), filteredUserId: uuidOrNull }),
-  define('UsageReportViewed', { userId: uuid, from: date, to: date, granularity: oneOf(GRANULARITIES), by: oneOf(USAGE_DIMENSIONS), format: oneOf(['json', 'csv']) }),
+  define('CourseLogViewed', { courseId: uuid, userId: uuid, format: oneOf(...COURSE_LOG_FORMATS), filteredUserId: nullable(uuid) }),
+  define('UsageReportViewed', { userId: uuid, from: calendarDate, to: calendarDate, granularity: oneOf(...GRANULARITIES), by: oneOf(...USAGE_DIMENSIONS), format: oneOf('json', 'csv') }),
 ];

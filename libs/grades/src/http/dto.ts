@@ -8,10 +8,10 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Length, ValidateBy, ValidateNested, type ValidationOptions } from 'class-validator';
 import { Bounded, IsId } from '@learnstream/core';
+import { isUuid } from '@learnstream/domain';
 import type { CompletionActivityKind, CompletionRule } from '../completion.events';
 import type { GradeSource } from '../gradebook.events';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const flag = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 /** A list of UUIDs, or the word 'all'. */
@@ -20,7 +20,7 @@ function IsUuidListOrAll(options?: ValidationOptions) {
     {
       name: 'isUuidListOrAll',
       validator: {
-        validate: (v: unknown) => v === 'all' || (Array.isArray(v) && v.length <= 1000 && v.every((id) => typeof id === 'string' && UUID.test(id))),
+        validate: (v: unknown) => v === 'all' || (Array.isArray(v) && v.length <= 1000 && v.every((id) => typeof id === 'string' && isUuid(id))),
         defaultMessage: () => "$property must be a list of UUIDs or 'all'",
       },
     },
@@ -38,7 +38,7 @@ function IsGradeSource(options?: ValidationOptions) {
           if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
           const s = v as Record<string, unknown>;
           if (s.kind === 'manual') return Object.keys(s).length === 1;
-          return ['quiz', 'assignment', 'offline'].includes(s.kind as string) && typeof s.id === 'string' && UUID.test(s.id) && Object.keys(s).length === 2;
+          return ['quiz', 'assignment', 'offline'].includes(s.kind as string) && typeof s.id === 'string' && isUuid(s.id) && Object.keys(s).length === 2;
         },
         defaultMessage: () => "$property must be { kind: 'quiz' | 'assignment' | 'offline', id: UUID } or { kind: 'manual' }",
       },

@@ -3,6 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiParam, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiError, ApiErrors, UUID_PARAM } from '@learnstream/core';
+import { isUuid } from '@learnstream/domain';
 import { ChangeCompletionCommand } from '../commands/change-completion.command';
 import { ChangeGradebookCommand, type GradebookChange } from '../commands/change-gradebook.command';
 import { COURSE_TOTAL } from '../gradebook.events';
@@ -23,11 +24,10 @@ import {
 } from './dto';
 
 const uuid = UUID_PARAM;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** An override's target: a grade item's id, or 'course' for the course total. */
 const target = {
   transform(value: string): string {
-    if (value !== COURSE_TOTAL && !UUID.test(value)) throw new ApiError(400, 'VALIDATION_FAILED', "the target must be a grade item's id or 'course'");
+    if (value !== COURSE_TOTAL && !isUuid(value)) throw new ApiError(400, 'VALIDATION_FAILED', "the target must be a grade item's id or 'course'");
     return value;
   },
 };

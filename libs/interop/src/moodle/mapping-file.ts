@@ -16,7 +16,7 @@
  * Every part is optional. Unknown keys are refused, so a typo is not ignored.
  */
 import { readFile } from 'node:fs/promises';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, isUuid } from '@learnstream/domain';
 
 export interface MappingFile {
   site?: string;
@@ -32,7 +32,6 @@ export interface MappingFile {
   gradeItems: Record<string, { maxGrade: number }>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const SITE = /^[a-z][a-z0-9_-]{0,39}$/;
 
 export const EMPTY_MAPPING: MappingFile = { users: {}, courses: {}, modules: {}, people: {}, courseNames: {}, learners: {}, gradeItems: {} };
@@ -57,7 +56,7 @@ export function parseMapping(json: unknown): MappingFile {
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(value)) {
       if (!keyPattern.test(k)) problems.push(`${key}: "${k}" is not ${what}`);
-      else if (typeof v !== 'string' || !UUID.test(v)) problems.push(`${key}.${k} must be a Learnstream id (UUID)`);
+      else if (typeof v !== 'string' || !isUuid(v)) problems.push(`${key}.${k} must be a Learnstream id (UUID)`);
       else out[k] = v.toLowerCase();
     }
     return out;

@@ -12,7 +12,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessPolicy, envelopeFor, type Actor } from '@learnstream/access';
 import { PG_POOL } from '@learnstream/core';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, isUuid } from '@learnstream/domain';
 import { EventLog } from '@learnstream/event-store';
 import type pg from 'pg';
 import { xapiClientStreamId } from '../interop.events';
@@ -30,7 +30,6 @@ export interface LrsClientView extends LrsClient {
 }
 
 const hash = (secret: string) => createHash('sha256').update(secret, 'utf8').digest();
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class LrsClients {
@@ -79,7 +78,7 @@ export class LrsClients {
 
   /** The client these credentials belong to, or null (unknown, wrong secret, revoked). */
   async authenticate(clientId: string, secret: string): Promise<LrsClient | null> {
-    if (!UUID.test(clientId) || !secret) return null;
+    if (!isUuid(clientId) || !secret) return null;
     const { rows } = await this.pool.query('SELECT client_id, school_id, name, secret_hash FROM xapi_clients WHERE client_id = $1 AND revoked_at IS NULL', [clientId]);
     const row = rows[0];
     const given = hash(secret);

@@ -15,6 +15,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessPolicy } from '@learnstream/access';
 import { PG_POOL } from '@learnstream/core';
+import { isUuid } from '@learnstream/domain';
 import type pg from 'pg';
 import { INTEROP_OPTIONS, type InteropOptions } from '../interop.options';
 
@@ -26,8 +27,6 @@ export interface CourseTarget {
   resource: { resourceId: string; sectionId: string; visible: boolean } | null;
 }
 
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-
 @Injectable()
 export class StatementTargets {
   private readonly coursePattern: RegExp;
@@ -38,14 +37,14 @@ export class StatementTargets {
     @Inject(INTEROP_OPTIONS) private readonly options: InteropOptions,
   ) {
     const home = options.homePage.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    this.coursePattern = new RegExp(`^${home}/courses/(${UUID})(?:/resources/(${UUID}))?$`, 'i');
+    this.coursePattern = new RegExp(`^${home}/courses/([^/]+)(?:/resources/([^/]+))?$`, 'i');
   }
 
   async learner(schoolId: string, actor: unknown): Promise<Target<string>> {
     if (typeof actor !== 'object' || actor === null) return null;
     const a = actor as { objectType?: string; mbox?: string; account?: { homePage?: string; name?: string } };
     if (a.objectType === 'Group') return null;
-    if (a.account && a.account.homePage?.replace(/\/+$/, '') === this.options.homePage && new RegExp(`^${UUID}$`, 'i').test(a.account.name ?? '')) {
+    if (a.account && a.account.homePage?.replace(/\/+$/, '') === this.options.homePage && isUuid(a.account.name)) {
       const userId = a.account.name!.toLowerCase();
       const person = await this.policy.person(userId);
       if (!person.exists) return null;
@@ -67,7 +66,7 @@ export class StatementTargets {
 
   async course(schoolId: string, activityId: string | null): Promise<Target<CourseTarget>> {
     const m = activityId ? this.coursePattern.exec(activityId) : null;
-    if (!m) return null;
+    if (!m || !isUuid(m[1]) || (m[2] !== undefined && !isUuid(m[2]))) return null;
     const courseId = m[1].toLowerCase();
     const course = await this.policy.course(courseId);
     if (!course.exists) return null;

@@ -11,13 +11,15 @@
  * SubStatement inside a SubStatement, revision/platform on a non-Activity
  * object, a version other than 1.0.x.
  */
+import { version as uuidVersion } from 'uuid';
+import { isUuid as isAnyUuid } from '@learnstream/domain';
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
 export const VOIDED_VERB = 'http://adlnet.gov/expapi/verbs/voided';
 export const XAPI_VERSION = '1.0.3';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const IRI = /^[a-z][a-z0-9+.-]*:[^\s<>"{}|\\^`]+$/i;
 const IRL = /^[a-z][a-z0-9+.-]*:\/\/[^\s<>"{}|\\^`]+$/i;
 const MAILTO = /^mailto:[^\s@]+@[^\s@]+$/i;
@@ -28,7 +30,8 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}(:?\d
 const DURATION = /^P(?:\d+(\.\d+)?W|(?=\d|T\d)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?D)?(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?)$/;
 const INTERACTION_TYPES = ['true-false', 'choice', 'fill-in', 'long-fill-in', 'matching', 'performance', 'sequencing', 'likert', 'numeric', 'other'];
 
-export const isUuid = (v: unknown): v is string => typeof v === 'string' && UUID.test(v);
+/** A UUID of versions 1 to 8 (the nil and max UUIDs are not statement ids). */
+export const isUuid = (v: unknown): v is string => isAnyUuid(v) && uuidVersion(v) >= 1 && uuidVersion(v) <= 8;
 export const isIri = (v: unknown): v is string => typeof v === 'string' && IRI.test(v);
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -393,7 +396,7 @@ function normal(value: Json, key: string): Json {
     return out;
   }
   if (typeof value === 'string') {
-    if ((key === 'id' || key === 'registration') && UUID.test(value)) return value.toLowerCase();
+    if ((key === 'id' || key === 'registration') && isUuid(value)) return value.toLowerCase();
     if (key === 'mbox') return value.toLowerCase();
   }
   return value;

@@ -14,9 +14,9 @@
  */
 import { ANONYMOUS_SUBJECT, type StoredEvent } from '@learnstream/event-store';
 import type { ErasedSubject, Projection } from '@learnstream/projections';
+import { isUuid } from '@learnstream/domain';
 import type { EntityManager } from 'typeorm';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Data fields that name a person the event is about. */
 const PERSON_FIELDS = ['userId', 'learnerId', 'childId', 'parentId', 'subjectId'];
 
@@ -40,7 +40,7 @@ function sealedSubjects(node: unknown, into: Set<string>, depth = 0): void {
 export function involvementOf(event: StoredEvent): Map<string, Set<Involvement>> {
   const people = new Map<string, Set<Involvement>>();
   const add = (id: unknown, how: Involvement) => {
-    if (typeof id !== 'string' || !UUID.test(id)) return;
+    if (typeof id !== 'string' || !isUuid(id)) return;
     const key = id.toLowerCase();
     if (key === ANONYMOUS_SUBJECT) return;
     const set = people.get(key) ?? new Set<Involvement>();
