@@ -10,7 +10,8 @@ import pg from 'pg';
 import { keyStoreUrlFor, migrateKeyStore, openDataSource, startEmbeddedPostgres } from '@learnstream/database';
 import { EventLog, EventRegistry, PostgresEventStore, START, type EnvelopeInput } from '@learnstream/event-store';
 import { KeyStore, PersonalDataCipher, personal } from '@learnstream/personal-data';
-import { CourseLogEntry, CourseLogProjection, ProjectionRunner } from '@learnstream/projections';
+import { ProjectionRunner } from '@learnstream/projections';
+import { CourseLogProjection } from '@learnstream/reports';
 
 const N = Number(process.argv[2] ?? 20000);
 
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   await admin.query(`CREATE DATABASE ${name}`);
   const dbUrl = new URL(url.toString());
   dbUrl.pathname = `/${name}`;
-  const dataSource = await openDataSource(dbUrl.toString(), [CourseLogEntry]);
+  const dataSource = await openDataSource(dbUrl.toString(), []);
   const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: 20 });
   // The database is dropped WITH (FORCE) at the end: a connection closed by that is expected.
   pool.on('error', () => undefined);

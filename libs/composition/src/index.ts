@@ -27,9 +27,9 @@ import {
   SubjectEventsProjection,
   SubjectFlagsProjection,
 } from '@learnstream/privacy';
-import { CourseLogProjection, type Projection } from '@learnstream/projections';
+import type { Projection } from '@learnstream/projections';
 import { EarlyWarningProjection, LearnerActivityProjection, PROGRESS_EVENT_TYPES, ProgressModule, QuestionResultsProjection } from '@learnstream/progress';
-import { REPORT_EVENT_TYPES, ReportsModule, UsageActivityProjection } from '@learnstream/reports';
+import { CourseLogProjection, REPORT_EVENT_TYPES, ReportsModule, UsageActivityProjection } from '@learnstream/reports';
 
 export const EVENT_TYPES: EventTypeDefinition[] = [
   ...ACCOUNT_EVENT_TYPES, ...AFFILIATION_EVENT_TYPES, ...COURSE_EVENT_TYPES, ...ENROLMENT_EVENT_TYPES, ...COURSE_VIEW_EVENT_TYPES,

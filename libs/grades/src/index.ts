@@ -38,3 +38,5 @@ export { GetCourseGradesQuery, GetGradebookQuery, GetLearnerGradesQuery } from '
 export { GetCourseCompletionQuery, GetLearnerCompletionQuery, type CourseCompletionView } from './queries/completion.query';
 export type { CompletionRulesView, CourseGradesView, GradebookView, LearnerCompletionView, LearnerGradesResponse, LearnerGradesView } from './views';
 export { AddGradeItemDto, GradebookSettingsDto, LetterGradeDto, OverrideDto, ReleaseDto } from './http/dto';
+// The grades and completion read models as other features (the progress reports) read them.
+export { learnerCompletion, learnerGrades, readCompletion, readGradebooks, type CompletionRows, type CompletionView, type CourseGradeView } from './queries/read-models';

@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { EnvelopeInput, EventTypeDefinition, StoredEvent } from '@learnstream/event-store';
 import type { EntityManager } from 'typeorm';
 import { createEventLogFixture, type EventLogFixture } from '../../../test/support/event-log-fixture';
-import { CourseLogEntry } from './course-log/course-log.entity';
-import { CourseLogProjection } from './course-log/course-log.projection';
+// The course log (libs/reports) serves as a real projection here.
+import { CourseLogProjection } from '@learnstream/reports';
 import { SUBJECT_ERASED, type ErasedSubject, type Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 
@@ -60,7 +60,7 @@ describe('erasure receipts', () => {
   const [ann, bob, dpo] = [randomUUID(), randomUUID(), randomUUID()];
 
   beforeAll(async () => {
-    f = await createEventLogFixture(types, [CourseLogEntry]);
+    f = await createEventLogFixture(types);
     await f.dataSource.query('CREATE TABLE test_views (event_id uuid PRIMARY KEY, user_id uuid)');
     await f.dataSource.query('CREATE TABLE test_trace (n serial PRIMARY KEY, what text NOT NULL)');
     runner = new ProjectionRunner(f.dataSource, f.log, [new CourseLogProjection(), new ViewsProjection(), new SchoolsOnly()], { batchSize: 100, idleCheckMs: 50 });

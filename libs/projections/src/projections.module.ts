@@ -3,7 +3,6 @@ import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { EventLog } from '@learnstream/event-store';
 import type { DataSource } from 'typeorm';
-import { CourseLogEntry } from './course-log/course-log.entity';
 import { PROJECTIONS, type Projection } from './projection';
 import { InlineProjections } from './inline-projections';
 import { ProjectionRunner } from './projection-runner';
@@ -35,7 +34,7 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
     return {
       module: ProjectionsModule,
       global: true,
-      imports: [TypeOrmModule.forFeature([CourseLogEntry, ...(options.entities ?? [])])],
+      imports: [TypeOrmModule.forFeature(options.entities ?? [])],
       controllers: options.http ? [ProjectionsAdminController] : [],
       providers: [
         { provide: RUN, useValue: options.run },

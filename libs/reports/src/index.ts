@@ -7,6 +7,7 @@ export * from './reports.events';
 export { DEFAULT_REPORTS_OPTIONS, REPORTS_OPTIONS, type ReportsOptions } from './reports.options';
 export { ReportsModule } from './reports.module';
 export { LiveTails } from './course-log/live-tails';
+export { CourseLogProjection } from './course-log/course-log.projection';
 export { GetCourseLogQuery, type CourseLogPage } from './course-log/queries/get-course-log.query';
 export type { CourseLogRow, PersonRef } from './course-log/course-log.views';
 export type { CourseLogFilter } from './course-log/course-log.filter';

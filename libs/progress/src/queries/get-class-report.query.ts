@@ -44,7 +44,8 @@ import {
   type AtRiskReason,
   type GradeBin,
 } from '../rules';
-import { iso, learnerCompletion, notRestricted, learnerGrades, readCompletion, readGradebooks, type CompletionView } from './read-models';
+import { learnerCompletion, learnerGrades, readCompletion, readGradebooks, type CompletionView } from '@learnstream/grades';
+import { iso, notRestricted } from './read-models';
 import { readCourseFacts, scoreClass, snapshotOf } from './early-warning';
 import { TRAINED_MODEL, type RiskReason, type ThresholdSetting } from '@learnstream/early-warning';
 

@@ -26,7 +26,8 @@ import { PROGRESS_OPTIONS, type ProgressOptions } from '../progress.options';
 import type { LearnerPart, ReportFormat } from '../progress.events';
 import { ProgressRepository } from '../progress.repository';
 import { atRiskReasons, atRiskRuleText, skillResult, skillVerdicts, SKILL_RULE_TEXT, type AtRiskReason, type SkillResult } from '../rules';
-import { iso, learnerCompletion, learnerGrades, readCompletion, readGradebooks, type CompletionView, type CourseGradeView } from './read-models';
+import { learnerCompletion, learnerGrades, readCompletion, readGradebooks, type CompletionView, type CourseGradeView } from '@learnstream/grades';
+import { iso } from './read-models';
 
 export const PROFILING_NOTE =
   'The learner objected to profiling: no strengths, points to improve or at-risk flags are worked out for them. Their results are shown as they are.';

@@ -19,12 +19,12 @@
  */
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
-import { computeCourseGrades } from '@learnstream/grades';
+import { computeCourseGrades, readGradebooks } from '@learnstream/grades';
 import { DomainError, Clock } from '@learnstream/domain';
 import type { ReportFormat, SchoolPart } from '../progress.events';
 import { ProgressRepository } from '../progress.repository';
 import { mean, round2 } from '../rules';
-import { notRestricted, readGradebooks } from './read-models';
+import { notRestricted } from './read-models';
 
 export interface GroupFigures {
   courses: number;

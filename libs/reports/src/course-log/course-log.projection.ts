@@ -1,6 +1,6 @@
 import { positionToString, type StoredEvent } from '@learnstream/event-store';
 import type { EntityManager } from 'typeorm';
-import type { ErasedSubject, Projection } from '../projection';
+import type { ErasedSubject, Projection } from '@learnstream/projections';
 
 /**
  * The course log: every event that carries a courseId, with the envelope's

@@ -1,0 +1,113 @@
+/**
+ * The grades feature's read models as other features read them, inside their
+ * TenantDb transaction (row-level security on): each course's gradebook with
+ * its activity results, and completion rows. Grades and completion are
+ * computed this feature's way (withActivityResults, computeCourseGrades /
+ * visibleToLearner, completion `progress`), so a report never recomputes them
+ * differently. The progress reports read these tables only through here.
+ */
+import type { EntityManager } from 'typeorm';
+import { withActivityResults, type ActivityResult } from '../activity-results';
+import { progress as completionProgress, initialLearnerCompletion, type LearnerCompletion } from '../completion';
+import { initialCompletionRules, type CompletionRules } from '../completion-rules';
+import { computeCourseGrades, visibleToLearner, type ItemGrade } from '../course-grades';
+import type { GradebookState } from '../gradebook.state';
+import { completionRulesFromJson, gradebookFromJson } from '../state-json';
+
+const iso = (v: Date | string | null): string | null => (v === null ? null : new Date(v).toISOString());
+
+/**
+ * Each course's gradebook state with its activity results (of every learner, or of one). `asOf`: one
+ * course's results as they were at a date (early-warning.ts reads them) in place of today's; the
+ * gradebook's items, weights, manual grades and overrides are today's.
+ */
+export async function readGradebooks(
+  db: EntityManager,
+  courseIds: string[],
+  learnerId: string | null,
+  asOf?: { results: ActivityResult[] },
+): Promise<Map<string, GradebookState>> {
+  if (!courseIds.length) return new Map();
+  const books: { course_id: string; state: Parameters<typeof gradebookFromJson>[0] }[] = await db.query('SELECT course_id, state FROM gradebooks WHERE course_id = ANY ($1)', [courseIds]);
+  const byCourse = new Map<string, ActivityResult[]>();
+  if (asOf) {
+    byCourse.set(courseIds[0], asOf.results);
+  } else {
+    const results: { activity_id: string; learner_id: string; course_id: string; grade: number; max_grade: number }[] = await db.query(
+      'SELECT activity_id, learner_id, course_id, grade, max_grade FROM activity_results WHERE course_id = ANY ($1) AND ($2::uuid IS NULL OR learner_id = $2)',
+      [courseIds, learnerId],
+    );
+    for (const r of results) byCourse.set(r.course_id, [...(byCourse.get(r.course_id) ?? []), { activityId: r.activity_id, learnerId: r.learner_id, grade: r.grade, maxGrade: r.max_grade }]);
+  }
+  return new Map(books.map((b) => [b.course_id, withActivityResults(gradebookFromJson(b.state), byCourse.get(b.course_id) ?? [])]));
+}
+
+export interface CourseGradeView {
+  /** Staff see every item; the learner and their parent only released ones (and a total only when all it counts is released). */
+  releasedOnly: boolean;
+  passPercentage: number;
+  total: { percentage: number | null; letter: string | null; passed: boolean | null; overridden: boolean; hidden: boolean };
+  items: (ItemGrade & { name: string })[];
+}
+
+/** A learner's current grades in a course (the total so far: missing grades left out), as the reader may see them. */
+export function learnerGrades(state: GradebookState, learnerId: string, staff: boolean): CourseGradeView {
+  const all = computeCourseGrades(state, learnerId);
+  const seen = staff ? { ...all, total: { ...all.total, hidden: false } } : visibleToLearner(all, state);
+  return {
+    releasedOnly: !staff,
+    passPercentage: state.passPercentage,
+    total: seen.total,
+    items: seen.items.map((i) => ({ ...i, name: state.items.get(i.itemId)?.name ?? '' })),
+  };
+}
+
+export interface CompletionRows {
+  rules: Map<string, CompletionRules>;
+  /** courseId → learnerId → completion. */
+  learners: Map<string, Map<string, LearnerCompletion>>;
+}
+
+/** `asOf`: only what was completed by then. */
+export async function readCompletion(db: EntityManager, courseIds: string[], learnerId: string | null, asOf: Date | null = null): Promise<CompletionRows> {
+  const rules = new Map<string, CompletionRules>();
+  const learners = new Map<string, Map<string, LearnerCompletion>>();
+  if (!courseIds.length) return { rules, learners };
+  const ruleRows: { course_id: string; rules: Parameters<typeof completionRulesFromJson>[0] }[] = await db.query('SELECT course_id, rules FROM completion_rules WHERE course_id = ANY ($1)', [courseIds]);
+  for (const r of ruleRows) rules.set(r.course_id, completionRulesFromJson(r.rules));
+  const activities: { course_id: string; learner_id: string; activity_id: string; rule: string; completed_at: Date }[] = await db.query(
+    `SELECT course_id, learner_id, activity_id, rule, completed_at FROM activity_completions
+     WHERE course_id = ANY ($1) AND ($2::uuid IS NULL OR learner_id = $2) AND ($3::timestamptz IS NULL OR completed_at <= $3) ORDER BY completed_at, activity_id`,
+    [courseIds, learnerId, asOf],
+  );
+  const courses: { course_id: string; learner_id: string; completed_at: Date }[] = await db.query(
+    'SELECT course_id, learner_id, completed_at FROM course_completions WHERE course_id = ANY ($1) AND ($2::uuid IS NULL OR learner_id = $2) AND ($3::timestamptz IS NULL OR completed_at <= $3)',
+    [courseIds, learnerId, asOf],
+  );
+  const of = (courseId: string, id: string) => {
+    const course = learners.get(courseId) ?? new Map<string, LearnerCompletion>();
+    learners.set(courseId, course);
+    return { course, state: course.get(id) ?? initialLearnerCompletion() };
+  };
+  for (const a of activities) {
+    const { course, state } = of(a.course_id, a.learner_id);
+    course.set(a.learner_id, { ...state, completed: new Map(state.completed).set(a.activity_id, { rule: a.rule as never, at: iso(a.completed_at)! }) });
+  }
+  for (const c of courses) {
+    const { course, state } = of(c.course_id, c.learner_id);
+    course.set(c.learner_id, { ...state, courseCompletedAt: iso(c.completed_at) });
+  }
+  return { rules, learners };
+}
+
+export interface CompletionView {
+  progress: { completed: number; required: number; percentage: number | null };
+  courseCompleted: boolean;
+  courseCompletedAt: string | null;
+}
+
+export function learnerCompletion(rows: CompletionRows, courseId: string, learnerId: string): CompletionView {
+  const state = rows.learners.get(courseId)?.get(learnerId) ?? initialLearnerCompletion();
+  const rules = rows.rules.get(courseId) ?? { ...initialCompletionRules(), courseId };
+  return { progress: completionProgress(state, rules), courseCompleted: state.courseCompletedAt !== null, courseCompletedAt: state.courseCompletedAt };
+}
