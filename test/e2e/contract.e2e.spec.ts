@@ -97,7 +97,6 @@ const NOT_YET_TYPED = new Set([
   'POST /api/v1/courses/{courseId}/offline-tests',
   'POST /api/v1/courses/{courseId}/quizzes',
   'POST /api/v1/courses/{id}/enrolments',
-  'POST /api/v1/courses/{id}/enrolments/bulk',
   'POST /api/v1/courses/{id}/enrolments/self',
   'POST /api/v1/privacy/subjects/{id}/cancellation',
   'POST /api/v1/quizzes/{quizId}/attempts',

@@ -240,10 +240,10 @@ describe('enrolments', () => {
     const first = await http().post(`/api/v1/courses/${courseId}/enrolments/bulk`).set(schoolAdmin.auth).send({ learnerIds }).expect(200);
     expect(first.body).toMatchObject({ courseId, enrolled: 2, alreadyEnrolled: 1, refused: 1 });
     expect(first.body.results).toEqual([
-      { learnerId: learner1.userId, status: 'already_enrolled' },
-      { learnerId: learner2.userId, status: 'enrolled' },
-      { learnerId: learner3.userId, status: 'enrolled' },
-      expect.objectContaining({ learnerId: learnerB.userId, status: 'refused', code: 'UNKNOWN_LEARNER' }),
+      { row: 0, learnerId: learner1.userId, status: 'already_enrolled' },
+      { row: 1, learnerId: learner2.userId, status: 'enrolled' },
+      { row: 2, learnerId: learner3.userId, status: 'enrolled' },
+      expect.objectContaining({ row: 3, learnerId: learnerB.userId, status: 'refused', code: 'UNKNOWN_LEARNER' }),
     ]);
     const before = await countEvents(t);
     const second = await http().post(`/api/v1/courses/${courseId}/enrolments/bulk`).set(schoolAdmin.auth).send({ learnerIds }).expect(200);

@@ -43,6 +43,8 @@ export interface CourseFacts {
   exists: boolean;
   schoolId: string | null;
   archived: boolean;
+  /** When the course was created (its CourseCreated's occurredAt); null when it does not exist. */
+  createdAt: Date | null;
   staff: { userId: string; role: 'teacher' | 'non_editing_teacher' }[];
 }
 
@@ -68,6 +70,8 @@ export type Permission =
   | { action: 'school.read'; schoolId: string }
   | { action: 'school.manage'; schoolId: string }
   | { action: 'school.admins'; schoolId: string }
+  /** Record history: set occurredAt on writes, bulk uploads (historic-time.ts). */
+  | { action: 'school.import'; schoolId: string | null }
   | { action: 'account.open'; schoolId: string; role: SchoolRole }
   | { action: 'parentLink.request'; parentId: string; childId: string }
   | { action: 'parentLink.decide'; childId: string }
@@ -157,14 +161,40 @@ export class AccessPolicy {
   }
 
   async course(courseId: string): Promise<CourseFacts> {
-    const [course] = await this.db.query('SELECT school_id, archived_at FROM courses WHERE course_id = $1', [courseId]);
+    const [course] = await this.db.query('SELECT school_id, archived_at, created_at FROM courses WHERE course_id = $1', [courseId]);
     const staff: { user_id: string; role: 'teacher' | 'non_editing_teacher' }[] = course ? await this.db.query('SELECT user_id, role FROM course_staff WHERE course_id = $1', [courseId]) : [];
-    return { courseId, exists: Boolean(course), schoolId: course?.school_id ?? null, archived: Boolean(course?.archived_at), staff: staff.map((r) => ({ userId: r.user_id, role: r.role })) };
+    return { courseId, exists: Boolean(course), schoolId: course?.school_id ?? null, archived: Boolean(course?.archived_at), createdAt: course ? new Date(course.created_at) : null, staff: staff.map((r) => ({ userId: r.user_id, role: r.role })) };
   }
 
   /** Enrolled now or before: teachers keep seeing the records of learners who left their course. */
   async everEnrolled(courseId: string, learnerId: string): Promise<boolean> {
     return (await this.db.query('SELECT 1 FROM course_enrolments WHERE course_id = $1 AND learner_id = $2', [courseId, learnerId])).length > 0;
+  }
+
+  /** Of `userIds`, those who are learners of the school now (null: anyone with an account): who a bulk upload may enrol. */
+  async learnersOf(schoolId: string | null, userIds: string[]): Promise<Set<string>> {
+    const rows: { user_id: string }[] = schoolId === null
+      ? await this.db.query('SELECT user_id FROM accounts WHERE user_id = ANY ($1::uuid[])', [userIds])
+      : await this.db.query(`SELECT DISTINCT user_id FROM school_memberships WHERE school_id = $1 AND role = 'learner' AND ended_at IS NULL AND user_id = ANY ($2::uuid[])`, [schoolId, userIds]);
+    return new Set(rows.map((r) => r.user_id));
+  }
+
+  /** Of `learnerIds`, those with an enrolment row in the course (current or ended): whose streams a bulk write must read first. */
+  async enrolmentRowsOf(courseId: string, learnerIds: string[]): Promise<Set<string>> {
+    const rows: { learner_id: string }[] = await this.db.query('SELECT learner_id FROM course_enrolments WHERE course_id = $1 AND learner_id = ANY ($2::uuid[])', [courseId, learnerIds]);
+    return new Set(rows.map((r) => r.learner_id));
+  }
+
+  /**
+   * Enrolled at `at` (the last enrolment: from its start to its end, if it
+   * ended): a result of a learner who has since left counts for the time they were in.
+   */
+  async enrolledAt(courseId: string, learnerId: string, at: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `SELECT 1 FROM course_enrolments WHERE course_id = $1 AND learner_id = $2 AND enrolled_at <= $3 AND (unenrolled_at IS NULL OR unenrolled_at >= $3)`,
+      [courseId, learnerId, at],
+    );
+    return rows.length > 0;
   }
 
   async isEnrolled(courseId: string, learnerId: string): Promise<boolean> {
@@ -256,6 +286,8 @@ export class AccessPolicy {
         return admin || adminOf(permission.schoolId);
       case 'school.admins':
         return admin;
+      case 'school.import':
+        return permission.schoolId === null ? admin : adminOf(permission.schoolId);
       case 'account.open':
         if (permission.role === 'school_admin') return admin || adminOf(permission.schoolId);
         if (permission.role === 'teacher') return admin || adminOf(permission.schoolId);

@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { Clock } from '@learnstream/domain';
 import type { DataSource } from 'typeorm';
 import { AccessPolicy } from './access-policy';
+import { HistoricTime } from './historic-time';
 import { SessionRevocations } from './session-revocations';
 import { TenantDb } from './tenant-db';
 
@@ -17,7 +18,8 @@ import { TenantDb } from './tenant-db';
       inject: [getDataSourceToken(), APP_CONFIG, Clock],
       useFactory: (db: DataSource, config: AppConfig, clock: Clock) => new AccessPolicy(db, config.auth.ageOfMajority, clock),
     },
+    { provide: HistoricTime, inject: [AccessPolicy, Clock], useFactory: (policy: AccessPolicy, clock: Clock) => new HistoricTime(policy, clock) },
   ],
-  exports: [TenantDb, AccessPolicy, SessionRevocations],
+  exports: [TenantDb, AccessPolicy, SessionRevocations, HistoricTime],
 })
 export class AccessModule {}

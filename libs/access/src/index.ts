@@ -5,3 +5,4 @@ export * from './decorators';
 export * from './envelope';
 export * from './tenant-db';
 export * from './session-revocations';
+export * from './historic-time';

@@ -102,6 +102,15 @@ export class ActivityFacts {
     return out;
   }
 
+  /** The enrolment rows (last enrolment) of these learners in these courses, by `courseId|learnerId`: for history recorded by an import. */
+  async enrolmentsOf(courseIds: string[], learnerIds: string[]): Promise<Map<string, { enrolledAt: number; unenrolledAt: number | null }>> {
+    const { rows } = await this.pool.query<{ course_id: string; learner_id: string; enrolled_at: Date; unenrolled_at: Date | null }>(
+      'SELECT course_id, learner_id, enrolled_at, unenrolled_at FROM course_enrolments WHERE course_id = ANY($1::uuid[]) AND learner_id = ANY($2::uuid[])',
+      [courseIds, learnerIds],
+    );
+    return new Map(rows.map((r) => [`${r.course_id}|${r.learner_id}`, { enrolledAt: r.enrolled_at.getTime(), unenrolledAt: r.unenrolled_at?.getTime() ?? null }]));
+  }
+
   /** The facts of each resource; resources not found are left out. */
   async resourcesOf(resourceIds: string[]): Promise<Map<string, ResourceFacts>> {
     const now = Date.now();

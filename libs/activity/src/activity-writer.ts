@@ -76,6 +76,21 @@ export class ActivityWriter implements BeforeApplicationShutdown {
     }
   }
 
+  /** Appends to several streams at once, atomically (an import's batch of many learners' activity). */
+  async appendMany(requests: { streamId: string; events: NewEvent[] }[]): Promise<BatchedAppendResult[]> {
+    const batch = requests.map((r) => ({ ...r, expectedRevision: 'any' as const }));
+    if (this.batcher) return (await this.log.appendBatch(batch)) as BatchedAppendResult[];
+    if (this.draining) throw new ShuttingDownError();
+    const count = requests.reduce((n, r) => n + r.events.length, 0);
+    if (this.inFlight > 0 && this.inFlight + count > this.options.queueMaxEvents) throw new OverloadedError(this.options.retryAfterSeconds, this.inFlight);
+    this.inFlight += count;
+    try {
+      return (await this.log.appendBatch(batch)).map((r) => ({ ...r, duplicates: [] }));
+    } finally {
+      this.inFlight -= count;
+    }
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     this.draining = true;
     if (!this.batcher) return;

@@ -6,7 +6,7 @@
 import { Body, Controller, Inject, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentActor, type Actor } from '@learnstream/access';
+import { CurrentActor, OCCURRED_AT_DOC, type Actor } from '@learnstream/access';
 import { ApiError, ApiErrors } from '@learnstream/core';
 import { OverloadedError, ShuttingDownError } from '@learnstream/event-store';
 import type { Response } from 'express';
@@ -25,6 +25,8 @@ const ITEM_SCHEMA = {
     positionSeconds: { type: 'number', minimum: 0, maximum: MAX_SECONDS },
     durationSeconds: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: MAX_SECONDS },
     seconds: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: MAX_SECONDS },
+    occurredAt: { ...OCCURRED_AT_DOC, type: 'string' },
+    learnerId: { type: 'string', format: 'uuid', description: 'an import records this learner\'s activity (the import permission): it is the learner\'s, marked as imported; they must have been enrolled at occurredAt' },
   },
 };
 
@@ -47,7 +49,7 @@ export class ActivityController {
   @ApiBody({ schema: { oneOf: [ITEM_SCHEMA, { type: 'object', required: ['events'], properties: { events: { type: 'array', minItems: 1, maxItems: 1000, items: ITEM_SCHEMA } } }] } })
   @ApiCreatedResponse({ description: '{ received, recorded, duplicates, duplicateIds, position }: committed (durable) when answered' })
   @ApiOkResponse({ description: 'the same, when every item was already recorded (a retry)' })
-  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 409: ['DUPLICATE_EVENT_ID'], 413: ['PAYLOAD_TOO_LARGE'], 429: ['OVERLOADED'], 503: ['SHUTTING_DOWN'] })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], 409: ['DUPLICATE_EVENT_ID'], 413: ['PAYLOAD_TOO_LARGE'], 429: ['OVERLOADED'], 503: ['SHUTTING_DOWN'] })
   async record(@CurrentActor() actor: Actor, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<RecordActivityResult> {
     try {
       const result: RecordActivityResult = await this.commands.execute(new RecordActivityCommand(actor, body, this.options));

@@ -5,7 +5,7 @@
  * Pure: what needs the read models (is the resource in the course, of the
  * right kind) is checked by the command handler.
  */
-import { isUuid } from '@learnstream/domain';
+import { isInstant, isUuid } from '@learnstream/domain';
 import { ACTIVITY_VOCABULARY, MAX_SECONDS, type ActionDefinition } from './activity.events';
 
 export interface ActivityItem {
@@ -17,6 +17,10 @@ export interface ActivityItem {
   positionSeconds?: number;
   durationSeconds?: number;
   seconds?: number;
+  /** History (the import permission): when it happened; absent: now. */
+  occurredAt?: string;
+  /** An import recording a learner's activity: whose it is (the import permission). */
+  learnerId?: string;
 }
 
 export interface ItemProblem {
@@ -72,7 +76,15 @@ export function parseActivityBody(body: unknown, maxItems: number): Parsed {
     if (item.positionSeconds !== undefined && item.durationSeconds !== undefined && item.positionSeconds > item.durationSeconds) {
       problem('positionSeconds', 'must not be past durationSeconds');
     }
-    const allowed = new Set(['id', 'type', 'courseId', ...Object.keys(definition.fields)]);
+    if (value.occurredAt !== undefined) {
+      if (!isInstant(value.occurredAt)) problem('occurredAt', 'must be an ISO-8601 UTC timestamp');
+      else item.occurredAt = new Date(value.occurredAt).toISOString();
+    }
+    if (value.learnerId !== undefined) {
+      if (!isUuid(value.learnerId)) problem('learnerId', 'must be a UUID');
+      else item.learnerId = value.learnerId.toLowerCase();
+    }
+    const allowed = new Set(['id', 'type', 'courseId', 'occurredAt', 'learnerId', ...Object.keys(definition.fields)]);
     for (const field of Object.keys(value)) if (!allowed.has(field)) problem(field, `is not a field of ${definition.type}`);
     if (details.length === before) {
       items.push(item);

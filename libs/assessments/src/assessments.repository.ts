@@ -11,7 +11,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
 import { DomainError, type Decider } from '@learnstream/domain';
-import { EventLog, type NewAppend, type Position } from '@learnstream/event-store';
+import { EventLog, type NewAppend, type Origin, type Position } from '@learnstream/event-store';
 import { ProjectionRunner } from '@learnstream/projections';
 import type { DataSource } from 'typeorm';
 import { toNewEvents, type AssessmentEvent } from './new-events';
@@ -39,11 +39,13 @@ export interface DecideAndAppend<S, E extends AssessmentEvent> {
   decider: Decider<never, E, S>;
   /** Decides on the current state (again after a concurrent change). */
   decide: (state: S) => E[] | Promise<E[]>;
-  /** null: the system acted. */
-  actor: Actor | null;
+  /** null: the system acted; an import acting for a learner gives the learner. */
+  actor: Pick<Actor, 'userId' | 'realActorId'> | null;
   /** The events among those decided that the system did, not the actor (an overdue attempt closed before a new start). */
   bySystem?: (event: E) => boolean;
   schoolId: string | null;
+  /** `import` for history recorded with occurredAt. */
+  origin?: Origin;
 }
 
 const ACTIVITY_TABLES = {
@@ -76,7 +78,7 @@ export class AssessmentsRepository {
       const { state, revision } = await this.load(input.streamId, input.decider);
       const events = await input.decide(state);
       if (events.length === 0) return { state, events, position: null as Position | null };
-      const newEvents = events.flatMap((e) => toNewEvents(input.bySystem?.(e) ? null : input.actor, [e], input.schoolId));
+      const newEvents = events.flatMap((e) => toNewEvents(input.bySystem?.(e) ? null : input.actor, [e], input.schoolId, input.origin));
       const result = await this.log.append(input.streamId, newEvents, { expectedRevision: revision ?? 'no_stream' });
       return { state: events.reduce(input.decider.evolve, state), events, position: result.position as Position | null };
     });
@@ -88,8 +90,8 @@ export class AssessmentsRepository {
    * A new stream's first events (decided on the empty state), as one part of
    * an atomic multi-stream append: nothing is written here.
    */
-  newStream(streamId: string, events: AssessmentEvent[], actor: Actor | null, schoolId: string | null): NewAppend {
-    return { streamId, events: toNewEvents(actor, events, schoolId), expectedRevision: 'no_stream' };
+  newStream(streamId: string, events: AssessmentEvent[], actor: Actor | null, schoolId: string | null, origin?: Origin): NewAppend {
+    return { streamId, events: toNewEvents(actor, events, schoolId, origin), expectedRevision: 'no_stream' };
   }
 
   /** Waits (bounded) for the read models to reach an append made elsewhere (course-placement.ts). */

@@ -5,7 +5,7 @@
  * `personal(learnerId, …)` by the handlers, which the event validators check.
  */
 import { envelopeFor, type Actor, type EnvelopeFields } from '@learnstream/access';
-import type { NewEvent } from '@learnstream/event-store';
+import type { NewEvent, Origin } from '@learnstream/event-store';
 import type { AssignmentEvent } from './assignment.events';
 import type { AttemptEvent } from './attempt.events';
 import type { OfflineTestEvent } from './offline-test.events';
@@ -61,12 +61,13 @@ export function envelopeFieldsOf(event: AssessmentEvent, schoolId: string | null
 
 /**
  * The log events of decided events, caused by `actor`; null is the system
- * (an overdue attempt closed when its learner comes back).
+ * (an overdue attempt closed when its learner comes back). Each occurred at
+ * its data's `at` (now, or the historic time an import gave: origin `import`).
  */
-export function toNewEvents(actor: Pick<Actor, 'userId' | 'realActorId'> | null, events: AssessmentEvent[], schoolId: string | null): NewEvent[] {
+export function toNewEvents(actor: Pick<Actor, 'userId' | 'realActorId'> | null, events: AssessmentEvent[], schoolId: string | null, origin?: Origin): NewEvent[] {
   return events.map((event) => ({
     type: event.type,
     data: event.data as unknown as Record<string, unknown>,
-    envelope: envelopeFor(actor, { ...envelopeFieldsOf(event, schoolId), ...(actor === null && { origin: 'system' as const }) }),
+    envelope: envelopeFor(actor, { ...envelopeFieldsOf(event, schoolId), occurredAt: event.data.at, ...(actor === null && { origin: 'system' as const }), ...(origin && { origin }) }),
   }));
 }

@@ -75,6 +75,10 @@ export interface AppConfig {
   };
   /** The dashboard's built static files (`npm run build`), served at `/`; GraphiQL's page is among them. */
   webDir: string;
+  /** Bulk uploads (accounts, enrolments, resources, results, grades): the body limit of their routes. */
+  bulk: {
+    bodyLimit: string;
+  };
   /** Moodle imports and the xAPI LRS (libs/interop). */
   interop: {
     homePage: string;
@@ -362,6 +366,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       xapiHomePage: httpUrl(env, 'XAPI_HOME_PAGE', 'https://learnstream.invalid'),
     },
     webDir: resolve(str(env, 'WEB_DIR') ?? 'dist/web'),
+    bulk: {
+      bodyLimit: bodyLimit(env, 'BULK_BODY_LIMIT', '10mb'),
+    },
     interop: {
       homePage: httpUrl(env, 'XAPI_HOME_PAGE', 'https://learnstream.invalid'),
       importDir: resolve(str(env, 'IMPORT_DIR') ?? resolve(dataDir, '..', 'imports')),

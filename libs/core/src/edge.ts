@@ -171,3 +171,18 @@ export function securityHeaders(): RequestHandler {
     (page && req.path === '/graphql' ? graphiql : page && req.path.startsWith('/docs') ? tools : strict)(req, res, next);
   };
 }
+
+/**
+ * Routes whose bodies are larger than an ordinary route's (bulk uploads):
+ * their own JSON and CSV (`text/csv`) parsers with `limit`, mounted on the
+ * Express app while it is created (a module's provider calls this), so they
+ * run before the global parsers, which then skip the parsed body.
+ */
+export function mountLargeBodyParsers(app: { use?: (path: string, handler: RequestHandler) => unknown } | undefined, paths: string[], limit: string): void {
+  if (typeof app?.use !== 'function') return;
+  const json = parserErrors(express.json({ limit }));
+  const csv = parserErrors(express.text({ type: ['text/csv', 'application/csv'], limit }));
+  // Not named jsonParser: Nest would take it for its own and register no JSON parser for the other routes.
+  const largeBodyParser: RequestHandler = (req, res, next) => json(req, res, (error?: unknown) => (error ? next(error) : csv(req, res, next)));
+  for (const path of paths) app.use(path, largeBodyParser);
+}

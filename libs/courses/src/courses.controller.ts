@@ -68,7 +68,7 @@ export class CoursesController {
   @Post()
   @ApiOperation({ summary: 'Create a course' })
   @ApiCreatedResponse({ type: CourseCreatedResponse, description: '{ courseId }; a teacher who creates a course becomes its teacher' })
-  @ApiErrors({ 400: ['VALIDATION_FAILED', 'COURSE_INVALID'], 403: ['FORBIDDEN'], 409: ['COURSE_EXISTS', 'CONCURRENCY_CONFLICT'] })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'COURSE_INVALID', 'OCCURRED_AT_INVALID', 'OCCURRED_AT_IN_FUTURE'], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], 409: ['COURSE_EXISTS', 'CONCURRENCY_CONFLICT'] })
   create(@CurrentActor() actor: Actor, @Body() body: CreateCourseDto) {
     return this.commands.execute(new CreateCourseCommand(actor, body));
   }

@@ -6,7 +6,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '@learnstream/access';
-import { EventLog, comparePositions, type AppendResult, type ExpectedRevision, type NewAppend } from '@learnstream/event-store';
+import { EventLog, comparePositions, type AppendResult, type ExpectedRevision, type NewAppend, type Origin } from '@learnstream/event-store';
 import { courseStreamId } from './course';
 import type { CourseEvent } from './course.events';
 import { courseNotFound } from './course.errors';
@@ -47,20 +47,29 @@ export class CoursesRepository {
    * streams' events a change comes with (a new quiz's own stream beside its
    * CourseActivityAdded): all are written, or none. Nothing to append (a
    * command that changes nothing) gives null. The result is the course
-   * stream's, with the position of the batch's last event.
+   * stream's, with the position of the batch's last event. `origin` import
+   * marks history recorded with occurredAt.
    */
-  async appendCourse(actor: Actor, courseId: string, schoolId: string | null, revision: bigint | null, events: CourseEvent[], alongside: readonly NewAppend[] = []): Promise<AppendResult | null> {
+  async appendCourse(
+    actor: Actor,
+    courseId: string,
+    schoolId: string | null,
+    revision: bigint | null,
+    events: CourseEvent[],
+    alongside: readonly NewAppend[] = [],
+    origin?: Origin,
+  ): Promise<AppendResult | null> {
     const others = alongside.filter((a) => a.events.length);
     if (!events.length && !others.length) return null;
-    const own: NewAppend[] = events.length ? [{ streamId: courseStreamId(courseId), events: toNewEvents(actor, events, schoolId), expectedRevision: expected(revision) }] : [];
+    const own: NewAppend[] = events.length ? [{ streamId: courseStreamId(courseId), events: toNewEvents(actor, events, schoolId, origin), expectedRevision: expected(revision) }] : [];
     const results = await this.log.appendBatch([...own, ...others]);
     const position = results.map((r) => r.position).reduce((a, b) => (comparePositions(a, b) >= 0 ? a : b));
     return { nextExpectedRevision: events.length ? results[0].nextExpectedRevision : (revision ?? -1n), position };
   }
 
-  async appendEnrolment(actor: Actor, course: Course, learnerId: string, revision: bigint | null, events: EnrolmentEvent[]): Promise<AppendResult | null> {
+  async appendEnrolment(actor: Actor, course: Course, learnerId: string, revision: bigint | null, events: EnrolmentEvent[], origin?: Origin): Promise<AppendResult | null> {
     if (!events.length) return null;
-    return this.log.append(enrolmentStreamId(course.courseId, learnerId), toNewEvents(actor, events, course.schoolId), { expectedRevision: expected(revision) });
+    return this.log.append(enrolmentStreamId(course.courseId, learnerId), toNewEvents(actor, events, course.schoolId, origin), { expectedRevision: expected(revision) });
   }
 
   /** A view, on the viewer's activity stream (any revision: views never conflict). */

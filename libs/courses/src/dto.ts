@@ -22,6 +22,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { OCCURRED_AT_DOC } from '@learnstream/access';
 import { Bounded, IsId } from '@learnstream/core';
 import { COURSE_ROLES, RESOURCE_KINDS, type CourseRole, type ResourceContent, type ResourceKind } from './course.events';
 
@@ -30,6 +31,8 @@ const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? va
 const lowerAll = ({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.toLowerCase() : v)) : value);
 
 export const BULK_ENROL_MAX = 500;
+/** Rows of one bulk upload (enrolments with dates, and every other upload). */
+export const BULK_ROWS_MAX = 10_000;
 
 export class SelfEnrolmentDto {
   @ApiProperty() @IsBoolean() enabled!: boolean;
@@ -73,6 +76,10 @@ export class CreateCourseDto {
   @ApiPropertyOptional({ nullable: true, type: String }) @IsOptional() @IsString() summary?: string | null;
   @ApiProperty({ type: SelfEnrolmentDto }) @IsObject() @ValidateNested() @Type(() => SelfEnrolmentDto) selfEnrolment!: SelfEnrolmentDto;
   @ApiPropertyOptional({ type: PeriodDto }) @IsOptional() @ValidateNested() @Type(() => PeriodDto) enrolmentPeriod?: PeriodDto;
+  @ApiPropertyOptional({ ...OCCURRED_AT_DOC, description: 'when the course was created, for a migrated course (the import permission; not in the future); its history may not be older' })
+  @IsOptional()
+  @IsString()
+  occurredAt?: string;
 }
 
 export class UpdateCourseDto {
@@ -138,16 +145,71 @@ export class EnrolLearnerDto {
   @ApiProperty({ format: 'uuid' }) @Transform(lower) @IsId() learnerId!: string;
   @ApiPropertyOptional({ description: 'the learner\'s own period (ISO-8601 UTC), e.g. a trial month; absent: open' }) @IsOptional() @IsString() startsAt?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() endsAt?: string;
+  @ApiPropertyOptional(OCCURRED_AT_DOC) @IsOptional() @IsString() occurredAt?: string;
 }
 
+export class BulkEnrolmentRowDto extends EnrolLearnerDto {
+  @ApiPropertyOptional({ format: 'date-time', description: 'when the learner left the course (history, as occurredAt): the enrolment is recorded and ended' })
+  @IsOptional()
+  @IsString()
+  unenrolledAt?: string;
+}
+
+const BULK_MODE_DOC = {
+  enum: ['all_or_nothing', 'per_row'],
+  description: 'all_or_nothing (default with learners): one refused row refuses the upload, nothing is recorded; per_row (default with learnerIds): the good rows are recorded',
+};
+
+/** Bulk enrolment, rows with dates (OpenAPI: the first form of the body). */
+export class BulkEnrolRowsDto {
+  @ApiProperty({ type: [BulkEnrolmentRowDto], maxItems: BULK_ROWS_MAX, description: 'one row per learner, each with its own dates' }) learners!: BulkEnrolmentRowDto[];
+  @ApiPropertyOptional(BULK_MODE_DOC) mode?: 'all_or_nothing' | 'per_row';
+}
+
+/** Bulk enrolment, the older form: learners enrolled now (OpenAPI: the second form of the body). */
+export class BulkEnrolIdsDto {
+  @ApiProperty({ type: [String], format: 'uuid', maxItems: BULK_ENROL_MAX, description: 'a learner named twice counts once' }) learnerIds!: string[];
+  @ApiPropertyOptional(BULK_MODE_DOC) mode?: 'all_or_nothing' | 'per_row';
+}
+
+/** What the bulk enrolment route validates: either form (both are checked when both are given; learners wins). */
 export class BulkEnrolDto {
-  @ApiProperty({ type: [String], format: 'uuid', maxItems: BULK_ENROL_MAX })
+  @ValidateIf((o: BulkEnrolDto) => o.learnerIds !== undefined || o.learners === undefined)
   @Transform(lowerAll)
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(BULK_ENROL_MAX)
   @IsId({ each: true })
-  learnerIds!: string[];
+  learnerIds?: string[];
+
+  @ValidateIf((o: BulkEnrolDto) => o.learners !== undefined || o.learnerIds === undefined)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(BULK_ROWS_MAX)
+  @ValidateNested({ each: true })
+  @Type(() => BulkEnrolmentRowDto)
+  learners?: BulkEnrolmentRowDto[];
+
+  @IsOptional()
+  @IsIn(['all_or_nothing', 'per_row'])
+  mode?: 'all_or_nothing' | 'per_row';
+}
+
+export class BulkEnrolmentRowResultDto {
+  @ApiProperty({ description: 'position of the row (from 0)' }) row!: number;
+  @ApiProperty({ format: 'uuid' }) learnerId!: string;
+  @ApiProperty({ enum: ['enrolled', 'already_enrolled', 'refused'] }) status!: 'enrolled' | 'already_enrolled' | 'refused';
+  @ApiPropertyOptional({ description: 'also unenrolled (the row had unenrolledAt)' }) unenrolled?: boolean;
+  @ApiPropertyOptional({ description: 'a refusal\'s stable code' }) code?: string;
+  @ApiPropertyOptional() message?: string;
+}
+
+export class BulkEnrolmentResultDto {
+  @ApiProperty({ format: 'uuid' }) courseId!: string;
+  @ApiProperty() enrolled!: number;
+  @ApiProperty() alreadyEnrolled!: number;
+  @ApiProperty() refused!: number;
+  @ApiProperty({ type: [BulkEnrolmentRowResultDto] }) results!: BulkEnrolmentRowResultDto[];
 }
 
 export class SelfEnrolDto {
@@ -156,6 +218,7 @@ export class SelfEnrolDto {
 
 export class UnenrolDto {
   @ApiPropertyOptional({ description: 'why (personal data about the learner: stored encrypted under their key)' }) @IsOptional() @IsString() @MaxLength(2000) reason?: string;
+  @ApiPropertyOptional(OCCURRED_AT_DOC) @IsOptional() @IsString() occurredAt?: string;
 }
 
 export class ListCoursesDto {

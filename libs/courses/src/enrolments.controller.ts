@@ -1,13 +1,14 @@
 /** Enrolments over REST: staff enrol (one, or many at once) and unenrol; learners enrol themselves; staff list participants. */
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiErrors } from '@learnstream/core';
-import { BulkEnrolLearnersCommand, EnrolLearnerCommand } from './commands/enrol-learner.command';
+import { BulkEnrolLearnersCommand } from './commands/bulk-enrol.command';
+import { EnrolLearnerCommand } from './commands/enrol-learner.command';
 import { SelfEnrolCommand } from './commands/self-enrol.command';
 import { UnenrolLearnerCommand } from './commands/unenrol-learner.command';
-import { BulkEnrolDto, EnrolLearnerDto, ListParticipantsDto, SelfEnrolDto, UnenrolDto } from './dto';
+import { BulkEnrolDto, BulkEnrolIdsDto, BulkEnrolmentResultDto, BulkEnrolRowsDto, EnrolLearnerDto, ListParticipantsDto, SelfEnrolDto, UnenrolDto } from './dto';
 import { ID } from './id.pipe';
 import { ListParticipantsQuery } from './queries/list-participants.query';
 
@@ -32,8 +33,8 @@ export class EnrolmentsController {
   @ApiOperation({ summary: 'Enrol a learner' })
   @ApiCreatedResponse({ description: '{ courseId, learnerId, enrolmentId }' })
   @ApiErrors({
-    400: ['VALIDATION_FAILED', 'UNKNOWN_LEARNER', 'ENROLMENT_INVALID'],
-    403: ['FORBIDDEN'],
+    400: ['VALIDATION_FAILED', 'UNKNOWN_LEARNER', 'ENROLMENT_INVALID', 'OCCURRED_AT_INVALID', 'OCCURRED_AT_IN_FUTURE', 'OCCURRED_AT_BEFORE_COURSE'],
+    403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'],
     404: ['COURSE_NOT_FOUND'],
     409: ['ENROLMENT_EXISTS', 'CONCURRENCY_CONFLICT'],
     422: ['COURSE_ARCHIVED', 'ENROLMENT_CLOSED'],
@@ -45,10 +46,20 @@ export class EnrolmentsController {
   @Post('bulk')
   @ApiOperation({ summary: 'Enrol many learners' })
   @HttpCode(200)
-  @ApiOkResponse({ description: 'idempotent: { enrolled, alreadyEnrolled, refused, results: [{ learnerId, status, code? }] }, one result per distinct learner' })
-  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND'], 422: ['COURSE_ARCHIVED'] })
-  bulk(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Body() body: BulkEnrolDto) {
-    return this.commands.execute(new BulkEnrolLearnersCommand(actor, id, body.learnerIds));
+  @ApiOperation({
+    summary: 'Enrol many learners at once, each with its own dates (Moodle\'s upload of enrolments)',
+    description:
+      'Idempotent: a learner enrolled already is already_enrolled and nothing is recorded for them. `learners` rows may carry occurredAt (when enrolled) and unenrolledAt (when they left) to load history: that needs the import permission (an admin of the school). Every row is checked before anything is written; mode all_or_nothing (the default with `learners`) answers 400 BULK_REJECTED with each refused row in details and records nothing; per_row records the good rows. One atomic append for the whole upload.',
+  })
+  @ApiExtraModels(BulkEnrolRowsDto, BulkEnrolIdsDto)
+  @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(BulkEnrolRowsDto) }, { $ref: getSchemaPath(BulkEnrolIdsDto) }] } })
+  @ApiOkResponse({ type: BulkEnrolmentResultDto, description: 'one result per row' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'BULK_REJECTED'], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], 404: ['COURSE_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'], 413: ['PAYLOAD_TOO_LARGE'], 422: ['COURSE_ARCHIVED'] })
+  bulk(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Body() body: BulkEnrolDto): Promise<BulkEnrolmentResultDto> {
+    const command = body.learners
+      ? new BulkEnrolLearnersCommand(actor, id, body.learners, body.mode ?? 'all_or_nothing')
+      : new BulkEnrolLearnersCommand(actor, id, [...new Set(body.learnerIds ?? [])].map((learnerId) => ({ learnerId })), body.mode ?? 'per_row');
+    return this.commands.execute(command);
   }
 
   @Post('self')
@@ -69,8 +80,8 @@ export class EnrolmentsController {
   @ApiOperation({ summary: 'End an enrolment' })
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'ends the enrolment; staff, or the learner for a course they enrolled in themself' })
-  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND'], 409: ['NOT_ENROLLED', 'CONCURRENCY_CONFLICT'] })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'OCCURRED_AT_INVALID', 'OCCURRED_AT_IN_FUTURE', 'OCCURRED_AT_BEFORE_COURSE'], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], 404: ['COURSE_NOT_FOUND'], 409: ['NOT_ENROLLED', 'CONCURRENCY_CONFLICT'] })
   async unenrol(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Param('learnerId', ID) learnerId: string, @Body() body: UnenrolDto) {
-    await this.commands.execute(new UnenrolLearnerCommand(actor, id, learnerId, body?.reason ?? null));
+    await this.commands.execute(new UnenrolLearnerCommand(actor, id, learnerId, body?.reason ?? null, body?.occurredAt));
   }
 }

@@ -4,7 +4,7 @@
  * field (an unenrolment's reason), the seal under the learner's id.
  */
 import { envelopeFor, type Actor, type EnvelopeFields } from '@learnstream/access';
-import type { NewEvent } from '@learnstream/event-store';
+import type { NewEvent, Origin } from '@learnstream/event-store';
 import { personal } from '@learnstream/personal-data';
 import type { CourseEvent } from './course.events';
 import type { CourseViewEvent } from './course-views.events';
@@ -69,7 +69,11 @@ function sealed(event: CourseEvent | EnrolmentEvent | CourseViewEvent): Record<s
   return event.data as unknown as Record<string, unknown>;
 }
 
-/** The log events of decided events, caused by `actor`, in a course of school `schoolId`. */
-export function toNewEvents(actor: Pick<Actor, 'userId' | 'realActorId'>, events: (CourseEvent | EnrolmentEvent | CourseViewEvent)[], schoolId: string | null): NewEvent[] {
-  return events.map((event) => ({ type: event.type, data: sealed(event), envelope: envelopeFor(actor, envelopeFieldsOf(event, schoolId)) }));
+/**
+ * The log events of decided events, caused by `actor`, in a course of school
+ * `schoolId`: each occurred at its data's `at` (the decider's now, or the
+ * historic time an import gave); origin `import` marks an import's.
+ */
+export function toNewEvents(actor: Pick<Actor, 'userId' | 'realActorId'>, events: (CourseEvent | EnrolmentEvent | CourseViewEvent)[], schoolId: string | null, origin?: Origin): NewEvent[] {
+  return events.map((event) => ({ type: event.type, data: sealed(event), envelope: envelopeFor(actor, { ...envelopeFieldsOf(event, schoolId), occurredAt: 'at' in event.data ? event.data.at : undefined, ...(origin && { origin }) }) }));
 }

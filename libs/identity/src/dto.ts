@@ -2,7 +2,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { IsId } from '@learnstream/core';
-import { SCHOOL_ROLES } from '@learnstream/access';
+import { OCCURRED_AT_DOC, SCHOOL_ROLES } from '@learnstream/access';
 import { GENDERS } from './profile';
 
 export class ProfileDto {
@@ -44,6 +44,10 @@ export class OpenAccountDto extends ProfileDto {
   @IsOptional()
   @IsIn(['learner', 'parent'])
   consentObtainedFrom?: 'learner' | 'parent';
+  @ApiPropertyOptional({ ...OCCURRED_AT_DOC, description: 'when the account was opened, for history (the import permission: an admin of the school; not in the future); absent: now' })
+  @IsOptional()
+  @IsString()
+  occurredAt?: string;
 }
 
 export class UpdateProfileDto {

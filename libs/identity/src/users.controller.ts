@@ -41,7 +41,7 @@ export class UsersController {
   @Post('users')
   @ApiOperation({ summary: 'Open an account in a school' })
   @ApiCreatedResponse({ description: 'the account, affiliated to the school; `temporaryPassword` when none was given (shown once)' })
-  @ApiErrors({ 400: ['VALIDATION_FAILED', 'WEAK_PASSWORD', 'UNKNOWN_SCHOOL', 'UNKNOWN_CLASS', 'CONSENT_REQUIRED'], 403: ['FORBIDDEN'], 409: ['USERNAME_TAKEN'], 422: ['SCHOOL_ARCHIVED'] })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'WEAK_PASSWORD', 'UNKNOWN_SCHOOL', 'UNKNOWN_CLASS', 'CONSENT_REQUIRED', 'OCCURRED_AT_INVALID', 'OCCURRED_AT_IN_FUTURE'], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], 409: ['USERNAME_TAKEN'], 422: ['SCHOOL_ARCHIVED'] })
   open(@CurrentActor() actor: Actor, @Body() body: OpenAccountDto) {
     return this.commands.execute(new OpenAccountCommand(actor, body));
   }

@@ -9,9 +9,9 @@
  * skipped and counted as duplicates, never recorded twice.
  */
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { envelopeFor, ForbiddenError, type Actor } from '@learnstream/access';
+import { AccessPolicy, envelopeFor, ForbiddenError, HistoricTime, occurredAtProblems, type Actor } from '@learnstream/access';
 import { DomainError } from '@learnstream/domain';
-import { positionToString, type NewEvent } from '@learnstream/event-store';
+import { comparePositions, positionToString, type NewEvent } from '@learnstream/event-store';
 import { activityStreamId, type ActionDefinition } from '../activity.events';
 import { ActivityFacts, type ResourceFacts } from '../activity-facts';
 import { parseActivityBody, type ActivityItem, type ItemProblem } from '../activity.validation';
@@ -45,6 +45,8 @@ export class RecordActivityHandler implements ICommandHandler<RecordActivityComm
   constructor(
     private readonly facts: ActivityFacts,
     private readonly writer: ActivityWriter,
+    private readonly policy: AccessPolicy,
+    private readonly time: HistoricTime,
   ) {}
 
   async execute({ actor, body, options }: RecordActivityCommand): Promise<RecordActivityResult> {
@@ -71,15 +73,57 @@ export class RecordActivityHandler implements ICommandHandler<RecordActivityComm
     });
     if (problems.length) throw invalid(`${problems.length} of ${items.length} events name a resource they cannot: nothing was recorded`, problems);
 
-    const events: NewEvent[] = items.map((item, index) => toNewEvent(actor, item, definitions[index], schools.get(item.courseId) ?? null, resources.get(item.resourceId ?? '')));
-    const result = await this.writer.append(activityStreamId(actor.userId), events);
+    const historic = items.some((i) => i.occurredAt !== undefined || (i.learnerId !== undefined && i.learnerId !== actor.userId));
+    if (historic) await this.checkHistory(actor, items, courseIds, schools);
+
+    const byStream = new Map<string, NewEvent[]>();
+    items.forEach((item, index) => {
+      const learnerId = item.learnerId ?? actor.userId;
+      const streamId = activityStreamId(learnerId);
+      const event = toNewEvent(actor, item, definitions[index], schools.get(item.courseId) ?? null, resources.get(item.resourceId ?? ''));
+      byStream.set(streamId, [...(byStream.get(streamId) ?? []), event]);
+    });
+    const requests = [...byStream].map(([streamId, events]) => ({ streamId, events }));
+    const results = requests.length === 1 ? [await this.writer.append(requests[0].streamId, requests[0].events)] : await this.writer.appendMany(requests);
+    const duplicateIds = results.flatMap((r) => r.duplicates);
+    const last = results.map((r) => r.position).reduce((a, b) => (comparePositions(a, b) >= 0 ? a : b));
     return {
       received: items.length,
-      recorded: items.length - result.duplicates.length,
-      duplicates: result.duplicates.length,
-      duplicateIds: result.duplicates,
-      position: positionToString(result.position),
+      recorded: items.length - duplicateIds.length,
+      duplicates: duplicateIds.length,
+      duplicateIds,
+      position: positionToString(last),
     };
+  }
+
+  /**
+   * History and activity recorded for learners (an import): the import
+   * permission in every course named, each time within bounds (not in the
+   * future, not before the course), and each learner enrolled in the course at
+   * that time. Every problem is reported with its item; nothing is recorded.
+   */
+  private async checkHistory(actor: Actor, items: ActivityItem[], courseIds: string[], schools: Map<string, string | null>): Promise<void> {
+    const created = new Map<string, Date | null>();
+    for (const courseId of courseIds) {
+      await this.time.requireImport(actor, schools.get(courseId) ?? null);
+      created.set(courseId, (await this.policy.course(courseId)).createdAt);
+    }
+    const learnerIds = [...new Set(items.flatMap((i) => (i.learnerId ? [i.learnerId] : [])))];
+    const enrolments = learnerIds.length ? await this.facts.enrolmentsOf(courseIds, learnerIds) : new Map<string, { enrolledAt: number; unenrolledAt: number | null }>();
+    const now = this.time.now();
+    const problems: ItemProblem[] = [];
+    items.forEach((item, index) => {
+      const at = item.occurredAt ?? now.toISOString();
+      const [bad] = occurredAtProblems(at, now, created.get(item.courseId) ?? null);
+      if (bad) return problems.push({ index, field: 'occurredAt', message: bad.message });
+      if (!item.learnerId || item.learnerId === actor.userId) return;
+      const enrolment = enrolments.get(`${item.courseId}|${item.learnerId}`);
+      const t = Date.parse(at);
+      if (!enrolment || t < enrolment.enrolledAt || (enrolment.unenrolledAt !== null && t > enrolment.unenrolledAt)) {
+        problems.push({ index, field: 'learnerId', message: `was not enrolled in course ${item.courseId} at ${at}` });
+      }
+    });
+    if (problems.length) throw invalid(`${new Set(problems.map((p) => p.index)).size} of ${items.length} events cannot be recorded at their time or for their learner: nothing was recorded`, problems);
   }
 }
 
@@ -91,10 +135,18 @@ function resourceProblem(item: ActivityItem, definition: ActionDefinition, resou
   return null;
 }
 
+/**
+ * The item as an event. An import's item for a learner is the learner's (their
+ * stream, their activity in every report), with origin `import`; an item with
+ * occurredAt happened then.
+ */
 function toNewEvent(actor: Actor, item: ActivityItem, definition: ActionDefinition, schoolId: string | null, resource: ResourceFacts | undefined): NewEvent {
-  const { id, type, ...fields } = item;
-  const data: Record<string, unknown> = { ...fields, userId: actor.userId };
+  const { id, type, occurredAt, learnerId, ...fields } = item;
+  const onBehalf = learnerId !== undefined && learnerId !== actor.userId;
+  const by = onBehalf ? { userId: learnerId, realActorId: null } : actor;
+  const data: Record<string, unknown> = { ...fields, userId: by.userId };
   if (type === 'ResourceViewed') data.sectionId = resource!.sectionId;
   const object = definition.object === 'course' ? { type: 'course', id: item.courseId } : { type: 'resource', id: item.resourceId! };
-  return { id, type, data, envelope: envelopeFor(actor, { action: definition.action, crud: 'r', object, courseId: item.courseId, schoolId }) };
+  const imported = onBehalf || occurredAt !== undefined;
+  return { id, type, data, envelope: envelopeFor(by, { action: definition.action, crud: 'r', object, courseId: item.courseId, schoolId, ...(occurredAt && { occurredAt }), ...(imported && { origin: 'import' as const }) }) };
 }

@@ -4,7 +4,7 @@
  */
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { AccessPolicy, type Actor } from '@learnstream/access';
+import { AccessPolicy, HistoricTime, originOf, type Actor } from '@learnstream/access';
 import { DomainError, Clock } from '@learnstream/domain';
 import { AssessmentsRepository } from '../assessments.repository';
 import { assignmentDecider, type AssignmentState, type CreateAssignment } from '../assignment';
@@ -13,7 +13,7 @@ import { CoursePlacement } from '../course-placement';
 import { assignmentStreamId } from '../streams';
 import type { AssignmentView } from '../views';
 
-export type CreateAssignmentInput = Omit<CreateAssignment, 'type' | 'assignmentId' | 'courseId' | 'now' | 'by'> & { sectionId?: string };
+export type CreateAssignmentInput = Omit<CreateAssignment, 'type' | 'assignmentId' | 'courseId' | 'now' | 'by'> & { sectionId?: string; occurredAt?: string };
 
 export class CreateAssignmentCommand extends Command<AssignmentView> {
   constructor(
@@ -52,21 +52,22 @@ export async function existingAssignment(repo: AssessmentsRepository, assignment
 @CommandHandler(CreateAssignmentCommand)
 export class CreateAssignmentHandler implements ICommandHandler<CreateAssignmentCommand> {
   constructor(
-    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AssessmentsRepository,
     private readonly placement: CoursePlacement,
+    private readonly time: HistoricTime,
   ) {}
 
   async execute({ actor, courseId, input }: CreateAssignmentCommand): Promise<AssignmentView> {
     await this.policy.require(actor, { action: 'course.edit', courseId });
     const course = await this.repo.course(courseId);
-    const { sectionId, ...settings } = input;
+    const { sectionId, occurredAt, ...settings } = input;
+    const time = await this.time.forCourse(actor, courseId, occurredAt);
     const assignmentId = randomUUID();
-    const command: CreateAssignment = { type: 'CreateAssignment', ...settings, assignmentId, courseId, now: this.clock.nowIso(), by: actor.userId };
+    const command: CreateAssignment = { type: 'CreateAssignment', ...settings, assignmentId, courseId, now: time.at, by: actor.userId };
     const events = assignmentDecider.decide(command, assignmentDecider.initialState());
     const section = await this.placement.sectionFor(courseId, sectionId);
-    await this.placement.place(actor, courseId, assignmentId, 'assignment', section, this.repo.newStream(assignmentStreamId(assignmentId), events, actor, course.schoolId));
+    await this.placement.place(actor, courseId, assignmentId, 'assignment', section, this.repo.newStream(assignmentStreamId(assignmentId), events, actor, course.schoolId, originOf(time)));
     return assignmentViewOf(events.reduce(assignmentDecider.evolve, assignmentDecider.initialState()));
   }
 }

@@ -8,7 +8,7 @@
  * order: the second grade replaces the first and says so (previousGrade).
  */
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AccessPolicy, type Actor } from '@learnstream/access';
+import { AccessPolicy, HistoricTime, originOf, type Actor } from '@learnstream/access';
 import { personal } from '@learnstream/personal-data';
 import { Clock } from '@learnstream/domain';
 import { AssessmentsRepository } from '../assessments.repository';
@@ -32,7 +32,7 @@ export class GradeSubmissionCommand extends Command<GradedWork> {
     readonly actor: Actor,
     readonly assignmentId: string,
     readonly learnerId: string,
-    readonly input: { grade: number; feedback?: string | null },
+    readonly input: { grade: number; feedback?: string | null; occurredAt?: string },
   ) {
     super();
   }
@@ -51,9 +51,9 @@ export class ReopenSubmissionCommand extends Command<{ assignmentId: string; lea
 @CommandHandler(GradeSubmissionCommand)
 export class GradeSubmissionHandler implements ICommandHandler<GradeSubmissionCommand> {
   constructor(
-    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AssessmentsRepository,
+    private readonly time: HistoricTime,
   ) {}
 
   async execute({ actor, assignmentId, learnerId, input }: GradeSubmissionCommand): Promise<GradedWork> {
@@ -61,7 +61,9 @@ export class GradeSubmissionHandler implements ICommandHandler<GradeSubmissionCo
     const { courseId } = assignment;
     await this.policy.require(actor, { action: 'course.teach', courseId });
     const course = await this.repo.course(courseId);
-    const enrolled = await this.policy.isEnrolled(courseId, learnerId);
+    const time = await this.time.forCourse(actor, courseId, input.occurredAt);
+    // A learner who has since left is graded for the time they were in the course.
+    const enrolled = await this.policy.enrolledAt(courseId, learnerId, time.at);
     const feedback = input.feedback == null ? undefined : personal(learnerId, input.feedback);
     const { maxGrade, passGrade } = assignment.settings;
     const { events } = await this.repo.decideAndAppend({
@@ -69,9 +71,10 @@ export class GradeSubmissionHandler implements ICommandHandler<GradeSubmissionCo
       decider: submissionDecider,
       actor,
       schoolId: course.schoolId,
+      origin: originOf(time),
       decide: (state) =>
         submissionDecider.decide(
-          { type: 'GradeSubmission', assignmentId, learnerId, courseId, grade: input.grade, feedback, by: actor.userId, now: this.clock.nowIso(), enrolled, maxGrade, passGrade },
+          { type: 'GradeSubmission', assignmentId, learnerId, courseId, grade: input.grade, feedback, by: actor.userId, now: time.at, enrolled, maxGrade, passGrade },
           state,
         ),
     });

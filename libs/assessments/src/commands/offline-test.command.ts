@@ -7,8 +7,8 @@
  */
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { AccessPolicy, type Actor } from '@learnstream/access';
-import { DomainError, Clock } from '@learnstream/domain';
+import { AccessPolicy, HistoricTime, originOf, type Actor } from '@learnstream/access';
+import { DomainError } from '@learnstream/domain';
 import { personal } from '@learnstream/personal-data';
 import { AssessmentsRepository } from '../assessments.repository';
 import { CoursePlacement } from '../course-placement';
@@ -17,7 +17,7 @@ import type { OfflineResultRecorded } from '../offline-test.events';
 import { offlineTestStreamId } from '../streams';
 import type { OfflineResultView, OfflineTestView } from '../views';
 
-export type CreateOfflineTestInput = Omit<CreateOfflineTest, 'type' | 'offlineTestId' | 'courseId' | 'now' | 'by'> & { sectionId?: string };
+export type CreateOfflineTestInput = Omit<CreateOfflineTest, 'type' | 'offlineTestId' | 'courseId' | 'now' | 'by'> & { sectionId?: string; occurredAt?: string };
 
 export class CreateOfflineTestCommand extends Command<OfflineTestView> {
   constructor(
@@ -34,7 +34,7 @@ export class RecordOfflineResultCommand extends Command<OfflineResultView> {
     readonly actor: Actor,
     readonly offlineTestId: string,
     readonly learnerId: string,
-    readonly input: { grade: number; feedback?: string | null },
+    readonly input: { grade: number; feedback?: string | null; occurredAt?: string },
   ) {
     super();
   }
@@ -43,22 +43,23 @@ export class RecordOfflineResultCommand extends Command<OfflineResultView> {
 @CommandHandler(CreateOfflineTestCommand)
 export class CreateOfflineTestHandler implements ICommandHandler<CreateOfflineTestCommand> {
   constructor(
-    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AssessmentsRepository,
     private readonly placement: CoursePlacement,
+    private readonly time: HistoricTime,
   ) {}
 
   async execute({ actor, courseId, input }: CreateOfflineTestCommand): Promise<OfflineTestView> {
     await this.policy.require(actor, { action: 'course.edit', courseId });
     const course = await this.repo.course(courseId);
-    const { sectionId, ...fields } = input;
+    const { sectionId, occurredAt, ...fields } = input;
+    const time = await this.time.forCourse(actor, courseId, occurredAt);
     const offlineTestId = randomUUID();
-    const command: CreateOfflineTest = { type: 'CreateOfflineTest', ...fields, offlineTestId, courseId, now: this.clock.nowIso(), by: actor.userId };
+    const command: CreateOfflineTest = { type: 'CreateOfflineTest', ...fields, offlineTestId, courseId, now: time.at, by: actor.userId };
     const events = offlineTestDecider.decide(command, offlineTestDecider.initialState());
     const [created] = events;
     const section = await this.placement.sectionFor(courseId, sectionId);
-    await this.placement.place(actor, courseId, offlineTestId, 'offline', section, this.repo.newStream(offlineTestStreamId(offlineTestId), events, actor, course.schoolId));
+    await this.placement.place(actor, courseId, offlineTestId, 'offline', section, this.repo.newStream(offlineTestStreamId(offlineTestId), events, actor, course.schoolId, originOf(time)));
     if (created.type !== 'OfflineTestCreated') throw new Error('unexpected event');
     const { title, maxGrade, passGrade, takenOn } = created.data;
     return { offlineTestId, courseId, title, maxGrade, passGrade, takenOn };
@@ -68,9 +69,9 @@ export class CreateOfflineTestHandler implements ICommandHandler<CreateOfflineTe
 @CommandHandler(RecordOfflineResultCommand)
 export class RecordOfflineResultHandler implements ICommandHandler<RecordOfflineResultCommand> {
   constructor(
-    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AssessmentsRepository,
+    private readonly time: HistoricTime,
   ) {}
 
   async execute({ actor, offlineTestId, learnerId, input }: RecordOfflineResultCommand): Promise<OfflineResultView> {
@@ -78,14 +79,17 @@ export class RecordOfflineResultHandler implements ICommandHandler<RecordOffline
     if (test.status === 'none') throw new DomainError('not_found', 'OFFLINE_TEST_NOT_FOUND', `no offline test ${offlineTestId}`);
     await this.policy.require(actor, { action: 'course.teach', courseId: test.courseId });
     const course = await this.repo.course(test.courseId);
-    const enrolled = await this.policy.isEnrolled(test.courseId, learnerId);
+    const time = await this.time.forCourse(actor, test.courseId, input.occurredAt);
+    // A learner who has since left is graded for the time they were in the course.
+    const enrolled = await this.policy.enrolledAt(test.courseId, learnerId, time.at);
     const feedback = input.feedback == null ? undefined : personal(learnerId, input.feedback);
     const { events } = await this.repo.decideAndAppend({
       streamId: offlineTestStreamId(offlineTestId),
       decider: offlineTestDecider,
       actor,
       schoolId: course.schoolId,
-      decide: (s) => offlineTestDecider.decide({ type: 'RecordOfflineResult', offlineTestId, learnerId, grade: input.grade, feedback, by: actor.userId, now: this.clock.nowIso(), enrolled }, s),
+      origin: originOf(time),
+      decide: (s) => offlineTestDecider.decide({ type: 'RecordOfflineResult', offlineTestId, learnerId, grade: input.grade, feedback, by: actor.userId, now: time.at, enrolled }, s),
     });
     const recorded = events.find((e): e is OfflineResultRecorded => e.type === 'OfflineResultRecorded')!;
     const { grade, maxGrade, passed, previousGrade } = recorded.data;

@@ -5,9 +5,8 @@
  * RESUBMISSION_NOT_ALLOWED (graded and not reopened), SUBMISSION_INVALID.
  */
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AccessPolicy, type Actor } from '@learnstream/access';
+import { AccessPolicy, HistoricTime, originOf, type Actor, type EventTime } from '@learnstream/access';
 import { personal } from '@learnstream/personal-data';
-import { Clock } from '@learnstream/domain';
 import { AssessmentsRepository } from '../assessments.repository';
 import { assignmentSnapshotOf } from '../assignment';
 import type { AssignmentSubmitted } from '../assignment.events';
@@ -28,7 +27,14 @@ export class SubmitAssignmentCommand extends Command<SubmittedWork> {
   constructor(
     readonly actor: Actor,
     readonly assignmentId: string,
-    readonly input: { text?: string | null; fileRefs?: string[] },
+    readonly input: {
+      text?: string | null;
+      fileRefs?: string[];
+      /** An import recording a learner's submission: whose it is (the import permission). */
+      learnerId?: string;
+      /** When it was handed in, for history (the import permission); absent: now. */
+      occurredAt?: string;
+    },
   ) {
     super();
   }
@@ -37,25 +43,35 @@ export class SubmitAssignmentCommand extends Command<SubmittedWork> {
 @CommandHandler(SubmitAssignmentCommand)
 export class SubmitAssignmentHandler implements ICommandHandler<SubmitAssignmentCommand> {
   constructor(
-    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AssessmentsRepository,
+    private readonly time: HistoricTime,
   ) {}
 
   async execute({ actor, assignmentId, input }: SubmitAssignmentCommand): Promise<SubmittedWork> {
     const assignment = await existingAssignment(this.repo, assignmentId);
     const course = await this.repo.course(assignment.courseId);
-    const enrolled = await this.policy.isEnrolled(assignment.courseId, actor.userId);
-    const learnerId = actor.userId;
+    const learnerId = input.learnerId ?? actor.userId;
+    const onBehalf = learnerId !== actor.userId;
+    let time: EventTime;
+    if (onBehalf) {
+      // An integration records the learner's work: it is the learner's, marked as imported.
+      await this.time.requireImport(actor, course.schoolId);
+      time = { ...(await this.time.forCourse(actor, assignment.courseId, input.occurredAt)), imported: true };
+    } else {
+      time = await this.time.forCourse(actor, assignment.courseId, input.occurredAt);
+    }
+    const enrolled = await this.policy.enrolledAt(assignment.courseId, learnerId, time.at);
     const text = input.text == null ? undefined : personal(learnerId, input.text);
     const { events } = await this.repo.decideAndAppend({
       streamId: assignmentSubmissionStreamId(assignmentId, learnerId),
       decider: submissionDecider,
-      actor,
+      actor: onBehalf ? { userId: learnerId, realActorId: null } : actor,
       schoolId: course.schoolId,
+      origin: originOf(time),
       decide: (state) =>
         submissionDecider.decide(
-          { type: 'SubmitAssignment', assignmentId, learnerId, text, fileRefs: input.fileRefs, now: this.clock.nowIso(), assignment: assignmentSnapshotOf(assignment), enrolled },
+          { type: 'SubmitAssignment', assignmentId, learnerId, text, fileRefs: input.fileRefs, now: time.at, assignment: assignmentSnapshotOf(assignment), enrolled },
           state,
         ),
     });

@@ -11,6 +11,8 @@ import { GetAssignmentQuery, GetSubmissionQuery, ListOfflineResultsQuery, ListSu
 import { CreateAssignmentDto, CreateOfflineTestDto, GradeDto, SubmitAssignmentDto, UpdateAssignmentDto } from './dto';
 
 const uuid = UUID_PARAM;
+/** The codes of a write with occurredAt (libs/access historic-time.ts). */
+const HISTORIC = ['OCCURRED_AT_INVALID', 'OCCURRED_AT_IN_FUTURE', 'OCCURRED_AT_BEFORE_COURSE'];
 const PLACED = { 404: ['COURSE_NOT_FOUND', 'SECTION_NOT_FOUND'], 422: ['COURSE_HAS_NO_SECTION', 'COURSE_ARCHIVED'] };
 
 /** Assignments: set by editing teachers, handed in by learners, graded by the course's teachers. */
@@ -26,7 +28,7 @@ export class AssignmentsController {
   @Post('courses/:courseId/assignments')
   @ApiOperation({ summary: 'Create an assignment in a course' })
   @ApiCreatedResponse({ description: 'the assignment, placed in the course as an activity' })
-  @ApiErrors({ 400: ['VALIDATION_FAILED', 'ASSIGNMENT_INVALID'], 403: ['FORBIDDEN'], ...PLACED, 409: ['CONCURRENCY_CONFLICT'] })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'ASSIGNMENT_INVALID', ...HISTORIC], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], ...PLACED, 409: ['CONCURRENCY_CONFLICT'] })
   create(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Body() body: CreateAssignmentDto) {
     return this.commands.execute(new CreateAssignmentCommand(actor, courseId, body));
   }
@@ -49,10 +51,10 @@ export class AssignmentsController {
 
   @Post('assignments/:assignmentId/submissions')
   @ApiOperation({ summary: 'Submit to an assignment' })
-  @ApiCreatedResponse({ description: 'the caller’s submission (it replaces their previous one); late after dueAt, refused after cutoffAt' })
+  @ApiCreatedResponse({ description: 'the caller’s submission (it replaces their previous one); late after dueAt, refused after cutoffAt. An import may record a learner’s submission (learnerId) at its historic time (occurredAt): lateness is reckoned at that time' })
   @ApiErrors({
-    400: ['VALIDATION_FAILED', 'SUBMISSION_INVALID'],
-    403: ['NOT_ENROLLED'],
+    400: ['VALIDATION_FAILED', 'SUBMISSION_INVALID', ...HISTORIC],
+    403: ['NOT_ENROLLED', 'IMPORT_NOT_ALLOWED'],
     404: ['ASSIGNMENT_NOT_FOUND'],
     409: ['CONCURRENCY_CONFLICT'],
     422: ['SUBMISSION_CLOSED', 'RESUBMISSION_NOT_ALLOWED'],
@@ -81,7 +83,7 @@ export class AssignmentsController {
   @ApiOperation({ summary: 'Grade a submission' })
   @HttpCode(200)
   @ApiOkResponse({ description: 'the grade (a later one replaces it, and says which it replaced); feedback is encrypted in the log' })
-  @ApiErrors({ 400: ['VALIDATION_FAILED', 'GRADE_OUT_OF_RANGE'], 403: ['FORBIDDEN'], 404: ['ASSIGNMENT_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'], 422: ['NOT_ENROLLED'] })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'GRADE_OUT_OF_RANGE', ...HISTORIC], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], 404: ['ASSIGNMENT_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'], 422: ['NOT_ENROLLED'] })
   grade(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string, @Param('learnerId', uuid) learnerId: string, @Body() body: GradeDto) {
     return this.commands.execute(new GradeSubmissionCommand(actor, assignmentId, learnerId, body));
   }
@@ -109,7 +111,7 @@ export class OfflineTestsController {
   @Post('courses/:courseId/offline-tests')
   @ApiOperation({ summary: 'Create an offline test in a course' })
   @ApiCreatedResponse({ description: 'the offline test, placed in the course as an activity' })
-  @ApiErrors({ 400: ['VALIDATION_FAILED', 'OFFLINE_TEST_INVALID'], 403: ['FORBIDDEN'], ...PLACED, 409: ['CONCURRENCY_CONFLICT'] })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'OFFLINE_TEST_INVALID', ...HISTORIC], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], ...PLACED, 409: ['CONCURRENCY_CONFLICT'] })
   create(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Body() body: CreateOfflineTestDto) {
     return this.commands.execute(new CreateOfflineTestCommand(actor, courseId, body));
   }
@@ -118,7 +120,7 @@ export class OfflineTestsController {
   @ApiOperation({ summary: 'Record a learner\'s offline test result' })
   @HttpCode(200)
   @ApiOkResponse({ description: 'the learner’s result (replacing any earlier one, which it names as previousGrade)' })
-  @ApiErrors({ 400: ['VALIDATION_FAILED', 'GRADE_OUT_OF_RANGE'], 403: ['FORBIDDEN'], 404: ['OFFLINE_TEST_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'], 422: ['NOT_ENROLLED'] })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'GRADE_OUT_OF_RANGE', ...HISTORIC], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], 404: ['OFFLINE_TEST_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'], 422: ['NOT_ENROLLED'] })
   record(@CurrentActor() actor: Actor, @Param('offlineTestId', uuid) offlineTestId: string, @Param('learnerId', uuid) learnerId: string, @Body() body: GradeDto) {
     return this.commands.execute(new RecordOfflineResultCommand(actor, offlineTestId, learnerId, body));
   }

@@ -6,6 +6,7 @@
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { OCCURRED_AT_DOC } from '@learnstream/access';
 import {
   Allow,
   ArrayMaxSize,
@@ -82,6 +83,7 @@ export class CreateAssignmentDto {
   @ApiProperty({ example: 100 }) @Bounded('points') maxGrade!: number;
   @ApiPropertyOptional({ example: 50 }) @IsOptional() @Bounded('points') passGrade?: number;
   @ApiPropertyOptional({ format: 'uuid', description: 'the course section it goes to; default: the first section' }) @IsOptional() @IsId() sectionId?: string;
+  @ApiPropertyOptional(OCCURRED_AT_DOC) @IsOptional() @IsString() occurredAt?: string;
 }
 
 export class UpdateAssignmentDto {
@@ -97,11 +99,17 @@ export class UpdateAssignmentDto {
 export class SubmitAssignmentDto {
   @ApiPropertyOptional({ description: 'online text (personal data: encrypted in the log)', maxLength: 100_000 }) @IsOptional() @IsString() @MaxLength(100_000) text?: string;
   @ApiPropertyOptional({ type: [String], description: 'ids of files already stored' }) @IsOptional() @IsArray() @ArrayMaxSize(20) @IsId({ each: true }) fileRefs?: string[];
+  @ApiPropertyOptional({ format: 'uuid', description: 'an import records this learner\'s submission (the import permission): it is the learner\'s, marked as imported' })
+  @IsOptional()
+  @IsId()
+  learnerId?: string;
+  @ApiPropertyOptional(OCCURRED_AT_DOC) @IsOptional() @IsString() occurredAt?: string;
 }
 
 export class GradeDto {
   @ApiProperty({ example: 72.5, description: 'from 0 to the maximum grade' }) @Bounded('points') grade!: number;
   @ApiPropertyOptional({ description: 'about the learner (personal data: encrypted in the log)', maxLength: 10_000 }) @IsOptional() @IsString() @MaxLength(10_000) feedback?: string;
+  @ApiPropertyOptional(OCCURRED_AT_DOC) @IsOptional() @IsString() occurredAt?: string;
 }
 
 export class CreateOfflineTestDto {
@@ -110,4 +118,5 @@ export class CreateOfflineTestDto {
   @ApiPropertyOptional({ example: 10 }) @IsOptional() @Bounded('points') passGrade?: number;
   @ApiProperty({ example: '2025-03-14', description: 'the day it was sat' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'takenOn must be YYYY-MM-DD' }) takenOn!: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'the course section it goes to; default: the first section' }) @IsOptional() @IsId() sectionId?: string;
+  @ApiPropertyOptional(OCCURRED_AT_DOC) @IsOptional() @IsString() occurredAt?: string;
 }

@@ -7,9 +7,8 @@
  */
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { AccessPolicy, type Actor } from '@learnstream/access';
+import { AccessPolicy, HistoricTime, originOf, type Actor } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
-import { Clock } from '@learnstream/domain';
 import { decideCourse } from '../course';
 import type { CreateCourse } from '../course.commands';
 import type { CourseEvent } from '../course.events';
@@ -28,6 +27,8 @@ export interface CreateCourseInput {
   summary?: string | null;
   selfEnrolment: { enabled: boolean; key?: string | null };
   enrolmentPeriod?: PeriodInput;
+  /** When the course was created, for a migrated course (import permission); absent: now. */
+  occurredAt?: string;
 }
 
 export class CreateCourseCommand {
@@ -40,18 +41,19 @@ export class CreateCourseCommand {
 @CommandHandler(CreateCourseCommand)
 export class CreateCourseHandler implements ICommandHandler<CreateCourseCommand, { courseId: string }> {
   constructor(
-    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly courses: CoursesRepository,
+    private readonly time: HistoricTime,
   ) {}
 
   async execute({ actor, input }: CreateCourseCommand): Promise<{ courseId: string }> {
-    const { schoolId, selfEnrolment, courseId = randomUUID(), ...fields } = input;
+    const { schoolId, selfEnrolment, courseId = randomUUID(), occurredAt, ...fields } = input;
     await this.policy.require(actor, { action: 'course.create', schoolId });
+    const time = await this.time.forSchool(actor, schoolId, occurredAt);
     const keyHash = selfEnrolment.key ? await hashEnrolmentKey(selfEnrolment.key) : null;
     const me = await this.policy.factsOf(actor);
     const creatorTeaches = schoolId !== null && me.memberships.some((m) => m.schoolId === schoolId && m.role === 'teacher');
-    const now = this.clock.nowIso();
+    const now = time.at;
     const command: CreateCourse = {
       type: 'CreateCourse',
       courseId,
@@ -69,7 +71,7 @@ export class CreateCourseHandler implements ICommandHandler<CreateCourseCommand,
         const created = events.reduce(evolveCourse, state);
         events.push(...decideCourse({ type: 'AssignTeacher', courseId, userId: actor.userId, role: 'teacher', by: actor.userId, now }, created));
       }
-      return this.courses.appendCourse(actor, courseId, schoolId, revision, events);
+      return this.courses.appendCourse(actor, courseId, schoolId, revision, events, [], originOf(time));
     });
     return { courseId };
   }

@@ -123,7 +123,7 @@ export class CoursesResolver {
 
   @Mutation(() => BulkEnrolmentObject, { ...nullable, description: 'idempotent: whoever is enrolled already is skipped' })
   bulkEnrol(@CurrentActor() actor: Actor, @UuidArg('courseId') courseId: string, @Args('input') input: BulkEnrolInput) {
-    return this.commands.execute(new BulkEnrolLearnersCommand(actor, courseId, input.learnerIds));
+    return this.commands.execute(new BulkEnrolLearnersCommand(actor, courseId, [...new Set(input.learnerIds)].map((learnerId) => ({ learnerId }))));
   }
 
   @Mutation(() => Boolean, { ...nullable, description: 'ends the enrolment; staff, or the learner for a course they enrolled in themself' })

@@ -165,7 +165,9 @@ export class EnrolmentObject implements EnrolmentResult {
 
 @ObjectType('BulkEnrolmentOutcome', { description: 'what became of one learner' })
 export class BulkEnrolmentOutcomeObject implements Row<BulkEnrolmentResult['results']> {
+  @Field(() => Int, { description: 'position of the learner in the input (from 0)' }) row!: number;
   @Field(() => ID) learnerId!: string;
+  @Field({ nullable: true, description: 'also unenrolled (a row with unenrolledAt)' }) unenrolled?: boolean;
   @Field({ description: 'enrolled, already_enrolled or refused' }) status!: 'enrolled' | 'already_enrolled' | 'refused';
   @Field({ nullable: true, description: "a refusal's stable code" }) code?: string;
   @Field({ nullable: true }) message?: string;

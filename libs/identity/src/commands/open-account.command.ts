@@ -7,10 +7,10 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { AccessPolicy, type Actor } from '@learnstream/access';
+import { AccessPolicy, HistoricTime, type Actor } from '@learnstream/access';
 import { decideJoinSchool, initialMembershipState, loadSchool, toNewEvents } from '@learnstream/affiliations';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
-import { DomainError, Clock } from '@learnstream/domain';
+import { DomainError } from '@learnstream/domain';
 import type { Profile } from '../account.events';
 import { AccountsRepository, userStream } from '../accounts.repository';
 import { PasswordHasher } from '../passwords';
@@ -26,6 +26,8 @@ export interface OpenAccountInput extends Partial<Profile> {
   classId?: string;
   gradeLevel?: string;
   consentObtainedFrom?: 'learner' | 'parent';
+  /** When the account was opened, for history (the import permission); absent: now. */
+  occurredAt?: string;
 }
 
 export class OpenAccountCommand {
@@ -38,17 +40,17 @@ export class OpenAccountCommand {
 @CommandHandler(OpenAccountCommand)
 export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand, { userId: string; temporaryPassword?: string }> {
   constructor(
-    private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly policy: AccessPolicy,
     private readonly accounts: AccountsRepository,
     private readonly usernames: UsernameIndex,
     private readonly passwords: PasswordHasher,
+    private readonly time: HistoricTime,
   ) {}
 
   async execute({ actor, input }: OpenAccountCommand) {
-    const now = this.clock.now();
-    const { username: rawUsername, password: givenPassword, schoolId, role, classId, gradeLevel, consentObtainedFrom, ...values } = input;
+    const now = this.time.now();
+    const { username: rawUsername, password: givenPassword, schoolId, role, classId, gradeLevel, consentObtainedFrom, occurredAt, ...values } = input;
     const username = normaliseUsername(rawUsername);
     const profile = completeProfile(values);
     assertProfile(profile, now);
@@ -63,8 +65,9 @@ export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand, {
     const school = await loadSchool(this.accounts.log, schoolId);
     // Unknown school is bad input (400) whoever asks; only then is the permission in a real school checked.
     const userId = randomUUID();
+    const time = await this.time.forSchool(actor, schoolId, occurredAt);
     const joined = decideJoinSchool(
-      { type: 'JoinSchool', membershipId: randomUUID(), userId, schoolId, role, classId: classId ?? null, gradeLevel: gradeLevel ?? null, by: actor.userId, at: now.toISOString() },
+      { type: 'JoinSchool', membershipId: randomUUID(), userId, schoolId, role, classId: classId ?? null, gradeLevel: gradeLevel ?? null, by: actor.userId, at: time.at },
       initialMembershipState(),
       school,
     );
@@ -87,10 +90,13 @@ export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand, {
           openedBy: actor.userId,
           consent: consentObtainedFrom ? { obtainedFrom: consentObtainedFrom, recordedBy: actor.userId } : null,
           minor,
-          at: now.toISOString(),
+          at: time.at,
         },
       };
-      const events = [...this.accounts.toNewEvents(userId, [created], actor, { action: 'created', crud: 'c', schoolId }), ...toNewEvents(actor, joined)];
+      const events = [...this.accounts.toNewEvents(userId, [created], actor, { action: 'created', crud: 'c', schoolId }), ...toNewEvents(actor, joined)].map((e) => ({
+        ...e,
+        envelope: { ...e.envelope, occurredAt: time.at, ...(time.imported && { origin: 'import' as const }) },
+      }));
       await this.accounts.log.append(userStream(userId), events, { expectedRevision: 'no_stream' });
     } catch (error) {
       await this.usernames.release(userId);
