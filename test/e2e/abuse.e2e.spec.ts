@@ -6,8 +6,10 @@
  * raises them for the other suites) and trusts the loopback proxy, so that
  * each test plays its own client addresses through X-Forwarded-For.
  */
+import type { INestApplication } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
+import { createApp } from '../../apps/api/src/create-app';
 import { countEvents, createSchool, openAccount, PASSWORD, registerUser, signInAdmin, type Session } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -17,6 +19,8 @@ let teacher: Session;
 let courseId: string;
 const http = () => request(t.app.getHttpServer());
 let clients = 0;
+/** A second API process on the same database (closed last: closing it earlier ends resources the first shares). */
+let second: INestApplication | undefined;
 /** A client address of its own (TEST-NET-3), for one test's requests. */
 const newClient = () => ({ 'X-Forwarded-For': `203.0.113.${(clients += 1)}` });
 
@@ -31,6 +35,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await second?.close();
   await t.close();
 });
 
@@ -115,6 +120,47 @@ describe('sign-in limits', () => {
     expect(res.body.error.code).toBe('TOO_MANY_REQUESTS');
     await http().get('/health').set(client).expect(200);
     await http().get('/api/v1/me').set(newClient()).set(teacher.auth).expect(200);
+  });
+});
+
+describe('limits shared by every API process on the database (RATE_LIMIT_STORE=postgres)', () => {
+  const other = () => request(second!.getHttpServer());
+  const loginAt = (via: () => request.Agent | ReturnType<typeof request>, client: Record<string, string>, username: string, password: string) =>
+    via().post('/api/v1/auth/login').set(client).send({ username, password });
+
+  beforeAll(async () => {
+    // A second process of the same deployment: the same configuration and database, its own pool and limiters.
+    second = await createApp(t.config, t.db.url, false);
+    await second.init();
+  }, 60_000);
+
+  it('counts a (username, client) pair’s failures across both: 3 on one and 2 on the other lock it on both', async () => {
+    expect(t.config.http.rateLimitStore).toBe('postgres');
+    const user = await registerUser(t);
+    const client = newClient();
+    for (let i = 0; i < 3; i++) await loginAt(http, client, user.username, 'wrong-password-1').expect(401);
+    for (let i = 0; i < 2; i++) await loginAt(other, client, user.username, 'wrong-password-1').expect(401);
+    expect((await loginAt(http, client, user.username, PASSWORD)).status).toBe(429);
+    expect((await loginAt(other, client, user.username, PASSWORD)).status).toBe(429);
+    // The owner, from another client, on either process.
+    await loginAt(other, newClient(), user.username, PASSWORD).expect(200);
+  });
+
+  it('counts a client’s sign-in calls across both: the 61st of a minute meets 429 whichever process takes it', async () => {
+    const client = newClient();
+    const statuses: number[] = [];
+    for (let i = 0; i < 60; i++) statuses.push((await (i % 2 ? other : http)().post('/api/v1/auth/refresh').set(client).send({ refreshToken: `not-a-token-${i}` })).status);
+    expect(statuses.every((s) => s === 401)).toBe(true);
+    expect((await loginAt(http, client, `someone-${clients}`, 'wrong-password-1')).status).toBe(429);
+    expect((await loginAt(other, client, `someone-${clients}`, 'wrong-password-1')).status).toBe(429);
+  });
+
+  it('counts a client’s requests across both: RATE_LIMIT_PER_MINUTE in all', async () => {
+    const client = newClient();
+    let limited = 0;
+    for (let i = 0; i < 301; i++) if ((await (i % 2 ? other : http)().get('/api/v1/me').set(client)).status === 429) limited += 1;
+    expect(limited).toBe(1);
+    await other().get('/health').set(client).expect(200);
   });
 });
 

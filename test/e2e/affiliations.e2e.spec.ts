@@ -7,6 +7,7 @@
  * data; bad input gets a stable code and appends nothing.
  */
 import request from 'supertest';
+import { DeferredWork } from '../../libs/core/src';
 import { countEvents, createSchool, openAccount, registerUser, signInAdmin, type Session } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -222,6 +223,7 @@ describe('parent links', () => {
     const res = await http().post('/api/v1/parent-links').set(parent.auth).send({ childUsername: learnerA.username.toUpperCase() }).expect(202);
     // No link id, no child id: the answer says nothing about whether the username exists.
     expect(res.body).toMatchObject({ linkId: null, parentId: parent.userId, childId: null, status: 'requested' });
+    await t.app.get(DeferredWork).settled(); // the lookup and the request happen after the answer
     const pending = await http().get(`/api/v1/schools/${schoolA}/parent-links?status=requested`).set(adminA.auth).expect(200);
     linkId = pending.body.parentLinks.find((l: { parentId: string }) => l.parentId === parent.userId).linkId;
   });
@@ -236,9 +238,11 @@ describe('parent links', () => {
     const expected = { linkId: null, parentId: otherParent.userId, childId: null, status: 'requested', requestedBy: otherParent.userId, decidedBy: null, decidedAt: null };
     const before = await countEvents(t);
     for (const name of ['nobody-by-this-name', 'admin', otherParent.username]) expect(await answer(name)).toEqual(expected);
+    await t.app.get(DeferredWork).settled();
     expect(await countEvents(t)).toBe(before); // nothing asked of anyone
     expect(await answer(learnerB.username)).toEqual(expected);
     expect(await answer(learnerB.username)).toEqual(expected); // asked twice: still the same answer
+    await t.app.get(DeferredWork).settled();
     // The asker sees no pending link (it would tell them the username exists); the child's school does.
     const mine = await http().get(`/api/v1/users/${otherParent.userId}/parent-links`).set(otherParent.auth).expect(200);
     expect(mine.body.parentLinks).toEqual([]);

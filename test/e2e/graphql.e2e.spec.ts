@@ -5,6 +5,7 @@
  * fit the schema answers 400.
  */
 import request from 'supertest';
+import { DeferredWork } from '../../libs/core/src';
 import { PASSWORD, registerUser, signInAdmin, uniqueUsername, type Session } from '../support/auth';
 import { createTestApp, TEST_ADMIN, type TestApp } from '../support/test-app';
 import { parentLinkId } from '../../libs/affiliations/src/streams';
@@ -289,6 +290,7 @@ describe('schools, classes, members and parent links', () => {
     expect(requested.data!.requestParentLink).toEqual({ status: 'requested', childId: null, linkId: null });
     const unknown = await gql(`mutation ($input: RequestParentLinkInput!) { requestParentLink(input: $input) { linkId status childId } }`, { input: { childUsername: 'no-such-user-here' } }, parent);
     expect(unknown.data!.requestParentLink).toEqual(requested.data!.requestParentLink);
+    await t.app.get(DeferredWork).settled(); // the lookup and the request happen after the answer
     const linkId = parentLinkId(parent.userId, learner.userId);
 
     const byParent = await gql(`mutation ($l: ID!) { confirmParentLink(linkId: $l) { status } }`, { l: linkId }, parent);

@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from '@learnstream/config';
 import type { Clock } from '@learnstream/domain';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { bodyParsers, clientRateLimit, HttpErrorFilter, inputGuardMiddleware, noStoreMiddleware, requestIdMiddleware, securityHeaders } from '@learnstream/core';
+import { bodyParsers, clientRateLimit, HttpErrorFilter, inputGuardMiddleware, noStoreMiddleware, PG_POOL, requestIdMiddleware, securityHeaders } from '@learnstream/core';
 import { AppModule } from './app.module';
 import { serveWebApp } from './web-app';
 
@@ -21,7 +21,7 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
   app.use(securityHeaders());
   // The dashboard's static files (and GraphiQL's page): not rate-limited, not body-parsed, cacheable.
   serveWebApp(app, config);
-  for (const limit of clientRateLimit(config)) app.use(limit);
+  for (const limit of clientRateLimit(config, app.get(PG_POOL))) app.use(limit);
   app.use('/api/v1', noStoreMiddleware);
   app.use(...bodyParsers(config.http));
   app.use(inputGuardMiddleware(config.http));

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DeferredWork } from '@learnstream/core';
 import { AffiliationsRepository } from './affiliations.repository';
 import { AddMemberHandler } from './commands/add-member.command';
 import { ArchiveClassHandler } from './commands/archive-class.command';
@@ -31,6 +32,7 @@ import { ListSchoolsHandler } from './queries/list-schools.query';
   controllers: [SchoolsController, ParentLinksController, UserAffiliationsController, TransfersController],
   providers: [
     AffiliationsRepository,
+    DeferredWork,
     CreateSchoolHandler,
     UpdateSchoolHandler,
     ArchiveSchoolHandler,

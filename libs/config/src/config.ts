@@ -102,6 +102,12 @@ export interface HttpEdgeConfig {
   maxInputDepth: number;
   /** Requests per client address per minute, all routes together (0 = no limit). */
   rateLimitPerMinute: number;
+  /**
+   * Where the request limits and the sign-in lockout count: `postgres` (one
+   * table shared by every process on the database: N replicas allow the limit
+   * once) or `memory` (per process: N replicas allow N times each limit).
+   */
+  rateLimitStore: 'postgres' | 'memory';
 }
 
 export interface AuthConfig {
@@ -337,6 +343,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       bodyLimit: bodyLimit(env, 'HTTP_BODY_LIMIT', '100kb'),
       maxInputDepth: int(env, 'HTTP_MAX_INPUT_DEPTH', 32, 2, 1000),
       rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 3000, 0, 10_000_000),
+      rateLimitStore: oneOf(env, 'RATE_LIMIT_STORE', ['postgres', 'memory'] as const, 'postgres'),
     },
     graphql: {
       maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 15, 1, 1000),

@@ -14,3 +14,5 @@ export * from './csv';
 export * from './edge';
 export * from './throttling';
 export * from './bounded';
+export * from './deferred-work';
+export * from './postgres-rate-store';

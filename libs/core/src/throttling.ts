@@ -1,9 +1,10 @@
 /**
- * Request limits per client address, with express-rate-limit (in memory, per
- * process: N replicas behind a balancer allow N times the limit; its `store`
- * option is the place for a shared one). @nestjs/throttler would be the Nest
- * idiom, but it is CommonJS requiring the ESM-only Nest 12, which jest cannot
- * load.
+ * Request limits per client address, with express-rate-limit, counted in
+ * PostgreSQL by default (RATE_LIMIT_STORE=postgres: PostgresRateStore, one
+ * table every process shares, so N replicas allow each limit once), or in
+ * memory per process (RATE_LIMIT_STORE=memory: N replicas allow N times).
+ * @nestjs/throttler would be the Nest idiom, but it is CommonJS requiring the
+ * ESM-only Nest 12, which jest cannot load.
  *
  * - Every request: RATE_LIMIT_PER_MINUTE per client address (0 = off),
  *   checked before the body is even read. /health is exempt: probes poll it
@@ -18,10 +19,13 @@
  */
 import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request, RequestHandler, Response } from 'express';
-import { MemoryStore, rateLimit, type Options, type RateLimitRequestHandler } from 'express-rate-limit';
+import { MemoryStore, rateLimit, type Options, type RateLimitRequestHandler, type Store } from 'express-rate-limit';
+import type pg from 'pg';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
+import { PG_POOL } from './core.module';
 import { ApiError } from './http-errors';
 import { sendEdgeError } from './edge';
+import { PostgresRateStore } from './postgres-rate-store';
 
 const SIGN_IN_ROUTE = 'learnstream:sign-in-route';
 
@@ -30,14 +34,29 @@ export const SignInRoute = () => SetMetadata(SIGN_IN_ROUTE, true);
 
 const TOO_MANY = 'too many requests from this client: slow down and try again later';
 
+/**
+ * The store of one limit (`name` keeps its keys apart from the others'): the
+ * shared PostgreSQL table, or this process's memory (RATE_LIMIT_STORE).
+ * Initialised for `windowMs` (express-rate-limit initialises it again itself).
+ */
+export function rateStore(config: AppConfig, pool: pg.Pool, name: string, windowMs: number): Store & Required<Pick<Store, 'get' | 'shutdown'>> {
+  if (config.http.rateLimitStore === 'memory') return memoryStore(windowMs);
+  const store = new PostgresRateStore(pool, config.auth.jwtSecret, name);
+  store.init({ windowMs });
+  return store;
+}
+
 /** The limit on every request of a client address (none when RATE_LIMIT_PER_MINUTE is 0). */
-export function clientRateLimit(config: AppConfig): RequestHandler[] {
+export function clientRateLimit(config: AppConfig, pool: pg.Pool): RequestHandler[] {
   const limit = config.http.rateLimitPerMinute;
   if (limit === 0) return [];
   return [
     rateLimit({
       windowMs: 60_000,
       limit,
+      store: rateStore(config, pool, 'client', 60_000),
+      // The database down: requests pass this limit (they meet 503 DATABASE_UNAVAILABLE further on).
+      passOnStoreError: true,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       skip: (req) => req.path === '/health',
@@ -58,10 +77,11 @@ export function memoryStore(windowMs: number): MemoryStore {
 export class SignInRateGuard implements CanActivate {
   private readonly limiter: RateLimitRequestHandler;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(PG_POOL) pool: pg.Pool) {
     this.limiter = rateLimit({
       windowMs: 60_000,
       limit: config.auth.signIn.perClientPerMinute,
+      store: rateStore(config, pool, 'signin', 60_000),
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       identifier: 'signin',

@@ -51,7 +51,8 @@ export class AccountsRepository {
 
   async append(
     userId: string,
-    revision: bigint | null,
+    /** The revision loaded (null: none), or 'any' for events that decide nothing (a failed sign-in). */
+    revision: bigint | null | 'any',
     events: DomainEvent[],
     actor: Pick<Actor, 'userId' | 'realActorId'> | null,
     fields: Omit<EnvelopeFields, 'object'> & { object?: EnvelopeFields['object'] },

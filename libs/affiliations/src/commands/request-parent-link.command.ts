@@ -1,5 +1,6 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, ForbiddenError, rankOf, type Actor } from '@learnstream/access';
+import { DeferredWork } from '@learnstream/core';
 import { DomainError, Clock } from '@learnstream/domain';
 import { AffiliationsRepository } from '../affiliations.repository';
 import { decideParentLink, evolveParentLink } from '../parent-link';
@@ -32,9 +33,12 @@ export class RequestParentLinkCommand extends Command<ParentLinkView> {
  *   permission is asked; the caller gave the ids the answer repeats;
  * - by username: the answer is the same whether or not the user exists, is a
  *   platform account, is already asked for, or is the caller (202, no link id,
- *   no child id). The request, when there is one, waits for the child's side
- *   (the child's school, or the adult child); the parent sees the link, and
- *   the child's id, once it is confirmed.
+ *   no child id), and so is the work done before it: none. The username is
+ *   looked up, and the request recorded, after the answer (DeferredWork), so
+ *   neither the answer nor its time tells whether the username exists. The
+ *   request, when there is one, waits for the child's side (the child's
+ *   school, or the adult child); the parent sees the link, and the child's id,
+ *   once it is confirmed.
  */
 @CommandHandler(RequestParentLinkCommand)
 export class RequestParentLinkHandler implements ICommandHandler<RequestParentLinkCommand> {
@@ -42,6 +46,7 @@ export class RequestParentLinkHandler implements ICommandHandler<RequestParentLi
     private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AffiliationsRepository,
+    private readonly deferred: DeferredWork,
   ) {}
 
   async execute({ actor, input }: RequestParentLinkCommand): Promise<ParentLinkView> {
@@ -64,15 +69,16 @@ export class RequestParentLinkHandler implements ICommandHandler<RequestParentLi
   private async byUsername(actor: Actor, username: string, parentId: string | undefined): Promise<ParentLinkView> {
     if (parentId !== undefined) throw new DomainError('invalid', 'VALIDATION_FAILED', 'a school admin links a parent by the child’s id (childId), not by username');
     const at = this.clock.nowIso();
-    const childId = await this.repo.userIdByUsername(username);
-    if (childId && childId !== actor.userId && !actor.realActorId && rankOf(await this.policy.person(childId)) === 1) {
+    this.deferred.run('a parent link asked by username', async () => {
+      const childId = await this.repo.userIdByUsername(username);
+      if (!childId || childId === actor.userId || actor.realActorId || rankOf(await this.policy.person(childId)) !== 1) return;
       try {
         await this.append(actor, actor.userId, childId);
       } catch (error) {
-        // Already asked for, or confirmed: saying so would tell the caller the username exists.
+        // Already asked for, or confirmed: nobody is told (the caller had their answer already).
         if (!(error instanceof DomainError) || error.kind !== 'conflict') throw error;
       }
-    }
+    });
     return { linkId: null, parentId: actor.userId, childId: null, status: 'requested', requestedBy: actor.userId, requestedAt: at, decidedBy: null, decidedAt: null };
   }
 

@@ -43,6 +43,9 @@ const FAILURES: Record<Exclude<LoginOutcome, 'signed_in'>, [number, string, stri
   password_change_required: [403, 'PASSWORD_CHANGE_REQUIRED', 'a new password must be chosen: POST /api/v1/auth/password'],
 };
 
+/** A fixed account id no account is given: read when the first platform admin has been renamed away. */
+const NO_ACCOUNT = '00000000-0000-4000-8000-00000000dead';
+
 export class AuthError extends DomainError {
   constructor(readonly httpStatus: number, code: string, message: string) {
     super('forbidden', code, message);
@@ -95,14 +98,27 @@ export class AuthService {
     }
   }
 
+  /** An account whose stream an unknown username's sign-in reads instead (see verify). */
+  private standInId: Promise<string> | null = null;
+  private standIn(): Promise<string> {
+    this.standInId ??= this.usernames.find(this.config.auth.adminUsername).then((id) => id ?? NO_ACCOUNT);
+    return this.standInId;
+  }
+
   private async verify(username: string, password: string, sessionId: string, purpose: 'login' | 'password'): Promise<string> {
     const now = this.clock.now();
     const userId = await this.usernames.find(username);
     if (!userId) {
+      // The same work as a wrong password of an existing account: the read of an account's stream (the
+      // first platform admin's, whose id is looked up once per process), an argon2 verification (of a
+      // decoy hash), one append without an expected revision. Nothing read is used.
+      await this.accounts.load(await this.standIn());
       await this.passwords.verify(null, password);
-      await this.log.append(SECURITY_STREAM, [
-        { type: 'LoginFailed', data: { userId: null, reason: 'unknown_user', at: now.toISOString() }, envelope: envelopeFor(null, { action: 'failed', crud: 'r', object: null }) },
-      ]);
+      await this.log.append(
+        SECURITY_STREAM,
+        [{ type: 'LoginFailed', data: { userId: null, reason: 'unknown_user', at: now.toISOString() }, envelope: envelopeFor(null, { action: 'failed', crud: 'r', object: null }) }],
+        { expectedRevision: 'any' },
+      );
       throw new AuthError(...FAILURES.unknown_user);
     }
     const outcome = await retryOnConflict(async () => {
@@ -112,7 +128,9 @@ export class AuthService {
       // Changing a password proves the current one: an expired or temporary password is what it is for.
       const changeAllowed = purpose === 'password' && (decided.outcome === 'password_expired' || decided.outcome === 'password_change_required');
       const events = purpose === 'password' && (decided.outcome === 'signed_in' || changeAllowed) ? [] : decided.events;
-      await this.accounts.append(userId, revision, events, decided.outcome === 'signed_in' || changeAllowed ? { userId, realActorId: null } : null, {
+      const signedIn = decided.outcome === 'signed_in' || changeAllowed;
+      // A failure records LoginFailed whatever the account's revision (it decides nothing), as an unknown username's does.
+      await this.accounts.append(userId, signedIn ? revision : 'any', events, signedIn ? { userId, realActorId: null } : null, {
         action: decided.outcome === 'signed_in' ? 'loggedin' : 'failed',
         crud: 'r',
       });

@@ -12,15 +12,17 @@
  * - Keyed by the username as typed (lower-cased), never by whether it exists:
  *   unknown and existing usernames meet the same limits and the same waits.
  *
- * Counts live in express-rate-limit's memory stores (fixed windows of
- * LOCKOUT_MINUTES, per process); keys are hashed, so no username is kept in
- * clear.
+ * Counts live in express-rate-limit stores (fixed windows of LOCKOUT_MINUTES):
+ * the PostgreSQL table every process shares (RATE_LIMIT_STORE=postgres, the
+ * default: a second API process does not double an attacker's tries), or each
+ * process's memory. Keys are hashed, so no username is kept in clear.
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
-import { ApiError, memoryStore } from '@learnstream/core';
+import type pg from 'pg';
+import { ApiError, PG_POOL, rateStore } from '@learnstream/core';
 
 const key = (...parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('base64url');
 
@@ -30,9 +32,10 @@ export class SignInLimiter implements OnApplicationShutdown {
   private readonly pairs;
   private readonly usernames;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.pairs = memoryStore(config.auth.lockoutMinutes * 60_000);
-    this.usernames = memoryStore(config.auth.lockoutMinutes * 60_000);
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig, @Inject(PG_POOL) pool: pg.Pool) {
+    // Shared by every process on the database (RATE_LIMIT_STORE=postgres), as the request limits.
+    this.pairs = rateStore(config, pool, 'lockout-pair', config.auth.lockoutMinutes * 60_000);
+    this.usernames = rateStore(config, pool, 'lockout-user', config.auth.lockoutMinutes * 60_000);
   }
 
   private keys(username: string, client: string | null) {
@@ -61,8 +64,8 @@ export class SignInLimiter implements OnApplicationShutdown {
     await this.usernames.increment(user);
   }
 
-  onApplicationShutdown(): void {
-    this.pairs.shutdown();
-    this.usernames.shutdown();
+  async onApplicationShutdown(): Promise<void> {
+    await this.pairs.shutdown();
+    await this.usernames.shutdown();
   }
 }
