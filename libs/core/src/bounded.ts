@@ -8,8 +8,8 @@
  */
 import { applyDecorators, type PipeTransform } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { ValidateBy, buildMessage, isUUID, type ValidationOptions } from 'class-validator';
-import { NUMBER_BOUNDS, RESERVED_UUIDS, boundMessage, withinBound, type BoundKind, type NumberBound } from '@learnstream/domain';
+import { ValidateBy, buildMessage, type ValidationOptions } from 'class-validator';
+import { NUMBER_BOUNDS, RESERVED_UUIDS, boundMessage, isUuid, withinBound, type BoundKind, type NumberBound } from '@learnstream/domain';
 import { ApiError } from './http-errors';
 
 /** A finite number within the named bound (min/max may be narrowed for a field). */
@@ -33,7 +33,7 @@ export const ID_MESSAGE = 'must be a UUID';
 
 /** A UUID naming something: any version, never the nil or the max UUID. */
 export function isId(v: unknown): v is string {
-  return typeof v === 'string' && isUUID(v) && !RESERVED_UUIDS.has(v.toLowerCase());
+  return isUuid(v) && !RESERVED_UUIDS.has(v.toLowerCase());
 }
 
 /** A body field that is an id (`{ each: true }` for a list of ids). */

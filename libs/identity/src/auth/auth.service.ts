@@ -43,7 +43,7 @@ const FAILURES: Record<Exclude<LoginOutcome, 'signed_in'>, [number, string, stri
   password_change_required: [403, 'PASSWORD_CHANGE_REQUIRED', 'a new password must be chosen: POST /api/v1/auth/password'],
 };
 
-/** A fixed account id no account is given: read when the first platform admin has been renamed away. */
+/** A fixed account id no account is given: what an unknown username's LoginFailed names (and reads, when the first admin was renamed away). */
 const NO_ACCOUNT = '00000000-0000-4000-8000-00000000dead';
 
 export class AuthError extends DomainError {
@@ -116,7 +116,8 @@ export class AuthService {
       await this.passwords.verify(null, password);
       await this.log.append(
         SECURITY_STREAM,
-        [{ type: 'LoginFailed', data: { userId: null, reason: 'unknown_user', at: now.toISOString() }, envelope: envelopeFor(null, { action: 'failed', crud: 'r', object: null }) }],
+        // It names an account as a wrong password's does (NO_ACCOUNT): the log checks the ids a read names against the erasures the same way.
+        [{ type: 'LoginFailed', data: { userId: null, reason: 'unknown_user', at: now.toISOString() }, envelope: envelopeFor(null, { action: 'failed', crud: 'r', object: { type: 'user', id: NO_ACCOUNT } }) }],
         { expectedRevision: 'any' },
       );
       throw new AuthError(...FAILURES.unknown_user);
