@@ -8,7 +8,9 @@
  *     purpose, which is logged; the school's admin and the DPO get the account;
  *   - a restricted person's record (profile, timeline, account, grades,
  *     submissions, attempts) is seen by them and the DPO only; staff are told
- *     PROCESSING_RESTRICTED and nothing else.
+ *     PROCESSING_RESTRICTED and nothing else; every list (participants,
+ *     grades, attempts, submissions, the directory and class lists, over REST
+ *     and GraphQL) leaves them out and counts them in `restricted`.
  */
 import pg from 'pg';
 import request from 'supertest';
@@ -30,6 +32,8 @@ let minor: Session;
 let parent: Session;
 let dpo: Session;
 let course: string;
+let classId: string;
+let quizId: string;
 let essay: string;
 let attemptId: string;
 const ENROLMENT_KEY = 'river-delta-key-2026';
@@ -63,8 +67,9 @@ beforeAll(async () => {
   school = await createSchool(t, admin, 'Need To Know School');
   schoolAdmin = await openAccount(t, admin, { schoolId: school, role: 'school_admin' });
   teacher = await openAccount(t, schoolAdmin, { schoolId: school, role: 'teacher', displayName: 'Teacher Somsak' });
+  classId = (await api().post(`/api/v1/schools/${school}/classes`).set(schoolAdmin.auth).send({ name: 'M.5/2', gradeLevel: 'M5' }).expect(201)).body.classId;
   learner = await openAccount(t, schoolAdmin, {
-    schoolId: school, role: 'learner', displayName: 'Lamai Kaewmanee', email: LEARNER.email, dateOfBirth: LEARNER.dateOfBirth,
+    schoolId: school, role: 'learner', classId, displayName: 'Lamai Kaewmanee', email: LEARNER.email, dateOfBirth: LEARNER.dateOfBirth,
     ...({ phone: LEARNER.phone, nationalId: LEARNER.nationalId } as object),
   });
   minor = await openAccount(t, schoolAdmin, { schoolId: school, role: 'learner', displayName: 'Minor Mali', dateOfBirth: `${new Date().getUTCFullYear() - 12}-01-01` });
@@ -89,7 +94,10 @@ beforeAll(async () => {
     .set(teacher.auth)
     .send({ title: 'Deltas', attemptsAllowed: 1, gradingMethod: 'highest', maxGrade: 10, questions: [{ kind: 'true_false', text: 'Deltas are flat.', points: 1, skills: ['landforms'], correct: true }] })
     .expect(201);
-  attemptId = (await api().post(`/api/v1/quizzes/${quiz.body.quizId}/attempts`).set(learner.auth).expect(201)).body.attemptId;
+  quizId = quiz.body.quizId;
+  attemptId = (await api().post(`/api/v1/quizzes/${quizId}/attempts`).set(learner.auth).expect(201)).body.attemptId;
+  await api().post(`/api/v1/quizzes/${quizId}/attempts`).set(minor.auth).expect(201);
+  await api().post(`/api/v1/assignments/${essay}/submissions`).set(minor.auth).send({ text: 'Deltas move' }).expect(201);
   await settled();
 }, 180_000);
 
@@ -124,10 +132,12 @@ describe('exports never carry a secret', () => {
 describe('need to know, by field', () => {
   const personal = ['email', 'phone', 'dateOfBirth', 'nationalId'];
 
-  it('a teacher gets who the learner is, not how to reach or identify them', async () => {
+  it('a teacher gets who the learner is (names and class), not how to reach or identify them', async () => {
     const res = await api().get(`/api/v1/users/${learner.userId}`).set(teacher.auth).expect(200);
     expect(res.body).toMatchObject({ userId: learner.userId, displayName: 'Lamai Kaewmanee', email: null, phone: null, dateOfBirth: null, nationalId: null });
+    expect(res.body.classes).toEqual([{ schoolId: school, role: 'learner', classId, className: 'M.5/2' }]);
     expect(res.body.withheld).toEqual(expect.arrayContaining(personal));
+    expect(res.body.withheld).not.toContain('classes');
   });
 
   it('the school’s admin, the DPO and the person get the account', async () => {
@@ -162,8 +172,11 @@ describe('a restricted record is seen by the person and the DPO only', () => {
     `/api/v1/attempts/${attemptId}`,
   ];
 
-  it('before: her teacher reads each', async () => {
+  it('before: her teacher reads each, and finds her in the lists (nothing restricted)', async () => {
     for (const path of reads()) expect({ path, status: (await api().get(path).set(teacher.auth)).status }).toEqual({ path, status: 200 });
+    const participants = await api().get(`/api/v1/courses/${course}/enrolments`).set(teacher.auth).expect(200);
+    expect(participants.body.restricted).toBe(0);
+    expect(participants.body.participants.map((p: { learnerId: string }) => p.learnerId)).toContain(learner.userId);
   });
 
   it('after an approved restriction: staff get PROCESSING_RESTRICTED and nothing else; she and the DPO still read', async () => {
@@ -183,5 +196,32 @@ describe('a restricted record is seen by the person and the DPO only', () => {
     }
     await api().get(`/api/v1/reports/learners/${learner.userId}`).set(learner.auth).expect(200);
     await api().get(`/api/v1/attempts/${attemptId}`).set(learner.auth).expect(200);
+  });
+
+  it('every list read leaves her out and says only that one record is restricted', async () => {
+    const lists: [Session, string, string, string][] = [
+      [teacher, `/api/v1/courses/${course}/enrolments`, 'participants', 'learnerId'],
+      [teacher, `/api/v1/courses/${course}/grades`, 'learners', 'learnerId'],
+      [teacher, `/api/v1/quizzes/${quizId}/attempts`, 'attempts', 'learnerId'],
+      [teacher, `/api/v1/assignments/${essay}/submissions`, 'submissions', 'learnerId'],
+      [teacher, `/api/v1/schools/${school}/members?role=learner`, 'members', 'userId'],
+      [teacher, `/api/v1/schools/${school}/members?classId=${classId}`, 'members', 'userId'],
+      [schoolAdmin, `/api/v1/schools/${school}/members`, 'members', 'userId'],
+      [admin, `/api/v1/schools/${school}/members`, 'members', 'userId'],
+    ];
+    for (const [who, path, key, id] of lists) {
+      const res = await api().get(path).set(who.auth).expect(200);
+      const ids = (res.body[key] as Record<string, string>[]).map((r) => r[id]);
+      expect({ path, hers: ids.includes(learner.userId), restricted: res.body.restricted, named: res.text.includes('Lamai') }).toEqual({ path, hers: false, restricted: 1, named: false });
+      if (key !== 'members' || !path.includes('classId')) expect({ path, others: ids.includes(minor.userId) }).toEqual({ path, others: true });
+    }
+    // GraphQL asks the same handlers.
+    const gql = await api()
+      .post('/graphql')
+      .set(teacher.auth)
+      .send({ query: 'query ($id: ID!) { courseGrades(courseId: $id) { restricted learners { learnerId } } }', variables: { id: course } });
+    expect(gql.body.errors).toBeUndefined();
+    expect(gql.body.data.courseGrades.restricted).toBe(1);
+    expect(gql.body.data.courseGrades.learners.map((l: { learnerId: string }) => l.learnerId)).toEqual([minor.userId]);
   });
 });

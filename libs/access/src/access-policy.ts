@@ -355,6 +355,20 @@ export class AccessPolicy {
   }
 
   /**
+   * For list reads (participants, directory, grades, attempts, submissions):
+   * the people among `subjectIds` whose record is restricted from this reader
+   * (everyone's but their own, except for the DPO). Lists leave them out and
+   * say how many they left out, and nothing else (requireUnrestricted).
+   */
+  async restrictedFrom(actor: Actor, subjectIds: Iterable<string>): Promise<Set<string>> {
+    const me = actor.userId.toLowerCase();
+    const ids = [...new Set([...subjectIds].map((id) => id.toLowerCase()))].filter((id) => id !== me);
+    if (!ids.length || has(await this.factsOf(actor), 'dpo')) return new Set();
+    const rows: { user_id: string }[] = await this.db.query('SELECT user_id FROM subject_flags WHERE restricted AND user_id = ANY ($1::uuid[])', [ids]);
+    return new Set(rows.map((r) => r.user_id));
+  }
+
+  /**
    * Restriction of processing (GDPR art. 18, PDPA s. 34: an approved request,
    * a legal hold, a cancelled account): the person's record is kept, and only
    * they and the privacy officer see it. Anyone else learns that it is

@@ -23,6 +23,8 @@ export interface CourseGradesView extends GradebookView {
   /** true: missing grades count as 0 (the end-of-term total); false: they are left out (the total so far). */
   final: boolean;
   learners: LearnerGradesView[];
+  /** Learners left out: their processing is restricted (only they and the DPO see their record). */
+  restricted: number;
 }
 
 export type LearnerGradesResponse = LearnerGradesView & {

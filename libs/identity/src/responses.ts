@@ -2,6 +2,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ApiList, ApiNullable, ApiOneOf } from '@learnstream/core';
 
+export class ClassPlacementResponse {
+  @ApiProperty({ format: 'uuid' }) schoolId!: string;
+  @ApiOneOf(['learner', 'teacher', 'school_admin']) role!: string;
+  @ApiProperty({ format: 'uuid' }) classId!: string;
+  @ApiNullable(String) className!: string | null;
+}
+
 export class AccountResponse {
   @ApiProperty({ format: 'uuid' }) userId!: string;
   @ApiProperty() username!: string;
@@ -24,6 +31,8 @@ export class AccountResponse {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiNullable(String, { format: 'date-time' }) lastLoginAt!: string | null;
   @ApiPropertyOptional({ type: String, isArray: true, description: 'fields the reader may not see (they read null, or [] for lists)' }) withheld?: string[];
+  @ApiPropertyOptional({ type: () => ClassPlacementResponse, isArray: true, description: "GET /users/{id}: the person's classes now, in the reader's schools (a teacher's need to know: name and class)" })
+  classes?: ClassPlacementResponse[];
 }
 
 export class MembershipResponse {

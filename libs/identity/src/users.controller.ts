@@ -52,7 +52,7 @@ export class UsersController {
     type: AccountResponse,
     description:
       'the account, with the fields the reader needs (need to know): the whole account for the person, their parent, the DPO and their school’s admins; ' +
-      'names and status for a teacher; administrative fields for a platform admin unless `purpose` states why they need the rest (logged). Fields left out read null and are named in `withheld`. Staff reads are audited.',
+      'names, classes (`classes`) and status for a teacher; administrative fields for a platform admin unless `purpose` states why they need the rest (logged). Fields left out read null and are named in `withheld`. Staff reads are audited.',
   })
   @ApiQuery({ name: 'purpose', required: false, description: 'a platform admin’s reason to read the personal fields (10–500 characters), recorded in the access log' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN', 'PROCESSING_RESTRICTED'], 404: ['USER_NOT_FOUND'] })

@@ -10,7 +10,7 @@ export interface MemberFilter {
   includeEnded: boolean;
 }
 
-export class ListMembersQuery extends Query<{ members: MemberView[] }> {
+export class ListMembersQuery extends Query<{ members: MemberView[]; restricted: number }> {
   constructor(
     readonly actor: Actor,
     readonly schoolId: string,
@@ -27,6 +27,8 @@ export class ListMembersQuery extends Query<{ members: MemberView[] }> {
  *   school admin   all of that, and the email (contact data is the school's own business)
  * Contact data a reader may not see is not even selected. The read is
  * recorded for the access audit (PersonalDataAccessed: every member listed).
+ * Members whose processing is restricted are left out, and counted in
+ * `restricted` (AccessPolicy.restrictedFrom).
  */
 @QueryHandler(ListMembersQuery)
 export class ListMembersHandler implements IQueryHandler<ListMembersQuery> {
@@ -45,7 +47,7 @@ export class ListMembersHandler implements IQueryHandler<ListMembersQuery> {
         ? 'platform_admin'
         : 'teacher';
     const includeEnded = view !== 'teacher' && filter.includeEnded;
-    const rows = await this.tenants.read(await this.policy.scopeOf(actor), (db) =>
+    const all: MemberRow[] = await this.tenants.read(await this.policy.scopeOf(actor), (db) =>
       db.query(
         `SELECT m.membership_id, m.user_id, m.role, m.class_id, m.grade_level, m.started_at, m.ended_at,
                 a.username, a.display_name, ${view === 'school_admin' ? 'a.email' : 'NULL AS email'}
@@ -55,12 +57,15 @@ export class ListMembersHandler implements IQueryHandler<ListMembersQuery> {
         [schoolId, filter.role, filter.classId, includeEnded],
       ),
     );
+    // Restricted people are left out (and counted), not read.
+    const hidden = await this.policy.restrictedFrom(actor, all.map((r) => r.user_id));
+    const rows = all.filter((r) => !hidden.has(r.user_id));
     await recordPersonalDataAccess(this.log, actor, {
-      subjectIds: rows.map((r: { user_id: string }) => r.user_id),
+      subjectIds: rows.map((r) => r.user_id),
       what: 'directory',
       purpose: accessPurposeOf(me),
       schoolId,
     });
-    return { members: rows.map((r: MemberRow) => memberViewOfRow(r, view)) };
+    return { members: rows.map((r) => memberViewOfRow(r, view)), restricted: hidden.size };
   }
 }

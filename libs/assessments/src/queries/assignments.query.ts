@@ -21,7 +21,7 @@ export class GetAssignmentQuery extends Query<AssignmentView> {
   }
 }
 
-export class ListSubmissionsQuery extends Query<{ assignmentId: string; submissions: SubmissionView[] }> {
+export class ListSubmissionsQuery extends Query<{ assignmentId: string; submissions: SubmissionView[]; restricted: number }> {
   constructor(
     readonly actor: Actor,
     readonly assignmentId: string,
@@ -87,13 +87,16 @@ export class ListSubmissionsHandler implements IQueryHandler<ListSubmissionsQuer
     private readonly repo: AssessmentsRepository,
   ) {}
 
-  async execute({ actor, assignmentId }: ListSubmissionsQuery): Promise<{ assignmentId: string; submissions: SubmissionView[] }> {
+  async execute({ actor, assignmentId }: ListSubmissionsQuery): Promise<{ assignmentId: string; submissions: SubmissionView[]; restricted: number }> {
     const courseId = await this.repo.courseOf('assignment', assignmentId);
     await this.policy.require(actor, { action: 'course.teach', courseId });
     const scope = await this.policy.scopeOf(actor);
-    const rows: SubmissionRow[] = await this.db.read(scope, (db) => db.query('SELECT * FROM assignment_submissions WHERE assignment_id = $1 ORDER BY learner_id', [assignmentId]));
+    const all: SubmissionRow[] = await this.db.read(scope, (db) => db.query('SELECT * FROM assignment_submissions WHERE assignment_id = $1 ORDER BY learner_id', [assignmentId]));
+    // Learners whose processing is restricted are left out (and counted), not read.
+    const hidden = await this.policy.restrictedFrom(actor, all.map((r) => r.learner_id));
+    const rows = all.filter((r) => !hidden.has(r.learner_id));
     await recordPersonalDataAccess(this.repo.log, actor, { subjectIds: rows.map((r) => r.learner_id), what: 'submissions', purpose: accessPurposeOf(await this.policy.factsOf(actor)), courseId, schoolId: rows[0]?.school_id ?? null });
-    return { assignmentId, submissions: rows.map(submissionViewOf) };
+    return { assignmentId, submissions: rows.map(submissionViewOf), restricted: hidden.size };
   }
 }
 

@@ -46,7 +46,7 @@ export interface AttemptSummary {
   passed: boolean | null;
 }
 
-export class ListAttemptsQuery extends Query<{ quizId: string; attempts: AttemptSummary[] }> {
+export class ListAttemptsQuery extends Query<{ quizId: string; attempts: AttemptSummary[]; restricted: number }> {
   constructor(
     readonly actor: Actor,
     readonly quizId: string,
@@ -109,19 +109,23 @@ export class ListAttemptsHandler implements IQueryHandler<ListAttemptsQuery> {
     private readonly repo: AssessmentsRepository,
   ) {}
 
-  async execute({ actor, quizId }: ListAttemptsQuery): Promise<{ quizId: string; attempts: AttemptSummary[] }> {
+  async execute({ actor, quizId }: ListAttemptsQuery): Promise<{ quizId: string; attempts: AttemptSummary[]; restricted: number }> {
     const courseId = await this.repo.courseOf('quiz', quizId);
     const staff = await this.policy.can(actor, { action: 'course.teach', courseId });
     if (!staff) await this.policy.require(actor, { action: 'course.participate', courseId });
     const scope = await this.policy.scopeOf(actor);
-    const rows: AttemptRow[] = await this.db.read(scope, (db) =>
+    const all: AttemptRow[] = await this.db.read(scope, (db) =>
       db.query(`SELECT * FROM quiz_attempts WHERE quiz_id = $1 AND ($2::uuid IS NULL OR learner_id = $2) ORDER BY learner_id, attempt_number`, [quizId, staff ? null : actor.userId]),
     );
+    // Learners whose processing is restricted are left out (and counted), not read.
+    const hidden = await this.policy.restrictedFrom(actor, all.map((r) => r.learner_id));
+    const rows = all.filter((r) => !hidden.has(r.learner_id));
     if (staff) {
       await recordPersonalDataAccess(this.repo.log, actor, { subjectIds: rows.map((r) => r.learner_id), what: 'attempts', purpose: accessPurposeOf(await this.policy.factsOf(actor)), courseId, schoolId: rows[0]?.school_id ?? null });
     }
     return {
       quizId,
+      restricted: hidden.size,
       attempts: rows.map((r) => ({
         attemptId: r.attempt_id,
         learnerId: r.learner_id,

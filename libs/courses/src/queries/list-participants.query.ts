@@ -2,6 +2,8 @@
  * The participants of a course, for those who teach it (course.teach): its
  * learners with their enrolment (active ones, or every one on request) and
  * their display name where the reader may see the account (row-level security).
+ * Learners whose processing is restricted are left out, and counted in
+ * `restricted` (AccessPolicy.restrictedFrom).
  */
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
@@ -18,6 +20,13 @@ export interface ParticipantView {
   endsAt: string | null;
 }
 
+export interface ParticipantsView {
+  courseId: string;
+  participants: ParticipantView[];
+  /** Learners left out: their processing is restricted (only they and the DPO see their record). */
+  restricted: number;
+}
+
 export class ListParticipantsQuery {
   constructor(
     readonly actor: Actor,
@@ -27,13 +36,13 @@ export class ListParticipantsQuery {
 }
 
 @QueryHandler(ListParticipantsQuery)
-export class ListParticipantsHandler implements IQueryHandler<ListParticipantsQuery, { courseId: string; participants: ParticipantView[] }> {
+export class ListParticipantsHandler implements IQueryHandler<ListParticipantsQuery, ParticipantsView> {
   constructor(
     private readonly policy: AccessPolicy,
     private readonly db: TenantDb,
   ) {}
 
-  async execute({ actor, courseId, includeUnenrolled }: ListParticipantsQuery): Promise<{ courseId: string; participants: ParticipantView[] }> {
+  async execute({ actor, courseId, includeUnenrolled }: ListParticipantsQuery): Promise<ParticipantsView> {
     await this.policy.require(actor, { action: 'course.teach', courseId });
     const scope = await this.policy.scopeOf(actor);
     const rows: {
@@ -54,9 +63,11 @@ export class ListParticipantsHandler implements IQueryHandler<ListParticipantsQu
         [courseId, includeUnenrolled],
       ),
     );
+    const hidden = await this.policy.restrictedFrom(actor, rows.map((r) => r.learner_id));
     return {
       courseId,
-      participants: rows.map((r) => ({
+      restricted: hidden.size,
+      participants: rows.filter((r) => !hidden.has(r.learner_id)).map((r) => ({
         learnerId: r.learner_id,
         displayName: r.display_name,
         status: r.status,

@@ -87,17 +87,21 @@ export class GetCourseGradesHandler implements IQueryHandler<GetCourseGradesQuer
   async execute({ actor, courseId, final }: GetCourseGradesQuery): Promise<CourseGradesView> {
     await this.policy.require(actor, { action: 'course.teach', courseId });
     const course = await this.repo.course(courseId);
-    const { state, learners } = await this.db.read(await this.policy.scopeOf(actor), async (db) => {
+    const { state, learners: all } = await this.db.read(await this.policy.scopeOf(actor), async (db) => {
       const state = await readGradebook(db, courseId, null);
       return { state, learners: state ? await courseLearners(db, courseId, state.learners.keys()) : [] };
     });
     if (!state) throw gradebookNotFound();
+    // Learners whose processing is restricted are left out (and counted), not read.
+    const hidden = await this.policy.restrictedFrom(actor, all);
+    const learners = all.filter((id) => !hidden.has(id));
     await this.repo.recordView(actor, course.schoolId, { type: 'GradesViewed', data: { courseId, learnerId: null, final } });
     await recordPersonalDataAccess(this.repo.log, actor, { subjectIds: learners, what: 'grades', purpose: accessPurposeOf(await this.policy.factsOf(actor)), courseId, schoolId: course.schoolId });
     return {
       ...gradebookViewOf(courseId, state),
       final,
       learners: learners.map((learnerId) => ({ learnerId, ...computeCourseGrades(state, learnerId, { final }) })),
+      restricted: hidden.size,
     };
   }
 }

@@ -119,6 +119,7 @@ export class LearnerGradesObject {
 export class CourseGradesObject extends GradebookObject implements CourseGradesView {
   @Field({ description: 'true: missing grades count as 0 (the end-of-term total); false: left out (the total so far)' }) final!: boolean;
   @Field(() => [LearnerGradesObject]) learners!: LearnerGradesObject[];
+  @Field(() => Int, { description: 'learners left out: their processing is restricted (only they and the DPO see their record)' }) restricted!: number;
 }
 
 @ObjectType('LearnerCourseGrades', { description: "one learner's grades in a course; reading them records GradesViewed" })

@@ -18,10 +18,18 @@ import {
   RegisterDto,
   UpdateProfileDto,
 } from '@learnstream/identity';
-import type { AccountView, TokenPair } from '@learnstream/identity';
+import type { AccountView, ClassPlacementView, TokenPair } from '@learnstream/identity';
 import type { MeView } from '@learnstream/identity';
 import type { ImpersonationView, RequestOriginView } from '@learnstream/identity';
 import { PlatformRoleEnum, SchoolRoleEnum } from '../enums';
+
+@ObjectType('ClassPlacement', { description: 'a class the person is in (learner) or teaches (teacher) now' })
+export class ClassPlacementObject implements ClassPlacementView {
+  @Field(() => ID) schoolId!: string;
+  @Field(() => SchoolRoleEnum) role!: string;
+  @Field(() => ID) classId!: string;
+  @Field(() => String, { nullable: true }) className!: string | null;
+}
 
 @ObjectType('Account', { description: 'an account as its reader may see it (staff reads of personal data are audited)' })
 export class AccountObject implements AccountView {
@@ -45,6 +53,7 @@ export class AccountObject implements AccountView {
   @Field() mustChangePassword!: boolean;
   @Field() createdAt!: string;
   @Field(() => String, { nullable: true }) lastLoginAt!: string | null;
+  @Field(() => [ClassPlacementObject], { nullable: true, description: "the person's classes now, in the reader's schools (reading an account; not on `me`)" }) classes?: ClassPlacementView[];
 }
 
 @ObjectType('Membership', { description: 'a role in a school (and, for learners and teachers, in a class)' })

@@ -87,7 +87,7 @@ export function toAccountView(r: AccountRow, ageOfMajority: number, now: Date): 
 /**
  * Need to know, by field (DESIGN.md): the person, their parent, the DPO and
  * the admins of their school see the whole account; a teacher sees who the
- * learner is (names, username, status, minor), not how to reach them or
+ * learner is (names, class, username, status, minor), not how to reach them or
  * identify them elsewhere; a platform admin sees the account's administrative
  * fields, and personal data only with a stated purpose (logged) or through
  * audited impersonation. Fields left out read null and are listed in `withheld`.
@@ -95,10 +95,18 @@ export function toAccountView(r: AccountRow, ageOfMajority: number, now: Date): 
 const TEACHING_FIELDS = ['userId', 'username', 'displayName', 'givenName', 'familyName', 'status', 'minor', 'origin', 'mustChangePassword', 'createdAt'] as const;
 const PLATFORM_FIELDS = [...TEACHING_FIELDS, 'platformRoles', 'lastLoginAt', 'parentalConsentAt'] as const;
 
-export type AccountReadView = AccountView & { withheld?: string[] };
+/** A class the person is in now (learners) or teaches (teachers), in a school the reader sees. */
+export interface ClassPlacementView {
+  schoolId: string;
+  role: string;
+  classId: string;
+  className: string | null;
+}
 
-function only(view: AccountView, fields: readonly string[]): AccountReadView {
-  const keep = new Set(fields);
+export type AccountReadView = AccountView & { withheld?: string[]; classes?: ClassPlacementView[] };
+
+function only(view: AccountReadView, fields: readonly string[]): AccountReadView {
+  const keep = new Set([...fields, 'classes']);
   const withheld = Object.keys(view).filter((k) => !keep.has(k));
   const out = { ...view } as Record<string, unknown>;
   for (const k of withheld) out[k] = Array.isArray(out[k]) ? [] : null;
@@ -126,9 +134,23 @@ export class GetAccountHandler implements IQueryHandler<GetAccountQuery, Account
   async execute({ actor, userId, statedPurpose }: GetAccountQuery): Promise<AccountReadView> {
     await this.policy.require(actor, { action: 'user.read', userId });
     const scope = await this.policy.scopeOf(actor);
-    const [row] = await this.db.read(scope, (db) => db.query(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE user_id = $1`, [userId]));
+    const { row, classes } = await this.db.read(scope, async (db) => {
+      const [row] = await db.query(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE user_id = $1`, [userId]);
+      const classes: { school_id: string; role: string; class_id: string; name: string | null }[] = row
+        ? await db.query(
+            `SELECT m.school_id, m.role, m.class_id, c.name FROM school_memberships m LEFT JOIN school_classes c ON c.class_id = m.class_id
+             WHERE m.user_id = $1 AND m.ended_at IS NULL AND m.class_id IS NOT NULL ORDER BY m.started_at, m.class_id`,
+            [userId],
+          )
+        : [];
+      return { row: row as AccountRow | undefined, classes };
+    });
     if (!row) throw new DomainError('not_found', 'USER_NOT_FOUND', 'no such user');
-    const view = toAccountView(row, this.policy.ageOfMajority, this.clock.now());
+    // The class is part of who a learner is at school: every reader of the account gets it (within their schools).
+    const view: AccountReadView = {
+      ...toAccountView(row, this.policy.ageOfMajority, this.clock.now()),
+      classes: classes.map((c) => ({ schoolId: c.school_id, role: c.role, classId: c.class_id, className: c.name })),
+    };
     if (userId === actor.userId) return view;
     const me = await this.policy.factsOf(actor);
     const target = await this.policy.person(userId);
