@@ -23,7 +23,7 @@ import { openDataSource } from '@learnstream/database';
 import { systemClock } from '@learnstream/domain';
 import { EventLog, EventRegistry, PostgresEventStore, type EnvelopeInput, type NewEvent } from '@learnstream/event-store';
 import { KeyStore, PersonalDataCipher, personal } from '@learnstream/personal-data';
-import { decideRequest, ErasureService, PrivacyRepository } from '@learnstream/privacy';
+import { decideRequest, ErasureService, MentionFinder, PrivacyRepository } from '@learnstream/privacy';
 import { ProjectionRunner } from '@learnstream/projections';
 import { freshDatabase, keyStorePool } from './support';
 
@@ -139,7 +139,7 @@ async function run(N: number): Promise<{ N: number; totalMs: number; load: numbe
 
   // The approved erasure request.
   const repo = new PrivacyRepository(log);
-  const erasure = new ErasureService(systemClock, repo, keys, pool);
+  const erasure = new ErasureService(systemClock, repo, keys, new MentionFinder(pool), pool);
   const requestId = randomUUID();
   const dpo = { userId: randomUUID(), realActorId: null };
   await repo.changeRequest(requestId, { userId: learner, realActorId: null }, (s) =>

@@ -21,6 +21,7 @@ import { ACCOUNT_EVENT_TYPES, AccountsProjection, IdentityModule } from '@learns
 import { INTEROP_EVENT_TYPES, InteropModule, XapiStatementsProjection } from '@learnstream/interop';
 import {
   AccessLogProjection,
+  MentionsProjection,
   PRIVACY_EVENT_TYPES,
   PrivacyModule,
   PrivacyRequestsProjection,
@@ -42,7 +43,7 @@ export const EVENT_TYPES: EventTypeDefinition[] = [
 export function readModels(): { projections: Projection[]; entities: Type[] } {
   return {
     projections: [new CourseLogProjection(), new AccountsProjection(), new SchoolsProjection(), new MembershipsProjection(), new ParentLinksProjection(), new CoursesProjection(), new CourseEnrolmentsProjection(), new AssessmentsProjection(), new GradesProjection(), new UsageActivityProjection(), new LearnerActivityProjection(), new QuestionResultsProjection(), new EarlyWarningProjection(), new XapiStatementsProjection(),
-      new PrivacyRequestsProjection(), new SubjectFlagsProjection(), new AccessLogProjection(), new SubjectEventsProjection(), new TransfersProjection()],
+      new PrivacyRequestsProjection(), new SubjectFlagsProjection(), new AccessLogProjection(), new SubjectEventsProjection(), new MentionsProjection(), new TransfersProjection()],
     entities: [],
   };
 }

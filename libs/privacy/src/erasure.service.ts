@@ -12,13 +12,17 @@
  *      completion are appended in one atomic batch; every projection then
  *      deletes or anonymises the person's rows and acknowledges (erasure_receipts).
  *
+ * Before step 1, the mentions report (mentions.ts): where the subject's
+ * names stand in other people's free text, kept as positions for the DPO
+ * (ErasureMentionsFound), never the names.
+ *
  * Each step can run again: a failure after 1 leaves an approved request that
  * the retention sweep completes. A person under a legal hold is not erased:
  * the caller defers the request instead.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Actor } from '@learnstream/access';
+import { envelopeFor, type Actor } from '@learnstream/access';
 import { PG_POOL, retryOnConflict } from '@learnstream/core';
 import { DomainError, uuidV5, Clock } from '@learnstream/domain';
 import type { AppendResult } from '@learnstream/event-store';
@@ -26,7 +30,8 @@ import { KeyStore } from '@learnstream/personal-data';
 import { SUBJECT_ERASED } from '@learnstream/projections';
 import type pg from 'pg';
 import { decideRequest, evolveRequest } from './privacy-request';
-import { privacyRequestStream, userStream, type PrivacyRequestEvent } from './privacy.events';
+import { MentionFinder } from './mentions';
+import { erasureMentionsStream, privacyRequestStream, userStream, type PrivacyRequestEvent } from './privacy.events';
 import { PrivacyRepository, requestEvent, subjectEvent } from './privacy.repository';
 
 export class LegalHoldError extends DomainError {
@@ -41,6 +46,7 @@ export class ErasureService {
     private readonly clock: Clock,
     private readonly repo: PrivacyRepository,
     private readonly keys: KeyStore,
+    private readonly mentions: MentionFinder,
     @Inject(PG_POOL) private readonly pool: pg.Pool,
   ) {}
 
@@ -59,9 +65,24 @@ export class ErasureService {
     const { state: subject } = await this.repo.loadSubject(subjectId);
     if (subject.hold) throw new LegalHoldError(subject.hold.holdId);
 
+    // The mentions report: the subject's names, read while their keys exist, looked for in other people's
+    // free text; only where they stand is kept (mentions.ts). A first erasure only (names are gone after).
+    const known = await this.keys.erasure(subjectId);
+    const mentions = known ? [] : await this.mentions.find(subjectId, await this.mentions.namesOf(this.repo.log, subjectId));
+
     // The ledger (file, then key store) first: from here on, every start carries this erasure out again.
-    const anonymousId = (await this.keys.erasure(subjectId))?.anonymousId ?? randomUUID();
+    const anonymousId = known?.anonymousId ?? randomUUID();
     await this.keys.destroySubjectKeys(subjectId, `privacy request ${requestId}`, { requestId, anonymousId });
+    if (mentions.length) {
+      const at = now.toISOString();
+      await this.repo.log.append(erasureMentionsStream(requestId), [
+        {
+          type: 'ErasureMentionsFound',
+          data: { requestId, mentions, at },
+          envelope: envelopeFor(actor, { action: 'found', crud: 'c', object: { type: 'privacy_request', id: requestId } }),
+        },
+      ]);
+    }
     return this.finish(subjectId, requestId, anonymousId, actor, now);
   }
 

@@ -25,3 +25,5 @@ export { AccessLogProjection } from './projections/access-log.projection';
 export { PrivacyRequestsProjection } from './projections/privacy-requests.projection';
 export { SubjectEventsProjection, involvementOf } from './projections/subject-events.projection';
 export { SubjectFlagsProjection } from './projections/subject-flags.projection';
+export { MentionsProjection } from './projections/mentions.projection';
+export { MASK, MentionFinder, excerptOf, masked, spansOf, withRedactions, type Span } from './mentions';

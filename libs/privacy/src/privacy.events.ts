@@ -16,12 +16,15 @@
  *                                every projection forgets them and acknowledges)
  *   activity-<readerId>          PersonalDataAccessed: a read of other people's
  *                                personal data (the access audit)
+ *   erasure_mentions-<requestId> ErasureMentionsFound: where an erased person's names
+ *                                stood in other people's free text (mentions.ts)
+ *   user-<ownerId>               PersonalDataRedacted: one such mention rectified
  *
  * Ids, types, statuses and dates are clear. What is said about a person (a
  * request's details, the DPO's reasons, a legal hold's reason) is sealed with
  * that person's key: an erasure shreds it with the rest.
  */
-import { arrayOf, bool, eventType, instant, nullable, oneOf, optional, uuid, wholeNumber, type DomainEvent, type Shape } from '@learnstream/domain';
+import { arrayOf, bool, eventType, instant, matches, nullable, object, oneOf, optional, positiveInteger, uuid, wholeNumber, type DomainEvent, type Shape } from '@learnstream/domain';
 import type { EventTypeDefinition } from '@learnstream/event-store';
 import { sealed, type Personal } from '@learnstream/personal-data';
 import { SUBJECT_ERASED } from '@learnstream/projections';
@@ -131,7 +134,39 @@ export type PersonalDataAccessed = DomainEvent<
   { readerId: string; subjectIds: string[]; what: AccessedData; purpose: AccessPurpose; courseId: string | null; statedPurpose?: unknown }
 >;
 
-export type PrivacyEvent = PrivacyRequestEvent | PrivacySubjectEvent | PersonalDataAccessed;
+/** Free-text records of other people that may name a person (mentions.ts). */
+export const MENTION_RECORDS = ['assignment_submission', 'quiz_attempt', 'offline_result'] as const;
+export type MentionRecord = (typeof MENTION_RECORDS)[number];
+
+/**
+ * Where one of an erased person's names stood in someone else's free text,
+ * found within the erasure: the record, its owner, the field and the span
+ * (JavaScript string offsets into the field's text at the time). Never the name.
+ */
+export interface Mention {
+  mentionId: string;
+  ownerId: string;
+  record: MentionRecord;
+  /** The assignment, attempt or offline test. */
+  recordId: string;
+  /** `text` or `feedback`; `answer:<questionId>` for a quiz answer. */
+  field: string;
+  start: number;
+  length: number;
+}
+
+/** The DPO's mentions report of an erasure (on `erasure_mentions-<requestId>`). */
+export type ErasureMentionsFound = DomainEvent<'ErasureMentionsFound', { requestId: string; mentions: Mention[]; at: string }>;
+/**
+ * A mention rectified on its owner's record (their user stream): the span
+ * reads as a mask of the same length in the read models and in the owner's
+ * export from now on.
+ */
+export type PersonalDataRedacted = DomainEvent<'PersonalDataRedacted', Mention & { userId: string; requestId: string; by: string; at: string }>;
+
+export type PrivacyEvent = PrivacyRequestEvent | PrivacySubjectEvent | PersonalDataAccessed | ErasureMentionsFound | PersonalDataRedacted;
+
+export const erasureMentionsStream = (requestId: string) => `erasure_mentions-${requestId.toLowerCase()}`;
 
 export const privacyRequestStream = (requestId: string) => `privacy_request-${requestId.toLowerCase()}`;
 export const userStream = (userId: string) => `user-${userId.toLowerCase()}`;
@@ -144,7 +179,19 @@ const define = (type: PrivacyEvent['type'], shape: Shape): EventTypeDefinition =
 const request = { requestId: uuid, subjectId: uuid, type: oneOf(...REQUEST_TYPES), at: instant };
 const purpose = oneOf(...CONSENT_PURPOSES);
 
+const mentionFields: Shape = {
+  mentionId: uuid,
+  ownerId: uuid,
+  record: oneOf(...MENTION_RECORDS),
+  recordId: uuid,
+  field: matches(/^(text|feedback|answer:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, 'text, feedback or answer:<questionId>'),
+  start: wholeNumber,
+  length: positiveInteger,
+};
+
 export const PRIVACY_EVENT_TYPES: EventTypeDefinition[] = [
+  define('ErasureMentionsFound', { requestId: uuid, mentions: arrayOf(object(mentionFields), 1, 10_000), at: instant }),
+  define('PersonalDataRedacted', { ...mentionFields, userId: uuid, requestId: uuid, by: uuid, at: instant }),
   define('PrivacyRequestFiled', { ...request, filedBy: nullable(uuid), filedAs: oneOf(...FILED_AS), details: nullable(sealed), dueAt: instant }),
   define('PrivacyRequestApproved', { ...request, by: nullable(uuid), reason: nullable(sealed) }),
   define('PrivacyRequestRejected', { ...request, by: uuid, reason: sealed }),

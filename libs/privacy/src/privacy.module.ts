@@ -6,6 +6,7 @@ import { FilePrivacyRequestHandler } from './commands/file-request.command';
 import { ChangePrivacyStateHandler } from './commands/subject-state.command';
 import { ErasureReplay } from './erasure-replay';
 import { ErasureService } from './erasure.service';
+import { MentionFinder } from './mentions';
 import { SubjectExporter } from './export/subject-export';
 import { PrivacyController } from './http/privacy.controller';
 import { PRIVACY_OPTIONS, privacyOptions, type PrivacyOptions } from './privacy.options';
@@ -14,6 +15,7 @@ import { PrivacyRepository } from './privacy.repository';
 import { ExportPersonalDataHandler, ExportRequestedDataHandler } from './queries/export.query';
 import { GetErasureReceiptsHandler, GetPrivacyRequestHandler, ListMyPrivacyRequestsHandler, ListPrivacyQueueHandler } from './queries/requests.query';
 import { GetAccessLogHandler, GetBreachReviewHandler, GetPrivacyStatusHandler, GetRetentionHandler, PreviewRetentionSweepHandler } from './queries/status.query';
+import { ListMentionsHandler, RedactMentionHandler } from './queries/mentions.query';
 import { RetentionSweep } from './retention-sweep';
 
 /**
@@ -24,6 +26,7 @@ import { RetentionSweep } from './retention-sweep';
   providers: [
     { provide: PRIVACY_OPTIONS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => privacyOptions(config) },
     PrivacyRepository,
+    MentionFinder,
     ErasureService,
     ErasureReplay,
     RetentionSweep,
@@ -87,6 +90,8 @@ export class RetentionScheduler implements OnApplicationBootstrap, OnApplication
     GetBreachReviewHandler,
     GetRetentionHandler,
     PreviewRetentionSweepHandler,
+    ListMentionsHandler,
+    RedactMentionHandler,
   ],
   exports: [SubjectExporter, PrivacyReader],
 })

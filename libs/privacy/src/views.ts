@@ -1,7 +1,7 @@
 /** What the privacy endpoints answer, from its read models. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { isOpen, type RequestStatus } from './privacy-request';
-import { REQUEST_TYPES, type RequestType } from './privacy.events';
+import { MENTION_RECORDS, REQUEST_TYPES, type MentionRecord, type RequestType } from './privacy.events';
 
 export class RequestView {
   @ApiProperty({ format: 'uuid' }) requestId!: string;
@@ -75,4 +75,21 @@ export function requestViewOf(r: RequestRow, now: Date): RequestView {
 export class ReceiptView {
   @ApiProperty() projection!: string;
   @ApiProperty({ nullable: true, description: 'when the projection forgot the person (null: not yet)' }) acknowledgedAt!: string | null;
+}
+
+/** One place an erased person's name stood in someone else's free text (the DPO's mentions report). */
+export class MentionResponse {
+  @ApiProperty({ format: 'uuid' }) mentionId!: string;
+  @ApiProperty({ format: 'uuid', description: 'whose record the text is' }) ownerId!: string;
+  @ApiProperty({ enum: MENTION_RECORDS }) record!: MentionRecord;
+  @ApiProperty({ format: 'uuid', description: 'the assignment, quiz attempt or offline test' }) recordId!: string;
+  @ApiProperty({ description: 'text, feedback, or answer:<questionId>' }) field!: string;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'up to 40 characters either side, the name masked (█); null once the owner’s text is gone' }) excerpt!: string | null;
+  @ApiProperty({ format: 'date-time' }) foundAt!: string;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) redactedAt!: string | null;
+}
+
+export class MentionsResponse {
+  @ApiProperty({ format: 'uuid' }) requestId!: string;
+  @ApiProperty({ type: () => MentionResponse, isArray: true }) mentions!: MentionResponse[];
 }

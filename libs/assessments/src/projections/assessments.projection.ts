@@ -10,10 +10,13 @@
  * anonymous id, with every free text gone (answers, submission texts and
  * files, feedback); scores, grades and pass/fail remain. Where the erased
  * person graded or recorded someone else's work, the anonymous id replaces them.
+ * A mention of an erased person in a learner's text, feedback or answer, once the
+ * DPO redacts it (the privacy feature's PersonalDataRedacted), reads as a mask.
  */
 import type { StoredEvent } from '@learnstream/event-store';
 import type { ErasedSubject, Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
+import { masked, type PersonalDataRedacted } from '@learnstream/privacy';
 import type { AssignmentEvent, AssignmentSettings } from '../assignment.events';
 import type { AttemptEvent } from '../attempt.events';
 import type { OfflineTestEvent } from '../offline-test.events';
@@ -57,7 +60,24 @@ export const ASSESSMENTS_PROJECTED_EVENTS = [
   'AttemptStarted', 'AnswersSaved', 'AttemptSubmitted', 'AttemptGraded', 'AttemptReviewed',
   'AssignmentCreated', 'AssignmentUpdated', 'AssignmentSubmitted', 'SubmissionGraded', 'SubmissionReopened',
   'OfflineTestCreated', 'OfflineResultRecorded',
+  // The privacy feature's rectification of a mention of an erased person in a learner's free text.
+  'PersonalDataRedacted',
 ] as const;
+
+/** A mention of an erased person in a learner's text, feedback or answer, masked in place (same length: other spans stay right). */
+async function redact(d: PersonalDataRedacted['data'], tx: EntityManager): Promise<void> {
+  const span = { start: d.start, length: d.length };
+  if (d.record === 'quiz_attempt') {
+    const questionId = d.field.slice('answer:'.length);
+    const [row] = await tx.query(`SELECT answers->>$2 AS text FROM quiz_attempts WHERE attempt_id = $1 AND learner_id = $3 FOR UPDATE`, [d.recordId, questionId, d.ownerId]);
+    if (typeof row?.text === 'string') await tx.query(`UPDATE quiz_attempts SET answers = jsonb_set(answers, ARRAY[$2::text], to_jsonb($3::text)) WHERE attempt_id = $1`, [d.recordId, questionId, masked(row.text, span)]);
+    return;
+  }
+  const [table, key] = d.record === 'assignment_submission' ? ['assignment_submissions', 'assignment_id'] : ['offline_results', 'offline_test_id'];
+  const column = d.field === 'text' ? 'text' : 'feedback';
+  const [row] = await tx.query(`SELECT ${column} AS text FROM ${table} WHERE ${key} = $1 AND learner_id = $2 FOR UPDATE`, [d.recordId, d.ownerId]);
+  if (typeof row?.text === 'string') await tx.query(`UPDATE ${table} SET ${column} = $3 WHERE ${key} = $1 AND learner_id = $2`, [d.recordId, d.ownerId, masked(row.text, span)]);
+}
 
 export class AssessmentsProjection implements Projection {
   readonly name = 'assessments';
@@ -66,6 +86,7 @@ export class AssessmentsProjection implements Projection {
   readonly eventTypes = ASSESSMENTS_PROJECTED_EVENTS;
 
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
+    if (event.type === 'PersonalDataRedacted') return redact(event.data as unknown as PersonalDataRedacted['data'], tx);
     const e = { type: event.type, data: event.data } as QuizEvent | AttemptEvent | AssignmentEvent | OfflineTestEvent;
     const school = event.envelope.schoolId;
     switch (e.type) {

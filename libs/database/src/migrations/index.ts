@@ -23,7 +23,8 @@ import { SessionRevocationNotify1733000600100 } from './1733000600100-session-re
 import { XapiDocuments1734004000100 } from './1734004000100-xapi-documents';
 import { KeyStoreMovedOut1733000500100 } from './1733000500100-key-store-moved-out';
 import { UsageDimensions1734002000100 } from './1734002000100-usage-dimensions';
+import { ErasureMentions1734002000200 } from './1734002000200-erasure-mentions';
 import { EarlyWarningFacts1734008000100 } from './1734008000100-early-warning-facts';
 import { RateLimits1734001000100 } from './1734001000100-rate-limits';
 
-export const migrations = [EventStore1732200000000, PersonalData1732200000100, Projections1732200000200, Directory1732200000300, MembershipHistoryVisibility1732200000310, Courses1732200000400, Assessments1732200000500, Reports1732200000600, Progress1732200000700, Privacy1732200000800, Interop1732200000900, RowSecurityEverywhere1733000300000, Transfers1733000400000, KeyStoreMovedOut1733000500100, InlineProjections1733000600000, SessionRevocationNotify1733000600100, XapiAgents1733000700000, ImportJobs1733000700100, InteropRowSecurity1733000700200, RateLimits1734001000100, UsageDimensions1734002000100, XapiDocuments1734004000100, EarlyWarningFacts1734008000100];
+export const migrations = [EventStore1732200000000, PersonalData1732200000100, Projections1732200000200, Directory1732200000300, MembershipHistoryVisibility1732200000310, Courses1732200000400, Assessments1732200000500, Reports1732200000600, Progress1732200000700, Privacy1732200000800, Interop1732200000900, RowSecurityEverywhere1733000300000, Transfers1733000400000, KeyStoreMovedOut1733000500100, InlineProjections1733000600000, SessionRevocationNotify1733000600100, XapiAgents1733000700000, ImportJobs1733000700100, InteropRowSecurity1733000700200, RateLimits1734001000100, UsageDimensions1734002000100, ErasureMentions1734002000200, XapiDocuments1734004000100, EarlyWarningFacts1734008000100];

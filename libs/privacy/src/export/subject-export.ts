@@ -21,6 +21,7 @@ import type { DataSource } from 'typeorm';
 import { CONSENT_DEFAULTS } from '../privacy-subject';
 import { CONSENT_PURPOSES } from '../privacy.events';
 import { EXPORT_SCHEMA_ID } from './export.schema';
+import { withRedactions } from '../mentions';
 
 export interface ExportedEvent {
   eventId: string;
@@ -293,6 +294,7 @@ export class SubjectExporter {
         });
       });
     }
-    return out;
+    // Mentions of erased people in their free text, redacted by the DPO, read as the mask here too.
+    return withRedactions(userId, out);
   }
 }

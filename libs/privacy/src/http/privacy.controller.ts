@@ -12,7 +12,8 @@ import { CONSENT_PURPOSES, type ConsentPurpose } from '../privacy.events';
 import { ExportPersonalDataQuery, ExportRequestedDataQuery } from '../queries/export.query';
 import { GetErasureReceiptsQuery, GetPrivacyRequestQuery, ListMyPrivacyRequestsQuery, ListPrivacyQueueQuery } from '../queries/requests.query';
 import { GetAccessLogQuery, GetBreachReviewQuery, GetPrivacyStatusQuery, GetRetentionQuery, PreviewRetentionSweepQuery } from '../queries/status.query';
-import { RequestView } from '../views';
+import { ListMentionsQuery, RedactMentionCommand } from '../queries/mentions.query';
+import { MentionResponse, MentionsResponse, RequestView } from '../views';
 import { AccessLogQueryDto, BreachReviewQueryDto, DecisionDto, ExportQueryDto, FileRequestDto, LegalHoldDto, QueueQueryDto, RejectionDto } from './privacy.dto';
 
 const uuid = UUID_PARAM;
@@ -107,6 +108,23 @@ export class PrivacyController {
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['REQUEST_NOT_FOUND'], 422: ['NOT_AN_ERASURE'] })
   receipts(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
     return this.queries.execute(new GetErasureReceiptsQuery(actor, id));
+  }
+
+  @Get('requests/:id/mentions')
+  @ApiOperation({ summary: 'DPO: where the erased person was named in other people’s free text (essays, feedback, answers), found within the erasure; excerpts masked' })
+  @ApiOkResponse({ type: MentionsResponse })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['REQUEST_NOT_FOUND'], 422: ['NOT_AN_ERASURE'] })
+  mentions(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+    return this.queries.execute(new ListMentionsQuery(actor, id));
+  }
+
+  @Post('mentions/:mentionId/redact')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'DPO: rectify a mention on its owner’s record (PersonalDataRedacted): the name reads as a mask in the read models and the owner’s export; twice changes nothing' })
+  @ApiOkResponse({ type: MentionResponse })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['MENTION_NOT_FOUND'] })
+  redact(@CurrentActor() actor: Actor, @Param('mentionId', uuid) mentionId: string) {
+    return this.commands.execute(new RedactMentionCommand(actor, mentionId));
   }
 
   @Get('requests/:id/export')
