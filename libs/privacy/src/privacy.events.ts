@@ -24,7 +24,7 @@
  * request's details, the DPO's reasons, a legal hold's reason) is sealed with
  * that person's key: an erasure shreds it with the rest.
  */
-import { arrayOf, bool, eventType, instant, matches, nullable, object, oneOf, optional, positiveInteger, uuid, wholeNumber, type DomainEvent, type Shape } from '@learnstream/domain';
+import { arrayOf, bool, eventType, instant, isUuid, nullable, object, oneOf, optional, positiveInteger, simple, uuid, wholeNumber, type DomainEvent, type Shape } from '@learnstream/domain';
 import type { EventTypeDefinition } from '@learnstream/event-store';
 import { sealed, type Personal } from '@learnstream/personal-data';
 import { SUBJECT_ERASED } from '@learnstream/projections';
@@ -184,7 +184,7 @@ const mentionFields: Shape = {
   ownerId: uuid,
   record: oneOf(...MENTION_RECORDS),
   recordId: uuid,
-  field: matches(/^(text|feedback|answer:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, 'text, feedback or answer:<questionId>'),
+  field: simple('text, feedback or answer:<questionId>', (v) => v === 'text' || v === 'feedback' || (typeof v === 'string' && v.startsWith('answer:') && isUuid(v.slice('answer:'.length)))),
   start: wholeNumber,
   length: positiveInteger,
 };
