@@ -165,6 +165,7 @@ function pathValue(segment: string, name: string): string | undefined {
     transferId: v.transfer, linkId: v.link, clientId: v.xapiClient, jobId: v.importJob, name: 'course-log', role: 'dpo', purpose: 'analytics',
   };
   if (segment === 'dead-letters') return '00000000-0000-4000-8000-000000000001'; // operations: no tenant data
+  if (segment === 'mentions') return '00000000-0000-4000-8000-000000000002'; // an erasure's mentions report: the DPO's only
   return byName[name] ?? bySegment[segment];
 }
 
