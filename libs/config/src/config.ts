@@ -86,6 +86,8 @@ export interface AppConfig {
     importDir: string;
     /** Largest request body of /xapi. */
     xapiBodyLimit: string;
+    /** The xAPI version an LRS answer names when the request names none (the About resource, a 400 for the missing header). */
+    xapiDefaultVersion: '1.0.3' | '2.0.0';
   };
 }
 
@@ -380,6 +382,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       homePage: httpUrl(env, 'XAPI_HOME_PAGE', 'https://learnstream.invalid'),
       importDir: resolve(str(env, 'IMPORT_DIR') ?? resolve(dataDir, '..', 'imports')),
       xapiBodyLimit: bodyLimit(env, 'XAPI_BODY_LIMIT', '20mb'),
+      xapiDefaultVersion: oneOf(env, 'XAPI_DEFAULT_VERSION', ['1.0.3', '2.0.0'] as const, '2.0.0'),
     },
   };
 }

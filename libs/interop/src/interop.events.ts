@@ -24,7 +24,7 @@
  *   XapiClientCreated / XapiClientRevoked   LRS credentials, on `xapi_client-<id>`
  *   CourseXapiExported     a course's log read as xAPI, on the reader's activity stream
  */
-import { arrayOf, bool, eventType, integer, nullable, object, oneOf, present, simple, string, uuid, type DomainEvent, type Shape } from '@learnstream/domain';
+import { arrayOf, bool, eventType, integer, nullable, object, oneOf, optional, present, simple, string, uuid, type DomainEvent, type Shape } from '@learnstream/domain';
 import type { EventTypeDefinition } from '@learnstream/event-store';
 
 export const IMPORT_STREAM_CATEGORY = 'moodle_import';
@@ -93,6 +93,8 @@ export type XapiStatementRecorded = DomainEvent<
     statement: unknown;
     /** The Learnstream event the statement also became (ResourceViewed, CourseViewed), if any. */
     mappedEventId: string | null;
+    /** Sealed, under the statement's subject: the contents of its attachments sent in a multipart request ([{ sha2, contentType, content (base64) }]); absent when none. */
+    attachments?: unknown;
   }
 >;
 
@@ -119,7 +121,7 @@ export const INTEROP_EVENT_TYPES: EventTypeDefinition[] = [
     statementId: uuid, schoolId: uuid, clientId: uuid, verbId: string, objectType: oneOf('Activity', 'Agent', 'Group', 'StatementRef', 'SubStatement'),
     activityId: nullable(string), activityIds: arrayOf(string), statementRefId: nullable(uuid), voiding: bool, agentKey: nullable(string), relatedAgentKeys: arrayOf(string),
     learnerId: nullable(uuid), courseId: nullable(uuid), registration: nullable(uuid), timestamp: timestamp, stored: timestamp, version: string,
-    authority: object({}, { open: true }), statement: present, mappedEventId: nullable(uuid),
+    authority: object({}, { open: true }), statement: present, mappedEventId: nullable(uuid), attachments: optional(present),
   }),
   define('XapiStatementsRead', { clientId: uuid, schoolId: uuid, statements: integer, learnerIds: arrayOf(uuid) }),
   define('XapiClientCreated', { clientId: uuid, schoolId: uuid, name: string, by: uuid }),

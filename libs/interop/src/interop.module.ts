@@ -43,7 +43,7 @@ const XAPI_BODY = {
   inject: [HttpAdapterHost, INTEROP_OPTIONS, Clock],
   useFactory: (host: HttpAdapterHost, options: InteropOptions, clock: Clock) => {
     const app = host.httpAdapter?.getInstance?.();
-    if (typeof app?.use === 'function') app.use('/xapi', xapiMiddleware(options.xapiBodyLimit, clock));
+    if (typeof app?.use === 'function') app.use('/xapi', xapiMiddleware(options.xapiBodyLimit, clock, options.xapiDefaultVersion));
     return true;
   },
 };

@@ -19,6 +19,8 @@ export interface InteropOptions {
   importDir: string;
   /** Largest request body of /xapi (XAPI_BODY_LIMIT). */
   xapiBodyLimit: string;
+  /** The version an answer names when the request names none (XAPI_DEFAULT_VERSION). */
+  xapiDefaultVersion: '1.0.3' | '2.0.0';
 }
 
 export const INTEROP_OPTIONS = Symbol('INTEROP_OPTIONS');
@@ -28,6 +30,7 @@ export const DEFAULT_INTEROP_OPTIONS: InteropOptions = {
   maxLimit: 500,
   importDir: '.data/imports',
   xapiBodyLimit: '20mb',
+  xapiDefaultVersion: '2.0.0',
 };
 
 export function interopOptions(config: AppConfig | undefined, overrides: Partial<InteropOptions> = {}): InteropOptions {

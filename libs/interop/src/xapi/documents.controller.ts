@@ -11,7 +11,7 @@
  * Bodies are kept as bytes (the /xapi body parser gives documents raw);
  * HEAD is GET without a body (Express). Scoped to the LRS client's school.
  */
-import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBasicAuth, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ForbiddenError, Public } from '@learnstream/access';
@@ -24,6 +24,7 @@ import type { LrsClient } from './lrs-clients';
 import { agentProblems, isIri, isUuid, type JsonObject } from './statement';
 import { StatementTargets } from './statement-targets';
 import { CurrentLrsClient, XapiAuthGuard } from './xapi-auth.guard';
+import { rawBodyOf } from './xapi-http';
 import { VERSION_HEADER, versionOf } from './xapi-version';
 
 const VERSION = ApiHeader({ name: VERSION_HEADER, required: true, description: '1.0.x (answered as 1.0.3) or 2.0.x (answered as 2.0.0)' });
@@ -88,11 +89,6 @@ function preconditionsOf(req: Request): Preconditions {
   return { ifMatch: parseEtags(req.header('if-match')), ifNoneMatch: parseEtags(req.header('if-none-match')) };
 }
 
-function bodyOf(body: unknown): Buffer {
-  if (Buffer.isBuffer(body)) return body;
-  if (body === undefined || body === null || (typeof body === 'object' && Object.keys(body).length === 0)) return Buffer.alloc(0);
-  return Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
-}
 
 @ApiTags('xapi')
 @ApiBasicAuth()
@@ -115,8 +111,8 @@ export class XapiDocumentsController {
   @ApiNoContentResponse({ description: 'done' })
   @ApiOperation({ summary: 'Stores a State document (activityId, agent, registration?, stateId)' })
   @ApiErrors({ 400: ['XAPI_INVALID_PARAMETER'], 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 409: ['XAPI_DOCUMENT_EXISTS'], 412: ['XAPI_PRECONDITION_FAILED'] }, { signedIn: false })
-  async putState(@CurrentLrsClient() client: LrsClient, @Query() q: Params, @Body() body: unknown, @Req() req: Request): Promise<void> {
-    await this.write(STATE, client, q, body, req, 'put');
+  async putState(@CurrentLrsClient() client: LrsClient, @Query() q: Params, @Req() req: Request): Promise<void> {
+    await this.write(STATE, client, q, req, 'put');
   }
 
   @Post('activities/state')
@@ -125,8 +121,8 @@ export class XapiDocumentsController {
   @ApiNoContentResponse({ description: 'done' })
   @ApiOperation({ summary: 'Merges a JSON object into a State document (or stores it)' })
   @ApiErrors({ 400: ['XAPI_INVALID_PARAMETER', 'XAPI_INVALID_DOCUMENT'], 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 412: ['XAPI_PRECONDITION_FAILED'] }, { signedIn: false })
-  async postState(@CurrentLrsClient() client: LrsClient, @Query() q: Params, @Body() body: unknown, @Req() req: Request): Promise<void> {
-    await this.write(STATE, client, q, body, req, 'post');
+  async postState(@CurrentLrsClient() client: LrsClient, @Query() q: Params, @Req() req: Request): Promise<void> {
+    await this.write(STATE, client, q, req, 'post');
   }
 
   @Get('activities/state')
@@ -156,8 +152,8 @@ export class XapiDocumentsController {
   @ApiNoContentResponse({ description: 'done' })
   @ApiOperation({ summary: 'Stores an Activity Profile document (activityId, profileId)' })
   @ApiErrors({ 400: ['XAPI_INVALID_PARAMETER', 'XAPI_PRECONDITION_REQUIRED'], 401: ['UNAUTHENTICATED'], 409: ['XAPI_DOCUMENT_EXISTS'], 412: ['XAPI_PRECONDITION_FAILED'] }, { signedIn: false })
-  async putActivityProfile(@CurrentLrsClient() client: LrsClient, @Query() q: Params, @Body() body: unknown, @Req() req: Request): Promise<void> {
-    await this.write(ACTIVITY_PROFILE, client, q, body, req, 'put');
+  async putActivityProfile(@CurrentLrsClient() client: LrsClient, @Query() q: Params, @Req() req: Request): Promise<void> {
+    await this.write(ACTIVITY_PROFILE, client, q, req, 'put');
   }
 
   @Post('activities/profile')
@@ -166,8 +162,8 @@ export class XapiDocumentsController {
   @ApiNoContentResponse({ description: 'done' })
   @ApiOperation({ summary: 'Merges a JSON object into an Activity Profile document (or stores it)' })
   @ApiErrors({ 400: ['XAPI_INVALID_PARAMETER', 'XAPI_INVALID_DOCUMENT'], 401: ['UNAUTHENTICATED'], 412: ['XAPI_PRECONDITION_FAILED'] }, { signedIn: false })
-  async postActivityProfile(@CurrentLrsClient() client: LrsClient, @Query() q: Params, @Body() body: unknown, @Req() req: Request): Promise<void> {
-    await this.write(ACTIVITY_PROFILE, client, q, body, req, 'post');
+  async postActivityProfile(@CurrentLrsClient() client: LrsClient, @Query() q: Params, @Req() req: Request): Promise<void> {
+    await this.write(ACTIVITY_PROFILE, client, q, req, 'post');
   }
 
   @Get('activities/profile')
@@ -197,8 +193,8 @@ export class XapiDocumentsController {
   @ApiNoContentResponse({ description: 'done' })
   @ApiOperation({ summary: 'Stores an Agent Profile document (agent, profileId)' })
   @ApiErrors({ 400: ['XAPI_INVALID_PARAMETER', 'XAPI_PRECONDITION_REQUIRED'], 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 409: ['XAPI_DOCUMENT_EXISTS'], 412: ['XAPI_PRECONDITION_FAILED'] }, { signedIn: false })
-  async putAgentProfile(@CurrentLrsClient() client: LrsClient, @Query() q: Params, @Body() body: unknown, @Req() req: Request): Promise<void> {
-    await this.write(AGENT_PROFILE, client, q, body, req, 'put');
+  async putAgentProfile(@CurrentLrsClient() client: LrsClient, @Query() q: Params, @Req() req: Request): Promise<void> {
+    await this.write(AGENT_PROFILE, client, q, req, 'put');
   }
 
   @Post('agents/profile')
@@ -207,8 +203,8 @@ export class XapiDocumentsController {
   @ApiNoContentResponse({ description: 'done' })
   @ApiOperation({ summary: 'Merges a JSON object into an Agent Profile document (or stores it)' })
   @ApiErrors({ 400: ['XAPI_INVALID_PARAMETER', 'XAPI_INVALID_DOCUMENT'], 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 412: ['XAPI_PRECONDITION_FAILED'] }, { signedIn: false })
-  async postAgentProfile(@CurrentLrsClient() client: LrsClient, @Query() q: Params, @Body() body: unknown, @Req() req: Request): Promise<void> {
-    await this.write(AGENT_PROFILE, client, q, body, req, 'post');
+  async postAgentProfile(@CurrentLrsClient() client: LrsClient, @Query() q: Params, @Req() req: Request): Promise<void> {
+    await this.write(AGENT_PROFILE, client, q, req, 'post');
   }
 
   @Get('agents/profile')
@@ -287,13 +283,13 @@ export class XapiDocumentsController {
     return { schoolId: client.schoolId, kind: resource.kind, activityId, agentId, registration };
   }
 
-  private async write(resource: Resource, client: LrsClient, q: Params, body: unknown, req: Request, mode: 'put' | 'post'): Promise<void> {
+  private async write(resource: Resource, client: LrsClient, q: Params, req: Request, mode: 'put' | 'post'): Promise<void> {
     const documentId = text(q, resource.idParam, true)!;
     if (q.since !== undefined) throw bad('since is only for GET');
     const scope = await this.scopeOf(resource, client, q, true);
     // 1.0.3 asks If-Match or If-None-Match on every PUT of a profile; 2.0.0 on a PUT that would overwrite any document.
     const rule: HeaderRule = versionOf(req) === '2.0.0' ? 'overwrite' : resource.kind === 'state' ? 'none' : 'always';
-    await this.documents.write(scope, documentId, req.header('content-type') ?? 'application/octet-stream', bodyOf(body), preconditionsOf(req), mode, rule);
+    await this.documents.write(scope, documentId, req.header('content-type') ?? 'application/octet-stream', rawBodyOf(req) ?? Buffer.alloc(0), preconditionsOf(req), mode, rule);
   }
 
   private async read(resource: Resource, client: LrsClient, q: Params, res: Response): Promise<void> {

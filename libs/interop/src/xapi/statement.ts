@@ -38,6 +38,8 @@ const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !==
 
 class Problems {
   readonly list: string[] = [];
+  /** The rules of this version of the specification (2.0.0 adds contextAgents and contextGroups, version 2.0.x). */
+  constructor(readonly version: '1.0.3' | '2.0.0' = '1.0.3') {}
   add(path: string, message: string): void {
     if (this.list.length < 50) this.list.push(`${path} ${message}`);
   }
@@ -212,10 +214,30 @@ function contextActivities(p: Problems, path: string, value: unknown): void {
   }
 }
 
+/** 2.0.0: contextAgents / contextGroups, non-empty arrays of { objectType, agent | group, relevantTypes? (non-empty IRIs) }. */
+function contextAgents(p: Problems, path: string, value: unknown, objectType: 'contextAgent' | 'contextGroup', key: 'agent' | 'group'): void {
+  if (value === undefined || p.version !== '2.0.0') return;
+  if (!Array.isArray(value) || value.length === 0) return p.add(path, `must be a non-empty array of ${objectType} objects`);
+  value.forEach((item, i) => {
+    const ip = `${path}[${i}]`;
+    if (!object(p, ip, item)) return;
+    keys(p, ip, item, ['objectType', key, 'relevantTypes']);
+    if (item.objectType !== objectType) p.add(`${ip}.objectType`, `must be "${objectType}"`);
+    if (key === 'agent') agent(p, `${ip}.agent`, item.agent);
+    else group(p, `${ip}.group`, item.group);
+    if (item.relevantTypes !== undefined) {
+      if (!Array.isArray(item.relevantTypes) || item.relevantTypes.length === 0) p.add(`${ip}.relevantTypes`, 'must be a non-empty array of IRIs');
+      else item.relevantTypes.forEach((t, j) => iri(p, `${ip}.relevantTypes[${j}]`, t));
+    }
+  });
+}
+
 function context(p: Problems, path: string, value: unknown, objectIsActivity: boolean): void {
   if (value === undefined) return;
   if (!object(p, path, value)) return;
-  keys(p, path, value, ['registration', 'instructor', 'team', 'contextActivities', 'revision', 'platform', 'language', 'statement', 'extensions']);
+  keys(p, path, value, ['registration', 'instructor', 'team', 'contextActivities', 'revision', 'platform', 'language', 'statement', 'extensions', ...(p.version === '2.0.0' ? ['contextAgents', 'contextGroups'] : [])]);
+  contextAgents(p, `${path}.contextAgents`, value.contextAgents, 'contextAgent', 'agent');
+  contextAgents(p, `${path}.contextGroups`, value.contextGroups, 'contextGroup', 'group');
   if (value.registration !== undefined && !isUuid(value.registration)) p.add(`${path}.registration`, 'must be a UUID');
   if (value.instructor !== undefined) agentOrGroup(p, `${path}.instructor`, value.instructor);
   if (value.team !== undefined) group(p, `${path}.team`, value.team);
@@ -248,8 +270,9 @@ function attachments(p: Problems, path: string, value: unknown): void {
     if (typeof a.contentType !== 'string') p.add(`${ap}.contentType`, 'must be a string');
     if (!Number.isInteger(a.length) || (a.length as number) < 0) p.add(`${ap}.length`, 'must be a whole number');
     if (typeof a.sha2 !== 'string') p.add(`${ap}.sha2`, 'must be a string');
-    // Without multipart/mixed support, an attachment's content must be found at its fileUrl.
-    if (typeof a.fileUrl !== 'string' || !IRL.test(a.fileUrl)) p.add(`${ap}.fileUrl`, 'is required: this LRS does not take attachment content in multipart requests');
+    // Its content is at fileUrl, or in a part of a multipart/mixed request (attachments.ts checks which).
+    if (a.fileUrl !== undefined && (typeof a.fileUrl !== 'string' || !IRL.test(a.fileUrl))) p.add(`${ap}.fileUrl`, 'must be an IRL');
+    if (typeof a.sha2 === 'string' && !/^[0-9a-f]{64}([0-9a-f]{32}){0,2}$/i.test(a.sha2)) p.add(`${ap}.sha2`, 'must be a SHA-2 hex digest');
   });
 }
 
@@ -308,15 +331,16 @@ function authority(p: Problems, path: string, value: unknown): void {
 }
 
 /** Problems with a statement as received, as readable sentences; empty when it is valid. */
-export function validateStatement(value: unknown, path = 'statement'): string[] {
-  const p = new Problems();
+export function validateStatement(value: unknown, path = 'statement', version: '1.0.3' | '2.0.0' = '1.0.3'): string[] {
+  const p = new Problems(version);
   if (!isObject(value)) return [`${path} must be a JSON object`];
   keys(p, path, value, ['id', 'actor', 'verb', 'object', 'result', 'context', 'timestamp', 'stored', 'authority', 'version', 'attachments']);
   if (value.id !== undefined && !isUuid(value.id)) p.add(`${path}.id`, 'must be a UUID');
   core(p, path, value, false);
   timestamp(p, `${path}.stored`, value.stored);
   if (value.authority !== undefined) authority(p, `${path}.authority`, value.authority);
-  if (value.version !== undefined && (typeof value.version !== 'string' || !/^1\.0(\.\d+)?$/.test(value.version))) p.add(`${path}.version`, 'must be 1.0.x');
+  const versions = version === '2.0.0' ? /^(1\.0|2\.0)(\.\d+)?$/ : /^1\.0(\.\d+)?$/;
+  if (value.version !== undefined && (typeof value.version !== 'string' || !versions.test(value.version))) p.add(`${path}.version`, version === '2.0.0' ? 'must be 1.0.x or 2.0.x' : 'must be 1.0.x');
   return p.list;
 }
 
@@ -361,6 +385,8 @@ export function relatedAgentsOf(s: JsonObject): unknown[] {
   if (isObject(s.context)) {
     add(s.context.instructor);
     add(s.context.team);
+    for (const c of Array.isArray(s.context.contextAgents) ? s.context.contextAgents : []) if (isObject(c)) add(c.agent);
+    for (const c of Array.isArray(s.context.contextGroups) ? s.context.contextGroups : []) if (isObject(c)) add(c.group);
   }
   return found;
 }
@@ -398,6 +424,8 @@ function normal(value: Json, key: string): Json {
   if (typeof value === 'string') {
     if ((key === 'id' || key === 'registration') && isUuid(value)) return value.toLowerCase();
     if (key === 'mbox') return value.toLowerCase();
+    // Durations compare to 0.01 s (9274.1.1 4.2.7): digits past the hundredths of the seconds are left out.
+    if (key === 'duration') return value.replace(/(\d+\.\d{2})\d+S$/, '$1S');
   }
   return value;
 }

@@ -1,7 +1,7 @@
 /**
  * The guard of the xAPI routes (which are @Public for the sign-in guard: an
  * LRS client is not a user). In this order:
- *   - every response carries `X-Experience-API-Version` (1.0.3 or 2.0.0, as negotiated);
+ *   - every response carries `X-Experience-API-Version` (1.0.3 or 2.0.0, as negotiated; else XAPI_DEFAULT_VERSION);
  *   - a request without `X-Experience-API-Version: 1.0.x` or `2.0.x` is 400;
  *   - no or bad HTTP Basic credentials is 401 (with WWW-Authenticate);
  * then the client (and its school) is on the request for the handler.
@@ -10,7 +10,7 @@ import { createParamDecorator, Injectable, type CanActivate, type ExecutionConte
 import type { Request, Response } from 'express';
 import { ApiError } from '@learnstream/core';
 import { LrsClients, type LrsClient } from './lrs-clients';
-import { answeredVersion, negotiate, VERSION_HEADER } from './xapi-version';
+import { negotiate, VERSION_HEADER } from './xapi-version';
 
 type XapiRequest = Request & { lrsClient?: LrsClient };
 
@@ -25,7 +25,8 @@ export class XapiAuthGuard implements CanActivate {
     const res = context.switchToHttp().getResponse<Response>();
     const version = req.header(VERSION_HEADER);
     const spoken = negotiate(version);
-    res.setHeader(VERSION_HEADER, answeredVersion(version));
+    // Without a version this LRS speaks, the answer keeps the default the /xapi middleware set.
+    if (spoken) res.setHeader(VERSION_HEADER, spoken);
     if (!version) throw new ApiError(400, 'XAPI_VERSION_REQUIRED', `the ${VERSION_HEADER} header is required (1.0.3 or 2.0.0)`);
     if (!spoken) throw new ApiError(400, 'XAPI_VERSION_UNSUPPORTED', `${VERSION_HEADER} ${version} is not supported: this LRS speaks 1.0.x and 2.0.x`);
     const m = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(req.header('authorization') ?? '');

@@ -10,6 +10,7 @@ import { TenantDb, type TenantScope } from '@learnstream/access';
 import { EventLog, type StoredEvent } from '@learnstream/event-store';
 import type { XapiStatementRecorded } from '../interop.events';
 import { INTEROP_OPTIONS, type InteropOptions } from '../interop.options';
+import type { AttachmentPart } from './attachments';
 import type { Json, JsonObject } from './statement';
 
 export interface StatementRow {
@@ -94,8 +95,19 @@ export class XapiStatementsReader {
 
   /** The statements of these rows, from the log, in the rows' order. */
   async statements(rows: StatementRow[]): Promise<JsonObject[]> {
+    return (await this.withAttachments(rows)).statements;
+  }
+
+  /** The statements of these rows and the contents of their attachments (none for an erased subject's). */
+  async withAttachments(rows: StatementRow[]): Promise<{ statements: JsonObject[]; parts: AttachmentPart[] }> {
     const events = await Promise.all(rows.map((r) => this.event(r.streamId, r.revision)));
-    return events.map((event, i) => (event ? statementOf(event, this.options.homePage) : skeleton(rows[i], this.options.homePage)));
+    const statements = events.map((event, i) => (event ? statementOf(event, this.options.homePage) : skeleton(rows[i], this.options.homePage)));
+    const parts = events.flatMap((event) => {
+      const sealed = (event?.data as XapiStatementRecorded['data'] | undefined)?.attachments;
+      if (!Array.isArray(sealed)) return [];
+      return (sealed as { sha2: string; contentType: string; content: string }[]).map((a) => ({ sha2: a.sha2, contentType: a.contentType, content: Buffer.from(a.content, 'base64') }));
+    });
+    return { statements, parts };
   }
 
   private async event(streamId: string, revision: bigint): Promise<StoredEvent | null> {

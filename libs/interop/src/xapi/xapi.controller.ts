@@ -3,7 +3,7 @@
  * query per route. Errors keep the application's error shape; the status
  * codes are the specification's (400, 401, 403, 404, 409).
  */
-import { Body, Controller, Get, HttpCode, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put, Query, Req, Res, StreamableFile, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { XapiAboutResponse } from '../interop.responses';
@@ -11,12 +11,14 @@ import type { Request, Response } from 'express';
 import { Public } from '@learnstream/access';
 import { ApiError, ApiErrors } from '@learnstream/core';
 import { Clock } from '@learnstream/domain';
+import { multipartAnswer, parseStatementParts, type AttachmentPart } from './attachments';
 import { StoreStatementsCommand } from './commands/store-statements.command';
 import type { LrsClient } from './lrs-clients';
 import { acceptedLanguages } from './formats';
 import { GetStatementsQuery, type StatementsAnswer } from './queries/get-statements.query';
 import { CurrentLrsClient, XapiAuthGuard } from './xapi-auth.guard';
-import { answeredVersion, VERSION_HEADER, XAPI_VERSIONS } from './xapi-version';
+import { rawBodyOf } from './xapi-http';
+import { negotiate, VERSION_HEADER, versionOf, XAPI_VERSIONS } from './xapi-version';
 
 const VERSION = ApiHeader({ name: VERSION_HEADER, required: true, description: '1.0.x (answered as 1.0.3) or 2.0.x (answered as 2.0.0)' });
 const CONSISTENT = 'X-Experience-API-Consistent-Through';
@@ -39,10 +41,11 @@ export class XapiStatementsController {
   @ApiOperation({ summary: 'Stores a statement or a batch of statements (all or nothing); the ids, in order' })
   @ApiOkResponse({ description: 'the statement ids, in order', schema: { type: 'array', items: { type: 'string', format: 'uuid' } } })
   @ApiErrors({ 400: ['XAPI_INVALID_STATEMENT', 'XAPI_VERSION_REQUIRED'], 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 409: ['XAPI_CONFLICT'] }, { signedIn: false })
-  async post(@CurrentLrsClient() client: LrsClient, @Body() body: unknown, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response): Promise<string[]> {
+  async post(@CurrentLrsClient() client: LrsClient, @Body() body: unknown, @Query() query: Record<string, unknown>, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<string[]> {
     res.setHeader(CONSISTENT, this.clock.nowIso());
-    if (Object.keys(query).length) throw new ApiError(400, 'XAPI_INVALID_PARAMETER', 'POST /xapi/statements takes no parameters (alternate request syntax is not supported)');
-    return this.commands.execute(new StoreStatementsCommand(client, body));
+    if (Object.keys(query).length) throw new ApiError(400, 'XAPI_INVALID_PARAMETER', `POST /xapi/statements takes no parameters (unknown: ${Object.keys(query)[0]})`);
+    const { statements, parts } = statementsOf(req, body);
+    return this.commands.execute(new StoreStatementsCommand(client, statements, undefined, versionOf(req), parts));
   }
 
   @Put('statements')
@@ -51,25 +54,39 @@ export class XapiStatementsController {
   @ApiOperation({ summary: 'Stores one statement under the statementId parameter' })
   @ApiNoContentResponse({ description: 'stored' })
   @ApiErrors({ 400: ['XAPI_INVALID_STATEMENT', 'XAPI_VERSION_REQUIRED'], 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 409: ['XAPI_CONFLICT'] }, { signedIn: false })
-  async put(@CurrentLrsClient() client: LrsClient, @Body() body: unknown, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response): Promise<void> {
+  async put(@CurrentLrsClient() client: LrsClient, @Body() body: unknown, @Query() query: Record<string, unknown>, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     res.setHeader(CONSISTENT, this.clock.nowIso());
     const { statementId, ...rest } = query;
     if (typeof statementId !== 'string') throw new ApiError(400, 'XAPI_INVALID_PARAMETER', 'PUT /xapi/statements needs the statementId parameter');
     if (Object.keys(rest).length) throw new ApiError(400, 'XAPI_INVALID_PARAMETER', `unknown parameter ${Object.keys(rest)[0]}`);
-    await this.commands.execute(new StoreStatementsCommand(client, body, statementId));
+    const { statements, parts } = statementsOf(req, body);
+    await this.commands.execute(new StoreStatementsCommand(client, statements, statementId, versionOf(req), parts));
   }
 
   @Get('statements')
   @VERSION
-  @ApiOperation({ summary: 'One statement (statementId, voidedStatementId) or a StatementResult { statements, more } filtered and paged' })
+  @ApiOperation({ summary: 'One statement (statementId, voidedStatementId) or a StatementResult { statements, more } filtered and paged; attachments=true: multipart/mixed with their contents' })
   @ApiOkResponse({ description: 'an xAPI Statement, or a StatementResult { statements, more } (xAPI 1.0.3, part three, 2.1)', schema: { type: 'object', additionalProperties: true } })
   @ApiErrors({ 400: ['XAPI_INVALID_PARAMETER', 'XAPI_VERSION_REQUIRED'], 401: ['UNAUTHENTICATED'], 404: ['XAPI_STATEMENT_NOT_FOUND'] }, { signedIn: false })
   async get(@CurrentLrsClient() client: LrsClient, @Query() query: Record<string, unknown>, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     const consistentThrough = this.clock.nowIso();
     const answer: StatementsAnswer = await this.queries.execute(new GetStatementsQuery(client, query, acceptedLanguages(req.header('accept-language'))));
     res.setHeader(CONSISTENT, consistentThrough);
-    return answer.kind === 'statement' ? answer.statement : { statements: answer.statements, more: answer.more };
+    const json = answer.kind === 'statement' ? answer.statement : { statements: answer.statements, more: answer.more };
+    // Last-Modified: when the newest statement of the answer was stored.
+    const stored = (answer.kind === 'statement' ? [answer.statement] : answer.statements).map((s) => Date.parse(String(s.stored))).filter((t) => !Number.isNaN(t));
+    if (stored.length) res.setHeader('Last-Modified', new Date(Math.max(...stored)).toUTCString());
+    if (!answer.parts) return json;
+    const { contentType, body } = multipartAnswer(json, answer.parts);
+    return new StreamableFile(body, { type: contentType });
   }
+}
+
+/** The statements of a POST or PUT: its JSON body, or the first part of a multipart/mixed one with the attachments' contents. */
+function statementsOf(req: Request, body: unknown): { statements: unknown; parts: AttachmentPart[] } {
+  const raw = rawBodyOf(req);
+  if (raw === undefined) return { statements: body, parts: [] };
+  return parseStatementParts(req.header('content-type') ?? '', raw);
 }
 
 /** GET /xapi/about: no credentials, no version header needed. */
@@ -82,7 +99,8 @@ export class XapiAboutController {
   @ApiOkResponse({ type: XapiAboutResponse })
   @ApiErrors({ 500: ['INTERNAL'] }, { signedIn: false })
   about(@Req() req: Request, @Res({ passthrough: true }) res: Response): { version: string[] } {
-    res.setHeader(VERSION_HEADER, answeredVersion(req.header(VERSION_HEADER)));
+    const spoken = negotiate(req.header(VERSION_HEADER));
+    if (spoken) res.setHeader(VERSION_HEADER, spoken);
     return { version: [...XAPI_VERSIONS] };
   }
 }

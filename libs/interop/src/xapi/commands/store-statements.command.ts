@@ -30,11 +30,13 @@ import { ProjectionRunner } from '@learnstream/projections';
 import { activityStreamId, XAPI_AGENT_STREAM_CATEGORY } from '../../interop.events';
 import { INTEROP_OPTIONS, type InteropOptions } from '../../interop.options';
 import { XapiActivities } from '../activities';
+import { matchAttachments, type AttachmentPart } from '../attachments';
 import { AgentKeys, XAPI_NAMESPACE } from '../agent-keys';
 import type { LrsClient } from '../lrs-clients';
 import { activityIdsOf, isUuid, normalized, relatedAgentsOf, sameStatement, validateStatement, VOIDED_VERB, type JsonObject } from '../statement';
 import { StatementTargets, type CourseTarget } from '../statement-targets';
 import { XapiStatementsReader } from '../xapi-statements.reader';
+import type { XapiVersion } from '../xapi-version';
 import { XAPI_STATEMENTS_PROJECTION } from '../xapi-statements.projection';
 
 export class StoreStatementsCommand {
@@ -43,6 +45,10 @@ export class StoreStatementsCommand {
     readonly body: unknown,
     /** PUT: the statementId parameter. */
     readonly statementId?: string,
+    /** The xAPI version the request speaks (its rules, and the version a statement without one is kept as). */
+    readonly version: XapiVersion = '1.0.3',
+    /** The attachment contents of a multipart/mixed request. */
+    readonly parts: AttachmentPart[] = [],
   ) {}
 }
 
@@ -65,6 +71,8 @@ interface Prepared {
   statement: JsonObject;
   timestamp: string;
   version: string;
+  /** The contents of its attachments sent in the request. */
+  parts: AttachmentPart[];
 }
 
 @CommandHandler(StoreStatementsCommand)
@@ -80,18 +88,20 @@ export class StoreStatementsHandler implements ICommandHandler<StoreStatementsCo
     @Inject(INTEROP_OPTIONS) private readonly options: InteropOptions,
   ) {}
 
-  async execute({ client, body, statementId }: StoreStatementsCommand): Promise<string[]> {
+  async execute({ client, body, statementId, version: spoken, parts }: StoreStatementsCommand): Promise<string[]> {
     const statements = this.received(body, statementId);
-    const problems = statements.flatMap((s, i) => validateStatement(s, statements.length > 1 || Array.isArray(body) ? `statements[${i}]` : 'statement'));
-    if (problems.length) throw invalidStatement(`the statement${statements.length > 1 ? 's are' : ' is'} not valid xAPI 1.0.3: ${problems.slice(0, 3).join('; ')}`, problems);
+    const problems = statements.flatMap((s, i) => validateStatement(s, statements.length > 1 || Array.isArray(body) ? `statements[${i}]` : 'statement', spoken));
+    if (problems.length) throw invalidStatement(`the statement${statements.length > 1 ? 's are' : ' is'} not valid xAPI ${spoken}: ${problems.slice(0, 3).join('; ')}`, problems);
 
+    // Every attachment's content is at its fileUrl or in a part; every part is an attachment's; signatures verify.
+    const kept = matchAttachments(statements as JsonObject[], parts);
     const now = this.clock.nowIso();
-    const prepared: Prepared[] = statements.map((raw) => {
+    const prepared: Prepared[] = statements.map((raw, index) => {
       const s = raw as JsonObject;
       const id = typeof s.id === 'string' ? s.id.toLowerCase() : randomUUID();
       const { stored: _stored, authority: _authority, version, ...rest } = s;
       const timestamp = typeof s.timestamp === 'string' ? s.timestamp : now;
-      return { id, statement: normalized({ ...rest, id, timestamp }), timestamp, version: typeof version === 'string' ? version : '1.0.0' };
+      return { id, statement: normalized({ ...rest, id, timestamp }), timestamp, version: typeof version === 'string' ? version : spoken === '2.0.0' ? '2.0.0' : '1.0.0', parts: kept[index] };
     });
     const ids = prepared.map((p) => p.id);
     if (new Set(ids).size !== ids.length) throw invalidStatement('a batch must not hold two statements with the same id');
@@ -226,6 +236,7 @@ export class StoreStatementsHandler implements ICommandHandler<StoreStatementsCo
           authority,
           statement: personal(subject, s),
           mappedEventId: view ? mappedEventId(client.schoolId, p.id) : null,
+          ...(p.parts.length && { attachments: personal(subject, p.parts.map((a) => ({ sha2: a.sha2, contentType: a.contentType, content: a.content.toString('base64') }))) }),
         },
         envelope: envelopeFor(actor, {
           action: actionOf(verbId),

@@ -22,11 +22,13 @@ import { xapiClientStreamId } from '../../interop.events';
 import { INTEROP_OPTIONS, type InteropOptions } from '../../interop.options';
 import { AgentKeys } from '../agent-keys';
 import type { LrsClient } from '../lrs-clients';
+import type { AttachmentPart } from '../attachments';
 import { canonicalFormat, statementIds } from '../formats';
 import { isIri, isUuid, validateStatement, type JsonObject } from '../statement';
 import { schoolScope, XapiStatementsReader, type StatementRow } from '../xapi-statements.reader';
 
-export type StatementsAnswer = { kind: 'statement'; statement: JsonObject } | { kind: 'result'; statements: JsonObject[]; more: string };
+/** `parts`: with attachments=true, the contents of the answer's attachments. */
+export type StatementsAnswer = { kind: 'statement'; statement: JsonObject; parts?: AttachmentPart[] } | { kind: 'result'; statements: JsonObject[]; more: string; parts?: AttachmentPart[] };
 
 export class GetStatementsQuery {
   constructor(
@@ -67,7 +69,7 @@ export class GetStatementsHandler implements IQueryHandler<GetStatementsQuery, S
     }
     const format = params.format ?? 'exact';
     if (!['exact', 'ids', 'canonical'].includes(format)) throw bad('format must be exact, ids or canonical');
-    bool('attachments', params.attachments);
+    const withAttachments = bool('attachments', params.attachments);
     const shape = (s: JsonObject): JsonObject => (format === 'ids' ? statementIds(s) : format === 'canonical' ? (canonicalFormat(s, languages) as JsonObject) : s);
 
     const single = params.statementId ?? params.voidedStatementId;
@@ -79,9 +81,9 @@ export class GetStatementsHandler implements IQueryHandler<GetStatementsQuery, S
       const row = (await this.reader.byIds(client.schoolId, [single])).get(single.toLowerCase());
       const wantVoided = params.voidedStatementId !== undefined;
       if (!row || row.voided !== wantVoided) throw new DomainError('not_found', 'XAPI_STATEMENT_NOT_FOUND', wantVoided ? `no voided statement ${single}` : `no statement ${single}`);
-      const [statement] = await this.reader.statements([row]);
+      const { statements: [statement], parts } = await this.reader.withAttachments([row]);
       await this.recordRead(client, [row]);
-      return { kind: 'statement', statement: shape(statement) };
+      return { kind: 'statement', statement: shape(statement), ...(withAttachments && { parts }) };
     }
 
     const where = ['school_id = $1', 'NOT voided'];
@@ -143,11 +145,11 @@ export class GetStatementsHandler implements IQueryHandler<GetStatementsQuery, S
     const order = ascending ? 'stored ASC, statement_id ASC' : 'stored DESC, statement_id DESC';
     const rows = await this.reader.select(schoolScope(client.schoolId), where.join(' AND '), values, order, limit + 1);
     const page = rows.slice(0, limit);
-    const statements = await this.reader.statements(page);
+    const { statements, parts } = await this.reader.withAttachments(page);
     await this.recordRead(client, page);
     const last = page[page.length - 1];
     const more = rows.length > limit && last ? this.encodeMore(params, { stored: last.stored.toISOString(), id: last.statementId }) : '';
-    return { kind: 'result', statements: statements.map(shape), more };
+    return { kind: 'result', statements: statements.map(shape), more, ...(withAttachments && { parts }) };
   }
 
   private strings(raw: Record<string, unknown>): Record<string, string> {
