@@ -14,7 +14,8 @@
  *      its counts per version, then one line `xapi conformance: N passed, N failed`.
  * Exits 1 when a test failed or the run could not happen.
  * XAPI_CONFORMANCE_GREP runs only the tests matching a pattern (the suite's -g).
- * XAPI_CONFORMANCE_KEEP=1 keeps the database (to look at what the suite wrote).
+ * XAPI_CONFORMANCE_KEEP=1 keeps the databases (to look at what the suite wrote);
+ * XAPI_CONFORMANCE_TIMEOUT_MINUTES (12) ends a version's run that takes longer: it counts as a failure.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -165,14 +166,17 @@ async function main() {
     const args = ['bin/console_runner.js', '-e', `${base}/xapi`, '-a', '-u', client.clientId, '-p', client.secret, '-x', version, '-z'];
     if (process.env.XAPI_CONFORMANCE_GREP) args.push('-g', process.env.XAPI_CONFORMANCE_GREP);
     log(`running the suite for ${version}`);
-    const run = spawnSync('node', args, { cwd: suite, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 20 * 60 * 1000 });
+    const minutes = Number(process.env.XAPI_CONFORMANCE_TIMEOUT_MINUTES ?? 12);
+    const run = spawnSync('node', args, { cwd: suite, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: minutes * 60 * 1000, killSignal: 'SIGKILL' });
     await cleanUp();
     const lines = `${run.stdout ?? ''}`.split('\n');
     const summaries = lines.filter((l) => l.startsWith('{') && l.includes('"passed"'));
     const summary = summaries.length ? JSON.parse(summaries[summaries.length - 1]) : null;
     const logLine = lines.find((l) => l.startsWith('Full run log written to'));
-    if (!summary || run.error) {
-      log(`xAPI ${version}: the suite did not finish (${run.error?.message ?? `exit ${run.status}`})`);
+    // Only a run that finished counts (the suite prints its running totals every 2 s: a killed run leaves a partial one).
+    const finished = lines.some((l) => l.startsWith('Tests completed in')) && summary !== null;
+    if (!finished || run.error) {
+      log(`xAPI ${version}: the suite did not finish (${run.error?.message ?? `exit ${run.status}`}${summary ? `; ${summary.passed} of ${summary.total} had passed, ${summary.failed} failed` : ''})`);
       process.stdout.write(run.stderr ?? '');
       failed += 1;
       continue;
