@@ -27,6 +27,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DomainError, systemClock, type Clock } from '@learnstream/domain';
+import { query, queryOne } from '@learnstream/database';
 import type { DataSource } from 'typeorm';
 import type { Actor, PlatformRole, SchoolRole } from './actor';
 import type { TenantScope } from './tenant-db';
@@ -142,14 +143,15 @@ export class AccessPolicy {
 
   /** A person's account flags, active memberships and confirmed children, in one statement. */
   async person(userId: string): Promise<PersonFacts> {
-    const [row]: PersonRow[] = await this.db.query(
+    const row = (await queryOne<PersonRow>(
+      this.db,
       `SELECT a.user_id IS NOT NULL AS exists, a.platform_roles, to_char(a.date_of_birth, 'YYYY-MM-DD') AS dob,
          coalesce((SELECT json_agg(json_build_object('schoolId', m.school_id, 'role', m.role, 'classId', m.class_id))
                    FROM school_memberships m WHERE m.user_id = $1 AND m.ended_at IS NULL), '[]') AS memberships,
          coalesce((SELECT array_agg(l.child_id) FROM parent_links l WHERE l.parent_id = $1 AND l.status = 'confirmed'), '{}') AS children
        FROM (SELECT $1::uuid AS id) who LEFT JOIN accounts a ON a.user_id = who.id`,
       [userId],
-    );
+    ))!;
     return {
       userId,
       exists: row.exists,
@@ -161,14 +163,14 @@ export class AccessPolicy {
   }
 
   async course(courseId: string): Promise<CourseFacts> {
-    const [course] = await this.db.query('SELECT school_id, archived_at, created_at FROM courses WHERE course_id = $1', [courseId]);
-    const staff: { user_id: string; role: 'teacher' | 'non_editing_teacher' }[] = course ? await this.db.query('SELECT user_id, role FROM course_staff WHERE course_id = $1', [courseId]) : [];
+    const course = await queryOne<{ school_id: string | null; archived_at: Date | null; created_at: Date }>(this.db, 'SELECT school_id, archived_at, created_at FROM courses WHERE course_id = $1', [courseId]);
+    const staff = course ? await query<{ user_id: string; role: 'teacher' | 'non_editing_teacher' }>(this.db, 'SELECT user_id, role FROM course_staff WHERE course_id = $1', [courseId]) : [];
     return { courseId, exists: Boolean(course), schoolId: course?.school_id ?? null, archived: Boolean(course?.archived_at), createdAt: course ? new Date(course.created_at) : null, staff: staff.map((r) => ({ userId: r.user_id, role: r.role })) };
   }
 
   /** Enrolled now or before: teachers keep seeing the records of learners who left their course. */
   async everEnrolled(courseId: string, learnerId: string): Promise<boolean> {
-    return (await this.db.query('SELECT 1 FROM course_enrolments WHERE course_id = $1 AND learner_id = $2', [courseId, learnerId])).length > 0;
+    return (await query(this.db, 'SELECT 1 FROM course_enrolments WHERE course_id = $1 AND learner_id = $2', [courseId, learnerId])).length > 0;
   }
 
   /** Of `userIds`, those who are learners of the school now (null: anyone with an account): who a bulk upload may enrol. */
@@ -198,7 +200,7 @@ export class AccessPolicy {
   }
 
   async isEnrolled(courseId: string, learnerId: string): Promise<boolean> {
-    const rows = await this.db.query(`SELECT 1 FROM course_enrolments WHERE course_id = $1 AND learner_id = $2 AND status = 'active'`, [courseId, learnerId]);
+    const rows = await query(this.db, `SELECT 1 FROM course_enrolments WHERE course_id = $1 AND learner_id = $2 AND status = 'active'`, [courseId, learnerId]);
     return rows.length > 0;
   }
 
@@ -206,7 +208,7 @@ export class AccessPolicy {
   async scopeOf(actor: Actor): Promise<TenantScope> {
     const me = await this.factsOf(actor);
     const childSchools = me.children.length
-      ? ((await this.db.query(`SELECT DISTINCT school_id FROM school_memberships WHERE user_id = ANY ($1) AND ended_at IS NULL`, [me.children])) as { school_id: string }[]).map((r) => r.school_id)
+      ? (await query<{ school_id: string }>(this.db, `SELECT DISTINCT school_id FROM school_memberships WHERE user_id = ANY ($1) AND ended_at IS NULL`, [me.children])).map((r) => r.school_id)
       : [];
     return {
       all: has(me, 'platform_admin') || has(me, 'dpo'),
@@ -255,7 +257,8 @@ export class AccessPolicy {
         if (target.memberships.some((t) => adminOf(t.schoolId))) return true;
         const myClasses = me.memberships.filter((m) => m.role === 'teacher' && m.classId).map((m) => m.classId);
         if (target.memberships.some((t) => t.role === 'learner' && t.classId !== null && myClasses.includes(t.classId))) return true;
-        const taught = await this.db.query(
+        const taught = await query(
+          this.db,
           `SELECT 1 FROM course_staff s JOIN course_enrolments e USING (course_id) WHERE s.user_id = $1 AND e.learner_id = $2 LIMIT 1`,
           [actor.userId, permission.userId],
         );
@@ -376,7 +379,7 @@ export class AccessPolicy {
    */
   async requireUnrestricted(actor: Actor, subjectId: string): Promise<void> {
     if (subjectId.toLowerCase() === actor.userId.toLowerCase() || has(await this.factsOf(actor), 'dpo')) return;
-    const restricted = await this.db.query('SELECT 1 FROM subject_flags WHERE user_id = $1 AND restricted', [subjectId]);
+    const restricted = await query(this.db, 'SELECT 1 FROM subject_flags WHERE user_id = $1 AND restricted', [subjectId]);
     if (restricted.length) throw new DomainError('forbidden', 'PROCESSING_RESTRICTED', 'this person’s record is restricted: only they and the privacy officer can see it');
   }
 }

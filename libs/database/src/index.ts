@@ -3,3 +3,4 @@ export * from './database-errors';
 export * from './embedded-postgres';
 export { migrations } from './migrations';
 export * from './key-store-database';
+export * from './typed-query';

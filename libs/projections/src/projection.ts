@@ -1,3 +1,4 @@
+import type { DomainEvent } from '@learnstream/domain';
 import type { StoredEvent } from '@learnstream/event-store';
 import type { EntityManager } from 'typeorm';
 
@@ -66,3 +67,13 @@ export interface ErasedSubject {
 
 /** Nest injection token for the list of projections a process runs. */
 export const PROJECTIONS = Symbol('PROJECTIONS');
+
+/**
+ * A stored event read as its feature's event union (`SchoolEvent`, …): the
+ * registry checked its data against that type's validator before it was
+ * appended, and a projection only receives the types it lists. The one place
+ * where stored data becomes a typed event; projections switch over its `type`.
+ */
+export function typedEvent<E extends DomainEvent<string, object>>(event: StoredEvent): E {
+  return event as unknown as E;
+}

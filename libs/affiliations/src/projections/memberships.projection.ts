@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@learnstream/event-store';
-import type { ErasedSubject, Projection } from '@learnstream/projections';
+import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
 import { MEMBERSHIP_EVENT_TYPES, type MembershipEvent } from '../affiliation.events';
 
@@ -17,7 +17,7 @@ export class MembershipsProjection implements Projection {
   readonly eventTypes = MEMBERSHIP_EVENT_TYPES;
 
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
-    const e = event as unknown as MembershipEvent;
+    const e = typedEvent<MembershipEvent>(event);
     switch (e.type) {
       case 'SchoolJoined': {
         const { membershipId, schoolId, userId, role, classId, gradeLevel, at } = e.data;

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@learnstream/event-store';
-import type { ErasedSubject, Projection } from '@learnstream/projections';
+import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
 import { PARENT_LINK_EVENT_TYPES, type ParentLinkEvent } from '../affiliation.events';
 
@@ -20,7 +20,7 @@ export class ParentLinksProjection implements Projection {
   readonly eventTypes = PARENT_LINK_EVENT_TYPES;
 
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
-    const e = event as unknown as ParentLinkEvent;
+    const e = typedEvent<ParentLinkEvent>(event);
     switch (e.type) {
       case 'ParentLinkRequested': {
         const { linkId, parentId, childId, requestedBy, at } = e.data;

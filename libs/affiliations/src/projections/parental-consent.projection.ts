@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@learnstream/event-store';
-import type { Projection } from '@learnstream/projections';
+import { typedEvent, type Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
 import { PARENTAL_CONSENT_EVENT_TYPES, type ParentalConsentEvent } from '../affiliation.events';
 
@@ -14,7 +14,7 @@ export class ParentalConsentProjection implements Projection {
   readonly eventTypes = PARENTAL_CONSENT_EVENT_TYPES;
 
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
-    const e = event as unknown as ParentalConsentEvent;
+    const e = typedEvent<ParentalConsentEvent>(event);
     await tx.query(`UPDATE accounts SET parental_consent_at = $2 WHERE user_id = $1`, [e.data.childId, e.data.inForceSince]);
   }
 

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@learnstream/event-store';
-import type { Projection } from '@learnstream/projections';
+import { typedEvent, type Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
 import { SCHOOL_EVENT_TYPES, type SchoolEvent } from '../affiliation.events';
 
@@ -14,7 +14,7 @@ export class SchoolsProjection implements Projection {
   readonly eventTypes = SCHOOL_EVENT_TYPES;
 
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
-    const e = event as unknown as SchoolEvent;
+    const e = typedEvent<SchoolEvent>(event);
     switch (e.type) {
       case 'SchoolCreated': {
         const { schoolId, name, code, country, at } = e.data;

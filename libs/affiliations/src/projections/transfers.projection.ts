@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@learnstream/event-store';
-import type { ErasedSubject, Projection } from '@learnstream/projections';
+import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
 import { TRANSFER_EVENT_TYPES, type TransferEvent } from '../affiliation.events';
 
@@ -17,7 +17,7 @@ export class TransfersProjection implements Projection {
   readonly eventTypes = TRANSFER_EVENT_TYPES;
 
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
-    const e = event as unknown as TransferEvent;
+    const e = typedEvent<TransferEvent>(event);
     switch (e.type) {
       case 'TransferRequested': {
         const { transferId, userId, toSchoolId, fromSchoolId, role, classId, by, at } = e.data;

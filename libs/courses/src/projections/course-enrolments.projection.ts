@@ -9,7 +9,7 @@
  * the erasure's anonymous id, which no one signs in as.
  */
 import type { StoredEvent } from '@learnstream/event-store';
-import type { ErasedSubject, Projection } from '@learnstream/projections';
+import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
 import { ENROLMENT_EVENT_TYPES, type EnrolmentEvent } from '../enrolment.events';
 
@@ -19,7 +19,7 @@ export class CourseEnrolmentsProjection implements Projection {
   readonly eventTypes = ENROLMENT_EVENT_TYPES.map((d) => d.type);
 
   async handle(stored: StoredEvent, tx: EntityManager): Promise<void> {
-    const event = { type: stored.type, data: stored.data } as unknown as EnrolmentEvent;
+    const event = typedEvent<EnrolmentEvent>(stored);
     switch (event.type) {
       case 'LearnerEnrolled': {
         const d = event.data;

@@ -10,7 +10,7 @@
  * names a person).
  */
 import type { StoredEvent } from '@learnstream/event-store';
-import type { ErasedSubject, Projection } from '@learnstream/projections';
+import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
 import { COURSE_EVENT_TYPES, type CourseChanges, type CourseEvent } from '../course.events';
 
@@ -29,7 +29,7 @@ export class CoursesProjection implements Projection {
   readonly eventTypes = COURSE_EVENT_TYPES.map((d) => d.type);
 
   async handle(stored: StoredEvent, tx: EntityManager): Promise<void> {
-    const event = { type: stored.type, data: stored.data } as unknown as CourseEvent;
+    const event = typedEvent<CourseEvent>(stored);
     const at = new Date(event.data.at);
     switch (event.type) {
       case 'CourseCreated': {

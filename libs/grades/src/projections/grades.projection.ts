@@ -28,7 +28,7 @@
  */
 import type { GradingMethod } from '@learnstream/assessments';
 import type { StoredEvent } from '@learnstream/event-store';
-import type { ErasedSubject, Projection } from '@learnstream/projections';
+import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
 import { quizResult, withActivityResults, type ActivityResult } from '../activity-results';
 import { decideCompletion, initialLearnerCompletion, type LearnerCompletion } from '../completion';
@@ -86,12 +86,12 @@ export class GradesProjection implements Projection {
     const at = event.envelope.occurredAt;
     const school = event.envelope.schoolId;
     if (GRADEBOOK_EVENTS.includes(event.type)) {
-      await this.foldGradebook(tx, d.courseId, school, event as unknown as GradebookEvent, at);
+      await this.foldGradebook(tx, d.courseId, school, typedEvent<GradebookEvent>(event), at);
       await this.evaluateCourse(tx, d.courseId, LEARNER_GRADEBOOK_EVENTS.includes(event.type) ? [d.learnerId] : null, at, school);
       return;
     }
     if (RULES_EVENTS.includes(event.type)) {
-      await this.foldRules(tx, d.courseId, school, event as unknown as CompletionRulesEvent);
+      await this.foldRules(tx, d.courseId, school, typedEvent<CompletionRulesEvent>(event));
       await this.evaluateCourse(tx, d.courseId, null, at, school);
       return;
     }

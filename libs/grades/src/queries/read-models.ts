@@ -6,6 +6,7 @@
  * visibleToLearner, completion `progress`), so a report never recomputes them
  * differently. The progress reports read these tables only through here.
  */
+import { query } from '@learnstream/database';
 import type { EntityManager } from 'typeorm';
 import { withActivityResults, type ActivityResult } from '../activity-results';
 import { progress as completionProgress, initialLearnerCompletion, type LearnerCompletion } from '../completion';
@@ -28,12 +29,13 @@ export async function readGradebooks(
   asOf?: { results: ActivityResult[] },
 ): Promise<Map<string, GradebookState>> {
   if (!courseIds.length) return new Map();
-  const books: { course_id: string; state: Parameters<typeof gradebookFromJson>[0] }[] = await db.query('SELECT course_id, state FROM gradebooks WHERE course_id = ANY ($1)', [courseIds]);
+  const books = await query<{ course_id: string; state: Parameters<typeof gradebookFromJson>[0] }>(db, 'SELECT course_id, state FROM gradebooks WHERE course_id = ANY ($1)', [courseIds]);
   const byCourse = new Map<string, ActivityResult[]>();
   if (asOf) {
     byCourse.set(courseIds[0], asOf.results);
   } else {
-    const results: { activity_id: string; learner_id: string; course_id: string; grade: number; max_grade: number }[] = await db.query(
+    const results = await query<{ activity_id: string; learner_id: string; course_id: string; grade: number; max_grade: number }>(
+      db,
       'SELECT activity_id, learner_id, course_id, grade, max_grade FROM activity_results WHERE course_id = ANY ($1) AND ($2::uuid IS NULL OR learner_id = $2)',
       [courseIds, learnerId],
     );
@@ -73,14 +75,16 @@ export async function readCompletion(db: EntityManager, courseIds: string[], lea
   const rules = new Map<string, CompletionRules>();
   const learners = new Map<string, Map<string, LearnerCompletion>>();
   if (!courseIds.length) return { rules, learners };
-  const ruleRows: { course_id: string; rules: Parameters<typeof completionRulesFromJson>[0] }[] = await db.query('SELECT course_id, rules FROM completion_rules WHERE course_id = ANY ($1)', [courseIds]);
+  const ruleRows = await query<{ course_id: string; rules: Parameters<typeof completionRulesFromJson>[0] }>(db, 'SELECT course_id, rules FROM completion_rules WHERE course_id = ANY ($1)', [courseIds]);
   for (const r of ruleRows) rules.set(r.course_id, completionRulesFromJson(r.rules));
-  const activities: { course_id: string; learner_id: string; activity_id: string; rule: string; completed_at: Date }[] = await db.query(
+  const activities = await query<{ course_id: string; learner_id: string; activity_id: string; rule: string; completed_at: Date }>(
+    db,
     `SELECT course_id, learner_id, activity_id, rule, completed_at FROM activity_completions
      WHERE course_id = ANY ($1) AND ($2::uuid IS NULL OR learner_id = $2) AND ($3::timestamptz IS NULL OR completed_at <= $3) ORDER BY completed_at, activity_id`,
     [courseIds, learnerId, asOf],
   );
-  const courses: { course_id: string; learner_id: string; completed_at: Date }[] = await db.query(
+  const courses = await query<{ course_id: string; learner_id: string; completed_at: Date }>(
+    db,
     'SELECT course_id, learner_id, completed_at FROM course_completions WHERE course_id = ANY ($1) AND ($2::uuid IS NULL OR learner_id = $2) AND ($3::timestamptz IS NULL OR completed_at <= $3)',
     [courseIds, learnerId, asOf],
   );

@@ -7,7 +7,7 @@
  * accountability record), their details and reasons are cleared.
  */
 import type { StoredEvent } from '@learnstream/event-store';
-import type { ErasedSubject, Projection } from '@learnstream/projections';
+import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
 import { PRIVACY_REQUEST_EVENT_TYPES, type PrivacyRequestEvent } from '../privacy.events';
 
@@ -16,7 +16,7 @@ export class PrivacyRequestsProjection implements Projection {
   readonly eventTypes = PRIVACY_REQUEST_EVENT_TYPES;
 
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
-    const e = { type: event.type, data: event.data } as unknown as PrivacyRequestEvent;
+    const e = typedEvent<PrivacyRequestEvent>(event);
     const d = e.data;
     switch (e.type) {
       case 'PrivacyRequestFiled':

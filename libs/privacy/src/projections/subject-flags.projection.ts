@@ -16,7 +16,7 @@
  * row is always consistent. Erasure deletes the row.
  */
 import type { StoredEvent } from '@learnstream/event-store';
-import type { ErasedSubject, Projection } from '@learnstream/projections';
+import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
 import { PRIVACY_SUBJECT_EVENT_TYPES, type PrivacySubjectEvent } from '../privacy.events';
 
@@ -32,7 +32,7 @@ export class SubjectFlagsProjection implements Projection {
   readonly eventTypes = PRIVACY_SUBJECT_EVENT_TYPES;
 
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
-    const e = { type: event.type, data: event.data } as unknown as PrivacySubjectEvent;
+    const e = typedEvent<PrivacySubjectEvent>(event);
     const userId = e.data.userId;
     const at = event.envelope.occurredAt;
     await tx.query(`INSERT INTO subject_flags (user_id, updated_at) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING`, [userId, at]);

@@ -12,6 +12,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { TenantDb, type TenantScope } from '@learnstream/access';
+import { query } from '@learnstream/database';
 import { filterSql, LOG_COMMIT, LOG_OCCURRED_US, LOG_PREPARE, orderSql, positionSql, type CourseLogFilter, type LogPosition } from './course-log.filter';
 import { toCourseLogRow, type CourseLogRow, type CourseLogTableRow } from './course-log.views';
 
@@ -52,9 +53,9 @@ export class CourseLogReader {
   }
 
   private async select(scope: TenantScope, courseId: string, sql: string, params: unknown[]): Promise<PositionedRow[]> {
-    const rows: (CourseLogTableRow & { log_commit: string; log_prepare: string; log_occurred_us: string })[] = await this.db.read(scope, async (tx) => {
+    const rows = await this.db.read(scope, async (tx) => {
       await tx.query(`SELECT set_config('learnstream.course_ids', $1, true)`, [`{${courseId}}`]);
-      return tx.query(sql, params);
+      return query<CourseLogTableRow & { log_commit: string; log_prepare: string; log_occurred_us: string }>(tx, sql, params);
     });
     return rows.map((r) => ({ position: { commit: BigInt(r.log_commit), prepare: BigInt(r.log_prepare), occurredUs: BigInt(r.log_occurred_us) }, row: toCourseLogRow(r) }));
   }
