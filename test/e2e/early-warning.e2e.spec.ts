@@ -98,7 +98,7 @@ describe('a learner who stops submitting', () => {
     // The live report (now: two hours after the due date) says the same of learner 12.
     expect(participant(await report(), 12).atRisk).toMatchObject({ flagged: true, reasons: expect.arrayContaining([expect.objectContaining({ text: 'missed 1 of 2 assessments due (Essay 2), the latest one too' })]) });
     expect(after.earlyWarning).toMatchObject({ threshold: 'precision-first', riskAtLeast: Math.round(TRAINED_MODEL.thresholds['precision-first'].threshold * 1000) / 1000 });
-  });
+  }, 240_000);
 
   it('the report as of a date shows the class as it was: enrolments, submissions, grades', async () => {
     const early = await report(`?asOf=${new Date(t0 + 6 * HOUR_MS).toISOString()}`);
@@ -158,3 +158,46 @@ describe('objection to profiling', () => {
     expect(r.participants.filter((p) => p.atRisk === null).map((p) => p.learnerId)).toEqual([learner(12).userId]);
   });
 });
+
+describe('advice a learner can act on', () => {
+  it('a weak skill comes with the questions missed, the quiz to retry and the page of its section; the class gets its three suggestions', async () => {
+    const sections = (await http().get(`/api/v1/courses/${course}`).set(teacher.auth).expect(200)).body.sections as { sectionId: string }[];
+    const page = await http()
+      .post(`/api/v1/courses/${course}/resources`)
+      .set(teacher.auth)
+      .send({ sectionId: sections[0].sectionId, kind: 'page', title: 'Reading: commas', content: { body: '<p>Commas.</p>' } })
+      .expect(201);
+    const questions = [
+      { kind: 'true_false', text: 'A comma joins two sentences.', points: 1, skills: ['punctuation'], correct: false },
+      { kind: 'true_false', text: 'A list takes commas.', points: 1, skills: ['punctuation'], correct: true },
+      { kind: 'true_false', text: 'Essays have paragraphs.', points: 1, skills: ['structure'], correct: true },
+    ];
+    const quiz = (await http().post(`/api/v1/courses/${course}/quizzes`).set(teacher.auth).send({ title: 'Punctuation quiz', attemptsAllowed: 2, gradingMethod: 'highest', maxGrade: 10, questions }).expect(201)).body;
+    // Learner 3: both punctuation questions wrong, structure right.
+    const started = await http().post(`/api/v1/quizzes/${quiz.quizId}/attempts`).set(learner(3).auth).expect(201);
+    const answers = [true, false, true].map((answer, k) => ({ questionId: quiz.questions[k].questionId, answer }));
+    await http().put(`/api/v1/attempts/${started.body.attemptId}/answers`).set(learner(3).auth).send({ answers }).expect(200);
+    await http().post(`/api/v1/attempts/${started.body.attemptId}/submit`).set(learner(3).auth).expect(200);
+    await settled();
+
+    const profile = (await http().get(`/api/v1/reports/learners/${learner(3).userId}`).set(learner(3).auth).expect(200)).body;
+    expect(profile.advice).toHaveLength(1); // structure: 1 of 1 point, not weak
+    const [punctuation] = profile.advice;
+    expect(punctuation).toMatchObject({
+      courseId: course,
+      skill: 'punctuation',
+      evidence: { earned: 0, possible: 2, questions: 2, percentage: 0, text: '0 of 2 points (0 %) on 2 questions tagged "punctuation" in your latest attempt of "Punctuation quiz"' },
+      resources: [{ resourceId: page.body.resourceId, kind: 'page', title: 'Reading: commas' }],
+    });
+    expect(punctuation.missedQuestions.map((q: { text: string }) => q.text)).toEqual(['A comma joins two sentences.', 'A list takes commas.']);
+    expect(punctuation.next).toEqual(['retry the quiz "Punctuation quiz" (1 attempt left), looking again at 2 question(s) on punctuation', 'revisit "Reading: commas" (page)']);
+
+    const r = await report('?threshold=precision-first');
+    expect(r.suggestions.length).toBeGreaterThan(0);
+    expect(r.suggestions.length).toBeLessThanOrEqual(3);
+    // Essay 2 was due and learner 12 (now objecting, so not counted) is the only one who missed it; the quiz's punctuation questions were missed by all who took it.
+    expect(r.suggestions.map((x) => x.kind)).toContain('reteach_skill');
+    expect(r.suggestions.find((x) => x.kind === 'reteach_skill')!.text).toMatch(/^reteach "punctuation": the class earned 0 % of its points on its 2 question\(s\)/);
+  }, 120_000);
+});
+

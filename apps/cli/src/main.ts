@@ -17,7 +17,10 @@ import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig } from '@learnstream/config';
 import { CoreModule, JsonLogger, resolveDatabase } from '@learnstream/core';
 import { EVENT_TYPES, readModels } from '@learnstream/composition';
-import { IMPORT_USAGE, InteropImportModule, parseImportArgs, runImportCommand } from '@learnstream/interop';
+import { IMPORT_USAGE, InteropImportModule, OuladImporter, parseImportArgs, runImportCommand } from '@learnstream/interop';
+import { EventLog } from '@learnstream/event-store';
+import { PasswordHasher } from '@learnstream/identity';
+import { randomBytes } from 'node:crypto';
 import { ErasureReplay, PrivacyRetentionModule, RetentionSweep } from '@learnstream/privacy';
 import { ProjectionRunner, ProjectionsModule } from '@learnstream/projections';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -39,6 +42,10 @@ const USAGE = `usage: learnstream <command>
   projections dead-letters [name]  events a projection parked, with their error
   projections retry <id>           apply a parked event again (after a fix)
 ${IMPORT_USAGE}
+  import oulad DIR --school ID --as USER_ID [--start 2013-10-01]
+                                   a history in the OULAD layout (docs/early-warning.md) into a school at its
+                                   historic times: accounts, courses, assignments, enrolments, results;
+                                   --as: the integration account (a school admin of the school)
   privacy sweep [--dry-run]        retention sweep: shred cancelled accounts past their legal hold
                                    and request metadata (IP, user agent) past retention; --dry-run
                                    only says what it would shred
@@ -75,11 +82,28 @@ async function runSweep(sweep: RetentionSweep, dryRun: boolean, out: (s: string)
   return r.errors.length ? 1 : 0;
 }
 
+/** `import oulad DIR --school ID --as USER_ID [--start YYYY-MM-DD]`. */
+function parseOuladArgs(args: string[]): { dir: string; schoolId: string; by: string; start?: string } | { problem: string } {
+  const flags: Record<string, string> = {};
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (['--school', '--as', '--start'].includes(args[i])) flags[args[i]] = args[++i] ?? '';
+    else rest.push(args[i]);
+  }
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  if (rest.length !== 1) return { problem: 'one directory' };
+  if (!uuid.test(flags['--school'] ?? '') || !uuid.test(flags['--as'] ?? '')) return { problem: '--school and --as take ids' };
+  if (flags['--start'] !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(flags['--start'])) return { problem: '--start takes a date' };
+  return { dir: rest[0], schoolId: flags['--school'].toLowerCase(), by: flags['--as'].toLowerCase(), ...(flags['--start'] && { start: flags['--start'] }) };
+}
+
 export async function runCli(argv: string[], out: (s: string) => void = console.log): Promise<number> {
   const [command, sub, arg] = argv;
   // Files in, weights out: no database.
   if (command === 'early-warning' && sub === 'train') return trainCommand(argv.slice(2), out);
+  const ouladArgs = command === 'import' && sub === 'oulad' ? parseOuladArgs(argv.slice(2)) : null;
   const known =
+    (ouladArgs !== null && !('problem' in ouladArgs)) ||
     command === 'migrate' || (command === 'projections' && ['status', 'rebuild', 'dead-letters', 'retry'].includes(sub ?? '')) || (command === 'import' && !('problem' in parseImportArgs(argv.slice(1))))
     || (command === 'privacy' && sub === 'sweep' && argv.slice(2).every((a) => a === '--dry-run'))
     || (command === 'privacy' && sub === 'reapply-erasures' && argv.length === 2)
@@ -107,6 +131,14 @@ export async function runCli(argv: string[], out: (s: string) => void = console.
     app = await NestFactory.createApplicationContext(CliModule.forRoot({ config, databaseUrl: database.url }), { logger, abortOnError: false });
     if (command === 'migrate') {
       out('migrations are up to date');
+      return 0;
+    }
+    if (ouladArgs && !('problem' in ouladArgs)) {
+      const passwordHash = await new PasswordHasher(config).hash(randomBytes(24).toString('base64url'));
+      const summary = await new OuladImporter(app.get(EventLog)).run({ ...ouladArgs, passwordHash, onProgress: (line) => out(`  ${line}`) });
+      const { courseIds, ...counts } = summary;
+      out(`imported: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      out(table(courseIds.map((c) => ({ ...c }))));
       return 0;
     }
     if (command === 'import') return await runImportCommand(app, argv.slice(1), out);

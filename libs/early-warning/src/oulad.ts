@@ -131,29 +131,47 @@ export const atRiskOutcome = (s: OuladStudent) => s.finalResult === 'Fail' || s.
 
 export const assessmentTitle = (a: OuladAssessment) => `${a.type} ${a.id}`;
 
-/** Registered by the end of day d and not yet gone. */
-export const enrolledOn = (s: OuladStudent, d: number) => (s.registrationDay ?? -Infinity) <= d && !(s.unregistrationDay !== null && s.unregistrationDay <= d);
-/** Had left by the end of day d. */
-export const withdrawnBy = (s: OuladStudent, d: number) => s.unregistrationDay !== null && s.unregistrationDay <= d;
+/** When a student's enrolment, and its end, are recorded (the importer writes them so): the end after the start. */
+export function enrolmentTimes(p: OuladPresentation, s: OuladStudent): { enrolledAt: number; unenrolledAt: number | null } {
+  const enrolledAt = happenedAt(p.startAt, s.registrationDay ?? 0);
+  return { enrolledAt, unenrolledAt: s.unregistrationDay === null ? null : Math.max(happenedAt(p.startAt, s.unregistrationDay), enrolledAt + 1000) };
+}
 
-/** What the log of the presentation says by the end of day d, as the class report would read it after the import. */
+/** When a result is recorded: its day, or just after the enrolment when older (a banked result); null after the unenrolment (the product refuses it). */
+export function resultTime(p: OuladPresentation, s: OuladStudent, day: number): number | null {
+  const { enrolledAt, unenrolledAt } = enrolmentTimes(p, s);
+  const at = Math.max(happenedAt(p.startAt, day), enrolledAt + 1000);
+  return unenrolledAt !== null && at >= unenrolledAt ? null : at;
+}
+
+/** Enrolled at the end of day d: registered by then and not yet gone. */
+export function enrolledOn(p: OuladPresentation, s: OuladStudent, d: number): boolean {
+  const { enrolledAt, unenrolledAt } = enrolmentTimes(p, s);
+  const asOf = endOfDay(p.startAt, d);
+  return enrolledAt <= asOf && !(unenrolledAt !== null && unenrolledAt <= asOf);
+}
+
+/** Had left by the end of day d (excluded from the eval at d: already withdrawn). */
+export function withdrawnBy(p: OuladPresentation, s: OuladStudent, d: number): boolean {
+  const { unenrolledAt } = enrolmentTimes(p, s);
+  return unenrolledAt !== null && unenrolledAt <= endOfDay(p.startAt, d);
+}
+
+/** What the log of the presentation says by the end of day d, as the class report reads it after the import. */
 export function ouladSnapshot(p: OuladPresentation, d: number): CourseSnapshot {
   const asOf = endOfDay(p.startAt, d);
-  const results = new Map<string, OuladResult[]>();
-  for (const r of p.results) results.set(r.studentId, [...(results.get(r.studentId) ?? []), r]);
+  const students = new Map(p.students.map((s) => [s.id, s]));
+  const results = new Map<string, { assessmentId: string; submittedAt: number; score: number | null }[]>();
+  for (const r of p.results) {
+    const at = resultTime(p, students.get(r.studentId)!, r.day);
+    if (at === null || at > asOf) continue;
+    results.set(r.studentId, [...(results.get(r.studentId) ?? []), { assessmentId: r.assessmentId, submittedAt: at, score: r.score === null ? null : r.score / 100 }]);
+  }
   return {
     courseId: `${p.module}-${p.presentation}`,
     asOf,
     assessments: p.assessments.map((a) => ({ id: a.id, title: assessmentTitle(a), dueAt: a.day === null ? null : endOfDay(p.startAt, a.day) })),
-    learners: p.students
-      .filter((s) => enrolledOn(s, d))
-      .map((s) => ({
-        learnerId: s.id,
-        enrolledAt: happenedAt(p.startAt, s.registrationDay ?? 0),
-        submissions: (results.get(s.id) ?? [])
-          .filter((r) => happenedAt(p.startAt, r.day) <= asOf)
-          .map((r) => ({ assessmentId: r.assessmentId, submittedAt: happenedAt(p.startAt, r.day), score: r.score === null ? null : r.score / 100 })),
-      })),
+    learners: p.students.filter((s) => enrolledOn(p, s, d)).map((s) => ({ learnerId: s.id, enrolledAt: enrolmentTimes(p, s).enrolledAt, submissions: results.get(s.id) ?? [] })),
   };
 }
 
@@ -165,7 +183,7 @@ export function ouladTrainingCourses(presentations: readonly OuladPresentation[]
       name: `${p.module} ${p.presentation}`,
       day: d,
       snapshot: ouladSnapshot(p, d),
-      outcomes: new Map(p.students.filter((s) => enrolledOn(s, d)).map((s) => [s.id, atRiskOutcome(s)])),
+      outcomes: new Map(p.students.filter((s) => enrolledOn(p, s, d)).map((s) => [s.id, atRiskOutcome(s)])),
     })),
   );
 }

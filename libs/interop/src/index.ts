@@ -15,3 +15,4 @@ export { XapiStatementsProjection } from './xapi/xapi-statements.projection';
 export { learnerStatements, eventToStatement, XapiExport } from './xapi/learner-statements';
 export { toStatement, type LogEventFacts } from './xapi/to-xapi';
 export { validateStatement, type JsonObject as XapiStatement } from './xapi/statement';
+export { OuladImporter, ouladAssessmentId, ouladCourseId, ouladStudentId, type OuladImportOptions, type OuladImportSummary } from './oulad/oulad-importer';

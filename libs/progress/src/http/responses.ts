@@ -110,6 +110,13 @@ export class ClassReportRulesResponse {
   @ApiProperty() grades!: string;
   @ApiProperty() questions!: string;
   @ApiProperty() distribution!: string;
+  @ApiProperty() suggestions!: string;
+}
+
+export class ClassSuggestionResponse {
+  @ApiOneOf(['reteach_skill', 'review_question', 'reach_learners', 'chase_assessment']) kind!: string;
+  @ApiProperty({ description: 'what to do, with its figures' }) text!: string;
+  @ApiProperty({ description: 'how many learners it concerns (the ordering)' }) learners!: number;
 }
 
 export class ClassReportSummaryResponse {
@@ -136,6 +143,7 @@ export class ClassReportResponse {
   @ApiProperty({ type: () => ClassReportRulesResponse }) rules!: ClassReportRulesResponse;
   @ApiProperty({ type: () => ClassReportSummaryResponse, description: 'over the active enrolments' }) summary!: ClassReportSummaryResponse;
   @ApiList(() => ClassParticipantResponse) participants!: ClassParticipantResponse[];
+  @ApiList(() => ClassSuggestionResponse, { description: 'the three things that would help the class most' }) suggestions!: ClassSuggestionResponse[];
   @ApiList(() => GradeBinResponse) gradeDistribution!: GradeBinResponse[];
   @ApiList(() => QuestionStatisticsResponse) questions!: QuestionStatisticsResponse[];
 }

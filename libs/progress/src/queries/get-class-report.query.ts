@@ -47,6 +47,7 @@ import {
 import { learnerCompletion, learnerGrades, readCompletion, readGradebooks, type CompletionView } from '@learnstream/grades';
 import { iso, notRestricted } from './read-models';
 import { readCourseFacts, scoreClass, snapshotOf } from './early-warning';
+import { CLASS_SUGGESTIONS_TEXT, classSuggestions, type ClassSuggestion } from '../advice';
 import { TRAINED_MODEL, type RiskReason, type ThresholdSetting } from '@learnstream/early-warning';
 
 export interface ParticipantView {
@@ -122,7 +123,7 @@ export interface ClassReportView {
   /** The date the report describes; null: now, from the live read models. */
   asOf: string | null;
   earlyWarning: EarlyWarningView;
-  rules: { atRisk: string; inactiveDays: number; grades: string; questions: string; distribution: string };
+  rules: { atRisk: string; inactiveDays: number; grades: string; questions: string; distribution: string; suggestions: string };
   /** Over the active enrolments. */
   summary: {
     learners: number;
@@ -138,6 +139,8 @@ export interface ClassReportView {
     profilingObjected: number;
   };
   participants: ParticipantView[];
+  /** The three things that would help the class most (rules.suggestions). */
+  suggestions: ClassSuggestion[];
   gradeDistribution: GradeBin[];
   questions: QuestionStatisticsView[];
 }
@@ -338,6 +341,7 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
         grades: 'Current course totals as the gradebook computes them (ungraded items left out, every item whether released or not).',
         questions: QUESTION_STATISTICS_TEXT,
         distribution: 'Active learners with a current total, in bins of 10 percentage points: [0, 10), [10, 20), …, [90, 100].',
+        suggestions: CLASS_SUGGESTIONS_TEXT,
       },
       summary: {
         learners: active.length,
@@ -351,6 +355,17 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
         profilingObjected: active.filter((p) => p.profilingObjected).length,
       },
       participants,
+      suggestions: classSuggestions({
+        questions,
+        atRisk: active.filter((p) => p.atRisk?.flagged).map((p) => p.displayName ?? p.learnerId),
+        missing: read.facts.assessments
+          .filter((a) => a.dueAt !== null && a.dueAt <= now.getTime())
+          .map((a) => ({
+            title: a.title,
+            learners: judgedIds.length,
+            missing: judgedIds.filter((id) => !read.facts.submissions.get(id)?.has(a.id)).length,
+          })),
+      }),
       gradeDistribution: gradeDistribution(totals),
       questions,
     };

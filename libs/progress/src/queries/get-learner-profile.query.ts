@@ -25,6 +25,7 @@ import type { EntityManager } from 'typeorm';
 import { PROGRESS_OPTIONS, type ProgressOptions } from '../progress.options';
 import type { LearnerPart, ReportFormat } from '../progress.events';
 import { ProgressRepository } from '../progress.repository';
+import { ADVICE_RULE_TEXT, learnerAdvice, type SkillAdvice } from '../advice';
 import { atRiskReasons, atRiskRuleText, skillResult, skillVerdicts, SKILL_RULE_TEXT, type AtRiskReason, type SkillResult } from '../rules';
 import { learnerCompletion, learnerGrades, readCompletion, readGradebooks, type CompletionView, type CourseGradeView } from '@learnstream/grades';
 import { iso } from './read-models';
@@ -86,12 +87,14 @@ export interface LearnerProfileView {
   /** Last own action anywhere; null for a reader who sees the learner only within courses. */
   lastAccessAt: string | null;
   profiling: { objected: boolean; note: string | null };
-  rules: { skills: string; atRisk: string; inactiveDays: number };
+  rules: { skills: string; atRisk: string; inactiveDays: number; advice: string };
   courses: ProfileCourseView[];
   /** Over the courses shown, sorted by skill. */
   skills: SkillView[];
   strengths: string[] | null;
   toImprove: string[] | null;
+  /** What to do next, per weak skill of a course (rules.advice); null when the learner objected to profiling. */
+  advice: SkillAdvice[] | null;
   timeline: TimelinePage;
 }
 
@@ -275,7 +278,27 @@ export class GetLearnerProfileHandler extends LearnerReport implements IQueryHan
          GROUP BY skill ORDER BY skill`,
         [learnerId, courseIds],
       );
+      const outcomes: { course_id: string; quiz_id: string; question_id: string; score: number; points: number; skills: string[] }[] = await db.query(
+        `WITH latest AS (
+           SELECT DISTINCT ON (quiz_id) attempt_id FROM progress_question_results
+           WHERE learner_id = $1 AND course_id = ANY ($2) ORDER BY quiz_id, attempt_number DESC)
+         SELECT r.course_id, r.quiz_id, r.question_id, r.score, r.points, r.skills FROM progress_question_results r JOIN latest USING (attempt_id)`,
+        [learnerId, courseIds],
+      );
+      const quizzes: { quiz_id: string; course_id: string; title: string; attempts_allowed: number; questions: { questionId: string; text: string }[]; section_id: string | null; used: number }[] = await db.query(
+        `SELECT q.quiz_id, q.course_id, q.title, q.attempts_allowed, q.questions, a.section_id,
+           (SELECT count(*)::int FROM quiz_attempts t WHERE t.quiz_id = q.quiz_id AND t.learner_id = $1) AS used
+         FROM quizzes q LEFT JOIN course_activities a ON a.activity_id = q.quiz_id WHERE q.course_id = ANY ($2)`,
+        [learnerId, courseIds],
+      );
+      const resources: { resource_id: string; course_id: string; section_id: string; kind: string; title: string }[] = await db.query(
+        'SELECT resource_id, course_id, section_id, kind, title FROM course_resources WHERE course_id = ANY ($1) AND visible ORDER BY course_id, position',
+        [courseIds],
+      );
       return {
+        outcomes,
+        quizzes,
+        resources,
         displayName: (account?.display_name as string | undefined) ?? null,
         lastAccessAt: iso(flags?.last_access_at),
         objected,
@@ -316,6 +339,21 @@ export class GetLearnerProfileHandler extends LearnerReport implements IQueryHan
     });
     const skills: SkillView[] = read.skills.map((s) => ({ ...skillResult(s.skill, Number(s.earned), Number(s.possible), s.questions), courseIds: [...s.course_ids].sort() }));
     const verdicts = read.objected ? null : skillVerdicts(skills);
+    const advice = read.objected
+      ? null
+      : learnerAdvice(
+          read.outcomes.map((o) => ({ courseId: o.course_id, quizId: o.quiz_id, questionId: o.question_id, score: Number(o.score), points: Number(o.points), skills: o.skills })),
+          read.quizzes.map((q) => ({
+            quizId: q.quiz_id,
+            courseId: q.course_id,
+            title: q.title,
+            attemptsAllowed: q.attempts_allowed,
+            attemptsUsed: q.used,
+            sectionId: q.section_id,
+            questions: q.questions.map((x) => ({ questionId: x.questionId, text: x.text })),
+          })),
+          read.resources.map((r) => ({ resourceId: r.resource_id, courseId: r.course_id, sectionId: r.section_id, kind: r.kind, title: r.title })),
+        );
 
     await this.repo.learnerProfileViewed(actor, { learnerId, part: options.part, format: options.format });
     return {
@@ -324,11 +362,12 @@ export class GetLearnerProfileHandler extends LearnerReport implements IQueryHan
       generatedAt: now.toISOString(),
       lastAccessAt: seen.personal ? read.lastAccessAt : null,
       profiling: { objected: read.objected, note: read.objected ? PROFILING_NOTE : null },
-      rules: { skills: SKILL_RULE_TEXT, atRisk: atRiskRuleText(inactiveDays), inactiveDays },
+      rules: { skills: SKILL_RULE_TEXT, atRisk: atRiskRuleText(inactiveDays), inactiveDays, advice: ADVICE_RULE_TEXT },
       courses,
       skills,
       strengths: verdicts?.strengths ?? null,
       toImprove: verdicts?.toImprove ?? null,
+      advice,
       timeline: read.timeline,
     };
   }
