@@ -122,7 +122,7 @@ async function main(): Promise<void> {
       admin.token,
     );
     if (integration.status !== 201) throw new Error(`opening the integration account: ${integration.status} ${JSON.stringify(integration.body)}`);
-    const reader = await signIn(server.base, username, password);
+    let reader = await signIn(server.base, username, password);
     if (THRESHOLD !== 'precision-first') await api(server.base, 'PUT', `/api/v1/reports/schools/${school.body.schoolId}/early-warning`, { threshold: THRESHOLD }, reader.token);
 
     // The import, in this process, on the same database (the server's projections follow it).
@@ -149,6 +149,8 @@ async function main(): Promise<void> {
     await caughtUp(server);
     const caughtUpAt = Date.now();
     console.log(`  projections caught up in ${((caughtUpAt - importedAt) / 1000).toFixed(1)} s`);
+    // The import and the catch-up outlast an access token: sign in again for the reports.
+    reader = await signIn(server.base, username, password);
 
     const output: { days: { atDay: number; pooled: EvalFigures; baseline: EvalFigures; presentations: (EvalFigures & { module: string; presentation: string; baseline: EvalFigures })[] }[] } = { days: [] };
     let agree = 0;
