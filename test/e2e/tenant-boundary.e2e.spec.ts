@@ -8,6 +8,9 @@
  *    be a 5xx; and no answer may carry a victim id or name the request did not
  *    itself contain. A new endpoint is covered without anyone listing it: a
  *    path parameter the suite cannot fill fails the suite with its name.
+ *    The same operations as nobody (no token, a garbage or expired token, the
+ *    token of a locked or a cancelled account): 401 on every operation that
+ *    is not public.
  * 2. The chains of the issue, each refused: membership takeover (REST and
  *    GraphQL), ranked accounts (a school admin against the platform admin and
  *    the DPO, whatever memberships say), the parent route to another school's
@@ -15,9 +18,11 @@
  *
  * One seeded pair of schools; the matrix runs with a small concurrency.
  */
+import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
 import { countEvents, createSchool, openAccount, PASSWORD, registerUser, signIn, signInAdmin, type Session } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { idOfField, ok, pathValue, seedVictim, type Victim } from '../support/victim-school';
 
 let t: TestApp;
 const http = () => request(t.app.getHttpServer());
@@ -28,109 +33,17 @@ const MINOR_DOB = `${new Date().getUTCFullYear() - 12}-03-01`;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a dynamic walk over /docs-json; a typed OpenAPI model would not check more here
 type Json = Record<string, any>;
 
-/** The victim school A: every kind of id the API takes, and the names that must not leak. */
-interface Victim {
-  school: string;
-  class: string;
-  admin: Session;
-  teacher: Session;
-  learner: Session; // a minor
-  adult: Session; // an adult learner, with an approved export request
-  parent: Session; // confirmed parent of `learner`
-  course: string;
-  section: string;
-  resource: string;
-  quiz: string;
-  question: string;
-  attempt: string;
-  assignment: string;
-  offlineTest: string;
-  category: string;
-  item: string;
-  link: string;
-  transfer: string;
-  request: string;
-  xapiClient: string;
-  importJob: string;
-}
-
 let admin: Session;
 let dpo: Session;
 let v: Victim;
 let attackers: Record<'learner' | 'teacher' | 'parent' | 'school_admin', Session>;
+/**
+ * Callers who are nobody: no token, a garbage one, an expired one (signed with
+ * the right key), and the tokens of a locked and of a cancelled account of the
+ * other school, taken before the lock and the cancellation.
+ */
+let anonymous: Record<'no_token' | 'garbage_token' | 'expired_token' | 'locked_account' | 'cancelled_account', Pick<Session, 'auth'>>;
 let schoolB: string;
-
-const ok = (res: request.Response, status: number, what: string) => {
-  if (res.status !== status) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-};
-
-/** The first value of `key` anywhere in `value` (ids inside nested answers). */
-function findKey(value: unknown, key: string): string | undefined {
-  if (Array.isArray(value)) for (const x of value) { const f = findKey(x, key); if (f) return f; }
-  else if (value && typeof value === 'object') {
-    for (const [k, x] of Object.entries(value)) if (k === key && typeof x === 'string') return x;
-    for (const x of Object.values(value)) { const f = findKey(x, key); if (f) return f; }
-  }
-  return undefined;
-}
-
-async function seedVictim(): Promise<Victim> {
-  const school = await createSchool(t, admin, 'Victimville School');
-  const schoolAdmin = await openAccount(t, admin, { schoolId: school, role: 'school_admin', displayName: 'Victim Admin' });
-  const cls = ok(await http().post(`/api/v1/schools/${school}/classes`).set(schoolAdmin.auth).send({ name: 'Victim P6', gradeLevel: 'P6' }), 201, 'class').classId;
-  const teacher = await openAccount(t, schoolAdmin, { schoolId: school, role: 'teacher', classId: cls, displayName: 'Victim Teacher' });
-  const learner = await openAccount(t, schoolAdmin, { schoolId: school, role: 'learner', classId: cls, dateOfBirth: MINOR_DOB, displayName: 'Victim Minor' });
-  const adult = await openAccount(t, schoolAdmin, { schoolId: school, role: 'learner', classId: cls, dateOfBirth: '2000-01-01', displayName: 'Victim Adult' });
-  const parent = await registerUser(t, { displayName: 'Victim Parent' });
-  const link = ok(await http().post('/api/v1/parent-links').set(schoolAdmin.auth).send({ childId: learner.userId, parentId: parent.userId }), 201, 'link').linkId;
-
-  const course = ok(
-    await http().post('/api/v1/courses').set(teacher.auth).send({ schoolId: school, title: 'Victim Algebra', code: 'VICTIM-101', subject: 'Mathematics', selfEnrolment: { enabled: false } }),
-    201,
-    'course',
-  ).courseId;
-  const section = ok(await http().post(`/api/v1/courses/${course}/sections`).set(teacher.auth).send({ title: 'Victim week' }), 201, 'section').sectionId;
-  const resource = ok(
-    await http().post(`/api/v1/courses/${course}/resources`).set(teacher.auth).send({ sectionId: section, kind: 'page', title: 'Victim page', content: { body: '<p>victim</p>' } }),
-    201,
-    'resource',
-  ).resourceId;
-  ok(await http().post(`/api/v1/courses/${course}/enrolments/bulk`).set(teacher.auth).send({ learnerIds: [learner.userId, adult.userId] }), 200, 'enrol');
-  const question = { kind: 'true_false', text: 'Victim question?', points: 1, skills: ['logic'], correct: true };
-  const quizBody = ok(
-    await http().post(`/api/v1/courses/${course}/quizzes`).set(teacher.auth).send({ title: 'Victim quiz', attemptsAllowed: 3, gradingMethod: 'highest', maxGrade: 10, passGrade: 5, questions: [question, question] }),
-    201,
-    'quiz',
-  );
-  const quiz = quizBody.quizId;
-  const questionId = findKey(quizBody, 'questionId') ?? findKey(ok(await http().get(`/api/v1/quizzes/${quiz}`).set(teacher.auth), 200, 'quiz read'), 'questionId')!;
-  const attempt = ok(await http().post(`/api/v1/quizzes/${quiz}/attempts`).set(learner.auth), 201, 'attempt').attemptId;
-  const assignment = ok(await http().post(`/api/v1/courses/${course}/assignments`).set(teacher.auth).send({ title: 'Victim essay', submissionTypes: ['text'], maxGrade: 10 }), 201, 'assignment').assignmentId;
-  ok(await http().post(`/api/v1/assignments/${assignment}/submissions`).set(learner.auth).send({ text: 'victim words' }), 201, 'submission');
-  const offlineTest = ok(await http().post(`/api/v1/courses/${course}/offline-tests`).set(teacher.auth).send({ title: 'Victim oral', maxGrade: 20, passGrade: 10, takenOn: '2025-03-14' }), 201, 'offline test').offlineTestId;
-  ok(await http().post(`/api/v1/courses/${course}/gradebook`).set(teacher.auth).send({}), 201, 'gradebook');
-  const categoryBody = ok(await http().post(`/api/v1/courses/${course}/gradebook/categories`).set(teacher.auth).send({ name: 'Victim tests', weight: 70 }), 201, 'category');
-  const itemBody = ok(await http().post(`/api/v1/courses/${course}/gradebook/items`).set(teacher.auth).send({ source: { kind: 'quiz', id: quiz }, weight: 40 }), 201, 'item');
-  const xapiClient = ok(await http().post(`/api/v1/schools/${school}/xapi-clients`).set(schoolAdmin.auth).send({ name: 'Victim tool' }), 201, 'xapi client').clientId;
-  // A transfer the victim school asked of an account of no school, still waiting.
-  const invitee = await registerUser(t, { displayName: 'Victim Invitee' });
-  const transfer = ok(await http().post(`/api/v1/schools/${school}/transfers`).set(schoolAdmin.auth).send({ userId: invitee.userId, role: 'learner' }), 201, 'transfer').transferId;
-  // A Moodle log import the victim school's admin ran (its file names no one).
-  const header = 'Time,User full name,Affected user,Event context,Component,Event name,Description,Origin,IP address\n';
-  const importJob = ok(
-    await http().post(`/api/v1/imports/moodle-logs?schoolId=${school}&site=victim&fileName=victim.csv`).set(schoolAdmin.auth).set('Content-Type', 'text/csv').send(header),
-    202,
-    'import job',
-  ).jobId;
-  // An approved export request of the adult learner.
-  const filed = ok(await http().post('/api/v1/privacy/requests').set(adult.auth).send({ type: 'export' }), 201, 'privacy request').requestId;
-  ok(await http().post(`/api/v1/privacy/requests/${filed}/approve`).set(dpo.auth).send({}), 200, 'approve');
-  return {
-    school, class: cls, admin: schoolAdmin, teacher, learner, adult, parent, course, section, resource, quiz, question: questionId, attempt, assignment, offlineTest,
-    category: findKey(categoryBody, 'categoryId')!, item: findKey(itemBody, 'itemId')!, link, transfer, request: filed, xapiClient, importJob,
-  };
-}
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -138,7 +51,7 @@ beforeAll(async () => {
   const d = await registerUser(t);
   ok(await http().put(`/api/v1/users/${d.userId}/roles/dpo`).set(admin.auth), 204, 'dpo');
   dpo = await signIn(t, d.username, PASSWORD);
-  v = await seedVictim();
+  v = await seedVictim(t, admin, dpo);
   schoolB = await createSchool(t, admin, 'Attacker School');
   const adminB = await openAccount(t, admin, { schoolId: schoolB, role: 'school_admin' });
   const teacherB = await openAccount(t, adminB, { schoolId: schoolB, role: 'teacher' });
@@ -146,36 +59,29 @@ beforeAll(async () => {
   const parentB = await registerUser(t);
   ok(await http().post('/api/v1/parent-links').set(adminB.auth).send({ childId: learnerB.userId, parentId: parentB.userId }), 201, 'attacker link');
   attackers = { learner: learnerB, teacher: teacherB, parent: parentB, school_admin: adminB };
+
+  const locked = await openAccount(t, adminB, { schoolId: schoolB, role: 'learner' });
+  ok(await http().post(`/api/v1/users/${locked.userId}/lock`).set(adminB.auth), 204, 'lock');
+  const cancelled = await openAccount(t, adminB, { schoolId: schoolB, role: 'learner', dateOfBirth: '2000-01-01' });
+  ok(await http().post(`/api/v1/privacy/subjects/${cancelled.userId}/cancellation`).set(cancelled.auth), 200, 'cancellation');
+  const expired = new JwtService().sign(
+    { sub: teacherB.userId, sid: '6b2c0a40-9d1e-4a57-8d54-0f6f2f0b1c02', exp: Math.floor(Date.now() / 1000) - 3600 },
+    { secret: t.config.auth.jwtSecret, algorithm: 'HS256' },
+  );
+  anonymous = {
+    no_token: { auth: {} as Session['auth'] },
+    garbage_token: { auth: { Authorization: 'Bearer not.a.token' } },
+    expired_token: { auth: { Authorization: `Bearer ${expired}` } },
+    locked_account: locked,
+    cancelled_account: cancelled,
+  };
 }, 300_000);
 afterAll(() => t.close());
 
 // --- 1. Every operation × every role of the other school
 
-/** Path parameters, by the segment before them (`/schools/{id}`) or their own name. */
-function pathValue(segment: string, name: string): string | undefined {
-  const bySegment: Record<string, string> = {
-    schools: v.school, users: v.learner.userId, classes: v.class, members: v.learner.userId, 'parent-links': v.link, transfers: v.transfer,
-    courses: v.course, sections: v.section, resources: v.resource, teachers: v.teacher.userId, enrolments: v.learner.userId, quizzes: v.quiz,
-    questions: v.question, attempts: v.attempt, assignments: v.assignment, submissions: v.learner.userId, 'offline-tests': v.offlineTest,
-    results: v.learner.userId, categories: v.category, items: v.item, rules: v.quiz, learners: v.learner.userId, requests: v.request,
-    subjects: v.learner.userId, 'xapi-clients': v.xapiClient, imports: v.importJob, roles: 'dpo', consents: 'analytics', rebuild: 'course-log',
-  };
-  const byName: Record<string, string> = {
-    schoolId: v.school, courseId: v.course, learnerId: v.learner.userId, childId: v.learner.userId, itemId: v.item, target: v.item, activityId: v.quiz,
-    transferId: v.transfer, linkId: v.link, clientId: v.xapiClient, jobId: v.importJob, name: 'course-log', role: 'dpo', purpose: 'analytics',
-  };
-  if (segment === 'dead-letters') return '00000000-0000-4000-8000-000000000001'; // operations: no tenant data
-  if (segment === 'mentions') return '00000000-0000-4000-8000-000000000002'; // an erasure's mentions report: the DPO's only
-  return byName[name] ?? bySegment[segment];
-}
-
 /** Body and query fields that carry ids, by name. */
-const idField = (name: string): string | undefined =>
-  ({
-    userId: v.learner.userId, childId: v.learner.userId, parentId: v.parent.userId, subjectId: v.learner.userId, learnerId: v.learner.userId, user: v.learner.userId,
-    schoolId: v.school, courseId: v.course, classId: v.class, sectionId: v.section, resourceId: v.resource, quizId: v.quiz, questionId: v.question,
-    assignmentId: v.assignment, activityId: v.quiz, objectId: v.resource, id: v.quiz, itemId: v.item, categoryId: v.category,
-  })[name];
+const idField = (name: string): string | undefined => idOfField(v, name);
 
 function resolve(doc: Json, schema: Json | undefined): Json | undefined {
   let s = schema;
@@ -238,6 +144,8 @@ interface Operation {
   path: string;
   query: Record<string, string>;
   body: unknown;
+  /** Open to anyone (`security: []` in /docs-json: health, sign-in, the LRS's about). */
+  isPublic: boolean;
 }
 
 /** Operations that end the caller's own session: they take no id and are tried last, apart. */
@@ -254,7 +162,7 @@ function operations(doc: Json): { ops: Operation[]; unfillable: string[] } {
         .map((seg, i) => {
           const m = /^\{(.+)\}$/.exec(seg);
           if (!m) return seg;
-          const value = pathValue(segments[i - 1], m[1]);
+          const value = pathValue(v, segments[i - 1], m[1]);
           if (!value) unfillable.push(`${method.toUpperCase()} ${template}: {${m[1]}}`);
           return value ?? seg;
         })
@@ -269,7 +177,7 @@ function operations(doc: Json): { ops: Operation[]; unfillable: string[] } {
       const content = op.requestBody?.content?.['application/json'];
       const override = BODIES[`${method.toUpperCase()} ${template}`];
       const body = override ? override() : content ? sample(doc, content.schema) : undefined;
-      ops.push({ method, template, path, query, body });
+      ops.push({ method, template, path, query, body, isPublic: Array.isArray(op.security) && op.security.length === 0 });
     }
   }
   return { ops, unfillable };
@@ -296,6 +204,7 @@ function leaks(text: string, sent: string): string[] {
 interface Outcome {
   role: string;
   op: string;
+  isPublic: boolean;
   status: number;
   namesVictim: boolean;
   /** A GET without path ids: the victim id is only a filter of its query. */
@@ -303,9 +212,10 @@ interface Outcome {
   leaked: string[];
 }
 
-async function call(session: Session, op: Operation): Promise<request.Response> {
+async function call(session: Pick<Session, 'auth'>, op: Operation): Promise<request.Response> {
   const m = op.method as 'get' | 'post' | 'put' | 'patch' | 'delete';
-  let req = http()[m](op.path).set(session.auth).query(op.query).timeout({ response: 15_000, deadline: 20_000 });
+  // The LRS's version header on every call: without it /xapi answers 400 before it asks who is calling.
+  let req = http()[m](op.path).set(session.auth).set('X-Experience-API-Version', '1.0.3').query(op.query).timeout({ response: 15_000, deadline: 20_000 });
   if (op.body !== undefined) req = req.send(op.body as object);
   return req.buffer(true).parse((res, done) => {
     let text = '';
@@ -329,7 +239,7 @@ async function pool<T, R>(items: T[], size: number, work: (item: T) => Promise<R
   return results;
 }
 
-describe('every operation in /docs-json, as every role of another school, with the victim school’s ids', () => {
+describe('every operation in /docs-json, as every role of another school and as nobody, with the victim school’s ids', () => {
   let outcomes: Outcome[];
   let opCount = 0;
   let unfillable: string[] = [];
@@ -339,7 +249,8 @@ describe('every operation in /docs-json, as every role of another school, with t
     const generated = operations(doc);
     unfillable = generated.unfillable;
     opCount = generated.ops.length;
-    const jobs = Object.entries(attackers).flatMap(([role, session]) => generated.ops.map((op) => ({ role, session, op })));
+    const callers: [string, Pick<Session, 'auth'>][] = [...Object.entries(attackers), ...Object.entries(anonymous).map(([kind, session]): [string, Pick<Session, 'auth'>] => [`anonymous:${kind}`, session])];
+    const jobs = callers.flatMap(([role, session]) => generated.ops.map((op) => ({ role, session, op })));
     outcomes = await pool(jobs, CONCURRENCY, async ({ role, session, op }) => {
       const sent = `${op.path} ${JSON.stringify(op.query)} ${JSON.stringify(op.body ?? null)}`;
       const res = await call(session, op);
@@ -347,9 +258,9 @@ describe('every operation in /docs-json, as every role of another school, with t
       const ids = victimIds();
       const namesVictim = (sent.match(UUID) ?? []).some((id) => ids.has(id.toLowerCase()));
       const listFilter = op.method === 'get' && !op.template.includes('{');
-      return { role, op: `${op.method.toUpperCase()} ${op.template}`, status: res.status, namesVictim, listFilter, leaked: leaks(text, sent) };
+      return { role, op: `${op.method.toUpperCase()} ${op.template}`, isPublic: op.isPublic, status: res.status, namesVictim, listFilter, leaked: leaks(text, sent) };
     });
-    console.log(`tenant boundary: ${opCount} operations × ${Object.keys(attackers).length} roles = ${outcomes.length} requests; ` +
+    console.log(`tenant boundary: ${opCount} operations × ${callers.length} callers = ${outcomes.length} requests; ` +
       `${outcomes.filter((o) => o.leaked.length).length} leaks; statuses ${JSON.stringify(outcomes.reduce<Record<number, number>>((a, o) => ({ ...a, [o.status]: (a[o.status] ?? 0) + 1 }), {}))}; ` +
       `answered other than 401/403/404 (no victim id in path or body): ${[...new Set(outcomes.filter((o) => ![401, 403, 404].includes(o.status)).map((o) => `${o.status} ${o.op}`))].join(', ')}`);
   }, 600_000);
@@ -373,6 +284,12 @@ describe('every operation in /docs-json, as every role of another school, with t
 
   it('leaks no victim id or name in any answer', () => {
     expect(outcomes.filter((o) => o.leaked.length > 0)).toEqual([]);
+  });
+
+  it('answers every operation that is not public with 401 to a caller who is nobody (no, garbage or expired token; a locked or cancelled account)', () => {
+    const anon = outcomes.filter((o) => o.role.startsWith('anonymous:'));
+    expect(anon.length).toBe(opCount * Object.keys(anonymous).length);
+    expect(anon.filter((o) => !o.isPublic && o.status !== 401).map((o) => `${o.role} ${o.op}: ${o.status}`)).toEqual([]);
   });
 });
 

@@ -28,12 +28,12 @@ export class UpdateSchoolDto {
 
 export class CreateClassDto {
   @ApiProperty({ example: 'P4/1', maxLength: NAME_MAX }) @Transform(trim) @IsString() @Length(1, NAME_MAX) name!: string;
-  @ApiPropertyOptional({ example: 'P4', maxLength: GRADE_LEVEL_MAX, nullable: true }) @IsOptional() @Transform(trim) @IsString() @Length(1, GRADE_LEVEL_MAX) gradeLevel?: string | null;
+  @ApiPropertyOptional({ type: String, example: 'P4', maxLength: GRADE_LEVEL_MAX, nullable: true }) @IsOptional() @Transform(trim) @IsString() @Length(1, GRADE_LEVEL_MAX) gradeLevel?: string | null;
 }
 
 export class UpdateClassDto {
   @ApiPropertyOptional({ maxLength: NAME_MAX }) @IsOptional() @Transform(trim) @IsString() @Length(1, NAME_MAX) name?: string;
-  @ApiPropertyOptional({ maxLength: GRADE_LEVEL_MAX, nullable: true, description: 'null clears it' }) @IsOptional() @Transform(trim) @IsString() @Length(1, GRADE_LEVEL_MAX) gradeLevel?: string | null;
+  @ApiPropertyOptional({ type: String, maxLength: GRADE_LEVEL_MAX, nullable: true, description: 'null clears it' }) @IsOptional() @Transform(trim) @IsString() @Length(1, GRADE_LEVEL_MAX) gradeLevel?: string | null;
 }
 
 export class IncludeArchivedDto {
@@ -49,7 +49,7 @@ export class AddMemberDto {
 
 export class ChangeMemberDto {
   @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'null takes the member out of their class' }) @IsOptional() @IsId() classId?: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'defaults to the new class’s grade level; null clears it' }) @IsOptional() @Transform(trim) @IsString() @Length(1, GRADE_LEVEL_MAX) gradeLevel?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'defaults to the new class’s grade level; null clears it' }) @IsOptional() @Transform(trim) @IsString() @Length(1, GRADE_LEVEL_MAX) gradeLevel?: string | null;
   @ApiPropertyOptional({ enum: SCHOOL_ROLES, description: 'which membership, when the person holds several in the school' }) @IsOptional() @IsIn(SCHOOL_ROLES) role?: SchoolRole;
 }
 
