@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { ClassReportView, LearnerProfileView, SchoolReportView } from '../../libs/progress/src';
+import { downloadName } from '../../libs/core/src/csv';
 import type { UsageReportView } from '../../libs/reports/src';
 import { createSeededTerm, type SeededTerm } from '../support/seeded-term';
 import { TEST_ADMIN } from '../support/test-app';
@@ -156,7 +157,7 @@ it('teacher: the class report with its figures, a CSV, the live tail; first-load
 
   // A CSV download: one line per participant under the header.
   const csv = await downloaded(page, 'Download CSV: Participants');
-  expect(csv.name).toBe(`class-${course.courseId}-participants.csv`);
+  expect(csv.name).toMatch(new RegExp(`^${report.code}-class-report-participants-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
   expect(csv.text.trim().split(/\r?\n/)).toHaveLength(report.participants.length + 1);
 
   // The course log filtered by a user: every row shown has them as its actor or its related user.
@@ -241,7 +242,7 @@ it('school admin: the school report over the period, its charts and a CSV', asyn
   expect(teachers.map((row) => row[1])).toEqual(report.teachers.map((x: { events: number }) => nf('en-US', x.events)));
 
   const csv = await downloaded(page, 'Download CSV: Teacher activity');
-  expect(csv.name).toBe(`school-${schoolId}-${from}-${to}-teachers.csv`);
+  expect(csv.name).toBe(downloadName([report.name, 'school-report', 'teachers', from, to]));
   expect(csv.text.trim().split(/\r?\n/)).toHaveLength(report.teachers.length + 1);
   await finish(visit, 'school-admin');
 }, 300_000);

@@ -290,6 +290,23 @@ describe('the real answers validate against the declared schemas', () => {
     await check(admin, '/api/v1/courses', '/api/v1/courses');
     await check(teacher, '/api/v1/courses/{id}', `/api/v1/courses/${courseId}`);
     const learnerCourses = await check<{ courses: { courseId: string }[] }>(learner, '/api/v1/courses', '/api/v1/courses?mine=true');
+
+    // One paging convention: following `next` from a first page of 2 gives every course once, in order, and `total` says how many.
+    const all = await check<{ courses: { courseId: string }[]; total: number; next: string | null }>(admin, '/api/v1/courses', '/api/v1/courses?limit=500');
+    expect(all.next).toBeNull();
+    expect(all.total).toBe(all.courses.length);
+    expect(all.total).toBeGreaterThan(2);
+    const paged: string[] = [];
+    for (let next: string | null = '/api/v1/courses?limit=2'; next; ) {
+      const page: { courses: { courseId: string }[]; total: number; next: string | null } = await check(admin, '/api/v1/courses', next);
+      expect(page.total).toBe(all.total);
+      expect(page.courses.length).toBeLessThanOrEqual(2);
+      paged.push(...page.courses.map((c) => c.courseId));
+      next = page.next;
+    }
+    expect(paged).toEqual(all.courses.map((c) => c.courseId));
+    const refused = await fetch(`${s.base}/api/v1/courses?cursor=not-a-cursor`, { headers: { Authorization: `Bearer ${admin}` } });
+    expect([refused.status, ((await refused.json()) as { error: { code: string } }).error.code]).toEqual([400, 'VALIDATION_FAILED']);
     await check(learner, '/api/v1/courses/{id}', `/api/v1/courses/${learnerCourses.courses[0].courseId}`);
 
     const report = await check<{ participants: unknown[] }>(teacher, '/api/v1/reports/courses/{id}', `/api/v1/reports/courses/${courseId}`);
@@ -305,6 +322,19 @@ describe('the real answers validate against the declared schemas', () => {
     const schoolAdmin = await token(byRole('school_admin'));
     const schoolId = (await check<{ memberships: { schoolId: string; role: string }[] }>(schoolAdmin, '/api/v1/me', '/api/v1/me')).memberships.find((m) => m.role === 'school_admin')!.schoolId;
     await check(schoolAdmin, '/api/v1/reports/schools/{id}', `/api/v1/reports/schools/${schoolId}`);
+
+    // The school's directory pages the same way (it used to refuse `limit`).
+    const directory = await check<{ members: { userId: string }[]; total: number; next: string | null }>(schoolAdmin, '/api/v1/schools/{id}/members', `/api/v1/schools/${schoolId}/members?limit=500`);
+    expect(directory.total).toBe(directory.members.length);
+    expect(directory.total).toBeGreaterThan(3);
+    const members: string[] = [];
+    for (let next: string | null = `/api/v1/schools/${schoolId}/members?limit=3`; next; ) {
+      const page: { members: { userId: string }[]; total: number; next: string | null } = await check(schoolAdmin, '/api/v1/schools/{id}/members', next);
+      expect(page.total).toBe(directory.total);
+      members.push(...page.members.map((m) => m.userId));
+      next = page.next;
+    }
+    expect(members).toEqual(directory.members.map((m) => m.userId));
     await check(admin, '/api/v1/reports/usage', '/api/v1/reports/usage?by=school');
     await check(admin, '/api/v1/admin/projections', '/api/v1/admin/projections');
     await check(admin, '/api/v1/admin/projections/dead-letters', '/api/v1/admin/projections/dead-letters');

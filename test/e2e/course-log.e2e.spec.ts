@@ -374,9 +374,11 @@ describe('CSV export', () => {
       });
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/csv/);
-      expect(res.headers['content-disposition']).toBe(`attachment; filename="course-log-${courseId}.csv"`);
+      // Named by the course's code, the report and the day (the course was renamed, its code is still BIO-1).
+      expect(res.headers['content-disposition']).toMatch(/^attachment; filename="BIO-1-course-log-(\d{4}-\d{2}-\d{2})\.csv"; filename\*=UTF-8''BIO-1-course-log-\1\.csv$/);
+      expect((res.body as string).startsWith('\uFEFF')).toBe(false);
       const [header, ...lines] = parseCsv(res.body as string);
-      expect(header).toEqual(['occurredAt', 'eventId', 'eventType', 'action', 'crud', 'objectType', 'objectId', 'actorId', 'actorName', 'realActorId', 'realActorName', 'relatedUserId', 'relatedUserName', 'origin']);
+      expect(header).toEqual(['occurredAt', 'eventId', 'eventType', 'action', 'crud', 'objectType', 'objectId', 'objectTitle', 'actorId', 'actorName', 'realActorId', 'realActorName', 'relatedUserId', 'relatedUserName', 'origin']);
       const csvRows = lines.map((l) => Object.fromEntries(header.map((h, i) => [h, l[i]])));
       const data = csvRows.filter((r) => r.eventType !== 'CourseLogViewed');
       expect(data.map((r) => r.eventId)).toEqual(json.map((r) => r.eventId));
@@ -409,7 +411,7 @@ describe('live tail', () => {
     // Something happens in the course: it arrives.
     await api().get(`/api/v1/courses/${courseId}/resources/${resourceId}`).set(l1.auth).expect(200);
     const view = await tail.waitFor((e) => e.event === 'log' && e.data.eventType === 'ResourceViewed' && e.data.actor?.userId === l1.userId && !backlog.includes(e));
-    expect(view.data).toMatchObject({ object: { type: 'resource', id: resourceId }, actor: { displayName: 'Learner One' } });
+    expect(view.data).toMatchObject({ object: { type: 'resource', id: resourceId, title: 'The cell' }, actor: { displayName: 'Learner One' } });
     // Opening the tail was recorded, and came through as a new row too.
     await tail.waitFor((e) => e.event === 'log' && e.data.eventType === 'CourseLogViewed' && !backlog.includes(e));
     const ids = tail.events.filter((e) => e.event === 'log').map((e) => e.data.eventId);

@@ -46,7 +46,7 @@ function without(value: unknown, keys: string[]): unknown {
 
 const COMPLETION = 'completion { progress { completed required percentage } courseCompleted courseCompletedAt }';
 const AT_RISK = 'atRisk { flagged reasons { ... on InactiveReason { rule text since neverActive days } ... on FailingReason { rule text percentage passPercentage } } }';
-const TIMELINE = 'learnerId nextCursor events { eventId occurredAt type action crud involvement courseId schoolId object { type id } actorId realActorId relatedUserId }';
+const TIMELINE = 'learnerId nextCursor events { eventId occurredAt eventType action crud involvement courseId schoolId object { type id title } actorId realActorId relatedUserId }';
 
 const CLASS_REPORT = `query ($courseId: ID!) { classReport(courseId: $courseId) {
   courseId title code subject gradeLevel generatedAt asOf
@@ -89,7 +89,7 @@ const USAGE = `query ($from: String, $to: String, $by: UsageDimension) { usage(f
 } }`;
 
 const LOG = `query ($courseId: ID!, $limit: Int, $cursor: String) { courseLog(courseId: $courseId, limit: $limit, cursor: $cursor) {
-  courseId nextCursor rows { eventId occurredAt eventType action crud object { type id } origin schoolId actor { userId displayName } realActor { userId displayName } relatedUser { userId displayName } }
+  courseId nextCursor rows { eventId occurredAt eventType action crud object { type id title } origin schoolId actor { userId displayName } realActor { userId displayName } relatedUser { userId displayName } }
 } }`;
 
 const PROJECTIONS = `{ projections { name state position generation eventsHandled lag lagCapped deadLetters lastError updatedAt rebuildStartedAt } }`;

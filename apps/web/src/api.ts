@@ -110,7 +110,10 @@ export async function send<T>(method: string, path: string, body?: unknown): Pro
 export async function download(path: string, accept: string, fallbackName: string): Promise<void> {
   const res = await request(path, { headers: { Accept: accept } });
   if (!res.ok) throw await errorOf(res);
-  const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? fallbackName;
+  const disposition = res.headers.get('Content-Disposition') ?? '';
+  // The UTF-8 name (RFC 8187: a Thai course code or school name), else the ASCII one.
+  const utf8 = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
+  const name = (utf8 ? decodeURIComponent(utf8) : /filename="([^"]+)"/.exec(disposition)?.[1]) ?? fallbackName;
   const url = URL.createObjectURL(await res.blob());
   const link = document.createElement('a');
   link.href = url;

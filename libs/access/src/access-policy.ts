@@ -115,6 +115,36 @@ export function rankOf(f: Pick<PersonFacts, 'platformRoles'>): number {
   return f.platformRoles.includes('platform_admin') ? 3 : f.platformRoles.includes('dpo') ? 2 : 1;
 }
 
+/** What a refusal says, for people: what the caller may not do. */
+const REFUSALS: Record<Permission['action'], string> = {
+  'user.read': 'you may not see this person\'s account',
+  'user.directory': 'you may not see this school\'s people',
+  'user.update': 'you may not change this person\'s profile',
+  'user.manage': 'you may not manage this person\'s account',
+  'user.roles': 'only platform admins may grant or revoke platform roles',
+  'user.impersonate': 'you may not act as this person',
+  'school.create': 'only platform admins may create schools',
+  'school.read': 'you may not see this school',
+  'school.manage': 'you may not manage this school',
+  'school.admins': 'you may not appoint this school\'s admins',
+  'school.import': 'you may not import into this school',
+  'account.open': 'you may not open this kind of account in this school',
+  'parentLink.request': 'you may not ask for this parent link',
+  'parentLink.decide': 'you may not decide on this child\'s parent links',
+  'parentalConsent.give': 'only a confirmed parent may consent for this child',
+  'transfer.request': 'you may not ask people to join this school in this role',
+  'transfer.decide': 'you may not decide on this transfer',
+  'course.create': 'you may not create a course here',
+  'course.read': 'you may not see this course',
+  'course.edit': 'you may not edit this course',
+  'course.teach': 'you may not teach this course',
+  'course.enrol': 'you may not enrol learners in this course',
+  'course.participate': 'you are not enrolled in this course',
+  'course.learner': 'you may not see this learner\'s records in this course',
+  ops: 'the operations API is for platform admins',
+  'privacy.officer': 'only the data protection officer may do this',
+};
+
 export class ForbiddenError extends DomainError {
   constructor(message = 'you may not do this') {
     super('forbidden', 'FORBIDDEN', message);
@@ -351,7 +381,14 @@ export class AccessPolicy {
   }
 
   async require(actor: Actor, permission: Permission): Promise<void> {
-    if (!(await this.can(actor, permission))) throw new ForbiddenError(`you may not ${permission.action.replace('.', ' ')}`);
+    if (!(await this.can(actor, permission))) {
+      // A course that does not exist is not found (404) for whoever could see every course (a platform admin); anyone else is
+      // refused alike whether it exists elsewhere or not at all, so that a refusal never tells which.
+      if ('courseId' in permission && !(await this.course(permission.courseId)).exists && (await this.factsOf(actor)).platformRoles.includes('platform_admin')) {
+        throw new DomainError('not_found', 'COURSE_NOT_FOUND', `no course ${permission.courseId}`);
+      }
+      throw new ForbiddenError(REFUSALS[permission.action]);
+    }
     // Every read of one person's record goes through one of these two.
     if (permission.action === 'user.read') await this.requireUnrestricted(actor, permission.userId);
     if (permission.action === 'course.learner') await this.requireUnrestricted(actor, permission.learnerId);

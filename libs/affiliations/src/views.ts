@@ -100,6 +100,15 @@ export class MemberView {
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String, description: 'school and platform admins' }) endedAt?: string | null;
 }
 
+/** A page of a school's directory (README: one paging convention). */
+export class MembersPage {
+  @ApiProperty({ type: () => MemberView, isArray: true, description: 'by display name' }) members!: MemberView[];
+  @ApiProperty({ description: 'every member the filters let through, on all pages' }) total!: number;
+  @ApiProperty({ description: 'members left out (on all pages): their processing is restricted' }) restricted!: number;
+  @ApiProperty({ nullable: true, type: String, description: 'pass as `cursor` for the next page; null on the last one' }) nextCursor!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'this request with the next page\'s cursor: follow it as it is; null on the last page' }) next!: string | null;
+}
+
 export type DirectoryView = 'teacher' | 'platform_admin' | 'school_admin';
 
 export function memberViewOfRow(r: MemberRow, view: DirectoryView): MemberView {

@@ -6,6 +6,8 @@
  * apostrophe: display names are chosen by their owners and reach teachers'
  * spreadsheets. Used by every report download (course log, usage, progress).
  */
+import { StreamableFile } from '@nestjs/common';
+
 export type CsvValue = string | number | boolean | null | undefined;
 
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
@@ -39,4 +41,27 @@ export function wantsCsv(format: 'json' | 'csv' | undefined, accept: string | un
     if (!best || q > best.q) best = { type, q };
   }
   return best?.type === 'text/csv';
+}
+
+/** The byte-order mark that `?bom=true` puts first: Excel reads a CSV without one in the system's code page, garbling Thai names. */
+export const UTF8_BOM = '\uFEFF';
+
+/**
+ * A download's file name from its parts (a course's code, the report, the table, a date), joined by '-': letters of any
+ * script and digits kept, everything else a single '-'.
+ */
+export function downloadName(parts: readonly (string | null | undefined)[], extension = 'csv'): string {
+  const words = parts.map((p) => (p ?? '').normalize('NFKC').replace(/[^\p{L}\p{M}\p{N}_]+/gu, '-').replace(/^-+|-+$/g, '')).filter(Boolean);
+  return `${words.join('-') || 'export'}.${extension}`;
+}
+
+/** Content-Disposition of a download (RFC 6266): an ASCII name for old clients and the UTF-8 one (RFC 8187) for the rest. */
+export function attachment(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+}
+
+/** A CSV text as a download named `fileName`, with a byte-order mark when asked (`?bom=true`). */
+export function csvDownload(text: string, fileName: string, bom = false): StreamableFile {
+  return new StreamableFile(Buffer.from(bom ? UTF8_BOM + text : text), { type: 'text/csv; charset=utf-8', disposition: attachment(fileName) });
 }

@@ -3,11 +3,12 @@
  * settings and lifecycle, sections, resources (a view of one is recorded) and
  * staff. Thin: each route is one command or query.
  */
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
-import { ApiErrors } from '@learnstream/core';
+import { ApiErrors, nextLink } from '@learnstream/core';
+import type { Request } from 'express';
 import { ChangeCourseCommand, type CourseChange } from './commands/change-course.command';
 import { CreateCourseCommand } from './commands/create-course.command';
 import {
@@ -26,7 +27,7 @@ import { ID } from './id.pipe';
 import { CourseCreatedResponse, CourseListResponse, CourseResponse, ResourceAddedResponse, SectionAddedResponse } from './responses';
 import { GetCourseQuery } from './queries/get-course.query';
 import { GetResourceQuery } from './queries/get-resource.query';
-import { ListCoursesQuery } from './queries/list-courses.query';
+import { ListCoursesQuery, type CataloguePage } from './queries/list-courses.query';
 
 /** Codes every change of an existing course may answer with. */
 const CHANGE: Record<number, string[]> = {
@@ -61,8 +62,11 @@ export class CoursesController {
   @ApiOperation({ summary: 'The courses the caller may see, a page at a time' })
   @ApiOkResponse({ type: CourseListResponse, description: '{ courses }: the courses the caller may see (their schools\' catalogues, platform-wide courses, what they teach or are enrolled in)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'] })
-  list(@CurrentActor() actor: Actor, @Query() q: ListCoursesDto) {
-    return this.queries.execute(new ListCoursesQuery(actor, { schoolId: q.schoolId, mine: q.mine === 'true', includeArchived: q.includeArchived === 'true', limit: q.limit, offset: q.offset }));
+  async list(@CurrentActor() actor: Actor, @Query() q: ListCoursesDto, @Req() req: Request): Promise<CourseListResponse> {
+    const page: CataloguePage = await this.queries.execute(
+      new ListCoursesQuery(actor, { schoolId: q.schoolId, mine: q.mine === 'true', includeArchived: q.includeArchived === 'true', limit: q.limit, cursor: q.cursor, offset: q.offset }),
+    );
+    return { ...page, next: nextLink(req.originalUrl, page.nextCursor) };
   }
 
   @Post()

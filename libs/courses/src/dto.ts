@@ -226,7 +226,8 @@ export class ListCoursesDto {
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'only the courses the caller teaches or is enrolled in' }) @IsOptional() @IsIn(['true', 'false']) mine?: 'true' | 'false';
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'archived courses too' }) @IsOptional() @IsIn(['true', 'false']) includeArchived?: 'true' | 'false';
   @ApiPropertyOptional({ default: 100, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
-  @ApiPropertyOptional({ default: 0 }) @IsOptional() @Type(() => Number) @Bounded('offset') offset?: number;
+  @ApiPropertyOptional({ description: 'the nextCursor of the page before (or follow `next`)' }) @IsOptional() @IsString() @MaxLength(400) cursor?: string;
+  @ApiPropertyOptional({ default: 0, deprecated: true, description: 'deprecated: rows to skip; use cursor' }) @IsOptional() @Type(() => Number) @Bounded('offset') offset?: number;
 }
 
 export class ListParticipantsDto {

@@ -86,6 +86,10 @@ export class ResourceAddedResponse extends CourseCreatedResponse {
   @ApiProperty({ format: 'uuid' }) resourceId!: string;
 }
 
+/** A page of a list (README: one paging convention). */
 export class CourseListResponse {
-  @ApiList(() => CatalogueEntryResponse) courses!: CatalogueEntryResponse[];
+  @ApiList(() => CatalogueEntryResponse, { description: 'by title, then code' }) courses!: CatalogueEntryResponse[];
+  @ApiProperty({ description: 'every course the filters let through, on all pages' }) total!: number;
+  @ApiNullable(String, { description: 'pass as `cursor` for the next page; null on the last one' }) nextCursor!: string | null;
+  @ApiNullable(String, { description: 'this request with the next page\'s cursor: follow it as it is; null on the last page' }) next!: string | null;
 }

@@ -11,7 +11,7 @@ import { ChartFigure, reasonText, type Reason, ErrorNote, Loaded, Section, useLo
 interface TimelineEvent {
   eventId: string;
   occurredAt: string;
-  type: string;
+  eventType: string;
   action: string;
   courseId: string | null;
 }
@@ -183,7 +183,7 @@ function Timeline({ learnerId, first, title }: { learnerId: string; first: { eve
       <ol class="timeline">
         {page.events.map((e) => (
           <li key={e.eventId}>
-            <time dateTime={e.occurredAt}>{dateTime(e.occurredAt)}</time> {e.action} · {e.type}
+            <time dateTime={e.occurredAt}>{dateTime(e.occurredAt)}</time> {e.action} · {e.eventType}
             {e.courseId && <span class="muted"> · {title(e.courseId)}</span>}
           </li>
         ))}

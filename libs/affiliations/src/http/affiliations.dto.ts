@@ -1,7 +1,7 @@
 /** Request bodies and query strings of the affiliation endpoints (validated and documented). */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsId } from '@learnstream/core';
 import { SCHOOL_ROLES, type SchoolRole } from '@learnstream/access';
 import { GRADE_LEVEL_MAX, NAME_MAX, PURPOSE, PURPOSES_MAX, REASON_MAX, SCHOOL_CODE } from '../values';
@@ -62,6 +62,8 @@ export class MemberFilterDto {
   @ApiPropertyOptional({ enum: SCHOOL_ROLES }) @IsOptional() @IsIn(SCHOOL_ROLES) role?: SchoolRole;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsId() classId?: string;
   @ApiPropertyOptional({ default: false, description: 'past members too (school and platform admins)' }) @IsOptional() @Transform(flag) @IsBoolean() includeEnded?: boolean;
+  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+  @ApiPropertyOptional({ description: 'the nextCursor of the page before (or follow `next`)' }) @IsOptional() @IsString() @MaxLength(400) cursor?: string;
 }
 
 export class ParentLinkStatusDto {

@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
-import { ApiErrors, UUID_PARAM } from '@learnstream/core';
+import { ApiErrors, nextLink, UUID_PARAM } from '@learnstream/core';
 import { AddMemberCommand } from '../commands/add-member.command';
 import { ArchiveClassCommand } from '../commands/archive-class.command';
 import { ArchiveSchoolCommand } from '../commands/archive-school.command';
@@ -17,7 +18,7 @@ import { ListClassesQuery } from '../queries/list-classes.query';
 import { ListMembersQuery } from '../queries/list-members.query';
 import { ListSchoolParentLinksQuery } from '../queries/list-parent-links.query';
 import { ListSchoolsQuery } from '../queries/list-schools.query';
-import { ClassView, MemberView, MembershipView, ParentLinkView, SchoolView, TransferView } from '../views';
+import { ClassView, MembershipView, MembersPage, ParentLinkView, SchoolView, TransferView } from '../views';
 import { RequestTransferCommand } from '../commands/transfer.commands';
 import { ListSchoolTransfersQuery } from '../queries/list-transfers.query';
 import {
@@ -164,10 +165,13 @@ export class SchoolsController {
 
   @Get(':id/members')
   @ApiOperation({ summary: 'A school\'s members, a page at a time' })
-  @ApiOkResponse({ description: '{ members: MemberView[] }: teachers get no contact data; school admins also the email', type: MemberView, isArray: true })
+  @ApiOkResponse({ description: 'a page of members: teachers get no contact data; school admins also the email', type: MembersPage })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
-  members(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: MemberFilterDto) {
-    return this.queries.execute(new ListMembersQuery(actor, id, { role: query.role ?? null, classId: query.classId ?? null, includeEnded: query.includeEnded ?? false }));
+  async members(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: MemberFilterDto, @Req() req: Request): Promise<MembersPage> {
+    const page = await this.queries.execute(
+      new ListMembersQuery(actor, id, { role: query.role ?? null, classId: query.classId ?? null, includeEnded: query.includeEnded ?? false, limit: query.limit, cursor: query.cursor }),
+    );
+    return { ...page, next: nextLink(req.originalUrl, page.nextCursor) };
   }
 
   @Patch(':id/members/:userId')

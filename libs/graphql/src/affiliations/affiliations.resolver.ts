@@ -42,6 +42,9 @@ import {
   UpdateSchoolInput,
 } from './affiliations.types';
 
+/** GraphQL's member list is one list, not paged (REST's is): every member, as before paging came to REST. */
+const GRAPHQL_MEMBERS_MAX = 100_000;
+
 /** Top-level fields are nullable: one refused field nulls itself, not the whole response. */
 const nullable = { nullable: true } as const;
 const includeArchived = { name: 'includeArchived', type: () => Boolean, defaultValue: false } as const;
@@ -76,7 +79,7 @@ export class AffiliationsResolver {
     @IdArg('classId', { nullable: true }) classId: string | null,
     @Args('includeEnded', { type: () => Boolean, defaultValue: false, description: 'past members too (school and platform admins)' }) includeEnded: boolean,
   ) {
-    return (await this.queries.execute(new ListMembersQuery(actor, schoolId, { role: role ?? null, classId: classId ?? null, includeEnded }))).members;
+    return (await this.queries.execute(new ListMembersQuery(actor, schoolId, { role: role ?? null, classId: classId ?? null, includeEnded, limit: GRAPHQL_MEMBERS_MAX }))).members;
   }
 
   @Query(() => [AffiliationObject], { ...nullable, description: 'memberships, current and past, oldest first' })

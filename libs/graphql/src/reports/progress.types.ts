@@ -93,13 +93,14 @@ export class EarlyWarningObject {
 export class TimelineObjectObject {
   @Field() type!: string;
   @Field(() => ID, { nullable: true }) id!: string | null;
+  @Field(() => String, { nullable: true, description: 'its title; null where the reader may not see it, it is gone, or it has none' }) title!: string | null;
 }
 
 @ObjectType('TimelineEntry')
 export class TimelineEntryObject {
   @Field(() => ID) eventId!: string;
   @Field() occurredAt!: string;
-  @Field({ description: 'the event type' }) type!: string;
+  @Field({ description: 'the event type (as in the course log)' }) eventType!: string;
   @Field() action!: string;
   @Field() crud!: string;
   @Field({ description: 'actor: the learner did it; related: it was done to them' }) involvement!: string;

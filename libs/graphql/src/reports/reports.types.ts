@@ -34,6 +34,7 @@ export class PersonRefObject implements PersonRef {
 export class LogObjectObject {
   @Field({ description: 'course, section, resource, activity, enrolment, grade_item, …' }) type!: string;
   @Field(() => ID, { nullable: true }) id!: string | null;
+  @Field(() => String, { nullable: true, description: 'its title (a course, section, resource, activity or school); null where the reader may not see it, it is gone, or it has none' }) title!: string | null;
 }
 
 @ObjectType('CourseLogRow', { description: "an event of the course, with the envelope's clear fields and the names of the people in it" })

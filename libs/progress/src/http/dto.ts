@@ -14,6 +14,11 @@ class FormatDto {
   @IsOptional()
   @IsIn(['json', 'csv'])
   format?: 'json' | 'csv';
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'with CSV: start the file with a UTF-8 byte-order mark (Excel then reads Thai and other non-Latin names right)' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  bom?: 'true' | 'false';
 }
 
 class InactiveDaysDto extends FormatDto {

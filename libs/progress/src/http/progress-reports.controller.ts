@@ -2,11 +2,11 @@
  * The progress reports over REST, JSON or CSV (?format=csv or Accept:
  * text/csv; a CSV is one table of the report, ?table=). Thin: one query each.
  */
-import { Body, Controller, Get, Headers, HttpCode, Param, Put, Query, StreamableFile, type PipeTransform } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Put, Query, type PipeTransform } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
-import { ApiErrors, ApiJsonOrCsvResponse, UUID_PARAM, wantsCsv } from '@learnstream/core';
+import { ApiErrors, ApiJsonOrCsvResponse, csvDownload, downloadName, UUID_PARAM, wantsCsv } from '@learnstream/core';
 import { Clock } from '@learnstream/domain';
 import { GetClassReportQuery, type ClassReportView } from '../queries/get-class-report.query';
 import { GetLearnerProfileQuery, GetLearnerTimelineQuery, type LearnerProfileView, type TimelinePage } from '../queries/get-learner-profile.query';
@@ -23,7 +23,6 @@ const id: PipeTransform<string, Promise<string>> = {
   },
 };
 
-const csvFile = (text: string, name: string) => new StreamableFile(Buffer.from(text), { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="${name}"` });
 
 @ApiTags('reports')
 @ApiBearerAuth()
@@ -52,7 +51,7 @@ export class ProgressReportsController {
     const profile: LearnerProfileView = await this.queries.execute(
       new GetLearnerProfileQuery(actor, learnerId, { inactiveDays: q.inactiveDays, limit: q.limit, cursor: q.cursor, format: csv ? 'csv' : 'json', part: csv ? table : 'profile' }),
     );
-    return csv ? csvFile(learnerCsv(profile, table), `learner-${learnerId}-${table}.csv`) : profile;
+    return csv ? csvDownload(learnerCsv(profile, table), downloadName([profile.displayName ?? 'learner', 'profile', table, profile.generatedAt.slice(0, 10)]), q.bom === 'true') : profile;
   }
 
   @Get('learners/:id/timeline')
@@ -62,7 +61,7 @@ export class ProgressReportsController {
   async timeline(@CurrentActor() actor: Actor, @Param('id', id) learnerId: string, @Query() q: TimelineDto, @Headers('accept') accept?: string) {
     const csv = wantsCsv(q.format, accept);
     const page: TimelinePage = await this.queries.execute(new GetLearnerTimelineQuery(actor, learnerId, { limit: q.limit, cursor: q.cursor, format: csv ? 'csv' : 'json', part: 'timeline' }));
-    return csv ? csvFile(timelineCsv(page), `learner-${learnerId}-timeline.csv`) : page;
+    return csv ? csvDownload(timelineCsv(page), downloadName(['learner', 'timeline', this.clock.nowIso().slice(0, 10)]), q.bom === 'true') : page;
   }
 
   @Get('courses/:id')
@@ -89,7 +88,7 @@ export class ProgressReportsController {
         threshold: q.threshold,
       }),
     );
-    return csv ? csvFile(classCsv(report, table), `class-${courseId}-${table}.csv`) : report;
+    return csv ? csvDownload(classCsv(report, table), downloadName([report.code, 'class-report', table, (report.asOf ?? report.generatedAt).slice(0, 10)]), q.bom === 'true') : report;
   }
 
   @Get('schools/:id')
@@ -104,7 +103,7 @@ export class ProgressReportsController {
     const table = q.table ?? 'courses';
     const period = schoolPeriod(q, this.clock.nowIso().slice(0, 10));
     const report: SchoolReportView = await this.queries.execute(new GetSchoolReportQuery(actor, schoolId, period, { format: csv ? 'csv' : 'json', part: csv ? table : 'report' }));
-    return csv ? csvFile(schoolCsv(report, table), `school-${schoolId}-${report.from}-${report.to}-${table}.csv`) : report;
+    return csv ? csvDownload(schoolCsv(report, table), downloadName([report.name, 'school-report', table, report.from, report.to]), q.bom === 'true') : report;
   }
 
   @Put('schools/:id/early-warning')

@@ -8,8 +8,8 @@ const reasons = (r: { flagged: boolean; reasons: { text: string }[] } | null): C
 
 export function timelineCsv(page: TimelinePage): string {
   return toCsv(
-    ['occurredAt', 'eventId', 'type', 'action', 'crud', 'involvement', 'courseId', 'objectType', 'objectId', 'actorId', 'realActorId', 'relatedUserId'],
-    page.events.map((e) => [e.occurredAt, e.eventId, e.type, e.action, e.crud, e.involvement, e.courseId, e.object?.type, e.object?.id, e.actorId, e.realActorId, e.relatedUserId]),
+    ['occurredAt', 'eventId', 'eventType', 'action', 'crud', 'involvement', 'courseId', 'objectType', 'objectId', 'objectTitle', 'actorId', 'realActorId', 'relatedUserId'],
+    page.events.map((e) => [e.occurredAt, e.eventId, e.eventType, e.action, e.crud, e.involvement, e.courseId, e.object?.type, e.object?.id, e.object?.title, e.actorId, e.realActorId, e.relatedUserId]),
   );
 }
 
@@ -38,8 +38,8 @@ export function classCsv(r: ClassReportView, table: 'participants' | 'questions'
   if (table === 'distribution') return toCsv(['courseId', 'from', 'to', 'count'], r.gradeDistribution.map((b) => [r.courseId, b.from, b.to, b.count]));
   if (table === 'questions') {
     return toCsv(
-      ['courseId', 'quizId', 'quizTitle', 'position', 'questionId', 'kind', 'skills', 'points', 'learners', 'meanScore', 'facility', 'discrimination'],
-      r.questions.map((q) => [r.courseId, q.quizId, q.quizTitle, q.position, q.questionId, q.kind, q.skills.join(' '), q.points, q.learners, q.meanScore, q.facility, q.discrimination]),
+      ['courseId', 'quizId', 'quizTitle', 'position', 'questionId', 'kind', 'text', 'skills', 'points', 'learners', 'meanScore', 'facility', 'discrimination'],
+      r.questions.map((q) => [r.courseId, q.quizId, q.quizTitle, q.position, q.questionId, q.kind, q.text, q.skills.join(' '), q.points, q.learners, q.meanScore, q.facility, q.discrimination]),
     );
   }
   const actions = [...new Set(r.participants.flatMap((p) => Object.keys(p.activity)))].sort();

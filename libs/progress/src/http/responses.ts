@@ -153,12 +153,13 @@ export class ClassReportResponse {
 export class TimelineObjectResponse {
   @ApiProperty() type!: string;
   @ApiNullable(String) id!: string | null;
+  @ApiNullable(String, { description: 'its title (a course, section, resource, activity or school); null where the reader may not see it, it is gone, or it has none' }) title!: string | null;
 }
 
 export class TimelineEntryResponse {
   @ApiProperty({ format: 'uuid' }) eventId!: string;
   @ApiProperty({ format: 'date-time' }) occurredAt!: string;
-  @ApiProperty({ description: 'the event type' }) type!: string;
+  @ApiProperty({ description: 'the event type (as in the course log)' }) eventType!: string;
   @ApiProperty() action!: string;
   @ApiProperty() crud!: string;
   @ApiOneOf(['actor', 'related'], { description: 'actor: the learner did it; related: it was done to them' }) involvement!: 'actor' | 'related';

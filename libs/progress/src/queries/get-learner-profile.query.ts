@@ -19,7 +19,8 @@
  */
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
-import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
+import { AccessPolicy, ForbiddenError, TenantDb, type Actor } from '@learnstream/access';
+import { objectTitleSql } from '@learnstream/core';
 import { DomainError, Clock } from '@learnstream/domain';
 import type { EntityManager } from 'typeorm';
 import { PROGRESS_OPTIONS, type ProgressOptions } from '../progress.options';
@@ -36,14 +37,16 @@ export const PROFILING_NOTE =
 export interface TimelineEntry {
   eventId: string;
   occurredAt: string;
-  type: string;
+  /** The event type, as `eventType` in the course log. */
+  eventType: string;
   action: string;
   crud: string;
   /** actor: the learner did it; related: it was done to them (graded, enrolled, their profile read). */
   involvement: 'actor' | 'related';
   courseId: string | null;
   schoolId: string | null;
-  object: { type: string; id: string | null } | null;
+  /** What it is about, with its title (null where the reader may not see it, it is gone, or it has none). */
+  object: { type: string; id: string | null; title: string | null } | null;
   actorId: string | null;
   /** The staff member acting as the actor (impersonation), else null. */
   realActorId: string | null;
@@ -184,6 +187,14 @@ abstract class LearnerReport {
       courses.push(e);
       if (await this.policy.can(actor, { action: 'course.teach', courseId: e.course_id })) teaches.add(e.course_id);
     }
+    // A reader who may see the account but none of the learner's records (a platform admin, the DPO, a teacher of none of
+    // their courses) gets a reason rather than an empty profile.
+    if (!personal && courses.length === 0) {
+      throw new ForbiddenError(
+        'a learner profile is for the learner, their parents, their school\'s admins and the teachers of their courses; you are none of these for this learner' +
+          (me.platformRoles.length > 0 ? ' (platform-wide figures are in the usage statistics: GET /api/v1/reports/usage)' : ''),
+      );
+    }
     return { courses, teaches, personal };
   }
 
@@ -203,11 +214,12 @@ abstract class LearnerReport {
       school_id: string | null;
       object_type: string | null;
       object_id: string | null;
+      object_title: string | null;
       actor_id: string | null;
       real_actor_id: string | null;
       related_user_id: string | null;
     }[] = await db.query(
-      `SELECT * FROM progress_timeline
+      `SELECT p.*, ${objectTitleSql('p.object_type', 'p.object_id')} AS object_title FROM progress_timeline p
        WHERE user_id = $1 AND (course_id = ANY ($2) OR ($3 AND course_id IS NULL))
          AND ($4::bigint IS NULL OR (position_commit, position_prepare) < ($4::bigint, $5::bigint))
        ORDER BY position_commit DESC, position_prepare DESC LIMIT $6`,
@@ -220,13 +232,13 @@ abstract class LearnerReport {
       events: page.map((r) => ({
         eventId: r.event_id,
         occurredAt: iso(r.occurred_at)!,
-        type: r.event_type,
+        eventType: r.event_type,
         action: r.action,
         crud: r.crud,
         involvement: r.involvement,
         courseId: r.course_id,
         schoolId: r.school_id,
-        object: r.object_type ? { type: r.object_type, id: r.object_id } : null,
+        object: r.object_type ? { type: r.object_type, id: r.object_id, title: r.object_title } : null,
         actorId: r.actor_id,
         realActorId: r.real_actor_id,
         relatedUserId: r.related_user_id,

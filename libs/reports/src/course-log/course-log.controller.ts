@@ -9,7 +9,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from
 import type { Response } from 'express';
 import { Readable } from 'node:stream';
 import { CurrentActor, type Actor } from '@learnstream/access';
-import { ApiErrors, ApiJsonOrCsvResponse, UUID_PARAM, wantsCsv } from '@learnstream/core';
+import { ApiErrors, ApiJsonOrCsvResponse, attachment, UTF8_BOM, UUID_PARAM, wantsCsv } from '@learnstream/core';
 import { REPORTS_OPTIONS, type ReportsOptions } from '../reports.options';
 import { CourseLogLiveDto, CourseLogQueryDto, toCourseLogFilter } from './course-log.dto';
 import { CourseLogPageResponse } from './course-log.responses';
@@ -55,7 +55,12 @@ export class CourseLogController {
     const filter = toCourseLogFilter(q);
     if (!wantsCsv(q.format, accept)) return this.queries.execute(new GetCourseLogQuery(actor, courseId, filter, q.limit, q.cursor));
     const csv: CourseLogExport = await this.queries.execute(new ExportCourseLogQuery(actor, courseId, filter, q.cursor));
-    return new StreamableFile(Readable.from(csv.chunks, { objectMode: false }), { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="${csv.filename}"` });
+    const bom = q.bom === 'true';
+    async function* body(): AsyncIterable<string> {
+      if (bom) yield UTF8_BOM;
+      yield* csv.chunks;
+    }
+    return new StreamableFile(Readable.from(body(), { objectMode: false }), { type: 'text/csv; charset=utf-8', disposition: attachment(csv.filename) });
   }
 
   @Get('live')

@@ -81,6 +81,11 @@ export class CourseLogQueryDto extends CourseLogFilterDto {
   @IsOptional()
   @IsIn(['json', 'csv'])
   format?: 'json' | 'csv';
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'with CSV: start the file with a UTF-8 byte-order mark (Excel then reads Thai and other non-Latin names right)' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  bom?: 'true' | 'false';
 }
 
 export class CourseLogLiveDto extends CourseLogFilterDto {

@@ -12,6 +12,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { TenantDb, type TenantScope } from '@learnstream/access';
+import { objectTitleSql } from '@learnstream/core';
 import { query } from '@learnstream/database';
 import { filterSql, LOG_COMMIT, LOG_OCCURRED_US, LOG_PREPARE, orderSql, positionSql, type CourseLogFilter, type LogPosition } from './course-log.filter';
 import { toCourseLogRow, type CourseLogRow, type CourseLogTableRow } from './course-log.views';
@@ -22,7 +23,7 @@ export interface PositionedRow {
 }
 
 const SELECT = `
-  SELECT l.event_id, l.occurred_at, l.event_type, l.action, l.crud, l.object_type, l.object_id, l.origin, l.school_id,
+  SELECT l.event_id, l.occurred_at, l.event_type, l.action, l.crud, l.object_type, l.object_id, ${objectTitleSql('l.object_type', 'l.object_id')} AS object_title, l.origin, l.school_id,
          l.actor_id, aa.display_name AS actor_name, l.real_actor_id, ra.display_name AS real_actor_name,
          l.related_user_id, ru.display_name AS related_user_name,
          ${LOG_COMMIT} AS log_commit, ${LOG_PREPARE} AS log_prepare, ${LOG_OCCURRED_US} AS log_occurred_us
@@ -50,6 +51,15 @@ export class CourseLogReader {
     const { where, params } = filterSql(courseId, filter);
     const position = positionSql('after', after, params);
     return this.select(scope, courseId, `${SELECT} WHERE ${where} AND ${NOT_RESTRICTED} AND ${position} ORDER BY ${orderSql('oldest')} LIMIT ${Math.trunc(limit)}`, params);
+  }
+
+  /** The course's code (its short name), as the reader may see it: null for none. */
+  async courseCode(scope: TenantScope, courseId: string): Promise<string | null> {
+    const [row]: { code: string }[] = await this.db.read(scope, async (tx) => {
+      await tx.query(`SELECT set_config('learnstream.course_ids', $1, true)`, [`{${courseId}}`]);
+      return tx.query('SELECT code FROM courses WHERE course_id = $1', [courseId]);
+    });
+    return row?.code ?? null;
   }
 
   private async select(scope: TenantScope, courseId: string, sql: string, params: unknown[]): Promise<PositionedRow[]> {

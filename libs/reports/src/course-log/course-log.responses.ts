@@ -10,6 +10,7 @@ export class PersonRefResponse {
 export class LogObjectResponse {
   @ApiProperty({ description: 'course, resource, quiz, attempt, assignment, …' }) type!: string;
   @ApiNullable(String) id!: string | null;
+  @ApiNullable(String, { description: 'its title (a course, section, resource, activity or school); null where the reader may not see it, it is gone, or it has none' }) title!: string | null;
 }
 
 export class CourseLogRowResponse {

@@ -13,7 +13,8 @@ export interface CourseLogRow {
   eventType: string;
   action: string;
   crud: string;
-  object: { type: string; id: string | null } | null;
+  /** What it is about, with its title (null where the reader may not see it, it is gone, or it has none). */
+  object: { type: string; id: string | null; title: string | null } | null;
   origin: string;
   schoolId: string | null;
   /** Who did it (null: the system or an anonymous caller). */
@@ -35,6 +36,7 @@ export interface CourseLogTableRow {
   crud: string;
   object_type: string | null;
   object_id: string | null;
+  object_title: string | null;
   origin: string;
   school_id: string | null;
   actor_id: string | null;
@@ -52,7 +54,7 @@ export function toCourseLogRow(r: CourseLogTableRow): CourseLogRow {
     eventType: r.event_type,
     action: r.action,
     crud: r.crud,
-    object: r.object_type ? { type: r.object_type, id: r.object_id } : null,
+    object: r.object_type ? { type: r.object_type, id: r.object_id, title: r.object_title ?? null } : null,
     origin: r.origin,
     schoolId: r.school_id,
     actor: person(r.actor_id, r.actor_name),
@@ -62,13 +64,13 @@ export function toCourseLogRow(r: CourseLogTableRow): CourseLogRow {
 }
 
 export const COURSE_LOG_CSV_HEADER = [
-  'occurredAt', 'eventId', 'eventType', 'action', 'crud', 'objectType', 'objectId', 'actorId', 'actorName',
+  'occurredAt', 'eventId', 'eventType', 'action', 'crud', 'objectType', 'objectId', 'objectTitle', 'actorId', 'actorName',
   'realActorId', 'realActorName', 'relatedUserId', 'relatedUserName', 'origin',
 ];
 
 export function courseLogCsvValues(r: CourseLogRow): CsvValue[] {
   return [
-    r.occurredAt, r.eventId, r.eventType, r.action, r.crud, r.object?.type, r.object?.id, r.actor?.userId, r.actor?.displayName,
+    r.occurredAt, r.eventId, r.eventType, r.action, r.crud, r.object?.type, r.object?.id, r.object?.title, r.actor?.userId, r.actor?.displayName,
     r.realActor?.userId, r.realActor?.displayName, r.relatedUser?.userId, r.relatedUser?.displayName, r.origin,
   ];
 }

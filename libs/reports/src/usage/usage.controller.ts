@@ -1,9 +1,9 @@
 /** Usage statistics over REST, JSON or CSV. Thin: one query. */
-import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
-import { ApiErrors, ApiJsonOrCsvResponse } from '@learnstream/core';
+import { ApiErrors, ApiJsonOrCsvResponse, csvDownload, downloadName } from '@learnstream/core';
 import { Clock } from '@learnstream/domain';
 import { GetUsageReportQuery } from './queries/get-usage-report.query';
 import { UsageQueryDto, usageRange } from './usage.dto';
@@ -30,7 +30,6 @@ export class UsageController {
     const format = q.format ?? 'json';
     const report: UsageReportView = await this.queries.execute(new GetUsageReportQuery(actor, usageRange(q, this.clock.nowIso().slice(0, 10)), format));
     if (format === 'json') return report;
-    const name = `usage-${report.by}-${report.granularity}-${report.from}-${report.to}.csv`;
-    return new StreamableFile(Buffer.from(usageCsv(report)), { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="${name}"` });
+    return csvDownload(usageCsv(report), downloadName(['usage', report.by, report.granularity, report.from, report.to]), q.bom === 'true');
   }
 }

@@ -36,6 +36,11 @@ export class UsageQueryDto {
   @IsOptional()
   @IsIn(['json', 'csv'])
   format?: 'json' | 'csv';
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'with CSV: start the file with a UTF-8 byte-order mark (Excel then reads Thai and other non-Latin names right)' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  bom?: 'true' | 'false';
 }
 
 const validDay = (day: string) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) && new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day;

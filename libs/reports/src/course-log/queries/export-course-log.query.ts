@@ -7,7 +7,8 @@
  */
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
-import { csvLine } from '@learnstream/core';
+import { csvLine, downloadName } from '@learnstream/core';
+import { Clock } from '@learnstream/domain';
 import { ReportsRepository } from '../../reports.repository';
 import { openCourseLog, type OpenedCourseLog } from '../course-log.access';
 import { decodeCursor, type CourseLogFilter } from '../course-log.filter';
@@ -37,6 +38,7 @@ export class ExportCourseLogHandler implements IQueryHandler<ExportCourseLogQuer
     private readonly policy: AccessPolicy,
     private readonly reader: CourseLogReader,
     private readonly reports: ReportsRepository,
+    private readonly clock: Clock,
   ) {}
 
   async execute({ actor, courseId, filter, cursor }: ExportCourseLogQuery): Promise<CourseLogExport> {
@@ -45,7 +47,8 @@ export class ExportCourseLogHandler implements IQueryHandler<ExportCourseLogQuer
     await this.reports.courseLogViewed(actor, log, 'csv', filter.userId ?? null);
     // The people of the first chunk (a filtered export names its person; the later chunks are older rows of the same course).
     await this.reports.courseLogAccessed(actor, log, first.flatMap((r) => [r.row.actor?.userId, r.row.realActor?.userId, r.row.relatedUser?.userId]));
-    return { filename: `course-log-${courseId}.csv`, chunks: this.chunks(log, filter, first) };
+    const code = await this.reader.courseCode(log.scope, courseId);
+    return { filename: downloadName([code, 'course-log', this.clock.nowIso().slice(0, 10)]), chunks: this.chunks(log, filter, first) };
   }
 
   private async *chunks(log: OpenedCourseLog, filter: CourseLogFilter, first: PositionedRow[]): AsyncIterable<string> {
