@@ -55,9 +55,9 @@ export class CourseLogReader {
 
   /** The course's code (its short name), as the reader may see it: null for none. */
   async courseCode(scope: TenantScope, courseId: string): Promise<string | null> {
-    const [row]: { code: string }[] = await this.db.read(scope, async (tx) => {
+    const [row] = await this.db.read(scope, async (tx) => {
       await tx.query(`SELECT set_config('learnstream.course_ids', $1, true)`, [`{${courseId}}`]);
-      return tx.query('SELECT code FROM courses WHERE course_id = $1', [courseId]);
+      return query<{ code: string }>(tx, 'SELECT code FROM courses WHERE course_id = $1', [courseId]);
     });
     return row?.code ?? null;
   }
