@@ -218,13 +218,13 @@ function definition(type: GradebookEvent['type'], checks: Shape): EventTypeDefin
 export const GRADEBOOK_EVENT_TYPES: EventTypeDefinition[] = [
   definition('GradebookSetUp', { courseId: uuid, passPercentage: percentage, letterScale, ...actedAt }),
   definition('GradebookSettingsUpdated', { courseId: uuid, passPercentage: percentage, letterScale, ...actedAt }),
-  definition('GradeCategoryAdded', { courseId: uuid, categoryId: uuid, name, weight: positive, dropLowest: wholeNumber, ...actedAt }),
-  definition('GradeCategoryUpdated', { courseId: uuid, categoryId: uuid, name, weight: positive, dropLowest: wholeNumber, ...actedAt }),
+  definition('GradeCategoryAdded', { courseId: uuid, categoryId: uuid, name, weight: nonNegative, dropLowest: wholeNumber, ...actedAt }),
+  definition('GradeCategoryUpdated', { courseId: uuid, categoryId: uuid, name, weight: nonNegative, dropLowest: wholeNumber, ...actedAt }),
   definition('GradeCategoryRemoved', { courseId: uuid, categoryId: uuid, ...actedAt }),
   definition('GradeItemAdded', {
-    courseId: uuid, itemId: uuid, name, source: gradeSource, categoryId: uuidOrNull, maxGrade: positive, weight: positive, ...actedAt,
+    courseId: uuid, itemId: uuid, name, source: gradeSource, categoryId: uuidOrNull, maxGrade: positive, weight: nonNegative, ...actedAt,
   }),
-  definition('GradeItemUpdated', { courseId: uuid, itemId: uuid, name, categoryId: uuidOrNull, maxGrade: positive, weight: positive, ...actedAt }),
+  definition('GradeItemUpdated', { courseId: uuid, itemId: uuid, name, categoryId: uuidOrNull, maxGrade: positive, weight: nonNegative, ...actedAt }),
   definition('GradeItemRemoved', { courseId: uuid, itemId: uuid, ...actedAt }),
   definition('GradeRecorded', {
     courseId: uuid, itemId: uuid, learnerId: uuid, grade: nonNegative, source: oneOf('activity', 'manual'), by: uuidOrNull, at: isoTime,

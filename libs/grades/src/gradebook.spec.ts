@@ -37,6 +37,16 @@ describe('gradebook: set up and settings', () => {
       .then([{ type: 'GradebookSetUp', data: { courseId: COURSE, passPercentage: 65, letterScale, by: TEACHER, at: NOW } }]);
   });
 
+  it('refuses a pass mark below the scale\'s lowest passing letter (a learner would pass with F)', () => {
+    given().when({ type: 'SetUpGradebook', ...acted, passPercentage: 40 }).thenFails('PASS_MARK_BELOW_SCALE');
+    given(setUp).when({ type: 'UpdateGradebookSettings', ...acted, passPercentage: 49.5 }).thenFails('PASS_MARK_BELOW_SCALE');
+    // Lowering D to 40 makes a pass mark of 40 consistent again.
+    const letterScale = DEFAULT_LETTER_SCALE.map((band) => (band.letter === 'D' ? { ...band, minPercentage: 40 } : band));
+    given(setUp)
+      .when({ type: 'UpdateGradebookSettings', ...acted, passPercentage: 40, letterScale })
+      .then([{ type: 'GradebookSettingsUpdated', data: { ...eventActed, passPercentage: 40, letterScale } }]);
+  });
+
   it('refuses to set up twice', () => {
     given(setUp).when({ type: 'SetUpGradebook', ...acted }).thenFails('GRADEBOOK_EXISTS');
   });
@@ -90,7 +100,13 @@ describe('gradebook: categories', () => {
       .then([{ type: 'GradeCategoryAdded', data: { ...eventActed, categoryId: QUIZZES, name: 'Quizzes', weight: 40, dropLowest: 0 } }]);
   });
 
-  it.each([0, -2, Number.POSITIVE_INFINITY])('refuses a weight of %s', (weight) => {
+  it('takes a weight of 0 (it counts for nothing)', () => {
+    given(setUp)
+      .when({ type: 'AddCategory', ...acted, categoryId: QUIZZES, name: 'Q', weight: 0 })
+      .then([{ type: 'GradeCategoryAdded', data: { ...eventActed, categoryId: QUIZZES, name: 'Q', weight: 0, dropLowest: 0 } }]);
+  });
+
+  it.each([-0.5, -2, Number.POSITIVE_INFINITY])('refuses a weight of %s', (weight) => {
     given(setUp).when({ type: 'AddCategory', ...acted, categoryId: QUIZZES, name: 'Q', weight }).thenFails('WEIGHT_INVALID');
   });
 
@@ -176,8 +192,9 @@ describe('gradebook: grade items', () => {
     given(setUp).when(addItem({ maxGrade })).thenFails('MAX_GRADE_INVALID');
   });
 
-  it('refuses a weight of 0', () => {
-    given(setUp).when(addItem({ weight: 0 })).thenFails('WEIGHT_INVALID');
+  it('takes an item of weight 0 and refuses a negative one', () => {
+    expect(given(setUp).when(addItem({ weight: 0 })).events()[0].data).toMatchObject({ weight: 0 });
+    given(setUp).when(addItem({ weight: -1 })).thenFails('WEIGHT_INVALID');
   });
 
   it('finds the item that takes an activity grade', () => {

@@ -59,6 +59,24 @@ function checkPassPercentage(value: number): number {
   return value;
 }
 
+/**
+ * The pass mark may not fall inside the scale's failing band (the last one,
+ * from 0): a learner would show the failing letter with passed: true. It must
+ * reach the lowest passing letter's minimum (50 on the default scale).
+ */
+function checkPassMarkOnScale(passPercentage: number, scale: readonly LetterGrade[]): void {
+  if (scale.length < 2) return;
+  const lowestPass = scale[scale.length - 2];
+  if (passPercentage < lowestPass.minPercentage) {
+    throw new DomainError(
+      'invalid',
+      'PASS_MARK_BELOW_SCALE',
+      `the pass mark ${passPercentage}% is below ${lowestPass.minPercentage}%, where the scale's lowest passing letter (${lowestPass.letter}) starts: a learner could pass with ${scale[scale.length - 1].letter}. Raise the pass mark or lower that letter's minimum`,
+      [{ field: 'passPercentage', message: `must be at least ${lowestPass.minPercentage} on this letter scale` }],
+    );
+  }
+}
+
 function checkLetterScale(scale: readonly LetterGrade[]): LetterGrade[] {
   const problems = letterScaleProblems(scale);
   if (problems.length) throw new DomainError('invalid', 'LETTER_SCALE_INVALID', 'the letter scale is invalid', problems);
@@ -73,8 +91,9 @@ function checkName(name: unknown): string {
 }
 
 function checkWeight(weight: number): number {
-  if (!withinBound(weight, NUMBER_BOUNDS.weight) || weight <= 0) {
-    throw new DomainError('invalid', 'WEIGHT_INVALID', `a weight must be a number above 0, at most ${NUMBER_BOUNDS.weight.max}`);
+  // 0 is allowed (Moodle's, and imported data's): the item or category is shown and counts for nothing.
+  if (!withinBound(weight, NUMBER_BOUNDS.weight) || weight < 0) {
+    throw new DomainError('invalid', 'WEIGHT_INVALID', `a weight must be a number from 0 to ${NUMBER_BOUNDS.weight.max}`);
   }
   return weight;
 }
@@ -135,12 +154,14 @@ function setUp(d: SetUpGradebook, state: GradebookState): GradebookEvent[] {
   if (state.courseId !== null) throw new DomainError('conflict', 'GRADEBOOK_EXISTS', 'this course already has a gradebook');
   const passPercentage = checkPassPercentage(d.passPercentage ?? DEFAULT_PASS_PERCENTAGE);
   const letterScale = checkLetterScale(d.letterScale ?? DEFAULT_LETTER_SCALE);
+  checkPassMarkOnScale(passPercentage, letterScale);
   return [{ type: 'GradebookSetUp', data: { courseId: d.courseId, passPercentage, letterScale, by: d.by, at: d.now } }];
 }
 
 function updateSettings(d: UpdateGradebookSettings, state: GradebookState, courseId: string): GradebookEvent[] {
   const passPercentage = checkPassPercentage(d.passPercentage ?? state.passPercentage);
   const letterScale = checkLetterScale(d.letterScale ?? state.letterScale);
+  checkPassMarkOnScale(passPercentage, letterScale);
   if (passPercentage === state.passPercentage && sameScale(letterScale, state.letterScale)) return [];
   return [{ type: 'GradebookSettingsUpdated', data: { courseId, passPercentage, letterScale, by: d.by, at: d.now } }];
 }

@@ -1,7 +1,7 @@
 /**
  * Request bodies of the gradebook and completion endpoints (validated and
  * documented). The deciders check the rules (a letter scale strictly
- * descending to 0, weights above 0, a grade within the item's maximum) and
+ * descending to 0, weights from 0, a grade within the item's maximum) and
  * answer with their own stable codes.
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';

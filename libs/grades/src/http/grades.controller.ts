@@ -51,7 +51,7 @@ export class GradebookController {
   @Post('gradebook')
   @ApiOperation({ summary: 'Set up a course\'s gradebook' })
   @ApiCreatedResponse({ description: 'the gradebook: pass percentage and letter scale (defaults: 50; A 80, B 70, C 60, D 50, F 0)' })
-  @ApiErrors({ 400: ['VALIDATION_FAILED', 'PASS_PERCENTAGE_INVALID', 'LETTER_SCALE_INVALID'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND'], 409: ['GRADEBOOK_EXISTS', 'CONCURRENCY_CONFLICT'] })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'PASS_PERCENTAGE_INVALID', 'LETTER_SCALE_INVALID', 'PASS_MARK_BELOW_SCALE'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND'], 409: ['GRADEBOOK_EXISTS', 'CONCURRENCY_CONFLICT'] })
   setUp(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Body() body: GradebookSettingsDto) {
     return this.change(actor, courseId, { type: 'SetUpGradebook', ...body });
   }
@@ -59,7 +59,7 @@ export class GradebookController {
   @Patch('gradebook')
   @ApiOperation({ summary: 'Change a gradebook\'s settings' })
   @ApiOkResponse({ description: 'the gradebook with the settings given changed' })
-  @ApiErrors({ ...EDIT, 400: ['VALIDATION_FAILED', 'PASS_PERCENTAGE_INVALID', 'LETTER_SCALE_INVALID'] })
+  @ApiErrors({ ...EDIT, 400: ['VALIDATION_FAILED', 'PASS_PERCENTAGE_INVALID', 'LETTER_SCALE_INVALID', 'PASS_MARK_BELOW_SCALE'] })
   updateSettings(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Body() body: GradebookSettingsDto) {
     return this.change(actor, courseId, { type: 'UpdateGradebookSettings', ...body });
   }
