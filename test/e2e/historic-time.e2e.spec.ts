@@ -186,3 +186,61 @@ describe('a past term recorded with occurredAt', () => {
     expect(retry.body).toMatchObject({ recorded: 0, duplicates: 3 });
   });
 });
+
+describe('bulk uploads', () => {
+  it('opens accounts in bulk with temporary passwords, idempotently by username, refusing a bad upload whole', async () => {
+    const usernames = ['bulk.one', 'bulk.two', 'bulk.three'].map((u) => `${u}.${process.pid}`);
+    const rows = usernames.map((username, i) => ({ username, displayName: `Bulk ${i}`, role: 'learner', consentObtainedFrom: 'parent', occurredAt: '2024-01-05T00:00:00Z' }));
+    await appendsNothing(async () => {
+      const bad = await http().post('/api/v1/users/bulk').set(schoolAdmin.auth).send({ schoolId, rows: [...rows, { ...rows[0] }, { username: 'no.consent.x', displayName: 'X', role: 'learner' }] }).expect(400);
+      expect(bad.body.error.code).toBe('BULK_REJECTED');
+      expect(bad.body.error.details.map((d: { row: number; code: string }) => [d.row, d.code])).toEqual([[3, 'DUPLICATE_ROW'], [4, 'CONSENT_REQUIRED']]);
+      const teacherImport = await http().post('/api/v1/users/bulk').set(teacher.auth).send({ schoolId, rows }).expect(403);
+      expect(teacherImport.body.error.code).toBe('IMPORT_NOT_ALLOWED');
+    });
+    const res = await http().post('/api/v1/users/bulk').set(schoolAdmin.auth).send({ schoolId, rows }).expect(200);
+    expect(res.body).toMatchObject({ created: 3, existing: 0, refused: 0 });
+    const first = res.body.results[0];
+    const { rows: events } = await db.query(`SELECT event_type, metadata->>'occurredAt' AS at, metadata->>'origin' AS origin FROM events WHERE stream_id = $1 ORDER BY stream_revision`, [`user-${first.userId}`]);
+    expect(events.map((e) => [e.at, e.origin])).toEqual(events.map(() => ['2024-01-05T00:00:00.000Z', 'import']));
+    // The temporary password is right (a wrong one is 401), must be changed first, and then signs in no more.
+    await http().post('/api/v1/auth/login').send({ username: first.username, password: 'not-the-temporary-1' }).expect(401);
+    const first1 = await http().post('/api/v1/auth/login').send({ username: first.username, password: first.temporaryPassword }).expect(403);
+    expect(first1.body.error.code).toBe('PASSWORD_CHANGE_REQUIRED');
+    await http().post('/api/v1/auth/password').send({ username: first.username, currentPassword: first.temporaryPassword, newPassword: 'a-brand-new-secret' }).expect(204);
+    await http().post('/api/v1/auth/login').send({ username: first.username, password: 'a-brand-new-secret' }).expect(200);
+    await http().post('/api/v1/auth/login').send({ username: first.username, password: first.temporaryPassword }).expect(401);
+    const again = await appendsNothing(() => http().post('/api/v1/users/bulk').set(schoolAdmin.auth).send({ schoolId, rows }).expect(200));
+    expect(again.body).toMatchObject({ created: 0, existing: 3 });
+    expect(again.body.results.map((r: { userId: string }) => r.userId)).toEqual(res.body.results.map((r: { userId: string }) => r.userId));
+    expect(again.body.results.every((r: { temporaryPassword?: string }) => r.temporaryPassword === undefined)).toBe(true);
+  });
+
+  it('records an offline test\'s results and an assignment\'s grades in bulk, at their times, idempotently', async () => {
+    const test = (await http().post(`/api/v1/courses/${courseId}/offline-tests`).set(schoolAdmin.auth).send({ title: 'Final', maxGrade: 100, takenOn: '2024-01-30', occurredAt: '2024-01-30T00:00:00Z' }).expect(201)).body.offlineTestId;
+    const rows = [
+      { learnerId: ann.userId, grade: 81, occurredAt: '2024-01-31T00:00:00Z' },
+      { learnerId: ben.userId, grade: 47, occurredAt: '2024-01-31T00:00:00Z' },
+      { learnerId: cleo.userId, grade: 66, occurredAt: '2024-01-31T00:00:00Z' },
+    ];
+    await appendsNothing(async () => {
+      const late = await http().post(`/api/v1/offline-tests/${test}/results/bulk`).set(schoolAdmin.auth).send({ rows: [...rows.slice(0, 2), { ...rows[2], occurredAt: '2024-02-03T00:00:00Z' }] }).expect(400);
+      expect(late.body.error.details).toEqual([expect.objectContaining({ row: 2, code: 'NOT_ENROLLED' })]);
+    });
+    const res = await http().post(`/api/v1/offline-tests/${test}/results/bulk`).set(schoolAdmin.auth).send({ rows }).expect(200);
+    expect(res.body).toMatchObject({ recorded: 3, unchanged: 0, refused: 0 });
+    const { rows: recorded } = await db.query(`SELECT data->>'learnerId' AS learner, (data->>'grade')::float AS grade, metadata->>'occurredAt' AS at FROM events WHERE event_type = 'OfflineResultRecorded' AND data->>'offlineTestId' = $1`, [test]);
+    expect(recorded.map((r) => [r.learner, r.grade, r.at]).sort()).toEqual(rows.map((r) => [r.learnerId, r.grade, '2024-01-31T00:00:00.000Z']).sort());
+    const again = await appendsNothing(() => http().post(`/api/v1/offline-tests/${test}/results/bulk`).set(schoolAdmin.auth).send({ rows }).expect(200));
+    expect(again.body).toMatchObject({ recorded: 0, unchanged: 3 });
+
+    const grades = await http()
+      .post(`/api/v1/assignments/${assignmentId}/grades/bulk`)
+      .set(schoolAdmin.auth)
+      .send({ rows: [{ learnerId: ann.userId, grade: 90, occurredAt: '2024-01-29T00:00:00Z' }, { learnerId: ben.userId, grade: 40, occurredAt: '2024-01-29T00:00:00Z' }] })
+      .expect(200);
+    expect(grades.body).toMatchObject({ recorded: 2, refused: 0 });
+    const { rows: graded } = await db.query(`SELECT learner_id, grade FROM assignment_submissions WHERE assignment_id = $1 AND learner_id = ANY ($2::uuid[]) ORDER BY grade`, [assignmentId, [ann.userId, ben.userId]]);
+    expect(graded).toEqual([{ learner_id: ben.userId, grade: 40 }, { learner_id: ann.userId, grade: 90 }]);
+  });
+});

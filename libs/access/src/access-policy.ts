@@ -91,6 +91,18 @@ export type Permission =
   | { action: 'ops' }
   | { action: 'privacy.officer' };
 
+/** A learner's last enrolment in a course, in epoch milliseconds (unenrolledAt null: still enrolled). */
+export interface EnrolmentSpan {
+  enrolledAt: number;
+  unenrolledAt: number | null;
+}
+
+/** Whether the enrolment covers `at` (ISO-8601): from its start to its end, both included. */
+export const wasEnrolledAt = (span: EnrolmentSpan | undefined, at: string): boolean => {
+  const t = Date.parse(at);
+  return span !== undefined && span.enrolledAt <= t && (span.unenrolledAt === null || t <= span.unenrolledAt);
+};
+
 const has = (f: PersonFacts, role: PlatformRole) => f.platformRoles.includes(role);
 
 /**
@@ -211,10 +223,26 @@ export class AccessPolicy {
     return new Set(rows.map((r) => r.user_id));
   }
 
+  /** Of `userIds`, those with an active membership (any role) of the school: whom a bulk upload finds already there. */
+  async membersOf(schoolId: string, userIds: string[]): Promise<Set<string>> {
+    if (!userIds.length) return new Set();
+    const rows: { user_id: string }[] = await this.db.query('SELECT DISTINCT user_id FROM school_memberships WHERE school_id = $1 AND ended_at IS NULL AND user_id = ANY ($2::uuid[])', [schoolId, userIds]);
+    return new Set(rows.map((r) => r.user_id));
+  }
+
   /** Of `learnerIds`, those with an enrolment row in the course (current or ended): whose streams a bulk write must read first. */
   async enrolmentRowsOf(courseId: string, learnerIds: string[]): Promise<Set<string>> {
     const rows: { learner_id: string }[] = await this.db.query('SELECT learner_id FROM course_enrolments WHERE course_id = $1 AND learner_id = ANY ($2::uuid[])', [courseId, learnerIds]);
     return new Set(rows.map((r) => r.learner_id));
+  }
+
+  /** The last enrolment of each of `learnerIds` in the course (bulk writes check `wasEnrolledAt` on it in memory). */
+  async enrolmentsOf(courseId: string, learnerIds: string[]): Promise<Map<string, EnrolmentSpan>> {
+    const rows: { learner_id: string; enrolled_at: Date; unenrolled_at: Date | null }[] = await this.db.query(
+      'SELECT learner_id, enrolled_at, unenrolled_at FROM course_enrolments WHERE course_id = $1 AND learner_id = ANY ($2::uuid[])',
+      [courseId, learnerIds],
+    );
+    return new Map(rows.map((r) => [r.learner_id, { enrolledAt: new Date(r.enrolled_at).getTime(), unenrolledAt: r.unenrolled_at ? new Date(r.unenrolled_at).getTime() : null }]));
   }
 
   /**

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { bulkBodyParsers } from '@learnstream/core';
+import { BulkGradeSubmissionsHandler, BulkRecordOfflineResultsHandler } from './commands/bulk-results.command';
 import { AssessmentsRepository } from './assessments.repository';
 import { ChangeQuizHandler } from './commands/change-quiz.command';
 import { CreateAssignmentHandler, UpdateAssignmentHandler } from './commands/create-assignment.command';
@@ -20,6 +22,10 @@ import { GetQuizHandler } from './queries/get-quiz.query';
 @Module({
   controllers: [QuizzesController, AssignmentsController, OfflineTestsController],
   providers: [
+    // Bulk uploads are past the default JSON limit: their routes get their own parsers (BULK_BODY_LIMIT).
+    bulkBodyParsers('ASSESSMENTS_BULK_BODY_PARSER', ['/api/v1/assignments/:id/grades/bulk', '/api/v1/offline-tests/:id/results/bulk']),
+    BulkGradeSubmissionsHandler,
+    BulkRecordOfflineResultsHandler,
     AssessmentsRepository,
     CoursePlacement,
     CreateQuizHandler,

@@ -14,7 +14,9 @@ import { DomainError, type Decider } from '@learnstream/domain';
 import { EventLog, type NewAppend, type Origin, type Position } from '@learnstream/event-store';
 import { ProjectionRunner } from '@learnstream/projections';
 import type { DataSource } from 'typeorm';
+import { submissionDecider, type SubmissionState } from './assignment-submission';
 import { toNewEvents, type AssessmentEvent } from './new-events';
+import { assignmentSubmissionStreamId } from './streams';
 
 export interface Loaded<S> {
   state: S;
@@ -97,6 +99,21 @@ export class AssessmentsRepository {
   /** Waits (bounded) for the read models to reach an append made elsewhere (course-placement.ts). */
   async settle(position: Position): Promise<void> {
     await this.runner.settle(position);
+  }
+
+  /**
+   * The submission streams of these learners on an assignment that exist (the
+   * inline read model says which), folded; the others are new. For bulk grading.
+   */
+  async submissionStates(assignmentId: string, learnerIds: string[]): Promise<Map<string, Loaded<SubmissionState>>> {
+    const rows: { learner_id: string }[] = await this.db.query('SELECT learner_id FROM assignment_submissions WHERE assignment_id = $1 AND learner_id = ANY ($2::uuid[])', [assignmentId, learnerIds]);
+    const states = new Map<string, Loaded<SubmissionState>>();
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < rows.length; i = next++) states.set(rows[i].learner_id, await this.load(assignmentSubmissionStreamId(assignmentId, rows[i].learner_id), submissionDecider));
+    };
+    await Promise.all(Array.from({ length: Math.min(8, rows.length) }, worker));
+    return states;
   }
 
   /** The course and its tenant; COURSE_NOT_FOUND when there is none. */

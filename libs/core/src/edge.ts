@@ -19,7 +19,9 @@
 import type { RequestHandler, Response } from 'express';
 import express from 'express';
 import helmet from 'helmet';
-import type { HttpEdgeConfig } from '@learnstream/config';
+import type { Provider } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { APP_CONFIG, type AppConfig, type HttpEdgeConfig } from '@learnstream/config';
 import { currentRequest } from './request-context';
 
 export interface BadInput {
@@ -185,4 +187,16 @@ export function mountLargeBodyParsers(app: { use?: (path: string, handler: Reque
   // Not named jsonParser: Nest would take it for its own and register no JSON parser for the other routes.
   const largeBodyParser: RequestHandler = (req, res, next) => json(req, res, (error?: unknown) => (error ? next(error) : csv(req, res, next)));
   for (const path of paths) app.use(path, largeBodyParser);
+}
+
+/** A provider that mounts `mountLargeBodyParsers` for `paths` with BULK_BODY_LIMIT while the app is created (one per module). */
+export function bulkBodyParsers(token: string, paths: string[]): Provider {
+  return {
+    provide: token,
+    inject: [HttpAdapterHost, APP_CONFIG],
+    useFactory: (host: HttpAdapterHost, config: AppConfig) => {
+      mountLargeBodyParsers(host.httpAdapter?.getInstance?.(), paths, config.bulk.bodyLimit);
+      return true;
+    },
+  };
 }

@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import { APP_CONFIG, type AppConfig } from '@learnstream/config';
-import { mountLargeBodyParsers } from '@learnstream/core';
+import { bulkBodyParsers } from '@learnstream/core';
 import { ChangeCourseHandler } from './commands/change-course.command';
 import { CreateCourseHandler } from './commands/create-course.command';
 import { BulkEnrolLearnersHandler } from './commands/bulk-enrol.command';
@@ -20,15 +18,8 @@ import { ListParticipantsHandler } from './queries/list-participants.query';
 @Module({
   controllers: [CoursesController, EnrolmentsController],
   providers: [
-    {
-      // Bulk uploads are past the default JSON limit: their routes get their own parsers (BULK_BODY_LIMIT).
-      provide: 'COURSES_BULK_BODY_PARSER',
-      inject: [HttpAdapterHost, APP_CONFIG],
-      useFactory: (host: HttpAdapterHost, config: AppConfig) => {
-        mountLargeBodyParsers(host.httpAdapter?.getInstance?.(), ['/api/v1/courses/:id/enrolments/bulk'], config.bulk.bodyLimit);
-        return true;
-      },
-    },
+    // Bulk uploads are past the default JSON limit: their routes get their own parsers (BULK_BODY_LIMIT).
+    bulkBodyParsers('COURSES_BULK_BODY_PARSER', ['/api/v1/courses/:id/enrolments/bulk']),
     CoursesRepository,
     CreateCourseHandler,
     ChangeCourseHandler,

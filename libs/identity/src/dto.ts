@@ -1,6 +1,7 @@
 /** Request and response bodies of the identity endpoints (validated and documented). */
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { IsId } from '@learnstream/core';
 import { OCCURRED_AT_DOC, SCHOOL_ROLES } from '@learnstream/access';
 import { GENDERS } from './profile';
@@ -48,6 +49,45 @@ export class OpenAccountDto extends ProfileDto {
   @IsOptional()
   @IsString()
   occurredAt?: string;
+}
+
+/** Rows of one bulk account upload. */
+export const BULK_ACCOUNTS_MAX = 10_000;
+
+/** One account of a bulk upload: what POST /users takes, without school (the upload's) and password (a temporary one is made). */
+export class BulkAccountRowDto extends OmitType(OpenAccountDto, ['schoolId', 'password'] as const) {}
+
+export class BulkAccountsDto {
+  @ApiProperty({ format: 'uuid', description: 'the school every account is opened in' }) @IsId() schoolId!: string;
+  @ApiProperty({ type: [BulkAccountRowDto], maxItems: BULK_ACCOUNTS_MAX })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(BULK_ACCOUNTS_MAX)
+  @ValidateNested({ each: true })
+  @Type(() => BulkAccountRowDto)
+  rows!: BulkAccountRowDto[];
+  @ApiPropertyOptional({ enum: ['all_or_nothing', 'per_row'], default: 'all_or_nothing', description: 'all_or_nothing: one refused row refuses the upload (400 BULK_REJECTED) and nothing is written; per_row: the good rows are opened' })
+  @IsOptional()
+  @IsIn(['all_or_nothing', 'per_row'])
+  mode?: 'all_or_nothing' | 'per_row';
+}
+
+export class BulkAccountResultDto {
+  @ApiProperty({ description: 'position of the row (from 0)' }) row!: number;
+  @ApiProperty() username!: string;
+  @ApiProperty({ enum: ['created', 'exists', 'refused'], description: 'exists: the username is an account of this school already (nothing written)' }) status!: 'created' | 'exists' | 'refused';
+  @ApiPropertyOptional({ format: 'uuid' }) userId?: string;
+  @ApiPropertyOptional({ description: 'created accounts: shown once, changed at first sign-in' }) temporaryPassword?: string;
+  @ApiPropertyOptional({ description: 'a refusal\'s stable code' }) code?: string;
+  @ApiPropertyOptional() message?: string;
+}
+
+export class BulkAccountsResultDto {
+  @ApiProperty({ format: 'uuid' }) schoolId!: string;
+  @ApiProperty() created!: number;
+  @ApiProperty() existing!: number;
+  @ApiProperty() refused!: number;
+  @ApiProperty({ type: [BulkAccountResultDto] }) results!: BulkAccountResultDto[];
 }
 
 export class UpdateProfileDto {

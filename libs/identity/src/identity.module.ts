@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { bulkBodyParsers } from '@learnstream/core';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
@@ -12,6 +13,7 @@ import { SignInLimiter } from './auth/sign-in-limiter';
 import { BootstrapAdmin } from './bootstrap-admin';
 import { ManageAccountHandler } from './commands/manage-account.command';
 import { OpenAccountHandler } from './commands/open-account.command';
+import { BulkOpenAccountsHandler } from './commands/bulk-open-accounts.command';
 import { RegisterAccountHandler } from './commands/register-account.command';
 import { UpdateProfileHandler } from './commands/update-profile.command';
 import { PasswordHasher } from './passwords';
@@ -26,6 +28,8 @@ import { UsersController } from './users.controller';
   imports: [PassportModule, JwtModule.register({})],
   controllers: [AuthController, UsersController],
   providers: [
+    // Bulk uploads are past the default JSON limit: their route gets its own parsers (BULK_BODY_LIMIT).
+    bulkBodyParsers('IDENTITY_BULK_BODY_PARSER', ['/api/v1/users/bulk']),
     AccountsRepository,
     UsernameIndex,
     PasswordHasher,
@@ -36,6 +40,7 @@ import { UsersController } from './users.controller';
     BootstrapAdmin,
     RegisterAccountHandler,
     OpenAccountHandler,
+    BulkOpenAccountsHandler,
     UpdateProfileHandler,
     ManageAccountHandler,
     GetAccountHandler,

@@ -49,6 +49,30 @@ export class UsernameIndex {
     if (moved.rowCount !== 1) throw taken();
   }
 
+  /** The accounts of these usernames that exist, by normalised username. */
+  async findMany(usernames: string[]): Promise<Map<string, string>> {
+    const byHmac = new Map(usernames.map((u) => [this.hmac(u).toString('hex'), normaliseUsername(u)]));
+    const { rows } = await this.pool.query<{ hmac: string; user_id: string }>(
+      `SELECT encode(username_hmac, 'hex') AS hmac, user_id FROM username_index WHERE username_hmac = ANY ($1::bytea[])`,
+      [[...byHmac.keys()].map((h) => Buffer.from(h, 'hex'))],
+    );
+    return new Map(rows.map((r) => [byHmac.get(r.hmac)!, r.user_id]));
+  }
+
+  /** Claims many usernames in one statement; the user ids whose claim was taken (the others were taken already). */
+  async claimMany(claims: { username: string; userId: string }[]): Promise<Set<string>> {
+    if (!claims.length) return new Set();
+    const { rows } = await this.pool.query<{ user_id: string }>(
+      'INSERT INTO username_index (username_hmac, user_id) SELECT * FROM unnest($1::bytea[], $2::uuid[]) ON CONFLICT DO NOTHING RETURNING user_id',
+      [claims.map((c) => this.hmac(c.username)), claims.map((c) => c.userId)],
+    );
+    return new Set(rows.map((r) => r.user_id));
+  }
+
+  async releaseMany(userIds: string[]): Promise<void> {
+    if (userIds.length) await this.pool.query('DELETE FROM username_index WHERE user_id = ANY ($1::uuid[])', [userIds]);
+  }
+
   async release(userId: string): Promise<void> {
     await this.pool.query('DELETE FROM username_index WHERE user_id = $1', [userId]);
   }

@@ -6,8 +6,9 @@ import { CurrentActor, PLATFORM_ROLES, type Actor, type PlatformRole } from '@le
 import { ApiError, ApiErrors, UUID_PARAM } from '@learnstream/core';
 import { ManageAccountCommand } from './commands/manage-account.command';
 import { OpenAccountCommand } from './commands/open-account.command';
+import { BulkOpenAccountsCommand } from './commands/bulk-open-accounts.command';
 import { UpdateProfileCommand } from './commands/update-profile.command';
-import { OpenAccountDto, UpdateProfileDto } from './dto';
+import { BulkAccountsDto, BulkAccountsResultDto, OpenAccountDto, UpdateProfileDto } from './dto';
 import { GetAccountQuery } from './queries/get-account.query';
 import { GetMeQuery } from './queries/get-me.query';
 import { AccountResponse, MeResponse } from './responses';
@@ -44,6 +45,19 @@ export class UsersController {
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'WEAK_PASSWORD', 'UNKNOWN_SCHOOL', 'UNKNOWN_CLASS', 'CONSENT_REQUIRED', 'OCCURRED_AT_INVALID', 'OCCURRED_AT_IN_FUTURE'], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], 409: ['USERNAME_TAKEN'], 422: ['SCHOOL_ARCHIVED'] })
   open(@CurrentActor() actor: Actor, @Body() body: OpenAccountDto) {
     return this.commands.execute(new OpenAccountCommand(actor, body));
+  }
+
+  @Post('users/bulk')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Open many accounts in a school at once (Moodle\'s upload of users)',
+    description:
+      'Every row is checked before anything is written, usernames are claimed in one statement and the accounts appended in one atomic append. Each new account gets a temporary password (in the answer, once; changed at first sign-in; stored as a SHA-256 of its 96 random bits, so no row pays argon2\'s cost). A username that is already an account of this school is exists (nothing written): sending the upload again writes nothing. Rows may carry occurredAt (history: the import permission). mode all_or_nothing (default) answers 400 BULK_REJECTED with each refused row in details; per_row opens the good rows.',
+  })
+  @ApiOkResponse({ type: BulkAccountsResultDto, description: 'one result per row' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'BULK_REJECTED', 'UNKNOWN_SCHOOL'], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], 413: ['PAYLOAD_TOO_LARGE'], 422: ['SCHOOL_ARCHIVED'] })
+  openMany(@CurrentActor() actor: Actor, @Body() body: BulkAccountsDto): Promise<BulkAccountsResultDto> {
+    return this.commands.execute(new BulkOpenAccountsCommand(actor, body.schoolId, body.rows, body.mode));
   }
 
   @Get('users/:id')

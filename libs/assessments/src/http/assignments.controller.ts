@@ -7,12 +7,16 @@ import { CreateAssignmentCommand, UpdateAssignmentCommand } from '../commands/cr
 import { GradeSubmissionCommand, ReopenSubmissionCommand } from '../commands/grade-submission.command';
 import { CreateOfflineTestCommand, RecordOfflineResultCommand } from '../commands/offline-test.command';
 import { SubmitAssignmentCommand } from '../commands/submit-assignment.command';
+import { BulkGradeSubmissionsCommand, BulkRecordOfflineResultsCommand } from '../commands/bulk-results.command';
 import { GetAssignmentQuery, GetSubmissionQuery, ListOfflineResultsQuery, ListSubmissionsQuery } from '../queries/assignments.query';
-import { CreateAssignmentDto, CreateOfflineTestDto, GradeDto, SubmitAssignmentDto, UpdateAssignmentDto } from './dto';
+import { BulkResultsDto, BulkResultsOutcomeDto, CreateAssignmentDto, CreateOfflineTestDto, GradeDto, SubmitAssignmentDto, UpdateAssignmentDto } from './dto';
 
 const uuid = UUID_PARAM;
 /** The codes of a write with occurredAt (libs/access historic-time.ts). */
 const HISTORIC = ['OCCURRED_AT_INVALID', 'OCCURRED_AT_IN_FUTURE', 'OCCURRED_AT_BEFORE_COURSE'];
+/** What the bulk results and grades routes do. */
+const BULK_DOC =
+  "Every row is checked and decided before anything is written; one append for the whole upload. A learner whose grade is already the row's is unchanged (sending the upload again records nothing). Rows may carry occurredAt (history: the import permission); a learner must have been enrolled at the row's time, so one who has since left is graded for the time they were in. mode all_or_nothing (default) answers 400 BULK_REJECTED with each refused row in details; per_row records the good rows.";
 const PLACED = { 404: ['COURSE_NOT_FOUND', 'SECTION_NOT_FOUND'], 422: ['COURSE_HAS_NO_SECTION', 'COURSE_ARCHIVED'] };
 
 /** Assignments: set by editing teachers, handed in by learners, graded by the course's teachers. */
@@ -88,6 +92,15 @@ export class AssignmentsController {
     return this.commands.execute(new GradeSubmissionCommand(actor, assignmentId, learnerId, body));
   }
 
+  @Post('assignments/:assignmentId/grades/bulk')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Grade many learners on an assignment at once (Moodle\'s grade import)', description: BULK_DOC })
+  @ApiOkResponse({ type: BulkResultsOutcomeDto, description: 'one result per row' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'BULK_REJECTED'], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], 404: ['ASSIGNMENT_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'], 413: ['PAYLOAD_TOO_LARGE'] })
+  gradeMany(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string, @Body() body: BulkResultsDto): Promise<BulkResultsOutcomeDto> {
+    return this.commands.execute(new BulkGradeSubmissionsCommand(actor, assignmentId, body.rows, body.mode));
+  }
+
   @Post('assignments/:assignmentId/submissions/:learnerId/reopen')
   @ApiOperation({ summary: 'Reopen a submission' })
   @HttpCode(200)
@@ -123,6 +136,15 @@ export class OfflineTestsController {
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'GRADE_OUT_OF_RANGE', ...HISTORIC], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], 404: ['OFFLINE_TEST_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'], 422: ['NOT_ENROLLED'] })
   record(@CurrentActor() actor: Actor, @Param('offlineTestId', uuid) offlineTestId: string, @Param('learnerId', uuid) learnerId: string, @Body() body: GradeDto) {
     return this.commands.execute(new RecordOfflineResultCommand(actor, offlineTestId, learnerId, body));
+  }
+
+  @Post('offline-tests/:offlineTestId/results/bulk')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Record many learners\' results of an offline test at once (Moodle\'s grade import)', description: BULK_DOC })
+  @ApiOkResponse({ type: BulkResultsOutcomeDto, description: 'one result per row' })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'BULK_REJECTED'], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], 404: ['OFFLINE_TEST_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'], 413: ['PAYLOAD_TOO_LARGE'] })
+  recordMany(@CurrentActor() actor: Actor, @Param('offlineTestId', uuid) offlineTestId: string, @Body() body: BulkResultsDto): Promise<BulkResultsOutcomeDto> {
+    return this.commands.execute(new BulkRecordOfflineResultsCommand(actor, offlineTestId, body.rows, body.mode));
   }
 
   @Get('offline-tests/:offlineTestId/results')

@@ -120,3 +120,43 @@ export class CreateOfflineTestDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'the course section it goes to; default: the first section' }) @IsOptional() @IsId() sectionId?: string;
   @ApiPropertyOptional(OCCURRED_AT_DOC) @IsOptional() @IsString() occurredAt?: string;
 }
+
+/** Rows of one bulk upload of results or grades. */
+export const BULK_RESULTS_MAX = 10_000;
+
+export class BulkResultRowDto {
+  @ApiProperty({ format: 'uuid' }) @IsId() learnerId!: string;
+  @ApiProperty({ example: 72.5, description: 'from 0 to the maximum grade' }) @Bounded('points') grade!: number;
+  @ApiPropertyOptional({ description: 'about the learner (personal data: encrypted in the log)', maxLength: 10_000 }) @IsOptional() @IsString() @MaxLength(10_000) feedback?: string;
+  @ApiPropertyOptional(OCCURRED_AT_DOC) @IsOptional() @IsString() occurredAt?: string;
+}
+
+export class BulkResultsDto {
+  @ApiProperty({ type: [BulkResultRowDto], maxItems: BULK_RESULTS_MAX, description: 'one row per learner' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(BULK_RESULTS_MAX)
+  @ValidateNested({ each: true })
+  @Type(() => BulkResultRowDto)
+  rows!: BulkResultRowDto[];
+
+  @ApiPropertyOptional({ enum: ['all_or_nothing', 'per_row'], default: 'all_or_nothing', description: 'all_or_nothing: one refused row refuses the upload (400 BULK_REJECTED) and nothing is recorded; per_row: the good rows are recorded' })
+  @IsOptional()
+  @IsIn(['all_or_nothing', 'per_row'])
+  mode?: 'all_or_nothing' | 'per_row';
+}
+
+export class BulkResultRowOutcomeDto {
+  @ApiProperty({ description: 'position of the row (from 0)' }) row!: number;
+  @ApiProperty({ format: 'uuid' }) learnerId!: string;
+  @ApiProperty({ enum: ['recorded', 'unchanged', 'refused'], description: 'unchanged: the learner already had this grade (nothing recorded)' }) status!: 'recorded' | 'unchanged' | 'refused';
+  @ApiPropertyOptional({ description: 'a refusal\'s stable code' }) code?: string;
+  @ApiPropertyOptional() message?: string;
+}
+
+export class BulkResultsOutcomeDto {
+  @ApiProperty() recorded!: number;
+  @ApiProperty() unchanged!: number;
+  @ApiProperty() refused!: number;
+  @ApiProperty({ type: [BulkResultRowOutcomeDto] }) results!: BulkResultRowOutcomeDto[];
+}

@@ -7,7 +7,8 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { AccessPolicy, HistoricTime, type Actor } from '@learnstream/access';
+import { AccessPolicy, HistoricTime, type Actor, type EventTime } from '@learnstream/access';
+import type { NewEvent } from '@learnstream/event-store';
 import { decideJoinSchool, initialMembershipState, loadSchool, toNewEvents } from '@learnstream/affiliations';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { DomainError } from '@learnstream/domain';
@@ -37,6 +38,63 @@ export class OpenAccountCommand {
   ) {}
 }
 
+/** What opening an account checks of its input alone (username, profile, consent), the same one at a time or in bulk. */
+export function checkOpening(input: OpenAccountInput, now: Date, config: AppConfig): { username: string; profile: Profile; minor: boolean } {
+  const { username: rawUsername, password: _password, schoolId: _school, role, classId: _class, gradeLevel: _grade, consentObtainedFrom, occurredAt: _at, ...values } = input;
+  const username = normaliseUsername(rawUsername);
+  const profile = completeProfile(values);
+  assertProfile(profile, now);
+  const minor = isMinor(profile.dateOfBirth, now, config.auth.ageOfMajority);
+  if (role === 'learner' && !consentObtainedFrom) {
+    throw new DomainError('invalid', 'CONSENT_REQUIRED', 'record who gave consent to the processing of the learner\'s data (consentObtainedFrom)', [{ field: 'consentObtainedFrom', message: 'is required for learners' }]);
+  }
+  if (minor && consentObtainedFrom === 'learner') {
+    throw new DomainError('invalid', 'CONSENT_REQUIRED', 'a minor\'s consent must come from a parent', [{ field: 'consentObtainedFrom', message: 'must be parent for a minor' }]);
+  }
+  return { username, profile, minor };
+}
+
+/** The new account's first membership (decided against the school). */
+export function joinOf(actor: Actor, userId: string, input: OpenAccountInput, school: Parameters<typeof decideJoinSchool>[2], time: EventTime) {
+  return decideJoinSchool(
+    { type: 'JoinSchool', membershipId: randomUUID(), userId, schoolId: input.schoolId, role: input.role, classId: input.classId ?? null, gradeLevel: input.gradeLevel ?? null, by: actor.userId, at: time.at },
+    initialMembershipState(),
+    school,
+  );
+}
+
+/** The events of the new user stream: AccountCreated and the first membership, at `time` (an import's marked as such). */
+export function openingEvents(
+  accounts: AccountsRepository,
+  actor: Actor,
+  userId: string,
+  input: OpenAccountInput,
+  checked: { username: string; profile: Profile; minor: boolean },
+  password: { passwordHash: string; mustChangePassword: boolean },
+  joined: ReturnType<typeof decideJoinSchool>,
+  time: EventTime,
+): NewEvent[] {
+  const created = {
+    type: 'AccountCreated',
+    data: {
+      userId,
+      origin: 'staff',
+      username: checked.username,
+      profile: checked.profile,
+      ...password,
+      platformRoles: [],
+      openedBy: actor.userId,
+      consent: input.consentObtainedFrom ? { obtainedFrom: input.consentObtainedFrom, recordedBy: actor.userId } : null,
+      minor: checked.minor,
+      at: time.at,
+    },
+  };
+  return [...accounts.toNewEvents(userId, [created], actor, { action: 'created', crud: 'c', schoolId: input.schoolId }), ...toNewEvents(actor, joined)].map((e) => ({
+    ...e,
+    envelope: { ...e.envelope, occurredAt: time.at, ...(time.imported && { origin: 'import' as const }) },
+  }));
+}
+
 @CommandHandler(OpenAccountCommand)
 export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand, { userId: string; temporaryPassword?: string }> {
   constructor(
@@ -49,54 +107,21 @@ export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand, {
   ) {}
 
   async execute({ actor, input }: OpenAccountCommand) {
-    const now = this.time.now();
-    const { username: rawUsername, password: givenPassword, schoolId, role, classId, gradeLevel, consentObtainedFrom, occurredAt, ...values } = input;
-    const username = normaliseUsername(rawUsername);
-    const profile = completeProfile(values);
-    assertProfile(profile, now);
-    if (givenPassword !== undefined) assertPassword(givenPassword, username, this.config.auth.passwordMinLength);
-    const minor = isMinor(profile.dateOfBirth, now, this.config.auth.ageOfMajority);
-    if (role === 'learner' && !consentObtainedFrom) {
-      throw new DomainError('invalid', 'CONSENT_REQUIRED', 'record who gave consent to the processing of the learner\'s data (consentObtainedFrom)', [{ field: 'consentObtainedFrom', message: 'is required for learners' }]);
-    }
-    if (minor && consentObtainedFrom === 'learner') {
-      throw new DomainError('invalid', 'CONSENT_REQUIRED', 'a minor\'s consent must come from a parent', [{ field: 'consentObtainedFrom', message: 'must be parent for a minor' }]);
-    }
+    const { password: givenPassword, schoolId, role, occurredAt } = input;
+    const checked = checkOpening(input, this.time.now(), this.config);
+    if (givenPassword !== undefined) assertPassword(givenPassword, checked.username, this.config.auth.passwordMinLength);
     const school = await loadSchool(this.accounts.log, schoolId);
     // Unknown school is bad input (400) whoever asks; only then is the permission in a real school checked.
     const userId = randomUUID();
     const time = await this.time.forSchool(actor, schoolId, occurredAt);
-    const joined = decideJoinSchool(
-      { type: 'JoinSchool', membershipId: randomUUID(), userId, schoolId, role, classId: classId ?? null, gradeLevel: gradeLevel ?? null, by: actor.userId, at: time.at },
-      initialMembershipState(),
-      school,
-    );
+    const joined = joinOf(actor, userId, input, school, time);
     await this.policy.require(actor, { action: 'account.open', schoolId, role });
 
     const temporaryPassword = givenPassword === undefined ? PasswordHasher.temporary() : undefined;
     const passwordHash = await this.passwords.hash(givenPassword ?? temporaryPassword!);
-    await this.usernames.claim(username, userId);
+    await this.usernames.claim(checked.username, userId);
     try {
-      const created = {
-        type: 'AccountCreated',
-        data: {
-          userId,
-          origin: 'staff',
-          username,
-          profile,
-          passwordHash,
-          mustChangePassword: temporaryPassword !== undefined,
-          platformRoles: [],
-          openedBy: actor.userId,
-          consent: consentObtainedFrom ? { obtainedFrom: consentObtainedFrom, recordedBy: actor.userId } : null,
-          minor,
-          at: time.at,
-        },
-      };
-      const events = [...this.accounts.toNewEvents(userId, [created], actor, { action: 'created', crud: 'c', schoolId }), ...toNewEvents(actor, joined)].map((e) => ({
-        ...e,
-        envelope: { ...e.envelope, occurredAt: time.at, ...(time.imported && { origin: 'import' as const }) },
-      }));
+      const events = openingEvents(this.accounts, actor, userId, input, checked, { passwordHash, mustChangePassword: temporaryPassword !== undefined }, joined, time);
       await this.accounts.log.append(userStream(userId), events, { expectedRevision: 'no_stream' });
     } catch (error) {
       await this.usernames.release(userId);
