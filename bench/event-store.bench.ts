@@ -1,10 +1,14 @@
 /**
  * npm run bench:event-store — append and catch-up rates of the PostgreSQL event
  * store, the EventLog (encryption) and the projection runner, on a fresh database
- * (DATABASE_URL's server when set, else the embedded PostgreSQL).
+ * (DATABASE_URL's server when set, else the embedded PostgreSQL). Each rate is
+ * printed beside the anchors measured in the same run on the same server (a
+ * raw single-row INSERT loop of 16 pg clients, and a COPY of as many rows) as
+ * a ratio to them, with the load average.
  */
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { keyStoreUrlFor, migrateKeyStore, openDataSource, startEmbeddedPostgres } from '@learnstream/database';
@@ -12,6 +16,7 @@ import { EventLog, EventRegistry, PostgresEventStore, START, type EnvelopeInput 
 import { KeyStore, PersonalDataCipher, personal } from '@learnstream/personal-data';
 import { ProjectionRunner } from '@learnstream/projections';
 import { CourseLogProjection } from '@learnstream/reports';
+import { measureAnchors } from './support';
 
 const N = Number(process.argv[2] ?? 20000);
 
@@ -59,7 +64,19 @@ async function main(): Promise<void> {
   const courses = Array.from({ length: 20 }, () => randomUUID());
   const learners = Array.from({ length: 200 }, () => randomUUID());
   const rows: [string, string][] = [];
-  const rate = (n: number, s: number) => `${Math.round(n / s).toLocaleString('en')} events/s`;
+  const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+  const anchors = await measureAnchors(
+    { url: dbUrl.toString(), name, query: async (sql, params) => (await pool.query(sql, params)).rows, drop: async () => undefined },
+    { data: { i: 0 }, metadata: envelope(courses[0], learners[0]) },
+  );
+  rows.push(['anchor: raw single-row INSERT, 16 clients (pg)', `${Math.round(anchors.insertPerSecond).toLocaleString('en')} rows/s (load average ${load()})`]);
+  rows.push(['anchor: COPY of the same rows (pg-copy-streams)', `${Math.round(anchors.copyRowsPerSecond).toLocaleString('en')} rows/s`]);
+  /** A rate, as a ratio to an anchor, with the load average now. */
+  const rate = (n: number, s: number, anchor: 'insert' | 'copy' = 'copy') => {
+    const r = n / s;
+    const base = anchor === 'insert' ? anchors.insertPerSecond : anchors.copyRowsPerSecond;
+    return `${Math.round(r).toLocaleString('en')} events/s = ${(r / base).toFixed(3)} × ${anchor === 'insert' ? 'raw INSERT' : 'COPY'} (load average ${load()})`;
+  };
 
   // 1. Raw appends, one event per call, 16 concurrent writers.
   const [, single] = await timed(async () => {
@@ -71,7 +88,7 @@ async function main(): Promise<void> {
       }
     }));
   });
-  rows.push(['append, 1 event/call, 16 writers (same 20 streams)', rate(N, single)]);
+  rows.push(['append, 1 event/call, 16 writers (same 20 streams)', rate(N, single, 'insert')]);
 
   // 2. Raw appends in batches of 100.
   const [, batched] = await timed(async () => {
@@ -92,7 +109,7 @@ async function main(): Promise<void> {
       }
     }));
   });
-  rows.push(['EventLog.append (sealed), 1 event/call, 16 writers', rate(N, sealed)]);
+  rows.push(['EventLog.append (sealed), 1 event/call, 16 writers', rate(N, sealed, 'insert')]);
 
   const total = 3 * N;
   // 4. Catch-up subscription over the whole log (paged reads).
@@ -117,6 +134,7 @@ async function main(): Promise<void> {
   const rss = `${Math.round(process.memoryUsage().rss / 1024 / 1024)} MiB`;
   console.log(`\nLearnstream event store benchmark (${N.toLocaleString('en')} events per step, PostgreSQL ${url.host})`);
   for (const [k, v] of rows) console.log(`  ${k.padEnd(62)} ${v}`);
+  console.log('  (catch-up of all projections together on a 1,000,000-event term: npm run bench:reports)');
   console.log(`  ${'process RSS at the end'.padEnd(62)} ${rss}`);
 
   await store.close();

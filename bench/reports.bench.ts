@@ -12,6 +12,10 @@
  * 3. Times each report endpoint (p50 / p95 over `samples` sequential calls,
  *    after a warm-up): course log, usage statistics, class report of a course
  *    of about 200 learners, learner profile, school report.
+ * 4. Prints, from the same run, the anchors (a raw single-row INSERT loop of 16
+ *    clients and a COPY of rows like the log's, through pg), the catch-up rate
+ *    as a ratio to the COPY rate, and the floors of issue 15 (met / NOT met),
+ *    with the load average.
  */
 import 'reflect-metadata';
 import pg from 'pg';
@@ -23,7 +27,8 @@ import { DEMO_PASSWORD, planTerm, writeTermEvents, type TermSpec } from '@learns
 import { AppendBatcher, EventLog, EventRegistry, PostgresEventStore } from '@learnstream/event-store';
 import { PasswordHasher, UsernameIndex } from '@learnstream/identity';
 import { KeyStore, PersonalDataCipher } from '@learnstream/personal-data';
-import { ADMIN, api, fmt, freePort, freshDatabase, keyStorePool, serverEnv, signIn, sleep, startServer, table, type ServerProcess } from './support';
+import { loadavg } from 'node:os';
+import { ADMIN, BENCH_SQL, api, floor, fmt, freePort, freshDatabase, keyStorePool, measureAnchors, serverEnv, signIn, sleep, startServer, table, type ServerProcess } from './support';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => {
@@ -130,9 +135,14 @@ async function main(): Promise<void> {
     const total = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM events'))[0].n);
     console.log(`  ${fmt(result.events)} events in ${fmt(result.seconds, 1)} s (${fmt(result.events / result.seconds)} events/s): ${Object.entries(result.byPhase).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
 
+    const [sample] = await db.query<{ data: unknown; metadata: unknown }>(`SELECT ${BENCH_SQL} data, metadata FROM events WHERE event_type = 'CourseViewed' LIMIT 1`);
+    const anchors = await measureAnchors(db, sample ?? { data: {}, metadata: {} });
+    const anchorLoad = loadavg().map((l) => l.toFixed(2)).join(' ');
+    console.log(`  anchors: raw INSERT ${fmt(anchors.insertPerSecond)}/s (16 clients), COPY ${fmt(anchors.copyRowsPerSecond)} rows/s (load average ${anchorLoad})`);
     console.log('starting the server: its projections catch up from zero …');
     server = await startServer({ databaseUrl: db.url, env });
     const { perProjection, all } = await catchUp(server, total);
+    const catchUpLoad = loadavg().map((l) => l.toFixed(2)).join(' ');
     const rssAfterCatchUp = server.peakRssMiB();
     const deadLetters = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM projection_dead_letters'))[0].n);
 
@@ -152,21 +162,36 @@ async function main(): Promise<void> {
       ['school report', `/api/v1/reports/schools/${school.schoolId}`, schoolAdmin.token],
     ];
     const timings: [string, string][] = [];
+    const p95 = new Map<string, number>();
     for (const [label, path, token] of endpoints) {
       const t = await time(server.base, path, token);
+      if (t.status === 200) p95.set(path, t.p95);
       timings.push([`${label}`, t.status === 200 ? `p50 ${fmt(t.p50, 1)} ms, p95 ${fmt(t.p95, 1)} ms` : `HTTP ${t.status} (not measured)`]);
     }
+    const timingLoad = loadavg().map((l) => l.toFixed(2)).join(' ');
+    const classReport = p95.get(endpoints[3][1]) ?? NaN;
+    const usage = p95.get(endpoints[2][1]) ?? NaN;
+    const catchUpRate = total / all;
 
     const rows: [string, string][] = [
+      ['anchor: raw single-row INSERT, 16 clients (pg)', `${fmt(anchors.insertPerSecond)} rows/s (load average ${anchorLoad})`],
+      ['anchor: COPY of rows like the log\'s (pg-copy-streams)', `${fmt(anchors.copyRowsPerSecond)} rows/s (${fmt(anchors.copyRows)} rows)`],
       ['events in the log', fmt(total)],
       ['generation (fast path, sealed, group commit)', `${fmt(result.events / result.seconds)} events/s`],
-      ['catch-up, all projections together', `${fmt(all, 1)} s → ${fmt(total / all)} events/s of log (${perProjection.size} projections: ${fmt((total * perProjection.size) / all)} event applications/s)`],
+      ['catch-up, all projections together', `${fmt(all, 1)} s → ${fmt(catchUpRate)} events/s of log, ${(catchUpRate / anchors.copyRowsPerSecond).toFixed(3)} × COPY (${perProjection.size} projections: ${fmt((total * perProjection.size) / all)} event applications/s; load average ${catchUpLoad})`],
       ...[...perProjection].sort((a, b) => a[1] - b[1]).map(([name, s]): [string, string] => [`  ${name}`, `${fmt(s, 1)} s → ${fmt(total / s)} events/s`]),
       ['dead letters after catch-up', String(deadLetters)],
       ['server RSS (peak, catch-up)', `${rssAfterCatchUp} MiB`],
       ...timings.map(([k, v]): [string, string] => [`GET ${k}`, v]),
     ];
     console.log(table(`Learnstream reports benchmark: ${fmt(total)} events, ${LEARNERS} learners, ${COURSES} courses, ${SCHOOLS} schools, ${SAMPLES} sequential calls per endpoint`, rows));
+    const term = total >= 1_000_000 ? '' : ` (this term: ${fmt(total)} events; the floors are for 1,000,000)`;
+    console.log(table(`Floors of issue 15${term}; load average ${timingLoad}`, [
+      ['catch-up of all projections ÷ COPY ≥ 0.1', `${(catchUpRate / anchors.copyRowsPerSecond).toFixed(3)}: ${floor(catchUpRate >= 0.1 * anchors.copyRowsPerSecond)}`],
+      [`class report (${course.learners.length} learners) p95 ≤ 30 ms`, `${fmt(classReport, 1)} ms: ${floor(classReport <= 30)}`],
+      ['usage statistics p95 ≤ 50 ms', `${fmt(usage, 1)} ms: ${floor(usage <= 50)}`],
+      ['server RSS ≤ 300 MB (here: peak during catch-up)', `${rssAfterCatchUp} MiB: ${floor(rssAfterCatchUp * 1.048576 <= 300)}`],
+    ]));
     await server.stop();
     server = undefined;
   } catch (error) {
