@@ -216,6 +216,97 @@ export class AssessmentsProjection implements Projection {
     }
   }
 
+  /**
+   * A batch in few statements: each run of consecutive events of one of the
+   * frequent kinds (attempts started, answers saved, submitted, graded;
+   * offline results) is written with one multi-row statement, the rest event
+   * by event; runs stay in log order, so the rows are those `handle` gives.
+   */
+  async handleBatch(events: StoredEvent[], tx: EntityManager): Promise<void> {
+    let i = 0;
+    while (i < events.length) {
+      const type = events[i].type;
+      let j = i + 1;
+      while (j < events.length && events[j].type === type) j++;
+      const run = events.slice(i, j);
+      i = j;
+      if (run.length === 1 || !(await this.writeRun(type, run, tx))) for (const event of run) await this.handle(event, tx);
+    }
+  }
+
+  /** One statement for a run of events of one kind; false when the kind is not written in runs. */
+  private async writeRun(type: string, run: StoredEvent[], tx: EntityManager): Promise<boolean> {
+    const col = <T>(f: (d: Record<string, unknown>, e: StoredEvent) => T) => run.map((e) => f(e.data as Record<string, unknown>, e));
+    const str = (v: unknown) => (v === undefined || v === null ? null : String(v));
+    switch (type) {
+      case 'AttemptStarted':
+        await tx.query(
+          `INSERT INTO quiz_attempts (attempt_id, quiz_id, course_id, school_id, learner_id, attempt_number, status, question_ids, started_at, deadline)
+           SELECT a, q, c, s, l, n, 'in_progress', qs, at, dl
+           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::int[], $7::jsonb[], $8::timestamptz[], $9::timestamptz[]) AS t(a, q, c, s, l, n, qs, at, dl)
+           ON CONFLICT (attempt_id) DO NOTHING`,
+          [col((d) => d.attemptId), col((d) => d.quizId), col((d) => d.courseId), col((_, e) => e.envelope.schoolId), col((d) => d.learnerId), col((d) => d.attemptNumber), col((d) => json(d.questionIds)), col((d) => d.at), col((d) => str(d.deadline))],
+        );
+        return true;
+      case 'AnswersSaved': {
+        // Saves of one attempt merge in log order, as `answers || saved` one after the other would.
+        const merged = new Map<string, Record<string, unknown>>();
+        for (const e of run) {
+          const d = e.data as { attemptId: string; answers: { questionId: string; answer?: unknown }[] };
+          const into = merged.get(d.attemptId) ?? {};
+          for (const a of d.answers) into[a.questionId] = a.answer ?? null;
+          merged.set(d.attemptId, into);
+        }
+        await tx.query(
+          `UPDATE quiz_attempts q SET answers = q.answers || t.saved FROM unnest($1::uuid[], $2::jsonb[]) AS t(a, saved) WHERE q.attempt_id = t.a`,
+          [[...merged.keys()], [...merged.values()].map(json)],
+        );
+        return true;
+      }
+      case 'AttemptSubmitted':
+      case 'AttemptGraded': {
+        // One row per attempt: the last event of the run for it wins, as applying them in order would.
+        const last = new Map<string, StoredEvent>();
+        for (const e of run) last.set(String((e.data as { attemptId: string }).attemptId), e);
+        const rows = [...last.values()];
+        const c = <T>(f: (d: Record<string, unknown>) => T) => rows.map((e) => f(e.data as Record<string, unknown>));
+        if (type === 'AttemptSubmitted') {
+          await tx.query(
+            `UPDATE quiz_attempts q SET status = 'submitted', submitted_at = t.at, automatic = t.auto, duration_seconds = t.dur
+             FROM unnest($1::uuid[], $2::timestamptz[], $3::boolean[], $4::int[]) AS t(a, at, auto, dur) WHERE q.attempt_id = t.a`,
+            [c((d) => d.attemptId), c((d) => d.at), c((d) => d.automatic), c((d) => d.durationSeconds)],
+          );
+        } else {
+          await tx.query(
+            `UPDATE quiz_attempts q SET results = t.r, total_score = t.ts, total_points = t.tp, grade = t.g, max_grade = t.mg, passed = t.p
+             FROM unnest($1::uuid[], $2::jsonb[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::boolean[]) AS t(a, r, ts, tp, g, mg, p) WHERE q.attempt_id = t.a`,
+            [c((d) => d.attemptId), c((d) => json(d.questions)), c((d) => d.totalScore), c((d) => d.totalPoints), c((d) => d.grade), c((d) => d.maxGrade), c((d) => d.passed)],
+          );
+        }
+        return true;
+      }
+      case 'OfflineResultRecorded': {
+        const last = new Map<string, StoredEvent>();
+        for (const e of run) {
+          const d = e.data as { offlineTestId: string; learnerId: string };
+          last.set(`${d.offlineTestId}|${d.learnerId}`, e);
+        }
+        const rows = [...last.values()];
+        const c = <T>(f: (d: Record<string, unknown>, e: StoredEvent) => T) => rows.map((e) => f(e.data as Record<string, unknown>, e));
+        await tx.query(
+          `INSERT INTO offline_results (offline_test_id, learner_id, course_id, school_id, grade, max_grade, passed, feedback, recorded_by, recorded_at)
+           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::float8[], $6::float8[], $7::boolean[], $8::text[], $9::uuid[], $10::timestamptz[])
+           ON CONFLICT (offline_test_id, learner_id) DO UPDATE SET grade = EXCLUDED.grade, max_grade = EXCLUDED.max_grade, passed = EXCLUDED.passed,
+             feedback = EXCLUDED.feedback, recorded_by = EXCLUDED.recorded_by, recorded_at = EXCLUDED.recorded_at`,
+          [c((d) => d.offlineTestId), c((d) => d.learnerId), c((d) => d.courseId), c((_, e) => e.envelope.schoolId), c((d) => d.grade), c((d) => d.maxGrade), c((d) => d.passed), c((d) => str(d.feedback)), c((d) => d.by), c((d) => d.at)],
+        );
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
   async reset(tx: EntityManager): Promise<void> {
     for (const table of ['offline_results', 'offline_tests', 'assignment_submissions', 'assignments', 'quiz_attempts', 'quizzes']) await tx.query(`DELETE FROM ${table}`);
   }

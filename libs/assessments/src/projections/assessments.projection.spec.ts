@@ -1,0 +1,79 @@
+/**
+ * The assessments projection's batch handler (multi-row statements per run of
+ * one kind) gives the rows that handling the same events one by one gives.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EventEnvelope, StoredEvent } from '@learnstream/event-store';
+import type { DataSource } from 'typeorm';
+import { createMigratedDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { AssessmentsProjection } from './assessments.projection';
+
+let db: TestDatabase & { dataSource: DataSource };
+
+beforeAll(async () => {
+  db = await createMigratedDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+const school = randomUUID();
+const course = randomUUID();
+let position = 0n;
+
+function event(type: string, data: Record<string, unknown>): StoredEvent {
+  position += 1n;
+  const at = new Date(Date.UTC(2025, 5, 2, 8, 0, Number(position))).toISOString();
+  const envelope: EventEnvelope = {
+    occurredAt: at, actorId: null, realActorId: null, courseId: course, schoolId: school, action: 'did', crud: 'u', object: null,
+    relatedUserId: null, ip: null, userAgent: null, origin: 'web', correlationId: randomUUID(), causationId: null, schemaVersion: 1,
+  };
+  return { id: randomUUID(), type, streamId: `test-${course}`, revision: position, position: { commit: 1n, prepare: position }, data: { ...data, at }, envelope, recordedAt: new Date(at), erased: [] };
+}
+
+function term(): StoredEvent[] {
+  const quiz = randomUUID();
+  const test = randomUUID();
+  const [l1, l2, l3, teacher] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+  const [a1, a2, a3] = [randomUUID(), randomUUID(), randomUUID()];
+  const q = [randomUUID(), randomUUID()];
+  return [
+    event('QuizCreated', { quizId: quiz, courseId: course, title: 'Q', opensAt: null, closesAt: null, timeLimitSeconds: null, attemptsAllowed: 2, gradingMethod: 'highest', maxGrade: 10, passGrade: 5 }),
+    event('AttemptStarted', { attemptId: a1, quizId: quiz, courseId: course, learnerId: l1, attemptNumber: 1, questionIds: q, deadline: null }),
+    event('AttemptStarted', { attemptId: a2, quizId: quiz, courseId: course, learnerId: l2, attemptNumber: 1, questionIds: q, deadline: '2025-06-02T09:00:00.000Z' }),
+    event('AttemptStarted', { attemptId: a3, quizId: quiz, courseId: course, learnerId: l3, attemptNumber: 1, questionIds: q, deadline: null }),
+    event('AnswersSaved', { attemptId: a1, quizId: quiz, courseId: course, learnerId: l1, answers: [{ questionId: q[0], answer: 'a' }] }),
+    event('AnswersSaved', { attemptId: a2, quizId: quiz, courseId: course, learnerId: l2, answers: [{ questionId: q[0], answer: true }, { questionId: q[1], answer: 3 }] }),
+    event('AnswersSaved', { attemptId: a1, quizId: quiz, courseId: course, learnerId: l1, answers: [{ questionId: q[0], answer: 'b' }, { questionId: q[1] }] }),
+    event('AttemptSubmitted', { attemptId: a1, quizId: quiz, courseId: course, learnerId: l1, automatic: false, durationSeconds: 61 }),
+    event('AttemptSubmitted', { attemptId: a2, quizId: quiz, courseId: course, learnerId: l2, automatic: true, durationSeconds: 3600 }),
+    event('AttemptGraded', { attemptId: a1, quizId: quiz, courseId: course, learnerId: l1, questions: [{ questionId: q[0], score: 1 }], totalScore: 1, totalPoints: 2, grade: 5, maxGrade: 10, passed: true }),
+    event('AttemptGraded', { attemptId: a2, quizId: quiz, courseId: course, learnerId: l2, questions: [], totalScore: 0.5, totalPoints: 2, grade: 2.5, maxGrade: 10, passed: false }),
+    event('OfflineTestCreated', { offlineTestId: test, courseId: course, title: 'Oral', maxGrade: 20, passGrade: 10, takenOn: '2025-06-01' }),
+    event('OfflineResultRecorded', { offlineTestId: test, courseId: course, learnerId: l1, grade: 12, maxGrade: 20, passed: true, feedback: 'good', by: teacher, previousGrade: null }),
+    event('OfflineResultRecorded', { offlineTestId: test, courseId: course, learnerId: l2, grade: 8, maxGrade: 20, passed: false, feedback: null, by: teacher, previousGrade: null }),
+    event('OfflineResultRecorded', { offlineTestId: test, courseId: course, learnerId: l1, grade: 15.5, maxGrade: 20, passed: true, feedback: null, by: teacher, previousGrade: 12 }),
+  ];
+}
+
+async function rows() {
+  return {
+    attempts: await db.dataSource.query('SELECT * FROM quiz_attempts ORDER BY attempt_id'),
+    results: await db.dataSource.query('SELECT * FROM offline_results ORDER BY offline_test_id, learner_id'),
+    quizzes: await db.dataSource.query('SELECT * FROM quizzes ORDER BY quiz_id'),
+  };
+}
+
+it('handleBatch writes the rows that handle, event by event, writes', async () => {
+  const p = new AssessmentsProjection();
+  const events = term();
+  await db.dataSource.transaction(async (tx) => {
+    for (const e of events) await p.handle(e, tx);
+  });
+  const oneByOne = await rows();
+  expect(oneByOne.attempts).toHaveLength(3);
+  expect(oneByOne.results).toHaveLength(2);
+  await db.dataSource.transaction((tx) => p.reset(tx));
+  await db.dataSource.transaction((tx) => p.handleBatch(events, tx));
+  expect(await rows()).toEqual(oneByOne);
+});
