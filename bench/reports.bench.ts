@@ -139,9 +139,13 @@ async function main(): Promise<void> {
     const anchors = await measureAnchors(db, sample ?? { data: {}, metadata: {} });
     const anchorLoad = loadavg().map((l) => l.toFixed(2)).join(' ');
     console.log(`  anchors: raw INSERT ${fmt(anchors.insertPerSecond)}/s (16 clients), COPY ${fmt(anchors.copyRowsPerSecond)} rows/s (load average ${anchorLoad})`);
-    console.log('starting the server: its projections catch up from zero …');
-    server = await startServer({ databaseUrl: db.url, env });
-    const { perProjection, all } = await catchUp(server, total);
+    console.log('starting the server: its projections catch up from zero (the inline read models before it listens) …');
+    // Timed from the start: the inline read models are caught up before the server answers.
+    const started = Date.now();
+    server = await startServer({ databaseUrl: db.url, env, startTimeoutMs: 3_600_000 });
+    const listening = (Date.now() - started) / 1000;
+    const { perProjection, all: afterListening } = await catchUp(server, total);
+    const all = listening + afterListening;
     const catchUpLoad = loadavg().map((l) => l.toFixed(2)).join(' ');
     const rssAfterCatchUp = server.peakRssMiB();
     const deadLetters = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM projection_dead_letters'))[0].n);
@@ -174,12 +178,13 @@ async function main(): Promise<void> {
     const catchUpRate = total / all;
 
     const rows: [string, string][] = [
+      ['server start (migrations, inline read models caught up) until it answered', `${fmt(listening, 1)} s`],
       ['anchor: raw single-row INSERT, 16 clients (pg)', `${fmt(anchors.insertPerSecond)} rows/s (load average ${anchorLoad})`],
       ['anchor: COPY of rows like the log\'s (pg-copy-streams)', `${fmt(anchors.copyRowsPerSecond)} rows/s (${fmt(anchors.copyRows)} rows)`],
       ['events in the log', fmt(total)],
       ['generation (fast path, sealed, group commit)', `${fmt(result.events / result.seconds)} events/s`],
       ['catch-up, all projections together', `${fmt(all, 1)} s → ${fmt(catchUpRate)} events/s of log, ${(catchUpRate / anchors.copyRowsPerSecond).toFixed(3)} × COPY (${perProjection.size} projections: ${fmt((total * perProjection.size) / all)} event applications/s; load average ${catchUpLoad})`],
-      ...[...perProjection].sort((a, b) => a[1] - b[1]).map(([name, s]): [string, string] => [`  ${name}`, `${fmt(s, 1)} s → ${fmt(total / s)} events/s`]),
+      ...[...perProjection].sort((a, b) => a[1] - b[1]).map(([name, s]): [string, string] => [`  ${name} (after the server answered)`, `${fmt(s, 1)} s`]),
       ['dead letters after catch-up', String(deadLetters)],
       ['server RSS (peak, catch-up)', `${rssAfterCatchUp} MiB`],
       ...timings.map(([k, v]): [string, string] => [`GET ${k}`, v]),

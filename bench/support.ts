@@ -98,6 +98,8 @@ export interface ServerProcess {
 
 export interface ServerOptions {
   databaseUrl: string;
+  /** How long to wait for /health (default 120 s; a start on a big log catches the inline read models up first). */
+  startTimeoutMs?: number;
   /** Same secrets as a previous start (a restart on the same database). */
   env?: Record<string, string>;
   profileDir?: string;
@@ -149,7 +151,7 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
   child.stderr!.on('data', keep);
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   const base = `http://127.0.0.1:${env.PORT}`;
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) during start-up:\n${out.slice(-4000)}`);
     try {
@@ -158,7 +160,7 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`the server did not start in 120 s:\n${out.slice(-4000)}`);
+    if (Date.now() > deadline) throw new Error(`the server did not start in ${(options.startTimeoutMs ?? 120_000) / 1000} s:\n${out.slice(-4000)}`);
     await sleep(200);
   }
   let peak = 0;
