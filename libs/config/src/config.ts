@@ -326,7 +326,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevelSet: str(env, 'LOG_LEVEL') !== undefined,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
     databaseUrl,
-    databasePoolMax: int(env, 'DATABASE_POOL_MAX', 5, 2, 1000),
+    databasePoolMax: int(env, 'DATABASE_POOL_MAX', 10, 2, 1000),
     embedded: { dataDir, port: int(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535) },
     keyStoreDatabaseUrl: keyStoreDatabaseUrl(env, databaseUrl),
     erasureLedgerPath: resolve(str(env, 'ERASURE_LEDGER_PATH') ?? resolve(dataDir, '..', 'erasure-ledger.jsonl')),

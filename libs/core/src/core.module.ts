@@ -17,7 +17,7 @@ export const PG_POOL = Symbol('PG_POOL');
 /** The key store's own database (docs/privacy.md): keys and the erasure ledger, apart from the events. */
 export const KEYSTORE_POOL = Symbol('KEYSTORE_POOL');
 /** Connections of the key store's pool: one freshness query per sealing or opening call, short. */
-const KEYSTORE_POOL_MAX = 2;
+const KEYSTORE_POOL_MAX = 4;
 
 const logger = new Logger('Database');
 

@@ -4,8 +4,8 @@
  * libs/core). The schema comes only from migrations (run at start-up);
  * `synchronize` is never used.
  *
- * Connections are a budget: processes × (DATABASE_POOL_MAX + 2 key store
- * + 3 LISTEN connections) must fit the server's max_connections with room
+ * Connections are a budget: replicas × DATABASE_POOL_MAX (+ 3 LISTEN
+ * connections per process) must fit the server's max_connections with room
  * to spare (README).
  */
 import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
@@ -16,7 +16,7 @@ import { migrations } from './migrations';
 export type EntityList = MixedList<Function | string | EntitySchema>;
 
 /** The pool's size when configuration says nothing (DATABASE_POOL_MAX). */
-export const DEFAULT_POOL_MAX = 5;
+export const DEFAULT_POOL_MAX = 10;
 
 export interface PoolSettings {
   /** Most connections the pool opens (DATABASE_POOL_MAX). */

@@ -200,7 +200,7 @@ export class ProjectionRunner {
     this.batchSize = options.batchSize ?? 500;
     this.idleCheckMs = options.idleCheckMs ?? 5000;
     this.lagCap = options.lagCap ?? 100_000;
-    this.concurrency = options.concurrency ?? 2;
+    this.concurrency = options.concurrency ?? 3;
     this.inline = options.inline ?? null;
   }
 
