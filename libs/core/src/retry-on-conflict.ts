@@ -14,7 +14,7 @@ import { WrongExpectedRevisionError } from '@learnstream/event-store';
 export interface RetryOnConflictOptions {
   /** At most this many attempts (default: as many as fit in `withinMs`). */
   attempts?: number;
-  /** Tries again until this long after the first attempt (default 15 s). */
+  /** Tries again until this long after the first attempt (default 60 s: on a loaded machine one attempt on a busy stream can take a second). */
   withinMs?: number;
 }
 
@@ -22,7 +22,7 @@ export interface RetryOnConflictOptions {
 const pauseMs = (i: number) => Math.floor(Math.random() * Math.min(250, 5 * 2 ** i));
 
 export async function retryOnConflict<T>(attempt: () => Promise<T>, options: number | RetryOnConflictOptions = {}): Promise<T> {
-  const { attempts = Number.POSITIVE_INFINITY, withinMs = 15_000 } = typeof options === 'number' ? { attempts: options, withinMs: Number.POSITIVE_INFINITY } : options;
+  const { attempts = Number.POSITIVE_INFINITY, withinMs = 60_000 } = typeof options === 'number' ? { attempts: options, withinMs: Number.POSITIVE_INFINITY } : options;
   const deadline = Date.now() + withinMs;
   for (let i = 1; ; i++) {
     try {
