@@ -242,6 +242,39 @@ export class LearnerRulesResponse {
   @ApiProperty() skills!: string;
   @ApiProperty() atRisk!: string;
   @ApiProperty() inactiveDays!: number;
+  @ApiProperty({ description: 'how the advice is worked out' }) advice!: string;
+}
+
+export class AdviceEvidenceResponse {
+  @ApiProperty({ description: 'points earned on the questions tagged with the skill' }) earned!: number;
+  @ApiProperty() possible!: number;
+  @ApiProperty({ description: 'how many questions that was' }) questions!: number;
+  @ApiProperty() percentage!: number;
+  @ApiProperty({ description: 'the evidence in words' }) text!: string;
+}
+
+export class MissedQuestionResponse {
+  @ApiProperty({ format: 'uuid' }) quizId!: string;
+  @ApiProperty() quizTitle!: string;
+  @ApiProperty({ format: 'uuid' }) questionId!: string;
+  @ApiNullable(String) text!: string | null;
+  @ApiProperty() score!: number;
+  @ApiProperty() points!: number;
+}
+
+export class AdviceResourceResponse {
+  @ApiProperty({ format: 'uuid' }) resourceId!: string;
+  @ApiProperty() kind!: string;
+  @ApiProperty() title!: string;
+}
+
+export class SkillAdviceResponse {
+  @ApiProperty({ format: 'uuid' }) courseId!: string;
+  @ApiProperty() skill!: string;
+  @ApiProperty({ type: () => AdviceEvidenceResponse }) evidence!: AdviceEvidenceResponse;
+  @ApiList(() => MissedQuestionResponse) missedQuestions!: MissedQuestionResponse[];
+  @ApiList(() => AdviceResourceResponse, { description: 'the resources that teach the skill' }) resources!: AdviceResourceResponse[];
+  @ApiProperty({ type: [String], description: 'what to do next, in words' }) next!: string[];
 }
 
 export class LearnerProfileResponse {
@@ -255,6 +288,8 @@ export class LearnerProfileResponse {
   @ApiList(() => SkillResponse) skills!: SkillResponse[];
   @ApiNullable(String, { isArray: true }) strengths!: string[] | null;
   @ApiNullable(String, { isArray: true }) toImprove!: string[] | null;
+  @ApiNullable(() => SkillAdviceResponse, { isArray: true, description: 'what to do next, per weak skill of a course (rules.advice); null when the learner objected to profiling' })
+  advice!: SkillAdviceResponse[] | null;
   @ApiProperty({ type: () => TimelinePageResponse }) timeline!: TimelinePageResponse;
 }
 
