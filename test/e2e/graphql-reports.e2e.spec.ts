@@ -51,21 +51,23 @@ const TIMELINE = 'learnerId nextCursor events { eventId occurredAt eventType act
 const CLASS_REPORT = `query ($courseId: ID!) { classReport(courseId: $courseId) {
   courseId title code subject gradeLevel generatedAt asOf
   earlyWarning { threshold riskAtLeast expectedPrecision expectedRecall rule trainedOn }
-  rules { atRisk inactiveDays grades questions distribution }
+  rules { atRisk inactiveDays grades questions distribution suggestions }
   summary { learners completed completionRate graded meanGrade passing atRisk atRiskBaseline profilingObjected }
   participants { learnerId displayName status enrolledAt unenrolledAt lastAccessAt events activity ${COMPLETION} grade { percentage letter passed } profilingObjected
     atRisk { flagged risk reasons { rule feature contribution text } baseline { flagged reasons { ... on InactiveReason { rule text since neverActive days } ... on FailingReason { rule text percentage passPercentage } } } } }
   gradeDistribution { from to count }
   questions { quizId quizTitle position questionId kind text skills points learners meanScore facility discrimination }
+  suggestions { kind text learners }
 } }`;
 
 const PROFILE = `query ($learnerId: ID!, $limit: Int) { learnerProfile(learnerId: $learnerId, limit: $limit) {
   learnerId displayName generatedAt lastAccessAt
-  profiling { objected note } rules { skills atRisk inactiveDays }
+  profiling { objected note } rules { skills atRisk inactiveDays advice }
   courses { courseId title code subject gradeLevel enrolment { status method enrolledAt unenrolledAt } lastAccessAt activity ${COMPLETION}
     grades { releasedOnly passPercentage total { percentage letter passed overridden hidden } items { itemId name categoryId grade percentage released overridden dropped } } ${AT_RISK} }
   skills { skill earned possible questions percentage courseIds }
   strengths toImprove
+  advice { courseId skill evidence { earned possible questions percentage text } missedQuestions { quizId quizTitle questionId text score points } resources { resourceId kind title } next }
   timeline { ${TIMELINE} }
 } }`;
 

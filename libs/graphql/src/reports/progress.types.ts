@@ -192,6 +192,43 @@ export class LearnerRulesObject {
   @Field() skills!: string;
   @Field() atRisk!: string;
   @Field(() => Float) inactiveDays!: number;
+  @Field() advice!: string;
+}
+
+@ObjectType('AdviceEvidence')
+export class AdviceEvidenceObject {
+  @Field(() => Float) earned!: number;
+  @Field(() => Float) possible!: number;
+  @Field(() => Int) questions!: number;
+  @Field(() => Float) percentage!: number;
+  @Field() text!: string;
+}
+
+@ObjectType('AdviceMissedQuestion')
+export class AdviceMissedQuestionObject {
+  @Field(() => ID) quizId!: string;
+  @Field() quizTitle!: string;
+  @Field(() => ID) questionId!: string;
+  @Field(() => String, { nullable: true }) text!: string | null;
+  @Field(() => Float) score!: number;
+  @Field(() => Float) points!: number;
+}
+
+@ObjectType('AdviceResource')
+export class AdviceResourceObject {
+  @Field(() => ID) resourceId!: string;
+  @Field() kind!: string;
+  @Field() title!: string;
+}
+
+@ObjectType('SkillAdvice', { description: 'what to do next for a weak skill of a course, with the evidence' })
+export class SkillAdviceObject {
+  @Field(() => ID) courseId!: string;
+  @Field() skill!: string;
+  @Field(() => AdviceEvidenceObject) evidence!: AdviceEvidenceObject;
+  @Field(() => [AdviceMissedQuestionObject]) missedQuestions!: AdviceMissedQuestionObject[];
+  @Field(() => [AdviceResourceObject]) resources!: AdviceResourceObject[];
+  @Field(() => [String]) next!: string[];
 }
 
 @ObjectType('LearnerProfile', { description: 'reading it records LearnerProfileViewed' })
@@ -206,6 +243,7 @@ export class LearnerProfileObject {
   @Field(() => [SkillObject]) skills!: SkillObject[];
   @Field(() => [String], { nullable: true }) strengths!: string[] | null;
   @Field(() => [String], { nullable: true }) toImprove!: string[] | null;
+  @Field(() => [SkillAdviceObject], { nullable: true, description: 'null when the learner objected to profiling' }) advice!: SkillAdviceObject[] | null;
   @Field(() => TimelinePageObject) timeline!: TimelinePageObject;
 }
 
@@ -279,6 +317,14 @@ export class ClassReportRulesObject {
   @Field() grades!: string;
   @Field() questions!: string;
   @Field() distribution!: string;
+  @Field() suggestions!: string;
+}
+
+@ObjectType('ClassSuggestion', { description: 'one of the three things that would help the class most' })
+export class ClassSuggestionObject {
+  @Field({ description: 'reteach_skill, review_question, reach_learners or chase_assessment' }) kind!: string;
+  @Field({ description: 'what to do, with its figures' }) text!: string;
+  @Field(() => Int, { description: 'how many learners it concerns' }) learners!: number;
 }
 
 @ObjectType('ClassReportSummary')
@@ -309,6 +355,7 @@ export class ClassReportObject {
   @Field(() => [ClassParticipantObject]) participants!: ClassParticipantObject[];
   @Field(() => [GradeBinObject]) gradeDistribution!: GradeBinObject[];
   @Field(() => [QuestionStatisticsObject]) questions!: QuestionStatisticsObject[];
+  @Field(() => [ClassSuggestionObject], { description: 'the three things that would help the class most (rules.suggestions)' }) suggestions!: ClassSuggestionObject[];
 }
 
 @ArgsType()
