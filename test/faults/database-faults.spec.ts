@@ -112,7 +112,7 @@ class Harness {
   /** Ends every backend of the app's database (not this connection): what a failover or an operator does. */
   async terminateBackends(): Promise<number> {
     const [row] = await this.query<{ n: number }>(
-      `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+      `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
       [this.db.name],
       this.db.serverUrl,
     );
@@ -351,7 +351,9 @@ describe('database faults on an embedded PostgreSQL this file starts (max_connec
         await h.query(`ALTER DATABASE learnstream_faults_test ALLOW_CONNECTIONS false`, [], h.db.serverUrl);
         for (;;) {
           // Its connections ended (through a hog once every slot is taken), their slots taken too.
-          if (hogs.length) await hogs[0].query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', ['learnstream_faults_test']);
+          // pg_terminate_backend(pid, timeout) waits until the backend has exited and given its slot back: without the wait a hog
+          // could be refused while a dying backend still held a slot, which then came free for the app (health 200 in CI).
+          if (hogs.length) await hogs[0].query('SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = $1', ['learnstream_faults_test']);
           else await h.terminateBackends();
           for (;;) {
             const hog = new pg.Client({ connectionString: h.db.serverUrl });
@@ -365,7 +367,17 @@ describe('database faults on an embedded PostgreSQL this file starts (max_connec
             hogs.push(hog);
           }
           const { rows } = await hogs[0].query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', ['learnstream_faults_test']);
-          if (rows[0].n === 0) break;
+          if (rows[0].n > 0) continue;
+          // Every slot is a hog's only if one more connection is still refused now that every terminated backend has gone.
+          const probe = new pg.Client({ connectionString: h.db.serverUrl });
+          probe.on('error', () => undefined);
+          try {
+            await probe.connect();
+            hogs.push(probe);
+          } catch (error) {
+            expect((error as { code?: string }).code).toBe('53300');
+            break;
+          }
         }
         await hogs[0].query(`ALTER DATABASE learnstream_faults_test ALLOW_CONNECTIONS true`);
         await until(300);
