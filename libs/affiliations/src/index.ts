@@ -56,3 +56,5 @@ export * from './queries/list-parent-links.query';
 export * from './queries/list-schools.query';
 export * from './http/affiliations.dto';
 export * from './views';
+// The schools read model as other features (the reports) read it.
+export * from './queries/read-models';

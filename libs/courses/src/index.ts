@@ -61,3 +61,14 @@ export {
   UnenrolDto,
   UpdateCourseDto,
 } from './dto';
+// The courses and enrolments read models as other features (the reports) read them.
+export {
+  readActivitySections,
+  readCourses,
+  readEnrolments,
+  readSchoolCourses,
+  readVisibleResources,
+  type CourseHeading,
+  type EnrolmentRecord,
+  type ResourceHeading,
+} from './queries/read-models';

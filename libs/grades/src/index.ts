@@ -39,4 +39,16 @@ export { GetCourseCompletionQuery, GetLearnerCompletionQuery, type CourseComplet
 export type { CompletionRulesView, CourseGradesView, GradebookView, LearnerCompletionView, LearnerGradesResponse, LearnerGradesView } from './views';
 export { AddGradeItemDto, GradebookSettingsDto, LetterGradeDto, OverrideDto, ReleaseDto } from './http/dto';
 // The grades and completion read models as other features (the progress reports) read them.
-export { learnerCompletion, learnerGrades, readCompletion, readGradebooks, type CompletionRows, type CompletionView, type CourseGradeView } from './queries/read-models';
+export {
+  learnerCompletion,
+  learnerGrades,
+  readCompletion,
+  readCourseCompletions,
+  readGradebooks,
+  readQuizGrading,
+  type CompletionRows,
+  type CompletionView,
+  type CourseCompletionRecord,
+  type CourseGradeView,
+  type QuizGrading,
+} from './queries/read-models';

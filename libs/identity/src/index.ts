@@ -16,3 +16,5 @@ export * from './commands/update-profile.command';
 export * from './dto';
 export * from './queries/get-me.query';
 export * from './queries/list-impersonations.query';
+// The accounts read model as other features (the reports) read it.
+export * from './queries/read-models';

@@ -6,8 +6,9 @@
  * visibleToLearner, completion `progress`), so a report never recomputes them
  * differently. The progress reports read these tables only through here.
  */
-import { query } from '@learnstream/database';
+import { query, type Queryable } from '@learnstream/database';
 import type { EntityManager } from 'typeorm';
+import type { GradingMethod } from '@learnstream/assessments';
 import { withActivityResults, type ActivityResult } from '../activity-results';
 import { progress as completionProgress, initialLearnerCompletion, type LearnerCompletion } from '../completion';
 import { initialCompletionRules, type CompletionRules } from '../completion-rules';
@@ -83,11 +84,7 @@ export async function readCompletion(db: EntityManager, courseIds: string[], lea
      WHERE course_id = ANY ($1) AND ($2::uuid IS NULL OR learner_id = $2) AND ($3::timestamptz IS NULL OR completed_at <= $3) ORDER BY completed_at, activity_id`,
     [courseIds, learnerId, asOf],
   );
-  const courses = await query<{ course_id: string; learner_id: string; completed_at: Date }>(
-    db,
-    'SELECT course_id, learner_id, completed_at FROM course_completions WHERE course_id = ANY ($1) AND ($2::uuid IS NULL OR learner_id = $2) AND ($3::timestamptz IS NULL OR completed_at <= $3)',
-    [courseIds, learnerId, asOf],
-  );
+  const courses = await readCourseCompletions(db, courseIds, { learnerId, by: asOf });
   const of = (courseId: string, id: string) => {
     const course = learners.get(courseId) ?? new Map<string, LearnerCompletion>();
     learners.set(courseId, course);
@@ -98,10 +95,52 @@ export async function readCompletion(db: EntityManager, courseIds: string[], lea
     course.set(a.learner_id, { ...state, completed: new Map(state.completed).set(a.activity_id, { rule: a.rule as never, at: iso(a.completed_at)! }) });
   }
   for (const c of courses) {
-    const { course, state } = of(c.course_id, c.learner_id);
-    course.set(c.learner_id, { ...state, courseCompletedAt: iso(c.completed_at) });
+    const { course, state } = of(c.courseId, c.learnerId);
+    course.set(c.learnerId, { ...state, courseCompletedAt: iso(c.completedAt) });
   }
   return { rules, learners };
+}
+
+export interface CourseCompletionRecord {
+  courseId: string;
+  learnerId: string;
+  completedAt: Date;
+}
+
+/**
+ * Who completed these courses (of one learner, or of all), and when: with `by`, completed at or
+ * before it; with `before`, strictly before it.
+ */
+export async function readCourseCompletions(
+  db: Queryable,
+  courseIds: readonly string[],
+  when: { learnerId?: string | null; by?: Date | null; before?: Date | string | null } = {},
+): Promise<CourseCompletionRecord[]> {
+  if (!courseIds.length) return [];
+  const rows = await query<{ course_id: string; learner_id: string; completed_at: Date }>(
+    db,
+    `SELECT course_id, learner_id, completed_at FROM course_completions
+     WHERE course_id = ANY ($1) AND ($2::uuid IS NULL OR learner_id = $2) AND ($3::timestamptz IS NULL OR completed_at <= $3) AND ($4::timestamptz IS NULL OR completed_at < $4)`,
+    [courseIds, when.learnerId ?? null, when.by ?? null, when.before ?? null],
+  );
+  return rows.map((r) => ({ courseId: r.course_id, learnerId: r.learner_id, completedAt: r.completed_at }));
+}
+
+export interface QuizGrading {
+  quizId: string;
+  /** null: the gradebook's default (highest). */
+  gradingMethod: GradingMethod | null;
+  maxGrade: number;
+}
+
+/** How the gradebook grades each quiz of a course from its attempts. */
+export async function readQuizGrading(db: Queryable, courseId: string): Promise<QuizGrading[]> {
+  const rows = await query<{ activity_id: string; grading_method: GradingMethod | null; max_grade: number }>(
+    db,
+    `SELECT activity_id, grading_method, max_grade FROM graded_activities WHERE course_id = $1 AND kind = 'quiz'`,
+    [courseId],
+  );
+  return rows.map((r) => ({ quizId: r.activity_id, gradingMethod: r.grading_method, maxGrade: r.max_grade }));
 }
 
 export interface CompletionView {

@@ -8,7 +8,8 @@
  * grade by then; a quiz's from its attempts graded by then, by the quiz's
  * grading method (quizResult of the grades feature), as the gradebook does.
  */
-import { quizResult, type ActivityResult } from '@learnstream/grades';
+import { quizResult, readQuizGrading, type ActivityResult } from '@learnstream/grades';
+import { query } from '@learnstream/database';
 import { courseFeatures, scoreLearners, TRAINED_MODEL, type CourseSnapshot, type EarlyWarningModel, type RiskScore, type ThresholdSetting } from '@learnstream/early-warning';
 import type { EntityManager } from 'typeorm';
 
@@ -40,22 +41,22 @@ interface WorkRow {
 }
 
 export async function readCourseFacts(db: EntityManager, courseId: string, asOf: Date): Promise<CourseFacts> {
-  const assessments: { assessment_id: string; title: string; due_at: Date | null; kind: string }[] = await db.query(
+  const assessments = await query<{ assessment_id: string; title: string; due_at: Date | null; kind: string }>(
+    db,
     'SELECT assessment_id, title, due_at, kind FROM progress_ew_assessments WHERE course_id = $1 AND created_at <= $2 ORDER BY due_at NULLS LAST, assessment_id',
     [courseId, asOf],
   );
-  const enrolmentRows: { learner_id: string; enrolled_at: Date; unenrolled_at: Date | null }[] = await db.query(
+  const enrolmentRows = await query<{ learner_id: string; enrolled_at: Date; unenrolled_at: Date | null }>(
+    db,
     'SELECT learner_id, enrolled_at, unenrolled_at FROM progress_ew_enrolments WHERE course_id = $1 AND enrolled_at <= $2 ORDER BY enrolled_at, event_id',
     [courseId, asOf],
   );
-  const work: WorkRow[] = await db.query(
+  const work = await query<WorkRow>(
+    db,
     'SELECT assessment_id, learner_id, kind, at, grade, max_grade, attempt_number FROM progress_ew_work WHERE course_id = $1 AND at <= $2 ORDER BY at, event_id',
     [courseId, asOf],
   );
-  const quizzes: { activity_id: string; grading_method: string | null; max_grade: number }[] = await db.query(
-    `SELECT activity_id, grading_method, max_grade FROM graded_activities WHERE course_id = $1 AND kind = 'quiz'`,
-    [courseId],
-  );
+  const quizzes = await readQuizGrading(db, courseId);
 
   const enrolments = new Map<string, EnrolmentAsOf>();
   for (const e of enrolmentRows) {
@@ -68,7 +69,7 @@ export async function readCourseFacts(db: EntityManager, courseId: string, asOf:
     });
   }
 
-  const quizById = new Map(quizzes.map((q) => [q.activity_id, q]));
+  const quizById = new Map(quizzes.map((q) => [q.quizId, q]));
   const latest = new Map<string, ActivityResult>();
   const attempts = new Map<string, Map<number, { grade: number; maxGrade: number }>>();
   const submissions = new Map<string, Map<string, number>>();
@@ -91,10 +92,10 @@ export async function readCourseFacts(db: EntityManager, courseId: string, asOf:
     const quiz = quizById.get(quizId)!;
     const grade = quizResult(
       [...byAttempt].map(([attemptNumber, a]) => ({ attemptNumber, grade: a.grade, maxGrade: a.maxGrade })),
-      (quiz.grading_method ?? 'highest') as Parameters<typeof quizResult>[1],
-      quiz.max_grade,
+      quiz.gradingMethod ?? 'highest',
+      quiz.maxGrade,
     );
-    if (grade !== null) latest.set(key, { activityId: quizId, learnerId, grade, maxGrade: quiz.max_grade });
+    if (grade !== null) latest.set(key, { activityId: quizId, learnerId, grade, maxGrade: quiz.maxGrade });
   }
 
   return {

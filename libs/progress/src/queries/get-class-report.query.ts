@@ -31,6 +31,10 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
 import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
 import { DomainError, Clock } from '@learnstream/domain';
+import { query, queryOne } from '@learnstream/database';
+import { readCourses, readEnrolments } from '@learnstream/courses';
+import { readAccountNames } from '@learnstream/identity';
+import { readQuizzes } from '@learnstream/assessments';
 import { PROGRESS_OPTIONS, type ProgressOptions } from '../progress.options';
 import type { ClassPart, ReportFormat } from '../progress.events';
 import { ProgressRepository } from '../progress.repository';
@@ -45,7 +49,7 @@ import {
   type GradeBin,
 } from '../rules';
 import { learnerCompletion, learnerGrades, readCompletion, readGradebooks, type CompletionView } from '@learnstream/grades';
-import { iso, notRestricted } from './read-models';
+import { byDisplayName, iso, notRestricted, restrictedIds } from './read-models';
 import { readCourseFacts, scoreClass, snapshotOf } from './early-warning';
 import { CLASS_SUGGESTIONS_TEXT, classSuggestions, type ClassSuggestion } from '../advice';
 import { TRAINED_MODEL, type RiskReason, type ThresholdSetting } from '@learnstream/early-warning';
@@ -163,11 +167,23 @@ export const EARLY_WARNING_RULE_TEXT =
   'scores so far ranked within the class, lateness, the time of the last submission relative to the class, work handed in ahead, the trend of the ' +
   'grades. The reasons are the features that raise the risk the most. Learners who objected to profiling are never scored.';
 
-interface QuestionMeta {
-  questionId: string;
-  kind: string;
-  text: string;
-  skills: string[];
+interface ActivityRow {
+  user_id: string;
+  by_action: Record<string, number>;
+  events: number;
+  last_at: Date;
+}
+
+/** The aggregates' types follow the columns' (numeric comes back as a string): read through Number(). */
+interface QuestionStatisticsRow {
+  quiz_id: string;
+  question_id: string;
+  position: number | string;
+  learners: number;
+  mean_score: number | string;
+  points: number | string;
+  facility: number | string;
+  discrimination: number | string | null;
 }
 
 @QueryHandler(GetClassReportQuery)
@@ -189,26 +205,26 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
     const now = asOf ?? generatedAt;
 
     const read = await this.db.read(await this.policy.scopeOf(actor), async (db) => {
-      const [course] = await db.query('SELECT school_id, title, code, subject, grade_level FROM courses WHERE course_id = $1', [courseId]);
+      const course = (await readCourses(db, [courseId])).get(courseId);
       if (!course) throw new DomainError('not_found', 'COURSE_NOT_FOUND', `no course ${courseId}`);
       const facts = await readCourseFacts(db, courseId, now);
-      const live: { learner_id: string; status: string; enrolled_at: Date; unenrolled_at: Date | null; display_name: string | null }[] = await db.query(
-        `SELECT e.learner_id, e.status, e.enrolled_at, e.unenrolled_at, a.display_name
-         FROM course_enrolments e LEFT JOIN accounts a ON a.user_id = e.learner_id
-         WHERE e.course_id = $1 AND ${notRestricted('e.learner_id')} ORDER BY a.display_name NULLS LAST, e.learner_id`,
-        [courseId],
-      );
+      const restricted = await restrictedIds(db);
+      const enrolled = (await readEnrolments(db, { courseIds: [courseId] })).filter((e) => !restricted.has(e.learnerId));
+      const names = await readAccountNames(db, enrolled.map((e) => e.learnerId));
+      const nameOf = new Map(names.map((n) => [n.userId, n.displayName]));
+      const live = byDisplayName(enrolled, (e) => e.learnerId, names).map((e) => ({ ...e, displayName: nameOf.get(e.learnerId) ?? null }));
       // As of a date: who was enrolled then (a learner enrolled since is not in it), with their status then.
       const enrolments = asOf
         ? live
-            .filter((e) => facts.enrolments.has(e.learner_id))
+            .filter((e) => facts.enrolments.has(e.learnerId))
             .map((e) => {
-              const then = facts.enrolments.get(e.learner_id)!;
-              return { ...e, status: then.status, enrolled_at: new Date(then.enrolledAt), unenrolled_at: then.unenrolledAt ? new Date(then.unenrolledAt) : null };
+              const then = facts.enrolments.get(e.learnerId)!;
+              return { ...e, status: then.status, enrolledAt: new Date(then.enrolledAt), unenrolledAt: then.unenrolledAt ? new Date(then.unenrolledAt) : null };
             })
         : live;
-      const activity: { user_id: string; by_action: Record<string, number>; events: number; last_at: Date }[] = asOf
-        ? await db.query(
+      const activity = asOf
+        ? await query<ActivityRow>(
+            db,
             `SELECT user_id, jsonb_object_agg(action, events) AS by_action, sum(events)::int AS events, max(last_at) AS last_at
              FROM (SELECT user_id, action, count(*)::int AS events, max(occurred_at) AS last_at FROM progress_timeline
                    WHERE course_id = $1 AND involvement = 'actor' AND real_actor_id IS NULL AND occurred_at <= $2 AND ${notRestricted('user_id')}
@@ -216,30 +232,22 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
              GROUP BY user_id`,
             [courseId, asOf],
           )
-        : await db.query(
+        : await query<ActivityRow>(
+            db,
             `SELECT user_id, jsonb_object_agg(action, events) AS by_action, sum(events)::int AS events, max(last_at) AS last_at
              FROM progress_course_activity WHERE course_id = $1 AND ${notRestricted('user_id')} GROUP BY user_id`,
             [courseId],
           );
-      // The aggregates' types follow the columns' (numeric comes back as a string): read through Number().
-      const questions: {
-        quiz_id: string;
-        question_id: string;
-        position: number | string;
-        learners: number;
-        mean_score: number | string;
-        points: number | string;
-        facility: number | string;
-        discrimination: number | string | null;
-      }[] = await db.query(
+      const questions = await query<QuestionStatisticsRow>(
+        db,
         `SELECT quiz_id, question_id, min(position) AS position, count(*)::int AS learners, avg(score) AS mean_score, avg(points) AS points,
            avg(score / points) AS facility, corr(score, attempt_score - score) AS discrimination
          FROM progress_question_results WHERE course_id = $1 AND attempt_number = 1 AND ${notRestricted('learner_id')} AND ($2::timestamptz IS NULL OR graded_at <= $2)
          GROUP BY quiz_id, question_id`,
         [courseId, asOf],
       );
-      const quizzes: { quiz_id: string; title: string; questions: QuestionMeta[] }[] = await db.query('SELECT quiz_id, title, questions FROM quizzes WHERE course_id = $1', [courseId]);
-      const [setting]: { threshold: ThresholdSetting }[] = course.school_id ? await db.query('SELECT threshold FROM progress_ew_settings WHERE school_id = $1', [course.school_id]) : [];
+      const quizzes = await readQuizzes(db, [courseId]);
+      const setting = course.schoolId ? await queryOne<{ threshold: ThresholdSetting }>(db, 'SELECT threshold FROM progress_ew_settings WHERE school_id = $1', [course.schoolId]) : null;
       return {
         course,
         facts,
@@ -252,33 +260,33 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
         completion: await readCompletion(db, [courseId], null, asOf),
       };
     });
-    const objecting = await this.repo.objectingToProfiling(read.enrolments.map((e) => e.learner_id));
+    const objecting = await this.repo.objectingToProfiling(read.enrolments.map((e) => e.learnerId));
 
     const byLearner = new Map(read.activity.map((a) => [a.user_id, { events: a.events, activity: a.by_action, lastAt: a.last_at }]));
-    const judgedIds = read.enrolments.filter((e) => e.status === 'active' && !objecting.has(e.learner_id) && read.facts.enrolments.has(e.learner_id)).map((e) => e.learner_id);
+    const judgedIds = read.enrolments.filter((e) => e.status === 'active' && !objecting.has(e.learnerId) && read.facts.enrolments.has(e.learnerId)).map((e) => e.learnerId);
     const scores = scoreClass(snapshotOf(courseId, read.facts, judgedIds), read.threshold);
     const choice = TRAINED_MODEL.thresholds[read.threshold];
 
     const participants: ParticipantView[] = read.enrolments.map((e) => {
-      const act = byLearner.get(e.learner_id);
+      const act = byLearner.get(e.learnerId);
       const lastAccessAt = iso(act?.lastAt ?? null);
-      const grades = read.gradebook ? learnerGrades(read.gradebook, e.learner_id, true) : null;
-      const profilingObjected = objecting.has(e.learner_id);
+      const grades = read.gradebook ? learnerGrades(read.gradebook, e.learnerId, true) : null;
+      const profilingObjected = objecting.has(e.learnerId);
       const judged = e.status === 'active' && !profilingObjected;
       const baseline = judged
-        ? atRiskReasons({ lastActivityAt: lastAccessAt, enrolledAt: iso(e.enrolled_at)!, now, inactiveDays, grade: grades?.total ?? null, passPercentage: grades?.passPercentage ?? null })
+        ? atRiskReasons({ lastActivityAt: lastAccessAt, enrolledAt: iso(e.enrolledAt)!, now, inactiveDays, grade: grades?.total ?? null, passPercentage: grades?.passPercentage ?? null })
         : [];
-      const score = scores.get(e.learner_id);
+      const score = scores.get(e.learnerId);
       return {
-        learnerId: e.learner_id,
-        displayName: e.display_name ?? null,
+        learnerId: e.learnerId,
+        displayName: e.displayName,
         status: e.status,
-        enrolledAt: iso(e.enrolled_at)!,
-        unenrolledAt: iso(e.unenrolled_at),
+        enrolledAt: iso(e.enrolledAt)!,
+        unenrolledAt: iso(e.unenrolledAt),
         lastAccessAt,
         events: act?.events ?? 0,
         activity: act?.activity ?? {},
-        completion: learnerCompletion(read.completion, courseId, e.learner_id),
+        completion: learnerCompletion(read.completion, courseId, e.learnerId),
         grade: grades ? { percentage: grades.total.percentage, letter: grades.total.letter, passed: grades.total.passed } : null,
         profilingObjected,
         atRisk: judged
@@ -296,7 +304,7 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
     const totals = active.map((p) => p.grade?.percentage).filter((x): x is number => typeof x === 'number');
     const completed = active.filter((p) => p.completion.courseCompleted).length;
 
-    const quizById = new Map(read.quizzes.map((q) => [q.quiz_id, q]));
+    const quizById = new Map(read.quizzes.map((q) => [q.quizId, q]));
     const questions: QuestionStatisticsView[] = read.questions
       .map((r) => {
         const quiz = quizById.get(r.quiz_id);
@@ -318,13 +326,13 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
       })
       .sort((a, b) => (a.quizTitle ?? '').localeCompare(b.quizTitle ?? '') || a.quizId.localeCompare(b.quizId) || a.position - b.position);
 
-    await this.repo.classReportViewed(actor, read.course.school_id, { courseId, part: options.part, format: options.format });
+    await this.repo.classReportViewed(actor, read.course.schoolId, { courseId, part: options.part, format: options.format });
     return {
       courseId,
       title: read.course.title,
       code: read.course.code,
       subject: read.course.subject,
-      gradeLevel: read.course.grade_level,
+      gradeLevel: read.course.gradeLevel,
       generatedAt: generatedAt.toISOString(),
       asOf: asOf ? asOf.toISOString() : null,
       earlyWarning: {

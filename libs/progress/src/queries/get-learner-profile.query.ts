@@ -30,6 +30,10 @@ import { ADVICE_RULE_TEXT, learnerAdvice, type SkillAdvice } from '../advice';
 import { atRiskReasons, atRiskRuleText, skillResult, skillVerdicts, SKILL_RULE_TEXT, type AtRiskReason, type SkillResult } from '../rules';
 import { learnerCompletion, learnerGrades, readCompletion, readGradebooks, type CompletionView, type CourseGradeView } from '@learnstream/grades';
 import { iso } from './read-models';
+import { query, queryOne } from '@learnstream/database';
+import { readActivitySections, readCourses, readEnrolments, readVisibleResources, type CourseHeading, type EnrolmentRecord } from '@learnstream/courses';
+import { readAccountNames } from '@learnstream/identity';
+import { countAttempts, readQuizzes } from '@learnstream/assessments';
 
 export const PROFILING_NOTE =
   'The learner objected to profiling: no strengths, points to improve or at-risk flags are worked out for them. Their results are shown as they are.';
@@ -129,23 +133,35 @@ export class GetLearnerTimelineQuery extends Query<TimelinePage> {
   }
 }
 
-interface EnrolmentRow {
-  course_id: string;
-  status: string;
-  method: string;
-  enrolled_at: Date;
-  unenrolled_at: Date | null;
-  title: string;
-  code: string;
-  subject: string;
-  grade_level: string | null;
+/** One of the learner's enrolments with its course. */
+interface EnrolledCourse extends EnrolmentRecord {
+  course: CourseHeading;
 }
 
 /** What the reader may see of the learner: which courses (and in which they teach), and whether what is outside courses. */
 interface Visibility {
-  courses: EnrolmentRow[];
+  courses: EnrolledCourse[];
   teaches: Set<string>;
   personal: boolean;
+}
+
+interface TimelineRow {
+  event_id: string;
+  involvement: 'actor' | 'related';
+  occurred_at: Date;
+  position_commit: string;
+  position_prepare: string;
+  event_type: string;
+  action: string;
+  crud: string;
+  course_id: string | null;
+  school_id: string | null;
+  object_type: string | null;
+  object_id: string | null;
+  object_title: string | null;
+  actor_id: string | null;
+  real_actor_id: string | null;
+  related_user_id: string | null;
 }
 
 const CURSOR = /^(\d+)\/(\d+)$/;
@@ -173,19 +189,20 @@ abstract class LearnerReport {
     const me = await this.policy.factsOf(actor);
     const adminOfLearner = learner.memberships.some((l) => me.memberships.some((m) => m.schoolId === l.schoolId && m.role === 'school_admin'));
     const personal = learnerId === actor.userId || me.children.includes(learnerId) || adminOfLearner;
-    const enrolments: EnrolmentRow[] = await this.db.read(await this.policy.scopeOf(actor), (db) =>
-      db.query(
-        `SELECT e.course_id, e.status, e.method, e.enrolled_at, e.unenrolled_at, c.title, c.code, c.subject, c.grade_level
-         FROM course_enrolments e JOIN courses c USING (course_id) WHERE e.learner_id = $1 ORDER BY e.enrolled_at, e.course_id`,
-        [learnerId],
-      ),
-    );
-    const courses: EnrolmentRow[] = [];
+    const enrolments = await this.db.read(await this.policy.scopeOf(actor), async (db) => {
+      const mine = await readEnrolments(db, { learnerIds: [learnerId] });
+      const headings = await readCourses(db, mine.map((e) => e.courseId));
+      return mine.flatMap((e) => {
+        const course = headings.get(e.courseId);
+        return course ? [{ ...e, course }] : [];
+      });
+    });
+    const courses: EnrolledCourse[] = [];
     const teaches = new Set<string>();
     for (const e of enrolments) {
-      if (!(await this.policy.can(actor, { action: 'course.learner', courseId: e.course_id, learnerId }))) continue;
+      if (!(await this.policy.can(actor, { action: 'course.learner', courseId: e.courseId, learnerId }))) continue;
       courses.push(e);
-      if (await this.policy.can(actor, { action: 'course.teach', courseId: e.course_id })) teaches.add(e.course_id);
+      if (await this.policy.can(actor, { action: 'course.teach', courseId: e.courseId })) teaches.add(e.courseId);
     }
     // A reader who may see the account but none of the learner's records (a platform admin, the DPO, a teacher of none of
     // their courses) gets a reason rather than an empty profile.
@@ -201,29 +218,13 @@ abstract class LearnerReport {
   protected async timeline(db: EntityManager, learnerId: string, seen: Visibility, limit: number | undefined, cursor: string | undefined): Promise<TimelinePage> {
     const size = Math.min(limit ?? this.options.timelinePageDefault, this.options.timelinePageMax);
     const after = parseCursor(cursor);
-    const rows: {
-      event_id: string;
-      involvement: 'actor' | 'related';
-      occurred_at: Date;
-      position_commit: string;
-      position_prepare: string;
-      event_type: string;
-      action: string;
-      crud: string;
-      course_id: string | null;
-      school_id: string | null;
-      object_type: string | null;
-      object_id: string | null;
-      object_title: string | null;
-      actor_id: string | null;
-      real_actor_id: string | null;
-      related_user_id: string | null;
-    }[] = await db.query(
+    const rows = await query<TimelineRow>(
+      db,
       `SELECT p.*, ${objectTitleSql('p.object_type', 'p.object_id')} AS object_title FROM progress_timeline p
        WHERE user_id = $1 AND (course_id = ANY ($2) OR ($3 AND course_id IS NULL))
          AND ($4::bigint IS NULL OR (position_commit, position_prepare) < ($4::bigint, $5::bigint))
        ORDER BY position_commit DESC, position_prepare DESC LIMIT $6`,
-      [learnerId, seen.courses.map((c) => c.course_id), seen.personal, after?.[0] ?? null, after?.[1] ?? null, size + 1],
+      [learnerId, seen.courses.map((c) => c.courseId), seen.personal, after?.[0] ?? null, after?.[1] ?? null, size + 1],
     );
     const page = rows.slice(0, size);
     const last = page[page.length - 1];
@@ -270,18 +271,20 @@ export class GetLearnerProfileHandler extends LearnerReport implements IQueryHan
 
   async execute({ actor, learnerId, options }: GetLearnerProfileQuery): Promise<LearnerProfileView> {
     const seen = await this.visibility(actor, learnerId);
-    const courseIds = seen.courses.map((c) => c.course_id);
+    const courseIds = seen.courses.map((c) => c.courseId);
     const inactiveDays = options.inactiveDays ?? this.options.inactiveDays;
     const now = this.clock.now();
     const objected = (await this.repo.objectingToProfiling([learnerId])).has(learnerId);
     const read = await this.db.read(await this.policy.scopeOf(actor), async (db) => {
-      const [account] = await db.query('SELECT display_name FROM accounts WHERE user_id = $1', [learnerId]);
-      const [flags] = await db.query('SELECT last_access_at FROM progress_learners WHERE user_id = $1', [learnerId]);
-      const activity: { course_id: string; action: string; events: number; last_at: Date }[] = await db.query(
+      const [account] = await readAccountNames(db, [learnerId]);
+      const flags = await queryOne<{ last_access_at: Date | null }>(db, 'SELECT last_access_at FROM progress_learners WHERE user_id = $1', [learnerId]);
+      const activity = await query<{ course_id: string; action: string; events: number; last_at: Date }>(
+        db,
         'SELECT course_id, action, events, last_at FROM progress_course_activity WHERE user_id = $1 AND course_id = ANY ($2)',
         [learnerId, courseIds],
       );
-      const skills: { skill: string; earned: number; possible: number; questions: number; course_ids: string[] }[] = await db.query(
+      const skills = await query<{ skill: string; earned: number | string; possible: number | string; questions: number; course_ids: string[] }>(
+        db,
         `WITH latest AS (
            SELECT DISTINCT ON (quiz_id) attempt_id FROM progress_question_results
            WHERE learner_id = $1 AND course_id = ANY ($2) ORDER BY quiz_id, attempt_number DESC)
@@ -290,28 +293,24 @@ export class GetLearnerProfileHandler extends LearnerReport implements IQueryHan
          GROUP BY skill ORDER BY skill`,
         [learnerId, courseIds],
       );
-      const outcomes: { course_id: string; quiz_id: string; question_id: string; score: number; points: number; skills: string[] }[] = await db.query(
+      const outcomes = await query<{ course_id: string; quiz_id: string; question_id: string; score: number | string; points: number | string; skills: string[] }>(
+        db,
         `WITH latest AS (
            SELECT DISTINCT ON (quiz_id) attempt_id FROM progress_question_results
            WHERE learner_id = $1 AND course_id = ANY ($2) ORDER BY quiz_id, attempt_number DESC)
          SELECT r.course_id, r.quiz_id, r.question_id, r.score, r.points, r.skills FROM progress_question_results r JOIN latest USING (attempt_id)`,
         [learnerId, courseIds],
       );
-      const quizzes: { quiz_id: string; course_id: string; title: string; attempts_allowed: number; questions: { questionId: string; text: string }[]; section_id: string | null; used: number }[] = await db.query(
-        `SELECT q.quiz_id, q.course_id, q.title, q.attempts_allowed, q.questions, a.section_id,
-           (SELECT count(*)::int FROM quiz_attempts t WHERE t.quiz_id = q.quiz_id AND t.learner_id = $1) AS used
-         FROM quizzes q LEFT JOIN course_activities a ON a.activity_id = q.quiz_id WHERE q.course_id = ANY ($2)`,
-        [learnerId, courseIds],
-      );
-      const resources: { resource_id: string; course_id: string; section_id: string; kind: string; title: string }[] = await db.query(
-        'SELECT resource_id, course_id, section_id, kind, title FROM course_resources WHERE course_id = ANY ($1) AND visible ORDER BY course_id, position',
-        [courseIds],
-      );
+      const quizzes = await readQuizzes(db, courseIds);
+      const quizIds = quizzes.map((q) => q.quizId);
+      const used = await countAttempts(db, learnerId, quizIds);
+      const sections = await readActivitySections(db, quizIds);
+      const resources = await readVisibleResources(db, courseIds);
       return {
         outcomes,
-        quizzes,
+        quizzes: quizzes.map((q) => ({ ...q, attemptsUsed: used.get(q.quizId) ?? 0, sectionId: sections.get(q.quizId) ?? null })),
         resources,
-        displayName: (account?.display_name as string | undefined) ?? null,
+        displayName: account?.displayName ?? null,
         lastAccessAt: iso(flags?.last_access_at),
         objected,
         activity,
@@ -325,26 +324,26 @@ export class GetLearnerProfileHandler extends LearnerReport implements IQueryHan
     const courses: ProfileCourseView[] = seen.courses.map((e) => {
       const activity: Record<string, number> = {};
       let lastAccessAt: string | null = null;
-      for (const a of read.activity.filter((x) => x.course_id === e.course_id)) {
+      for (const a of read.activity.filter((x) => x.course_id === e.courseId)) {
         activity[a.action] = a.events;
         if (lastAccessAt === null || a.last_at.getTime() > Date.parse(lastAccessAt)) lastAccessAt = iso(a.last_at);
       }
-      const book = read.gradebooks.get(e.course_id);
-      const grades = book ? learnerGrades(book, learnerId, seen.teaches.has(e.course_id)) : null;
+      const book = read.gradebooks.get(e.courseId);
+      const grades = book ? learnerGrades(book, learnerId, seen.teaches.has(e.courseId)) : null;
       const judged = e.status === 'active' && !read.objected;
       const reasons = judged
-        ? atRiskReasons({ lastActivityAt: lastAccessAt, enrolledAt: iso(e.enrolled_at)!, now, inactiveDays, grade: grades?.total ?? null, passPercentage: grades?.passPercentage ?? null })
+        ? atRiskReasons({ lastActivityAt: lastAccessAt, enrolledAt: iso(e.enrolledAt)!, now, inactiveDays, grade: grades?.total ?? null, passPercentage: grades?.passPercentage ?? null })
         : [];
       return {
-        courseId: e.course_id,
-        title: e.title,
-        code: e.code,
-        subject: e.subject,
-        gradeLevel: e.grade_level,
-        enrolment: { status: e.status, method: e.method, enrolledAt: iso(e.enrolled_at)!, unenrolledAt: iso(e.unenrolled_at) },
+        courseId: e.courseId,
+        title: e.course.title,
+        code: e.course.code,
+        subject: e.course.subject,
+        gradeLevel: e.course.gradeLevel,
+        enrolment: { status: e.status, method: e.method, enrolledAt: iso(e.enrolledAt)!, unenrolledAt: iso(e.unenrolledAt) },
         lastAccessAt,
         activity,
-        completion: learnerCompletion(read.completion, e.course_id, learnerId),
+        completion: learnerCompletion(read.completion, e.courseId, learnerId),
         grades,
         atRisk: judged ? { flagged: reasons.length > 0, reasons } : null,
       };
@@ -356,15 +355,15 @@ export class GetLearnerProfileHandler extends LearnerReport implements IQueryHan
       : learnerAdvice(
           read.outcomes.map((o) => ({ courseId: o.course_id, quizId: o.quiz_id, questionId: o.question_id, score: Number(o.score), points: Number(o.points), skills: o.skills })),
           read.quizzes.map((q) => ({
-            quizId: q.quiz_id,
-            courseId: q.course_id,
+            quizId: q.quizId,
+            courseId: q.courseId,
             title: q.title,
-            attemptsAllowed: q.attempts_allowed,
-            attemptsUsed: q.used,
-            sectionId: q.section_id,
+            attemptsAllowed: q.attemptsAllowed,
+            attemptsUsed: q.attemptsUsed,
+            sectionId: q.sectionId,
             questions: q.questions.map((x) => ({ questionId: x.questionId, text: x.text })),
           })),
-          read.resources.map((r) => ({ resourceId: r.resource_id, courseId: r.course_id, sectionId: r.section_id, kind: r.kind, title: r.title })),
+          read.resources,
         );
 
     await this.repo.learnerProfileViewed(actor, { learnerId, part: options.part, format: options.format });

@@ -19,12 +19,16 @@
  */
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
-import { computeCourseGrades, readGradebooks } from '@learnstream/grades';
+import { computeCourseGrades, readCourseCompletions, readGradebooks } from '@learnstream/grades';
+import { readSchoolNames } from '@learnstream/affiliations';
+import { readEnrolments, readSchoolCourses } from '@learnstream/courses';
+import { query } from '@learnstream/database';
+import { readAccountNames } from '@learnstream/identity';
 import { DomainError, Clock } from '@learnstream/domain';
 import type { ReportFormat, SchoolPart } from '../progress.events';
 import { ProgressRepository } from '../progress.repository';
 import { mean, round2 } from '../rules';
-import { notRestricted } from './read-models';
+import { notRestricted, restrictedIds } from './read-models';
 
 export interface GroupFigures {
   courses: number;
@@ -143,46 +147,40 @@ export class GetSchoolReportHandler implements IQueryHandler<GetSchoolReportQuer
     const start = `${period.from}T00:00:00.000Z`;
     const end = nextDay(period.to);
     const read = await this.db.read(await this.policy.scopeOf(actor), async (db) => {
-      const [school] = await db.query('SELECT name FROM schools WHERE school_id = $1', [schoolId]);
-      if (!school) throw new DomainError('not_found', 'SCHOOL_NOT_FOUND', `no school ${schoolId}`);
-      const courses: { course_id: string; code: string; title: string; subject: string; grade_level: string | null; archived_at: Date | null }[] = await db.query(
-        'SELECT course_id, code, title, subject, grade_level, archived_at FROM courses WHERE school_id = $1 ORDER BY title, course_id',
-        [schoolId],
-      );
-      const ids = courses.map((c) => c.course_id);
-      const enrolments: { course_id: string; learner_id: string }[] = await db.query(
-        `SELECT course_id, learner_id FROM course_enrolments
-         WHERE course_id = ANY ($1) AND enrolled_at < $3 AND (unenrolled_at IS NULL OR unenrolled_at >= $2) AND ${notRestricted('learner_id')}`,
-        [ids, start, end],
-      );
-      const completions: { course_id: string; learner_id: string; completed_at: Date }[] = await db.query(
-        `SELECT course_id, learner_id, completed_at FROM course_completions WHERE course_id = ANY ($1) AND completed_at < $2 AND ${notRestricted('learner_id')}`,
-        [ids, end],
-      );
-      const activity: { course_id: string; user_id: string; events: number; learner: boolean; teacher: boolean }[] = await db.query(
+      const name = (await readSchoolNames(db, [schoolId])).get(schoolId);
+      if (name === undefined) throw new DomainError('not_found', 'SCHOOL_NOT_FOUND', `no school ${schoolId}`);
+      const courses = await readSchoolCourses(db, schoolId);
+      const ids = courses.map((c) => c.courseId);
+      const restricted = await restrictedIds(db);
+      const enrolments = (await readEnrolments(db, { courseIds: ids, during: { from: start, to: end } })).filter((e) => !restricted.has(e.learnerId));
+      const completions = (await readCourseCompletions(db, ids, { before: end })).filter((c) => !restricted.has(c.learnerId));
+      const activity = await query<{ course_id: string; user_id: string; events: number; learner: boolean; teacher: boolean }>(
+        db,
         `SELECT d.course_id, d.user_id, sum(d.events)::int AS events, coalesce(m.learner, false) AS learner, coalesce(m.teacher, false) AS teacher
          FROM progress_daily_activity d LEFT JOIN progress_course_members m USING (course_id, user_id)
          WHERE d.school_id = $1 AND d.day BETWEEN $2 AND $3 AND ${notRestricted('d.user_id')}
          GROUP BY d.course_id, d.user_id, m.learner, m.teacher`,
         [schoolId, period.from, period.to],
       );
-      const teachers: { user_id: string; display_name: string | null; events: number; days: number; course_ids: string[] }[] = await db.query(
-        `SELECT d.user_id, a.display_name, sum(d.events)::int AS events, count(DISTINCT d.day)::int AS days, array_agg(DISTINCT d.course_id::text) AS course_ids
-         FROM progress_daily_activity d JOIN progress_course_members m USING (course_id, user_id) LEFT JOIN accounts a ON a.user_id = d.user_id
+      const teachers = await query<{ user_id: string; events: number; days: number; course_ids: string[] }>(
+        db,
+        `SELECT d.user_id, sum(d.events)::int AS events, count(DISTINCT d.day)::int AS days, array_agg(DISTINCT d.course_id::text) AS course_ids
+         FROM progress_daily_activity d JOIN progress_course_members m USING (course_id, user_id)
          WHERE d.school_id = $1 AND d.day BETWEEN $2 AND $3 AND m.teacher
-         GROUP BY d.user_id, a.display_name ORDER BY events DESC, d.user_id`,
+         GROUP BY d.user_id ORDER BY events DESC, d.user_id`,
         [schoolId, period.from, period.to],
       );
-      return { name: school.name as string, courses, enrolments, completions, activity, teachers, gradebooks: await readGradebooks(db, ids, null) };
+      const teacherNames = new Map((await readAccountNames(db, teachers.map((t) => t.user_id))).map((n) => [n.userId, n.displayName]));
+      return { name, courses, enrolments, completions, activity, teachers, teacherNames, gradebooks: await readGradebooks(db, ids, null) };
     });
 
-    const perCourse = new Map<string, CourseFigures>(read.courses.map((c) => [c.course_id, { enrolled: new Set(), active: new Set(), completed: 0, completedInPeriod: 0, totals: [], learnerEvents: 0 }]));
-    for (const e of read.enrolments) perCourse.get(e.course_id)?.enrolled.add(e.learner_id);
+    const perCourse = new Map<string, CourseFigures>(read.courses.map((c) => [c.courseId, { enrolled: new Set(), active: new Set(), completed: 0, completedInPeriod: 0, totals: [], learnerEvents: 0 }]));
+    for (const e of read.enrolments) perCourse.get(e.courseId)?.enrolled.add(e.learnerId);
     for (const c of read.completions) {
-      const f = perCourse.get(c.course_id);
-      if (!f?.enrolled.has(c.learner_id)) continue;
+      const f = perCourse.get(c.courseId);
+      if (!f?.enrolled.has(c.learnerId)) continue;
       f.completed += 1;
-      if (c.completed_at.getTime() >= Date.parse(start)) f.completedInPeriod += 1;
+      if (c.completedAt.getTime() >= Date.parse(start)) f.completedInPeriod += 1;
     }
     for (const a of read.activity) {
       const f = perCourse.get(a.course_id);
@@ -200,16 +198,16 @@ export class GetSchoolReportHandler implements IQueryHandler<GetSchoolReportQuer
     }
 
     const courses: SchoolCourseView[] = read.courses.map((c) => ({
-      courseId: c.course_id,
+      courseId: c.courseId,
       code: c.code,
       title: c.title,
       subject: c.subject,
-      gradeLevel: c.grade_level,
-      archived: c.archived_at !== null,
-      learnerEvents: perCourse.get(c.course_id)!.learnerEvents,
-      ...figures([perCourse.get(c.course_id)!]),
+      gradeLevel: c.gradeLevel,
+      archived: c.archivedAt !== null,
+      learnerEvents: perCourse.get(c.courseId)!.learnerEvents,
+      ...figures([perCourse.get(c.courseId)!]),
     }));
-    const keyed = read.courses.map((c) => ({ subject: c.subject, gradeLevel: c.grade_level, figures: perCourse.get(c.course_id)! }));
+    const keyed = read.courses.map((c) => ({ subject: c.subject, gradeLevel: c.gradeLevel, figures: perCourse.get(c.courseId)! }));
 
     await this.repo.schoolReportViewed(actor, { schoolId, from: period.from, to: period.to, part: options.part, format: options.format });
     return {
@@ -227,7 +225,7 @@ export class GetSchoolReportHandler implements IQueryHandler<GetSchoolReportQuer
       byGradeLevel: grouped(keyed.map((k) => ({ key: k.gradeLevel, figures: k.figures })))
         .map((g) => ({ gradeLevel: g.key, ...g.figures }))
         .sort((a, b) => (a.gradeLevel ?? '\uffff').localeCompare(b.gradeLevel ?? '\uffff')),
-      teachers: read.teachers.map((t) => ({ teacherId: t.user_id, displayName: t.display_name, events: t.events, activeDays: t.days, courseIds: [...t.course_ids].sort() })),
+      teachers: read.teachers.map((t) => ({ teacherId: t.user_id, displayName: read.teacherNames.get(t.user_id) ?? null, events: t.events, activeDays: t.days, courseIds: [...t.course_ids].sort() })),
     };
   }
 }

@@ -1,8 +1,15 @@
 /**
- * Helpers the progress reports share. Other features' read models (grades and
- * completion) are read through those features' exported readers
- * (`readGradebooks`, `readCompletion` from '@learnstream/grades'), not their tables.
+ * Helpers the progress reports share. Other features' read models are read
+ * through those features' exported readers, not their tables: courses and
+ * enrolments (`readCourses`, `readEnrolments`, … from '@learnstream/courses'),
+ * names (`readAccountNames`, '@learnstream/identity'; `readSchoolNames`,
+ * '@learnstream/affiliations'), quizzes (`readQuizzes`, `countAttempts`,
+ * '@learnstream/assessments'), grades and completion (`readGradebooks`,
+ * `readCompletion`, `readCourseCompletions`, `readQuizGrading`,
+ * '@learnstream/grades').
  */
+import { queryOne, type Queryable } from '@learnstream/database';
+import type { AccountName } from '@learnstream/identity';
 
 export const iso = (v: Date | string | null | undefined): string | null => (v === null || v === undefined ? null : new Date(v).toISOString());
 
@@ -16,3 +23,26 @@ export const iso = (v: Date | string | null | undefined): string | null => (v ==
  * reader's scope.
  */
 export const notRestricted = (column: string) => `NOT coalesce(${column} = ANY ((SELECT ls_restricted_ids())::uuid[]), false)`;
+
+/** The restricted people (ls_restricted_ids(), as above), to leave out of rows read through another feature's reader. */
+export async function restrictedIds(db: Queryable): Promise<Set<string>> {
+  const row = await queryOne<{ ids: string[] | null }>(db, 'SELECT ls_restricted_ids()::text[] AS ids');
+  return new Set(row?.ids ?? []);
+}
+
+/**
+ * Orders people as a report lists them, like `ORDER BY display_name NULLS LAST, id`: `named` is the
+ * accounts reader's answer (already in that order, the database's collation); people without a
+ * name (or without an account the reader may see) come last, by id.
+ */
+export function byDisplayName<T>(items: readonly T[], idOf: (item: T) => string, named: readonly AccountName[]): T[] {
+  const rank = new Map(named.filter((n) => n.displayName !== null).map((n, i) => [n.userId, i]));
+  return [...items].sort((a, b) => {
+    const ra = rank.get(idOf(a));
+    const rb = rank.get(idOf(b));
+    if (ra !== undefined && rb !== undefined) return ra - rb;
+    if (ra !== undefined) return -1;
+    if (rb !== undefined) return 1;
+    return idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0;
+  });
+}

@@ -1,0 +1,39 @@
+/**
+ * The assessments feature's read models as other features read them, inside
+ * their TenantDb transaction (row-level security on): the quizzes of courses
+ * with their questions, and how many attempts a learner used. Set-wise (arrays
+ * of ids in, one statement each). The progress reports read `quizzes` and
+ * `quiz_attempts` only through here.
+ */
+import { query, type Queryable } from '@learnstream/database';
+import type { Question } from '../question';
+
+export interface QuizRecord {
+  quizId: string;
+  courseId: string;
+  title: string;
+  attemptsAllowed: number;
+  questions: Question[];
+}
+
+/** The quizzes of these courses. */
+export async function readQuizzes(db: Queryable, courseIds: readonly string[]): Promise<QuizRecord[]> {
+  if (!courseIds.length) return [];
+  const rows = await query<{ quiz_id: string; course_id: string; title: string; attempts_allowed: number; questions: Question[] }>(
+    db,
+    'SELECT quiz_id, course_id, title, attempts_allowed, questions FROM quizzes WHERE course_id = ANY ($1)',
+    [courseIds],
+  );
+  return rows.map((r) => ({ quizId: r.quiz_id, courseId: r.course_id, title: r.title, attemptsAllowed: r.attempts_allowed, questions: r.questions }));
+}
+
+/** How many attempts the learner started at each of these quizzes (a quiz without any is left out). */
+export async function countAttempts(db: Queryable, learnerId: string, quizIds: readonly string[]): Promise<Map<string, number>> {
+  if (!quizIds.length) return new Map();
+  const rows = await query<{ quiz_id: string; used: number }>(
+    db,
+    'SELECT quiz_id, count(*)::int AS used FROM quiz_attempts WHERE learner_id = $1 AND quiz_id = ANY ($2) GROUP BY quiz_id',
+    [learnerId, quizIds],
+  );
+  return new Map(rows.map((r) => [r.quiz_id, r.used]));
+}

@@ -1,0 +1,26 @@
+/**
+ * The identity feature's read model as other features read it, inside their
+ * TenantDb transaction (row-level security on): the names of accounts.
+ * Set-wise (an array of ids in, one statement). Reports read `accounts` only
+ * through here.
+ */
+import { query, type Queryable } from '@learnstream/database';
+
+export interface AccountName {
+  userId: string;
+  displayName: string | null;
+}
+
+/**
+ * The display names of these accounts (those the reader may see), ordered by name (the database's
+ * collation, accounts without one last) then id: a report lists people in this order.
+ */
+export async function readAccountNames(db: Queryable, userIds: readonly string[]): Promise<AccountName[]> {
+  if (!userIds.length) return [];
+  const rows = await query<{ user_id: string; display_name: string | null }>(
+    db,
+    'SELECT user_id, display_name FROM accounts WHERE user_id = ANY ($1) ORDER BY display_name NULLS LAST, user_id',
+    [userIds],
+  );
+  return rows.map((r) => ({ userId: r.user_id, displayName: r.display_name }));
+}
