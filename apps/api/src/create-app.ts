@@ -6,7 +6,9 @@ import type { AppConfig } from '@learnstream/config';
 import type { Clock } from '@learnstream/domain';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { bodyParsers, clientRateLimit, HttpErrorFilter, inputGuardMiddleware, noStoreMiddleware, PG_POOL, requestIdMiddleware, securityHeaders } from '@learnstream/core';
+import { InlineProjections } from '@learnstream/projections';
 import { AppModule } from './app.module';
+import { catchingUpMiddleware } from './catching-up.middleware';
 import { serveWebApp } from './web-app';
 
 /** Builds the HTTP application (used by main.ts and by the e2e tests, which give it a clock they move). */
@@ -19,6 +21,8 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
   app.disable('x-powered-by');
   app.use(requestIdMiddleware());
   app.use(securityHeaders());
+  // A long start-up catch-up of the inline read models: the API answers 503 CATCHING_UP until it is over.
+  app.use(catchingUpMiddleware(app.get(InlineProjections), config.opsToken));
   // The dashboard's static files (and GraphiQL's page): not rate-limited, not body-parsed, cacheable.
   serveWebApp(app, config);
   for (const limit of clientRateLimit(config, app.get(PG_POOL))) app.use(limit);

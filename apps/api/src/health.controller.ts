@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } f
 import { Public } from '@learnstream/access';
 import { PG_POOL } from '@learnstream/core';
 import { EVENT_STORE, type EventStore } from '@learnstream/event-store';
-import { ProjectionRunner } from '@learnstream/projections';
+import { InlineProjections, ProjectionRunner } from '@learnstream/projections';
 import type { Response } from 'express';
 import type pg from 'pg';
 
@@ -26,12 +26,13 @@ export class HealthController {
     @Inject(PG_POOL) private readonly pool: pg.Pool,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly projections: ProjectionRunner,
+    private readonly inline: InlineProjections,
   ) {}
 
   @Get()
   @ApiOperation({ summary: 'Database and event store reachability, and each projection’s lag' })
   @ApiOkResponse({ description: 'everything is up' })
-  @ApiServiceUnavailableResponse({ description: 'the database or the event store is down, or a projection is stalled on it (`reason` says which)' })
+  @ApiServiceUnavailableResponse({ description: 'the database or the event store is down, a projection is stalled on it, or the server is still catching its inline read models up at start-up (`reason` says which)' })
   async health(@Res({ passthrough: true }) res: Response) {
     const [database, eventStore] = await Promise.all([check(() => this.pool.query('SELECT 1')), check(() => this.store.ping())]);
     let projections: { name: string; state: string; lag: number; lagCapped: boolean; deadLetters: number; lastError: string | null }[] = [];
@@ -52,7 +53,9 @@ export class HealthController {
             ? `projection status: ${projectionsCheck.error}`
             : stalled.length
               ? `projections stalled: ${stalled.map((p) => `${p.name} (${p.lastError})`).join(', ')}`
-              : null;
+              : this.inline.catchingUp
+                ? 'starting: the inline read models are catching up with the log (the API answers 503 CATCHING_UP meanwhile)'
+                : null;
     res.status(reason ? 503 : 200);
     if (reason) res.setHeader('Retry-After', '2');
     return {

@@ -11,9 +11,17 @@
  * process (single appends and the group commit) applies the events it
  * carries, on its own connection, before COMMIT. The checkpoint row is marked
  * `inline` and no longer moves; the async runner leaves these projections
- * alone. Appends of inline event types take a shared advisory lock; a
- * catch-up or rebuild takes it exclusively, so that it never interleaves with
- * a live append.
+ * alone. Appends of inline event types take a shared advisory lock; the last
+ * step of a catch-up, and a rebuild, take it exclusively, so that they never
+ * interleave with a live append.
+ *
+ * The catch-up is bounded: batches of `batchSize` events, each in its own
+ * transaction with its checkpoint (a long log never holds one transaction, and
+ * with it every reader's xmin horizon, open for minutes), read below the
+ * stable line; only the last short stretch runs under the exclusive lock,
+ * where the read models are marked inline. When it is more than one batch,
+ * the HTTP process (`background`) listens meanwhile and refuses what would
+ * read these read models with 503 CATCHING_UP (`catchingUp`).
  *
  * EventStoreDB: no transaction spans EventStoreDB and PostgreSQL. There the
  * same projections stay asynchronous (run by the ProjectionRunner, with their
@@ -29,30 +37,58 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { applySteps, decodeFor, stepsOf } from './apply-events';
 import { SUBJECT_ERASED, type Projection } from './projection';
 
-/** Advisory lock key of the inline read models ('LSIN'): shared by appends, exclusive for a catch-up or rebuild. */
+/** Advisory lock key of the inline read models ('LSIN'): shared by appends, exclusive for the end of a catch-up or a rebuild. */
 export const INLINE_LOCK = 0x4c53494e;
 
-const PAGE = 1000;
+/** Pauses of a background catch-up that failed before it tries again (the database away, a bug being fixed). */
+const RETRY_MS = [250, 1000, 5000];
+
+type EventRow = { transaction_id: string; global_position: string; stream_id: string; stream_revision: string; event_id: string; event_type: string; data: Record<string, unknown>; metadata: Record<string, unknown>; recorded_at: Date };
+
+/**
+ * `detached`: not ours (before attach, EventStoreDB); `catching-up`: ours, the
+ * catch-up still running, requests that read them refused; `attached`: written
+ * by every append of this process.
+ */
+export type InlineState = 'detached' | 'catching-up' | 'attached';
 
 export class InlineProjections {
   private readonly logger = new Logger('InlineProjections');
   readonly projections: readonly Projection[];
   private readonly types: Set<string>;
-  private attached = false;
+  private state: InlineState = 'detached';
+  private background: Promise<void> | null = null;
+  private stopping = false;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly eventLog: EventLog,
     all: readonly Projection[],
+    private readonly batchSize = 1000,
   ) {
     this.projections = all.filter((p) => p.inline);
     this.types = new Set([SUBJECT_ERASED, ...this.projections.flatMap((p) => (p.eventTypes === '*' ? [] : p.eventTypes))]);
     if (this.projections.some((p) => p.eventTypes === '*')) throw new Error('an inline projection must list its event types');
   }
 
-  /** Whether the appends of this process write the inline read models (PostgreSQL event store, after attach()). */
+  /** Whether the appends of this process write the inline read models (PostgreSQL event store, after the catch-up). */
   get active(): boolean {
-    return this.attached;
+    return this.state === 'attached';
+  }
+
+  /** Whether these read models are this process's to write (catching up or attached): the async runner leaves them alone. */
+  get owned(): boolean {
+    return this.state !== 'detached';
+  }
+
+  /** Whether the start-up catch-up is still running: what reads these read models must wait (503 CATCHING_UP). */
+  get catchingUp(): boolean {
+    return this.state === 'catching-up';
+  }
+
+  /** Settles when the catch-up is over (at once when there is none running). */
+  async caughtUp(): Promise<void> {
+    await this.background;
   }
 
   names(): string[] {
@@ -68,27 +104,53 @@ export class InlineProjections {
   /**
    * PostgreSQL: catches the inline read models up and has every later append
    * of this process write them. Returns false (nothing done) on EventStoreDB.
+   * With `background` (the HTTP process), a catch-up longer than one batch per
+   * read model goes on after this returns, and `catchingUp` says so until it
+   * is over; without it (projector, CLI), this returns when it is over.
    */
-  async attach(): Promise<boolean> {
+  async attach({ background = false }: { background?: boolean } = {}): Promise<boolean> {
     const store = this.eventLog.store;
     if (!(store instanceof PostgresEventStore) || this.projections.length === 0) return false;
-    await this.catchUp();
+    this.state = 'catching-up';
+    this.stopping = false;
+    // From now on every append of an inline type takes the shared lock: the catch-up's last step waits for those in flight.
     store.inTransaction = (client, appended) => this.apply(client, appended);
-    this.attached = true;
+    try {
+      if (!(await this.catchUpRound())) {
+        if (!background) await this.catchUp();
+        else {
+          this.logger.log({ msg: 'catching the inline read models up in the background; requests that read them get 503 CATCHING_UP meanwhile' });
+          this.background = this.catchUpUntilDone();
+          return true;
+        }
+      }
+      await this.finish();
+    } catch (error) {
+      this.detach();
+      throw error;
+    }
     return true;
+  }
+
+  /** Stops a background catch-up at its next batch (shutdown). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.background;
   }
 
   detach(): void {
     const store = this.eventLog.store;
-    if (store instanceof PostgresEventStore && this.attached) store.inTransaction = null;
-    this.attached = false;
+    if (store instanceof PostgresEventStore && this.state !== 'detached') store.inTransaction = null;
+    this.state = 'detached';
   }
 
-  /** In an append's transaction: applies the events of inline types it carries. */
+  /** In an append's transaction: applies the events of inline types it carries (once caught up). */
   private async apply(client: pg.PoolClient, appended: RecordedEvent[]): Promise<void> {
     const relevant = appended.filter((r) => this.types.has(r.type));
     if (relevant.length === 0) return;
     await client.query('SELECT pg_advisory_xact_lock_shared($1)', [INLINE_LOCK]);
+    // Still catching up: the catch-up reads these events from the log (its last step waits for this transaction).
+    if (this.state !== 'attached') return;
     await this.applyRecords(this.managerOn(client), relevant, this.projections, (records) => this.eventLog.decodeAppended(records));
   }
 
@@ -104,22 +166,90 @@ export class InlineProjections {
     return runner.manager;
   }
 
-  /** Brings the inline read models not yet marked inline up to the log's head, then marks them. */
+  /** Brings the inline read models not yet marked inline up to the log's head in bounded batches, then marks them. */
   async catchUp(): Promise<void> {
-    await this.exclusively(async (tx) => {
-      const rows: { name: string; position_commit: string; position_prepare: string }[] = await tx.query(
-        'SELECT name, position_commit, position_prepare FROM projection_checkpoints WHERE name = ANY($1) AND NOT inline',
-        [this.names()],
-      );
-      for (const row of rows) {
-        const p = this.projections.find((x) => x.name === row.name)!;
-        const commit = BigInt(row.position_commit);
-        const from = commit < 0n ? START : { commit, prepare: BigInt(row.position_prepare) };
-        const handled = await this.replay(tx, p, from);
-        await tx.query('UPDATE projection_checkpoints SET inline = true, rebuild_started_at = NULL, events_handled = events_handled + $2, updated_at = now() WHERE name = $1', [p.name, handled]);
-        this.logger.log({ msg: 'read model is now written inline', projection: p.name, from: positionToString(from), caughtUp: handled });
+    while (!(await this.catchUpRound())) if (this.stopping) return;
+  }
+
+  /** The background catch-up: tries again after a failure until it is over or the process stops. */
+  private async catchUpUntilDone(): Promise<void> {
+    for (let failures = 0; !this.stopping; ) {
+      try {
+        await this.catchUp();
+        if (this.stopping) return;
+        await this.finish();
+        this.logger.log({ msg: 'inline read models caught up: requests are answered' });
+        return;
+      } catch (error) {
+        const pause = RETRY_MS[Math.min(failures++, RETRY_MS.length - 1)];
+        this.logger.error({ msg: 'inline read models catch-up failing; retrying', error: error instanceof Error ? error.message : String(error), retryInMs: pause });
+        await new Promise((resolve) => setTimeout(resolve, pause));
       }
-    });
+    }
+  }
+
+  /**
+   * One batch for each read model not yet marked inline, each in its own
+   * transaction with its checkpoint. True when none had a full batch (what is
+   * left is for `finish`).
+   */
+  private async catchUpRound(): Promise<boolean> {
+    await this.ensureCheckpoints();
+    const rows: { name: string }[] = await this.dataSource.query('SELECT name FROM projection_checkpoints WHERE name = ANY($1) AND NOT inline', [this.names()]);
+    let done = true;
+    for (const { name } of rows) {
+      if (this.stopping) return false;
+      const p = this.projections.find((x) => x.name === name)!;
+      const full = await this.dataSource.transaction(async (tx) => {
+        // Locked: two processes catching up at once take turns, and never apply a batch twice.
+        const [row]: { position_commit: string; position_prepare: string; inline: boolean }[] = await tx.query(
+          'SELECT position_commit, position_prepare, inline FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
+          [name],
+        );
+        if (row.inline) return false;
+        const records = await this.page(tx, p, checkpointOf(row), { stable: true });
+        if (records.length === 0) return false;
+        const handled = await this.applyPage(tx, p, records);
+        const last = records[records.length - 1].position;
+        await tx.query('UPDATE projection_checkpoints SET position_commit = $2, position_prepare = $3, events_handled = events_handled + $4, updated_at = now() WHERE name = $1', [
+          name,
+          last.commit.toString(),
+          last.prepare.toString(),
+          handled,
+        ]);
+        return records.length === this.batchSize;
+      });
+      if (full) done = false;
+    }
+    return done;
+  }
+
+  /**
+   * The last stretch, under the exclusive lock: what the batches left (events
+   * above the stable line, and those appended meanwhile), then the read models
+   * are marked inline and this process's appends write them from the next one on.
+   */
+  private async finish(): Promise<void> {
+    try {
+      await this.exclusively(async (tx) => {
+        const rows: { name: string; position_commit: string; position_prepare: string }[] = await tx.query(
+          'SELECT name, position_commit, position_prepare FROM projection_checkpoints WHERE name = ANY($1) AND NOT inline FOR UPDATE',
+          [this.names()],
+        );
+        for (const row of rows) {
+          const p = this.projections.find((x) => x.name === row.name)!;
+          const from = checkpointOf(row);
+          const handled = await this.replay(tx, p, from);
+          await tx.query('UPDATE projection_checkpoints SET inline = true, rebuild_started_at = NULL, events_handled = events_handled + $2, updated_at = now() WHERE name = $1', [p.name, handled]);
+          this.logger.log({ msg: 'read model is now written inline', projection: p.name, from: positionToString(from), lastStretch: handled });
+        }
+        // Before COMMIT: an append waiting for the shared lock gets it only after the commit, and then writes them.
+        this.state = 'attached';
+      });
+    } catch (error) {
+      if (this.state === 'attached') this.state = 'catching-up';
+      throw error;
+    }
   }
 
   /** Empties an inline read model and replays the log into it, in one transaction that appends wait for. */
@@ -138,8 +268,12 @@ export class InlineProjections {
     this.logger.log({ msg: 'inline read model rebuilt', projection: name });
   }
 
-  private async exclusively(work: (tx: EntityManager) => Promise<void>): Promise<void> {
+  private async ensureCheckpoints(): Promise<void> {
     await this.dataSource.query('INSERT INTO projection_checkpoints (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [this.names()]);
+  }
+
+  private async exclusively(work: (tx: EntityManager) => Promise<void>): Promise<void> {
+    await this.ensureCheckpoints();
     await this.dataSource.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [INLINE_LOCK]);
       await work(tx);
@@ -147,39 +281,58 @@ export class InlineProjections {
   }
 
   /**
-   * Applies the projection's events after `from`, in log order. Under the
-   * exclusive lock every event of an inline type is committed (their appends
-   * hold the shared lock), so the whole table is read, not only below the
-   * stable line of the subscriptions.
+   * Applies the projection's events after `from`, in log order, page by page
+   * in the caller's transaction. Under the exclusive lock every event of an
+   * inline type is committed (their appends hold the shared lock), so the
+   * whole table is read, not only below the stable line of the subscriptions.
    */
   private async replay(tx: EntityManager, p: Projection, from: Position): Promise<number> {
-    const types = [SUBJECT_ERASED, ...(p.eventTypes as readonly string[])];
     let position = from;
     let handled = 0;
     for (;;) {
-      const [c, q] = position.commit < 0n ? ['0', '-1'] : [position.commit.toString(), position.prepare.toString()];
-      const rows: { transaction_id: string; global_position: string; stream_id: string; stream_revision: string; event_id: string; event_type: string; data: Record<string, unknown>; metadata: Record<string, unknown>; recorded_at: Date }[] =
-        await tx.query(
-          `SELECT transaction_id, global_position, stream_id, stream_revision, event_id, event_type, data, metadata, recorded_at FROM events
-           WHERE event_type = ANY($1) AND (transaction_id, global_position) > ($2::xid8, $3::bigint)
-           ORDER BY transaction_id, global_position LIMIT ${PAGE}`,
-          [types, c, q],
-        );
-      if (rows.length === 0) return handled;
-      const records: RecordedEvent[] = rows.map((r) => ({
-        id: r.event_id,
-        type: r.event_type,
-        streamId: r.stream_id,
-        revision: BigInt(r.stream_revision),
-        position: { commit: BigInt(r.transaction_id), prepare: BigInt(r.global_position) },
-        data: r.data,
-        metadata: r.metadata,
-        recordedAt: r.recorded_at,
-      }));
-      await this.applyRecords(tx, records, [p]);
-      handled += records.filter((r) => r.type !== SUBJECT_ERASED || (p.eventTypes as readonly string[]).includes(r.type)).length;
+      const records = await this.page(tx, p, position, { stable: false });
+      if (records.length === 0) return handled;
+      handled += await this.applyPage(tx, p, records);
       position = records[records.length - 1].position;
-      if (rows.length < PAGE) return handled;
+      if (records.length < this.batchSize) return handled;
     }
   }
+
+  /**
+   * The projection's events (and erasures) after `from`, at most one batch.
+   * `stable`: only below the stable line (no transaction still running can
+   * commit there), for a batch that does not hold the exclusive lock.
+   */
+  private async page(tx: EntityManager, p: Projection, from: Position, { stable }: { stable: boolean }): Promise<RecordedEvent[]> {
+    const types = [SUBJECT_ERASED, ...(p.eventTypes as readonly string[])];
+    const [c, q] = from.commit < 0n ? ['0', '-1'] : [from.commit.toString(), from.prepare.toString()];
+    const rows: EventRow[] = await tx.query(
+      `SELECT transaction_id, global_position, stream_id, stream_revision, event_id, event_type, data, metadata, recorded_at FROM events
+       WHERE event_type = ANY($1) AND (transaction_id, global_position) > ($2::xid8, $3::bigint)
+       ${stable ? 'AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())' : ''}
+       ORDER BY transaction_id, global_position LIMIT ${this.batchSize}`,
+      [types, c, q],
+    );
+    return rows.map((r) => ({
+      id: r.event_id,
+      type: r.event_type,
+      streamId: r.stream_id,
+      revision: BigInt(r.stream_revision),
+      position: { commit: BigInt(r.transaction_id), prepare: BigInt(r.global_position) },
+      data: r.data,
+      metadata: r.metadata,
+      recordedAt: r.recorded_at,
+    }));
+  }
+
+  /** Applies one page to the projection in the caller's transaction; returns how many of its own events it held. */
+  private async applyPage(tx: EntityManager, p: Projection, records: RecordedEvent[]): Promise<number> {
+    await this.applyRecords(tx, records, [p]);
+    return records.filter((r) => r.type !== SUBJECT_ERASED || (p.eventTypes as readonly string[]).includes(r.type)).length;
+  }
+}
+
+function checkpointOf(row: { position_commit: string; position_prepare: string }): Position {
+  const commit = BigInt(row.position_commit);
+  return commit < 0n ? START : { commit, prepare: BigInt(row.position_prepare) };
 }

@@ -204,9 +204,9 @@ export class ProjectionRunner {
     this.inline = options.inline ?? null;
   }
 
-  /** Whether the projection is written by the appends (and so has no reader here). */
+  /** Whether the projection is written by the appends, or being caught up to be (and so has no reader here). */
   private isInline(p: Projection): boolean {
-    return Boolean(p.inline && this.inline?.active);
+    return Boolean(p.inline && this.inline?.owned);
   }
 
   private projection(name: string): Projection {

@@ -20,6 +20,7 @@ export interface ProjectionsModuleOptions {
 }
 
 const RUN = Symbol('RUN_PROJECTIONS');
+const HTTP = Symbol('PROJECTIONS_HTTP');
 
 @Module({})
 export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -28,6 +29,7 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
     private readonly inline: InlineProjections,
     private readonly log: EventLog,
     @Inject(RUN) private readonly run: boolean,
+    @Inject(HTTP) private readonly http: boolean,
   ) {}
 
   static forRoot(options: ProjectionsModuleOptions): DynamicModule {
@@ -38,11 +40,13 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
       controllers: options.http ? [ProjectionsAdminController] : [],
       providers: [
         { provide: RUN, useValue: options.run },
+        { provide: HTTP, useValue: options.http },
         { provide: PROJECTIONS, useValue: options.projections },
         {
           provide: InlineProjections,
-          inject: [getDataSourceToken(), EventLog, PROJECTIONS],
-          useFactory: (dataSource: DataSource, log: EventLog, projections: Projection[]) => new InlineProjections(dataSource, log, projections),
+          inject: [getDataSourceToken(), EventLog, PROJECTIONS, APP_CONFIG],
+          useFactory: (dataSource: DataSource, log: EventLog, projections: Projection[], config: AppConfig) =>
+            new InlineProjections(dataSource, log, projections, config.projections.batchSize),
         },
         {
           provide: ProjectionRunner,
@@ -58,11 +62,13 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
   /**
    * Every process that appends writes the inline read models (PostgreSQL);
    * elsewhere (EventStoreDB) its appends wait until the runner has applied
-   * them to the same read models.
+   * them to the same read models. The HTTP process listens while a long
+   * catch-up of them runs (refusing what reads them with 503 CATCHING_UP);
+   * the projector and the CLI start when it is over.
    */
   async onApplicationBootstrap(): Promise<void> {
     await this.runner.ensureCheckpoints();
-    if (!(await this.inline.attach())) {
+    if (!(await this.inline.attach({ background: this.http }))) {
       const names = this.inline.names();
       this.log.readYourWrites = async (types, position) => {
         if (this.inline.touches(types)) await this.runner.settle(position, names);
@@ -74,6 +80,7 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
   /** Before any module closes its pools (those close in onApplicationShutdown). */
   async beforeApplicationShutdown(): Promise<void> {
     // The inline read models stay attached: appends still in flight (a draining group commit) write them too.
+    await this.inline.stop();
     await this.runner.stop();
   }
 }
