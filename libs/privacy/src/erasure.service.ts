@@ -8,16 +8,20 @@
  *      check the destruction token on every use);
  *   2. what is not in the log goes: the username index entry (its HMAC would
  *      still say whether a username existed) and their sign-in sessions;
- *   3. `SubjectErased { userId, requestId, anonymousId }` and the request's
- *      completion are appended in one atomic batch; every projection then
+ *   3. `SubjectErased { userId, requestId, anonymousId }` and the completion
+ *      of the request (and of every other open erasure request about the
+ *      person) are appended in one atomic batch; every projection then
  *      deletes or anonymises the person's rows and acknowledges (erasure_receipts).
  *
  * Before step 1, the mentions report (mentions.ts): where the subject's
  * names stand in other people's free text, kept as positions for the DPO
- * (ErasureMentionsFound), never the names.
+ * (ErasureMentionsFound, once per request), never the names.
  *
- * Each step can run again: a failure after 1 leaves an approved request that
- * the retention sweep completes. A person under a legal hold is not erased:
+ * The key store is another database: the steps cannot be one transaction, so
+ * each can run again and the series converges. A failure before 1 or after it
+ * leaves an approved (or deferred, hold lifted) request that the retention
+ * sweep completes; after 1 the ledger also has every start complete it
+ * (ErasureReplay). A person under a legal hold is not erased:
  * the caller defers the request instead.
  */
 import { Inject, Injectable } from '@nestjs/common';
@@ -25,7 +29,7 @@ import { randomUUID } from 'node:crypto';
 import { envelopeFor, type Actor } from '@learnstream/access';
 import { PG_POOL, retryOnConflict } from '@learnstream/core';
 import { DomainError, uuidV5, Clock } from '@learnstream/domain';
-import type { AppendResult } from '@learnstream/event-store';
+import { comparePositions, WrongExpectedRevisionError, type AppendResult } from '@learnstream/event-store';
 import { KeyStore } from '@learnstream/personal-data';
 import { SUBJECT_ERASED } from '@learnstream/projections';
 import type pg from 'pg';
@@ -67,23 +71,35 @@ export class ErasureService {
 
     // The mentions report: the subject's names, read while their keys exist, looked for in other people's
     // free text; only where they stand is kept (mentions.ts). A first erasure only (names are gone after).
+    // Recorded before the keys go (it holds no name), once per request: a run that stopped after it and
+    // runs again finds its report there.
     const known = await this.keys.erasure(subjectId);
-    const mentions = known ? [] : await this.mentions.find(subjectId, await this.mentions.namesOf(this.repo.log, subjectId));
+    if (!known) await this.reportMentions(subjectId, requestId, actor, now);
 
     // The ledger (file, then key store) first: from here on, every start carries this erasure out again.
     const anonymousId = known?.anonymousId ?? randomUUID();
     await this.keys.destroySubjectKeys(subjectId, `privacy request ${requestId}`, { requestId, anonymousId });
-    if (mentions.length) {
-      const at = now.toISOString();
-      await this.repo.log.append(erasureMentionsStream(requestId), [
-        {
-          type: 'ErasureMentionsFound',
-          data: { requestId, mentions, at },
-          envelope: envelopeFor(actor, { action: 'found', crud: 'c', object: { type: 'privacy_request', id: requestId } }),
-        },
-      ]);
-    }
     return this.finish(subjectId, requestId, anonymousId, actor, now);
+  }
+
+  private async reportMentions(subjectId: string, requestId: string, actor: Pick<Actor, 'userId' | 'realActorId'> | null, now: Date): Promise<void> {
+    const mentions = await this.mentions.find(subjectId, await this.mentions.namesOf(this.repo.log, subjectId));
+    if (!mentions.length) return;
+    const envelope = envelopeFor(actor, { action: 'found', crud: 'c', object: { type: 'privacy_request', id: requestId } });
+    try {
+      await this.repo.log.append(erasureMentionsStream(requestId), [{ type: 'ErasureMentionsFound', data: { requestId, mentions, at: now.toISOString() }, envelope }], { expectedRevision: 'no_stream' });
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error; // reported by an earlier run
+    }
+  }
+
+  /** The person's erasure requests approved or deferred (the request read model; each is decided again on its stream). */
+  async openErasures(subjectId: string): Promise<string[]> {
+    const { rows } = await this.pool.query<{ request_id: string }>(
+      `SELECT request_id FROM privacy_requests WHERE subject_id = $1 AND type = 'erasure' AND status IN ('approved', 'deferred') ORDER BY filed_at`,
+      [subjectId],
+    );
+    return rows.map((r) => r.request_id);
   }
 
   /**
@@ -105,6 +121,8 @@ export class ErasureService {
     await this.pool.query('DELETE FROM auth_sessions WHERE user_id = $1 OR real_actor_id = $1', [subjectId]);
     const reqId = requestId ?? uuidV5('learnstream erasure request', subjectId);
 
+    // Every other open erasure request about the person is fulfilled by this erasure: completed in the same batch.
+    const others = (await this.openErasures(subjectId)).filter((id) => id !== reqId);
     return retryOnConflict(async () => {
       const [{ state: req, revision }, { state: person }] = await Promise.all([this.repo.loadRequest(reqId), this.repo.loadSubject(subjectId)]);
       const request: PrivacyRequestEvent[] = [];
@@ -119,14 +137,22 @@ export class ErasureService {
       }
       if (state.status === 'pending') step({ type: 'Approve', by: null, reason: null, now });
       if (state.status === 'approved' || state.status === 'deferred') step({ type: 'Complete', outcome: 'erased', now });
+      const alsoDone = [];
+      for (const id of others) {
+        const { state: other, revision: otherRevision } = await this.repo.loadRequest(id);
+        if (other.subjectId !== subjectId || other.type !== 'erasure' || (other.status !== 'approved' && other.status !== 'deferred')) continue;
+        const events = decideRequest({ type: 'Complete', outcome: 'erased', now }, other).map((e) => requestEvent(actor, e));
+        alsoDone.push({ streamId: privacyRequestStream(id), events, expectedRevision: otherRevision ?? ('no_stream' as const) });
+      }
       const at = now.toISOString();
       const erased = person.erased ? [] : [subjectEvent(actor, { type: SUBJECT_ERASED, data: { userId: subjectId, requestId: reqId, anonymousId, at } })];
-      if (!request.length && !erased.length) return null;
+      if (!request.length && !erased.length && !alsoDone.length) return null;
       const results = await this.repo.log.appendBatch([
         ...(request.length ? [{ streamId: privacyRequestStream(reqId), events: request.map((e) => requestEvent(actor, e)), expectedRevision: revision ?? ('no_stream' as const) }] : []),
+        ...alsoDone,
         ...(erased.length ? [{ streamId: userStream(subjectId), events: erased, expectedRevision: 'any' as const }] : []),
       ]);
-      return results[results.length - 1];
+      return results.reduce((a, b) => (comparePositions(a.position, b.position) >= 0 ? a : b));
     });
   }
 }

@@ -7,10 +7,10 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { envelopeFor, type Actor } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
 import type { DomainEvent } from '@learnstream/domain';
-import { EventLog, type AppendResult, type Crud, type NewEvent, type Position } from '@learnstream/event-store';
+import { comparePositions, EventLog, type AppendResult, type Crud, type NewEvent, type Position } from '@learnstream/event-store';
 import { personal } from '@learnstream/personal-data';
 import { ProjectionRunner, SUBJECT_ERASED } from '@learnstream/projections';
-import { evolveRequest, initialRequest, type RequestState } from './privacy-request';
+import { evolveRequest, initialRequest, requestNotFound, type RequestState } from './privacy-request';
 import { evolveSubject, initialSubject, type SubjectState } from './privacy-subject';
 import { privacyRequestStream, userStream, type PrivacyRequestEvent, type PrivacySubjectEvent } from './privacy.events';
 
@@ -111,6 +111,33 @@ export class PrivacyRepository {
       if (!events.length) return { state, result: null };
       const result = await this.log.append(userStream(userId), events.map((e) => subjectEvent(actor, e)), { expectedRevision: revision ?? 'no_stream' });
       return { state: events.reduce(evolveSubject, state), result };
+    });
+  }
+
+  /**
+   * Decides on a request and its subject together and appends both parts in
+   * one atomic batch (a decision and what carries it out: an approval with the
+   * restriction, the correction, the completion); decided again on a
+   * concurrent change of either stream.
+   */
+  async changeRequestAndSubject(
+    requestId: string,
+    actor: Who,
+    decide: (request: RequestState, subject: SubjectState) => { request: PrivacyRequestEvent[]; subject: (PrivacySubjectEvent | DomainEvent)[] },
+  ): Promise<{ state: RequestState; result: AppendResult | null }> {
+    return retryOnConflict(async () => {
+      const { state, revision } = await this.loadRequest(requestId);
+      if (!state.exists) throw requestNotFound();
+      const subjectId = state.subjectId!;
+      const { state: person, revision: personRevision } = await this.loadSubject(subjectId);
+      const events = decide(state, person);
+      const writes = [
+        ...(events.request.length ? [{ streamId: privacyRequestStream(requestId), events: events.request.map((e) => requestEvent(actor, e)), expectedRevision: revision ?? ('no_stream' as const) }] : []),
+        ...(events.subject.length ? [{ streamId: userStream(subjectId), events: events.subject.map((e) => subjectEvent(actor, e)), expectedRevision: personRevision ?? ('no_stream' as const) }] : []),
+      ];
+      if (!writes.length) return { state, result: null };
+      const results = await this.log.appendBatch(writes);
+      return { state: events.request.reduce(evolveRequest, state), result: results.reduce((a, b) => (comparePositions(a.position, b.position) >= 0 ? a : b)) };
     });
   }
 

@@ -23,7 +23,7 @@ import { KeyStore, periodOf } from '@learnstream/personal-data';
 import { Clock } from '@learnstream/domain';
 import type pg from 'pg';
 import { ErasureService } from './erasure.service';
-import { decideRequest } from './privacy-request';
+import { decideRequest, evolveRequest } from './privacy-request';
 import { decideSubject } from './privacy-subject';
 import { PRIVACY_OPTIONS, type PrivacyOptions } from './privacy.options';
 import { PrivacyRepository } from './privacy.repository';
@@ -138,10 +138,11 @@ export class RetentionSweep {
         }
         const requestId = randomUUID();
         entry.requestId = requestId;
-        await this.repo.changeRequest(requestId, null, (r) => [
-          ...decideRequest({ type: 'File', requestId, subjectId: c.user_id, requestType: 'erasure', filedBy: null, filedAs: 'system', details: null, now, deadlineDays: this.options.requestDeadlineDays }, r),
-        ]);
-        await this.repo.changeRequest(requestId, null, (r) => decideRequest({ type: 'Approve', by: null, reason: null, now }, r));
+        // Filed and approved in one append: a request of the system is never left pending (step 3 completes it after a crash).
+        await this.repo.changeRequest(requestId, null, (r) => {
+          const filed = decideRequest({ type: 'File', requestId, subjectId: c.user_id, requestType: 'erasure', filedBy: null, filedAs: 'system', details: null, now, deadlineDays: this.options.requestDeadlineDays }, r);
+          return [...filed, ...decideRequest({ type: 'Approve', by: null, reason: null, now }, filed.reduce(evolveRequest, r))];
+        });
         await this.erasure.erase(requestId, null, now);
       });
     }

@@ -175,7 +175,7 @@ export class AuthService {
       const events = decidePasswordChange(state, { passwordHash, reason: 'self', now: this.clock.now() });
       return this.accounts.append(userId, revision, events, { userId, realActorId: null }, { action: 'updated', crud: 'u' });
     });
-    await this.sessions.revokeAll(userId, 'password_changed');
+    this.sessions.forgetUser(userId); // ended with PasswordChanged, in its transaction (the accounts read model)
   }
 
   /** A platform admin acts as a user, for support, with a stated reason the user can see later. */

@@ -151,10 +151,12 @@ export class SessionStore implements OnModuleInit {
     await this.pool.query('UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE session_id = $1 AND revoked_at IS NULL', [sessionId, reason]);
   }
 
-  /** Ends every session of a user (password change, lock), including impersonations of them. */
-  async revokeAll(userId: string, reason: string): Promise<number> {
+  /**
+   * Drops this process's cached sessions of a user whose sessions a command has
+   * just ended (the accounts read model revokes them in the append's transaction;
+   * the push reaches every process at commit, this one included, a moment later).
+   */
+  forgetUser(userId: string): void {
     this.forget(revokedUser(userId));
-    const { rowCount } = await this.pool.query('UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL', [userId, reason]);
-    return rowCount ?? 0;
   }
 }

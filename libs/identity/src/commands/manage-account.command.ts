@@ -1,8 +1,9 @@
 /**
  * Staff actions on an account: reset the password (a temporary one, shown
  * once, that must be changed at next sign-in: staff never learn a chosen
- * password), lock and unlock, grant and revoke platform roles. Each ends the
- * user's sessions where it should.
+ * password), lock and unlock, grant and revoke platform roles. A reset, a
+ * lock and a withdrawn role end the user's sessions in the same transaction as
+ * their event (the accounts read model).
  */
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor, type PlatformRole } from '@learnstream/access';
@@ -54,7 +55,8 @@ export class ManageAccountHandler implements ICommandHandler<ManageAccountComman
       const { state, revision } = await this.accounts.load(userId);
       return this.accounts.append(userId, revision, decide(state), actor, { action: action.kind === 'lock' ? 'locked' : action.kind === 'unlock' ? 'unlocked' : 'updated', crud: 'u' });
     });
-    if (action.kind === 'reset_password' || action.kind === 'lock' || (action.kind === 'role' && !action.grant)) await this.sessions.revokeAll(userId, action.kind);
+    // The sessions ended in the append's transaction (the accounts read model); this process forgets them now.
+    this.sessions.forgetUser(userId);
     return temporaryPassword ? { temporaryPassword } : {};
   }
 }

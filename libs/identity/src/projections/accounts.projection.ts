@@ -6,6 +6,12 @@
  * Erasure: the person's row is deleted; where they opened or vouched for
  * someone else's account, the erasure's anonymous id takes their place.
  * A cancelled account (the privacy feature's AccountCancelled) shows as such.
+ *
+ * Sessions end with the change that ends them, in the same transaction (the
+ * append's, on PostgreSQL): a staff lock, a cancellation, a password change
+ * and a withdrawn platform role revoke the user's open sessions, and those in
+ * which they impersonated someone (endSessions). Only sessions opened before
+ * the event: a replay or rebuild never ends a later session.
  */
 import type { StoredEvent } from '@learnstream/event-store';
 import type { ErasedSubject, Projection } from '@learnstream/projections';
@@ -25,6 +31,27 @@ const COLUMNS: Record<keyof Profile, string> = {
   interests: 'interests',
 };
 
+/** Why a session ends, by the event that ends it (the revoked_reason of auth_sessions). */
+function endsSessions(event: StoredEvent): string | null {
+  switch (event.type) {
+    case 'AccountLocked':
+      return event.data.reason === 'staff' ? 'lock' : null;
+    case 'AccountCancelled':
+      return 'account_cancelled';
+    case 'PasswordChanged':
+      return event.data.reason === 'reset' ? 'reset_password' : 'password_changed';
+    case 'PlatformRoleRevoked':
+      return 'role';
+    default:
+      return null;
+  }
+}
+
+/** Revokes the sessions of `userId` (and their impersonations) opened before `before`; the trigger on auth_sessions pushes each revocation at commit. */
+async function endSessions(tx: EntityManager, userId: unknown, reason: string, before: Date): Promise<void> {
+  await tx.query('UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE (user_id = $1 OR real_actor_id = $1) AND revoked_at IS NULL AND created_at <= $3', [userId, reason, before]);
+}
+
 const value = (field: keyof Profile, v: unknown) => (field === 'interests' ? JSON.stringify(v ?? []) : (v ?? null));
 
 export class AccountsProjection implements Projection {
@@ -35,6 +62,8 @@ export class AccountsProjection implements Projection {
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
     const e = { type: event.type, data: event.data } as AccountEvent;
     const at = new Date(event.envelope.occurredAt);
+    const ends = endsSessions(event);
+    if (ends) await endSessions(tx, event.data.userId, ends, event.recordedAt);
     // Parental consent (the affiliations feature's events on the child's stream) shows on the child's account.
     if (event.type === 'ParentalConsentGiven' || event.type === 'ParentalConsentWithdrawn') {
       // inForceSince: since when some parent's consent has been in force (null once none is left).

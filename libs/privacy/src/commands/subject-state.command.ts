@@ -80,23 +80,26 @@ export class ChangePrivacyStateHandler implements ICommandHandler<ChangePrivacyS
     }
     let { result } = await this.repo.changeSubject(userId, actor, (s) => {
       const events = decideSubject(command, s);
-      // A cancelled account can no longer be signed in to (the identity feature's staff lock).
+      // A cancelled account can no longer be signed in to (the identity feature's staff lock). Its sessions
+      // end in the same transaction (the accounts read model revokes them when it applies AccountCancelled).
       if (command.type === 'CancelAccount') return [{ type: 'AccountLocked', data: { userId, reason: 'staff', until: null, at: now.toISOString() } }, ...events];
       return events;
     });
-    if (command.type === 'CancelAccount') await this.pool.query(`UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'account_cancelled' WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
     if (command.type === 'LiftLegalHold') result = (await this.releaseDeferred(actor, userId, now)) ?? result;
     await this.repo.settle(result?.position);
     return this.reader.status(userId);
   }
 
-  /** Erasures that waited for this hold are carried out now. */
+  /**
+   * Erasures that waited for this hold are carried out now: one erasure of the
+   * person, which completes every open erasure request about them in the batch
+   * that records SubjectErased (ErasureService.finish). It follows the append of
+   * LegalHoldLifted (keys are never destroyed while a hold stands); a crash
+   * between the two leaves deferred requests without a hold, which the
+   * retention sweep completes.
+   */
   private async releaseDeferred(actor: Actor, userId: string, now: Date): Promise<AppendResult | null> {
-    const rows: { request_id: string }[] = (
-      await this.pool.query(`SELECT request_id FROM privacy_requests WHERE subject_id = $1 AND type = 'erasure' AND status IN ('approved', 'deferred')`, [userId])
-    ).rows;
-    let last: AppendResult | null = null;
-    for (const { request_id } of rows) last = (await this.erasure.erase(request_id, actor, now)) ?? last;
-    return last;
+    const open = await this.erasure.openErasures(userId);
+    return open.length ? this.erasure.erase(open[0], actor, now) : null;
   }
 }
