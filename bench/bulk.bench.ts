@@ -13,7 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { ADMIN, freshDatabase, must, signIn, startServer } from './support';
+import { resolve } from 'node:path';
+import { ADMIN, freshDatabase, must, signIn, startServer, summariseProfile } from './support';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,6 +22,8 @@ const arg = (name: string, fallback: number) => {
 };
 const LEARNERS = arg('learners', 2000);
 const BATCH = arg('batch', 2000);
+/** --profile: the server runs under node --cpu-prof; the top frames are printed after the table. */
+const PROFILE = process.argv.includes('--profile');
 
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
@@ -55,7 +58,8 @@ async function copyAnchor(url: string, n: number): Promise<number> {
 async function main(): Promise<void> {
   console.log(`bench:bulk: ${LEARNERS} learners, batches of ${BATCH}; ${cpus().length} CPUs`);
   const db = await freshDatabase('bulk', 54350);
-  const server = await startServer({ databaseUrl: db.url });
+  const profileDir = PROFILE ? resolve('.data/bench-bulk-profile') : undefined;
+  const server = await startServer({ databaseUrl: db.url, profileDir });
   const rows: string[][] = [];
   const report = (what: string, n: number, seconds: number, anchor: number, floor: number) => {
     const rate = n / seconds;
@@ -124,6 +128,7 @@ async function main(): Promise<void> {
     await server.stop();
     await db.drop();
   }
+  if (profileDir) console.log(`\nWhere the server's time went (node --cpu-prof, the whole run):\n${summariseProfile(profileDir, 30)}`);
 }
 
 main().catch((error: unknown) => {

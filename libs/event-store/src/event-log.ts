@@ -119,11 +119,11 @@ export class EventLog {
   /** Appends to several streams atomically, after every event has passed validation. */
   async appendBatch(requests: readonly NewAppend[]): Promise<AppendResult[]> {
     const erased = await this.erasedNamedByReads(requests.flatMap((r) => r.events));
-    const prepared = [];
-    for (const r of requests) {
-      if (!isStreamId(r.streamId)) throw new InvalidEventError(`stream id "${r.streamId}" is not <category>-<uuid>`);
-      prepared.push({ streamId: r.streamId, expectedRevision: r.expectedRevision, events: await Promise.all(r.events.map((e) => this.encode(withoutErased(e, erased)))) });
-    }
+    for (const r of requests) if (!isStreamId(r.streamId)) throw new InvalidEventError(`stream id "${r.streamId}" is not <category>-<uuid>`);
+    // Every event of the batch is sealed with one call for its keys (a bulk upload of new accounts needs one per account).
+    const encoded = await this.encode(requests.flatMap((r) => r.events.map((e) => withoutErased(e, erased))));
+    let next = 0;
+    const prepared = requests.map((r) => ({ streamId: r.streamId, expectedRevision: r.expectedRevision, events: r.events.map(() => encoded[next++]) }));
     const results = await this.store.appendBatch(prepared);
     if (this.readYourWrites && results.length) {
       const last = results.map((r) => r.position).reduce((a, b) => (comparePositions(a, b) >= 0 ? a : b));
@@ -151,7 +151,34 @@ export class EventLog {
     return ids.size ? this.cipher.erasedAmong(ids) : new Map<string, string | null>();
   }
 
-  private async encode(event: NewEvent): Promise<EventToAppend> {
+  /** Validates the events, then seals their personal data and request metadata (one key-store call for all). */
+  private async encode(events: NewEvent[]): Promise<EventToAppend[]> {
+    const envelopes = events.map((event) => this.validated(event));
+    // The request's IP and user agent are the person's who sent it: under impersonation the staff
+    // member's (sealed under their key, so the support trail outlives the impersonated person's erasure).
+    const requestValues = envelopes.flatMap((envelope) => {
+      const subjectId = envelope.realActorId ?? envelope.actorId ?? ANONYMOUS_SUBJECT;
+      const occurredAt = new Date(envelope.occurredAt);
+      return [envelope.ip, envelope.userAgent].map((value) => ({ subjectId, occurredAt, value }));
+    });
+    const sealed = await this.cipher.sealMany(
+      events.map((e) => e.data),
+      requestValues,
+    );
+    return events.map((event, i) => {
+      const envelope = envelopes[i];
+      // Built field by field: only the envelope's own fields reach the clear metadata.
+      const metadata: Record<string, unknown> = Object.fromEntries(ENVELOPE_FIELDS.map((k) => [k, envelope[k]]));
+      metadata.ip = sealed.requests[2 * i];
+      metadata.userAgent = sealed.requests[2 * i + 1];
+      const data = sealed.docs[i];
+      this.clear.set(data, { data: reveal(event.data) as Record<string, unknown>, envelope });
+      return { id: event.id ?? randomUUID(), type: event.type, data, metadata };
+    });
+  }
+
+  /** The event's full envelope, or InvalidEventError with every problem of the event. */
+  private validated(event: NewEvent): EventEnvelope {
     const definition = this.registry.get(event.type);
     const problems = [...validateEventType(event.type)];
     if (!definition) problems.push(`unknown event type ${event.type}`);
@@ -164,18 +191,7 @@ export class EventLog {
     if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) problems.push('data must be an object');
     else if (definition?.validate) problems.push(...definition.validate(event.data));
     if (problems.length) throw new InvalidEventError(`invalid ${event.type} event`, problems);
-
-    // The request's IP and user agent are the person's who sent it: under impersonation the staff
-    // member's (sealed under their key, so the support trail outlives the impersonated person's erasure).
-    const requestSubject = envelope.realActorId ?? envelope.actorId ?? ANONYMOUS_SUBJECT;
-    const occurredAt = new Date(envelope.occurredAt);
-    // Built field by field: only the envelope's own fields reach the clear metadata.
-    const metadata: Record<string, unknown> = Object.fromEntries(ENVELOPE_FIELDS.map((k) => [k, envelope[k]]));
-    metadata.ip = await this.cipher.sealRequest(requestSubject, occurredAt, envelope.ip);
-    metadata.userAgent = await this.cipher.sealRequest(requestSubject, occurredAt, envelope.userAgent);
-    const data = await this.cipher.seal(event.data);
-    this.clear.set(data, { data: reveal(event.data) as Record<string, unknown>, envelope });
-    return { id: event.id ?? randomUUID(), type: event.type, data, metadata };
+    return envelope;
   }
 
   /**

@@ -14,7 +14,7 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import { InvalidPersonalDataError, SubjectErasedError, TamperedDataError } from './errors';
 import { gcmDecrypt, gcmEncrypt } from './gcm';
-import type { DataKey, KeyStore } from './key-store';
+import type { DataKey, KeyRequest, KeyStore } from './key-store';
 import { Personal } from './personal';
 import { DATA_SCOPE, isUuid, requestScope, subjectIdOf } from './scope';
 
@@ -36,6 +36,13 @@ export type Sealed<T> =
   : T extends readonly (infer U)[] ? Sealed<U>[]
   : T extends object ? { [K in keyof T]: Sealed<T[K]> }
   : T;
+
+/** Request metadata to seal under its subject's key of the month of `occurredAt` (sealRequest). */
+export interface RequestValue {
+  subjectId: string;
+  occurredAt: Date;
+  value: string | null;
+}
 
 export interface Opened<T> {
   doc: T;
@@ -133,24 +140,8 @@ export class PersonalDataCipher {
    * fake sealed value (which would fail authentication on every read after).
    */
   async seal<T>(doc: T): Promise<Sealed<T>> {
-    const markers: Personal[] = [];
-    transform(doc, '', (node, path) => {
-      if (node instanceof Personal) {
-        markers.push(node);
-        return node;
-      }
-      if (minted.has(node as object)) return node;
-      if (isPlainObject(node) && Object.hasOwn(node, RESERVED)) {
-        throw new InvalidPersonalDataError(`${shown(path)} holds the reserved key "${RESERVED}": mark personal data with personal() instead`);
-      }
-      return DESCEND;
-    });
-    const keys = markers.length ? await this.keys.getOrCreateKeys(markers.map((m) => ({ subjectId: m.subjectId, scope: DATA_SCOPE }))) : [];
-    const keyOf = new Map(markers.map((m, i) => [m, keys[i]]));
-    return transform(doc, '', (node) => {
-      if (node instanceof Personal) return encrypt(keyOf.get(node)!, node.value);
-      return minted.has(node as object) ? mint({ ...(node as SealedValue) }) : DESCEND;
-    }) as Sealed<T>;
+    const { docs } = await this.sealMany([doc]);
+    return docs[0];
   }
 
   /**
@@ -158,10 +149,48 @@ export class PersonalDataCipher {
    * the month (UTC) of `occurredAt`, so that it expires with that month's keys.
    */
   async sealRequest(subjectId: string, occurredAt: Date, value: string | null): Promise<SealedValue | null> {
-    if (value === null) return null;
-    if (typeof value !== 'string') throw new InvalidPersonalDataError('request metadata must be a string or null');
-    const key = await this.keys.getOrCreateKey(subjectIdOf(subjectId), requestScope(occurredAt));
-    return encrypt(key, value);
+    const { requests } = await this.sealMany([], [{ subjectId, occurredAt, value }]);
+    return requests[0];
+  }
+
+  /**
+   * seal() of many documents and sealRequest() of many values, with the keys
+   * of all of them asked for in one call (one freshness check, the missing
+   * keys made in one transaction): what an append of many events uses.
+   */
+  async sealMany<T>(docs: readonly T[], requests: readonly RequestValue[] = []): Promise<{ docs: Sealed<T>[]; requests: (SealedValue | null)[] }> {
+    const markers: Personal[] = [];
+    for (const doc of docs) {
+      transform(doc, '', (node, path) => {
+        if (node instanceof Personal) {
+          markers.push(node);
+          return node;
+        }
+        if (minted.has(node as object)) return node;
+        if (isPlainObject(node) && Object.hasOwn(node, RESERVED)) {
+          throw new InvalidPersonalDataError(`${shown(path)} holds the reserved key "${RESERVED}": mark personal data with personal() instead`);
+        }
+        return DESCEND;
+      });
+    }
+    for (const r of requests) if (r.value !== null && typeof r.value !== 'string') throw new InvalidPersonalDataError('request metadata must be a string or null');
+    const present = requests.filter((r): r is RequestValue & { value: string } => r.value !== null);
+    const asked: KeyRequest[] = [
+      ...markers.map((m): KeyRequest => ({ subjectId: m.subjectId, scope: DATA_SCOPE })),
+      ...present.map((r) => ({ subjectId: subjectIdOf(r.subjectId), scope: requestScope(r.occurredAt) })),
+    ];
+    const keys = asked.length ? await this.keys.getOrCreateKeys(asked) : [];
+    const keyOf = new Map(markers.map((m, i) => [m, keys[i]]));
+    const sealedDocs = docs.map(
+      (doc) =>
+        transform(doc, '', (node) => {
+          if (node instanceof Personal) return encrypt(keyOf.get(node)!, node.value);
+          return minted.has(node as object) ? mint({ ...(node as SealedValue) }) : DESCEND;
+        }) as Sealed<T>,
+    );
+    let next = markers.length;
+    const sealedRequests = requests.map((r) => (r.value === null ? null : encrypt(keys[next++], r.value)));
+    return { docs: sealedDocs, requests: sealedRequests };
   }
 
   /**

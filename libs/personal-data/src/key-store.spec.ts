@@ -76,6 +76,28 @@ describe('KeyStore', () => {
     expect(rows[0].n).toBe(1);
   });
 
+  it('makes the missing keys of many subjects in one call, in the order asked, racing another process for some of them', async () => {
+    const subjects = Array.from({ length: 300 }, () => randomUUID());
+    const raced = subjects.slice(0, 50);
+    const asked = subjects.flatMap((subject) => [{ subjectId: subject, scope: 'data' as const }, { subjectId: subject, scope: 'request:2024-03' as const }]);
+    const [many, others] = await Promise.all([a.getOrCreateKeys(asked), process().store.getOrCreateKeys(raced.map((subjectId) => ({ subjectId, scope: 'data' as const })))]);
+    expect(many.map((k) => [k.subjectId, k.scope])).toEqual(asked.map((r) => [r.subjectId, r.scope]));
+    // The race has one winner per subject: both callers hold the same key.
+    expect(others.map((k) => k.keyId)).toEqual(many.filter((k) => k.scope === 'data').slice(0, 50).map((k) => k.keyId));
+    const { rows } = await sql.query('SELECT count(*)::int AS n FROM subject_keys WHERE subject_id = ANY ($1::uuid[])', [subjects]);
+    expect(rows[0].n).toBe(600);
+    const { store: b } = process();
+    expect(await b.findKey(many[599].keyId)).toEqual(many[599].key);
+
+    const erased = randomUUID();
+    await a.getOrCreateKey(erased, 'data');
+    await a.destroySubjectKeys(erased, 'erasure in a batch');
+    const fresh = randomUUID();
+    await expect(a.getOrCreateKeys([{ subjectId: fresh, scope: 'data' }, { subjectId: erased, scope: 'data' }])).rejects.toMatchObject({ code: 'SUBJECT_ERASED', subjectId: erased });
+    // Refused whole: the other subject of the call got no key either.
+    expect((await sql.query('SELECT 1 FROM subject_keys WHERE subject_id = $1', [fresh])).rowCount).toBe(0);
+  });
+
   it('destroys every key of a subject, records the erasure once, and never makes a key for them again', async () => {
     const subject = randomUUID();
     const other = randomUUID();

@@ -206,8 +206,8 @@ export class KeyStore {
       if (cached) got.set(slot, cached);
       else missing.set(slot, r);
     }
-    // A miss is the first key of a subject (or of a month) in this process: rare.
-    for (const [slot, r] of missing) got.set(slot, await this.createKey(r));
+    // A miss is the first key of a subject (or of a month) in this process: all of them made in one transaction.
+    if (missing.size) for (const key of await this.createKeys([...missing.values()])) got.set(slotOf(key), key);
     return wanted.map((r) => got.get(slotOf(r))!);
   }
 
@@ -253,7 +253,7 @@ export class KeyStore {
     const record: ErasureRecord = known ?? { subjectId: subject, erasedAt: this.clock.nowIso(), reason, requestId: link.requestId ?? null, anonymousId: link.anonymousId ?? null };
     if (!known) this.ledger?.append(record);
     const { count, notice } = await this.transaction(async (c) => {
-      // Exclusive against key creation for this subject (see createKey).
+      // Exclusive against key creation for this subject (see createKeys).
       await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2::text))', [LOCK_CLASS, subject]);
       await c.query(
         'INSERT INTO erased_subjects (subject_id, erased_at, reason, request_id, anonymous_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (subject_id) DO NOTHING',
@@ -505,32 +505,47 @@ export class KeyStore {
   }
 
   /**
-   * Creates the key, or reads the one a concurrent caller made: INSERT … ON
+   * Creates the keys, or reads those a concurrent caller made: INSERT … ON
    * CONFLICT DO NOTHING, then SELECT (in READ COMMITTED the SELECT sees the
-   * winner's row). The shared advisory lock lets creators of one subject run
-   * together but excludes destroySubjectKeys, so an erasure cannot commit
-   * between the ledger check and the insert: a key is never made after erasure.
+   * winners' rows), each one statement for all the keys asked (a bulk upload
+   * of new accounts asks for a key per account). The shared advisory locks
+   * let creators of one subject run together but exclude destroySubjectKeys,
+   * so an erasure cannot commit between the ledger check and the insert: a
+   * key is never made after erasure.
    */
-  private async createKey({ subjectId, scope }: KeyRequest): Promise<DataKey> {
+  private async createKeys(requests: readonly KeyRequest[]): Promise<DataKey[]> {
     const generation = this.generation;
-    const row = await this.transaction(async (c) => {
-      await c.query('SELECT pg_advisory_xact_lock_shared($1, hashtext($2::text))', [LOCK_CLASS, subjectId]);
-      const erased = await c.query('SELECT 1 FROM erased_subjects WHERE subject_id = $1', [subjectId]);
-      if (erased.rowCount) throw new SubjectErasedError(subjectId);
-      const keyId = randomUUID();
-      const key = randomBytes(KEY_BYTES);
-      const wrapped = pack(gcmEncrypt(this.masterKey, key, wrapAad(keyId, subjectId)));
-      key.fill(0);
+    const subjects = [...new Set(requests.map((r) => r.subjectId))].sort();
+    const rows = await this.transaction(async (c) => {
+      // In one order (an erasure holds a single lock, so no cycle can form either way).
+      await c.query('SELECT pg_advisory_xact_lock_shared($1, hashtext(s)) FROM unnest($2::text[]) WITH ORDINALITY AS t(s, n) ORDER BY n', [LOCK_CLASS, subjects]);
+      const erased = await c.query<{ subject_id: string }>('SELECT subject_id FROM erased_subjects WHERE subject_id = ANY ($1::uuid[]) LIMIT 1', [subjects]);
+      if (erased.rows[0]) throw new SubjectErasedError(erased.rows[0].subject_id);
+      const keyIds = requests.map(() => randomUUID());
+      const wrapped = requests.map((r, i) => {
+        const key = randomBytes(KEY_BYTES);
+        const box = pack(gcmEncrypt(this.masterKey, key, wrapAad(keyIds[i], r.subjectId)));
+        key.fill(0);
+        return box;
+      });
       await c.query(
-        'INSERT INTO subject_keys (key_id, subject_id, scope, wrapped_key) VALUES ($1, $2, $3, $4) ON CONFLICT (subject_id, scope) DO NOTHING',
-        [keyId, subjectId, scope, wrapped],
+        `INSERT INTO subject_keys (key_id, subject_id, scope, wrapped_key)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[])
+         ON CONFLICT (subject_id, scope) DO NOTHING`,
+        [keyIds, requests.map((r) => r.subjectId), requests.map((r) => r.scope), wrapped],
       );
-      const { rows } = await c.query<KeyRow>('SELECT key_id, subject_id, scope, wrapped_key FROM subject_keys WHERE subject_id = $1 AND scope = $2', [subjectId, scope]);
-      // Only a period expiry running right now can remove the winner's row.
-      if (!rows[0]) throw new PersonalDataError('KEY_EXPIRED', `the ${scope} key of subject ${subjectId} was expired while being created`);
-      return rows[0];
+      const { rows: found } = await c.query<KeyRow>(
+        `SELECT key_id, subject_id, scope, wrapped_key FROM subject_keys
+         WHERE (subject_id, scope) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
+        [requests.map((r) => r.subjectId), requests.map((r) => r.scope)],
+      );
+      // Only a period expiry running right now can remove a winner's row.
+      const made = new Set(found.map((row) => slotOf({ subjectId: row.subject_id, scope: row.scope })));
+      const lost = requests.find((r) => !made.has(slotOf(r)));
+      if (lost) throw new PersonalDataError('KEY_EXPIRED', `the ${lost.scope} key of subject ${lost.subjectId} was expired while being created`);
+      return found;
     });
-    return this.unwrapAndRemember(row, generation);
+    return rows.map((row) => this.unwrapAndRemember(row, generation));
   }
 
   private unwrap(row: KeyRow): DataKey | null {

@@ -17,7 +17,7 @@ import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import { validateAppend } from '../append-validation';
 import { EventStoreError } from '../errors';
-import { claimRevisions } from './stream-revisions';
+import { claimRevisions, claimRevisionsOfMany } from './stream-revisions';
 import {
   START,
   matchesFilter,
@@ -158,9 +158,10 @@ export class PostgresEventStore implements EventStore {
         const ids = [...new Set(requests.map((r) => r.streamId))].sort();
         await client.query('SELECT 1 FROM streams WHERE stream_id = ANY ($1) ORDER BY stream_id FOR UPDATE', [ids]);
       }
-      const results: AppendResult[] = [];
       const appended: RecordedEvent[] = [];
-      for (const r of requests) results.push(await this.appendInTransaction(client, r, appended));
+      const distinct = new Set(requests.map((r) => r.streamId)).size === requests.length;
+      const results = requests.length > 1 && distinct ? await this.appendManyInTransaction(client, requests, appended) : [];
+      if (!results.length) for (const r of requests) results.push(await this.appendInTransaction(client, r, appended));
       if (this.inTransaction && appended.length) await this.inTransaction(client, appended);
       if (appended.length) await client.query(NOTIFY_APPENDED_SQL);
       await client.query('COMMIT');
@@ -179,45 +180,61 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private async appendInTransaction(client: pg.PoolClient, { streamId, events, expectedRevision }: AppendRequest, appended: RecordedEvent[]): Promise<AppendResult> {
-    const n = events.length;
-    const revision = await claimRevisions(client, streamId, expectedRevision, n);
-    if (n === 0) {
-      return { nextExpectedRevision: revision, position: (await this.headPosition(client)) ?? START };
-    }
-    const first = revision - BigInt(n) + 1n;
-    const ids = events.map((e) => e.id ?? randomUUID());
-    const { rows } = await client.query<{ event_id: string; transaction_id: string; global_position: string; recorded_at: Date }>(
-      `INSERT INTO events (stream_id, stream_revision, event_id, event_type, data, metadata)
-       SELECT $1, $2::bigint + t.ord - 1, t.id, t.type, t.data, t.metadata
-       FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[]) WITH ORDINALITY AS t(id, type, data, metadata, ord)
-       ORDER BY t.ord
-       RETURNING event_id, transaction_id, global_position, recorded_at`,
-      [
-        streamId,
-        first.toString(),
-        ids,
-        events.map((e) => e.type),
-        events.map((e) => JSON.stringify(e.data)),
-        events.map((e) => JSON.stringify(e.metadata)),
-      ],
+  /**
+   * A batch over distinct streams, set-wise: the revisions of every stream
+   * claimed in a statement or a few (claimRevisionsOfMany), the events of all
+   * of them inserted in one statement, in request order.
+   */
+  private async appendManyInTransaction(client: pg.PoolClient, requests: AppendRequest[], appended: RecordedEvent[]): Promise<AppendResult[]> {
+    const revisions = await claimRevisionsOfMany(
+      client,
+      requests.map((r) => ({ streamId: r.streamId, expected: r.expectedRevision, n: r.events.length })),
     );
-    const byId = new Map(rows.map((row) => [row.event_id, row]));
-    ids.forEach((id, i) => {
-      const row = byId.get(id.toLowerCase())!;
-      appended.push({
-        id,
-        type: events[i].type,
-        streamId,
-        revision: first + BigInt(i),
-        position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) },
-        data: events[i].data,
-        metadata: events[i].metadata,
-        recordedAt: row.recorded_at,
-      });
-    });
-    const last = rows.reduce((a, b) => (BigInt(b.global_position) > BigInt(a.global_position) ? b : a));
-    return { nextExpectedRevision: revision, position: { commit: BigInt(last.transaction_id), prepare: BigInt(last.global_position) } };
+    return this.insertEvents(client, requests, revisions, appended);
+  }
+
+  private async appendInTransaction(client: pg.PoolClient, request: AppendRequest, appended: RecordedEvent[]): Promise<AppendResult> {
+    const revision = await claimRevisions(client, request.streamId, request.expectedRevision, request.events.length);
+    const [result] = await this.insertEvents(client, [request], [revision], appended);
+    return result;
+  }
+
+  /**
+   * Inserts the events of requests whose revisions are claimed (each request's
+   * new revision), in one statement and in request order; adds them to
+   * `appended`. A request's position is its last event's (the head for none).
+   */
+  private async insertEvents(client: pg.PoolClient, requests: AppendRequest[], revisions: bigint[], appended: RecordedEvent[]): Promise<AppendResult[]> {
+    const rows = requests.flatMap((r, k) =>
+      r.events.map((event, i) => ({ streamId: r.streamId, revision: revisions[k] - BigInt(r.events.length) + 1n + BigInt(i), id: event.id ?? randomUUID(), event })),
+    );
+    const { rows: inserted } = rows.length
+      ? await client.query<{ event_id: string; transaction_id: string; global_position: string; recorded_at: Date }>(
+          `INSERT INTO events (stream_id, stream_revision, event_id, event_type, data, metadata)
+           SELECT t.stream_id, t.revision, t.id, t.type, t.data, t.metadata
+           FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[]) WITH ORDINALITY AS t(stream_id, revision, id, type, data, metadata, ord)
+           ORDER BY t.ord
+           RETURNING event_id, transaction_id, global_position, recorded_at`,
+          [
+            rows.map((r) => r.streamId),
+            rows.map((r) => r.revision.toString()),
+            rows.map((r) => r.id),
+            rows.map((r) => r.event.type),
+            rows.map((r) => JSON.stringify(r.event.data)),
+            rows.map((r) => JSON.stringify(r.event.metadata)),
+          ],
+        )
+      : { rows: [] };
+    const byId = new Map(inserted.map((row) => [row.event_id, row]));
+    const head = requests.some((r) => !r.events.length) ? await this.headPosition(client) : null;
+    const last = new Map<string, Position>();
+    for (const row of rows) {
+      const written = byId.get(row.id.toLowerCase())!;
+      const position = { commit: BigInt(written.transaction_id), prepare: BigInt(written.global_position) };
+      appended.push({ id: row.id, type: row.event.type, streamId: row.streamId, revision: row.revision, position, data: row.event.data, metadata: row.event.metadata, recordedAt: written.recorded_at });
+      last.set(row.streamId, position);
+    }
+    return requests.map((r, k) => ({ nextExpectedRevision: revisions[k], position: last.get(r.streamId) ?? head ?? START }));
   }
 
   async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {

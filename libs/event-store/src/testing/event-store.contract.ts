@@ -163,6 +163,31 @@ function contractTests(store: () => EventStore): void {
     expect(dataN(await collect(store().readStream(b)))).toEqual([0, 3]);
   });
 
+  it('appends a batch over many streams with every kind of expected revision, and refuses it whole when one fails', async () => {
+    const [fresh, any, exists, exact, anyNew] = Array.from({ length: 5 }, () => uniqueStream());
+    for (const s of [any, exists, exact]) await store().appendToStream(s, [makeEvent('Tested', 0), makeEvent('Tested', 1)]);
+    const batch = (exactAt: bigint) => [
+      { streamId: fresh, events: [makeEvent('Tested', 10)], expectedRevision: 'no_stream' as const },
+      { streamId: any, events: [makeEvent('Tested', 20), makeEvent('Tested', 21)], expectedRevision: 'any' as const },
+      { streamId: exists, events: [makeEvent('Tested', 30)], expectedRevision: 'stream_exists' as const },
+      { streamId: exact, events: [makeEvent('Tested', 40)], expectedRevision: exactAt },
+      { streamId: anyNew, events: [makeEvent('Tested', 50)], expectedRevision: 'any' as const },
+    ];
+    await expect(store().appendBatch(batch(0n))).rejects.toMatchObject({ code: 'CONCURRENCY_CONFLICT' });
+    for (const s of [fresh, anyNew]) expect(await collect(store().readStream(s))).toEqual([]);
+    expect(dataN(await collect(store().readStream(any)))).toEqual([0, 1]);
+
+    const results = await store().appendBatch(batch(1n));
+    expect(results.map((r) => r.nextExpectedRevision)).toEqual([0n, 3n, 2n, 2n, 0n]);
+    expect(dataN(await collect(store().readStream(any)))).toEqual([0, 1, 20, 21]);
+    expect(dataN(await collect(store().readStream(exact)))).toEqual([0, 1, 40]);
+    const all = await collect(store().readAll({ direction: 'backwards', maxCount: 6 }));
+    const written = [fresh, any, exists, exact, anyNew];
+    // In the order of the batch, and each result's position is its stream's last event.
+    expect(all.filter((e) => written.includes(e.streamId)).reverse().map((e) => e.data.n)).toEqual([10, 20, 21, 30, 40, 50]);
+    for (const [i, s] of written.entries()) expect(results[i].position).toEqual(all.find((e) => e.streamId === s)!.position);
+  });
+
   it('reads all events after a position, in the order they were appended, and backwards', async () => {
     const s = uniqueStream();
     const first = await store().appendToStream(s, [makeEvent('Tested', 1)]);
