@@ -16,7 +16,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot({ ...options, events: EVENT_TYPES }),
-        ProjectionsModule.forRoot({ run: options.config.projectorInProcess, http: true, ...readModels() }),
+        ProjectionsModule.forRoot({ run: options.config.projectorInProcess, http: true, ...readModels(options.config) }),
         CqrsModule.forRoot(),
         AccessModule,
         ...FEATURE_MODULES,

@@ -31,7 +31,7 @@ import { seedDemoCommand } from './seed-demo';
 @Module({})
 class CliModule {
   static forRoot(options: CoreOptions): DynamicModule {
-    return { module: CliModule, imports: [CoreModule.forRoot({ ...options, events: EVENT_TYPES }), ProjectionsModule.forRoot({ run: false, http: false, ...readModels() }), InteropImportModule, PrivacyRetentionModule] };
+    return { module: CliModule, imports: [CoreModule.forRoot({ ...options, events: EVENT_TYPES }), ProjectionsModule.forRoot({ run: false, http: false, ...readModels(options.config) }), InteropImportModule, PrivacyRetentionModule] };
   }
 }
 

@@ -10,7 +10,7 @@ export class ProjectorModule {
   static forRoot(options: CoreOptions): DynamicModule {
     return {
       module: ProjectorModule,
-      imports: [CoreModule.forRoot({ ...options, events: EVENT_TYPES }), ProjectionsModule.forRoot({ run: true, http: false, ...readModels() }), PrivacyRetentionModule],
+      imports: [CoreModule.forRoot({ ...options, events: EVENT_TYPES }), ProjectionsModule.forRoot({ run: true, http: false, ...readModels(options.config) }), PrivacyRetentionModule],
     };
   }
 }

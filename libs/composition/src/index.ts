@@ -4,6 +4,7 @@
  * lists from here, so that the three never disagree.
  */
 import type { Type } from '@nestjs/common';
+import type { AppConfig } from '@learnstream/config';
 import { ACTIVITY_EVENT_TYPES, ActivityModule } from '@learnstream/activity';
 import { ASSESSMENT_EVENT_TYPES, AssessmentsModule, AssessmentsProjection } from '@learnstream/assessments';
 import { AFFILIATION_EVENT_TYPES, AffiliationsModule, MembershipsProjection, ParentLinksProjection, SchoolsProjection, TransfersProjection } from '@learnstream/affiliations';
@@ -18,7 +19,7 @@ import {
 import type { EventTypeDefinition } from '@learnstream/event-store';
 import { COMPLETION_EVENT_TYPES, COMPLETION_RULES_EVENT_TYPES, GRADE_VIEW_EVENT_TYPES, GRADEBOOK_EVENT_TYPES, GradesModule, GradesProjection } from '@learnstream/grades';
 import { ACCOUNT_EVENT_TYPES, AccountsProjection, IdentityModule } from '@learnstream/identity';
-import { INTEROP_EVENT_TYPES, InteropModule, XapiStatementsProjection } from '@learnstream/interop';
+import { INTEROP_EVENT_TYPES, InteropModule, interopOptions, XapiStatementsProjection } from '@learnstream/interop';
 import {
   AccessLogProjection,
   MentionsProjection,
@@ -40,9 +41,10 @@ export const EVENT_TYPES: EventTypeDefinition[] = [
   ...PRIVACY_EVENT_TYPES,
 ];
 
-export function readModels(): { projections: Projection[]; entities: Type[] } {
+/** `config`: the settings some read models are made with (the xAPI home page of the LMS's statements); the defaults without it. */
+export function readModels(config?: AppConfig): { projections: Projection[]; entities: Type[] } {
   return {
-    projections: [new CourseLogProjection(), new AccountsProjection(), new SchoolsProjection(), new MembershipsProjection(), new ParentLinksProjection(), new CoursesProjection(), new CourseEnrolmentsProjection(), new AssessmentsProjection(), new GradesProjection(), new UsageActivityProjection(), new LearnerActivityProjection(), new QuestionResultsProjection(), new EarlyWarningProjection(), new XapiStatementsProjection(),
+    projections: [new CourseLogProjection(), new AccountsProjection(), new SchoolsProjection(), new MembershipsProjection(), new ParentLinksProjection(), new CoursesProjection(), new CourseEnrolmentsProjection(), new AssessmentsProjection(), new GradesProjection(), new UsageActivityProjection(), new LearnerActivityProjection(), new QuestionResultsProjection(), new EarlyWarningProjection(), new XapiStatementsProjection(interopOptions(config).homePage),
       new PrivacyRequestsProjection(), new SubjectFlagsProjection(), new AccessLogProjection(), new SubjectEventsProjection(), new MentionsProjection(), new TransfersProjection()],
     entities: [],
   };

@@ -40,7 +40,8 @@ export class StatementTargets {
     this.coursePattern = new RegExp(`^${home}/courses/([^/]+)(?:/resources/([^/]+))?$`, 'i');
   }
 
-  async learner(schoolId: string, actor: unknown): Promise<Target<string>> {
+  /** `anyRole`: an email finds a member of the school in any role, not only a learner (what a filter on the LMS's own activity asks). */
+  async learner(schoolId: string, actor: unknown, { anyRole = false } = {}): Promise<Target<string>> {
     if (typeof actor !== 'object' || actor === null) return null;
     const a = actor as { objectType?: string; mbox?: string; account?: { homePage?: string; name?: string } };
     if (a.objectType === 'Group') return null;
@@ -54,11 +55,11 @@ export class StatementTargets {
     if (typeof a.mbox === 'string') {
       const email = a.mbox.replace(/^mailto:/i, '').toLowerCase();
       const { rows } = await this.pool.query(
-        `SELECT a.user_id FROM accounts a JOIN school_memberships m ON m.user_id = a.user_id
-         WHERE m.school_id = $1 AND m.role = 'learner' AND m.ended_at IS NULL AND lower(a.email) = $2 LIMIT 2`,
-        [schoolId, email],
+        `SELECT DISTINCT a.user_id FROM accounts a JOIN school_memberships m ON m.user_id = a.user_id
+         WHERE m.school_id = $1 AND ($3 OR m.role = 'learner') AND m.ended_at IS NULL AND lower(a.email) = $2 LIMIT 2`,
+        [schoolId, email, anyRole],
       );
-      // An address two learners share names nobody for sure.
+      // An address two people share names nobody for sure.
       return rows.length === 1 ? { found: rows[0].user_id } : null;
     }
     return null;

@@ -79,7 +79,10 @@ export function courseActivity(homePage: string, courseId: string): JsonObject {
   return { objectType: 'Activity', id: `${homePage}/courses/${courseId}`, definition: { type: ACTIVITY_TYPES.course } };
 }
 
-function objectActivity(homePage: string, e: LogEventFacts): JsonObject {
+/** What an event's activity ids are made of. */
+type ObjectFacts = Pick<LogEventFacts, 'eventId' | 'courseId' | 'objectType' | 'objectId'>;
+
+function objectActivity(homePage: string, e: ObjectFacts): JsonObject {
   if (e.objectType && e.objectId) {
     if (e.objectType === 'course') return courseActivity(homePage, e.objectId);
     const base = e.courseId ? `${homePage}/courses/${e.courseId}` : homePage;
@@ -91,6 +94,13 @@ function objectActivity(homePage: string, e: LogEventFacts): JsonObject {
   }
   if (e.courseId) return courseActivity(homePage, e.courseId);
   return { objectType: 'Activity', id: `${homePage}/events/${e.eventId}`, definition: { type: `${homePage}/xapi/activity-types/event` } };
+}
+
+/** The activity ids of an event's statement: its object's, then its course's when that is a parent (the index's activity_ids). */
+export function lmsActivityIds(homePage: string, e: ObjectFacts): string[] {
+  const object = objectActivity(homePage, e).id as string;
+  const course = e.courseId ? `${homePage}/courses/${e.courseId}` : null;
+  return course && course !== object ? [object, course] : [object];
 }
 
 export function toStatement(homePage: string, e: LogEventFacts): JsonObject {

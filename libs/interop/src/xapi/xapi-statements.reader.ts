@@ -12,6 +12,7 @@ import type { XapiStatementRecorded } from '../interop.events';
 import { INTEROP_OPTIONS, type InteropOptions } from '../interop.options';
 import type { AttachmentPart } from './attachments';
 import type { Json, JsonObject } from './statement';
+import { toStatement, type LogEventFacts } from './to-xapi';
 
 export interface StatementRow {
   statementId: string;
@@ -27,11 +28,14 @@ export interface StatementRow {
   learnerId: string | null;
   mappedEventId: string | null;
   stored: Date;
+  /** A row of the LMS's own activity: the event's clear facts its statement is made of (to-xapi.ts); null for a client's statement. */
+  lms: LogEventFacts | null;
 }
 
 export const schoolScope = (schoolId: string): TenantScope => ({ all: false, schoolIds: [schoolId], userIds: [] });
 
-const COLUMNS = `statement_id, event_id, stream_id, stream_revision, verb_id, object_type, activity_id, statement_ref_id, voiding, voided, learner_id, mapped_event_id, stored`;
+const COLUMNS = `statement_id, event_id, stream_id, stream_revision, verb_id, object_type, activity_id, statement_ref_id, voiding, voided, learner_id, mapped_event_id, stored,
+  "timestamp", course_id, event_type, action, crud, origin, object_ref_type, object_ref_id, real_actor_id, related_user_id`;
 
 /** A row of COLUMNS (bigint columns come back as strings). */
 interface XapiStatementsTableRow {
@@ -48,6 +52,16 @@ interface XapiStatementsTableRow {
   learner_id: string | null;
   mapped_event_id: string | null;
   stored: Date;
+  timestamp: Date;
+  course_id: string | null;
+  event_type: string | null;
+  action: string | null;
+  crud: string | null;
+  origin: string | null;
+  object_ref_type: string | null;
+  object_ref_id: string | null;
+  real_actor_id: string | null;
+  related_user_id: string | null;
 }
 
 function toRow(r: XapiStatementsTableRow): StatementRow {
@@ -65,6 +79,24 @@ function toRow(r: XapiStatementsTableRow): StatementRow {
     learnerId: r.learner_id,
     mappedEventId: r.mapped_event_id,
     stored: r.stored,
+    lms:
+      r.event_type === null
+        ? null
+        : {
+            eventId: r.event_id,
+            eventType: r.event_type,
+            occurredAt: r.timestamp.toISOString(),
+            action: r.action ?? 'recorded',
+            crud: r.crud ?? 'r',
+            origin: r.origin ?? 'system',
+            courseId: r.course_id,
+            objectType: r.object_ref_type,
+            objectId: r.object_ref_id,
+            actorId: r.learner_id,
+            realActorId: r.real_actor_id,
+            relatedUserId: r.related_user_id,
+            recordedAt: r.stored.toISOString(),
+          },
   };
 }
 
@@ -98,10 +130,19 @@ export class XapiStatementsReader {
     return (await this.withAttachments(rows)).statements;
   }
 
-  /** The statements of these rows and the contents of their attachments (none for an erased subject's). */
+  /**
+   * The statements of these rows and the contents of their attachments (none for an erased subject's).
+   * A client's statement is read from the log; the LMS's own activity is made from its row (the row
+   * holds what erasure left of its people).
+   */
   async withAttachments(rows: StatementRow[]): Promise<{ statements: JsonObject[]; parts: AttachmentPart[] }> {
-    const events = await Promise.all(rows.map((r) => this.event(r.streamId, r.revision)));
-    const statements = events.map((event, i) => (event ? statementOf(event, this.options.homePage) : skeleton(rows[i], this.options.homePage)));
+    const events = await Promise.all(rows.map((r) => (r.lms ? null : this.event(r.streamId, r.revision))));
+    const home = this.options.homePage;
+    const statements = events.map((event, i) => {
+      const lms = rows[i].lms;
+      if (lms) return toStatement(home, lms);
+      return event ? statementOf(event, home) : skeleton(rows[i], home);
+    });
     const parts = events.flatMap((event) => {
       const sealed = (event?.data as XapiStatementRecorded['data'] | undefined)?.attachments;
       if (!Array.isArray(sealed)) return [];

@@ -5,7 +5,8 @@
  *                                 name each problem), two with the same id in a
  *                                 batch, a PUT id that differs from statementId,
  *                                 a statement voiding a voiding statement
- *   403  FORBIDDEN                a learner or a course of another school
+ *   403  FORBIDDEN                a learner or a course of another school, voiding
+ *                                 a statement of the LMS's own activity
  *   409  XAPI_CONFLICT            an id the LRS holds for a different statement
  * A statement the LRS already holds (same id, same statement) changes nothing.
  *
@@ -157,7 +158,7 @@ export class StoreStatementsHandler implements ICommandHandler<StoreStatementsCo
     return prepared.filter((p) => !known.has(p.id));
   }
 
-  /** A voiding statement must not target a voiding statement (here or in the batch). */
+  /** A voiding statement must not target a voiding statement (here or in the batch), nor the LMS's own activity (403). */
   private async checkVoiding(client: LrsClient, all: Prepared[], fresh: Prepared[]): Promise<void> {
     const isVoiding = (s: JsonObject) => (s.verb as JsonObject).id === VOIDED_VERB;
     const targets = fresh.filter((p) => isVoiding(p.statement)).map((p) => ((p.statement.object as JsonObject).id as string).toLowerCase());
@@ -165,6 +166,7 @@ export class StoreStatementsHandler implements ICommandHandler<StoreStatementsCo
     const inBatch = new Map(all.map((p) => [p.id, p.statement]));
     const stored = await this.reader.byIds(client.schoolId, targets);
     for (const target of targets) {
+      if (stored.get(target)?.lms) throw new ForbiddenError(`statement ${target} is Learnstream's own record of what happened in a course: an LRS client cannot void it`);
       const voiding = inBatch.has(target) ? isVoiding(inBatch.get(target)!) : (stored.get(target)?.voiding ?? false);
       if (voiding) throw invalidStatement(`statement ${target} is a voiding statement: a voiding statement cannot be voided`);
     }

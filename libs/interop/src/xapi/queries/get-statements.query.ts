@@ -25,6 +25,7 @@ import type { LrsClient } from '../lrs-clients';
 import type { AttachmentPart } from '../attachments';
 import { canonicalFormat, statementIds } from '../formats';
 import { isIri, isUuid, validateStatement, type JsonObject } from '../statement';
+import { StatementTargets } from '../statement-targets';
 import { schoolScope, XapiStatementsReader, type StatementRow } from '../xapi-statements.reader';
 
 /** `parts`: with attachments=true, the contents of the answer's attachments. */
@@ -43,6 +44,7 @@ const PARAMS = ['statementId', 'voidedStatementId', 'agent', 'verb', 'activity',
 const SINGLE_ALLOWED = ['statementId', 'voidedStatementId', 'format', 'attachments'];
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
+const NOBODY = '00000000-0000-0000-0000-000000000000';
 const bad = (message: string) => new DomainError('invalid', 'XAPI_INVALID_PARAMETER', message);
 
 function bool(name: string, value: string | undefined): boolean {
@@ -56,6 +58,7 @@ export class GetStatementsHandler implements IQueryHandler<GetStatementsQuery, S
   constructor(
     private readonly reader: XapiStatementsReader,
     private readonly agents: AgentKeys,
+    private readonly targets: StatementTargets,
     private readonly log: EventLog,
     @Inject(INTEROP_OPTIONS) private readonly options: InteropOptions,
   ) {}
@@ -106,8 +109,16 @@ export class GetStatementsHandler implements IQueryHandler<GetStatementsQuery, S
       const hash = this.agents.hashOf(agent);
       if (problems.length || !hash) throw bad(`agent must be an Agent or identified Group with one identifier${problems.length ? `: ${problems[0]}` : ''}`);
       // An agent the index does not know (never seen, or erased) has no statements.
-      const k = param((await this.agents.find([hash])).get(hash) ?? '00000000-0000-0000-0000-000000000000');
-      about.push(bool('related_agents', params.related_agents) ? (t) => `(${t}agent_key = ${k} OR ${k} = ANY (${t}related_agent_keys))` : (t) => `${t}agent_key = ${k}`);
+      const k = param((await this.agents.find([hash])).get(hash) ?? NOBODY);
+      // The LMS's own activity names its people by user id: the agent is one when it is a member of the client's school (by account or email).
+      const person = await this.targets.learner(client.schoolId, agent, { anyRole: true });
+      const u = param(person && 'found' in person ? person.found : NOBODY);
+      const related = bool('related_agents', params.related_agents);
+      about.push((t) =>
+        related
+          ? `(${t}agent_key = ${k} OR ${k} = ANY (${t}related_agent_keys) OR (${t}event_type IS NOT NULL AND ${u} IN (${t}learner_id, ${t}related_user_id, ${t}real_actor_id)))`
+          : `(${t}agent_key = ${k} OR (${t}event_type IS NOT NULL AND ${t}learner_id = ${u}))`,
+      );
     } else bool('related_agents', params.related_agents);
     if (params.verb !== undefined) {
       if (!isIri(params.verb)) throw bad('verb must be an IRI');
