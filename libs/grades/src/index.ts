@@ -40,6 +40,7 @@ export type { CompletionRulesView, CourseGradesView, GradebookView, LearnerCompl
 export { AddGradeItemDto, GradebookSettingsDto, LetterGradeDto, OverrideDto, ReleaseDto } from './http/dto';
 // The grades and completion read models as other features (the progress reports) read them.
 export {
+  completionsPerPeriod,
   learnerCompletion,
   learnerGrades,
   readCompletion,
@@ -47,6 +48,7 @@ export {
   readGradebooks,
   readQuizGrading,
   type CompletionRows,
+  type CompletionsInPeriod,
   type CompletionView,
   type CourseCompletionRecord,
   type CourseGradeView,

@@ -126,6 +126,36 @@ export async function readCourseCompletions(
   return rows.map((r) => ({ courseId: r.course_id, learnerId: r.learner_id, completedAt: r.completed_at }));
 }
 
+export interface CompletionsInPeriod {
+  /** The period's first day (YYYY-MM-DD, UTC). */
+  period: string;
+  completions: number;
+  people: number;
+}
+
+/**
+ * Course completions in all courses the reader may see, per period (`granularity`: day, week from
+ * Monday, month) of the UTC days [from, to] (YYYY-MM-DD): how many, and how many people.
+ * `excluded`: people left out.
+ */
+export async function completionsPerPeriod(
+  db: Queryable,
+  range: { from: string; to: string; granularity: 'day' | 'week' | 'month' },
+  excluded: readonly string[],
+): Promise<CompletionsInPeriod[]> {
+  const rows = await query<{ period: string; completions: number; people: number }>(
+    db,
+    `SELECT to_char(date_trunc($3, (completed_at AT TIME ZONE 'UTC')::date::timestamp), 'YYYY-MM-DD') AS period,
+            count(*)::int AS completions, count(DISTINCT learner_id)::int AS people
+     FROM course_completions
+     WHERE completed_at >= ($1::date)::timestamp AT TIME ZONE 'UTC' AND completed_at < ($2::date + 1)::timestamp AT TIME ZONE 'UTC'
+       AND NOT (learner_id = ANY ($4::uuid[]))
+     GROUP BY 1`,
+    [range.from, range.to, range.granularity, excluded],
+  );
+  return rows;
+}
+
 export interface QuizGrading {
   quizId: string;
   /** null: the gradebook's default (highest). */

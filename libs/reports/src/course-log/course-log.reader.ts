@@ -2,8 +2,9 @@
  * Reads course_log rows on behalf of a reader: through TenantDb (row-level
  * security with the reader's scope), the one course in
  * `learnstream.course_ids` (the rows of a platform-wide course, migration
- * 0600), with the display names of the people named in each row joined from
- * `accounts`, where the reader may see the account (else null).
+ * 0600), with the display names of the people named in each row, read in
+ * the same transaction through the identity feature's readAccountNames:
+ * where the reader may see the account (else null).
  *
  * Restriction of processing (the privacy feature's subject_flags): the rows
  * of a restricted person, as actor or related user, are left out of every
@@ -14,6 +15,8 @@ import { Injectable } from '@nestjs/common';
 import { TenantDb, type TenantScope } from '@learnstream/access';
 import { objectTitleSql } from '@learnstream/core';
 import { query } from '@learnstream/database';
+import { readCourses } from '@learnstream/courses';
+import { readAccountNames } from '@learnstream/identity';
 import { filterSql, LOG_COMMIT, LOG_OCCURRED_US, LOG_PREPARE, orderSql, positionSql, type CourseLogFilter, type LogPosition } from './course-log.filter';
 import { toCourseLogRow, type CourseLogRow, type CourseLogTableRow } from './course-log.views';
 
@@ -24,13 +27,9 @@ export interface PositionedRow {
 
 const SELECT = `
   SELECT l.event_id, l.occurred_at, l.event_type, l.action, l.crud, l.object_type, l.object_id, ${objectTitleSql('l.object_type', 'l.object_id')} AS object_title, l.origin, l.school_id,
-         l.actor_id, aa.display_name AS actor_name, l.real_actor_id, ra.display_name AS real_actor_name,
-         l.related_user_id, ru.display_name AS related_user_name,
+         l.actor_id, l.real_actor_id, l.related_user_id,
          ${LOG_COMMIT} AS log_commit, ${LOG_PREPARE} AS log_prepare, ${LOG_OCCURRED_US} AS log_occurred_us
-  FROM course_log l
-  LEFT JOIN accounts aa ON aa.user_id = l.actor_id
-  LEFT JOIN accounts ra ON ra.user_id = l.real_actor_id
-  LEFT JOIN accounts ru ON ru.user_id = l.related_user_id`;
+  FROM course_log l`;
 
 // ls_restricted_ids(): SECURITY DEFINER, whatever part of subject_flags the reader's scope shows (migration 1733000300000).
 const NOT_RESTRICTED = `NOT coalesce(l.actor_id = ANY ((SELECT ls_restricted_ids())::uuid[]) OR l.related_user_id = ANY ((SELECT ls_restricted_ids())::uuid[]), false)`;
@@ -55,18 +54,20 @@ export class CourseLogReader {
 
   /** The course's code (its short name), as the reader may see it: null for none. */
   async courseCode(scope: TenantScope, courseId: string): Promise<string | null> {
-    const [row] = await this.db.read(scope, async (tx) => {
+    const course = await this.db.read(scope, async (tx) => {
       await tx.query(`SELECT set_config('learnstream.course_ids', $1, true)`, [`{${courseId}}`]);
-      return query<{ code: string }>(tx, 'SELECT code FROM courses WHERE course_id = $1', [courseId]);
+      return (await readCourses(tx, [courseId])).get(courseId);
     });
-    return row?.code ?? null;
+    return course?.code ?? null;
   }
 
   private async select(scope: TenantScope, courseId: string, sql: string, params: unknown[]): Promise<PositionedRow[]> {
-    const rows = await this.db.read(scope, async (tx) => {
+    const { rows, names } = await this.db.read(scope, async (tx) => {
       await tx.query(`SELECT set_config('learnstream.course_ids', $1, true)`, [`{${courseId}}`]);
-      return query<CourseLogTableRow & { log_commit: string; log_prepare: string; log_occurred_us: string }>(tx, sql, params);
+      const rows = await query<CourseLogTableRow & { log_commit: string; log_prepare: string; log_occurred_us: string }>(tx, sql, params);
+      const people = new Set(rows.flatMap((r) => [r.actor_id, r.real_actor_id, r.related_user_id]).filter((id): id is string => id !== null));
+      return { rows, names: new Map((await readAccountNames(tx, [...people])).map((n) => [n.userId, n.displayName])) };
     });
-    return rows.map((r) => ({ position: { commit: BigInt(r.log_commit), prepare: BigInt(r.log_prepare), occurredUs: BigInt(r.log_occurred_us) }, row: toCourseLogRow(r) }));
+    return rows.map((r) => ({ position: { commit: BigInt(r.log_commit), prepare: BigInt(r.log_prepare), occurredUs: BigInt(r.log_occurred_us) }, row: toCourseLogRow(r, names) }));
   }
 }

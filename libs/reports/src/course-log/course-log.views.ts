@@ -25,9 +25,9 @@ export interface CourseLogRow {
   relatedUser: PersonRef | null;
 }
 
-const person = (id: string | null, name: string | null): PersonRef | null => (id ? { userId: id, displayName: name ?? null } : null);
+const personView = (id: string | null, name: string | null): PersonRef | null => (id ? { userId: id, displayName: name } : null);
 
-/** A `course_log` row with the names of the people joined (null where the reader may not see them). */
+/** A `course_log` row. */
 export interface CourseLogTableRow {
   event_id: string;
   occurred_at: Date;
@@ -40,14 +40,13 @@ export interface CourseLogTableRow {
   origin: string;
   school_id: string | null;
   actor_id: string | null;
-  actor_name: string | null;
   real_actor_id: string | null;
-  real_actor_name: string | null;
   related_user_id: string | null;
-  related_user_name: string | null;
 }
 
-export function toCourseLogRow(r: CourseLogTableRow): CourseLogRow {
+/** A row as a reader sees it, with the names of the people in it (`names`: those the reader may see; else null). */
+export function toCourseLogRow(r: CourseLogTableRow, names: ReadonlyMap<string, string | null>): CourseLogRow {
+  const person = (id: string | null) => personView(id, id === null ? null : (names.get(id) ?? null));
   return {
     eventId: r.event_id,
     occurredAt: new Date(r.occurred_at).toISOString(),
@@ -57,9 +56,9 @@ export function toCourseLogRow(r: CourseLogTableRow): CourseLogRow {
     object: r.object_type ? { type: r.object_type, id: r.object_id, title: r.object_title ?? null } : null,
     origin: r.origin,
     schoolId: r.school_id,
-    actor: person(r.actor_id, r.actor_name),
-    realActor: person(r.real_actor_id, r.real_actor_name),
-    relatedUser: person(r.related_user_id, r.related_user_name),
+    actor: person(r.actor_id),
+    realActor: person(r.real_actor_id),
+    relatedUser: person(r.related_user_id),
   };
 }
 

@@ -7,8 +7,9 @@
  *   usage_memberships (with their history)     a person's roles and schools on the day (the
  *                                              projection's own copy: kept, re-keyed, at erasure);
  *   usage_people                               platform roles (as they are now), same;
- *   accounts                                   country;
- *   course_completions                         the grades read model: who completed which course when.
+ *   accounts                                   country (the identity feature's table: still joined);
+ *   completionsPerPeriod                       the grades feature's reader: course completions per period;
+ *   readSchoolNames                            the affiliations feature's reader: school names.
  *
  * Dimensions of a person on a day: school = every school they were a member
  * of that day ('none' if none); role = their roles in those schools, else
@@ -23,6 +24,9 @@
  */
 import { Injectable } from '@nestjs/common';
 import { TenantDb, type TenantScope } from '@learnstream/access';
+import { readSchoolNames } from '@learnstream/affiliations';
+import { query, queryOne } from '@learnstream/database';
+import { completionsPerPeriod } from '@learnstream/grades';
 import type { EntityManager } from 'typeorm';
 import type { Granularity, UsageDimension } from '../reports.events';
 
@@ -85,7 +89,9 @@ const DIMENSIONS: Record<UsageDimension, { joins: string; key: string }> = {
   country: { joins: ACCOUNT, key: `coalesce(acc.country, 'unknown')` },
 };
 
-const num = (v: unknown) => Number(v ?? 0);
+/** count() and sum() of bigint come back as strings; a sum over no rows as null. */
+type Count = string | number | null;
+const num = (v: Count) => Number(v ?? 0);
 
 /** Left out of statistics: restricted, or analytics consent withdrawn. */
 const INCLUDED = (column: string) => `NOT coalesce(${column} = ANY ((SELECT ls_analytics_excluded_ids())::uuid[]), false)`;
@@ -100,23 +106,17 @@ export class UsageReader {
       const registrations = await this.byDimension(db, range, facts('usage_registrations', '0'));
       const activeUsers = await this.byDimension(db, range, facts('usage_daily_actors', 'events'));
       const params = [range.from, range.to, range.granularity];
-      const content: Record<string, unknown>[] = await db.query(
+      const content = await query<{ period: string; course_views: Count; course_viewers: Count; resource_views: Count; resource_viewers: Count }>(
+        db,
         `SELECT ${PERIOD('day')} AS period,
                 sum(course_views) AS course_views, count(DISTINCT user_id) FILTER (WHERE course_views > 0) AS course_viewers,
                 sum(resource_views) AS resource_views, count(DISTINCT user_id) FILTER (WHERE resource_views > 0) AS resource_viewers
          FROM usage_daily_actors u WHERE day BETWEEN $1::date AND $2::date AND (course_views > 0 OR resource_views > 0) AND ${INCLUDED('u.user_id')} GROUP BY 1`,
         params,
       );
-      const completion: Record<string, unknown>[] = await db.query(
-        `SELECT ${PERIOD(`(completed_at AT TIME ZONE 'UTC')::date`)} AS period, count(*) AS completions, count(DISTINCT learner_id) AS people
-         FROM course_completions
-         WHERE completed_at >= ($1::date)::timestamp AT TIME ZONE 'UTC' AND completed_at < ($2::date + 1)::timestamp AT TIME ZONE 'UTC'
-           AND ${INCLUDED('course_completions.learner_id')}
-         GROUP BY 1`,
-        params,
-      );
+      const excluded = await queryOne<{ ids: string[] | null }>(db, 'SELECT ls_analytics_excluded_ids()::text[] AS ids');
+      const completion = await completionsPerPeriod(db, range, excluded?.ids ?? []);
       const schoolIds = range.by === 'school' ? [...new Set([...registrations.cells, ...activeUsers.cells].map((c) => c.key).filter((k) => k !== 'none'))] : [];
-      const schools: { school_id: string; name: string }[] = schoolIds.length ? await db.query('SELECT school_id, name FROM schools WHERE school_id = ANY ($1::uuid[])', [schoolIds]) : [];
       return {
         registrations,
         activeUsers,
@@ -127,8 +127,8 @@ export class UsageReader {
           resourceViews: num(r.resource_views),
           resourceViewers: num(r.resource_viewers),
         })),
-        completion: completion.map((r) => ({ period: String(r.period), completions: num(r.completions), people: num(r.people) })),
-        schoolNames: new Map(schools.map((s) => [s.school_id, s.name])),
+        completion,
+        schoolNames: await readSchoolNames(db, schoolIds),
       };
     });
   }
@@ -138,14 +138,16 @@ export class UsageReader {
     const { joins, key } = DIMENSIONS[range.by];
     const params = [range.from, range.to, range.granularity];
     // DISTINCT: a person with two memberships that map to the same value counts (and their events count) once in it.
-    const cells: Record<string, unknown>[] = await db.query(
+    const cells = await query<{ period: string; key: string; people: Count; events: Count }>(
+      db,
       `WITH f AS (${facts}),
             d AS (SELECT DISTINCT f.day, f.user_id, f.events, ${key} AS key FROM f ${joins})
        SELECT ${PERIOD('d.day')} AS period, d.key, count(DISTINCT d.user_id) AS people, sum(d.events) AS events
        FROM d GROUP BY 1, 2`,
       params,
     );
-    const totals: Record<string, unknown>[] = await db.query(
+    const totals = await query<{ period: string; people: Count; events: Count }>(
+      db,
       `WITH f AS (${facts}) SELECT ${PERIOD('f.day')} AS period, count(DISTINCT f.user_id) AS people, sum(f.events) AS events FROM f GROUP BY 1`,
       params,
     );
