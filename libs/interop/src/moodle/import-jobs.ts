@@ -15,7 +15,10 @@
  *   delete    the file, the job, its rejected rows and the job's key go.
  *
  * A job that was running when the process stopped is `interrupted` at the
- * next start.
+ * next start. A transient database error (a terminated backend, a refused or
+ * exhausted connection) does not fail a job: the import starts again from its
+ * checkpoint (its appends are idempotent) until the database has been
+ * unavailable for JOB_RETRY_MS without a batch getting through.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -25,11 +28,12 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AccessPolicy, ForbiddenError, type Actor } from '@learnstream/access';
 import { PG_POOL } from '@learnstream/core';
+import { isTransientDatabaseError, retryTransient } from '@learnstream/database';
 import { DomainError, uuidV5 } from '@learnstream/domain';
 import { KeyStore, PersonalDataCipher, personal } from '@learnstream/personal-data';
 import { INTEROP_OPTIONS, type InteropOptions } from '../interop.options';
 import { IMPORT_NAMESPACE } from './moodle-log';
-import { MoodleLogImporter, type ImportProgress, type RejectedRow } from './moodle-log-importer';
+import { MoodleLogImporter, type ImportProgress, type MoodleLogImportSummary, type RejectedRow } from './moodle-log-importer';
 import type { Readable } from 'node:stream';
 import type pg from 'pg';
 
@@ -41,6 +45,9 @@ export interface ImportJobOptions {
   year?: number;
   moodleCourse?: number;
 }
+
+/** How long a job waits for an unavailable database (no batch getting through) before it fails. */
+const JOB_RETRY_MS = 60_000;
 
 /** A row of `interop_import_jobs` (bigint columns come back as strings). */
 interface ImportJobRow {
@@ -227,9 +234,11 @@ export class ImportJobs implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private async execute(actor: Actor, jobId: string, signal: AbortSignal): Promise<void> {
-    const row = await this.row(jobId);
+    /** The job's own bookkeeping, retried while the database is unavailable. */
+    const sql = (text: string, values: unknown[]) => retryTransient(() => this.pool.query(text, values), { maxWaitMs: JOB_RETRY_MS });
+    const row = (await sql('SELECT * FROM interop_import_jobs WHERE job_id = $1', [jobId])).rows[0] as ImportJobRow;
     const options = row.options as ImportJobOptions;
-    await this.pool.query(`UPDATE interop_import_jobs SET status = 'running', run_started_at = now(), run_rows = 0, updated_at = now() WHERE job_id = $1`, [jobId]);
+    await sql(`UPDATE interop_import_jobs SET status = 'running', run_started_at = now(), run_rows = 0, updated_at = now() WHERE job_id = $1`, [jobId]);
     const subject = jobSubject(jobId);
     let pending: RejectedRow[] = [];
     const flushRejected = async () => {
@@ -252,7 +261,7 @@ export class ImportJobs implements OnApplicationBootstrap, OnApplicationShutdown
     /** Progress is saved in order, one update after the other; the last is awaited before the final one. */
     let progress = Promise.resolve();
     try {
-      const summary = await this.importer.import({
+      const summary = await this.resumingOnTransient(jobId, signal, (onBatch) => this.importer.import({
         file: row.file_path,
         as: actor.userId,
         schoolId: options.schoolId,
@@ -263,17 +272,18 @@ export class ImportJobs implements OnApplicationBootstrap, OnApplicationShutdown
         moodleCourse: options.moodleCourse,
         signal,
         onProgress: (p) => {
+          onBatch();
           progress = progress.then(() => onProgress(p)).catch((error) => this.logger.warn({ msg: 'import job progress not saved', jobId, error: String(error) }));
         },
         onRejected: (r) => {
           pending.push(r);
         },
-      });
+      }));
       await progress;
       await flushRejected();
       const imported = Object.values(summary.counts.imported).reduce((a, b) => a + b, 0);
       const status = summary.status === 'interrupted' ? 'cancelled' : 'done';
-      await this.pool.query(
+      await sql(
         `UPDATE interop_import_jobs SET status = CASE WHEN status = 'cancelled' OR $2 = 'cancelled' THEN 'cancelled' ELSE $2 END, rows_read = $3, imported = $4,
            rejected = (SELECT count(*) FROM interop_import_rejections WHERE job_id = $1), bytes_read = CASE WHEN $2 = 'done' THEN file_size ELSE bytes_read END,
            summary = $5, updated_at = now(), finished_at = CASE WHEN $2 = 'done' THEN now() END WHERE job_id = $1`,
@@ -284,7 +294,26 @@ export class ImportJobs implements OnApplicationBootstrap, OnApplicationShutdown
       await flushRejected().catch(() => undefined);
       const e = error instanceof DomainError ? { code: error.code, message: error.message } : { code: 'IMPORT_FAILED', message: error instanceof Error ? error.message : String(error) };
       this.logger.warn({ msg: 'import job failed', jobId, error: e });
-      await this.pool.query(`UPDATE interop_import_jobs SET status = 'failed', error = $2, updated_at = now() WHERE job_id = $1`, [jobId, JSON.stringify(e)]);
+      // A job cancelled meanwhile stays cancelled (resumable all the same).
+      await sql(`UPDATE interop_import_jobs SET status = CASE WHEN status = 'cancelled' THEN 'cancelled' ELSE 'failed' END, error = $2, updated_at = now() WHERE job_id = $1`, [jobId, JSON.stringify(e)]);
+    }
+  }
+
+  /**
+   * Runs the import, and again from its checkpoint after a transient database
+   * error, as long as a batch got through in the last JOB_RETRY_MS (`onBatch`
+   * is called after each). A cancellation or any other error ends it.
+   */
+  private async resumingOnTransient(jobId: string, signal: AbortSignal, run: (onBatch: () => void) => Promise<MoodleLogImportSummary>): Promise<MoodleLogImportSummary> {
+    let lastBatch = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run(() => (lastBatch = Date.now()));
+      } catch (error) {
+        if (signal.aborted || !isTransientDatabaseError(error) || Date.now() - lastBatch > JOB_RETRY_MS) throw error;
+        this.logger.warn({ msg: 'import job: database unavailable, going on from the checkpoint', jobId, attempt, error: String(error) });
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 100 * attempt)));
+      }
     }
   }
 
