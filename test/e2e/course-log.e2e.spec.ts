@@ -83,7 +83,7 @@ const newestFirst = (rows: Expected[]) => [...rows].reverse();
 /** Waits until every projection has applied every event appended so far. */
 async function settle(): Promise<void> {
   const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
-  if (head) await t.app.get(ProjectionRunner).waitFor(head);
+  if (head) await t.app.get(ProjectionRunner).waitFor(head, 120_000);
 }
 
 async function logs(who: Session, query = '', course = courseId): Promise<{ rows: Row[]; nextCursor: string | null }> {
@@ -168,8 +168,11 @@ function openLive(path: string, headers: Record<string, string>) {
     opened,
     status: () => statusCode,
     contentType: () => contentType,
-    /** Resolves with the first event that matches, or fails after `ms`. */
-    async waitFor(match: (e: SseEvent) => boolean, ms = 8000): Promise<SseEvent> {
+    /**
+     * Resolves with the first event that matches, or fails after `ms`: a ceiling, not an expectation (rows come
+     * through the asynchronous course-log projection, which a loaded machine can hold back for seconds).
+     */
+    async waitFor(match: (e: SseEvent) => boolean, ms = WAIT_CEILING_MS): Promise<SseEvent> {
       const deadline = Date.now() + ms;
       for (;;) {
         const found = events.find(match);
@@ -190,9 +193,12 @@ function openLive(path: string, headers: Record<string, string>) {
   };
 }
 
+/** How long a test waits for something that will happen (a row, a closed tail) before it gives up. */
+const WAIT_CEILING_MS = 60_000;
+
 async function tailsClosed(): Promise<void> {
   const tails = t.app.get(LiveTails);
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + WAIT_CEILING_MS;
   while (tails.open > 0) {
     if (Date.now() > deadline) throw new Error(`${tails.open} live tails still open`);
     await new Promise((r) => setTimeout(r, 50));
@@ -545,10 +551,11 @@ describe('a live tail outlives neither its session nor its access (pushed, not p
     await tail.waitFor((e) => e.event === 'log');
     const started = Date.now();
     await end();
-    const last = await tail.waitFor((e) => e.event === 'end', 5000);
+    // Waited for without a deadline of its own: the callers assert the 5 s (and print what it took when it is more).
+    const last = await tail.waitFor((e) => e.event === 'end');
     const ms = Date.now() - started;
     // The server ended the stream itself: its tail is gone without the client closing it.
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + WAIT_CEILING_MS;
     while (tails.open > openBefore) {
       if (Date.now() > deadline) throw new Error('the ended tail is still open on the server');
       await new Promise((r) => setTimeout(r, 20));

@@ -35,7 +35,7 @@ const grade = (i: number) => (i === 12 ? 62 : 40 + 4 * i);
 
 async function settled(): Promise<void> {
   const head = await t.app.get(EventLog).store.headPosition();
-  if (head) await t.app.get(ProjectionRunner).waitFor(head, 30_000);
+  if (head) await t.app.get(ProjectionRunner).waitFor(head, 120_000);
 }
 
 const report = async (query = '') => (await http().get(`/api/v1/reports/courses/${course}${query}`).set(teacher.auth).expect(200)).body as ClassReportView;

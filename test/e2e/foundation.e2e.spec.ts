@@ -20,7 +20,7 @@ describe('foundation over HTTP', () => {
   it('GET /health reports the database, the event store and each projection’s lag', async () => {
     // What the start appended (the first admin, re-applied erasures) reaches every projection first.
     const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
-    if (head) await t.app.get(ProjectionRunner).waitFor(head);
+    if (head) await t.app.get(ProjectionRunner).waitFor(head, 120_000);
     const res = await http().get('/health').expect(200);
     expect(res.body).toMatchObject({
       status: 'up',

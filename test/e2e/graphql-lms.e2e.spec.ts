@@ -52,7 +52,7 @@ async function refused(query: string, variables: Record<string, unknown>, as?: S
 /** Waits until every projection has applied every event appended so far. */
 async function settle(): Promise<void> {
   const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
-  if (head) await t.app.get(ProjectionRunner).waitFor(head);
+  if (head) await t.app.get(ProjectionRunner).waitFor(head, 120_000);
 }
 
 /** The events `actor` appends while `work` runs: their types and data. */

@@ -80,7 +80,7 @@ let mappingCourses: Record<string, string>;
 
 async function settle(): Promise<void> {
   const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
-  if (head) await t.app.get(ProjectionRunner).waitFor(head, 30_000);
+  if (head) await t.app.get(ProjectionRunner).waitFor(head, 120_000);
 }
 
 function file(name: string, content: string | Buffer): string {

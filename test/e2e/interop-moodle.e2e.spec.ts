@@ -41,7 +41,7 @@ let resourceId: string;
 
 async function settle(): Promise<void> {
   const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
-  if (head) await t.app.get(ProjectionRunner).waitFor(head, 15_000);
+  if (head) await t.app.get(ProjectionRunner).waitFor(head, 120_000);
 }
 
 async function cli(...args: string[]): Promise<{ code: number; output: string[] }> {

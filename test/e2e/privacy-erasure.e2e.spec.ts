@@ -76,7 +76,7 @@ const as = (who: Session) => ({ ...who.auth, 'User-Agent': who === malee ? MALEE
 
 async function settled(): Promise<void> {
   const head = await t.app.get(EventLog).store.headPosition();
-  if (head) await t.app.get(ProjectionRunner).waitFor(head, 30_000);
+  if (head) await t.app.get(ProjectionRunner).waitFor(head, 120_000);
 }
 
 /** The needles found in `text`, case-insensitively. */

@@ -42,7 +42,7 @@ let erasureId: string;
 
 async function settled(): Promise<void> {
   const head = await t.app.get(EventLog).store.headPosition();
-  if (head) await t.app.get(ProjectionRunner).waitFor(head, 30_000);
+  if (head) await t.app.get(ProjectionRunner).waitFor(head, 120_000);
 }
 
 const found = (text: string) => NEEDLES.filter((n) => text.toLowerCase().includes(n.toLowerCase()));

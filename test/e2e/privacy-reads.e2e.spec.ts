@@ -41,7 +41,7 @@ const LEARNER = { phone: '+66 82 123 4567', nationalId: '1209900345678', dateOfB
 
 async function settled(): Promise<void> {
   const head = await t.app.get(EventLog).store.headPosition();
-  if (head) await t.app.get(ProjectionRunner).waitFor(head, 30_000);
+  if (head) await t.app.get(ProjectionRunner).waitFor(head, 120_000);
 }
 
 /** Every secret the system holds about `userId`: password hashes (decrypted from the log), refresh-token hashes, the enrolment key and its hash. */

@@ -53,7 +53,7 @@ const SHORT = { kind: 'short_answer', text: 'Who are you?', points: 1, skills: [
 /** Waits until every projection has applied everything appended so far. */
 async function settled(): Promise<void> {
   const head = await t.app.get(EventLog).store.headPosition();
-  if (head) await t.app.get(ProjectionRunner).waitFor(head, 20_000);
+  if (head) await t.app.get(ProjectionRunner).waitFor(head, 120_000);
 }
 
 async function file(who: Session, body: Record<string, unknown>, status = 201) {

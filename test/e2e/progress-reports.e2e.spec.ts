@@ -47,7 +47,7 @@ let mid: number;
 /** Waits until every projection has applied everything in the log (views are not settled by their request). */
 async function settled(): Promise<void> {
   const head = await t.app.get(EventLog).store.headPosition();
-  if (head) await t.app.get(ProjectionRunner).waitFor(head);
+  if (head) await t.app.get(ProjectionRunner).waitFor(head, 120_000);
 }
 
 /** Runs `fn` and checks that it appended no event. */

@@ -29,7 +29,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 async function settle(): Promise<void> {
   const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
-  if (head) await t.app.get(ProjectionRunner).waitFor(head);
+  if (head) await t.app.get(ProjectionRunner).waitFor(head, 120_000);
 }
 
 /** A learner of `school` from `country`, opened by the platform admin, then signed in. */

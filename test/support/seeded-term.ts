@@ -28,7 +28,7 @@ export async function createSeededTerm(overrides: Record<string, string> = {}): 
   const seed = await seedDemo(base, TEST_ADMIN, plan);
   const caughtUp = async () => {
     const head = await t.app.get(EventLog).store.headPosition();
-    if (head) await t.app.get(ProjectionRunner).waitFor(head);
+    if (head) await t.app.get(ProjectionRunner).waitFor(head, 120_000);
   };
   await caughtUp();
   return { t, base, plan, seed, password: DEMO_PASSWORD, caughtUp };
