@@ -4,6 +4,9 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+/** The libraries whose SQL rows are typed (query<Row>): the no-unsafe-* rules hold there. */
+const TYPED_ROWS = ["access", "core", "personal-data", "progress", "reports"];
+
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "coverage/**", "**/*.js", "**/*.cjs", "**/*.mjs"] },
   js.configs.recommended,
@@ -30,6 +33,27 @@ export default tseslint.config(
         "error",
         { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false },
       ],
+    },
+  },
+  // Typed rows: in the libraries converted to query<Row>/queryOne<Row> (and typed events), an `any`
+  // (a raw row of pg or TypeORM, a JSON value) may not be read, passed on or returned unchecked.
+  // Tests there may still hand jest's matchers (typed `any`) around, but not read an untyped row.
+  {
+    files: TYPED_ROWS.map((lib) => `libs/${lib}/src/**/*.ts`),
+    ignores: ["**/*.spec.ts", "**/testing/**"],
+    rules: {
+      "@typescript-eslint/no-unsafe-argument": "error",
+      "@typescript-eslint/no-unsafe-assignment": "error",
+      "@typescript-eslint/no-unsafe-call": "error",
+      "@typescript-eslint/no-unsafe-member-access": "error",
+      "@typescript-eslint/no-unsafe-return": "error",
+    },
+  },
+  {
+    files: TYPED_ROWS.flatMap((lib) => [`libs/${lib}/src/**/*.spec.ts`, `libs/${lib}/src/testing/**/*.ts`]),
+    rules: {
+      "@typescript-eslint/no-unsafe-call": "error",
+      "@typescript-eslint/no-unsafe-member-access": "error",
     },
   },
 );

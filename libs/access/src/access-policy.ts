@@ -217,28 +217,29 @@ export class AccessPolicy {
 
   /** Of `userIds`, those who are learners of the school now (null: anyone with an account): who a bulk upload may enrol. */
   async learnersOf(schoolId: string | null, userIds: string[]): Promise<Set<string>> {
-    const rows: { user_id: string }[] = schoolId === null
-      ? await this.db.query('SELECT user_id FROM accounts WHERE user_id = ANY ($1::uuid[])', [userIds])
-      : await this.db.query(`SELECT DISTINCT user_id FROM school_memberships WHERE school_id = $1 AND role = 'learner' AND ended_at IS NULL AND user_id = ANY ($2::uuid[])`, [schoolId, userIds]);
+    const rows = schoolId === null
+      ? await query<{ user_id: string }>(this.db, 'SELECT user_id FROM accounts WHERE user_id = ANY ($1::uuid[])', [userIds])
+      : await query<{ user_id: string }>(this.db, `SELECT DISTINCT user_id FROM school_memberships WHERE school_id = $1 AND role = 'learner' AND ended_at IS NULL AND user_id = ANY ($2::uuid[])`, [schoolId, userIds]);
     return new Set(rows.map((r) => r.user_id));
   }
 
   /** Of `userIds`, those with an active membership (any role) of the school: whom a bulk upload finds already there. */
   async membersOf(schoolId: string, userIds: string[]): Promise<Set<string>> {
     if (!userIds.length) return new Set();
-    const rows: { user_id: string }[] = await this.db.query('SELECT DISTINCT user_id FROM school_memberships WHERE school_id = $1 AND ended_at IS NULL AND user_id = ANY ($2::uuid[])', [schoolId, userIds]);
+    const rows = await query<{ user_id: string }>(this.db, 'SELECT DISTINCT user_id FROM school_memberships WHERE school_id = $1 AND ended_at IS NULL AND user_id = ANY ($2::uuid[])', [schoolId, userIds]);
     return new Set(rows.map((r) => r.user_id));
   }
 
   /** Of `learnerIds`, those with an enrolment row in the course (current or ended): whose streams a bulk write must read first. */
   async enrolmentRowsOf(courseId: string, learnerIds: string[]): Promise<Set<string>> {
-    const rows: { learner_id: string }[] = await this.db.query('SELECT learner_id FROM course_enrolments WHERE course_id = $1 AND learner_id = ANY ($2::uuid[])', [courseId, learnerIds]);
+    const rows = await query<{ learner_id: string }>(this.db, 'SELECT learner_id FROM course_enrolments WHERE course_id = $1 AND learner_id = ANY ($2::uuid[])', [courseId, learnerIds]);
     return new Set(rows.map((r) => r.learner_id));
   }
 
   /** The last enrolment of each of `learnerIds` in the course (bulk writes check `wasEnrolledAt` on it in memory). */
   async enrolmentsOf(courseId: string, learnerIds: string[]): Promise<Map<string, EnrolmentSpan>> {
-    const rows: { learner_id: string; enrolled_at: Date; unenrolled_at: Date | null }[] = await this.db.query(
+    const rows = await query<{ learner_id: string; enrolled_at: Date; unenrolled_at: Date | null }>(
+      this.db,
       'SELECT learner_id, enrolled_at, unenrolled_at FROM course_enrolments WHERE course_id = $1 AND learner_id = ANY ($2::uuid[])',
       [courseId, learnerIds],
     );
@@ -250,8 +251,9 @@ export class AccessPolicy {
    * ended): a result of a learner who has since left counts for the time they were in.
    */
   async enrolledAt(courseId: string, learnerId: string, at: string): Promise<boolean> {
-    const rows = await this.db.query(
-      `SELECT 1 FROM course_enrolments WHERE course_id = $1 AND learner_id = $2 AND enrolled_at <= $3 AND (unenrolled_at IS NULL OR unenrolled_at >= $3)`,
+    const rows = await query<{ found: number }>(
+      this.db,
+      `SELECT 1 AS found FROM course_enrolments WHERE course_id = $1 AND learner_id = $2 AND enrolled_at <= $3 AND (unenrolled_at IS NULL OR unenrolled_at >= $3)`,
       [courseId, learnerId, at],
     );
     return rows.length > 0;
@@ -432,7 +434,7 @@ export class AccessPolicy {
     const me = actor.userId.toLowerCase();
     const ids = [...new Set([...subjectIds].map((id) => id.toLowerCase()))].filter((id) => id !== me);
     if (!ids.length || has(await this.factsOf(actor), 'dpo')) return new Set();
-    const rows: { user_id: string }[] = await this.db.query('SELECT user_id FROM subject_flags WHERE restricted AND user_id = ANY ($1::uuid[])', [ids]);
+    const rows = await query<{ user_id: string }>(this.db, 'SELECT user_id FROM subject_flags WHERE restricted AND user_id = ANY ($1::uuid[])', [ids]);
     return new Set(rows.map((r) => r.user_id));
   }
 

@@ -7,8 +7,10 @@ export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
 
 /** The request's underlying HTTP request, for REST and GraphQL alike. */
 export function httpRequestOf(context: ExecutionContext): { user?: Actor; headers: Record<string, string | string[] | undefined> } {
-  if (context.getType<string>() === 'graphql') return context.getArgs()[2]?.req;
-  return context.switchToHttp().getRequest();
+  type HttpRequest = { user?: Actor; headers: Record<string, string | string[] | undefined> };
+  // GraphQL's resolver arguments are (root, args, context, info); the context holds the request.
+  if (context.getType<string>() === 'graphql') return context.getArgs<[unknown, unknown, { req: HttpRequest }]>()[2].req;
+  return context.switchToHttp().getRequest<HttpRequest>();
 }
 
 /** The signed-in caller (set by the authentication guard). */

@@ -17,6 +17,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import pg from 'pg';
+import { query } from '@learnstream/database';
 import type { DataSource } from 'typeorm';
 
 export const SESSIONS_CHANNEL = 'learnstream_sessions';
@@ -108,7 +109,7 @@ export class SessionRevocations implements OnApplicationShutdown {
 
   /** Whether the session is still open (asked when pushes may have been lost). */
   async isOpen(sessionId: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM auth_sessions WHERE session_id = $1 AND revoked_at IS NULL AND expires_at > now()', [sessionId]);
+    const rows = await query<{ found: number }>(this.dataSource, 'SELECT 1 AS found FROM auth_sessions WHERE session_id = $1 AND revoked_at IS NULL AND expires_at > now()', [sessionId]);
     return rows.length > 0;
   }
 

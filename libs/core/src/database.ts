@@ -19,7 +19,9 @@ export async function resolveDatabase(config: AppConfig, logger: LoggerService):
     dataDir: config.embedded.dataDir,
     port: config.embedded.port,
     database: 'learnstream',
-    log: (m) => logger.debug?.({ msg: m }, 'EmbeddedPostgres'),
+    log: (m) => {
+      logger.debug?.({ msg: m }, 'EmbeddedPostgres');
+    },
   });
   logger.log({ msg: 'embedded PostgreSQL ready', port: config.embedded.port }, 'Database');
   return { url: db.url, embedded: true, stop: () => db.stop() };

@@ -93,7 +93,7 @@ export class SignInRateGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (Reflect.getMetadata(SIGN_IN_ROUTE, context.getHandler()) !== true) return true;
-    const req = (context.getType<string>() === 'graphql' ? context.getArgs()[2]?.req : context.switchToHttp().getRequest()) as Request;
+    const req = context.getType<string>() === 'graphql' ? context.getArgs<[unknown, unknown, { req: Request }]>()[2].req : context.switchToHttp().getRequest<Request>();
     const error = await new Promise<unknown>((resolve) => void this.limiter(req, req.res as Response, resolve));
     if (error) throw error;
     return true;

@@ -6,6 +6,9 @@ import { PersonalDataCipher, type SealedValue } from './cipher';
 import { KeyStore } from './key-store';
 import { personal } from './personal';
 
+/** A subject_keys row as a backup holds it. */
+type StoredKey = { key_id: string; subject_id: string; scope: string; wrapped_key: Buffer; created_at: Date };
+
 describe('PersonalDataCipher', () => {
   let db: TestDatabase;
   /** The key store's own database. */
@@ -97,7 +100,7 @@ describe('PersonalDataCipher', () => {
     try {
       const sealed = await cipher.seal({ data: { email: personal(ann, 'ann@example.com') } });
       expect((await cipher.open(sealed)).doc).toEqual({ data: { email: 'ann@example.com' } });
-      const backup = (await pool.query('SELECT * FROM subject_keys WHERE subject_id = $1', [ann])).rows[0];
+      const backup = (await pool.query<StoredKey>('SELECT * FROM subject_keys WHERE subject_id = $1', [ann])).rows[0];
 
       await otherKeys.destroySubjectKeys(ann, 'erasure request'); // another process; no waiting for its notification
       expect(await cipher.open(sealed)).toEqual({ doc: { data: { email: null } }, erased: ['data.email'] });

@@ -67,7 +67,7 @@ function blobAad(subjectId: string, keyId: string): string {
 
 function isPlainObject(node: unknown): node is Record<string, unknown> {
   if (node === null || typeof node !== 'object') return false;
-  const proto = Object.getPrototypeOf(node);
+  const proto: unknown = Object.getPrototypeOf(node);
   return proto === Object.prototype || proto === null;
 }
 

@@ -7,6 +7,9 @@ import pg from 'pg';
 import { createKeyStoreDatabase, createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
 import { KeyStore } from './key-store';
 
+/** A subject_keys row as a backup holds it. */
+type StoredKey = { key_id: string; subject_id: string; scope: string; wrapped_key: Buffer; created_at: Date };
+
 /** Polls until `condition` holds (no fixed sleeps: fails after `timeoutMs`). */
 async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -59,7 +62,7 @@ describe('KeyStore', () => {
     expect((await a.getOrCreateKey(subject, 'data')).keyId).toBe(key.keyId);
     expect((await a.getOrCreateKey(subject, 'request:2024-05')).keyId).not.toBe(key.keyId);
 
-    const { rows } = await sql.query('SELECT wrapped_key FROM subject_keys WHERE key_id = $1', [key.keyId]);
+    const { rows } = await sql.query<Pick<StoredKey, 'wrapped_key'>>('SELECT wrapped_key FROM subject_keys WHERE key_id = $1', [key.keyId]);
     expect(rows[0].wrapped_key.includes(key.key)).toBe(false);
     const { store: b } = process();
     expect(await b.findKey(key.keyId)).toEqual(key.key);
@@ -72,7 +75,7 @@ describe('KeyStore', () => {
     const keys = await Promise.all([a, ...others, a, ...others, a].map((s) => s.getOrCreateKey(subject, 'data')));
     expect(new Set(keys.map((k) => k.keyId)).size).toBe(1);
     expect(new Set(keys.map((k) => k.key.toString('hex'))).size).toBe(1);
-    const { rows } = await sql.query('SELECT count(*)::int AS n FROM subject_keys WHERE subject_id = $1', [subject]);
+    const { rows } = await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM subject_keys WHERE subject_id = $1', [subject]);
     expect(rows[0].n).toBe(1);
   });
 
@@ -84,7 +87,7 @@ describe('KeyStore', () => {
     expect(many.map((k) => [k.subjectId, k.scope])).toEqual(asked.map((r) => [r.subjectId, r.scope]));
     // The race has one winner per subject: both callers hold the same key.
     expect(others.map((k) => k.keyId)).toEqual(many.filter((k) => k.scope === 'data').slice(0, 50).map((k) => k.keyId));
-    const { rows } = await sql.query('SELECT count(*)::int AS n FROM subject_keys WHERE subject_id = ANY ($1::uuid[])', [subjects]);
+    const { rows } = await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM subject_keys WHERE subject_id = ANY ($1::uuid[])', [subjects]);
     expect(rows[0].n).toBe(600);
     const { store: b } = process();
     expect(await b.findKey(many[599].keyId)).toEqual(many[599].key);
@@ -166,7 +169,7 @@ describe('KeyStore', () => {
     const data = await a.getOrCreateKey(s1, 'data');
     expect(await b.findKey(march.keyId)).not.toBeNull();
 
-    const before = (await sql.query(`SELECT count(*)::int AS n FROM subject_keys WHERE scope < 'request:2023-05' AND scope LIKE 'request:%'`)).rows[0].n;
+    const before = (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM subject_keys WHERE scope < 'request:2023-05' AND scope LIKE 'request:%'`)).rows[0].n;
     expect(await a.destroyRequestKeysBefore('2023-05')).toBe(before);
     await until(() => !b.isCached(march.keyId));
     for (const store of [a, b]) {
@@ -181,7 +184,7 @@ describe('KeyStore', () => {
   it('reapplies erasures to a key store restored from a backup', async () => {
     const subject = randomUUID();
     const key = await a.getOrCreateKey(subject, 'data');
-    const backup = (await sql.query('SELECT * FROM subject_keys WHERE key_id = $1', [key.keyId])).rows[0];
+    const backup = (await sql.query<StoredKey>('SELECT * FROM subject_keys WHERE key_id = $1', [key.keyId])).rows[0];
     await a.destroySubjectKeys(subject, 'test');
 
     // The restore brings the shredded key back.
@@ -220,7 +223,7 @@ describe('KeyStore', () => {
       const requestId = randomUUID();
       const anonymousId = randomUUID();
       const key = await store.getOrCreateKey(subject, 'data');
-      const backup = (await sql.query('SELECT * FROM subject_keys WHERE key_id = $1', [key.keyId])).rows[0];
+      const backup = (await sql.query<StoredKey>('SELECT * FROM subject_keys WHERE key_id = $1', [key.keyId])).rows[0];
       await store.destroySubjectKeys(subject, `privacy request ${requestId}`, { requestId, anonymousId });
       const line = JSON.parse(readFileSync(ledgerPath(), 'utf8').trim().split('\n').pop()!);
       expect(line).toMatchObject({ subjectId: subject, requestId, anonymousId, reason: `privacy request ${requestId}` });

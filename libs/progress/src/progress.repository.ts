@@ -8,6 +8,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { query } from '@learnstream/database';
 import { envelopeFor, type Actor } from '@learnstream/access';
 import { EventLog, type AppendResult } from '@learnstream/event-store';
 import { activityStreamId, earlyWarningStreamId, type ClassReportViewed, type EarlyWarningThresholdSet, type LearnerProfileViewed, type SchoolReportViewed } from './progress.events';
@@ -24,7 +25,7 @@ export class ProgressRepository {
   /** The learners among `userIds` who objected to profiling. */
   async objectingToProfiling(userIds: string[]): Promise<Set<string>> {
     if (!userIds.length) return new Set();
-    const rows: { user_id: string }[] = await this.dataSource.query('SELECT user_id FROM progress_learners WHERE user_id = ANY ($1) AND profiling_objected', [userIds]);
+    const rows = await query<{ user_id: string }>(this.dataSource, 'SELECT user_id FROM progress_learners WHERE user_id = ANY ($1) AND profiling_objected', [userIds]);
     return new Set(rows.map((r) => r.user_id));
   }
 

@@ -9,6 +9,7 @@ import { envelopeFor, type EnvelopeFields } from '@learnstream/access';
 import { ATTEMPT_EVENT_TYPES } from '@learnstream/assessments';
 import { COURSE_EVENT_TYPES, COURSE_VIEW_EVENT_TYPES, ENROLMENT_EVENT_TYPES } from '@learnstream/courses';
 import type { NewEvent, Position } from '@learnstream/event-store';
+import { query } from '@learnstream/database';
 import { ProjectionRunner } from '@learnstream/projections';
 import { createEventLogFixture, type EventLogFixture } from '../../../../test/support/event-log-fixture';
 import { PROGRESS_EVENT_TYPES } from '../progress.events';
@@ -72,7 +73,7 @@ describe('progress projections (PostgreSQL)', () => {
   let f: EventLogFixture;
   let last: Position;
   const projections = [new LearnerActivityProjection(), new QuestionResultsProjection()];
-  const rows = (sql: string, params: unknown[] = []) => f.dataSource.query(sql, params);
+  const rows = (sql: string, params: unknown[] = []) => query<Record<string, unknown>>(f.dataSource, sql, params);
   const snapshot = async () => Object.fromEntries(await Promise.all(Object.entries(TABLES).map(async ([t, key]) => [t, await rows(`SELECT * FROM ${t} ORDER BY ${key}`)] as const)));
 
   beforeAll(async () => {

@@ -3,7 +3,7 @@
  * gives the rows after the last one of this page). Recorded as CourseLogViewed
  * once the page was read.
  */
-import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { ReportsRepository } from '../../reports.repository';
 import { openCourseLog } from '../course-log.access';
@@ -21,14 +21,16 @@ export interface CourseLogPage {
   nextCursor: string | null;
 }
 
-export class GetCourseLogQuery {
+export class GetCourseLogQuery extends Query<CourseLogPage> {
   constructor(
     readonly actor: Actor,
     readonly courseId: string,
     readonly filter: CourseLogFilter,
     readonly limit: number = COURSE_LOG_PAGE_DEFAULT,
     readonly cursor?: string,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @QueryHandler(GetCourseLogQuery)
