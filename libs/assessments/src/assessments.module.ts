@@ -6,6 +6,7 @@ import { ChangeQuizHandler } from './commands/change-quiz.command';
 import { CreateAssignmentHandler, UpdateAssignmentHandler } from './commands/create-assignment.command';
 import { CreateQuizHandler } from './commands/create-quiz.command';
 import { GradeSubmissionHandler, ReopenSubmissionHandler } from './commands/grade-submission.command';
+import { Grading } from './commands/grading-context';
 import { CreateOfflineTestHandler, RecordOfflineResultHandler } from './commands/offline-test.command';
 import { SaveAnswersHandler } from './commands/save-answers.command';
 import { StartAttemptHandler } from './commands/start-attempt.command';
@@ -24,6 +25,7 @@ import { GetQuizHandler } from './queries/get-quiz.query';
   providers: [
     // Bulk uploads are past the default JSON limit: their routes get their own parsers (BULK_BODY_LIMIT).
     bulkBodyParsers('ASSESSMENTS_BULK_BODY_PARSER', ['/api/v1/assignments/:id/grades/bulk', '/api/v1/offline-tests/:id/results/bulk']),
+    Grading,
     BulkGradeSubmissionsHandler,
     BulkRecordOfflineResultsHandler,
     AssessmentsRepository,

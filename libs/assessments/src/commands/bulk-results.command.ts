@@ -13,23 +13,28 @@
  *   validated   every row is checked and decided first; mode `all_or_nothing`
  *               (default) refuses the upload with 400 BULK_REJECTED and each
  *               refused row in `details`; `per_row` records the good rows
- *   fast        one query for the enrolments; an offline test's results are
+ *   fast        one query for the enrolments (grading-context.ts, shared with
+ *               the single-learner handlers); an offline test's results are
  *               one append to its stream, an assignment's grades one atomic
- *               append over the learners' submission streams
+ *               append over the learners' submission streams; the inline read
+ *               models are written in that append's transaction, and the
+ *               answer does not wait for the reports (asynchronous: they catch
+ *               up, GET /admin/projections shows how far)
  */
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AccessPolicy, HistoricTime, occurredAtProblems, wasEnrolledAt, type Actor } from '@learnstream/access';
+import type { Actor } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
 import { DomainError } from '@learnstream/domain';
 import { personal } from '@learnstream/personal-data';
-import { comparePositions, type NewAppend } from '@learnstream/event-store';
+import type { NewAppend } from '@learnstream/event-store';
 import { AssessmentsRepository } from '../assessments.repository';
 import { submissionDecider, type SubmissionState } from '../assignment-submission';
 import type { AssessmentEvent } from '../new-events';
 import { toNewEvents } from '../new-events';
-import { offlineTestDecider, type OfflineTestState } from '../offline-test';
+import { offlineTestDecider } from '../offline-test';
 import { assignmentSubmissionStreamId, offlineTestStreamId } from '../streams';
 import { existingAssignment } from './create-assignment.command';
+import { existingOfflineTest, Grading, type GradingContext } from './grading-context';
 
 export type BulkMode = 'all_or_nothing' | 'per_row';
 
@@ -79,29 +84,23 @@ export class BulkGradeSubmissionsCommand extends Command<BulkResultsOutcome> {
   }
 }
 
-/** One row's checks that need no stream: a learner named once, a time within bounds, enrolled then. */
-interface RowCheck {
-  courseId: string;
-  createdAt: Date | null;
-  now: Date;
-  enrolments: Awaited<ReturnType<AccessPolicy['enrolmentsOf']>>;
-}
-
-function precheck(rows: BulkResultRow[], check: RowCheck): { at: string[]; refused: Map<number, BulkResultRowResult> } {
+/** Rows refused before any decision: a learner named twice, a bad time, not enrolled then. */
+function refusals(rows: BulkResultRow[], context: GradingContext): Map<number, BulkResultRowResult> {
   const refused = new Map<number, BulkResultRowResult>();
   const seen = new Set<string>();
-  const at = rows.map((row, index) => {
-    const time = row.occurredAt === undefined ? check.now.toISOString() : new Date(row.occurredAt).toISOString();
+  rows.forEach((row, index) => {
     const refuse = (code: string, message: string) => refused.set(index, { row: index, learnerId: row.learnerId, status: 'refused', code, message });
+    const time = context.rows[index];
     if (seen.has(row.learnerId)) refuse('DUPLICATE_ROW', `learner ${row.learnerId} is in the upload more than once`);
+    else if (time.problem) refuse(time.problem.code, time.problem.message);
+    else if (!time.enrolled) refuse('NOT_ENROLLED', `learner ${row.learnerId} was not enrolled in the course at ${time.at}`);
     seen.add(row.learnerId);
-    const [bad] = row.occurredAt === undefined ? [] : occurredAtProblems(row.occurredAt, check.now, check.createdAt);
-    if (bad && !refused.has(index)) refuse(bad.code, bad.message);
-    if (!refused.has(index) && !wasEnrolledAt(check.enrolments.get(row.learnerId), time)) refuse('NOT_ENROLLED', `learner ${row.learnerId} was not enrolled in the course at ${time}`);
-    return time;
   });
-  return { at, refused };
+  return refused;
 }
+
+/** The time of a row that passed refusals(). */
+const timeOf = (context: GradingContext, index: number): string => (context.rows[index] as { at: string }).at;
 
 function outcome(rows: BulkResultRow[], results: BulkResultRowResult[], mode: BulkMode): BulkResultsOutcome {
   const refused = results.filter((r) => r.status === 'refused');
@@ -120,46 +119,34 @@ const refusalOf = (row: number, learnerId: string, error: unknown): BulkResultRo
 @CommandHandler(BulkRecordOfflineResultsCommand)
 export class BulkRecordOfflineResultsHandler implements ICommandHandler<BulkRecordOfflineResultsCommand> {
   constructor(
-    private readonly policy: AccessPolicy,
+    private readonly grading: Grading,
     private readonly repo: AssessmentsRepository,
-    private readonly time: HistoricTime,
   ) {}
 
   async execute({ actor, offlineTestId, rows, mode }: BulkRecordOfflineResultsCommand): Promise<BulkResultsOutcome> {
-    const streamId = offlineTestStreamId(offlineTestId);
-    const { state: loaded } = await this.repo.load(streamId, offlineTestDecider);
-    if (loaded.status === 'none') throw new DomainError('not_found', 'OFFLINE_TEST_NOT_FOUND', `no offline test ${offlineTestId}`);
-    const { courseId } = loaded;
-    await this.policy.require(actor, { action: 'course.teach', courseId });
-    const course = await this.repo.course(courseId);
-    const historic = rows.some((r) => r.occurredAt !== undefined);
-    if (historic) await this.time.requireImport(actor, course.schoolId);
-    const facts = await this.policy.course(courseId);
-    const enrolments = await this.policy.enrolmentsOf(courseId, [...new Set(rows.map((r) => r.learnerId))]);
+    let loaded: Awaited<ReturnType<typeof existingOfflineTest>> | null = await existingOfflineTest(this.repo, offlineTestId);
+    const context = await this.grading.context(actor, loaded.state.courseId, rows);
+    const refused = refusals(rows, context);
     return retryOnConflict(async () => {
-      const { state, revision } = await this.repo.load(streamId, offlineTestDecider);
-      const { at, refused } = precheck(rows, { courseId, createdAt: facts.createdAt, now: this.time.now(), enrolments });
-      let current: OfflineTestState = state;
+      const { state, revision } = loaded ?? (await existingOfflineTest(this.repo, offlineTestId));
+      loaded = null;
       const events: AssessmentEvent[] = [];
+      // Each learner is in the upload once (refusals): each row is decided on the loaded state.
       const results = rows.map((row, index): BulkResultRowResult => {
         const { learnerId } = row;
         if (refused.has(index)) return refused.get(index)!;
-        if (current.status === 'created' && current.grades[learnerId] === row.grade) return { row: index, learnerId, status: 'unchanged' };
+        if (state.grades[learnerId] === row.grade) return { row: index, learnerId, status: 'unchanged' };
         try {
           const feedback = row.feedback == null ? undefined : personal(learnerId, row.feedback);
-          const decided = offlineTestDecider.decide({ type: 'RecordOfflineResult', offlineTestId, learnerId, grade: row.grade, feedback, by: actor.userId, now: at[index], enrolled: true }, current);
-          current = decided.reduce(offlineTestDecider.evolve, current);
-          events.push(...decided);
+          events.push(...offlineTestDecider.decide({ type: 'RecordOfflineResult', offlineTestId, learnerId, grade: row.grade, feedback, by: actor.userId, now: timeOf(context, index), enrolled: true }, state));
           return { row: index, learnerId, status: 'recorded' };
         } catch (error) {
           return refusalOf(index, learnerId, error);
         }
       });
       const done = outcome(rows, results, mode);
-      if (events.length) {
-        const result = await this.repo.log.append(streamId, toNewEvents(actor, events, course.schoolId, historic ? 'import' : undefined), { expectedRevision: revision ?? 'no_stream' });
-        await this.repo.settle(result.position);
-      }
+      // The inline read models are written in the append's transaction; the reports catch up on their own.
+      if (events.length) await this.repo.log.append(offlineTestStreamId(offlineTestId), toNewEvents(actor, events, context.schoolId, context.origin), { expectedRevision: revision ?? 'no_stream' });
       return done;
     });
   }
@@ -168,24 +155,18 @@ export class BulkRecordOfflineResultsHandler implements ICommandHandler<BulkReco
 @CommandHandler(BulkGradeSubmissionsCommand)
 export class BulkGradeSubmissionsHandler implements ICommandHandler<BulkGradeSubmissionsCommand> {
   constructor(
-    private readonly policy: AccessPolicy,
+    private readonly grading: Grading,
     private readonly repo: AssessmentsRepository,
-    private readonly time: HistoricTime,
   ) {}
 
   async execute({ actor, assignmentId, rows, mode }: BulkGradeSubmissionsCommand): Promise<BulkResultsOutcome> {
     const assignment = await existingAssignment(this.repo, assignmentId);
     const { courseId } = assignment;
-    await this.policy.require(actor, { action: 'course.teach', courseId });
-    const course = await this.repo.course(courseId);
-    const historic = rows.some((r) => r.occurredAt !== undefined);
-    if (historic) await this.time.requireImport(actor, course.schoolId);
-    const facts = await this.policy.course(courseId);
+    const context = await this.grading.context(actor, courseId, rows);
+    const refused = refusals(rows, context);
     const learnerIds = [...new Set(rows.map((r) => r.learnerId))];
-    const enrolments = await this.policy.enrolmentsOf(courseId, learnerIds);
     const { maxGrade, passGrade } = assignment.settings;
     return retryOnConflict(async () => {
-      const { at, refused } = precheck(rows, { courseId, createdAt: facts.createdAt, now: this.time.now(), enrolments });
       const streams = await this.repo.submissionStates(assignmentId, learnerIds);
       const appends: NewAppend[] = [];
       const results = rows.map((row, index): BulkResultRowResult => {
@@ -197,20 +178,18 @@ export class BulkGradeSubmissionsHandler implements ICommandHandler<BulkGradeSub
         try {
           const feedback = row.feedback == null ? undefined : personal(learnerId, row.feedback);
           const events = submissionDecider.decide(
-            { type: 'GradeSubmission', assignmentId, learnerId, courseId, grade: row.grade, feedback, by: actor.userId, now: at[index], enrolled: true, maxGrade, passGrade },
+            { type: 'GradeSubmission', assignmentId, learnerId, courseId, grade: row.grade, feedback, by: actor.userId, now: timeOf(context, index), enrolled: true, maxGrade, passGrade },
             state,
           );
-          appends.push({ streamId, events: toNewEvents(actor, events, course.schoolId, historic ? 'import' : undefined), expectedRevision: revision ?? 'no_stream' });
+          appends.push({ streamId, events: toNewEvents(actor, events, context.schoolId, context.origin), expectedRevision: revision ?? 'no_stream' });
           return { row: index, learnerId, status: 'recorded' };
         } catch (error) {
           return refusalOf(index, learnerId, error);
         }
       });
       const done = outcome(rows, results, mode);
-      if (appends.length) {
-        const written = await this.repo.log.appendBatch(appends);
-        await this.repo.settle(written.map((w) => w.position).reduce((a, b) => (comparePositions(a, b) >= 0 ? a : b)));
-      }
+      // The inline read models are written in the append's transaction; the reports catch up on their own.
+      if (appends.length) await this.repo.log.appendBatch(appends);
       return done;
     });
   }

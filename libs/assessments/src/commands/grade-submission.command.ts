@@ -8,7 +8,7 @@
  * order: the second grade replaces the first and says so (previousGrade).
  */
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AccessPolicy, HistoricTime, originOf, type Actor } from '@learnstream/access';
+import { AccessPolicy, type Actor } from '@learnstream/access';
 import { personal } from '@learnstream/personal-data';
 import { Clock } from '@learnstream/domain';
 import { AssessmentsRepository } from '../assessments.repository';
@@ -16,6 +16,7 @@ import type { SubmissionGraded } from '../assignment.events';
 import { submissionDecider } from '../assignment-submission';
 import { assignmentSubmissionStreamId } from '../streams';
 import { existingAssignment } from './create-assignment.command';
+import { Grading } from './grading-context';
 
 export interface GradedWork {
   assignmentId: string;
@@ -51,32 +52,24 @@ export class ReopenSubmissionCommand extends Command<{ assignmentId: string; lea
 @CommandHandler(GradeSubmissionCommand)
 export class GradeSubmissionHandler implements ICommandHandler<GradeSubmissionCommand> {
   constructor(
-    private readonly policy: AccessPolicy,
+    private readonly grading: Grading,
     private readonly repo: AssessmentsRepository,
-    private readonly time: HistoricTime,
   ) {}
 
   async execute({ actor, assignmentId, learnerId, input }: GradeSubmissionCommand): Promise<GradedWork> {
     const assignment = await existingAssignment(this.repo, assignmentId);
     const { courseId } = assignment;
-    await this.policy.require(actor, { action: 'course.teach', courseId });
-    const course = await this.repo.course(courseId);
-    const time = await this.time.forCourse(actor, courseId, input.occurredAt);
-    // A learner who has since left is graded for the time they were in the course.
-    const enrolled = await this.policy.enrolledAt(courseId, learnerId, time.at);
+    const { schoolId, origin, at, enrolled } = await this.grading.one(actor, courseId, { learnerId, occurredAt: input.occurredAt });
     const feedback = input.feedback == null ? undefined : personal(learnerId, input.feedback);
     const { maxGrade, passGrade } = assignment.settings;
     const { events } = await this.repo.decideAndAppend({
       streamId: assignmentSubmissionStreamId(assignmentId, learnerId),
       decider: submissionDecider,
       actor,
-      schoolId: course.schoolId,
-      origin: originOf(time),
+      schoolId,
+      origin,
       decide: (state) =>
-        submissionDecider.decide(
-          { type: 'GradeSubmission', assignmentId, learnerId, courseId, grade: input.grade, feedback, by: actor.userId, now: time.at, enrolled, maxGrade, passGrade },
-          state,
-        ),
+        submissionDecider.decide({ type: 'GradeSubmission', assignmentId, learnerId, courseId, grade: input.grade, feedback, by: actor.userId, now: at, enrolled, maxGrade, passGrade }, state),
     });
     const graded = events.find((e): e is SubmissionGraded => e.type === 'SubmissionGraded')!;
     const { grade, passed, previousGrade, hasSubmission } = graded.data;

@@ -8,13 +8,13 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { AccessPolicy, HistoricTime, originOf, type Actor } from '@learnstream/access';
-import { DomainError } from '@learnstream/domain';
 import { personal } from '@learnstream/personal-data';
 import { AssessmentsRepository } from '../assessments.repository';
 import { CoursePlacement } from '../course-placement';
 import { offlineTestDecider, type CreateOfflineTest } from '../offline-test';
 import type { OfflineResultRecorded } from '../offline-test.events';
 import { offlineTestStreamId } from '../streams';
+import { existingOfflineTest, Grading } from './grading-context';
 import type { OfflineResultView, OfflineTestView } from '../views';
 
 export type CreateOfflineTestInput = Omit<CreateOfflineTest, 'type' | 'offlineTestId' | 'courseId' | 'now' | 'by'> & { sectionId?: string; occurredAt?: string };
@@ -69,27 +69,21 @@ export class CreateOfflineTestHandler implements ICommandHandler<CreateOfflineTe
 @CommandHandler(RecordOfflineResultCommand)
 export class RecordOfflineResultHandler implements ICommandHandler<RecordOfflineResultCommand> {
   constructor(
-    private readonly policy: AccessPolicy,
+    private readonly grading: Grading,
     private readonly repo: AssessmentsRepository,
-    private readonly time: HistoricTime,
   ) {}
 
   async execute({ actor, offlineTestId, learnerId, input }: RecordOfflineResultCommand): Promise<OfflineResultView> {
-    const { state: test } = await this.repo.load(offlineTestStreamId(offlineTestId), offlineTestDecider);
-    if (test.status === 'none') throw new DomainError('not_found', 'OFFLINE_TEST_NOT_FOUND', `no offline test ${offlineTestId}`);
-    await this.policy.require(actor, { action: 'course.teach', courseId: test.courseId });
-    const course = await this.repo.course(test.courseId);
-    const time = await this.time.forCourse(actor, test.courseId, input.occurredAt);
-    // A learner who has since left is graded for the time they were in the course.
-    const enrolled = await this.policy.enrolledAt(test.courseId, learnerId, time.at);
+    const { state: test } = await existingOfflineTest(this.repo, offlineTestId);
+    const { schoolId, origin, at, enrolled } = await this.grading.one(actor, test.courseId, { learnerId, occurredAt: input.occurredAt });
     const feedback = input.feedback == null ? undefined : personal(learnerId, input.feedback);
     const { events } = await this.repo.decideAndAppend({
       streamId: offlineTestStreamId(offlineTestId),
       decider: offlineTestDecider,
       actor,
-      schoolId: course.schoolId,
-      origin: originOf(time),
-      decide: (s) => offlineTestDecider.decide({ type: 'RecordOfflineResult', offlineTestId, learnerId, grade: input.grade, feedback, by: actor.userId, now: time.at, enrolled }, s),
+      schoolId,
+      origin,
+      decide: (s) => offlineTestDecider.decide({ type: 'RecordOfflineResult', offlineTestId, learnerId, grade: input.grade, feedback, by: actor.userId, now: at, enrolled }, s),
     });
     const recorded = events.find((e): e is OfflineResultRecorded => e.type === 'OfflineResultRecorded')!;
     const { grade, maxGrade, passed, previousGrade } = recorded.data;

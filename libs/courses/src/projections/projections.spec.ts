@@ -157,4 +157,41 @@ describe('course projections (PostgreSQL)', () => {
     await runner.waitFor((await f.store.headPosition())!);
     expect(await snapshot()).toEqual(before);
   });
+
+  it('applies a batch of enrolments (handleBatch: two statements) as handle() does event by event', async () => {
+    const schoolId = randomUUID();
+    const course = { archived: false, selfEnrolment: { enabled: false }, enrolmentPeriod: {} };
+    const [stays, leaves, leftLater, comesBack] = Array.from({ length: 4 }, () => randomUUID());
+    /** The same stories in two courses: one applied with handle, one with handleBatch. */
+    const logOf = async (courseId: string) => {
+      const enrol = (learnerId: string, n: number) => ({ type: 'EnrolLearner' as const, courseId, learnerId, by: teacher.userId, method: 'bulk' as const, now: day(n), course, startsAt: day(n) });
+      const unenrol = (learnerId: string, n: number) => ({ type: 'UnenrolLearner' as const, courseId, learnerId, by: teacher.userId, now: day(n) });
+      await enrolmentStory(courseId, stays, schoolId, [enrol(stays, 1)]);
+      await enrolmentStory(courseId, leaves, schoolId, [enrol(leaves, 1), unenrol(leaves, 2)]);
+      await enrolmentStory(courseId, leftLater, schoolId, [enrol(leftLater, 1), unenrol(leftLater, 3)]);
+      await enrolmentStory(courseId, comesBack, schoolId, [enrol(comesBack, 1), unenrol(comesBack, 2), enrol(comesBack, 4)]);
+      const all = [];
+      for await (const record of f.store.readAll()) all.push(record);
+      return (await f.log.decode(all)).filter((e) => e.data.courseId === courseId && (e.type === 'LearnerEnrolled' || e.type === 'LearnerUnenrolled'));
+    };
+    const [one, batched] = [randomUUID(), randomUUID()];
+    const [oneEvents, batchEvents] = [await logOf(one), await logOf(batched)];
+    const p = new CourseEnrolmentsProjection();
+    // leftLater's enrolment is there before the batch: its unenrolment in the batch updates that row.
+    const before = (events: typeof oneEvents) => events.filter((e) => e.data.learnerId === leftLater && e.type === 'LearnerEnrolled');
+    const inBatch = (events: typeof oneEvents) => events.filter((e) => !before(events).includes(e));
+    await f.dataSource.transaction(async (tx) => {
+      await tx.query('DELETE FROM course_enrolments WHERE course_id = ANY ($1::uuid[])', [[one, batched]]);
+      for (const e of [...before(oneEvents), ...before(batchEvents)]) await p.handle(e, tx);
+      for (const e of inBatch(oneEvents)) await p.handle(e, tx);
+      await p.handleBatch(inBatch(batchEvents), tx);
+    });
+    const rowsOf = (courseId: string) => rows('SELECT learner_id, school_id, status, method, enrolled_at, unenrolled_at, starts_at, ends_at FROM course_enrolments WHERE course_id = $1 ORDER BY learner_id', [courseId]);
+    const expected = await rowsOf(one);
+    expect(expected.map((r: { learner_id: string; status: string }) => [r.learner_id, r.status]).sort()).toEqual(
+      [[stays, 'active'], [leaves, 'unenrolled'], [leftLater, 'unenrolled'], [comesBack, 'active']].sort(),
+    );
+    expect(expected.find((r: { learner_id: string }) => r.learner_id === comesBack)).toMatchObject({ enrolled_at: new Date(day(4)), unenrolled_at: null });
+    expect(await rowsOf(batched)).toEqual(expected);
+  });
 });
