@@ -4,3 +4,4 @@ export * from './embedded-postgres';
 export { migrations } from './migrations';
 export * from './key-store-database';
 export * from './typed-query';
+export * from './insert-rows';

@@ -3,3 +3,4 @@ export * from './projection-runner';
 export * from './projections.module';
 export * from './inline-projections';
 export { applySteps, decodeFor, stepsOf, wants, forget } from './apply-events';
+export { envelopeColumns, positionColumns } from './event-columns';

@@ -12,6 +12,7 @@
  */
 import type { StoredEvent } from '@learnstream/event-store';
 import type { Projection } from '@learnstream/projections';
+import { insertRows } from '@learnstream/database';
 import type { EntityManager } from 'typeorm';
 import { EARLY_WARNING_EVENTS } from '../progress.events';
 
@@ -74,7 +75,7 @@ export class EarlyWarningProjection implements Projection {
     const settings = new Map<string, { threshold: string; by: string; at: string }>();
 
     const flush = async () => {
-      if (assessments.size) await this.writeAssessments(tx, [...assessments.values()]);
+      await this.writeAssessments(tx, [...assessments.values()]);
       assessments.clear();
       for (const c of changes) {
         await tx.query(
@@ -83,15 +84,15 @@ export class EarlyWarningProjection implements Projection {
         );
       }
       changes.length = 0;
-      if (work.length) await this.writeWork(tx, work);
+      await this.writeWork(tx, work);
       work.length = 0;
-      if (enrolments.length) {
-        await tx.query(
-          `INSERT INTO progress_ew_enrolments (event_id, course_id, school_id, learner_id, enrolled_at)
-           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[]) ON CONFLICT (event_id) DO NOTHING`,
-          [enrolments.map((e) => e.eventId), enrolments.map((e) => e.courseId), enrolments.map((e) => e.schoolId), enrolments.map((e) => e.learnerId), enrolments.map((e) => e.at)],
-        );
-      }
+      await insertRows(
+        tx,
+        'progress_ew_enrolments',
+        { event_id: ['uuid', (e) => e.eventId], course_id: ['uuid', (e) => e.courseId], school_id: ['uuid', (e) => e.schoolId], learner_id: ['uuid', (e) => e.learnerId], enrolled_at: ['timestamptz', (e) => e.at] },
+        enrolments,
+        'ON CONFLICT (event_id) DO NOTHING',
+      );
       enrolments.length = 0;
       for (const u of unenrolments) {
         await tx.query(
@@ -178,31 +179,41 @@ export class EarlyWarningProjection implements Projection {
   }
 
   private async writeAssessments(tx: EntityManager, rows: AssessmentRow[]): Promise<void> {
-    await tx.query(
-      `INSERT INTO progress_ew_assessments (assessment_id, course_id, school_id, kind, title, due_at, created_at)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[])
-       ON CONFLICT (assessment_id) DO NOTHING`,
-      [rows.map((r) => r.id), rows.map((r) => r.courseId), rows.map((r) => r.schoolId), rows.map((r) => r.kind), rows.map((r) => r.title), rows.map((r) => r.dueAt), rows.map((r) => r.createdAt)],
+    await insertRows(
+      tx,
+      'progress_ew_assessments',
+      {
+        assessment_id: ['uuid', (r) => r.id],
+        course_id: ['uuid', (r) => r.courseId],
+        school_id: ['uuid', (r) => r.schoolId],
+        kind: ['text', (r) => r.kind],
+        title: ['text', (r) => r.title],
+        due_at: ['timestamptz', (r) => r.dueAt],
+        created_at: ['timestamptz', (r) => r.createdAt],
+      },
+      rows,
+      'ON CONFLICT (assessment_id) DO NOTHING',
     );
   }
 
   private async writeWork(tx: EntityManager, rows: WorkRow[]): Promise<void> {
-    await tx.query(
-      `INSERT INTO progress_ew_work (event_id, course_id, school_id, assessment_id, learner_id, kind, at, grade, max_grade, attempt_number)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::timestamptz[], $8::float8[], $9::float8[], $10::int[])
-       ON CONFLICT (event_id) DO NOTHING`,
-      [
-        rows.map((r) => r.eventId),
-        rows.map((r) => r.courseId),
-        rows.map((r) => r.schoolId),
-        rows.map((r) => r.assessmentId),
-        rows.map((r) => r.learnerId),
-        rows.map((r) => r.kind),
-        rows.map((r) => r.at),
-        rows.map((r) => r.grade),
-        rows.map((r) => r.maxGrade),
-        rows.map((r) => r.attemptNumber),
-      ],
+    await insertRows(
+      tx,
+      'progress_ew_work',
+      {
+        event_id: ['uuid', (r) => r.eventId],
+        course_id: ['uuid', (r) => r.courseId],
+        school_id: ['uuid', (r) => r.schoolId],
+        assessment_id: ['uuid', (r) => r.assessmentId],
+        learner_id: ['uuid', (r) => r.learnerId],
+        kind: ['text', (r) => r.kind],
+        at: ['timestamptz', (r) => r.at],
+        grade: ['float8', (r) => r.grade],
+        max_grade: ['float8', (r) => r.maxGrade],
+        attempt_number: ['int', (r) => r.attemptNumber],
+      },
+      rows,
+      'ON CONFLICT (event_id) DO NOTHING',
     );
   }
 

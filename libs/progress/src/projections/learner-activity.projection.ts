@@ -19,10 +19,25 @@
  * key first, then written with one multi-row statement per table, so it gives
  * the rows that applying its events one by one would (`handle` is a batch of one).
  */
+import { insertRows, type Columns } from '@learnstream/database';
 import type { StoredEvent } from '@learnstream/event-store';
-import type { Projection } from '@learnstream/projections';
+import { envelopeColumns, positionColumns, type Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
 import { PROFILING_EVENTS } from '../progress.events';
+
+/** An event in the timeline of a person involved in it. */
+interface TimelineRow {
+  userId: string;
+  involvement: 'actor' | 'related';
+  event: StoredEvent;
+}
+
+const TIMELINE_COLUMNS: Columns<TimelineRow> = {
+  user_id: ['uuid', (r) => r.userId],
+  involvement: ['text', (r) => r.involvement],
+  ...envelopeColumns((r: TimelineRow) => r.event),
+  ...positionColumns((r: TimelineRow) => r.event),
+};
 
 const dayOf = (at: string) => new Date(at).toISOString().slice(0, 10);
 const later = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
@@ -45,7 +60,7 @@ export class LearnerActivityProjection implements Projection {
   }
 
   async handleBatch(events: StoredEvent[], tx: EntityManager): Promise<void> {
-    const timeline: { userId: string; involvement: 'actor' | 'related'; event: StoredEvent }[] = [];
+    const timeline: TimelineRow[] = [];
     const courseActivity = new Map<string, Counted & { action: string; lastAt: string }>();
     const daily = new Map<string, Counted & { day: string }>();
     const lastAccess = new Map<string, string>();
@@ -88,37 +103,38 @@ export class LearnerActivityProjection implements Projection {
     }
 
     await this.writeTimeline(tx, timeline);
-    if (courseActivity.size) {
-      const rows = [...courseActivity.values()];
-      await tx.query(
-        `INSERT INTO progress_course_activity (course_id, user_id, action, school_id, events, last_at)
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::int[], $6::timestamptz[])
-         ON CONFLICT (course_id, user_id, action) DO UPDATE SET
-           events = progress_course_activity.events + EXCLUDED.events,
-           last_at = greatest(progress_course_activity.last_at, EXCLUDED.last_at)`,
-        [rows.map((r) => r.courseId), rows.map((r) => r.userId), rows.map((r) => r.action), rows.map((r) => r.schoolId), rows.map((r) => r.events), rows.map((r) => r.lastAt)],
-      );
-    }
-    if (daily.size) {
-      const rows = [...daily.values()];
-      await tx.query(
-        `INSERT INTO progress_daily_activity (day, course_id, user_id, school_id, events)
-         SELECT * FROM unnest($1::date[], $2::uuid[], $3::uuid[], $4::uuid[], $5::int[])
-         ON CONFLICT (day, course_id, user_id) DO UPDATE SET events = progress_daily_activity.events + EXCLUDED.events`,
-        [rows.map((r) => r.day), rows.map((r) => r.courseId), rows.map((r) => r.userId), rows.map((r) => r.schoolId), rows.map((r) => r.events)],
-      );
-    }
-    if (members.size) {
-      const rows = [...members.values()];
-      await tx.query(
-        `INSERT INTO progress_course_members (course_id, user_id, school_id, learner, teacher)
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::boolean[], $5::boolean[])
-         ON CONFLICT (course_id, user_id) DO UPDATE SET
-           learner = progress_course_members.learner OR EXCLUDED.learner,
-           teacher = progress_course_members.teacher OR EXCLUDED.teacher`,
-        [rows.map((r) => r.courseId), rows.map((r) => r.userId), rows.map((r) => r.schoolId), rows.map((r) => r.learner), rows.map((r) => r.teacher)],
-      );
-    }
+    await insertRows(
+      tx,
+      'progress_course_activity',
+      {
+        course_id: ['uuid', (r) => r.courseId],
+        user_id: ['uuid', (r) => r.userId],
+        action: ['text', (r) => r.action],
+        school_id: ['uuid', (r) => r.schoolId],
+        events: ['int', (r) => r.events],
+        last_at: ['timestamptz', (r) => r.lastAt],
+      },
+      [...courseActivity.values()],
+      `ON CONFLICT (course_id, user_id, action) DO UPDATE SET
+         events = progress_course_activity.events + EXCLUDED.events,
+         last_at = greatest(progress_course_activity.last_at, EXCLUDED.last_at)`,
+    );
+    await insertRows(
+      tx,
+      'progress_daily_activity',
+      { day: ['date', (r) => r.day], course_id: ['uuid', (r) => r.courseId], user_id: ['uuid', (r) => r.userId], school_id: ['uuid', (r) => r.schoolId], events: ['int', (r) => r.events] },
+      [...daily.values()],
+      'ON CONFLICT (day, course_id, user_id) DO UPDATE SET events = progress_daily_activity.events + EXCLUDED.events',
+    );
+    await insertRows(
+      tx,
+      'progress_course_members',
+      { course_id: ['uuid', (r) => r.courseId], user_id: ['uuid', (r) => r.userId], school_id: ['uuid', (r) => r.schoolId], learner: ['boolean', (r) => r.learner], teacher: ['boolean', (r) => r.teacher] },
+      [...members.values()],
+      `ON CONFLICT (course_id, user_id) DO UPDATE SET
+         learner = progress_course_members.learner OR EXCLUDED.learner,
+         teacher = progress_course_members.teacher OR EXCLUDED.teacher`,
+    );
     if (lastAccess.size) {
       await tx.query(
         `INSERT INTO progress_learners (user_id, last_access_at) SELECT * FROM unnest($1::uuid[], $2::timestamptz[])
@@ -137,34 +153,8 @@ export class LearnerActivityProjection implements Projection {
     }
   }
 
-  private async writeTimeline(tx: EntityManager, rows: { userId: string; involvement: 'actor' | 'related'; event: StoredEvent }[]): Promise<void> {
-    if (!rows.length) return;
-    const column = <T>(pick: (r: (typeof rows)[number]) => T) => rows.map(pick);
-    await tx.query(
-      `INSERT INTO progress_timeline (user_id, event_id, involvement, occurred_at, position_commit, position_prepare, event_type, action, crud,
-         course_id, school_id, object_type, object_id, actor_id, real_actor_id, related_user_id)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $9::char[],
-         $10::uuid[], $11::uuid[], $12::text[], $13::uuid[], $14::uuid[], $15::uuid[], $16::uuid[])
-       ON CONFLICT (user_id, event_id) DO NOTHING`,
-      [
-        column((r) => r.userId),
-        column((r) => r.event.id),
-        column((r) => r.involvement),
-        column((r) => r.event.envelope.occurredAt),
-        column((r) => r.event.position.commit.toString()),
-        column((r) => r.event.position.prepare.toString()),
-        column((r) => r.event.type),
-        column((r) => r.event.envelope.action),
-        column((r) => r.event.envelope.crud),
-        column((r) => r.event.envelope.courseId),
-        column((r) => r.event.envelope.schoolId),
-        column((r) => r.event.envelope.object?.type ?? null),
-        column((r) => r.event.envelope.object?.id ?? null),
-        column((r) => r.event.envelope.actorId),
-        column((r) => r.event.envelope.realActorId),
-        column((r) => r.event.envelope.relatedUserId),
-      ],
-    );
+  private async writeTimeline(tx: EntityManager, rows: TimelineRow[]): Promise<void> {
+    await insertRows(tx, 'progress_timeline', TIMELINE_COLUMNS, rows, 'ON CONFLICT (user_id, event_id) DO NOTHING');
   }
 
   async reset(tx: EntityManager): Promise<void> {

@@ -10,6 +10,7 @@
 import type { QuestionResult } from '@learnstream/assessments';
 import type { StoredEvent } from '@learnstream/event-store';
 import type { Projection } from '@learnstream/projections';
+import { insertRows } from '@learnstream/database';
 import type { EntityManager } from 'typeorm';
 
 interface Row {
@@ -62,35 +63,29 @@ export class QuestionResultsProjection implements Projection {
         });
       });
     }
-    if (!rows.size) return;
-    const all = [...rows.values()];
-    const column = <T>(pick: (r: Row) => T) => all.map(pick);
-    // text[] columns cannot be unnested from a 2-D array of ragged rows: skills travel as JSON.
-    await tx.query(
-      `INSERT INTO progress_question_results (attempt_id, question_id, quiz_id, course_id, school_id, learner_id, attempt_number, position, score, points,
-         skills, correct, attempt_score, graded_at)
-       SELECT a, q, z, c, s, l, n, p, sc, pt, ARRAY(SELECT jsonb_array_elements_text(sk)), co, ts, g
-       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::int[], $8::int[], $9::float8[], $10::float8[],
-         $11::jsonb[], $12::text[], $13::float8[], $14::timestamptz[]) AS t(a, q, z, c, s, l, n, p, sc, pt, sk, co, ts, g)
-       ON CONFLICT (attempt_id, question_id) DO UPDATE SET
+    await insertRows(
+      tx,
+      'progress_question_results',
+      {
+        attempt_id: ['uuid', (r) => r.attemptId],
+        question_id: ['uuid', (r) => r.questionId],
+        quiz_id: ['uuid', (r) => r.quizId],
+        course_id: ['uuid', (r) => r.courseId],
+        school_id: ['uuid', (r) => r.schoolId],
+        learner_id: ['uuid', (r) => r.learnerId],
+        attempt_number: ['int', (r) => r.attemptNumber],
+        position: ['int', (r) => r.position],
+        score: ['float8', (r) => r.score],
+        points: ['float8', (r) => r.points],
+        skills: ['text[]', (r) => r.skills],
+        correct: ['text', (r) => r.correct],
+        attempt_score: ['float8', (r) => r.attemptScore],
+        graded_at: ['timestamptz', (r) => r.gradedAt],
+      },
+      [...rows.values()],
+      `ON CONFLICT (attempt_id, question_id) DO UPDATE SET
          score = EXCLUDED.score, points = EXCLUDED.points, skills = EXCLUDED.skills, correct = EXCLUDED.correct,
          attempt_score = EXCLUDED.attempt_score, position = EXCLUDED.position, graded_at = EXCLUDED.graded_at`,
-      [
-        column((r) => r.attemptId),
-        column((r) => r.questionId),
-        column((r) => r.quizId),
-        column((r) => r.courseId),
-        column((r) => r.schoolId),
-        column((r) => r.learnerId),
-        column((r) => r.attemptNumber),
-        column((r) => r.position),
-        column((r) => r.score),
-        column((r) => r.points),
-        column((r) => JSON.stringify(r.skills)),
-        column((r) => r.correct),
-        column((r) => r.attemptScore),
-        column((r) => r.gradedAt),
-      ],
     );
   }
 

@@ -1,6 +1,7 @@
 import { positionToString, type StoredEvent } from '@learnstream/event-store';
 import type { EntityManager } from 'typeorm';
-import type { ErasedSubject, Projection } from '@learnstream/projections';
+import { insertRows } from '@learnstream/database';
+import { envelopeColumns, type ErasedSubject, type Projection } from '@learnstream/projections';
 
 /**
  * The course log: every event that carries a courseId, with the envelope's
@@ -22,31 +23,14 @@ export class CourseLogProjection implements Projection {
     return this.handleBatch([event], tx);
   }
 
-  /** One multi-row INSERT for the whole batch (column arrays unnested). */
+  /** One multi-row INSERT for the whole batch. */
   async handleBatch(events: StoredEvent[], tx: EntityManager): Promise<void> {
-    const rows = events.filter((e) => e.envelope.courseId);
-    if (!rows.length) return;
-    const column = <T>(pick: (e: StoredEvent) => T) => rows.map(pick);
-    await tx.query(
-      `INSERT INTO course_log (event_id, course_id, school_id, occurred_at, event_type, action, crud, object_type, object_id, actor_id, real_actor_id, related_user_id, origin, position)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::text[], $6::text[], $7::char[], $8::text[], $9::uuid[], $10::uuid[], $11::uuid[], $12::uuid[], $13::text[], $14::text[])
-       ON CONFLICT (event_id) DO NOTHING`,
-      [
-        column((e) => e.id),
-        column((e) => e.envelope.courseId),
-        column((e) => e.envelope.schoolId),
-        column((e) => e.envelope.occurredAt),
-        column((e) => e.type),
-        column((e) => e.envelope.action),
-        column((e) => e.envelope.crud),
-        column((e) => e.envelope.object?.type ?? null),
-        column((e) => e.envelope.object?.id ?? null),
-        column((e) => e.envelope.actorId),
-        column((e) => e.envelope.realActorId),
-        column((e) => e.envelope.relatedUserId),
-        column((e) => e.envelope.origin),
-        column((e) => positionToString(e.position)),
-      ],
+    await insertRows(
+      tx,
+      'course_log',
+      { ...envelopeColumns((e: StoredEvent) => e), origin: ['text', (e) => e.envelope.origin], position: ['text', (e) => positionToString(e.position)] },
+      events.filter((e) => e.envelope.courseId),
+      'ON CONFLICT (event_id) DO NOTHING',
     );
   }
 

@@ -31,6 +31,7 @@
  * period, role and school is unchanged. Country is the person's profile (a
  * personal value, sealed and shredded): it goes to 'unknown'.
  */
+import { insertRows } from '@learnstream/database';
 import type { StoredEvent } from '@learnstream/event-store';
 import type { ErasedSubject, Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
@@ -83,24 +84,23 @@ export class UsageActivityProjection implements Projection {
       if (event.type === 'ResourceViewed') counts.resourceViews += 1;
       days.set(key, counts);
     }
-    if (registrations.size) {
-      await tx.query(`INSERT INTO usage_registrations (user_id, day) SELECT * FROM unnest($1::uuid[], $2::date[]) ON CONFLICT (user_id) DO NOTHING`, [
-        [...registrations.keys()],
-        [...registrations.values()],
-      ]);
-    }
-    if (days.size) {
-      const rows = [...days.values()];
-      await tx.query(
-        `INSERT INTO usage_daily_actors (day, user_id, events, course_views, resource_views)
-         SELECT * FROM unnest($1::date[], $2::uuid[], $3::int[], $4::int[], $5::int[])
-         ON CONFLICT (day, user_id) DO UPDATE SET
-           events = usage_daily_actors.events + EXCLUDED.events,
-           course_views = usage_daily_actors.course_views + EXCLUDED.course_views,
-           resource_views = usage_daily_actors.resource_views + EXCLUDED.resource_views`,
-        [rows.map((r) => r.day), rows.map((r) => r.userId), rows.map((r) => r.events), rows.map((r) => r.courseViews), rows.map((r) => r.resourceViews)],
-      );
-    }
+    await insertRows(tx, 'usage_registrations', { user_id: ['uuid', ([userId]) => userId], day: ['date', ([, day]) => day] }, [...registrations], 'ON CONFLICT (user_id) DO NOTHING');
+    await insertRows(
+      tx,
+      'usage_daily_actors',
+      {
+        day: ['date', (r) => r.day],
+        user_id: ['uuid', (r) => r.userId],
+        events: ['int', (r) => r.events],
+        course_views: ['int', (r) => r.courseViews],
+        resource_views: ['int', (r) => r.resourceViews],
+      },
+      [...days.values()],
+      `ON CONFLICT (day, user_id) DO UPDATE SET
+         events = usage_daily_actors.events + EXCLUDED.events,
+         course_views = usage_daily_actors.course_views + EXCLUDED.course_views,
+         resource_views = usage_daily_actors.resource_views + EXCLUDED.resource_views`,
+    );
   }
 
   /** A membership or a platform role: the clear ids and role of the event, in log order. */
