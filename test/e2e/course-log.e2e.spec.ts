@@ -540,7 +540,7 @@ describe('the OpenAPI document', () => {
   });
 });
 
-describe('a live tail outlives neither its session nor its access (pushed, not polled)', () => {
+describe('a live tail outlives neither its session nor its access (both pushed, not polled)', () => {
   /** Opens a tail, ends its session with `end`, and returns how long the `end` event took to come. */
   async function endsAfter(who: Session, end: () => Promise<unknown>): Promise<{ ms: number; reason: string }> {
     const tails = t.app.get(LiveTails);
@@ -587,5 +587,21 @@ describe('a live tail outlives neither its session nor its access (pushed, not p
     expect(ended.reason).toBe('session_ended');
     expect(ended.ms).toBeLessThan(5000);
     await api().get('/api/v1/me').set(extra.auth).expect(401);
+  });
+
+  it('ends within 5 s of a teacher being taken off the course (access withdrawn is pushed too), and the log is refused after', async () => {
+    const assistant = await openAccount(t, schoolAdminA, { schoolId: schoolA, role: 'teacher' });
+    await api().put(`/api/v1/courses/${courseId}/teachers/${assistant.userId}`).set(teacher.auth).send({ role: 'non_editing_teacher' }).expect(204);
+    const ended = await endsAfter(assistant, () => api().delete(`/api/v1/courses/${courseId}/teachers/${assistant.userId}`).set(teacher.auth).expect(204));
+    expect(ended.reason).toBe('access_revoked');
+    expect(ended.ms).toBeLessThan(5000);
+    await api().get(`/api/v1/courses/${courseId}/logs`).set(assistant.auth).expect(403);
+  });
+
+  it('ends within 5 s of a school admin leaving the school', async () => {
+    const deputy = await openAccount(t, admin, { schoolId: schoolA, role: 'school_admin' });
+    const ended = await endsAfter(deputy, () => api().delete(`/api/v1/schools/${schoolA}/members/${deputy.userId}`).set(admin.auth).expect((res) => expect(res.status).toBeLessThan(300)));
+    expect(ended.reason).toBe('access_revoked');
+    expect(ended.ms).toBeLessThan(5000);
   });
 });

@@ -10,6 +10,11 @@
  * which end when the session behind them ends instead of noticing at their
  * next poll.
  *
+ * Withdrawn access comes the same way (`a:<user id>`: a course_staff row or a
+ * school membership of the user ended or changed, migration
+ * 1735010000100): watchers of that user are told (`access`) and ask the
+ * access policy again at once.
+ *
  * While the LISTEN connection is down (`live` false), nothing may rely on a
  * push: the session cache is emptied and bypassed, and watchers are told
  * (`reset`) so they check for themselves; the connection is retried.
@@ -25,9 +30,11 @@ export const SESSIONS_CHANNEL = 'learnstream_sessions';
 /** The NOTIFY payload of a revocation: one session, or every session of a user. */
 export const revokedSession = (sessionId: string) => `s:${sessionId}`;
 export const revokedUser = (userId: string) => `u:${userId}`;
+/** The NOTIFY payload of access withdrawn from a user (a course or a school taken from them). */
+export const accessWithdrawn = (userId: string) => `a:${userId}`;
 
-/** What a watcher is told: its session (or user) was revoked, or pushes may have been lost. */
-export type RevocationSignal = 'revoked' | 'reset';
+/** What a watcher is told: its session (or user) was revoked, its user lost some access, or pushes may have been lost. */
+export type RevocationSignal = 'revoked' | 'access' | 'reset';
 
 interface Watcher {
   sessionId: string;
@@ -104,6 +111,7 @@ export class SessionRevocations implements OnApplicationShutdown {
     for (const l of this.listeners) l(payload);
     for (const w of this.watchers) {
       if (payload === revokedSession(w.sessionId) || payload === revokedUser(w.userId)) w.notify('revoked');
+      else if (payload === accessWithdrawn(w.userId)) w.notify('access');
     }
   }
 

@@ -13,8 +13,10 @@
  * position: "after the last position sent" never skips one. A rebuild refills
  * the table with old positions, which the tail does not send again.
  *
- * The access policy is asked again every liveTailRecheckMs: a teacher taken
- * off the course stops receiving, with an `end` event (`access_revoked`).
+ * The access policy is asked again when the reader's access is withdrawn
+ * (pushed: a course or school membership of theirs ended or changed) and
+ * every liveTailRecheckMs: a teacher taken off the course stops receiving,
+ * with an `end` event (`access_revoked`).
  * The session behind the tail is watched: when it ends (logout; password
  * change, lock or a withdrawn role end every session of the user) the
  * revocation is pushed to every process (SessionRevocations) and the tail
