@@ -9,7 +9,8 @@
  *   xAPI bodies, GraphQL documents and variables, query strings): no NUL
  *   character and no unpaired UTF-16 surrogate. PostgreSQL cannot store the
  *   first (text) and the second is not Unicode; both used to fail half-way
- *   through a command or in a projection. Object keys are strings too.
+ *   through a command or in a projection. Object keys are strings too, and
+ *   none may be `__proto__` (or `constructor.prototype`).
  * - No number beyond ±(2^53 − 1): JSON allows 1e308, which no count, weight,
  *   score or duration of ours means, and past which integers are not exact.
  *   The DTOs bound each field more tightly where they know better.
@@ -39,6 +40,16 @@ export function badString(value: string): string | null {
 }
 
 /**
+ * `__proto__`, and `constructor` holding a `prototype` (the rule of
+ * secure-json-parse): JSON.parse makes them plain own keys, but copied with
+ * Object.assign or a spread into a new object they set its prototype. No
+ * field of ours has those names.
+ */
+function prototypeKey(key: string, value: unknown): boolean {
+  return key === '__proto__' || (key === 'constructor' && value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, 'prototype'));
+}
+
+/**
  * The first thing wrong in a parsed input, or null. Walks iteratively and
  * stops at `maxDepth`, so neither depth nor width can exhaust the stack.
  */
@@ -63,6 +74,7 @@ export function findBadInput(root: unknown, name: string, maxDepth: number): Bad
     for (const key of Object.keys(value)) {
       const problem = badString(key);
       if (problem) return { field: path, message: `a field name in ${path} ${problem}` };
+      if (prototypeKey(key, (value as Record<string, unknown>)[key])) return { field: `${path}.${key}`, message: `${path}.${key}: no field is called that (it would reach an object's prototype)` };
       stack.push({ value: (value as Record<string, unknown>)[key], path: `${path}.${key}`, depth: depth + 1 });
     }
   }
