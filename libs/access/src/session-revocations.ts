@@ -3,7 +3,8 @@
  * a trigger on `auth_sessions` notifies `learnstream_sessions` with
  * `s:<session id>` whenever a session is revoked or deleted, whoever does it
  * (logout, password change, lock, a withdrawn role, cancellation, erasure),
- * and each process hears it on one LISTEN connection.
+ * and each process hears it on its one LISTEN connection (PG_LISTENER, shared
+ * with the event store's notifications).
  *
  * Two users: the session check's short cache (an entry is dropped the moment
  * its revocation arrives) and long-lived responses (the live course log),
@@ -19,10 +20,10 @@
  * push: the session cache is emptied and bypassed, and watchers are told
  * (`reset`) so they check for themselves; the connection is retried.
  */
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import pg from 'pg';
-import { query } from '@learnstream/database';
+import { PG_LISTENER } from '@learnstream/core';
+import { query, type PgListener } from '@learnstream/database';
 import type { DataSource } from 'typeorm';
 
 export const SESSIONS_CHANNEL = 'learnstream_sessions';
@@ -44,67 +45,35 @@ interface Watcher {
 
 @Injectable()
 export class SessionRevocations implements OnApplicationShutdown {
-  private readonly logger = new Logger('SessionRevocations');
-  private client: pg.Client | null = null;
-  private starting: Promise<void> | null = null;
-  private retry: NodeJS.Timeout | null = null;
-  private closed = false;
+  private listening: Promise<() => void> | null = null;
+  private subscribed = false;
   private readonly watchers = new Set<Watcher>();
   private readonly listeners = new Set<(payload: string | null) => void>();
+  private readonly offLost: () => void;
 
-  constructor(@Inject(getDataSourceToken()) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(getDataSourceToken()) private readonly dataSource: DataSource,
+    @Inject(PG_LISTENER) private readonly listener: PgListener,
+  ) {
+    this.offLost = listener.onLost(() => {
+      // Pushes may have been missed: every cache and watcher must check for itself.
+      for (const l of this.listeners) l(null);
+      for (const w of this.watchers) w.notify('reset');
+    });
+  }
 
   /** True while revocations are being received: a cache may then rely on them. */
   get live(): boolean {
-    return this.client !== null;
+    return this.subscribed && this.listener.live;
   }
 
   /** Starts listening (idempotent); resolves once listening or once the attempt failed (it is retried). */
-  start(): Promise<void> {
-    if (this.client || this.closed) return Promise.resolve();
-    this.starting ??= this.connect().finally(() => (this.starting = null));
-    return this.starting;
-  }
-
-  private async connect(): Promise<void> {
-    const url = (this.dataSource.options as { url?: string }).url;
-    const client = new pg.Client({ connectionString: url, application_name: 'learnstream-sessions' });
-    client.on('notification', (m) => this.received(m.payload ?? ''));
-    client.on('error', () => this.lost(client));
-    client.on('end', () => this.lost(client));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${SESSIONS_CHANNEL}`);
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      this.logger.warn({ msg: 'cannot listen for session revocations; retrying', error: (error as Error).message });
-      this.scheduleRetry();
-      return;
-    }
-    if (this.closed) {
-      await client.end().catch(() => undefined);
-      return;
-    }
-    this.client = client;
-  }
-
-  private lost(client: pg.Client): void {
-    if (this.client !== client) return;
-    this.client = null;
-    client.end().catch(() => undefined);
-    // Pushes may have been missed: every cache and watcher must check for itself.
-    for (const l of this.listeners) l(null);
-    for (const w of this.watchers) w.notify('reset');
-    this.scheduleRetry();
-  }
-
-  private scheduleRetry(): void {
-    if (this.closed || this.retry) return;
-    this.retry = setTimeout(() => {
-      this.retry = null;
-      void this.start();
-    }, 1000);
-    this.retry.unref();
+  async start(): Promise<void> {
+    this.listening ??= this.listener.listen(SESSIONS_CHANNEL, (payload) => this.received(payload)).then((off) => {
+      this.subscribed = true;
+      return off;
+    });
+    await this.listening;
   }
 
   private received(payload: string): void {
@@ -136,11 +105,7 @@ export class SessionRevocations implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.closed = true;
-    if (this.retry) clearTimeout(this.retry);
-    await this.starting;
-    const client = this.client;
-    this.client = null;
-    await client?.end().catch(() => undefined);
+    this.offLost();
+    (await this.listening)?.();
   }
 }

@@ -19,7 +19,7 @@ export interface AppConfig {
   logLevelSet: boolean;
   /** An existing PostgreSQL server; when absent, an embedded one is started. */
   databaseUrl: string | null;
-  /** Connections of the process's one pool (DATABASE_POOL_MAX): replicas × this must fit max_connections. */
+  /** Connections of the process's pool to the event database (DATABASE_POOL_MAX); the process holds 4 more (README). */
   databasePoolMax: number;
   embedded: { dataDir: string; port: number };
   /**
@@ -326,7 +326,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevelSet: str(env, 'LOG_LEVEL') !== undefined,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
     databaseUrl,
-    databasePoolMax: int(env, 'DATABASE_POOL_MAX', 10, 2, 1000),
+    // 6 + the key store's 2 + 2 LISTEN connections: 10 per process (README, "Database connections").
+    databasePoolMax: int(env, 'DATABASE_POOL_MAX', 6, 2, 1000),
     embedded: { dataDir, port: int(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535) },
     keyStoreDatabaseUrl: keyStoreDatabaseUrl(env, databaseUrl),
     erasureLedgerPath: resolve(str(env, 'ERASURE_LEDGER_PATH') ?? resolve(dataDir, '..', 'erasure-ledger.jsonl')),

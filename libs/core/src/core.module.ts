@@ -6,7 +6,7 @@
 import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
-import { dataSourceOptions, keyStoreUrlFor, migrateKeyStore, poolOf, poolOptions } from '@learnstream/database';
+import { dataSourceOptions, keyStoreUrlFor, migrateKeyStore, PgListener, poolOf, poolOptions } from '@learnstream/database';
 import { connectEsdb, EVENT_STORE, EventLog, EventRegistry, PostgresEventStore, type EventStore, type EventTypeDefinition } from '@learnstream/event-store';
 import { KeyStore, PersonalDataCipher } from '@learnstream/personal-data';
 import { Clock, systemClock } from '@learnstream/domain';
@@ -16,8 +16,19 @@ import type { DataSource } from 'typeorm';
 export const PG_POOL = Symbol('PG_POOL');
 /** The key store's own database (docs/privacy.md): keys and the erasure ledger, apart from the events. */
 export const KEYSTORE_POOL = Symbol('KEYSTORE_POOL');
+/**
+ * The process's one LISTEN connection to the event database (PgListener): the event store's
+ * notifications and the session revocations, multiplexed.
+ */
+export const PG_LISTENER = Symbol('PG_LISTENER');
 /** Connections of the key store's pool: one freshness query per sealing or opening call, short. */
-const KEYSTORE_POOL_MAX = 4;
+export const KEYSTORE_POOL_MAX = 2;
+/**
+ * Connections a process holds besides the event database's pool (DATABASE_POOL_MAX): the key
+ * store's pool, its LISTEN connection (key destructions, in the key store's database) and the
+ * event database's one LISTEN connection. README, "Database connections".
+ */
+export const CONNECTIONS_BESIDES_POOL = KEYSTORE_POOL_MAX + 2;
 
 const logger = new Logger('Database');
 
@@ -36,6 +47,7 @@ export class CoreModule implements OnApplicationShutdown {
   constructor(
     @Inject(KEYSTORE_POOL) private readonly keyPool: pg.Pool,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PG_LISTENER) private readonly listener: PgListener,
     private readonly keys: KeyStore,
   ) {}
 
@@ -65,12 +77,17 @@ export class CoreModule implements OnApplicationShutdown {
           useFactory: (dataSource: DataSource) => poolOf(dataSource),
         },
         {
-          provide: EVENT_STORE,
+          provide: PG_LISTENER,
           inject: [PG_POOL],
-          useFactory: async (pool: pg.Pool): Promise<EventStore> =>
+          useFactory: (pool: pg.Pool) => new PgListener({ connectionString: databaseUrl, keepAlive: true, ssl: pool.options.ssl }),
+        },
+        {
+          provide: EVENT_STORE,
+          inject: [PG_POOL, PG_LISTENER],
+          useFactory: async (pool: pg.Pool, listener: PgListener): Promise<EventStore> =>
             config.eventStore.kind === 'esdb'
               ? connectEsdb(config.eventStore.esdbConnectionString!)
-              : new PostgresEventStore(pool, { pollIntervalMs: config.projections.pollIntervalMs, safetyPollMs: config.projections.idlePollMs }),
+              : new PostgresEventStore(pool, { pollIntervalMs: config.projections.pollIntervalMs, safetyPollMs: config.projections.idlePollMs, listener }),
         },
         {
           provide: KEYSTORE_POOL,
@@ -113,12 +130,13 @@ export class CoreModule implements OnApplicationShutdown {
           useFactory: (store: EventStore, cipher: PersonalDataCipher, registry: EventRegistry) => new EventLog(store, cipher, registry, clock),
         },
       ],
-      exports: [APP_CONFIG, Clock, PG_POOL, KEYSTORE_POOL, EVENT_STORE, KeyStore, PersonalDataCipher, EventRegistry, EventLog],
+      exports: [APP_CONFIG, Clock, PG_POOL, PG_LISTENER, KEYSTORE_POOL, EVENT_STORE, KeyStore, PersonalDataCipher, EventRegistry, EventLog],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.store.close();
+    await this.listener.close();
     await this.keys.close();
     await this.keyPool.end();
   }

@@ -4,9 +4,9 @@
  * libs/core). The schema comes only from migrations (run at start-up);
  * `synchronize` is never used.
  *
- * Connections are a budget: replicas × DATABASE_POOL_MAX (+ 3 LISTEN
- * connections per process) must fit the server's max_connections with room
- * to spare (README).
+ * Connections are a budget: replicas × (DATABASE_POOL_MAX + 4: the key
+ * store's pool of 2 and one LISTEN connection per database) must fit the
+ * server's max_connections with room to spare (README).
  */
 import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
 import type pg from 'pg';
@@ -16,7 +16,7 @@ import { migrations } from './migrations';
 export type EntityList = MixedList<Function | string | EntitySchema>;
 
 /** The pool's size when configuration says nothing (DATABASE_POOL_MAX). */
-export const DEFAULT_POOL_MAX = 10;
+export const DEFAULT_POOL_MAX = 6;
 
 export interface PoolSettings {
   /** Most connections the pool opens (DATABASE_POOL_MAX). */

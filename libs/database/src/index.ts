@@ -5,3 +5,4 @@ export { migrations } from './migrations';
 export * from './key-store-database';
 export * from './typed-query';
 export * from './insert-rows';
+export * from './pg-listener';

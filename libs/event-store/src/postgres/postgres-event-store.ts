@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
+import { PgListener } from '@learnstream/database';
 import { validateAppend } from '../append-validation';
 import { EventStoreError } from '../errors';
 import { claimRevisions, claimRevisionsOfMany } from './stream-revisions';
@@ -70,6 +71,8 @@ export interface PostgresEventStoreOptions {
   heldBackPollForMs?: number;
   /** How long a one-shot readAll waits for committed events still held back by an older open transaction. */
   stableWaitMs?: number;
+  /** The process's one LISTEN connection to this database (shared with the session revocations); else the store opens its own. */
+  listener?: PgListener;
 }
 
 interface EventRow {
@@ -112,8 +115,10 @@ export class PostgresEventStore implements EventStore {
   private readonly heldBackPollForMs: number;
   private readonly stableWaitMs: number;
   private readonly appended = new EventEmitter();
-  private listener: pg.Client | null = null;
-  private listenerStarting: Promise<void> | null = null;
+  private readonly listener: PgListener;
+  /** Whether the listener is the store's own (closed with it) rather than the process's shared one. */
+  private readonly ownListener: boolean;
+  private listening: Promise<() => void> | null = null;
   private closed = false;
   /** The inline read models, applied in every append's transaction (null: none). */
   inTransaction: InTransactionHandler | null = null;
@@ -128,6 +133,8 @@ export class PostgresEventStore implements EventStore {
     this.heldBackPollForMs = options.heldBackPollForMs ?? 3000;
     this.stableWaitMs = options.stableWaitMs ?? 2000;
     this.appended.setMaxListeners(0);
+    this.ownListener = !options.listener;
+    this.listener = options.listener ?? new PgListener(pool.options);
   }
 
   async appendToStream(streamId: string, events: EventToAppend[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
@@ -351,7 +358,7 @@ export class PostgresEventStore implements EventStore {
 
   /**
    * A live subscription reads a page when woken by an append's NOTIFY (one
-   * LISTEN connection per store), and otherwise only every `safetyPollMs`:
+   * LISTEN connection of the process), and otherwise only every `safetyPollMs`:
    * an idle subscription costs nothing. The notification names the committed
    * transaction; while it is not yet readable (an older transaction is still
    * open, so it is above the stable line) the subscription polls every
@@ -389,7 +396,7 @@ export class PostgresEventStore implements EventStore {
           if (rows.length === store.pageSize) continue;
           const seen = awaited;
           if (seen && (position.commit >= seen.commit || Date.now() > seen.until)) awaited = null;
-          const waitMs = awaited || !store.listener ? store.pollIntervalMs : store.safetyPollMs;
+          const waitMs = awaited || !store.listener.live ? store.pollIntervalMs : store.safetyPollMs;
           let timer: NodeJS.Timeout | undefined;
           await Promise.race([woken, new Promise<void>((r) => (timer = setTimeout(r, waitMs)))]);
           clearTimeout(timer);
@@ -410,32 +417,11 @@ export class PostgresEventStore implements EventStore {
     };
   }
 
-  /** One LISTEN connection per store wakes live subscriptions on commit; polling covers the rest. */
-  private ensureListener(): Promise<void> {
-    if (this.listener || this.closed) return Promise.resolve();
-    this.listenerStarting ??= (async () => {
-      const client = new pg.Client(this.pool.options);
-      client.on('notification', (message) => this.appended.emit('appended', message.payload));
-      // Lost the LISTEN connection (an error, or the server ending it): subscriptions keep polling; the next subscription reconnects.
-      const lost = () => {
-        if (this.listener === client) this.listener = null;
-        if (this.listener === null) this.listenerStarting = null;
-        client.end().catch(() => undefined);
-      };
-      client.on('error', lost);
-      client.on('end', lost);
-      try {
-        await client.connect();
-        await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
-      } catch {
-        await client.end().catch(() => undefined);
-        this.listenerStarting = null;
-        return;
-      }
-      if (this.closed) await client.end().catch(() => undefined);
-      else this.listener = client;
-    })();
-    return this.listenerStarting;
+  /** The LISTEN connection (the process's shared one) wakes live subscriptions on commit; polling covers the rest, and a lost connection is reopened. */
+  private ensureListener(): Promise<unknown> {
+    if (this.closed) return Promise.resolve();
+    this.listening ??= this.listener.listen(NOTIFY_CHANNEL, (payload) => this.appended.emit('appended', payload));
+    return this.listening;
   }
 
   async streamRevision(streamId: string): Promise<bigint | null> {
@@ -480,10 +466,8 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {
     this.closed = true;
     this.appended.emit('appended');
-    await this.listenerStarting;
-    const listener = this.listener;
-    this.listener = null;
-    await listener?.end().catch(() => undefined);
+    (await this.listening)?.();
+    if (this.ownListener) await this.listener.close();
   }
 }
 
