@@ -11,6 +11,7 @@
 import pg from 'pg';
 import request from 'supertest';
 import { countEvents, createSchool, openAccount, registerUser, signInAdmin, type Session } from '../support/auth';
+import { createCourse } from '../support/courses';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -65,22 +66,16 @@ beforeAll(async () => {
   [annsParent, strangerParent] = await Promise.all([registerUser(t), registerUser(t)]);
   await http().post('/api/v1/parent-links').set(schoolAdmin.auth).send({ childId: ann.userId, parentId: annsParent.userId }).expect(201);
 
-  courseA = await createCourse(teacher, 'ALG-1');
+  courseA = await createCourse(t, teacher, { schoolId: school, code: 'ALG-1' });
   await http().put(`/api/v1/courses/${courseA}/teachers/${grader.userId}`).set(teacher.auth).send({ role: 'non_editing_teacher' }).expect(204);
   await http().post(`/api/v1/courses/${courseA}/enrolments/bulk`).set(teacher.auth).send({ learnerIds: [ann.userId, ben.userId, cleo.userId] }).expect(200);
-  courseB = await createCourse(otherTeacher, 'GEO-1');
+  courseB = await createCourse(t, otherTeacher, { schoolId: school, code: 'GEO-1' });
 }, 120_000);
 
 afterAll(async () => {
   await db.end();
   await t.close();
 });
-
-async function createCourse(by: Session, code: string): Promise<string> {
-  const created = await http().post('/api/v1/courses').set(by.auth).send({ schoolId: school, title: code, code, subject: 'Mathematics', selfEnrolment: { enabled: false } }).expect(201);
-  await http().post(`/api/v1/courses/${created.body.courseId}/sections`).set(by.auth).send({ title: 'Week 1' }).expect(201);
-  return created.body.courseId;
-}
 
 async function createQuiz(by: Session, courseId: string, overrides: Record<string, unknown> = {}) {
   const res = await http()

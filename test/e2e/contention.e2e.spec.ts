@@ -8,8 +8,8 @@
  */
 import pg from 'pg';
 import request from 'supertest';
-import { ProjectionRunner } from '../../libs/projections/src';
 import { createSchool, openAccount, signInAdmin, type Session } from '../support/auth';
+import { caughtUp, createCourse } from '../support/courses';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -34,7 +34,7 @@ beforeAll(async () => {
   const schoolAdmin = await openAccount(t, admin, { schoolId: school, role: 'school_admin' });
   teachers = await Promise.all(Array.from({ length: TEACHERS }, () => openAccount(t, schoolAdmin, { schoolId: school, role: 'teacher' })));
   learners = await Promise.all(Array.from({ length: LEARNERS }, () => openAccount(t, schoolAdmin, { schoolId: school, role: 'learner' })));
-  course = await createCourse(teachers[0], 'BUSY-1');
+  course = await createCourse(t, teachers[0], { schoolId: school, code: 'BUSY-1' });
   for (const other of teachers.slice(1)) await http().put(`/api/v1/courses/${course}/teachers/${other.userId}`).set(teachers[0].auth).send({ role: 'teacher' }).expect(204);
   await http().post(`/api/v1/courses/${course}/enrolments/bulk`).set(teachers[0].auth).send({ learnerIds: learners.map((l) => l.userId) }).expect(200);
 }, 300_000);
@@ -43,18 +43,6 @@ afterAll(async () => {
   await db.end();
   await t.close();
 });
-
-async function createCourse(by: Session, code: string): Promise<string> {
-  const created = await http().post('/api/v1/courses').set(by.auth).send({ schoolId: school, title: code, code, subject: 'Mathematics', selfEnrolment: { enabled: false } }).expect(201);
-  await http().post(`/api/v1/courses/${created.body.courseId}/sections`).set(by.auth).send({ title: 'Week 1' }).expect(201);
-  return created.body.courseId;
-}
-
-/** Waits until every projection has passed the log's head. */
-async function projected(): Promise<void> {
-  const { rows } = await db.query<{ c: string; p: string }>('SELECT transaction_id::text AS c, global_position::text AS p FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1');
-  await t.app.get(ProjectionRunner).waitFor({ commit: BigInt(rows[0].c), prepare: BigInt(rows[0].p) }, 60_000);
-}
 
 it('4 teachers record 400 results on one offline test at once: none refused, each recorded once, the last one read back', async () => {
   const created = await http().post(`/api/v1/courses/${course}/offline-tests`).set(teachers[0].auth).send({ title: 'Oral exam', maxGrade: 20, passGrade: 10, takenOn: '2025-03-14' }).expect(201);
@@ -81,7 +69,7 @@ it('4 teachers record 400 results on one offline test at once: none refused, eac
   );
   expect(rows).toHaveLength(TEACHERS * ROUNDS * LEARNERS);
   const last = new Map(rows.map((r) => [r.learner, r.grade]));
-  await projected();
+  await caughtUp(t, 60_000);
   const list = await http().get(`/api/v1/offline-tests/${testId}/results`).set(teachers[1].auth).expect(200);
   const results = (Array.isArray(list.body) ? list.body : list.body.results) as { learnerId: string; grade: number }[];
   expect(new Map(results.map((r) => [r.learnerId, r.grade]))).toEqual(last);
@@ -100,7 +88,7 @@ it('learners start attempts of one quiz all at once: none refused', async () => 
 }, 300_000);
 
 it('a teacher enrols learners in one course with concurrent requests: none refused, each enrolled once', async () => {
-  const other = await createCourse(teachers[0], 'BUSY-2');
+  const other = await createCourse(t, teachers[0], { schoolId: school, code: 'BUSY-2' });
   const answers = await Promise.all(learners.map((l) => http().post(`/api/v1/courses/${other}/enrolments`).set(teachers[0].auth).send({ learnerId: l.userId })));
   expect(answers.filter((a) => a.status !== 201).map((a) => `${a.status} ${JSON.stringify(a.body)}`)).toEqual([]);
   const { rows } = await db.query<{ n: number }>(`SELECT count(DISTINCT learner_id)::int AS n FROM course_enrolments WHERE course_id = $1 AND status = 'active'`, [other]);

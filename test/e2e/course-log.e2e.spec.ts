@@ -11,10 +11,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import request from 'supertest';
-import { EVENT_STORE, type EventStore } from '../../libs/event-store/src';
-import { ProjectionRunner } from '../../libs/projections/src';
 import { LiveTails, type CourseLogRow } from '../../libs/reports/src';
 import { countEvents, createSchool, openAccount, signIn, signInAdmin, type Session } from '../support/auth';
+import { caughtUp } from '../support/courses';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -81,10 +80,7 @@ const withoutReads = (rows: Row[]) => rows.filter((r) => r.eventType !== 'Course
 const newestFirst = (rows: Expected[]) => [...rows].reverse();
 
 /** Waits until every projection has applied every event appended so far. */
-async function settle(): Promise<void> {
-  const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
-  if (head) await t.app.get(ProjectionRunner).waitFor(head, 120_000);
-}
+const settle = () => caughtUp(t);
 
 async function logs(who: Session, query = '', course = courseId): Promise<{ rows: Row[]; nextCursor: string | null }> {
   const res = await api().get(`/api/v1/courses/${course}/logs${query ? `?${query}` : ''}`).set(who.auth);

@@ -9,9 +9,8 @@
 import request from 'supertest';
 import type { ClassReportView } from '../../libs/progress/src';
 import { TRAINED_MODEL } from '../../libs/early-warning/src';
-import { EventLog } from '../../libs/event-store/src';
-import { ProjectionRunner } from '../../libs/projections/src';
 import { countEvents, createSchool, openAccount, registerUser, signIn, signInAdmin, type Session } from '../support/auth';
+import { caughtUp, createCourse } from '../support/courses';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -33,10 +32,7 @@ const due = (k: number) => t0 + (2 * k - 1) * DAY_MS; // essay 1 on day 1, essay
 /** Grades out of 100: spread, learner 12 in the middle of the class. */
 const grade = (i: number) => (i === 12 ? 62 : 40 + 4 * i);
 
-async function settled(): Promise<void> {
-  const head = await t.app.get(EventLog).store.headPosition();
-  if (head) await t.app.get(ProjectionRunner).waitFor(head, 120_000);
-}
+const settled = () => caughtUp(t);
 
 const report = async (query = '') => (await http().get(`/api/v1/reports/courses/${course}${query}`).set(teacher.auth).expect(200)).body as ClassReportView;
 const participant = (r: ClassReportView, i: number) => r.participants.find((p) => p.learnerId === learner(i).userId)!;
@@ -52,8 +48,7 @@ beforeAll(async () => {
   const d = await registerUser(t);
   await http().put(`/api/v1/users/${d.userId}/roles/dpo`).set(admin.auth).expect(204);
   dpo = await signIn(t, d.username, d.password);
-  course = (await http().post('/api/v1/courses').set(teacher.auth).send({ schoolId: school, title: 'Essays', code: 'ESS-1', subject: 'English', selfEnrolment: { enabled: false } }).expect(201)).body.courseId;
-  await http().post(`/api/v1/courses/${course}/sections`).set(teacher.auth).send({ title: 'Term 1' }).expect(201);
+  course = await createCourse(t, teacher, { schoolId: school, code: 'ESS-1', title: 'Essays', subject: 'English', section: 'Term 1' });
   await http().post(`/api/v1/courses/${course}/enrolments/bulk`).set(teacher.auth).send({ learnerIds: learners.map((l) => l.userId) }).expect(200);
   essays = [];
   for (const k of [1, 2, 3]) {

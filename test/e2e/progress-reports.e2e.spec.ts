@@ -16,7 +16,8 @@ import { envelopeFor } from '../../libs/access/src';
 import { EventLog } from '../../libs/event-store/src';
 import type { ClassReportView, LearnerProfileView } from '../../libs/progress/src';
 import { ProjectionRunner } from '../../libs/projections/src';
-import { countEvents, createSchool, openAccount, registerUser, signInAdmin, type Session } from '../support/auth';
+import { appendsNothing, createSchool, openAccount, registerUser, signInAdmin, type Session } from '../support/auth';
+import { caughtUp, createCourse, takeQuiz } from '../support/courses';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -44,19 +45,7 @@ let essay: string;
 /** When the first phase (attempts, essays, grading) was over and the second (views) had not begun. */
 let mid: number;
 
-/** Waits until every projection has applied everything in the log (views are not settled by their request). */
-async function settled(): Promise<void> {
-  const head = await t.app.get(EventLog).store.headPosition();
-  if (head) await t.app.get(ProjectionRunner).waitFor(head, 120_000);
-}
-
-/** Runs `fn` and checks that it appended no event. */
-async function appendsNothing<T>(fn: () => Promise<T>): Promise<T> {
-  const before = await countEvents(t);
-  const result = await fn();
-  expect(await countEvents(t)).toBe(before);
-  return result;
-}
+const settled = () => caughtUp(t);
 
 // ============================ THE TERM, BY HAND ============================
 // Questions (6 points): skills are what the reports group by.
@@ -186,20 +175,13 @@ afterAll(async () => {
 });
 
 async function attempt(who: Session, pattern: number[]): Promise<void> {
-  const started = await http().post(`/api/v1/quizzes/${quiz.quizId}/attempts`).set(who.auth).expect(201);
   const answers = quiz.questions.map((q, k) => ({ questionId: q.questionId, answer: (pattern[k] ? RIGHT : WRONG)[k] }));
-  await http().put(`/api/v1/attempts/${started.body.attemptId}/answers`).set(who.auth).send({ answers }).expect(200);
-  const submitted = await http().post(`/api/v1/attempts/${started.body.attemptId}/submit`).set(who.auth).expect(200);
-  expect(submitted.body.totalScore).toBe(scoreOf(pattern));
+  expect((await takeQuiz(t, who, quiz.quizId, answers)).totalScore).toBe(scoreOf(pattern));
 }
 
 describe('a small term', () => {
   it('teachers open their courses, enrol learners, set a quiz, an essay, a gradebook and completion rules', async () => {
-    const create = async (by: Session, code: string, title: string, gradeLevel: string) => {
-      const res = await http().post('/api/v1/courses').set(by.auth).send({ schoolId: schoolA, title, code, subject: title, gradeLevel, selfEnrolment: { enabled: false } }).expect(201);
-      await http().post(`/api/v1/courses/${res.body.courseId}/sections`).set(by.auth).send({ title: 'Term 1' }).expect(201);
-      return res.body.courseId as string;
-    };
+    const create = (by: Session, code: string, title: string, gradeLevel: string) => createCourse(t, by, { schoolId: schoolA, code, title, subject: title, gradeLevel, section: 'Term 1' });
     maths = await create(teacher1, 'MATH-7', 'Mathematics', 'Grade 7');
     science = await create(teacher2, 'SCI-8', 'Science', 'Grade 8');
     await http().post(`/api/v1/courses/${maths}/enrolments/bulk`).set(teacher1.auth).send({ learnerIds: range(1, 8).map((i) => learner(i).userId) }).expect(200);
@@ -386,7 +368,7 @@ describe('learner profile', () => {
     expect(course(body, maths).grades!.items.map((i) => i.grade)).toEqual([10]);
     expect(body.strengths).toEqual(verdicts(1).strengths);
     expect(body.lastAccessAt).not.toBeNull();
-    const other = await appendsNothing(() => http().get(`/api/v1/reports/learners/${learner(2).userId}`).set(parent.auth).expect(403));
+    const other = await appendsNothing(t, () => http().get(`/api/v1/reports/learners/${learner(2).userId}`).set(parent.auth).expect(403));
     expect(Object.keys(other.body)).toEqual(['error']);
   });
 
@@ -506,7 +488,7 @@ describe('school report (school A)', () => {
     const { body } = await http().get(`/api/v1/reports/schools/${schoolA}?from=2020-01-01&to=2020-01-31`).set(adminA.auth).expect(200);
     expect(body.overall).toMatchObject({ enrolments: 0, activeLearners: 0, completed: 0, completionRate: null });
     expect(body.teachers).toEqual([]);
-    const bad = await appendsNothing(() => http().get(`/api/v1/reports/schools/${schoolA}?from=2020-02-01&to=2020-01-31`).set(adminA.auth).expect(400));
+    const bad = await appendsNothing(t, () => http().get(`/api/v1/reports/schools/${schoolA}?from=2020-02-01&to=2020-01-31`).set(adminA.auth).expect(400));
     expect(bad.body.error.code).toBe('VALIDATION_FAILED');
   });
 });
@@ -529,13 +511,13 @@ describe('who may read what', () => {
   ];
 
   it.each(cases)('%s: 403, no data, nothing recorded', async (_, who, path) => {
-    const res = await appendsNothing(() => http().get(path()).set(who().auth).expect(403));
+    const res = await appendsNothing(t, () => http().get(path()).set(who().auth).expect(403));
     expect(res.body).toEqual({ error: expect.objectContaining({ code: 'FORBIDDEN' }) });
   });
 
   it('anonymous: 401 for every report', async () => {
     for (const path of [profile(1), `${profile(1)}/timeline`, `/api/v1/reports/courses/${maths}`, `/api/v1/reports/schools/${schoolA}`]) {
-      const res = await appendsNothing(() => http().get(path).expect(401));
+      const res = await appendsNothing(t, () => http().get(path).expect(401));
       expect(Object.keys(res.body)).toEqual(['error']);
     }
   });

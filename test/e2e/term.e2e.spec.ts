@@ -12,6 +12,7 @@
 import pg from 'pg';
 import request from 'supertest';
 import { createSchool, openAccount, signInAdmin, type Session } from '../support/auth';
+import { createCourse, takeQuiz } from '../support/courses';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -169,10 +170,7 @@ async function inBatches<T>(items: T[], work: (item: T) => Promise<unknown>, siz
 }
 
 async function attempt(who: Session, quizId: string, questions: Question[], right: number): Promise<void> {
-  const started = await http().post(`/api/v1/quizzes/${quizId}/attempts`).set(who.auth).expect(201);
-  await http().put(`/api/v1/attempts/${started.body.attemptId}/answers`).set(who.auth).send({ answers: answers(questions, right) }).expect(200);
-  const submitted = await http().post(`/api/v1/attempts/${started.body.attemptId}/submit`).set(who.auth).expect(200);
-  expect(submitted.body.totalScore).toBe(right);
+  expect((await takeQuiz(t, who, quizId, answers(questions, right))).totalScore).toBe(right);
 }
 
 beforeAll(async () => {
@@ -194,11 +192,7 @@ afterAll(async () => {
 
 describe('one term', () => {
   it('two teachers open their courses and enrol their learners', async () => {
-    const create = async (by: Session, code: string, title: string) => {
-      const res = await http().post('/api/v1/courses').set(by.auth).send({ schoolId: school, title, code, subject: title, selfEnrolment: { enabled: false } }).expect(201);
-      await http().post(`/api/v1/courses/${res.body.courseId}/sections`).set(by.auth).send({ title: 'Term 1' }).expect(201);
-      return res.body.courseId as string;
-    };
+    const create = (by: Session, code: string, title: string) => createCourse(t, by, { schoolId: school, code, title, subject: title, section: 'Term 1' });
     maths = await create(teacher1, 'MATH-1', 'Mathematics');
     science = await create(teacher2, 'SCI-1', 'Science');
     const m = await http().post(`/api/v1/courses/${maths}/enrolments/bulk`).set(teacher1.auth).send({ learnerIds: range(1, 30).map((i) => learner(i).userId) }).expect(200);

@@ -7,9 +7,8 @@
  */
 import pg from 'pg';
 import request from 'supertest';
-import { EVENT_STORE, type EventStore } from '../../libs/event-store/src';
-import { ProjectionRunner } from '../../libs/projections/src';
 import { createSchool, openAccount, PASSWORD, registerUser, signIn, signInAdmin, uniqueUsername, type Session } from '../support/auth';
+import { caughtUp } from '../support/courses';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -27,10 +26,7 @@ const eventsOf = new Map<string, number>();
 const did = (who: Session, n = 1) => eventsOf.set(who.userId, (eventsOf.get(who.userId) ?? 0) + n);
 const today = () => new Date().toISOString().slice(0, 10);
 
-async function settle(): Promise<void> {
-  const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
-  if (head) await t.app.get(ProjectionRunner).waitFor(head, 120_000);
-}
+const settle = () => caughtUp(t);
 
 /** A learner of `school` from `country`, opened by the platform admin, then signed in. */
 async function learner(school: string, country: string): Promise<Session> {

@@ -89,3 +89,11 @@ export async function countEvents(t: TestApp): Promise<number> {
     await client.end();
   }
 }
+
+/** Runs `fn` and checks that it appended no event (a refusal writes nothing). */
+export async function appendsNothing<T>(t: TestApp, fn: () => Promise<T>): Promise<T> {
+  const before = await countEvents(t);
+  const result = await fn();
+  expect(await countEvents(t)).toBe(before);
+  return result;
+}
