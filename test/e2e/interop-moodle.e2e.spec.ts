@@ -114,7 +114,7 @@ describe('learnstream import moodle-logs', () => {
         rows: 19,
         imported: { ImportedLogin: 1, CourseViewed: 3, ResourceViewed: 1, ImportedLogEntry: 11 },
         skipped: { unmapped_course: 1, bad_timecreated: 1, unmapped_user: 1 },
-        created: { users: 0, courses: 0, resources: 0 },
+        created: { users: 0, courses: 0, resources: 0, staff: 0 },
       },
       thisRun: { rows: 19, appended: 16 },
     });
@@ -225,7 +225,7 @@ describe('an interrupted import', () => {
     const controller = new AbortController();
     const first = await importer.import({ file: path, schoolId: schoolA, createMissing: true, site: 'other-moodle', batchSize: 1000, signal: controller.signal, onProgress: () => controller.abort() });
     expect(first).toMatchObject({ status: 'interrupted', thisRun: { rows: 1000, appended: 1000 } });
-    expect(first.counts.created).toEqual({ users: 30, courses: 3, resources: 3 });
+    expect(first.counts.created).toEqual({ users: 30, courses: 3, resources: 3, staff: 0 });
     const afterFirst = await countEvents(t);
 
     // A run that died after its append but before its checkpoint: the checkpoint (data rows done) is one batch behind.
@@ -257,6 +257,64 @@ describe('an interrupted import', () => {
     const third = await importer.import({ file: path, schoolId: schoolA, createMissing: true, site: 'other-moodle' });
     expect(third.status).toBe('already_imported');
   }, 120_000);
+});
+
+describe('teachers in the log', () => {
+  const HEADER = 'id,eventname,component,action,target,objecttable,objectid,crud,edulevel,contextid,contextlevel,contextinstanceid,userid,courseid,relateduserid,anonymous,other,timecreated,origin,ip,realuserid';
+  const T0 = 1714550400;
+
+  it('makes placeholders the log shows teaching (role 3 or 4 given in the course, teaching-level events) teachers of the school and staff of that course; the others stay learners', async () => {
+    const rows = [
+      // User 2 gives user 70 Moodle's editingteacher role (3) and user 71 its non-editing teacher role (4) in course 800.
+      `1,\\core\\event\\role_assigned,core,assigned,role,role,3,c,0,1,50,800,2,800,70,0,N;,${T0},web,10.0.0.1,`,
+      `2,\\core\\event\\role_assigned,core,assigned,role,role,4,c,0,1,50,800,2,800,71,0,N;,${T0 + 10},web,10.0.0.1,`,
+      // User 72 grades in course 801 (teaching level) and edits a module there (an editing teacher's act); user 73 only grades in 801.
+      `3,\\mod_assign\\event\\submission_graded,mod_assign,graded,submission,assign_grades,9,u,1,1,70,9100,72,801,74,0,N;,${T0 + 20},web,10.0.0.1,`,
+      `4,\\core\\event\\course_module_updated,core,updated,course_module,course_modules,9100,u,1,1,70,9100,72,801,,0,N;,${T0 + 30},web,10.0.0.1,`,
+      `5,\\core\\event\\user_graded,core,graded,user,grade_grades,5,u,1,1,50,801,73,801,74,0,N;,${T0 + 40},web,10.0.0.1,`,
+      // Learners: 74 views course 801, 75 is given the student role (5) in 800.
+      `6,\\core\\event\\course_viewed,core,viewed,course,,,r,2,1,50,801,74,801,,0,N;,${T0 + 50},web,10.0.0.1,`,
+      `7,\\core\\event\\role_assigned,core,assigned,role,role,5,c,0,1,50,800,2,800,75,0,N;,${T0 + 60},web,10.0.0.1,`,
+    ];
+    const path = file('teachers.csv', `${[HEADER, ...rows].join('\n')}\n`);
+    const summary = await t.app.get(MoodleLogImporter).import({ file: path, schoolId: schoolA, createMissing: true, site: 'teachers-moodle' });
+    expect(summary.counts.created).toMatchObject({ users: 7, courses: 2, staff: 4 });
+    await settle();
+    const id = async (moodleId: number) => (await db.query(`SELECT learnstream_id FROM interop_id_map WHERE site = 'teachers-moodle' AND kind = $1 AND external_id = $2`, [moodleId >= 800 ? 'course' : 'user', String(moodleId)])).rows[0].learnstream_id as string;
+    const role = async (moodleUser: number) => (await db.query(`SELECT role FROM school_memberships WHERE user_id = $1 AND school_id = $2`, [await id(moodleUser), schoolA])).rows.map((r) => r.role);
+    const staff = async (moodleCourse: number) =>
+      Object.fromEntries((await db.query(`SELECT user_id, role, assigned_at FROM course_staff WHERE course_id = $1`, [await id(moodleCourse)])).rows.map((r) => [r.user_id, [r.role, new Date(r.assigned_at).toISOString()]]));
+    const at = (s: number) => new Date((T0 + s) * 1000).toISOString();
+    expect(await staff(800)).toEqual({ [await id(70)]: ['teacher', at(0)], [await id(71)]: ['non_editing_teacher', at(10)] });
+    expect(await staff(801)).toEqual({ [await id(72)]: ['teacher', at(20)], [await id(73)]: ['non_editing_teacher', at(40)] });
+    for (const teacherId of [70, 71, 72, 73]) expect(await role(teacherId)).toEqual(['teacher']);
+    for (const learnerId of [2, 74, 75]) expect(await role(learnerId)).toEqual(['learner']);
+    // Again: nothing new.
+    const again = await t.app.get(MoodleLogImporter).import({ file: path, schoolId: schoolA, createMissing: true, site: 'teachers-moodle', restart: true });
+    expect(again.thisRun.appended).toBe(0);
+    expect(again.counts.created.staff).toBe(0);
+  }, 60_000);
+
+  it('reads the role from the Logs report\'s description ("assigned the role with id \'3\' to the user with id \'81\'")', async () => {
+    const report = [
+      'Time,User full name,Affected user,Event context,Component,Event name,Description,Origin,IP address',
+      `"2 May 2024, 10:00",Admin User,Tea Cher,Course: Chemistry,System,Role assigned,"The user with id '2' assigned the role with id '3' to the user with id '81'.",web,10.0.0.1`,
+      `"2 May 2024, 10:05",Lea Rner,-,Course: Chemistry,System,Course viewed,"The user with id '82' viewed the course with id '900'.",web,10.0.0.2`,
+    ].join('\r\n');
+    const summary = await t.app.get(MoodleLogImporter).import({ file: file('report-teachers.csv', report), schoolId: schoolA, createMissing: true, site: 'report-teachers', moodleCourse: 900 });
+    expect(summary.counts.created).toMatchObject({ staff: 1 });
+    await settle();
+    const { rows } = await db.query(
+      `SELECT m.external_id, s.role AS course_role, sm.role AS school_role FROM interop_id_map m
+       LEFT JOIN course_staff s ON s.user_id = m.learnstream_id LEFT JOIN school_memberships sm ON sm.user_id = m.learnstream_id
+       WHERE m.site = 'report-teachers' AND m.kind = 'user' ORDER BY m.external_id`,
+    );
+    expect(rows).toEqual([
+      { external_id: '2', course_role: null, school_role: 'learner' },
+      { external_id: '81', course_role: 'teacher', school_role: 'teacher' },
+      { external_id: '82', course_role: null, school_role: 'learner' },
+    ]);
+  }, 60_000);
 });
 
 describe('learnstream import moodle-grades', () => {

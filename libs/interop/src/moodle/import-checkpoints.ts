@@ -20,13 +20,13 @@ export interface ImportCounts {
   skipped: Record<string, number>;
   /** Strange values met and how they were read, by kind (a row may have several). */
   notes: Record<string, number>;
-  /** Placeholders created by --create-missing. */
-  created: { users: number; courses: number; resources: number };
+  /** Placeholders created by --create-missing; `staff`: placeholder people made staff of a course they taught (absent in older checkpoints). */
+  created: { users: number; courses: number; resources: number; staff?: number };
   /** Events of a batch retried after a crash that were already in the log. */
   alreadyInLog: number;
 }
 
-export const emptyCounts = (): ImportCounts => ({ rows: 0, imported: {}, skipped: {}, notes: {}, created: { users: 0, courses: 0, resources: 0 }, alreadyInLog: 0 });
+export const emptyCounts = (): ImportCounts => ({ rows: 0, imported: {}, skipped: {}, notes: {}, created: { users: 0, courses: 0, resources: 0, staff: 0 }, alreadyInLog: 0 });
 
 export interface Checkpoint {
   fileKey: string;

@@ -18,7 +18,9 @@
  *              events already in the log skipped), then the checkpoint moved;
  *   people     placeholders join the school from the time of their first row
  *              in the file (a pre-pass finds it), so historic activity counts
- *              under their role and school on the day it happened;
+ *              under their role and school on the day it happened; those the
+ *              log shows teaching (teaching.ts) join as teachers and become
+ *              staff of the courses they taught;
  *   resume     a file is known by the SHA-256 of its first MB: a second run
  *              skips the records its checkpoint says are done; a finished
  *              file appends nothing;
@@ -47,6 +49,7 @@ import { readLogFile, type TableRecord } from './log-files';
 import { EMPTY_MAPPING, SITE, type MappingFile } from './mapping-file';
 import { columnsOf, moduleNameOf, parseRow, planLogRow, referencedIds, SITE_COURSE, type Columns, type IdLookup, type ImportContext, type MoodleLogRow, type RowResult } from './moodle-log';
 import { Placeholders, type PlaceholderContext } from './placeholders';
+import { teachingEvidence, TeachingEvidenceLog } from './teaching';
 import { isReportLogHeader, nameCourseId, nameUserId, parseReportRow, validTimeZone, YearFollower } from './report-log';
 import type pg from 'pg';
 
@@ -217,17 +220,19 @@ export class MoodleLogImporter {
       }
     }
 
-    // Pre-pass: when each person first appears, so that a placeholder is a member from then on.
+    // Pre-pass: when each person first appears, so that a placeholder is a member from then on, and who taught which course.
     const firstSeen = new Map<number, number>();
+    const teaching = new TeachingEvidenceLog();
     if (options.createMissing) {
       for await (const { result } of rows()) {
         if (!('row' in result)) continue;
         for (const id of referencedIds(result.row).users) if (!(firstSeen.get(id)! <= result.row.timecreated)) firstSeen.set(id, result.row.timecreated);
+        teaching.add(teachingEvidence(result.row));
       }
     }
 
     const ctx: ImportContext = { site, fileKey, schoolId, correlationId: `moodle-import:${fileKey.slice(0, 16)}` };
-    const placeholderCtx: PlaceholderContext = { importer, site, siteUrl: mapping.siteUrl ?? DEFAULT_SITE_URL, correlationId: ctx.correlationId, schools: new Map(), firstSeen };
+    const placeholderCtx: PlaceholderContext = { importer, site, siteUrl: mapping.siteUrl ?? DEFAULT_SITE_URL, correlationId: ctx.correlationId, schools: new Map(), firstSeen, teaching };
     const counts = checkpoint?.counts ?? emptyCounts();
     const skipRows = checkpoint?.line ?? 0;
     const caches = { users: new Map() as Cache<string>, courses: new Map() as Cache<{ courseId: string; schoolId: string | null }>, modules: new Map() as Cache<{ resourceId: string; sectionId: string; courseId: string }> };
@@ -273,12 +278,31 @@ export class MoodleLogImporter {
     }
     if (!interrupted) {
       await flush();
+      await this.assignTeachers(ctx.site, placeholderCtx, teaching, counts);
       run.bytes = size;
     }
     const status = interrupted ? 'interrupted' : 'done';
     await save(status);
     progress();
     return { file, fileKey, site, format, status, resumedFrom, thisRun: { rows: run.rows, appended: run.appended, elapsedMs: Date.now() - started }, counts };
+  }
+
+  /**
+   * Placeholder people the log shows teaching a course become its staff (teacher or non-editing teacher) from their
+   * first evidence (teaching.ts); people the mapping named keep the roles they have. Idempotent: a re-run assigns nothing.
+   */
+  private async assignTeachers(site: string, ctx: PlaceholderContext, teaching: TeachingEvidenceLog, counts: ImportCounts): Promise<void> {
+    const evidence = [...teaching.entries()];
+    if (!evidence.length) return;
+    const users = await this.ids.lookup(site, 'user', [...new Set(evidence.map((e) => String(e.userId)))]);
+    const courses = await this.ids.lookup(site, 'course', [...new Set(evidence.map((e) => String(e.courseId)))]);
+    for (const e of evidence) {
+      const user = users.get(String(e.userId));
+      const course = courses.get(String(e.courseId));
+      if (!user?.created || !course) continue;
+      const assigned = await this.placeholders.courseTeacher(ctx, course.learnstreamId, user.learnstreamId, e.role, new Date(e.at * 1000).toISOString());
+      if (assigned) counts.created.staff = (counts.created.staff ?? 0) + 1;
+    }
   }
 
   /** `row:<SHA-256 of the fields>:<n>`: the n-th row of the file with this content. */

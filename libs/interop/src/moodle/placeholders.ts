@@ -8,7 +8,8 @@
  * dies half-way and runs again finds what it already created (the stream
  * exists) instead of creating a second copy.
  *
- *   account   a learner of the import's school, display name "Moodle user <id>",
+ *   account   a learner of the import's school (a teacher when the log shows them
+ *             teaching, teaching.ts), display name "Moodle user <id>",
  *             username "<site>-user-<id>", no usable password (a staff reset
  *             gives one), origin 'import', no consent recorded
  *   course    "Moodle course <id>", code MDL-<id>, no self-enrolment
@@ -24,6 +25,7 @@ import { DomainError, uuidV5, Clock } from '@learnstream/domain';
 import { EventLog, WrongExpectedRevisionError, type NewEvent } from '@learnstream/event-store';
 import { completeProfile, sealAccountEvent, userStream, UsernameIndex } from '@learnstream/identity';
 import { IMPORT_NAMESPACE } from './moodle-log';
+import type { TeachingEvidenceLog, TeachingRole } from './teaching';
 
 /** What a placeholder password hash is: nothing verifies against it, so nobody signs in until a staff reset. */
 const NO_PASSWORD = '!imported-placeholder';
@@ -37,6 +39,8 @@ export interface PlaceholderContext {
   schools?: Map<string, Awaited<ReturnType<typeof loadSchool>>>;
   /** Unix seconds of each Moodle user's first row in the file: their placeholder is a member of the school from then on. */
   firstSeen?: Map<number, number>;
+  /** Who the file shows teaching: their placeholder joins the school as a teacher. */
+  teaching?: TeachingEvidenceLog;
 }
 
 const asImport = (events: NewEvent[], correlationId: string): NewEvent[] => events.map((e) => ({ ...e, envelope: { ...e.envelope, origin: 'import', correlationId } }));
@@ -72,7 +76,7 @@ export class Placeholders {
         membershipId: uuidV5(`${ctx.site}:membership:${moodleUserId}:${schoolId}`, IMPORT_NAMESPACE),
         userId,
         schoolId,
-        role: 'learner',
+        role: ctx.teaching?.teaches(moodleUserId) ? 'teacher' : 'learner',
         classId: null,
         gradeLevel: null,
         by: ctx.importer.userId,
@@ -185,6 +189,18 @@ export class Placeholders {
       );
       await this.appendCourse(ctx, courseId, state.schoolId, revision, events);
       return { resourceId, sectionId };
+    });
+  }
+
+  /** Makes a person staff of a course (the course's own decider) from `at`; false when they had that role already. */
+  async courseTeacher(ctx: PlaceholderContext, courseId: string, userId: string, role: TeachingRole, at: string): Promise<boolean> {
+    return retryOnConflict(async () => {
+      const { state, revision } = await this.loadCourse(courseId);
+      if (!state) return false;
+      const events = decideCourse({ type: 'AssignTeacher', courseId, by: ctx.importer.userId, now: at, userId, role }, state);
+      if (!events.length) return false;
+      await this.appendCourse(ctx, courseId, state.schoolId, revision, events);
+      return true;
     });
   }
 

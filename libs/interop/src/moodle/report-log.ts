@@ -81,6 +81,8 @@ const EVENT_CLASSES: Record<string, string> = {
   'discussion created': '\\mod_forum\\event\\discussion_created',
   'post created': '\\mod_forum\\event\\post_created',
   'post updated': '\\mod_forum\\event\\post_updated',
+  'the submission has been graded.': '\\mod_assign\\event\\submission_graded',
+  'submission graded': '\\mod_assign\\event\\submission_graded',
 };
 
 /** The Component column's module names → Moodle module (plugin) names. */
@@ -285,6 +287,9 @@ export function parseReportRow(record: RowInput, columns: Columns, line: number,
   // The report's course (option) for what happened inside a course: its own context or one of its modules.
   const inCourse = moduleView || courseName !== null || (context !== null && !/^(system|other|user: |category: )/i.test(context));
   const courseid = ids.course ?? (courseName ? options.courseByName(courseName) : null) ?? (courseColumn ? options.courseByName(courseColumn) : null) ?? (inCourse ? options.course : null);
+  // A role assignment names the role ("… assigned the role with id '3' to the user with id '5'"): the object, and the person given it.
+  const role = /\\core\\event\\role_(un)?assigned$/.test(eventname) ? /\brole with id '(\d+)'/i.exec(description) : null;
+  if (role && relateduserid === null && ids.users.length > 1) relateduserid = ids.users[1];
   const classParts = /^\\([^\\]+)\\event\\(.+)$/.exec(eventname);
   const words = classParts ? classParts[2].split('_') : name.toLowerCase().split(/\s+/);
 
@@ -296,8 +301,8 @@ export function parseReportRow(record: RowInput, columns: Columns, line: number,
     component: classParts ? classParts[1] : (component ?? 'unknown'),
     action: words[words.length - 1] ?? 'logged',
     target: words.slice(0, -1).join('_'),
-    objecttable: null,
-    objectid: null,
+    objecttable: role ? 'role' : null,
+    objectid: role ? Number(role[1]) : null,
     crud,
     edulevel: null,
     contextid: null,
