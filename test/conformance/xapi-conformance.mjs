@@ -15,9 +15,17 @@
  * Exits 1 when a test failed or the run could not happen.
  * XAPI_CONFORMANCE_GREP runs only the tests matching a pattern (the suite's -g).
  * XAPI_CONFORMANCE_KEEP=1 keeps the databases (to look at what the suite wrote);
- * XAPI_CONFORMANCE_TIMEOUT_MINUTES (12) ends a version's run that takes longer: it counts as a failure.
+ * XAPI_CONFORMANCE_STALL_SECONDS (90) ends a run in which no test has finished for that long (many of
+ * the suite's tests wait without a timeout of their own): the run fails at once with the test it
+ * stopped at and whether the server still answers (a server that does not answer /xapi/about within
+ * 5 s has stalled; one that does leaves the suite waiting on something else). A run that keeps moving
+ * is slow, not hung: XAPI_CONFORMANCE_TIMEOUT_MINUTES (30) is only the outer bound (12 before, which
+ * a run still moving on a loaded machine can pass). Either counts as a failure.
+ * The tests in the order they started, with the seconds since the start, are written to
+ * .data/xapi-conformance/tests-<version>.txt (where the time goes, where a run stopped).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -99,8 +107,13 @@ async function sql(text) {
 let server;
 async function cleanUp() {
   if (server && server.exitCode === null) {
+    // A server that does not stop within 10 s (a stalled one) is killed.
+    const exited = new Promise((r) => server.once('exit', r));
     server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
+    if (await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]) === false) {
+      server.kill('SIGKILL');
+      await exited;
+    }
   }
   server = undefined;
   if (!dbName) return;
@@ -163,21 +176,20 @@ async function main() {
   // Each version against its own fresh server and database.
   for (const version of versions) {
     const { base, client } = await startServer(version);
-    const args = ['bin/console_runner.js', '-e', `${base}/xapi`, '-a', '-u', client.clientId, '-p', client.secret, '-x', version, '-z'];
+    const args = ['-r', join(root, 'test/conformance/suite-progress.cjs'), 'bin/console_runner.js', '-e', `${base}/xapi`, '-a', '-u', client.clientId, '-p', client.secret, '-x', version, '-z'];
     if (process.env.XAPI_CONFORMANCE_GREP) args.push('-g', process.env.XAPI_CONFORMANCE_GREP);
     log(`running the suite for ${version}`);
-    const minutes = Number(process.env.XAPI_CONFORMANCE_TIMEOUT_MINUTES ?? 12);
-    const run = spawnSync('node', args, { cwd: suite, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: minutes * 60 * 1000, killSignal: 'SIGKILL' });
+    const run = await runSuite(args, base, version);
     await cleanUp();
-    const lines = `${run.stdout ?? ''}`.split('\n');
+    const lines = run.lines;
     const summaries = lines.filter((l) => l.startsWith('{') && l.includes('"passed"'));
     const summary = summaries.length ? JSON.parse(summaries[summaries.length - 1]) : null;
     const logLine = lines.find((l) => l.startsWith('Full run log written to'));
     // Only a run that finished counts (the suite prints its running totals every 2 s: a killed run leaves a partial one).
     const finished = lines.some((l) => l.startsWith('Tests completed in')) && summary !== null;
     if (!finished || run.error) {
-      log(`xAPI ${version}: the suite did not finish (${run.error?.message ?? `exit ${run.status}`}${summary ? `; ${summary.passed} of ${summary.total} had passed, ${summary.failed} failed` : ''})`);
-      process.stdout.write(run.stderr ?? '');
+      log(`xAPI ${version}: the suite did not finish (${run.error ?? `exit ${run.status}`}${summary ? `; ${summary.passed} of ${summary.total} had passed, ${summary.failed} failed` : ''})`);
+      process.stdout.write(run.stderr);
       failed += 1;
       continue;
     }
@@ -188,6 +200,82 @@ async function main() {
   }
   console.log(`xapi conformance: ${passed} passed, ${failed} failed`);
   return failed === 0;
+}
+
+/**
+ * Runs the suite, watching it: the console runner prints its totals every 2 s and (suite-progress.cjs)
+ * each test as it starts. A run ends with its output, or early with `error` when it takes longer than
+ * XAPI_CONFORMANCE_TIMEOUT_MINUTES or no test finishes for XAPI_CONFORMANCE_STALL_SECONDS; then the
+ * error names the test it stopped at and says whether the server still answers.
+ */
+async function runSuite(args, base, version) {
+  const minutes = Number(process.env.XAPI_CONFORMANCE_TIMEOUT_MINUTES ?? 30);
+  const stallSeconds = Number(process.env.XAPI_CONFORMANCE_STALL_SECONDS ?? 90);
+  // Its own process group: the runner forks the tests into a child, and both must go.
+  const child = spawn('node', args, { cwd: suite, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines = [];
+  /** The tests in the order they started (written to .data/xapi-conformance/tests-<version>.txt). */
+  const started = [];
+  const t0 = Date.now();
+  let stderr = '';
+  let suiteTitle = '';
+  let test = { title: '', index: 0 };
+  let done = -1;
+  let total = 0;
+  let movedAt = Date.now();
+  child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-20_000)));
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    if (line.startsWith('@suite ')) return void (suiteTitle = line.slice(7));
+    if (line.startsWith('@test ')) {
+      test = { title: `${suiteTitle} > ${line.slice(6)}`, index: test.index + 1 };
+      return void started.push(`${test.index}\t${Math.round((Date.now() - t0) / 1000)} s\t${test.title}`);
+    }
+    lines.push(line);
+    if (!line.startsWith('{') || !line.includes('"passed"')) return;
+    try {
+      const s = JSON.parse(line);
+      total = s.total ?? total;
+      if (s.passed + s.failed !== done) [done, movedAt] = [s.passed + s.failed, Date.now()];
+    } catch {
+      // not a summary
+    }
+  });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  /** The watchdog's verdict, once it has ended the run. */
+  let verdict = null;
+  const watch = setInterval(() => {
+    const stalledFor = (Date.now() - movedAt) / 1000;
+    let why = null;
+    if (Date.now() - t0 > minutes * 60_000) why = `it ran past ${minutes} minutes (XAPI_CONFORMANCE_TIMEOUT_MINUTES)`;
+    else if (stalledFor > stallSeconds) why = `no test finished for ${Math.round(stalledFor)} s (XAPI_CONFORMANCE_STALL_SECONDS)`;
+    if (!why) return;
+    clearInterval(watch);
+    const at = `stopped at test ${test.index} of ${total || '?'}: ${test.title || '(none started)'}`;
+    verdict = probe(base).then((server) => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+      return `${why}; ${at}; ${server}`;
+    });
+  }, 1000);
+  const status = await exited;
+  clearInterval(watch);
+  mkdirSync(work, { recursive: true });
+  writeFileSync(join(work, `tests-${version}.txt`), `${started.join('\n')}\n`);
+  return { lines, stderr, status, error: verdict ? await verdict : null };
+}
+
+/** Whether the server still answers: the LRS's About resource within 5 s. */
+async function probe(base) {
+  const t0 = Date.now();
+  try {
+    const res = await fetch(`${base}/xapi/about`, { signal: AbortSignal.timeout(5000) });
+    return `the server answers (/xapi/about ${res.status} in ${Date.now() - t0} ms): the suite is waiting on a request or a condition it never sees`;
+  } catch (e) {
+    return `the server did not answer /xapi/about within 5 s (${e.name}): the server has stalled`;
+  }
 }
 
 /** The titles of the failed tests of a run log (the suite's -z: failures only), with their error. */

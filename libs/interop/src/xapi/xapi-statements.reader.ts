@@ -7,7 +7,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { TenantDb, type TenantScope } from '@learnstream/access';
-import { EventLog, type StoredEvent } from '@learnstream/event-store';
+import { EventLog, type RecordedEvent, type StoredEvent } from '@learnstream/event-store';
 import type { XapiStatementRecorded } from '../interop.events';
 import { INTEROP_OPTIONS, type InteropOptions } from '../interop.options';
 import type { AttachmentPart } from './attachments';
@@ -136,7 +136,7 @@ export class XapiStatementsReader {
    * holds what erasure left of its people).
    */
   async withAttachments(rows: StatementRow[]): Promise<{ statements: JsonObject[]; parts: AttachmentPart[] }> {
-    const events = await Promise.all(rows.map((r) => (r.lms ? null : this.event(r.streamId, r.revision))));
+    const events = await this.events(rows);
     const home = this.options.homePage;
     const statements = events.map((event, i) => {
       const lms = rows[i].lms;
@@ -151,8 +151,19 @@ export class XapiStatementsReader {
     return { statements, parts };
   }
 
-  private async event(streamId: string, revision: bigint): Promise<StoredEvent | null> {
-    for await (const event of this.log.readStream(streamId, { fromRevision: revision, maxCount: 1 })) return event;
+  /**
+   * The events of a client's statements (null for the LMS's own rows and for events gone): read one by one
+   * from their streams, then decrypted together (one key-store round trip for the page, not one per statement).
+   */
+  private async events(rows: StatementRow[]): Promise<(StoredEvent | null)[]> {
+    const records = await Promise.all(rows.map((r) => (r.lms ? null : this.record(r.streamId, r.revision))));
+    const found = records.filter((r): r is RecordedEvent => r !== null);
+    const decoded = new Map(found.length ? (await this.log.decode(found)).map((e, i) => [found[i], e]) : []);
+    return records.map((r) => (r ? (decoded.get(r) ?? null) : null));
+  }
+
+  private async record(streamId: string, revision: bigint): Promise<RecordedEvent | null> {
+    for await (const record of this.log.store.readStream(streamId, { fromRevision: revision, maxCount: 1 })) return record;
     return null;
   }
 }
