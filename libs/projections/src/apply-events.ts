@@ -105,3 +105,17 @@ export async function decodeFor(
   }
   return result;
 }
+
+/**
+ * A handleBatch made of handle(): each run of consecutive events of `type`
+ * is written by `run` (one multi-row statement), every other event by `one`.
+ */
+export async function inRuns(events: StoredEvent[], type: string, run: (events: StoredEvent[]) => Promise<void>, one: (event: StoredEvent) => Promise<void>): Promise<void> {
+  for (let i = 0; i < events.length; ) {
+    let j = i;
+    while (j < events.length && events[j].type === type) j++;
+    if (j > i) await run(events.slice(i, j));
+    else await one(events[j++]);
+    i = j;
+  }
+}

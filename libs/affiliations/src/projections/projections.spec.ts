@@ -107,6 +107,22 @@ describe('affiliation projections (PostgreSQL)', () => {
     const raw = await rows(`SELECT data FROM events WHERE event_type = 'SchoolJoined' AND stream_id = $1`, [userStream(learner)]);
     expect(raw.length).toBeGreaterThan(0);
     expect(JSON.stringify(raw)).not.toContain('"M1"');
+
+    // Many joins in one append (a bulk upload): the rebuild applies them as one run (handleBatch), with the same rows.
+    const many: string[] = Array.from({ length: 20 }, () => randomUUID());
+    await f.log.appendBatch(
+      many.map((userId, i) => ({
+        streamId: userStream(userId),
+        events: toNewEvents(admin, decideJoinSchool({ type: 'JoinSchool', membershipId: randomUUID(), userId, schoolId: north.schoolId, role: 'learner', classId: i % 2 ? classId : null, gradeLevel: null, by: admin.userId, at: t(7) }, initialMembershipState(), northWithClass)),
+        expectedRevision: 'no_stream' as const,
+      })),
+    );
+    await runner.waitFor((await f.store.headPosition())!);
+    const before = await rows('SELECT * FROM school_memberships ORDER BY membership_id');
+    expect(before.filter((r: { user_id: string }) => many.includes(r.user_id))).toHaveLength(20);
+    await runner.rebuild('school-memberships');
+    await runner.waitFor((await f.store.headPosition())!);
+    expect(await rows('SELECT * FROM school_memberships ORDER BY membership_id')).toEqual(before);
   });
 
   it('parent links: requested, confirmed, revoked, asked again; consent sets accounts.parental_consent_at only', async () => {

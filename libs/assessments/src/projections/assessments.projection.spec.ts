@@ -34,6 +34,7 @@ function event(type: string, data: Record<string, unknown>): StoredEvent {
 function term(): StoredEvent[] {
   const quiz = randomUUID();
   const test = randomUUID();
+  const essay = randomUUID();
   const [l1, l2, l3, teacher] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
   const [a1, a2, a3] = [randomUUID(), randomUUID(), randomUUID()];
   const q = [randomUUID(), randomUUID()];
@@ -53,6 +54,9 @@ function term(): StoredEvent[] {
     event('OfflineResultRecorded', { offlineTestId: test, courseId: course, learnerId: l1, grade: 12, maxGrade: 20, passed: true, feedback: 'good', by: teacher, previousGrade: null }),
     event('OfflineResultRecorded', { offlineTestId: test, courseId: course, learnerId: l2, grade: 8, maxGrade: 20, passed: false, feedback: null, by: teacher, previousGrade: null }),
     event('OfflineResultRecorded', { offlineTestId: test, courseId: course, learnerId: l1, grade: 15.5, maxGrade: 20, passed: true, feedback: null, by: teacher, previousGrade: 12 }),
+    event('SubmissionGraded', { assignmentId: essay, courseId: course, learnerId: l1, grade: 7, maxGrade: 10, passed: true, feedback: 'fine', by: teacher, previousGrade: null, hasSubmission: false }),
+    event('SubmissionGraded', { assignmentId: essay, courseId: course, learnerId: l2, grade: 4, maxGrade: 10, passed: false, feedback: null, by: teacher, previousGrade: null, hasSubmission: false }),
+    event('SubmissionGraded', { assignmentId: essay, courseId: course, learnerId: l1, grade: 9, maxGrade: 10, passed: true, feedback: null, by: teacher, previousGrade: 7, hasSubmission: false }),
   ];
 }
 
@@ -61,6 +65,7 @@ async function rows() {
     attempts: await db.dataSource.query('SELECT * FROM quiz_attempts ORDER BY attempt_id'),
     results: await db.dataSource.query('SELECT * FROM offline_results ORDER BY offline_test_id, learner_id'),
     quizzes: await db.dataSource.query('SELECT * FROM quizzes ORDER BY quiz_id'),
+    submissions: await db.dataSource.query('SELECT * FROM assignment_submissions ORDER BY assignment_id, learner_id'),
   };
 }
 
@@ -73,6 +78,7 @@ it('handleBatch writes the rows that handle, event by event, writes', async () =
   const oneByOne = await rows();
   expect(oneByOne.attempts).toHaveLength(3);
   expect(oneByOne.results).toHaveLength(2);
+  expect(oneByOne.submissions.map((r: { grade: number }) => r.grade).sort()).toEqual([4, 9]);
   await db.dataSource.transaction((tx) => p.reset(tx));
   await db.dataSource.transaction((tx) => p.handleBatch(events, tx));
   expect(await rows()).toEqual(oneByOne);

@@ -79,6 +79,18 @@ async function redact(d: PersonalDataRedacted['data'], tx: EntityManager): Promi
   if (typeof row?.text === 'string') await tx.query(`UPDATE ${table} SET ${column} = $3 WHERE ${key} = $1 AND learner_id = $2`, [d.recordId, d.ownerId, masked(row.text, span)]);
 }
 
+/**
+ * The last event of the run for each learner of each activity (`activity`
+ * names the data's activity id), as a column reader over those events: what
+ * applying the run's upserts in order leaves.
+ */
+function lastPerLearner(run: StoredEvent[], activity: 'assignmentId' | 'offlineTestId') {
+  const last = new Map<string, StoredEvent>();
+  for (const e of run) last.set(`${String(e.data[activity])}|${String(e.data.learnerId)}`, e);
+  const rows = [...last.values()];
+  return <T>(f: (d: Record<string, unknown>, e: StoredEvent) => T) => rows.map((e) => f(e.data, e));
+}
+
 export class AssessmentsProjection implements Projection {
   readonly name = 'assessments';
   /** Inline: commands decide on these rows (an attempt answered right after it was started, a quiz's course). */
@@ -285,14 +297,21 @@ export class AssessmentsProjection implements Projection {
         }
         return true;
       }
+      case 'SubmissionGraded': {
+        // One row per learner's submission: the last grade of the run wins, as applying them in order would.
+        const c = lastPerLearner(run, 'assignmentId');
+        await tx.query(
+          `INSERT INTO assignment_submissions (assignment_id, learner_id, course_id, school_id, status, grade, max_grade, passed, feedback, graded_by, graded_at)
+           SELECT a, l, c, s, 'graded', g, mg, p, f, b, at
+           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::float8[], $6::float8[], $7::boolean[], $8::text[], $9::uuid[], $10::timestamptz[]) AS t(a, l, c, s, g, mg, p, f, b, at)
+           ON CONFLICT (assignment_id, learner_id) DO UPDATE SET status = 'graded', grade = EXCLUDED.grade, max_grade = EXCLUDED.max_grade, passed = EXCLUDED.passed,
+             feedback = EXCLUDED.feedback, graded_by = EXCLUDED.graded_by, graded_at = EXCLUDED.graded_at`,
+          [c((d) => d.assignmentId), c((d) => d.learnerId), c((d) => d.courseId), c((_, e) => e.envelope.schoolId), c((d) => d.grade), c((d) => d.maxGrade), c((d) => d.passed), c((d) => str(d.feedback)), c((d) => d.by), c((d) => d.at)],
+        );
+        return true;
+      }
       case 'OfflineResultRecorded': {
-        const last = new Map<string, StoredEvent>();
-        for (const e of run) {
-          const d = e.data as { offlineTestId: string; learnerId: string };
-          last.set(`${d.offlineTestId}|${d.learnerId}`, e);
-        }
-        const rows = [...last.values()];
-        const c = <T>(f: (d: Record<string, unknown>, e: StoredEvent) => T) => rows.map((e) => f(e.data as Record<string, unknown>, e));
+        const c = lastPerLearner(run, 'offlineTestId');
         await tx.query(
           `INSERT INTO offline_results (offline_test_id, learner_id, course_id, school_id, grade, max_grade, passed, feedback, recorded_by, recorded_at)
            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::float8[], $6::float8[], $7::boolean[], $8::text[], $9::uuid[], $10::timestamptz[])

@@ -14,7 +14,7 @@
  * the event: a replay or rebuild never ends a later session.
  */
 import type { StoredEvent } from '@learnstream/event-store';
-import type { ErasedSubject, Projection } from '@learnstream/projections';
+import { inRuns, type ErasedSubject, type Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
 import type { AccountEvent, Profile } from '../account.events';
 
@@ -54,6 +54,36 @@ async function endSessions(tx: EntityManager, userId: unknown, reason: string, b
 
 const value = (field: keyof Profile, v: unknown) => (field === 'interests' ? JSON.stringify(v ?? []) : (v ?? null));
 
+/**
+ * The rows of AccountCreated events, in one statement (a bulk upload opens a
+ * thousand accounts in one append): the columns are read from one JSON array
+ * by the table's own types (jsonb_populate_recordset). A replay adds nothing.
+ */
+async function insertAccounts(events: StoredEvent[], tx: EntityManager): Promise<void> {
+  const fields = Object.keys(COLUMNS) as (keyof Profile)[];
+  const rows = events.map((event) => {
+    const d = event.data as Extract<AccountEvent, { type: 'AccountCreated' }>['data'];
+    const p = d.profile as Record<keyof Profile, unknown>;
+    const at = new Date(event.envelope.occurredAt).toISOString();
+    return {
+      user_id: d.userId,
+      username: (d.username as string | null) ?? '(erased)',
+      ...Object.fromEntries(fields.map((f) => [COLUMNS[f], f === 'interests' ? (p[f] ?? []) : (p[f] ?? null)])),
+      platform_roles: d.platformRoles,
+      status: 'active',
+      origin: d.origin,
+      opened_by: d.openedBy,
+      opened_in_school: event.envelope.schoolId,
+      consent_recorded: d.consent ?? null,
+      must_change_password: d.mustChangePassword,
+      created_at: at,
+      updated_at: at,
+    };
+  });
+  const columns = Object.keys(rows[0]).join(', ');
+  await tx.query(`INSERT INTO accounts (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::accounts, $1::jsonb) ON CONFLICT (user_id) DO NOTHING`, [JSON.stringify(rows)]);
+}
+
 export class AccountsProjection implements Projection {
   readonly name = 'accounts';
   readonly inline = true;
@@ -76,28 +106,9 @@ export class AccountsProjection implements Projection {
       return;
     }
     switch (e.type) {
-      case 'AccountCreated': {
-        const p = e.data.profile as Record<keyof Profile, unknown>;
-        const fields = Object.keys(COLUMNS) as (keyof Profile)[];
-        await tx.query(
-          `INSERT INTO accounts (user_id, username, ${fields.map((f) => COLUMNS[f]).join(', ')}, platform_roles, status, origin, opened_by, opened_in_school, consent_recorded, must_change_password, created_at, updated_at)
-           VALUES ($1, $2, ${fields.map((_, i) => `$${i + 3}`).join(', ')}, $13, 'active', $14, $15, $16, $17, $18, $19, $19)
-           ON CONFLICT (user_id) DO NOTHING`,
-          [
-            e.data.userId,
-            (e.data.username as string | null) ?? '(erased)',
-            ...fields.map((f) => value(f, p[f])),
-            e.data.platformRoles,
-            e.data.origin,
-            e.data.openedBy,
-            event.envelope.schoolId,
-            e.data.consent ? JSON.stringify(e.data.consent) : null,
-            e.data.mustChangePassword,
-            at,
-          ],
-        );
+      case 'AccountCreated':
+        await insertAccounts([event], tx);
         return;
-      }
       case 'ProfileUpdated': {
         const entries = Object.entries(e.data.changes).filter(([f]) => f in COLUMNS) as [keyof Profile, unknown][];
         if (!entries.length) return;
@@ -132,6 +143,11 @@ export class AccountsProjection implements Projection {
       case 'ImpersonationEnded':
         return; // not in this read model (and not in eventTypes)
     }
+  }
+
+  /** handle() event by event, but each run of AccountCreated is one statement. */
+  async handleBatch(events: StoredEvent[], tx: EntityManager): Promise<void> {
+    await inRuns(events, 'AccountCreated', (run) => insertAccounts(run, tx), (event) => this.handle(event, tx));
   }
 
   async reset(tx: EntityManager): Promise<void> {
