@@ -215,3 +215,30 @@ describe('a legal hold lifted over several deferred erasures', () => {
     expect(completed).toEqual([erased[0], erased[0]]);
   });
 });
+
+describe('a read of other people’s grades and its access record are one append', () => {
+  it('with PersonalDataAccessed refused, the read fails and records no view; without the fault both land in one commit', async () => {
+    const teacher = await openAccount(t, schoolAdmin, { schoolId: school, role: 'teacher' });
+    const pupil = await learner('Graded Gai');
+    const course = (await api().post('/api/v1/courses').set(teacher.auth).send({ schoolId: school, title: 'Art', code: 'ART-1', subject: 'Art', selfEnrolment: { enabled: false } }).expect(201)).body.courseId;
+    await api().post(`/api/v1/courses/${course}/enrolments/bulk`).set(teacher.auth).send({ learnerIds: [pupil.userId] }).expect(200);
+    await api().post(`/api/v1/courses/${course}/gradebook`).set(teacher.auth).send({}).expect(201);
+    await api().post(`/api/v1/courses/${course}/gradebook/items`).set(teacher.auth).send({ source: { kind: 'manual' }, name: 'Portfolio', maxGrade: 10, weight: 1 }).expect(201);
+    const stream = `activity-${teacher.userId}`;
+    const before = await types(stream);
+
+    await refuseEvent('PersonalDataAccessed');
+    for (const path of [`/api/v1/courses/${course}/grades`, `/api/v1/courses/${course}/grades/${pupil.userId}`]) {
+      const res = await api().get(path).set(teacher.auth);
+      expect({ path, refused: res.status >= 400 }).toEqual({ path, refused: true });
+    }
+    expect(await types(stream)).toEqual(before);
+
+    await clear();
+    await api().get(`/api/v1/courses/${course}/grades/${pupil.userId}`).set(teacher.auth).expect(200);
+    const commits = new Map<string, bigint>();
+    for await (const e of t.app.get(EventLog).store.readStream(stream)) commits.set(e.type, e.position.commit);
+    expect(commits.get('GradesViewed')).toBeDefined();
+    expect(commits.get('PersonalDataAccessed')).toBe(commits.get('GradesViewed'));
+  });
+});

@@ -10,7 +10,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
 import { DomainError } from '@learnstream/domain';
-import { EventLog, type Position } from '@learnstream/event-store';
+import { EventLog, type NewEvent, type Position } from '@learnstream/event-store';
 import { ProjectionRunner } from '@learnstream/projections';
 import type { DataSource } from 'typeorm';
 import type { ActivityKind } from './gradebook.events';
@@ -64,9 +64,12 @@ export class GradesRepository {
     return { state: outcome.state, events: outcome.events };
   }
 
-  /** A read, recorded on the viewer's activity stream (any revision: views never conflict). */
-  async recordView(actor: Actor, schoolId: string | null, event: GradeViewEvent): Promise<void> {
-    await this.log.append(viewerStreamId(actor.userId), toNewEvents(actor, [event], schoolId), { expectedRevision: 'any' });
+  /**
+   * A read, recorded on the viewer's activity stream (any revision: views never conflict), in one append with
+   * the PersonalDataAccessed events of the people it showed (`accessed`, both on that stream).
+   */
+  async recordView(actor: Actor, schoolId: string | null, event: GradeViewEvent, accessed: NewEvent[] = []): Promise<void> {
+    await this.log.append(viewerStreamId(actor.userId), [...toNewEvents(actor, [event], schoolId), ...accessed], { expectedRevision: 'any' });
   }
 
   async course(courseId: string): Promise<CourseRef> {

@@ -17,7 +17,7 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
 import { DomainError } from '@learnstream/domain';
-import { accessPurposeOf, recordPersonalDataAccess } from '@learnstream/privacy';
+import { accessPurposeOf, personalDataAccessEvents } from '@learnstream/privacy';
 import type { EntityManager } from 'typeorm';
 import { withActivityResults, type ActivityResult } from '../activity-results';
 import { computeCourseGrades, visibleToLearner } from '../course-grades';
@@ -95,8 +95,8 @@ export class GetCourseGradesHandler implements IQueryHandler<GetCourseGradesQuer
     // Learners whose processing is restricted are left out (and counted), not read.
     const hidden = await this.policy.restrictedFrom(actor, all);
     const learners = all.filter((id) => !hidden.has(id));
-    await this.repo.recordView(actor, course.schoolId, { type: 'GradesViewed', data: { courseId, learnerId: null, final } });
-    await recordPersonalDataAccess(this.repo.log, actor, { subjectIds: learners, what: 'grades', purpose: accessPurposeOf(await this.policy.factsOf(actor)), courseId, schoolId: course.schoolId });
+    const accessed = personalDataAccessEvents(actor, { subjectIds: learners, what: 'grades', purpose: accessPurposeOf(await this.policy.factsOf(actor)), courseId, schoolId: course.schoolId });
+    await this.repo.recordView(actor, course.schoolId, { type: 'GradesViewed', data: { courseId, learnerId: null, final } }, accessed);
     return {
       ...gradebookViewOf(courseId, state),
       final,
@@ -121,10 +121,9 @@ export class GetLearnerGradesHandler implements IQueryHandler<GetLearnerGradesQu
     const state = await this.db.read(await this.policy.scopeOf(actor), (db) => readGradebook(db, courseId, learnerId));
     if (!state) throw gradebookNotFound();
     const grades = computeCourseGrades(state, learnerId, { final });
-    await this.repo.recordView(actor, course.schoolId, { type: 'GradesViewed', data: { courseId, learnerId, final } });
-    if (learnerId !== actor.userId) {
-      await recordPersonalDataAccess(this.repo.log, actor, { subjectIds: [learnerId], what: 'grades', purpose: accessPurposeOf(await this.policy.factsOf(actor), [learnerId]), courseId, schoolId: course.schoolId });
-    }
+    // PersonalDataAccessed names no reader as their own subject: none when the learner reads their own grades.
+    const accessed = personalDataAccessEvents(actor, { subjectIds: [learnerId], what: 'grades', purpose: accessPurposeOf(await this.policy.factsOf(actor), [learnerId]), courseId, schoolId: course.schoolId });
+    await this.repo.recordView(actor, course.schoolId, { type: 'GradesViewed', data: { courseId, learnerId, final } }, accessed);
     return { courseId, learnerId, final, releasedOnly: !staff, ...(staff ? grades : visibleToLearner(grades, state)) };
   }
 }
