@@ -2,8 +2,8 @@
  * The Logs report as Moodle users download it (report_log: Time, User full
  * name, Affected user, Event context, Component, Event name, Description,
  * Origin, IP address), written by the test in every format and line ending:
- * CSV with CR-only, CRLF and LF endings and Moodle's delimiters, .xlsx and
- * JSON; newest first, times without a year crossing New Year, in the site's
+ * CSV with CR-only, CRLF and LF endings and Moodle's delimiters, .xlsx,
+ * OpenDocument (.ods) and JSON; newest first, times without a year crossing New Year, in the site's
  * time zone, a Windows-1252 byte, two identical rows, unreadable times and a
  * person named but not numbered. Every row is imported exactly once (an older
  * export, then a newer one overlapping it, then the same log in the other
@@ -13,6 +13,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { strToU8, zipSync } from 'fflate';
 import pg from 'pg';
 import request from 'supertest';
 import writeXlsxFile from 'write-excel-file/node';
@@ -66,6 +67,14 @@ const quote = (f: string, delimiter: string) => (/["\r\n]/.test(f) || f.includes
 function csv(rows: Row[], delimiter: string, eol: string, encoding: 'utf8' | 'latin1' = 'utf8'): Buffer {
   const text = [HEADER, ...rows.map((r) => r.fields)].map((fields) => fields.map((f) => quote(f, delimiter)).join(delimiter)).join(eol) + eol;
   return Buffer.from(text, encoding);
+}
+
+/** An OpenDocument spreadsheet of these rows, as Moodle's "Download table data as OpenDocument" writes one. */
+function odsOf(table: string[][]): Uint8Array {
+  const escape = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;').replace(/"/g, '&quot;');
+  const body = table.map((fields) => `<table:table-row>${fields.map((f) => `<table:table-cell office:value-type="string"><text:p>${escape(f)}</text:p></table:table-cell>`).join('')}</table:table-row>`).join('');
+  const xml = `<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Logs">${body}</table:table></office:spreadsheet></office:body></office:document-content>`;
+  return zipSync({ mimetype: [strToU8('application/vnd.oasis.opendocument.spreadsheet'), { level: 0 }], 'content.xml': strToU8(xml) });
 }
 
 let t: TestApp;
@@ -151,12 +160,14 @@ describe('the Logs report download', () => {
     expect(summary.counts.alreadyInLog).toBe(valid.length - newRows.length);
   });
 
-  it('appends nothing for the same log downloaded as .xlsx, JSON or comma-separated with LF', async () => {
+  it('appends nothing for the same log downloaded as .xlsx, OpenDocument, JSON or comma-separated with LF', async () => {
     const xlsx = join(tmp, 'log.xlsx');
     await writeXlsxFile([HEADER, ...rows.map((r) => r.fields)].map((fields) => fields.map((value) => ({ value, type: String })))).toFile(xlsx);
+    // Uploaded without its name (as the HTTP import stores it): known by its mimetype.
+    const ods = file('log.upload', Buffer.from(odsOf([HEADER, ...rows.map((r) => r.fields)])));
     const json = file('log.json', JSON.stringify(rows.map((r) => Object.fromEntries(HEADER.map((h, i) => [h, r.fields[i]])))));
     const lf = file('log.csv', csv(rows, ',', '\n'));
-    for (const path of [xlsx, json, lf]) {
+    for (const path of [xlsx, ods, json, lf]) {
       const { summary, rejected } = await importFile(path);
       expect({ path, rows: summary.thisRun.rows, appended: summary.thisRun.appended, rejected: rejected.length }).toEqual({ path, rows: rows.length, appended: 0, rejected: 2 });
     }

@@ -12,7 +12,7 @@ import { MoodleLogImporter, type ImportProgress, type MoodleLogImportSummary } f
 export const IMPORT_USAGE = `  import moodle-logs FILE [--mapping FILE.json] [--school ID] [--create-missing]
                    [--site NAME] [--as USER_ID] [--batch N] [--restart] [--json]
                    [--timezone ZONE] [--year YYYY] [--moodle-course ID]
-                                   import Moodle's Logs report download (CSV, .xlsx, JSON) or a
+                                   import Moodle's Logs report download (CSV, .xlsx, .ods, JSON) or a
                                    logstore_standard_log dump (resumable; Ctrl-C stops, run again to resume)
   import moodle-grades FILE.csv --course ID [--mapping FILE.json] [--as USER_ID] [--json]
                                    import a Moodle gradebook export into a course's gradebook`;

@@ -39,7 +39,7 @@ export class ImportJobsController {
   @Post('moodle-logs')
   @ApiConsumes('application/octet-stream', 'text/csv')
   @ApiOperation({
-    summary: 'Uploads a Moodle log (the Logs report as CSV, .xlsx or JSON, or a logstore_standard_log dump) as the request body and starts its import job',
+    summary: 'Uploads a Moodle log (the Logs report as CSV, .xlsx, .ods or JSON, or a logstore_standard_log dump) as the request body and starts its import job',
     description: 'Send the file as the body with Content-Type application/octet-stream (or text/csv). 202 with the job; follow it at links.self.',
   })
   @ApiAcceptedResponse({ type: ImportJobResponse, description: 'the job, queued' })

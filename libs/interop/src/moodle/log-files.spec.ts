@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { strToU8, zipSync } from 'fflate';
 import { detectDelimiter, formatOf, readLogFile, type TableRecord } from './log-files';
 
 const dir = mkdtempSync(join(tmpdir(), 'log-files-'));
@@ -63,7 +64,33 @@ describe('readLogFile', () => {
     }
   });
 
-  it('refuses OpenDocument spreadsheets with a clear code', async () => {
-    await expect(formatOf(file('PK\x03\x04', 'ods'))).rejects.toMatchObject({ code: 'IMPORT_FORMAT_UNSUPPORTED' });
+  it('reads OpenDocument spreadsheets (the first sheet; repeated rows and cells, spaces, line breaks, dates), known by their mimetype without a name', async () => {
+    const p = (text: string) => `<text:p>${text}</text:p>`;
+    const cell = (inner: string, attrs = '') => `<table:table-cell office:value-type="string"${attrs}>${inner}</table:table-cell>`;
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>
+<table:table table:name="Logs">
+<table:table-row>${cell(p('Time'))}${cell(p('Event name'))}${cell(p('Description'))}<table:table-cell table:number-columns-repeated="1020"/></table:table-row>
+<table:table-row table:number-rows-repeated="2">${cell(p('6 Dec, 14:03'))}${cell(p('Course viewed'))}${cell(p('The user with id &apos;5&apos; viewed<text:s text:c="2"/>it &amp; more'))}</table:table-row>
+<table:table-row><table:table-cell office:value-type="date" office:date-value="2024-12-06T14:02:00">${p('06/12/24 14:02')}</table:table-cell>${cell(p('Course viewed'))}${cell(p('two') + p('lines'))}</table:table-row>
+<table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>
+</table:table>
+<table:table table:name="Other"><table:table-row>${cell(p('not read'))}</table:table-row></table:table>
+</office:spreadsheet></office:body></office:document-content>`;
+    const ods = zipSync({ mimetype: [strToU8('application/vnd.oasis.opendocument.spreadsheet'), { level: 0 }], 'content.xml': strToU8(xml) });
+    for (const path of [file(Buffer.from(ods), 'ods'), file(Buffer.from(ods), 'upload')]) {
+      expect(await formatOf(path)).toBe('ods');
+      const records = await read(path);
+      expect(records.map((r) => r.fields)).toEqual([
+        ['Time', 'Event name', 'Description'],
+        ['6 Dec, 14:03', 'Course viewed', "The user with id '5' viewed  it & more"],
+        ['6 Dec, 14:03', 'Course viewed', "The user with id '5' viewed  it & more"],
+        ['2024-12-06T14:02:00', 'Course viewed', 'two\nlines'],
+      ]);
+      expect(records.map((r) => r.line)).toEqual([1, 2, 3, 4]);
+    }
+    // An .ods that is not one: refused with what is wrong.
+    await expect(read(file('PK\x03\x04 broken', 'ods'))).rejects.toMatchObject({ code: 'IMPORT_INVALID' });
+    await expect(read(file('a,b\n1,2\n', 'ods'))).rejects.toMatchObject({ code: 'IMPORT_INVALID' });
   });
 });

@@ -13,7 +13,9 @@
  *   .json       Moodle's JSON download: an array of objects (or an array of
  *               such arrays, one per sheet), or an array of arrays whose
  *               first row is the header.
- *   .ods        refused with a clear message: no well-kept reader on npm.
+ *   .ods        the first sheet (ods.ts: fflate and saxen, read-excel-file's own
+ *               zip and XML readers); dates become ISO-8601. Known by its
+ *               mimetype entry, so an upload without its name is read too.
  *
  * The first record is the header. Each record carries its line (CSV) or row
  * number, and the bytes read so far (for progress).
@@ -23,6 +25,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse, type Info } from 'csv-parse';
 import { DomainError } from '@learnstream/domain';
+import { ODS_MIMETYPE, odsRows } from './ods';
 import { decodeField, withoutNul } from './text';
 
 export interface TableRecord {
@@ -39,16 +42,17 @@ export interface TableRecord {
   error?: string;
 }
 
-export type LogFileFormat = 'csv' | 'xlsx' | 'json';
+export type LogFileFormat = 'csv' | 'xlsx' | 'ods' | 'json';
 
 const DELIMITERS = [',', ';', '\t', ':'];
 
 /** The format of a file, from its name and first bytes. */
 export async function formatOf(path: string): Promise<LogFileFormat> {
   const ext = extname(path).toLowerCase();
-  if (ext === '.ods') throw new DomainError('invalid', 'IMPORT_FORMAT_UNSUPPORTED', 'OpenDocument spreadsheets (.ods) are not read: download the log as CSV, Excel (.xlsx) or JSON');
-  const head = await firstBytes(path, 4);
-  if (head[0] === 0x50 && head[1] === 0x4b) return 'xlsx';
+  const head = await firstBytes(path, 128);
+  // A zip: an OpenDocument file names its mimetype in its first entry (stored, at offset 38), else Excel.
+  if (head[0] === 0x50 && head[1] === 0x4b) return ext === '.ods' || head.toString('latin1').includes(ODS_MIMETYPE) ? 'ods' : 'xlsx';
+  if (ext === '.ods') throw new DomainError('invalid', 'IMPORT_INVALID', 'the .ods file is not an OpenDocument spreadsheet (not a zip)');
   const text = head.toString('latin1').replace(/^\uFEFF|^ï»¿/, '').trimStart();
   if (ext === '.json' || text.startsWith('[') || text.startsWith('{')) return 'json';
   return 'csv';
@@ -69,6 +73,7 @@ async function firstBytes(path: string, n: number): Promise<Buffer> {
 export async function* readLogFile(path: string): AsyncGenerator<TableRecord> {
   const format = await formatOf(path);
   if (format === 'xlsx') yield* readXlsx(path);
+  else if (format === 'ods') yield* sheetRecords(odsRows(await readFile(path)), (await stat(path)).size);
   else if (format === 'json') yield* readJson(path);
   else yield* readCsv(path);
 }
@@ -144,8 +149,11 @@ const cellText = (value: unknown): string => {
 
 async function* readXlsx(path: string): AsyncGenerator<TableRecord> {
   const { default: readXlsxFile } = await import('read-excel-file/node');
-  const size = (await stat(path)).size;
-  const sheet: unknown[][] = (await readXlsxFile(path))[0]?.data ?? [];
+  yield* sheetRecords((await readXlsxFile(path))[0]?.data ?? [], (await stat(path)).size);
+}
+
+/** A sheet's rows as records (empty rows left out); `size`: the file's, for progress. */
+function* sheetRecords(sheet: unknown[][], size: number): Generator<TableRecord> {
   let line = 0;
   for (const row of sheet) {
     line++;

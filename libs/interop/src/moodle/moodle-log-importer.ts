@@ -2,7 +2,7 @@
  * Imports Moodle logs as Moodle users have them (log-files.ts reads the file):
  *
  *   formats    the Logs report download (report-log.ts: CSV with any of
- *              Moodle's delimiters and line endings, .xlsx, JSON) or a dump of
+ *              Moodle's delimiters and line endings, .xlsx, .ods, JSON) or a dump of
  *              the logstore_standard_log table (moodle-log.ts);
  *   identity   a row is its Moodle log id when the file has one, else the
  *              SHA-256 of its content (the n-th row with that content): the
