@@ -28,7 +28,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DomainError, systemClock, type Clock } from '@learnstream/domain';
 import { query, queryOne } from '@learnstream/database';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor, PlatformRole, SchoolRole } from './actor';
 import type { TenantScope } from './tenant-db';
 
@@ -122,6 +122,17 @@ interface PersonRow {
   children: string[];
 }
 
+/** A person's account flags, active memberships and confirmed children ($1: the person), one row. */
+const FACTS_SQL = `SELECT a.user_id IS NOT NULL AS exists, a.platform_roles, to_char(a.date_of_birth, 'YYYY-MM-DD') AS dob,
+    coalesce((SELECT json_agg(json_build_object('schoolId', m.school_id, 'role', m.role, 'classId', m.class_id))
+              FROM school_memberships m WHERE m.user_id = $1 AND m.ended_at IS NULL), '[]') AS memberships,
+    coalesce((SELECT array_agg(l.child_id) FROM parent_links l WHERE l.parent_id = $1 AND l.status = 'confirmed'), '{}') AS children
+  FROM (SELECT $1::uuid AS id) who LEFT JOIN accounts a ON a.user_id = who.id`;
+
+function factsOf(userId: string, row: PersonRow): PersonFacts {
+  return { userId, exists: row.exists, platformRoles: row.platform_roles ?? [], memberships: row.memberships, children: row.children, dateOfBirth: row.dob };
+}
+
 /** Platform admin 3, DPO 2, every other account 1. */
 export function rankOf(f: Pick<PersonFacts, 'platformRoles'>): number {
   return f.platformRoles.includes('platform_admin') ? 3 : f.platformRoles.includes('dpo') ? 2 : 1;
@@ -166,6 +177,7 @@ export class ForbiddenError extends DomainError {
 @Injectable()
 export class AccessPolicy {
   private readonly cache = new WeakMap<Actor, Promise<PersonFacts>>();
+  private readonly scopes = new WeakMap<Actor, Promise<TenantScope>>();
 
   constructor(
     @Inject(getDataSourceToken()) private readonly db: DataSource,
@@ -185,23 +197,37 @@ export class AccessPolicy {
 
   /** A person's account flags, active memberships and confirmed children, in one statement. */
   async person(userId: string): Promise<PersonFacts> {
-    const row = (await queryOne<PersonRow>(
-      this.db,
-      `SELECT a.user_id IS NOT NULL AS exists, a.platform_roles, to_char(a.date_of_birth, 'YYYY-MM-DD') AS dob,
-         coalesce((SELECT json_agg(json_build_object('schoolId', m.school_id, 'role', m.role, 'classId', m.class_id))
-                   FROM school_memberships m WHERE m.user_id = $1 AND m.ended_at IS NULL), '[]') AS memberships,
-         coalesce((SELECT array_agg(l.child_id) FROM parent_links l WHERE l.parent_id = $1 AND l.status = 'confirmed'), '{}') AS children
-       FROM (SELECT $1::uuid AS id) who LEFT JOIN accounts a ON a.user_id = who.id`,
-      [userId],
-    ))!;
-    return {
-      userId,
-      exists: row.exists,
-      platformRoles: row.platform_roles ?? [],
-      memberships: row.memberships,
-      children: row.children,
-      dateOfBirth: row.dob,
-    };
+    const row = (await queryOne<PersonRow>(this.db, `SELECT * FROM (${FACTS_SQL}) f`, [userId]))!;
+    return factsOf(userId, row);
+  }
+
+  /**
+   * Reads on behalf of the caller under row-level security in one transaction
+   * of few statements: the caller's facts, the tenant scope they give (their
+   * schools and their children's) and the switch to the reader role are read
+   * and set in ONE statement, then `work` runs in the scope; the facts and the
+   * scope are kept for the rest of the request (factsOf, scopeOf).
+   */
+  async readAs<T>(actor: Actor, work: (db: EntityManager, me: PersonFacts) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (tx) => {
+      const row = (await queryOne<PersonRow & { scope_all: boolean; school_ids: string[] }>(
+        tx,
+        `SELECT f.*, s.scope_all, s.school_ids,
+           set_config('learnstream.scope_all', CASE WHEN s.scope_all THEN 'on' ELSE 'off' END, true),
+           set_config('learnstream.school_ids', s.school_ids::text, true),
+           set_config('learnstream.user_ids', array_prepend($1::uuid, f.children)::text, true),
+           set_config('role', 'learnstream_reader', true)
+         FROM (${FACTS_SQL}) f,
+         LATERAL (SELECT coalesce(f.platform_roles && ARRAY['platform_admin', 'dpo']::text[], false) AS scope_all,
+                   ARRAY(SELECT (j->>'schoolId')::uuid FROM json_array_elements(f.memberships) j
+                         UNION SELECT m.school_id FROM school_memberships m WHERE m.user_id = ANY (f.children) AND m.ended_at IS NULL) AS school_ids) s`,
+        [actor.userId],
+      ))!;
+      const me = factsOf(actor.userId, row);
+      this.cache.set(actor, Promise.resolve(me));
+      this.scopes.set(actor, Promise.resolve({ all: row.scope_all, schoolIds: row.school_ids, userIds: [actor.userId, ...me.children] }));
+      return work(tx, me);
+    });
   }
 
   async course(courseId: string): Promise<CourseFacts> {
@@ -265,7 +291,17 @@ export class AccessPolicy {
   }
 
   /** The tenant scope of the caller's reads (row-level security). */
-  async scopeOf(actor: Actor): Promise<TenantScope> {
+  /** The caller's tenant scope, read once per request (or given by readAs). */
+  scopeOf(actor: Actor): Promise<TenantScope> {
+    let scope = this.scopes.get(actor);
+    if (!scope) {
+      scope = this.readScope(actor);
+      this.scopes.set(actor, scope);
+    }
+    return scope;
+  }
+
+  private async readScope(actor: Actor): Promise<TenantScope> {
     const me = await this.factsOf(actor);
     const childSchools = me.children.length
       ? (await query<{ school_id: string }>(this.db, `SELECT DISTINCT school_id FROM school_memberships WHERE user_id = ANY ($1) AND ended_at IS NULL`, [me.children])).map((r) => r.school_id)
@@ -276,6 +312,7 @@ export class AccessPolicy {
       userIds: [actor.userId, ...me.children],
     };
   }
+
 
   isAdult(facts: PersonFacts, today: Date = this.clock.now()): boolean {
     if (!facts.dateOfBirth) return true;

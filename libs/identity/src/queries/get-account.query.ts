@@ -5,6 +5,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
 import { Clock, DomainError } from '@learnstream/domain';
+import { queryOne } from '@learnstream/database';
 import { EventLog } from '@learnstream/event-store';
 import { accessPurposeOf, recordPersonalDataAccess } from '@learnstream/privacy';
 
@@ -105,6 +106,23 @@ export interface ClassPlacementView {
 
 export type AccountReadView = AccountView & { withheld?: string[]; classes?: ClassPlacementView[] };
 
+/** An account row with the classes the person is in now (learners) or teaches (teachers), as far as the reader's scope shows them. */
+export type AccountWithClassesRow = AccountRow & { classes: { school_id: string; role: string; class_id: string; name: string | null }[] };
+
+/** One statement ($1: the person): the account and its current classes. */
+export const ACCOUNT_WITH_CLASSES_SQL = `SELECT ${ACCOUNT_COLUMNS},
+    coalesce((SELECT json_agg(json_build_object('school_id', m.school_id, 'role', m.role, 'class_id', m.class_id, 'name', c.name) ORDER BY m.started_at, m.class_id)
+              FROM school_memberships m LEFT JOIN school_classes c ON c.class_id = m.class_id
+              WHERE m.user_id = accounts.user_id AND m.ended_at IS NULL AND m.class_id IS NOT NULL), '[]') AS classes
+  FROM accounts WHERE user_id = $1`;
+
+export function toAccountReadView(row: AccountWithClassesRow, ageOfMajority: number, now: Date): AccountReadView {
+  return {
+    ...toAccountView(row, ageOfMajority, now),
+    classes: row.classes.map((c) => ({ schoolId: c.school_id, role: c.role, classId: c.class_id, className: c.name })),
+  };
+}
+
 function only(view: AccountReadView, fields: readonly string[]): AccountReadView {
   const keep = new Set([...fields, 'classes']);
   const withheld = Object.keys(view).filter((k) => !keep.has(k));
@@ -134,23 +152,10 @@ export class GetAccountHandler implements IQueryHandler<GetAccountQuery, Account
   async execute({ actor, userId, statedPurpose }: GetAccountQuery): Promise<AccountReadView> {
     await this.policy.require(actor, { action: 'user.read', userId });
     const scope = await this.policy.scopeOf(actor);
-    const { row, classes } = await this.db.read(scope, async (db) => {
-      const [row] = await db.query(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE user_id = $1`, [userId]);
-      const classes: { school_id: string; role: string; class_id: string; name: string | null }[] = row
-        ? await db.query(
-            `SELECT m.school_id, m.role, m.class_id, c.name FROM school_memberships m LEFT JOIN school_classes c ON c.class_id = m.class_id
-             WHERE m.user_id = $1 AND m.ended_at IS NULL AND m.class_id IS NOT NULL ORDER BY m.started_at, m.class_id`,
-            [userId],
-          )
-        : [];
-      return { row: row as AccountRow | undefined, classes };
-    });
+    const row = await this.db.read(scope, (db) => queryOne<AccountWithClassesRow>(db, ACCOUNT_WITH_CLASSES_SQL, [userId]));
     if (!row) throw new DomainError('not_found', 'USER_NOT_FOUND', 'no such user');
     // The class is part of who a learner is at school: every reader of the account gets it (within their schools).
-    const view: AccountReadView = {
-      ...toAccountView(row, this.policy.ageOfMajority, this.clock.now()),
-      classes: classes.map((c) => ({ schoolId: c.school_id, role: c.role, classId: c.class_id, className: c.name })),
-    };
+    const view = toAccountReadView(row, this.policy.ageOfMajority, this.clock.now());
     if (userId === actor.userId) return view;
     const me = await this.policy.factsOf(actor);
     const target = await this.policy.person(userId);

@@ -1,10 +1,17 @@
-/** The caller: their account, schools, children and roles; and, when impersonated, who is really acting. */
-import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
+/**
+ * The caller: their account, schools, children and roles; and, when
+ * impersonated, who is really acting. Four statements with a cached session
+ * check (issue 15): BEGIN, the caller's facts and tenant scope set in one
+ * (AccessPolicy.readAs), the account with its classes in one, COMMIT.
+ */
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor, type Membership } from '@learnstream/access';
-import { GetAccountQuery, type AccountView } from './get-account.query';
+import { Clock, DomainError } from '@learnstream/domain';
+import { queryOne } from '@learnstream/database';
+import { ACCOUNT_WITH_CLASSES_SQL, toAccountReadView, type AccountReadView, type AccountWithClassesRow } from './get-account.query';
 
 export interface MeView {
-  account: AccountView;
+  account: AccountReadView;
   memberships: Membership[];
   children: string[];
   impersonatedBy: string | null;
@@ -17,13 +24,18 @@ export class GetMeQuery {
 @QueryHandler(GetMeQuery)
 export class GetMeHandler implements IQueryHandler<GetMeQuery, MeView> {
   constructor(
+    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
-    private readonly queries: QueryBus,
   ) {}
 
   async execute({ actor }: GetMeQuery): Promise<MeView> {
-    const account = await this.queries.execute(new GetAccountQuery(actor, actor.userId));
-    const facts = await this.policy.factsOf(actor);
-    return { account, memberships: facts.memberships, children: facts.children, impersonatedBy: actor.realActorId };
+    return this.policy.readAs(actor, async (db, me) => {
+      // A person may always read themself (the policy says so without a query: the facts are read).
+      await this.policy.require(actor, { action: 'user.read', userId: actor.userId });
+      const row = await queryOne<AccountWithClassesRow>(db, ACCOUNT_WITH_CLASSES_SQL, [actor.userId]);
+      if (!row) throw new DomainError('not_found', 'USER_NOT_FOUND', 'no such user');
+      const account = toAccountReadView(row, this.policy.ageOfMajority, this.clock.now());
+      return { account, memberships: me.memberships, children: me.children, impersonatedBy: actor.realActorId };
+    });
   }
 }

@@ -1,0 +1,68 @@
+/**
+ * A request path of few round trips (issue 15): the SQL statements one
+ * `GET /api/v1/me` sends to the event database, counted on the app's own
+ * connections (every pg client's query to this test's database), with the
+ * session check cached as it is between two requests of a signed-in client:
+ * at most 4 (BEGIN, the caller's facts and tenant scope in one, the account
+ * with its classes in one, COMMIT).
+ */
+import pg from 'pg';
+import request from 'supertest';
+import { createSchool, openAccount, signInAdmin, type Session } from '../support/auth';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  // No projection runner: nothing else in the process talks to the database while a request is counted.
+  t = await createTestApp({ PROJECTOR_IN_PROCESS: 'false' });
+}, 60_000);
+
+afterAll(async () => {
+  await t.close();
+});
+
+/** The statements the app sends to this test's database while `fn` runs. */
+async function statementsOf(fn: () => Promise<unknown>): Promise<string[]> {
+  const seen: string[] = [];
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  const database = t.db.name;
+  proto.query = function (this: pg.Client, ...args: unknown[]) {
+    if (this.database === database) {
+      const q = args[0] as string | { text?: string };
+      seen.push((typeof q === 'string' ? q : (q?.text ?? String(q))).replace(/\s+/g, ' ').slice(0, 120));
+    }
+    return original.apply(this, args);
+  };
+  try {
+    await fn();
+  } finally {
+    proto.query = original;
+  }
+  return seen;
+}
+
+async function me(who: Session): Promise<request.Response> {
+  return request(t.app.getHttpServer()).get('/api/v1/me').set(who.auth).expect(200);
+}
+
+it('GET /api/v1/me sends at most 4 statements, and answers what it did before', async () => {
+  const admin = await signInAdmin(t);
+  const schoolId = await createSchool(t, admin);
+  const classId = (await request(t.app.getHttpServer()).post(`/api/v1/schools/${schoolId}/classes`).set(admin.auth).send({ name: 'M.1/1', gradeLevel: '7' }).expect(201)).body.classId as string;
+  const learner = await openAccount(t, admin, { schoolId, role: 'learner', classId });
+
+  for (const who of [admin, learner]) {
+    await me(who); // the session check is cached from here on
+    let answer: request.Response | undefined;
+    const statements = await statementsOf(async () => (answer = await me(who)));
+    expect(statements.length).toBeGreaterThan(0);
+    expect({ who: who.username, statements: statements.length <= 4 ? 'at most 4' : statements }).toEqual({ who: who.username, statements: 'at most 4' });
+    expect(answer!.body.account).toMatchObject({ userId: who.userId, username: who.username });
+  }
+  const body = (await me(learner)).body;
+  expect(body.memberships).toEqual([{ schoolId, role: 'learner', classId }]);
+  expect(body.children).toEqual([]);
+  expect(body.account.classes).toEqual([{ schoolId, role: 'learner', classId, className: 'M.1/1' }]);
+}, 120_000);
