@@ -153,6 +153,19 @@ describe('ending sessions is in the transaction of the event that ends them', ()
     expect((await types(userStream(locked.userId))).slice(before.length)).toEqual(['AccountLocked']);
   });
 
+  it('a platform admin whose role is withdrawn loses the support sessions in which they act as someone else, at once', async () => {
+    const helper = await registerUser(t);
+    await api().put(`/api/v1/users/${helper.userId}/roles/platform_admin`).set(admin.auth).expect(204);
+    const support = await signIn(t, helper.username, PASSWORD);
+    const pupil = await learner('Helped Hathai');
+    const acting = (await api().post('/api/v1/auth/impersonate').set(support.auth).send({ userId: pupil.userId, reason: 'Ticket 77: cannot open the quiz' }).expect(200)).body;
+    const as = { Authorization: `Bearer ${acting.accessToken}` };
+    await api().get('/api/v1/me').set(as).expect(200);
+    await api().delete(`/api/v1/users/${helper.userId}/roles/platform_admin`).set(admin.auth).expect(204);
+    await api().get('/api/v1/me').set(support.auth).expect(401);
+    await api().get('/api/v1/me').set(as).expect(401);
+  });
+
   it('a session opened after the lock is not ended by a rebuild of the accounts read model (the revocation looks at sessions opened before the event)', async () => {
     const back = await learner('Back Bua');
     await api().post(`/api/v1/users/${back.userId}/lock`).set(schoolAdmin.auth).expect((res) => expect(res.status).toBeLessThan(300));
