@@ -283,6 +283,14 @@ describe('reading the log', () => {
       relatedUser: { userId: l1.userId, displayName: 'Learner One' },
     });
     expect(rows.find((r) => r.eventType === 'ResourceViewed' && r.actor?.userId === l2.userId)!.actor!.displayName).toBe(TRICKY_NAME);
+    // The title of what each row is about, as it is now (the course was renamed); none for what has no title.
+    const titles = new Map(rows.filter((r) => r.object).map((r) => [`${r.object!.type}:${r.object!.id}`, (r.object as { title: string | null }).title]));
+    expect(titles.get(`course:${courseId}`)).toBe('Biology 1');
+    expect(titles.get(`section:${sectionId}`)).toBe('Cells');
+    expect(titles.get(`resource:${resourceId}`)).toBe('The cell');
+    const untitled = [...titles].filter(([key]) => /^(enrolment|user):/.test(key));
+    expect(untitled.length).toBeGreaterThan(0);
+    expect(untitled.filter(([, title]) => title !== null)).toEqual([]);
     // Nothing of the other course.
     expect(rows.every((r) => r.schoolId === schoolA)).toBe(true);
     expect(JSON.stringify(rows)).not.toContain('CHEM-1');

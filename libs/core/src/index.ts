@@ -16,5 +16,4 @@ export * from './throttling';
 export * from './bounded';
 export * from './deferred-work';
 export * from './postgres-rate-store';
-export * from './object-titles';
 export * from './paging';

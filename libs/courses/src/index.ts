@@ -64,6 +64,7 @@ export {
 // The courses and enrolments read models as other features (the reports) read them.
 export {
   readActivitySections,
+  readContentTitles,
   readCourses,
   readEnrolments,
   readSchoolCourses,

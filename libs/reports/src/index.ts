@@ -14,6 +14,8 @@ export type { CourseLogFilter } from './course-log/course-log.filter';
 export { GetUsageReportQuery } from './usage/queries/get-usage-report.query';
 export type { UsageReportView, UsagePeriodView } from './usage/usage.views';
 export { UsageActivityProjection } from './usage/usage-activity.projection';
+// The titles of what events are about (the learner timeline of the progress reports shows them too).
+export { readObjectTitles, type ObjectRef } from './object-titles';
 // The request shapes of the course log and the usage report, for the GraphQL arguments that extend them.
 export { CourseLogFilterDto, CourseLogQueryDto, toCourseLogFilter } from './course-log/course-log.dto';
 export { UsageQueryDto, usageRange } from './usage/usage.dto';

@@ -37,3 +37,16 @@ export async function countAttempts(db: Queryable, learnerId: string, quizIds: r
   );
   return new Map(rows.map((r) => [r.quiz_id, r.used]));
 }
+
+/** The titles of these quizzes, assignments and offline tests (those the reader may see), by id. */
+export async function readAssessmentTitles(db: Queryable, ids: readonly string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const rows = await query<{ id: string; title: string }>(
+    db,
+    `SELECT quiz_id AS id, title FROM quizzes WHERE quiz_id = ANY ($1::uuid[])
+     UNION ALL SELECT assignment_id, title FROM assignments WHERE assignment_id = ANY ($1::uuid[])
+     UNION ALL SELECT offline_test_id, title FROM offline_tests WHERE offline_test_id = ANY ($1::uuid[])`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, r.title]));
+}

@@ -117,3 +117,20 @@ export async function readVisibleResources(db: Queryable, courseIds: readonly st
   );
   return rows.map((r) => ({ resourceId: r.resource_id, courseId: r.course_id, sectionId: r.section_id, kind: r.kind, title: r.title }));
 }
+
+/** The titles of these courses, sections and resources (those the reader may see), by id. */
+export async function readContentTitles(
+  db: Queryable,
+  ids: { courses?: readonly string[]; sections?: readonly string[]; resources?: readonly string[] },
+): Promise<Map<string, string>> {
+  const { courses = [], sections = [], resources = [] } = ids;
+  if (!courses.length && !sections.length && !resources.length) return new Map();
+  const rows = await query<{ id: string; title: string }>(
+    db,
+    `SELECT course_id AS id, title FROM courses WHERE course_id = ANY ($1::uuid[])
+     UNION ALL SELECT section_id, title FROM course_sections WHERE section_id = ANY ($2::uuid[])
+     UNION ALL SELECT resource_id, title FROM course_resources WHERE resource_id = ANY ($3::uuid[])`,
+    [courses, sections, resources],
+  );
+  return new Map(rows.map((r) => [r.id, r.title]));
+}

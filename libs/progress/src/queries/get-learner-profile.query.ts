@@ -20,7 +20,7 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
 import { AccessPolicy, ForbiddenError, TenantDb, type Actor } from '@learnstream/access';
-import { objectTitleSql } from '@learnstream/core';
+import { readObjectTitles } from '@learnstream/reports';
 import { DomainError, Clock } from '@learnstream/domain';
 import type { EntityManager } from 'typeorm';
 import { PROGRESS_OPTIONS, type ProgressOptions } from '../progress.options';
@@ -158,7 +158,6 @@ interface TimelineRow {
   school_id: string | null;
   object_type: string | null;
   object_id: string | null;
-  object_title: string | null;
   actor_id: string | null;
   real_actor_id: string | null;
   related_user_id: string | null;
@@ -220,13 +219,14 @@ abstract class LearnerReport {
     const after = parseCursor(cursor);
     const rows = await query<TimelineRow>(
       db,
-      `SELECT p.*, ${objectTitleSql('p.object_type', 'p.object_id')} AS object_title FROM progress_timeline p
+      `SELECT p.* FROM progress_timeline p
        WHERE user_id = $1 AND (course_id = ANY ($2) OR ($3 AND course_id IS NULL))
          AND ($4::bigint IS NULL OR (position_commit, position_prepare) < ($4::bigint, $5::bigint))
        ORDER BY position_commit DESC, position_prepare DESC LIMIT $6`,
       [learnerId, seen.courses.map((c) => c.courseId), seen.personal, after?.[0] ?? null, after?.[1] ?? null, size + 1],
     );
     const page = rows.slice(0, size);
+    const titleOf = await readObjectTitles(db, page.map((r) => ({ type: r.object_type, id: r.object_id })));
     const last = page[page.length - 1];
     return {
       learnerId,
@@ -239,7 +239,7 @@ abstract class LearnerReport {
         involvement: r.involvement,
         courseId: r.course_id,
         schoolId: r.school_id,
-        object: r.object_type ? { type: r.object_type, id: r.object_id, title: r.object_title } : null,
+        object: r.object_type ? { type: r.object_type, id: r.object_id, title: titleOf({ type: r.object_type, id: r.object_id }) } : null,
         actorId: r.actor_id,
         realActorId: r.real_actor_id,
         relatedUserId: r.related_user_id,

@@ -13,10 +13,10 @@
  */
 import { Injectable } from '@nestjs/common';
 import { TenantDb, type TenantScope } from '@learnstream/access';
-import { objectTitleSql } from '@learnstream/core';
 import { query } from '@learnstream/database';
 import { readCourses } from '@learnstream/courses';
 import { readAccountNames } from '@learnstream/identity';
+import { readObjectTitles } from '../object-titles';
 import { filterSql, LOG_COMMIT, LOG_OCCURRED_US, LOG_PREPARE, orderSql, positionSql, type CourseLogFilter, type LogPosition } from './course-log.filter';
 import { toCourseLogRow, type CourseLogRow, type CourseLogTableRow } from './course-log.views';
 
@@ -26,7 +26,7 @@ export interface PositionedRow {
 }
 
 const SELECT = `
-  SELECT l.event_id, l.occurred_at, l.event_type, l.action, l.crud, l.object_type, l.object_id, ${objectTitleSql('l.object_type', 'l.object_id')} AS object_title, l.origin, l.school_id,
+  SELECT l.event_id, l.occurred_at, l.event_type, l.action, l.crud, l.object_type, l.object_id, l.origin, l.school_id,
          l.actor_id, l.real_actor_id, l.related_user_id,
          ${LOG_COMMIT} AS log_commit, ${LOG_PREPARE} AS log_prepare, ${LOG_OCCURRED_US} AS log_occurred_us
   FROM course_log l`;
@@ -62,12 +62,16 @@ export class CourseLogReader {
   }
 
   private async select(scope: TenantScope, courseId: string, sql: string, params: unknown[]): Promise<PositionedRow[]> {
-    const { rows, names } = await this.db.read(scope, async (tx) => {
+    const { rows, names, titleOf } = await this.db.read(scope, async (tx) => {
       await tx.query(`SELECT set_config('learnstream.course_ids', $1, true)`, [`{${courseId}}`]);
       const rows = await query<CourseLogTableRow & { log_commit: string; log_prepare: string; log_occurred_us: string }>(tx, sql, params);
       const people = new Set(rows.flatMap((r) => [r.actor_id, r.real_actor_id, r.related_user_id]).filter((id): id is string => id !== null));
-      return { rows, names: new Map((await readAccountNames(tx, [...people])).map((n) => [n.userId, n.displayName])) };
+      const objects = rows.map((r) => ({ type: r.object_type, id: r.object_id }));
+      return { rows, names: new Map((await readAccountNames(tx, [...people])).map((n) => [n.userId, n.displayName])), titleOf: await readObjectTitles(tx, objects) };
     });
-    return rows.map((r) => ({ position: { commit: BigInt(r.log_commit), prepare: BigInt(r.log_prepare), occurredUs: BigInt(r.log_occurred_us) }, row: toCourseLogRow(r, names) }));
+    return rows.map((r) => ({
+      position: { commit: BigInt(r.log_commit), prepare: BigInt(r.log_prepare), occurredUs: BigInt(r.log_occurred_us) },
+      row: toCourseLogRow(r, names, titleOf({ type: r.object_type, id: r.object_id })),
+    }));
   }
 }

@@ -36,7 +36,6 @@ export interface CourseLogTableRow {
   crud: string;
   object_type: string | null;
   object_id: string | null;
-  object_title: string | null;
   origin: string;
   school_id: string | null;
   actor_id: string | null;
@@ -44,8 +43,8 @@ export interface CourseLogTableRow {
   related_user_id: string | null;
 }
 
-/** A row as a reader sees it, with the names of the people in it (`names`: those the reader may see; else null). */
-export function toCourseLogRow(r: CourseLogTableRow, names: ReadonlyMap<string, string | null>): CourseLogRow {
+/** A row as a reader sees it, with the names of the people in it (`names`: those the reader may see; else null) and the title of its object. */
+export function toCourseLogRow(r: CourseLogTableRow, names: ReadonlyMap<string, string | null>, objectTitle: string | null): CourseLogRow {
   const person = (id: string | null) => personView(id, id === null ? null : (names.get(id) ?? null));
   return {
     eventId: r.event_id,
@@ -53,7 +52,7 @@ export function toCourseLogRow(r: CourseLogTableRow, names: ReadonlyMap<string, 
     eventType: r.event_type,
     action: r.action,
     crud: r.crud,
-    object: r.object_type ? { type: r.object_type, id: r.object_id, title: r.object_title ?? null } : null,
+    object: r.object_type ? { type: r.object_type, id: r.object_id, title: objectTitle } : null,
     origin: r.origin,
     schoolId: r.school_id,
     actor: person(r.actor_id),
