@@ -306,7 +306,7 @@ describe('an erasure survives the restore of backups taken before it', () => {
 /** Polls the erasure's receipts until every projection has acknowledged (no fixed sleep: a deadline). */
 async function waitForReceipts(app: INestApplication, opsToken: string): Promise<void> {
   const projections: { name: string }[] = (await request(app.getHttpServer()).get('/api/v1/admin/projections').set({ Authorization: `Bearer ${opsToken}` }).expect(200)).body.projections;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   for (;;) {
     const rows = await withClient(app === restored ? restoredUrl : t.db.url, async (c) => (await c.query('SELECT projection FROM erasure_receipts WHERE request_id = $1', [erasureId])).rows);
     if (rows.length === projections.length) return;
