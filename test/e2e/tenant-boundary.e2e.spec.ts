@@ -11,6 +11,8 @@
  *    The same operations as nobody (no token, a garbage or expired token, the
  *    token of a locked or a cancelled account): 401 on every operation that
  *    is not public.
+ *    GraphQL likewise, generated from the schema: every root field (queries
+ *    and mutations) with victim ids wherever an id goes, as the same callers.
  * 2. The chains of the issue, each refused: membership takeover (REST and
  *    GraphQL), ranked accounts (a school admin against the platform admin and
  *    the DPO, whatever memberships say), the parent route to another school's
@@ -290,6 +292,154 @@ describe('every operation in /docs-json, as every role of another school and as 
     const anon = outcomes.filter((o) => o.role.startsWith('anonymous:'));
     expect(anon.length).toBe(opCount * Object.keys(anonymous).length);
     expect(anon.filter((o) => !o.isPublic && o.status !== 401).map((o) => `${o.role} ${o.op}: ${o.status}`)).toEqual([]);
+  });
+});
+
+// --- 1b. The same for GraphQL: every root field of the schema, generated from the schema itself
+
+/** The value of an argument or input field called `name` of root field `field` (a victim id wherever an id goes). */
+function gqlIdFor(field: string, name: string): string | undefined {
+  const byField: [RegExp, string][] = [
+    [/offline/i, v.offlineTest], [/transfer/i, v.transfer], [/parentlink|link/i, v.link], [/request|export|receipt|mention/i, v.request], [/attempt/i, v.attempt],
+    [/quiz|question/i, v.quiz], [/assignment|submission/i, v.assignment], [/section/i, v.section], [/resource/i, v.resource], [/categor/i, v.category],
+    [/item|gradebook/i, v.item], [/class(?!Report)/, v.class], [/course|log|grade|completion|enrol/i, v.course], [/school|usage|xapi|import/i, v.school],
+    [/user|learner|member|account|profile|child|subject|person|timeline|consent|access/i, v.learner.userId],
+  ];
+  const more: Record<string, string> = { attemptId: v.attempt, offlineTestId: v.offlineTest, requestId: v.request };
+  if (name !== 'id') return more[name] ?? idOfField(v, name) ?? idOfField(v, name.replace(/Ids$/, 'Id')) ?? pathValue(v, '', name);
+  return byField.find(([re]) => re.test(field))?.[1];
+}
+
+type GqlType = { kind: string; name?: string; ofType?: GqlType };
+const named = (t: GqlType): GqlType => (t.ofType ? named(t.ofType) : t);
+const isList = (t: GqlType): boolean => t.kind === 'LIST' || (t.kind === 'NON_NULL' && isList(t.ofType!));
+
+/** A GraphQL literal for a value of type `type` called `name`: victim ids for ids, a plain value for the rest; null when it cannot make one. */
+function gqlValue(types: Map<string, Json>, field: string, name: string, type: GqlType, depth = 0): string | null {
+  const base = named(type);
+  let one: string | null;
+  const id = gqlIdFor(field, name);
+  if (base.kind === 'SCALAR') {
+    if (/ids?$/i.test(name) || base.name === 'ID') one = id ? JSON.stringify(id) : null;
+    else one = base.name === 'Int' || base.name === 'Float' ? '1' : base.name === 'Boolean' ? 'false' : JSON.stringify(id && /user|learner|child|subject/i.test(name) ? id : 'victim probe');
+  } else if (base.kind === 'ENUM') one = types.get(base.name!)!.enumValues[0].name;
+  else if (base.kind === 'INPUT_OBJECT' && depth < 4) {
+    const parts: string[] = [];
+    for (const f of types.get(base.name!)!.inputFields as Json[]) {
+      const required = f.type.kind === 'NON_NULL';
+      if (!required && !/ids?$/i.test(f.name)) continue;
+      const value = gqlValue(types, field, f.name, f.type, depth + 1);
+      if (value === null) {
+        if (required) return null;
+        continue;
+      }
+      parts.push(`${f.name}: ${value}`);
+    }
+    one = `{ ${parts.join(', ')} }`;
+  } else one = null;
+  return one !== null && isList(type) ? `[${one}]` : one;
+}
+
+/** The scalar fields of a result type (its own only), or __typename. */
+function gqlSelection(types: Map<string, Json>, type: GqlType): string {
+  const base = named(type);
+  if (base.kind === 'SCALAR' || base.kind === 'ENUM') return '';
+  if (base.kind !== 'OBJECT') return '{ __typename }';
+  const scalars = (types.get(base.name!)!.fields as Json[]).filter((f) => ['SCALAR', 'ENUM'].includes(named(f.type).kind) && !(f.args as Json[]).some((a: Json) => a.type.kind === 'NON_NULL'));
+  return `{ __typename ${scalars.map((f) => f.name).join(' ')} }`;
+}
+
+interface GqlOperation {
+  kind: 'query' | 'mutation';
+  field: string;
+  document: string;
+}
+
+/** One operation per root field; the fields whose required arguments cannot be made are listed. */
+function gqlOperations(schema: Json): { ops: GqlOperation[]; unfillable: string[] } {
+  const types = new Map<string, Json>((schema.types as Json[]).map((t) => [t.name, t]));
+  const ops: GqlOperation[] = [];
+  const unfillable: string[] = [];
+  for (const [kind, root] of [['query', schema.queryType?.name], ['mutation', schema.mutationType?.name]] as const) {
+    if (!root) continue;
+    for (const f of types.get(root)!.fields as Json[]) {
+      const args: string[] = [];
+      let fillable = true;
+      for (const a of f.args as Json[]) {
+        const required = a.type.kind === 'NON_NULL';
+        const value = gqlValue(types, f.name, a.name, a.type);
+        if (value === null) {
+          if (required) fillable = false;
+          continue;
+        }
+        if (!required && !/ids?$/i.test(a.name) && named(a.type).kind !== 'INPUT_OBJECT') continue;
+        args.push(`${a.name}: ${value}`);
+      }
+      if (!fillable) {
+        unfillable.push(`${kind} ${f.name}(${(f.args as Json[]).map((a) => `${a.name}: ${named(a.type).name}`).join(', ')})`);
+        continue;
+      }
+      ops.push({ kind, field: f.name, document: `${kind} { ${f.name}${args.length ? `(${args.join(', ')})` : ''} ${gqlSelection(types, f.type)} }` });
+    }
+  }
+  return { ops, unfillable };
+}
+
+describe('every root field of the GraphQL schema, as every role of another school and as nobody, with the victim school’s ids', () => {
+  /** Fields that end or change the caller's own session or sign someone in: they name no victim and would end the run's sessions. */
+  const OWN_SESSION = new Set(['logout', 'login', 'refresh', 'register', 'changePassword', 'impersonate']);
+  /** Asking is not acting: a parent may ask to be linked to any child (the child's school decides). */
+  const ASKING = new Set(['requestParentLink']);
+  let outcomes: { role: string; op: string; namesVictim: boolean; data: unknown; codes: string[]; leaked: string[] }[];
+  let unfillable: string[] = [];
+  let opCount = 0;
+
+  beforeAll(async () => {
+    const { getIntrospectionQuery, graphql } = await import('graphql');
+    const { GraphQLSchemaHost } = await import('@nestjs/graphql');
+    const introspected = await graphql({ schema: t.app.get(GraphQLSchemaHost).schema, source: getIntrospectionQuery() });
+    const generated = gqlOperations((introspected.data as Json).__schema);
+    unfillable = generated.unfillable;
+    const ops = generated.ops.filter((o) => !OWN_SESSION.has(o.field));
+    opCount = ops.length;
+    const callers: [string, Pick<Session, 'auth'>][] = [...Object.entries(attackers), ['anonymous:no_token', anonymous.no_token]];
+    const jobs = callers.flatMap(([role, session]) => ops.map((op) => ({ role, session, op })));
+    outcomes = await pool(jobs, CONCURRENCY, async ({ role, session, op }) => {
+      const res = await http().post('/graphql').set(session.auth).send({ query: op.document }).timeout({ response: 15_000, deadline: 20_000 });
+      const body = (res.body ?? {}) as Json;
+      const ids = victimIds();
+      return {
+        role,
+        op: op.document,
+        namesVictim: (op.document.match(UUID) ?? []).some((id) => ids.has(id.toLowerCase())),
+        data: body.data?.[op.field] ?? null,
+        codes: ((body.errors ?? []) as Json[]).map((e) => String(e.extensions?.code ?? e.message)).concat(res.status >= 500 ? [`HTTP ${res.status}`] : []),
+        leaked: leaks(JSON.stringify(body), op.document),
+      };
+    });
+    console.log(`tenant boundary (GraphQL): ${opCount} root fields × ${callers.length} callers = ${outcomes.length} requests; ` +
+      `${outcomes.filter((o) => o.leaked.length).length} leaks; error codes ${JSON.stringify(outcomes.flatMap((o) => o.codes).reduce<Record<string, number>>((a, c) => ({ ...a, [c]: (a[c] ?? 0) + 1 }), {}))}; ` +
+      `fields that could not be filled: ${unfillable.join(', ') || 'none'}`);
+  }, 600_000);
+
+  it('covers the schema (a root field whose required arguments cannot be made is named here)', () => {
+    expect(unfillable).toEqual([]);
+    expect(opCount).toBeGreaterThan(40);
+    // The generated documents are valid against the schema: every refusal came from the API, not from GraphQL's validation.
+    expect(outcomes.filter((o) => o.codes.some((c) => c === 'GRAPHQL_VALIDATION_FAILED' || c === 'GRAPHQL_PARSE_FAILED' || c === 'BAD_USER_INPUT')).map((o) => o.op)).toEqual([]);
+  });
+
+  it('answers no field with an internal error', () => {
+    expect(outcomes.filter((o) => o.codes.some((c) => c === 'INTERNAL_SERVER_ERROR' || c.startsWith('HTTP 5')))).toEqual([]);
+  });
+
+  it('gives no data for a field that names a victim id (a list filtered by one answers nothing of the victim)', () => {
+    const answered = outcomes.filter((o) => o.namesVictim && o.data !== null && !(Array.isArray(o.data) && o.data.length === 0) && !ASKING.has(/\{ (\w+)/.exec(o.op)?.[1] ?? ''));
+    expect(answered.map((o) => `${o.role}: ${o.op} → ${JSON.stringify(o.data).slice(0, 200)}`)).toEqual([]);
+  });
+
+  it('leaks no victim id or name in any answer', () => {
+    expect(outcomes.filter((o) => o.leaked.length > 0)).toEqual([]);
   });
 });
 
