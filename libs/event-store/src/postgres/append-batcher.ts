@@ -66,7 +66,7 @@ import type {
   SubscribeToAllOptions,
   Subscription,
 } from '../event-store';
-import { NOTIFY_APPENDED_SQL, type PostgresEventStore } from './postgres-event-store';
+import { NOTIFY_APPENDED_COLUMN, type PostgresEventStore } from './postgres-event-store';
 
 export interface AppendBatcherOptions {
   /** Most events committed in one transaction (a submission is never split). */
@@ -337,7 +337,6 @@ export class AppendBatcher implements EventStore {
     try {
       await client.query('BEGIN');
       const outcomes = await this.writeGroup(client, group);
-      await client.query(NOTIFY_APPENDED_SQL);
       await client.query('COMMIT');
       return outcomes;
     } catch (error) {
@@ -479,7 +478,7 @@ export class AppendBatcher implements EventStore {
         `INSERT INTO events (stream_id, stream_revision, event_id, event_type, data, metadata)
          SELECT r.stream_id, r.stream_revision, r.event_id, r.event_type, r.data, r.metadata
          FROM json_to_recordset($1::json) AS r(stream_id text, stream_revision bigint, event_id uuid, event_type text, data jsonb, metadata jsonb)
-         RETURNING event_id, transaction_id, global_position, recorded_at`,
+         RETURNING event_id, transaction_id, global_position, recorded_at, ${NOTIFY_APPENDED_COLUMN}`,
         [JSON.stringify(rows)],
       );
       for (const r of inserted) positions.set(r.event_id, { commit: BigInt(r.transaction_id), prepare: BigInt(r.global_position) });

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { createMigratedDatabase } from '../../../../test/support/test-database';
 import { comparePositions, START, type RecordedEvent } from '../event-store';
 import { collect, describeEventStoreContract, makeEvent, take, uniqueStream } from '../testing/event-store.contract';
+import { AppendBatcher } from './append-batcher';
 import { PostgresEventStore } from './postgres-event-store';
 
 async function openStore(options = {}) {
@@ -23,6 +24,28 @@ async function openStore(options = {}) {
 }
 
 describeEventStoreContract('postgres', () => openStore());
+
+describe('PostgresEventStore wake-ups', () => {
+  it('wakes a live subscription by the NOTIFY of an append and of a group commit, not by polling', async () => {
+    // Polls a minute apart: only the notification sent by the append itself can deliver within seconds.
+    const ctx = await openStore({ pollIntervalMs: 60_000, safetyPollMs: 60_000 });
+    try {
+      const batcher = new AppendBatcher(ctx.pool, ctx.store);
+      const sub = ctx.store.subscribeToAll({ filter: { streamPrefixes: ['woken-'] } });
+      const received = take(sub, 2, 10_000);
+      // The subscription has read the (empty) log and is waiting: its first page is behind it.
+      await new Promise((r) => setTimeout(r, 300));
+      await ctx.store.appendToStream(uniqueStream('woken'), [makeEvent('Woken', 0)]);
+      await batcher.appendToStream(uniqueStream('woken'), [makeEvent('Woken', 1)]);
+      const events = await received;
+      expect(events.map((e) => e.type)).toEqual(['Woken', 'Woken']);
+      await sub.close();
+      await batcher.drain();
+    } finally {
+      await ctx.close();
+    }
+  });
+});
 
 describe('PostgresEventStore', () => {
   let ctx: Awaited<ReturnType<typeof openStore>>;

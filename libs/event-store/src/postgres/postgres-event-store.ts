@@ -40,12 +40,14 @@ import {
 export const NOTIFY_CHANNEL = 'learnstream_events';
 
 /**
- * Sent inside every append's transaction (delivered on COMMIT): the payload is
- * the writing transaction's id, so that a subscription woken by it knows which
+ * Sent inside every append's transaction (delivered on COMMIT), as a column of
+ * the INSERT's RETURNING (no statement of its own; PostgreSQL delivers one
+ * notification per transaction for identical payloads): the payload is the
+ * writing transaction's id, so that a subscription woken by it knows which
  * transaction it has still to see (one held back by an older open transaction
  * is polled for until it shows, see `subscribeToAll`).
  */
-export const NOTIFY_APPENDED_SQL = `SELECT pg_notify('${NOTIFY_CHANNEL}', pg_current_xact_id()::text)`;
+export const NOTIFY_APPENDED_COLUMN = `pg_notify('${NOTIFY_CHANNEL}', transaction_id::text) AS notified`;
 
 /**
  * Work done inside an append's own transaction, after its rows are inserted
@@ -170,7 +172,6 @@ export class PostgresEventStore implements EventStore {
       const results = requests.length > 1 && distinct ? await this.appendManyInTransaction(client, requests, appended) : [];
       if (!results.length) for (const r of requests) results.push(await this.appendInTransaction(client, r, appended));
       if (this.inTransaction && appended.length) await this.inTransaction(client, appended);
-      if (appended.length) await client.query(NOTIFY_APPENDED_SQL);
       await client.query('COMMIT');
       return results;
     } catch (error) {
