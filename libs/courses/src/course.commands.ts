@@ -27,6 +27,8 @@ export interface CreateCourse extends CourseCommandBase {
   summary?: string | null;
   subject: string;
   gradeLevel: string | null;
+  /** The course's id in another system, unique in its school. */
+  idNumber?: string | null;
   selfEnrolment: SelfEnrolment;
   enrolmentPeriod?: PeriodInput;
 }
@@ -38,6 +40,7 @@ export interface UpdateCourse extends CourseCommandBase {
   summary?: string | null;
   subject?: string;
   gradeLevel?: string | null;
+  idNumber?: string | null;
   /** keyHash left out keeps the current key; null removes it. */
   selfEnrolment?: { enabled: boolean; keyHash?: string | null };
   /** Replaces the whole period; `{}` opens it at both ends. */

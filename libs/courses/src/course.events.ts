@@ -72,6 +72,8 @@ export type CourseCreated = DomainEvent<
     summary: string | null;
     subject: string;
     gradeLevel: string | null;
+    /** The course's id in another system, unique in its school (absent in events before it existed). */
+    idNumber?: string | null;
     selfEnrolment: SelfEnrolment;
     enrolmentPeriod: Period;
   } & Stamp
@@ -83,6 +85,7 @@ export interface CourseChanges {
   summary?: string | null;
   subject?: string;
   gradeLevel?: string | null;
+  idNumber?: string | null;
   selfEnrolment?: SelfEnrolment;
   enrolmentPeriod?: Period;
 }
@@ -170,6 +173,7 @@ export const COURSE_EVENT_TYPES: EventTypeDefinition[] = [
     summary: nullable(string),
     subject: string,
     gradeLevel: nullable(string),
+    idNumber: optional(nullable(string)),
     selfEnrolment,
     enrolmentPeriod: period,
     ...stamp,
@@ -181,6 +185,7 @@ export const COURSE_EVENT_TYPES: EventTypeDefinition[] = [
       summary: optional(nullable(string)),
       subject: optional(string),
       gradeLevel: optional(nullable(string)),
+      idNumber: optional(nullable(string)),
       selfEnrolment: optional(selfEnrolment),
       enrolmentPeriod: optional(period),
     }),

@@ -58,6 +58,16 @@ describe('course decider: CreateCourse', () => {
       ]);
   });
 
+  it('records the external id (idNumber) trimmed, checks its length, and changes it only when it differs', () => {
+    const [event] = spec(courseDecider).given().when(createCourse({ idNumber: ' MATH101-2024 ' })).events();
+    expect(event.data).toMatchObject({ idNumber: 'MATH101-2024' });
+    expect(problemsOf([], createCourse({ idNumber: 'x'.repeat(101) }))).toEqual([expect.stringContaining('idNumber')]);
+    const withId = courseCreated({ idNumber: 'MATH101-2024' });
+    expect(spec(courseDecider).given(withId).when({ type: 'UpdateCourse', courseId: withId.data.courseId, by: stamp.by, now: stamp.at, idNumber: 'MATH101-2024' }).events()).toEqual([]);
+    const [changed] = spec(courseDecider).given(withId).when({ type: 'UpdateCourse', courseId: withId.data.courseId, by: stamp.by, now: stamp.at, idNumber: null }).events();
+    expect(changed.data).toMatchObject({ changes: { idNumber: null } });
+  });
+
   it('keeps a half-open enrolment period', () => {
     const [event] = spec(courseDecider).given().when(createCourse({ enrolmentPeriod: { endsAt: '2025-06-01T00:00:00Z' } })).events();
     expect(event.data).toMatchObject({ enrolmentPeriod: { startsAt: null, endsAt: '2025-06-01T00:00:00Z' } });
@@ -139,7 +149,7 @@ describe('course decider: UpdateCourse', () => {
 
   it('refuses an update that names no field', () => {
     expect(problemsOf([courseCreated()], update({}))).toEqual([
-      'nothing to update: give at least one of title, summary, subject, gradeLevel, selfEnrolment, enrolmentPeriod',
+      'nothing to update: give at least one of title, summary, subject, gradeLevel, idNumber, selfEnrolment, enrolmentPeriod',
     ]);
   });
 
@@ -239,6 +249,7 @@ describe('course state', () => {
       summary: 'Numbers and shapes.',
       subject: 'Mathematics',
       gradeLevel: 'M1',
+      idNumber: null,
       archived: false,
       selfEnrolment: { enabled: true, keyHash: 'hash-of-key' },
       enrolmentPeriod: { startsAt: '2025-01-01T00:00:00Z', endsAt: '2025-06-01T00:00:00Z' },

@@ -40,6 +40,8 @@ export interface Course {
   summary: string | null;
   subject: string;
   gradeLevel: string | null;
+  /** The course's id in another system (unique in its school), or null. */
+  idNumber: string | null;
   archived: boolean;
   selfEnrolment: SelfEnrolment;
   enrolmentPeriod: Period;
@@ -77,8 +79,8 @@ const updateResource = (course: Course, sectionId: string, resourceId: string, c
 
 export function evolveCourse(state: CourseState, event: CourseEvent): CourseState {
   if (event.type === 'CourseCreated') {
-    const { courseId, schoolId, title, code, summary, subject, gradeLevel, selfEnrolment, enrolmentPeriod } = event.data;
-    return { courseId, schoolId, title, code, summary, subject, gradeLevel, selfEnrolment, enrolmentPeriod, archived: false, sections: [], staff: [], activities: [] };
+    const { courseId, schoolId, title, code, summary, subject, gradeLevel, idNumber = null, selfEnrolment, enrolmentPeriod } = event.data;
+    return { courseId, schoolId, title, code, summary, subject, gradeLevel, idNumber, selfEnrolment, enrolmentPeriod, archived: false, sections: [], staff: [], activities: [] };
   }
   if (!state) return state;
   switch (event.type) {

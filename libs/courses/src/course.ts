@@ -39,6 +39,7 @@ function createCourse(command: CreateCourse, state: CourseState): CourseEvent[] 
   if (state) throw courseExists(command.courseId);
   const summary = command.summary ?? null;
   const gradeLevel = command.gradeLevel ?? null;
+  const idNumber = command.idNumber ?? null;
   assertValid([
     ...uuidProblems('courseId', command.courseId),
     ...(command.schoolId === null || isUuid(command.schoolId) ? [] : ['schoolId must be a UUID or null']),
@@ -47,6 +48,7 @@ function createCourse(command: CreateCourse, state: CourseState): CourseEvent[] 
     ...COURSE_FIELD_CHECKS.summary(summary),
     ...COURSE_FIELD_CHECKS.subject(command.subject),
     ...COURSE_FIELD_CHECKS.gradeLevel(gradeLevel),
+    ...COURSE_FIELD_CHECKS.idNumber(idNumber),
     ...COURSE_FIELD_CHECKS.selfEnrolment(command.selfEnrolment),
     ...(command.enrolmentPeriod === undefined ? [] : COURSE_FIELD_CHECKS.enrolmentPeriod(command.enrolmentPeriod)),
   ]);
@@ -61,6 +63,7 @@ function createCourse(command: CreateCourse, state: CourseState): CourseEvent[] 
         summary,
         subject: command.subject.trim(),
         gradeLevel: trimmedOrNull(gradeLevel),
+        idNumber: trimmedOrNull(idNumber),
         selfEnrolment: { enabled: command.selfEnrolment.enabled, keyHash: command.selfEnrolment.keyHash ?? null },
         enrolmentPeriod: toPeriod(command.enrolmentPeriod),
         ...stamp(command),
@@ -77,11 +80,12 @@ function updateCourse(command: UpdateCourse, course: Course): CourseEvent[] {
     ...given.flatMap((field) => COURSE_FIELD_CHECKS[field](command[field])),
   ]);
   const changes: CourseChanges = {};
-  const { title, summary, subject, gradeLevel, selfEnrolment, enrolmentPeriod } = command;
+  const { title, summary, subject, gradeLevel, idNumber, selfEnrolment, enrolmentPeriod } = command;
   if (title !== undefined && title.trim() !== course.title) changes.title = title.trim();
   if (summary !== undefined && summary !== course.summary) changes.summary = summary;
   if (subject !== undefined && subject.trim() !== course.subject) changes.subject = subject.trim();
   if (gradeLevel !== undefined && trimmedOrNull(gradeLevel) !== course.gradeLevel) changes.gradeLevel = trimmedOrNull(gradeLevel);
+  if (idNumber !== undefined && trimmedOrNull(idNumber) !== course.idNumber) changes.idNumber = trimmedOrNull(idNumber);
   if (selfEnrolment !== undefined) {
     const next = { enabled: selfEnrolment.enabled, keyHash: selfEnrolment.keyHash === undefined ? course.selfEnrolment.keyHash : selfEnrolment.keyHash };
     if (next.enabled !== course.selfEnrolment.enabled || next.keyHash !== course.selfEnrolment.keyHash) changes.selfEnrolment = next;

@@ -14,6 +14,7 @@ export const COURSE_LIMITS = {
   code: 30,
   summary: 10_000,
   gradeLevel: 50,
+  idNumber: 100,
   sectionTitle: 200,
   resourceTitle: 200,
   pageBody: 500_000,
@@ -62,6 +63,8 @@ export const COURSE_FIELD_CHECKS = {
   summary: summaryProblems,
   subject: (v: unknown) => textProblems('subject', v, COURSE_LIMITS.subject),
   gradeLevel: (v: unknown) => (v === null ? [] : textProblems('gradeLevel', v, COURSE_LIMITS.gradeLevel)),
+  /** The course's id in another system (Moodle's idnumber): unique in its school, null for none. */
+  idNumber: (v: unknown) => (v === null ? [] : textProblems('idNumber', v, COURSE_LIMITS.idNumber)),
   selfEnrolment: selfEnrolmentProblems,
   enrolmentPeriod: (v: unknown) => periodProblems('enrolmentPeriod', v),
 } satisfies Record<string, (value: unknown) => string[]>;

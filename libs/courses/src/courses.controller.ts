@@ -64,7 +64,7 @@ export class CoursesController {
   @ApiErrors({ 400: ['VALIDATION_FAILED'] })
   async list(@CurrentActor() actor: Actor, @Query() q: ListCoursesDto, @Req() req: Request): Promise<CourseListResponse> {
     const page: CataloguePage = await this.queries.execute(
-      new ListCoursesQuery(actor, { schoolId: q.schoolId, mine: q.mine === 'true', includeArchived: q.includeArchived === 'true', limit: q.limit, cursor: q.cursor, offset: q.offset }),
+      new ListCoursesQuery(actor, { schoolId: q.schoolId, mine: q.mine === 'true', includeArchived: q.includeArchived === 'true', idNumber: q.idNumber, limit: q.limit, cursor: q.cursor, offset: q.offset }),
     );
     return { ...page, next: nextLink(req.originalUrl, page.nextCursor) };
   }
@@ -72,7 +72,7 @@ export class CoursesController {
   @Post()
   @ApiOperation({ summary: 'Create a course' })
   @ApiCreatedResponse({ type: CourseCreatedResponse, description: '{ courseId }; a teacher who creates a course becomes its teacher' })
-  @ApiErrors({ 400: ['VALIDATION_FAILED', 'COURSE_INVALID', 'OCCURRED_AT_INVALID', 'OCCURRED_AT_IN_FUTURE'], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], 409: ['COURSE_EXISTS', 'CONCURRENCY_CONFLICT'] })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'COURSE_INVALID', 'OCCURRED_AT_INVALID', 'OCCURRED_AT_IN_FUTURE'], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], 409: ['COURSE_EXISTS', 'CONCURRENCY_CONFLICT', 'IDNUMBER_TAKEN'] })
   create(@CurrentActor() actor: Actor, @Body() body: CreateCourseDto) {
     return this.commands.execute(new CreateCourseCommand(actor, body));
   }
@@ -89,7 +89,7 @@ export class CoursesController {
   @ApiOperation({ summary: 'Change a course\'s settings' })
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'only the fields given change; selfEnrolment.key: absent keeps the key, null removes it' })
-  @ApiErrors(CHANGE)
+  @ApiErrors(more({ 409: ['IDNUMBER_TAKEN'] }))
   async update(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Body() body: UpdateCourseDto) {
     await this.change(actor, id, { type: 'UpdateCourse', ...body });
   }

@@ -9,7 +9,7 @@ import type { Actor } from '@learnstream/access';
 import { EventLog, comparePositions, type AppendResult, type ExpectedRevision, type NewAppend, type Origin } from '@learnstream/event-store';
 import { courseStreamId } from './course';
 import type { CourseEvent } from './course.events';
-import { courseNotFound } from './course.errors';
+import { courseNotFound, idNumberTaken } from './course.errors';
 import { evolveCourse, initialCourseState, type Course, type CourseState } from './course.state';
 import { activityStreamId, type CourseViewEvent } from './course-views.events';
 import { enrolmentStreamId, evolveEnrolment, initialEnrolmentState, type EnrolmentState } from './enrolment';
@@ -62,7 +62,12 @@ export class CoursesRepository {
     const others = alongside.filter((a) => a.events.length);
     if (!events.length && !others.length) return null;
     const own: NewAppend[] = events.length ? [{ streamId: courseStreamId(courseId), events: toNewEvents(actor, events, schoolId, origin), expectedRevision: expected(revision) }] : [];
-    const results = await this.log.appendBatch([...own, ...others]);
+    const results = await this.log.appendBatch([...own, ...others]).catch((error: unknown) => {
+      // The inline courses read model's unique index (school, idNumber) refused the append.
+      const { constraint, driverError } = error as { constraint?: string; driverError?: { constraint?: string } };
+      if ((constraint ?? driverError?.constraint) === 'courses_school_id_number_key') throw idNumberTaken();
+      throw error;
+    });
     const position = results.map((r) => r.position).reduce((a, b) => (comparePositions(a, b) >= 0 ? a : b));
     return { nextExpectedRevision: events.length ? results[0].nextExpectedRevision : (revision ?? -1n), position };
   }

@@ -73,6 +73,10 @@ export class CreateCourseDto {
   @ApiProperty({ example: 'MATH-101', description: '1 to 30 letters, digits, - or _' }) @IsString() code!: string;
   @ApiProperty({ example: 'Mathematics' }) @IsString() subject!: string;
   @ApiPropertyOptional({ example: 'M1', nullable: true, type: String }) @IsOptional() @IsString() gradeLevel?: string | null;
+  @ApiPropertyOptional({ example: 'MATH101-2024', nullable: true, type: String, description: "the course's id in another system (Moodle's idnumber): unique in the school (409 IDNUMBER_TAKEN), up to 100 characters" })
+  @ValidateIf((o: { idNumber?: string | null }) => o.idNumber !== undefined && o.idNumber !== null)
+  @IsString()
+  idNumber?: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) @IsOptional() @IsString() summary?: string | null;
   @ApiProperty({ type: SelfEnrolmentDto }) @IsObject() @ValidateNested() @Type(() => SelfEnrolmentDto) selfEnrolment!: SelfEnrolmentDto;
   @ApiPropertyOptional({ type: PeriodDto }) @IsOptional() @ValidateNested() @Type(() => PeriodDto) enrolmentPeriod?: PeriodDto;
@@ -86,6 +90,10 @@ export class UpdateCourseDto {
   @ApiPropertyOptional() @IsOptional() @IsString() title?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() subject?: string;
   @ApiPropertyOptional({ nullable: true, type: String }) @ValidateIf((o: UpdateCourseDto) => o.gradeLevel !== undefined && o.gradeLevel !== null) @IsString() gradeLevel?: string | null;
+  @ApiPropertyOptional({ example: 'MATH101-2024', nullable: true, type: String, description: "the course's id in another system (Moodle's idnumber): unique in the school (409 IDNUMBER_TAKEN), up to 100 characters" })
+  @ValidateIf((o: { idNumber?: string | null }) => o.idNumber !== undefined && o.idNumber !== null)
+  @IsString()
+  idNumber?: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) @ValidateIf((o: UpdateCourseDto) => o.summary !== undefined && o.summary !== null) @IsString() summary?: string | null;
   @ApiPropertyOptional({ type: SelfEnrolmentDto }) @IsOptional() @ValidateNested() @Type(() => SelfEnrolmentDto) selfEnrolment?: SelfEnrolmentDto;
   @ApiPropertyOptional({ type: PeriodDto, description: 'replaces the whole period; {} opens it at both ends' })
@@ -225,6 +233,7 @@ export class ListCoursesDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'only this school\'s courses' }) @IsOptional() @Transform(lower) @IsId() schoolId?: string;
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'only the courses the caller teaches or is enrolled in' }) @IsOptional() @IsIn(['true', 'false']) mine?: 'true' | 'false';
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'archived courses too' }) @IsOptional() @IsIn(['true', 'false']) includeArchived?: 'true' | 'false';
+  @ApiPropertyOptional({ description: 'the course with this external id (idNumber, unique in a school)', maxLength: 100 }) @IsOptional() @IsString() @MaxLength(100) idNumber?: string;
   @ApiPropertyOptional({ default: 100, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
   @ApiPropertyOptional({ description: 'the nextCursor of the page before (or follow `next`)' }) @IsOptional() @IsString() @MaxLength(400) cursor?: string;
   @ApiPropertyOptional({ default: 0, deprecated: true, description: 'deprecated: rows to skip; use cursor' }) @IsOptional() @Type(() => Number) @Bounded('offset') offset?: number;

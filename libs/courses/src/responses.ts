@@ -21,6 +21,7 @@ export class CourseSummaryResponse {
   @ApiNullable(String) summary!: string | null;
   @ApiProperty() subject!: string;
   @ApiNullable(String) gradeLevel!: string | null;
+  @ApiNullable(String, { description: "the course's id in another system (Moodle's idnumber), unique in its school" }) idNumber!: string | null;
   @ApiProperty() archived!: boolean;
   @ApiNullable(String, { format: 'date-time' }) archivedAt!: string | null;
   @ApiProperty({ type: () => SelfEnrolmentResponse }) selfEnrolment!: SelfEnrolmentResponse;

@@ -21,6 +21,7 @@ const COURSE_COLUMNS: Record<Exclude<keyof CourseChanges, 'selfEnrolment' | 'enr
   summary: 'summary',
   subject: 'subject',
   gradeLevel: 'grade_level',
+  idNumber: 'id_number',
 };
 
 export class CoursesProjection implements Projection {
@@ -36,9 +37,9 @@ export class CoursesProjection implements Projection {
         const d = event.data;
         await tx.query(
           `INSERT INTO courses (course_id, school_id, code, title, summary, subject, grade_level, self_enrolment, enrolment_key_hash,
-             enrolment_starts_at, enrolment_ends_at, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) ON CONFLICT (course_id) DO NOTHING`,
-          [d.courseId, d.schoolId, d.code, d.title, d.summary, d.subject, d.gradeLevel, d.selfEnrolment.enabled, d.selfEnrolment.keyHash, d.enrolmentPeriod.startsAt, d.enrolmentPeriod.endsAt, at],
+             enrolment_starts_at, enrolment_ends_at, created_at, updated_at, id_number)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) ON CONFLICT (course_id) DO NOTHING`,
+          [d.courseId, d.schoolId, d.code, d.title, d.summary, d.subject, d.gradeLevel, d.selfEnrolment.enabled, d.selfEnrolment.keyHash, d.enrolmentPeriod.startsAt, d.enrolmentPeriod.endsAt, at, d.idNumber ?? null],
         );
         return;
       }

@@ -11,6 +11,8 @@ export interface CourseSummaryView {
   summary: string | null;
   subject: string;
   gradeLevel: string | null;
+  /** The course's id in another system (unique in its school), or null. */
+  idNumber: string | null;
   archived: boolean;
   archivedAt: string | null;
   /** Whether learners may enrol themselves, and whether that needs a key (the key itself is never shown). */
@@ -20,7 +22,7 @@ export interface CourseSummaryView {
   updatedAt: string;
 }
 
-export const COURSE_COLUMNS = `c.course_id, c.school_id, c.code, c.title, c.summary, c.subject, c.grade_level, c.self_enrolment,
+export const COURSE_COLUMNS = `c.course_id, c.school_id, c.code, c.title, c.summary, c.subject, c.grade_level, c.id_number, c.self_enrolment,
   c.enrolment_key_hash IS NOT NULL AS key_required, c.enrolment_starts_at, c.enrolment_ends_at, c.archived_at, c.created_at, c.updated_at`;
 
 /** A row of COURSE_COLUMNS. */
@@ -32,6 +34,7 @@ export interface CourseRow {
   summary: string | null;
   subject: string;
   grade_level: string | null;
+  id_number: string | null;
   self_enrolment: boolean;
   key_required: boolean;
   enrolment_starts_at: Date | null;
@@ -50,6 +53,7 @@ export function toCourseSummary(r: CourseRow): CourseSummaryView {
     summary: r.summary,
     subject: r.subject,
     gradeLevel: r.grade_level,
+    idNumber: r.id_number,
     archived: r.archived_at !== null,
     archivedAt: iso(r.archived_at),
     selfEnrolment: { enabled: r.self_enrolment, keyRequired: r.key_required },

@@ -16,6 +16,8 @@ export interface CatalogueFilter {
   schoolId?: string;
   mine?: boolean;
   includeArchived?: boolean;
+  /** The course with this external id (unique in a school: one per school the caller may read). */
+  idNumber?: string;
   limit?: number;
   /** The nextCursor of the page before. */
   cursor?: string;
@@ -60,7 +62,8 @@ export class ListCoursesHandler implements IQueryHandler<ListCoursesQuery, Catal
                 OR EXISTS (SELECT 1 FROM course_enrolments ce WHERE ce.course_id = c.course_id AND ce.learner_id = ANY ($4::uuid[]) AND ce.status = 'active'))
            AND ($5::uuid IS NULL OR c.school_id = $5)
            AND (NOT $6 OR s.user_id IS NOT NULL OR e.learner_id IS NOT NULL)
-           AND ($7 OR c.archived_at IS NULL)`;
+           AND ($7 OR c.archived_at IS NULL)
+           AND ($8::text IS NULL OR c.id_number = $8)`;
     const from = `FROM courses c
          LEFT JOIN course_staff s ON s.course_id = c.course_id AND s.user_id = $1
          LEFT JOIN course_enrolments e ON e.course_id = c.course_id AND e.learner_id = $1 AND e.status = 'active'`;
@@ -72,15 +75,16 @@ export class ListCoursesHandler implements IQueryHandler<ListCoursesQuery, Catal
       filter.schoolId ?? null,
       filter.mine ?? false,
       filter.includeArchived ?? false,
+      filter.idNumber ?? null,
     ];
     const [rows, [{ total }]]: [(CourseRow & { my_role: CourseRole | null; enrolled: boolean })[], { total: string }[]] = await this.db.read(scope, async (db) => [
       await db.query(
         `SELECT ${COURSE_COLUMNS}, s.role AS my_role, (e.learner_id IS NOT NULL) AS enrolled
          ${from}
          WHERE ${where}
-           AND ($8::text IS NULL OR (c.title, c.code, c.course_id) > ($8::text, $9::text, $10::uuid))
+           AND ($9::text IS NULL OR (c.title, c.code, c.course_id) > ($9::text, $10::text, $11::uuid))
          ORDER BY c.title, c.code, c.course_id
-         LIMIT $11 OFFSET $12`,
+         LIMIT $12 OFFSET $13`,
         [...params, after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, limit + 1, after ? 0 : (filter.offset ?? 0)],
       ),
       await db.query(`SELECT count(*) AS total ${from} WHERE ${where}`, params),

@@ -57,6 +57,7 @@ export const courseCreated = (overrides: Partial<CourseCreated['data']> = {}): C
     summary: 'Numbers and shapes.',
     subject: 'Mathematics',
     gradeLevel: 'M1',
+    idNumber: null,
     selfEnrolment: { enabled: true, keyHash: 'hash-of-key' },
     enrolmentPeriod: { startsAt: '2025-01-01T00:00:00Z', endsAt: '2025-06-01T00:00:00Z' },
     ...earlier,

@@ -69,6 +69,7 @@ abstract class CourseSummaryFields implements CourseSummaryView {
   @Field(() => String, { nullable: true }) summary!: string | null;
   @Field() subject!: string;
   @Field(() => String, { nullable: true }) gradeLevel!: string | null;
+  @Field(() => String, { nullable: true, description: "the course's id in another system (Moodle's idnumber), unique in its school" }) idNumber!: string | null;
   @Field() archived!: boolean;
   @Field(() => String, { nullable: true }) archivedAt!: string | null;
   @Field(() => SelfEnrolmentObject) selfEnrolment!: SelfEnrolmentObject;
