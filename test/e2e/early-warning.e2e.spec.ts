@@ -87,11 +87,15 @@ describe('a learner who stops submitting', () => {
     const twelve = participant(after, 12).atRisk!;
     expect(twelve.flagged).toBe(true);
     expect(twelve.risk).toBeGreaterThanOrEqual(TRAINED_MODEL.thresholds['precision-first'].threshold);
-    expect(twelve.reasons.map((r) => r.text)).toContain('missed 1 of 2 assessments due (Essay 2), the latest one too');
+    const missed = 'missed 1 of 2 assessments due (Essay 2), the latest one too';
+    // Said once, on its own or inside "last submission … ago; missed …".
+    expect(twelve.reasons.filter((r) => r.text.includes(missed))).toHaveLength(1);
     // Everyone else handed both in: nobody else is said to have missed anything.
-    for (const i of range(1, 11)) expect(participant(after, i).atRisk!.reasons.filter((r) => r.feature === 'submittedShare')).toEqual([]);
+    for (const i of range(1, 11)) expect(participant(after, i).atRisk!.reasons.filter((r) => r.text.includes('missed'))).toEqual([]);
     // The live report (now: two hours after the due date) says the same of learner 12.
-    expect(participant(await report(), 12).atRisk).toMatchObject({ flagged: true, reasons: expect.arrayContaining([expect.objectContaining({ text: 'missed 1 of 2 assessments due (Essay 2), the latest one too' })]) });
+    const live = participant(await report(), 12).atRisk!;
+    expect(live.flagged).toBe(true);
+    expect(live.reasons.filter((r) => r.text.includes(missed))).toHaveLength(1);
     expect(after.earlyWarning).toMatchObject({ threshold: 'precision-first', riskAtLeast: Math.round(TRAINED_MODEL.thresholds['precision-first'].threshold * 1000) / 1000 });
   }, 240_000);
 

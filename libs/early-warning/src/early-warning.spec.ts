@@ -1,6 +1,6 @@
 import { atThreshold, evaluate, prAuc, recallAtPrecision, rocAuc, type Scored } from './metrics';
 import { fitLogistic, sigmoid, solve } from './logistic';
-import { courseFeatures, DAY_MS, percentileRanks, type CourseSnapshot } from './features';
+import { courseFeatures, DAY_MS, percentileRanks, shareAbove, type CourseSnapshot } from './features';
 import { scoreLearners, checkModel, type EarlyWarningModel } from './model';
 import { TRAINED_MODEL } from './model.weights';
 
@@ -113,6 +113,21 @@ describe('features of a course snapshot', () => {
     expect(byId.get('absent')!.evidence.lastSubmissionDays).toBeNull();
   });
 
+  it('how early each hands work in, the days since the last submission, and the class\'s submission share', () => {
+    // leads: good 1 and 1 day before (mean 1), stopped 2 days after (−2), absent none (−30) → ranks 1, 0.5, 0
+    expect([byId.get('absent'), byId.get('stopped'), byId.get('good')].map((l) => l!.features.leadRank)).toEqual([0, 0.5, 1]);
+    expect(byId.get('good')!.evidence.meanLeadDays).toBeCloseTo(1, 9);
+    expect(byId.get('stopped')!.evidence.meanLeadDays).toBeCloseTo(-2, 9);
+    expect(byId.get('absent')!.evidence.meanLeadDays).toBeNull();
+    expect([byId.get('good'), byId.get('stopped'), byId.get('absent')].map((l) => l!.evidence.classEarlier)).toEqual([0, 0.5, 1]);
+    // last submission day 35 and day 12 as of day 40; absent: since enrolment on day 3
+    expect(byId.get('good')!.features.daysSinceLast).toBeCloseTo(5, 9);
+    expect(byId.get('stopped')!.features.daysSinceLast).toBeCloseTo(28, 9);
+    expect(byId.get('absent')!.features.daysSinceLast).toBeCloseTo(37, 9);
+    for (const l of byId.values()) expect(l.features.classSubmittedShare).toBeCloseTo((1 + 0.5 + 0) / 3, 12);
+    expect(shareAbove([3, 1, 3, 2])).toEqual([0, 1, 0, 2 / 3]);
+  });
+
   it('ranks within the class', () => {
     // scoreSoFar: absent 0, stopped 0.25, good 0.7 → 0, 0.5, 1; recency: never < day 12 < day 35; enrolment: day −5 < 0 < 3
     expect([byId.get('absent'), byId.get('stopped'), byId.get('good')].map((l) => l!.features.scoreRank)).toEqual([0, 0.5, 1]);
@@ -126,7 +141,9 @@ describe('features of a course snapshot', () => {
     const scores = new Map(scoreLearners(model, courseFeatures(snapshot), 'precision-first').map((s) => [s.learnerId, s]));
     expect(scores.get('good')!.flagged).toBe(false);
     expect(scores.get('absent')!.flagged).toBe(true);
-    expect(scores.get('absent')!.reasons.map((r) => r.text)).toContain('missed 2 of 2 assessments due (Essay 1, Essay 2)');
+    expect(scores.get('absent')!.reasons.map((r) => r.text).join(' | ')).toContain('missed 2 of 2 assessments due (Essay 1, Essay 2)');
+    // the missed assessments are said once, inside the reason that carries them when there is one
+    expect(scores.get('absent')!.reasons.filter((r) => r.text.includes('missed 2 of 2'))).toHaveLength(1);
     expect(scores.get('absent')!.risk).toBeGreaterThan(scores.get('stopped')!.risk);
     expect(scores.get('stopped')!.risk).toBeGreaterThan(scores.get('good')!.risk);
   });

@@ -21,6 +21,11 @@
  *   aheadCount       submissions to assessments not yet due
  *   enrolmentRank    the enrolment's time as a percentile within the class (1: enrolled last)
  *   trend            last graded score − mean of the earlier ones (0 with fewer than two)
+ *   classSubmittedShare  the class's mean submittedShare: the same for every learner of the class, it sets the
+ *                    course's level (a missed assessment says more where everyone else handed it in)
+ *   leadRank         how early the learner hands work in: the mean of (due − first submission) in days over
+ *                    the submissions to A, clipped to ±30 days (no submission: −30), as a percentile within the class
+ *   daysSinceLast    days since the last submission (since enrolment when none), at most 120
  */
 
 export const DAY_MS = 86_400_000;
@@ -64,6 +69,9 @@ export const FEATURE_NAMES = [
   'aheadCount',
   'enrolmentRank',
   'trend',
+  'classSubmittedShare',
+  'leadRank',
+  'daysSinceLast',
 ] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
@@ -72,10 +80,21 @@ export type FeatureName = (typeof FEATURE_NAMES)[number];
  * development data (docs/early-warning.md); the others are computed and kept
  * for a school's own training.
  */
-export const MODEL_FEATURES: readonly FeatureName[] = ['submittedShare', 'scoreRank', 'meanScore', 'lateShare', 'recencyRank', 'aheadCount', 'trend'];
+export const MODEL_FEATURES: readonly FeatureName[] = [
+  'submittedShare',
+  'scoreRank',
+  'trend',
+  'lateShare',
+  'leadRank',
+  'daysSinceLast',
+  'classSubmittedShare',
+];
 
-/** The direction that means more risk, in words a teacher would use: a reason is given only where the model agrees. */
-export const RISKY_DIRECTION: Record<FeatureName, 1 | -1> = {
+/**
+ * The direction that means more risk, in words a teacher would use: a reason is given only where the model agrees.
+ * 0: a feature of the class, not of the learner (it sets the course's level): never a reason.
+ */
+export const RISKY_DIRECTION: Record<FeatureName, 1 | -1 | 0> = {
   submittedShare: -1,
   missedLast: 1,
   scoreSoFar: -1,
@@ -86,7 +105,15 @@ export const RISKY_DIRECTION: Record<FeatureName, 1 | -1> = {
   aheadCount: -1,
   enrolmentRank: 1,
   trend: -1,
+  classSubmittedShare: 0,
+  leadRank: -1,
+  daysSinceLast: 1,
 };
+
+/** Lead times are clipped to this many days either side of the due date (a learner without submissions: −LEAD_CLIP_DAYS). */
+export const LEAD_CLIP_DAYS = 30;
+/** daysSinceLast is capped here, so that a long-forgotten enrolment does not dominate. */
+export const DAYS_SINCE_CAP = 120;
 export type FeatureVector = Record<FeatureName, number>;
 
 /** The facts behind a learner's features, in the units the reasons speak. */
@@ -103,6 +130,10 @@ export interface LearnerEvidence {
   enrolledAfterShare: number;
   daysEnrolled: number;
   trend: number | null;
+  /** Mean of (due − first submission) in days over the submissions to the assessments due; null without any. */
+  meanLeadDays: number | null;
+  /** Share of the rest of the class that hands work in earlier on average (0–1). */
+  classEarlier: number;
 }
 
 export interface LearnerFeatures {
@@ -124,6 +155,22 @@ export function percentileRanks(values: readonly number[]): number[] {
     i = j;
   }
   return ranks;
+}
+
+/** For each value, the share of the other values strictly above it (0 for a single value). */
+export function shareAbove(values: readonly number[]): number[] {
+  if (values.length <= 1) return values.map(() => 0);
+  const sorted = [...values].sort((a, b) => a - b);
+  return values.map((v) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] <= v) lo = mid + 1;
+      else hi = mid;
+    }
+    return (sorted.length - lo) / (values.length - 1);
+  });
 }
 
 export function courseFeatures(snapshot: CourseSnapshot): LearnerFeatures[] {
@@ -148,6 +195,8 @@ export function courseFeatures(snapshot: CourseSnapshot): LearnerFeatures[] {
     const meanScore = graded.length ? graded.reduce((s, x) => s + x.score!, 0) / graded.length : null;
     const trend = graded.length >= 2 ? graded.at(-1)!.score! - graded.slice(0, -1).reduce((s, x) => s + x.score!, 0) / (graded.length - 1) : null;
     const lastAt = made.length ? Math.max(...made.map((s) => s.submittedAt)) : null;
+    const leads = submittedDue.map((a) => (a.dueAt! - byAssessment.get(a.id)!.submittedAt) / DAY_MS);
+    const meanLeadDays = leads.length ? leads.reduce((x, y) => x + y, 0) / leads.length : null;
     return {
       learner,
       evidence: {
@@ -162,6 +211,8 @@ export function courseFeatures(snapshot: CourseSnapshot): LearnerFeatures[] {
         enrolledAfterShare: 0,
         daysEnrolled: Math.max(0, (asOf - learner.enrolledAt) / DAY_MS),
         trend,
+        meanLeadDays,
+        classEarlier: 0,
       } satisfies LearnerEvidence,
       lastAt,
       ahead: [...byAssessment.keys()].filter((id) => !dueIds.has(id)).length,
@@ -172,6 +223,13 @@ export function courseFeatures(snapshot: CourseSnapshot): LearnerFeatures[] {
   const scoreRanks = percentileRanks(partial.map((p) => p.evidence.scoreSoFar ?? 0));
   const recencyRanks = percentileRanks(partial.map((p) => p.lastAt ?? -Infinity));
   const enrolmentRanks = percentileRanks(partial.map((p) => p.learner.enrolledAt));
+  const clip = (d: number) => Math.max(-LEAD_CLIP_DAYS, Math.min(LEAD_CLIP_DAYS, d));
+  const leads = partial.map((p) => clip(p.evidence.meanLeadDays ?? -LEAD_CLIP_DAYS));
+  const leadRanks = percentileRanks(leads);
+  const earlier = shareAbove(leads);
+  const submittedShares = partial.map((p) => (p.evidence.due ? p.evidence.submittedDue / p.evidence.due : 1));
+
+  const classSubmittedShare = submittedShares.reduce((a, b) => a + b, 0) / Math.max(1, submittedShares.length);
   const gradedMeans = partial.map((p) => p.evidence.meanScore).filter((m): m is number => m !== null);
   const classMean = gradedMeans.length ? gradedMeans.reduce((a, b) => a + b, 0) / gradedMeans.length : 0;
 
@@ -179,11 +237,12 @@ export function courseFeatures(snapshot: CourseSnapshot): LearnerFeatures[] {
     const e = p.evidence;
     if (e.scoreSoFar !== null) e.scorePercentile = scoreRanks[i];
     e.enrolledAfterShare = enrolmentRanks[i];
+    e.classEarlier = earlier[i];
     return {
       learnerId: p.learner.learnerId,
       evidence: e,
       features: {
-        submittedShare: e.due ? e.submittedDue / e.due : 1,
+        submittedShare: submittedShares[i],
         missedLast: p.missedLast ? 1 : 0,
         scoreSoFar: e.scoreSoFar ?? 1,
         scoreRank: e.scoreSoFar === null ? 0.5 : scoreRanks[i],
@@ -193,6 +252,9 @@ export function courseFeatures(snapshot: CourseSnapshot): LearnerFeatures[] {
         aheadCount: p.ahead,
         enrolmentRank: enrolmentRanks[i],
         trend: e.trend ?? 0,
+        classSubmittedShare,
+        leadRank: leadRanks[i],
+        daysSinceLast: Math.min(DAYS_SINCE_CAP, e.lastSubmissionDays ?? e.daysEnrolled),
       },
     };
   });

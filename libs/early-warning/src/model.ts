@@ -12,7 +12,7 @@
  * (leave-one-module-out), stored beside it.
  *
  * Reasons: the features that push the learner's risk up the most (βⱼ·zⱼ > 0,
- * largest first, up to three), each said in words with its numbers; only
+ * largest first, up to three, one said inside another dropped), each said in words with its numbers; only
  * those whose weight points the way a teacher would read it (fewer
  * submissions, lower scores, later work: RISKY_DIRECTION), so that a reason
  * never reads "scores too high" where correlated features share the weight.
@@ -67,11 +67,14 @@ export interface RiskScore {
 const pct = (x: number) => `${Math.round(x * 100)} %`;
 const days = (x: number) => `${Math.round(x)} day${Math.round(x) === 1 ? '' : 's'}`;
 
+const missedText = (e: LearnerEvidence, f: FeatureVector) =>
+  `missed ${e.due - e.submittedDue} of ${e.due} assessment${e.due === 1 ? '' : 's'} due${e.missed.length ? ` (${e.missed.join(', ')})` : ''}${f.missedLast && e.submittedDue > 0 ? ', the latest one too' : ''}`;
+
 function reasonText(feature: FeatureName, e: LearnerEvidence, f: FeatureVector): string {
   switch (feature) {
     case 'submittedShare':
     case 'missedLast':
-      return `missed ${e.due - e.submittedDue} of ${e.due} assessment${e.due === 1 ? '' : 's'} due${e.missed.length ? ` (${e.missed.join(', ')})` : ''}${f.missedLast && e.submittedDue > 0 ? ', the latest one too' : ''}`;
+      return missedText(e, f);
     case 'scoreSoFar':
       return `score so far ${pct(e.scoreSoFar ?? 0)} over the assessments due (a missed one counts 0)`;
     case 'scoreRank': {
@@ -91,8 +94,48 @@ function reasonText(feature: FeatureName, e: LearnerEvidence, f: FeatureVector):
       return `${f.aheadCount} submissions ahead of their due date`;
     case 'enrolmentRank':
       return `enrolled later than ${Math.round(e.enrolledAfterShare * 100)} % of the class`;
+    case 'classSubmittedShare':
+      return `the class handed in ${pct(f.classSubmittedShare)} of the assessments due`;
+    case 'leadRank':
+      return e.meanLeadDays === null
+        ? reasonText('daysSinceLast', e, f)
+        : `hands work in later than ${Math.round(e.classEarlier * 100)} % of the class (on average ${days(Math.abs(e.meanLeadDays))} ${e.meanLeadDays >= 0 ? 'before' : 'after'} the due date)`;
+    case 'daysSinceLast': {
+      // The days since the last submission are what a learner who stopped handing work in shows: said with what they missed.
+      const missed = e.due > e.submittedDue ? missedText(e, f) : null;
+      return e.lastSubmissionDays === null
+        ? `no submission in the ${days(e.daysEnrolled)} since enrolment${missed ? `: ${missed}` : ''}`
+        : `last submission ${days(e.lastSubmissionDays)} ago${missed ? `; ${missed}` : ''}`;
+    }
     case 'trend':
       return `latest grade ${e.trend! < 0 ? 'down' : 'up'} ${Math.abs(Math.round((e.trend ?? 0) * 100))} points on the earlier mean`;
+  }
+}
+
+/** A reason is said only where the learner's own facts bear it out (missed something, in the lower half, later than someone, …). */
+function backedByEvidence(feature: FeatureName, e: LearnerEvidence, f: FeatureVector): boolean {
+  switch (feature) {
+    case 'submittedShare':
+    case 'missedLast':
+      return e.due > e.submittedDue;
+    case 'scoreSoFar':
+    case 'scoreRank':
+      return e.scorePercentile !== null && e.scorePercentile <= 0.5;
+    case 'meanScore':
+      return e.meanScore !== null;
+    case 'lateShare':
+      return e.lateDue > 0;
+    case 'recencyRank':
+    case 'daysSinceLast':
+      return f.recencyRank < 0.5;
+    case 'leadRank':
+      return e.classEarlier > 0;
+    case 'trend':
+      return e.trend !== null && e.trend < 0;
+    case 'aheadCount':
+    case 'enrolmentRank':
+    case 'classSubmittedShare':
+      return true;
   }
 }
 
@@ -104,14 +147,15 @@ export function scoreLearners(model: EarlyWarningModel, learners: readonly Learn
     const risk = sigmoid(model.intercept + terms.reduce((s, t) => s + t.contribution, 0));
     const flagged = risk >= threshold;
     const seen = new Set<string>();
-    const reasons = flagged
+    const candidates = flagged
       ? terms
-          .filter((t, j) => t.contribution > 0 && Math.sign(model.weights[j]) === RISKY_DIRECTION[t.feature] && !(t.feature === 'meanScore' && l.evidence.meanScore === null))
+          .filter((t, j) => t.contribution > 0 && Math.sign(model.weights[j]) === RISKY_DIRECTION[t.feature] && backedByEvidence(t.feature, l.evidence, l.features))
           .sort((a, b) => b.contribution - a.contribution)
           .map((t) => ({ ...t, text: reasonText(t.feature, l.evidence, l.features) }))
           .filter((t) => !seen.has(t.text) && seen.add(t.text))
-          .slice(0, 3)
       : [];
+    // A reason another one already says in full (the missed assessments inside "last submission … ago; missed …") is not repeated.
+    const reasons = candidates.filter((t) => !candidates.some((o) => o !== t && o.text.includes(t.text))).slice(0, 3);
     return { learnerId: l.learnerId, risk, flagged, reasons, features: l.features };
   });
 }
