@@ -148,6 +148,41 @@ describe('features of a course snapshot', () => {
     expect(scores.get('stopped')!.risk).toBeGreaterThan(scores.get('good')!.risk);
   });
 
+  it('the same facts give the same features whatever the order of learners and work, and whatever the ids (files against the log)', () => {
+    // The class report reads ids of the log (UUIDs) and work in its log order; the trainer and the eval read the
+    // dataset's ids in file order. Two due on the same day and work handed in at one instant (banked results) must not
+    // make the features depend on either.
+    const facts: CourseSnapshot = {
+      courseId: 'c',
+      asOf: day(60),
+      assessments: [
+        { id: '14', title: 'TMA 1', dueAt: day(20) },
+        { id: '9', title: 'CMA 1', dueAt: day(20) },
+        { id: '20', title: 'TMA 2', dueAt: day(50) },
+      ],
+      learners: [
+        { learnerId: 'banked', enrolledAt: day(-30), submissions: [{ assessmentId: '20', submittedAt: day(-1), score: 0.9 }, { assessmentId: '14', submittedAt: day(-1), score: 0.2 }, { assessmentId: '9', submittedAt: day(-1), score: 0.5 }] },
+        { learnerId: 'late', enrolledAt: day(-5), submissions: [{ assessmentId: '9', submittedAt: day(25), score: 0.8 }, { assessmentId: '14', submittedAt: day(25), score: 0.6 }] },
+        { learnerId: 'steady', enrolledAt: day(-9), submissions: [{ assessmentId: '14', submittedAt: day(19), score: 0.7 }, { assessmentId: '9', submittedAt: day(18), score: 0.7 }, { assessmentId: '20', submittedAt: day(49), score: 0.7 }] },
+        { learnerId: 'gone', enrolledAt: day(-2), submissions: [] },
+      ],
+    };
+    const relabel = (id: string) => `uuid-${(31 - Number(id)).toString().padStart(3, '0')}`; // reverses the ids' order
+    const shuffled: CourseSnapshot = {
+      ...facts,
+      assessments: [...facts.assessments].reverse().map((a) => ({ ...a, id: relabel(a.id) })),
+      learners: [...facts.learners].reverse().map((l) => ({ ...l, submissions: [...l.submissions].reverse().map((s) => ({ ...s, assessmentId: relabel(s.assessmentId) })) })),
+    };
+    const features = (snapshot: CourseSnapshot) => new Map(courseFeatures(snapshot).map((l) => [l.learnerId, l.features]));
+    expect(features(shuffled)).toEqual(features(facts));
+    const risks = (snapshot: CourseSnapshot) => new Map(scoreLearners(TRAINED_MODEL, courseFeatures(snapshot), 'precision-first').map((s) => [s.learnerId, s.risk]));
+    expect(risks(shuffled)).toEqual(risks(facts));
+    // Handed in at one instant, the latest is the one due last: CMA 1 and TMA 1 (due day 20, by title), then TMA 2.
+    expect(features(facts).get('banked')!.trend).toBeCloseTo(0.9 - (0.5 + 0.2) / 2, 12);
+    // Due the same day: TMA 1 is the latest by title, 'late' handed both in at once: the trend is TMA 1's 0.6 − CMA 1's 0.8.
+    expect(features(facts).get('late')!.trend).toBeCloseTo(0.6 - 0.8, 12);
+  });
+
   it('a model whose weights do not match its features is refused', () => {
     const broken: EarlyWarningModel = { ...TRAINED_MODEL, weights: TRAINED_MODEL.weights.slice(1) };
     expect(() => checkModel(broken)).toThrow(/must match/);

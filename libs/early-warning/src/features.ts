@@ -173,9 +173,19 @@ export function shareAbove(values: readonly number[]): number[] {
   });
 }
 
+/**
+ * Assessments in the order of their due dates, then their titles (then ids): the ids are the one thing a
+ * dataset's files and the product's log do not share, so they break a tie only where nothing else does, and
+ * the features never depend on them (sums are taken in this order, "the latest" is the last of it).
+ */
+const byDueThenTitle = (a: AssessmentFacts, b: AssessmentFacts) =>
+  (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) || a.title.localeCompare(b.title) || a.id.localeCompare(b.id);
+
 export function courseFeatures(snapshot: CourseSnapshot): LearnerFeatures[] {
   const { asOf } = snapshot;
-  const due = snapshot.assessments.filter((a) => a.dueAt !== null && a.dueAt <= asOf).sort((a, b) => a.dueAt! - b.dueAt! || a.id.localeCompare(b.id));
+  const due = snapshot.assessments.filter((a) => a.dueAt !== null && a.dueAt <= asOf).sort(byDueThenTitle);
+  const assessmentById = new Map(snapshot.assessments.map((a) => [a.id, a]));
+  const unknown = (id: string): AssessmentFacts => ({ id, title: '', dueAt: null });
   const dueIds = new Set(due.map((a) => a.id));
   const latest = due.at(-1);
 
@@ -186,7 +196,10 @@ export function courseFeatures(snapshot: CourseSnapshot): LearnerFeatures[] {
       const earlier = byAssessment.get(s.assessmentId);
       byAssessment.set(s.assessmentId, { submittedAt: earlier?.submittedAt ?? s.submittedAt, score: s.score ?? earlier?.score ?? null });
     }
-    const made = [...byAssessment.values()];
+    // Work handed in at the same instant (an import's banked results) is ordered by its assessments' due dates.
+    const made = [...byAssessment]
+      .sort(([a, x], [b, y]) => x.submittedAt - y.submittedAt || byDueThenTitle(assessmentById.get(a) ?? unknown(a), assessmentById.get(b) ?? unknown(b)))
+      .map(([, m]) => m);
     const submittedDue = due.filter((a) => byAssessment.has(a.id));
     const missed = due.filter((a) => !byAssessment.has(a.id));
     const lateDue = submittedDue.filter((a) => byAssessment.get(a.id)!.submittedAt > a.dueAt!).length;
@@ -229,9 +242,10 @@ export function courseFeatures(snapshot: CourseSnapshot): LearnerFeatures[] {
   const earlier = shareAbove(leads);
   const submittedShares = partial.map((p) => (p.evidence.due ? p.evidence.submittedDue / p.evidence.due : 1));
 
-  const classSubmittedShare = submittedShares.reduce((a, b) => a + b, 0) / Math.max(1, submittedShares.length);
+  // Summed in ascending order: the same class in another order gives the very same number.
+  const classSubmittedShare = [...submittedShares].sort((a, b) => a - b).reduce((a, b) => a + b, 0) / Math.max(1, submittedShares.length);
   const gradedMeans = partial.map((p) => p.evidence.meanScore).filter((m): m is number => m !== null);
-  const classMean = gradedMeans.length ? gradedMeans.reduce((a, b) => a + b, 0) / gradedMeans.length : 0;
+  const classMean = gradedMeans.length ? gradedMeans.sort((a, b) => a - b).reduce((a, b) => a + b, 0) / gradedMeans.length : 0;
 
   return partial.map((p, i) => {
     const e = p.evidence;
