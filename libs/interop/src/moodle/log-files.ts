@@ -97,13 +97,27 @@ async function sniff(path: string): Promise<{ utf16: boolean; headerLine: string
   return { utf16, headerLine: text.split(/\r\n|\r|\n/, 1)[0] ?? '' };
 }
 
+/** Whether the whole file is valid UTF-8: streamed through a fatal decoder (native; a sequence split across chunks is carried over). */
+async function isUtf8File(path: string): Promise<boolean> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) decoder.decode(chunk as Buffer, { stream: true });
+    decoder.decode();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function* readCsv(path: string): AsyncGenerator<TableRecord> {
   const { utf16, headerLine } = await sniff(path);
+  // A file that is UTF-8 throughout (the usual case) is parsed as text; otherwise as bytes, each field decoded on its own
+  // (text.ts), so that a few Windows-1252 bytes lose nothing. Text is about twice as fast, and allocates no Buffer per field.
+  const utf8 = !utf16 && (await isUtf8File(path));
   const parser = createReadStream(path, { highWaterMark: 1 << 20 }).pipe(
     parse({
       delimiter: detectDelimiter(headerLine),
-      // Bytes out (a UTF-8 or UTF-16 mark switches to text), so that each field is decoded on its own.
-      encoding: utf16 ? 'utf16le' : null,
+      encoding: utf16 ? 'utf16le' : utf8 ? 'utf8' : null,
       bom: true,
       info: true,
       relax_column_count: true,

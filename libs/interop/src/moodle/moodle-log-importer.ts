@@ -201,7 +201,8 @@ export class MoodleLogImporter {
     const reportOptions = { timeZone, course: options.moodleCourse ?? null, courseByName: (n: string) => courseNames.get(n.trim().toLowerCase()) ?? null };
     /** Reads the file's data rows with their identity (the n-th row of the same content). */
     const contentIdentity = (fields: string[], seen: Map<string, number>) => this.contentIdentity(fields, seen);
-    async function* rows(): AsyncGenerator<ReadRow> {
+    /** `light`: without the `other` column (what the pre-pass reads: ids and times). */
+    async function* rows(light = false): AsyncGenerator<ReadRow> {
       const years = new YearFollower(year, timeZone);
       const seen = new Map<string, number>();
       let isHeader = true;
@@ -214,7 +215,7 @@ export class MoodleLogImporter {
           yield { record, result: { skip: 'unreadable_record' } };
           continue;
         }
-        const result = report ? parseReportRow(record, columns, record.line, { ...reportOptions, years }) : parseRow(record, columns, record.line);
+        const result = report ? parseReportRow(record, columns, record.line, { ...reportOptions, years }) : parseRow(record, columns, record.line, { withOther: !light });
         if ('row' in result && !result.row.identity) result.row.identity = contentIdentity(record.fields, seen);
         yield { record, result };
       }
@@ -224,7 +225,7 @@ export class MoodleLogImporter {
     const firstSeen = new Map<number, number>();
     const teaching = new TeachingEvidenceLog();
     if (options.createMissing) {
-      for await (const { result } of rows()) {
+      for await (const { result } of rows(true)) {
         if (!('row' in result)) continue;
         for (const id of referencedIds(result.row).users) if (!(firstSeen.get(id)! <= result.row.timecreated)) firstSeen.set(id, result.row.timecreated);
         teaching.add(teachingEvidence(result.row));
@@ -248,36 +249,42 @@ export class MoodleLogImporter {
     };
 
     await save('running');
-    let batch: ReadRow[] = [];
     const batchSize = options.batchSize ?? 2000;
-    const flush = async () => {
-      if (!batch.length) return;
+    const flush = async (batch: ReadRow[]) => {
       run.appended += await this.importBatch(batch, ctx, placeholderCtx, schoolId, options.createMissing ?? false, caches, counts, reject);
       run.rows += batch.length;
       done += batch.length;
       run.bytes = batch[batch.length - 1].record.bytes;
-      batch = [];
       await retryTransient(() => save('running'), { maxWaitMs: IMPORT_RETRY_MS });
       progress();
     };
-    let interrupted = false;
+    // The file is read one batch ahead: the next batch is parsed while this one is resolved, sealed and appended
+    // (the import waits on the database about a third of the time). Only `flush` counts, rejects and moves the checkpoint.
+    const reading = rows()[Symbol.asyncIterator]();
     let index = 0;
-    for await (const read of rows()) {
-      if (index++ < skipRows) {
-        run.startBytes = run.bytes = read.record.bytes;
-        continue;
+    const readBatch = async (): Promise<ReadRow[]> => {
+      const batch: ReadRow[] = [];
+      while (batch.length < batchSize) {
+        const next = await reading.next();
+        if (next.done) break;
+        if (index++ < skipRows) run.startBytes = run.bytes = next.value.record.bytes;
+        else batch.push(next.value);
       }
-      batch.push(read);
-      if (batch.length >= batchSize) {
-        await flush();
-        if (options.signal?.aborted) {
-          interrupted = true;
-          break;
-        }
+      return batch;
+    };
+    let interrupted = false;
+    let ahead = readBatch();
+    for (let batch = await ahead; batch.length; batch = await ahead) {
+      ahead = readBatch();
+      await flush(batch);
+      if (options.signal?.aborted && batch.length >= batchSize) {
+        interrupted = true;
+        await ahead;
+        await reading.return(undefined);
+        break;
       }
     }
     if (!interrupted) {
-      await flush();
       await this.assignTeachers(ctx.site, placeholderCtx, teaching, counts);
       run.bytes = size;
     }
@@ -379,9 +386,18 @@ export class MoodleLogImporter {
       for (const cm of refs.modules) modules.set(cm, { courseid: row.courseid!, module: moduleNameOf(row.eventname) ?? 'resource' });
     }
     const created: IdMapEntry[] = [];
-    const resolve = async <T>(kind: 'user' | 'course' | 'course_module', wanted: number[], cache: Cache<T>, toValue: (e: IdMapEntry) => Promise<T>, create: (id: number) => Promise<{ value: T; entry: IdMapEntry } | null>) => {
+    const resolve = async <T>(
+      kind: 'user' | 'course' | 'course_module',
+      wanted: number[],
+      cache: Cache<T>,
+      toValue: (e: IdMapEntry) => Promise<T>,
+      create: (id: number) => Promise<{ value: T; entry: IdMapEntry } | null>,
+      /** Creates the missing ones together first, when that is cheaper than one by one. */
+      createAll?: (ids: number[]) => Promise<void>,
+    ) => {
       const unknown = wanted.filter((id) => !cache.has(id));
       const found = await this.ids.lookup(ctx.site, kind, unknown.map(String));
+      if (createMissing && createAll) await createAll(unknown.filter((id) => !found.has(String(id))));
       for (const id of unknown) {
         const entry = found.get(String(id));
         if (entry) {
@@ -395,25 +411,68 @@ export class MoodleLogImporter {
       // Recorded before what depends on them (a module needs its course).
       await this.ids.record(ctx.site, created.splice(0));
     };
-    await resolve('user', [...users], caches.users, async (e) => e.learnstreamId, async (id) => {
-      const userId = await this.placeholders.account(placeholderCtx, id, schoolId!);
-      counts.created.users++;
-      return { value: userId, entry: { kind: 'user', externalId: String(id), learnstreamId: userId, created: true } };
-    });
-    await resolve('course', [...courses], caches.courses, async (e) => ({ courseId: e.learnstreamId, schoolId: await this.placeholders.schoolOfCourse(e.learnstreamId) }), async (id) => {
-      if (id === SITE_COURSE) return null;
-      const course = await this.placeholders.course(placeholderCtx, id, schoolId);
-      counts.created.courses++;
-      return { value: course, entry: { kind: 'course', externalId: String(id), learnstreamId: course.courseId, created: true } };
-    });
-    await resolve('course_module', [...modules.keys()], caches.modules, async (e) => ({ resourceId: e.learnstreamId, sectionId: e.sectionId!, courseId: e.courseId! }), async (cm) => {
-      const { courseid, module } = modules.get(cm)!;
-      const course = caches.courses.get(courseid);
-      if (!course) return null;
-      const made = await this.placeholders.resource(placeholderCtx, cm, module, course.courseId);
-      counts.created.resources++;
-      return { value: { ...made, courseId: course.courseId }, entry: { kind: 'course_module', externalId: String(cm), learnstreamId: made.resourceId, courseId: course.courseId, sectionId: made.sectionId, created: true } };
-    });
+    let madeUsers = new Map<number, string>();
+    await resolve(
+      'user',
+      [...users],
+      caches.users,
+      async (e) => e.learnstreamId,
+      async (id) => {
+        const userId = madeUsers.get(id) ?? (await this.placeholders.account(placeholderCtx, id, schoolId!));
+        counts.created.users++;
+        return { value: userId, entry: { kind: 'user', externalId: String(id), learnstreamId: userId, created: true } };
+      },
+      async (ids) => void (madeUsers = await this.placeholders.accounts(placeholderCtx, ids, schoolId!)),
+    );
+    // Placeholder courses in parallel (each its own stream), then their modules: a course's one after another, the courses in parallel.
+    const madeCourses = new Map<number, Promise<{ courseId: string; schoolId: string | null }>>();
+    await resolve(
+      'course',
+      [...courses],
+      caches.courses,
+      async (e) => ({ courseId: e.learnstreamId, schoolId: await this.placeholders.schoolOfCourse(e.learnstreamId) }),
+      async (id) => {
+        if (id === SITE_COURSE) return null;
+        const course = await (madeCourses.get(id) ?? this.placeholders.course(placeholderCtx, id, schoolId));
+        counts.created.courses++;
+        return { value: course, entry: { kind: 'course', externalId: String(id), learnstreamId: course.courseId, created: true } };
+      },
+      async (ids) => {
+        for (const id of ids) if (id !== SITE_COURSE) madeCourses.set(id, this.placeholders.course(placeholderCtx, id, schoolId));
+        await Promise.all(madeCourses.values());
+      },
+    );
+    const madeModules = new Map<number, Promise<{ resourceId: string; sectionId: string }>>();
+    await resolve(
+      'course_module',
+      [...modules.keys()],
+      caches.modules,
+      async (e) => ({ resourceId: e.learnstreamId, sectionId: e.sectionId!, courseId: e.courseId! }),
+      async (cm) => {
+        const { courseid, module } = modules.get(cm)!;
+        const course = caches.courses.get(courseid);
+        if (!course) return null;
+        const made = await (madeModules.get(cm) ?? this.placeholders.resource(placeholderCtx, cm, module, course.courseId));
+        counts.created.resources++;
+        return { value: { ...made, courseId: course.courseId }, entry: { kind: 'course_module', externalId: String(cm), learnstreamId: made.resourceId, courseId: course.courseId, sectionId: made.sectionId, created: true } };
+      },
+      async (cms) => {
+        const byCourse = new Map<string, number[]>();
+        for (const cm of cms) {
+          const course = caches.courses.get(modules.get(cm)!.courseid);
+          if (course) byCourse.set(course.courseId, [...(byCourse.get(course.courseId) ?? []), cm]);
+        }
+        await Promise.all(
+          [...byCourse].map(async ([courseId, list]) => {
+            for (const cm of list) {
+              const made = this.placeholders.resource(placeholderCtx, cm, modules.get(cm)!.module, courseId);
+              madeModules.set(cm, made);
+              await made;
+            }
+          }),
+        );
+      },
+    );
 
     const lookup: IdLookup = {
       user: (id) => caches.users.get(id) ?? undefined,

@@ -119,7 +119,8 @@ export interface RowInput {
 }
 
 /** Reads a record's fields into a row; a row that cannot be read is skipped with its reason. */
-export function parseRow(record: RowInput, columns: Columns, line: number): RowResult {
+/** `withOther: false` leaves `other` unread (empty): for a pass that needs only the ids and times (the importer's pre-pass). */
+export function parseRow(record: RowInput, columns: Columns, line: number, { withOther = true } = {}): RowResult {
   const { fields, raw } = record;
   if (fields.length < columns.size) return { skip: 'malformed_row' };
   const textOf = (column: string): string | null => {
@@ -146,7 +147,7 @@ export function parseRow(record: RowInput, columns: Columns, line: number): RowR
   if (timecreated === null || timecreated <= 0 || timecreated > 253402300799) return { skip: 'bad_timecreated' };
   const otherIndex = columns.get('other');
   // PHP's serialize() counts bytes: parsed on the field's own bytes where the file has them.
-  const other = otherIndex === undefined ? { value: null, format: 'empty' as const } : parseOther(raw?.[otherIndex] ?? Buffer.from(fields[otherIndex], 'utf8'));
+  const other = otherIndex === undefined || !withOther ? { value: null, format: 'empty' as const } : parseOther(raw?.[otherIndex] ?? Buffer.from(fields[otherIndex], 'utf8'));
   const id = intOf('id');
   const [component, action, target] = [textOf('component'), textOf('action'), textOf('target')];
   const row: MoodleLogRow = {

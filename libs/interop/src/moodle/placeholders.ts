@@ -58,10 +58,51 @@ export class Placeholders {
     private readonly usernames: UsernameIndex,
   ) {}
 
+  /**
+   * Accounts for many Moodle users at once (see `account`): the usernames claimed in one statement and the new
+   * accounts appended in one atomic append, instead of a round of reads, a claim and an append each. Their ids,
+   * by Moodle id. A user whose username is taken, or whose account another run created meanwhile, goes one by one.
+   */
+  async accounts(ctx: PlaceholderContext, moodleUserIds: number[], schoolId: string): Promise<Map<number, string>> {
+    const ids = new Map(moodleUserIds.map((m) => [m, placeholderUserId(ctx.site, m)]));
+    const exists = await Promise.all(moodleUserIds.map(async (m) => (await this.log.store.streamRevision(userStream(ids.get(m)!))) !== null));
+    const missing = moodleUserIds.filter((_, i) => !exists[i]);
+    const base = (m: number) => `${ctx.site}-user-${m}`.toLowerCase().slice(0, 64);
+    const owners = missing.length ? await this.usernames.findMany(missing.map(base)) : new Map<string, string>();
+    const free = missing.filter((m) => !owners.has(base(m)));
+    const claimed = await this.usernames.claimMany(free.map((m) => ({ username: base(m), userId: ids.get(m)! })));
+    const named = missing.filter((m) => claimed.has(ids.get(m)!) || owners.get(base(m)) === ids.get(m));
+    if (named.length) {
+      const appends = [];
+      for (const m of named) appends.push({ streamId: userStream(ids.get(m)!), events: asImport(await this.accountEvents(ctx, m, schoolId, base(m)), ctx.correlationId), expectedRevision: 'no_stream' as const });
+      try {
+        await this.log.appendBatch(appends);
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        for (const m of named) await this.account(ctx, m, schoolId);
+      }
+    }
+    for (const m of missing.filter((m) => !named.includes(m))) await this.account(ctx, m, schoolId);
+    return ids;
+  }
+
   /** A learner account in `schoolId` standing for Moodle user `moodleUserId`; its id. */
   async account(ctx: PlaceholderContext, moodleUserId: number, schoolId: string): Promise<string> {
     const userId = placeholderUserId(ctx.site, moodleUserId);
     if ((await this.log.store.streamRevision(userStream(userId))) !== null) return userId;
+    const username = await this.claimUsername(`${ctx.site}-user-${moodleUserId}`, userId);
+    try {
+      await this.log.append(userStream(userId), asImport(await this.accountEvents(ctx, moodleUserId, schoolId, username), ctx.correlationId), { expectedRevision: 'no_stream' });
+    } catch (error) {
+      // Another run created it meanwhile: it is the same placeholder.
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+    }
+    return userId;
+  }
+
+  /** The events that open a placeholder account and make it a member of the school from its first row. */
+  private async accountEvents(ctx: PlaceholderContext, moodleUserId: number, schoolId: string, username: string): Promise<NewEvent[]> {
+    const userId = placeholderUserId(ctx.site, moodleUserId);
     const now = this.clock.nowIso();
     const first = ctx.firstSeen?.get(moodleUserId);
     const memberSince = first !== undefined ? new Date(first * 1000).toISOString() : now;
@@ -85,7 +126,6 @@ export class Placeholders {
       initialMembershipState(),
       school,
     );
-    const username = await this.claimUsername(`${ctx.site}-user-${moodleUserId}`, userId);
     const created = sealAccountEvent(userId, {
       type: 'AccountCreated',
       data: {
@@ -102,7 +142,7 @@ export class Placeholders {
         at: now,
       },
     });
-    const events: NewEvent[] = [
+    return [
       {
         type: created.type,
         data: created.data as Record<string, unknown>,
@@ -110,13 +150,6 @@ export class Placeholders {
       },
       ...membershipEvents(ctx.importer, joined),
     ];
-    try {
-      await this.log.append(userStream(userId), asImport(events, ctx.correlationId), { expectedRevision: 'no_stream' });
-    } catch (error) {
-      // Another run created it meanwhile: it is the same placeholder.
-      if (!(error instanceof WrongExpectedRevisionError)) throw error;
-    }
-    return userId;
   }
 
   /** The username, or the first free one of username-2, username-3, … (a claim of ours from a crashed run is ours). */
