@@ -45,6 +45,24 @@ describe('PostgresEventStore wake-ups', () => {
       await ctx.close();
     }
   });
+
+  it.each([
+    ['a single append', async (ctx: Awaited<ReturnType<typeof openStore>>) => void (await ctx.store.appendToStream(uniqueStream('alone'), [makeEvent('Alone', 0)]))],
+    ['a multi-stream batch', async (ctx: Awaited<ReturnType<typeof openStore>>) =>
+      void (await ctx.store.appendBatch([0, 1].map((i) => ({ streamId: uniqueStream('alone'), events: [makeEvent('Alone', i)], expectedRevision: 'no_stream' as const }))))],
+  ])('wakes it by the NOTIFY of %s of the store alone (no group commit to wake it instead)', async (_name, append) => {
+    const ctx = await openStore({ pollIntervalMs: 60_000, safetyPollMs: 60_000 });
+    try {
+      const sub = ctx.store.subscribeToAll({ filter: { streamPrefixes: ['alone-'] } });
+      const received = take(sub, 1, 10_000);
+      await new Promise((r) => setTimeout(r, 300));
+      await append(ctx);
+      expect((await received).map((e) => e.type)).toEqual(['Alone']);
+      await sub.close();
+    } finally {
+      await ctx.close();
+    }
+  });
 });
 
 describe('PostgresEventStore', () => {

@@ -222,7 +222,7 @@ export class PostgresEventStore implements EventStore {
            SELECT t.stream_id, t.revision, t.id, t.type, t.data, t.metadata
            FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[]) WITH ORDINALITY AS t(stream_id, revision, id, type, data, metadata, ord)
            ORDER BY t.ord
-           RETURNING event_id, transaction_id, global_position, recorded_at`,
+           RETURNING event_id, transaction_id, global_position, recorded_at, ${NOTIFY_APPENDED_COLUMN}`,
           [
             rows.map((r) => r.streamId),
             rows.map((r) => r.revision.toString()),
