@@ -59,7 +59,7 @@ interface Row {
   eventType: string;
   action: string;
   crud: string;
-  object: { type: string; id: string } | null;
+  object: { type: string; id: string; title?: string | null } | null;
   origin: string;
   schoolId: string | null;
   actor: { userId: string; displayName: string | null } | null;
