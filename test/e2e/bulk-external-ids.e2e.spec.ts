@@ -1,8 +1,11 @@
 /**
  * External ids (Moodle's idnumber) on courses: set on create and update,
  * unique in a school (409 IDNUMBER_TAKEN, nothing appended), free in another
- * school, shown in the course, and a lookup by it in the catalogue.
+ * school, shown in the course, and a lookup by it in the catalogue. On
+ * accounts: unique among a school's accounts, sealed in the log, and a bulk
+ * upload is idempotent by it (a row whose idNumber the school has is `exists`).
  */
+import pg from 'pg';
 import request from 'supertest';
 import { countEvents, createSchool, openAccount, signInAdmin, type Session } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -59,5 +62,40 @@ describe('course idNumber', () => {
     expect((await http().get('/api/v1/courses').query({ idNumber: 'nothing' }).set(north.auth).expect(200)).body).toMatchObject({ courses: [], total: 0 });
     const tooLong = await http().get('/api/v1/courses').query({ idNumber: 'x'.repeat(101) }).set(north.auth).expect(400);
     expect(tooLong.body.error.code).toBe('VALIDATION_FAILED');
+  });
+});
+
+describe('account idNumber', () => {
+  const learner = (username: string, idNumber?: string) => ({ username, displayName: `Learner ${username}`, role: 'learner', consentObtainedFrom: 'parent', ...(idNumber !== undefined && { idNumber }) });
+
+  it('is unique among the school\'s accounts, sealed in the log, and makes a bulk upload idempotent', async () => {
+    const one = await http().post('/api/v1/users').set(north.auth).send({ ...learner('ext.ann', 'S-0001'), schoolId: northId, password: 'a-long-password-1' }).expect(201);
+    const before = await countEvents(t);
+    const taken = await http().post('/api/v1/users').set(north.auth).send({ ...learner('ext.ann2', 'S-0001'), schoolId: northId, password: 'a-long-password-1' }).expect(409);
+    expect(taken.body.error.code).toBe('IDNUMBER_TAKEN');
+    expect(await countEvents(t)).toBe(before);
+    // The username claimed by the refused request is free again.
+    await http().post('/api/v1/users').set(north.auth).send({ ...learner('ext.ann2', 'S-0002'), schoolId: northId, password: 'a-long-password-1' }).expect(201);
+    // Another school may use the same external id.
+    await http().post('/api/v1/users').set(south.auth).send({ ...learner('ext.sam', 'S-0001'), schoolId: southId, password: 'a-long-password-1' }).expect(201);
+    const db = new pg.Client({ connectionString: t.db.url });
+    await db.connect();
+    const { rows: raw } = await db.query(`SELECT data FROM events WHERE event_type = 'AccountCreated' AND stream_id = $1`, [`user-${one.body.userId}`]).finally(() => db.end());
+    expect(raw).toHaveLength(1);
+    expect(JSON.stringify(raw)).not.toContain('S-0001');
+
+    // Bulk: a row whose idNumber the school has is that account, whatever its username; a new one is created; twice in the upload is refused.
+    const rows = [learner('ext.renamed', 'S-0001'), learner('ext.cara', 'S-0003')];
+    const dup = await http().post('/api/v1/users/bulk').set(north.auth).send({ schoolId: northId, rows: [...rows, learner('ext.dan', 'S-0003')] }).expect(400);
+    expect(dup.body.error.details.map((d: { row: number; code: string }) => [d.row, d.code])).toEqual([[2, 'DUPLICATE_ROW']]);
+    const bulk = await http().post('/api/v1/users/bulk').set(north.auth).send({ schoolId: northId, rows }).expect(200);
+    expect(bulk.body).toMatchObject({ created: 1, existing: 1, refused: 0 });
+    expect(bulk.body.results[0]).toMatchObject({ status: 'exists', userId: one.body.userId });
+    const again = await http().post('/api/v1/users/bulk').set(north.auth).send({ schoolId: northId, rows }).expect(200);
+    expect(again.body).toMatchObject({ created: 0, existing: 2 });
+    expect(again.body.results[1].userId).toBe(bulk.body.results[1].userId);
+    // An idNumber of one account with the username of another is refused.
+    const clash = await http().post('/api/v1/users/bulk').set(north.auth).send({ schoolId: northId, rows: [learner('ext.ann2', 'S-0003')], mode: 'per_row' }).expect(200);
+    expect(clash.body.results[0]).toMatchObject({ status: 'refused', code: 'IDNUMBER_TAKEN' });
   });
 });

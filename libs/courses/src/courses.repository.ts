@@ -6,6 +6,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '@learnstream/access';
+import { violatesUnique } from '@learnstream/database';
 import { EventLog, comparePositions, type AppendResult, type ExpectedRevision, type NewAppend, type Origin } from '@learnstream/event-store';
 import { courseStreamId } from './course';
 import type { CourseEvent } from './course.events';
@@ -64,8 +65,7 @@ export class CoursesRepository {
     const own: NewAppend[] = events.length ? [{ streamId: courseStreamId(courseId), events: toNewEvents(actor, events, schoolId, origin), expectedRevision: expected(revision) }] : [];
     const results = await this.log.appendBatch([...own, ...others]).catch((error: unknown) => {
       // The inline courses read model's unique index (school, idNumber) refused the append.
-      const { constraint, driverError } = error as { constraint?: string; driverError?: { constraint?: string } };
-      if ((constraint ?? driverError?.constraint) === 'courses_school_id_number_key') throw idNumberTaken();
+      if (violatesUnique(error, 'courses_school_id_number_key')) throw idNumberTaken();
       throw error;
     });
     const position = results.map((r) => r.position).reduce((a, b) => (comparePositions(a, b) >= 0 ? a : b));

@@ -41,6 +41,11 @@ export function sqlStateOf(error: unknown): string | undefined {
   return undefined;
 }
 
+/** Whether the error (from pg or TypeORM) is a unique violation of the named index or constraint. */
+export function violatesUnique(error: unknown, constraint: string): boolean {
+  return causes(error).some((e) => (e as { code?: unknown }).code === '23505' && (e as { constraint?: unknown }).constraint === constraint);
+}
+
 export function classifyDatabaseError(error: unknown): DatabaseErrorKind {
   for (const e of causes(error)) {
     const { code, name, message } = e as { code?: unknown; name?: unknown; message?: unknown };

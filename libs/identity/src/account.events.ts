@@ -49,6 +49,8 @@ export type AccountEvent =
         origin: 'self' | 'staff' | 'bootstrap';
         username: Sealed<string>;
         profile: { [K in keyof Profile]: Sealed<Profile[K]> };
+        /** The person's id in another system, unique among the school's accounts (absent in events before it existed). */
+        idNumber?: Sealed<string> | null;
         passwordHash: Sealed<string>;
         mustChangePassword: boolean;
         platformRoles: PlatformRole[];

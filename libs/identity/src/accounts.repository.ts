@@ -13,7 +13,7 @@ import { evolveAccount, initialAccount, type AccountState } from './account';
 export const userStream = (userId: string) => streamId('user', userId);
 
 const SEALED_FIELDS: Record<string, string[]> = {
-  AccountCreated: ['username', 'passwordHash'],
+  AccountCreated: ['username', 'passwordHash', 'idNumber'],
   PasswordChanged: ['passwordHash'],
   ImpersonationStarted: ['reason'],
 };

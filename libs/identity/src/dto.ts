@@ -45,6 +45,11 @@ export class OpenAccountDto extends ProfileDto {
   @IsOptional()
   @IsIn(['learner', 'parent'])
   consentObtainedFrom?: 'learner' | 'parent';
+  @ApiPropertyOptional({ example: 'S-2024-0042', description: "the person's id in another system (a student number, Moodle's idnumber): unique among the school's accounts (409 IDNUMBER_TAKEN); in bulk, a row whose idNumber the school has is that account (exists)" })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  idNumber?: string;
   @ApiPropertyOptional({ ...OCCURRED_AT_DOC, description: 'when the account was opened, for history (the import permission: an admin of the school; not in the future); absent: now' })
   @IsOptional()
   @IsString()

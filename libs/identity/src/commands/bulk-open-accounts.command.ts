@@ -9,7 +9,8 @@
  *                SHA-256 (96 random bits need no slow hash), so no row pays
  *                argon2's sign-up cost inside the request. The new password of
  *                the first sign-in is hashed with argon2 as always.
- *   idempotent   a username that is already an account of this school is
+ *   idempotent   a username that is already an account of this school, or
+ *                an idNumber (external id) the school's accounts have, is
  *                `exists` (its id is given, nothing is written): the same
  *                upload sent again writes nothing and gives no new passwords
  *   validated    every row is checked first; mode all_or_nothing (default)
@@ -19,6 +20,9 @@
  *                stream is appended in one atomic append
  */
 import { Inject } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { query } from '@learnstream/database';
+import type { DataSource } from 'typeorm';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { AccessPolicy, HistoricTime, occurredAtProblems, type Actor, type EventTime } from '@learnstream/access';
@@ -29,7 +33,7 @@ import type { NewAppend } from '@learnstream/event-store';
 import { AccountsRepository, userStream } from '../accounts.repository';
 import { PasswordHasher } from '../passwords';
 import { UsernameIndex } from '../username-index';
-import { checkOpening, joinOf, openingEvents, type OpenAccountInput } from './open-account.command';
+import { checkOpening, idNumberRefusal, joinOf, openingEvents, type OpenAccountInput } from './open-account.command';
 
 export type BulkAccountRow = Omit<OpenAccountInput, 'schoolId' | 'password'>;
 
@@ -69,7 +73,15 @@ export class BulkOpenAccountsHandler implements ICommandHandler<BulkOpenAccounts
     private readonly accounts: AccountsRepository,
     private readonly usernames: UsernameIndex,
     private readonly time: HistoricTime,
+    @Inject(getDataSourceToken()) private readonly db: DataSource,
   ) {}
+
+  /** The accounts the school opened that have these external ids, by id. */
+  private async byIdNumber(schoolId: string, idNumbers: string[]): Promise<Map<string, string>> {
+    if (!idNumbers.length) return new Map();
+    const rows = await query<{ id_number: string; user_id: string }>(this.db, 'SELECT id_number, user_id FROM accounts WHERE opened_in_school = $1 AND id_number = ANY ($2::text[])', [schoolId, idNumbers]);
+    return new Map(rows.map((r) => [r.id_number, r.user_id]));
+  }
 
   async execute({ actor, schoolId, rows, mode }: BulkOpenAccountsCommand): Promise<BulkAccountsOutcome> {
     const school = await loadSchool(this.accounts.log, schoolId);
@@ -83,6 +95,8 @@ export class BulkOpenAccountsHandler implements ICommandHandler<BulkOpenAccounts
     const seen = new Set<string>();
     const known = await this.usernames.findMany(rows.map((r) => r.username));
     const members = await this.policy.membersOf(schoolId, [...known.values()]);
+    const knownIds = await this.byIdNumber(schoolId, [...new Set(rows.flatMap((r) => (r.idNumber == null ? [] : [r.idNumber.trim()])))]);
+    const seenIds = new Set<string>();
     rows.forEach((row, index) => {
       const refuse = (code: string, message: string) => results.push({ row: index, username: row.username, status: 'refused', code, message });
       try {
@@ -90,7 +104,12 @@ export class BulkOpenAccountsHandler implements ICommandHandler<BulkOpenAccounts
         const checked = checkOpening(input, now, this.config);
         if (seen.has(checked.username)) return refuse('DUPLICATE_ROW', `username ${checked.username} is in the upload more than once`);
         seen.add(checked.username);
+        if (checked.idNumber !== null && seenIds.has(checked.idNumber)) return refuse('DUPLICATE_ROW', `idNumber ${checked.idNumber} is in the upload more than once`);
+        if (checked.idNumber !== null) seenIds.add(checked.idNumber);
         const existing = known.get(checked.username);
+        const byId = checked.idNumber === null ? undefined : knownIds.get(checked.idNumber);
+        if (byId !== undefined && existing !== undefined && byId !== existing) return refuse('IDNUMBER_TAKEN', 'another account of this school has this idNumber');
+        if (byId !== undefined) return results.push({ row: index, username: checked.username, status: 'exists', userId: byId });
         if (existing) {
           if (members.has(existing)) return results.push({ row: index, username: checked.username, status: 'exists', userId: existing });
           return refuse('USERNAME_TAKEN', 'this username is taken');
@@ -126,7 +145,7 @@ export class BulkOpenAccountsHandler implements ICommandHandler<BulkOpenAccounts
       if (appends.length) await this.accounts.log.appendBatch(appends);
     } catch (error) {
       await this.usernames.releaseMany(toWrite.map((p) => p.userId));
-      throw error;
+      throw idNumberRefusal(error);
     }
     for (const p of toWrite) results.find((r) => r.row === p.index)!.temporaryPassword = p.temporaryPassword;
     results.sort((a, b) => a.row - b.row);

@@ -11,6 +11,7 @@ import { AccessPolicy, HistoricTime, type Actor, type EventTime } from '@learnst
 import type { NewEvent } from '@learnstream/event-store';
 import { decideJoinSchool, initialMembershipState, loadSchool, toNewEvents } from '@learnstream/affiliations';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
+import { violatesUnique } from '@learnstream/database';
 import { DomainError } from '@learnstream/domain';
 import type { Profile } from '../account.events';
 import { AccountsRepository, userStream } from '../accounts.repository';
@@ -27,6 +28,8 @@ export interface OpenAccountInput extends Partial<Profile> {
   classId?: string;
   gradeLevel?: string;
   consentObtainedFrom?: 'learner' | 'parent';
+  /** The person's id in another system (a student number, Moodle's idnumber): unique among the accounts the school opened. */
+  idNumber?: string | null;
   /** When the account was opened, for history (the import permission); absent: now. */
   occurredAt?: string;
 }
@@ -39,8 +42,8 @@ export class OpenAccountCommand {
 }
 
 /** What opening an account checks of its input alone (username, profile, consent), the same one at a time or in bulk. */
-export function checkOpening(input: OpenAccountInput, now: Date, config: AppConfig): { username: string; profile: Profile; minor: boolean } {
-  const { username: rawUsername, password: _password, schoolId: _school, role, classId: _class, gradeLevel: _grade, consentObtainedFrom, occurredAt: _at, ...values } = input;
+export function checkOpening(input: OpenAccountInput, now: Date, config: AppConfig): { username: string; profile: Profile; minor: boolean; idNumber: string | null } {
+  const { username: rawUsername, password: _password, schoolId: _school, role, classId: _class, gradeLevel: _grade, consentObtainedFrom, occurredAt: _at, idNumber: rawIdNumber, ...values } = input;
   const username = normaliseUsername(rawUsername);
   const profile = completeProfile(values);
   assertProfile(profile, now);
@@ -51,7 +54,17 @@ export function checkOpening(input: OpenAccountInput, now: Date, config: AppConf
   if (minor && consentObtainedFrom === 'learner') {
     throw new DomainError('invalid', 'CONSENT_REQUIRED', 'a minor\'s consent must come from a parent', [{ field: 'consentObtainedFrom', message: 'must be parent for a minor' }]);
   }
-  return { username, profile, minor };
+  const idNumber = rawIdNumber == null ? null : rawIdNumber.trim();
+  if (idNumber !== null && (idNumber.length < 1 || idNumber.length > 100)) {
+    throw new DomainError('invalid', 'VALIDATION_FAILED', 'idNumber must be 1 to 100 characters', [{ field: 'idNumber', message: 'must be 1 to 100 characters' }]);
+  }
+  return { username, profile, minor, idNumber };
+}
+
+/** 409 IDNUMBER_TAKEN for an append refused by the accounts read model's unique index (school, idNumber); other errors as they are. */
+export function idNumberRefusal(error: unknown): unknown {
+  if (!violatesUnique(error, 'accounts_school_id_number_key')) return error;
+  return new DomainError('conflict', 'IDNUMBER_TAKEN', 'another account of this school has this idNumber: external ids are unique in a school', [{ field: 'idNumber', message: 'taken by another account of this school' }]);
 }
 
 /** The new account's first membership (decided against the school). */
@@ -69,7 +82,7 @@ export function openingEvents(
   actor: Actor,
   userId: string,
   input: OpenAccountInput,
-  checked: { username: string; profile: Profile; minor: boolean },
+  checked: { username: string; profile: Profile; minor: boolean; idNumber: string | null },
   password: { passwordHash: string; mustChangePassword: boolean },
   joined: ReturnType<typeof decideJoinSchool>,
   time: EventTime,
@@ -81,6 +94,7 @@ export function openingEvents(
       origin: 'staff',
       username: checked.username,
       profile: checked.profile,
+      idNumber: checked.idNumber,
       ...password,
       platformRoles: [],
       openedBy: actor.userId,
@@ -125,7 +139,7 @@ export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand, {
       await this.accounts.log.append(userStream(userId), events, { expectedRevision: 'no_stream' });
     } catch (error) {
       await this.usernames.release(userId);
-      throw error;
+      throw idNumberRefusal(error);
     }
     return { userId, ...(temporaryPassword && { temporaryPassword }) };
   }

@@ -76,6 +76,7 @@ async function insertAccounts(events: StoredEvent[], tx: EntityManager): Promise
       opened_in_school: event.envelope.schoolId,
       consent_recorded: d.consent ?? null,
       must_change_password: d.mustChangePassword,
+      id_number: d.idNumber ?? null,
       created_at: at,
       updated_at: at,
     };
