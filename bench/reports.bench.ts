@@ -159,7 +159,7 @@ async function main(): Promise<void> {
     const learner = course.learners[0];
     const endpoints: [string, string, string][] = [
       ['course log (page of 50)', `/api/v1/courses/${course.courseId}/logs?limit=50`, teacher.token],
-      ['course log, one learner', `/api/v1/courses/${course.courseId}/logs?userId=${learner.userId}&limit=50`, teacher.token],
+      ['course log, one learner', `/api/v1/courses/${course.courseId}/logs?user=${learner.userId}&limit=50`, teacher.token],
       ['usage statistics (12 weeks by school)', `/api/v1/reports/usage?from=2025-06-02&to=2025-08-24&granularity=week&by=school`, admin.token],
       [`class report (${course.learners.length} learners)`, `/api/v1/reports/courses/${course.courseId}`, teacher.token],
       ['learner profile', `/api/v1/reports/learners/${learner.userId}`, teacher.token],
