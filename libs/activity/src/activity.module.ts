@@ -21,7 +21,7 @@ const BODY_PARSER = Symbol('ACTIVITY_BODY_PARSER');
       provide: BODY_PARSER,
       inject: [HttpAdapterHost, ACTIVITY_OPTIONS],
       useFactory: (host: HttpAdapterHost, options: ActivityOptions) => {
-        const app = host.httpAdapter?.getInstance?.();
+        const app = host.httpAdapter?.getInstance?.<Partial<Pick<express.Express, 'use'>>>();
         const parse = express.json({ limit: options.bodyLimit });
         // Not named jsonParser: Nest would then take it for its own and register no JSON parser for the other routes.
         const activityJsonParser: typeof parse = (req, res, next) => parse(req, res, next);

@@ -59,8 +59,8 @@ export function coalescingKeys(keys: KeyStore): KeyStore {
     get(target, prop) {
       if (prop === 'getOrCreateKeys') return getOrCreateKeys;
       if (prop === 'getOrCreateKey') return async (subjectId: string, scope: KeyRequest['scope']) => (await getOrCreateKeys([{ subjectId, scope }]))[0];
-      const value = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
 }
