@@ -257,3 +257,19 @@ describe('a read of other people’s grades and its access record are one append
     expect(commits.get('PersonalDataAccessed')).toBe(commits.get('GradesViewed'));
   });
 });
+
+describe('a request just filed or decided is answered as it is, whatever the asynchronous projections are doing', () => {
+  it('with the projection runner stopped: filing answers 201 with the request, approving answers it completed', async () => {
+    const runner = t.app.get(ProjectionRunner);
+    const subject = await learner('Waiting Wan');
+    await runner.stop();
+    try {
+      const filed = await api().post('/api/v1/privacy/requests').set(subject.auth).send({ type: 'export' });
+      expect({ status: filed.status, state: filed.body.status }).toEqual({ status: 201, state: 'pending' });
+      const approved = await approve(filed.body.requestId);
+      expect({ status: approved.status, state: approved.body.status, outcome: approved.body.outcome }).toEqual({ status: 200, state: 'completed', outcome: 'export_ready' });
+    } finally {
+      await runner.start();
+    }
+  });
+});

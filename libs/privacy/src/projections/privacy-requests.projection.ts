@@ -5,6 +5,12 @@
  *
  * Erasure: the rows stay (that a request was made and honoured is the
  * accountability record), their details and reasons are cleared.
+ *
+ * Inline (written in the append's transaction): commands decide on it (an
+ * erasure completes every open erasure request of the person; the sweep
+ * finds the requests still to carry out) and answer from it (a request just
+ * filed or decided is shown as it now is, never as 404 because an
+ * asynchronous projection was behind).
  */
 import type { StoredEvent } from '@learnstream/event-store';
 import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections';
@@ -13,6 +19,7 @@ import { PRIVACY_REQUEST_EVENT_TYPES, type PrivacyRequestEvent } from '../privac
 
 export class PrivacyRequestsProjection implements Projection {
   readonly name = 'privacy-requests';
+  readonly inline = true;
   readonly eventTypes = PRIVACY_REQUEST_EVENT_TYPES;
 
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
