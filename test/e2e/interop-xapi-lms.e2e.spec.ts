@@ -13,10 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
-import { EVENT_STORE, type EventStore } from '../../libs/event-store/src';
 import { MoodleLogImporter, validateStatement } from '../../libs/interop/src';
-import { ProjectionRunner } from '../../libs/projections/src';
 import { countEvents, createSchool, openAccount, registerUser, signIn, signInAdmin, type Session } from '../support/auth';
+import { caughtUp } from '../support/courses';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -59,11 +58,6 @@ const IMPORTED = [
   { time: '1 Jan, 09:00', at: Date.UTC(2025, 0, 1, 2, 0), user: 8 },
   { time: '31 Dec, 23:30', at: Date.UTC(2024, 11, 31, 16, 30), user: 7 },
 ];
-
-async function settle(): Promise<void> {
-  const head = await t.app.get<EventStore>(EVENT_STORE).headPosition();
-  if (head) await t.app.get(ProjectionRunner).waitFor(head, 30_000);
-}
 
 /** Every statement the client can read with these parameters, following `more`. */
 async function readAll(query: string, c = client): Promise<Statement[]> {
@@ -143,7 +137,7 @@ beforeAll(async () => {
   await http().post(`/api/v1/courses/${courseB}/sections`).set(teacherB.auth).send({ title: 'Week 1' }).expect(201);
   client = (await http().post(`/api/v1/schools/${schoolA}/xapi-clients`).set(schoolAdmin.auth).send({ name: 'School A warehouse' }).expect(201)).body;
   clientB = (await http().post(`/api/v1/schools/${schoolB}/xapi-clients`).set(schoolAdminB.auth).send({ name: 'School B warehouse' }).expect(201)).body;
-  await settle();
+  await caughtUp(t);
 }, 180_000);
 
 afterAll(async () => {
@@ -244,7 +238,7 @@ describe('erasure', () => {
     const dpo = await signIn(t, dpoSession.username, dpoSession.password);
     const filed = await http().post('/api/v1/privacy/requests').set(bo.auth).send({ type: 'erasure' }).expect(201);
     await http().post(`/api/v1/privacy/requests/${filed.body.requestId}/approve`).set(dpo.auth).send({ reason: 'left the school' }).expect(200);
-    await settle();
+    await caughtUp(t);
 
     expect(await find(byEmail)).toEqual([]);
     expect(await find(byAccount)).toEqual([]);
