@@ -4,6 +4,8 @@
  * school, shown in the course, and a lookup by it in the catalogue. On
  * accounts: unique among a school's accounts, sealed in the log, and a bulk
  * upload is idempotent by it (a row whose idNumber the school has is `exists`).
+ * On activities (quiz, assignment, offline test): one per school, whatever the
+ * kind or the course, shown in the course's sections.
  */
 import pg from 'pg';
 import request from 'supertest';
@@ -97,5 +99,33 @@ describe('account idNumber', () => {
     // An idNumber of one account with the username of another is refused.
     const clash = await http().post('/api/v1/users/bulk').set(north.auth).send({ schoolId: northId, rows: [learner('ext.ann2', 'S-0003')], mode: 'per_row' }).expect(200);
     expect(clash.body.results[0]).toMatchObject({ status: 'refused', code: 'IDNUMBER_TAKEN' });
+  });
+});
+
+describe('activity idNumber', () => {
+  it('is unique in the school across kinds and courses, and shown with the course\'s activities', async () => {
+    const [a, b] = [
+      (await http().post('/api/v1/courses').set(north.auth).send(course(northId, 'ACT-A')).expect(201)).body.courseId,
+      (await http().post('/api/v1/courses').set(north.auth).send(course(northId, 'ACT-B')).expect(201)).body.courseId,
+    ];
+    for (const c of [a, b]) await http().post(`/api/v1/courses/${c}/sections`).set(north.auth).send({ title: 'Week 1' }).expect(201);
+    const quiz = (await http().post(`/api/v1/courses/${a}/quizzes`).set(north.auth).send({ title: 'Quiz 1', attemptsAllowed: 1, gradingMethod: 'highest', maxGrade: 10, idNumber: 'ACT-1' }).expect(201)).body.quizId;
+    const before = await countEvents(t);
+    for (const [path, body] of [
+      [`/api/v1/courses/${b}/assignments`, { title: 'Essay', submissionTypes: ['text'], maxGrade: 100, idNumber: 'ACT-1' }],
+      [`/api/v1/courses/${a}/offline-tests`, { title: 'Oral', maxGrade: 20, takenOn: '2024-03-01', idNumber: 'ACT-1' }],
+    ] as const) {
+      const taken = await http().post(path).set(north.auth).send(body).expect(409);
+      expect(taken.body.error.code).toBe('IDNUMBER_TAKEN');
+    }
+    expect(await countEvents(t)).toBe(before);
+    const test = (await http().post(`/api/v1/courses/${b}/offline-tests`).set(north.auth).send({ title: 'Oral', maxGrade: 20, takenOn: '2024-03-01', idNumber: 'ACT-2' }).expect(201)).body.offlineTestId;
+    // Another school's course may use it.
+    const theirs = (await http().post('/api/v1/courses').set(south.auth).send(course(southId, 'ACT-S')).expect(201)).body.courseId;
+    await http().post(`/api/v1/courses/${theirs}/sections`).set(south.auth).send({ title: 'Week 1' }).expect(201);
+    await http().post(`/api/v1/courses/${theirs}/offline-tests`).set(south.auth).send({ title: 'Oral', maxGrade: 20, takenOn: '2024-03-01', idNumber: 'ACT-1' }).expect(201);
+    const activitiesOf = async (c: string) => (await http().get(`/api/v1/courses/${c}`).set(north.auth).expect(200)).body.sections.flatMap((s: { activities: unknown[] }) => s.activities);
+    expect(await activitiesOf(a)).toEqual([{ activityId: quiz, kind: 'quiz', idNumber: 'ACT-1' }]);
+    expect(await activitiesOf(b)).toEqual([{ activityId: test, kind: 'offline', idNumber: 'ACT-2' }]);
   });
 });

@@ -6,6 +6,9 @@
  * author names, else in the course's first section; a course without a
  * section cannot take an activity yet (COURSE_HAS_NO_SECTION).
  *
+ * Its idNumber (an external id, unique in the school) is the placement's:
+ * one for every kind of activity.
+ *
  * The activity's own stream (its creation, a quiz's first questions) is
  * written in the same atomic append as CourseActivityAdded: a refusal of
  * either (a stored-event validator, a concurrent change, the database) leaves
@@ -37,10 +40,10 @@ export class CoursePlacement {
   }
 
   /** Places the activity and appends its own stream's first events with it, atomically; waits for the read models. */
-  async place(actor: Actor, courseId: string, activityId: string, kind: PlacedKind, sectionId: string, created: NewAppend): Promise<void> {
+  async place(actor: Actor, courseId: string, activityId: string, kind: PlacedKind, sectionId: string, created: NewAppend, idNumber?: string | null): Promise<void> {
     let position: Position | null = null;
     await this.commands.execute(
-      new ChangeCourseCommand(actor, courseId, { type: 'AddActivity', activityId, kind, sectionId }, { appends: [created], appended: (p) => (position = p) }),
+      new ChangeCourseCommand(actor, courseId, { type: 'AddActivity', activityId, kind, sectionId, idNumber }, { appends: [created], appended: (p) => (position = p) }),
     );
     if (position) await this.repo.settle(position);
   }

@@ -248,8 +248,14 @@ describe('course decider: resources', () => {
 describe('course decider: activities', () => {
   it('adds an activity to a section', () => {
     const events = spec(courseDecider).given(course, weekA).when({ type: 'AddActivity', ...base, activityId: ACTIVITY_1, kind: 'assignment', sectionId: SECTION_A }).events();
-    expect(events).toEqual([{ type: 'CourseActivityAdded', data: { courseId: COURSE_ID, activityId: ACTIVITY_1, kind: 'assignment', sectionId: SECTION_A, ...stamp } }]);
+    expect(events).toEqual([{ type: 'CourseActivityAdded', data: { courseId: COURSE_ID, activityId: ACTIVITY_1, kind: 'assignment', sectionId: SECTION_A, idNumber: null, ...stamp } }]);
     expect(spec(courseDecider).given(course, weekA, ...events).state!.activities).toEqual([{ activityId: ACTIVITY_1, kind: 'assignment', sectionId: SECTION_A }]);
+  });
+
+  it("records an activity's external id (idNumber) trimmed, and refuses one too long", () => {
+    const [event] = spec(courseDecider).given(course, weekA).when({ type: 'AddActivity', ...base, activityId: ACTIVITY_1, kind: 'quiz', sectionId: SECTION_A, idNumber: ' QUIZ-7 ' }).events();
+    expect(event.data).toMatchObject({ idNumber: 'QUIZ-7' });
+    spec(courseDecider).given(course, weekA).when({ type: 'AddActivity', ...base, activityId: ACTIVITY_1, kind: 'quiz', sectionId: SECTION_A, idNumber: 'x'.repeat(101) }).thenFails('COURSE_INVALID');
   });
 
   it('refuses an unknown section, an activity already there, and an unknown kind', () => {

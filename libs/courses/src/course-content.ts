@@ -33,7 +33,7 @@ import {
 } from './course.errors';
 import { ACTIVITY_KINDS, type ActivityKind, type CourseEvent, type CourseResourceUpdated, type ResourceContent, type ResourceOfKind } from './course.events';
 import { findResource, findSection, type Course, type CourseResource, type CourseSection } from './course.state';
-import { assertValid, contentOf, contentProblems, resourceKindProblems, resourceTitleProblems, sectionTitleProblems, uuidProblems } from './course.validation';
+import { assertValid, contentOf, COURSE_FIELD_CHECKS, contentProblems, resourceKindProblems, resourceTitleProblems, sectionTitleProblems, uuidProblems } from './course.validation';
 
 const stamp = (command: { by: string; now: string }) => ({ by: command.by, at: command.now });
 
@@ -179,11 +179,15 @@ export function addActivity(command: AddActivity, course: Course): CourseEvent[]
   assertValid([
     ...uuidProblems('activityId', command.activityId),
     ...(ACTIVITY_KINDS.includes(command.kind as ActivityKind) ? [] : [`kind must be one of ${ACTIVITY_KINDS.join(', ')}`]),
+    ...COURSE_FIELD_CHECKS.idNumber(command.idNumber ?? null),
   ]);
   const section = sectionOf(course, command.sectionId);
   if (course.activities.some((a) => a.activityId === command.activityId)) throw activityExists(command.activityId);
   return [
-    { type: 'CourseActivityAdded', data: { courseId: course.courseId, activityId: command.activityId, kind: command.kind, sectionId: section.sectionId, ...stamp(command) } },
+    {
+      type: 'CourseActivityAdded',
+      data: { courseId: course.courseId, activityId: command.activityId, kind: command.kind, sectionId: section.sectionId, idNumber: command.idNumber?.trim() ?? null, ...stamp(command) },
+    },
   ];
 }
 

@@ -118,6 +118,8 @@ export interface AddActivity extends CourseCommandBase {
   activityId: string;
   kind: ActivityKind;
   sectionId: string;
+  /** The activity's id in another system (Moodle's idnumber): unique in the school. */
+  idNumber?: string | null;
 }
 export interface RemoveActivity extends CourseCommandBase {
   type: 'RemoveActivity';

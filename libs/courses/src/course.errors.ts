@@ -5,8 +5,8 @@
 import { DomainError } from '@learnstream/domain';
 
 export const courseNotFound = (courseId: string) => new DomainError('not_found', 'COURSE_NOT_FOUND', `course ${courseId} does not exist`);
-export const idNumberTaken = () =>
-  new DomainError('conflict', 'IDNUMBER_TAKEN', 'another course of this school has this idNumber: external ids are unique in a school', [{ field: 'idNumber', message: 'taken by another course of this school' }]);
+export const idNumberTaken = (what: 'course' | 'activity') =>
+  new DomainError('conflict', 'IDNUMBER_TAKEN', `another ${what} of this school has this idNumber: external ids are unique in a school`, [{ field: 'idNumber', message: `taken by another ${what} of this school` }]);
 export const courseExists = (courseId: string) => new DomainError('conflict', 'COURSE_EXISTS', `course ${courseId} already exists`);
 /** An archived course is read-only until it is restored; enrolling in it is refused too. */
 export const courseArchived = (courseId: string) => new DomainError('rule', 'COURSE_ARCHIVED', `course ${courseId} is archived: restore it first`);

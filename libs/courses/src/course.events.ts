@@ -123,7 +123,8 @@ export type CourseTeacherAssigned = DomainEvent<'CourseTeacherAssigned', { cours
 export type CourseTeacherUnassigned = DomainEvent<'CourseTeacherUnassigned', { courseId: string; userId: string } & Stamp>;
 
 /** The course learns of an activity whose details live in the assessments feature. */
-export type CourseActivityAdded = DomainEvent<'CourseActivityAdded', { courseId: string; activityId: string; kind: ActivityKind; sectionId: string } & Stamp>;
+/** idNumber: the activity's id in another system, unique in the school (absent in events before it existed). */
+export type CourseActivityAdded = DomainEvent<'CourseActivityAdded', { courseId: string; activityId: string; kind: ActivityKind; sectionId: string; idNumber?: string | null } & Stamp>;
 export type CourseActivityRemoved = DomainEvent<'CourseActivityRemoved', { courseId: string; activityId: string; sectionId: string } & Stamp>;
 
 export type CourseEvent =
@@ -214,6 +215,6 @@ export const COURSE_EVENT_TYPES: EventTypeDefinition[] = [
   eventType('CourseResourceRemoved', { ...inSection, ...stamp }),
   eventType('CourseTeacherAssigned', { courseId: uuid, userId: uuid, role: oneOf(...COURSE_ROLES), ...stamp }),
   eventType('CourseTeacherUnassigned', { courseId: uuid, userId: uuid, ...stamp }),
-  eventType('CourseActivityAdded', { courseId: uuid, activityId: uuid, kind: oneOf(...ACTIVITY_KINDS), sectionId: uuid, ...stamp }),
+  eventType('CourseActivityAdded', { courseId: uuid, activityId: uuid, kind: oneOf(...ACTIVITY_KINDS), sectionId: uuid, idNumber: optional(nullable(string)), ...stamp }),
   eventType('CourseActivityRemoved', { courseId: uuid, activityId: uuid, sectionId: uuid, ...stamp }),
 ];

@@ -65,7 +65,8 @@ export class CoursesRepository {
     const own: NewAppend[] = events.length ? [{ streamId: courseStreamId(courseId), events: toNewEvents(actor, events, schoolId, origin), expectedRevision: expected(revision) }] : [];
     const results = await this.log.appendBatch([...own, ...others]).catch((error: unknown) => {
       // The inline courses read model's unique index (school, idNumber) refused the append.
-      if (violatesUnique(error, 'courses_school_id_number_key')) throw idNumberTaken();
+      if (violatesUnique(error, 'courses_school_id_number_key')) throw idNumberTaken('course');
+      if (violatesUnique(error, 'course_activities_school_id_number_key')) throw idNumberTaken('activity');
       throw error;
     });
     const position = results.map((r) => r.position).reduce((a, b) => (comparePositions(a, b) >= 0 ? a : b));

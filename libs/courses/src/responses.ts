@@ -59,6 +59,7 @@ export class SectionResourceResponse {
 export class SectionActivityResponse {
   @ApiProperty({ format: 'uuid' }) activityId!: string;
   @ApiProperty({ description: 'quiz, assignment or offline' }) kind!: string;
+  @ApiNullable(String, { description: "the activity's id in another system (Moodle's idnumber), unique in the school" }) idNumber!: string | null;
 }
 
 export class CourseSectionResponse {

@@ -13,7 +13,7 @@ import { CoursePlacement } from '../course-placement';
 import { assignmentStreamId } from '../streams';
 import type { AssignmentView } from '../views';
 
-export type CreateAssignmentInput = Omit<CreateAssignment, 'type' | 'assignmentId' | 'courseId' | 'now' | 'by'> & { sectionId?: string; occurredAt?: string };
+export type CreateAssignmentInput = Omit<CreateAssignment, 'type' | 'assignmentId' | 'courseId' | 'now' | 'by'> & { sectionId?: string; occurredAt?: string; idNumber?: string };
 
 export class CreateAssignmentCommand extends Command<AssignmentView> {
   constructor(
@@ -61,13 +61,13 @@ export class CreateAssignmentHandler implements ICommandHandler<CreateAssignment
   async execute({ actor, courseId, input }: CreateAssignmentCommand): Promise<AssignmentView> {
     await this.policy.require(actor, { action: 'course.edit', courseId });
     const course = await this.repo.course(courseId);
-    const { sectionId, occurredAt, ...settings } = input;
+    const { sectionId, occurredAt, idNumber, ...settings } = input;
     const time = await this.time.forCourse(actor, courseId, occurredAt);
     const assignmentId = randomUUID();
     const command: CreateAssignment = { type: 'CreateAssignment', ...settings, assignmentId, courseId, now: time.at, by: actor.userId };
     const events = assignmentDecider.decide(command, assignmentDecider.initialState());
     const section = await this.placement.sectionFor(courseId, sectionId);
-    await this.placement.place(actor, courseId, assignmentId, 'assignment', section, this.repo.newStream(assignmentStreamId(assignmentId), events, actor, course.schoolId, originOf(time)));
+    await this.placement.place(actor, courseId, assignmentId, 'assignment', section, this.repo.newStream(assignmentStreamId(assignmentId), events, actor, course.schoolId, originOf(time)), idNumber);
     return assignmentViewOf(events.reduce(assignmentDecider.evolve, assignmentDecider.initialState()));
   }
 }

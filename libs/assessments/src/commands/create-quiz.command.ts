@@ -17,7 +17,7 @@ import { quizStreamId } from '../streams';
 import { quizView, type QuizView } from '../views';
 
 /** Questions without a questionId get one. */
-export type CreateQuizInput = Omit<CreateQuiz, 'type' | 'quizId' | 'courseId' | 'now' | 'by'> & { sectionId?: string; questions?: (Omit<Question, 'questionId'> & { questionId?: string })[] };
+export type CreateQuizInput = Omit<CreateQuiz, 'type' | 'quizId' | 'courseId' | 'now' | 'by'> & { sectionId?: string; idNumber?: string; questions?: (Omit<Question, 'questionId'> & { questionId?: string })[] };
 
 export class CreateQuizCommand extends Command<QuizView> {
   constructor(
@@ -51,7 +51,7 @@ export class CreateQuizHandler implements ICommandHandler<CreateQuizCommand> {
   async execute({ actor, courseId, input }: CreateQuizCommand): Promise<QuizView> {
     await this.policy.require(actor, { action: 'course.edit', courseId });
     const course = await this.repo.course(courseId);
-    const { sectionId, questions = [], ...settings } = input;
+    const { sectionId, idNumber, questions = [], ...settings } = input;
     const quizId = randomUUID();
     const now = this.clock.nowIso();
     const commands: QuizCommand[] = [
@@ -60,7 +60,7 @@ export class CreateQuizHandler implements ICommandHandler<CreateQuizCommand> {
     ];
     const events = decideAll(commands, quizDecider.initialState());
     const section = await this.placement.sectionFor(courseId, sectionId);
-    await this.placement.place(actor, courseId, quizId, 'quiz', section, this.repo.newStream(quizStreamId(quizId), events, actor, course.schoolId));
+    await this.placement.place(actor, courseId, quizId, 'quiz', section, this.repo.newStream(quizStreamId(quizId), events, actor, course.schoolId), idNumber);
     const quiz = events.reduce(quizDecider.evolve, quizDecider.initialState()) as Extract<QuizState, { status: 'created' }>;
     return quizView(quizId, courseId, quiz.settings, quiz.questions, true);
   }

@@ -17,7 +17,7 @@ import { offlineTestStreamId } from '../streams';
 import { existingOfflineTest, Grading } from './grading-context';
 import type { OfflineResultView, OfflineTestView } from '../views';
 
-export type CreateOfflineTestInput = Omit<CreateOfflineTest, 'type' | 'offlineTestId' | 'courseId' | 'now' | 'by'> & { sectionId?: string; occurredAt?: string };
+export type CreateOfflineTestInput = Omit<CreateOfflineTest, 'type' | 'offlineTestId' | 'courseId' | 'now' | 'by'> & { sectionId?: string; occurredAt?: string; idNumber?: string };
 
 export class CreateOfflineTestCommand extends Command<OfflineTestView> {
   constructor(
@@ -52,14 +52,14 @@ export class CreateOfflineTestHandler implements ICommandHandler<CreateOfflineTe
   async execute({ actor, courseId, input }: CreateOfflineTestCommand): Promise<OfflineTestView> {
     await this.policy.require(actor, { action: 'course.edit', courseId });
     const course = await this.repo.course(courseId);
-    const { sectionId, occurredAt, ...fields } = input;
+    const { sectionId, occurredAt, idNumber, ...fields } = input;
     const time = await this.time.forCourse(actor, courseId, occurredAt);
     const offlineTestId = randomUUID();
     const command: CreateOfflineTest = { type: 'CreateOfflineTest', ...fields, offlineTestId, courseId, now: time.at, by: actor.userId };
     const events = offlineTestDecider.decide(command, offlineTestDecider.initialState());
     const [created] = events;
     const section = await this.placement.sectionFor(courseId, sectionId);
-    await this.placement.place(actor, courseId, offlineTestId, 'offline', section, this.repo.newStream(offlineTestStreamId(offlineTestId), events, actor, course.schoolId, originOf(time)));
+    await this.placement.place(actor, courseId, offlineTestId, 'offline', section, this.repo.newStream(offlineTestStreamId(offlineTestId), events, actor, course.schoolId, originOf(time)), idNumber);
     if (created.type !== 'OfflineTestCreated') throw new Error('unexpected event');
     const { title, maxGrade, passGrade, takenOn } = created.data;
     return { offlineTestId, courseId, title, maxGrade, passGrade, takenOn };

@@ -32,7 +32,7 @@ export class AssignmentsController {
   @Post('courses/:courseId/assignments')
   @ApiOperation({ summary: 'Create an assignment in a course' })
   @ApiCreatedResponse({ description: 'the assignment, placed in the course as an activity' })
-  @ApiErrors({ 400: ['VALIDATION_FAILED', 'ASSIGNMENT_INVALID', ...HISTORIC], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], ...PLACED, 409: ['CONCURRENCY_CONFLICT'] })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'ASSIGNMENT_INVALID', ...HISTORIC], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], ...PLACED, 409: ['CONCURRENCY_CONFLICT', 'IDNUMBER_TAKEN'] })
   create(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Body() body: CreateAssignmentDto) {
     return this.commands.execute(new CreateAssignmentCommand(actor, courseId, body));
   }
@@ -124,7 +124,7 @@ export class OfflineTestsController {
   @Post('courses/:courseId/offline-tests')
   @ApiOperation({ summary: 'Create an offline test in a course' })
   @ApiCreatedResponse({ description: 'the offline test, placed in the course as an activity' })
-  @ApiErrors({ 400: ['VALIDATION_FAILED', 'OFFLINE_TEST_INVALID', ...HISTORIC], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], ...PLACED, 409: ['CONCURRENCY_CONFLICT'] })
+  @ApiErrors({ 400: ['VALIDATION_FAILED', 'OFFLINE_TEST_INVALID', ...HISTORIC], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], ...PLACED, 409: ['CONCURRENCY_CONFLICT', 'IDNUMBER_TAKEN'] })
   create(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Body() body: CreateOfflineTestDto) {
     return this.commands.execute(new CreateOfflineTestCommand(actor, courseId, body));
   }

@@ -44,6 +44,7 @@ export class CreateQuizDto {
   @ApiProperty({ example: 10 }) @Bounded('points') maxGrade!: number;
   @ApiPropertyOptional({ example: 5 }) @IsOptional() @Bounded('points') passGrade?: number;
   @ApiPropertyOptional({ format: 'uuid', description: 'the course section it goes to; default: the first section' }) @IsOptional() @IsId() sectionId?: string;
+  @ApiPropertyOptional({ example: 'QUIZ-7', description: "the activity's id in another system (Moodle's idnumber): unique in the school (409 IDNUMBER_TAKEN)" }) @IsOptional() @IsString() @Length(1, 100) idNumber?: string;
   @ApiPropertyOptional({ type: 'array', items: { type: 'object' }, ...QUESTION_DOC }) @IsOptional() @IsArray() @ArrayMaxSize(500) @IsObject({ each: true }) questions?: Question[];
 }
 
@@ -83,6 +84,7 @@ export class CreateAssignmentDto {
   @ApiProperty({ example: 100 }) @Bounded('points') maxGrade!: number;
   @ApiPropertyOptional({ example: 50 }) @IsOptional() @Bounded('points') passGrade?: number;
   @ApiPropertyOptional({ format: 'uuid', description: 'the course section it goes to; default: the first section' }) @IsOptional() @IsId() sectionId?: string;
+  @ApiPropertyOptional({ example: 'QUIZ-7', description: "the activity's id in another system (Moodle's idnumber): unique in the school (409 IDNUMBER_TAKEN)" }) @IsOptional() @IsString() @Length(1, 100) idNumber?: string;
   @ApiPropertyOptional(OCCURRED_AT_DOC) @IsOptional() @IsString() occurredAt?: string;
 }
 
@@ -118,6 +120,7 @@ export class CreateOfflineTestDto {
   @ApiPropertyOptional({ example: 10 }) @IsOptional() @Bounded('points') passGrade?: number;
   @ApiProperty({ example: '2025-03-14', description: 'the day it was sat' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'takenOn must be YYYY-MM-DD' }) takenOn!: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'the course section it goes to; default: the first section' }) @IsOptional() @IsId() sectionId?: string;
+  @ApiPropertyOptional({ example: 'QUIZ-7', description: "the activity's id in another system (Moodle's idnumber): unique in the school (409 IDNUMBER_TAKEN)" }) @IsOptional() @IsString() @Length(1, 100) idNumber?: string;
   @ApiPropertyOptional(OCCURRED_AT_DOC) @IsOptional() @IsString() occurredAt?: string;
 }
 

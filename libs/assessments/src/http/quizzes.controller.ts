@@ -32,7 +32,7 @@ export class QuizzesController {
     400: ['VALIDATION_FAILED', 'QUIZ_INVALID', 'QUESTION_INVALID'],
     403: ['FORBIDDEN'],
     404: ['COURSE_NOT_FOUND', 'SECTION_NOT_FOUND'],
-    409: ['QUESTION_EXISTS', 'CONCURRENCY_CONFLICT'],
+    409: ['QUESTION_EXISTS', 'CONCURRENCY_CONFLICT', 'IDNUMBER_TAKEN'],
     422: ['COURSE_HAS_NO_SECTION', 'COURSE_ARCHIVED'],
   })
   create(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Body() body: CreateQuizDto) {

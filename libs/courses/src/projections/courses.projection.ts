@@ -134,8 +134,8 @@ export class CoursesProjection implements Projection {
         return;
       case 'CourseActivityAdded':
         await tx.query(
-          `INSERT INTO course_activities (activity_id, course_id, school_id, section_id, kind) VALUES ($2, $1, ${SCHOOL_OF}, $3, $4) ON CONFLICT (activity_id) DO NOTHING`,
-          [event.data.courseId, event.data.activityId, event.data.sectionId, event.data.kind],
+          `INSERT INTO course_activities (activity_id, course_id, school_id, section_id, kind, id_number) VALUES ($2, $1, ${SCHOOL_OF}, $3, $4, $5) ON CONFLICT (activity_id) DO NOTHING`,
+          [event.data.courseId, event.data.activityId, event.data.sectionId, event.data.kind, event.data.idNumber ?? null],
         );
         return;
       case 'CourseActivityRemoved':

@@ -14,7 +14,7 @@ import { COURSE_COLUMNS, toCourseSummary, toResource, type CourseRow, type Resou
 
 export interface CourseView extends CourseSummaryView {
   staff: { userId: string; role: CourseRole }[];
-  sections: { sectionId: string; title: string; position: number; resources: Omit<ResourceView, 'courseId' | 'sectionId'>[]; activities: { activityId: string; kind: string }[] }[];
+  sections: { sectionId: string; title: string; position: number; resources: Omit<ResourceView, 'courseId' | 'sectionId'>[]; activities: { activityId: string; kind: string; idNumber: string | null }[] }[];
   viewer: ViewerView;
 }
 
@@ -46,7 +46,10 @@ export class GetCourseHandler implements IQueryHandler<GetCourseQuery, CourseVie
         `SELECT resource_id, course_id, section_id, kind, title, visible, position FROM course_resources WHERE course_id = $1 AND (visible OR $2) ORDER BY position`,
         [courseId, access.seesHidden],
       );
-      const activities: { activity_id: string; section_id: string; kind: string }[] = await db.query('SELECT activity_id, section_id, kind FROM course_activities WHERE course_id = $1 ORDER BY activity_id', [courseId]);
+      const activities: { activity_id: string; section_id: string; kind: string; id_number: string | null }[] = await db.query(
+        'SELECT activity_id, section_id, kind, id_number FROM course_activities WHERE course_id = $1 ORDER BY activity_id',
+        [courseId],
+      );
       const role = staff.find((s) => s.user_id === actor.userId)?.role ?? null;
       return {
         ...toCourseSummary(course),
@@ -59,7 +62,7 @@ export class GetCourseHandler implements IQueryHandler<GetCourseQuery, CourseVie
             .filter((r) => r.section_id === s.section_id)
             .map(toResource)
             .map(({ courseId: _c, sectionId: _s, ...r }) => r),
-          activities: activities.filter((a) => a.section_id === s.section_id).map((a) => ({ activityId: a.activity_id, kind: a.kind })),
+          activities: activities.filter((a) => a.section_id === s.section_id).map((a) => ({ activityId: a.activity_id, kind: a.kind, idNumber: a.id_number })),
         })),
         viewer: { role, enrolled: access.enrolled, teaches: access.teaches },
       };

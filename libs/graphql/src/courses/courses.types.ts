@@ -108,6 +108,7 @@ export class CourseResourceObject implements Row<Row<CourseView['sections']>['re
 export class CourseActivityObject {
   @Field(() => ID) activityId!: string;
   @Field({ description: 'quiz, assignment or offline' }) kind!: string;
+  @Field(() => String, { nullable: true, description: "the activity's id in another system (Moodle's idnumber), unique in the school" }) idNumber!: string | null;
 }
 
 @ObjectType('CourseSection')
