@@ -259,7 +259,7 @@ describe('a read of other people’s grades and its access record are one append
 });
 
 describe('a request just filed or decided is answered as it is, whatever the asynchronous projections are doing', () => {
-  it('with the projection runner stopped: filing answers 201 with the request, approving answers it completed', async () => {
+  it('with the projection runner stopped: filing answers 201 with the request, approving answers it completed, a cancellation answers restricted', async () => {
     const runner = t.app.get(ProjectionRunner);
     const subject = await learner('Waiting Wan');
     await runner.stop();
@@ -268,6 +268,10 @@ describe('a request just filed or decided is answered as it is, whatever the asy
       expect({ status: filed.status, state: filed.body.status }).toEqual({ status: 201, state: 'pending' });
       const approved = await approve(filed.body.requestId);
       expect({ status: approved.status, state: approved.body.status, outcome: approved.body.outcome }).toEqual({ status: 200, state: 'completed', outcome: 'export_ready' });
+      // A cancellation: restricted at once (the access policy reads the same flags).
+      const leaver = await learner('Leaving Lamun');
+      const cancelled = await api().post(`/api/v1/privacy/subjects/${leaver.userId}/cancellation`).set(leaver.auth);
+      expect({ status: cancelled.status, restricted: cancelled.body.restricted, reasons: cancelled.body.restrictionReasons }).toEqual({ status: 200, restricted: true, reasons: ['cancelled'] });
     } finally {
       await runner.start();
     }

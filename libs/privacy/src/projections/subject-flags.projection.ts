@@ -14,6 +14,11 @@
  *
  * Every change recomputes the derived flags in the same statement, so the
  * row is always consistent. Erasure deletes the row.
+ *
+ * Inline (written in the append's transaction): the access policy decides on
+ * it (a restricted learner is left out of what teachers read, from the
+ * moment the restriction is recorded, not when an asynchronous projection
+ * gets to it), and the privacy commands answer from it.
  */
 import type { StoredEvent } from '@learnstream/event-store';
 import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections';
@@ -29,6 +34,7 @@ const removeReason = (reason: string) => `restriction_reasons = array_remove(res
 
 export class SubjectFlagsProjection implements Projection {
   readonly name = 'subject-flags';
+  readonly inline = true;
   readonly eventTypes = PRIVACY_SUBJECT_EVENT_TYPES;
 
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
