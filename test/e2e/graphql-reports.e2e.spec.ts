@@ -45,7 +45,8 @@ function without(value: unknown, keys: string[]): unknown {
 }
 
 const COMPLETION = 'completion { progress { completed required percentage } courseCompleted courseCompletedAt }';
-const AT_RISK = 'atRisk { flagged reasons { ... on InactiveReason { rule text since neverActive days } ... on FailingReason { rule text percentage passPercentage } } }';
+const BASELINE_REASONS = 'reasons { ... on InactiveReason { rule text since neverActive days } ... on FailingReason { rule text percentage passPercentage } }';
+const AT_RISK = `atRisk { flagged risk reasons { rule feature contribution text } baseline { flagged ${BASELINE_REASONS} } }`;
 const TIMELINE = 'learnerId nextCursor events { eventId occurredAt eventType action crud involvement courseId schoolId object { type id title } actorId realActorId relatedUserId }';
 
 const CLASS_REPORT = `query ($courseId: ID!) { classReport(courseId: $courseId) {
@@ -54,7 +55,7 @@ const CLASS_REPORT = `query ($courseId: ID!) { classReport(courseId: $courseId) 
   rules { atRisk inactiveDays grades questions distribution suggestions }
   summary { learners completed completionRate graded meanGrade passing atRisk atRiskBaseline profilingObjected }
   participants { learnerId displayName status enrolledAt unenrolledAt lastAccessAt events activity ${COMPLETION} grade { percentage letter passed } profilingObjected
-    atRisk { flagged risk reasons { rule feature contribution text } baseline { flagged reasons { ... on InactiveReason { rule text since neverActive days } ... on FailingReason { rule text percentage passPercentage } } } } }
+    ${AT_RISK} }
   gradeDistribution { from to count }
   questions { quizId quizTitle position questionId kind text skills points learners meanScore facility discrimination }
   suggestions { kind text learners }

@@ -327,7 +327,7 @@ describe('learner profile', () => {
       activity: expectedActivity(3),
       completion: { progress: { completed: 2, required: 2, percentage: 100 }, courseCompleted: true },
       grades: { releasedOnly: false, total: { passed: true, hidden: false } },
-      atRisk: { flagged: false, reasons: [] },
+      atRisk: { baseline: { flagged: false, reasons: [] } },
     });
     expect(m.grades!.total.percentage).toBeCloseTo(expectedTotal(3)!, 3);
     expect(m.grades!.items.map((i) => [i.name, i.grade])).toEqual([['Fractions quiz', attemptGrade(ATTEMPTS[3][0])], ['Essay', 40]]);
@@ -350,14 +350,25 @@ describe('learner profile', () => {
     expect(verdicts(6)).toEqual({ strengths: [], toImprove: ['fractions'] });
   });
 
-  it('the teacher sees learner 6 at risk (failing); learner 6 themself sees only released grades, so no failing total', async () => {
+  it('the profile\'s flag is the class report\'s (the model\'s risk and reasons, the baseline beside it), whoever reads it', async () => {
+    const classReport = (await http().get(`/api/v1/reports/courses/${maths}`).set(teacher1.auth).expect(200)).body as ClassReportView;
+    const judged = classReport.participants.filter((p) => p.atRisk);
+    expect(judged.length).toBeGreaterThan(1);
+    for (const p of judged) {
+      const { body } = await http().get(`/api/v1/reports/learners/${p.learnerId}`).set(teacher1.auth).expect(200);
+      expect({ learner: p.learnerId, atRisk: course(body, maths).atRisk }).toEqual({ learner: p.learnerId, atRisk: p.atRisk });
+    }
+  });
+
+  it('the teacher sees learner 6 failing in the baseline; learner 6 themself sees only released grades, so no failing total, and the same model flag', async () => {
     const staff = await http().get(`/api/v1/reports/learners/${learner(6).userId}`).set(teacher1.auth).expect(200);
-    expect(course(staff.body, maths).atRisk).toMatchObject({ flagged: true, reasons: [expect.objectContaining({ rule: 'failing' })] });
+    expect(course(staff.body, maths).atRisk).toMatchObject({ baseline: { flagged: true, reasons: [expect.objectContaining({ rule: 'failing' })] } });
     const own = await http().get(`/api/v1/reports/learners/${learner(6).userId}`).set(learner(6).auth).expect(200);
     const m = course(own.body, maths);
     expect(m.grades).toMatchObject({ releasedOnly: true, total: { percentage: null, hidden: true } });
     expect(m.grades!.items.map((i: { name: string }) => i.name)).toEqual(['Fractions quiz']);
-    expect(m.atRisk).toEqual({ flagged: false, reasons: [] });
+    const { baseline: _staffBaseline, ...model } = course(staff.body, maths).atRisk!;
+    expect(m.atRisk).toEqual({ ...model, baseline: { flagged: false, reasons: [] } });
     // Their own profile shows their last access to the platform.
     expect(Date.parse(own.body.lastAccessAt)).toBeGreaterThan(0);
   });

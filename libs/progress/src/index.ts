@@ -11,6 +11,7 @@ export { LearnerActivityProjection } from './projections/learner-activity.projec
 export { QuestionResultsProjection } from './projections/question-results.projection';
 export { EarlyWarningProjection } from './projections/early-warning.projection';
 export { GetLearnerProfileQuery, GetLearnerTimelineQuery, PROFILING_NOTE, type LearnerProfileView, type TimelinePage } from './queries/get-learner-profile.query';
-export { GetClassReportQuery, type AtRiskView, type ClassReportView, type EarlyWarningView, type ModelReason } from './queries/get-class-report.query';
+export { GetClassReportQuery, type ClassReportView, type EarlyWarningView } from './queries/get-class-report.query';
+export type { AtRiskView, ModelReason } from './queries/early-warning';
 export { GetSchoolReportQuery, type SchoolReportView } from './queries/get-school-report.query';
 export { classAsOf, ClassReportDto, LearnerProfileDto, SchoolReportDto, schoolPeriod, TimelineDto } from './http/dto';

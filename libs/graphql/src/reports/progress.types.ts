@@ -168,7 +168,7 @@ export class ProfileCourseObject {
   @Field(() => JSONScalar, { description: "the learner's own events in the course, by action (verb)" }) activity!: Record<string, number>;
   @Field(() => CompletionObject) completion!: CompletionObject;
   @Field(() => CourseGradesObject, { nullable: true }) grades!: CourseGradesObject | null;
-  @Field(() => AtRiskObject, { nullable: true }) atRisk!: AtRiskObject | null;
+  @Field(() => ModelAtRiskObject, { nullable: true, description: "the class report's flag of the learner" }) atRisk!: ModelAtRiskObject | null;
 }
 
 @ObjectType('ProfileSkill')

@@ -221,7 +221,7 @@ export class ProfileCourseResponse {
   @ApiCounts({ description: 'the learner\'s own events in the course, by action (verb)' }) activity!: Record<string, number>;
   @ApiProperty({ type: () => CompletionResponse }) completion!: CompletionResponse;
   @ApiNullable(() => CourseGradesResponse, { description: 'null when the course has no gradebook' }) grades!: CourseGradesResponse | null;
-  @ApiNullable(() => AtRiskResponse, { description: 'null when not judged: not an active enrolment, or an objection to profiling' }) atRisk!: AtRiskResponse | null;
+  @ApiNullable(() => ModelAtRiskResponse, { description: "the class report's flag of the learner; null when not judged: not an active enrolment, or an objection to profiling" }) atRisk!: ModelAtRiskResponse | null;
 }
 
 export class SkillResponse {

@@ -9,9 +9,66 @@
  * grading method (quizResult of the grades feature), as the gradebook does.
  */
 import { quizResult, readQuizGrading, type ActivityResult } from '@learnstream/grades';
-import { query } from '@learnstream/database';
-import { courseFeatures, scoreLearners, TRAINED_MODEL, type CourseSnapshot, type EarlyWarningModel, type RiskScore, type ThresholdSetting } from '@learnstream/early-warning';
+import { query, queryOne } from '@learnstream/database';
+import { readEnrolments } from '@learnstream/courses';
+import { courseFeatures, scoreLearners, TRAINED_MODEL, type CourseSnapshot, type EarlyWarningModel, type RiskReason, type RiskScore, type ThresholdSetting } from '@learnstream/early-warning';
 import type { EntityManager } from 'typeorm';
+import type { AtRiskReason } from '../rules';
+import { restrictedIds } from './read-models';
+
+export const EARLY_WARNING_RULE_TEXT =
+  'AT RISK: the early-warning model (a logistic regression, docs/early-warning.md) puts the risk that the learner fails or withdraws at or above the ' +
+  "threshold of the school's setting, from what the course's log said by the report's date: the share of the assessments due that were submitted, " +
+  'scores so far ranked within the class, the trend of the grades, lateness, how early work is handed in relative to the class, the days since the ' +
+  "last submission, and the class's own share of work handed in (its level). The reasons are the features that raise the risk the most, where the " +
+  "learner's own facts bear them out. Learners who objected to profiling are never scored.";
+
+/** A model reason: the feature, how much it adds to the log-odds, and the words. */
+export type ModelReason = { rule: 'model' } & RiskReason;
+
+export interface AtRiskView {
+  /** The early-warning model's flag: risk ≥ the threshold of the setting. */
+  flagged: boolean;
+  /** The model's risk of failing or withdrawing, 0–1 (3 decimals). */
+  risk: number;
+  reasons: ModelReason[];
+  /** The two rules of before (inactivity, failing grade), for comparison. */
+  baseline: { flagged: boolean; reasons: AtRiskReason[] };
+}
+
+export const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** What a judged learner is shown, in the class report and the learner profile alike: the model's flag, risk and reasons, the baseline beside it. */
+export function atRiskView(score: RiskScore | undefined, baseline: AtRiskReason[]): AtRiskView {
+  return {
+    flagged: score?.flagged ?? false,
+    risk: score ? round3(score.risk) : 0,
+    reasons: (score?.reasons ?? []).map((r) => ({ rule: 'model' as const, ...r, contribution: round3(r.contribution) })),
+    baseline: { flagged: baseline.length > 0, reasons: baseline },
+  };
+}
+
+/** The learners the flag judges: active then, not objecting to profiling, enrolled by the facts' date. */
+export function judgedLearners(facts: CourseFacts, enrolments: readonly { learnerId: string; status: string }[], objecting: ReadonlySet<string>): string[] {
+  return enrolments.filter((e) => e.status === 'active' && !objecting.has(e.learnerId) && facts.enrolments.has(e.learnerId)).map((e) => e.learnerId);
+}
+
+/** The school's threshold setting; null when it never chose one (precision-first then). */
+export async function readThresholdSetting(db: EntityManager, schoolId: string | null): Promise<ThresholdSetting | null> {
+  if (!schoolId) return null;
+  return (await queryOne<{ threshold: ThresholdSetting }>(db, 'SELECT threshold FROM progress_ew_settings WHERE school_id = $1', [schoolId]))?.threshold ?? null;
+}
+
+/**
+ * What the learner profile needs to give a learner the class report's flag now: the whole class (the ranks and
+ * the class's level are within it) as the report reads it (restricted learners left out), and the school's setting.
+ */
+export async function readClassForFlag(db: EntityManager, courseId: string, schoolId: string | null, now: Date) {
+  const facts = await readCourseFacts(db, courseId, now);
+  const restricted = await restrictedIds(db);
+  const enrolments = (await readEnrolments(db, { courseIds: [courseId] })).filter((e) => !restricted.has(e.learnerId));
+  return { courseId, facts, enrolments, setting: (await readThresholdSetting(db, schoolId)) ?? ('precision-first' as const) };
+}
 
 export interface EnrolmentAsOf {
   learnerId: string;

@@ -31,7 +31,7 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
 import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
 import { DomainError, Clock } from '@learnstream/domain';
-import { query, queryOne } from '@learnstream/database';
+import { query } from '@learnstream/database';
 import { readCourses, readEnrolments } from '@learnstream/courses';
 import { readAccountNames } from '@learnstream/identity';
 import { readQuizzes } from '@learnstream/assessments';
@@ -45,14 +45,13 @@ import {
   mean,
   QUESTION_STATISTICS_TEXT,
   round2,
-  type AtRiskReason,
   type GradeBin,
 } from '../rules';
 import { learnerCompletion, learnerGrades, readCompletion, readGradebooks, type CompletionView } from '@learnstream/grades';
 import { byDisplayName, iso, notRestricted, restrictedIds } from './read-models';
-import { readCourseFacts, scoreClass, snapshotOf } from './early-warning';
+import { atRiskView, EARLY_WARNING_RULE_TEXT, judgedLearners, readCourseFacts, readThresholdSetting, round3, scoreClass, snapshotOf, type AtRiskView } from './early-warning';
 import { CLASS_SUGGESTIONS_TEXT, classSuggestions, type ClassSuggestion } from '../advice';
-import { TRAINED_MODEL, type RiskReason, type ThresholdSetting } from '@learnstream/early-warning';
+import { TRAINED_MODEL, type ThresholdSetting } from '@learnstream/early-warning';
 
 export interface ParticipantView {
   learnerId: string;
@@ -71,19 +70,6 @@ export interface ParticipantView {
   profilingObjected: boolean;
   /** null when not judged: not an active enrolment, or an objection to profiling. */
   atRisk: AtRiskView | null;
-}
-
-/** A model reason: the feature, how much it adds to the log-odds, and the words. */
-export type ModelReason = { rule: 'model' } & RiskReason;
-
-export interface AtRiskView {
-  /** The early-warning model's flag: risk ≥ the threshold of the setting. */
-  flagged: boolean;
-  /** The model's risk of failing or withdrawing, 0–1 (3 decimals). */
-  risk: number;
-  reasons: ModelReason[];
-  /** The two rules of before (inactivity, failing grade), for comparison. */
-  baseline: { flagged: boolean; reasons: AtRiskReason[] };
 }
 
 export interface EarlyWarningView {
@@ -159,13 +145,6 @@ export class GetClassReportQuery extends Query<ClassReportView> {
   }
 }
 
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
-
-export const EARLY_WARNING_RULE_TEXT =
-  'AT RISK: the early-warning model (a logistic regression, docs/early-warning.md) puts the risk that the learner fails or withdraws at or above the ' +
-  "threshold of the school's setting, from what the course's log said by the report's date: the share of the assessments due that were submitted, " +
-  'scores so far ranked within the class, lateness, the time of the last submission relative to the class, work handed in ahead, the trend of the ' +
-  'grades. The reasons are the features that raise the risk the most. Learners who objected to profiling are never scored.';
 
 interface ActivityRow {
   user_id: string;
@@ -247,7 +226,7 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
         [courseId, asOf],
       );
       const quizzes = await readQuizzes(db, [courseId]);
-      const setting = course.schoolId ? await queryOne<{ threshold: ThresholdSetting }>(db, 'SELECT threshold FROM progress_ew_settings WHERE school_id = $1', [course.schoolId]) : null;
+      const setting = await readThresholdSetting(db, course.schoolId);
       return {
         course,
         facts,
@@ -255,7 +234,7 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
         activity,
         questions,
         quizzes,
-        threshold: options.threshold ?? setting?.threshold ?? 'precision-first',
+        threshold: options.threshold ?? setting ?? 'precision-first',
         gradebook: (await readGradebooks(db, [courseId], null, asOf ? { results: facts.results } : undefined)).get(courseId) ?? null,
         completion: await readCompletion(db, [courseId], null, asOf),
       };
@@ -263,7 +242,7 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
     const objecting = await this.repo.objectingToProfiling(read.enrolments.map((e) => e.learnerId));
 
     const byLearner = new Map(read.activity.map((a) => [a.user_id, { events: a.events, activity: a.by_action, lastAt: a.last_at }]));
-    const judgedIds = read.enrolments.filter((e) => e.status === 'active' && !objecting.has(e.learnerId) && read.facts.enrolments.has(e.learnerId)).map((e) => e.learnerId);
+    const judgedIds = judgedLearners(read.facts, read.enrolments, objecting);
     const scores = scoreClass(snapshotOf(courseId, read.facts, judgedIds), read.threshold);
     const choice = TRAINED_MODEL.thresholds[read.threshold];
 
@@ -276,7 +255,6 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
       const baseline = judged
         ? atRiskReasons({ lastActivityAt: lastAccessAt, enrolledAt: iso(e.enrolledAt)!, now, inactiveDays, grade: grades?.total ?? null, passPercentage: grades?.passPercentage ?? null })
         : [];
-      const score = scores.get(e.learnerId);
       return {
         learnerId: e.learnerId,
         displayName: e.displayName,
@@ -289,14 +267,7 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
         completion: learnerCompletion(read.completion, courseId, e.learnerId),
         grade: grades ? { percentage: grades.total.percentage, letter: grades.total.letter, passed: grades.total.passed } : null,
         profilingObjected,
-        atRisk: judged
-          ? {
-              flagged: score?.flagged ?? false,
-              risk: score ? round3(score.risk) : 0,
-              reasons: (score?.reasons ?? []).map((r) => ({ rule: 'model' as const, ...r, contribution: round3(r.contribution) })),
-              baseline: { flagged: baseline.length > 0, reasons: baseline },
-            }
-          : null,
+        atRisk: judged ? atRiskView(scores.get(e.learnerId), baseline) : null,
       };
     });
 

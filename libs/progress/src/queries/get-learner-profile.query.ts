@@ -27,9 +27,10 @@ import { PROGRESS_OPTIONS, type ProgressOptions } from '../progress.options';
 import type { LearnerPart, ReportFormat } from '../progress.events';
 import { ProgressRepository } from '../progress.repository';
 import { ADVICE_RULE_TEXT, learnerAdvice, type SkillAdvice } from '../advice';
-import { atRiskReasons, atRiskRuleText, skillResult, skillVerdicts, SKILL_RULE_TEXT, type AtRiskReason, type SkillResult } from '../rules';
+import { atRiskReasons, atRiskRuleText, skillResult, skillVerdicts, SKILL_RULE_TEXT, type SkillResult } from '../rules';
 import { learnerCompletion, learnerGrades, readCompletion, readGradebooks, type CompletionView, type CourseGradeView } from '@learnstream/grades';
 import { iso } from './read-models';
+import { atRiskView, EARLY_WARNING_RULE_TEXT, judgedLearners, readClassForFlag, scoreClass, snapshotOf, type AtRiskView } from './early-warning';
 import { query, queryOne } from '@learnstream/database';
 import { readActivitySections, readCourses, readEnrolments, readVisibleResources, type CourseHeading, type EnrolmentRecord } from '@learnstream/courses';
 import { readAccountNames } from '@learnstream/identity';
@@ -79,8 +80,8 @@ export interface ProfileCourseView {
   completion: CompletionView;
   /** null when the course has no gradebook. */
   grades: CourseGradeView | null;
-  /** null when not judged: not an active enrolment, or the learner objected to profiling. */
-  atRisk: { flagged: boolean; reasons: AtRiskReason[] } | null;
+  /** The class report's flag of the learner (the early-warning model, the baseline beside it); null when not judged: not an active enrolment, or the learner objected to profiling. */
+  atRisk: AtRiskView | null;
 }
 
 export interface SkillView extends SkillResult {
@@ -306,6 +307,8 @@ export class GetLearnerProfileHandler extends LearnerReport implements IQueryHan
       const used = await countAttempts(db, learnerId, quizIds);
       const sections = await readActivitySections(db, quizIds);
       const resources = await readVisibleResources(db, courseIds);
+      const classes: Awaited<ReturnType<typeof readClassForFlag>>[] = [];
+      for (const e of seen.courses) if (e.status === 'active' && !objected) classes.push(await readClassForFlag(db, e.courseId, e.course.schoolId, now));
       return {
         outcomes,
         quizzes: quizzes.map((q) => ({ ...q, attemptsUsed: used.get(q.quizId) ?? 0, sectionId: sections.get(q.quizId) ?? null })),
@@ -318,8 +321,14 @@ export class GetLearnerProfileHandler extends LearnerReport implements IQueryHan
         gradebooks: await readGradebooks(db, courseIds, learnerId),
         completion: await readCompletion(db, courseIds, learnerId),
         timeline: await this.timeline(db, learnerId, seen, options.limit, options.cursor),
+        classes,
       };
     });
+    // The flag is the class report's: the learner scored within their whole class, as the report judges it.
+    const objectingInClasses = await this.repo.objectingToProfiling([...new Set(read.classes.flatMap((c) => c.enrolments.map((e) => e.learnerId)))]);
+    const risks = new Map(
+      read.classes.map((c) => [c.courseId, scoreClass(snapshotOf(c.courseId, c.facts, judgedLearners(c.facts, c.enrolments, objectingInClasses)), c.setting).get(learnerId)]),
+    );
 
     const courses: ProfileCourseView[] = seen.courses.map((e) => {
       const activity: Record<string, number> = {};
@@ -330,7 +339,8 @@ export class GetLearnerProfileHandler extends LearnerReport implements IQueryHan
       }
       const book = read.gradebooks.get(e.courseId);
       const grades = book ? learnerGrades(book, learnerId, seen.teaches.has(e.courseId)) : null;
-      const judged = e.status === 'active' && !read.objected;
+      const score = risks.get(e.courseId);
+      const judged = e.status === 'active' && !read.objected && score !== undefined;
       const reasons = judged
         ? atRiskReasons({ lastActivityAt: lastAccessAt, enrolledAt: iso(e.enrolledAt)!, now, inactiveDays, grade: grades?.total ?? null, passPercentage: grades?.passPercentage ?? null })
         : [];
@@ -345,7 +355,7 @@ export class GetLearnerProfileHandler extends LearnerReport implements IQueryHan
         activity,
         completion: learnerCompletion(read.completion, e.courseId, learnerId),
         grades,
-        atRisk: judged ? { flagged: reasons.length > 0, reasons } : null,
+        atRisk: judged ? atRiskView(score, reasons) : null,
       };
     });
     const skills: SkillView[] = read.skills.map((s) => ({ ...skillResult(s.skill, Number(s.earned), Number(s.possible), s.questions), courseIds: [...s.course_ids].sort() }));
@@ -373,7 +383,7 @@ export class GetLearnerProfileHandler extends LearnerReport implements IQueryHan
       generatedAt: now.toISOString(),
       lastAccessAt: seen.personal ? read.lastAccessAt : null,
       profiling: { objected: read.objected, note: read.objected ? PROFILING_NOTE : null },
-      rules: { skills: SKILL_RULE_TEXT, atRisk: atRiskRuleText(inactiveDays), inactiveDays, advice: ADVICE_RULE_TEXT },
+      rules: { skills: SKILL_RULE_TEXT, atRisk: `${EARLY_WARNING_RULE_TEXT} Baseline (shown beside it, not the flag): ${atRiskRuleText(inactiveDays)}`, inactiveDays, advice: ADVICE_RULE_TEXT },
       courses,
       skills,
       strengths: verdicts?.strengths ?? null,
