@@ -96,6 +96,11 @@ describe('account idNumber', () => {
     const again = await http().post('/api/v1/users/bulk').set(north.auth).send({ schoolId: northId, rows }).expect(200);
     expect(again.body).toMatchObject({ created: 0, existing: 2 });
     expect(again.body.results[1].userId).toBe(bulk.body.results[1].userId);
+    // Lookup: the school's member with the external id.
+    const member = await http().get(`/api/v1/schools/${northId}/members`).query({ idNumber: 'S-0001' }).set(north.auth).expect(200);
+    expect(member.body.members.map((m: { userId: string }) => m.userId)).toEqual([one.body.userId]);
+    expect((await http().get(`/api/v1/schools/${southId}/members`).query({ idNumber: 'S-0001' }).set(south.auth).expect(200)).body.members.map((m: { username: string }) => m.username)).toEqual(['ext.sam']);
+    expect((await http().get(`/api/v1/schools/${northId}/members`).query({ idNumber: 'S-9999' }).set(north.auth).expect(200)).body).toMatchObject({ members: [], total: 0 });
     // An idNumber of one account with the username of another is refused.
     const clash = await http().post('/api/v1/users/bulk').set(north.auth).send({ schoolId: northId, rows: [learner('ext.ann2', 'S-0003')], mode: 'per_row' }).expect(200);
     expect(clash.body.results[0]).toMatchObject({ status: 'refused', code: 'IDNUMBER_TAKEN' });

@@ -62,6 +62,11 @@ export class MemberFilterDto {
   @ApiPropertyOptional({ enum: SCHOOL_ROLES }) @IsOptional() @IsIn(SCHOOL_ROLES) role?: SchoolRole;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsId() classId?: string;
   @ApiPropertyOptional({ default: false, description: 'past members too (school and platform admins)' }) @IsOptional() @Transform(flag) @IsBoolean() includeEnded?: boolean;
+  @ApiPropertyOptional({ description: "the member whose account the school opened with this external id (idNumber, as given to POST /users or the bulk upload)", maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  idNumber?: string;
   @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
   @ApiPropertyOptional({ description: 'the nextCursor of the page before (or follow `next`)' }) @IsOptional() @IsString() @MaxLength(400) cursor?: string;
 }

@@ -169,7 +169,7 @@ export class SchoolsController {
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
   async members(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: MemberFilterDto, @Req() req: Request): Promise<MembersPage> {
     const page = await this.queries.execute(
-      new ListMembersQuery(actor, id, { role: query.role ?? null, classId: query.classId ?? null, includeEnded: query.includeEnded ?? false, limit: query.limit, cursor: query.cursor }),
+      new ListMembersQuery(actor, id, { role: query.role ?? null, classId: query.classId ?? null, includeEnded: query.includeEnded ?? false, idNumber: query.idNumber ?? null, limit: query.limit, cursor: query.cursor }),
     );
     return { ...page, next: nextLink(req.originalUrl, page.nextCursor) };
   }

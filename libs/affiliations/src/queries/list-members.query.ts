@@ -10,6 +10,8 @@ export interface MemberFilter {
   role: SchoolRole | null;
   classId: string | null;
   includeEnded: boolean;
+  /** The member whose account the school opened with this external id. */
+  idNumber?: string | null;
   limit?: number;
   /** The nextCursor of the page before. */
   cursor?: string;
@@ -57,16 +59,17 @@ export class ListMembersHandler implements IQueryHandler<ListMembersQuery> {
     const after = filter.cursor === undefined ? null : decodeKeyCursor(filter.cursor, 3);
     if (after && !(typeof after[0] === 'string' && typeof after[1] === 'string' && typeof after[2] === 'string')) throw new DomainError('invalid', 'VALIDATION_FAILED', 'cursor is not a cursor this list gave');
     const from = `FROM school_memberships m LEFT JOIN accounts a ON a.user_id = m.user_id
-          WHERE m.school_id = $1 AND ($2::text IS NULL OR m.role = $2) AND ($3::uuid IS NULL OR m.class_id = $3) AND ($4 OR m.ended_at IS NULL)`;
+          WHERE m.school_id = $1 AND ($2::text IS NULL OR m.role = $2) AND ($3::uuid IS NULL OR m.class_id = $3) AND ($4 OR m.ended_at IS NULL)
+            AND ($5::text IS NULL OR (a.id_number = $5 AND a.opened_in_school = $1))`;
     const sortKey = `(CASE WHEN a.display_name IS NULL THEN '1' ELSE '0' || a.display_name END), m.user_id::text, m.membership_id::text`;
-    const params = [schoolId, filter.role, filter.classId, includeEnded];
+    const params = [schoolId, filter.role, filter.classId, includeEnded, filter.idNumber ?? null];
     const [rows, everyone]: [(MemberRow & { sort_name: string })[], { user_id: string }[]] = await this.tenants.read(await this.policy.scopeOf(actor), async (db) => [
       await db.query(
         `SELECT m.membership_id, m.user_id, m.role, m.class_id, m.grade_level, m.started_at, m.ended_at,
                 a.username, a.display_name, ${view === 'school_admin' ? 'a.email' : 'NULL AS email'},
                 CASE WHEN a.display_name IS NULL THEN '1' ELSE '0' || a.display_name END AS sort_name
-           ${from} AND ($5::text IS NULL OR (${sortKey}) > ($5::text, $6::text, $7::text))
-          ORDER BY ${sortKey} LIMIT $8`,
+           ${from} AND ($6::text IS NULL OR (${sortKey}) > ($6::text, $7::text, $8::text))
+          ORDER BY ${sortKey} LIMIT $9`,
         [...params, after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, limit + 1],
       ),
       await db.query(`SELECT m.user_id ${from}`, params),
