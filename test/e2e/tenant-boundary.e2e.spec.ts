@@ -419,7 +419,8 @@ describe('every root field of the GraphQL schema, as every role of another schoo
     });
     console.log(`tenant boundary (GraphQL): ${opCount} root fields × ${callers.length} callers = ${outcomes.length} requests; ` +
       `${outcomes.filter((o) => o.leaked.length).length} leaks; error codes ${JSON.stringify(outcomes.flatMap((o) => o.codes).reduce<Record<string, number>>((a, c) => ({ ...a, [c]: (a[c] ?? 0) + 1 }), {}))}; ` +
-      `fields that could not be filled: ${unfillable.join(', ') || 'none'}`);
+      `fields that could not be filled: ${unfillable.join(', ') || 'none'}; refused by input validation (authorization not reached): ` +
+      `${[...new Set(outcomes.filter((o) => o.codes.includes('VALIDATION_FAILED')).map((o) => /\{ (\w+)/.exec(o.op)?.[1]))].join(', ') || 'none'}`);
   }, 600_000);
 
   it('covers the schema (a root field whose required arguments cannot be made is named here)', () => {
