@@ -16,7 +16,8 @@ import { ProjectionRunner } from '@learnstream/projections';
 import type { DataSource } from 'typeorm';
 import { submissionDecider, type SubmissionState } from './assignment-submission';
 import { toNewEvents, type AssessmentEvent } from './new-events';
-import { assignmentSubmissionStreamId } from './streams';
+import type { OfflineTestState } from './offline-test';
+import { assignmentSubmissionStreamId, offlineTestStreamId } from './streams';
 
 export interface Loaded<S> {
   state: S;
@@ -114,6 +115,22 @@ export class AssessmentsRepository {
     };
     await Promise.all(Array.from({ length: Math.min(8, rows.length) }, worker));
     return states;
+  }
+
+  /**
+   * An offline test's state from the inline read models (offline_tests,
+   * offline_results) instead of folding its stream, which holds every result
+   * ever recorded, with the stream's revision read first: a write after that
+   * revision makes an append expecting it fail (and be decided again), so the
+   * rows may be newer than the revision but never older. Null when there is no such test.
+   */
+  async offlineTestState(offlineTestId: string): Promise<{ state: Extract<OfflineTestState, { status: 'created' }>; revision: bigint | null } | null> {
+    const revision = await this.log.store.streamRevision(offlineTestStreamId(offlineTestId));
+    const [test]: { course_id: string; max_grade: number; pass_grade: number | null }[] = await this.db.query('SELECT course_id, max_grade, pass_grade FROM offline_tests WHERE offline_test_id = $1', [offlineTestId]);
+    if (!test) return null;
+    const results: { learner_id: string; grade: number }[] = await this.db.query('SELECT learner_id, grade FROM offline_results WHERE offline_test_id = $1', [offlineTestId]);
+    const grades = Object.fromEntries(results.map((r) => [r.learner_id, r.grade]));
+    return { state: { status: 'created', offlineTestId, courseId: test.course_id, maxGrade: test.max_grade, passGrade: test.pass_grade, grades }, revision };
   }
 
   /** The course and its tenant; COURSE_NOT_FOUND when there is none. */

@@ -34,7 +34,7 @@ import { toNewEvents } from '../new-events';
 import { offlineTestDecider } from '../offline-test';
 import { assignmentSubmissionStreamId, offlineTestStreamId } from '../streams';
 import { existingAssignment } from './create-assignment.command';
-import { existingOfflineTest, Grading, type GradingContext } from './grading-context';
+import { existingOfflineTestFromRows, Grading, type GradingContext } from './grading-context';
 
 export type BulkMode = 'all_or_nothing' | 'per_row';
 
@@ -124,11 +124,11 @@ export class BulkRecordOfflineResultsHandler implements ICommandHandler<BulkReco
   ) {}
 
   async execute({ actor, offlineTestId, rows, mode }: BulkRecordOfflineResultsCommand): Promise<BulkResultsOutcome> {
-    let loaded: Awaited<ReturnType<typeof existingOfflineTest>> | null = await existingOfflineTest(this.repo, offlineTestId);
+    let loaded: Awaited<ReturnType<typeof existingOfflineTestFromRows>> | null = await existingOfflineTestFromRows(this.repo, offlineTestId);
     const context = await this.grading.context(actor, loaded.state.courseId, rows);
     const refused = refusals(rows, context);
     return retryOnConflict(async () => {
-      const { state, revision } = loaded ?? (await existingOfflineTest(this.repo, offlineTestId));
+      const { state, revision } = loaded ?? (await existingOfflineTestFromRows(this.repo, offlineTestId));
       loaded = null;
       const events: AssessmentEvent[] = [];
       // Each learner is in the upload once (refusals): each row is decided on the loaded state.

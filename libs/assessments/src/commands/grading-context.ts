@@ -35,11 +35,20 @@ export interface GradingContext {
   rows: RowTime[];
 }
 
+const offlineTestNotFound = (offlineTestId: string) => new DomainError('not_found', 'OFFLINE_TEST_NOT_FOUND', `no offline test ${offlineTestId}`);
+
 /** An offline test that must exist, with its stream's revision. */
 export async function existingOfflineTest(repo: AssessmentsRepository, offlineTestId: string): Promise<{ state: Extract<OfflineTestState, { status: 'created' }>; revision: bigint | null }> {
   const { state, revision } = await repo.load(offlineTestStreamId(offlineTestId), offlineTestDecider);
-  if (state.status === 'none') throw new DomainError('not_found', 'OFFLINE_TEST_NOT_FOUND', `no offline test ${offlineTestId}`);
+  if (state.status === 'none') throw offlineTestNotFound(offlineTestId);
   return { state, revision };
+}
+
+/** The same, from the inline read models (AssessmentsRepository.offlineTestState): for uploads to a test that holds many results. */
+export async function existingOfflineTestFromRows(repo: AssessmentsRepository, offlineTestId: string): ReturnType<typeof existingOfflineTest> {
+  const found = await repo.offlineTestState(offlineTestId);
+  if (!found) throw offlineTestNotFound(offlineTestId);
+  return found;
 }
 
 @Injectable()
