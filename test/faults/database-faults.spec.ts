@@ -347,44 +347,54 @@ describe('database faults on an embedded PostgreSQL this file starts (max_connec
     const hogs: pg.Client[] = [];
     try {
       await underFault(h, world, 'connections exhausted', async () => {
-        // Keep the app out while the slots fill up, then let it try: every new connection it opens gets 53300.
-        await h.query(`ALTER DATABASE learnstream_faults_test ALLOW_CONNECTIONS false`, [], h.db.serverUrl);
-        for (;;) {
-          // Its connections ended (through a hog once every slot is taken), their slots taken too.
-          // pg_terminate_backend(pid, timeout) waits until the backend has exited and given its slot back: without the wait a hog
-          // could be refused while a dying backend still held a slot, which then came free for the app (health 200 in CI).
-          if (hogs.length) await hogs[0].query('SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = $1', ['learnstream_faults_test']);
-          else await h.terminateBackends();
-          for (;;) {
-            const hog = new pg.Client({ connectionString: h.db.serverUrl });
-            hog.on('error', () => undefined);
-            try {
-              await hog.connect();
-            } catch (error) {
-              expect((error as { code?: string }).code).toBe('53300');
-              break;
-            }
-            hogs.push(hog);
-          }
-          const { rows } = await hogs[0].query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', ['learnstream_faults_test']);
-          if (rows[0].n > 0) continue;
-          // Every slot is a hog's only if one more connection is still refused now that every terminated backend has gone.
-          const probe = new pg.Client({ connectionString: h.db.serverUrl });
-          probe.on('error', () => undefined);
+        // Keep the app out (its event and key-store databases) while the slots fill up, then let it try: every new connection
+        // it opens gets 53300. A hog is ours by its application_name; any other client backend, on any database of the server and
+        // even one still starting (no database or name yet), holds a slot that could come free for the app when it exits.
+        const databases = (await h.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'learnstream_faults_test%'`, [], h.db.serverUrl)).map(
+          (d) => d.datname,
+        );
+        for (const d of databases) await h.query(`ALTER DATABASE ${d} ALLOW_CONNECTIONS false`, [], h.db.serverUrl);
+        const HOG = 'fault-hog';
+        const openHog = async (): Promise<boolean> => {
+          const hog = new pg.Client({ connectionString: h.db.serverUrl, application_name: HOG });
+          hog.on('error', () => undefined);
           try {
-            await probe.connect();
-            hogs.push(probe);
+            await hog.connect();
           } catch (error) {
             expect((error as { code?: string }).code).toBe('53300');
-            break;
+            return false;
           }
+          hogs.push(hog);
+          return true;
+        };
+        const others = `FROM pg_stat_activity WHERE backend_type = 'client backend' AND application_name IS DISTINCT FROM '${HOG}'`;
+        await h.terminateBackends();
+        // The app's pool and its LISTEN connection reconnect at once: a slot that comes free while the app's databases allow
+        // connections is the app's as often as ours. So the slots are filled while they do not; once allowed, half a second later,
+        // no backend of the app may have got in (one refused while starting held a slot the count could not see); else again.
+        for (let attempt = 0; ; attempt++) {
+          if (attempt > 20) throw new Error('the app got a slot of its own in 20 attempts to take them all');
+          for (let round = 0; ; round++) {
+            if (round > 200) throw new Error('the app kept slots of its own through 200 rounds of filling');
+            while (await openHog());
+            if (!hogs.length) continue;
+            // pg_terminate_backend(pid, timeout) returns once the backend has exited and its slot is free: the hogs take it next round.
+            const [{ n }] = (await hogs[0].query<{ n: number }>(`SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000))::int AS n ${others}`)).rows;
+            if (n === 0 && !(await openHog())) break;
+          }
+          for (const d of databases) await hogs[0].query(`ALTER DATABASE ${d} ALLOW_CONNECTIONS true`);
+          await until(500);
+          const [{ n }] = (await hogs[0].query<{ n: number }>(`SELECT count(*)::int AS n ${others}`)).rows;
+          if (n === 0) break;
+          if (process.env.FAULTS_LOG) console.log((await hogs[0].query(`SELECT datname, application_name, state, left(query, 60) AS q ${others}`)).rows);
+          for (const d of databases) await hogs[0].query(`ALTER DATABASE ${d} ALLOW_CONNECTIONS false`);
         }
-        await hogs[0].query(`ALTER DATABASE learnstream_faults_test ALLOW_CONNECTIONS true`);
-        await until(300);
+        const [{ n: slots }] = (await hogs[0].query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = '${HOG}'`)).rows;
+        expect(slots).toBe(hogs.length);
         await expectOutageAnswers(h, world);
         await until(1000);
         await Promise.all(hogs.splice(0).map((c) => c.end()));
-        return `all 20 slots taken for 1.3 s`;
+        return `all ${slots} slots (max_connections 20) taken for 1 s`;
       });
     } finally {
       await Promise.all(hogs.map((c) => c.end().catch(() => undefined)));
