@@ -24,3 +24,16 @@ export async function readAccountNames(db: Queryable, userIds: readonly string[]
   );
   return rows.map((r) => ({ userId: r.user_id, displayName: r.display_name }));
 }
+
+export interface AccountCountry {
+  userId: string;
+  /** ISO 3166-1 alpha-2, as the profile says now; null if none. */
+  country: string | null;
+}
+
+/** The profile's country of these accounts (those the reader may see): usage statistics by country. */
+export async function readAccountCountries(db: Queryable, userIds: readonly string[]): Promise<AccountCountry[]> {
+  if (!userIds.length) return [];
+  const rows = await query<{ user_id: string; country: string | null }>(db, 'SELECT user_id, country FROM accounts WHERE user_id = ANY ($1)', [userIds]);
+  return rows.map((r) => ({ userId: r.user_id, country: r.country }));
+}

@@ -7,7 +7,7 @@
  *   usage_memberships (with their history)     a person's roles and schools on the day (the
  *                                              projection's own copy: kept, re-keyed, at erasure);
  *   usage_people                               platform roles (as they are now), same;
- *   accounts                                   country (the identity feature's table: still joined);
+ *   readAccountCountries                       the identity feature's reader: the profile's country;
  *   completionsPerPeriod                       the grades feature's reader: course completions per period;
  *   readSchoolNames                            the affiliations feature's reader: school names.
  *
@@ -25,6 +25,7 @@
 import { Injectable } from '@nestjs/common';
 import { TenantDb, type TenantScope } from '@learnstream/access';
 import { readSchoolNames } from '@learnstream/affiliations';
+import { readAccountCountries } from '@learnstream/identity';
 import { query, queryOne } from '@learnstream/database';
 import { completionsPerPeriod } from '@learnstream/grades';
 import type { EntityManager } from 'typeorm';
@@ -78,7 +79,8 @@ const PERIOD = (day: string) => `to_char(date_trunc($3, ${day}::timestamp), 'YYY
 const MEMBERSHIPS_ON_DAY = `LEFT JOIN usage_memberships m ON m.user_id = f.user_id
   AND (m.started_at AT TIME ZONE 'UTC')::date <= f.day
   AND (m.ended_at IS NULL OR (m.ended_at AT TIME ZONE 'UTC')::date >= f.day)`;
-const ACCOUNT = `LEFT JOIN accounts acc ON acc.user_id = f.user_id`;
+/** The countries of the period's people, read through the identity feature and passed as two arrays ($4 ids, $5 countries). */
+const COUNTRIES = `LEFT JOIN unnest($4::uuid[], $5::text[]) AS acc(user_id, country) ON acc.user_id = f.user_id`;
 
 const DIMENSIONS: Record<UsageDimension, { joins: string; key: string }> = {
   school: { joins: MEMBERSHIPS_ON_DAY, key: `coalesce(m.school_id::text, 'none')` },
@@ -86,7 +88,7 @@ const DIMENSIONS: Record<UsageDimension, { joins: string; key: string }> = {
     joins: `${MEMBERSHIPS_ON_DAY} LEFT JOIN usage_people p ON p.user_id = f.user_id`,
     key: `coalesce(m.role, CASE WHEN 'platform_admin' = ANY (p.platform_roles) THEN 'platform_admin' WHEN 'dpo' = ANY (p.platform_roles) THEN 'dpo' ELSE 'general' END)`,
   },
-  country: { joins: ACCOUNT, key: `coalesce(acc.country, 'unknown')` },
+  country: { joins: COUNTRIES, key: `coalesce(acc.country, 'unknown')` },
 };
 
 /** count() and sum() of bigint come back as strings; a sum over no rows as null. */
@@ -136,7 +138,18 @@ export class UsageReader {
   /** Distinct people and events per period and value of the dimension, and per period. */
   private async byDimension(db: EntityManager, range: UsageRange, facts: string): Promise<{ cells: DimensionRow[]; totals: TotalRow[] }> {
     const { joins, key } = DIMENSIONS[range.by];
-    const params = [range.from, range.to, range.granularity];
+    const params: unknown[] = [range.from, range.to, range.granularity];
+    if (range.by === 'country') {
+      const people = await query<{ user_id: string }>(db, `SELECT DISTINCT user_id FROM (${facts}) f`, params.slice(0, 2));
+      const countries = await readAccountCountries(
+        db,
+        people.map((p) => p.user_id),
+      );
+      params.push(
+        countries.map((c) => c.userId),
+        countries.map((c) => c.country),
+      );
+    }
     // DISTINCT: a person with two memberships that map to the same value counts (and their events count) once in it.
     const cells = await query<{ period: string; key: string; people: Count; events: Count }>(
       db,
@@ -149,7 +162,7 @@ export class UsageReader {
     const totals = await query<{ period: string; people: Count; events: Count }>(
       db,
       `WITH f AS (${facts}) SELECT ${PERIOD('f.day')} AS period, count(DISTINCT f.user_id) AS people, sum(f.events) AS events FROM f GROUP BY 1`,
-      params,
+      params.slice(0, 3),
     );
     return {
       cells: cells.map((r) => ({ period: String(r.period), key: String(r.key), people: num(r.people), events: num(r.events) })),
