@@ -211,7 +211,7 @@ describe('a small term', () => {
     await http().put(`/api/v1/courses/${maths}/completion/criteria`).set(teacher1.auth).send({ requireAll: 'all' }).expect(200);
     // Only the quiz is released: learners and parents see it, and no total while the essay is hidden.
     await http().post(`/api/v1/courses/${maths}/gradebook/release`).set(teacher1.auth).send({ itemIds: [quizItem.body.createdId] }).expect(200);
-  }, 60_000);
+  }, 240_000);
 
   it('phase 1: learners attempt the quiz and hand in the essay; teacher 1 grades', async () => {
     for (const i of range(1, 7)) for (const pattern of ATTEMPTS[i]) await attempt(learner(i), pattern);
@@ -219,7 +219,7 @@ describe('a small term', () => {
     for (const i of range(1, 6)) await http().post(`/api/v1/assignments/${essay}/submissions/${learner(i).userId}/grade`).set(teacher1.auth).send({ grade: ESSAY[i] }).expect(200);
     await settled();
     mid = t.clock.now().getTime();
-  }, 60_000);
+  }, 240_000);
 
   it('phase 2, a moment later: some learners open the course and read the page', async () => {
     t.clock.advance(1500);
@@ -626,5 +626,5 @@ describe('rebuild', () => {
     expect(await snapshot()).toEqual(live);
     const parked = await db.query(`SELECT projection, event_type, error FROM projection_dead_letters WHERE projection LIKE 'progress-%'`);
     expect(parked.rows).toEqual([]);
-  }, 60_000);
+  }, 240_000);
 });

@@ -90,6 +90,9 @@ describe('State resource', () => {
     const who = agent();
     const base = { activityId, agent: who };
     await http().put(`/xapi/activities/state?${qs({ ...base, stateId: 's1' })}`).set(lrs()).send({ n: 1 }).expect(204);
+    // `since` has millisecond precision and the first write's time microseconds: once the clock's millisecond has moved on,
+    // the first write (done before it) is before `between` for certain, not in the same millisecond.
+    for (const written = Date.now(); Date.now() <= written; );
     const between = new Date().toISOString();
     // The second write's time is after `between` by the database's clock: wait until it has moved past it.
     for (let n = 0; (await db.query('SELECT clock_timestamp() <= $1::timestamptz AS behind', [between])).rows[0].behind && n < 1000; n++);
