@@ -179,7 +179,14 @@ async function main() {
     const args = ['-r', join(root, 'test/conformance/suite-progress.cjs'), 'bin/console_runner.js', '-e', `${base}/xapi`, '-a', '-u', client.clientId, '-p', client.secret, '-x', version, '-z'];
     if (process.env.XAPI_CONFORMANCE_GREP) args.push('-g', process.env.XAPI_CONFORMANCE_GREP);
     log(`running the suite for ${version}`);
-    const run = await runSuite(args, base, version);
+    let run = await runSuite(args, base, version);
+    if (!run.started && !run.error) {
+      // The runner ended before its first test (once in CI, exit 0 and nothing printed, right after the suite's npm install):
+      // the LRS was not exercised at all, so the run is tried once more, and what the first one printed is shown.
+      log(`xAPI ${version}: the runner ended (exit ${run.status}) before its first test; it printed:\n${run.lines.slice(-40).join('\n')}\n${run.stderr}`);
+      log(`running the suite for ${version} again`);
+      run = await runSuite(args, base, version);
+    }
     await cleanUp();
     const lines = run.lines;
     const summaries = lines.filter((l) => l.startsWith('{') && l.includes('"passed"'));
@@ -189,7 +196,8 @@ async function main() {
     const finished = lines.some((l) => l.startsWith('Tests completed in')) && summary !== null;
     if (!finished || run.error) {
       log(`xAPI ${version}: the suite did not finish (${run.error ?? `exit ${run.status}`}${summary ? `; ${summary.passed} of ${summary.total} had passed, ${summary.failed} failed` : ''})`);
-      process.stdout.write(run.stderr);
+      // What the runner printed (the last 40 lines of its output, then its errors): a run that ended early says why there.
+      process.stdout.write(`${lines.slice(-40).join('\n')}\n${run.stderr}`);
       failed += 1;
       continue;
     }
@@ -264,7 +272,7 @@ async function runSuite(args, base, version) {
   clearInterval(watch);
   mkdirSync(work, { recursive: true });
   writeFileSync(join(work, `tests-${version}.txt`), `${started.join('\n')}\n`);
-  return { lines, stderr, status, error: verdict ? await verdict : null };
+  return { lines, stderr, status, started: started.length, error: verdict ? await verdict : null };
 }
 
 /** Whether the server still answers: the LRS's About resource within 5 s. */
