@@ -26,9 +26,14 @@ async function openStore(options = {}) {
 describeEventStoreContract('postgres', () => openStore());
 
 describe('PostgresEventStore wake-ups', () => {
+  /** Whether the store's LISTEN connection is up: without it the subscription would poll every 20 ms and prove nothing. */
+  const listening = (ctx: Awaited<ReturnType<typeof openStore>>) => (ctx.store as unknown as { listener: { live: boolean } }).listener.live;
+
   it('wakes a live subscription by the NOTIFY of an append and of a group commit, not by polling', async () => {
-    // Polls a minute apart: only the notification sent by the append itself can deliver within seconds.
-    const ctx = await openStore({ pollIntervalMs: 60_000, safetyPollMs: 60_000 });
+    // No safety poll for a minute: only the notification sent by the append itself can wake the subscription within seconds.
+    // Once woken, it polls every 20 ms while the notified transaction is held back behind an older open one (another test
+    // file's, on a shared database): that poll follows the notification, it does not stand in for it.
+    const ctx = await openStore({ pollIntervalMs: 20, safetyPollMs: 60_000 });
     try {
       const batcher = new AppendBatcher(ctx.pool, ctx.store);
       const sub = ctx.store.subscribeToAll({ filter: { streamPrefixes: ['woken-'] } });
@@ -37,6 +42,7 @@ describe('PostgresEventStore wake-ups', () => {
       // The subscription has read the (empty) log and is waiting: its first page is behind it.
       const first = next();
       await new Promise((r) => setTimeout(r, 300));
+      expect(listening(ctx)).toBe(true);
       await ctx.store.appendToStream(uniqueStream('woken'), [makeEvent('Woken', 0)]);
       expect((await first).map((e) => e.data)).toEqual([{ n: 0 }]);
       // Each one on its own: the group commit's notification does not stand in for the single append's.
@@ -56,11 +62,12 @@ describe('PostgresEventStore wake-ups', () => {
     ['a multi-stream batch', async (ctx: Awaited<ReturnType<typeof openStore>>) =>
       void (await ctx.store.appendBatch([0, 1].map((i) => ({ streamId: uniqueStream('alone'), events: [makeEvent('Alone', i)], expectedRevision: 'no_stream' as const }))))],
   ])('wakes it by the NOTIFY of %s of the store alone (no group commit to wake it instead)', async (_name, append) => {
-    const ctx = await openStore({ pollIntervalMs: 60_000, safetyPollMs: 60_000 });
+    const ctx = await openStore({ pollIntervalMs: 20, safetyPollMs: 60_000 });
     try {
       const sub = ctx.store.subscribeToAll({ filter: { streamPrefixes: ['alone-'] } });
       const received = take(sub, 1, 10_000);
       await new Promise((r) => setTimeout(r, 300));
+      expect(listening(ctx)).toBe(true);
       await append(ctx);
       expect((await received).map((e) => e.type)).toEqual(['Alone']);
       await sub.close();
