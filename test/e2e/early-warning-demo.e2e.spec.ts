@@ -6,6 +6,7 @@
  * revisit it, what to do next), and advice is given for no other skill.
  */
 import type { LearnerProfileView } from '../../libs/progress/src';
+import { signIn } from '../support/auth';
 import { createSeededTerm, type SeededTerm } from '../support/seeded-term';
 
 let s: SeededTerm;
@@ -18,18 +19,12 @@ afterAll(async () => {
   await s?.t.close();
 });
 
-async function signIn(username: string): Promise<{ userId: string; accessToken: string }> {
-  const res = await fetch(`${s.base}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: s.password }) });
-  if (res.status !== 200) throw new Error(`sign-in of ${username}: ${res.status}`);
-  return (await res.json()) as { userId: string; accessToken: string };
-}
-
 it('every demo learner with a weak skill gets advice: evidence, the questions missed, resources, next steps', async () => {
   const learners = s.seed.accounts.filter((a) => a.role === 'learner');
   expect(learners.length).toBeGreaterThan(3);
   let advised = 0;
   for (const account of learners) {
-    const me = await signIn(account.username);
+    const me = await signIn(s.t, account.username, s.password);
     const res = await fetch(`${s.base}/api/v1/reports/learners/${me.userId}`, { headers: { Authorization: `Bearer ${me.accessToken}` } });
     expect(res.status).toBe(200);
     const profile = (await res.json()) as LearnerProfileView;

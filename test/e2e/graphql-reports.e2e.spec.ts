@@ -4,6 +4,7 @@
  * and the projections' status answer with the same figures as REST, and
  * refuse whom REST refuses, with the same codes. On a seeded term, over HTTP.
  */
+import { signIn } from '../support/auth';
 import { createSeededTerm, type SeededTerm } from '../support/seeded-term';
 import { TEST_ADMIN } from '../support/test-app';
 
@@ -20,10 +21,7 @@ afterAll(async () => {
 type Json = Record<string, unknown>;
 
 async function token(username: string, password = s.password): Promise<string> {
-  const res = await fetch(`${s.base}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  const body = (await res.json()) as { accessToken: string };
-  if (res.status !== 200) throw new Error(`sign-in of ${username}: ${res.status} ${JSON.stringify(body)}`);
-  return body.accessToken;
+  return (await signIn(s.t, username, password)).accessToken;
 }
 
 async function rest(bearer: string, path: string): Promise<{ status: number; body: Json }> {
