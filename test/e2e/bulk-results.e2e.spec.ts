@@ -3,10 +3,13 @@
  * its stream): results recorded one at a time before count (the same grade is
  * `unchanged`, another replaces it and says so), and single results recorded
  * while an upload is decided are not lost (the upload expects the stream's
- * revision read before the rows, and is decided again).
+ * revision read before the rows, and is decided again). Recording one result
+ * reads none of the test's events, however many it holds (it decides on the
+ * test's row and that learner's result: the cost does not grow with the test).
  */
 import pg from 'pg';
 import request from 'supertest';
+import { currentRequest } from '../../libs/core/src';
 import { createSchool, openAccount, signInAdmin, type Session } from '../support/auth';
 import { createCourse } from '../support/courses';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -62,4 +65,31 @@ it('bulk results count the results recorded before, and lose none recorded meanw
   expect(grades.get(b)).toBe(15);
   const { rows: count } = await db.query(`SELECT count(*)::int AS n FROM events WHERE event_type = 'OfflineResultRecorded' AND data->>'offlineTestId' = $1`, [test]);
   expect(count[0].n).toBe(2 + 1 + 3 + uploaded.length);
+});
+
+it('recording one result reads no event of the test, however many results it holds', async () => {
+  const test = (await http().post(`/api/v1/courses/${courseId}/offline-tests`).set(teacher.auth).send({ title: 'Quiz', maxGrade: 10, takenOn: '2024-03-02' }).expect(201)).body.offlineTestId;
+  const [first, ...others] = learners.map((l) => l.userId);
+  await http().post(`/api/v1/offline-tests/${test}/results/bulk`).set(teacher.auth).send({ rows: others.map((learnerId, i) => ({ learnerId, grade: i })) }).expect(200);
+  await http().put(`/api/v1/offline-tests/${test}/results/${first}`).set(teacher.auth).send({ grade: 4 }).expect(200);
+
+  // The statements sent in the request's own context (by its request id), as in username-paths.
+  const statements: string[] = [];
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const q = args[0] as string | { text: string };
+    if (currentRequest()?.requestId === 'one-result') statements.push(typeof q === 'string' ? q : q.text);
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
+  let res: request.Response;
+  try {
+    res = await http().put(`/api/v1/offline-tests/${test}/results/${first}`).set('X-Request-Id', 'one-result').set(teacher.auth).send({ grade: 7 }).expect(200);
+  } finally {
+    pg.Client.prototype.query = query;
+  }
+  expect(res.body).toMatchObject({ grade: 7, previousGrade: 4, maxGrade: 10 });
+  expect(statements.some((sql) => /INSERT INTO events/.test(sql))).toBe(true);
+  expect(statements.filter((sql) => /FROM events\b/.test(sql))).toEqual([]);
+  const { rows } = await db.query(`SELECT (data->>'previousGrade')::float AS previous FROM events WHERE event_type = 'OfflineResultRecorded' AND data->>'offlineTestId' = $1 AND data->>'learnerId' = $2 ORDER BY stream_revision`, [test, first]);
+  expect(rows.map((r) => r.previous)).toEqual([null, 4]);
 });

@@ -42,6 +42,8 @@ export interface DecideAndAppend<S, E extends AssessmentEvent> {
   decider: Decider<never, E, S>;
   /** Decides on the current state (again after a concurrent change). */
   decide: (state: S) => E[] | Promise<E[]>;
+  /** Loads the state and its stream's revision (default: folds the stream with the decider). */
+  load?: () => Promise<Loaded<S>>;
   /** null: the system acted; an import acting for a learner gives the learner. */
   actor: Pick<Actor, 'userId' | 'realActorId'> | null;
   /** The events among those decided that the system did, not the actor (an overdue attempt closed before a new start). */
@@ -78,7 +80,7 @@ export class AssessmentsRepository {
    */
   async decideAndAppend<S, E extends AssessmentEvent>(input: DecideAndAppend<S, E>): Promise<{ state: S; events: E[] }> {
     const outcome = await retryOnConflict(async () => {
-      const { state, revision } = await this.load(input.streamId, input.decider);
+      const { state, revision } = await (input.load ? input.load() : this.load(input.streamId, input.decider));
       const events = await input.decide(state);
       if (events.length === 0) return { state, events, position: null as Position | null };
       const newEvents = events.flatMap((e) => toNewEvents(input.bySystem?.(e) ? null : input.actor, [e], input.schoolId, input.origin));
@@ -123,12 +125,18 @@ export class AssessmentsRepository {
    * ever recorded, with the stream's revision read first: a write after that
    * revision makes an append expecting it fail (and be decided again), so the
    * rows may be newer than the revision but never older. Null when there is no such test.
+   * With `learnerIds`, `grades` holds only those learners' results (what a
+   * decision about them reads): recording one result costs the same however
+   * many the test holds.
    */
-  async offlineTestState(offlineTestId: string): Promise<{ state: Extract<OfflineTestState, { status: 'created' }>; revision: bigint | null } | null> {
+  async offlineTestState(offlineTestId: string, learnerIds?: readonly string[]): Promise<{ state: Extract<OfflineTestState, { status: 'created' }>; revision: bigint | null } | null> {
     const revision = await this.log.store.streamRevision(offlineTestStreamId(offlineTestId));
     const [test]: { course_id: string; max_grade: number; pass_grade: number | null }[] = await this.db.query('SELECT course_id, max_grade, pass_grade FROM offline_tests WHERE offline_test_id = $1', [offlineTestId]);
     if (!test) return null;
-    const results: { learner_id: string; grade: number }[] = await this.db.query('SELECT learner_id, grade FROM offline_results WHERE offline_test_id = $1', [offlineTestId]);
+    const results: { learner_id: string; grade: number }[] = await this.db.query(
+      'SELECT learner_id, grade FROM offline_results WHERE offline_test_id = $1 AND ($2::uuid[] IS NULL OR learner_id = ANY ($2::uuid[]))',
+      [offlineTestId, learnerIds ?? null],
+    );
     const grades = Object.fromEntries(results.map((r) => [r.learner_id, r.grade]));
     return { state: { status: 'created', offlineTestId, courseId: test.course_id, maxGrade: test.max_grade, passGrade: test.pass_grade, grades }, revision };
   }

@@ -124,11 +124,12 @@ export class BulkRecordOfflineResultsHandler implements ICommandHandler<BulkReco
   ) {}
 
   async execute({ actor, offlineTestId, rows, mode }: BulkRecordOfflineResultsCommand): Promise<BulkResultsOutcome> {
-    let loaded: Awaited<ReturnType<typeof existingOfflineTestFromRows>> | null = await existingOfflineTestFromRows(this.repo, offlineTestId);
+    const learnerIds = [...new Set(rows.map((r) => r.learnerId))];
+    let loaded: Awaited<ReturnType<typeof existingOfflineTestFromRows>> | null = await existingOfflineTestFromRows(this.repo, offlineTestId, learnerIds);
     const context = await this.grading.context(actor, loaded.state.courseId, rows);
     const refused = refusals(rows, context);
     return retryOnConflict(async () => {
-      const { state, revision } = loaded ?? (await existingOfflineTestFromRows(this.repo, offlineTestId));
+      const { state, revision } = loaded ?? (await existingOfflineTestFromRows(this.repo, offlineTestId, learnerIds));
       loaded = null;
       const events: AssessmentEvent[] = [];
       // Each learner is in the upload once (refusals): each row is decided on the loaded state.

@@ -16,8 +16,7 @@ import { AccessPolicy, HistoricTime, occurredAtProblems, wasEnrolledAt, type Act
 import { DomainError } from '@learnstream/domain';
 import type { Origin } from '@learnstream/event-store';
 import { AssessmentsRepository } from '../assessments.repository';
-import { offlineTestDecider, type OfflineTestState } from '../offline-test';
-import { offlineTestStreamId } from '../streams';
+import type { OfflineTestState } from '../offline-test';
 
 export interface GradingRow {
   learnerId: string;
@@ -37,16 +36,13 @@ export interface GradingContext {
 
 const offlineTestNotFound = (offlineTestId: string) => new DomainError('not_found', 'OFFLINE_TEST_NOT_FOUND', `no offline test ${offlineTestId}`);
 
-/** An offline test that must exist, with its stream's revision. */
-export async function existingOfflineTest(repo: AssessmentsRepository, offlineTestId: string): Promise<{ state: Extract<OfflineTestState, { status: 'created' }>; revision: bigint | null }> {
-  const { state, revision } = await repo.load(offlineTestStreamId(offlineTestId), offlineTestDecider);
-  if (state.status === 'none') throw offlineTestNotFound(offlineTestId);
-  return { state, revision };
-}
-
-/** The same, from the inline read models (AssessmentsRepository.offlineTestState): for uploads to a test that holds many results. */
-export async function existingOfflineTestFromRows(repo: AssessmentsRepository, offlineTestId: string): ReturnType<typeof existingOfflineTest> {
-  const found = await repo.offlineTestState(offlineTestId);
+/**
+ * An offline test that must exist, with its stream's revision, from the inline
+ * read models (AssessmentsRepository.offlineTestState), not folding a stream that holds every result ever recorded; with
+ * `learnerIds`, only their grades (what recording their results decides on).
+ */
+export async function existingOfflineTestFromRows(repo: AssessmentsRepository, offlineTestId: string, learnerIds?: readonly string[]): Promise<{ state: Extract<OfflineTestState, { status: 'created' }>; revision: bigint | null }> {
+  const found = await repo.offlineTestState(offlineTestId, learnerIds);
   if (!found) throw offlineTestNotFound(offlineTestId);
   return found;
 }

@@ -14,7 +14,7 @@ import { CoursePlacement } from '../course-placement';
 import { offlineTestDecider, type CreateOfflineTest } from '../offline-test';
 import type { OfflineResultRecorded } from '../offline-test.events';
 import { offlineTestStreamId } from '../streams';
-import { existingOfflineTest, Grading } from './grading-context';
+import { existingOfflineTestFromRows, Grading } from './grading-context';
 import type { OfflineResultView, OfflineTestView } from '../views';
 
 export type CreateOfflineTestInput = Omit<CreateOfflineTest, 'type' | 'offlineTestId' | 'courseId' | 'now' | 'by'> & { sectionId?: string; occurredAt?: string; idNumber?: string };
@@ -74,12 +74,16 @@ export class RecordOfflineResultHandler implements ICommandHandler<RecordOffline
   ) {}
 
   async execute({ actor, offlineTestId, learnerId, input }: RecordOfflineResultCommand): Promise<OfflineResultView> {
-    const { state: test } = await existingOfflineTest(this.repo, offlineTestId);
+    // The test and this learner's result from the inline read models, never the
+    // test's whole stream (every result ever recorded: a cost growing with each one).
+    const load = () => existingOfflineTestFromRows(this.repo, offlineTestId, [learnerId]);
+    const { state: test } = await load();
     const { schoolId, origin, at, enrolled } = await this.grading.one(actor, test.courseId, { learnerId, occurredAt: input.occurredAt });
     const feedback = input.feedback == null ? undefined : personal(learnerId, input.feedback);
     const { events } = await this.repo.decideAndAppend({
       streamId: offlineTestStreamId(offlineTestId),
       decider: offlineTestDecider,
+      load,
       actor,
       schoolId,
       origin,
