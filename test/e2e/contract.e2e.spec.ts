@@ -7,6 +7,7 @@
  * cannot drift from what the handlers return.
  */
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,28 +37,11 @@ interface OpenApi {
  * must leave it (the test says so), and any operation not on it must declare its body.
  */
 const NOT_YET_TYPED = new Set([
-  'DELETE /api/v1/courses/{courseId}/completion/rules/{activityId}',
-  'DELETE /api/v1/courses/{courseId}/gradebook/categories/{categoryId}',
-  'DELETE /api/v1/courses/{courseId}/gradebook/items/{itemId}',
-  'DELETE /api/v1/courses/{courseId}/grades/{target}/{learnerId}/override',
   'DELETE /api/v1/privacy/subjects/{id}/consents/{purpose}',
   'DELETE /api/v1/privacy/subjects/{id}/legal-hold',
   'DELETE /api/v1/privacy/subjects/{id}/objection',
   'DELETE /api/v1/privacy/subjects/{id}/restriction',
-  'DELETE /api/v1/quizzes/{quizId}/questions/{questionId}',
-  'GET /api/v1/assignments/{assignmentId}',
-  'GET /api/v1/assignments/{assignmentId}/submissions',
-  'GET /api/v1/assignments/{assignmentId}/submissions/{learnerId}',
-  'GET /api/v1/attempts/{attemptId}',
-  'GET /api/v1/courses/{courseId}/completion',
-  'GET /api/v1/courses/{courseId}/completion/{learnerId}',
-  'GET /api/v1/courses/{courseId}/gradebook',
-  'GET /api/v1/courses/{courseId}/grades',
-  'GET /api/v1/courses/{courseId}/grades/{learnerId}',
-  'GET /api/v1/courses/{id}/enrolments',
-  'GET /api/v1/courses/{id}/resources/{resourceId}',
   'GET /api/v1/courses/{id}/xapi',
-  'GET /api/v1/offline-tests/{offlineTestId}/results',
   'GET /api/v1/privacy/access-log',
   'GET /api/v1/privacy/breach-review',
   'GET /api/v1/privacy/export',
@@ -70,45 +54,9 @@ const NOT_YET_TYPED = new Set([
   'GET /api/v1/privacy/retention/preview',
   'GET /api/v1/privacy/subjects/{id}',
   'GET /api/v1/privacy/subjects/{id}/export',
-  'GET /api/v1/quizzes/{quizId}',
-  'GET /api/v1/quizzes/{quizId}/attempts',
-  'GET /api/v1/schools',
-  'GET /api/v1/schools/{id}/classes',
-  'GET /api/v1/users/{id}/impersonations',
   'GET /health',
-  'PATCH /api/v1/assignments/{assignmentId}',
-  'PATCH /api/v1/courses/{courseId}/gradebook',
-  'PATCH /api/v1/courses/{courseId}/gradebook/categories/{categoryId}',
-  'PATCH /api/v1/courses/{courseId}/gradebook/items/{itemId}',
-  'PATCH /api/v1/quizzes/{quizId}',
-  'PATCH /api/v1/quizzes/{quizId}/questions/{questionId}',
   'POST /api/v1/activity',
-  'POST /api/v1/assignments/{assignmentId}/submissions',
-  'POST /api/v1/assignments/{assignmentId}/submissions/{learnerId}/grade',
-  'POST /api/v1/assignments/{assignmentId}/submissions/{learnerId}/reopen',
-  'POST /api/v1/attempts/{attemptId}/submit',
-  'POST /api/v1/auth/register',
-  'POST /api/v1/courses/{courseId}/assignments',
-  'POST /api/v1/courses/{courseId}/gradebook',
-  'POST /api/v1/courses/{courseId}/gradebook/categories',
-  'POST /api/v1/courses/{courseId}/gradebook/hide',
-  'POST /api/v1/courses/{courseId}/gradebook/items',
-  'POST /api/v1/courses/{courseId}/gradebook/release',
-  'POST /api/v1/courses/{courseId}/offline-tests',
-  'POST /api/v1/courses/{courseId}/quizzes',
-  'POST /api/v1/courses/{id}/enrolments',
-  'POST /api/v1/courses/{id}/enrolments/self',
   'POST /api/v1/privacy/subjects/{id}/cancellation',
-  'POST /api/v1/quizzes/{quizId}/attempts',
-  'POST /api/v1/quizzes/{quizId}/questions',
-  'POST /api/v1/users',
-  'POST /api/v1/users/{id}/password-reset',
-  'PUT /api/v1/attempts/{attemptId}/answers',
-  'PUT /api/v1/courses/{courseId}/completion/criteria',
-  'PUT /api/v1/courses/{courseId}/completion/rules/{activityId}',
-  'PUT /api/v1/courses/{courseId}/grades/{itemId}/{learnerId}',
-  'PUT /api/v1/courses/{courseId}/grades/{target}/{learnerId}/override',
-  'PUT /api/v1/offline-tests/{offlineTestId}/results/{learnerId}',
   'PUT /api/v1/privacy/subjects/{id}/consents/{purpose}',
   'PUT /api/v1/privacy/subjects/{id}/legal-hold',
 ]);
@@ -263,14 +211,18 @@ describe('the real answers validate against the declared schemas', () => {
     return body.accessToken;
   }
 
-  /** Calls `url` as `template` declares it and checks the answer against the declared schema; returns the body. */
-  async function check<T = Record<string, unknown>>(bearer: string, template: string, url: string, method = 'get', status = 200): Promise<T> {
-    const res = await fetch(`${s.base}${url}`, { method: method.toUpperCase(), headers: { Authorization: `Bearer ${bearer}` } });
-    const body: unknown = await res.json();
-    expect([url, res.status]).toEqual([url, status]);
+  /** Calls `url` as `template` declares it (with `body` as JSON) and checks the answer against the declared schema; returns the body. */
+  async function check<T = Record<string, unknown>>(bearer: string, template: string, url: string, method = 'get', status = 200, body?: unknown): Promise<T> {
+    const res = await fetch(`${s.base}${url}`, {
+      method: method.toUpperCase(),
+      headers: { Authorization: `Bearer ${bearer}`, ...(body !== undefined && { 'Content-Type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const answer: unknown = await res.json();
+    expect([url, res.status, res.status === status ? null : answer]).toEqual([url, status, null]);
     const validate = validatorOf(template, method, status);
-    expect([url, validate(body) ? [] : validate.errors]).toEqual([url, []]);
-    return body as T;
+    expect([url, validate(answer) ? [] : validate.errors]).toEqual([url, []]);
+    return answer as T;
   }
 
   it('for a learner, a teacher and school and platform admins', async () => {
@@ -338,5 +290,133 @@ describe('the real answers validate against the declared schemas', () => {
     await check(admin, '/api/v1/reports/usage', '/api/v1/reports/usage?by=school');
     await check(admin, '/api/v1/admin/projections', '/api/v1/admin/projections');
     await check(admin, '/api/v1/admin/projections/dead-letters', '/api/v1/admin/projections/dead-letters');
+  }, 300_000);
+
+  it('for the LMS core: accounts, schools, enrolments, resources, quizzes, attempts, assignments, offline tests, gradebook, grades, completion', async () => {
+    const byRole = (role: string) => s.seed.accounts.find((a) => a.role === role)!.username;
+    const teacher = await token(byRole('teacher'));
+    const admin = await token(TEST_ADMIN.username, TEST_ADMIN.password);
+    const mine = await check<{ courses: { courseId: string; viewer: { role: string | null } }[] }>(teacher, '/api/v1/courses', '/api/v1/courses?mine=true');
+    const courseId = mine.courses.find((c) => c.viewer.role === 'teacher')!.courseId;
+    const course = await check<{ schoolId: string; sections: { sectionId: string; resources: { resourceId: string }[]; activities: { activityId: string; kind: string }[] }[] }>(
+      teacher,
+      '/api/v1/courses/{id}',
+      `/api/v1/courses/${courseId}`,
+    );
+    const { schoolId } = course;
+
+    // A learner opened and enrolled here, so the writes below start from a known state.
+    const username = `contract-${Date.now().toString(36)}`;
+    const opened = await check<{ userId: string }>(admin, '/api/v1/users', '/api/v1/users', 'post', 201, {
+      username,
+      password: s.password,
+      displayName: 'Contract Learner',
+      schoolId,
+      role: 'learner',
+      consentObtainedFrom: 'parent',
+    });
+    const reset = await check<{ temporaryPassword: string }>(admin, '/api/v1/users/{id}/password-reset', `/api/v1/users/${opened.userId}/password-reset`, 'post', 200);
+    expect(typeof reset.temporaryPassword).toBe('string');
+    await check(admin, '/api/v1/users/{id}/impersonations', `/api/v1/users/${opened.userId}/impersonations`);
+    await check(admin, '/api/v1/schools', '/api/v1/schools?includeArchived=true');
+    await check(admin, '/api/v1/schools/{id}/classes', `/api/v1/schools/${schoolId}/classes`);
+    const enrolled = await check<{ learnerId: string }>(teacher, '/api/v1/courses/{id}/enrolments', `/api/v1/courses/${courseId}/enrolments`, 'post', 201, { learnerId: opened.userId });
+    expect(enrolled.learnerId).toBe(opened.userId);
+    const participants = await check<{ participants: { learnerId: string }[] }>(teacher, '/api/v1/courses/{id}/enrolments', `/api/v1/courses/${courseId}/enrolments?includeUnenrolled=true`);
+    expect(participants.participants.map((p) => p.learnerId)).toContain(opened.userId);
+    const changed = await fetch(`${s.base}/api/v1/auth/password`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username, currentPassword: reset.temporaryPassword, newPassword: `${s.password}-2` }),
+    });
+    expect(changed.status).toBeLessThan(300);
+    const learner = await token(username, `${s.password}-2`);
+
+    const resourceId = course.sections.flatMap((x) => x.resources)[0].resourceId;
+    await check(learner, '/api/v1/courses/{id}/resources/{resourceId}', `/api/v1/courses/${courseId}/resources/${resourceId}`);
+    await check(teacher, '/api/v1/courses/{id}/resources/{resourceId}', `/api/v1/courses/${courseId}/resources/${resourceId}`);
+
+    // A quiz of the seed, seen by its teacher (with the answers) and by the learner, who takes it.
+    const quizId = course.sections.flatMap((x) => x.activities).find((a) => a.kind === 'quiz')!.activityId;
+    await check(teacher, '/api/v1/quizzes/{quizId}', `/api/v1/quizzes/${quizId}`);
+    await check(teacher, '/api/v1/quizzes/{quizId}/attempts', `/api/v1/quizzes/${quizId}/attempts`);
+    const quiz = await check<{ questions: { questionId: string; kind: string; choices?: { id: string }[] }[] }>(learner, '/api/v1/quizzes/{quizId}', `/api/v1/quizzes/${quizId}`);
+    const started = await check<{ attemptId: string }>(learner, '/api/v1/quizzes/{quizId}/attempts', `/api/v1/quizzes/${quizId}/attempts`, 'post', 201);
+    const answerOf = (q: { kind: string; choices?: { id: string }[] }): unknown =>
+      q.kind === 'multiple_choice_single' ? q.choices![0].id : q.kind === 'multiple_choice_multi' ? [q.choices![0].id] : q.kind === 'true_false' ? true : q.kind === 'numeric' ? 1 : 'an answer';
+    await check(learner, '/api/v1/attempts/{attemptId}/answers', `/api/v1/attempts/${started.attemptId}/answers`, 'put', 200, {
+      answers: quiz.questions.map((q) => ({ questionId: q.questionId, answer: answerOf(q) })),
+    });
+    await check(learner, '/api/v1/attempts/{attemptId}', `/api/v1/attempts/${started.attemptId}`);
+    await check(learner, '/api/v1/attempts/{attemptId}/submit', `/api/v1/attempts/${started.attemptId}/submit`, 'post', 200);
+    await check(learner, '/api/v1/attempts/{attemptId}', `/api/v1/attempts/${started.attemptId}`);
+    await check(learner, '/api/v1/quizzes/{quizId}/attempts', `/api/v1/quizzes/${quizId}/attempts`);
+
+    // A new quiz: created, changed, its questions added, replaced and removed.
+    const question = { kind: 'true_false', text: 'The sky is blue.', points: 1, skills: ['sky'], correct: true };
+    const created = await check<{ quizId: string }>(teacher, '/api/v1/courses/{courseId}/quizzes', `/api/v1/courses/${courseId}/quizzes`, 'post', 201, { title: 'Contract quiz', attemptsAllowed: 0, gradingMethod: 'highest', maxGrade: 10, questions: [{ ...question, questionId: randomUUID() }] });
+    await check(teacher, '/api/v1/quizzes/{quizId}', `/api/v1/quizzes/${created.quizId}`, 'patch', 200, { title: 'Contract quiz, renamed' });
+    const added = await check<{ questions: { questionId: string }[] }>(teacher, '/api/v1/quizzes/{quizId}/questions', `/api/v1/quizzes/${created.quizId}/questions`, 'post', 201, {
+      question: { ...question, text: 'Water is wet.' },
+    });
+    const second = added.questions[1].questionId;
+    await check(teacher, '/api/v1/quizzes/{quizId}/questions/{questionId}', `/api/v1/quizzes/${created.quizId}/questions/${second}`, 'patch', 200, { question: { ...question, text: 'Ice is cold.' } });
+    await check(teacher, '/api/v1/quizzes/{quizId}/questions/{questionId}', `/api/v1/quizzes/${created.quizId}/questions/${second}`, 'delete', 200);
+
+    // An assignment: submitted by the learner, graded, reopened.
+    const assignment = await check<{ assignmentId: string }>(teacher, '/api/v1/courses/{courseId}/assignments', `/api/v1/courses/${courseId}/assignments`, 'post', 201, {
+      title: 'Contract essay',
+      submissionTypes: ['text'],
+      maxGrade: 20,
+      passGrade: 10,
+    });
+    const a = assignment.assignmentId;
+    await check(teacher, '/api/v1/assignments/{assignmentId}', `/api/v1/assignments/${a}`, 'patch', 200, { instructions: 'Two pages.' });
+    await check(learner, '/api/v1/assignments/{assignmentId}', `/api/v1/assignments/${a}`);
+    await check(learner, '/api/v1/assignments/{assignmentId}/submissions', `/api/v1/assignments/${a}/submissions`, 'post', 201, { text: 'My essay.' });
+    await check(teacher, '/api/v1/assignments/{assignmentId}/submissions/{learnerId}/grade', `/api/v1/assignments/${a}/submissions/${opened.userId}/grade`, 'post', 200, { grade: 15, feedback: 'Good.' });
+    await check(teacher, '/api/v1/assignments/{assignmentId}/submissions', `/api/v1/assignments/${a}/submissions`);
+    await check(learner, '/api/v1/assignments/{assignmentId}/submissions/{learnerId}', `/api/v1/assignments/${a}/submissions/${opened.userId}`);
+    await check(teacher, '/api/v1/assignments/{assignmentId}/submissions/{learnerId}/reopen', `/api/v1/assignments/${a}/submissions/${opened.userId}/reopen`, 'post', 200);
+
+    // An offline test and its result.
+    const offline = await check<{ offlineTestId: string }>(teacher, '/api/v1/courses/{courseId}/offline-tests', `/api/v1/courses/${courseId}/offline-tests`, 'post', 201, {
+      title: 'Contract oral',
+      maxGrade: 20,
+      takenOn: '2026-01-15',
+    });
+    const o = offline.offlineTestId;
+    await check(teacher, '/api/v1/offline-tests/{offlineTestId}/results/{learnerId}', `/api/v1/offline-tests/${o}/results/${opened.userId}`, 'put', 200, { grade: 12 });
+    await check(teacher, '/api/v1/offline-tests/{offlineTestId}/results', `/api/v1/offline-tests/${o}/results`);
+
+    // The gradebook: settings, a category and a manual item, a grade and an override, release.
+    const g = `/api/v1/courses/${courseId}/gradebook`;
+    await check(teacher, '/api/v1/courses/{courseId}/gradebook', g);
+    await check(teacher, '/api/v1/courses/{courseId}/gradebook', g, 'patch', 200, { passPercentage: 55 });
+    const category = await check<{ createdId: string }>(teacher, '/api/v1/courses/{courseId}/gradebook/categories', `${g}/categories`, 'post', 201, { name: 'Projects', weight: 1 });
+    await check(teacher, '/api/v1/courses/{courseId}/gradebook/categories/{categoryId}', `${g}/categories/${category.createdId}`, 'patch', 200, { weight: 2 });
+    const item = await check<{ createdId: string }>(teacher, '/api/v1/courses/{courseId}/gradebook/items', `${g}/items`, 'post', 201, { name: 'Participation', source: { kind: 'manual' }, maxGrade: 10 });
+    await check(teacher, '/api/v1/courses/{courseId}/gradebook/items', `${g}/items`, 'post', 201, { source: { kind: 'assignment', id: a } });
+    await check(teacher, '/api/v1/courses/{courseId}/gradebook/items/{itemId}', `${g}/items/${item.createdId}`, 'patch', 200, { weight: 2 });
+    const grades = `/api/v1/courses/${courseId}/grades`;
+    await check(teacher, '/api/v1/courses/{courseId}/grades/{itemId}/{learnerId}', `${grades}/${item.createdId}/${opened.userId}`, 'put', 200, { grade: 8 });
+    await check(teacher, '/api/v1/courses/{courseId}/grades/{target}/{learnerId}/override', `${grades}/course/${opened.userId}/override`, 'put', 200, { grade: 70, reason: 'moderated' });
+    await check(teacher, '/api/v1/courses/{courseId}/gradebook/release', `${g}/release`, 'post', 200, {});
+    await check(teacher, '/api/v1/courses/{courseId}/grades', grades);
+    await check(teacher, '/api/v1/courses/{courseId}/grades', `${grades}?final=true`);
+    await check(teacher, '/api/v1/courses/{courseId}/grades/{learnerId}', `${grades}/${opened.userId}`);
+    await check(teacher, '/api/v1/courses/{courseId}/gradebook/hide', `${g}/hide`, 'post', 200, { itemIds: [item.createdId] });
+    await check(learner, '/api/v1/courses/{courseId}/grades/{learnerId}', `${grades}/${opened.userId}`);
+    await check(teacher, '/api/v1/courses/{courseId}/grades/{target}/{learnerId}/override', `${grades}/course/${opened.userId}/override`, 'delete', 200);
+    await check(teacher, '/api/v1/courses/{courseId}/gradebook/items/{itemId}', `${g}/items/${item.createdId}`, 'delete', 200);
+    await check(teacher, '/api/v1/courses/{courseId}/gradebook/categories/{categoryId}', `${g}/categories/${category.createdId}`, 'delete', 200);
+
+    // Completion: a rule, the criteria, each learner's and one learner's completion.
+    const c = `/api/v1/courses/${courseId}/completion`;
+    await check(teacher, '/api/v1/courses/{courseId}/completion/rules/{activityId}', `${c}/rules/${a}`, 'put', 200, { kind: 'assignment', rule: 'submitted' });
+    await check(teacher, '/api/v1/courses/{courseId}/completion/criteria', `${c}/criteria`, 'put', 200, { requireAll: 'all' });
+    await check(teacher, '/api/v1/courses/{courseId}/completion', c);
+    await check(learner, '/api/v1/courses/{courseId}/completion/{learnerId}', `${c}/${opened.userId}`);
+    await check(teacher, '/api/v1/courses/{courseId}/completion/rules/{activityId}', `${c}/rules/${a}`, 'delete', 200);
   }, 300_000);
 });

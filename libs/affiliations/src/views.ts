@@ -57,6 +57,14 @@ export class ClassView {
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) archivedAt!: string | null;
 }
 
+export class SchoolListView {
+  @ApiProperty({ type: () => SchoolView, isArray: true }) schools!: SchoolView[];
+}
+
+export class ClassListView {
+  @ApiProperty({ type: () => ClassView, isArray: true }) classes!: ClassView[];
+}
+
 export const classViewOf = (schoolId: string, c: ClassState): ClassView => ({ classId: c.classId, schoolId, name: c.name, gradeLevel: c.gradeLevel, createdAt: c.createdAt, archivedAt: c.archivedAt });
 export const classViewOfRow = (r: ClassRow): ClassView => ({ classId: r.class_id, schoolId: r.school_id, name: r.name, gradeLevel: r.grade_level, createdAt: iso(r.created_at)!, archivedAt: iso(r.archived_at) });
 

@@ -24,7 +24,7 @@ import {
   UpdateResourceDto,
 } from './dto';
 import { ID } from './id.pipe';
-import { CourseCreatedResponse, CourseListResponse, CourseResponse, ResourceAddedResponse, SectionAddedResponse } from './responses';
+import { CourseCreatedResponse, CourseListResponse, CourseResponse, ResourceAddedResponse, ResourceResponse, SectionAddedResponse } from './responses';
 import { GetCourseQuery } from './queries/get-course.query';
 import { GetResourceQuery } from './queries/get-resource.query';
 import { ListCoursesQuery, type CataloguePage } from './queries/list-courses.query';
@@ -158,9 +158,9 @@ export class CoursesController {
 
   @Get(':id/resources/:resourceId')
   @ApiOperation({ summary: 'One resource with its content' })
-  @ApiOkResponse({ description: 'the resource with its content (for the course\'s participants); records ResourceViewed for staff and enrolled learners' })
+  @ApiOkResponse({ type: ResourceResponse, description: 'the resource with its content (for the course\'s participants); records ResourceViewed for staff and enrolled learners' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['RESOURCE_NOT_FOUND'] })
-  getResource(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Param('resourceId', ID) resourceId: string) {
+  getResource(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Param('resourceId', ID) resourceId: string): Promise<ResourceResponse> {
     return this.queries.execute(new GetResourceQuery(actor, id, resourceId));
   }
 

@@ -11,6 +11,7 @@ import { UnenrolLearnerCommand } from './commands/unenrol-learner.command';
 import { BulkEnrolDto, BulkEnrolIdsDto, BulkEnrolmentResultDto, BulkEnrolRowsDto, EnrolLearnerDto, ListParticipantsDto, SelfEnrolDto, UnenrolDto } from './dto';
 import { ID } from './id.pipe';
 import { ListParticipantsQuery } from './queries/list-participants.query';
+import { EnrolmentResponse, ParticipantsResponse } from './responses';
 
 @ApiTags('enrolments')
 @ApiBearerAuth()
@@ -23,15 +24,15 @@ export class EnrolmentsController {
 
   @Get()
   @ApiOperation({ summary: 'A course\'s participants' })
-  @ApiOkResponse({ description: '{ courseId, participants }: for those who teach the course' })
+  @ApiOkResponse({ type: ParticipantsResponse, description: '{ courseId, participants }: for those who teach the course' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
-  participants(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Query() q: ListParticipantsDto) {
+  participants(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Query() q: ListParticipantsDto): Promise<ParticipantsResponse> {
     return this.queries.execute(new ListParticipantsQuery(actor, id, q.includeUnenrolled === 'true'));
   }
 
   @Post()
   @ApiOperation({ summary: 'Enrol a learner' })
-  @ApiCreatedResponse({ description: '{ courseId, learnerId, enrolmentId }' })
+  @ApiCreatedResponse({ type: EnrolmentResponse, description: '{ courseId, learnerId, enrolmentId }' })
   @ApiErrors({
     400: ['VALIDATION_FAILED', 'UNKNOWN_LEARNER', 'ENROLMENT_INVALID', 'OCCURRED_AT_INVALID', 'OCCURRED_AT_IN_FUTURE', 'OCCURRED_AT_BEFORE_COURSE'],
     403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'],
@@ -39,7 +40,7 @@ export class EnrolmentsController {
     409: ['ENROLMENT_EXISTS', 'CONCURRENCY_CONFLICT'],
     422: ['COURSE_ARCHIVED', 'ENROLMENT_CLOSED'],
   })
-  enrol(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Body() body: EnrolLearnerDto) {
+  enrol(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Body() body: EnrolLearnerDto): Promise<EnrolmentResponse> {
     return this.commands.execute(new EnrolLearnerCommand(actor, id, body));
   }
 
@@ -64,7 +65,7 @@ export class EnrolmentsController {
 
   @Post('self')
   @ApiOperation({ summary: 'Enrol oneself' })
-  @ApiCreatedResponse({ description: 'the caller enrols themself: { courseId, learnerId, enrolmentId }' })
+  @ApiCreatedResponse({ type: EnrolmentResponse, description: 'the caller enrols themself: { courseId, learnerId, enrolmentId }' })
   @ApiErrors({
     400: ['VALIDATION_FAILED'],
     403: ['FORBIDDEN', 'SELF_ENROLMENT_DISABLED', 'ENROLMENT_KEY_INVALID'],
@@ -72,7 +73,7 @@ export class EnrolmentsController {
     409: ['ENROLMENT_EXISTS', 'CONCURRENCY_CONFLICT'],
     422: ['COURSE_ARCHIVED', 'ENROLMENT_CLOSED'],
   })
-  self(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Body() body: SelfEnrolDto) {
+  self(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Body() body: SelfEnrolDto): Promise<EnrolmentResponse> {
     return this.commands.execute(new SelfEnrolCommand(actor, id, body.key));
   }
 

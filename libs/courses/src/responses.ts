@@ -1,5 +1,5 @@
 /** The response bodies of the course endpoints (OpenAPI; see libs/core/src/api-response.ts). */
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ApiList, ApiNullable, ApiOneOf } from '@learnstream/core';
 import { COURSE_ROLES, type CourseRole } from './course.events';
 
@@ -94,4 +94,48 @@ export class CourseListResponse {
   @ApiProperty({ description: 'every course the filters let through, on all pages' }) total!: number;
   @ApiNullable(String, { description: 'pass as `cursor` for the next page; null on the last one' }) nextCursor!: string | null;
   @ApiNullable(String, { description: 'this request with the next page\'s cursor: follow it as it is; null on the last page' }) next!: string | null;
+}
+
+/** A resource's content: the fields of its kind (page: body; file: fileRef, mimeType, sizeBytes; url: url; video: url, durationSeconds). */
+export class ResourceContentResponse {
+  @ApiPropertyOptional({ description: 'page: its text' }) body?: string;
+  @ApiPropertyOptional({ description: "file: the file store's reference" }) fileRef?: string;
+  @ApiPropertyOptional({ description: 'file' }) mimeType?: string;
+  @ApiPropertyOptional({ description: 'file' }) sizeBytes?: number;
+  @ApiPropertyOptional({ description: 'url and video' }) url?: string;
+  @ApiPropertyOptional({ description: 'video' }) durationSeconds?: number;
+}
+
+export class ResourceResponse {
+  @ApiProperty({ format: 'uuid' }) resourceId!: string;
+  @ApiProperty({ format: 'uuid' }) courseId!: string;
+  @ApiProperty({ format: 'uuid' }) sectionId!: string;
+  @ApiProperty({ description: 'page, url, file or video' }) kind!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() visible!: boolean;
+  @ApiProperty() position!: number;
+  @ApiProperty({ type: () => ResourceContentResponse }) content!: ResourceContentResponse;
+}
+
+export class ParticipantResponse {
+  @ApiProperty({ format: 'uuid' }) learnerId!: string;
+  @ApiNullable(String) displayName!: string | null;
+  @ApiOneOf(['active', 'unenrolled']) status!: 'active' | 'unenrolled';
+  @ApiProperty({ description: 'how they were enrolled: manual, self, bulk, …' }) method!: string;
+  @ApiProperty({ format: 'date-time' }) enrolledAt!: string;
+  @ApiNullable(String, { format: 'date-time' }) unenrolledAt!: string | null;
+  @ApiNullable(String, { format: 'date-time' }) startsAt!: string | null;
+  @ApiNullable(String, { format: 'date-time' }) endsAt!: string | null;
+}
+
+export class ParticipantsResponse {
+  @ApiProperty({ format: 'uuid' }) courseId!: string;
+  @ApiList(() => ParticipantResponse) participants!: ParticipantResponse[];
+  @ApiProperty({ description: 'learners left out: their processing is restricted' }) restricted!: number;
+}
+
+export class EnrolmentResponse {
+  @ApiProperty({ format: 'uuid' }) courseId!: string;
+  @ApiProperty({ format: 'uuid' }) learnerId!: string;
+  @ApiProperty() enrolmentId!: string;
 }

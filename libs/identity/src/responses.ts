@@ -47,3 +47,32 @@ export class MeResponse {
   @ApiList(String, { description: 'ids of the caller\'s confirmed children' }) children!: string[];
   @ApiNullable(String, { format: 'uuid', description: 'the staff member acting, when the session is an impersonation' }) impersonatedBy!: string | null;
 }
+
+export class OpenedAccountResponse {
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiPropertyOptional({ description: 'when no password was given: a temporary one, shown once (it must be changed at first sign-in)' }) temporaryPassword?: string;
+}
+
+export class RegisteredAccountResponse {
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiProperty({ description: 'true: a minor, whose account waits for a parent\'s consent' }) minor!: boolean;
+}
+
+export class PasswordResetResponse {
+  @ApiPropertyOptional({ description: 'shown once; the user must change it at next sign-in' }) temporaryPassword?: string;
+}
+
+export class RequestOriginResponse {
+  @ApiNullable(String) ip!: string | null;
+  @ApiNullable(String) userAgent!: string | null;
+}
+
+export class ImpersonationResponse {
+  @ApiProperty({ format: 'uuid' }) sessionId!: string;
+  @ApiProperty({ format: 'uuid', description: 'the staff member who acted as the user' }) by!: string;
+  @ApiNullable(String) reason!: string | null;
+  @ApiProperty({ format: 'date-time' }) startedAt!: string;
+  @ApiNullable(String, { format: 'date-time' }) endedAt!: string | null;
+  @ApiNullable(() => RequestOriginResponse, { description: 'for the DPO and platform admins only, else null' }) startedFrom!: RequestOriginResponse | null;
+  @ApiNullable(() => RequestOriginResponse, { description: 'for the DPO and platform admins only, else null' }) endedFrom!: RequestOriginResponse | null;
+}

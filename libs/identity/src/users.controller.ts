@@ -11,7 +11,7 @@ import { UpdateProfileCommand } from './commands/update-profile.command';
 import { BulkAccountsDto, BulkAccountsResultDto, OpenAccountDto, UpdateProfileDto } from './dto';
 import { GetAccountQuery } from './queries/get-account.query';
 import { GetMeQuery } from './queries/get-me.query';
-import { AccountResponse, MeResponse } from './responses';
+import { AccountResponse, ImpersonationResponse, MeResponse, OpenedAccountResponse, PasswordResetResponse } from './responses';
 import { ListImpersonationsQuery } from './queries/list-impersonations.query';
 
 const uuid = UUID_PARAM;
@@ -41,9 +41,9 @@ export class UsersController {
 
   @Post('users')
   @ApiOperation({ summary: 'Open an account in a school' })
-  @ApiCreatedResponse({ description: 'the account, affiliated to the school; `temporaryPassword` when none was given (shown once)' })
+  @ApiCreatedResponse({ type: OpenedAccountResponse, description: 'the account, affiliated to the school; `temporaryPassword` when none was given (shown once)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'WEAK_PASSWORD', 'UNKNOWN_SCHOOL', 'UNKNOWN_CLASS', 'CONSENT_REQUIRED', 'OCCURRED_AT_INVALID', 'OCCURRED_AT_IN_FUTURE'], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], 409: ['USERNAME_TAKEN'], 422: ['SCHOOL_ARCHIVED'] })
-  open(@CurrentActor() actor: Actor, @Body() body: OpenAccountDto) {
+  open(@CurrentActor() actor: Actor, @Body() body: OpenAccountDto): Promise<OpenedAccountResponse> {
     return this.commands.execute(new OpenAccountCommand(actor, body));
   }
 
@@ -89,9 +89,9 @@ export class UsersController {
   @Post('users/:id/password-reset')
   @ApiOperation({ summary: 'Reset an account\'s password to a temporary one' })
   @HttpCode(200)
-  @ApiOkResponse({ description: '{ temporaryPassword }: shown once; the user must change it at next sign-in; their sessions end' })
+  @ApiOkResponse({ type: PasswordResetResponse, description: '{ temporaryPassword }: shown once; the user must change it at next sign-in; their sessions end' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'] })
-  resetPassword(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+  resetPassword(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<PasswordResetResponse> {
     return this.commands.execute(new ManageAccountCommand(actor, id, { kind: 'reset_password' }));
   }
 
@@ -135,9 +135,9 @@ export class UsersController {
 
   @Get('users/:id/impersonations')
   @ApiOperation({ summary: 'Support sessions that acted as a user' })
-  @ApiOkResponse({ description: 'every support session that acted as this user: who, when, why' })
+  @ApiOkResponse({ type: ImpersonationResponse, isArray: true, description: 'every support session that acted as this user: who, when, why' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
-  impersonations(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+  impersonations(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<ImpersonationResponse[]> {
     return this.queries.execute(new ListImpersonationsQuery(actor, id));
   }
 }

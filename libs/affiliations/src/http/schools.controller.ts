@@ -18,7 +18,7 @@ import { ListClassesQuery } from '../queries/list-classes.query';
 import { ListMembersQuery } from '../queries/list-members.query';
 import { ListSchoolParentLinksQuery } from '../queries/list-parent-links.query';
 import { ListSchoolsQuery } from '../queries/list-schools.query';
-import { ClassView, MembershipView, MembersPage, ParentLinkView, SchoolView, TransferView } from '../views';
+import { ClassListView, ClassView, MembershipView, MembersPage, ParentLinkView, SchoolListView, SchoolView, TransferView } from '../views';
 import { RequestTransferCommand } from '../commands/transfer.commands';
 import { ListSchoolTransfersQuery } from '../queries/list-transfers.query';
 import {
@@ -58,9 +58,9 @@ export class SchoolsController {
 
   @Get()
   @ApiOperation({ summary: 'The caller\'s schools' })
-  @ApiOkResponse({ description: '{ schools: SchoolView[] }: the caller’s schools (every school for a platform admin)' })
+  @ApiOkResponse({ type: SchoolListView, description: 'the caller’s schools (every school for a platform admin)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'] })
-  list(@CurrentActor() actor: Actor, @Query() query: IncludeArchivedDto) {
+  list(@CurrentActor() actor: Actor, @Query() query: IncludeArchivedDto): Promise<SchoolListView> {
     return this.queries.execute(new ListSchoolsQuery(actor, query.includeArchived ?? false));
   }
 
@@ -99,9 +99,9 @@ export class SchoolsController {
 
   @Get(':id/classes')
   @ApiOperation({ summary: 'A school\'s classes' })
-  @ApiOkResponse({ description: '{ classes: ClassView[] }' })
+  @ApiOkResponse({ type: ClassListView, description: 'the school’s classes (archived ones with includeArchived)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
-  classes(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: IncludeArchivedDto) {
+  classes(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: IncludeArchivedDto): Promise<ClassListView> {
     return this.queries.execute(new ListClassesQuery(actor, id, query.includeArchived ?? false));
   }
 

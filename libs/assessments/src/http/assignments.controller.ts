@@ -10,6 +10,17 @@ import { SubmitAssignmentCommand } from '../commands/submit-assignment.command';
 import { BulkGradeSubmissionsCommand, BulkRecordOfflineResultsCommand } from '../commands/bulk-results.command';
 import { GetAssignmentQuery, GetSubmissionQuery, ListOfflineResultsQuery, ListSubmissionsQuery } from '../queries/assignments.query';
 import { BulkResultsDto, BulkResultsOutcomeDto, CreateAssignmentDto, CreateOfflineTestDto, GradeDto, SubmitAssignmentDto, UpdateAssignmentDto } from './dto';
+import {
+  AssignmentResponse,
+  GradedWorkResponse,
+  OfflineResultListResponse,
+  OfflineResultResponse,
+  OfflineTestResponse,
+  ReopenedSubmissionResponse,
+  SubmissionListResponse,
+  SubmissionResponse,
+  SubmittedWorkResponse,
+} from './responses';
 
 const uuid = UUID_PARAM;
 /** The codes of a write with occurredAt (libs/access historic-time.ts). */
@@ -31,31 +42,31 @@ export class AssignmentsController {
 
   @Post('courses/:courseId/assignments')
   @ApiOperation({ summary: 'Create an assignment in a course' })
-  @ApiCreatedResponse({ description: 'the assignment, placed in the course as an activity' })
+  @ApiCreatedResponse({ type: AssignmentResponse, description: 'the assignment, placed in the course as an activity' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'ASSIGNMENT_INVALID', ...HISTORIC], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], ...PLACED, 409: ['CONCURRENCY_CONFLICT', 'IDNUMBER_TAKEN'] })
-  create(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Body() body: CreateAssignmentDto) {
+  create(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Body() body: CreateAssignmentDto): Promise<AssignmentResponse> {
     return this.commands.execute(new CreateAssignmentCommand(actor, courseId, body));
   }
 
   @Get('assignments/:assignmentId')
   @ApiOperation({ summary: 'One assignment' })
-  @ApiOkResponse({ description: 'the assignment, for the course staff and its learners' })
+  @ApiOkResponse({ type: AssignmentResponse, description: 'the assignment, for the course staff and its learners' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['ASSIGNMENT_NOT_FOUND'] })
-  get(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string) {
+  get(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string): Promise<AssignmentResponse> {
     return this.queries.execute(new GetAssignmentQuery(actor, assignmentId));
   }
 
   @Patch('assignments/:assignmentId')
   @ApiOperation({ summary: 'Change an assignment' })
-  @ApiOkResponse({ description: 'the assignment after the change; null clears an optional setting' })
+  @ApiOkResponse({ type: AssignmentResponse, description: 'the assignment after the change; null clears an optional setting' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'ASSIGNMENT_INVALID'], 403: ['FORBIDDEN'], 404: ['ASSIGNMENT_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'] })
-  update(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string, @Body() body: UpdateAssignmentDto) {
+  update(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string, @Body() body: UpdateAssignmentDto): Promise<AssignmentResponse> {
     return this.commands.execute(new UpdateAssignmentCommand(actor, assignmentId, body));
   }
 
   @Post('assignments/:assignmentId/submissions')
   @ApiOperation({ summary: 'Submit to an assignment' })
-  @ApiCreatedResponse({ description: 'the caller’s submission (it replaces their previous one); late after dueAt, refused after cutoffAt. An import may record a learner’s submission (learnerId) at its historic time (occurredAt): lateness is reckoned at that time' })
+  @ApiCreatedResponse({ type: SubmittedWorkResponse, description: 'the caller’s submission (it replaces their previous one); late after dueAt, refused after cutoffAt. An import may record a learner’s submission (learnerId) at its historic time (occurredAt): lateness is reckoned at that time' })
   @ApiErrors({
     400: ['VALIDATION_FAILED', 'SUBMISSION_INVALID', ...HISTORIC],
     403: ['NOT_ENROLLED', 'IMPORT_NOT_ALLOWED'],
@@ -63,32 +74,32 @@ export class AssignmentsController {
     409: ['CONCURRENCY_CONFLICT'],
     422: ['SUBMISSION_CLOSED', 'RESUBMISSION_NOT_ALLOWED'],
   })
-  submit(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string, @Body() body: SubmitAssignmentDto) {
+  submit(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string, @Body() body: SubmitAssignmentDto): Promise<SubmittedWorkResponse> {
     return this.commands.execute(new SubmitAssignmentCommand(actor, assignmentId, body));
   }
 
   @Get('assignments/:assignmentId/submissions')
   @ApiOperation({ summary: 'An assignment\'s submissions' })
-  @ApiOkResponse({ description: 'every learner’s submission and grade (course staff)' })
+  @ApiOkResponse({ type: SubmissionListResponse, description: 'every learner’s submission and grade (course staff)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['ASSIGNMENT_NOT_FOUND'] })
-  submissions(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string) {
+  submissions(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string): Promise<SubmissionListResponse> {
     return this.queries.execute(new ListSubmissionsQuery(actor, assignmentId));
   }
 
   @Get('assignments/:assignmentId/submissions/:learnerId')
   @ApiOperation({ summary: 'One learner\'s submission' })
-  @ApiOkResponse({ description: 'one learner’s submission, grade and feedback (the learner, their parent, the course staff)' })
+  @ApiOkResponse({ type: SubmissionResponse, description: 'one learner’s submission, grade and feedback (the learner, their parent, the course staff)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['ASSIGNMENT_NOT_FOUND', 'SUBMISSION_NOT_FOUND'] })
-  submission(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string, @Param('learnerId', uuid) learnerId: string) {
+  submission(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string, @Param('learnerId', uuid) learnerId: string): Promise<SubmissionResponse> {
     return this.queries.execute(new GetSubmissionQuery(actor, assignmentId, learnerId));
   }
 
   @Post('assignments/:assignmentId/submissions/:learnerId/grade')
   @ApiOperation({ summary: 'Grade a submission' })
   @HttpCode(200)
-  @ApiOkResponse({ description: 'the grade (a later one replaces it, and says which it replaced); feedback is encrypted in the log' })
+  @ApiOkResponse({ type: GradedWorkResponse, description: 'the grade (a later one replaces it, and says which it replaced); feedback is encrypted in the log' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'GRADE_OUT_OF_RANGE', ...HISTORIC], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], 404: ['ASSIGNMENT_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'], 422: ['NOT_ENROLLED'] })
-  grade(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string, @Param('learnerId', uuid) learnerId: string, @Body() body: GradeDto) {
+  grade(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string, @Param('learnerId', uuid) learnerId: string, @Body() body: GradeDto): Promise<GradedWorkResponse> {
     return this.commands.execute(new GradeSubmissionCommand(actor, assignmentId, learnerId, body));
   }
 
@@ -104,9 +115,9 @@ export class AssignmentsController {
   @Post('assignments/:assignmentId/submissions/:learnerId/reopen')
   @ApiOperation({ summary: 'Reopen a submission' })
   @HttpCode(200)
-  @ApiOkResponse({ description: 'the learner may submit again' })
+  @ApiOkResponse({ type: ReopenedSubmissionResponse, description: 'the learner may submit again' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['ASSIGNMENT_NOT_FOUND'], 409: ['SUBMISSION_NOT_GRADED', 'CONCURRENCY_CONFLICT'] })
-  reopen(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string, @Param('learnerId', uuid) learnerId: string) {
+  reopen(@CurrentActor() actor: Actor, @Param('assignmentId', uuid) assignmentId: string, @Param('learnerId', uuid) learnerId: string): Promise<ReopenedSubmissionResponse> {
     return this.commands.execute(new ReopenSubmissionCommand(actor, assignmentId, learnerId));
   }
 }
@@ -123,18 +134,18 @@ export class OfflineTestsController {
 
   @Post('courses/:courseId/offline-tests')
   @ApiOperation({ summary: 'Create an offline test in a course' })
-  @ApiCreatedResponse({ description: 'the offline test, placed in the course as an activity' })
+  @ApiCreatedResponse({ type: OfflineTestResponse, description: 'the offline test, placed in the course as an activity' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'OFFLINE_TEST_INVALID', ...HISTORIC], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], ...PLACED, 409: ['CONCURRENCY_CONFLICT', 'IDNUMBER_TAKEN'] })
-  create(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Body() body: CreateOfflineTestDto) {
+  create(@CurrentActor() actor: Actor, @Param('courseId', uuid) courseId: string, @Body() body: CreateOfflineTestDto): Promise<OfflineTestResponse> {
     return this.commands.execute(new CreateOfflineTestCommand(actor, courseId, body));
   }
 
   @Put('offline-tests/:offlineTestId/results/:learnerId')
   @ApiOperation({ summary: 'Record a learner\'s offline test result' })
   @HttpCode(200)
-  @ApiOkResponse({ description: 'the learner’s result (replacing any earlier one, which it names as previousGrade)' })
+  @ApiOkResponse({ type: OfflineResultResponse, description: 'the learner’s result (replacing any earlier one, which it names as previousGrade)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'GRADE_OUT_OF_RANGE', ...HISTORIC], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], 404: ['OFFLINE_TEST_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'], 422: ['NOT_ENROLLED'] })
-  record(@CurrentActor() actor: Actor, @Param('offlineTestId', uuid) offlineTestId: string, @Param('learnerId', uuid) learnerId: string, @Body() body: GradeDto) {
+  record(@CurrentActor() actor: Actor, @Param('offlineTestId', uuid) offlineTestId: string, @Param('learnerId', uuid) learnerId: string, @Body() body: GradeDto): Promise<OfflineResultResponse> {
     return this.commands.execute(new RecordOfflineResultCommand(actor, offlineTestId, learnerId, body));
   }
 
@@ -149,9 +160,9 @@ export class OfflineTestsController {
 
   @Get('offline-tests/:offlineTestId/results')
   @ApiOperation({ summary: 'An offline test\'s results' })
-  @ApiOkResponse({ description: 'every recorded result (course staff)' })
+  @ApiOkResponse({ type: OfflineResultListResponse, description: 'every recorded result (course staff)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['OFFLINE_TEST_NOT_FOUND'] })
-  results(@CurrentActor() actor: Actor, @Param('offlineTestId', uuid) offlineTestId: string) {
+  results(@CurrentActor() actor: Actor, @Param('offlineTestId', uuid) offlineTestId: string): Promise<OfflineResultListResponse> {
     return this.queries.execute(new ListOfflineResultsQuery(actor, offlineTestId));
   }
 }

@@ -4,7 +4,7 @@
  * its own stream, so enrolments never contend with each other nor with edits
  * of the course; the course is read as a snapshot.
  */
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, HistoricTime, originOf, type Actor, type EventTime } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
 import type { AppendResult } from '@learnstream/event-store';
@@ -22,12 +22,14 @@ export interface EnrolLearnerInput {
   occurredAt?: string;
 }
 
-export class EnrolLearnerCommand {
+export class EnrolLearnerCommand extends Command<EnrolmentResult> {
   constructor(
     readonly actor: Actor,
     readonly courseId: string,
     readonly input: EnrolLearnerInput,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 export interface EnrolmentResult {

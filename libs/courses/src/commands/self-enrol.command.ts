@@ -7,7 +7,7 @@
  * matched, and refuses in its order: archived, disabled, wrong key, already
  * enrolled, closed.
  */
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, ForbiddenError, type Actor } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
 import { Clock } from '@learnstream/domain';
@@ -17,12 +17,14 @@ import { enrolmentKeyMatches } from '../enrolment-key';
 import type { EnrolmentResult } from './enrol-learner.command';
 import { isLearnerOf } from './learners';
 
-export class SelfEnrolCommand {
+export class SelfEnrolCommand extends Command<EnrolmentResult> {
   constructor(
     readonly actor: Actor,
     readonly courseId: string,
     readonly key: string | undefined,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @CommandHandler(SelfEnrolCommand)

@@ -3,7 +3,7 @@
  * (see course-access.ts); a hidden one only for those who teach the course.
  * A view by staff or an enrolled learner is recorded (ResourceViewed).
  */
-import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, ForbiddenError, TenantDb, type Actor } from '@learnstream/access';
 import type { ResourceContent } from '../course.events';
 import { resourceNotFound } from '../course.errors';
@@ -15,12 +15,14 @@ export interface ResourceWithContentView extends ResourceView {
   content: ResourceContent;
 }
 
-export class GetResourceQuery {
+export class GetResourceQuery extends Query<ResourceWithContentView> {
   constructor(
     readonly actor: Actor,
     readonly courseId: string,
     readonly resourceId: string,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @QueryHandler(GetResourceQuery)

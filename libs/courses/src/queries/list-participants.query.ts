@@ -5,7 +5,7 @@
  * Learners whose processing is restricted are left out, and counted in
  * `restricted` (AccessPolicy.restrictedFrom).
  */
-import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
 import { iso } from './course-views';
 
@@ -27,12 +27,14 @@ export interface ParticipantsView {
   restricted: number;
 }
 
-export class ListParticipantsQuery {
+export class ListParticipantsQuery extends Query<ParticipantsView> {
   constructor(
     readonly actor: Actor,
     readonly courseId: string,
     readonly includeUnenrolled = false,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @QueryHandler(ListParticipantsQuery)

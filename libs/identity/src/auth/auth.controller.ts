@@ -5,6 +5,7 @@ import { AccessPolicy, CurrentActor, Public, type Actor } from '@learnstream/acc
 import { ApiErrors, SignInRoute } from '@learnstream/core';
 import { RegisterAccountCommand } from '../commands/register-account.command';
 import { ChangePasswordDto, ImpersonateDto, LoginDto, RefreshDto, RegisterDto, TokenPairDto } from '../dto';
+import { RegisteredAccountResponse } from '../responses';
 import { AuthService } from './auth.service';
 
 @ApiTags('auth')
@@ -20,9 +21,9 @@ export class AuthController {
   @SignInRoute()
   @Post('register')
   @ApiOperation({ summary: 'Register an account (when self-registration is open)' })
-  @ApiCreatedResponse({ description: 'the account is created; sign in with POST /auth/login' })
+  @ApiCreatedResponse({ type: RegisteredAccountResponse, description: 'the account is created; sign in with POST /auth/login' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'WEAK_PASSWORD'], 409: ['USERNAME_TAKEN'] }, { signedIn: false })
-  register(@Body() body: RegisterDto) {
+  register(@Body() body: RegisterDto): Promise<RegisteredAccountResponse> {
     return this.commands.execute(new RegisterAccountCommand(body));
   }
 

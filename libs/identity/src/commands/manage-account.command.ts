@@ -5,7 +5,7 @@
  * lock and a withdrawn role end the user's sessions in the same transaction as
  * their event (the accounts read model).
  */
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor, type PlatformRole } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
 import { Clock, type DomainEvent } from '@learnstream/domain';
@@ -16,12 +16,14 @@ import { PasswordHasher } from '../passwords';
 
 export type AccountAction = { kind: 'reset_password' } | { kind: 'lock' } | { kind: 'unlock' } | { kind: 'role'; role: PlatformRole; grant: boolean };
 
-export class ManageAccountCommand {
+export class ManageAccountCommand extends Command<{ temporaryPassword?: string }> {
   constructor(
     readonly actor: Actor,
     readonly userId: string,
     readonly action: AccountAction,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @CommandHandler(ManageAccountCommand)

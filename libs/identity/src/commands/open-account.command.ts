@@ -5,7 +5,7 @@
  * processing was obtained, and from whom (a parent, for a minor).
  */
 import { Inject } from '@nestjs/common';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { AccessPolicy, HistoricTime, type Actor, type EventTime } from '@learnstream/access';
 import type { NewEvent } from '@learnstream/event-store';
@@ -34,11 +34,19 @@ export interface OpenAccountInput extends Partial<Profile> {
   occurredAt?: string;
 }
 
-export class OpenAccountCommand {
+/** The account opened; `temporaryPassword` when none was given (shown once). */
+export interface OpenedAccount {
+  userId: string;
+  temporaryPassword?: string;
+}
+
+export class OpenAccountCommand extends Command<OpenedAccount> {
   constructor(
     readonly actor: Actor,
     readonly input: OpenAccountInput,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 /** What opening an account checks of its input alone (username, profile, consent), the same one at a time or in bulk. */
@@ -110,7 +118,7 @@ export function openingEvents(
 }
 
 @CommandHandler(OpenAccountCommand)
-export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand, { userId: string; temporaryPassword?: string }> {
+export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand, OpenedAccount> {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly policy: AccessPolicy,
@@ -120,7 +128,7 @@ export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand, {
     private readonly time: HistoricTime,
   ) {}
 
-  async execute({ actor, input }: OpenAccountCommand) {
+  async execute({ actor, input }: OpenAccountCommand): Promise<OpenedAccount> {
     const { password: givenPassword, schoolId, role, occurredAt } = input;
     const checked = checkOpening(input, this.time.now(), this.config);
     if (givenPassword !== undefined) assertPassword(givenPassword, checked.username, this.config.auth.passwordMinLength);

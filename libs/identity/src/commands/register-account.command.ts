@@ -1,6 +1,6 @@
 /** Self-registration of a general user (no school). A minor's account records that parental consent is still needed. */
 import { Inject } from '@nestjs/common';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { Clock } from '@learnstream/domain';
@@ -10,8 +10,10 @@ import { PasswordHasher } from '../passwords';
 import { assertPassword, assertProfile, completeProfile, isMinor, normaliseUsername } from '../profile';
 import { UsernameIndex } from '../username-index';
 
-export class RegisterAccountCommand {
-  constructor(readonly input: { username: string; password: string } & Partial<Profile> & { displayName: string }) {}
+export class RegisterAccountCommand extends Command<{ userId: string; minor: boolean }> {
+  constructor(readonly input: { username: string; password: string } & Partial<Profile> & { displayName: string }) {
+    super();
+  }
 }
 
 @CommandHandler(RegisterAccountCommand)
@@ -24,7 +26,7 @@ export class RegisterAccountHandler implements ICommandHandler<RegisterAccountCo
     private readonly passwords: PasswordHasher,
   ) {}
 
-  async execute({ input }: RegisterAccountCommand) {
+  async execute({ input }: RegisterAccountCommand): Promise<{ userId: string; minor: boolean }> {
     const now = this.clock.now();
     const username = normaliseUsername(input.username);
     const { password, username: _ignored, ...values } = input;

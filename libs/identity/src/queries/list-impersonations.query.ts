@@ -6,7 +6,7 @@
  * impersonated session is theirs), so this trail outlives the user's erasure.
  * The user sees who, when and why, not the staff member's metadata.
  */
-import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, ForbiddenError, type Actor } from '@learnstream/access';
 import { AccountsRepository, userStream } from '../accounts.repository';
 
@@ -27,11 +27,13 @@ export interface ImpersonationView {
   endedFrom: RequestOriginView | null;
 }
 
-export class ListImpersonationsQuery {
+export class ListImpersonationsQuery extends Query<ImpersonationView[]> {
   constructor(
     readonly actor: Actor,
     readonly userId: string,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @QueryHandler(ListImpersonationsQuery)
