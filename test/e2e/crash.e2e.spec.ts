@@ -10,7 +10,15 @@
  * are increments (progress-activity, per course, person and day), so a
  * checkpoint moved in a transaction of its own, before or after its batch's
  * rows, shows here: killed between the two, the batch is applied twice or
- * skipped.
+ * skipped. So that the kill lands there every time, not by luck, the test
+ * holds the projection in its batch before killing: once the load runs,
+ * triggers make the second of the two writes of a progress-activity batch
+ * (its checkpoint, its rows: whichever comes second) sleep, and the server is
+ * killed while that backend sleeps (its connection is then ended, as a dead
+ * client's is). With checkpoint and rows in one transaction nothing of that
+ * batch is kept; in two, the first is committed and the counts are off
+ * (checked both ways on 2026-12-06: rows first, the batch counted twice;
+ * checkpoint first, events skipped).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -45,6 +53,44 @@ afterAll(async () => {
 });
 
 const count = async (sql: string, params: unknown[] = []) => Number((await client.query(sql, params)).rows[0].n);
+
+const RELEASE_HOLD = `DROP TRIGGER IF EXISTS crash_hold ON projection_checkpoints; DROP TRIGGER IF EXISTS crash_hold ON progress_daily_activity;
+  DROP FUNCTION IF EXISTS crash_hold(); DROP TABLE IF EXISTS crash_hold_seen`;
+
+/**
+ * Holds the projection between the two writes of a batch: its checkpoint (an
+ * update that counts handled events: a batch, not a move past events it does
+ * not handle) and its read-model table. Each write notes its kind in
+ * crash_hold_seen; the write that finds the other kind noted (in its own
+ * transaction, or committed by an earlier one) sleeps. Waits until a backend
+ * sleeps there and returns the sleeping backends.
+ */
+async function holdProjectionMidBatch(projection: string, table: string): Promise<number[]> {
+  await client.query(`
+    CREATE TABLE crash_hold_seen (kind text PRIMARY KEY);
+    GRANT ALL ON crash_hold_seen TO PUBLIC;
+    CREATE FUNCTION crash_hold() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+      written text := CASE WHEN TG_TABLE_NAME = 'projection_checkpoints' THEN 'checkpoint' ELSE 'rows' END;
+    BEGIN
+      IF written = 'checkpoint' THEN
+        IF NEW.name <> '${projection}' OR NEW.events_handled <= OLD.events_handled THEN RETURN NEW; END IF;
+      END IF;
+      IF EXISTS (SELECT 1 FROM crash_hold_seen WHERE kind <> written) THEN
+        PERFORM pg_sleep(60);
+      END IF;
+      INSERT INTO crash_hold_seen VALUES (written) ON CONFLICT DO NOTHING;
+      RETURN NEW;
+    END $$;
+    CREATE TRIGGER crash_hold BEFORE UPDATE ON projection_checkpoints FOR EACH ROW EXECUTE FUNCTION crash_hold();
+    CREATE TRIGGER crash_hold BEFORE INSERT OR UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION crash_hold();`);
+  for (let waited = 0; waited < 30_000; waited += 20) {
+    const { rows } = await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep' AND pid <> pg_backend_pid()`);
+    if (rows.length) return rows.map((r) => r.pid);
+    await sleep(20);
+  }
+  throw new Error(`${projection} wrote no batch within 30 s of the hold`);
+}
 
 it('keeps every event it acknowledged through a SIGKILL mid-load, and counts retried batches once', async () => {
   db = await createTestDatabase();
@@ -114,10 +160,13 @@ it('keeps every event it acknowledged through a SIGKILL mid-load, and counts ret
       if (b.outcome === 'refused') refusals.set(status, (refusals.get(status) ?? 0) + 1);
     }
   });
-  // Kill it once a good amount was acknowledged, while requests are in flight.
+  // Kill it once a good amount was acknowledged, while requests are in flight and progress-activity is inside a batch.
   for (let waited = 0; batches.filter((b) => b.outcome === 'acked').length < 60 && waited < 30_000; waited += 20) await sleep(20);
+  const stalled = await holdProjectionMidBatch('progress-activity', 'progress_daily_activity');
   await server.kill();
   dead = true;
+  await client.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [stalled]);
+  await client.query(RELEASE_HOLD);
   await Promise.all(loops);
   server = undefined;
 
