@@ -114,7 +114,7 @@ export class InlineProjections {
     this.state = 'catching-up';
     this.stopping = false;
     // From now on every append of an inline type takes the shared lock: the catch-up's last step waits for those in flight.
-    store.inTransaction = (client, appended) => this.apply(client, appended);
+    store.inTransaction = Object.assign((client: pg.PoolClient, appended: RecordedEvent[]) => this.apply(client, appended), { types: this.types });
     try {
       if (!(await this.catchUpRound())) {
         if (!background) await this.catchUp();

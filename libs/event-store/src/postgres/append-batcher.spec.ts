@@ -114,6 +114,37 @@ describe('AppendBatcher', () => {
     expect(rows.map((r) => Number(r.stream_revision))).toEqual(Array.from({ length: 30 }, (_, k) => k));
   });
 
+  it('writes a group of plain appends in one statement, and a group of an inline read model\'s types in a transaction that hands it the events', async () => {
+    const handled: string[][] = [];
+    const inline = async (client: pg.PoolClient, appended: { type: string }[]) => {
+      // Inside the append's transaction: the events are there, uncommitted.
+      const { rows } = await client.query<{ open: boolean }>('SELECT pg_current_xact_id_if_assigned() IS NOT NULL AS open');
+      expect(rows[0].open).toBe(true);
+      handled.push(appended.map((e) => e.type));
+    };
+    ctx.inner.inTransaction = Object.assign((client: pg.PoolClient, appended: { type: string }[]) => inline(client, appended), { types: new Set(['Inline']) });
+    try {
+      const plain = uniqueStream('plain');
+      const before = ctx.store.stats.oneStatementGroups;
+      await Promise.all(Array.from({ length: 10 }, (_, i) => ctx.store.appendToStream(plain, [makeEvent('Plain', i)])));
+      expect(ctx.store.stats.oneStatementGroups).toBeGreaterThan(before);
+      expect(handled).toEqual([]);
+      const oneStatement = ctx.store.stats.oneStatementGroups;
+      const mixed = uniqueStream('mixed');
+      await ctx.store.appendToStream(mixed, [makeEvent('Plain', 0), makeEvent('Inline', 1)]);
+      expect(handled).toEqual([['Plain', 'Inline']]);
+      expect(ctx.store.stats.oneStatementGroups).toBe(oneStatement);
+      // A handler that does not say its types is called for every append.
+      ctx.inner.inTransaction = inline;
+      await ctx.store.appendToStream(plain, [makeEvent('Plain', 10)]);
+      expect(handled).toEqual([['Plain', 'Inline'], ['Plain']]);
+      expect(ctx.store.stats.oneStatementGroups).toBe(oneStatement);
+      expect((await collect(ctx.store.readStream(plain))).map((e) => [e.revision, e.data.n])).toEqual(Array.from({ length: 11 }, (_, k) => [BigInt(k), expect.any(Number)]));
+    } finally {
+      ctx.inner.inTransaction = null;
+    }
+  });
+
   it('an id already used in another stream fails its own submission only', async () => {
     const taken = makeEvent('Taken', 0);
     await ctx.store.appendToStream(uniqueStream('owner'), [taken]);

@@ -32,6 +32,14 @@
  *                once everything accepted is committed or failed; call it
  *                before the pool closes.
  *
+ * One round trip: a group whose requests all expect 'any', with no event id
+ * twice and no event type an inline read model acts on (the common case:
+ * activity), is written by one statement outside a transaction (streams moved
+ * on and events inserted together, atomically); a group with an id already in
+ * the log fails that statement and is then written by the transaction below,
+ * which sorts its duplicates out. Other groups: BEGIN, the duplicate check,
+ * revision checks, the streams, the events, the inline read models, COMMIT.
+ *
  * A group whose transaction fails as a whole (a concurrent writer inserted the
  * same new event id first, a deadlock) is tried again, and then submission by
  * submission, so one bad submission cannot fail the rest.
@@ -174,7 +182,7 @@ export class AppendBatcher implements EventStore {
   private idle: (() => void)[] = [];
 
   /** Counters for benchmarks and health: groups committed, events and submissions in them, refusals. */
-  readonly stats = { groups: 0, submissions: 0, events: 0, duplicates: 0, refused: 0, retriedGroups: 0, largestGroup: 0 };
+  readonly stats = { groups: 0, submissions: 0, events: 0, duplicates: 0, refused: 0, retriedGroups: 0, largestGroup: 0, oneStatementGroups: 0 };
 
   constructor(
     private readonly pool: pg.Pool,
@@ -334,6 +342,22 @@ export class AppendBatcher implements EventStore {
       throw new NotConnected(error);
     }
     let broken: Error | undefined;
+    if (this.fitsOneStatement(group)) {
+      let outcomes: Outcome[] | undefined;
+      try {
+        outcomes = await this.insertGroup(client, group);
+      } catch (error) {
+        // An id already in the log (a retried request): nothing was written; the transaction below sorts the group out.
+        if (!isDuplicateEventId(error)) {
+          client.release(isTransientDatabaseError(error) ? (error as Error) : undefined);
+          throw error;
+        }
+      }
+      if (outcomes) {
+        client.release();
+        return outcomes;
+      }
+    }
     try {
       await client.query('BEGIN');
       const outcomes = await this.writeGroup(client, group);
@@ -345,6 +369,76 @@ export class AppendBatcher implements EventStore {
     } finally {
       client.release(broken);
     }
+  }
+
+  /**
+   * Whether the group can be written by one statement outside a transaction
+   * (insertGroup): every request expects 'any', no event id comes twice in the
+   * group, and no inline read model acts on its event types.
+   */
+  private fitsOneStatement(group: Submission[]): boolean {
+    const inline = this.inner.inTransaction;
+    const ids = new Set<string>();
+    let count = 0;
+    for (const s of group) {
+      for (const r of s.requests) {
+        if (r.expectedRevision !== 'any') return false;
+        for (const e of r.events) {
+          if (inline && (!inline.types || inline.types.has(e.type))) return false;
+          ids.add(e.id!);
+          count++;
+        }
+      }
+    }
+    return count > 0 && ids.size === count;
+  }
+
+  /**
+   * The common case of a group in one round trip: one statement (atomic on
+   * its own) moves every stream on and inserts every event, each stream's
+   * revisions handed out in group order. An event id already in the log fails
+   * the statement as a whole (unique violation), and nothing is written.
+   */
+  private async insertGroup(client: pg.PoolClient, group: Submission[]): Promise<Outcome[]> {
+    const inStream = new Map<string, number>();
+    let ord = 0;
+    const rows = group.flatMap((s) =>
+      s.requests.flatMap((r) =>
+        r.events.map((e) => {
+          const k = inStream.get(r.streamId) ?? 0;
+          inStream.set(r.streamId, k + 1);
+          return { ord: ord++, stream_id: r.streamId, k, event_id: e.id!, event_type: e.type, data: e.data, metadata: e.metadata };
+        }),
+      ),
+    );
+    const { rows: inserted } = await client.query<{ event_id: string; stream_revision: string; transaction_id: string; global_position: string }>(
+      `WITH r AS (
+         SELECT * FROM json_to_recordset($1::json) AS r(ord int, stream_id text, k bigint, event_id uuid, event_type text, data jsonb, metadata jsonb)
+       ), counts AS (
+         SELECT stream_id, count(*) AS n FROM r GROUP BY stream_id
+       ), claimed AS (
+         INSERT INTO streams (stream_id, revision)
+         SELECT stream_id, n - 1 FROM counts ORDER BY stream_id
+         ON CONFLICT (stream_id) DO UPDATE SET revision = streams.revision + EXCLUDED.revision + 1
+         RETURNING stream_id, revision
+       )
+       INSERT INTO events (stream_id, stream_revision, event_id, event_type, data, metadata)
+       SELECT r.stream_id, c.revision - counts.n + 1 + r.k, r.event_id, r.event_type, r.data, r.metadata
+       FROM r JOIN claimed c USING (stream_id) JOIN counts USING (stream_id)
+       ORDER BY r.ord
+       RETURNING event_id, stream_revision, transaction_id, global_position, ${NOTIFY_APPENDED_COLUMN}`,
+      [JSON.stringify(rows)],
+    );
+    const byId = new Map(inserted.map((r) => [r.event_id, r]));
+    this.stats.events += rows.length;
+    this.stats.oneStatementGroups += 1;
+    return group.map((s): Outcome => ({
+      ok: true,
+      results: s.requests.map((r) => {
+        const last = byId.get(r.events[r.events.length - 1].id!.toLowerCase())!;
+        return { nextExpectedRevision: BigInt(last.stream_revision), position: { commit: BigInt(last.transaction_id), prepare: BigInt(last.global_position) }, duplicates: [] };
+      }),
+    }));
   }
 
   private async writeGroup(client: pg.PoolClient, group: Submission[]): Promise<Outcome[]> {
@@ -569,6 +663,11 @@ function assignRevisions(p: Planned, lastRevision: bigint): void {
 function isRetryable(error: unknown): boolean {
   const e = error as { code?: string; constraint?: string };
   return (e.code === '23505' && e.constraint === 'events_event_id_key') || TRANSIENT.test(e.code ?? '');
+}
+
+function isDuplicateEventId(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string };
+  return e.code === '23505' && e.constraint === 'events_event_id_key';
 }
 
 function translate(error: unknown): unknown {

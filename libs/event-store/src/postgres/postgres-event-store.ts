@@ -56,7 +56,15 @@ export const NOTIFY_APPENDED_COLUMN = `pg_notify('${NOTIFY_CHANNEL}', transactio
  * back. Called by every append path of this adapter (single appends and the
  * group commit of AppendBatcher), with the events just appended in log order.
  */
-export type InTransactionHandler = (client: pg.PoolClient, appended: RecordedEvent[]) => Promise<void>;
+export interface InTransactionHandler {
+  (client: pg.PoolClient, appended: RecordedEvent[]): Promise<void>;
+  /**
+   * The event types it acts on, when it says: an append of none of them may
+   * skip it (and the group commit then writes in one statement, no
+   * transaction of its own). Absent: every append calls it.
+   */
+  readonly types?: ReadonlySet<string>;
+}
 
 export interface PostgresEventStoreOptions {
   /** Events fetched per round trip when reading $all or a stream. */
