@@ -221,6 +221,47 @@ describe('the LMS\'s own activity in /xapi/statements', () => {
   });
 });
 
+describe('restriction of processing', () => {
+  it('withholds a restricted learner\'s statements (made by her or done to her) from every read while restricted, and gives them back once it is lifted', async () => {
+    const byAccount = encodeURIComponent(JSON.stringify({ objectType: 'Agent', account: { homePage: HOME, name: ann.userId } }));
+    const { rows } = await db.query<{ event_id: string }>(
+      `SELECT event_id FROM events WHERE metadata->>'courseId' = $1 AND (metadata->>'actorId' = $2 OR metadata->>'relatedUserId' = $2)`,
+      [courseA, ann.userId],
+    );
+    const hers = rows.map((r) => r.event_id).sort();
+    expect(hers.length).toBeGreaterThanOrEqual(4); // enrolled by the teacher, the view, the attempt started and submitted
+    const before = (await readAll('')).map((s) => s.id).sort();
+    for (const id of hers) expect(before).toContain(id);
+    const mine = (await readAll(`agent=${byAccount}&related_agents=true`)).map((s) => s.id).sort();
+    expect(mine).toEqual(hers);
+    await http().get(`/xapi/statements?statementId=${hers[0]}`).set(lrs()).expect(200);
+
+    const dpoSession = await registerUser(t);
+    await http().put(`/api/v1/users/${dpoSession.userId}/roles/dpo`).set(admin.auth).expect(204);
+    const dpo = await signIn(t, dpoSession.username, dpoSession.password);
+    const filed = await http().post('/api/v1/privacy/requests').set(ann.auth).send({ type: 'restriction' }).expect(201);
+    await http().post(`/api/v1/privacy/requests/${filed.body.requestId}/approve`).set(dpo.auth).send({ reason: 'accuracy contested' }).expect(200);
+    await caughtUp(t);
+
+    // Kept, not disclosed: every other statement as before, none of hers, by no filter and not by id.
+    const during = await readAll('');
+    expect(during.map((s) => s.id).sort()).toEqual(before.filter((id) => !hers.includes(id)));
+    expect(JSON.stringify(during)).not.toContain(ann.userId);
+    expect(await readAll(`agent=${byAccount}`)).toEqual([]);
+    expect(await readAll(`agent=${byAccount}&related_agents=true`)).toEqual([]);
+    expect(await readAll(`agent=${encodeURIComponent(JSON.stringify({ mbox: 'mailto:ann.lms@example.com' }))}`)).toEqual([]);
+    for (const id of hers) expect((await http().get(`/xapi/statements?statementId=${id}`).set(lrs()).expect(404)).body.error.code).toBe('XAPI_STATEMENT_NOT_FOUND');
+    const { rows: kept } = await db.query<{ n: string }>('SELECT count(*) AS n FROM xapi_statements WHERE event_id = ANY ($1::uuid[])', [hers]);
+    expect(Number(kept[0].n)).toBe(hers.length);
+
+    await http().delete(`/api/v1/privacy/subjects/${ann.userId}/restriction`).set(dpo.auth).expect(200);
+    await caughtUp(t);
+    expect((await readAll('')).map((s) => s.id).sort()).toEqual(before);
+    expect((await readAll(`agent=${byAccount}&related_agents=true`)).map((s) => s.id).sort()).toEqual(hers);
+    await http().get(`/xapi/statements?statementId=${hers[0]}`).set(lrs()).expect(200);
+  }, 60_000);
+});
+
 describe('erasure', () => {
   it('leaves an erased learner\'s statements counted under nobody\'s name: their email and account find nothing', async () => {
     const byEmail = { mbox: `mailto:${BO_EMAIL}` };

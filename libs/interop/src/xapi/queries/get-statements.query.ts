@@ -12,6 +12,12 @@
  *                      the next page.
  * Parameters it does not know, or statementId with filters, are 400. Reading
  * is recorded (XapiStatementsRead: how many, about which learners).
+ *
+ * Restriction of processing (GDPR art. 18): while a person's processing is
+ * restricted (an approved restriction, a legal hold, a cancelled account) the
+ * statements they made or that concern them (the LMS's: the person affected)
+ * are kept but not disclosed: left out of every list and filter, and 404 by
+ * id. Once the restriction is lifted they are read again as before.
  */
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
@@ -45,6 +51,8 @@ const SINGLE_ALLOWED = ['statementId', 'voidedStatementId', 'format', 'attachmen
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 const NOBODY = '00000000-0000-0000-0000-000000000000';
+/** Statements of no restricted person (ls_restricted_ids(): computed once per query, whatever the reader's scope). */
+const DISCLOSABLE = ['learner_id', 'related_user_id'].map((c) => `NOT coalesce(${c} = ANY ((SELECT ls_restricted_ids())::uuid[]), false)`).join(' AND ');
 const bad = (message: string) => new DomainError('invalid', 'XAPI_INVALID_PARAMETER', message);
 
 function bool(name: string, value: string | undefined): boolean {
@@ -81,7 +89,7 @@ export class GetStatementsHandler implements IQueryHandler<GetStatementsQuery, S
       const extra = Object.keys(params).filter((k) => !SINGLE_ALLOWED.includes(k));
       if (extra.length) throw bad(`${extra.join(', ')} cannot be used with ${params.statementId !== undefined ? 'statementId' : 'voidedStatementId'}`);
       if (!isUuid(single)) throw bad('the statement id must be a UUID');
-      const row = (await this.reader.byIds(client.schoolId, [single])).get(single.toLowerCase());
+      const [row] = await this.reader.select(schoolScope(client.schoolId), `school_id = $1 AND statement_id = $2 AND ${DISCLOSABLE}`, [client.schoolId, single.toLowerCase()], 'statement_id', 1);
       const wantVoided = params.voidedStatementId !== undefined;
       if (!row || row.voided !== wantVoided) throw new DomainError('not_found', 'XAPI_STATEMENT_NOT_FOUND', wantVoided ? `no voided statement ${single}` : `no statement ${single}`);
       const { statements: [statement], parts } = await this.reader.withAttachments([row]);
@@ -89,7 +97,7 @@ export class GetStatementsHandler implements IQueryHandler<GetStatementsQuery, S
       return { kind: 'statement', statement: shape(statement), ...(withAttachments && { parts }) };
     }
 
-    const where = ['school_id = $1', 'NOT voided'];
+    const where = ['school_id = $1', 'NOT voided', DISCLOSABLE];
     // The filters on what a statement is about (agent, verb, activity, registration), over a table alias (`t.`):
     // a statement matches them, or refers (StatementRef) to a statement that does, voided or not (Communication 2.1.4).
     const about: ((t: string) => string)[] = [];
