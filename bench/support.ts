@@ -302,21 +302,26 @@ export interface CpuShare {
   other: number;
 }
 
+/** CPU time (user + system) a process has used, in clock ticks (/proc/<pid>/stat; 0 when it is gone). */
+function procTicks(pid: number | 'self'): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds a process has used (Linux clock ticks of 10 ms): the work of a step, whatever the machine's load. */
+export const processCpuSeconds = (pid: number | 'self'): number => procTicks(pid) / 100;
+
 /** Starts measuring CPU; the returned function gives the shares (percent of all cores) since then. */
 export function cpuMeter(serverPid: number): () => CpuShare {
   const ticks = () => {
     const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
     const n = fields.map(Number);
     return { busy: n[0] + n[1] + n[2] + n[5] + n[6] + n[7], total: n.slice(0, 8).reduce((a, b) => a + b, 0) };
-  };
-  const procTicks = (pid: number | 'self') => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return Number(f[11]) + Number(f[12]);
-    } catch {
-      return 0;
-    }
   };
   const start = { all: ticks(), server: procTicks(serverPid), bench: procTicks('self') };
   return () => {

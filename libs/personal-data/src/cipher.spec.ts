@@ -154,6 +154,26 @@ describe('PersonalDataCipher', () => {
     ]);
   });
 
+  it('seals a request value repeated in one call once per key (the events of one request share it)', async () => {
+    const [ann, bob] = [randomUUID(), randomUUID()];
+    const march = new Date('2022-03-10T00:00:00Z');
+    const { requests } = await cipher.sealMany([], [
+      { subjectId: ann, occurredAt: march, value: '10.0.0.1' },
+      { subjectId: ann, occurredAt: new Date('2022-03-20T00:00:00Z'), value: '10.0.0.1' },
+      { subjectId: ann, occurredAt: march, value: 'Firefox' },
+      { subjectId: ann, occurredAt: new Date('2022-04-01T00:00:00Z'), value: '10.0.0.1' },
+      { subjectId: bob, occurredAt: march, value: '10.0.0.1' },
+      { subjectId: ann, occurredAt: march, value: null },
+    ]);
+    const [a1, a2, ua, april, other] = requests.map((r) => r!);
+    expect(a2).toBe(a1); // same subject, month and value: sealed once
+    expect(new Set([a1.ct + a1.iv, ua.ct + ua.iv, april.ct + april.iv, other.ct + other.iv]).size).toBe(4);
+    expect([april.k === a1.k, other.k === a1.k, other.s]).toEqual([false, false, bob]);
+    expect(requests[5]).toBeNull();
+    const opened = await cipher.openMany(requests.map((r) => ({ v: r })));
+    expect(opened.map((o) => o.doc)).toEqual(['10.0.0.1', '10.0.0.1', 'Firefox', '10.0.0.1', '10.0.0.1', null].map((v) => ({ v })));
+  });
+
   it('opens many documents with one key query, and none once the keys are cached', async () => {
     const subjects = Array.from({ length: 5 }, () => randomUUID());
     const docs = await Promise.all(

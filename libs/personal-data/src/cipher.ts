@@ -188,8 +188,20 @@ export class PersonalDataCipher {
           return minted.has(node as object) ? mint({ ...(node as SealedValue) }) : DESCEND;
         }) as Sealed<T>,
     );
+    // Request metadata repeats within a call (every event of one request carries its IP and user agent):
+    // a value is sealed once per key and the sealed value shared, which tells nothing the events' correlation id does not.
+    const sealedOnce = new Map<string, SealedValue>();
     let next = markers.length;
-    const sealedRequests = requests.map((r) => (r.value === null ? null : encrypt(keys[next++], r.value)));
+    const sealedRequests = requests.map((r) => {
+      if (r.value === null) return null;
+      const key = keys[next++];
+      const slot = `${key.keyId}|${r.value}`;
+      const known = sealedOnce.get(slot);
+      if (known) return known;
+      const made = encrypt(key, r.value);
+      sealedOnce.set(slot, made);
+      return made;
+    });
     return { docs: sealedDocs, requests: sealedRequests };
   }
 
