@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '@learnstream/access';
-import { PG_POOL } from '@learnstream/core';
+import { ApiList, ApiNullable, ApiOneOf, PG_POOL } from '@learnstream/core';
 import { EVENT_STORE, type EventStore } from '@learnstream/event-store';
 import { InlineProjections, ProjectionRunner } from '@learnstream/projections';
 import type { Response } from 'express';
@@ -18,6 +18,38 @@ async function check(fn: () => Promise<unknown>): Promise<Check> {
   }
 }
 
+class HealthCheckResponse {
+  @ApiOneOf(['up', 'down']) status!: 'up' | 'down';
+  @ApiPropertyOptional({ description: 'why it is down' }) error?: string;
+}
+
+class EventStoreHealthResponse extends HealthCheckResponse {
+  @ApiOneOf(['postgres', 'esdb']) kind!: 'postgres' | 'esdb';
+}
+
+class ProjectionHealthResponse {
+  @ApiProperty() name!: string;
+  @ApiProperty({ description: 'running, failing (retrying a database error: stalled), …' }) state!: string;
+  @ApiProperty({ description: 'events of the log it has not applied yet' }) lag!: number;
+  @ApiProperty({ description: 'the lag was counted up to a cap: it is at least this' }) lagCapped!: boolean;
+  @ApiProperty() deadLetters!: number;
+  @ApiNullable(String) lastError!: string | null;
+}
+
+class ProjectionsHealthResponse {
+  @ApiProperty() maxLag!: number;
+  @ApiList(() => ProjectionHealthResponse) items!: ProjectionHealthResponse[];
+}
+
+/** The answer, 200 or 503 alike. */
+class HealthResponse {
+  @ApiOneOf(['up', 'down']) status!: 'up' | 'down';
+  @ApiPropertyOptional({ description: 'when down: which store or projection, and why' }) reason?: string;
+  @ApiProperty({ type: () => HealthCheckResponse }) database!: HealthCheckResponse;
+  @ApiProperty({ type: () => EventStoreHealthResponse }) eventStore!: EventStoreHealthResponse;
+  @ApiProperty({ type: () => ProjectionsHealthResponse }) projections!: ProjectionsHealthResponse;
+}
+
 @ApiTags('operations')
 @Public()
 @Controller('health')
@@ -31,9 +63,9 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Database and event store reachability, and each projection’s lag' })
-  @ApiOkResponse({ description: 'everything is up' })
-  @ApiServiceUnavailableResponse({ description: 'the database or the event store is down, a projection is stalled on it, or the server is still catching its inline read models up at start-up (`reason` says which)' })
-  async health(@Res({ passthrough: true }) res: Response) {
+  @ApiOkResponse({ type: HealthResponse, description: 'everything is up' })
+  @ApiServiceUnavailableResponse({ type: HealthResponse, description: 'the database or the event store is down, a projection is stalled on it, or the server is still catching its inline read models up at start-up (`reason` says which)' })
+  async health(@Res({ passthrough: true }) res: Response): Promise<HealthResponse> {
     const [database, eventStore] = await Promise.all([check(() => this.pool.query('SELECT 1')), check(() => this.store.ping())]);
     let projections: { name: string; state: string; lag: number; lagCapped: boolean; deadLetters: number; lastError: string | null }[] = [];
     let projectionsCheck: Check = { status: 'up' };
@@ -59,7 +91,7 @@ export class HealthController {
     res.status(reason ? 503 : 200);
     if (reason) res.setHeader('Retry-After', '2');
     return {
-      status: reason ? 'down' : 'up',
+      status: reason ? ('down' as const) : ('up' as const),
       ...(reason && { reason }),
       database,
       eventStore: { kind: this.store.kind, ...eventStore },

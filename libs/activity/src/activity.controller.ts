@@ -13,6 +13,7 @@ import type { Response } from 'express';
 import { ACTIVITY_VOCABULARY, MAX_SECONDS } from './activity.events';
 import { ACTIVITY_OPTIONS, type ActivityOptions } from './activity.options';
 import { RecordActivityCommand, type RecordActivityResult } from './commands/record-activity.command';
+import { RecordActivityResponse } from './responses';
 
 const ITEM_SCHEMA = {
   type: 'object',
@@ -47,10 +48,10 @@ export class ActivityController {
     description: `Events go to the caller's activity stream with the full envelope (course, school, verb, object, IP, user agent). The caller must be enrolled in the course or on its staff.\n\nVocabulary:\n${VOCABULARY}\n\nEach item's \`id\` is the event id: a retried request, or a batch overlapping an earlier one, records only what is new and counts the rest in \`duplicates\`. Under overload the answer is 429 with Retry-After: nothing of the request was recorded, send it again.`,
   })
   @ApiBody({ schema: { oneOf: [ITEM_SCHEMA, { type: 'object', required: ['events'], properties: { events: { type: 'array', minItems: 1, maxItems: 1000, items: ITEM_SCHEMA } } }] } })
-  @ApiCreatedResponse({ description: '{ received, recorded, duplicates, duplicateIds, position }: committed (durable) when answered' })
-  @ApiOkResponse({ description: 'the same, when every item was already recorded (a retry)' })
+  @ApiCreatedResponse({ type: RecordActivityResponse, description: 'committed (durable) when answered' })
+  @ApiOkResponse({ type: RecordActivityResponse, description: 'the same, when every item was already recorded (a retry)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], 409: ['DUPLICATE_EVENT_ID'], 413: ['PAYLOAD_TOO_LARGE'], 429: ['OVERLOADED'], 503: ['SHUTTING_DOWN'] })
-  async record(@CurrentActor() actor: Actor, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<RecordActivityResult> {
+  async record(@CurrentActor() actor: Actor, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<RecordActivityResponse> {
     try {
       const result: RecordActivityResult = await this.commands.execute(new RecordActivityCommand(actor, body, this.options));
       res.status(result.recorded > 0 ? 201 : 200);

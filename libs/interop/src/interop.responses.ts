@@ -54,3 +54,8 @@ export class LrsClientCreatedResponse {
 export class XapiAboutResponse {
   @ApiList(String, { description: 'the xAPI versions spoken' }) version!: string[];
 }
+
+export class CourseStatementsResponse {
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'xAPI statements (2.0.0), newest first' }) statements!: Record<string, unknown>[];
+  @ApiProperty({ description: 'the next (older) page, or ""' }) more!: string;
+}

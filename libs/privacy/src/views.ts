@@ -1,27 +1,34 @@
 /** What the privacy endpoints answer, from its read models. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiNullable } from '@learnstream/core';
 import { isOpen, type RequestStatus } from './privacy-request';
 import { MENTION_RECORDS, REQUEST_TYPES, type MentionRecord, type RequestType } from './privacy.events';
+
+export class RequestHoldView {
+  @ApiProperty({ format: 'uuid' }) holdId!: string;
+  @ApiNullable(String) reason!: string | null;
+  @ApiNullable(String, { format: 'date-time', description: 'null: until lifted' }) until!: string | null;
+}
 
 export class RequestView {
   @ApiProperty({ format: 'uuid' }) requestId!: string;
   @ApiProperty({ format: 'uuid' }) subjectId!: string;
   @ApiProperty({ enum: REQUEST_TYPES }) type!: RequestType;
   @ApiProperty({ enum: ['pending', 'approved', 'deferred', 'completed', 'rejected', 'withdrawn'] }) status!: RequestStatus;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'null: filed by the system (retention sweep)' }) filedBy!: string | null;
+  @ApiNullable(String, { format: 'uuid', description: 'null: filed by the system (retention sweep)' }) filedBy!: string | null;
   @ApiProperty({ enum: ['self', 'parent', 'school_admin', 'dpo', 'system'] }) filedAs!: string;
-  @ApiProperty() filedAt!: string;
-  @ApiProperty({ description: 'the deadline: filedAt + PRIVACY_REQUEST_DEADLINE_DAYS (30)' }) dueAt!: string;
+  @ApiProperty({ format: 'date-time' }) filedAt!: string;
+  @ApiProperty({ format: 'date-time', description: 'the deadline: filedAt + PRIVACY_REQUEST_DEADLINE_DAYS (30)' }) dueAt!: string;
   @ApiProperty({ description: 'still open after the deadline' }) overdue!: boolean;
-  @ApiProperty({ description: 'whole days left until the deadline (negative: overdue), while open; null once closed' }) daysLeft!: number | null;
-  @ApiPropertyOptional({ nullable: true }) decidedBy!: string | null;
-  @ApiPropertyOptional({ nullable: true }) decidedAt!: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'the DPO’s reason (always given for a rejection)' }) decisionReason!: string | null;
-  @ApiPropertyOptional({ nullable: true }) completedAt!: string | null;
-  @ApiPropertyOptional({ nullable: true, enum: ['export_ready', 'rectified', 'erased', 'restricted', 'objected'] }) outcome!: string | null;
-  @ApiPropertyOptional({ nullable: true, description: '{ note?, changes? } as filed; null once the subject is erased' }) details!: Record<string, unknown> | null;
-  @ApiPropertyOptional({ nullable: true, description: 'a deferred erasure: the legal hold it waits for { holdId, reason, until (null: until lifted) }' })
-  hold!: { holdId: string; reason: string | null; until: string | null } | null;
+  @ApiNullable(Number, { description: 'whole days left until the deadline (negative: overdue), while open; null once closed' }) daysLeft!: number | null;
+  @ApiNullable(String, { format: 'uuid' }) decidedBy!: string | null;
+  @ApiNullable(String, { format: 'date-time' }) decidedAt!: string | null;
+  @ApiNullable(String, { description: 'the DPO’s reason (always given for a rejection)' }) decisionReason!: string | null;
+  @ApiNullable(String, { format: 'date-time' }) completedAt!: string | null;
+  @ApiNullable(String, { enum: ['export_ready', 'rectified', 'erased', 'restricted', 'objected'] }) outcome!: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: '{ note?, changes? } as filed; null once the subject is erased' }) details!: Record<string, unknown> | null;
+  @ApiNullable(() => RequestHoldView, { description: 'a deferred erasure: the legal hold it waits for' })
+  hold!: RequestHoldView | null;
 }
 
 const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
@@ -74,7 +81,7 @@ export function requestViewOf(r: RequestRow, now: Date): RequestView {
 
 export class ReceiptView {
   @ApiProperty() projection!: string;
-  @ApiProperty({ nullable: true, description: 'when the projection forgot the person (null: not yet)' }) acknowledgedAt!: string | null;
+  @ApiNullable(String, { format: 'date-time', description: 'when the projection forgot the person (null: not yet)' }) acknowledgedAt!: string | null;
 }
 
 /** One place an erased person's name stood in someone else's free text (the DPO's mentions report). */

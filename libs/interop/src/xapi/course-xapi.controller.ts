@@ -6,7 +6,8 @@ import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsString, Max, Min } from 'class-validator';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiErrors, UUID_PARAM } from '@learnstream/core';
-import { CourseStatementsQuery, type CourseStatementsPage } from './queries/course-statements.query';
+import { CourseStatementsResponse } from '../interop.responses';
+import { CourseStatementsQuery } from './queries/course-statements.query';
 
 export class CourseXapiQueryDto {
   @ApiPropertyOptional({ description: 'occurred after (exclusive)' }) @IsOptional() @IsISO8601() since?: string;
@@ -23,9 +24,9 @@ export class CourseXapiController {
 
   @Get()
   @ApiOperation({ summary: 'The course log as xAPI 1.0.3 statements (a StatementResult), newest first; statements received over xAPI come back as stored' })
-  @ApiOkResponse({ description: '{ statements, more }' })
+  @ApiOkResponse({ type: CourseStatementsResponse, description: 'a page of statements and the link to the next' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND'] })
-  list(@CurrentActor() actor: Actor, @Param('id', UUID_PARAM) courseId: string, @Query() q: CourseXapiQueryDto): Promise<CourseStatementsPage> {
+  list(@CurrentActor() actor: Actor, @Param('id', UUID_PARAM) courseId: string, @Query() q: CourseXapiQueryDto): Promise<CourseStatementsResponse> {
     return this.queries.execute(new CourseStatementsQuery(actor, courseId.toLowerCase(), q));
   }
 }

@@ -8,7 +8,7 @@
  * withdraw) consent on their behalf; the minor may withdraw, never give, on
  * their own (parental consent for minors). Nobody else may.
  */
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { DomainError, Clock } from '@learnstream/domain';
 import { decideSubject } from '../privacy-subject';
@@ -17,13 +17,15 @@ import { PrivacyRepository } from '../privacy.repository';
 import type { ConsentPurpose } from '../privacy.events';
 import { requireRepresentation } from '../representation';
 
-export class ChangeConsentCommand {
+export class ChangeConsentCommand extends Command<PrivacyStatusView> {
   constructor(
     readonly actor: Actor,
     readonly userId: string,
     readonly purpose: ConsentPurpose,
     readonly give: boolean,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @CommandHandler(ChangeConsentCommand)

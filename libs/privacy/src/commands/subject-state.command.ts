@@ -12,7 +12,7 @@
  *                     hold period (PRIVACY_LEGAL_HOLD_YEARS) ends
  */
 import { Inject } from '@nestjs/common';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { PG_POOL } from '@learnstream/core';
@@ -33,12 +33,14 @@ export type SubjectChange =
   | { kind: 'lift_legal_hold' }
   | { kind: 'cancel_account' };
 
-export class ChangePrivacyStateCommand {
+export class ChangePrivacyStateCommand extends Command<PrivacyStatusView> {
   constructor(
     readonly actor: Actor,
     readonly userId: string,
     readonly change: SubjectChange,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @CommandHandler(ChangePrivacyStateCommand)

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiError, ApiErrors, UUID_PARAM } from '@learnstream/core';
 import { ChangeConsentCommand } from '../commands/consent.command';
@@ -14,6 +14,18 @@ import { GetErasureReceiptsQuery, GetPrivacyRequestQuery, ListMyPrivacyRequestsQ
 import { GetAccessLogQuery, GetBreachReviewQuery, GetPrivacyStatusQuery, GetRetentionQuery, PreviewRetentionSweepQuery } from '../queries/status.query';
 import { ListMentionsQuery, RedactMentionCommand } from '../queries/mentions.query';
 import { MentionResponse, MentionsResponse, RequestView } from '../views';
+import {
+  AccessLogResponse,
+  BreachReviewResponse,
+  ConsentStateResponse,
+  ErasureReceiptsResponse,
+  PersonalDataExportResponse,
+  PrivacyStatusResponse,
+  RequestListResponse,
+  RequestQueueResponse,
+  RetentionResponse,
+  SweepReportResponse,
+} from './responses';
 import { AccessLogQueryDto, BreachReviewQueryDto, DecisionDto, ExportQueryDto, FileRequestDto, LegalHoldDto, QueueQueryDto, RejectionDto } from './privacy.dto';
 
 const uuid = UUID_PARAM;
@@ -26,6 +38,7 @@ const purpose = {
 
 /** Data-subject rights on an append-only log (DESIGN.md, "Privacy on an append-only log"). */
 @ApiTags('privacy')
+@ApiExtraModels(ConsentStateResponse)
 @ApiBearerAuth()
 @Controller('api/v1/privacy')
 export class PrivacyController {
@@ -46,17 +59,17 @@ export class PrivacyController {
 
   @Get('requests')
   @ApiOperation({ summary: 'Your requests: about you, or filed by you (for a child, a learner)' })
-  @ApiOkResponse({ description: '{ requests: RequestView[] }' })
+  @ApiOkResponse({ type: RequestListResponse, description: 'the caller’s own requests' })
   @ApiErrors({ 403: ['FORBIDDEN'] })
-  mine(@CurrentActor() actor: Actor) {
+  mine(@CurrentActor() actor: Actor): Promise<RequestListResponse> {
     return this.queries.execute(new ListMyPrivacyRequestsQuery(actor));
   }
 
   @Get('requests/queue')
   @ApiOperation({ summary: 'The DPO’s queue: open requests by deadline, overdue first (or filtered)' })
-  @ApiOkResponse({ description: '{ requests: RequestView[], open, overdue }' })
+  @ApiOkResponse({ type: RequestQueueResponse, description: 'the requests, with how many are open and overdue' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
-  queue(@CurrentActor() actor: Actor, @Query() query: QueueQueryDto) {
+  queue(@CurrentActor() actor: Actor, @Query() query: QueueQueryDto): Promise<RequestQueueResponse> {
     return this.queries.execute(new ListPrivacyQueueQuery(actor, query));
   }
 
@@ -104,9 +117,9 @@ export class PrivacyController {
 
   @Get('requests/:id/receipts')
   @ApiOperation({ summary: 'DPO: which projections forgot the erased person, and when (one receipt per projection)' })
-  @ApiOkResponse({ description: '{ requestId, userId, status, complete, receipts: [{ projection, acknowledgedAt }] }' })
+  @ApiOkResponse({ type: ErasureReceiptsResponse, description: 'each projection and when it forgot the person' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['REQUEST_NOT_FOUND'], 422: ['NOT_AN_ERASURE'] })
-  receipts(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+  receipts(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<ErasureReceiptsResponse> {
     return this.queries.execute(new GetErasureReceiptsQuery(actor, id));
   }
 
@@ -129,9 +142,9 @@ export class PrivacyController {
 
   @Get('requests/:id/export')
   @ApiOperation({ summary: 'The export of an approved export request: only its subject, its requester (still standing for the subject) and the DPO; audited' })
-  @ApiOkResponse({ description: 'the personal-data export (format=json, GET /privacy/export-schema) or { version, statements } (format=xapi)' })
+  @ApiOkResponse({ type: PersonalDataExportResponse, description: 'the personal-data export (format=json, GET /privacy/export-schema) or { version, statements } (format=xapi)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['REQUEST_NOT_FOUND', 'USER_NOT_FOUND'], 422: ['NOT_AN_EXPORT', 'EXPORT_NOT_READY'] })
-  requestedExport(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: ExportQueryDto) {
+  requestedExport(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: ExportQueryDto): Promise<PersonalDataExportResponse> {
     return this.queries.execute(new ExportRequestedDataQuery(actor, id, query.format ?? 'json'));
   }
 
@@ -139,15 +152,18 @@ export class PrivacyController {
 
   @Get('export')
   @ApiOperation({ summary: 'Everything held about you, with your decrypted activity log and IPs; audited (PersonalDataExported)' })
-  @ApiOkResponse({ description: 'format=json: the documented export (GET /privacy/export-schema); format=xapi: { version, statements: xAPI statements }' })
+  @ApiOkResponse({ type: PersonalDataExportResponse, description: 'format=json: the documented export (GET /privacy/export-schema); format=xapi: { version, statements: xAPI statements }' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'] })
-  exportMine(@CurrentActor() actor: Actor, @Query() query: ExportQueryDto) {
+  exportMine(@CurrentActor() actor: Actor, @Query() query: ExportQueryDto): Promise<PersonalDataExportResponse> {
     return this.queries.execute(new ExportPersonalDataQuery(actor, actor.userId, query.format ?? 'json'));
   }
 
   @Get('export-schema')
   @ApiOperation({ summary: 'The JSON Schema of the personal-data export' })
-  @ApiOkResponse({ description: 'JSON Schema 2020-12' })
+  @ApiOkResponse({
+    description: 'JSON Schema 2020-12',
+    schema: { type: 'object', additionalProperties: true, required: ['$schema', '$id'], properties: { $schema: { type: 'string' }, $id: { type: 'string' } } },
+  })
   @ApiErrors({})
   schema() {
     return PERSONAL_DATA_EXPORT_SCHEMA;
@@ -155,9 +171,9 @@ export class PrivacyController {
 
   @Get('subjects/:id/export')
   @ApiOperation({ summary: 'Self-service export for yourself or, as a parent, for a minor child; audited' })
-  @ApiOkResponse({ description: 'as GET /privacy/export' })
+  @ApiOkResponse({ type: PersonalDataExportResponse, description: 'as GET /privacy/export' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['USER_NOT_FOUND'] })
-  exportOf(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: ExportQueryDto) {
+  exportOf(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: ExportQueryDto): Promise<PersonalDataExportResponse> {
     return this.queries.execute(new ExportPersonalDataQuery(actor, id, query.format ?? 'json'));
   }
 
@@ -165,68 +181,68 @@ export class PrivacyController {
 
   @Get('subjects/:id')
   @ApiOperation({ summary: 'Consents per purpose, restriction, objection to profiling, legal hold, cancellation' })
-  @ApiOkResponse({ description: 'PrivacyStatusView' })
+  @ApiOkResponse({ type: PrivacyStatusResponse, description: 'the person’s privacy state' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
-  status(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+  status(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<PrivacyStatusResponse> {
     return this.queries.execute(new GetPrivacyStatusQuery(actor, id));
   }
 
   @Put('subjects/:id/consents/:purpose')
   @ApiOperation({ summary: 'Give consent to a purpose (marketing, analytics, profiling); a minor’s is given by a linked parent' })
   @ApiParam({ name: 'purpose', enum: CONSENT_PURPOSES })
-  @ApiOkResponse({ description: 'PrivacyStatusView' })
+  @ApiOkResponse({ type: PrivacyStatusResponse, description: 'the person’s privacy state' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN', 'PARENTAL_CONSENT_REQUIRED'], 409: ['SUBJECT_ERASED'] })
-  giveConsent(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Param('purpose', purpose) p: ConsentPurpose) {
+  giveConsent(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Param('purpose', purpose) p: ConsentPurpose): Promise<PrivacyStatusResponse> {
     return this.commands.execute(new ChangeConsentCommand(actor, id, p, true));
   }
 
   @Delete('subjects/:id/consents/:purpose')
   @ApiOperation({ summary: 'Withdraw consent: at once out of usage statistics (analytics), no profiling (profiling)' })
   @ApiParam({ name: 'purpose', enum: CONSENT_PURPOSES })
-  @ApiOkResponse({ description: 'PrivacyStatusView' })
+  @ApiOkResponse({ type: PrivacyStatusResponse, description: 'the person’s privacy state' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 409: ['SUBJECT_ERASED'] })
-  withdrawConsent(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Param('purpose', purpose) p: ConsentPurpose) {
+  withdrawConsent(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Param('purpose', purpose) p: ConsentPurpose): Promise<PrivacyStatusResponse> {
     return this.commands.execute(new ChangeConsentCommand(actor, id, p, false));
   }
 
   @Delete('subjects/:id/restriction')
   @ApiOperation({ summary: 'DPO: lift a restriction of processing' })
-  @ApiOkResponse({ description: 'PrivacyStatusView' })
+  @ApiOkResponse({ type: PrivacyStatusResponse, description: 'the person’s privacy state' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 409: ['NOT_RESTRICTED', 'SUBJECT_ERASED'] })
-  liftRestriction(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+  liftRestriction(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<PrivacyStatusResponse> {
     return this.commands.execute(new ChangePrivacyStateCommand(actor, id, { kind: 'lift_restriction' }));
   }
 
   @Delete('subjects/:id/objection')
   @ApiOperation({ summary: 'Withdraw your objection to profiling (or a minor child’s, as their parent)' })
-  @ApiOkResponse({ description: 'PrivacyStatusView' })
+  @ApiOkResponse({ type: PrivacyStatusResponse, description: 'the person’s privacy state' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 409: ['NOT_OBJECTED', 'SUBJECT_ERASED'] })
-  withdrawObjection(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+  withdrawObjection(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<PrivacyStatusResponse> {
     return this.commands.execute(new ChangePrivacyStateCommand(actor, id, { kind: 'withdraw_objection' }));
   }
 
   @Put('subjects/:id/legal-hold')
   @ApiOperation({ summary: 'DPO: place a legal hold (defers shredding, keeps the data restricted)' })
-  @ApiOkResponse({ description: 'PrivacyStatusView' })
+  @ApiOkResponse({ type: PrivacyStatusResponse, description: 'the person’s privacy state' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'REASON_REQUIRED'], 403: ['FORBIDDEN'], 409: ['LEGAL_HOLD_EXISTS', 'SUBJECT_ERASED'] })
-  placeHold(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() body: LegalHoldDto) {
+  placeHold(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() body: LegalHoldDto): Promise<PrivacyStatusResponse> {
     return this.commands.execute(new ChangePrivacyStateCommand(actor, id, { kind: 'place_legal_hold', reason: body.reason, until: body.until ? new Date(body.until).toISOString() : null }));
   }
 
   @Delete('subjects/:id/legal-hold')
   @ApiOperation({ summary: 'DPO: lift the legal hold; an erasure it deferred is carried out now' })
-  @ApiOkResponse({ description: 'PrivacyStatusView' })
+  @ApiOkResponse({ type: PrivacyStatusResponse, description: 'the person’s privacy state' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['NO_LEGAL_HOLD'], 409: ['SUBJECT_ERASED'] })
-  liftHold(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+  liftHold(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<PrivacyStatusResponse> {
     return this.commands.execute(new ChangePrivacyStateCommand(actor, id, { kind: 'lift_legal_hold' }));
   }
 
   @Post('subjects/:id/cancellation')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel the account: restricted and locked at once, shredded when the legal hold period ends (default 5 years)' })
-  @ApiOkResponse({ description: 'PrivacyStatusView (cancelledAt, shredAfter)' })
+  @ApiOkResponse({ type: PrivacyStatusResponse, description: 'the person’s privacy state (cancelledAt, shredAfter)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 409: ['ACCOUNT_ALREADY_CANCELLED', 'SUBJECT_ERASED'] })
-  cancel(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+  cancel(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<PrivacyStatusResponse> {
     return this.commands.execute(new ChangePrivacyStateCommand(actor, id, { kind: 'cancel_account' }));
   }
 
@@ -234,17 +250,17 @@ export class PrivacyController {
 
   @Get('access-log')
   @ApiOperation({ summary: 'Who read your personal data (or a minor child’s; the DPO: anyone’s), what and why' })
-  @ApiOkResponse({ description: '{ subjectId, accesses: [{ readerId, readerName, realReaderId, what, purpose, courseId, schoolId, occurredAt }] }' })
+  @ApiOkResponse({ type: AccessLogResponse, description: 'each read: who, what, why, when' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
-  accessLog(@CurrentActor() actor: Actor, @Query() query: AccessLogQueryDto) {
+  accessLog(@CurrentActor() actor: Actor, @Query() query: AccessLogQueryDto): Promise<AccessLogResponse> {
     return this.queries.execute(new GetAccessLogQuery(actor, query.subjectId ?? actor.userId));
   }
 
   @Get('breach-review')
   @ApiOperation({ summary: 'DPO: readers who read more people’s data within an hour than the threshold' })
-  @ApiOkResponse({ description: '{ threshold, days, flagged: [{ readerId, readerName, windowStart, windowEnd, people, reads }] }' })
+  @ApiOkResponse({ type: BreachReviewResponse, description: 'the readers flagged, with their busiest hour' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
-  breachReview(@CurrentActor() actor: Actor, @Query() query: BreachReviewQueryDto) {
+  breachReview(@CurrentActor() actor: Actor, @Query() query: BreachReviewQueryDto): Promise<BreachReviewResponse> {
     return this.queries.execute(new GetBreachReviewQuery(actor, query.threshold, query.days ?? 30));
   }
 
@@ -252,17 +268,17 @@ export class PrivacyController {
 
   @Get('retention')
   @ApiOperation({ summary: 'The retention registry: per data category and event type, how long, why (purpose, legal basis), how it goes' })
-  @ApiOkResponse({ description: '{ legalHoldPeriod, requestMetadataRetention, requestDeadline, entries: RetentionEntry[] }' })
+  @ApiOkResponse({ type: RetentionResponse, description: 'the retention periods and, per category of personal data, its purpose, legal basis, retention and disposal' })
   @ApiErrors({})
-  retention() {
+  retention(): Promise<RetentionResponse> {
     return this.queries.execute(new GetRetentionQuery());
   }
 
   @Get('retention/preview')
   @ApiOperation({ summary: 'DPO: what the retention sweep would shred now (dry run, nothing changes)' })
-  @ApiOkResponse({ description: 'SweepReport with dryRun: true' })
+  @ApiOkResponse({ type: SweepReportResponse, description: 'what a sweep would do now (dryRun: true)' })
   @ApiErrors({ 403: ['FORBIDDEN'] })
-  preview(@CurrentActor() actor: Actor) {
+  preview(@CurrentActor() actor: Actor): Promise<SweepReportResponse> {
     return this.queries.execute(new PreviewRetentionSweepQuery(actor));
   }
 }

@@ -7,7 +7,7 @@
  * someone else downloads it).
  */
 import { Inject } from '@nestjs/common';
-import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { DomainError, Clock } from '@learnstream/domain';
 import { activityStream, EventLog } from '@learnstream/event-store';
@@ -21,20 +21,24 @@ import { userStream, type AccessPurpose, type ExportFormat } from '../privacy.ev
 import { representationOf, requireRepresentation, type Representation } from '../representation';
 import { visibleRequest } from './requests.query';
 
-export class ExportPersonalDataQuery {
+export class ExportPersonalDataQuery extends Query<ExportResult> {
   constructor(
     readonly actor: Actor,
     readonly subjectId: string,
     readonly format: ExportFormat,
-  ) {}
+  ) {
+    super();
+  }
 }
 
-export class ExportRequestedDataQuery {
+export class ExportRequestedDataQuery extends Query<ExportResult> {
   constructor(
     readonly actor: Actor,
     readonly requestId: string,
     readonly format: ExportFormat,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 export type ExportResult = PersonalDataExport | { version: '1.0.3'; subject: { userId: string }; generatedAt: string; statements: XapiStatement[] };

@@ -3,22 +3,26 @@
  * request (its subject, its requester, a parent or school admin standing for
  * the subject, the DPO), the DPO's queue, and an erasure's receipts (DPO).
  */
-import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { DomainError } from '@learnstream/domain';
 import { PrivacyReader, type QueueFilter } from '../privacy.reader';
 import { representationOf, requireOfficer } from '../representation';
-import type { RequestView } from '../views';
+import type { ReceiptView, RequestView } from '../views';
 
-export class ListMyPrivacyRequestsQuery {
-  constructor(readonly actor: Actor) {}
+export class ListMyPrivacyRequestsQuery extends Query<{ requests: RequestView[] }> {
+  constructor(readonly actor: Actor) {
+    super();
+  }
 }
 
-export class ListPrivacyQueueQuery {
+export class ListPrivacyQueueQuery extends Query<{ requests: RequestView[]; open: number; overdue: number }> {
   constructor(
     readonly actor: Actor,
     readonly filter: QueueFilter,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 export class GetPrivacyRequestQuery {
@@ -28,11 +32,22 @@ export class GetPrivacyRequestQuery {
   ) {}
 }
 
-export class GetErasureReceiptsQuery {
+/** An erasure's receipts: which projections have forgotten the person. */
+export interface ErasureReceipts {
+  requestId: string;
+  userId: string | null;
+  status: RequestView['status'];
+  complete: boolean;
+  receipts: ReceiptView[];
+}
+
+export class GetErasureReceiptsQuery extends Query<ErasureReceipts> {
   constructor(
     readonly actor: Actor,
     readonly requestId: string,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 const notFound = () => new DomainError('not_found', 'REQUEST_NOT_FOUND', 'no such privacy request');
@@ -90,7 +105,7 @@ export class GetErasureReceiptsHandler implements IQueryHandler<GetErasureReceip
     private readonly reader: PrivacyReader,
   ) {}
 
-  async execute({ actor, requestId }: GetErasureReceiptsQuery) {
+  async execute({ actor, requestId }: GetErasureReceiptsQuery): Promise<ErasureReceipts> {
     await requireOfficer(this.policy, actor);
     const request = await this.reader.request(requestId);
     if (request.type !== 'erasure') throw new DomainError('rule', 'NOT_AN_ERASURE', 'receipts are kept for erasures');

@@ -4,7 +4,7 @@
  * review, and the retention registry with a dry run of the sweep.
  */
 import { Inject } from '@nestjs/common';
-import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { PRIVACY_OPTIONS, type PrivacyOptions } from '../privacy.options';
 import { PrivacyReader, type AccessLogEntry, type BreachFlag, type PrivacyStatusView } from '../privacy.reader';
@@ -12,32 +12,40 @@ import { requireOfficer, requireRepresentation } from '../representation';
 import { retentionRegistry } from '../retention-registry';
 import { RetentionSweep, type SweepReport } from '../retention-sweep';
 
-export class GetPrivacyStatusQuery {
+export class GetPrivacyStatusQuery extends Query<PrivacyStatusView> {
   constructor(
     readonly actor: Actor,
     readonly userId: string,
-  ) {}
+  ) {
+    super();
+  }
 }
 
-export class GetAccessLogQuery {
+export class GetAccessLogQuery extends Query<{ subjectId: string; accesses: AccessLogEntry[] }> {
   constructor(
     readonly actor: Actor,
     readonly subjectId: string,
-  ) {}
+  ) {
+    super();
+  }
 }
 
-export class GetBreachReviewQuery {
+export class GetBreachReviewQuery extends Query<{ threshold: number; days: number; flagged: BreachFlag[] }> {
   constructor(
     readonly actor: Actor,
     readonly threshold: number | undefined,
     readonly days: number,
-  ) {}
+  ) {
+    super();
+  }
 }
 
-export class GetRetentionQuery {}
+export class GetRetentionQuery extends Query<ReturnType<typeof retentionRegistry>> {}
 
-export class PreviewRetentionSweepQuery {
-  constructor(readonly actor: Actor) {}
+export class PreviewRetentionSweepQuery extends Query<SweepReport> {
+  constructor(readonly actor: Actor) {
+    super();
+  }
 }
 
 @QueryHandler(GetPrivacyStatusQuery)
