@@ -23,6 +23,15 @@
  * the HTTP process (`background`) listens meanwhile and refuses what would
  * read these read models with 503 CATCHING_UP (`catchingUp`).
  *
+ * A rebuild is the same catch-up: one short transaction under the exclusive
+ * lock empties the read model and unmarks it, then the batches replay the
+ * log into it and the last stretch marks it inline again. Meanwhile the
+ * process running it answers 503 CATCHING_UP, and every append (of any
+ * process) leaves that read model alone: the statement that takes the shared
+ * lock also says which read models are not inline now (`inline_append_lock`),
+ * so an append never writes into a read model that the log is being replayed
+ * into, and the last stretch picks its events up.
+ *
  * EventStoreDB: no transaction spans EventStoreDB and PostgreSQL. There the
  * same projections stay asynchronous (run by the ProjectionRunner, with their
  * checkpoints), and the EventLog waits after each append of one of their
@@ -59,6 +68,8 @@ export class InlineProjections {
   private state: InlineState = 'detached';
   private background: Promise<void> | null = null;
   private stopping = false;
+  /** Read models this process is rebuilding (emptied, the log being replayed into them in batches). */
+  private readonly rebuilding = new Set<string>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -81,9 +92,9 @@ export class InlineProjections {
     return this.state !== 'detached';
   }
 
-  /** Whether the start-up catch-up is still running: what reads these read models must wait (503 CATCHING_UP). */
+  /** Whether the start-up catch-up or a rebuild is running: what reads these read models must wait (503 CATCHING_UP). */
   get catchingUp(): boolean {
-    return this.state === 'catching-up';
+    return this.state === 'catching-up' || this.rebuilding.size > 0;
   }
 
   /** Settles when the catch-up is over (at once when there is none running). */
@@ -144,14 +155,21 @@ export class InlineProjections {
     this.state = 'detached';
   }
 
-  /** In an append's transaction: applies the events of inline types it carries (once caught up). */
+  /**
+   * In an append's transaction: applies the events of inline types it carries
+   * to the read models that are written inline now. Those being caught up or
+   * rebuilt (here or by another process) are left to their catch-up, which
+   * reads these events from the log (its last step waits for this transaction).
+   */
   private async apply(client: pg.PoolClient, appended: RecordedEvent[]): Promise<void> {
     const relevant = appended.filter((r) => this.types.has(r.type));
     if (relevant.length === 0) return;
-    await client.query('SELECT pg_advisory_xact_lock_shared($1)', [INLINE_LOCK]);
-    // Still catching up: the catch-up reads these events from the log (its last step waits for this transaction).
+    const { rows } = await client.query<{ behind: string[] }>('SELECT inline_append_lock($1, $2) AS behind', [INLINE_LOCK, this.names()]);
     if (this.state !== 'attached') return;
-    await this.applyRecords(this.managerOn(client), relevant, this.projections, (records) => this.eventLog.decodeAppended(records));
+    const behind = new Set(rows[0].behind);
+    const current = behind.size ? this.projections.filter((p) => !behind.has(p.name)) : this.projections;
+    if (current.length === 0) return;
+    await this.applyRecords(this.managerOn(client), relevant, current, (records) => this.eventLog.decodeAppended(records));
   }
 
   private async applyRecords(tx: EntityManager, records: RecordedEvent[], projections: readonly Projection[], open?: (r: RecordedEvent[]) => ReturnType<EventLog['decode']>): Promise<void> {
@@ -230,6 +248,7 @@ export class InlineProjections {
    * are marked inline and this process's appends write them from the next one on.
    */
   private async finish(): Promise<void> {
+    const attached = this.state === 'attached';
     try {
       await this.exclusively(async (tx) => {
         const rows: { name: string; position_commit: string; position_prepare: string }[] = await tx.query(
@@ -247,24 +266,39 @@ export class InlineProjections {
         this.state = 'attached';
       });
     } catch (error) {
-      if (this.state === 'attached') this.state = 'catching-up';
+      if (this.state === 'attached' && !attached) this.state = 'catching-up';
       throw error;
     }
   }
 
-  /** Empties an inline read model and replays the log into it, in one transaction that appends wait for. */
+  /**
+   * Empties an inline read model and replays the log into it as the start-up
+   * catch-up does: emptied and unmarked in one short transaction under the
+   * exclusive lock, then bounded batches (each with its checkpoint), then the
+   * last stretch under the exclusive lock marks it inline again. This process
+   * answers 503 CATCHING_UP until then. A rebuild cut short (a crash) leaves
+   * the read model unmarked: the next start of a process finishes it.
+   */
   async rebuild(name: string): Promise<void> {
     const p = this.projections.find((x) => x.name === name);
     if (!p) throw new Error(`${name} is not an inline read model`);
-    await this.exclusively(async (tx) => {
-      await p.reset(tx);
-      await tx.query('DELETE FROM projection_dead_letters WHERE projection = $1', [name]);
-      const handled = await this.replay(tx, p, START);
-      await tx.query(
-        `UPDATE projection_checkpoints SET inline = true, generation = generation + 1, events_handled = $2, rebuild_started_at = NULL, updated_at = now() WHERE name = $1`,
-        [name, handled],
-      );
-    });
+    this.rebuilding.add(name);
+    try {
+      await this.exclusively(async (tx) => {
+        await p.reset(tx);
+        await tx.query('DELETE FROM projection_dead_letters WHERE projection = $1', [name]);
+        await tx.query(
+          `UPDATE projection_checkpoints SET inline = false, position_commit = -1, position_prepare = -1, generation = generation + 1, events_handled = 0,
+             rebuild_started_at = now(), updated_at = now() WHERE name = $1`,
+          [name],
+        );
+      });
+      this.logger.log({ msg: 'inline read model rebuild started', projection: name });
+      while (!(await this.catchUpRound()));
+      await this.finish();
+    } finally {
+      this.rebuilding.delete(name);
+    }
     this.logger.log({ msg: 'inline read model rebuilt', projection: name });
   }
 
