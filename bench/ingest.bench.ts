@@ -26,7 +26,7 @@ import { loadavg } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { ADMIN, BENCH_SQL, PASSWORD, caughtUp, cpuMeter, floor, fmt, measureAnchors, serverConnections, statementCounter, type BenchDatabase, type StatementCounter, type CpuShare, freshDatabase, heapGrowth, inBatches, must, projectionLag, signIn, sleep, startServer, summariseProfile, table, waitForProjections, type ServerProcess } from './support';
+import { ADMIN, BENCH_SQL, PASSWORD, SERVER_NODE_ARGS, SERVER_NODE_ENV, caughtUp, cpuMeter, floor, fmt, measureAnchors, serverConnections, statementCounter, type BenchDatabase, type StatementCounter, type CpuShare, freshDatabase, heapGrowth, inBatches, must, projectionLag, signIn, sleep, startServer, summariseProfile, table, waitForProjections, type ServerProcess } from './support';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => {
@@ -226,6 +226,7 @@ async function main(): Promise<void> {
       return [`${run.label}: acknowledged events found in the log`, `${fmt(present)} of ${fmt(run.acked.length)} ${ok ? 'ok' : 'LOST EVENTS'} (${fmt(total - present)} more committed for requests cut off when the run stopped)`];
     };
     const rows: [string, string][] = [
+      ['server started as (README, Memory)', `${Object.entries(SERVER_NODE_ENV).map(([k, v]) => `${k}=${v}`).join(' ')} node ${[...SERVER_NODE_ARGS, ...nodeArgs].join(' ')}${profileDir ? ' --cpu-prof' : ''}`],
       ['anchor: raw single-row INSERT, 16 clients (pg)', `${fmt(anchors.insertPerSecond)} rows/s`],
       ['anchor: COPY of the same rows (pg-copy-streams)', `${fmt(anchors.copyRowsPerSecond)} rows/s (${fmt(anchors.copyRows)} rows)`],
       ...report(single),

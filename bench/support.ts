@@ -128,17 +128,25 @@ export function serverEnv(databaseUrl: string, port: number): Record<string, str
   };
 }
 
+/**
+ * How the server's node is started, as `npm start`, `start:projector` and the
+ * Docker image start it (README, "Memory"): V8's old generation collected once
+ * it is 1.5× what was live (not 4×), argon2's blocks given back when freed.
+ */
+export const SERVER_NODE_ARGS = ['--heap-growing-percent=50'];
+export const SERVER_NODE_ENV = { MALLOC_MMAP_THRESHOLD_: '131072' };
+
 /** Starts dist/apps/api/src/main.js and waits until /health answers. */
 export async function startServer(options: ServerOptions): Promise<ServerProcess> {
   const env = options.env ?? serverEnv(options.databaseUrl, await freePort());
-  const args = ['--enable-source-maps', ...(options.nodeArgs ?? [])];
+  const args = ['--enable-source-maps', ...SERVER_NODE_ARGS, ...(options.nodeArgs ?? [])];
   if (options.profileDir) {
     rmSync(options.profileDir, { recursive: true, force: true });
     mkdirSync(options.profileDir, { recursive: true });
     args.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
   }
   const child = spawn(process.execPath, [...args, options.main ?? resolve('dist/apps/api/src/main.js')], {
-    env: { PATH: process.env.PATH ?? '', ...env, ...options.extraEnv },
+    env: { PATH: process.env.PATH ?? '', ...SERVER_NODE_ENV, ...env, ...options.extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: options.cwd,
   });
