@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
 import { countEvents, createSchool, openAccount, signInAdmin, type Session } from '../support/auth';
+import { caughtUp } from '../support/courses';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -33,7 +34,8 @@ const CLEO_LEFT = '2024-02-01T00:00:00.000Z';
 const DUE = '2024-01-20T23:59:00.000Z';
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // Usage cells of fewer than k people are suppressed: k = 1 here, so that the few learners of the term are counted.
+  t = await createTestApp({ USAGE_MIN_CELL_SIZE: '1' });
   db = new pg.Client({ connectionString: t.db.url });
   await db.connect();
   const admin = await signInAdmin(t);
@@ -242,5 +244,224 @@ describe('bulk uploads', () => {
     expect(grades.body).toMatchObject({ recorded: 2, refused: 0 });
     const { rows: graded } = await db.query(`SELECT learner_id, grade FROM assignment_submissions WHERE assignment_id = $1 AND learner_id = ANY ($2::uuid[]) ORDER BY grade`, [assignmentId, [ann.userId, ben.userId]]);
     expect(graded).toEqual([{ learner_id: ben.userId, grade: 40 }, { learner_id: ann.userId, grade: 90 }]);
+  });
+});
+
+/**
+ * A second migrated course, March 2024, with its own learners (opened with their historic time, so the usage
+ * statistics place them as learners on those days): enrolled in bulk at their own times, one leaving, one never
+ * active; quiz attempts, resource events and submissions recorded by the import at their times. Every figure the
+ * reports give is worked out below from the table of what each learner did (ACTIONS) and how many events of
+ * theirs each action is (EVENTS): lateness, the school report's periods, inactivity as of a date, usage by day.
+ */
+describe('a migrated term in the reports: lateness, periods, inactivity, usage by day', () => {
+  const MARCH = { created: '2024-03-01T00:00:00.000Z', opened: '2024-02-20T00:00:00.000Z', due: '2024-03-15T23:59:00.000Z' };
+  type Kind = 'CourseViewed' | 'ResourceViewed' | 'PageTimeRecorded' | 'start' | 'save' | 'submit' | 'submission';
+  /** The learner's own events each action appends: an attempt's submission is AttemptSubmitted and AttemptGraded. */
+  const EVENTS: Record<Kind, number> = { CourseViewed: 1, ResourceViewed: 1, PageTimeRecorded: 1, start: 1, save: 1, submit: 2, submission: 1 };
+  const ACTIONS: { who: 'dan' | 'eve' | 'fay'; kind: Kind; at: string }[] = [
+    { who: 'dan', kind: 'CourseViewed', at: '2024-03-03T10:00:00.000Z' },
+    { who: 'dan', kind: 'ResourceViewed', at: '2024-03-03T10:05:00.000Z' },
+    { who: 'eve', kind: 'ResourceViewed', at: '2024-03-03T11:00:00.000Z' },
+    { who: 'eve', kind: 'PageTimeRecorded', at: '2024-03-03T11:30:00.000Z' },
+    { who: 'fay', kind: 'CourseViewed', at: '2024-03-04T09:00:00.000Z' },
+    { who: 'dan', kind: 'start', at: '2024-03-05T09:00:00.000Z' },
+    { who: 'dan', kind: 'save', at: '2024-03-05T09:10:00.000Z' },
+    { who: 'dan', kind: 'submit', at: '2024-03-05T09:20:00.000Z' },
+    { who: 'eve', kind: 'start', at: '2024-03-06T14:00:00.000Z' },
+    { who: 'eve', kind: 'submit', at: '2024-03-06T14:30:00.000Z' },
+    { who: 'fay', kind: 'submission', at: '2024-03-10T09:00:00.000Z' },
+    { who: 'dan', kind: 'submission', at: '2024-03-14T12:00:00.000Z' },
+    { who: 'eve', kind: 'submission', at: '2024-03-17T08:00:00.000Z' },
+  ];
+  const ENROLLED_AT = { dan: '2024-03-02T08:00:00.000Z', eve: '2024-03-02T08:00:00.000Z', fay: '2024-03-02T08:00:00.000Z', gus: '2024-03-04T08:00:00.000Z' };
+  const FAY_LEFT = '2024-03-20T00:00:00.000Z';
+  const people: Record<'dan' | 'eve' | 'fay' | 'gus', string> = { dan: '', eve: '', fay: '', gus: '' };
+  let march: string;
+  let quizId: string;
+  let questionId: string;
+  let pageId: string;
+  let essayId: string;
+  const attempts = new Map<string, string>();
+
+  const day = (at: string) => at.slice(0, 10);
+  const eventsOfActions = (list: typeof ACTIONS) => list.reduce((n, a) => n + EVENTS[a.kind], 0);
+
+  beforeAll(async () => {
+    for (const who of Object.keys(people) as (keyof typeof people)[]) {
+      const res = await http()
+        .post('/api/v1/users')
+        .set(schoolAdmin.auth)
+        .send({ username: `${who}-${randomUUID().slice(0, 8)}`, displayName: who, schoolId, role: 'learner', consentObtainedFrom: 'parent', occurredAt: MARCH.opened })
+        .expect(201);
+      people[who] = res.body.userId;
+    }
+    const course = { schoolId, title: 'History 2', code: 'HIS-2', subject: 'History', selfEnrolment: { enabled: false }, occurredAt: MARCH.created };
+    march = (await http().post('/api/v1/courses').set(schoolAdmin.auth).send(course).expect(201)).body.courseId;
+    const sectionId = (await http().post(`/api/v1/courses/${march}/sections`).set(schoolAdmin.auth).send({ title: 'March' }).expect(201)).body.sectionId;
+    await http().put(`/api/v1/courses/${march}/teachers/${teacher.userId}`).set(schoolAdmin.auth).send({ role: 'teacher' }).expect(204);
+    pageId = (await http().post(`/api/v1/courses/${march}/resources`).set(teacher.auth).send({ sectionId, kind: 'page', title: 'Reading', content: { body: 'Read me.' } }).expect(201)).body.resourceId;
+    const learners = (Object.keys(ENROLLED_AT) as (keyof typeof ENROLLED_AT)[]).map((who) => ({
+      learnerId: people[who],
+      occurredAt: ENROLLED_AT[who],
+      ...(who === 'fay' && { unenrolledAt: FAY_LEFT }),
+    }));
+    await http().post(`/api/v1/courses/${march}/enrolments/bulk`).set(schoolAdmin.auth).send({ learners }).expect(200);
+    questionId = randomUUID();
+    quizId = (
+      await http()
+        .post(`/api/v1/courses/${march}/quizzes`)
+        .set(teacher.auth)
+        .send({ title: 'Dates', attemptsAllowed: 0, gradingMethod: 'highest', maxGrade: 10, questions: [{ questionId, kind: 'true_false', text: '1066 came before 1215.', points: 1, skills: ['dates'], correct: true }] })
+        .expect(201)
+    ).body.quizId;
+    essayId = (
+      await http()
+        .post(`/api/v1/courses/${march}/assignments`)
+        .set(schoolAdmin.auth)
+        .send({ title: 'Essay', submissionTypes: ['text'], dueAt: MARCH.due, maxGrade: 20, occurredAt: '2024-03-02T00:00:00Z' })
+        .expect(201)
+    ).body.assignmentId;
+  }, 120_000);
+
+  it('records quiz attempts at their historic times for their learners (the import permission only), in order', async () => {
+    const dan = people.dan;
+    await appendsNothing(async () => {
+      const byTeacher = await http().post(`/api/v1/quizzes/${quizId}/attempts`).set(teacher.auth).send({ learnerId: dan, occurredAt: '2024-03-05T09:00:00Z' }).expect(403);
+      expect(byTeacher.body.error.code).toBe('IMPORT_NOT_ALLOWED');
+      const byLearner = await http().post(`/api/v1/quizzes/${quizId}/attempts`).set(ann.auth).send({ occurredAt: '2024-03-05T09:00:00Z' }).expect(403);
+      expect(byLearner.body.error.code).toBe('IMPORT_NOT_ALLOWED');
+      const early = await http().post(`/api/v1/quizzes/${quizId}/attempts`).set(schoolAdmin.auth).send({ learnerId: dan, occurredAt: '2024-02-29T09:00:00Z' }).expect(400);
+      expect(early.body.error.code).toBe('OCCURRED_AT_BEFORE_COURSE');
+      // Gus was enrolled on the 4th: not yet on the 3rd.
+      const notYet = await http().post(`/api/v1/quizzes/${quizId}/attempts`).set(schoolAdmin.auth).send({ learnerId: people.gus, occurredAt: '2024-03-03T09:00:00Z' }).expect(403);
+      expect(notYet.body.error.code).toBe('NOT_ENROLLED');
+    });
+    for (const a of ACTIONS.filter((x) => ['start', 'save', 'submit'].includes(x.kind))) {
+      const learnerId = people[a.who];
+      if (a.kind === 'start') {
+        const res = await http().post(`/api/v1/quizzes/${quizId}/attempts`).set(schoolAdmin.auth).send({ learnerId, occurredAt: a.at }).expect(201);
+        attempts.set(a.who, res.body.attemptId);
+        continue;
+      }
+      const attemptId = attempts.get(a.who)!;
+      if (a.kind === 'save') {
+        await appendsNothing(async () => {
+          const before = await http()
+            .put(`/api/v1/attempts/${attemptId}/answers`)
+            .set(schoolAdmin.auth)
+            .send({ answers: [{ questionId, answer: true }], occurredAt: '2024-03-05T08:59:00Z' })
+            .expect(400);
+          expect(before.body.error.code).toBe('OCCURRED_AT_BEFORE_ATTEMPT');
+          const other = await http().put(`/api/v1/attempts/${attemptId}/answers`).set(ben.auth).send({ answers: [{ questionId, answer: true }] }).expect(403);
+          expect(other.body.error.code).toBe('FORBIDDEN');
+        });
+        await http().put(`/api/v1/attempts/${attemptId}/answers`).set(schoolAdmin.auth).send({ answers: [{ questionId, answer: true }], occurredAt: a.at }).expect(200);
+      } else {
+        const res = await http().post(`/api/v1/attempts/${attemptId}/submit`).set(schoolAdmin.auth).send({ occurredAt: a.at }).expect(200);
+        expect(res.body).toMatchObject({ automatic: false, grade: a.who === 'dan' ? 10 : 0 });
+      }
+    }
+    const { rows: stream } = await db.query<{ type: string; metadata: Record<string, unknown> }>(
+      `SELECT event_type AS type, metadata FROM events WHERE data->>'attemptId' = $1 ORDER BY global_position`,
+      [attempts.get('dan')],
+    );
+    expect(stream.map((e) => [e.type, e.metadata.occurredAt, e.metadata.actorId, e.metadata.origin])).toEqual([
+      ['AttemptStarted', '2024-03-05T09:00:00.000Z', dan, 'import'],
+      ['AnswersSaved', '2024-03-05T09:10:00.000Z', dan, 'import'],
+      ['AttemptSubmitted', '2024-03-05T09:20:00.000Z', dan, 'import'],
+      ['AttemptGraded', '2024-03-05T09:20:00.000Z', dan, 'import'],
+    ]);
+    await caughtUp(t);
+    const review = await http().get(`/api/v1/attempts/${attempts.get('dan')}`).set(teacher.auth).expect(200);
+    expect(review.body).toMatchObject({ startedAt: '2024-03-05T09:00:00.000Z', submittedAt: '2024-03-05T09:20:00.000Z', durationSeconds: 1200, status: 'submitted' });
+  });
+
+  it('records resource events and submissions at their times; lateness is reckoned at them', async () => {
+    const activity = ACTIONS.filter((a) => ['CourseViewed', 'ResourceViewed', 'PageTimeRecorded'].includes(a.kind)).map((a) => ({
+      id: randomUUID(),
+      type: a.kind,
+      courseId: march,
+      learnerId: people[a.who],
+      occurredAt: a.at,
+      ...(a.kind !== 'CourseViewed' && { resourceId: pageId }),
+      ...(a.kind === 'PageTimeRecorded' && { seconds: 120 }),
+    }));
+    await http().post('/api/v1/activity').set(schoolAdmin.auth).send({ events: activity }).expect(201);
+    for (const a of ACTIONS.filter((x) => x.kind === 'submission')) {
+      await http().post(`/api/v1/assignments/${essayId}/submissions`).set(schoolAdmin.auth).send({ learnerId: people[a.who], text: `${a.who}'s essay`, occurredAt: a.at }).expect(201);
+    }
+    await caughtUp(t);
+    const list = await http().get(`/api/v1/assignments/${essayId}/submissions`).set(teacher.auth).expect(200);
+    const expected = ACTIONS.filter((a) => a.kind === 'submission').map((a) => {
+      const by = Math.floor((Date.parse(a.at) - Date.parse(MARCH.due)) / 1000);
+      return { learnerId: people[a.who], submittedAt: a.at, late: by > 0, lateBySeconds: by > 0 ? by : 0 };
+    });
+    const got = (list.body.submissions as { learnerId: string; submittedAt: string; late: boolean; lateBySeconds: number }[]).map(({ learnerId, submittedAt, late, lateBySeconds }) => ({ learnerId, submittedAt, late, lateBySeconds }));
+    expect(got.sort((x, y) => x.learnerId.localeCompare(y.learnerId))).toEqual(expected.sort((x, y) => x.learnerId.localeCompare(y.learnerId)));
+    expect(expected.filter((e) => e.late)).toHaveLength(1);
+
+    // The log holds, for each learner and day, exactly the events the table says: theirs, at those times.
+    const { rows } = await db.query<{ actor: string; day: string; n: number }>(
+      `SELECT metadata->>'actorId' AS actor, left(metadata->>'occurredAt', 10) AS day, count(*)::int AS n FROM events
+       WHERE metadata->>'actorId' = ANY($1) AND metadata->>'realActorId' IS NULL GROUP BY 1, 2`,
+      [Object.values(people)],
+    );
+    const logged = Object.fromEntries(rows.map((r) => [`${r.actor} ${r.day}`, r.n]));
+    const planned: Record<string, number> = {};
+    for (const a of ACTIONS) planned[`${people[a.who]} ${day(a.at)}`] = (planned[`${people[a.who]} ${day(a.at)}`] ?? 0) + EVENTS[a.kind];
+    expect(logged).toEqual(planned);
+  });
+
+  it('gives the school report of a past period the learners active in it and their events', async () => {
+    const admin = await signInAdmin(t);
+    for (const [from, to] of [
+      ['2024-03-01', '2024-03-05'],
+      ['2024-03-06', '2024-03-31'],
+      ['2024-03-18', '2024-03-31'],
+    ]) {
+      const inPeriod = ACTIONS.filter((a) => day(a.at) >= from && day(a.at) <= to);
+      const res = await http().get(`/api/v1/reports/schools/${schoolId}?from=${from}&to=${to}`).set(admin.auth).expect(200);
+      const row = (res.body.courses as { courseId: string; activeLearners: number; learnerEvents: number; enrolments: number }[]).find((c) => c.courseId === march)!;
+      expect([from, to, row.activeLearners, row.learnerEvents]).toEqual([from, to, new Set(inPeriod.map((a) => a.who)).size, eventsOfActions(inPeriod)]);
+    }
+  });
+
+  it('flags inactivity as of a past date from the historic times, and counts each learner\'s events then', async () => {
+    const asOf = '2024-03-13T12:00:00.000Z';
+    const inactiveDays = 7;
+    const res = await http().get(`/api/v1/reports/courses/${march}?asOf=${asOf}&inactiveDays=${inactiveDays}`).set(teacher.auth).expect(200);
+    const byId = new Map((res.body.participants as { learnerId: string; lastAccessAt: string | null; events: number; atRisk: { baseline: { reasons: { rule: string; since?: string; neverActive?: boolean; days?: number }[] } } }[]).map((p) => [p.learnerId, p]));
+    for (const who of ['dan', 'eve', 'fay', 'gus'] as const) {
+      const mine = ACTIONS.filter((a) => a.who === who && a.at <= asOf);
+      const last = mine.length ? mine.map((a) => a.at).sort().at(-1)! : null;
+      const since = last ?? ENROLLED_AT[who];
+      const elapsed = (Date.parse(asOf) - Date.parse(since)) / DAY;
+      const inactive = elapsed >= inactiveDays ? [{ rule: 'inactive', since, neverActive: last === null, days: Math.floor(elapsed * 10) / 10 }] : [];
+      const p = byId.get(people[who])!;
+      expect([who, p.lastAccessAt, p.events, p.atRisk.baseline.reasons.filter((r) => r.rule === 'inactive').map(({ rule, since: s, neverActive, days }) => ({ rule, since: s, neverActive, days }))]).toEqual([
+        who,
+        last,
+        eventsOfActions(mine),
+        inactive,
+      ]);
+    }
+    // Dan (last seen on the 5th) and Gus (never, enrolled on the 4th) are inactive; Eve and Fay are not.
+    expect([...byId.values()].filter((p) => p.atRisk.baseline.reasons.some((r) => r.rule === 'inactive')).map((p) => p.learnerId).sort()).toEqual([people.dan, people.gus].sort());
+  });
+
+  it('puts usage on the days it happened: learners active each day, their events, resource views', async () => {
+    const admin = await signInAdmin(t);
+    const res = await http().get('/api/v1/reports/usage?from=2024-03-01&to=2024-03-20&granularity=day&by=role').set(admin.auth).expect(200);
+    type Cell = { key: string; people: number | null; events: number | null };
+    const periods = res.body.periods as { period: string; activeUsers: { cells: Cell[] }; contentAccess: { resourceViews: { people: number | null; views: number | null } } }[];
+    expect(periods).toHaveLength(20);
+    for (const period of periods) {
+      const today = ACTIONS.filter((a) => day(a.at) === period.period);
+      const learners = period.activeUsers.cells.find((c) => c.key === 'learner');
+      expect([period.period, learners?.people ?? 0, learners?.events ?? 0]).toEqual([period.period, new Set(today.map((a) => a.who)).size, eventsOfActions(today)]);
+      const views = today.filter((a) => a.kind === 'ResourceViewed');
+      expect([period.period, period.contentAccess.resourceViews.people ?? 0, period.contentAccess.resourceViews.views ?? 0]).toEqual([period.period, new Set(views.map((a) => a.who)).size, views.length]);
+    }
   });
 });

@@ -12,14 +12,14 @@
  */
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { AccessPolicy, type Actor } from '@learnstream/access';
-import { Clock } from '@learnstream/domain';
+import { AccessPolicy, HistoricTime, originOf, type Actor } from '@learnstream/access';
 import { AssessmentsRepository } from '../assessments.repository';
 import { attemptDecider, type QuizAttemptsState } from '../attempt';
 import type { AttemptEvent, AttemptStarted } from '../attempt.events';
 import { ms } from '../data-checks';
 import { quizDecider, quizGradingOf, quizSnapshotOf, type QuizState } from '../quiz';
 import { quizAttemptsStreamId, quizStreamId } from '../streams';
+import { attemptStepTime } from './attempt-time';
 import { quizNotFound } from './change-quiz.command';
 
 export interface StartedAttempt {
@@ -35,6 +35,8 @@ export class StartAttemptCommand extends Command<StartedAttempt> {
   constructor(
     readonly actor: Actor,
     readonly quizId: string,
+    /** An import records `learnerId`'s attempt (the import permission), at `occurredAt` when given. */
+    readonly input: { learnerId?: string; occurredAt?: string } = {},
   ) {
     super();
   }
@@ -60,15 +62,17 @@ export function closeOverdue(state: QuizAttemptsState, quiz: Extract<QuizState, 
 @CommandHandler(StartAttemptCommand)
 export class StartAttemptHandler implements ICommandHandler<StartAttemptCommand> {
   constructor(
-    private readonly clock: Clock,
     private readonly policy: AccessPolicy,
     private readonly repo: AssessmentsRepository,
+    private readonly historic: HistoricTime,
   ) {}
 
-  async execute({ actor, quizId }: StartAttemptCommand): Promise<StartedAttempt> {
+  async execute({ actor: caller, quizId, input }: StartAttemptCommand): Promise<StartedAttempt> {
     const quiz = await existingQuiz(this.repo, quizId);
     const course = await this.repo.course(quiz.courseId);
-    const enrolled = await this.policy.isEnrolled(quiz.courseId, actor.userId);
+    const learnerId = input.learnerId ?? caller.userId;
+    const { time, actor } = await attemptStepTime(this.historic, caller, { courseId: quiz.courseId, schoolId: course.schoolId }, learnerId, input.occurredAt, null);
+    const enrolled = input.occurredAt === undefined ? await this.policy.isEnrolled(quiz.courseId, learnerId) : await this.policy.enrolledAt(quiz.courseId, learnerId, time.at);
     const attemptId = randomUUID();
     let closedOverdue: string[] = [];
     let closing: AttemptEvent[] = [];
@@ -78,8 +82,9 @@ export class StartAttemptHandler implements ICommandHandler<StartAttemptCommand>
       decider: attemptDecider,
       actor,
       schoolId: course.schoolId,
+      origin: originOf(time),
       decide: (state) => {
-        const now = this.clock.nowIso();
+        const now = time.at;
         const overdue = enrolled ? closeOverdue(state, quiz, now) : { closed: [], events: [] };
         [closedOverdue, closing] = [overdue.closed, overdue.events];
         const after = closing.reduce(attemptDecider.evolve, state);

@@ -71,8 +71,24 @@ export class AnswerDto {
   answer?: unknown;
 }
 
+export class StartAttemptDto {
+  @ApiPropertyOptional({ format: 'uuid', description: "an import starts this learner's attempt (the import permission): it is the learner's, marked as imported; they must have been enrolled at occurredAt" })
+  @IsOptional()
+  @IsId()
+  learnerId?: string;
+  @ApiPropertyOptional(OCCURRED_AT_DOC) @IsOptional() @IsString() occurredAt?: string;
+}
+
+export class SubmitAttemptDto {
+  @ApiPropertyOptional({ ...OCCURRED_AT_DOC, description: `${OCCURRED_AT_DOC.description}; an import may submit a learner's attempt (not before it started; after its deadline it is closed with what was saved)` })
+  @IsOptional()
+  @IsString()
+  occurredAt?: string;
+}
+
 export class SaveAnswersDto {
   @ApiProperty({ type: [AnswerDto] }) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10_000) @ValidateNested({ each: true }) @Type(() => AnswerDto) answers!: AnswerDto[];
+  @ApiPropertyOptional({ ...OCCURRED_AT_DOC, description: `${OCCURRED_AT_DOC.description}; an import may answer in a learner's attempt (not before it started)` }) @IsOptional() @IsString() occurredAt?: string;
 }
 
 export class CreateAssignmentDto {

@@ -10,10 +10,11 @@ import { StartAttemptCommand } from '../commands/start-attempt.command';
 import { SubmitAttemptCommand } from '../commands/submit-attempt.command';
 import { GetAttemptQuery, ListAttemptsQuery } from '../queries/attempts.query';
 import { GetQuizQuery } from '../queries/get-quiz.query';
-import { CreateQuizDto, QuestionDto, SaveAnswersDto, UpdateQuizDto } from './dto';
+import { CreateQuizDto, QuestionDto, SaveAnswersDto, StartAttemptDto, SubmitAttemptDto, UpdateQuizDto } from './dto';
 import { AttemptListResponse, AttemptResponse, QuizResponse, SavedAnswersResponse, StartedAttemptResponse, SubmittedAttemptResponse } from './responses';
 
 const uuid = UUID_PARAM;
+const HISTORIC = ['OCCURRED_AT_INVALID', 'OCCURRED_AT_IN_FUTURE', 'OCCURRED_AT_BEFORE_COURSE'];
 const EDIT = { 400: ['VALIDATION_FAILED', 'QUIZ_INVALID', 'QUESTION_INVALID'], 403: ['FORBIDDEN'], 404: ['QUIZ_NOT_FOUND', 'COURSE_NOT_FOUND'], 409: ['CONCURRENCY_CONFLICT'] };
 
 /** Quizzes and their questions (editing teachers), attempts (learners), reviews. */
@@ -82,16 +83,16 @@ export class QuizzesController {
 
   @Post('quizzes/:quizId/attempts')
   @ApiOperation({ summary: 'Start an attempt' })
-  @ApiCreatedResponse({ type: StartedAttemptResponse, description: '{ attemptId, attemptNumber, deadline, closedOverdue }: an overdue attempt of the learner is closed (submitted with what was saved) first' })
+  @ApiCreatedResponse({ type: StartedAttemptResponse, description: 'an overdue attempt of the learner is closed (submitted with what was saved) first. An import may start a learner’s attempt (learnerId) at its historic time (occurredAt)' })
   @ApiErrors({
-    400: ['VALIDATION_FAILED'],
-    403: ['NOT_ENROLLED'],
+    400: ['VALIDATION_FAILED', ...HISTORIC],
+    403: ['NOT_ENROLLED', 'FORBIDDEN', 'IMPORT_NOT_ALLOWED'],
     404: ['QUIZ_NOT_FOUND', 'COURSE_NOT_FOUND'],
     409: ['ATTEMPT_IN_PROGRESS', 'CONCURRENCY_CONFLICT'],
     422: ['QUIZ_EMPTY', 'QUIZ_NOT_OPEN', 'QUIZ_CLOSED', 'NO_ATTEMPTS_LEFT'],
   })
-  start(@CurrentActor() actor: Actor, @Param('quizId', uuid) quizId: string): Promise<StartedAttemptResponse> {
-    return this.commands.execute(new StartAttemptCommand(actor, quizId));
+  start(@CurrentActor() actor: Actor, @Param('quizId', uuid) quizId: string, @Body() body: StartAttemptDto): Promise<StartedAttemptResponse> {
+    return this.commands.execute(new StartAttemptCommand(actor, quizId, body));
   }
 
   @Get('quizzes/:quizId/attempts')
@@ -107,23 +108,28 @@ export class QuizzesController {
   @HttpCode(200)
   @ApiOkResponse({ type: SavedAnswersResponse, description: '{ attemptId, saved: questionIds }: each answer replaces the question’s saved one (encrypted in the log)' })
   @ApiErrors({
-    400: ['VALIDATION_FAILED', 'QUESTION_ANSWER_INVALID'],
-    403: ['FORBIDDEN'],
+    400: ['VALIDATION_FAILED', 'QUESTION_ANSWER_INVALID', ...HISTORIC, 'OCCURRED_AT_BEFORE_ATTEMPT'],
+    403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'],
     404: ['ATTEMPT_NOT_FOUND'],
     409: ['ATTEMPT_NOT_IN_PROGRESS', 'CONCURRENCY_CONFLICT'],
     422: ['ATTEMPT_OVERDUE', 'QUESTION_NOT_IN_QUIZ'],
   })
   save(@CurrentActor() actor: Actor, @Param('attemptId', uuid) attemptId: string, @Body() body: SaveAnswersDto): Promise<SavedAnswersResponse> {
-    return this.commands.execute(new SaveAnswersCommand(actor, attemptId, body.answers));
+    return this.commands.execute(new SaveAnswersCommand(actor, attemptId, body.answers, body.occurredAt));
   }
 
   @Post('attempts/:attemptId/submit')
   @ApiOperation({ summary: 'Submit an attempt' })
   @HttpCode(200)
   @ApiOkResponse({ type: SubmittedAttemptResponse, description: 'the grade; `automatic: true` when the deadline had passed and what was saved was submitted' })
-  @ApiErrors({ 400: ['VALIDATION_FAILED', 'QUESTION_ANSWER_INVALID'], 403: ['FORBIDDEN'], 404: ['ATTEMPT_NOT_FOUND', 'QUIZ_NOT_FOUND'], 409: ['ATTEMPT_NOT_IN_PROGRESS', 'CONCURRENCY_CONFLICT'] })
-  submit(@CurrentActor() actor: Actor, @Param('attemptId', uuid) attemptId: string): Promise<SubmittedAttemptResponse> {
-    return this.commands.execute(new SubmitAttemptCommand(actor, attemptId));
+  @ApiErrors({
+    400: ['VALIDATION_FAILED', 'QUESTION_ANSWER_INVALID', ...HISTORIC, 'OCCURRED_AT_BEFORE_ATTEMPT'],
+    403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'],
+    404: ['ATTEMPT_NOT_FOUND', 'QUIZ_NOT_FOUND'],
+    409: ['ATTEMPT_NOT_IN_PROGRESS', 'CONCURRENCY_CONFLICT'],
+  })
+  submit(@CurrentActor() actor: Actor, @Param('attemptId', uuid) attemptId: string, @Body() body: SubmitAttemptDto): Promise<SubmittedAttemptResponse> {
+    return this.commands.execute(new SubmitAttemptCommand(actor, attemptId, body.occurredAt));
   }
 
   @Get('attempts/:attemptId')
