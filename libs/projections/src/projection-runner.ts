@@ -683,22 +683,29 @@ export class ProjectionRunner {
   /**
    * Every projection's checkpoint, lag and dead letters. Reads only (a
    * projection without a checkpoint row yet shows as at the start). On the
-   * PostgreSQL event store it is one statement, lag included; elsewhere the
-   * lag is counted by the store, a query per projection.
+   * PostgreSQL event store it is one statement, lag included, counted once
+   * per distinct checkpoint (the projections of the main reader share one:
+   * counting it for each of them made a lagging server's /health scan the
+   * log's tail twenty times over); elsewhere the lag is counted by the store,
+   * a query per projection.
    */
   async status(): Promise<ProjectionStatus[]> {
     const inSql = this.eventLog.store instanceof PostgresEventStore;
     const rows: Record<string, string | number | boolean | Date | null>[] = await this.dataSource.query(
-      `SELECT n.name, coalesce(c.position_commit, -1) AS position_commit, coalesce(c.position_prepare, -1) AS position_prepare,
-         coalesce(c.generation, 1) AS generation, coalesce(c.events_handled, 0) AS events_handled, coalesce(c.inline, false) AS inline,
-         coalesce(c.updated_at, now()) AS updated_at, c.rebuild_started_at,
-         (SELECT count(*) FROM projection_dead_letters d WHERE d.projection = n.name) AS dead_letters,
-         CASE WHEN $2 AND NOT coalesce(c.inline, false) THEN (
+      `WITH c AS (
+         SELECT n.name, coalesce(c.position_commit, -1) AS position_commit, coalesce(c.position_prepare, -1) AS position_prepare,
+           coalesce(c.generation, 1) AS generation, coalesce(c.events_handled, 0) AS events_handled, coalesce(c.inline, false) AS inline,
+           coalesce(c.updated_at, now()) AS updated_at, c.rebuild_started_at,
+           (SELECT count(*) FROM projection_dead_letters d WHERE d.projection = n.name) AS dead_letters
+         FROM unnest($1::text[]) AS n(name) LEFT JOIN projection_checkpoints c ON c.name = n.name),
+       lags AS (
+         SELECT p.position_commit, p.position_prepare, (
            SELECT count(*) FROM (SELECT 1 FROM events e
-             WHERE (e.transaction_id, e.global_position) > (greatest(coalesce(c.position_commit, 0), 0)::text::xid8, coalesce(c.position_prepare, -1))
-             LIMIT $3) t)
-         END AS lag
-       FROM unnest($1::text[]) AS n(name) LEFT JOIN projection_checkpoints c ON c.name = n.name ORDER BY n.name`,
+             WHERE (e.transaction_id, e.global_position) > (greatest(p.position_commit, 0)::text::xid8, p.position_prepare)
+             LIMIT $3) t) AS lag
+         FROM (SELECT DISTINCT position_commit, position_prepare FROM c WHERE $2 AND NOT inline) p)
+       SELECT c.*, CASE WHEN NOT c.inline THEN l.lag END AS lag
+       FROM c LEFT JOIN lags l ON l.position_commit = c.position_commit AND l.position_prepare = c.position_prepare ORDER BY c.name`,
       [this.projections.map((p) => p.name), inSql, this.lagCap],
     );
     return Promise.all(
