@@ -52,7 +52,22 @@ export const INLINE_LOCK = 0x4c53494e;
 /** Pauses of a background catch-up that failed before it tries again (the database away, a bug being fixed). */
 const RETRY_MS = [250, 1000, 5000];
 
-type EventRow = { transaction_id: string; global_position: string; stream_id: string; stream_revision: string; event_id: string; event_type: string; data: Record<string, unknown>; metadata: Record<string, unknown>; recorded_at: Date };
+/** A row of a page: the window's last position and size, and one of its events of the read model's types (none: nulls). */
+type PageRow = { last_commit: string; last_prepare: string; scanned: string } & Nullable<{
+  transaction_id: string;
+  global_position: string;
+  stream_id: string;
+  stream_revision: string;
+  event_id: string;
+  event_type: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  recorded_at: Date;
+}>;
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+
+/** A page of a catch-up reads at most this many batches of the log (of every type) to find one batch of a read model's events. */
+const WINDOW_BATCHES = 50;
 
 /**
  * `detached`: not ours (before attach, EventStoreDB); `catching-up`: ours, the
@@ -225,17 +240,17 @@ export class InlineProjections {
           [name],
         );
         if (row.inline) return false;
-        const records = await this.page(tx, p, checkpointOf(row), { stable: true });
-        if (records.length === 0) return false;
-        const handled = await this.applyPage(tx, p, records);
-        const last = records[records.length - 1].position;
+        const page = await this.page(tx, p, checkpointOf(row), { stable: true });
+        if (!page) return false;
+        const handled = page.records.length ? await this.applyPage(tx, p, page.records) : 0;
+        const last = page.end;
         await tx.query('UPDATE projection_checkpoints SET position_commit = $2, position_prepare = $3, events_handled = events_handled + $4, updated_at = now() WHERE name = $1', [
           name,
           last.commit.toString(),
           last.prepare.toString(),
           handled,
         ]);
-        return records.length === this.batchSize;
+        return page.full;
       });
       if (full) done = false;
     }
@@ -324,39 +339,61 @@ export class InlineProjections {
     let position = from;
     let handled = 0;
     for (;;) {
-      const records = await this.page(tx, p, position, { stable: false });
-      if (records.length === 0) return handled;
-      handled += await this.applyPage(tx, p, records);
-      position = records[records.length - 1].position;
-      if (records.length < this.batchSize) return handled;
+      const page = await this.page(tx, p, position, { stable: false });
+      if (!page) return handled;
+      if (page.records.length) handled += await this.applyPage(tx, p, page.records);
+      position = page.end;
+      if (!page.full) return handled;
     }
   }
 
   /**
-   * The projection's events (and erasures) after `from`, at most one batch.
-   * `stable`: only below the stable line (no transaction still running can
-   * commit there), for a batch that does not hold the exclusive lock.
+   * The projection's events (and erasures) in the next window of the log after
+   * `from`: at most one batch of them, from at most WINDOW_BATCHES batches of
+   * the log's events of every type. Null when the log has nothing after `from`.
+   * `end` is where the checkpoint goes: the last event returned when the batch
+   * is full, else the window's last event (the read model passes the others);
+   * `full` when there may be more after it. (Filtering the whole rest of the
+   * log by type instead, for read models whose events are rare, read it to its
+   * end for every batch: 136 s of database time for the inline catch-up of a
+   * 1,000,000-event term.) `stable`: only below the stable line (no
+   * transaction still running can commit there), for a batch that does not
+   * hold the exclusive lock.
    */
-  private async page(tx: EntityManager, p: Projection, from: Position, { stable }: { stable: boolean }): Promise<RecordedEvent[]> {
+  private async page(tx: EntityManager, p: Projection, from: Position, { stable }: { stable: boolean }): Promise<{ records: RecordedEvent[]; end: Position; full: boolean } | null> {
     const types = [SUBJECT_ERASED, ...(p.eventTypes as readonly string[])];
     const [c, q] = from.commit < 0n ? ['0', '-1'] : [from.commit.toString(), from.prepare.toString()];
-    const rows: EventRow[] = await tx.query(
-      `SELECT transaction_id, global_position, stream_id, stream_revision, event_id, event_type, data, metadata, recorded_at FROM events
-       WHERE event_type = ANY($1) AND (transaction_id, global_position) > ($2::xid8, $3::bigint)
-       ${stable ? 'AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())' : ''}
-       ORDER BY transaction_id, global_position LIMIT ${this.batchSize}`,
+    const window = this.batchSize * WINDOW_BATCHES;
+    const rows: PageRow[] = await tx.query(
+      `WITH w AS MATERIALIZED (
+         SELECT transaction_id, global_position, event_type FROM events
+         WHERE (transaction_id, global_position) > ($2::xid8, $3::bigint)
+         ${stable ? 'AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())' : ''}
+         ORDER BY transaction_id, global_position LIMIT ${window}),
+       last AS (SELECT transaction_id, global_position, (SELECT count(*) FROM w) AS scanned FROM w ORDER BY transaction_id DESC, global_position DESC LIMIT 1),
+       r AS (SELECT transaction_id, global_position FROM w WHERE event_type = ANY($1) ORDER BY transaction_id, global_position LIMIT ${this.batchSize})
+       SELECT last.transaction_id AS last_commit, last.global_position AS last_prepare, last.scanned,
+         e.transaction_id, e.global_position, e.stream_id, e.stream_revision, e.event_id, e.event_type, e.data, e.metadata, e.recorded_at
+       FROM last LEFT JOIN (r JOIN events e USING (transaction_id, global_position)) ON true
+       ORDER BY e.transaction_id, e.global_position`,
       [types, c, q],
     );
-    return rows.map((r) => ({
-      id: r.event_id,
-      type: r.event_type,
-      streamId: r.stream_id,
-      revision: BigInt(r.stream_revision),
-      position: { commit: BigInt(r.transaction_id), prepare: BigInt(r.global_position) },
-      data: r.data,
-      metadata: r.metadata,
-      recordedAt: r.recorded_at,
-    }));
+    if (rows.length === 0) return null;
+    const records = rows
+      .filter((r) => r.event_id !== null)
+      .map((r) => ({
+        id: r.event_id!,
+        type: r.event_type!,
+        streamId: r.stream_id!,
+        revision: BigInt(r.stream_revision!),
+        position: { commit: BigInt(r.transaction_id!), prepare: BigInt(r.global_position!) },
+        data: r.data!,
+        metadata: r.metadata!,
+        recordedAt: r.recorded_at!,
+      }));
+    if (records.length === this.batchSize) return { records, end: records[records.length - 1].position, full: true };
+    const end = { commit: BigInt(rows[0].last_commit), prepare: BigInt(rows[0].last_prepare) };
+    return { records, end, full: Number(rows[0].scanned) === window };
   }
 
   /** Applies one page to the projection in the caller's transaction; returns how many of its own events it held. */
