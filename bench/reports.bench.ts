@@ -1,5 +1,5 @@
 /**
- * npm run bench:reports [-- --events 1000000 --learners 2000 --courses 50 --schools 5 --samples 60]
+ * npm run bench:reports [-- --events 1000000 --learners 2000 --courses 50 --schools 5 --samples 60 --term NAME --profile]
  *
  * 1. Writes a term with the fast generator (libs/demo-data) straight into the
  *    event log of a fresh database: accounts, memberships, courses, enrolments,
@@ -8,7 +8,10 @@
  * 2. Starts the real server (a child process) on it: its projections catch up
  *    from zero. Prints the catch-up rate of each projection (events of the log
  *    over the time it took to reach the head, all running together) and of all
- *    of them.
+ *    of them, and where the database's time went meanwhile (pg_stat_statements,
+ *    when the server preloads it: the statements of the catch-up by total time,
+ *    and the time by read-model table written). With --profile the server runs
+ *    under --cpu-prof and the summary of its profile follows.
  * 3. Times each report endpoint (p50 / p95 over `samples` sequential calls,
  *    after a warm-up): course log, usage statistics, class report of a course
  *    of about 200 learners, learner profile, school report.
@@ -16,9 +19,16 @@
  *    clients and a COPY of rows like the log's, through pg), the catch-up rate
  *    as a ratio to the COPY rate, and the floors of issue 15 (met / NOT met),
  *    with the load average.
+ *
+ * --term NAME keeps the generated term as the database NAME (and NAME_keys,
+ * its master key in .data/bench-term-NAME.key) and, when NAME exists already,
+ * generates nothing: each run works on a copy of it (CREATE DATABASE …
+ * TEMPLATE), so the catch-up of a 1,000,000-event term can be timed again
+ * without writing the term again. Needs DATABASE_URL.
  */
 import 'reflect-metadata';
 import pg from 'pg';
+import { randomBytes } from 'node:crypto';
 import { coalescingKeys } from '@learnstream/activity';
 import type { AppConfig } from '@learnstream/config';
 import { EVENT_TYPES } from '@learnstream/composition';
@@ -27,8 +37,10 @@ import { DEMO_PASSWORD, planTerm, writeTermEvents, type TermSpec } from '@learns
 import { AppendBatcher, EventLog, EventRegistry, PostgresEventStore } from '@learnstream/event-store';
 import { PasswordHasher, UsernameIndex } from '@learnstream/identity';
 import { KeyStore, PersonalDataCipher } from '@learnstream/personal-data';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { ADMIN, BENCH_SQL, api, floor, fmt, freePort, freshDatabase, keyStorePool, measureAnchors, serverEnv, signIn, sleep, startServer, table, type ServerProcess } from './support';
+import { resolve } from 'node:path';
+import { ADMIN, BENCH_SQL, api, floor, fmt, freePort, freshDatabase, keyStorePool, measureAnchors, serverEnv, signIn, sleep, startServer, summariseProfile, table, type BenchDatabase, type ServerProcess } from './support';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => {
@@ -40,6 +52,10 @@ const LEARNERS = arg('learners', 2000);
 const COURSES = arg('courses', 50);
 const SCHOOLS = arg('schools', 5);
 const SAMPLES = arg('samples', 60);
+const TERM = args.includes('--term') ? args[args.indexOf('--term') + 1] : undefined;
+const PROFILE = args.includes('--profile');
+if (TERM !== undefined && !/^[a-z][a-z0-9_]{0,40}$/.test(TERM)) throw new Error('--term takes a database name (lower case letters, digits, _)');
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 async function generate(url: string, masterKey: Buffer, spec: TermSpec) {
   const dataSource = await openDataSource(url, []); // runs the migrations
@@ -78,23 +94,90 @@ async function generate(url: string, masterKey: Buffer, spec: TermSpec) {
   return { plan, result };
 }
 
-interface ProjectionRow {
-  name: string;
-  lag: number;
-  eventsHandled: number;
-}
-
-async function catchUp(server: ServerProcess, total: number): Promise<{ perProjection: Map<string, number>; all: number }> {
+/**
+ * Waits until every projection's checkpoint is at the log's head (nothing is
+ * appended meanwhile), noting when each got there. Reads the checkpoints
+ * directly (one cheap statement every 250 ms), not the operations API, whose
+ * lag counts would add their own load to what is measured.
+ */
+async function catchUp(db: BenchDatabase, total: number): Promise<{ perProjection: Map<string, number>; all: number }> {
   const started = Date.now();
   const done = new Map<string, number>();
+  const [head] = await db.query<{ c: string; p: string }>('SELECT transaction_id::text AS c, global_position::text AS p FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1');
   for (;;) {
-    const res = await api<{ projections: ProjectionRow[] }>(server.base, 'GET', '/api/v1/admin/projections', undefined, server.opsToken);
-    const rows = res.body.projections;
-    for (const p of rows) if (p.lag === 0 && !done.has(p.name)) done.set(p.name, (Date.now() - started) / 1000);
+    const rows = await db.query<{ name: string; at_head: boolean }>(
+      `SELECT name, inline OR (position_commit, position_prepare) >= ($1::bigint, $2::bigint) AS at_head FROM projection_checkpoints`,
+      [head.c, head.p],
+    );
+    for (const p of rows) if (p.at_head && !done.has(p.name)) done.set(p.name, (Date.now() - started) / 1000);
     if (rows.length && done.size === rows.length) return { perProjection: done, all: (Date.now() - started) / 1000 };
     if (Date.now() - started > 3_600_000) throw new Error(`catch-up took over an hour (${total} events)`);
-    await sleep(500);
+    await sleep(250);
   }
+}
+
+/** pg_stat_statements in the bench database, if the server preloads it (else null). */
+async function statementStats(db: BenchDatabase): Promise<boolean> {
+  try {
+    await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await db.query('SELECT pg_stat_statements_reset()');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where the database's time went since the reset: the top statements, and the time by table written. */
+async function statementReport(db: BenchDatabase): Promise<[string, string][]> {
+  const rows = await db.query<{ query: string; calls: string; ms: number; rows: string }>(
+    `SELECT query, calls::text, total_exec_time AS ms, rows::text FROM pg_stat_statements
+     WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC`,
+  );
+  const total = rows.reduce((a, r) => a + r.ms, 0);
+  const byTable = new Map<string, { ms: number; rows: number }>();
+  for (const r of rows) {
+    const m = /^\s*(?:WITH[\s\S]*?\)\s*)?(INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)/i.exec(r.query);
+    const key = m ? `${m[1].split(' ')[0].toUpperCase()} ${m[2]}` : /^\s*SELECT/i.test(r.query) ? 'SELECT (all)' : 'other (BEGIN, COMMIT, SET, …)';
+    const t = byTable.get(key) ?? { ms: 0, rows: 0 };
+    t.ms += r.ms;
+    t.rows += Number(r.rows);
+    byTable.set(key, t);
+  }
+  const pct = (ms: number) => `${((100 * ms) / total).toFixed(1)} %`;
+  return [
+    ['database time during the catch-up (pg_stat_statements)', `${fmt(total / 1000, 1)} s in ${fmt(rows.reduce((a, r) => a + Number(r.calls), 0))} statements`],
+    ...[...byTable].sort((a, b) => b[1].ms - a[1].ms).slice(0, 18).map(([k, v]): [string, string] => [`  ${k}`, `${fmt(v.ms / 1000, 1)} s (${pct(v.ms)}), ${fmt(v.rows)} rows`]),
+    ['  top statements', ''],
+    ...rows.slice(0, 8).map((r): [string, string] => [`    ${r.query.replace(/\s+/g, ' ').slice(0, 90)}`, `${fmt(r.ms / 1000, 1)} s (${pct(r.ms)}), ${fmt(Number(r.calls))} calls`]),
+  ];
+}
+
+/** The term's database: generated (into NAME with --term, kept), or reused from NAME. */
+async function termDatabase(masterKey: Buffer, spec: TermSpec): Promise<{ generated: Awaited<ReturnType<typeof generate>>['result'] | null; masterKey: Buffer }> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) throw new Error('--term needs DATABASE_URL');
+  const keyFile = resolve(`.data/bench-term-${TERM}.key`);
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [TERM])).rowCount === 1;
+    if (exists && existsSync(keyFile)) {
+      console.log(`reusing the term ${TERM} (generated by an earlier run; --events and the term's shape are that run's)`);
+      return { generated: null, masterKey: Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64') };
+    }
+    await admin.query(`DROP DATABASE IF EXISTS ${TERM}`);
+    await admin.query(`DROP DATABASE IF EXISTS ${TERM}_keys`);
+    await admin.query(`CREATE DATABASE ${TERM}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${TERM}`;
+  console.log(`generating ${fmt(EVENTS)} events into ${TERM} (kept): ${SCHOOLS} schools, ${LEARNERS} learners, ${COURSES} courses …`);
+  const { result } = await generate(url.toString(), masterKey, spec);
+  mkdirSync(resolve('.data'), { recursive: true });
+  writeFileSync(keyFile, masterKey.toString('base64'));
+  return { generated: result, masterKey };
 }
 
 async function time(base: string, path: string, token: string): Promise<{ p50: number; p95: number; status: number }> {
@@ -126,27 +209,36 @@ async function main(): Promise<void> {
     start: '2025-06-02T00:00:00.000Z',
     weeks: 12,
   };
-  const db = await freshDatabase('bench-reports', 54396);
+  const term = TERM ? await termDatabase(randomBytes(32), spec) : null;
+  const db = await freshDatabase('bench-reports', 54396, TERM);
   const env = serverEnv(db.url, await freePort());
+  if (term) env.MASTER_KEY = term.masterKey.toString('base64');
+  const plan = planTerm(spec);
   let server: ServerProcess | undefined;
   try {
-    console.log(`generating ${fmt(EVENTS)} events: ${SCHOOLS} schools, ${LEARNERS} learners, ${COURSES} courses …`);
-    const { plan, result } = await generate(db.url, Buffer.from(env.MASTER_KEY, 'base64'), spec);
+    let result = term?.generated ?? null;
+    if (!term) {
+      console.log(`generating ${fmt(EVENTS)} events: ${SCHOOLS} schools, ${LEARNERS} learners, ${COURSES} courses …`);
+      result = (await generate(db.url, Buffer.from(env.MASTER_KEY, 'base64'), spec)).result;
+    }
     const total = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM events'))[0].n);
-    console.log(`  ${fmt(result.events)} events in ${fmt(result.seconds, 1)} s (${fmt(result.events / result.seconds)} events/s): ${Object.entries(result.byPhase).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
+    if (result) console.log(`  ${fmt(result.events)} events in ${fmt(result.seconds, 1)} s (${fmt(result.events / result.seconds)} events/s, load average ${load()}): ${Object.entries(result.byPhase).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
 
     const [sample] = await db.query<{ data: unknown; metadata: unknown }>(`SELECT ${BENCH_SQL} data, metadata FROM events WHERE event_type = 'CourseViewed' LIMIT 1`);
     const anchors = await measureAnchors(db, sample ?? { data: {}, metadata: {} });
-    const anchorLoad = loadavg().map((l) => l.toFixed(2)).join(' ');
+    const anchorLoad = load();
     console.log(`  anchors: raw INSERT ${fmt(anchors.insertPerSecond)}/s (16 clients), COPY ${fmt(anchors.copyRowsPerSecond)} rows/s (load average ${anchorLoad})`);
     console.log('starting the server: its projections catch up from zero (the inline read models before it listens) …');
     // Timed from the start: the inline read models are caught up before the server answers.
+    const withStatements = await statementStats(db);
+    const profileDir = PROFILE ? resolve('.data/bench-reports-profile') : undefined;
     const started = Date.now();
-    server = await startServer({ databaseUrl: db.url, env, startTimeoutMs: 3_600_000 });
+    server = await startServer({ databaseUrl: db.url, env, startTimeoutMs: 3_600_000, profileDir });
     const listening = (Date.now() - started) / 1000;
-    const { perProjection, all: afterListening } = await catchUp(server, total);
+    const { perProjection, all: afterListening } = await catchUp(db, total);
     const all = listening + afterListening;
-    const catchUpLoad = loadavg().map((l) => l.toFixed(2)).join(' ');
+    const catchUpLoad = load();
+    const statements = withStatements ? await statementReport(db) : [['database time during the catch-up', 'pg_stat_statements not preloaded: not measured'] as [string, string]];
     const rssAfterCatchUp = server.peakRssMiB();
     const deadLetters = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM projection_dead_letters'))[0].n);
 
@@ -172,7 +264,7 @@ async function main(): Promise<void> {
       if (t.status === 200) p95.set(path, t.p95);
       timings.push([`${label}`, t.status === 200 ? `p50 ${fmt(t.p50, 1)} ms, p95 ${fmt(t.p95, 1)} ms` : `HTTP ${t.status} (not measured)`]);
     }
-    const timingLoad = loadavg().map((l) => l.toFixed(2)).join(' ');
+    const timingLoad = load();
     const classReport = p95.get(endpoints[3][1]) ?? NaN;
     const usage = p95.get(endpoints[2][1]) ?? NaN;
     const catchUpRate = total / all;
@@ -182,16 +274,17 @@ async function main(): Promise<void> {
       ['anchor: raw single-row INSERT, 16 clients (pg)', `${fmt(anchors.insertPerSecond)} rows/s (load average ${anchorLoad})`],
       ['anchor: COPY of rows like the log\'s (pg-copy-streams)', `${fmt(anchors.copyRowsPerSecond)} rows/s (${fmt(anchors.copyRows)} rows)`],
       ['events in the log', fmt(total)],
-      ['generation (fast path, sealed, group commit)', `${fmt(result.events / result.seconds)} events/s`],
+      ['generation (fast path, sealed, group commit)', result ? `${fmt(result.events / result.seconds)} events/s` : `reused the term ${TERM}`],
       ['catch-up, all projections together', `${fmt(all, 1)} s → ${fmt(catchUpRate)} events/s of log, ${(catchUpRate / anchors.copyRowsPerSecond).toFixed(3)} × COPY (${perProjection.size} projections: ${fmt((total * perProjection.size) / all)} event applications/s; load average ${catchUpLoad})`],
-      ...[...perProjection].sort((a, b) => a[1] - b[1]).map(([name, s]): [string, string] => [`  ${name} (after the server answered)`, `${fmt(s, 1)} s`]),
+      ...[...perProjection].sort((a, b) => a[1] - b[1]).map(([name, s]): [string, string] => [`  ${name} at the head (after the server answered)`, `${fmt(s, 1)} s`]),
+      ...statements,
       ['dead letters after catch-up', String(deadLetters)],
       ['server RSS (peak, catch-up)', `${rssAfterCatchUp} MiB`],
       ...timings.map(([k, v]): [string, string] => [`GET ${k}`, v]),
     ];
     console.log(table(`Learnstream reports benchmark: ${fmt(total)} events, ${LEARNERS} learners, ${COURSES} courses, ${SCHOOLS} schools, ${SAMPLES} sequential calls per endpoint`, rows));
-    const term = total >= 1_000_000 ? '' : ` (this term: ${fmt(total)} events; the floors are for 1,000,000)`;
-    console.log(table(`Floors of issue 15${term}; load average ${timingLoad}`, [
+    const size = total >= 1_000_000 ? '' : ` (this term: ${fmt(total)} events; the floors are for 1,000,000)`;
+    console.log(table(`Floors of issue 15${size}; load average ${timingLoad}`, [
       ['catch-up of all projections ÷ COPY ≥ 0.1', `${(catchUpRate / anchors.copyRowsPerSecond).toFixed(3)}: ${floor(catchUpRate >= 0.1 * anchors.copyRowsPerSecond)}`],
       [`class report (${course.learners.length} learners) p95 ≤ 30 ms`, `${fmt(classReport, 1)} ms: ${floor(classReport <= 30)}`],
       ['usage statistics p95 ≤ 50 ms', `${fmt(usage, 1)} ms: ${floor(usage <= 50)}`],
@@ -199,6 +292,7 @@ async function main(): Promise<void> {
     ]));
     await server.stop();
     server = undefined;
+    if (profileDir) console.log(`\nWhere the server's time went (node --cpu-prof, start-up, catch-up and the report calls):\n${summariseProfile(profileDir)}`);
   } catch (error) {
     console.error(error);
     if (server) console.error(server.output().slice(-4000));
