@@ -50,12 +50,13 @@ const TIMELINE = 'learnerId nextCursor events { eventId occurredAt eventType act
 const CLASS_REPORT = `query ($courseId: ID!) { classReport(courseId: $courseId) {
   courseId title code subject gradeLevel generatedAt asOf
   earlyWarning { threshold riskAtLeast expectedPrecision expectedRecall rule trainedOn }
-  rules { atRisk inactiveDays grades questions distribution suggestions }
+  rules { atRisk inactiveDays grades questions assessments distribution suggestions }
   summary { learners completed completionRate graded meanGrade passing atRisk atRiskBaseline profilingObjected }
   participants { learnerId displayName status enrolledAt unenrolledAt lastAccessAt events activity ${COMPLETION} grade { percentage letter passed } profilingObjected
     ${AT_RISK} }
   gradeDistribution { from to count }
   questions { quizId quizTitle position questionId kind text skills points learners meanScore facility discrimination }
+  assessments { assessmentId kind title dueAt learners graded meanPercentage medianPercentage distribution { from to count } facility late missing }
   suggestions { kind text learners }
 } }`;
 

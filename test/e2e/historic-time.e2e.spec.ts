@@ -450,6 +450,68 @@ describe('a migrated term in the reports: lateness, periods, inactivity, usage b
     expect([...byId.values()].filter((p) => p.atRisk.baseline.reasons.some((r) => r.rule === 'inactive')).map((p) => p.learnerId).sort()).toEqual([people.dan, people.gus].sort());
   });
 
+  it('gives per-assessment statistics for the quiz, the assignment and the offline test, in REST and GraphQL', async () => {
+    const TAKEN_ON = '2024-03-18';
+    const offlineId = (
+      await http().post(`/api/v1/courses/${march}/offline-tests`).set(schoolAdmin.auth).send({ title: 'Oral', maxGrade: 20, takenOn: TAKEN_ON, occurredAt: '2024-03-18T00:00:00Z' }).expect(201)
+    ).body.offlineTestId;
+    // Grades out of 20: the essay's (Fay's too: she has left, so she is not in the class), the oral's (Gus's late, Eve's missing).
+    const essay = { dan: 15, eve: 8, fay: 19 };
+    const oral = { dan: { grade: 12, at: '2024-03-18T10:00:00Z' }, gus: { grade: 18, at: '2024-03-21T10:00:00Z' } };
+    for (const [who, grade] of Object.entries(essay)) {
+      await http().post(`/api/v1/assignments/${essayId}/submissions/${people[who as 'dan']}/grade`).set(schoolAdmin.auth).send({ grade, occurredAt: '2024-03-19T12:00:00Z' }).expect(200);
+    }
+    for (const [who, r] of Object.entries(oral)) {
+      await http().put(`/api/v1/offline-tests/${offlineId}/results/${people[who as 'dan']}`).set(schoolAdmin.auth).send({ grade: r.grade, occurredAt: r.at }).expect(200);
+    }
+    await caughtUp(t);
+
+    // The class now: Dan, Eve and Gus (Fay left on the 20th).
+    const stats = (percentages: number[], late: number | null, missing: number, dueAt: string | null) => {
+      const sorted = [...percentages].sort((a, b) => a - b);
+      const mid = sorted.length / 2;
+      const bins = Array.from({ length: 10 }, (_, k) => ({ from: k * 10, to: k * 10 + 10, count: percentages.filter((x) => Math.min(9, Math.floor(x / 10)) === k).length }));
+      const [r2, r3] = [(x: number) => Math.round(x * 100) / 100, (x: number) => Math.round(x * 1000) / 1000];
+      return {
+        dueAt,
+        learners: 3,
+        graded: percentages.length,
+        meanPercentage: r2(percentages.reduce((a, b) => a + b, 0) / percentages.length),
+        medianPercentage: r2(sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2),
+        distribution: bins,
+        facility: r3(percentages.reduce((a, b) => a + b, 0) / percentages.length / 100),
+        late,
+        missing,
+      };
+    };
+    const expected = {
+      // Dan's attempt 10/10, Eve's 0/10, Gus none; no closing time, so no lateness.
+      [quizId]: { kind: 'quiz', title: 'Dates', ...stats([100, 0], null, 1, null) },
+      // Dan on time, Eve two days late, Gus nothing.
+      [essayId]: { kind: 'assignment', title: 'Essay', ...stats([(15 / 20) * 100, (8 / 20) * 100], 1, 1, MARCH.due) },
+      // Taken on the 18th (due by its end): Dan's result that day, Gus's three days later, Eve's missing.
+      [offlineId]: { kind: 'offline', title: 'Oral', ...stats([(12 / 20) * 100, (18 / 20) * 100], 1, 1, `${TAKEN_ON}T23:59:59.000Z`) },
+    };
+    const rest = await http().get(`/api/v1/reports/courses/${march}`).set(teacher.auth).expect(200);
+    const byId = (list: { assessmentId: string }[]) => Object.fromEntries(list.map(({ assessmentId, ...rest }) => [assessmentId, rest]));
+    expect(byId(rest.body.assessments)).toEqual(expected);
+
+    const fields = 'assessmentId kind title dueAt learners graded meanPercentage medianPercentage distribution { from to count } facility late missing';
+    const gql = await http()
+      .post('/graphql')
+      .set(teacher.auth)
+      .send({ query: `query($id: ID!) { classReport(courseId: $id) { assessments { ${fields} } } }`, variables: { id: march } })
+      .expect(200);
+    expect(gql.body.errors).toBeUndefined();
+    expect(byId(gql.body.data.classReport.assessments)).toEqual(expected);
+
+    // As of the 17th: the oral did not exist yet; the essay had Eve's late work but no grades.
+    const then = await http().get(`/api/v1/reports/courses/${march}?asOf=2024-03-17T12:00:00Z`).set(teacher.auth).expect(200);
+    const essayThen = byId(then.body.assessments)[essayId];
+    expect(Object.keys(byId(then.body.assessments)).sort()).toEqual([essayId]);
+    expect(essayThen).toMatchObject({ learners: 4, graded: 0, meanPercentage: null, medianPercentage: null, facility: null, late: 1, missing: 1 });
+  });
+
   it('puts usage on the days it happened: learners active each day, their events, resource views', async () => {
     const admin = await signInAdmin(t);
     const res = await http().get('/api/v1/reports/usage?from=2024-03-01&to=2024-03-20&granularity=day&by=role').set(admin.auth).expect(200);

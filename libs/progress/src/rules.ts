@@ -122,6 +122,76 @@ export function gradeDistribution(percentages: readonly number[]): GradeBin[] {
 
 export const mean = (values: readonly number[]): number | null => (values.length ? round2(values.reduce((a, b) => a + b, 0) / values.length) : null);
 
+/** The median of `values`, 2 decimals; null when there are none. */
+export function median(values: readonly number[]): number | null {
+  if (!values.length) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return round2(sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2);
+}
+
+// ---------------------------------------------------------------- assessments
+
+export type AssessmentKind = 'quiz' | 'assignment' | 'offline';
+
+export interface AssessmentStatistics {
+  assessmentId: string;
+  kind: AssessmentKind;
+  title: string;
+  dueAt: string | null;
+  /** Active learners (the class). */
+  learners: number;
+  /** Of them, graded (a quiz: by its grading method over the attempts). */
+  graded: number;
+  /** Percentages of the maximum grade, 2 decimals. */
+  meanPercentage: number | null;
+  medianPercentage: number | null;
+  distribution: GradeBin[];
+  /** Mean grade / maximum grade, 0..1, 3 decimals. */
+  facility: number | null;
+  /** Of them, first handed in (or graded without a submission) after the due date; null without one. */
+  late: number | null;
+  /** Of them, nothing handed in or graded yet. */
+  missing: number;
+}
+
+export const ASSESSMENT_STATISTICS_TEXT =
+  'Per quiz, assignment and offline test, over the active learners: graded is how many have a grade (a quiz\'s by its grading method over the attempts); mean and median are of their grades as percentages of the maximum, distribution in bins of 10 percentage points, facility the mean grade over the maximum (0..1); late counts learners who first handed it in (or were first graded without a submission) after its due date (null without one); missing those with nothing handed in or graded yet.';
+
+export const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * The statistics of each assessment of a course over the learners `learnerIds`: `results` their grades, `handedIn`
+ * per learner the first time each assessment was handed in (or graded without a submission), in milliseconds.
+ */
+export function assessmentStatistics(
+  assessments: readonly { id: string; kind: AssessmentKind; title: string; dueAt: number | null }[],
+  results: readonly { activityId: string; learnerId: string; grade: number; maxGrade: number }[],
+  handedIn: ReadonlyMap<string, ReadonlyMap<string, number>>,
+  learnerIds: readonly string[],
+): AssessmentStatistics[] {
+  const learners = new Set(learnerIds);
+  return assessments.map((a) => {
+    const scores = results.filter((r) => r.activityId === a.id && learners.has(r.learnerId) && r.maxGrade > 0).map((r) => r.grade / r.maxGrade);
+    const percentages = scores.map((x) => x * 100);
+    const times = learnerIds.map((id) => handedIn.get(id)?.get(a.id)).filter((t): t is number => t !== undefined);
+    return {
+      assessmentId: a.id,
+      kind: a.kind,
+      title: a.title,
+      dueAt: a.dueAt === null ? null : new Date(a.dueAt).toISOString(),
+      learners: learners.size,
+      graded: scores.length,
+      meanPercentage: mean(percentages),
+      medianPercentage: median(percentages),
+      distribution: gradeDistribution(percentages),
+      facility: scores.length ? round3(scores.reduce((x, y) => x + y, 0) / scores.length) : null,
+      late: a.dueAt === null ? null : times.filter((t) => t > a.dueAt!).length,
+      missing: learners.size - times.length,
+    };
+  });
+}
+
 // ---------------------------------------------------------------- questions
 
 /**

@@ -310,12 +310,29 @@ export class GradeBinObject {
   @Field(() => Int) count!: number;
 }
 
+@ObjectType('AssessmentStatistics', { description: 'one quiz, assignment or offline test over the active learners (rules.assessments)' })
+export class AssessmentStatisticsObject {
+  @Field(() => ID) assessmentId!: string;
+  @Field({ description: 'quiz, assignment or offline' }) kind!: string;
+  @Field() title!: string;
+  @Field(() => String, { nullable: true }) dueAt!: string | null;
+  @Field(() => Int) learners!: number;
+  @Field(() => Int) graded!: number;
+  @Field(() => Float, { nullable: true }) meanPercentage!: number | null;
+  @Field(() => Float, { nullable: true }) medianPercentage!: number | null;
+  @Field(() => [GradeBinObject]) distribution!: GradeBinObject[];
+  @Field(() => Float, { nullable: true }) facility!: number | null;
+  @Field(() => Int, { nullable: true, description: 'null: no due date' }) late!: number | null;
+  @Field(() => Int) missing!: number;
+}
+
 @ObjectType('ClassReportRules')
 export class ClassReportRulesObject {
   @Field() atRisk!: string;
   @Field(() => Float) inactiveDays!: number;
   @Field() grades!: string;
   @Field() questions!: string;
+  @Field() assessments!: string;
   @Field() distribution!: string;
   @Field() suggestions!: string;
 }
@@ -355,6 +372,7 @@ export class ClassReportObject {
   @Field(() => [ClassParticipantObject]) participants!: ClassParticipantObject[];
   @Field(() => [GradeBinObject]) gradeDistribution!: GradeBinObject[];
   @Field(() => [QuestionStatisticsObject]) questions!: QuestionStatisticsObject[];
+  @Field(() => [AssessmentStatisticsObject], { description: 'per quiz, assignment and offline test' }) assessments!: AssessmentStatisticsObject[];
   @Field(() => [ClassSuggestionObject], { description: 'the three things that would help the class most (rules.suggestions)' }) suggestions!: ClassSuggestionObject[];
 }
 

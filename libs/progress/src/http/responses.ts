@@ -104,11 +104,27 @@ export class GradeBinResponse {
   @ApiProperty() count!: number;
 }
 
+export class AssessmentStatisticsResponse {
+  @ApiProperty({ format: 'uuid' }) assessmentId!: string;
+  @ApiOneOf(['quiz', 'assignment', 'offline']) kind!: string;
+  @ApiProperty() title!: string;
+  @ApiNullable(String, { format: 'date-time' }) dueAt!: string | null;
+  @ApiProperty({ description: 'active learners' }) learners!: number;
+  @ApiProperty({ description: 'of them, graded (a quiz: by its grading method)' }) graded!: number;
+  @ApiNullable(Number, { description: 'mean grade, percent of the maximum, 2 decimals' }) meanPercentage!: number | null;
+  @ApiNullable(Number, { description: 'median grade, percent of the maximum, 2 decimals' }) medianPercentage!: number | null;
+  @ApiList(() => GradeBinResponse, { description: 'grades in bins of 10 percentage points' }) distribution!: GradeBinResponse[];
+  @ApiNullable(Number, { description: 'mean grade / maximum, 0..1, 3 decimals' }) facility!: number | null;
+  @ApiNullable(Number, { description: 'first handed in (or graded without a submission) after the due date; null without one' }) late!: number | null;
+  @ApiProperty({ description: 'nothing handed in or graded yet' }) missing!: number;
+}
+
 export class ClassReportRulesResponse {
   @ApiProperty() atRisk!: string;
   @ApiProperty() inactiveDays!: number;
   @ApiProperty() grades!: string;
   @ApiProperty() questions!: string;
+  @ApiProperty() assessments!: string;
   @ApiProperty() distribution!: string;
   @ApiProperty() suggestions!: string;
 }
@@ -146,6 +162,7 @@ export class ClassReportResponse {
   @ApiList(() => ClassSuggestionResponse, { description: 'the three things that would help the class most' }) suggestions!: ClassSuggestionResponse[];
   @ApiList(() => GradeBinResponse) gradeDistribution!: GradeBinResponse[];
   @ApiList(() => QuestionStatisticsResponse) questions!: QuestionStatisticsResponse[];
+  @ApiList(() => AssessmentStatisticsResponse, { description: 'per quiz, assignment and offline test' }) assessments!: AssessmentStatisticsResponse[];
 }
 
 // ---------------------------------------------------------------- the learner profile

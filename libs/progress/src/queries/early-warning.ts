@@ -13,7 +13,7 @@ import { query, queryOne } from '@learnstream/database';
 import { readEnrolments } from '@learnstream/courses';
 import { courseFeatures, scoreLearners, TRAINED_MODEL, type CourseSnapshot, type EarlyWarningModel, type RiskReason, type RiskScore, type ThresholdSetting } from '@learnstream/early-warning';
 import type { EntityManager } from 'typeorm';
-import type { AtRiskReason } from '../rules';
+import { round3, type AssessmentKind, type AtRiskReason } from '../rules';
 import { restrictedIds } from './read-models';
 
 export const EARLY_WARNING_RULE_TEXT =
@@ -36,7 +36,7 @@ export interface AtRiskView {
   baseline: { flagged: boolean; reasons: AtRiskReason[] };
 }
 
-export const round3 = (x: number) => Math.round(x * 1000) / 1000;
+export { round3 } from '../rules';
 
 /** What a judged learner is shown, in the class report and the learner profile alike: the model's flag, risk and reasons, the baseline beside it. */
 export function atRiskView(score: RiskScore | undefined, baseline: AtRiskReason[]): AtRiskView {
@@ -82,7 +82,7 @@ export interface CourseFacts {
   /** Learners enrolled at some time up to asOf, their latest enrolment by then. */
   enrolments: Map<string, EnrolmentAsOf>;
   results: ActivityResult[];
-  assessments: { id: string; title: string; dueAt: number | null }[];
+  assessments: { id: string; kind: AssessmentKind; title: string; dueAt: number | null }[];
   /** Per learner: assessment → first submission time (or first grade, graded without one). */
   submissions: Map<string, Map<string, number>>;
 }
@@ -98,7 +98,7 @@ interface WorkRow {
 }
 
 export async function readCourseFacts(db: EntityManager, courseId: string, asOf: Date): Promise<CourseFacts> {
-  const assessments = await query<{ assessment_id: string; title: string; due_at: Date | null; kind: string }>(
+  const assessments = await query<{ assessment_id: string; title: string; due_at: Date | null; kind: 'assignment' | 'quiz' | 'offline_test' }>(
     db,
     'SELECT assessment_id, title, due_at, kind FROM progress_ew_assessments WHERE course_id = $1 AND created_at <= $2 ORDER BY due_at NULLS LAST, assessment_id',
     [courseId, asOf],
@@ -159,7 +159,7 @@ export async function readCourseFacts(db: EntityManager, courseId: string, asOf:
     asOf,
     enrolments,
     results: [...latest.values()],
-    assessments: assessments.map((a) => ({ id: a.assessment_id, title: a.title, dueAt: a.due_at ? a.due_at.getTime() : null })),
+    assessments: assessments.map((a) => ({ id: a.assessment_id, kind: a.kind === 'offline_test' ? 'offline' : a.kind, title: a.title, dueAt: a.due_at ? a.due_at.getTime() : null })),
     submissions,
   };
 }

@@ -39,12 +39,15 @@ import { PROGRESS_OPTIONS, type ProgressOptions } from '../progress.options';
 import type { ClassPart, ReportFormat } from '../progress.events';
 import { ProgressRepository } from '../progress.repository';
 import {
+  ASSESSMENT_STATISTICS_TEXT,
+  assessmentStatistics,
   atRiskReasons,
   atRiskRuleText,
   gradeDistribution,
   mean,
   QUESTION_STATISTICS_TEXT,
   round2,
+  type AssessmentStatistics,
   type GradeBin,
 } from '../rules';
 import { learnerCompletion, learnerGrades, readCompletion, readGradebooks, type CompletionView } from '@learnstream/grades';
@@ -113,7 +116,7 @@ export interface ClassReportView {
   /** The date the report describes; null: now, from the live read models. */
   asOf: string | null;
   earlyWarning: EarlyWarningView;
-  rules: { atRisk: string; inactiveDays: number; grades: string; questions: string; distribution: string; suggestions: string };
+  rules: { atRisk: string; inactiveDays: number; grades: string; questions: string; assessments: string; distribution: string; suggestions: string };
   /** Over the active enrolments. */
   summary: {
     learners: number;
@@ -133,6 +136,8 @@ export interface ClassReportView {
   suggestions: ClassSuggestion[];
   gradeDistribution: GradeBin[];
   questions: QuestionStatisticsView[];
+  /** Per quiz, assignment and offline test: grades, lateness, missing work. */
+  assessments: AssessmentStatistics[];
 }
 
 export class GetClassReportQuery extends Query<ClassReportView> {
@@ -319,6 +324,7 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
         inactiveDays,
         grades: 'Current course totals as the gradebook computes them (ungraded items left out, every item whether released or not).',
         questions: QUESTION_STATISTICS_TEXT,
+        assessments: ASSESSMENT_STATISTICS_TEXT,
         distribution: 'Active learners with a current total, in bins of 10 percentage points: [0, 10), [10, 20), …, [90, 100].',
         suggestions: CLASS_SUGGESTIONS_TEXT,
       },
@@ -347,6 +353,7 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
       }),
       gradeDistribution: gradeDistribution(totals),
       questions,
+      assessments: assessmentStatistics(read.facts.assessments, read.facts.results, read.facts.submissions, active.map((p) => p.learnerId)),
     };
   }
 }
