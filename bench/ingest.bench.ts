@@ -22,7 +22,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
@@ -161,6 +161,7 @@ function report(run: Run): [string, string][] {
     [`${run.label}: errors`, `${r.errors} errors, ${r.timeouts} timeouts, ${run.refused} × 429, ${r.non2xx - run.refused} other non-2xx`],
     [`${run.label}: server RSS (peak)`, `${run.rssMiB} MiB`],
     [`${run.label}: CPU of all cores: server / load generator / rest (PostgreSQL, other processes)`, `${run.cpu.server} % / ${run.cpu.bench} % / ${run.cpu.other} %`],
+    [`${run.label}: server CPU time per request / per 1,000 events (whatever the load)`, `${fmt(run.cpu.serverMs / Math.max(1, ok), 2)} ms / ${fmt((1000 * run.cpu.serverMs) / Math.max(1, run.recorded))} ms`],
     [`${run.label}: projection lag when the load stopped`, `${fmt(run.lagAtEnd)} events`],
     [`${run.label}: projections caught up after the load`, `${fmt(run.catchUp, 1)} s`],
     [`${run.label}: SQL statements per event (request and projections, pg_stat_statements)`, Number.isNaN(run.statements) ? 'not counted (pg_stat_statements is not loaded)' : fmt(run.statements / Math.max(1, run.recorded), 2)],
@@ -243,10 +244,12 @@ async function main(): Promise<void> {
     const events = (run: Run) => run.recorded / run.result.duration;
     const perEvent = single.statements / Math.max(1, single.recorded);
     const peakRss = Math.max(single.rssMiB, batched.rssMiB);
+    // What a floor asks of the server's CPU at this run's cost per request (or event): cores the server alone would need.
+    const cores = (perSecond: number, run: Run, units: number) => (perSecond * run.cpu.serverMs) / Math.max(1, units) / 1000;
     const floors: [string, string][] = [
-      ['single-event ingest ÷ raw INSERT ≥ 0.3', `${(rate(single) / anchors.insertPerSecond).toFixed(3)}: ${floor(rate(single) >= 0.3 * anchors.insertPerSecond)} (load average ${singleLoad})`],
+      ['single-event ingest ÷ raw INSERT ≥ 0.3', `${(rate(single) / anchors.insertPerSecond).toFixed(3)}: ${floor(rate(single) >= 0.3 * anchors.insertPerSecond)} (load average ${singleLoad}; 0.3 × the anchor is ${fmt(0.3 * anchors.insertPerSecond)} requests/s, ${cores(0.3 * anchors.insertPerSecond, single, single.result['2xx']).toFixed(2)} cores of server CPU at this run's cost per request; the server had ${((single.cpu.server / 100) * cpus().length).toFixed(2)} of ${cpus().length})`],
       ['single-event p99 ≤ 50 ms', `${single.result.latency.p99} ms: ${floor(single.result.latency.p99 <= 50)}`],
-      ['batched ingest ÷ COPY ≥ 0.25', `${(events(batched) / anchors.copyRowsPerSecond).toFixed(3)}: ${floor(events(batched) >= 0.25 * anchors.copyRowsPerSecond)} (load average ${batchLoad})`],
+      ['batched ingest ÷ COPY ≥ 0.25', `${(events(batched) / anchors.copyRowsPerSecond).toFixed(3)}: ${floor(events(batched) >= 0.25 * anchors.copyRowsPerSecond)} (load average ${batchLoad}; 0.25 × COPY is ${fmt(0.25 * anchors.copyRowsPerSecond)} events/s, ${cores(0.25 * anchors.copyRowsPerSecond, batched, batched.recorded).toFixed(2)} cores of server CPU at this run's cost per event; the server had ${((batched.cpu.server / 100) * cpus().length).toFixed(2)})`],
       ['SQL statements per ingested single event ≤ 12 (projections included)', `${fmt(perEvent, 2)}: ${floor(perEvent <= 12)}`],
       ['idle server ≤ 5 statements/s', `${fmt(idleStatements, 2)}: ${floor(idleStatements <= 5)}`],
       ['GET /api/v1/me ≤ 4 statements', `${fmt(me, 2)}: ${floor(me <= 4)}`],

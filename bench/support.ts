@@ -310,6 +310,8 @@ export interface CpuShare {
   server: number;
   bench: number;
   other: number;
+  /** CPU time the server used (user + system), in milliseconds: what a figure costs whatever the machine's load. */
+  serverMs: number;
 }
 
 /** CPU time (user + system) a process has used, in clock ticks (/proc/<pid>/stat; 0 when it is gone). */
@@ -341,7 +343,8 @@ export function cpuMeter(serverPid: number): () => CpuShare {
     const bench = procTicks('self') - start.bench;
     const busy = all.busy - start.all.busy;
     const pct = (t: number) => Math.round((100 * t) / total);
-    return { server: pct(server), bench: pct(bench), other: pct(Math.max(0, busy - server - bench)) };
+    // /proc counts in USER_HZ ticks, 100 a second on Linux.
+    return { server: pct(server), bench: pct(bench), other: pct(Math.max(0, busy - server - bench)), serverMs: server * 10 };
   };
 }
 

@@ -63,6 +63,22 @@ describe('coalescingKeys', () => {
     expect([...now.keys()]).toEqual([subject]);
   });
 
+  it('asks the erasure checks and the key lookups of the same moment in one query when the keys are cached', async () => {
+    const keys = coalescingKeys(store);
+    const subjects = Array.from({ length: 10 }, () => randomUUID());
+    const gone = randomUUID();
+    await store.destroySubjectKeys(gone, 'test');
+    await Promise.all(subjects.map((s) => store.getOrCreateKey(s, 'request:2026-12')));
+    const before = sent.length;
+    const [checks, looked] = await Promise.all([
+      Promise.all(subjects.map((s) => keys.erasedAmong([s, gone]))),
+      Promise.all(subjects.map((s) => keys.getOrCreateKeys([{ subjectId: s, scope: 'request:2026-12' }]))),
+    ]);
+    expect(sent.length - before).toBe(1);
+    expect(checks.map((m) => [...m.keys()])).toEqual(subjects.map(() => [gone]));
+    expect(looked.map(([k]) => [k.subjectId, k.scope])).toEqual(subjects.map((s) => [s, 'request:2026-12']));
+  });
+
   it('gives concurrent key lookups their own keys, with one freshness check, and an erased subject\'s error to its caller only', async () => {
     const keys = coalescingKeys(store);
     const subjects = Array.from({ length: 10 }, () => randomUUID());

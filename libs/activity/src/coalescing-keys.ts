@@ -1,14 +1,14 @@
 /**
  * Appending one activity event asks the key store two things: which of the
- * ids it names are erased people (KeyStore.erasedAmong, one query) and the
- * actor's key of the month to seal IP and user agent (getOrCreateKeys, whose
- * freshness check is one query: see key-store.ts, "the key cache"). At
- * thousands of events a second that is two queries an event, most of
- * ingestion's database work.
+ * ids it names are erased people (KeyStore.erasedAmong) and the actor's key of
+ * the month to seal IP and user agent (getOrCreateKeys, whose freshness check
+ * is one query: see key-store.ts, "the key cache"). At thousands of events a
+ * second that would be two queries an event, most of ingestion's database work.
  *
- * This view of the KeyStore coalesces both: while one lookup of a kind is in
- * flight, the calls of that kind that arrive wait and then go together in the
- * next one (one query for all of them, so about one of each per group commit).
+ * This view of the KeyStore coalesces both: while one lookup is in flight, the
+ * calls that arrive wait and then go together in the next one, a single
+ * KeyStore.lookUp (one query for the freshness check and the erasure check of
+ * all of them while their keys are cached): about one query per group commit.
  * Each call's query still starts after the call itself did, so the key store's
  * promises hold: a call never uses a key destroyed, nor misses an erasure
  * recorded, by a transaction that committed before it started. If a joint
@@ -19,19 +19,23 @@
  */
 import type { DataKey, KeyRequest, KeyStore } from '@learnstream/personal-data';
 
-interface Waiting<Q, R> {
-  asked: Q;
-  resolve: (answer: R) => void;
+interface Asked {
+  ids: readonly string[];
+  requests: readonly KeyRequest[];
+}
+
+interface Answer {
+  erased: Map<string, string | null>;
+  keys: DataKey[];
+}
+
+interface Waiting extends Asked {
+  resolve: (answer: Answer) => void;
   reject: (error: unknown) => void;
 }
 
-/**
- * Calls of `one` that arrive while another is in flight are answered by one
- * call of `all` with every question of the batch; the calls of the same tick
- * join at once. A failed joint call is made again call by call.
- */
-function coalesced<Q, R>(all: (asked: Q[]) => Promise<R[]>, one: (asked: Q) => Promise<R>): (asked: Q) => Promise<R> {
-  let waiting: Waiting<Q, R>[] = [];
+export function coalescingKeys(keys: KeyStore): KeyStore {
+  let waiting: Waiting[] = [];
   let busy = false;
 
   const run = async (): Promise<void> => {
@@ -39,48 +43,39 @@ function coalesced<Q, R>(all: (asked: Q[]) => Promise<R[]>, one: (asked: Q) => P
       const batch = waiting;
       waiting = [];
       try {
-        const answers = await all(batch.map((w) => w.asked));
-        batch.forEach((w, i) => w.resolve(answers[i]));
+        const all = await keys.lookUp(
+          batch.flatMap((w) => w.ids),
+          batch.flatMap((w) => w.requests),
+        );
+        let k = 0;
+        for (const w of batch) {
+          // Each caller gets what the key store answers for its own ids (lower case, UUIDs only) and its own keys.
+          const erased = new Map(w.ids.flatMap((id) => (all.erased.has(id.toLowerCase()) ? [[id.toLowerCase(), all.erased.get(id.toLowerCase())!] as const] : [])));
+          w.resolve({ erased, keys: all.keys.slice(k, (k += w.requests.length)) });
+        }
       } catch {
-        await Promise.all(batch.map((w) => one(w.asked).then(w.resolve, w.reject)));
+        await Promise.all(batch.map((w) => keys.lookUp(w.ids, w.requests).then(w.resolve, w.reject)));
       }
     }
     busy = false;
   };
 
-  return (asked) =>
+  const lookUp = (ids: readonly string[], requests: readonly KeyRequest[]): Promise<Answer> =>
     new Promise((resolve, reject) => {
-      waiting.push({ asked, resolve, reject });
+      waiting.push({ ids, requests, resolve, reject });
       if (!busy) {
         busy = true;
+        // Those of the same tick join at once.
         setImmediate(() => void run());
       }
     });
-}
-
-export function coalescingKeys(keys: KeyStore): KeyStore {
-  const getOrCreateKeys = coalesced<readonly KeyRequest[], DataKey[]>(
-    async (batch) => {
-      const flat = await keys.getOrCreateKeys(batch.flat());
-      let k = 0;
-      return batch.map((requests) => flat.slice(k, (k += requests.length)));
-    },
-    (requests) => keys.getOrCreateKeys(requests),
-  );
-  const erasedAmong = coalesced<string[], Map<string, string | null>>(
-    async (batch) => {
-      const erased = await keys.erasedAmong(batch.flat());
-      // Each caller gets what the key store answers for its own ids (lower case, UUIDs only).
-      return batch.map((ids) => new Map(ids.flatMap((id) => (erased.has(id.toLowerCase()) ? [[id.toLowerCase(), erased.get(id.toLowerCase())!] as const] : []))));
-    },
-    (ids) => keys.erasedAmong(ids),
-  );
 
   return new Proxy(keys, {
     get(target, prop) {
-      if (prop === 'getOrCreateKeys') return getOrCreateKeys;
-      if (prop === 'getOrCreateKey') return async (subjectId: string, scope: KeyRequest['scope']) => (await getOrCreateKeys([{ subjectId, scope }]))[0];
-      if (prop === 'erasedAmong') return (ids: Iterable<string>) => erasedAmong([...ids]);
+      if (prop === 'lookUp') return (ids: Iterable<string>, requests: readonly KeyRequest[]) => lookUp([...ids], requests);
+      if (prop === 'getOrCreateKeys') return async (requests: readonly KeyRequest[]) => (await lookUp([], requests)).keys;
+      if (prop === 'getOrCreateKey') return async (subjectId: string, scope: KeyRequest['scope']) => (await lookUp([], [{ subjectId, scope }])).keys[0];
+      if (prop === 'erasedAmong') return async (ids: Iterable<string>) => (await lookUp([...ids], [])).erased;
       const value: unknown = Reflect.get(target, prop, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },

@@ -114,6 +114,11 @@ interface DestroyNotice {
 
 type Destroyed = Pick<DestroyNotice, 'subject' | 'before' | 'all'>;
 
+interface ErasedRow {
+  subject_id: string;
+  anonymous_id: string | null;
+}
+
 interface KeyRow {
   key_id: string;
   subject_id: string;
@@ -191,11 +196,22 @@ export class KeyStore {
 
   /** Several keys at once (one freshness check); results in the order asked. */
   async getOrCreateKeys(requests: readonly KeyRequest[]): Promise<DataKey[]> {
+    return (await this.lookUp([], requests)).keys;
+  }
+
+  /**
+   * erasedAmong(`ids`) and getOrCreateKeys(`requests`) in one: the erasure
+   * check rides on the freshness check's query (one round trip for both when
+   * every key is cached). What an append asks the key store (ingestion
+   * coalesces concurrent requests into one such call).
+   */
+  async lookUp(ids: Iterable<string>, requests: readonly KeyRequest[]): Promise<{ erased: Map<string, string | null>; keys: DataKey[] }> {
     const wanted = requests.map((r) => {
       assertScope(r.scope);
       return { subjectId: subjectIdOf(r.subjectId), scope: r.scope };
     });
-    await this.freshen();
+    const { erased, ask } = this.rememberedErasures(ids);
+    await this.freshen(ask, erased);
     const got = new Map<string, DataKey>();
     const missing = new Map<string, KeyRequest>();
     for (const r of wanted) {
@@ -208,7 +224,7 @@ export class KeyStore {
     }
     // A miss is the first key of a subject (or of a month) in this process: all of them made in one transaction.
     if (missing.size) for (const key of await this.createKeys([...missing.values()])) got.set(slotOf(key), key);
-    return wanted.map((r) => got.get(slotOf(r))!);
+    return { erased, keys: wanted.map((r) => got.get(slotOf(r))!) };
   }
 
   /** The key, or null when it does not exist (destroyed, expired, or never made). */
@@ -280,24 +296,31 @@ export class KeyStore {
    * are asked again on every call (one query, none when all are remembered).
    */
   async erasedAmong(ids: Iterable<string>): Promise<Map<string, string | null>> {
-    const found = new Map<string, string | null>();
+    const { erased: found, ask } = this.rememberedErasures(ids);
+    if (!ask.length) return found;
+    await this.ready();
+    const { rows } = await this.pool.query<ErasedRow>('SELECT subject_id, anonymous_id FROM erased_subjects WHERE subject_id = ANY ($1::uuid[])', [ask]);
+    this.rememberErasures(rows, found);
+    return found;
+  }
+
+  /** The erasures among `ids` already met (never undone), and the UUIDs still to ask. */
+  private rememberedErasures(ids: Iterable<string>): { erased: Map<string, string | null>; ask: string[] } {
+    const erased = new Map<string, string | null>();
     const ask: string[] = [];
     for (const id of new Set([...ids].filter(isUuid).map((id) => id.toLowerCase()))) {
       const known = this.erased.get(id);
-      if (known !== undefined) found.set(id, known);
+      if (known !== undefined) erased.set(id, known);
       else ask.push(id);
     }
-    if (!ask.length) return found;
-    await this.ready();
-    const { rows } = await this.pool.query<{ subject_id: string; anonymous_id: string | null }>(
-      'SELECT subject_id, anonymous_id FROM erased_subjects WHERE subject_id = ANY ($1::uuid[])',
-      [ask],
-    );
+    return { erased, ask };
+  }
+
+  private rememberErasures(rows: readonly ErasedRow[], into: Map<string, string | null>): void {
     for (const r of rows) {
       this.erased.set(r.subject_id, r.anonymous_id);
-      found.set(r.subject_id, r.anonymous_id);
+      into.set(r.subject_id, r.anonymous_id);
     }
-    return found;
   }
 
   /** Every erasure of the ledger table, oldest first. */
@@ -458,10 +481,21 @@ export class KeyStore {
     await Promise.all([this.verified, this.listen()]);
   }
 
-  /** Empties the cache unless it is valid for the current destruction token (see the top of this file). */
-  private async freshen(): Promise<void> {
+  /**
+   * Empties the cache unless it is valid for the current destruction token
+   * (see the top of this file). With `ask`, the same query also finds which
+   * of those ids are erased subjects (into `erased`).
+   */
+  private async freshen(ask: readonly string[] = [], erased?: Map<string, string | null>): Promise<void> {
     await this.ready();
-    const { rows } = await this.pool.query<{ destruction_token: string }>('SELECT destruction_token FROM key_store_check');
+    const { rows } = ask.length
+      ? await this.pool.query<{ destruction_token: string; erased: ErasedRow[] }>(
+          `SELECT destruction_token, coalesce((SELECT json_agg(json_build_object('subject_id', subject_id, 'anonymous_id', anonymous_id))
+             FROM erased_subjects WHERE subject_id = ANY ($1::uuid[])), '[]') AS erased FROM key_store_check`,
+          [ask],
+        )
+      : await this.pool.query<{ destruction_token: string; erased?: undefined }>('SELECT destruction_token FROM key_store_check');
+    if (erased && rows[0].erased) this.rememberErasures(rows[0].erased, erased);
     const token = rows[0].destruction_token;
     if (token !== this.token) {
       this.clear();
