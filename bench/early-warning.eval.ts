@@ -37,10 +37,13 @@ import {
   courseFeatures,
   endOfDay,
   evaluate,
+  leaveOneGroupOut,
   ouladSnapshot,
+  ouladTrainingCourses,
   parseDays,
   readOulad,
   scoreLearners,
+  trainingRows,
   TRAINED_MODEL,
   withdrawnBy,
   type Evaluation,
@@ -89,6 +92,28 @@ const baselineFigures = (rows: Row[], excluded: number) => figures(evaluate(rows
 const f3 = (x: number | null) => (x === null ? '   —  ' : x.toFixed(3).padStart(6));
 const line = (label: string, m: EvalFigures, b: EvalFigures) =>
   `${label.padEnd(12)} ${String(m.learners).padStart(5)} ${String(m.excluded).padStart(5)} ${f3(m.baseRate)} | ${f3(m.rocAuc)} ${f3(m.prAuc)} ${f3(m.precision)} ${f3(m.recall)} ${f3(m.f1)} ${f3(m.recallAtPrecision70)} ${f3(m.recallAtPrecision80)} | ${f3(b.precision)} ${f3(b.recall)} ${f3(b.f1)} ${f3(b.rocAuc)}`;
+/**
+ * The honest figures on these modules: each module scored by the model's features and penalty fitted on the
+ * others (at the model's days, as the trainer does), judged at the eval's days with the model's threshold.
+ * null when there are fewer than two modules.
+ */
+function leaveOneModuleOut(presentations: ReturnType<typeof readOulad>, days: readonly number[]): Map<number, { pooled: Evaluation; byModule: Record<string, Evaluation> }> | null {
+  if (new Set(presentations.map((p) => p.module)).size < 2) return null;
+  const fitRows = trainingRows(ouladTrainingCourses(presentations, TRAINED_MODEL.atDays), TRAINED_MODEL.features);
+  const judged = trainingRows(ouladTrainingCourses(presentations, days), TRAINED_MODEL.features);
+  const heldOut = leaveOneGroupOut(fitRows, TRAINED_MODEL.features, TRAINED_MODEL.l2, judged);
+  const threshold = TRAINED_MODEL.thresholds[THRESHOLD].threshold;
+  return new Map(
+    days.map((day) => {
+      const at = heldOut.filter((h) => h.day === day);
+      const modules = [...new Set(at.map((h) => h.group))].sort();
+      return [day, { pooled: evaluate(at, threshold), byModule: Object.fromEntries(modules.map((m) => [m, evaluate(at.filter((h) => h.group === m), threshold)])) }];
+    }),
+  );
+}
+const lomoLine = (label: string, e: Evaluation) =>
+  `${label.padEnd(12)} ${String(e.learners).padStart(5)} ${''.padStart(5)} ${f3(e.baseRate)} | ${f3(e.rocAuc)} ${f3(e.prAuc)} ${f3(e.precision)} ${f3(e.recall)} ${f3(e.f1)} ${f3(e.recallAtPrecision70)} ${f3(e.recallAtPrecision80)} |`;
+
 const HEADER = `${'presentation'.padEnd(12)} ${'n'.padStart(5)} ${'excl'.padStart(5)} ${'base'.padStart(6)} | ${'ROC'.padStart(6)} ${'PR'.padStart(6)} ${'P'.padStart(6)} ${'R'.padStart(6)} ${'F1'.padStart(6)} ${'R@P.7'.padStart(6)} ${'R@P.8'.padStart(6)} | ${'base P'.padStart(6)} ${'base R'.padStart(6)} ${'bF1'.padStart(6)} ${'bROC'.padStart(6)}`;
 
 function postWithoutTimeout(url: string, token: string): Promise<{ status: number; body: string }> {
@@ -121,6 +146,7 @@ async function main(): Promise<void> {
   }
   const began = Date.now();
   const presentations = readOulad(DATA, START);
+  const lomo = leaveOneModuleOut(presentations, DAYS);
   const db = await freshDatabase('ew-eval-test', 54397);
   const env = serverEnv(db.url, await freePort());
   let server: ServerProcess | undefined;
@@ -175,7 +201,7 @@ async function main(): Promise<void> {
     // The import and the catch-up outlast an access token: sign in again for the reports.
     reader = await signIn(server.base, username, password);
 
-    const output: { days: { atDay: number; pooled: EvalFigures; baseline: EvalFigures; presentations: (EvalFigures & { module: string; presentation: string; baseline: EvalFigures })[] }[] } = { days: [] };
+    const output: { days: { atDay: number; pooled: EvalFigures; baseline: EvalFigures; leaveOneModuleOut: EvalFigures | null; presentations: (EvalFigures & { module: string; presentation: string; baseline: EvalFigures })[] }[] } = { days: [] };
     let agree = 0;
     let compared = 0;
     for (const day of DAYS) {
@@ -220,11 +246,17 @@ async function main(): Promise<void> {
       }
       const pooled = modelFigures(rows, excludedAll);
       const baseline = baselineFigures(rows, excludedAll);
-      output.days.push({ atDay: day, pooled, baseline, presentations: per });
+      const held = lomo?.get(day);
+      output.days.push({ atDay: day, pooled, baseline, leaveOneModuleOut: held ? figures(held.pooled, excludedAll) : null, presentations: per });
       console.log(`\nday ${day} (flag: ${THRESHOLD}, risk ≥ ${TRAINED_MODEL.thresholds[THRESHOLD].threshold.toFixed(3)}; baseline: the two rules)`);
       console.log(HEADER);
       for (const r of per) console.log(line(`${r.module} ${r.presentation}`, r, r.baseline));
       console.log(line('pooled', pooled, baseline));
+      if (held) {
+        console.log(`leave-one-module-out (each module scored by the model fitted on the others, from the files; the figures above are in-sample where the bundled model was fitted on these modules):`);
+        for (const [m, e] of Object.entries(held.byModule)) console.log(lomoLine(`  ${m}`, e));
+        console.log(lomoLine('  pooled', held.pooled));
+      } else console.log('leave-one-module-out: needs two modules or more');
     }
     const load = loadavg().map((x) => x.toFixed(2)).join(' ');
     console.log(`\nAPI risks equal to the same model on the files: ${agree} of ${compared}`);

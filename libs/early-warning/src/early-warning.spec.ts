@@ -136,6 +136,41 @@ describe('features of a course snapshot', () => {
     expect(percentileRanks([3, 1, 3, 2])).toEqual([(2 + 3) / 2 / 3, 0, (2 + 3) / 2 / 3, 1 / 3]);
   });
 
+  it('ranks each assessment within the class, a missed one lowest, and averages them (all and the latest two)', () => {
+    // Essay 1: good 0.8 > stopped 0.5 > absent missed → 1, 0.5, 0; Essay 2: good 0.6, the other two missed (tied) → 1, 0.25, 0.25
+    const expected = { good: (1 + 1) / 2, stopped: (0.5 + 0.25) / 2, absent: (0 + 0.25) / 2 };
+    for (const [id, rank] of Object.entries(expected)) {
+      expect(byId.get(id)!.features.assessmentRank).toBeCloseTo(rank, 12);
+      expect(byId.get(id)!.features.recentRank).toBeCloseTo(rank, 12);
+      expect(byId.get(id)!.evidence.recent).toEqual(['Essay 1', 'Essay 2']);
+    }
+    // Three due: the latest two only; a submission not graded yet is left out of that assessment's ranking
+    const three: CourseSnapshot = {
+      courseId: 'c3',
+      asOf: day(60),
+      assessments: [
+        { id: 'x1', title: 'Quiz 1', dueAt: day(10) },
+        { id: 'x2', title: 'Quiz 2', dueAt: day(20) },
+        { id: 'x3', title: 'Quiz 3', dueAt: day(30) },
+      ],
+      learners: [
+        { learnerId: 'p', enrolledAt: day(0), submissions: [{ assessmentId: 'x1', submittedAt: day(9), score: 0.2 }, { assessmentId: 'x2', submittedAt: day(19), score: 0.9 }, { assessmentId: 'x3', submittedAt: day(29), score: null }] },
+        { learnerId: 'q', enrolledAt: day(0), submissions: [{ assessmentId: 'x1', submittedAt: day(9), score: 0.6 }, { assessmentId: 'x2', submittedAt: day(19), score: 0.4 }, { assessmentId: 'x3', submittedAt: day(29), score: 0.7 }] },
+        { learnerId: 'r', enrolledAt: day(0), submissions: [{ assessmentId: 'x1', submittedAt: day(9), score: 0.4 }] },
+      ],
+    };
+    const f = new Map(courseFeatures(three).map((l) => [l.learnerId, l]));
+    // Quiz 1: p 0, r 0.5, q 1; Quiz 2: r (missed) 0, q 0.5, p 1; Quiz 3: p not graded (left out), r missed 0, q 1
+    expect(f.get('p')!.features.assessmentRank).toBeCloseTo((0 + 1) / 2, 12);
+    expect(f.get('p')!.features.recentRank).toBeCloseTo((0 + 1) / 2, 12);
+    expect(f.get('p')!.evidence.recent).toEqual(['Quiz 1', 'Quiz 2']);
+    expect(f.get('q')!.features.assessmentRank).toBeCloseTo((1 + 0.5 + 1) / 3, 12);
+    expect(f.get('q')!.features.recentRank).toBeCloseTo((0.5 + 1) / 2, 12);
+    expect(f.get('r')!.features.assessmentRank).toBeCloseTo((0.5 + 0 + 0) / 3, 12);
+    expect(f.get('r')!.features.recentRank).toBe(0);
+    expect(f.get('r')!.evidence.recent).toEqual(['Quiz 2', 'Quiz 3']);
+  });
+
   it('the trained model flags the learner who stopped, with the reasons in words and numbers', () => {
     const model = checkModel(TRAINED_MODEL);
     const scores = new Map(scoreLearners(model, courseFeatures(snapshot), 'precision-first').map((s) => [s.learnerId, s]));

@@ -24,8 +24,13 @@
  *   classSubmittedShare  the class's mean submittedShare: the same for every learner of the class, it sets the
  *                    course's level (a missed assessment says more where everyone else handed it in)
  *   leadRank         how early the learner hands work in: the mean of (due − first submission) in days over
- *                    the submissions to A, clipped to ±30 days (no submission: −30), as a percentile within the class
+ *                    the submissions to A, clipped to ±30 days (no submission: −30) and rounded to the hour, as a
+ *                    percentile within the class
  *   daysSinceLast    days since the last submission (since enrolment when none), at most 120
+ *   assessmentRank   per assessment of A, the learner's result as a percentile within the class (a missed one
+ *                    below every grade, ties averaged; a submission not graded yet has no rank there), averaged
+ *                    over the assessments where the learner has one (0.5 with none)
+ *   recentRank       the same over the latest RECENT_ASSESSMENTS of A only (with a rank)
  */
 
 export const DAY_MS = 86_400_000;
@@ -72,6 +77,8 @@ export const FEATURE_NAMES = [
   'classSubmittedShare',
   'leadRank',
   'daysSinceLast',
+  'assessmentRank',
+  'recentRank',
 ] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
@@ -82,9 +89,9 @@ export type FeatureName = (typeof FEATURE_NAMES)[number];
  */
 export const MODEL_FEATURES: readonly FeatureName[] = [
   'submittedShare',
-  'scoreRank',
+  'assessmentRank',
+  'recentRank',
   'trend',
-  'lateShare',
   'leadRank',
   'daysSinceLast',
   'classSubmittedShare',
@@ -108,12 +115,16 @@ export const RISKY_DIRECTION: Record<FeatureName, 1 | -1 | 0> = {
   classSubmittedShare: 0,
   leadRank: -1,
   daysSinceLast: 1,
+  assessmentRank: -1,
+  recentRank: -1,
 };
 
 /** Lead times are clipped to this many days either side of the due date (a learner without submissions: −LEAD_CLIP_DAYS). */
 export const LEAD_CLIP_DAYS = 30;
 /** daysSinceLast is capped here, so that a long-forgotten enrolment does not dominate. */
 export const DAYS_SINCE_CAP = 120;
+/** recentRank reads the results of this many of the latest assessments due. */
+export const RECENT_ASSESSMENTS = 2;
 export type FeatureVector = Record<FeatureName, number>;
 
 /** The facts behind a learner's features, in the units the reasons speak. */
@@ -134,6 +145,11 @@ export interface LearnerEvidence {
   meanLeadDays: number | null;
   /** Share of the rest of the class that hands work in earlier on average (0–1). */
   classEarlier: number;
+  /** The mean of the learner's percentiles within the class over the assessments due (null: none ranked). */
+  assessmentPercentile: number | null;
+  /** The same over the latest ones, and their titles. */
+  recentPercentile: number | null;
+  recent: string[];
 }
 
 export interface LearnerFeatures {
@@ -226,17 +242,34 @@ export function courseFeatures(snapshot: CourseSnapshot): LearnerFeatures[] {
         trend,
         meanLeadDays,
         classEarlier: 0,
+        assessmentPercentile: null as number | null,
+        recentPercentile: null as number | null,
+        recent: [] as string[],
       } satisfies LearnerEvidence,
+      byAssessment,
       lastAt,
       ahead: [...byAssessment.keys()].filter((id) => !dueIds.has(id)).length,
       missedLast: latest !== undefined && !byAssessment.has(latest.id),
     };
   });
 
+  // Per assessment due: each learner's result as a percentile within the class; missed is below every grade,
+  // a submission not graded yet is left out of that assessment's ranking.
+  const MISSED = -1;
+  const perAssessment = due.map((a) => {
+    const values = partial.map((p) => (p.byAssessment.has(a.id) ? p.byAssessment.get(a.id)!.score : MISSED));
+    const ranked = values.flatMap((v, i) => (v === null ? [] : [i]));
+    const ranks = percentileRanks(ranked.map((i) => values[i]!));
+    const byLearner = new Array<number | null>(partial.length).fill(null);
+    ranked.forEach((i, k) => (byLearner[i] = ranks[k]));
+    return { title: a.title, byLearner };
+  });
   const scoreRanks = percentileRanks(partial.map((p) => p.evidence.scoreSoFar ?? 0));
   const recencyRanks = percentileRanks(partial.map((p) => p.lastAt ?? -Infinity));
   const enrolmentRanks = percentileRanks(partial.map((p) => p.learner.enrolledAt));
-  const clip = (d: number) => Math.max(-LEAD_CLIP_DAYS, Math.min(LEAD_CLIP_DAYS, d));
+  // To the hour: work handed in within the same hour is not "later" than the rest of the class (a class handing in
+  // one after the other, seconds apart, would otherwise be ranked by the seconds).
+  const clip = (d: number) => Math.round(Math.max(-LEAD_CLIP_DAYS, Math.min(LEAD_CLIP_DAYS, d)) * 24) / 24;
   const leads = partial.map((p) => clip(p.evidence.meanLeadDays ?? -LEAD_CLIP_DAYS));
   const leadRanks = percentileRanks(leads);
   const earlier = shareAbove(leads);
@@ -252,6 +285,12 @@ export function courseFeatures(snapshot: CourseSnapshot): LearnerFeatures[] {
     if (e.scoreSoFar !== null) e.scorePercentile = scoreRanks[i];
     e.enrolledAfterShare = enrolmentRanks[i];
     e.classEarlier = earlier[i];
+    const mine = perAssessment.flatMap((a) => (a.byLearner[i] === null ? [] : [{ title: a.title, rank: a.byLearner[i]! }]));
+    const mean = (xs: readonly { rank: number }[]) => (xs.length ? xs.reduce((s, x) => s + x.rank, 0) / xs.length : null);
+    const recent = mine.slice(-RECENT_ASSESSMENTS);
+    e.assessmentPercentile = mean(mine);
+    e.recentPercentile = mean(recent);
+    e.recent = recent.map((r) => r.title);
     return {
       learnerId: p.learner.learnerId,
       evidence: e,
@@ -269,6 +308,8 @@ export function courseFeatures(snapshot: CourseSnapshot): LearnerFeatures[] {
         classSubmittedShare,
         leadRank: leadRanks[i],
         daysSinceLast: Math.min(DAYS_SINCE_CAP, e.lastSubmissionDays ?? e.daysEnrolled),
+        assessmentRank: e.assessmentPercentile ?? 0.5,
+        recentRank: e.recentPercentile ?? 0.5,
       },
     };
   });

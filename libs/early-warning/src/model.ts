@@ -65,6 +65,8 @@ export interface RiskScore {
 }
 
 const pct = (x: number) => `${Math.round(x * 100)} %`;
+/** A percentile within the class in words: "bottom 20 %". */
+const bottom = (p: number | null) => (p === 0 ? 'lowest place' : `bottom ${Math.max(1, Math.ceil((p ?? 0.5) * 100))} %`);
 const days = (x: number) => `${Math.round(x)} day${Math.round(x) === 1 ? '' : 's'}`;
 
 const missedText = (e: LearnerEvidence, f: FeatureVector) =>
@@ -82,6 +84,11 @@ function reasonText(feature: FeatureName, e: LearnerEvidence, f: FeatureVector):
       if (p === 0) return 'the lowest scores so far in the class';
       return p <= 0.5 ? `scores so far in the bottom ${Math.max(1, Math.ceil(p * 100))} % of the class` : `scores so far at the ${Math.round(p * 100)}th percentile of the class`;
     }
+    case 'assessmentRank':
+      // A missed assessment ranks lowest: said with what was missed (the submitted share's reason then is not repeated).
+      return `results in the ${bottom(e.assessmentPercentile)} of the class on average over the assessments due${e.due > e.submittedDue ? `; ${missedText(e, f)}` : ''}`;
+    case 'recentRank':
+      return `the latest result${e.recent.length === 1 ? '' : 's'} (${e.recent.join(', ')}) in the ${bottom(e.recentPercentile)} of the class`;
     case 'meanScore':
       return e.meanScore === null ? 'nothing graded yet' : `mean grade of what was graded ${pct(e.meanScore)}`;
     case 'lateShare':
@@ -121,6 +128,10 @@ function backedByEvidence(feature: FeatureName, e: LearnerEvidence, f: FeatureVe
     case 'scoreSoFar':
     case 'scoreRank':
       return e.scorePercentile !== null && e.scorePercentile <= 0.5;
+    case 'assessmentRank':
+      return e.assessmentPercentile !== null && e.assessmentPercentile <= 0.5;
+    case 'recentRank':
+      return e.recentPercentile !== null && e.recentPercentile <= 0.5;
     case 'meanScore':
       return e.meanScore !== null;
     case 'lateShare':
@@ -147,11 +158,20 @@ export function scoreLearners(model: EarlyWarningModel, learners: readonly Learn
     const risk = sigmoid(model.intercept + terms.reduce((s, t) => s + t.contribution, 0));
     const flagged = risk >= threshold;
     const seen = new Set<string>();
+    const missed = l.evidence.due > l.evidence.submittedDue ? missedText(l.evidence, l.features) : null;
+    let missedSaid = false;
     const candidates = flagged
       ? terms
           .filter((t, j) => t.contribution > 0 && Math.sign(model.weights[j]) === RISKY_DIRECTION[t.feature] && backedByEvidence(t.feature, l.evidence, l.features))
           .sort((a, b) => b.contribution - a.contribution)
           .map((t) => ({ ...t, text: reasonText(t.feature, l.evidence, l.features) }))
+          .map((t) => {
+            // The missed assessments are said once, in the first reason that carries them; later ones say the rest.
+            if (!missed || !t.text.includes(missed)) return t;
+            if (missedSaid) return { ...t, text: t.text.replace(`: ${missed}`, '').replace(`; ${missed}`, '') };
+            missedSaid = true;
+            return t;
+          })
           .filter((t) => !seen.has(t.text) && seen.add(t.text))
       : [];
     // A reason another one already says in full (the missed assessments inside "last submission … ago; missed …") is not repeated.

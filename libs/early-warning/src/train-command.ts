@@ -1,5 +1,5 @@
 /**
- * `learnstream early-warning train --data DIR [--days 30,60,90] [--l2 1] [--write FILE]`:
+ * `learnstream early-warning train --data DIR [--days 30,60,90] [--l2 300] [--write FILE]`:
  * reads a history in the OULAD layout, prints the leave-one-module-out
  * validation (per day, pooled and per held-out module) and writes the model
  * fitted on everything to FILE (default: this library's model.weights.ts, the
@@ -9,9 +9,9 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { evaluate, type Evaluation } from './metrics';
 import { DEFAULT_OULAD_START, ouladTrainingCourses, readOulad } from './oulad';
-import { train } from './train';
+import { DEFAULT_L2, train } from './train';
 
-export const TRAIN_USAGE = `  early-warning train --data DIR [--days 30,60,90] [--l2 1] [--write FILE]
+export const TRAIN_USAGE = `  early-warning train --data DIR [--days 30,60,90] [--l2 300] [--write FILE]
                                    fit the at-risk model on a history in the OULAD layout; prints the
                                    leave-one-module-out validation and writes the weights (default: the
                                    product's libs/early-warning/src/model.weights.ts)`;
@@ -34,7 +34,7 @@ export function trainCommand(argv: string[], out: (s: string) => void): number {
   };
   const dir = option('data');
   const days = parseDays(option('days') ?? '30,60,90');
-  const l2 = Number(option('l2') ?? '1');
+  const l2 = Number(option('l2') ?? String(DEFAULT_L2));
   if (!dir || !days || !(l2 >= 0)) {
     out(`usage: learnstream${TRAIN_USAGE}`);
     return 64;

@@ -61,14 +61,23 @@ export interface HeldOut extends Scored {
   day: number;
 }
 
-/** Every row scored by the model fitted without its group. */
-export function leaveOneGroupOut(rows: readonly TrainingRow[], features: readonly FeatureName[], l2: number): HeldOut[] {
-  const groups = [...new Set(rows.map((r) => r.group))].sort();
+/**
+ * Every row scored by the model fitted without its group. `scored` (default: the rows themselves) are the rows
+ * to score, so that the eval can fit on the model's days and judge at its own.
+ */
+export function leaveOneGroupOut(rows: readonly TrainingRow[], features: readonly FeatureName[], l2: number, scored: readonly TrainingRow[] = rows): HeldOut[] {
+  const groups = [...new Set(scored.map((r) => r.group))].sort();
   return groups.flatMap((g) => {
     const w = fit(rows.filter((r) => r.group !== g), features, l2);
-    return rows.filter((r) => r.group === g).map((r) => ({ group: g, course: r.course, day: r.day, score: predict(w, r.x), positive: r.positive }));
+    return scored.filter((r) => r.group === g).map((r) => ({ group: g, course: r.course, day: r.day, score: predict(w, r.x), positive: r.positive }));
   });
 }
+
+/**
+ * The L2 penalty on the standardised weights, chosen by leave-one-module-out on the development data (day 60
+ * pooled ROC AUC: λ 1 0.8011, 100 0.8014, 300 0.8014, 1000 0.8011): the fit leans less on one module's levels.
+ */
+export const DEFAULT_L2 = 300;
 
 export const PRECISION_FIRST_TARGET = 0.7;
 export const RECALL_FIRST_TARGET = 0.8;
@@ -117,7 +126,7 @@ export interface TrainResult {
 /** Leave-one-module-out validation, thresholds from it, then the final fit on everything. */
 export function train(courses: readonly TrainingCourse[], options: { trainedOn: string; l2?: number; features?: readonly FeatureName[] }): TrainResult {
   const features = options.features ?? MODEL_FEATURES;
-  const l2 = options.l2 ?? 1;
+  const l2 = options.l2 ?? DEFAULT_L2;
   const rows = trainingRows(courses, features);
   const heldOut = leaveOneGroupOut(rows, features, l2);
   const thresholds = chooseThresholds(heldOut);

@@ -64,7 +64,7 @@ export class AtRiskObject {
 @ObjectType('ModelReason', { description: 'a reason of the early-warning model: a feature that raises the learner\'s risk' })
 export class ModelReasonObject {
   @Field() rule!: string;
-  @Field({ description: 'the feature (submittedShare, scoreRank, meanScore, lateShare, recencyRank, aheadCount, trend, …)' }) feature!: string;
+  @Field({ description: 'the feature (submittedShare, assessmentRank, recentRank, trend, leadRank, daysSinceLast, …)' }) feature!: string;
   @Field(() => Float, { description: 'what it adds to the log-odds of the risk' }) contribution!: number;
   @Field() text!: string;
 }

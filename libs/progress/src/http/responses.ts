@@ -39,7 +39,7 @@ export class AtRiskResponse {
 /** A reason of the early-warning model: a feature that raises the learner's risk (docs/early-warning.md). */
 export class ModelReasonResponse {
   @ApiOneOf(['model']) rule!: 'model';
-  @ApiProperty({ description: 'the feature (submittedShare, scoreRank, meanScore, lateShare, recencyRank, aheadCount, trend, …)' }) feature!: string;
+  @ApiProperty({ description: 'the feature (submittedShare, assessmentRank, recentRank, trend, leadRank, daysSinceLast, …)' }) feature!: string;
   @ApiProperty({ description: 'what it adds to the log-odds of the risk' }) contribution!: number;
   @ApiProperty({ description: 'the reason in words and numbers' }) text!: string;
 }
