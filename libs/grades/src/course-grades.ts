@@ -163,6 +163,11 @@ export interface LearnerCourseGrades {
  *   hide a total in progress: it is not in it. The same holds for an overridden
  *   course total, so that releasing it is always the one act of releasing items.
  */
+/** The activities whose grades a learner sees in the gradebook: those whose item is released. */
+export function releasedActivityIds(state: GradebookState): Set<string> {
+  return new Set([...state.items.values()].flatMap((i) => (i.released && i.source.kind !== 'manual' ? [i.source.id] : [])));
+}
+
 export function visibleToLearner(result: CourseGrades, state: GradebookState): LearnerCourseGrades {
   const isReleased = (itemId: string) => state.items.get(itemId)?.released === true;
   const withheld = result.items.filter((i) => i.percentage !== null && !isReleased(i.itemId));

@@ -12,6 +12,7 @@ export { DEFAULT_LETTER_SCALE, DEFAULT_PASS_PERCENTAGE, letterFor, letterScalePr
 export {
   computeCourseGrades,
   visibleToLearner,
+  releasedActivityIds,
   type CategoryGrade,
   type CourseGrades,
   type CourseGradesOptions,

@@ -19,9 +19,10 @@ import { restrictedIds } from './read-models';
 export const EARLY_WARNING_RULE_TEXT =
   'AT RISK: the early-warning model (a logistic regression, docs/early-warning.md) puts the risk that the learner fails or withdraws at or above the ' +
   "threshold of the school's setting, from what the course's log said by the report's date: the share of the assessments due that were submitted, " +
-  'scores so far ranked within the class, the trend of the grades, lateness, how early work is handed in relative to the class, the days since the ' +
-  "last submission, and the class's own share of work handed in (its level). The reasons are the features that raise the risk the most, where the " +
-  "learner's own facts bear them out. Learners who objected to profiling are never scored.";
+  'each result ranked within the class (all of them, and the latest two), the trend of the grades, how early work is handed in relative to the class, ' +
+  "the days since the last submission, and the class's own share of work handed in (its level). The reasons are the features that raise the risk the " +
+  "most, where the learner's own facts bear them out. Learners who objected to profiling are never scored. The learner and their parent see it " +
+  'scored on released grades only.';
 
 /** A model reason: the feature, how much it adds to the log-odds, and the words. */
 export type ModelReason = { rule: 'model' } & RiskReason;
@@ -162,6 +163,16 @@ export async function readCourseFacts(db: EntityManager, courseId: string, asOf:
     assessments: assessments.map((a) => ({ id: a.assessment_id, kind: a.kind === 'offline_test' ? 'offline' : a.kind, title: a.title, dueAt: a.due_at ? a.due_at.getTime() : null })),
     submissions,
   };
+}
+
+/**
+ * The facts as a learner sees them: the grades of activities whose gradebook item is released, no other (a
+ * submission whose grade is withheld counts as handed in, not graded). The learner's own profile (and their
+ * parent's) scores the class on these, so that their risk and its reasons never move with a grade they cannot
+ * see, theirs or a classmate's; the class report and a teacher's view of the profile read every grade.
+ */
+export function releasedOnly(facts: CourseFacts, released: ReadonlySet<string>): CourseFacts {
+  return { ...facts, results: facts.results.filter((r) => released.has(r.activityId)) };
 }
 
 /** The snapshot of the learners judged (active as of the date, not objecting, not restricted): the model's input. */

@@ -28,9 +28,9 @@ import type { LearnerPart, ReportFormat } from '../progress.events';
 import { ProgressRepository } from '../progress.repository';
 import { ADVICE_RULE_TEXT, learnerAdvice, type SkillAdvice } from '../advice';
 import { atRiskReasons, atRiskRuleText, skillResult, skillVerdicts, SKILL_RULE_TEXT, type SkillResult } from '../rules';
-import { learnerCompletion, learnerGrades, readCompletion, readGradebooks, type CompletionView, type CourseGradeView } from '@learnstream/grades';
+import { learnerCompletion, learnerGrades, readCompletion, readGradebooks, releasedActivityIds, type CompletionView, type CourseGradeView } from '@learnstream/grades';
 import { iso } from './read-models';
-import { atRiskView, EARLY_WARNING_RULE_TEXT, judgedLearners, readClassForFlag, scoreClass, snapshotOf, type AtRiskView } from './early-warning';
+import { atRiskView, EARLY_WARNING_RULE_TEXT, judgedLearners, readClassForFlag, releasedOnly, scoreClass, snapshotOf, type AtRiskView } from './early-warning';
 import { query, queryOne } from '@learnstream/database';
 import { readActivitySections, readCourses, readEnrolments, readVisibleResources, type CourseHeading, type EnrolmentRecord } from '@learnstream/courses';
 import { readAccountNames } from '@learnstream/identity';
@@ -324,10 +324,15 @@ export class GetLearnerProfileHandler extends LearnerReport implements IQueryHan
         classes,
       };
     });
-    // The flag is the class report's: the learner scored within their whole class, as the report judges it.
+    // The flag is the class report's: the learner scored within their whole class, as the report judges it. A reader
+    // who does not teach the course (the learner, their parent) sees it on the released grades only (releasedOnly).
     const objectingInClasses = await this.repo.objectingToProfiling([...new Set(read.classes.flatMap((c) => c.enrolments.map((e) => e.learnerId)))]);
     const risks = new Map(
-      read.classes.map((c) => [c.courseId, scoreClass(snapshotOf(c.courseId, c.facts, judgedLearners(c.facts, c.enrolments, objectingInClasses)), c.setting).get(learnerId)]),
+      read.classes.map((c) => {
+        const book = read.gradebooks.get(c.courseId);
+        const facts = seen.teaches.has(c.courseId) ? c.facts : releasedOnly(c.facts, book ? releasedActivityIds(book) : new Set<string>());
+        return [c.courseId, scoreClass(snapshotOf(c.courseId, facts, judgedLearners(facts, c.enrolments, objectingInClasses)), c.setting).get(learnerId)];
+      }),
     );
 
     const courses: ProfileCourseView[] = seen.courses.map((e) => {
