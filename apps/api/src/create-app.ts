@@ -1,11 +1,11 @@
 import 'reflect-metadata';
-import { BadRequestException, ValidationPipe, type INestApplication, type LoggerService } from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from '@learnstream/config';
 import type { Clock } from '@learnstream/domain';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { bodyParsers, clientRateLimit, HttpErrorFilter, inputGuardMiddleware, noStoreMiddleware, PG_POOL, requestIdMiddleware, securityHeaders } from '@learnstream/core';
+import { bodyParsers, clientRateLimit, HttpErrorFilter, inputGuardMiddleware, noStoreMiddleware, PG_POOL, requestIdMiddleware, securityHeaders, validationPipe } from '@learnstream/core';
 import { InlineProjections } from '@learnstream/projections';
 import { AppModule } from './app.module';
 import { catchingUpMiddleware } from './catching-up.middleware';
@@ -30,19 +30,7 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
   app.use(...bodyParsers(config.http));
   app.use(inputGuardMiddleware(config.http));
   app.useGlobalFilters(new HttpErrorFilter());
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      exceptionFactory: (errors) =>
-        new BadRequestException({
-          code: 'VALIDATION_FAILED',
-          message: 'the request is not valid',
-          details: errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => ({ field: e.property, message: m }))),
-        }),
-    }),
-  );
+  app.useGlobalPipes(validationPipe());
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -17,3 +17,5 @@ export * from './bounded';
 export * from './deferred-work';
 export * from './postgres-rate-store';
 export * from './paging';
+export * from './validation';
+export * from './csv-upload';

@@ -77,6 +77,12 @@ export class BulkAccountsDto {
   mode?: 'all_or_nothing' | 'per_row';
 }
 
+/** The query of a CSV upload of accounts (a JSON upload has these in its body). */
+export class BulkAccountsCsvQueryDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'CSV uploads: the school every account is opened in' }) @IsOptional() @IsId() schoolId?: string;
+  @ApiPropertyOptional({ enum: ['all_or_nothing', 'per_row'], description: 'CSV uploads: as mode in a JSON body' }) @IsOptional() @IsIn(['all_or_nothing', 'per_row']) mode?: 'all_or_nothing' | 'per_row';
+}
+
 export class BulkAccountResultDto {
   @ApiProperty({ description: 'position of the row (from 0)' }) row!: number;
   @ApiProperty() username!: string;

@@ -1,14 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiQuery, ApiTags, ApiOperation, ApiParam } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiQuery, ApiTags, ApiOperation, ApiParam, getSchemaPath } from '@nestjs/swagger';
 import { DomainError } from '@learnstream/domain';
 import { CurrentActor, PLATFORM_ROLES, type Actor, type PlatformRole } from '@learnstream/access';
-import { ApiError, ApiErrors, UUID_PARAM } from '@learnstream/core';
+import { ApiError, ApiErrors, csvUploadRows, UUID_PARAM, validatedBody } from '@learnstream/core';
 import { ManageAccountCommand } from './commands/manage-account.command';
 import { OpenAccountCommand } from './commands/open-account.command';
 import { BulkOpenAccountsCommand } from './commands/bulk-open-accounts.command';
 import { UpdateProfileCommand } from './commands/update-profile.command';
-import { BulkAccountsDto, BulkAccountsResultDto, OpenAccountDto, UpdateProfileDto } from './dto';
+import { BulkAccountsCsvQueryDto, BulkAccountsDto, BulkAccountsResultDto, OpenAccountDto, UpdateProfileDto } from './dto';
 import { GetAccountQuery } from './queries/get-account.query';
 import { GetMeQuery } from './queries/get-me.query';
 import { AccountResponse, ImpersonationResponse, MeResponse, OpenedAccountResponse, PasswordResetResponse } from './responses';
@@ -50,14 +50,26 @@ export class UsersController {
   @Post('users/bulk')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Open many accounts in a school at once (Moodle\'s upload of users)',
+    summary: 'Open many accounts in a school at once (Moodle\'s upload of users), as JSON or CSV',
     description:
-      'Every row is checked before anything is written, usernames are claimed in one statement and the accounts appended in one atomic append. Each new account gets a temporary password (in the answer, once; changed at first sign-in; stored as a SHA-256 of its 96 random bits, so no row pays argon2\'s cost). A username that is already an account of this school is exists (nothing written): sending the upload again writes nothing. Rows may carry occurredAt (history: the import permission). mode all_or_nothing (default) answers 400 BULK_REJECTED with each refused row in details; per_row opens the good rows.',
+      'Every row is checked before anything is written, usernames are claimed in one statement and the accounts appended in one atomic append. Each new account gets a temporary password (in the answer, once; changed at first sign-in; stored as a SHA-256 of its 96 random bits, so no row pays argon2\'s cost). A username that is already an account of this school is exists (nothing written): sending the upload again writes nothing. Rows may carry occurredAt (history: the import permission). mode all_or_nothing (default) answers 400 BULK_REJECTED with each refused row in details; per_row opens the good rows. ' +
+      'As CSV (Content-Type: text/csv, UTF-8, a byte-order mark allowed): a header line naming the columns by the JSON row\'s fields (username,displayName,role,email,idNumber,…; interests separated by ;), one account per line, an empty cell for an absent field; schoolId and mode in the query. Row n of the answer is the n-th line after the header (from 0).',
   })
+  @ApiConsumes('application/json', 'text/csv')
+  @ApiExtraModels(BulkAccountsDto)
+  @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(BulkAccountsDto) }, { type: 'string', description: 'text/csv: a header line, then one account per line', example: 'username,displayName,role,consentObtainedFrom,idNumber\r\nann.lee,Ann Lee,learner,parent,S-0001\r\n' }] } })
   @ApiOkResponse({ type: BulkAccountsResultDto, description: 'one result per row' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'BULK_REJECTED', 'UNKNOWN_SCHOOL'], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], 413: ['PAYLOAD_TOO_LARGE'], 422: ['SCHOOL_ARCHIVED'] })
-  openMany(@CurrentActor() actor: Actor, @Body() body: BulkAccountsDto): Promise<BulkAccountsResultDto> {
-    return this.commands.execute(new BulkOpenAccountsCommand(actor, body.schoolId, body.rows, body.mode));
+  async openMany(@CurrentActor() actor: Actor, @Body() body: unknown, @Query() query: BulkAccountsCsvQueryDto): Promise<BulkAccountsResultDto> {
+    const csv = typeof body === 'string';
+    // CSV is made into the JSON form, and either is checked by the same DTO.
+    const upload = await validatedBody(BulkAccountsDto, csv ? { schoolId: query.schoolId, mode: query.mode, rows: csvUploadRows(body, { lists: ['interests'] }) } : body);
+    // A JSON upload has them in its body: the query may repeat them, never say otherwise.
+    const disagrees = (['schoolId', 'mode'] as const).filter((field) => query[field] !== undefined && query[field] !== upload[field]);
+    if (disagrees.length) {
+      throw new DomainError('invalid', 'VALIDATION_FAILED', `the query's ${disagrees.join(' and ')} differ from the body's`, disagrees.map((field) => ({ field, message: 'a JSON upload gives it in its body (the query is for CSV)' })));
+    }
+    return this.commands.execute(new BulkOpenAccountsCommand(actor, upload.schoolId, upload.rows, upload.mode));
   }
 
   @Get('users/:id')
