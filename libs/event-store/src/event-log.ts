@@ -95,7 +95,7 @@ export class EventLog {
    * object: the inline read models, applied inside the append's transaction,
    * read it without asking the key store (whose connection they must not wait for).
    */
-  private readonly clear = new WeakMap<object, { data: Record<string, unknown>; envelope: EventEnvelope }>();
+  private readonly clear = new WeakMap<object, { source: Record<string, unknown>; envelope: EventEnvelope }>();
 
   /**
    * Called after every append with its event types and last position: where
@@ -172,7 +172,8 @@ export class EventLog {
       metadata.ip = sealed.requests[2 * i];
       metadata.userAgent = sealed.requests[2 * i + 1];
       const data = sealed.docs[i];
-      this.clear.set(data, { data: reveal(event.data) as Record<string, unknown>, envelope });
+      // The clear form is made only if an inline read model asks for it (most appends, a bulk import's, touch none).
+      this.clear.set(data, { source: event.data, envelope });
       return { id: event.id ?? randomUUID(), type: event.type, data, metadata };
     });
   }
@@ -206,7 +207,7 @@ export class EventLog {
     return records.map((record) => {
       const known = this.clear.get(record.data);
       if (!known) return opened.get(record)!;
-      return { ...this.stored(record, known.data, known.envelope as unknown as Record<string, unknown>, []) };
+      return { ...this.stored(record, reveal(known.source) as Record<string, unknown>, known.envelope as unknown as Record<string, unknown>, []) };
     });
   }
 

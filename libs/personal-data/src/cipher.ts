@@ -77,26 +77,50 @@ function childPath(parent: string, key: string | number): string {
   return `${parent}[${JSON.stringify(key)}]`;
 }
 
-const shown = (path: string) => path || '$';
+/**
+ * Where a node is in its document, spelt out only when a message or the
+ * `erased` list needs it (most nodes never do: building every path cost more
+ * than the encryption of a bulk import's values).
+ */
+type At = { parent: At; key: string | number } | null;
+
+function pathOf(at: At): string {
+  return at === null ? '' : childPath(pathOf(at.parent), at.key);
+}
+
+const shown = (at: At) => pathOf(at) || '$';
 
 /**
  * Copies a JSON-like tree (arrays and plain objects; anything else is kept as
  * is), asking `replace` first at every node: its result replaces the node,
  * unless it is DESCEND. The input is never modified.
  */
-function transform(node: unknown, path: string, replace: (node: unknown, path: string) => unknown): unknown {
-  const replaced = replace(node, path);
+function transform(node: unknown, at: At, replace: (node: unknown, at: At) => unknown): unknown {
+  const replaced = replace(node, at);
   if (replaced !== DESCEND) return replaced;
-  if (Array.isArray(node)) return node.map((v, i) => transform(v, childPath(path, i), replace));
+  if (Array.isArray(node)) return node.map((v, i) => transform(v, { parent: at, key: i }, replace));
   if (isPlainObject(node)) {
-    // fromEntries defines properties: a "__proto__" key stays a plain key.
-    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, transform(v, childPath(path, k), replace)]));
+    const copy: Record<string, unknown> = {};
+    for (const k of Object.keys(node)) {
+      const value = transform(node[k], { parent: at, key: k }, replace);
+      // Defined, not assigned: a "__proto__" key stays a plain key.
+      if (k === '__proto__') Object.defineProperty(copy, k, { value, enumerable: true, writable: true, configurable: true });
+      else copy[k] = value;
+    }
+    return copy;
   }
   return node;
 }
 
+/** Visits a JSON-like tree as transform() does, without copying it: `visit` returns DESCEND to look inside a node. */
+function walk(node: unknown, at: At, visit: (node: unknown, at: At) => unknown): void {
+  if (visit(node, at) !== DESCEND) return;
+  if (Array.isArray(node)) node.forEach((v, i) => walk(v, { parent: at, key: i }, visit));
+  else if (isPlainObject(node)) for (const k of Object.keys(node)) walk(node[k], { parent: at, key: k }, visit);
+}
+
 /** A SealedValue at this node, or null if there is none; a malformed one throws. */
-function sealedAt(node: unknown, path: string): SealedValue | null {
+function sealedAt(node: unknown, path: At): SealedValue | null {
   if (!isPlainObject(node) || !Object.hasOwn(node, RESERVED)) return null;
   const ok =
     node.$pd === 1 &&
@@ -121,7 +145,7 @@ function mint(sealed: SealedValue): SealedValue {
   return sealed;
 }
 
-function decrypt(key: DataKey, sealed: SealedValue, path: string): unknown {
+function decrypt(key: DataKey, sealed: SealedValue, path: At): unknown {
   if (sealed.s.toLowerCase() !== key.subjectId) throw new TamperedDataError(shown(path), `names subject ${sealed.s} but its key belongs to another subject`);
   const box = { iv: Buffer.from(sealed.iv, 'base64'), ct: Buffer.from(sealed.ct, 'base64'), tag: Buffer.from(sealed.tag, 'base64') };
   const plaintext = gcmDecrypt(key.key, box, blobAad(key.subjectId, key.keyId));
@@ -161,7 +185,7 @@ export class PersonalDataCipher {
   async sealMany<T>(docs: readonly T[], requests: readonly RequestValue[] = []): Promise<{ docs: Sealed<T>[]; requests: (SealedValue | null)[] }> {
     const markers: Personal[] = [];
     for (const doc of docs) {
-      transform(doc, '', (node, path) => {
+      walk(doc, null, (node, path) => {
         if (node instanceof Personal) {
           markers.push(node);
           return node;
@@ -183,7 +207,7 @@ export class PersonalDataCipher {
     const keyOf = new Map(markers.map((m, i) => [m, keys[i]]));
     const sealedDocs = docs.map(
       (doc) =>
-        transform(doc, '', (node) => {
+        transform(doc, null, (node) => {
           if (node instanceof Personal) return encrypt(keyOf.get(node)!, node.value);
           return minted.has(node as object) ? mint({ ...(node as SealedValue) }) : DESCEND;
         }) as Sealed<T>,
@@ -240,7 +264,7 @@ export class PersonalDataCipher {
   async openMany<T = unknown>(docs: readonly unknown[]): Promise<Opened<T>[]> {
     const keyIds = new Set<string>();
     for (const doc of docs) {
-      transform(doc, '', (node, path) => {
+      walk(doc, null, (node, path) => {
         const sealed = sealedAt(node, path);
         if (!sealed) return DESCEND;
         keyIds.add(sealed.k.toLowerCase());
@@ -250,7 +274,7 @@ export class PersonalDataCipher {
     const keys = keyIds.size > 0 ? await this.keys.findKeys(keyIds) : new Map<string, DataKey>();
     return docs.map((doc) => {
       const erased: string[] = [];
-      const opened = transform(doc, '', (node, path) => {
+      const opened = transform(doc, null, (node, path) => {
         const sealed = sealedAt(node, path);
         if (!sealed) return DESCEND;
         const key = keys.get(sealed.k.toLowerCase());

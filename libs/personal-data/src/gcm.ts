@@ -4,6 +4,22 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 export const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+/** IVs are drawn from the CSPRNG this many at a time (one call instead of one per value sealed); each pool is used once. */
+const IVS_PER_DRAW = 512;
+
+let ivPool = Buffer.alloc(0);
+let ivNext = 0;
+
+/** A fresh random IV: the next unused 12 bytes of a pool drawn from the CSPRNG (a new pool when it is used up, never refilled). */
+function freshIv(): Buffer {
+  if (ivNext + IV_BYTES > ivPool.length) {
+    ivPool = randomBytes(IV_BYTES * IVS_PER_DRAW);
+    ivNext = 0;
+  }
+  const iv = ivPool.subarray(ivNext, ivNext + IV_BYTES);
+  ivNext += IV_BYTES;
+  return iv;
+}
 
 export interface GcmBox {
   iv: Buffer;
@@ -18,11 +34,13 @@ export interface GcmBox {
  * be moved to another subject or key without failing authentication.
  */
 export function gcmEncrypt(key: Buffer, plaintext: Buffer, aad: string): GcmBox {
-  const iv = randomBytes(IV_BYTES);
+  const iv = freshIv();
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(aad, 'utf8'));
-  const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return { iv, ct, tag: cipher.getAuthTag() };
+  const ct = cipher.update(plaintext);
+  // GCM is a stream mode: final() adds no bytes, only computes the tag.
+  const rest = cipher.final();
+  return { iv, ct: rest.length ? Buffer.concat([ct, rest]) : ct, tag: cipher.getAuthTag() };
 }
 
 /** The plaintext, or null when authentication fails (wrong key, or IV, ciphertext, tag or AAD altered). */
