@@ -8,13 +8,15 @@
  * beforehand (placeholders are created on the way).
  *
  * Prints rows/s (of the import itself, and wall time with the process start),
- * the CLI process's peak RSS, and, as the anchor measured in the same run,
+ * the CLI process's peak RSS and CPU time (user + sys, sampled from /proc:
+ * on a loaded machine the wall time says more about the load than about the
+ * import), and, as the anchor measured in the same run,
  * rows/s of reading and parsing the same file alone (no database): the
  * ratio says what the database side costs. The load average is printed
  * beside them. Floors of issue 16: ≥ 10,000 rows/s, ≤ 200 MB.
  */
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,6 +26,8 @@ import { columnsOf, parseRow, type Columns } from '../libs/interop/src/moodle/mo
 
 const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 100_000);
 const PROFILE = process.argv.includes('--profile') ? resolve('.data/bench-import-profile') : null;
+/** Clock ticks per second of /proc/PID/stat (getconf CLK_TCK). */
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 const HEADER = 'id,eventname,component,action,target,objecttable,objectid,crud,edulevel,contextid,contextlevel,contextinstanceid,userid,courseid,relateduserid,anonymous,other,timecreated,origin,ip,realuserid';
 
 function writeLog(path: string): void {
@@ -83,10 +87,15 @@ async function main(): Promise<void> {
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
     let peak = 0;
+    let cpuTicks = 0;
     const sample = () => {
       try {
         const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         if (m) peak = Math.max(peak, Number(m[1]) / 1024);
+        // utime and stime (fields 14 and 15): the CPU the CLI had, less dependent on the machine's load than its wall time.
+        const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        cpuTicks = Number(fields[11]) + Number(fields[12]);
       } catch {
         // exited
       }
@@ -106,6 +115,7 @@ async function main(): Promise<void> {
         ['import (inside the CLI)', `${fmt(summary.thisRun.elapsedMs / 1000, 1)} s, ${fmt(importRate)} rows/s (floor 10,000)`],
         ['wall time with the process start', `${fmt(wallMs / 1000, 1)} s, ${fmt((rows * 1000) / wallMs)} rows/s`],
         ['CLI peak RSS (VmHWM)', `${fmt(peak)} MiB (ceiling 200)`],
+        ['CLI CPU time, user + sys (its start included)', `${fmt(cpuTicks / CLOCK_TICKS, 1)} s: ${fmt(rows / (cpuTicks / CLOCK_TICKS))} rows per CPU second`],
         ['anchor: read + parse only, this process', `${fmt(anchorRate)} rows/s`],
         ['import / anchor', `${fmt(importRate / anchorRate, 3)}`],
         ['placeholders created', `${summary.counts.created.users} users, ${summary.counts.created.courses} courses, ${summary.counts.created.resources} resources`],

@@ -21,6 +21,7 @@ import { IMPORT_USAGE, InteropImportModule, OuladImporter, parseImportArgs, runI
 import { EventLog } from '@learnstream/event-store';
 import { PasswordHasher } from '@learnstream/identity';
 import { randomBytes } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
 import { ErasureReplay, PrivacyRetentionModule, RetentionSweep } from '@learnstream/privacy';
 import { ProjectionRunner, ProjectionsModule } from '@learnstream/projections';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -122,6 +123,9 @@ export async function runCli(argv: string[], out: (s: string) => void = console.
     }
     throw error;
   }
+  // A bulk command (an import, a rebuild) allocates much that dies soon after: V8 would let the heap grow to
+  // about four times the live data between full collections (a 100,000-row import peaked at 420 MiB with 70 MB live).
+  if (config.cliHeapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.cliHeapGrowingPercent}`);
   const logger = new JsonLogger(config.logLevelSet ? config.logLevel : 'warn');
   if (command === 'seed') return seedDemoCommand(config, logger, out);
   const database = await resolveDatabase(config, logger);

@@ -69,13 +69,17 @@ async function firstBytes(path: string, n: number): Promise<Buffer> {
   }
 }
 
-/** Every record of the file, the header first. */
-export async function* readLogFile(path: string): AsyncGenerator<TableRecord> {
+/**
+ * Every record of the file, the header first. `utf8`: whether the whole file
+ * is valid UTF-8 (isUtf8File), when the caller knows it already (a reader of
+ * the same file again), else a CSV is read through once to find out.
+ */
+export async function* readLogFile(path: string, { utf8 }: { utf8?: boolean } = {}): AsyncGenerator<TableRecord> {
   const format = await formatOf(path);
   if (format === 'xlsx') yield* readXlsx(path);
   else if (format === 'ods') yield* sheetRecords(odsRows(await readFile(path)), (await stat(path)).size);
   else if (format === 'json') yield* readJson(path);
-  else yield* readCsv(path);
+  else yield* readCsv(path, utf8);
 }
 
 /** The delimiter of a CSV header line: the one of Moodle's delimiters it has most of (outside quotes); a comma on a tie. */
@@ -97,24 +101,37 @@ async function sniff(path: string): Promise<{ utf16: boolean; headerLine: string
   return { utf16, headerLine: text.split(/\r\n|\r|\n/, 1)[0] ?? '' };
 }
 
-/** Whether the whole file is valid UTF-8: streamed through a fatal decoder (native; a sequence split across chunks is carried over). */
-async function isUtf8File(path: string): Promise<boolean> {
+/**
+ * Whether the whole file is valid UTF-8: read through one reused buffer by a fatal decoder (native; a sequence split
+ * across reads is carried over). A buffer per chunk would leave the file's size in dead external memory until a GC.
+ */
+export async function isUtf8File(path: string): Promise<boolean> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
+  const handle = await open(path, 'r');
+  const buffer = Buffer.allocUnsafe(256 * 1024);
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) decoder.decode(chunk as Buffer, { stream: true });
+    for (let read = -1; read !== 0; ) {
+      ({ bytesRead: read } = await handle.read(buffer, 0, buffer.length, null));
+      decoder.decode(buffer.subarray(0, read), { stream: true });
+    }
     decoder.decode();
     return true;
   } catch {
     return false;
+  } finally {
+    await handle.close();
   }
 }
 
-async function* readCsv(path: string): AsyncGenerator<TableRecord> {
+/** Bytes read at a time: small chunks die young (1 MB ones stayed as external memory until a full GC). */
+const CSV_CHUNK = 64 * 1024;
+
+async function* readCsv(path: string, knownUtf8?: boolean): AsyncGenerator<TableRecord> {
   const { utf16, headerLine } = await sniff(path);
   // A file that is UTF-8 throughout (the usual case) is parsed as text; otherwise as bytes, each field decoded on its own
   // (text.ts), so that a few Windows-1252 bytes lose nothing. Text is about twice as fast, and allocates no Buffer per field.
-  const utf8 = !utf16 && (await isUtf8File(path));
-  const parser = createReadStream(path, { highWaterMark: 1 << 20 }).pipe(
+  const utf8 = !utf16 && (knownUtf8 ?? (await isUtf8File(path)));
+  const parser = createReadStream(path, { highWaterMark: CSV_CHUNK }).pipe(
     parse({
       delimiter: detectDelimiter(headerLine),
       encoding: utf16 ? 'utf16le' : utf8 ? 'utf8' : null,

@@ -16,6 +16,9 @@
  *              events, their personal data sealed in one call, appended in one
  *              atomic append (on PostgreSQL through the group-commit batcher,
  *              events already in the log skipped), then the checkpoint moved;
+ *              pipelined: a batch is mapped while the one before it is
+ *              appended, and the one after it parsed (commits and checkpoints
+ *              stay in file order);
  *   people     placeholders join the school from the time of their first row
  *              in the file (a pre-pass finds it), so historic activity counts
  *              under their role and school on the day it happened; those the
@@ -45,7 +48,7 @@ import { PersonalDataCipher } from '@learnstream/personal-data';
 import { IdMap, type IdMapEntry } from './id-map';
 import { emptyCounts, fileKeyOf, ImportCheckpoints, type ImportCounts } from './import-checkpoints';
 import { ImporterActor } from './importer-actor';
-import { readLogFile, type TableRecord } from './log-files';
+import { formatOf, isUtf8File, readLogFile, type TableRecord } from './log-files';
 import { EMPTY_MAPPING, SITE, type MappingFile } from './mapping-file';
 import { columnsOf, moduleNameOf, parseRow, planLogRow, referencedIds, SITE_COURSE, type Columns, type IdLookup, type ImportContext, type MoodleLogRow, type RowResult } from './moodle-log';
 import { Placeholders, type PlaceholderContext } from './placeholders';
@@ -65,7 +68,7 @@ export interface MoodleLogImportOptions {
   as?: string;
   /** Forget the file's checkpoint and read it from the start (what is in the log already is skipped). */
   restart?: boolean;
-  /** Rows per append (default 2000). */
+  /** Rows per append (default 1000). */
   batchSize?: number;
   /** The Logs report: the site's time zone (IANA name, default UTC). */
   timeZone?: string;
@@ -120,6 +123,8 @@ const KIND = 'moodle-logs';
 const DEFAULT_SITE_URL = 'https://moodle.invalid';
 /** How long a batch is retried while the database is unavailable. */
 const IMPORT_RETRY_MS = 60_000;
+/** Rows per batch: small enough that a batch's objects die young (a 2,000-row batch outlived two scavenges and was promoted, 420 MB peak), large enough that the database sees few round trips. */
+const DEFAULT_BATCH_SIZE = 1000;
 
 type Cache<T> = Map<number, T | null>;
 
@@ -172,8 +177,10 @@ export class MoodleLogImporter {
     const fileKey = await fileKeyOf(file);
     const fileName = basename(file);
 
-    // The header says which export this is.
-    const reader = readLogFile(file);
+    // The header says which export this is. The file is read three times (header, pre-pass, import): whether it is
+    // UTF-8 throughout is found once.
+    const utf8 = (await formatOf(file)) === 'csv' && (await isUtf8File(file));
+    const reader = readLogFile(file, { utf8 });
     const first = await reader.next();
     await reader.return(undefined);
     if (first.done) throw new DomainError('invalid', 'IMPORT_INVALID', `${fileName} is empty`);
@@ -206,7 +213,7 @@ export class MoodleLogImporter {
       const years = new YearFollower(year, timeZone);
       const seen = new Map<string, number>();
       let isHeader = true;
-      for await (const record of readLogFile(file)) {
+      for await (const record of readLogFile(file, { utf8 })) {
         if (isHeader) {
           isHeader = false;
           continue;
@@ -239,8 +246,9 @@ export class MoodleLogImporter {
     const caches = { users: new Map() as Cache<string>, courses: new Map() as Cache<{ courseId: string; schoolId: string | null }>, modules: new Map() as Cache<{ resourceId: string; sectionId: string; courseId: string }> };
     const run = { rows: 0, appended: 0, rejected: 0, bytes: 0, startBytes: 0 };
     let done = skipRows;
-    const save = (status: 'running' | 'interrupted' | 'done') =>
-      this.checkpoints.save({ fileKey, kind: KIND, site, fileName, fileSize: size, byteOffset: run.bytes, line: done, status, counts });
+    /** Saves where the import is: `at` the rows, bytes and counts of the last batch whose events are committed. */
+    const save = (status: 'running' | 'interrupted' | 'done', at: { line: number; bytes: number; counts: ImportCounts } = { line: done, bytes: run.bytes, counts }) =>
+      this.checkpoints.save({ fileKey, kind: KIND, site, fileName, fileSize: size, byteOffset: at.bytes, line: at.line, status, counts: at.counts });
     const progress = () =>
       options.onProgress?.({ rows: run.rows, rowsInFile: done, appended: run.appended, rejected: run.rejected, bytes: run.bytes, totalBytes: size, startedAtByte: run.startBytes, elapsedMs: Date.now() - started });
     const reject = async (record: TableRecord, reason: string) => {
@@ -249,17 +257,10 @@ export class MoodleLogImporter {
     };
 
     await save('running');
-    const batchSize = options.batchSize ?? 2000;
-    const flush = async (batch: ReadRow[]) => {
-      run.appended += await this.importBatch(batch, ctx, placeholderCtx, schoolId, options.createMissing ?? false, caches, counts, reject);
-      run.rows += batch.length;
-      done += batch.length;
-      run.bytes = batch[batch.length - 1].record.bytes;
-      await retryTransient(() => save('running'), { maxWaitMs: IMPORT_RETRY_MS });
-      progress();
-    };
-    // The file is read one batch ahead: the next batch is parsed while this one is resolved, sealed and appended
-    // (the import waits on the database about a third of the time). Only `flush` counts, rejects and moves the checkpoint.
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    // A pipeline of three batches: while one is sealed and appended (then its checkpoint saved), the next is resolved
+    // and mapped, and the one after it read and parsed. The import would otherwise wait on the database about a third
+    // of the time. Batches are committed, and the checkpoint moved, in file order, one at a time.
     const reading = rows()[Symbol.asyncIterator]();
     let index = 0;
     const readBatch = async (): Promise<ReadRow[]> => {
@@ -272,26 +273,74 @@ export class MoodleLogImporter {
       }
       return batch;
     };
+    type Position = { line: number; bytes: number; counts: ImportCounts };
+    type Prepared = { byStream: Map<string, NewEvent[]>; rows: number; rejected: { record: TableRecord; reason: string }[]; at: Position };
+    /** Where the last committed batch left the file (what an interrupted run reports and saves). */
+    let committed: Position = { line: skipRows, bytes: run.bytes, counts: structuredClone(counts) };
+    /**
+     * Appends a prepared batch, hands its rejected rows on, then saves the checkpoint with the counts as they were
+     * when it was prepared: a batch prepared and not committed (a stop) leaves no trace in either.
+     */
+    const commit = async ({ byStream, rows: rowsRead, rejected, at }: Prepared) => {
+      const { appended, duplicates } = byStream.size ? await this.append(byStream) : { appended: 0, duplicates: 0 };
+      // Appended by a run that stopped before its checkpoint: still this file's, still counted as imported.
+      counts.alreadyInLog += duplicates;
+      at.counts.alreadyInLog += duplicates;
+      for (const r of rejected) await reject(r.record, r.reason);
+      run.appended += appended;
+      run.rows += rowsRead;
+      done = at.line;
+      run.bytes = at.bytes;
+      await retryTransient(() => save('running', at), { maxWaitMs: IMPORT_RETRY_MS });
+      committed = at;
+      progress();
+    };
+    let committing: Promise<void> = Promise.resolve();
+    let preparedRows = skipRows;
     let interrupted = false;
     let ahead = readBatch();
-    for (let batch = await ahead; batch.length; batch = await ahead) {
-      ahead = readBatch();
-      await flush(batch);
-      if (options.signal?.aborted && batch.length >= batchSize) {
-        interrupted = true;
-        await ahead;
-        await reading.return(undefined);
-        break;
+    try {
+      for (let batch = await ahead; batch.length; batch = await ahead) {
+        if (options.signal?.aborted) {
+          interrupted = true;
+          break;
+        }
+        ahead = readBatch();
+        const rejected: Prepared['rejected'] = [];
+        const byStream = await this.prepareBatch(batch, ctx, placeholderCtx, schoolId, options.createMissing ?? false, caches, counts, async (record, reason) => void rejected.push({ record, reason }));
+        preparedRows += batch.length;
+        const prepared: Prepared = { byStream, rows: batch.length, rejected, at: { line: preparedRows, bytes: batch[batch.length - 1].record.bytes, counts: structuredClone(counts) } };
+        await committing;
+        // Stopped while the batch before was committed: this one goes no further (the next run maps it again).
+        if (options.signal?.aborted) {
+          interrupted = true;
+          break;
+        }
+        committing = commit(prepared);
+        // Awaited at the next batch or after the loop; until then a failure must not count as unhandled.
+        committing.catch(() => undefined);
       }
+      await committing;
+    } finally {
+      // Stopped early (interrupted, or a batch failed): the read-ahead is settled and the file closed.
+      await committing.catch(() => undefined);
+      await ahead.catch(() => undefined);
+      await reading.return(undefined);
     }
-    if (!interrupted) {
+    let status: 'done' | 'interrupted' = 'done';
+    let final = counts;
+    if (interrupted) {
+      status = 'interrupted';
+      // The counts of what was committed; placeholders made for a batch not committed exist all the same.
+      final = { ...committed.counts, created: counts.created };
+      await save(status, { ...committed, counts: final });
+    } else {
       await this.assignTeachers(ctx.site, placeholderCtx, teaching, counts);
       run.bytes = size;
+      await save(status);
     }
-    const status = interrupted ? 'interrupted' : 'done';
-    await save(status);
     progress();
-    return { file, fileKey, site, format, status, resumedFrom, thisRun: { rows: run.rows, appended: run.appended, elapsedMs: Date.now() - started }, counts };
+    return { file, fileKey, site, format, status, resumedFrom, thisRun: { rows: run.rows, appended: run.appended, elapsedMs: Date.now() - started }, counts: final };
   }
 
   /**
@@ -350,8 +399,8 @@ export class MoodleLogImporter {
     await this.ids.record(site, entries);
   }
 
-  /** One batch: resolve, map, append; returns the number of events appended. */
-  private async importBatch(
+  /** One batch: its Moodle ids resolved (placeholders made), its rows mapped to events by stream; counts and rejects them. */
+  private async prepareBatch(
     batch: ReadRow[],
     ctx: ImportContext,
     placeholderCtx: PlaceholderContext,
@@ -360,7 +409,7 @@ export class MoodleLogImporter {
     caches: { users: Cache<string>; courses: Cache<{ courseId: string; schoolId: string | null }>; modules: Cache<{ resourceId: string; sectionId: string; courseId: string }> },
     counts: ImportCounts,
     reject: (record: TableRecord, reason: string) => Promise<void>,
-  ): Promise<number> {
+  ): Promise<Map<string, NewEvent[]>> {
     const bump = (map: Record<string, number>, key: string, n = 1) => (map[key] = (map[key] ?? 0) + n);
     const rows: MoodleLogRow[] = [];
     const records = new Map<MoodleLogRow, TableRecord>();
@@ -493,12 +542,7 @@ export class MoodleLogImporter {
       events.push(planned.event);
       byStream.set(planned.streamId, events);
     }
-    if (!byStream.size) return 0;
-    // The batch's personal data sealed in one go (one key-store round trip, not one per event); the log lets sealed values through.
-    const events = [...byStream.values()].flat();
-    const sealed = await this.cipher.seal(events.map((e) => e.data));
-    events.forEach((e, i) => (e.data = sealed[i] as Record<string, unknown>));
-    return this.append(byStream, counts);
+    return byStream;
   }
 
   /**
@@ -507,7 +551,7 @@ export class MoodleLogImporter {
    * stream are skipped and reported); elsewhere, when some events are in the
    * log already (a batch tried again), event by event, skipping those.
    */
-  private async append(byStream: Map<string, NewEvent[]>, counts: ImportCounts): Promise<number> {
+  private async append(byStream: Map<string, NewEvent[]>): Promise<{ appended: number; duplicates: number }> {
     const requests = [...byStream].map(([streamId, events]) => ({ streamId, events, expectedRevision: 'any' as const }));
     const total = requests.reduce((n, r) => n + r.events.length, 0);
     if (this.batched) {
@@ -515,17 +559,16 @@ export class MoodleLogImporter {
       // unavailable; past a minute the import stops, resumable from its checkpoint.
       const results = (await retryTransient(() => this.batched!.appendBatch(requests), { maxWaitMs: IMPORT_RETRY_MS })) as BatchedAppendResult[];
       const duplicates = results.reduce((n, r) => n + r.duplicates.length, 0);
-      // Appended by a run that stopped before its checkpoint: still this file's, still counted as imported.
-      counts.alreadyInLog += duplicates;
-      return total - duplicates;
+      return { appended: total - duplicates, duplicates };
     }
     try {
       await this.log.appendBatch(requests);
-      return total;
+      return { appended: total, duplicates: 0 };
     } catch (error) {
       if (!(error instanceof EventStoreError) || error.code !== 'DUPLICATE_EVENT_ID') throw error;
     }
     let appended = 0;
+    let duplicates = 0;
     for (const { streamId, events } of requests) {
       for (const event of events) {
         try {
@@ -533,10 +576,10 @@ export class MoodleLogImporter {
           appended++;
         } catch (error) {
           if (!(error instanceof EventStoreError) || error.code !== 'DUPLICATE_EVENT_ID') throw error;
-          counts.alreadyInLog++;
+          duplicates++;
         }
       }
     }
-    return appended;
+    return { appended, duplicates };
   }
 }
