@@ -83,3 +83,60 @@ it('handleBatch writes the rows that handle, event by event, writes', async () =
   await db.dataSource.transaction((tx) => p.handleBatch(events, tx));
   expect(await rows()).toEqual(oneByOne);
 });
+
+/** Attempts as the log usually has them: each attempt's events together (runs of one kind are one event long). */
+function attemptByAttempt(): StoredEvent[] {
+  const quiz = randomUUID();
+  const q = [randomUUID(), randomUUID()];
+  const events = [event('QuizCreated', { quizId: quiz, courseId: course, title: 'Q2', opensAt: null, closesAt: null, timeLimitSeconds: null, attemptsAllowed: 3, gradingMethod: 'highest', maxGrade: 10, passGrade: 5 })];
+  const learner = randomUUID();
+  for (let n = 1; n <= 3; n++) {
+    const attemptId = randomUUID();
+    const on = { attemptId, quizId: quiz, courseId: course, learnerId: learner };
+    events.push(
+      event('AttemptStarted', { ...on, attemptNumber: n, questionIds: q, deadline: null }),
+      event('AnswersSaved', { ...on, answers: [{ questionId: q[0], answer: `first ${n}` }] }),
+      event('AnswersSaved', { ...on, answers: [{ questionId: q[0], answer: `second ${n}` }, { questionId: q[1], answer: n }] }),
+    );
+    // The last attempt is left in progress.
+    if (n < 3) events.push(
+      event('AttemptSubmitted', { ...on, automatic: n === 2, durationSeconds: 60 * n }),
+      event('AttemptGraded', { ...on, questions: [{ questionId: q[0], score: n / 2 }], totalScore: n / 2, totalPoints: 2, grade: 2.5 * n, maxGrade: 10, passed: n > 1 }),
+    );
+  }
+  return events;
+}
+
+it('handleBatch writes attempt-by-attempt events kind by kind (four statements), with the rows handle gives', async () => {
+  const p = new AssessmentsProjection();
+  await db.dataSource.transaction((tx) => p.reset(tx));
+  const events = attemptByAttempt();
+  await db.dataSource.transaction(async (tx) => {
+    for (const e of events) await p.handle(e, tx);
+  });
+  const oneByOne = await rows();
+  expect(oneByOne.attempts).toHaveLength(3);
+  expect(oneByOne.attempts.map((a: { status: string }) => a.status).sort()).toEqual(['in_progress', 'submitted', 'submitted']);
+  await db.dataSource.transaction((tx) => p.reset(tx));
+  const statements: string[] = [];
+  await db.dataSource.transaction(async (tx) => {
+    const query = tx.query.bind(tx);
+    tx.query = ((sql: string, params?: unknown[]) => (statements.push(sql), query(sql, params))) as typeof tx.query;
+    await p.handleBatch(events, tx);
+  });
+  expect(await rows()).toEqual(oneByOne);
+  // The quiz, then one statement per kind of the attempts' events.
+  expect(statements.length).toBe(1 + 4);
+
+  // A save after its attempt's submission (not a lifecycle order): event by event, the same rows.
+  const [started, saved, , submitted] = events.slice(1);
+  const odd = [started, submitted, saved];
+  await db.dataSource.transaction((tx) => p.reset(tx));
+  await db.dataSource.transaction(async (tx) => {
+    for (const e of odd) await p.handle(e, tx);
+  });
+  const oddOneByOne = await rows();
+  await db.dataSource.transaction((tx) => p.reset(tx));
+  await db.dataSource.transaction((tx) => p.handleBatch(odd, tx));
+  expect(await rows()).toEqual(oddOneByOne);
+});
