@@ -100,7 +100,7 @@ async function generate(url: string, masterKey: Buffer, spec: TermSpec) {
  * directly (one cheap statement every 250 ms), not the operations API, whose
  * lag counts would add their own load to what is measured.
  */
-async function catchUp(db: BenchDatabase, total: number): Promise<{ perProjection: Map<string, number>; all: number }> {
+async function catchUp(db: BenchDatabase, server: ServerProcess, total: number): Promise<{ perProjection: Map<string, number>; all: number }> {
   const started = Date.now();
   const done = new Map<string, number>();
   const [head] = await db.query<{ c: string; p: string }>('SELECT transaction_id::text AS c, global_position::text AS p FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1');
@@ -112,6 +112,7 @@ async function catchUp(db: BenchDatabase, total: number): Promise<{ perProjectio
     for (const p of rows) if (p.at_head && !done.has(p.name)) done.set(p.name, (Date.now() - started) / 1000);
     if (rows.length && done.size === rows.length) return { perProjection: done, all: (Date.now() - started) / 1000 };
     if (Date.now() - started > 3_600_000) throw new Error(`catch-up took over an hour (${total} events)`);
+    if (server.child.exitCode !== null || server.child.signalCode !== null) throw new Error(`the server ended during the catch-up (${server.child.exitCode ?? server.child.signalCode})`);
     await sleep(250);
   }
 }
@@ -235,7 +236,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     server = await startServer({ databaseUrl: db.url, env, startTimeoutMs: 3_600_000, profileDir });
     const listening = (Date.now() - started) / 1000;
-    const { perProjection, all: afterListening } = await catchUp(db, total);
+    const { perProjection, all: afterListening } = await catchUp(db, server, total);
     const all = listening + afterListening;
     const catchUpLoad = load();
     const statements = withStatements ? await statementReport(db) : [['database time during the catch-up', 'pg_stat_statements not preloaded: not measured'] as [string, string]];
