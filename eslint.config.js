@@ -5,7 +5,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 /** The libraries whose SQL rows are typed (query<Row>): the no-unsafe-* rules hold there. */
-const TYPED_ROWS = ["access", "activity", "composition", "config", "core", "domain", "personal-data", "progress", "reports"];
+const TYPED_ROWS = ["access", "activity", "composition", "config", "core", "domain", "graphql", "personal-data", "progress", "reports"];
 
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "coverage/**", "**/*.js", "**/*.cjs", "**/*.mjs"] },

@@ -5,7 +5,7 @@
  * are enrolled in. Platform admins see every course. Archived courses only on
  * request; `mine` keeps the courses the caller teaches or is enrolled in.
  */
-import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
 import { decodeKeyCursor, encodeKeyCursor } from '@learnstream/core';
 import { DomainError } from '@learnstream/domain';
@@ -37,11 +37,13 @@ export interface CataloguePage {
   nextCursor: string | null;
 }
 
-export class ListCoursesQuery {
+export class ListCoursesQuery extends Query<CataloguePage> {
   constructor(
     readonly actor: Actor,
     readonly filter: CatalogueFilter = {},
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @QueryHandler(ListCoursesQuery)
