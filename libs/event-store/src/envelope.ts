@@ -94,9 +94,11 @@ export const ENVELOPE_FIELDS = [
 ] as const satisfies readonly (keyof EventEnvelope)[];
 
 /** Problems with an envelope, as readable sentences; empty when it is valid. */
+const FIELD_SET: ReadonlySet<string> = new Set(ENVELOPE_FIELDS);
+
 export function validateEnvelope(e: Partial<EventEnvelope>): string[] {
   const problems: string[] = [];
-  const unknown = Object.keys(e).filter((k) => !(ENVELOPE_FIELDS as readonly string[]).includes(k));
+  const unknown = Object.keys(e).filter((k) => !FIELD_SET.has(k));
   if (unknown.length) problems.push(`unknown envelope fields: ${unknown.join(', ')} (the envelope is stored in clear: personal data goes in data, sealed)`);
   const missing = ENVELOPE_FIELDS.filter((k) => !(k in e) || (e as Record<string, unknown>)[k] === undefined);
   if (missing.length) problems.push(`missing envelope fields: ${missing.join(', ')} (use null for none)`);

@@ -168,7 +168,8 @@ export class EventLog {
     return events.map((event, i) => {
       const envelope = envelopes[i];
       // Built field by field: only the envelope's own fields reach the clear metadata.
-      const metadata: Record<string, unknown> = Object.fromEntries(ENVELOPE_FIELDS.map((k) => [k, envelope[k]]));
+      const metadata: Record<string, unknown> = {};
+      for (const k of ENVELOPE_FIELDS) metadata[k] = envelope[k];
       metadata.ip = sealed.requests[2 * i];
       metadata.userAgent = sealed.requests[2 * i + 1];
       const data = sealed.docs[i];

@@ -153,12 +153,18 @@ async function* readCsv(path: string, knownUtf8?: boolean): AsyncGenerator<Table
     }
     let latin1 = 0;
     const raw = typeof record[0] === 'string' ? null : (record as Buffer[]);
-    const fields = record.map((f) => {
-      if (typeof f === 'string') return withoutNul(f);
-      const decoded = decodeField(f);
-      if (decoded.latin1) latin1++;
-      return decoded.text;
-    });
+    let fields: string[];
+    if (raw === null) {
+      // Text (the usual case): the parser's own array, its fields without NUL.
+      fields = record as string[];
+      for (let i = 0; i < fields.length; i++) if (fields[i].includes('\u0000')) fields[i] = withoutNul(fields[i]);
+    } else {
+      fields = raw.map((f) => {
+        const decoded = decodeField(f);
+        if (decoded.latin1) latin1++;
+        return decoded.text;
+      });
+    }
     // info.lines is the line the record ends on, less the line breaks inside its quoted fields;
     // csv-parse counts a CRLF inside quotes as two lines (overCounted corrects it).
     let breaks = 0;
