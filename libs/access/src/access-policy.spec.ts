@@ -193,6 +193,26 @@ describe('roles', () => {
     expect(await answers(s.admin)).toEqual([true, true, false]);
   });
 
+  it('decides course.participate on the enrolment alone, in one statement', async () => {
+    const s = await school();
+    const courseId = await course(s.schoolId, [[s.teacher, 'teacher']], [[s.learner, 'active']]);
+    const sent: string[] = [];
+    const original = db.dataSource.query.bind(db.dataSource) as (sql: string, params?: unknown[]) => Promise<unknown>;
+    // Records what reaches the database; every statement runs as it is.
+    db.dataSource.query = ((sql: string, params?: unknown[]) => {
+      sent.push(sql);
+      return original(sql, params);
+    }) as DataSource['query'];
+    try {
+      expect(await can(s.learner, { action: 'course.participate', courseId })).toBe(true);
+      expect(await can(s.teacher, { action: 'course.participate', courseId })).toBe(false);
+      expect(sent).toHaveLength(2);
+      expect(sent.every((sql) => sql.includes('FROM course_enrolments'))).toBe(true);
+    } finally {
+      db.dataSource.query = original as DataSource['query'];
+    }
+  });
+
   it('shows a learner’s course records to the learner, their parent and the course’s teacher, after they left too; not to a stranger', async () => {
     const s = await school();
     const [parent, stranger] = [await account(), await account()];

@@ -341,6 +341,8 @@ export class AccessPolicy {
   }
 
   async can(actor: Actor, permission: Permission): Promise<boolean> {
+    // An active enrolment alone decides it (every activity request asks): the caller's facts are not read for it.
+    if (permission.action === 'course.participate') return this.isEnrolled(permission.courseId, actor.userId);
     const me = await this.factsOf(actor);
     const admin = has(me, 'platform_admin');
     const adminOf = (schoolId: string) => me.memberships.some((m) => m.schoolId === schoolId && m.role === 'school_admin');
@@ -430,8 +432,6 @@ export class AccessPolicy {
         if (course.schoolId === null && admin) return true;
         return permission.action === 'course.teach' ? role !== undefined : role === 'teacher';
       }
-      case 'course.participate':
-        return this.isEnrolled(permission.courseId, actor.userId);
       case 'course.learner': {
         // A learner sees their own records; a parent those of their child's courses.
         if (permission.learnerId === actor.userId) return true;
