@@ -251,12 +251,20 @@ describe('restriction of processing', () => {
     expect(await readAll(`agent=${byAccount}&related_agents=true`)).toEqual([]);
     expect(await readAll(`agent=${encodeURIComponent(JSON.stringify({ mbox: 'mailto:ann.lms@example.com' }))}`)).toEqual([]);
     for (const id of hers) expect((await http().get(`/xapi/statements?statementId=${id}`).set(lrs()).expect(404)).body.error.code).toBe('XAPI_STATEMENT_NOT_FOUND');
+    // Her teacher's xAPI of the course (the course log's rule) leaves them out too.
+    const courseXapi = async () => ((await http().get(`/api/v1/courses/${courseA}/xapi?limit=500`).set(teacher.auth).expect(200)).body.statements as Statement[]).map((s) => s.id);
+    expect((await courseXapi()).filter((id) => hers.includes(id))).toEqual([]);
     const { rows: kept } = await db.query<{ n: string }>('SELECT count(*) AS n FROM xapi_statements WHERE event_id = ANY ($1::uuid[])', [hers]);
     expect(Number(kept[0].n)).toBe(hers.length);
 
     await http().delete(`/api/v1/privacy/subjects/${ann.userId}/restriction`).set(dpo.auth).expect(200);
     await caughtUp(t);
-    expect((await readAll('')).map((s) => s.id).sort()).toEqual(before);
+    // Every statement of before is back; the only new ones are the teacher's reads of the course's xAPI (course events too).
+    const after = (await readAll('')).map((s) => s.id);
+    expect(before.filter((id) => !after.includes(id))).toEqual([]);
+    const { rows: added } = await db.query<{ event_type: string }>('SELECT DISTINCT event_type FROM events WHERE event_id = ANY ($1::uuid[])', [after.filter((id) => !before.includes(id))]);
+    expect(added.map((r) => r.event_type)).toEqual(['CourseXapiExported']);
+    expect((await courseXapi()).filter((id) => hers.includes(id)).sort()).toEqual(hers);
     expect((await readAll(`agent=${byAccount}&related_agents=true`)).map((s) => s.id).sort()).toEqual(hers);
     await http().get(`/xapi/statements?statementId=${hers[0]}`).set(lrs()).expect(200);
   }, 60_000);

@@ -8,6 +8,8 @@
  * (its id, actor, verb, object, result, context, timestamp, stored,
  * authority, version: what the LRS stored), voided ones left out; any other
  * event is converted (to-xapi.ts). The read is recorded (CourseXapiExported).
+ * As in the course log, the events of a person whose processing is restricted
+ * (as actor or related user) are left out while the restriction lasts.
  */
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
@@ -89,7 +91,8 @@ export class CourseStatementsHandler implements IQueryHandler<CourseStatementsQu
     const scope = await this.policy.scopeOf(actor);
     const limit = Math.min(Math.max(Math.trunc(filter.limit ?? 100), 1), MAX);
 
-    const where = ['l.course_id = $1'];
+    // ls_restricted_ids(): SECURITY DEFINER, whatever part of subject_flags the reader's scope shows (the course log's rule).
+    const where = ['l.course_id = $1', 'NOT coalesce(l.actor_id = ANY ((SELECT ls_restricted_ids())::uuid[]) OR l.related_user_id = ANY ((SELECT ls_restricted_ids())::uuid[]), false)'];
     const params: unknown[] = [courseId];
     for (const [name, op] of [['since', '>'], ['until', '<=']] as const) {
       const v = filter[name];
