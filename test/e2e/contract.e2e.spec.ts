@@ -81,6 +81,16 @@ describe('the OpenAPI document', () => {
     expect(untyped).toEqual([]);
   });
 
+  it('declares no property as a bare object (a generated client types it Record<string, never>): `string | null` and unions name their type', () => {
+    type Schema = { type?: string; properties?: Record<string, Schema>; additionalProperties?: unknown; oneOf?: unknown; allOf?: unknown; $ref?: string };
+    const bare = Object.entries(spec.components.schemas as Record<string, Schema>).flatMap(([name, schema]) =>
+      Object.entries(schema.properties ?? {})
+        .filter(([, p]) => p.type === 'object' && !p.properties && p.additionalProperties === undefined && !p.oneOf && !p.allOf && !p.$ref)
+        .map(([property]) => `${name}.${property}`),
+    );
+    expect(bare).toEqual([]);
+  });
+
   it('declares the LRS\'s basic scheme, and calls open only what answers without credentials', async () => {
     expect(spec.components.securitySchemes).toMatchObject({ bearer: { type: 'http', scheme: 'bearer' }, basic: { type: 'http', scheme: 'basic' } });
     const open = operations().filter(({ op }) => op.security?.length === 0);

@@ -103,14 +103,14 @@ export class BulkAccountsResultDto {
 
 export class UpdateProfileDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) displayName?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) givenName?: string | null;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) familyName?: string | null;
-  @ApiPropertyOptional() @IsOptional() @IsEmail() email?: string | null;
-  @ApiPropertyOptional() @IsOptional() @IsString() phone?: string | null;
-  @ApiPropertyOptional() @IsOptional() @IsString() dateOfBirth?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsString() @Length(1, 100) givenName?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsString() @Length(1, 100) familyName?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsEmail() email?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsString() phone?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsString() dateOfBirth?: string | null;
   @ApiPropertyOptional({ enum: GENDERS }) @IsOptional() @IsIn(GENDERS) gender?: string | null;
-  @ApiPropertyOptional() @IsOptional() @IsString() nationalId?: string | null;
-  @ApiPropertyOptional() @IsOptional() @IsString() country?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsString() nationalId?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsString() country?: string | null;
   @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @IsString({ each: true }) interests?: string[];
 }
 

@@ -48,7 +48,7 @@ export class AddMemberDto {
 }
 
 export class ChangeMemberDto {
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'null takes the member out of their class' }) @IsOptional() @IsId() classId?: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'null takes the member out of their class' }) @IsOptional() @IsId() classId?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'defaults to the new class’s grade level; null clears it' }) @IsOptional() @Transform(trim) @IsString() @Length(1, GRADE_LEVEL_MAX) gradeLevel?: string | null;
   @ApiPropertyOptional({ enum: SCHOOL_ROLES, description: 'which membership, when the person holds several in the school' }) @IsOptional() @IsIn(SCHOOL_ROLES) role?: SchoolRole;
 }

@@ -51,13 +51,13 @@ export class CreateQuizDto {
 /** Settings to change; null clears an optional one. */
 export class UpdateQuizDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) title?: string;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) @IsOptional() @IsISO8601({ strict: true }) opensAt?: string | null;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) @IsOptional() @IsISO8601({ strict: true }) closesAt?: string | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @Bounded('seconds') timeLimitSeconds?: number | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) @IsOptional() @IsISO8601({ strict: true }) opensAt?: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) @IsOptional() @IsISO8601({ strict: true }) closesAt?: string | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) @IsOptional() @Bounded('seconds') timeLimitSeconds?: number | null;
   @ApiPropertyOptional() @IsOptional() @Bounded('count') attemptsAllowed?: number;
   @ApiPropertyOptional({ enum: GRADING_METHODS }) @IsOptional() @IsIn(GRADING_METHODS) gradingMethod?: GradingMethod;
   @ApiPropertyOptional() @IsOptional() @Bounded('points') maxGrade?: number;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @Bounded('points') passGrade?: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) @IsOptional() @Bounded('points') passGrade?: number | null;
 }
 
 export class QuestionDto {
@@ -66,7 +66,11 @@ export class QuestionDto {
 
 export class AnswerDto {
   @ApiProperty({ format: 'uuid' }) @IsId() questionId!: string;
-  @ApiProperty({ description: 'the answer: a choice id, a list of choice ids, true/false, a text or a number; null (or absent) clears it', example: 'b', nullable: true })
+  @ApiProperty({
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }, { type: 'boolean' }, { type: 'number' }],
+    description: 'the answer: a choice id, a list of choice ids, true/false, a text or a number; null (or absent) clears it',
+    example: 'b',
+  })
   @Allow()
   answer?: unknown;
 }
@@ -106,12 +110,12 @@ export class CreateAssignmentDto {
 
 export class UpdateAssignmentDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) title?: string;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @Length(1, 20_000) instructions?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsString() @Length(1, 20_000) instructions?: string | null;
   @ApiPropertyOptional({ enum: SUBMISSION_TYPES, isArray: true }) @IsOptional() @IsArray() @ArrayMinSize(1) @IsIn(SUBMISSION_TYPES, { each: true }) submissionTypes?: SubmissionType[];
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) @IsOptional() @IsISO8601({ strict: true }) dueAt?: string | null;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) @IsOptional() @IsISO8601({ strict: true }) cutoffAt?: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) @IsOptional() @IsISO8601({ strict: true }) dueAt?: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) @IsOptional() @IsISO8601({ strict: true }) cutoffAt?: string | null;
   @ApiPropertyOptional() @IsOptional() @Bounded('points') maxGrade?: number;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @Bounded('points') passGrade?: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) @IsOptional() @Bounded('points') passGrade?: number | null;
 }
 
 export class SubmitAssignmentDto {

@@ -11,6 +11,7 @@ import { Bounded, IsId } from '@learnstream/core';
 import { isUuid } from '@learnstream/domain';
 import type { CompletionActivityKind, CompletionRule } from '../completion.events';
 import type { GradeSource } from '../gradebook.events';
+import { GradeSourceResponse } from './responses';
 
 const flag = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
@@ -77,18 +78,18 @@ export class UpdateCategoryDto {
 }
 
 export class AddGradeItemDto {
-  @ApiProperty({ example: { kind: 'quiz', id: '6f1c…' }, description: "the activity it takes grades from ({ kind: 'quiz' | 'assignment' | 'offline', id }), or { kind: 'manual' }" })
+  @ApiProperty({ type: () => GradeSourceResponse, example: { kind: 'quiz', id: '6f1c…' }, description: "the activity it takes grades from ({ kind: 'quiz' | 'assignment' | 'offline', id }), or { kind: 'manual' }" })
   @IsGradeSource()
   source!: GradeSource;
   @ApiPropertyOptional({ description: 'default: the activity’s title (required for a manual item)' }) @IsOptional() @IsString() @Length(1, 200) name?: string;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'its category; default: the root' }) @IsOptional() @IsId() categoryId?: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'its category; default: the root' }) @IsOptional() @IsId() categoryId?: string | null;
   @ApiPropertyOptional({ description: 'default: the activity’s maximum grade (required for a manual item); activity grades are scaled to it' }) @IsOptional() @Bounded('points') maxGrade?: number;
   @ApiPropertyOptional({ default: 1 }) @IsOptional() @Bounded('weight') weight?: number;
 }
 
 export class UpdateGradeItemDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'null moves it to the root' }) @IsOptional() @IsId() categoryId?: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'null moves it to the root' }) @IsOptional() @IsId() categoryId?: string | null;
   @ApiPropertyOptional() @IsOptional() @Bounded('points') maxGrade?: number;
   @ApiPropertyOptional() @IsOptional() @Bounded('weight') weight?: number;
 }
@@ -114,8 +115,14 @@ export class CompletionRuleDto {
 }
 
 export class CompletionCriteriaDto {
-  @ApiProperty({ example: 'all', description: "the activities to complete (each with a rule), or 'all': every activity with a rule" }) @IsUuidListOrAll() requireAll!: string[] | 'all';
-  @ApiPropertyOptional({ example: 50, nullable: true, description: 'the final course total (missing grades count as 0) to reach as well' }) @IsOptional() @Bounded('percentage') minimumCourseGradePercentage?: number | null;
+  @ApiProperty({
+    oneOf: [{ type: 'array', items: { type: 'string', format: 'uuid' } }, { type: 'string', enum: ['all'] }],
+    example: 'all',
+    description: "the activities to complete (each with a rule), or 'all': every activity with a rule",
+  })
+  @IsUuidListOrAll()
+  requireAll!: string[] | 'all';
+  @ApiPropertyOptional({ type: Number, example: 50, nullable: true, description: 'the final course total (missing grades count as 0) to reach as well' }) @IsOptional() @Bounded('percentage') minimumCourseGradePercentage?: number | null;
 }
 
 export class FinalDto {
