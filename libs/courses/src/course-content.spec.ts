@@ -158,6 +158,17 @@ describe('course decider: resources', () => {
       .then([added({ kind, content })]);
   });
 
+  it('records an external id, trimmed, and refuses one another resource of the course has', () => {
+    spec(courseDecider)
+      .given(course, weekA)
+      .when(add({ idNumber: ' mod-7 ' }))
+      .then([added({ kind: 'page', content: { body: 'Read this.' }, idNumber: 'mod-7' })]);
+    const taken = { ...pageAdded(RESOURCE_2, SECTION_A), data: { ...pageAdded(RESOURCE_2, SECTION_A).data, idNumber: 'mod-7' } };
+    spec(courseDecider).given(course, weekA, taken).when(add({ idNumber: 'mod-7' })).thenFails('IDNUMBER_TAKEN');
+    spec(courseDecider).given(course, weekA, taken).when(add({ idNumber: 'mod-8' })).then([added({ kind: 'page', content: { body: 'Read this.' }, idNumber: 'mod-8' })]);
+    expect(problemsOf([course, weekA], add({ idNumber: '' }))).toEqual([expect.stringContaining('idNumber')]);
+  });
+
   it('keeps resources in the order they were added', () => {
     const { state } = spec(courseDecider).given(course, weekA, pageAdded(RESOURCE_2, SECTION_A), pageAdded(RESOURCE_1, SECTION_A));
     expect(state!.sections[0].resources.map((r) => r.resourceId)).toEqual([RESOURCE_2, RESOURCE_1]);

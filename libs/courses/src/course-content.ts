@@ -25,6 +25,7 @@ import {
   activityExists,
   activityNotFound,
   resourceExists,
+  resourceIdNumberTaken,
   resourceNotFound,
   sectionExists,
   sectionHasActivities,
@@ -32,7 +33,7 @@ import {
   sectionOrderMismatch,
 } from './course.errors';
 import { ACTIVITY_KINDS, type ActivityKind, type CourseEvent, type CourseResourceUpdated, type ResourceContent, type ResourceOfKind } from './course.events';
-import { findResource, findSection, type Course, type CourseResource, type CourseSection } from './course.state';
+import { findResource, findSection, resourceByIdNumber, type Course, type CourseResource, type CourseSection } from './course.state';
 import { assertValid, contentOf, COURSE_FIELD_CHECKS, contentProblems, resourceKindProblems, resourceTitleProblems, sectionTitleProblems, uuidProblems } from './course.validation';
 
 const stamp = (command: { by: string; now: string }) => ({ by: command.by, at: command.now });
@@ -108,9 +109,12 @@ export function addResource(command: AddResource, course: Course): CourseEvent[]
     ...kindProblems,
     ...(kindProblems.length ? [] : contentProblems(command.kind, command.content)),
     ...(typeof command.visible === 'boolean' ? [] : ['visible must be a boolean']),
+    ...COURSE_FIELD_CHECKS.idNumber(command.idNumber ?? null),
   ]);
   const section = sectionOf(course, command.sectionId);
   if (findResource(course, command.resourceId)) throw resourceExists(command.resourceId);
+  const idNumber = command.idNumber == null ? null : command.idNumber.trim();
+  if (idNumber !== null && resourceByIdNumber(course, idNumber)) throw resourceIdNumberTaken(idNumber);
   const ofKind = { kind: command.kind, content: contentOf(command.kind, command.content) } as ResourceOfKind;
   return [
     {
@@ -121,6 +125,7 @@ export function addResource(command: AddResource, course: Course): CourseEvent[]
         resourceId: command.resourceId,
         title: command.title.trim(),
         visible: command.visible,
+        ...(idNumber !== null && { idNumber }),
         ...ofKind,
         ...stamp(command),
       },

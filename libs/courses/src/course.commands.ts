@@ -83,6 +83,8 @@ export type AddResource = CourseCommandBase & {
   sectionId: string;
   title: string;
   visible: boolean;
+  /** The resource's id in another system (Moodle's idnumber): unique in the course. */
+  idNumber?: string | null;
 } & ResourceOfKind;
 
 /** A resource keeps its kind: new content must be of that kind. */

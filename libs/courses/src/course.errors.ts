@@ -21,6 +21,8 @@ export const sectionOrderMismatch = (problems: string[]) =>
 
 export const resourceNotFound = (resourceId: string) => new DomainError('not_found', 'RESOURCE_NOT_FOUND', `resource ${resourceId} is not in this course`);
 export const resourceExists = (resourceId: string) => new DomainError('conflict', 'RESOURCE_EXISTS', `resource ${resourceId} already exists`);
+export const resourceIdNumberTaken = (idNumber: string) =>
+  new DomainError('conflict', 'IDNUMBER_TAKEN', `another resource of this course has idNumber ${idNumber}`, [{ field: 'idNumber', message: 'taken by another resource of this course' }]);
 
 export const activityNotFound = (activityId: string) => new DomainError('not_found', 'ACTIVITY_NOT_FOUND', `activity ${activityId} is not in this course`);
 export const activityExists = (activityId: string) => new DomainError('conflict', 'ACTIVITY_EXISTS', `activity ${activityId} is already in this course`);

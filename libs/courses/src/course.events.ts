@@ -105,7 +105,8 @@ export type CourseSectionsReordered = DomainEvent<'CourseSectionsReordered', { c
 /** A resource is appended at the end of its section. */
 export type CourseResourceAdded = DomainEvent<
   'CourseResourceAdded',
-  { courseId: string; sectionId: string; resourceId: string; title: string; visible: boolean } & ResourceOfKind & Stamp
+  // idNumber: the resource's external id (Moodle's idnumber), unique in the course; absent on resources added before it existed.
+  { courseId: string; sectionId: string; resourceId: string; title: string; visible: boolean; idNumber?: string | null } & ResourceOfKind & Stamp
 >;
 /** `kind` is unchanged (a resource never changes kind); it says how to read `changes.content`. */
 export type CourseResourceUpdated = DomainEvent<
@@ -200,7 +201,7 @@ export const COURSE_EVENT_TYPES: EventTypeDefinition[] = [
   eventType('CourseSectionsReordered', { courseId: uuid, sectionIds: arrayOf(uuid), ...stamp }),
   eventType(
     'CourseResourceAdded',
-    { ...inSection, title: string, visible: boolean, kind: oneOf(...RESOURCE_KINDS), ...stamp },
+    { ...inSection, title: string, visible: boolean, kind: oneOf(...RESOURCE_KINDS), idNumber: optional(nullable(string)), ...stamp },
     (data) => contentProblems(data.kind, data.content, 'content'),
   ),
   eventType(

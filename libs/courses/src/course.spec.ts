@@ -254,7 +254,7 @@ describe('course state', () => {
       selfEnrolment: { enabled: true, keyHash: 'hash-of-key' },
       enrolmentPeriod: { startsAt: '2025-01-01T00:00:00Z', endsAt: '2025-06-01T00:00:00Z' },
       sections: [
-        { sectionId: SECTION_A, title: 'Week 1', resources: [{ resourceId: RESOURCE_1, kind: 'page', title: 'Welcome', content: { body: '<p>Hello</p>' }, visible: true }] },
+        { sectionId: SECTION_A, title: 'Week 1', resources: [{ resourceId: RESOURCE_1, kind: 'page', title: 'Welcome', content: { body: '<p>Hello</p>' }, visible: true, idNumber: null }] },
       ],
       staff: [{ userId: TEACHER, role: 'teacher' }],
       activities: [],

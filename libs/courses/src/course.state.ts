@@ -12,6 +12,8 @@ export interface CourseResource {
   title: string;
   content: ResourceContent;
   visible: boolean;
+  /** External id (Moodle's idnumber), unique in the course; null when none was given. */
+  idNumber: string | null;
 }
 
 export interface CourseSection {
@@ -61,6 +63,12 @@ export function findSection(course: Course, sectionId: string): CourseSection | 
   return course.sections.find((s) => s.sectionId === sectionId);
 }
 
+/** The course's resource with this external id, if any. */
+export function resourceByIdNumber(course: Course, idNumber: string): CourseResource | undefined {
+  for (const section of course.sections) for (const r of section.resources) if (r.idNumber === idNumber) return r;
+  return undefined;
+}
+
 export function findResource(course: Course, resourceId: string): { section: CourseSection; resource: CourseResource } | undefined {
   for (const section of course.sections) {
     const resource = section.resources.find((r) => r.resourceId === resourceId);
@@ -104,8 +112,8 @@ export function evolveCourse(state: CourseState, event: CourseEvent): CourseStat
       return { ...state, sections: event.data.sectionIds.flatMap((id) => byId.get(id) ?? []) };
     }
     case 'CourseResourceAdded': {
-      const { resourceId, kind, title, content, visible } = event.data;
-      return updateSection(state, event.data.sectionId, (s) => ({ ...s, resources: [...s.resources, { resourceId, kind, title, content, visible }] }));
+      const { resourceId, kind, title, content, visible, idNumber = null } = event.data;
+      return updateSection(state, event.data.sectionId, (s) => ({ ...s, resources: [...s.resources, { resourceId, kind, title, content, visible, idNumber }] }));
     }
     case 'CourseResourceUpdated':
       return updateResource(state, event.data.sectionId, event.data.resourceId, (r) => ({ ...r, ...event.data.changes }));

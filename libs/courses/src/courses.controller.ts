@@ -9,12 +9,15 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse,
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiErrors, nextLink } from '@learnstream/core';
 import type { Request } from 'express';
+import { BulkAddResourcesCommand } from './commands/bulk-add-resources.command';
 import { ChangeCourseCommand, type CourseChange } from './commands/change-course.command';
 import { CreateCourseCommand } from './commands/create-course.command';
 import {
   AddResourceDto,
   AddSectionDto,
   AssignTeacherDto,
+  BulkResourcesDto,
+  BulkResourcesResultDto,
   CreateCourseDto,
   ListCoursesDto,
   RenameSectionDto,
@@ -154,6 +157,19 @@ export class CoursesController {
   addResource(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Body() body: AddResourceDto) {
     const { visible = true, ...rest } = body;
     return this.change(actor, id, { type: 'AddResource', ...rest, visible } as CourseChange);
+  }
+
+  @Post(':id/resources/bulk')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Add many resources to a course at once, idempotent by their idNumber (Moodle\'s course upload)',
+    description:
+      'Each row is what POST /courses/{id}/resources takes, with the resource\'s idNumber (its id in the source system). A row whose idNumber a resource of the course has already is exists (its resourceId in the answer) and records nothing, so the same upload sent again records nothing. Every row is decided in order before anything is written; mode all_or_nothing (default) answers 400 BULK_REJECTED with each refused row in details and records nothing; per_row adds the good rows. One append to the course.',
+  })
+  @ApiOkResponse({ type: BulkResourcesResultDto, description: 'one result per row' })
+  @ApiErrors(more({ 400: ['BULK_REJECTED'], 413: ['PAYLOAD_TOO_LARGE'] }))
+  addResources(@CurrentActor() actor: Actor, @Param('id', ID) id: string, @Body() body: BulkResourcesDto): Promise<BulkResourcesResultDto> {
+    return this.commands.execute(new BulkAddResourcesCommand(actor, id, body.rows, body.mode));
   }
 
   @Get(':id/resources/:resourceId')

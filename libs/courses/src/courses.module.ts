@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { bulkBodyParsers } from '@learnstream/core';
 import { ChangeCourseHandler } from './commands/change-course.command';
 import { CreateCourseHandler } from './commands/create-course.command';
+import { BulkAddResourcesHandler } from './commands/bulk-add-resources.command';
 import { BulkEnrolLearnersHandler } from './commands/bulk-enrol.command';
 import { EnrolLearnerHandler } from './commands/enrol-learner.command';
 import { SelfEnrolHandler } from './commands/self-enrol.command';
@@ -19,12 +20,13 @@ import { ListParticipantsHandler } from './queries/list-participants.query';
   controllers: [CoursesController, EnrolmentsController],
   providers: [
     // Bulk uploads are past the default JSON limit: their routes get their own parsers (BULK_BODY_LIMIT).
-    bulkBodyParsers('COURSES_BULK_BODY_PARSER', ['/api/v1/courses/:id/enrolments/bulk']),
+    bulkBodyParsers('COURSES_BULK_BODY_PARSER', ['/api/v1/courses/:id/enrolments/bulk', '/api/v1/courses/:id/resources/bulk']),
     CoursesRepository,
     CreateCourseHandler,
     ChangeCourseHandler,
     EnrolLearnerHandler,
     BulkEnrolLearnersHandler,
+    BulkAddResourcesHandler,
     SelfEnrolHandler,
     UnenrolLearnerHandler,
     ListCoursesHandler,

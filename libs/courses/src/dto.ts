@@ -4,7 +4,7 @@
  * codes, periods, content of each resource kind) are the deciders' (400
  * COURSE_INVALID / ENROLMENT_INVALID), so that one rule lives in one place.
  */
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -16,6 +16,7 @@ import {
   IsObject,
   IsOptional,
   IsString,
+  Length,
   Max,
   MaxLength,
   Min,
@@ -136,6 +137,49 @@ export class AddResourceDto {
   @IsObject()
   content!: ResourceContent;
   @ApiPropertyOptional({ default: true, description: 'whether learners see it' }) @IsOptional() @IsBoolean() visible?: boolean;
+  @ApiPropertyOptional({ description: 'the resource\'s id in another system (Moodle\'s idnumber): unique in the course (409 IDNUMBER_TAKEN)', maxLength: 100 }) @IsOptional() @IsString() @Length(1, 100) idNumber?: string;
+}
+
+/** Rows of one bulk resource upload. */
+export const BULK_RESOURCES_MAX = 1000;
+
+/** One resource of a bulk upload: what POST /courses/{id}/resources takes, with its external id required (the upload is idempotent by it). */
+export class BulkResourceRowDto extends OmitType(AddResourceDto, ['resourceId', 'idNumber'] as const) {
+  @ApiProperty({ example: 'mod-page-42', description: 'the resource\'s id in the source system (Moodle\'s idnumber): a row whose idNumber a resource of the course has is that resource (exists)', maxLength: 100 })
+  @IsString()
+  @Length(1, 100)
+  idNumber!: string;
+}
+
+export class BulkResourcesDto {
+  @ApiProperty({ type: [BulkResourceRowDto], maxItems: BULK_RESOURCES_MAX, description: 'one row per resource, added in order (last in its section)' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(BULK_RESOURCES_MAX)
+  @ValidateNested({ each: true })
+  @Type(() => BulkResourceRowDto)
+  rows!: BulkResourceRowDto[];
+  @ApiPropertyOptional({ enum: ['all_or_nothing', 'per_row'], default: 'all_or_nothing', description: 'all_or_nothing: one refused row refuses the upload (400 BULK_REJECTED) and nothing is recorded; per_row: the good rows are added' })
+  @IsOptional()
+  @IsIn(['all_or_nothing', 'per_row'])
+  mode?: 'all_or_nothing' | 'per_row';
+}
+
+export class BulkResourceRowResultDto {
+  @ApiProperty({ description: 'position of the row (from 0)' }) row!: number;
+  @ApiProperty() idNumber!: string;
+  @ApiProperty({ enum: ['added', 'exists', 'refused'], description: 'exists: a resource of the course has this idNumber already (nothing recorded)' }) status!: 'added' | 'exists' | 'refused';
+  @ApiPropertyOptional({ format: 'uuid', description: 'the resource added, or the one with this idNumber' }) resourceId?: string;
+  @ApiPropertyOptional({ description: 'a refusal\'s stable code' }) code?: string;
+  @ApiPropertyOptional() message?: string;
+}
+
+export class BulkResourcesResultDto {
+  @ApiProperty({ format: 'uuid' }) courseId!: string;
+  @ApiProperty() added!: number;
+  @ApiProperty() existing!: number;
+  @ApiProperty() refused!: number;
+  @ApiProperty({ type: [BulkResourceRowResultDto] }) results!: BulkResourceRowResultDto[];
 }
 
 export class UpdateResourceDto {
