@@ -90,14 +90,97 @@ export class GradesProjection implements Projection {
    */
   private readonly rulesInBatch = new WeakMap<EntityManager, Map<string, CompletionRules | null>>();
 
-  /** The same rows as handle() event by event, with the rules read once per course and batch. */
+  /**
+   * The same rows as handle() event by event, with the rules read once per
+   * course and batch, and the graded attempts of courses without completion
+   * rules written together. For those, a graded attempt only stores its grade
+   * and the learner's quiz result again (the completion steps find no rules),
+   * and the other facts of those courses write nothing (views, starts,
+   * submissions) or only an assignment's or offline test's result, never a
+   * quiz's; so such attempts are gathered while only such facts come between
+   * them, and written in four statements, as each of them was before; any
+   * other event writes the gathered ones first, then itself.
+   */
   async handleBatch(events: StoredEvent[], tx: EntityManager): Promise<void> {
     this.rulesInBatch.set(tx, new Map());
+    const graded: StoredEvent[] = [];
     try {
-      for (const event of events) await this.handle(event, tx);
+      for (const event of events) {
+        const courseId = (event.data as unknown as Data).courseId;
+        const withoutRules = (event.type === 'AttemptGraded' || FACT_EVENTS.includes(event.type)) && (await this.loadRules(tx, courseId)) === null;
+        if (withoutRules && event.type === 'AttemptGraded') graded.push(event);
+        else if (withoutRules) await this.handle(event, tx);
+        else {
+          await this.gradedAttempts(graded.splice(0), tx);
+          await this.handle(event, tx);
+        }
+      }
+      await this.gradedAttempts(graded, tx);
     } finally {
       this.rulesInBatch.delete(tx);
     }
+  }
+
+  /**
+   * Graded attempts of courses without completion rules, in log order: their
+   * grades (the last of each attempt), then each learner's quiz result again
+   * from all their graded attempts, at the time of their last one here.
+   */
+  private async gradedAttempts(events: StoredEvent[], tx: EntityManager): Promise<void> {
+    if (events.length === 0) return;
+    if (events.length === 1) return this.handle(events[0], tx);
+    const byAttempt = new Map<string, { d: Data; school: string | null }>();
+    for (const e of events) byAttempt.set((e.data as unknown as Data).attemptId, { d: e.data as unknown as Data, school: e.envelope.schoolId });
+    const attempts = [...byAttempt.values()];
+    await tx.query(
+      `INSERT INTO quiz_attempt_grades (attempt_id, quiz_id, course_id, school_id, learner_id, attempt_number, grade, max_grade)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::int[], $7::float8[], $8::float8[])
+       ON CONFLICT (attempt_id) DO UPDATE SET grade = EXCLUDED.grade, max_grade = EXCLUDED.max_grade`,
+      [...(['attemptId', 'quizId', 'courseId'] as const).map((k) => attempts.map((a) => a.d[k])), attempts.map((a) => a.school), ...(['learnerId', 'attemptNumber', 'grade', 'maxGrade'] as const).map((k) => attempts.map((a) => a.d[k]))],
+    );
+    // Each learner's quiz: the last event here gives its time and school.
+    const pairs = new Map<string, { d: Data; at: string; school: string | null }>();
+    for (const e of events) {
+      const d = e.data as unknown as Data;
+      pairs.set(`${d.quizId}|${d.learnerId}`, { d, at: e.envelope.occurredAt, school: e.envelope.schoolId });
+    }
+    const list = [...pairs.values()];
+    const rows: { quiz_id: string; learner_id: string; attempt_number: number; grade: number; max_grade: number }[] = await tx.query(
+      `SELECT g.quiz_id, g.learner_id, g.attempt_number, g.grade, g.max_grade FROM quiz_attempt_grades g
+       JOIN unnest($1::uuid[], $2::uuid[]) AS t(quiz_id, learner_id) ON g.quiz_id = t.quiz_id AND g.learner_id = t.learner_id`,
+      [list.map((p) => p.d.quizId), list.map((p) => p.d.learnerId)],
+    );
+    const quizzes: { activity_id: string; max_grade: number; pass_grade: number | null; grading_method: GradingMethod | null }[] = await tx.query(
+      'SELECT activity_id, max_grade, pass_grade, grading_method FROM graded_activities WHERE activity_id = ANY($1::uuid[])',
+      [[...new Set(list.map((p) => p.d.quizId))]],
+    );
+    const quizOf = new Map(quizzes.map((q) => [q.activity_id, q]));
+    const attemptsOf = new Map<string, typeof rows>();
+    for (const r of rows) attemptsOf.set(`${r.quiz_id}|${r.learner_id}`, [...(attemptsOf.get(`${r.quiz_id}|${r.learner_id}`) ?? []), r]);
+    const results: { p: (typeof list)[number]; grade: number; maxGrade: number; passed: boolean | null }[] = [];
+    for (const p of list) {
+      const own = attemptsOf.get(`${p.d.quizId}|${p.d.learnerId}`) ?? [];
+      const quiz = quizOf.get(p.d.quizId);
+      const maxGrade: number = quiz?.max_grade ?? own[own.length - 1]?.max_grade;
+      const grade = quizResult(own.map((a) => ({ attemptNumber: a.attempt_number, grade: a.grade, maxGrade: a.max_grade })), quiz?.grading_method ?? 'highest', maxGrade);
+      if (grade !== null) results.push({ p, grade, maxGrade, passed: passedFor(grade, quiz?.pass_grade ?? null) });
+    }
+    if (results.length === 0) return;
+    await tx.query(
+      `INSERT INTO activity_results (activity_id, learner_id, course_id, school_id, kind, grade, max_grade, passed, graded_at)
+       SELECT a, l, c, s, 'quiz', g, mg, p, at FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::float8[], $6::float8[], $7::boolean[], $8::timestamptz[]) AS t(a, l, c, s, g, mg, p, at)
+       ON CONFLICT (activity_id, learner_id) DO UPDATE SET grade = EXCLUDED.grade, max_grade = EXCLUDED.max_grade, passed = EXCLUDED.passed, graded_at = EXCLUDED.graded_at`,
+      [
+        results.map((r) => r.p.d.quizId),
+        results.map((r) => r.p.d.learnerId),
+        results.map((r) => r.p.d.courseId),
+        results.map((r) => r.p.school),
+        results.map((r) => r.grade),
+        results.map((r) => r.maxGrade),
+        results.map((r) => r.passed),
+        results.map((r) => r.p.at),
+      ],
+    );
   }
 
   async handle(event: StoredEvent, tx: EntityManager): Promise<void> {
