@@ -26,7 +26,6 @@ import {
 import { OCCURRED_AT_DOC } from '@learnstream/access';
 import { Bounded, IsId } from '@learnstream/core';
 import { COURSE_ROLES, RESOURCE_KINDS, type CourseRole, type ResourceContent, type ResourceKind } from './course.events';
-import { ResourceContentResponse } from './responses';
 
 /** Ids are compared and named in streams in lower case. */
 const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value);
@@ -130,7 +129,8 @@ export class AddResourceDto {
   @ApiProperty({ enum: RESOURCE_KINDS }) @IsIn(RESOURCE_KINDS) kind!: ResourceKind;
   @ApiProperty({ example: 'Welcome' }) @IsString() title!: string;
   @ApiProperty({
-    type: () => ResourceContentResponse,
+    type: 'object',
+    additionalProperties: true,
     description: 'by kind: page { body }, file { fileRef, mimeType, sizeBytes }, url { url }, video { url, durationSeconds }',
     example: { body: '<p>Hello</p>' },
   })
@@ -184,7 +184,7 @@ export class BulkResourcesResultDto {
 
 export class UpdateResourceDto {
   @ApiPropertyOptional() @IsOptional() @IsString() title?: string;
-  @ApiPropertyOptional({ type: () => ResourceContentResponse, description: 'of the resource\'s kind (a resource never changes kind)' }) @IsOptional() @IsObject() content?: ResourceContent;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'of the resource\'s kind (a resource never changes kind)' }) @IsOptional() @IsObject() content?: ResourceContent;
 }
 
 export class ResourceVisibilityDto {

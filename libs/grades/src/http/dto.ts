@@ -11,7 +11,6 @@ import { Bounded, IsId } from '@learnstream/core';
 import { isUuid } from '@learnstream/domain';
 import type { CompletionActivityKind, CompletionRule } from '../completion.events';
 import type { GradeSource } from '../gradebook.events';
-import { GradeSourceResponse } from './responses';
 
 const flag = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
@@ -78,7 +77,7 @@ export class UpdateCategoryDto {
 }
 
 export class AddGradeItemDto {
-  @ApiProperty({ type: () => GradeSourceResponse, example: { kind: 'quiz', id: '6f1c…' }, description: "the activity it takes grades from ({ kind: 'quiz' | 'assignment' | 'offline', id }), or { kind: 'manual' }" })
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { kind: 'quiz', id: '6f1c…' }, description: "the activity it takes grades from ({ kind: 'quiz' | 'assignment' | 'offline', id }), or { kind: 'manual' }" })
   @IsGradeSource()
   source!: GradeSource;
   @ApiPropertyOptional({ description: 'default: the activity’s title (required for a manual item)' }) @IsOptional() @IsString() @Length(1, 200) name?: string;
@@ -116,7 +115,7 @@ export class CompletionRuleDto {
 
 export class CompletionCriteriaDto {
   @ApiProperty({
-    oneOf: [{ type: 'array', items: { type: 'string', format: 'uuid' } }, { type: 'string', enum: ['all'] }],
+    oneOf: [{ type: 'string', enum: ['all'] }, { type: 'array', items: { type: 'string', format: 'uuid' } }],
     example: 'all',
     description: "the activities to complete (each with a rule), or 'all': every activity with a rule",
   })
