@@ -100,6 +100,28 @@ it('refuses a bad row, a duplicate, an unknown column and malformed CSV, naming 
   });
 });
 
+it('refuses a CSV that is not the UTF-8 it says (Thai Excel\'s windows-874 saved as is) and reads it when its charset is named', async () => {
+  // TIS-620 / windows-874: the Thai letters U+0E01..U+0E5B are the bytes 0xA1..0xFB.
+  const legacy = (text: string) => Buffer.from([...text].map((c) => (c.charCodeAt(0) >= 0x0e00 ? c.charCodeAt(0) - 0x0e00 + 0xa0 : c.charCodeAt(0))));
+  const file = legacy(['username,displayName,role,consentObtainedFrom', 'csv.ansi,สมศรี มีสุข,learner,parent', ''].join('\r\n'));
+  await appendsNothing(t, async () => {
+    for (const type of ['text/csv', 'text/csv; charset=utf-8']) {
+      const res = await http().post('/api/v1/users/bulk').query({ schoolId: northId }).set(north.auth).set('Content-Type', type).send(file).expect(400);
+      expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'body', message: expect.stringContaining('UTF-8') })] });
+    }
+    // JSON that is not UTF-8 neither (its name would be stored as U+FFFD).
+    const json = Buffer.concat([Buffer.from(`{"schoolId":"${northId}","rows":[{"username":"json.ansi","displayName":"`), legacy('สมศรี'), Buffer.from('","role":"learner","consentObtainedFrom":"parent"}]}')]);
+    await http().post('/api/v1/users/bulk').set(north.auth).set('Content-Type', 'application/json').send(json).expect(400);
+    // A column named after an object's own property is not silently dropped.
+    const proto = await upload(north, csv(['username,displayName,role,consentObtainedFrom,__proto__', 'csv.proto,Proto,learner,parent,x'])).expect(400);
+    expect(proto.body.error.details).toEqual([expect.objectContaining({ field: 'body', line: 1 })]);
+    await upload(north, csv(['username,displayName,role,consentObtainedFrom,constructor', 'csv.ctor,Ctor,learner,parent,x'])).expect(400);
+  });
+  const named = await http().post('/api/v1/users/bulk').query({ schoolId: northId }).set(north.auth).set('Content-Type', 'text/csv; charset=windows-874').send(file).expect(200);
+  const account = await http().get(`/api/v1/users/${named.body.results[0].userId}`).set(north.auth).expect(200);
+  expect(account.body.displayName).toBe('สมศรี มีสุข');
+});
+
 it('is refused to another school\'s admin and to no one signed in', async () => {
   await appendsNothing(t, async () => {
     const other = await upload(south, csv([HEADER, 'csv.intruder,Intruder,learner,parent,,,'])).expect(403);

@@ -27,6 +27,9 @@ export function csvUploadRows(text: string, { lists = [] }: { lists?: readonly s
         const twice = names.find((n, i) => names.indexOf(n) !== i);
         if (twice !== undefined) throw invalid(`the header names column "${twice}" twice`, 1);
         if (names.some((n) => n === '')) throw invalid('the header has a column without a name', 1);
+        // An object's own names: csv-parse would drop a __proto__ cell and the DTO a constructor one, silently.
+        const reserved = names.find((n) => n === '__proto__' || n === 'constructor');
+        if (reserved !== undefined) throw invalid(`the header names column "${reserved}": no field is called that`, 1);
         return names;
       },
       skip_empty_lines: true,

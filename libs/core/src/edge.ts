@@ -23,6 +23,7 @@ import helmet from 'helmet';
 import type { Provider } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig, type HttpEdgeConfig } from '@learnstream/config';
+import { isUtf8 } from 'node:buffer';
 import { currentRequest } from './request-context';
 
 export interface BadInput {
@@ -100,13 +101,29 @@ export function inputGuardMiddleware(config: Pick<HttpEdgeConfig, 'maxInputDepth
   };
 }
 
-/** body-parser's failures in our error shape: 400 for JSON that does not parse, 413 past the limit, 415 for an unknown charset. */
+/**
+ * body-parser's `verify`: a body said (or taken by default) to be UTF-8 must
+ * be UTF-8. The decoder would put U+FFFD for every byte that is not, and a
+ * name from a CSV saved in a legacy code page (Thai Excel's windows-874) would
+ * be stored as question marks; refused instead (400), naming the fix: the
+ * charset in Content-Type, which the parser then decodes.
+ */
+const NOT_UTF8 = 'body.not.utf8';
+function utf8Body(_req: unknown, _res: unknown, body: Buffer, encoding: string): void {
+  if (/^utf-?8$/i.test(encoding) && !isUtf8(body)) throw Object.assign(new Error('the body is not valid UTF-8'), { type: NOT_UTF8 });
+}
+
+/** body-parser's failures in our error shape: 400 for JSON that does not parse or a body that is not the UTF-8 it says, 413 past the limit, 415 for an unknown charset. */
 function parserErrors(parse: RequestHandler): RequestHandler {
   const parser: RequestHandler = (req, res, next) =>
     parse(req, res, (error?: unknown) => {
       if (!error) return next();
       const e = error as { status?: number; type?: string; limit?: number };
       if (e.type === 'entity.too.large') return sendEdgeError(res, 413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${e.limit} bytes`);
+      if (e.type === NOT_UTF8) {
+        const message = 'the body is not valid UTF-8: save it as UTF-8, or name its charset in Content-Type (e.g. text/csv; charset=windows-874)';
+        return sendEdgeError(res, 400, 'VALIDATION_FAILED', message, [{ field: 'body', message }]);
+      }
       if (e.status === 415) return sendEdgeError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'the body\'s charset or encoding is not supported');
       if (e.status && e.status >= 400 && e.status < 500) return sendEdgeError(res, 400, 'VALIDATION_FAILED', 'the body is not valid JSON');
       next(error);
@@ -117,8 +134,8 @@ function parserErrors(parse: RequestHandler): RequestHandler {
 /** The JSON and form parsers of every route (Nest's own are turned off: `bodyParser: false`). */
 export function bodyParsers(config: Pick<HttpEdgeConfig, 'bodyLimit' | 'maxInputDepth'>): RequestHandler[] {
   return [
-    parserErrors(express.json({ limit: config.bodyLimit })),
-    parserErrors(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 1000 })),
+    parserErrors(express.json({ limit: config.bodyLimit, verify: utf8Body })),
+    parserErrors(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 1000, verify: utf8Body })),
   ];
 }
 
@@ -194,8 +211,8 @@ export function securityHeaders(): RequestHandler {
  */
 export function mountLargeBodyParsers(app: { use?: (path: string, handler: RequestHandler) => unknown } | undefined, paths: string[], limit: string): void {
   if (typeof app?.use !== 'function') return;
-  const json = parserErrors(express.json({ limit }));
-  const csv = parserErrors(express.text({ type: ['text/csv', 'application/csv'], limit }));
+  const json = parserErrors(express.json({ limit, verify: utf8Body }));
+  const csv = parserErrors(express.text({ type: ['text/csv', 'application/csv'], limit, verify: utf8Body }));
   // Not named jsonParser: Nest would take it for its own and register no JSON parser for the other routes.
   const largeBodyParser: RequestHandler = (req, res, next) => json(req, res, (error?: unknown) => (error ? next(error) : csv(req, res, next)));
   for (const path of paths) app.use(path, largeBodyParser);
