@@ -505,6 +505,15 @@ describe('a migrated term in the reports: lateness, periods, inactivity, usage b
     expect(gql.body.errors).toBeUndefined();
     expect(byId(gql.body.data.classReport.assessments)).toEqual(expected);
 
+    // The CSV table says the same, one line per assessment, a column per bin of 10 points.
+    const csv = await http().get(`/api/v1/reports/courses/${march}?format=csv&table=assessments`).set(teacher.auth).expect(200);
+    const [header, ...lines] = csv.text.trim().split(/\r?\n/).map((l) => l.split(','));
+    expect(header).toEqual(['courseId', 'assessmentId', 'kind', 'title', 'dueAt', 'learners', 'graded', 'meanPercentage', 'medianPercentage', 'facility', 'late', 'missing', ...[0, 10, 20, 30, 40, 50, 60, 70, 80, 90].map((k) => `from${k}`)]);
+    const csvRows = Object.fromEntries(lines.map((l) => [l[1], l]));
+    for (const [id, e] of Object.entries(expected)) {
+      expect(csvRows[id]).toEqual([march, id, e.kind, e.title, e.dueAt ?? '', '3', String(e.graded), String(e.meanPercentage), String(e.medianPercentage), String(e.facility), e.late === null ? '' : String(e.late), String(e.missing), ...e.distribution.map((d) => String(d.count))]);
+    }
+
     // As of the 17th: the oral did not exist yet; the essay had Eve's late work but no grades.
     const then = await http().get(`/api/v1/reports/courses/${march}?asOf=2024-03-17T12:00:00Z`).set(teacher.auth).expect(200);
     const essayThen = byId(then.body.assessments)[essayId];

@@ -29,7 +29,7 @@ export const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'csv'];
 /** Which part of a report was read (a CSV is one table of it). */
 export const LEARNER_PARTS = ['profile', 'courses', 'skills', 'timeline'] as const;
 export type LearnerPart = (typeof LEARNER_PARTS)[number];
-export const CLASS_PARTS = ['report', 'participants', 'questions', 'distribution'] as const;
+export const CLASS_PARTS = ['report', 'participants', 'questions', 'distribution', 'assessments'] as const;
 export type ClassPart = (typeof CLASS_PARTS)[number];
 export const SCHOOL_PARTS = ['report', 'courses', 'subjects', 'grade-levels', 'teachers'] as const;
 export type SchoolPart = (typeof SCHOOL_PARTS)[number];

@@ -4,6 +4,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, Matches, Max, MaxLength, Min } from 'class-validator';
 import { DomainError } from '@learnstream/domain';
 import type { SchoolPeriod } from '../queries/get-school-report.query';
+import { CLASS_TABLES, type ClassTable } from './report-csv';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export const SCHOOL_PERIOD_MAX_DAYS = 366;
@@ -79,10 +80,10 @@ export class ClassReportDto extends InactiveDaysDto {
   @IsIn(['precision-first', 'recall-first'])
   threshold?: 'precision-first' | 'recall-first';
 
-  @ApiPropertyOptional({ enum: ['participants', 'questions', 'distribution'], default: 'participants', description: 'the table of a CSV download' })
+  @ApiPropertyOptional({ enum: CLASS_TABLES, default: 'participants', description: 'the table of a CSV download' })
   @IsOptional()
-  @IsIn(['participants', 'questions', 'distribution'])
-  table?: 'participants' | 'questions' | 'distribution';
+  @IsIn(CLASS_TABLES)
+  table?: ClassTable;
 }
 
 export class SchoolReportDto extends FormatDto {

@@ -74,7 +74,7 @@ export class ProgressReportsController {
       '?asOf=: the class as it was then (events whose occurredAt ≤ asOf). Per-question facility and discrimination over first attempts (formulas in ' +
       '`rules.questions`). Recorded as ClassReportViewed.',
   })
-  @ApiJsonOrCsvResponse(ClassReportResponse, 'the report; CSV: ?table=participants (default), questions or distribution')
+  @ApiJsonOrCsvResponse(ClassReportResponse, 'the report; CSV: ?table=participants (default), questions, distribution or assessments (per quiz, assignment and offline test; from0 … from90: learners graded in each bin of 10 points)')
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND'] })
   async course(@CurrentActor() actor: Actor, @Param('id', id) courseId: string, @Query() q: ClassReportDto, @Headers('accept') accept?: string) {
     const csv = wantsCsv(q.format, accept);

@@ -34,7 +34,17 @@ export function learnerCsv(p: LearnerProfileView, table: 'courses' | 'skills' | 
   );
 }
 
-export function classCsv(r: ClassReportView, table: 'participants' | 'questions' | 'distribution'): string {
+/** The tables of the class report's CSV download. */
+export const CLASS_TABLES = ['participants', 'questions', 'distribution', 'assessments'] as const;
+export type ClassTable = (typeof CLASS_TABLES)[number];
+
+export function classCsv(r: ClassReportView, table: ClassTable): string {
+  if (table === 'assessments') {
+    return toCsv(
+      ['courseId', 'assessmentId', 'kind', 'title', 'dueAt', 'learners', 'graded', 'meanPercentage', 'medianPercentage', 'facility', 'late', 'missing', ...Array.from({ length: 10 }, (_, k) => `from${k * 10}`)],
+      r.assessments.map((a) => [r.courseId, a.assessmentId, a.kind, a.title, a.dueAt, a.learners, a.graded, a.meanPercentage, a.medianPercentage, a.facility, a.late, a.missing, ...a.distribution.map((b) => b.count)]),
+    );
+  }
   if (table === 'distribution') return toCsv(['courseId', 'from', 'to', 'count'], r.gradeDistribution.map((b) => [r.courseId, b.from, b.to, b.count]));
   if (table === 'questions') {
     return toCsv(
