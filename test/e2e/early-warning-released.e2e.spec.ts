@@ -98,3 +98,19 @@ it('a withheld grade moves the teacher’s risk, not the learner’s own; releas
   expect(released.risk).toBe(teacherView.risk);
   expect(released).toEqual(await profileRisk(1, teacher));
 }, 240_000);
+
+it('an offline result not released does not count as handed in for the learner’s own view (no submission but the grade)', async () => {
+  // An offline test has no submission: its "handed in" is the result itself, which the learner must not see moving their risk.
+  const takenOn = new Date(t0 + 4 * DAY_MS).toISOString().slice(0, 10);
+  const oral = (await http().post(`/api/v1/courses/${course}/offline-tests`).set(teacher.auth).send({ title: 'Oral', maxGrade: 20, takenOn }).expect(201)).body.offlineTestId as string;
+  t.clock.set(new Date(Date.parse(`${takenOn}T00:00:00Z`) + 1.5 * DAY_MS)); // past its end of day: missing for everyone
+  await caughtUp(t);
+  const before = await profileRisk(1, learner(1));
+  expect(before).toEqual(await profileRisk(1, teacher));
+
+  await http().put(`/api/v1/offline-tests/${oral}/results/${learner(1).userId}`).set(teacher.auth).send({ grade: 18 }).expect(200);
+  await caughtUp(t);
+  // The teacher reads the result (handed in, graded); the learner's own view is as it was.
+  expect((await profileRisk(1, teacher)).risk).not.toBe(before.risk);
+  expect(await profileRisk(1, learner(1))).toEqual(before);
+}, 240_000);

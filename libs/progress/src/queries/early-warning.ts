@@ -86,6 +86,8 @@ export interface CourseFacts {
   assessments: { id: string; kind: AssessmentKind; title: string; dueAt: number | null }[];
   /** Per learner: assessment → first submission time (or first grade, graded without one). */
   submissions: Map<string, Map<string, number>>;
+  /** Per learner: assessment → first time handed in by the learner (a submission or a quiz attempt's; never a grade). */
+  handedIn: Map<string, Map<string, number>>;
 }
 
 interface WorkRow {
@@ -131,10 +133,16 @@ export async function readCourseFacts(db: EntityManager, courseId: string, asOf:
   const latest = new Map<string, ActivityResult>();
   const attempts = new Map<string, Map<number, { grade: number; maxGrade: number }>>();
   const submissions = new Map<string, Map<string, number>>();
+  const handedIn = new Map<string, Map<string, number>>();
   for (const w of work) {
     const mine = submissions.get(w.learner_id) ?? new Map<string, number>();
     submissions.set(w.learner_id, mine);
     if (!mine.has(w.assessment_id)) mine.set(w.assessment_id, w.at.getTime());
+    if (w.kind !== 'graded') {
+      const own = handedIn.get(w.learner_id) ?? new Map<string, number>();
+      handedIn.set(w.learner_id, own);
+      if (!own.has(w.assessment_id)) own.set(w.assessment_id, w.at.getTime());
+    }
     if (w.kind !== 'graded' || w.grade === null || w.max_grade === null) continue;
     const key = `${w.assessment_id}|${w.learner_id}`;
     if (quizById.has(w.assessment_id)) {
@@ -162,6 +170,7 @@ export async function readCourseFacts(db: EntityManager, courseId: string, asOf:
     results: [...latest.values()],
     assessments: assessments.map((a) => ({ id: a.assessment_id, kind: a.kind === 'offline_test' ? 'offline' : a.kind, title: a.title, dueAt: a.due_at ? a.due_at.getTime() : null })),
     submissions,
+    handedIn,
   };
 }
 
@@ -172,7 +181,17 @@ export async function readCourseFacts(db: EntityManager, courseId: string, asOf:
  * see, theirs or a classmate's; the class report and a teacher's view of the profile read every grade.
  */
 export function releasedOnly(facts: CourseFacts, released: ReadonlySet<string>): CourseFacts {
-  return { ...facts, results: facts.results.filter((r) => released.has(r.activityId)) };
+  // Of a withheld grade, only what the learner handed in counts: a grade without a submission (an offline test's result) is not seen at all.
+  const submissions = new Map(
+    [...facts.submissions].map(([learnerId, times]) => [
+      learnerId,
+      new Map([...times].flatMap(([id, at]): [string, number][] => {
+        const own = facts.handedIn.get(learnerId)?.get(id);
+        return released.has(id) ? [[id, at]] : own === undefined ? [] : [[id, own]];
+      })),
+    ]),
+  );
+  return { ...facts, results: facts.results.filter((r) => released.has(r.activityId)), submissions };
 }
 
 /** The snapshot of the learners judged (active as of the date, not objecting, not restricted): the model's input. */
