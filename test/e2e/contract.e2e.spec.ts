@@ -299,6 +299,10 @@ describe('the real answers validate against the declared schemas', () => {
     await check(admin, '/api/v1/users/{id}/impersonations', `/api/v1/users/${opened.userId}/impersonations`);
     await check(admin, '/api/v1/schools', '/api/v1/schools?includeArchived=true');
     await check(admin, '/api/v1/schools/{id}/classes', `/api/v1/schools/${schoolId}/classes`);
+    await check(admin, '/api/v1/schools/{id}/transfers', `/api/v1/schools/${schoolId}/transfers`);
+    await check(admin, '/api/v1/schools/{id}/parent-links', `/api/v1/schools/${schoolId}/parent-links`);
+    await check(admin, '/api/v1/users/{id}/affiliations', `/api/v1/users/${opened.userId}/affiliations`);
+    await check(admin, '/api/v1/users/{id}/parent-links', `/api/v1/users/${opened.userId}/parent-links`);
     const enrolled = await check<{ learnerId: string }>(teacher, '/api/v1/courses/{id}/enrolments', `/api/v1/courses/${courseId}/enrolments`, 'post', 201, { learnerId: opened.userId });
     expect(enrolled.learnerId).toBe(opened.userId);
     const participants = await check<{ participants: { learnerId: string }[] }>(teacher, '/api/v1/courses/{id}/enrolments', `/api/v1/courses/${courseId}/enrolments?includeUnenrolled=true`);
@@ -310,6 +314,7 @@ describe('the real answers validate against the declared schemas', () => {
     });
     expect(changed.status).toBeLessThan(300);
     const learner = await token(username, `${s.password}-2`);
+    await check(learner, '/api/v1/transfers', '/api/v1/transfers');
 
     const resourceId = course.sections.flatMap((x) => x.resources)[0].resourceId;
     await check(learner, '/api/v1/courses/{id}/resources/{resourceId}', `/api/v1/courses/${courseId}/resources/${resourceId}`);

@@ -205,3 +205,15 @@ export function transferViewOfRow(r: TransferRow, side: TransferSide): TransferV
     decidedAs: r.decided_as ?? null, decidedAt: iso(r.decided_at),
   };
 }
+
+export class TransferListView {
+  @ApiProperty({ type: () => TransferView, isArray: true }) transfers!: TransferView[];
+}
+
+export class ParentLinkListView {
+  @ApiProperty({ type: () => ParentLinkView, isArray: true }) parentLinks!: ParentLinkView[];
+}
+
+export class AffiliationListView {
+  @ApiProperty({ type: () => AffiliationView, isArray: true }) affiliations!: AffiliationView[];
+}

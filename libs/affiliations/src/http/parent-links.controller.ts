@@ -10,7 +10,7 @@ import { RevokeParentLinkCommand } from '../commands/revoke-parent-link.command'
 import { WithdrawParentalConsentCommand } from '../commands/withdraw-parental-consent.command';
 import { GetAffiliationsQuery } from '../queries/get-affiliations.query';
 import { ListUserParentLinksQuery } from '../queries/list-parent-links.query';
-import { AffiliationView, ParentalConsentView, ParentLinkView } from '../views';
+import { AffiliationListView, ParentalConsentView, ParentLinkListView, ParentLinkView } from '../views';
 import { ParentalConsentDto, RequestParentLinkDto } from './affiliations.dto';
 
 const uuid = UUID_PARAM;
@@ -76,17 +76,17 @@ export class UserAffiliationsController {
 
   @Get(':id/affiliations')
   @ApiOperation({ summary: 'An account\'s memberships, current and past' })
-  @ApiOkResponse({ description: '{ affiliations: AffiliationView[] }: memberships, current and past, oldest first', type: AffiliationView, isArray: true })
+  @ApiOkResponse({ description: 'memberships, current and past, oldest first', type: AffiliationListView })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
-  affiliations(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+  affiliations(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<AffiliationListView> {
     return this.queries.execute(new GetAffiliationsQuery(actor, id));
   }
 
   @Get(':id/parent-links')
   @ApiOperation({ summary: 'An account\'s parent links, as parent and as child' })
-  @ApiOkResponse({ description: '{ parentLinks: ParentLinkView[] }: as parent and as child, any status', type: ParentLinkView, isArray: true })
+  @ApiOkResponse({ description: 'as parent and as child, any status', type: ParentLinkListView })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
-  parentLinks(@CurrentActor() actor: Actor, @Param('id', uuid) id: string) {
+  parentLinks(@CurrentActor() actor: Actor, @Param('id', uuid) id: string): Promise<ParentLinkListView> {
     return this.queries.execute(new ListUserParentLinksQuery(actor, id));
   }
 

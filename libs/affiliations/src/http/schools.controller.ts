@@ -18,7 +18,7 @@ import { ListClassesQuery } from '../queries/list-classes.query';
 import { ListMembersQuery } from '../queries/list-members.query';
 import { ListSchoolParentLinksQuery } from '../queries/list-parent-links.query';
 import { ListSchoolsQuery } from '../queries/list-schools.query';
-import { ClassListView, ClassView, MembershipView, MembersPage, ParentLinkView, SchoolListView, SchoolView, TransferView } from '../views';
+import { ClassListView, ClassView, MembershipView, MembersPage, ParentLinkListView, SchoolListView, SchoolView, TransferListView, TransferView } from '../views';
 import { RequestTransferCommand } from '../commands/transfer.commands';
 import { ListSchoolTransfersQuery } from '../queries/list-transfers.query';
 import {
@@ -157,9 +157,9 @@ export class SchoolsController {
 
   @Get(':id/transfers')
   @ApiOperation({ summary: 'A school\'s transfers, asked and received' })
-  @ApiOkResponse({ description: '{ transfers: TransferView[] }: the accounts the school asked to join, and its learners other schools asked away (school admins)', type: TransferView, isArray: true })
+  @ApiOkResponse({ description: 'the accounts the school asked to join, and its learners other schools asked away (school admins)', type: TransferListView })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
-  transfers(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: TransferStatusDto) {
+  transfers(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: TransferStatusDto): Promise<TransferListView> {
     return this.queries.execute(new ListSchoolTransfersQuery(actor, id, query.status ?? null));
   }
 
@@ -192,9 +192,9 @@ export class SchoolsController {
 
   @Get(':id/parent-links')
   @ApiOperation({ summary: 'Parent links of a school\'s learners' })
-  @ApiOkResponse({ description: '{ parentLinks: ParentLinkView[] }: the links of the school’s current learners (school admins)', type: ParentLinkView, isArray: true })
+  @ApiOkResponse({ description: 'the links of the school’s current learners (school admins)', type: ParentLinkListView })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
-  parentLinks(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: ParentLinkStatusDto) {
+  parentLinks(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Query() query: ParentLinkStatusDto): Promise<ParentLinkListView> {
     return this.queries.execute(new ListSchoolParentLinksQuery(actor, id, query.status ?? null));
   }
 }

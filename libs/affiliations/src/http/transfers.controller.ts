@@ -5,7 +5,7 @@ import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiErrors, UUID_PARAM } from '@learnstream/core';
 import { CancelTransferCommand, DecideTransferCommand } from '../commands/transfer.commands';
 import { ListMyTransfersQuery } from '../queries/list-transfers.query';
-import { TransferView } from '../views';
+import { TransferListView, TransferView } from '../views';
 import { TransferStatusDto } from './affiliations.dto';
 
 const uuid = UUID_PARAM;
@@ -22,9 +22,9 @@ export class TransfersController {
 
   @Get()
   @ApiOperation({ summary: 'Transfers asking the caller or their children to join a school' })
-  @ApiOkResponse({ description: '{ transfers: TransferView[] }: the schools asking the caller, or their children, to join', type: TransferView, isArray: true })
+  @ApiOkResponse({ description: 'the schools asking the caller, or their children, to join', type: TransferListView })
   @ApiErrors({ 400: ['VALIDATION_FAILED'] })
-  mine(@CurrentActor() actor: Actor, @Query() query: TransferStatusDto) {
+  mine(@CurrentActor() actor: Actor, @Query() query: TransferStatusDto): Promise<TransferListView> {
     return this.queries.execute(new ListMyTransfersQuery(actor, query.status ?? null));
   }
 
