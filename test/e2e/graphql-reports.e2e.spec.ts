@@ -49,7 +49,7 @@ const TIMELINE = 'learnerId nextCursor events { eventId occurredAt eventType act
 
 const CLASS_REPORT = `query ($courseId: ID!) { classReport(courseId: $courseId) {
   courseId title code subject gradeLevel generatedAt asOf
-  earlyWarning { threshold riskAtLeast expectedPrecision expectedRecall rule trainedOn }
+  earlyWarning { threshold riskAtLeast expectedPrecision expectedRecall rule trainedOn model }
   rules { atRisk inactiveDays grades questions assessments distribution suggestions }
   summary { learners completed completionRate graded meanGrade passing atRisk atRiskBaseline profilingObjected }
   participants { learnerId displayName status enrolledAt unenrolledAt lastAccessAt events activity ${COMPLETION} grade { percentage letter passed } profilingObjected

@@ -1,7 +1,8 @@
 import { atThreshold, evaluate, prAuc, recallAtPrecision, rocAuc, type Scored } from './metrics';
 import { fitLogistic, sigmoid, solve } from './logistic';
 import { courseFeatures, DAY_MS, percentileRanks, shareAbove, type CourseSnapshot } from './features';
-import { scoreLearners, checkModel, type EarlyWarningModel } from './model';
+import { scoreLearners, checkModel, isEarlyWarningModel, type EarlyWarningModel } from './model';
+import { historyProblem, L2_GRID, trainOnHistory, type TrainingCourse } from './train';
 import { TRAINED_MODEL } from './model.weights';
 
 const items = (pairs: [number, boolean][]): Scored[] => pairs.map(([score, positive]) => ({ score, positive }));
@@ -221,5 +222,52 @@ describe('features of a course snapshot', () => {
   it('a model whose weights do not match its features is refused', () => {
     const broken: EarlyWarningModel = { ...TRAINED_MODEL, weights: TRAINED_MODEL.weights.slice(1) };
     expect(() => checkModel(broken)).toThrow(/must match/);
+  });
+});
+
+describe("training on a school's own history", () => {
+  const t0 = Date.UTC(2024, 0, 1);
+  const day = (d: number) => t0 + d * DAY_MS;
+  // A course of 10 learners, two assessments due by day 30: learner k hands in both with a grade of 0.4 + 0.05k
+  // when k is even, only the first (0.3) when odd; the odd ones fail (and, in course b, learner 8 too).
+  const course = (name: string, failing: (k: number) => boolean): TrainingCourse => ({
+    group: name,
+    name,
+    day: 30,
+    outcomes: new Map(Array.from({ length: 10 }, (_, k) => [`${name}${k}`, failing(k)])),
+    snapshot: {
+      courseId: name,
+      asOf: day(30),
+      assessments: [
+        { id: 'x', title: 'X', dueAt: day(10) },
+        { id: 'y', title: 'Y', dueAt: day(20) },
+      ],
+      learners: Array.from({ length: 10 }, (_, k) => ({
+        learnerId: `${name}${k}`,
+        enrolledAt: day(0),
+        submissions: k % 2 ? [{ assessmentId: 'x', submittedAt: day(9), score: 0.3 }] : [{ assessmentId: 'x', submittedAt: day(9), score: 0.4 + 0.05 * k }, { assessmentId: 'y', submittedAt: day(19), score: 0.4 + 0.05 * k }],
+      })),
+    },
+  });
+
+  it('needs two courses and both outcomes', () => {
+    expect(historyProblem([course('a', (k) => k % 2 === 1)])).toMatch(/at least 2/);
+    expect(historyProblem([course('a', () => false), course('b', () => false)])).toMatch(/both outcomes/);
+    expect(historyProblem([course('a', (k) => k % 2 === 1), course('b', (k) => k % 2 === 1 || k === 8)])).toBeNull();
+    expect(() => trainOnHistory([course('a', () => true)], { trainedOn: 'a' })).toThrow(/at least 2/);
+  });
+
+  it('holds each course out, chooses the penalty from the grid, and stores a model the class report can read', () => {
+    const { model, heldOut } = trainOnHistory([course('a', (k) => k % 2 === 1), course('b', (k) => k % 2 === 1 || k === 8)], { trainedOn: 'school x' });
+    expect(L2_GRID).toContain(model.l2);
+    expect(heldOut.map((h) => h.group).sort()).toEqual([...Array(10).fill('a'), ...Array(10).fill('b')]);
+    expect(isEarlyWarningModel(model)).toBe(true);
+    expect(isEarlyWarningModel(JSON.parse(JSON.stringify(model)))).toBe(true);
+    // Those who stopped handing in are riskier than those who did not.
+    const scores = new Map(scoreLearners(model, courseFeatures(course('c', () => false).snapshot), 'precision-first').map((r) => [r.learnerId, r.risk]));
+    expect(Math.min(scores.get('c1')!, scores.get('c3')!)).toBeGreaterThan(Math.max(scores.get('c0')!, scores.get('c2')!));
+    expect(isEarlyWarningModel({ ...model, weights: model.weights.map(() => Number.NaN) })).toBe(false);
+    expect(isEarlyWarningModel({ ...model, features: ['shoeSize'] })).toBe(false);
+    expect(isEarlyWarningModel('model')).toBe(false);
   });
 });

@@ -187,3 +187,18 @@ export function checkModel(model: EarlyWarningModel): EarlyWarningModel {
   for (const s of THRESHOLD_SETTINGS) if (typeof model.thresholds[s]?.threshold !== 'number') throw new Error(`early-warning model: no ${s} threshold`);
   return model;
 }
+
+/** A stored model (a school's, read back from its event): the shape checkModel accepts, numbers finite. */
+export function isEarlyWarningModel(value: unknown): value is EarlyWarningModel {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as Partial<EarlyWarningModel>;
+  const finite = (xs: unknown) => Array.isArray(xs) && xs.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (!Array.isArray(m.features) || !finite(m.weights) || !finite(m.mean) || !finite(m.sd) || typeof m.intercept !== 'number' || !Number.isFinite(m.intercept)) return false;
+  if (typeof m.trainedOn !== 'string' || !finite(m.atDays) || typeof m.l2 !== 'number' || typeof m.thresholds !== 'object' || m.thresholds === null) return false;
+  try {
+    checkModel(m as EarlyWarningModel);
+    return THRESHOLD_SETTINGS.every((s) => ['expectedPrecision', 'expectedRecall'].every((k) => Number.isFinite(m.thresholds![s][k as 'expectedPrecision'])));
+  } catch {
+    return false;
+  }
+}

@@ -146,3 +146,34 @@ export function train(courses: readonly TrainingCourse[], options: { trainedOn: 
     },
   };
 }
+
+/** The penalties a school's own training chooses from (leave one course out): small histories want more. */
+export const L2_GRID: readonly number[] = [1, 10, 100, 300, 1000];
+
+/** Why a history cannot be trained on (null when it can): two finished courses at least, learners of both outcomes. */
+export function historyProblem(courses: readonly TrainingCourse[]): string | null {
+  const groups = new Set(courses.map((c) => c.group));
+  if (groups.size < 2) return `${groups.size} finished course(s) with learners judged: at least 2 are needed (each is held out in turn)`;
+  const outcomes = courses.flatMap((c) => [...c.outcomes.values()]);
+  const positives = outcomes.filter(Boolean).length;
+  if (!positives || positives === outcomes.length) return `${positives} of ${outcomes.length} learners judged failed or withdrew: both outcomes are needed`;
+  return null;
+}
+
+/**
+ * A school's own history (or any set of courses): every course held out in turn, the penalty chosen from
+ * `grid` by the held-out ROC AUC over every day pooled, then `train` with it (thresholds from the held-out
+ * scores of that penalty, the final fit on everything).
+ */
+export function trainOnHistory(courses: readonly TrainingCourse[], options: { trainedOn: string; grid?: readonly number[]; features?: readonly FeatureName[] }): TrainResult {
+  const problem = historyProblem(courses);
+  if (problem) throw new Error(problem);
+  const features = options.features ?? MODEL_FEATURES;
+  const rows = trainingRows(courses, features);
+  let best = { l2: DEFAULT_L2, auc: -1 };
+  for (const l2 of options.grid ?? L2_GRID) {
+    const auc = evaluate(leaveOneGroupOut(rows, features, l2), Infinity).rocAuc ?? 0;
+    if (auc > best.auc) best = { l2, auc };
+  }
+  return train(courses, { trainedOn: options.trainedOn, l2: best.l2, features });
+}

@@ -13,14 +13,19 @@
  *
  * And one setting: `EarlyWarningThresholdSet` on `early_warning-<schoolId>`,
  * the school's choice of the at-risk flag's threshold (precision-first or
- * recall-first, docs/early-warning.md), by a school admin.
+ * recall-first, docs/early-warning.md), by a school admin; and
+ * `EarlyWarningModelTrained` on the same stream: the at-risk model fitted on
+ * the school's own finished courses (weights, thresholds and their expected
+ * precision and recall on the school's held-out courses; aggregate figures, no
+ * learner's), which the school's class reports score with from then on.
  *
  * Consumed, not emitted, here: the privacy feature's objection to profiling,
  * `ProfilingObjected` / `ProfilingObjectionWithdrawn` with data `{ userId, at }`
  * on the user's stream, sets `progress_learners.profiling_objected`
  * (projections/learner-activity.projection.ts).
  */
-import { calendarDate, eventType, instant, oneOf, uuid, type DomainEvent, type Shape } from '@learnstream/domain';
+import { calendarDate, eventType, instant, oneOf, simple, uuid, wholeNumber, type DomainEvent, type Shape } from '@learnstream/domain';
+import { isEarlyWarningModel, type EarlyWarningModel } from '@learnstream/early-warning';
 import type { EventTypeDefinition } from '@learnstream/event-store';
 
 export type ReportFormat = 'json' | 'csv';
@@ -43,10 +48,11 @@ export type SchoolReportViewed = DomainEvent<
 
 export const THRESHOLD_CHOICES = ['precision-first', 'recall-first'] as const;
 export type EarlyWarningThresholdSet = DomainEvent<'EarlyWarningThresholdSet', { schoolId: string; threshold: (typeof THRESHOLD_CHOICES)[number]; by: string; at: string }>;
-export const EARLY_WARNING_EVENTS = { thresholdSet: 'EarlyWarningThresholdSet' } as const;
+export type EarlyWarningModelTrained = DomainEvent<'EarlyWarningModelTrained', { schoolId: string; model: EarlyWarningModel; courses: number; learners: number; by: string; at: string }>;
+export const EARLY_WARNING_EVENTS = { thresholdSet: 'EarlyWarningThresholdSet', modelTrained: 'EarlyWarningModelTrained' } as const;
 export const earlyWarningStreamId = (schoolId: string) => `early_warning-${schoolId}`;
 
-export type ProgressReportEvent = LearnerProfileViewed | ClassReportViewed | SchoolReportViewed | EarlyWarningThresholdSet;
+export type ProgressReportEvent = LearnerProfileViewed | ClassReportViewed | SchoolReportViewed | EarlyWarningThresholdSet | EarlyWarningModelTrained;
 
 /** The objection to profiling, as this feature reads it (the privacy feature defines and emits it). */
 export const PROFILING_EVENTS = { objected: 'ProfilingObjected', withdrawn: 'ProfilingObjectionWithdrawn' } as const;
@@ -60,4 +66,5 @@ export const PROGRESS_EVENT_TYPES: EventTypeDefinition[] = [
   define('ClassReportViewed', { userId: uuid, courseId: uuid, part: oneOf(...CLASS_PARTS), format: oneOf(...REPORT_FORMATS) }),
   define('SchoolReportViewed', { userId: uuid, schoolId: uuid, from: calendarDate, to: calendarDate, part: oneOf(...SCHOOL_PARTS), format: oneOf(...REPORT_FORMATS) }),
   define('EarlyWarningThresholdSet', { schoolId: uuid, threshold: oneOf(...THRESHOLD_CHOICES), by: uuid, at: instant }),
+  define('EarlyWarningModelTrained', { schoolId: uuid, model: simple('an early-warning model (libs/early-warning model.ts)', isEarlyWarningModel), courses: wholeNumber, learners: wholeNumber, by: uuid, at: instant }),
 ];

@@ -7,6 +7,8 @@ import { GetClassReportHandler } from './queries/get-class-report.query';
 import { GetLearnerProfileHandler, GetLearnerTimelineHandler } from './queries/get-learner-profile.query';
 import { GetSchoolReportHandler } from './queries/get-school-report.query';
 import { SetEarlyWarningThresholdHandler } from './commands/set-threshold.command';
+import { TrainEarlyWarningHandler } from './commands/train-early-warning.command';
+import { GetSchoolModelHandler } from './queries/get-school-model.query';
 
 /** The learner profile, class report and school report over REST. Their projections are listed in the composition. */
 @Module({
@@ -19,6 +21,8 @@ import { SetEarlyWarningThresholdHandler } from './commands/set-threshold.comman
     GetClassReportHandler,
     GetSchoolReportHandler,
     SetEarlyWarningThresholdHandler,
+    TrainEarlyWarningHandler,
+    GetSchoolModelHandler,
   ],
 })
 export class ProgressModule {}

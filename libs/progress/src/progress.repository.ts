@@ -11,7 +11,7 @@ import type { DataSource } from 'typeorm';
 import { query } from '@learnstream/database';
 import { envelopeFor, type Actor } from '@learnstream/access';
 import { EventLog, type AppendResult } from '@learnstream/event-store';
-import { activityStreamId, earlyWarningStreamId, type ClassReportViewed, type EarlyWarningThresholdSet, type LearnerProfileViewed, type SchoolReportViewed } from './progress.events';
+import { activityStreamId, earlyWarningStreamId, type ClassReportViewed, type EarlyWarningModelTrained, type EarlyWarningThresholdSet, type LearnerProfileViewed, type SchoolReportViewed } from './progress.events';
 
 type Without<E extends { data: object }> = Omit<E['data'], 'userId'>;
 
@@ -65,6 +65,21 @@ export class ProgressRepository {
           type: 'SchoolReportViewed',
           data: { userId: actor.userId, ...data },
           envelope: envelopeFor(actor, { action: 'viewed', crud: 'r', object: { type: 'school_report', id: data.schoolId }, schoolId: data.schoolId }),
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+  }
+
+  /** The model fitted on the school's own history (school.manage checked by the caller). */
+  modelTrained(actor: Actor, data: Omit<EarlyWarningModelTrained['data'], 'by'>): Promise<AppendResult> {
+    return this.log.append(
+      earlyWarningStreamId(data.schoolId),
+      [
+        {
+          type: 'EarlyWarningModelTrained',
+          data: { ...data, by: actor.userId },
+          envelope: envelopeFor(actor, { action: 'trained', crud: 'u', object: { type: 'early_warning_model', id: data.schoolId }, schoolId: data.schoolId }),
         },
       ],
       { expectedRevision: 'any' },

@@ -85,6 +85,7 @@ export class EarlyWarningObject {
   @Field(() => Float) expectedRecall!: number;
   @Field() rule!: string;
   @Field() trainedOn!: string;
+  @Field({ description: "school: the model trained on the school's own history; bundled: the product's" }) model!: string;
 }
 
 // ---------------------------------------------------------------- the learner profile

@@ -1,7 +1,7 @@
 /** Query strings of the progress reports; shapes checked here (400 VALIDATION_FAILED). */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsPositive, Matches, Max, MaxLength, Min } from 'class-validator';
 import { DomainError } from '@learnstream/domain';
 import type { SchoolPeriod } from '../queries/get-school-report.query';
 import { CLASS_TABLES, type ClassTable } from './report-csv';
@@ -129,6 +129,18 @@ export function classAsOf(asOf: string | undefined, now: Date): string | undefin
   const at = Date.parse(asOf);
   if (Number.isNaN(at)) throw new DomainError('invalid', 'VALIDATION_FAILED', 'asOf is not a real instant');
   return new Date(at).toISOString();
+}
+
+export class TrainEarlyWarningDto {
+  @ApiPropertyOptional({ type: [Number], example: [30, 60, 90], description: "the days after each course's first enrolment whose snapshots the fit pools (default 30, 60, 90)" })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(12)
+  @IsInt({ each: true })
+  @Min(0, { each: true })
+  @Max(1000, { each: true })
+  days?: number[];
 }
 
 export class EarlyWarningSettingDto {

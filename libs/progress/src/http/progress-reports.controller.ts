@@ -2,9 +2,9 @@
  * The progress reports over REST, JSON or CSV (?format=csv or Accept:
  * text/csv; a CSV is one table of the report, ?table=). Thin: one query each.
  */
-import { Body, Controller, Get, Headers, HttpCode, Param, Put, Query, type PipeTransform } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, type PipeTransform } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiErrors, ApiJsonOrCsvResponse, csvDownload, downloadName, UUID_PARAM, wantsCsv } from '@learnstream/core';
 import { Clock } from '@learnstream/domain';
@@ -12,8 +12,10 @@ import { GetClassReportQuery, type ClassReportView } from '../queries/get-class-
 import { GetLearnerProfileQuery, GetLearnerTimelineQuery, type LearnerProfileView, type TimelinePage } from '../queries/get-learner-profile.query';
 import { GetSchoolReportQuery, type SchoolReportView } from '../queries/get-school-report.query';
 import { SetEarlyWarningThresholdCommand } from '../commands/set-threshold.command';
-import { ClassReportDto, classAsOf, EarlyWarningSettingDto, LearnerProfileDto, SchoolReportDto, schoolPeriod, TimelineDto } from './dto';
-import { ClassReportResponse, LearnerProfileResponse, SchoolReportResponse, ThresholdSettingResponse, TimelinePageResponse } from './responses';
+import { TrainEarlyWarningCommand } from '../commands/train-early-warning.command';
+import { GetSchoolModelQuery } from '../queries/get-school-model.query';
+import { ClassReportDto, classAsOf, EarlyWarningSettingDto, LearnerProfileDto, SchoolReportDto, schoolPeriod, TimelineDto, TrainEarlyWarningDto } from './dto';
+import { ClassReportResponse, LearnerProfileResponse, SchoolModelResponse, SchoolReportResponse, ThresholdSettingResponse, TimelinePageResponse } from './responses';
 import { classCsv, learnerCsv, schoolCsv, timelineCsv } from './report-csv';
 
 /** A path id: a UUID (else 400 VALIDATION_FAILED), in lower case as the read models hold it. */
@@ -116,5 +118,27 @@ export class ProgressReportsController {
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['SCHOOL_NOT_FOUND'] })
   setThreshold(@CurrentActor() actor: Actor, @Param('id', id) schoolId: string, @Body() body: EarlyWarningSettingDto) {
     return this.commands.execute(new SetEarlyWarningThresholdCommand(actor, schoolId, body.threshold));
+  }
+
+  @Post('schools/:id/early-warning/model')
+  @ApiOperation({
+    summary: "Train the at-risk model on the school's own history: its finished (archived) courses and how their learners finished",
+    description:
+      "school.manage. Each finished course held out in turn (the penalty and both thresholds, with the precision and recall they had, from the held-out " +
+      "scores), the weights fitted on all; recorded as EarlyWarningModelTrained. The school's class reports and learner profiles score with it from then on " +
+      '(docs/early-warning.md). 422 NOT_ENOUGH_HISTORY: fewer than two finished courses with learners judged, or one outcome only.',
+  })
+  @ApiCreatedResponse({ type: SchoolModelResponse, description: "the school's model: weights, penalty, thresholds with their expected precision and recall" })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 422: ['NOT_ENOUGH_HISTORY'] })
+  train(@CurrentActor() actor: Actor, @Param('id', id) schoolId: string, @Body() body: TrainEarlyWarningDto) {
+    return this.commands.execute(new TrainEarlyWarningCommand(actor, schoolId, body.days));
+  }
+
+  @Get('schools/:id/early-warning/model')
+  @ApiOperation({ summary: "The at-risk model the school's class reports score with: its own (trained on its history) or the bundled one", description: 'school.manage.' })
+  @ApiOkResponse({ type: SchoolModelResponse })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
+  model(@CurrentActor() actor: Actor, @Param('id', id) schoolId: string) {
+    return this.queries.execute(new GetSchoolModelQuery(actor, schoolId));
   }
 }

@@ -58,6 +58,7 @@ export class EarlyWarningResponse {
   @ApiProperty() expectedRecall!: number;
   @ApiProperty() rule!: string;
   @ApiProperty() trainedOn!: string;
+  @ApiOneOf(['school', 'bundled'], { description: "school: the model trained on the school's own history (GET /reports/schools/{id}/early-warning/model); bundled: the product's" }) model!: 'school' | 'bundled';
 }
 
 export class ThresholdSettingResponse {
@@ -66,6 +67,44 @@ export class ThresholdSettingResponse {
   @ApiProperty() riskAtLeast!: number;
   @ApiProperty() expectedPrecision!: number;
   @ApiProperty() expectedRecall!: number;
+}
+
+export class ModelWeightResponse {
+  @ApiProperty() feature!: string;
+  @ApiProperty({ description: 'per standard deviation of the feature' }) weight!: number;
+  @ApiProperty() mean!: number;
+  @ApiProperty() sd!: number;
+}
+
+export class ModelThresholdResponse {
+  @ApiProperty({ description: 'flagged when risk ≥ this' }) riskAtLeast!: number;
+  @ApiProperty({ description: 'on the held-out courses (a school model: each of its finished courses held out in turn)' }) expectedPrecision!: number;
+  @ApiProperty() expectedRecall!: number;
+  @ApiProperty() rule!: string;
+}
+
+export class ModelThresholdsResponse {
+  @ApiProperty({ type: () => ModelThresholdResponse }) 'precision-first'!: ModelThresholdResponse;
+  @ApiProperty({ type: () => ModelThresholdResponse }) 'recall-first'!: ModelThresholdResponse;
+}
+
+export class ModelTrainingResponse {
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ format: 'uuid' }) by!: string;
+  @ApiProperty({ description: 'finished courses trained on' }) courses!: number;
+  @ApiProperty({ description: 'learners judged in them' }) learners!: number;
+}
+
+export class SchoolModelResponse {
+  @ApiProperty({ format: 'uuid' }) schoolId!: string;
+  @ApiOneOf(['school', 'bundled'], { description: "school: trained on the school's own history; bundled: the product's (the school has none)" }) source!: 'school' | 'bundled';
+  @ApiProperty() trainedOn!: string;
+  @ApiNullable(() => ModelTrainingResponse, { description: 'null for the bundled model' }) trained!: ModelTrainingResponse | null;
+  @ApiProperty({ description: 'the L2 penalty of the fit' }) l2!: number;
+  @ApiProperty({ type: [Number] }) atDays!: number[];
+  @ApiProperty() intercept!: number;
+  @ApiList(() => ModelWeightResponse) weights!: ModelWeightResponse[];
+  @ApiProperty({ type: () => ModelThresholdsResponse }) thresholds!: ModelThresholdsResponse;
 }
 
 export class ClassParticipantResponse {

@@ -30,6 +30,7 @@ const HANDLED = [
   'LearnerEnrolled',
   'LearnerUnenrolled',
   EARLY_WARNING_EVENTS.thresholdSet,
+  EARLY_WARNING_EVENTS.modelTrained,
 ] as const;
 
 type AssessmentRow = { id: string; courseId: string; schoolId: string | null; kind: string; title: string; dueAt: string | null; createdAt: string };
@@ -50,6 +51,9 @@ interface Data {
   grade?: number;
   maxGrade?: number;
   threshold?: string;
+  model?: unknown;
+  courses?: number;
+  learners?: number;
   by?: string;
   attemptNumber?: number;
   at?: string;
@@ -73,6 +77,7 @@ export class EarlyWarningProjection implements Projection {
     const enrolments: { eventId: string; courseId: string; schoolId: string | null; learnerId: string; at: string }[] = [];
     const unenrolments: { courseId: string; learnerId: string; at: string }[] = [];
     const settings = new Map<string, { threshold: string; by: string; at: string }>();
+    const models = new Map<string, { model: unknown; courses: number; learners: number; by: string; at: string }>();
 
     const flush = async () => {
       await this.writeAssessments(tx, [...assessments.values()]);
@@ -110,6 +115,14 @@ export class EarlyWarningProjection implements Projection {
         );
       }
       settings.clear();
+      for (const [schoolId, m] of models) {
+        await tx.query(
+          `INSERT INTO progress_ew_models (school_id, model, courses, learners, trained_by, trained_at) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (school_id) DO UPDATE SET model = EXCLUDED.model, courses = EXCLUDED.courses, learners = EXCLUDED.learners, trained_by = EXCLUDED.trained_by, trained_at = EXCLUDED.trained_at`,
+          [schoolId, JSON.stringify(m.model), m.courses, m.learners, m.by, m.at],
+        );
+      }
+      models.clear();
     };
 
     for (const event of events) {
@@ -173,6 +186,9 @@ export class EarlyWarningProjection implements Projection {
         case EARLY_WARNING_EVENTS.thresholdSet:
           settings.set(d.schoolId!, { threshold: d.threshold!, by: d.by!, at });
           break;
+        case EARLY_WARNING_EVENTS.modelTrained:
+          models.set(d.schoolId!, { model: d.model, courses: d.courses!, learners: d.learners!, by: d.by!, at });
+          break;
       }
     }
     await flush();
@@ -218,7 +234,7 @@ export class EarlyWarningProjection implements Projection {
   }
 
   async reset(tx: EntityManager): Promise<void> {
-    await tx.query('TRUNCATE progress_ew_assessments, progress_ew_work, progress_ew_enrolments, progress_ew_settings');
+    await tx.query('TRUNCATE progress_ew_assessments, progress_ew_work, progress_ew_enrolments, progress_ew_settings, progress_ew_models');
   }
 
   /** Erasure: the person's submissions, grades and enrolments go (a class's ranks are then computed without them). */

@@ -11,7 +11,7 @@
 import { quizResult, readQuizGrading, type ActivityResult } from '@learnstream/grades';
 import { query, queryOne } from '@learnstream/database';
 import { readEnrolments } from '@learnstream/courses';
-import { courseFeatures, scoreLearners, TRAINED_MODEL, type CourseSnapshot, type EarlyWarningModel, type RiskReason, type RiskScore, type ThresholdSetting } from '@learnstream/early-warning';
+import { checkModel, courseFeatures, scoreLearners, TRAINED_MODEL, type CourseSnapshot, type EarlyWarningModel, type RiskReason, type RiskScore, type ThresholdSetting } from '@learnstream/early-warning';
 import type { EntityManager } from 'typeorm';
 import { round3, type AssessmentKind, type AtRiskReason } from '../rules';
 import { restrictedIds } from './read-models';
@@ -60,6 +60,27 @@ export async function readThresholdSetting(db: EntityManager, schoolId: string |
   return (await queryOne<{ threshold: ThresholdSetting }>(db, 'SELECT threshold FROM progress_ew_settings WHERE school_id = $1', [schoolId]))?.threshold ?? null;
 }
 
+/** The model a school's class reports score with: its own (trained on its history) or the bundled one. */
+export interface SchoolModel {
+  source: 'school' | 'bundled';
+  model: EarlyWarningModel;
+  /** When the school's own was trained, by whom, on how many finished courses and learners (null: bundled). */
+  trained: { at: string; by: string; courses: number; learners: number } | null;
+}
+
+export const BUNDLED_MODEL: SchoolModel = { source: 'bundled', model: TRAINED_MODEL, trained: null };
+
+export async function readSchoolModel(db: EntityManager, schoolId: string | null): Promise<SchoolModel> {
+  if (!schoolId) return BUNDLED_MODEL;
+  const row = await queryOne<{ model: EarlyWarningModel; courses: number; learners: number; trained_by: string; trained_at: Date }>(
+    db,
+    'SELECT model, courses, learners, trained_by, trained_at FROM progress_ew_models WHERE school_id = $1',
+    [schoolId],
+  );
+  if (!row) return BUNDLED_MODEL;
+  return { source: 'school', model: checkModel(row.model), trained: { at: row.trained_at.toISOString(), by: row.trained_by, courses: row.courses, learners: row.learners } };
+}
+
 /**
  * What the learner profile needs to give a learner the class report's flag now: the whole class (the ranks and
  * the class's level are within it) as the report reads it (restricted learners left out), and the school's setting.
@@ -68,7 +89,7 @@ export async function readClassForFlag(db: EntityManager, courseId: string, scho
   const facts = await readCourseFacts(db, courseId, now);
   const restricted = await restrictedIds(db);
   const enrolments = (await readEnrolments(db, { courseIds: [courseId] })).filter((e) => !restricted.has(e.learnerId));
-  return { courseId, facts, enrolments, setting: (await readThresholdSetting(db, schoolId)) ?? ('precision-first' as const) };
+  return { courseId, facts, enrolments, setting: (await readThresholdSetting(db, schoolId)) ?? ('precision-first' as const), model: (await readSchoolModel(db, schoolId)).model };
 }
 
 export interface EnrolmentAsOf {

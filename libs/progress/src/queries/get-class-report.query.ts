@@ -52,9 +52,9 @@ import {
 } from '../rules';
 import { learnerCompletion, learnerGrades, readCompletion, readGradebooks, type CompletionView } from '@learnstream/grades';
 import { byDisplayName, iso, notRestricted, restrictedIds } from './read-models';
-import { atRiskView, EARLY_WARNING_RULE_TEXT, judgedLearners, readCourseFacts, readThresholdSetting, round3, scoreClass, snapshotOf, type AtRiskView } from './early-warning';
+import { atRiskView, EARLY_WARNING_RULE_TEXT, judgedLearners, readCourseFacts, readSchoolModel, readThresholdSetting, round3, scoreClass, snapshotOf, type AtRiskView } from './early-warning';
 import { CLASS_SUGGESTIONS_TEXT, classSuggestions, type ClassSuggestion } from '../advice';
-import { TRAINED_MODEL, type ThresholdSetting } from '@learnstream/early-warning';
+import type { ThresholdSetting } from '@learnstream/early-warning';
 
 export interface ParticipantView {
   learnerId: string;
@@ -85,6 +85,8 @@ export interface EarlyWarningView {
   expectedRecall: number;
   rule: string;
   trainedOn: string;
+  /** school: the model trained on the school's own history (its thresholds and expected figures are the school's); bundled: the product's. */
+  model: 'school' | 'bundled';
 }
 
 export interface QuestionStatisticsView {
@@ -232,6 +234,7 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
       );
       const quizzes = await readQuizzes(db, [courseId]);
       const setting = await readThresholdSetting(db, course.schoolId);
+      const model = await readSchoolModel(db, course.schoolId);
       return {
         course,
         facts,
@@ -240,6 +243,7 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
         questions,
         quizzes,
         threshold: options.threshold ?? setting ?? 'precision-first',
+        model,
         gradebook: (await readGradebooks(db, [courseId], null, asOf ? { results: facts.results } : undefined)).get(courseId) ?? null,
         completion: await readCompletion(db, [courseId], null, asOf),
       };
@@ -248,8 +252,8 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
 
     const byLearner = new Map(read.activity.map((a) => [a.user_id, { events: a.events, activity: a.by_action, lastAt: a.last_at }]));
     const judgedIds = judgedLearners(read.facts, read.enrolments, objecting);
-    const scores = scoreClass(snapshotOf(courseId, read.facts, judgedIds), read.threshold);
-    const choice = TRAINED_MODEL.thresholds[read.threshold];
+    const scores = scoreClass(snapshotOf(courseId, read.facts, judgedIds), read.threshold, read.model.model);
+    const choice = read.model.model.thresholds[read.threshold];
 
     const participants: ParticipantView[] = read.enrolments.map((e) => {
       const act = byLearner.get(e.learnerId);
@@ -317,7 +321,8 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
         expectedPrecision: round3(choice.expectedPrecision),
         expectedRecall: round3(choice.expectedRecall),
         rule: choice.rule,
-        trainedOn: TRAINED_MODEL.trainedOn,
+        trainedOn: read.model.model.trainedOn,
+        model: read.model.source,
       },
       rules: {
         atRisk: `${EARLY_WARNING_RULE_TEXT} Baseline (shown beside it, not the flag): ${atRiskRuleText(inactiveDays)}`,

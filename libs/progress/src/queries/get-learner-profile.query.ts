@@ -331,7 +331,7 @@ export class GetLearnerProfileHandler extends LearnerReport implements IQueryHan
       read.classes.map((c) => {
         const book = read.gradebooks.get(c.courseId);
         const facts = seen.teaches.has(c.courseId) ? c.facts : releasedOnly(c.facts, book ? releasedActivityIds(book) : new Set<string>());
-        return [c.courseId, scoreClass(snapshotOf(c.courseId, facts, judgedLearners(facts, c.enrolments, objectingInClasses)), c.setting).get(learnerId)];
+        return [c.courseId, scoreClass(snapshotOf(c.courseId, facts, judgedLearners(facts, c.enrolments, objectingInClasses)), c.setting, c.model).get(learnerId)];
       }),
     );
 
