@@ -11,7 +11,7 @@ import { loadConfig } from '../../libs/config/src';
 import { TestClock } from '../../libs/domain/src';
 import { EventLog } from '../../libs/event-store/src';
 import { createApp } from '../../apps/api/src/create-app';
-import { createSchool, openAccount, signInAdmin, type Session } from '../support/auth';
+import { asIs, createSchool, openAccount, signInAdmin, type Session } from '../support/auth';
 import { createTestApp, testEnv, type TestApp } from '../support/test-app';
 import { createTestDatabase } from '../support/test-database';
 
@@ -172,6 +172,16 @@ describe('POST /api/v1/activity', () => {
     await post(w.learner, { id: randomUUID(), type: 'CourseViewed', courseId: randomUUID() }).expect(403);
     await http(w.t).post('/api/v1/activity').send(progressed()).expect(401);
     expect(await streamCount(w.t, w.outsider.userId)).toBe(0);
+  });
+
+  it('answers a body it cannot read as every route does: 400 VALIDATION_FAILED (JSON that does not parse, bytes that are not UTF-8), 413 past the limit', async () => {
+    const send = (body: Buffer | string) => http(w.t).post('/api/v1/activity').set(w.learner.auth).set('Content-Type', 'application/json').serialize(asIs).send(body);
+    const before = await streamCount(w.t, w.learner.userId);
+    expect((await send('{"id":').expect(400)).body.error.code).toBe('VALIDATION_FAILED');
+    const latin = Buffer.concat([Buffer.from(JSON.stringify({ id: randomUUID(), type: 'CourseViewed', courseId: w.courseId }).slice(0, -1) + ',"note":"'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    expect((await send(latin).expect(400)).body.error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('UTF-8') });
+    expect((await send(Buffer.alloc(30 * 1024 * 1024, 0x20)).expect(413)).body.error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(await streamCount(w.t, w.learner.userId)).toBe(before);
   });
 
   it('takes a batch of 1,000 items (past the default 100 kB JSON limit) in one request', async () => {

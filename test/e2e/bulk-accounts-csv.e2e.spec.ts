@@ -7,7 +7,7 @@
  * malformed file or another school's admin writes nothing either.
  */
 import request from 'supertest';
-import { appendsNothing, createSchool, openAccount, signInAdmin, type Session } from '../support/auth';
+import { appendsNothing, asIs, createSchool, openAccount, signInAdmin, type Session } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -111,7 +111,8 @@ it('refuses a CSV that is not the UTF-8 it says (Thai Excel\'s windows-874 saved
     }
     // JSON that is not UTF-8 neither (its name would be stored as U+FFFD).
     const json = Buffer.concat([Buffer.from(`{"schoolId":"${northId}","rows":[{"username":"json.ansi","displayName":"`), legacy('สมศรี'), Buffer.from('","role":"learner","consentObtainedFrom":"parent"}]}')]);
-    await http().post('/api/v1/users/bulk').set(north.auth).set('Content-Type', 'application/json').send(json).expect(400);
+    const notUtf8 = await http().post('/api/v1/users/bulk').set(north.auth).set('Content-Type', 'application/json').serialize(asIs).send(json).expect(400);
+    expect(notUtf8.body.error.details).toEqual([expect.objectContaining({ field: 'body', message: expect.stringContaining('UTF-8') })]);
     // A column named after an object's own property is not silently dropped.
     const proto = await upload(north, csv(['username,displayName,role,consentObtainedFrom,__proto__', 'csv.proto,Proto,learner,parent,x'])).expect(400);
     expect(proto.body.error.details).toEqual([expect.objectContaining({ field: 'body', line: 1 })]);

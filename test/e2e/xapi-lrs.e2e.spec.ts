@@ -9,7 +9,7 @@
 import { createHash, createSign, generateKeyPairSync, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
-import { countEvents, createSchool, openAccount, signInAdmin } from '../support/auth';
+import { asIs, countEvents, createSchool, openAccount, signInAdmin } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -181,5 +181,17 @@ describe('xAPI 2.0.0', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('bytes', () => {
+  it('refuses (400, nothing written) a statement that is not the UTF-8 it says, instead of storing its name as U+FFFD', async () => {
+    const s = statement({ verb: { id: 'http://adlnet.gov/expapi/verbs/completed', display: { th: 'XX' } } });
+    // The display "สม" in windows-874 (TIS-620), as a legacy tool would send it.
+    const [before, after] = JSON.stringify(s).split('XX');
+    const body = Buffer.concat([Buffer.from(before), Buffer.from([0xca, 0xc1]), Buffer.from(after)]);
+    const res = await http().post('/xapi/statements').set(lrs()).set('Content-Type', 'application/json').serialize(asIs).send(body).expect(400);
+    expect(res.body.error.code).toBe('XAPI_INVALID_BODY');
+    await http().get('/xapi/statements').query({ statementId: s.id as string }).set(lrs()).expect(404);
   });
 });

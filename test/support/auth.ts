@@ -97,3 +97,6 @@ export async function appendsNothing<T>(t: TestApp, fn: () => Promise<T>): Promi
   expect(await countEvents(t)).toBe(before);
   return result;
 }
+
+/** For supertest's serialize(): superagent JSON-serialises a Buffer sent as application/json ({"type":"Buffer",…}); this sends its bytes as they are. */
+export const asIs = (body: unknown): string => body as string;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
+import { parserErrors, utf8Body } from '@learnstream/core';
 import express from 'express';
 import { ActivityController } from './activity.controller';
 import { ActivityFacts } from './activity-facts';
@@ -22,7 +23,8 @@ const BODY_PARSER = Symbol('ACTIVITY_BODY_PARSER');
       inject: [HttpAdapterHost, ACTIVITY_OPTIONS],
       useFactory: (host: HttpAdapterHost, options: ActivityOptions) => {
         const app = host.httpAdapter?.getInstance?.<Partial<Pick<express.Express, 'use'>>>();
-        const parse = express.json({ limit: options.bodyLimit });
+        // Its failures answer as every route's parser does (400 VALIDATION_FAILED, 413 PAYLOAD_TOO_LARGE), not Express's own.
+        const parse = parserErrors(express.json({ limit: options.bodyLimit, verify: utf8Body }));
         // Not named jsonParser: Nest would then take it for its own and register no JSON parser for the other routes.
         const activityJsonParser: typeof parse = (req, res, next) => parse(req, res, next);
         if (typeof app?.use === 'function') app.use('/api/v1/activity', activityJsonParser);

@@ -109,12 +109,12 @@ export function inputGuardMiddleware(config: Pick<HttpEdgeConfig, 'maxInputDepth
  * charset in Content-Type, which the parser then decodes.
  */
 const NOT_UTF8 = 'body.not.utf8';
-function utf8Body(_req: unknown, _res: unknown, body: Buffer, encoding: string): void {
+export function utf8Body(_req: unknown, _res: unknown, body: Buffer, encoding: string): void {
   if (/^utf-?8$/i.test(encoding) && !isUtf8(body)) throw Object.assign(new Error('the body is not valid UTF-8'), { type: NOT_UTF8 });
 }
 
 /** body-parser's failures in our error shape: 400 for JSON that does not parse or a body that is not the UTF-8 it says, 413 past the limit, 415 for an unknown charset. */
-function parserErrors(parse: RequestHandler): RequestHandler {
+export function parserErrors(parse: RequestHandler): RequestHandler {
   const parser: RequestHandler = (req, res, next) =>
     parse(req, res, (error?: unknown) => {
       if (!error) return next();

@@ -16,7 +16,7 @@
  *            the document resources' bodies as bytes, whatever their type.
  */
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import { sendEdgeError } from '@learnstream/core';
+import { sendEdgeError, utf8Body } from '@learnstream/core';
 import type { Clock } from '@learnstream/domain';
 import { answeredVersion, negotiate, VERSION_HEADER, type XapiVersion } from './xapi-version';
 
@@ -51,7 +51,7 @@ function parsed(parse: RequestHandler): (req: Request, res: Response, next: (err
 }
 
 export function xapiMiddleware(bodyLimit: string, clock: Clock, defaultVersion: XapiVersion): RequestHandler {
-  const json = parsed(express.json({ limit: bodyLimit }));
+  const json = parsed(express.json({ limit: bodyLimit, verify: utf8Body }));
   const raw = parsed(express.raw({ limit: bodyLimit, type: () => true }));
   const multipart = parsed(express.raw({ limit: bodyLimit, type: 'multipart/*' }));
   const form = parsed(express.urlencoded({ extended: false, limit: bodyLimit, parameterLimit: 1000 }));
