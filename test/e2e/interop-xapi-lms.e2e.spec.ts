@@ -235,6 +235,10 @@ describe('restriction of processing', () => {
     const mine = (await readAll(`agent=${byAccount}&related_agents=true`)).map((s) => s.id).sort();
     expect(mine).toEqual(hers);
     await http().get(`/xapi/statements?statementId=${hers[0]}`).set(lrs()).expect(200);
+    // Her state in a tool (an agent's document, as a tool keeps a learner's progress): read like her statements.
+    const state = `/xapi/activities/state?activityId=${encodeURIComponent('http://tool.example/essay')}&agent=${byAccount}`;
+    await http().put(`${state}&stateId=progress`).set(lrs()).set('Content-Type', 'application/json').send({ page: 7 }).expect(204);
+    expect((await http().get(`${state}&stateId=progress`).set(lrs()).expect(200)).body).toEqual({ page: 7 });
 
     const dpoSession = await registerUser(t);
     await http().put(`/api/v1/users/${dpoSession.userId}/roles/dpo`).set(admin.auth).expect(204);
@@ -256,6 +260,8 @@ describe('restriction of processing', () => {
     expect((await courseXapi()).filter((id) => hers.includes(id))).toEqual([]);
     const { rows: kept } = await db.query<{ n: string }>('SELECT count(*) AS n FROM xapi_statements WHERE event_id = ANY ($1::uuid[])', [hers]);
     expect(Number(kept[0].n)).toBe(hers.length);
+    await http().get(`${state}&stateId=progress`).set(lrs()).expect(404);
+    expect((await http().get(state).set(lrs()).expect(200)).body).toEqual([]);
 
     await http().delete(`/api/v1/privacy/subjects/${ann.userId}/restriction`).set(dpo.auth).expect(200);
     await caughtUp(t);
@@ -267,6 +273,7 @@ describe('restriction of processing', () => {
     expect((await courseXapi()).filter((id) => hers.includes(id)).sort()).toEqual(hers);
     expect((await readAll(`agent=${byAccount}&related_agents=true`)).map((s) => s.id).sort()).toEqual(hers);
     await http().get(`/xapi/statements?statementId=${hers[0]}`).set(lrs()).expect(200);
+    expect((await http().get(`${state}&stateId=progress`).set(lrs()).expect(200)).body).toEqual({ page: 7 });
   }, 60_000);
 });
 

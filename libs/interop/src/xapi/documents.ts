@@ -103,11 +103,27 @@ export class XapiDocuments {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   async get(scope: DocumentScope, documentId: string): Promise<StoredDocument | null> {
+    if (await this.withheld(scope)) return null;
     return readOne(this.pool, scope, documentId);
+  }
+
+  /**
+   * Whether the scope's agent is a person whose processing is restricted (GDPR art. 18: an approved restriction,
+   * a legal hold, a cancellation): their documents are kept and not disclosed, as their statements (not found,
+   * none listed) until it is lifted.
+   */
+  private async withheld(scope: DocumentScope): Promise<boolean> {
+    if (scope.agentId === null) return false;
+    const { rows } = await this.pool.query(
+      'SELECT 1 FROM xapi_agents a JOIN subject_flags f ON f.user_id = a.learner_id AND f.restricted WHERE a.agent_id = $1',
+      [scope.agentId],
+    );
+    return rows.length > 0;
   }
 
   /** The ids of the scope's documents, stored after `since` when given. State ids ignore the registration unless one is given. */
   async ids(scope: DocumentScope, since?: Date, anyRegistration = false): Promise<string[]> {
+    if (await this.withheld(scope)) return [];
     const { rows } = await this.pool.query<{ document_id: string }>(
       `SELECT document_id FROM xapi_documents
        WHERE school_id = $1 AND kind = $2 AND activity_id = $3 AND agent_id IS NOT DISTINCT FROM $4 AND ($5 OR registration = $6) AND ($7::timestamptz IS NULL OR updated_at > $7)
