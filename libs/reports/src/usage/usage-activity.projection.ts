@@ -4,6 +4,8 @@
  *
  *   usage_daily_actors   per UTC day and person who acted: events, course
  *                        views (CourseViewed), resource views (ResourceViewed);
+ *   usage_period_actors  the same summed per ISO week and calendar month
+ *                        (what the reports read for whole periods);
  *   usage_registrations  per account: the UTC day it was created (AccountCreated).
  *
  * A person "acts" in an event whose envelope names them as actor, unless a
@@ -35,6 +37,7 @@ import { insertRows } from '@learnstream/database';
 import type { StoredEvent } from '@learnstream/event-store';
 import type { ErasedSubject, Projection } from '@learnstream/projections';
 import type { EntityManager } from 'typeorm';
+import { periodOf } from './periods';
 
 interface DayCounts {
   day: string;
@@ -57,6 +60,28 @@ interface DimensionData {
 const DIMENSION_EVENTS = new Set(['SchoolJoined', 'SchoolLeft', 'AccountCreated', 'PlatformRoleGranted', 'PlatformRoleRevoked']);
 
 const dayOf = (event: StoredEvent) => new Date(event.envelope.occurredAt).toISOString().slice(0, 10);
+
+interface PeriodCounts extends Omit<DayCounts, 'day'> {
+  granularity: 'week' | 'month';
+  period: string;
+}
+
+/** The day counts summed per week and month (usage_period_actors: what the reports read for whole periods). */
+function perPeriod(days: Iterable<DayCounts>): PeriodCounts[] {
+  const periods = new Map<string, PeriodCounts>();
+  for (const d of days) {
+    for (const granularity of ['week', 'month'] as const) {
+      const period = periodOf(d.day, granularity);
+      const key = `${granularity}|${period}|${d.userId}`;
+      const counts = periods.get(key) ?? { granularity, period, userId: d.userId, events: 0, courseViews: 0, resourceViews: 0 };
+      counts.events += d.events;
+      counts.courseViews += d.courseViews;
+      counts.resourceViews += d.resourceViews;
+      periods.set(key, counts);
+    }
+  }
+  return [...periods.values()];
+}
 
 export class UsageActivityProjection implements Projection {
   readonly name = 'usage-activity';
@@ -101,6 +126,23 @@ export class UsageActivityProjection implements Projection {
          course_views = usage_daily_actors.course_views + EXCLUDED.course_views,
          resource_views = usage_daily_actors.resource_views + EXCLUDED.resource_views`,
     );
+    await insertRows(
+      tx,
+      'usage_period_actors',
+      {
+        granularity: ['text', (r) => r.granularity],
+        period: ['date', (r) => r.period],
+        user_id: ['uuid', (r) => r.userId],
+        events: ['int', (r) => r.events],
+        course_views: ['int', (r) => r.courseViews],
+        resource_views: ['int', (r) => r.resourceViews],
+      },
+      perPeriod(days.values()),
+      `ON CONFLICT (granularity, period, user_id) DO UPDATE SET
+         events = usage_period_actors.events + EXCLUDED.events,
+         course_views = usage_period_actors.course_views + EXCLUDED.course_views,
+         resource_views = usage_period_actors.resource_views + EXCLUDED.resource_views`,
+    );
   }
 
   /** A membership or a platform role: the clear ids and role of the event, in log order. */
@@ -133,11 +175,11 @@ export class UsageActivityProjection implements Projection {
   }
 
   async reset(tx: EntityManager): Promise<void> {
-    await tx.query('TRUNCATE usage_daily_actors, usage_registrations, usage_memberships, usage_people');
+    await tx.query('TRUNCATE usage_daily_actors, usage_period_actors, usage_registrations, usage_memberships, usage_people');
   }
 
   async forgetSubject({ userId, anonymousId }: ErasedSubject, tx: EntityManager): Promise<void> {
-    for (const table of ['usage_daily_actors', 'usage_registrations', 'usage_memberships', 'usage_people']) {
+    for (const table of ['usage_daily_actors', 'usage_period_actors', 'usage_registrations', 'usage_memberships', 'usage_people']) {
       await tx.query(`UPDATE ${table} SET user_id = $2 WHERE user_id = $1`, [userId, anonymousId]);
     }
   }

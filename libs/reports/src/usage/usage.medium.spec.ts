@@ -43,6 +43,9 @@ describe('usage statistics (PostgreSQL)', () => {
   const snapshot = async () => ({
     actors: await f.dataSource.query('SELECT to_char(day, \'YYYY-MM-DD\') AS day, user_id, events, course_views, resource_views FROM usage_daily_actors ORDER BY day, user_id'),
     registrations: await f.dataSource.query('SELECT user_id, to_char(day, \'YYYY-MM-DD\') AS day FROM usage_registrations ORDER BY user_id'),
+    periods: await f.dataSource.query(
+      'SELECT granularity, to_char(period, \'YYYY-MM-DD\') AS period, user_id, events, course_views, resource_views FROM usage_period_actors ORDER BY granularity, period, user_id',
+    ),
   });
 
   async function append(stream: string, type: string, data: Record<string, unknown>, env: EnvelopeInput) {
@@ -70,6 +73,15 @@ describe('usage statistics (PostgreSQL)', () => {
     const order = (a: { day: string; user_id: string }, b: { day: string; user_id: string }) => a.day.localeCompare(b.day) || a.user_id.localeCompare(b.user_id);
     expect(rows.actors).toEqual(expected.sort(order));
     expect(rows.registrations).toEqual([u1, u2, u3, u4].sort().map((user_id) => ({ user_id, day: D(1) })));
+    // The same counts summed per ISO week (days 1 and 2 of March 2025: Saturday and Sunday of the week of 24 February) and month.
+    const summed = (granularity: string, period: string) =>
+      [
+        { user_id: admin, events: 4, course_views: 0, resource_views: 0 },
+        { user_id: u1, events: 3, course_views: 2, resource_views: 1 },
+        { user_id: u2, events: 2, course_views: 0, resource_views: 0 },
+      ].map((r) => ({ granularity, period, ...r }));
+    const byKey = (a: { user_id: string }, b: { user_id: string }) => a.user_id.localeCompare(b.user_id);
+    expect(rows.periods).toEqual([...summed('month', '2025-03-01').sort(byKey), ...summed('week', '2025-02-24').sort(byKey)]);
 
     // Another process (the CLI) rebuilds; a projector with big batches replays the log into the emptied tables.
     const rebuilt = new ProjectionRunner(f.dataSource, f.log, [new UsageActivityProjection()], { batchSize: 500, idleCheckMs: 50 });
@@ -115,6 +127,20 @@ describe('usage statistics (PostgreSQL)', () => {
     expect(byRole.activeUsers.totals).toEqual([{ period: '2025-03-01', people: 3, events: 9 }]);
     expect(cells(byRole.registrations.cells)).toEqual(['2025-03-01 general 2/0', '2025-03-01 learner 1/0', '2025-03-01 teacher 1/0']);
     expect(byRole.content).toEqual([{ period: '2025-03-01', courseViews: 2, courseViewers: 1, resourceViews: 1, resourceViewers: 1 }]);
+
+    // Whole periods are read pre-summed (usage_period_actors), except for a person whose membership starts or ends inside
+    // the period (u2 left S1 on day 1 and joined S2 on day 2; u1 joined on Saturday 1 March, inside the week), read by day.
+    const month = await reader.read(all, { from: '2025-03-01', to: '2025-03-31', granularity: 'month', by: 'school' });
+    expect(cells(month.activeUsers.cells)).toEqual([`2025-03-01 ${s1} 2/4`, `2025-03-01 ${s2} 1/1`, '2025-03-01 none 1/4'].sort());
+    expect(month.activeUsers.totals).toEqual([{ period: '2025-03-01', people: 3, events: 9 }]);
+    expect(month.content).toEqual(byRole.content);
+    const week = await reader.read(all, { from: '2025-02-24', to: '2025-03-02', granularity: 'week', by: 'role' });
+    expect(cells(week.activeUsers.cells)).toEqual(['2025-02-24 learner 1/3', '2025-02-24 platform_admin 1/4', '2025-02-24 teacher 1/2']);
+    expect(week.activeUsers.totals).toEqual([{ period: '2025-02-24', people: 3, events: 9 }]);
+    // A range that cuts its periods: the days inside it only.
+    const cut = await reader.read(all, { from: '2025-03-02', to: '2025-03-20', granularity: 'month', by: 'school' });
+    expect(cut.activeUsers.totals).toEqual([{ period: '2025-03-01', people: 2, events: 2 }]);
+    expect(cut.content).toEqual([{ period: '2025-03-01', courseViews: 0, courseViewers: 0, resourceViews: 1, resourceViewers: 1 }]);
 
     const byCountry = await reader.read(all, { from: D(2), to: D(2), granularity: 'week', by: 'country' });
     expect(cells(byCountry.activeUsers.cells)).toEqual(['2025-02-24 LA 1/1', '2025-02-24 TH 1/1']);
