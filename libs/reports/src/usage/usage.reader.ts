@@ -83,14 +83,19 @@ const PERIOD = (day: string) => `to_char(date_trunc($3, ${day}::timestamp), 'YYY
  * read only where the person's memberships are the same on every day of it: see CHANGING).
  * Each (person, day) is in exactly one of these rows.
  */
-const MEMBERSHIPS_ON_DAY = `LEFT JOIN usage_memberships m ON m.user_id = f.user_id
+// LATERAL (OFFSET 0: kept as a subquery, not flattened into a join), by the person's index: row-level security's filter
+// makes the planner expect a few rows on each side, and a plain join became a nested loop over every membership for each
+// of the 24k person-weeks of a term (4-6 s).
+const MEMBERSHIPS_ON_DAY = `LEFT JOIN LATERAL (SELECT m.school_id, m.role FROM usage_memberships m WHERE m.user_id = f.user_id
   AND (m.started_at AT TIME ZONE 'UTC')::date <= f.first
-  AND (m.ended_at IS NULL OR (m.ended_at AT TIME ZONE 'UTC')::date >= f.last)`;
+  AND (m.ended_at IS NULL OR (m.ended_at AT TIME ZONE 'UTC')::date >= f.last) OFFSET 0) m ON true`;
 /** The countries of the period's people, read through the identity feature and passed as two arrays ($4 ids, $5 countries). */
 const COUNTRIES = `LEFT JOIN unnest($4::uuid[], $5::text[]) AS acc(user_id, country) ON acc.user_id = f.user_id`;
 
+/** A period's length: constants, so that the bounds below are folded to dates when the query is planned. */
+const PERIOD_LENGTH = `(CASE $3::text WHEN 'week' THEN interval '1 week' WHEN 'month' THEN interval '1 month' ELSE interval '1 day' END)`;
 /** The first and last day of the whole periods ($3: week or month) inside the range [$1, $2]. */
-const WHOLE_FROM = `date_trunc($3::text, $1::date::timestamp + ('1 ' || $3::text)::interval - interval '1 day')::date`;
+const WHOLE_FROM = `date_trunc($3::text, $1::date::timestamp + ${PERIOD_LENGTH} - interval '1 day')::date`;
 const WHOLE_TO = `(date_trunc($3::text, ($2::date + 1)::timestamp) - interval '1 day')::date`;
 /** The days of the range in the periods it cuts ($3: week or month): before the whole periods, and after them (none when there are none). */
 const CUT_DAYS = [`BETWEEN $1::date AND least($2::date, ${WHOLE_FROM} - 1)`, `BETWEEN greatest($1::date, ${WHOLE_TO} + 1, ${WHOLE_FROM}) AND $2::date`];
@@ -103,7 +108,7 @@ const CHANGING = `changing AS (
 const DIMENSIONS: Record<UsageDimension, { joins: string; key: string }> = {
   school: { joins: MEMBERSHIPS_ON_DAY, key: `coalesce(m.school_id::text, 'none')` },
   role: {
-    joins: `${MEMBERSHIPS_ON_DAY} LEFT JOIN usage_people p ON p.user_id = f.user_id`,
+    joins: `${MEMBERSHIPS_ON_DAY} LEFT JOIN LATERAL (SELECT p.platform_roles FROM usage_people p WHERE p.user_id = f.user_id OFFSET 0) p ON true`,
     key: `coalesce(m.role, CASE WHEN 'platform_admin' = ANY (p.platform_roles) THEN 'platform_admin' WHEN 'dpo' = ANY (p.platform_roles) THEN 'dpo' ELSE 'general' END)`,
   },
   country: { joins: COUNTRIES, key: `coalesce(acc.country, 'unknown')` },
@@ -128,7 +133,7 @@ export class UsageReader {
         range,
         `SELECT day AS first, day AS last, user_id, 0 AS events FROM usage_registrations t WHERE day BETWEEN $1::date AND $2::date AND $3::text IS NOT NULL AND ${INCLUDED('t.user_id')}`,
       );
-      const PERIOD_END = (period: string) => `(${period} + ('1 ' || $3::text)::interval - interval '1 day')::date`;
+      const PERIOD_END = (period: string) => `(${period} + ${PERIOD_LENGTH} - interval '1 day')::date`;
       const activeUsers = await this.byDimension(
         db,
         range,
