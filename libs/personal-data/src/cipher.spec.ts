@@ -222,6 +222,10 @@ describe('PersonalDataCipher', () => {
       });
     }
     await expect(cipher.open({ data: { email: { $pd: 1, s: ann } } })).rejects.toThrow(/data\.email is malformed/);
+    // Opened after the genuine value in the same call (whose plaintext openMany reuses for the same sealed value): still refused.
+    for (const change of variants) {
+      await expect(cipher.openMany([{ data: { email: blob } }, { data: { email: { ...blob, ...change } } }])).rejects.toMatchObject({ code: 'PERSONAL_DATA_TAMPERED' });
+    }
   });
 
   it('refuses what it cannot seal safely', async () => {

@@ -145,12 +145,22 @@ function mint(sealed: SealedValue): SealedValue {
   return sealed;
 }
 
-function decrypt(key: DataKey, sealed: SealedValue, path: At): unknown {
+/**
+ * The value of a sealed value; `opened` (one openMany call's) keeps the plaintext of every sealed value
+ * already opened, whole (subject, key, iv, ciphertext and tag): the request metadata of an upload's
+ * events is one sealed value shared by all of them (sealMany), opened once, not once per event.
+ */
+function decrypt(key: DataKey, sealed: SealedValue, path: At, opened: Map<string, string>): unknown {
   if (sealed.s.toLowerCase() !== key.subjectId) throw new TamperedDataError(shown(path), `names subject ${sealed.s} but its key belongs to another subject`);
+  const slot = `${sealed.s}|${sealed.k}|${sealed.iv}|${sealed.tag}|${sealed.ct}`;
+  const known = opened.get(slot);
+  if (known !== undefined) return JSON.parse(known);
   const box = { iv: Buffer.from(sealed.iv, 'base64'), ct: Buffer.from(sealed.ct, 'base64'), tag: Buffer.from(sealed.tag, 'base64') };
   const plaintext = gcmDecrypt(key.key, box, blobAad(key.subjectId, key.keyId));
   if (plaintext === null) throw new TamperedDataError(shown(path), `(key ${key.keyId}) fails authentication`);
-  return JSON.parse(plaintext.toString('utf8'));
+  const json = plaintext.toString('utf8');
+  opened.set(slot, json);
+  return JSON.parse(json);
 }
 
 export class PersonalDataCipher {
@@ -272,13 +282,14 @@ export class PersonalDataCipher {
       });
     }
     const keys = keyIds.size > 0 ? await this.keys.findKeys(keyIds) : new Map<string, DataKey>();
+    const plaintexts = new Map<string, string>();
     return docs.map((doc) => {
       const erased: string[] = [];
       const opened = transform(doc, null, (node, path) => {
         const sealed = sealedAt(node, path);
         if (!sealed) return DESCEND;
         const key = keys.get(sealed.k.toLowerCase());
-        if (key) return decrypt(key, sealed, path);
+        if (key) return decrypt(key, sealed, path, plaintexts);
         erased.push(shown(path));
         return null;
       });
