@@ -3,7 +3,7 @@ export * from './errors';
 export * from './envelope';
 export * from './event-registry';
 export * from './event-log';
-export { PostgresEventStore } from './postgres/postgres-event-store';
+export { PostgresEventStore, toRecorded, type EventRow } from './postgres/postgres-event-store';
 export { AppendBatcher, OverloadedError, ShuttingDownError, type AppendBatcherOptions, type BatchedAppendResult } from './postgres/append-batcher';
 
 /** The EventStoreDB adapter, loaded only when chosen (its client brings a native module). */

@@ -40,7 +40,7 @@
  * is repaired by the runner's catch-up. See README, "Inline read models".
  */
 import { Logger } from '@nestjs/common';
-import { PostgresEventStore, positionToString, START, type EventLog, type Position, type RecordedEvent } from '@learnstream/event-store';
+import { PostgresEventStore, positionToString, START, toRecorded, type EventLog, type EventRow, type Position, type RecordedEvent } from '@learnstream/event-store';
 import type pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { applySteps, decodeFor, stepsOf } from './apply-events';
@@ -53,17 +53,7 @@ export const INLINE_LOCK = 0x4c53494e;
 const RETRY_MS = [250, 1000, 5000];
 
 /** A row of a page: the window's last position and size, and one of its events of the read model's types (none: nulls). */
-type PageRow = { last_commit: string; last_prepare: string; scanned: string } & Nullable<{
-  transaction_id: string;
-  global_position: string;
-  stream_id: string;
-  stream_revision: string;
-  event_id: string;
-  event_type: string;
-  data: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-  recorded_at: Date;
-}>;
+type PageRow = { last_commit: string; last_prepare: string; scanned: string } & Nullable<EventRow>;
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
 /** A page of a catch-up reads at most this many batches of the log (of every type) to find one batch of a read model's events. */
@@ -379,18 +369,8 @@ export class InlineProjections {
       [types, c, q],
     );
     if (rows.length === 0) return null;
-    const records = rows
-      .filter((r) => r.event_id !== null)
-      .map((r) => ({
-        id: r.event_id!,
-        type: r.event_type!,
-        streamId: r.stream_id!,
-        revision: BigInt(r.stream_revision!),
-        position: { commit: BigInt(r.transaction_id!), prepare: BigInt(r.global_position!) },
-        data: r.data!,
-        metadata: r.metadata!,
-        recordedAt: r.recorded_at!,
-      }));
+    // The window's own row has no event when none of the read model's types is in it.
+    const records = rows.filter((r): r is PageRow & EventRow => r.event_id !== null).map(toRecorded);
     if (records.length === this.batchSize) return { records, end: records[records.length - 1].position, full: true };
     const end = { commit: BigInt(rows[0].last_commit), prepare: BigInt(rows[0].last_prepare) };
     return { records, end, full: Number(rows[0].scanned) === window };

@@ -85,7 +85,8 @@ export interface PostgresEventStoreOptions {
   listener?: PgListener;
 }
 
-interface EventRow {
+/** A row of the events table as the store reads it (COLUMNS). */
+export interface EventRow {
   transaction_id: string;
   global_position: string;
   stream_id: string;
@@ -99,7 +100,8 @@ interface EventRow {
 
 const COLUMNS = 'transaction_id, global_position, stream_id, stream_revision, event_id, event_type, data, metadata, recorded_at';
 
-function toRecorded(row: EventRow): RecordedEvent {
+/** An events-table row as the RecordedEvent every reader of the log gets. */
+export function toRecorded(row: EventRow): RecordedEvent {
   return {
     id: row.event_id,
     type: row.event_type,
