@@ -203,11 +203,14 @@ async function main(): Promise<void> {
     const batched = await drive(server, world, `batch of ${BATCH}`, BATCH_CONNECTIONS, DURATION, pageTime, meters);
     const batchLoad = load();
     await memory.mark('at the end of the load');
-    const me = await statementsPer(server, '/api/v1/me', world.learners[0].token, meters.counter);
-    const health = await statementsPer(server, '/health', undefined, meters.counter);
+    const meRaw = await statementsPer(server, '/api/v1/me', world.learners[0].token, meters.counter);
+    const healthRaw = await statementsPer(server, '/health', undefined, meters.counter);
     await meters.counter.reset();
     await sleep(IDLE * 1000);
     const idleStatements = (await meters.counter.count()) / IDLE;
+    // The idle server's own statements (safety polls) that fell in the requests' time are not the requests'.
+    const me = net(meRaw, idleStatements);
+    const health = net(healthRaw, idleStatements);
     const idleConnections = await serverConnections(db);
     await memory.mark(`after ${IDLE} s idle`);
 
@@ -234,8 +237,8 @@ async function main(): Promise<void> {
       ...report(batched),
       await check(single, 'VideoProgressed'),
       await check(batched, 'PageTimeRecorded'),
-      ['GET /api/v1/me: SQL statements per request (sequential, one learner)', Number.isNaN(me) ? 'not counted' : fmt(me, 2)],
-      ['GET /health: SQL statements per request', Number.isNaN(health) ? 'not counted' : fmt(health, 2)],
+      ['GET /api/v1/me: SQL statements per request (sequential, one learner)', Number.isNaN(me) ? 'not counted' : `${fmt(me, 2)} (${fmt(meRaw.per, 2)} counted, less the idle server's ${fmt(idleStatements, 2)}/s over ${fmt(meRaw.seconds, 2)} s)`],
+      ['GET /health: SQL statements per request', Number.isNaN(health) ? 'not counted' : `${fmt(health, 2)} (${fmt(healthRaw.per, 2)} counted, less the idle server's ${fmt(idleStatements, 2)}/s over ${fmt(healthRaw.seconds, 2)} s); writes per request: ${fmt(healthRaw.writes, 2)}`],
       [`idle server: SQL statements per second (${IDLE} s)`, Number.isNaN(idleStatements) ? 'not counted' : fmt(idleStatements, 2)],
       ['idle server: connections', fmt(idleConnections)],
       ...memory.rows(),
@@ -253,7 +256,7 @@ async function main(): Promise<void> {
       ['SQL statements per ingested single event ≤ 12 (projections included)', `${fmt(perEvent, 2)}: ${floor(perEvent <= 12)}`],
       ['idle server ≤ 5 statements/s', `${fmt(idleStatements, 2)}: ${floor(idleStatements <= 5)}`],
       ['GET /api/v1/me ≤ 4 statements', `${fmt(me, 2)}: ${floor(me <= 4)}`],
-      ['GET /health ≤ 3 statements, no writes', `${fmt(health, 2)}: ${floor(health <= 3)}`],
+      ['GET /health ≤ 3 statements, no writes', `${fmt(health, 2)}, ${fmt(healthRaw.writes, 2)} writes: ${floor(health <= 3 && healthRaw.writes === 0)}`],
       ['connections per process ≤ 10', `${Math.max(single.connections, batched.connections)}: ${floor(Math.max(single.connections, batched.connections) <= 10)}`],
       ['server RSS under the ingest bench ≤ 300 MB', `${peakRss} MiB: ${floor(peakRss * 1.048576 <= 300)}`],
     ];
@@ -273,15 +276,26 @@ async function main(): Promise<void> {
 }
 
 /** SQL statements per GET of `path`, one request at a time (after a first request that warms the caches). */
-async function statementsPer(server: ServerProcess, path: string, token: string | undefined, counter: StatementCounter, n = 50): Promise<number> {
+/**
+ * SQL statements per request to `path` (n requests one after another), with the time they took: the idle server's
+ * background statements over that time are subtracted by the caller (`net`). `writes` counts, per request, the
+ * statements that write (INSERT/UPDATE/DELETE) and ran at least once per request.
+ */
+async function statementsPer(server: ServerProcess, path: string, token: string | undefined, counter: StatementCounter, n = 50): Promise<{ per: number; seconds: number; writes: number }> {
   await must(200, server.base, 'GET', path, undefined, token);
   await counter.reset();
+  const started = performance.now();
   for (let i = 0; i < n; i++) await must(200, server.base, 'GET', path, undefined, token);
+  const seconds = (performance.now() - started) / 1000;
   const per = (await counter.count()) / n;
   const top = await counter.top(12);
   if (top.length) console.log(`  GET ${path}, statements per request by kind (pg_stat_statements):\n${top.map((t) => `    ${fmt(t.calls / n, 2).padStart(6)}  ${t.query}`).join('\n')}`);
-  return per;
+  const writes = top.filter((t) => t.calls >= n && /^\s*(INSERT|UPDATE|DELETE)\b/i.test(t.query)).reduce((sum, t) => sum + t.calls / n, 0);
+  return { per, seconds, writes };
 }
+
+/** Statements per request less the idle server's background (statements/s) over the requests' time, to 2 decimals (the floors are judged on what is printed; one statement in 50 requests is 0.02). */
+const net = (m: { per: number; seconds: number }, idlePerSecond: number, n = 50) => Math.round((m.per - (idlePerSecond * m.seconds) / n) * 100) / 100;
 
 /** The server's RSS at marked points (and heap snapshots there with --heap-snapshots), with the load average beside each. */
 class Memory {
