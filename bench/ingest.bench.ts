@@ -1,5 +1,6 @@
 /**
  * npm run bench:ingest [-- --duration 20 --connections 32 --batch 100 --batch-connections 8 --learners 100 --profile]
+ * npm run bench:ingest -- --single-only [--profile]  phase 1 alone (no batches, no idle wait): the profile is then that of single events
  * npm run bench:ingest -- --soak --duration 600     mixed load (ingest, reads, reports) for 10 minutes
  *   [--idle 60] [--heap-snapshots]
  *
@@ -39,6 +40,7 @@ const BATCH = arg('batch', 100);
 const BATCH_CONNECTIONS = arg('batch-connections', 8);
 const LEARNERS = arg('learners', 100);
 const PROFILE = args.includes('--profile');
+const SINGLE_ONLY = args.includes('--single-only');
 const SOAK = args.includes('--soak');
 const IDLE = arg('idle', 60);
 const HEAP = args.includes('--heap-snapshots');
@@ -200,6 +202,11 @@ async function main(): Promise<void> {
 
     const single = await drive(server, world, 'single', CONNECTIONS, DURATION, progressed, meters);
     const singleLoad = load();
+    if (SINGLE_ONLY) {
+      await singleOnly(server, db, single, anchors, singleLoad, profileDir, nodeArgs);
+      exit = 0;
+      return;
+    }
     const batched = await drive(server, world, `batch of ${BATCH}`, BATCH_CONNECTIONS, DURATION, pageTime, meters);
     const batchLoad = load();
     await memory.mark('at the end of the load');
@@ -273,6 +280,29 @@ async function main(): Promise<void> {
     if (exit === null) await server.kill();
     await db.drop();
   }
+}
+
+/**
+ * --single-only: phase 1's figures and floors, its events counted back; no
+ * batches and no idle wait, so that a --profile is that of single events.
+ */
+async function singleOnly(server: ServerProcess, db: BenchDatabase, single: Run, anchors: { insertPerSecond: number }, singleLoad: string, profileDir: string | undefined, nodeArgs: string[]): Promise<void> {
+  const present = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE event_id = ANY($1::uuid[])', [single.acked]))[0].n);
+  const lost = present !== single.acked.length;
+  if (lost) process.exitCode = 1;
+  const rate = single.result['2xx'] / single.result.duration;
+  const exit = await server.stop();
+  console.log(table(`Learnstream ingest benchmark, single events only: POST /api/v1/activity, ${DURATION} s, ${LEARNERS} learners, server pid ${server.pid} (exit ${exit})`, [
+    ['server started as (README, Memory)', `${Object.entries(SERVER_NODE_ENV).map(([k, v]) => `${k}=${v}`).join(' ')} node ${[...SERVER_NODE_ARGS, ...nodeArgs].join(' ')}${profileDir ? ' --cpu-prof' : ''}`],
+    ['anchor: raw single-row INSERT, 16 clients (pg)', `${fmt(anchors.insertPerSecond)} rows/s`],
+    ...report(single),
+    [`${single.label}: acknowledged events found in the log`, `${fmt(present)} of ${fmt(single.acked.length)} ${lost ? 'LOST EVENTS' : 'ok'}`],
+  ]));
+  console.log(table(`Floors of issue 15, single events (load average now ${load()})`, [
+    ['single-event ingest ÷ raw INSERT ≥ 0.3', `${(rate / anchors.insertPerSecond).toFixed(3)}: ${floor(rate >= 0.3 * anchors.insertPerSecond)} (load average ${singleLoad})`],
+    ['single-event p99 ≤ 50 ms', `${single.result.latency.p99} ms: ${floor(single.result.latency.p99 <= 50)}`],
+  ]));
+  if (profileDir) console.log(`\nWhere the server's time went (node --cpu-prof, the single-event run and set-up):\n${summariseProfile(profileDir, 40)}`);
 }
 
 /** SQL statements per GET of `path`, one request at a time (after a first request that warms the caches). */
