@@ -3,6 +3,7 @@
  * with a (username, client) lockout, rotating refresh tokens, sign-out, password change and staff
  * reset, platform roles, and audited impersonation.
  */
+import { JwtService } from '@nestjs/jwt';
 import pg from 'pg';
 import request from 'supertest';
 import { countEvents, PASSWORD, registerUser, signIn, signInAdmin, uniqueUsername, type Session } from '../support/auth';
@@ -119,6 +120,23 @@ describe('sign-in', () => {
     await http().get('/api/v1/me').set('Authorization', 'Bearer not-a-jwt').expect(401);
     const res = await http().get('/api/v1/me').set('Authorization', 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4Iiwic2lkIjoieSJ9.AAAA').expect(401);
     expect(res.body.error.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('checks a token it has verified before as strictly: another signature is refused, and its session ending is heard at once', async () => {
+    const user = await registerUser(t);
+    // Verified by passport-jwt once, then remembered: the next requests skip the signature check.
+    await http().get('/api/v1/me').set(user.auth).expect(200);
+    await http().get('/api/v1/me').set(user.auth).expect(200);
+    const [header, payload, signature] = user.auth.Authorization.slice('Bearer '.length).split('.');
+    const forged = `${header}.${payload}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
+    expect((await http().get('/api/v1/me').set('Authorization', `Bearer ${forged}`).expect(401)).body.error.code).toBe('UNAUTHENTICATED');
+    // The same claims under a foreign key: not the remembered token, so verified (and refused).
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const foreign = new JwtService().sign(claims, { secret: 'some-other-secret-of-32-characters!', algorithm: 'HS256' });
+    await http().get('/api/v1/me').set('Authorization', `Bearer ${foreign}`).expect(401);
+    await http().post('/api/v1/auth/logout').set(user.auth).expect(204);
+    const after = await http().get('/api/v1/me').set(user.auth).expect(401);
+    expect(after.body.error.message).toBe('the access token is not valid or its session has ended');
   });
 });
 

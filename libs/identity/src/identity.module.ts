@@ -8,6 +8,7 @@ import { AuthController } from './auth/auth.controller';
 import { AuthService } from './auth/auth.service';
 import { AuthenticationGuard } from './auth/authentication.guard';
 import { JwtStrategy } from './auth/jwt.strategy';
+import { VerifiedTokens } from './auth/verified-tokens';
 import { SessionStore } from './auth/session-store';
 import { SignInLimiter } from './auth/sign-in-limiter';
 import { BootstrapAdmin } from './bootstrap-admin';
@@ -37,6 +38,8 @@ import { UsersController } from './users.controller';
     SignInLimiter,
     AuthService,
     JwtStrategy,
+    // Access tokens passport-jwt verified, until they expire (the guard skips passport for them).
+    { provide: VerifiedTokens, useFactory: () => new VerifiedTokens() },
     BootstrapAdmin,
     RegisterAccountHandler,
     OpenAccountHandler,

@@ -7,6 +7,10 @@
  * A session check that could not reach the database says nothing about the
  * token: it is rethrown (503 DATABASE_UNAVAILABLE, with Retry-After), never a
  * 401 that would make the client throw valid tokens away.
+ *
+ * A token passport-jwt verified before (VerifiedTokens) skips passport: its
+ * claims are taken as verified and its session is checked as passport's
+ * `validate` checks it (AuthService.actorOf), with the same answers.
  */
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -14,10 +18,20 @@ import { AuthGuard } from '@nestjs/passport';
 import { httpRequestOf, PUBLIC_ROUTE } from '@learnstream/access';
 import { ApiError } from '@learnstream/core';
 import { isTransientDatabaseError } from '@learnstream/database';
+import { AuthService } from './auth.service';
+import { bearerToken } from './jwt.strategy';
+import { VerifiedTokens } from './verified-tokens';
+
+const EXPIRED = 'the access token has expired: refresh it';
+const NOT_VALID = 'the access token is not valid or its session has ended';
 
 @Injectable()
 export class AuthenticationGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly verified: VerifiedTokens,
+    private readonly auth: AuthService,
+  ) {
     super();
   }
 
@@ -27,11 +41,11 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]);
-    if (!isPublic) return (await super.canActivate(context)) as boolean;
+    if (!isPublic) return (await this.known(context)) || ((await super.canActivate(context)) as boolean);
     const request = httpRequestOf(context);
     if (request?.headers?.authorization) {
       try {
-        await super.canActivate(context);
+        if (!(await this.known(context))) await super.canActivate(context);
       } catch (error) {
         // A public route: an invalid or foreign bearer token (the ops token) is simply no sign-in.
         if (isTransientDatabaseError(error)) throw error;
@@ -40,12 +54,28 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
     return true;
   }
 
+  /**
+   * A token verified before: true with request.user set, or a 401 (expired, or
+   * its session ended); false for a token not seen (passport then decides).
+   */
+  private async known(context: ExecutionContext): Promise<boolean> {
+    const request = httpRequestOf(context);
+    const token = request ? bearerToken(request) : null;
+    const known = token ? this.verified.lookup(token) : undefined;
+    if (!known) return false;
+    if (known === 'expired') throw new ApiError(401, 'UNAUTHENTICATED', EXPIRED);
+    const actor = await this.auth.actorOf(known.claims);
+    if (!actor) throw new ApiError(401, 'UNAUTHENTICATED', NOT_VALID);
+    request.user = actor;
+    return true;
+  }
+
   override handleRequest<T>(error: unknown, user: T, info: unknown): T {
     // The session check failed (the database): not the caller's fault, and not a 401.
     if (error && !(error instanceof ApiError)) throw error;
     if (error || !user) {
       const reason = info instanceof Error ? info.message : 'sign in first';
-      const message = /expired/i.test(reason) ? 'the access token has expired: refresh it' : /No auth token/i.test(reason) ? 'sign in first (Authorization: Bearer <token>)' : 'the access token is not valid or its session has ended';
+      const message = /expired/i.test(reason) ? EXPIRED : /No auth token/i.test(reason) ? 'sign in first (Authorization: Bearer <token>)' : NOT_VALID;
       throw new ApiError(401, 'UNAUTHENTICATED', message);
     }
     return user;
