@@ -69,6 +69,17 @@ describe('the catalogue', () => {
     expect(tables.filter((t) => t.readable && !t.rls).map((t) => t.table)).toEqual([]);
   });
 
+  it('reads the scope once per statement: no policy calls ls_school_ids(), ls_user_ids() or ls_course_ids() outside a sub-select', async () => {
+    // Bare, the inlined function parses the setting again for every row the policy judges (migration 1738020000100).
+    const { rows } = await fx.pool.query<{ policy: string; expression: string }>(
+      `SELECT tablename || '.' || policyname AS policy, coalesce(qual, '') || ' ' || coalesce(with_check, '') AS expression
+       FROM pg_policies WHERE schemaname = current_schema() ORDER BY 1`,
+    );
+    const scoped = rows.filter((r) => /\bls_(school|user|course)_ids\(\)/.test(r.expression));
+    expect(scoped.map((r) => r.policy)).toEqual(expect.arrayContaining(['accounts.tenant_isolation', 'progress_question_results.tenant_isolation', 'course_log.platform_course_staff']));
+    expect(scoped.filter((r) => /(?<!SELECT )\bls_(school|user|course)_ids\(\)/.test(r.expression)).map((r) => r.policy)).toEqual([]);
+  });
+
   it('keeps the allow-list honest: every entry still needs to be there', () => {
     const stale = Object.keys(ALLOWED_WITHOUT_FORCED_RLS).filter((name) => {
       const t = tables.find((x) => x.table === name);
