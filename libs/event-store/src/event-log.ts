@@ -5,7 +5,7 @@
  * upcasts old schema versions.
  */
 import { randomUUID } from 'node:crypto';
-import { Personal, type PersonalDataCipher } from '@learnstream/personal-data';
+import { Personal, type PersonalDataCipher, type SealedRequests } from '@learnstream/personal-data';
 import { isUuid, systemClock, type Clock } from '@learnstream/domain';
 import { ANONYMOUS_SUBJECT, ENVELOPE_FIELDS, isStreamId, validateEnvelope, validateEventType, type EnvelopeInput, type EventEnvelope } from './envelope';
 import { InvalidEventError } from './errors';
@@ -43,6 +43,11 @@ export interface NewAppend {
 
 export interface AppendOptions {
   expectedRevision?: ExpectedRevision;
+}
+
+export interface AppendBatchOptions {
+  /** Request metadata sealed by the caller's earlier appends, reused for equal values under the same key (a bulk import's). */
+  sealedRequests?: SealedRequests;
 }
 
 /** A copy of `doc` with every personal() marker replaced by its clear value, as a decrypting read would give it. */
@@ -117,11 +122,14 @@ export class EventLog {
   }
 
   /** Appends to several streams atomically, after every event has passed validation. */
-  async appendBatch(requests: readonly NewAppend[]): Promise<AppendResult[]> {
+  async appendBatch(requests: readonly NewAppend[], { sealedRequests }: AppendBatchOptions = {}): Promise<AppendResult[]> {
     const erased = await this.erasedNamedByReads(requests.flatMap((r) => r.events));
     for (const r of requests) if (!isStreamId(r.streamId)) throw new InvalidEventError(`stream id "${r.streamId}" is not <category>-<uuid>`);
     // Every event of the batch is sealed with one call for its keys (a bulk upload of new accounts needs one per account).
-    const encoded = await this.encode(requests.flatMap((r) => r.events.map((e) => withoutErased(e, erased))));
+    const encoded = await this.encode(
+      requests.flatMap((r) => r.events.map((e) => withoutErased(e, erased))),
+      sealedRequests,
+    );
     let next = 0;
     const prepared = requests.map((r) => ({ streamId: r.streamId, expectedRevision: r.expectedRevision, events: r.events.map(() => encoded[next++]) }));
     const results = await this.store.appendBatch(prepared);
@@ -152,7 +160,7 @@ export class EventLog {
   }
 
   /** Validates the events, then seals their personal data and request metadata (one key-store call for all). */
-  private async encode(events: NewEvent[]): Promise<EventToAppend[]> {
+  private async encode(events: NewEvent[], sealedRequests?: SealedRequests): Promise<EventToAppend[]> {
     const envelopes = events.map((event) => this.validated(event));
     // The request's IP and user agent are the person's who sent it: under impersonation the staff
     // member's (sealed under their key, so the support trail outlives the impersonated person's erasure).
@@ -164,6 +172,7 @@ export class EventLog {
     const sealed = await this.cipher.sealMany(
       events.map((e) => e.data),
       requestValues,
+      { sealedRequests },
     );
     return events.map((event, i) => {
       const envelope = envelopes[i];

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import pg from 'pg';
 import { createKeyStoreDatabase, createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
-import { PersonalDataCipher, type SealedValue } from './cipher';
+import { PersonalDataCipher, SealedRequests, type SealedValue } from './cipher';
 import { KeyStore } from './key-store';
 import { personal } from './personal';
 
@@ -172,6 +172,26 @@ describe('PersonalDataCipher', () => {
     expect(requests[5]).toBeNull();
     const opened = await cipher.openMany(requests.map((r) => ({ v: r })));
     expect(opened.map((o) => o.doc)).toEqual(['10.0.0.1', '10.0.0.1', 'Firefox', '10.0.0.1', '10.0.0.1', null].map((v) => ({ v })));
+  });
+
+  it('seals a request value repeated across calls once per key when the caller keeps them (a bulk import), the newest kept', async () => {
+    const [ann, bob] = [randomUUID(), randomUUID()];
+    const march = new Date('2022-03-10T00:00:00Z');
+    const kept = new SealedRequests(2);
+    const call = async (subjectId: string, value: string, occurredAt = march) => (await cipher.sealMany([], [{ subjectId, occurredAt, value }], { sealedRequests: kept })).requests[0]!;
+    const first = await call(ann, '10.0.0.1');
+    expect(await call(ann, '10.0.0.1')).toBe(first); // a later call: the same sealed value
+    const others = [await call(bob, '10.0.0.1'), await call(ann, '10.0.0.1', new Date('2022-04-01T00:00:00Z'))];
+    expect(new Set([first, ...others].map((s) => s.ct + s.iv)).size).toBe(3);
+    // Two kept: the first went when the third was sealed, and is sealed anew.
+    const again = await call(ann, '10.0.0.1');
+    expect(again).not.toBe(first);
+    expect(again.k).toBe(first.k);
+    // Without the caller's store, calls share nothing.
+    const apart = (await cipher.sealMany([], [{ subjectId: ann, occurredAt: march, value: '10.0.0.1' }])).requests[0]!;
+    expect(apart).not.toBe(again);
+    const opened = await cipher.openMany([first, ...others, again, apart].map((v) => ({ v })));
+    expect(opened.map((o) => o.doc)).toEqual(Array.from({ length: 5 }, () => ({ v: '10.0.0.1' })));
   });
 
   it('opens many documents with one key query, and none once the keys are cached', async () => {

@@ -163,6 +163,27 @@ function decrypt(key: DataKey, sealed: SealedValue, path: At, opened: Map<string
   return JSON.parse(json);
 }
 
+/**
+ * Request values sealed by earlier sealMany calls of one caller, by key and value: a bulk import's events of one
+ * person carry the same few IPs, batch after batch, and each is sealed once for all of them, as within one call. What
+ * equal sealed values tell is as within a call: that these events of one subject and month (one import, one
+ * correlation id) came from the same address. The newest `max` are kept.
+ */
+export class SealedRequests {
+  private readonly sealed = new Map<string, SealedValue>();
+
+  constructor(private readonly max = 4096) {}
+
+  get(slot: string): SealedValue | undefined {
+    return this.sealed.get(slot);
+  }
+
+  set(slot: string, value: SealedValue): void {
+    if (this.sealed.size >= this.max) this.sealed.delete(this.sealed.keys().next().value!);
+    this.sealed.set(slot, value);
+  }
+}
+
 export class PersonalDataCipher {
   constructor(private readonly keys: KeyStore) {}
 
@@ -191,22 +212,35 @@ export class PersonalDataCipher {
    * seal() of many documents and sealRequest() of many values, with the keys
    * of all of them asked for in one call (one freshness check, the missing
    * keys made in one transaction): what an append of many events uses.
+   * `sealedRequests`: request values sealed by this caller's earlier calls, reused (and added to).
    */
-  async sealMany<T>(docs: readonly T[], requests: readonly RequestValue[] = []): Promise<{ docs: Sealed<T>[]; requests: (SealedValue | null)[] }> {
+  async sealMany<T>(
+    docs: readonly T[],
+    requests: readonly RequestValue[] = [],
+    { sealedRequests: kept }: { sealedRequests?: SealedRequests } = {},
+  ): Promise<{ docs: Sealed<T>[]; requests: (SealedValue | null)[] }> {
     const markers: Personal[] = [];
-    for (const doc of docs) {
+    // A document with nothing to seal (no marker, no sealed value of ours) goes on as it is: copying every event's
+    // data cost a bulk import more than its sealing.
+    const asItIs = docs.map((doc) => {
+      const before = markers.length;
+      let ours = false;
       walk(doc, null, (node, path) => {
         if (node instanceof Personal) {
           markers.push(node);
           return node;
         }
-        if (minted.has(node as object)) return node;
+        if (minted.has(node as object)) {
+          ours = true;
+          return node;
+        }
         if (isPlainObject(node) && Object.hasOwn(node, RESERVED)) {
           throw new InvalidPersonalDataError(`${shown(path)} holds the reserved key "${RESERVED}": mark personal data with personal() instead`);
         }
         return DESCEND;
       });
-    }
+      return markers.length === before && !ours;
+    });
     for (const r of requests) if (r.value !== null && typeof r.value !== 'string') throw new InvalidPersonalDataError('request metadata must be a string or null');
     const present = requests.filter((r): r is RequestValue & { value: string } => r.value !== null);
     const asked: KeyRequest[] = [
@@ -215,16 +249,17 @@ export class PersonalDataCipher {
     ];
     const keys = asked.length ? await this.keys.getOrCreateKeys(asked) : [];
     const keyOf = new Map(markers.map((m, i) => [m, keys[i]]));
-    const sealedDocs = docs.map(
-      (doc) =>
-        transform(doc, null, (node) => {
-          if (node instanceof Personal) return encrypt(keyOf.get(node)!, node.value);
-          return minted.has(node as object) ? mint({ ...(node as SealedValue) }) : DESCEND;
-        }) as Sealed<T>,
+    const sealedDocs = docs.map((doc, i) =>
+      asItIs[i]
+        ? (doc as Sealed<T>)
+        : (transform(doc, null, (node) => {
+            if (node instanceof Personal) return encrypt(keyOf.get(node)!, node.value);
+            return minted.has(node as object) ? mint({ ...(node as SealedValue) }) : DESCEND;
+          }) as Sealed<T>),
     );
     // Request metadata repeats within a call (every event of one request carries its IP and user agent):
     // a value is sealed once per key and the sealed value shared, which tells nothing the events' correlation id does not.
-    const sealedOnce = new Map<string, SealedValue>();
+    const sealedOnce = kept ?? new SealedRequests(Infinity);
     let next = markers.length;
     const sealedRequests = requests.map((r) => {
       if (r.value === null) return null;

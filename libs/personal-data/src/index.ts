@@ -4,7 +4,7 @@
  * master key, and a cipher that seals `personal()` markers and opens them again.
  * Nest-free: the api wires KeyStore and PersonalDataCipher as providers.
  */
-export { PersonalDataCipher, type Opened, type RequestValue, type Sealed, type SealedValue } from './cipher';
+export { PersonalDataCipher, SealedRequests, type Opened, type RequestValue, type Sealed, type SealedValue } from './cipher';
 export {
   CorruptedKeyError,
   InvalidPersonalDataError,
