@@ -44,7 +44,7 @@ import { loadSchool } from '@learnstream/affiliations';
 import { retryTransient } from '@learnstream/database';
 import { DomainError, Clock } from '@learnstream/domain';
 import { AppendBatcher, EventLog, EventRegistry, EventStoreError, PostgresEventStore, type BatchedAppendResult, type NewEvent } from '@learnstream/event-store';
-import { PersonalDataCipher } from '@learnstream/personal-data';
+import { PersonalDataCipher, SealedRequests } from '@learnstream/personal-data';
 import { IdMap, type IdMapEntry } from './id-map';
 import { emptyCounts, fileKeyOf, ImportCheckpoints, type ImportCounts } from './import-checkpoints';
 import { ImporterActor } from './importer-actor';
@@ -281,12 +281,14 @@ export class MoodleLogImporter {
     type Prepared = { byStream: Map<string, NewEvent[]>; rows: number; rejected: { record: TableRecord; reason: string }[]; at: Position };
     /** Where the last committed batch left the file (what an interrupted run reports and saves). */
     let committed: Position = { line: skipRows, bytes: run.bytes, counts: structuredClone(counts) };
+    // A person's IP repeats from batch to batch: sealed once under their key of the month for the whole run.
+    const sealedRequests = new SealedRequests();
     /**
      * Appends a prepared batch, hands its rejected rows on, then saves the checkpoint with the counts as they were
      * when it was prepared: a batch prepared and not committed (a stop) leaves no trace in either.
      */
     const commit = async ({ byStream, rows: rowsRead, rejected, at }: Prepared) => {
-      const { appended, duplicates } = byStream.size ? await this.append(byStream) : { appended: 0, duplicates: 0 };
+      const { appended, duplicates } = byStream.size ? await this.append(byStream, sealedRequests) : { appended: 0, duplicates: 0 };
       // Appended by a run that stopped before its checkpoint: still this file's, still counted as imported.
       counts.alreadyInLog += duplicates;
       at.counts.alreadyInLog += duplicates;
@@ -560,18 +562,18 @@ export class MoodleLogImporter {
    * stream are skipped and reported); elsewhere, when some events are in the
    * log already (a batch tried again), event by event, skipping those.
    */
-  private async append(byStream: Map<string, NewEvent[]>): Promise<{ appended: number; duplicates: number }> {
+  private async append(byStream: Map<string, NewEvent[]>, sealedRequests: SealedRequests): Promise<{ appended: number; duplicates: number }> {
     const requests = [...byStream].map(([streamId, events]) => ({ streamId, events, expectedRevision: 'any' as const }));
     const total = requests.reduce((n, r) => n + r.events.length, 0);
     if (this.batched) {
       // Idempotent ('skip': ids already in their stream are left out), so tried again while the database is
       // unavailable; past a minute the import stops, resumable from its checkpoint.
-      const results = (await retryTransient(() => this.batched!.appendBatch(requests), { maxWaitMs: IMPORT_RETRY_MS })) as BatchedAppendResult[];
+      const results = (await retryTransient(() => this.batched!.appendBatch(requests, { sealedRequests }), { maxWaitMs: IMPORT_RETRY_MS })) as BatchedAppendResult[];
       const duplicates = results.reduce((n, r) => n + r.duplicates.length, 0);
       return { appended: total - duplicates, duplicates };
     }
     try {
-      await this.log.appendBatch(requests);
+      await this.log.appendBatch(requests, { sealedRequests });
       return { appended: total, duplicates: 0 };
     } catch (error) {
       if (!(error instanceof EventStoreError) || error.code !== 'DUPLICATE_EVENT_ID') throw error;

@@ -110,6 +110,9 @@ export type SkipReason =
   | 'unmapped_course';
 
 const NULLS = new Set(['', 'NULL', 'null', '\\N']);
+/** What parseOther reads as empty, exactly as written (parseOther itself also trims). */
+const EMPTY_OTHER = new Set(['', 'NULL', '\\N', 'N;']);
+const NO_OTHER: ParsedOther = Object.freeze({ value: null, format: 'empty' });
 
 /** A record of a log file (log-files.ts): its text fields, their bytes when the format has them. */
 export interface RowInput {
@@ -147,7 +150,9 @@ export function parseRow(record: RowInput, columns: Columns, line: number, { wit
   if (timecreated === null || timecreated <= 0 || timecreated > 253402300799) return { skip: 'bad_timecreated' };
   const otherIndex = columns.get('other');
   // PHP's serialize() counts bytes: parsed on the field's own bytes where the file has them.
-  const other = otherIndex === undefined || !withOther ? { value: null, format: 'empty' as const } : parseOther(raw?.[otherIndex] ?? Buffer.from(fields[otherIndex], 'utf8'));
+  // A field that is exactly one of the empty forms needs no bytes (most rows' other is N;).
+  const other =
+    otherIndex === undefined || !withOther || EMPTY_OTHER.has(fields[otherIndex]) ? NO_OTHER : parseOther(raw?.[otherIndex] ?? Buffer.from(fields[otherIndex], 'utf8'));
   const id = intOf('id');
   const [component, action, target] = [textOf('component'), textOf('action'), textOf('target')];
   const row: MoodleLogRow = {

@@ -21,7 +21,15 @@ export interface ParsedOther {
   format: OtherFormat;
 }
 
-class PhpParseError extends Error {}
+/** Thrown and caught within this file (a malformed value falls back to JSON or text): no stack trace, which cost more than the parse. */
+class PhpParseError extends Error {
+  constructor(message: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+  }
+}
 
 /** A small strict parser of PHP's serialize() format; throws on anything malformed. */
 class PhpReader {
