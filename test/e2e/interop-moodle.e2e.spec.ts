@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
-import { runCli } from '../../apps/cli/src/main';
+import { runCli } from '../../apps/cli/src/cli';
 import { EVENT_STORE, EventLog, type EventStore } from '../../libs/event-store/src';
 import { MoodleLogImporter, learnerStatements, validateStatement } from '../../libs/interop/src';
 import { ProjectionRunner } from '../../libs/projections/src';

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { keyStoreUrlFor } from '../../libs/database/src/key-store-database';
 import request from 'supertest';
-import { runCli } from '../../apps/cli/src/main';
+import { runCli } from '../../apps/cli/src/cli';
 import { EventLog } from '../../libs/event-store/src';
 import { requestEvent, RetentionSweep, userStream } from '../../libs/privacy/src';
 import { ProjectionRunner } from '../../libs/projections/src';

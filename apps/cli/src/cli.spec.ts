@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEventLogFixture, type EventLogFixture } from '../../../test/support/event-log-fixture';
-import { runCli } from './main';
+import { runCli } from './cli';
 
 describe('learnstream CLI', () => {
   let f: EventLogFixture;

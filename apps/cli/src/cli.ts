@@ -1,5 +1,5 @@
 /**
- * learnstream <command>: operations from the shell.
+ * learnstream <command>: operations from the shell (main.ts starts it).
  *
  *   migrate                          run pending migrations
  *   projections status               checkpoint, lag and dead letters of each projection
@@ -182,14 +182,4 @@ export async function runCli(argv: string[], out: (s: string) => void = console.
     await app?.close();
     await database.stop();
   }
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  runCli(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
 }
