@@ -172,6 +172,23 @@ interface QuestionStatisticsRow {
   discrimination: number | string | null;
 }
 
+/**
+ * What the report starts beside the reads of its transaction (each on a connection of its own) once their inputs are
+ * known, and awaits at the end: the record of the read (ClassReportViewed, appended once the course is found: a refused
+ * or unknown course records nothing) and the class's objections to profiling (read as the system, ProgressRepository).
+ * Neither waits for the other or for the reads, so the report's time is no longer their sum.
+ */
+interface Beside {
+  recorded?: Promise<unknown>;
+  objecting?: Promise<Set<string>>;
+}
+
+/** The promise, with its rejection handled until it is awaited (never an unhandled rejection meanwhile). */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 @QueryHandler(GetClassReportQuery)
 export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery, ClassReportView> {
   constructor(
@@ -184,18 +201,36 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
 
   async execute({ actor, courseId, options }: GetClassReportQuery): Promise<ClassReportView> {
     await this.policy.require(actor, { action: 'course.teach', courseId });
-    const inactiveDays = options.inactiveDays ?? this.settings.inactiveDays;
     const generatedAt = this.clock.now();
     const asOf = options.asOf === undefined ? null : new Date(options.asOf);
     if (asOf && asOf.getTime() > generatedAt.getTime()) throw new DomainError('invalid', 'VALIDATION_FAILED', `asOf ${options.asOf} is in the future`);
+    const beside: Beside = {};
+    try {
+      return await this.report(actor, courseId, options, { generatedAt, asOf }, beside);
+    } finally {
+      // A report that failed midway leaves nothing in flight; their own failure is the request's when the report got that far.
+      await Promise.allSettled([beside.recorded, beside.objecting]);
+    }
+  }
+
+  private async report(
+    actor: Actor,
+    courseId: string,
+    options: GetClassReportQuery['options'],
+    { generatedAt, asOf }: { generatedAt: Date; asOf: Date | null },
+    beside: Beside,
+  ): Promise<ClassReportView> {
+    const inactiveDays = options.inactiveDays ?? this.settings.inactiveDays;
     const now = asOf ?? generatedAt;
 
     const read = await this.db.read(await this.policy.scopeOf(actor), async (db) => {
       const course = (await readCourses(db, [courseId])).get(courseId);
       if (!course) throw new DomainError('not_found', 'COURSE_NOT_FOUND', `no course ${courseId}`);
+      beside.recorded = handled(this.repo.classReportViewed(actor, course.schoolId, { courseId, part: options.part, format: options.format }));
       const facts = await readCourseFacts(db, courseId, now);
       const restricted = await restrictedIds(db);
       const enrolled = (await readEnrolments(db, { courseIds: [courseId] })).filter((e) => !restricted.has(e.learnerId));
+      beside.objecting = handled(this.repo.objectingToProfiling(enrolled.map((e) => e.learnerId)));
       const names = await readAccountNames(db, enrolled.map((e) => e.learnerId));
       const nameOf = new Map(names.map((n) => [n.userId, n.displayName]));
       const live = byDisplayName(enrolled, (e) => e.learnerId, names).map((e) => ({ ...e, displayName: nameOf.get(e.learnerId) ?? null }));
@@ -248,7 +283,7 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
         completion: await readCompletion(db, [courseId], null, asOf),
       };
     });
-    const objecting = await this.repo.objectingToProfiling(read.enrolments.map((e) => e.learnerId));
+    const objecting = await beside.objecting!;
 
     const byLearner = new Map(read.activity.map((a) => [a.user_id, { events: a.events, activity: a.by_action, lastAt: a.last_at }]));
     const judgedIds = judgedLearners(read.facts, read.enrolments, objecting);
@@ -306,7 +341,7 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
       })
       .sort((a, b) => (a.quizTitle ?? '').localeCompare(b.quizTitle ?? '') || a.quizId.localeCompare(b.quizId) || a.position - b.position);
 
-    await this.repo.classReportViewed(actor, read.course.schoolId, { courseId, part: options.part, format: options.format });
+    await beside.recorded;
     return {
       courseId,
       title: read.course.title,
