@@ -34,13 +34,18 @@ export async function readGradebooks(
   const byCourse = new Map<string, ActivityResult[]>();
   if (asOf) {
     byCourse.set(courseIds[0], asOf.results);
-  } else {
+  } else if (books.length) {
+    // Only the results of courses with a gradebook: the others' have nowhere to go.
     const results = await query<{ activity_id: string; learner_id: string; course_id: string; grade: number; max_grade: number }>(
       db,
       'SELECT activity_id, learner_id, course_id, grade, max_grade FROM activity_results WHERE course_id = ANY ($1) AND ($2::uuid IS NULL OR learner_id = $2)',
-      [courseIds, learnerId],
+      [books.map((b) => b.course_id), learnerId],
     );
-    for (const r of results) byCourse.set(r.course_id, [...(byCourse.get(r.course_id) ?? []), { activityId: r.activity_id, learnerId: r.learner_id, grade: r.grade, maxGrade: r.max_grade }]);
+    for (const r of results) {
+      const list = byCourse.get(r.course_id) ?? [];
+      list.push({ activityId: r.activity_id, learnerId: r.learner_id, grade: r.grade, maxGrade: r.max_grade });
+      byCourse.set(r.course_id, list);
+    }
   }
   return new Map(books.map((b) => [b.course_id, withActivityResults(gradebookFromJson(b.state), byCourse.get(b.course_id) ?? [])]));
 }
