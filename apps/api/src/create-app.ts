@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from '@learnstream/config';
 import type { Clock } from '@learnstream/domain';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { bodyParsers, clientRateLimit, HttpErrorFilter, inputGuardMiddleware, noStoreMiddleware, PG_POOL, requestIdMiddleware, securityHeaders, validationPipe } from '@learnstream/core';
+import { bodyParsers, clientRateLimit, HttpErrorFilter, inputGuardMiddleware, JsonLogger, noStoreMiddleware, PG_POOL, requestIdMiddleware, securityHeaders, validationPipe } from '@learnstream/core';
 import { InlineProjections } from '@learnstream/projections';
 import { AppModule } from './app.module';
 import { catchingUpMiddleware } from './catching-up.middleware';
@@ -19,7 +19,8 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
   // The client address (req.ip: rate limits, sign-in lockout, the events' ip) is the socket's unless a trusted proxy says otherwise.
   app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');
-  app.use(requestIdMiddleware());
+  // The access log (one line a request at info): not even timed when the log's level drops it.
+  app.use(requestIdMiddleware(undefined, logger !== false && (!(logger instanceof JsonLogger) || logger.pino.isLevelEnabled('info'))));
   app.use(securityHeaders());
   // A long start-up catch-up of the inline read models: the API answers 503 CATCHING_UP until it is over.
   app.use(catchingUpMiddleware(app.get(InlineProjections), config.opsToken));

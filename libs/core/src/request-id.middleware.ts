@@ -8,15 +8,18 @@ const VALID_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 /**
  * Gives each request an id (the caller's X-Request-Id when it is sane, else a
  * UUID), echoes it back, runs the request inside its context and writes one
- * access-log line when the response is finished.
+ * access-log line when the response is finished — unless `accessLog` is
+ * false (the log's level is above info: the line would be dropped anyway),
+ * when nothing is timed, listened for or built.
  */
-export function requestIdMiddleware(logger = new Logger('Http')) {
+export function requestIdMiddleware(logger = new Logger('Http'), accessLog = true) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const given = req.header('x-request-id');
     const requestId = given && VALID_ID.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', requestId);
-    const started = process.hrtime.bigint();
     const context = { requestId, ip: req.ip ?? null, userAgent: req.header('user-agent') ?? null };
+    if (!accessLog) return requestContext.run(context, next);
+    const started = process.hrtime.bigint();
     res.on('finish', () => {
       requestContext.run(context, () =>
         logger.log({
