@@ -121,40 +121,70 @@ export interface RowInput {
   latin1: number;
 }
 
+/** Where each column is in a header's records, found once per header (by its Columns), not per row. */
+type Positions = Record<MoodleLogColumn | 'id', number | undefined>;
+const positionsByHeader = new WeakMap<Columns, Positions>();
+
+function positionsOf(columns: Columns): Positions {
+  let positions = positionsByHeader.get(columns);
+  if (!positions) {
+    positions = { id: columns.get('id') } as Positions;
+    for (const column of MOODLE_LOG_COLUMNS) positions[column] = columns.get(column);
+    positionsByHeader.set(columns, positions);
+  }
+  return positions;
+}
+
+/** The field's text, trimmed; null when the column is missing or holds one of the NULL forms. */
+function textAt(fields: string[], i: number | undefined): string | null {
+  if (i === undefined) return null;
+  const text = fields[i].trim();
+  return NULLS.has(text) ? null : text;
+}
+
+const INTEGER = /^-?\d{1,15}$/;
+
+/** The field's whole number; null as textAt; NaN when it is not a whole number (the row is then a bad_number). */
+function intAt(fields: string[], i: number | undefined): number | null {
+  const text = textAt(fields, i);
+  if (text === null) return null;
+  return INTEGER.test(text) ? Number(text) : NaN;
+}
+
 /** Reads a record's fields into a row; a row that cannot be read is skipped with its reason. */
 /** `withOther: false` leaves `other` unread (empty): for a pass that needs only the ids and times (the importer's pre-pass). */
 export function parseRow(record: RowInput, columns: Columns, line: number, { withOther = true } = {}): RowResult {
   const { fields, raw } = record;
   if (fields.length < columns.size) return { skip: 'malformed_row' };
-  const textOf = (column: string): string | null => {
-    const i = columns.get(column);
-    if (i === undefined) return null;
-    const text = fields[i].trim();
-    return NULLS.has(text) ? null : text;
-  };
-  let badNumber = false;
-  const intOf = (column: string): number | null => {
-    const text = textOf(column);
-    if (text === null) return null;
-    if (!/^-?\d{1,15}$/.test(text)) {
-      badNumber = true;
-      return null;
-    }
-    return Number(text);
-  };
-  const eventname = textOf('eventname');
+  const at = positionsOf(columns);
+  const eventname = textAt(fields, at.eventname);
   if (!eventname) return { skip: 'no_eventname' };
-  const crud = textOf('crud')?.toLowerCase();
+  const crud = textAt(fields, at.crud)?.toLowerCase();
   if (crud !== 'c' && crud !== 'r' && crud !== 'u' && crud !== 'd') return { skip: 'bad_crud' };
-  const timecreated = intOf('timecreated');
-  if (timecreated === null || timecreated <= 0 || timecreated > 253402300799) return { skip: 'bad_timecreated' };
-  const otherIndex = columns.get('other');
+  const timecreated = intAt(fields, at.timecreated);
+  if (timecreated === null || Number.isNaN(timecreated) || timecreated <= 0 || timecreated > 253402300799) return { skip: 'bad_timecreated' };
+  const otherIndex = at.other;
   // PHP's serialize() counts bytes: parsed on the field's own bytes where the file has them.
   // A field that is exactly one of the empty forms needs no bytes (most rows' other is N;).
   const other =
     otherIndex === undefined || !withOther || EMPTY_OTHER.has(fields[otherIndex]) ? NO_OTHER : parseOther(raw?.[otherIndex] ?? Buffer.from(fields[otherIndex], 'utf8'));
-  const id = intOf('id');
-  const [component, action, target] = [textOf('component'), textOf('action'), textOf('target')];
+  const id = intAt(fields, at.id);
+  const component = textAt(fields, at.component);
+  const action = textAt(fields, at.action);
+  const target = textAt(fields, at.target);
+  const objectid = intAt(fields, at.objectid);
+  const edulevel = intAt(fields, at.edulevel);
+  const contextid = intAt(fields, at.contextid);
+  const contextlevel = intAt(fields, at.contextlevel);
+  const contextinstanceid = intAt(fields, at.contextinstanceid);
+  const userid = intAt(fields, at.userid);
+  const courseid = intAt(fields, at.courseid);
+  const relateduserid = intAt(fields, at.relateduserid);
+  const anonymous = intAt(fields, at.anonymous);
+  const realuserid = intAt(fields, at.realuserid);
+  // A NaN anywhere makes the sum NaN (eleven numbers of at most 15 digits cannot overflow it).
+  const numbers = (id ?? 0) + (objectid ?? 0) + (edulevel ?? 0) + (contextid ?? 0) + (contextlevel ?? 0) + (contextinstanceid ?? 0) + (userid ?? 0) + (courseid ?? 0) + (relateduserid ?? 0) + (anonymous ?? 0) + (realuserid ?? 0);
+  if (Number.isNaN(numbers)) return { skip: 'bad_number' };
   const row: MoodleLogRow = {
     line,
     identity: id !== null ? `id:${id}` : '',
@@ -164,25 +194,24 @@ export function parseRow(record: RowInput, columns: Columns, line: number, { wit
     component: component ?? eventname.split('\\').filter(Boolean)[0] ?? 'core',
     action: action ?? eventname.split('_').pop() ?? '',
     target: target ?? eventname.split('\\').pop()?.split('_').slice(0, -1).join('_') ?? '',
-    objecttable: textOf('objecttable'),
-    objectid: intOf('objectid'),
+    objecttable: textAt(fields, at.objecttable),
+    objectid,
     crud,
-    edulevel: intOf('edulevel'),
-    contextid: intOf('contextid'),
-    contextlevel: intOf('contextlevel'),
-    contextinstanceid: intOf('contextinstanceid'),
-    userid: intOf('userid'),
-    courseid: intOf('courseid'),
-    relateduserid: intOf('relateduserid'),
-    anonymous: (intOf('anonymous') ?? 0) !== 0,
+    edulevel,
+    contextid,
+    contextlevel,
+    contextinstanceid,
+    userid,
+    courseid,
+    relateduserid,
+    anonymous: (anonymous ?? 0) !== 0,
     other,
     timecreated,
-    origin: textOf('origin'),
-    ip: textOf('ip'),
-    realuserid: intOf('realuserid'),
+    origin: textAt(fields, at.origin),
+    ip: textAt(fields, at.ip),
+    realuserid,
     latin1Fields: record.latin1,
   };
-  if (badNumber) return { skip: 'bad_number' };
   return { row };
 }
 
