@@ -36,11 +36,16 @@ function nextPeriod(period: string, granularity: Granularity): string {
   return toDay(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)));
 }
 
+/** The last day of the period that starts on `period`. */
+export function periodEnd(period: string, granularity: Granularity): string {
+  return addDays(nextPeriod(period, granularity), -1);
+}
+
 /** Every period from the one holding `from` to the one holding `to` (both days included). */
 export function periodsBetween(from: string, to: string, granularity: Granularity): Period[] {
   const periods: Period[] = [];
   for (let p = periodOf(from, granularity); p <= to; p = nextPeriod(p, granularity)) {
-    const last = addDays(nextPeriod(p, granularity), -1);
+    const last = periodEnd(p, granularity);
     periods.push({ period: p, start: p < from ? from : p, end: last > to ? to : last });
   }
   return periods;

@@ -43,10 +43,23 @@ describe('usage statistics (PostgreSQL)', () => {
   const snapshot = async () => ({
     actors: await f.dataSource.query('SELECT to_char(day, \'YYYY-MM-DD\') AS day, user_id, events, course_views, resource_views FROM usage_daily_actors ORDER BY day, user_id'),
     registrations: await f.dataSource.query('SELECT user_id, to_char(day, \'YYYY-MM-DD\') AS day FROM usage_registrations ORDER BY user_id'),
-    periods: await f.dataSource.query(
-      'SELECT granularity, to_char(period, \'YYYY-MM-DD\') AS period, user_id, events, course_views, resource_views FROM usage_period_actors ORDER BY granularity, period, user_id',
+    people: await f.dataSource.query(
+      'SELECT measure, granularity, to_char(period, \'YYYY-MM-DD\') AS period, dimension, key, user_id, events FROM usage_person_cells ORDER BY 1, 2, 3, 4, 5, 6',
     ),
+    cells: await countedCells(),
   });
+  /** usage_cells, each of which must be the sum of its person rows. */
+  async function countedCells() {
+    const counted = await f.dataSource.query(
+      'SELECT measure, granularity, to_char(period, \'YYYY-MM-DD\') AS period, dimension, key, people, events::int AS events FROM usage_cells WHERE people <> 0 OR events <> 0 ORDER BY 1, 2, 3, 4, 5',
+    );
+    const summed = await f.dataSource.query(
+      `SELECT measure, granularity, to_char(period, 'YYYY-MM-DD') AS period, dimension, key, count(*)::int AS people, sum(events)::int AS events
+       FROM usage_person_cells GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
+    );
+    expect(counted).toEqual(summed);
+    return counted as { measure: string; granularity: string; period: string; dimension: string; key: string; people: number; events: number }[];
+  }
 
   async function append(stream: string, type: string, data: Record<string, unknown>, env: EnvelopeInput) {
     return f.log.append(`${stream}-${randomUUID()}`, [{ type, data, envelope: env }]);
@@ -73,15 +86,18 @@ describe('usage statistics (PostgreSQL)', () => {
     const order = (a: { day: string; user_id: string }, b: { day: string; user_id: string }) => a.day.localeCompare(b.day) || a.user_id.localeCompare(b.user_id);
     expect(rows.actors).toEqual(expected.sort(order));
     expect(rows.registrations).toEqual([u1, u2, u3, u4].sort().map((user_id) => ({ user_id, day: D(1) })));
-    // The same counts summed per ISO week (days 1 and 2 of March 2025: Saturday and Sunday of the week of 24 February) and month.
-    const summed = (granularity: string, period: string) =>
-      [
-        { user_id: admin, events: 4, course_views: 0, resource_views: 0 },
-        { user_id: u1, events: 3, course_views: 2, resource_views: 1 },
-        { user_id: u2, events: 2, course_views: 0, resource_views: 0 },
-      ].map((r) => ({ granularity, period, ...r }));
-    const byKey = (a: { user_id: string }, b: { user_id: string }) => a.user_id.localeCompare(b.user_id);
-    expect(rows.periods).toEqual([...summed('month', '2025-03-01').sort(byKey), ...summed('week', '2025-02-24').sort(byKey)]);
+    // The same counts per ISO week (days 1 and 2 of March 2025: Saturday and Sunday of the week of 24 February) and month:
+    // the admin 4 events, u1 3 (2 course views, 1 resource view), u2 2; four registrations on day 1. Nobody is a member of a
+    // school yet: all under 'none' and 'general'.
+    const of = (granularity: string, period: string, dimension: string) =>
+      rows.cells.filter((c) => c.granularity === granularity && c.period === period && c.dimension === dimension).map((c) => `${c.measure} ${c.key} ${c.people}/${c.events}`);
+    for (const [granularity, period] of [['week', '2025-02-24'], ['month', '2025-03-01']]) {
+      expect(of(granularity, period, 'total')).toEqual(['active  3/9', 'course_views  1/2', 'registrations  4/0', 'resource_views  1/1']);
+      expect(of(granularity, period, 'school')).toEqual(['active none 3/9', 'registrations none 4/0']);
+      expect(of(granularity, period, 'role')).toEqual(['active general 3/9', 'registrations general 4/0']);
+    }
+    expect(of('day', D(1), 'total')).toEqual(['active  3/7', 'course_views  1/2', 'registrations  4/0']);
+    expect(of('day', D(2), 'total')).toEqual(['active  2/2', 'resource_views  1/1']);
 
     // Another process (the CLI) rebuilds; a projector with big batches replays the log into the emptied tables.
     const rebuilt = new ProjectionRunner(f.dataSource, f.log, [new UsageActivityProjection()], { batchSize: 500, idleCheckMs: 50 });
@@ -98,19 +114,28 @@ describe('usage statistics (PostgreSQL)', () => {
     for (const [id, name] of [[s1, 'North'], [s2, 'South']]) {
       await q(`INSERT INTO schools (school_id, name, code, country, created_at) VALUES ($1, $2, $3, 'TH', now())`, [id, name, name.toUpperCase()]);
     }
-    // Country from the accounts; platform roles and memberships from the projection's own copies.
-    const account = async (id: string, country: string | null, roles: string[] = []) => {
-      await q(`INSERT INTO accounts (user_id, username, country, platform_roles, origin, created_at, updated_at) VALUES ($1, $2, $3, $4, 'staff', now(), now())`, [id, `u${id.slice(0, 8)}`, country, roles]);
-      await q(`INSERT INTO usage_people (user_id, platform_roles) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET platform_roles = EXCLUDED.platform_roles`, [id, roles]);
-    };
+    // Country from the accounts (the identity feature's read model); platform roles and memberships from the events, after
+    // the activity they place (back-dated): the projection moves the activity already counted to its school and role.
+    const account = (id: string, country: string | null, roles: string[] = []) =>
+      q(`INSERT INTO accounts (user_id, username, country, platform_roles, origin, created_at, updated_at) VALUES ($1, $2, $3, $4, 'staff', now(), now())`, [id, `u${id.slice(0, 8)}`, country, roles]);
     await account(admin, null, ['platform_admin']);
     await account(u1, 'TH');
     await account(u2, 'LA');
-    const member = (user: string, school: string, role: string, from: string, to: string | null) =>
-      q(`INSERT INTO usage_memberships (membership_id, school_id, user_id, role, started_at, ended_at) VALUES ($1, $2, $3, $4, $5, $6)`, [randomUUID(), school, user, role, from, to]);
-    await member(u1, s1, 'learner', at(1, 0), null);
-    await member(u2, s1, 'teacher', at(1, 0), at(1, 18)); // left S1 on day 1
-    await member(u2, s2, 'teacher', at(2, 7), null); // joined S2 on day 2
+    const runner = new ProjectionRunner(f.dataSource, f.log, [new UsageActivityProjection()], { batchSize: 2, idleCheckMs: 50 });
+    await runner.start();
+    const joined = async (user: string, school: string, role: string, from: string, to: string | null) => {
+      const membershipId = randomUUID();
+      const join = await append('user', 'SchoolJoined', { membershipId, userId: user, schoolId: school, role, classId: null, gradeLevel: null, by: null, at: from }, envelope(null, at(10)));
+      if (!to) return join;
+      return append('user', 'SchoolLeft', { membershipId, userId: user, schoolId: school, reason: null, by: null, at: to }, envelope(null, at(10)));
+    };
+    await append('user', 'PlatformRoleGranted', { userId: admin, role: 'platform_admin', at: at(10) }, envelope(null, at(10)));
+    await joined(u1, s1, 'learner', at(1, 0), null);
+    await joined(u2, s1, 'teacher', at(1, 0), at(1, 18)); // left S1 on day 1
+    const last = await joined(u2, s2, 'teacher', at(2, 7), null); // joined S2 on day 2
+    await runner.waitFor(last.position);
+    await runner.stop();
+    await countedCells(); // each cell the sum of its person rows
 
     const reader = new UsageReader(new TenantDb(f.dataSource));
     const all = { all: true, schoolIds: [], userIds: [] };
@@ -128,8 +153,8 @@ describe('usage statistics (PostgreSQL)', () => {
     expect(cells(byRole.registrations.cells)).toEqual(['2025-03-01 general 2/0', '2025-03-01 learner 1/0', '2025-03-01 teacher 1/0']);
     expect(byRole.content).toEqual([{ period: '2025-03-01', courseViews: 2, courseViewers: 1, resourceViews: 1, resourceViewers: 1 }]);
 
-    // Whole periods are read pre-summed (usage_period_actors), except for a person whose membership starts or ends inside
-    // the period (u2 left S1 on day 1 and joined S2 on day 2; u1 joined on Saturday 1 March, inside the week), read by day.
+    // Whole periods are read from the cells: a person counts in each school and role they had on a day of the period (u2 left
+    // S1 on day 1 and joined S2 on day 2; u1 joined on Saturday 1 March, inside the week).
     const month = await reader.read(all, { from: '2025-03-01', to: '2025-03-31', granularity: 'month', by: 'school' });
     expect(cells(month.activeUsers.cells)).toEqual([`2025-03-01 ${s1} 2/4`, `2025-03-01 ${s2} 1/1`, '2025-03-01 none 1/4'].sort());
     expect(month.activeUsers.totals).toEqual([{ period: '2025-03-01', people: 3, events: 9 }]);
@@ -141,9 +166,24 @@ describe('usage statistics (PostgreSQL)', () => {
     const cut = await reader.read(all, { from: '2025-03-02', to: '2025-03-20', granularity: 'month', by: 'school' });
     expect(cut.activeUsers.totals).toEqual([{ period: '2025-03-01', people: 2, events: 2 }]);
     expect(cut.content).toEqual([{ period: '2025-03-01', courseViews: 0, courseViewers: 0, resourceViews: 1, resourceViewers: 1 }]);
+    // A range that cuts a period where nothing was counted outside it: the whole period's figures.
+    const untilToday = await reader.read(all, { from: '2025-03-01', to: '2025-03-20', granularity: 'month', by: 'school' });
+    expect(cells(untilToday.activeUsers.cells)).toEqual(cells(month.activeUsers.cells));
+    expect(untilToday.activeUsers.totals).toEqual(month.activeUsers.totals);
 
     const byCountry = await reader.read(all, { from: D(2), to: D(2), granularity: 'week', by: 'country' });
     expect(cells(byCountry.activeUsers.cells)).toEqual(['2025-02-24 LA 1/1', '2025-02-24 TH 1/1']);
+
+    // People left out of statistics (analytics consent withdrawn: the privacy feature's flag) are out of every figure.
+    await q(`INSERT INTO subject_flags (user_id, analytics_excluded, updated_at) VALUES ($1, true, now())`, [u1]);
+    const withoutU1 = await reader.read(all, { from: '2025-03-01', to: '2025-03-31', granularity: 'month', by: 'school' });
+    expect(cells(withoutU1.activeUsers.cells)).toEqual([`2025-03-01 ${s1} 1/1`, `2025-03-01 ${s2} 1/1`, '2025-03-01 none 1/4'].sort());
+    expect(withoutU1.activeUsers.totals).toEqual([{ period: '2025-03-01', people: 2, events: 6 }]);
+    expect(cells(withoutU1.registrations.cells)).toEqual([`2025-03-01 ${s1} 1/0`, '2025-03-01 none 2/0'].sort());
+    expect(withoutU1.content).toEqual([]);
+    const daysWithoutU1 = await reader.read(all, { from: D(1), to: D(2), granularity: 'day', by: 'role' });
+    expect(cells(daysWithoutU1.activeUsers.cells)).toEqual([`${D(1)} platform_admin 1/4`, `${D(1)} teacher 1/1`, `${D(2)} teacher 1/1`]);
+    await q('DELETE FROM subject_flags WHERE user_id = $1', [u1]);
 
     // Row-level security: the usage tables are for readers of every school only.
     const teacherScope = { all: false, schoolIds: [s1], userIds: [u2] };
