@@ -22,7 +22,7 @@ export class UsageController {
     description:
       'Per UTC day, ISO week or month. k-anonymous: a cell computed from fewer than k distinct people (minCellSize) has its figures null and ' +
       '`suppressed: true`; when exactly one cell of a row is suppressed, the next-smallest is too (else the total), so that no total gives a ' +
-      'suppressed cell back by subtraction. Built from projections (usage_daily_actors, usage_registrations), the directory and the completion read model.',
+      'suppressed cell back by subtraction. Built from projections (usage_cells: people and events counted per day, week and month by school and role), the directory and the completion read model.',
   })
   @ApiJsonOrCsvResponse(UsageReportResponse, '{ from, to, granularity, by, minCellSize, dimension, periods }; CSV with ?format=csv (long form, one line per period, measure and key)')
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'] })
