@@ -91,8 +91,14 @@ export class SignInRateGuard implements CanActivate {
     });
   }
 
+  /** @SignInRoute() of each handler, read once: the metadata does not change after start-up. */
+  private readonly signInRoutes = new WeakMap<object, boolean>();
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (Reflect.getMetadata(SIGN_IN_ROUTE, context.getHandler()) !== true) return true;
+    const handler = context.getHandler();
+    let signIn = this.signInRoutes.get(handler);
+    if (signIn === undefined) this.signInRoutes.set(handler, (signIn = Reflect.getMetadata(SIGN_IN_ROUTE, handler) === true));
+    if (!signIn) return true;
     const req = context.getType<string>() === 'graphql' ? context.getArgs<[unknown, unknown, { req: Request }]>()[2].req : context.switchToHttp().getRequest<Request>();
     const error = await new Promise<unknown>((resolve) => void this.limiter(req, req.res as Response, resolve));
     if (error) throw error;

@@ -39,8 +39,20 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
     return httpRequestOf(context);
   }
 
+  /** @Public() of each (class, handler), read once: the metadata does not change after start-up. */
+  private readonly publicRoutes = new WeakMap<object, WeakMap<object, boolean>>();
+
+  private isPublic(context: ExecutionContext): boolean {
+    const [type, handler] = [context.getClass(), context.getHandler()];
+    let handlers = this.publicRoutes.get(type);
+    if (!handlers) this.publicRoutes.set(type, (handlers = new WeakMap()));
+    let isPublic = handlers.get(handler);
+    if (isPublic === undefined) handlers.set(handler, (isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [handler, type]) === true));
+    return isPublic;
+  }
+
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]);
+    const isPublic = this.isPublic(context);
     if (!isPublic) return (await this.known(context)) || ((await super.canActivate(context)) as boolean);
     const request = httpRequestOf(context);
     if (request?.headers?.authorization) {
