@@ -54,12 +54,6 @@ export function judgedLearners(facts: CourseFacts, enrolments: readonly { learne
   return enrolments.filter((e) => e.status === 'active' && !objecting.has(e.learnerId) && facts.enrolments.has(e.learnerId)).map((e) => e.learnerId);
 }
 
-/** The school's threshold setting; null when it never chose one (precision-first then). */
-export async function readThresholdSetting(db: EntityManager, schoolId: string | null): Promise<ThresholdSetting | null> {
-  if (!schoolId) return null;
-  return (await queryOne<{ threshold: ThresholdSetting }>(db, 'SELECT threshold FROM progress_ew_settings WHERE school_id = $1', [schoolId]))?.threshold ?? null;
-}
-
 /** The model a school's class reports score with: its own (trained on its history) or the bundled one. */
 export interface SchoolModel {
   source: 'school' | 'bundled';
@@ -70,15 +64,41 @@ export interface SchoolModel {
 
 export const BUNDLED_MODEL: SchoolModel = { source: 'bundled', model: TRAINED_MODEL, trained: null };
 
+interface SchoolModelRow {
+  model: EarlyWarningModel;
+  courses: number;
+  learners: number;
+  trained_by: string;
+  /** A Date from the column, a string from to_jsonb. */
+  trained_at: Date | string;
+}
+
+const toSchoolModel = (row: SchoolModelRow): SchoolModel => ({
+  source: 'school',
+  model: checkModel(row.model),
+  trained: { at: new Date(row.trained_at).toISOString(), by: row.trained_by, courses: row.courses, learners: row.learners },
+});
+
 export async function readSchoolModel(db: EntityManager, schoolId: string | null): Promise<SchoolModel> {
   if (!schoolId) return BUNDLED_MODEL;
-  const row = await queryOne<{ model: EarlyWarningModel; courses: number; learners: number; trained_by: string; trained_at: Date }>(
+  const row = await queryOne<SchoolModelRow>(db, 'SELECT model, courses, learners, trained_by, trained_at FROM progress_ew_models WHERE school_id = $1', [schoolId]);
+  return row ? toSchoolModel(row) : BUNDLED_MODEL;
+}
+
+/**
+ * What a class is scored with, in one statement: the school's threshold setting (null when it never chose one:
+ * precision-first then) and its model (readSchoolModel).
+ */
+export async function readSchoolEarlyWarning(db: EntityManager, schoolId: string | null): Promise<{ setting: ThresholdSetting | null; model: SchoolModel }> {
+  if (!schoolId) return { setting: null, model: BUNDLED_MODEL };
+  const row = await queryOne<{ threshold: ThresholdSetting | null; trained: SchoolModelRow | null }>(
     db,
-    'SELECT model, courses, learners, trained_by, trained_at FROM progress_ew_models WHERE school_id = $1',
+    `SELECT (SELECT threshold FROM progress_ew_settings WHERE school_id = $1) AS threshold,
+       (SELECT to_jsonb(m) FROM (SELECT model, courses, learners, trained_by, trained_at FROM progress_ew_models WHERE school_id = $1) m) AS trained`,
     [schoolId],
   );
-  if (!row) return BUNDLED_MODEL;
-  return { source: 'school', model: checkModel(row.model), trained: { at: row.trained_at.toISOString(), by: row.trained_by, courses: row.courses, learners: row.learners } };
+  const model = row?.trained ? toSchoolModel(row.trained) : BUNDLED_MODEL;
+  return { setting: row?.threshold ?? null, model };
 }
 
 /**
@@ -89,7 +109,8 @@ export async function readClassForFlag(db: EntityManager, courseId: string, scho
   const facts = await readCourseFacts(db, courseId, now);
   const restricted = await restrictedIds(db);
   const enrolments = (await readEnrolments(db, { courseIds: [courseId] })).filter((e) => !restricted.has(e.learnerId));
-  return { courseId, facts, enrolments, setting: (await readThresholdSetting(db, schoolId)) ?? ('precision-first' as const), model: (await readSchoolModel(db, schoolId)).model };
+  const { setting, model } = await readSchoolEarlyWarning(db, schoolId);
+  return { courseId, facts, enrolments, setting: setting ?? ('precision-first' as const), model: model.model };
 }
 
 export interface EnrolmentAsOf {

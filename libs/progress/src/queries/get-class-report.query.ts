@@ -52,7 +52,7 @@ import {
 } from '../rules';
 import { learnerCompletion, learnerGrades, readCompletion, readGradebooks, type CompletionView } from '@learnstream/grades';
 import { byDisplayName, iso, notRestricted, restrictedIds } from './read-models';
-import { atRiskView, EARLY_WARNING_RULE_TEXT, judgedLearners, readCourseFacts, readSchoolModel, readThresholdSetting, round3, scoreClass, snapshotOf, type AtRiskView } from './early-warning';
+import { atRiskView, EARLY_WARNING_RULE_TEXT, judgedLearners, readCourseFacts, readSchoolEarlyWarning, round3, scoreClass, snapshotOf, type AtRiskView } from './early-warning';
 import { CLASS_SUGGESTIONS_TEXT, classSuggestions, type ClassSuggestion } from '../advice';
 import type { ThresholdSetting } from '@learnstream/early-warning';
 
@@ -268,8 +268,7 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
         [courseId, asOf],
       );
       const quizzes = await readQuizzes(db, [courseId]);
-      const setting = await readThresholdSetting(db, course.schoolId);
-      const model = await readSchoolModel(db, course.schoolId);
+      const { setting, model } = await readSchoolEarlyWarning(db, course.schoolId);
       return {
         course,
         facts,
