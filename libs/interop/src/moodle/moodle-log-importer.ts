@@ -48,7 +48,7 @@ import { PersonalDataCipher, SealedRequests } from '@learnstream/personal-data';
 import { IdMap, type IdMapEntry } from './id-map';
 import { emptyCounts, fileKeyOf, ImportCheckpoints, type ImportCounts } from './import-checkpoints';
 import { ImporterActor } from './importer-actor';
-import { formatOf, isUtf8File, readLogFile, type TableRecord } from './log-files';
+import { formatOf, isUtf8File, readLogFile, readLogFileChunks, type TableRecord } from './log-files';
 import { EMPTY_MAPPING, SITE, type MappingFile } from './mapping-file';
 import { columnsOf, moduleNameOf, parseRow, planLogRow, referencedIds, SITE_COURSE, type Columns, type IdLookup, type ImportContext, type MoodleLogRow, type RowResult } from './moodle-log';
 import { Placeholders, type PlaceholderContext } from './placeholders';
@@ -211,23 +211,28 @@ export class MoodleLogImporter {
     const reportOptions = { timeZone, course: options.moodleCourse ?? null, courseByName: (n: string) => courseNames.get(n.trim().toLowerCase()) ?? null };
     /** Reads the file's data rows with their identity (the n-th row of the same content). */
     const contentIdentity = (fields: string[], seen: Map<string, number>) => this.contentIdentity(fields, seen);
-    /** `light`: without the `other` column (what the pre-pass reads: ids and times). */
-    async function* rows(light = false): AsyncGenerator<ReadRow> {
+    /** `light`: without the `other` column (what the pre-pass reads: ids and times). Several rows at a time (readLogFileChunks). */
+    async function* rows(light = false): AsyncGenerator<ReadRow[]> {
       const years = new YearFollower(year, timeZone);
       const seen = new Map<string, number>();
+      const rowOptions = { withOther: !light };
       let isHeader = true;
-      for await (const record of readLogFile(file, { utf8 })) {
-        if (isHeader) {
-          isHeader = false;
-          continue;
+      for await (const records of readLogFileChunks(file, { utf8 })) {
+        const chunk: ReadRow[] = [];
+        for (const record of records) {
+          if (isHeader) {
+            isHeader = false;
+            continue;
+          }
+          if (record.error) {
+            chunk.push({ record, result: { skip: 'unreadable_record' } });
+            continue;
+          }
+          const result = report ? parseReportRow(record, columns, record.line, { ...reportOptions, years }) : parseRow(record, columns, record.line, rowOptions);
+          if ('row' in result && !result.row.identity) result.row.identity = contentIdentity(record.fields, seen);
+          chunk.push({ record, result });
         }
-        if (record.error) {
-          yield { record, result: { skip: 'unreadable_record' } };
-          continue;
-        }
-        const result = report ? parseReportRow(record, columns, record.line, { ...reportOptions, years }) : parseRow(record, columns, record.line, { withOther: !light });
-        if ('row' in result && !result.row.identity) result.row.identity = contentIdentity(record.fields, seen);
-        yield { record, result };
+        if (chunk.length) yield chunk;
       }
     }
 
@@ -235,10 +240,12 @@ export class MoodleLogImporter {
     const firstSeen = new Map<number, number>();
     const teaching = new TeachingEvidenceLog();
     if (options.createMissing) {
-      for await (const { result } of rows(true)) {
-        if (!('row' in result)) continue;
-        for (const id of referencedIds(result.row).users) if (!(firstSeen.get(id)! <= result.row.timecreated)) firstSeen.set(id, result.row.timecreated);
-        teaching.add(teachingEvidence(result.row));
+      for await (const chunk of rows(true)) {
+        for (const { result } of chunk) {
+          if (!('row' in result)) continue;
+          for (const id of referencedIds(result.row).users) if (!(firstSeen.get(id)! <= result.row.timecreated)) firstSeen.set(id, result.row.timecreated);
+          teaching.add(teachingEvidence(result.row));
+        }
       }
     }
 
@@ -267,13 +274,20 @@ export class MoodleLogImporter {
     // one at a time.
     const reading = rows()[Symbol.asyncIterator]();
     let index = 0;
+    /** The chunk being taken apart into batches, and where in it. */
+    let chunk: ReadRow[] = [];
+    let taken = 0;
     const readBatch = async (): Promise<ReadRow[]> => {
       const batch: ReadRow[] = [];
       while (batch.length < batchSize) {
-        const next = await reading.next();
-        if (next.done) break;
-        if (index++ < skipRows) run.startBytes = run.bytes = next.value.record.bytes;
-        else batch.push(next.value);
+        if (taken === chunk.length) {
+          const next = await reading.next();
+          if (next.done) break;
+          [chunk, taken] = [next.value, 0];
+        }
+        const row = chunk[taken++];
+        if (index++ < skipRows) run.startBytes = run.bytes = row.record.bytes;
+        else batch.push(row);
       }
       return batch;
     };
