@@ -1,6 +1,7 @@
 /**
  * npm run bench:ingest [-- --duration 20 --connections 32 --batch 100 --batch-connections 8 --learners 100 --profile]
  * npm run bench:ingest -- --single-only [--profile]  phase 1 alone (no batches, no idle wait): the profile is then that of single events
+ * npm run bench:ingest -- --only batch [--profile]  phase 2 alone (--only single: --single-only); with --profile, each phase's window is summarised too
  * npm run bench:ingest -- --soak --duration 600     mixed load (ingest, reads, reports) for 10 minutes
  *   [--idle 60] [--heap-snapshots]
  *
@@ -27,7 +28,7 @@ import { cpus, loadavg } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { ADMIN, BENCH_SQL, PASSWORD, SERVER_NODE_ARGS, SERVER_NODE_ENV, caughtUp, cpuMeter, floor, fmt, measureAnchors, serverConnections, statementCounter, type BenchDatabase, type StatementCounter, type CpuShare, freshDatabase, heapGrowth, inBatches, must, projectionLag, signIn, sleep, startServer, summariseProfile, table, waitForProjections, type ServerProcess } from './support';
+import { ADMIN, BENCH_SQL, PASSWORD, SERVER_NODE_ARGS, SERVER_NODE_ENV, caughtUp, cpuMeter, floor, fmt, measureAnchors, serverConnections, statementCounter, type BenchDatabase, type StatementCounter, type CpuShare, freshDatabase, heapGrowth, inBatches, must, projectionLag, signIn, sleep, startServer, profileClock, summariseProfile, table, waitForProjections, type ServerProcess } from './support';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => {
@@ -40,10 +41,12 @@ const BATCH = arg('batch', 100);
 const BATCH_CONNECTIONS = arg('batch-connections', 8);
 const LEARNERS = arg('learners', 100);
 const PROFILE = args.includes('--profile');
-const SINGLE_ONLY = args.includes('--single-only');
 const SOAK = args.includes('--soak');
 const IDLE = arg('idle', 60);
 const HEAP = args.includes('--heap-snapshots');
+const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+if (ONLY !== undefined && ONLY !== 'single' && ONLY !== 'batch') throw new Error(`--only takes single or batch, not ${ONLY}`);
+const SINGLE_ONLY = args.includes('--single-only') || ONLY === 'single';
 const HEAP_DIR = resolve('.data/bench-ingest-heap');
 const load = () => loadavg().map((n) => n.toFixed(2)).join(' ');
 
@@ -95,8 +98,12 @@ interface Run {
   statements: number;
   /** Seconds from the end of the load until the projections had caught up. */
   catchUp: number;
+  /** Server CPU time (ms) from the start of the load until the projections had caught up (NaN: not waited for). */
+  serverMsCaughtUp: number;
   /** The server's connections at the end of the load. */
   connections: number;
+  /** When the load ran, on the clock of the server's CPU profile. */
+  window: [number, number];
 }
 
 /** What the run is measured with: statements counted, catch-up read from the database. */
@@ -115,6 +122,7 @@ async function drive(server: ServerProcess, world: World, label: string, connect
   await meters?.counter.reset();
   let connectionsAtEnd = NaN;
   // The server's connections, sampled one second before the load ends.
+  const started = profileClock();
   const sampled = meters ? delay(Math.max(0, duration - 1) * 1000).then(async () => (connectionsAtEnd = await serverConnections(meters.db))) : Promise.resolve(0);
   const result = await autocannon({
     url: server.base,
@@ -142,14 +150,16 @@ async function drive(server: ServerProcess, world: World, label: string, connect
     ],
   });
   const share = cpu();
+  const window: [number, number] = [started, profileClock()];
   await sampled;
   // Statements: from the start of the load until the projections have applied it (read from the database, not counted).
   const catchUp = meters ? await caughtUp(meters.db) : NaN;
+  const serverMsCaughtUp = meters ? cpu().serverMs : NaN;
   const statements = meters ? await meters.counter.count() : NaN;
   const top = meters ? await meters.counter.top(15) : [];
   if (top.length) console.log(`  ${label}: statements per event by kind (pg_stat_statements):\n${top.map((t) => `    ${fmt(t.calls / Math.max(1, recorded), 3).padStart(7)}  ${t.query}`).join('\n')}`);
   const lag = await projectionLag(server);
-  return { label, acked, cpu: share, result, recorded, refused, itemsPerRequest, rssMiB: server.peakRssMiB(), lagAtEnd: lag.maxLag, statements, catchUp, connections: connectionsAtEnd };
+  return { label, acked, cpu: share, result, recorded, refused, itemsPerRequest, rssMiB: server.peakRssMiB(), lagAtEnd: lag.maxLag, statements, catchUp, serverMsCaughtUp, connections: connectionsAtEnd, window };
 }
 
 function report(run: Run): [string, string][] {
@@ -164,6 +174,7 @@ function report(run: Run): [string, string][] {
     [`${run.label}: server RSS (peak)`, `${run.rssMiB} MiB`],
     [`${run.label}: CPU of all cores: server / load generator / rest (PostgreSQL, other processes)`, `${run.cpu.server} % / ${run.cpu.bench} % / ${run.cpu.other} %`],
     [`${run.label}: server CPU time per request / per 1,000 events (whatever the load)`, `${fmt(run.cpu.serverMs / Math.max(1, ok), 2)} ms / ${fmt((1000 * run.cpu.serverMs) / Math.max(1, run.recorded))} ms`],
+    [`${run.label}: server CPU time per 1,000 events, until the projections had caught up`, Number.isNaN(run.serverMsCaughtUp) ? 'not measured' : `${fmt((1000 * run.serverMsCaughtUp) / Math.max(1, run.recorded))} ms`],
     [`${run.label}: projection lag when the load stopped`, `${fmt(run.lagAtEnd)} events`],
     [`${run.label}: projections caught up after the load`, `${fmt(run.catchUp, 1)} s`],
     [`${run.label}: SQL statements per event (request and projections, pg_stat_statements)`, Number.isNaN(run.statements) ? 'not counted (pg_stat_statements is not loaded)' : fmt(run.statements / Math.max(1, run.recorded), 2)],
@@ -200,9 +211,9 @@ async function main(): Promise<void> {
       return;
     }
 
-    const single = await drive(server, world, 'single', CONNECTIONS, DURATION, progressed, meters);
+    const single = ONLY === 'batch' ? null : await drive(server, world, 'single', CONNECTIONS, DURATION, progressed, meters);
     const singleLoad = load();
-    if (SINGLE_ONLY) {
+    if (SINGLE_ONLY && single) {
       await singleOnly(server, db, single, anchors, singleLoad, profileDir, nodeArgs);
       exit = 0;
       return;
@@ -240,9 +251,9 @@ async function main(): Promise<void> {
       ['server started as (README, Memory)', `${Object.entries(SERVER_NODE_ENV).map(([k, v]) => `${k}=${v}`).join(' ')} node ${[...SERVER_NODE_ARGS, ...nodeArgs].join(' ')}${profileDir ? ' --cpu-prof' : ''}`],
       ['anchor: raw single-row INSERT, 16 clients (pg)', `${fmt(anchors.insertPerSecond)} rows/s`],
       ['anchor: COPY of the same rows (pg-copy-streams)', `${fmt(anchors.copyRowsPerSecond)} rows/s (${fmt(anchors.copyRows)} rows)`],
-      ...report(single),
+      ...(single ? report(single) : []),
       ...report(batched),
-      await check(single, 'VideoProgressed'),
+      ...(single ? [await check(single, 'VideoProgressed')] : []),
       await check(batched, 'PageTimeRecorded'),
       ['GET /api/v1/me: SQL statements per request (sequential, one learner)', Number.isNaN(me) ? 'not counted' : `${fmt(me, 2)} (${fmt(meRaw.per, 2)} counted, less the idle server's ${fmt(idleStatements, 2)}/s over ${fmt(meRaw.seconds, 2)} s)`],
       ['GET /health: SQL statements per request', Number.isNaN(health) ? 'not counted' : `${fmt(health, 2)} (${fmt(healthRaw.per, 2)} counted, less the idle server's ${fmt(idleStatements, 2)}/s over ${fmt(healthRaw.seconds, 2)} s); writes per request: ${fmt(healthRaw.writes, 2)}`],
@@ -252,25 +263,35 @@ async function main(): Promise<void> {
     ];
     const rate = (run: Run) => run.result['2xx'] / run.result.duration;
     const events = (run: Run) => run.recorded / run.result.duration;
-    const perEvent = single.statements / Math.max(1, single.recorded);
-    const peakRss = Math.max(single.rssMiB, batched.rssMiB);
+    const runs = single ? [single, batched] : [batched];
+    const peakRss = Math.max(...runs.map((r) => r.rssMiB));
+    const connections = Math.max(...runs.map((r) => r.connections));
     // What a floor asks of the server's CPU at this run's cost per request (or event): cores the server alone would need.
     const cores = (perSecond: number, run: Run, units: number) => (perSecond * run.cpu.serverMs) / Math.max(1, units) / 1000;
+    const singleFloors = (single: Run): [string, string][] => {
+      const perEvent = single.statements / Math.max(1, single.recorded);
+      return [
+        ['single-event ingest ÷ raw INSERT ≥ 0.3', `${(rate(single) / anchors.insertPerSecond).toFixed(3)}: ${floor(rate(single) >= 0.3 * anchors.insertPerSecond)} (load average ${singleLoad}; 0.3 × the anchor is ${fmt(0.3 * anchors.insertPerSecond)} requests/s, ${cores(0.3 * anchors.insertPerSecond, single, single.result['2xx']).toFixed(2)} cores of server CPU at this run's cost per request; the server had ${((single.cpu.server / 100) * cpus().length).toFixed(2)} of ${cpus().length})`],
+        ['single-event p99 ≤ 50 ms', `${single.result.latency.p99} ms: ${floor(single.result.latency.p99 <= 50)}`],
+        ['SQL statements per ingested single event ≤ 12 (projections included)', `${fmt(perEvent, 2)}: ${floor(perEvent <= 12)}`],
+      ];
+    };
     const floors: [string, string][] = [
-      ['single-event ingest ÷ raw INSERT ≥ 0.3', `${(rate(single) / anchors.insertPerSecond).toFixed(3)}: ${floor(rate(single) >= 0.3 * anchors.insertPerSecond)} (load average ${singleLoad}; 0.3 × the anchor is ${fmt(0.3 * anchors.insertPerSecond)} requests/s, ${cores(0.3 * anchors.insertPerSecond, single, single.result['2xx']).toFixed(2)} cores of server CPU at this run's cost per request; the server had ${((single.cpu.server / 100) * cpus().length).toFixed(2)} of ${cpus().length})`],
-      ['single-event p99 ≤ 50 ms', `${single.result.latency.p99} ms: ${floor(single.result.latency.p99 <= 50)}`],
+      ...(single ? singleFloors(single) : []),
       ['batched ingest ÷ COPY ≥ 0.25', `${(events(batched) / anchors.copyRowsPerSecond).toFixed(3)}: ${floor(events(batched) >= 0.25 * anchors.copyRowsPerSecond)} (load average ${batchLoad}; 0.25 × COPY is ${fmt(0.25 * anchors.copyRowsPerSecond)} events/s, ${cores(0.25 * anchors.copyRowsPerSecond, batched, batched.recorded).toFixed(2)} cores of server CPU at this run's cost per event; the server had ${((batched.cpu.server / 100) * cpus().length).toFixed(2)})`],
-      ['SQL statements per ingested single event ≤ 12 (projections included)', `${fmt(perEvent, 2)}: ${floor(perEvent <= 12)}`],
       ['idle server ≤ 5 statements/s', `${fmt(idleStatements, 2)}: ${floor(idleStatements <= 5)}`],
       ['GET /api/v1/me ≤ 4 statements', `${fmt(me, 2)}: ${floor(me <= 4)}`],
       ['GET /health ≤ 3 statements, no writes', `${fmt(health, 2)}, ${fmt(healthRaw.writes, 2)} writes: ${floor(health <= 3 && healthRaw.writes === 0)}`],
-      ['connections per process ≤ 10', `${Math.max(single.connections, batched.connections)}: ${floor(Math.max(single.connections, batched.connections) <= 10)}`],
+      ['connections per process ≤ 10', `${connections}: ${floor(connections <= 10)}`],
       ['server RSS under the ingest bench ≤ 300 MB', `${peakRss} MiB: ${floor(peakRss * 1.048576 <= 300)}`],
     ];
     exit = await server.stop();
     console.log(table(`Learnstream ingest benchmark: POST /api/v1/activity, ${DURATION} s per run, ${LEARNERS} learners, server pid ${server.pid} (exit ${exit})`, rows));
     console.log(table(`Floors of issue 15 (ratios to the anchors of this run; load average now ${load()})`, floors));
-    if (profileDir) console.log(`\nWhere the server's time went (node --cpu-prof, both runs and set-up):\n${summariseProfile(profileDir)}`);
+    if (profileDir) {
+      console.log(`\nWhere the server's time went (node --cpu-prof, the whole run and set-up):\n${summariseProfile(profileDir)}`);
+      for (const run of runs) console.log(`\nWhere the server's time went while the ${run.label} load ran:\n${summariseProfile(profileDir, 25, run.window)}`);
+    }
     memory.printHeapGrowth();
   } catch (error) {
     console.error(error);

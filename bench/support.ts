@@ -257,33 +257,68 @@ export async function waitForProjections(server: ServerProcess, timeoutMs = 600_
  * The top frames of a V8 CPU profile by self time, and the time per area
  * (this code base's libs and apps, each dependency, node internals, GC, idle).
  */
-export function summariseProfile(dir: string, top = 15): string {
+/** Now on the monotonic clock that V8's CPU profiles use for their timestamps (microseconds): the bounds of a profile window. */
+export const profileClock = (): number => Number(process.hrtime.bigint() / 1000n);
+
+/**
+ * The top frames of the .cpuprofile in `dir` by self time, and by area. With
+ * `window` ([from, to] of `profileClock`), only the samples taken in it (one
+ * phase of a benchmark), with its busy time and the own frames by inclusive time.
+ */
+export function summariseProfile(dir: string, top = 15, window?: [number, number]): string {
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
   if (!files.length) return `(no .cpuprofile in ${dir})`;
   const profile = JSON.parse(readFileSync(resolve(dir, files[0]), 'utf8')) as {
-    nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
+    nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }[];
+    startTime: number;
     samples: number[];
     timeDeltas: number[];
   };
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (window && (at < window[0] || at > window[1])) return;
+    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
-  const frames = new Map<string, number>();
-  const areas = new Map<string, number>();
-  for (const [id, us] of self) {
+  const frameOf = (id: number) => {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
     const short = url.replace(/^file:\/\//, '').replace(`${process.cwd()}/`, '');
-    const frame = `${functionName || '(anonymous)'} ${short ? `${short}:${lineNumber + 1}` : ''}`.trim();
+    return { frame: `${functionName || '(anonymous)'} ${short ? `${short}:${lineNumber + 1}` : ''}`.trim(), short, functionName };
+  };
+  const frames = new Map<string, number>();
+  const areas = new Map<string, number>();
+  /** Own code (dist/libs, dist/apps) by inclusive time: each frame counted once per sample. */
+  const inclusive = new Map<string, number>();
+  let idle = 0;
+  for (const [id, us] of self) {
+    const { frame, short, functionName } = frameOf(id);
     frames.set(frame, (frames.get(frame) ?? 0) + us);
     const area = areaOf(functionName, short);
     areas.set(area, (areas.get(area) ?? 0) + us);
+    if (area === '(idle)') idle += us;
+    if (!window) continue;
+    const counted = new Set<string>();
+    for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
+      const f = frameOf(n);
+      if (!/^dist\/(libs|apps)\//.test(f.short) || counted.has(f.frame)) continue;
+      counted.add(f.frame);
+      inclusive.set(f.frame, (inclusive.get(f.frame) ?? 0) + us);
+    }
   }
   const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)} %`;
-  const lines = [`  profile ${files[0]} (${(total / 1e6).toFixed(1)} s sampled)`, '  by area (self time):'];
+  const lines = [`  profile ${files[0]} (${(total / 1e6).toFixed(1)} s sampled${window ? `, ${((total - idle) / 1e6).toFixed(1)} s busy, in the window ${window[0]}..${window[1]} µs` : ''})`, '  by area (self time):'];
   for (const [area, us] of [...areas].sort((a, b) => b[1] - a[1]).slice(0, 14)) lines.push(`    ${pct(us)}  ${area}`);
   lines.push(`  top ${top} frames (self time):`);
   for (const [frame, us] of [...frames].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`    ${pct(us)}  ${frame.slice(0, 130)}`);
+  if (window) {
+    lines.push(`  top ${top} own frames (inclusive time):`);
+    for (const [frame, us] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`    ${pct(us)}  ${frame.slice(0, 130)}`);
+  }
   return lines.join('\n');
 }
 
