@@ -32,7 +32,13 @@ export interface ItemProblem {
 
 export type Parsed = { ok: true; items: ActivityItem[]; definitions: ActionDefinition[] } | { ok: false; message: string; details: ItemProblem[] };
 
-const BY_TYPE = new Map(ACTIVITY_VOCABULARY.map((a) => [a.type, a]));
+/** Each type with what its items are checked against, worked out once. */
+const BY_TYPE = new Map(
+  ACTIVITY_VOCABULARY.map((definition) => [
+    definition.type,
+    { definition, fields: Object.entries(definition.fields), allowed: new Set(['id', 'type', 'courseId', 'occurredAt', 'learnerId', ...Object.keys(definition.fields)]) },
+  ]),
+);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function parseActivityBody(body: unknown, maxItems: number): Parsed {
@@ -50,23 +56,34 @@ export function parseActivityBody(body: unknown, maxItems: number): Parsed {
   const items: ActivityItem[] = [];
   const definitions: ActionDefinition[] = [];
   const seen = new Map<string, number>();
+  // The items of a batch name the same course and resources again and again: each string is checked and lower-cased once.
+  const uuids = new Map<string, string | null>();
+  const uuidOf = (v: unknown): string | null => {
+    if (typeof v !== 'string') return null;
+    let id = uuids.get(v);
+    if (id === undefined) uuids.set(v, (id = isUuid(v) ? v.toLowerCase() : null));
+    return id;
+  };
   raw.forEach((value, index) => {
     const problem = (field: string, message: string) => details.push({ index, field, message });
     if (!isObject(value)) return problem('', 'must be an object');
-    const definition = typeof value.type === 'string' ? BY_TYPE.get(value.type) : undefined;
-    if (!definition) return problem('type', `must be one of ${[...BY_TYPE.keys()].join(', ')}`);
+    const type = typeof value.type === 'string' ? BY_TYPE.get(value.type) : undefined;
+    if (!type) return problem('type', `must be one of ${[...BY_TYPE.keys()].join(', ')}`);
+    const { definition, fields, allowed } = type;
     const before = details.length;
     const id = isUuid(value.id) ? value.id.toLowerCase() : null;
     if (!id) problem('id', 'must be a UUID chosen by the client (the same on a retry)');
     else if (seen.has(id)) problem('id', `repeats the id of item ${seen.get(id)}`);
     else seen.set(id, index);
-    if (typeof value.courseId !== 'string' || !isUuid(value.courseId)) problem('courseId', 'must be a UUID');
-    const item: ActivityItem = { id: id ?? '', type: definition.type, courseId: String(value.courseId).toLowerCase() };
-    for (const [field, kind] of Object.entries(definition.fields)) {
+    const courseId = uuidOf(value.courseId);
+    if (courseId === null) problem('courseId', 'must be a UUID');
+    const item: ActivityItem = { id: id ?? '', type: definition.type, courseId: courseId ?? String(value.courseId).toLowerCase() };
+    for (const [field, kind] of fields) {
       const v = value[field];
       if (kind === 'uuid') {
-        if (typeof v !== 'string' || !isUuid(v)) problem(field, 'must be a UUID');
-        else (item as unknown as Record<string, unknown>)[field] = v.toLowerCase();
+        const uuid = uuidOf(v);
+        if (uuid === null) problem(field, 'must be a UUID');
+        else (item as unknown as Record<string, unknown>)[field] = uuid;
       } else {
         const ok = typeof v === 'number' && Number.isFinite(v) && v <= MAX_SECONDS && (kind === 'seconds' ? v >= 0 : v > 0);
         if (!ok) problem(field, `must be a number of seconds, ${kind === 'seconds' ? 'from 0' : 'above 0'} to ${MAX_SECONDS}`);
@@ -84,7 +101,6 @@ export function parseActivityBody(body: unknown, maxItems: number): Parsed {
       if (!isUuid(value.learnerId)) problem('learnerId', 'must be a UUID');
       else item.learnerId = value.learnerId.toLowerCase();
     }
-    const allowed = new Set(['id', 'type', 'courseId', 'occurredAt', 'learnerId', ...Object.keys(definition.fields)]);
     for (const field of Object.keys(value)) if (!allowed.has(field)) problem(field, `is not a field of ${definition.type}`);
     if (details.length === before) {
       items.push(item);

@@ -79,10 +79,6 @@ export function activityStream(userId: string): string {
   return `activity-${userId.toLowerCase()}`;
 }
 
-function uuidOrNull(problems: string[], name: string, value: unknown): void {
-  if (value !== null && (typeof value !== 'string' || !isUuid(value))) problems.push(`${name} must be a UUID or null`);
-}
-
 export function validateEventType(type: unknown): string[] {
   return typeof type === 'string' && EVENT_TYPE.test(type) ? [] : ['type must be PascalCase, e.g. CourseViewed'];
 }
@@ -93,34 +89,69 @@ export const ENVELOPE_FIELDS = [
   'relatedUserId', 'ip', 'userAgent', 'origin', 'correlationId', 'causationId', 'schemaVersion',
 ] as const satisfies readonly (keyof EventEnvelope)[];
 
-/** Problems with an envelope, as readable sentences; empty when it is valid. */
 const FIELD_SET: ReadonlySet<string> = new Set(ENVELOPE_FIELDS);
+const CRUDS: ReadonlySet<unknown> = new Set(['c', 'r', 'u', 'd']);
+const ORIGIN_SET: ReadonlySet<unknown> = new Set(ORIGINS);
+const ID_FIELDS = ['actorId', 'realActorId', 'courseId', 'schoolId', 'relatedUserId', 'causationId'] as const;
 
-export function validateEnvelope(e: Partial<EventEnvelope>): string[] {
+/**
+ * Values one validation pass has already found valid, by kind: the envelopes
+ * of a batch repeat their actor, course, school, time, IP, user agent and
+ * correlation id, each checked once (a regular expression or a parse per
+ * value and event was most of an append's validation).
+ */
+export interface EnvelopeMemo {
+  uuids: Set<string>;
+  instants: Set<string>;
+  ips: Set<string>;
+  correlations: Set<string>;
+}
+
+export const envelopeMemo = (): EnvelopeMemo => ({ uuids: new Set(), instants: new Set(), ips: new Set(), correlations: new Set() });
+
+/** Whether `value` is a string that `ok` accepts, asked once per distinct value of `seen`. */
+function valid(seen: Set<string>, value: unknown, ok: (value: string) => boolean): boolean {
+  if (typeof value !== 'string') return false;
+  if (seen.has(value)) return true;
+  if (!ok(value)) return false;
+  seen.add(value);
+  return true;
+}
+
+const isInstantText = (v: string) => ISO_UTC.test(v) && !Number.isNaN(Date.parse(v));
+const isAddress = (v: string) => isIP(v) !== 0;
+const isCorrelation = (v: string) => CORRELATION.test(v);
+
+/** Problems with an envelope, as readable sentences; empty when it is valid. `memo`: shared by the envelopes of one batch. */
+export function validateEnvelope(e: Partial<EventEnvelope>, memo: EnvelopeMemo = envelopeMemo()): string[] {
   const problems: string[] = [];
-  const unknown = Object.keys(e).filter((k) => !FIELD_SET.has(k));
-  if (unknown.length) problems.push(`unknown envelope fields: ${unknown.join(', ')} (the envelope is stored in clear: personal data goes in data, sealed)`);
-  const missing = ENVELOPE_FIELDS.filter((k) => !(k in e) || (e as Record<string, unknown>)[k] === undefined);
-  if (missing.length) problems.push(`missing envelope fields: ${missing.join(', ')} (use null for none)`);
-  if (typeof e.occurredAt !== 'string' || !ISO_UTC.test(e.occurredAt) || Number.isNaN(Date.parse(e.occurredAt))) {
-    problems.push('occurredAt must be an ISO-8601 UTC timestamp');
-  }
-  for (const field of ['actorId', 'realActorId', 'courseId', 'schoolId', 'relatedUserId', 'causationId'] as const) {
-    if (e[field] !== undefined) uuidOrNull(problems, field, e[field]);
+  const fields = e as Record<string, unknown>;
+  let unknown: string[] | null = null;
+  for (const k of Object.keys(e)) if (!FIELD_SET.has(k)) (unknown ??= []).push(k);
+  if (unknown) problems.push(`unknown envelope fields: ${unknown.join(', ')} (the envelope is stored in clear: personal data goes in data, sealed)`);
+  let missing: string[] | null = null;
+  for (const k of ENVELOPE_FIELDS) if (fields[k] === undefined) (missing ??= []).push(k);
+  if (missing) problems.push(`missing envelope fields: ${missing.join(', ')} (use null for none)`);
+  if (!valid(memo.instants, e.occurredAt, isInstantText)) problems.push('occurredAt must be an ISO-8601 UTC timestamp');
+  for (const field of ID_FIELDS) {
+    const value = e[field];
+    if (value !== undefined && value !== null && !valid(memo.uuids, value, isUuid)) problems.push(`${field} must be a UUID or null`);
   }
   if (e.realActorId && !e.actorId) problems.push('realActorId needs an actorId (the impersonated user)');
   if (typeof e.action !== 'string' || !VERB.test(e.action)) problems.push('action must be a lower-case verb, e.g. viewed');
-  if (!['c', 'r', 'u', 'd'].includes(e.crud as string)) problems.push('crud must be one of c, r, u, d');
+  if (!CRUDS.has(e.crud)) problems.push('crud must be one of c, r, u, d');
   if (e.object !== null && e.object !== undefined) {
     const o = e.object as Partial<ObjectRef>;
-    if (typeof o !== 'object' || Object.keys(o).some((k) => k !== 'type' && k !== 'id') || typeof o.type !== 'string' || !OBJECT_TYPE.test(o.type) || typeof o.id !== 'string' || !isUuid(o.id)) {
+    let other = false;
+    if (typeof o === 'object') for (const k of Object.keys(o)) other ||= k !== 'type' && k !== 'id';
+    if (typeof o !== 'object' || other || typeof o.type !== 'string' || !OBJECT_TYPE.test(o.type) || !valid(memo.uuids, o.id, isUuid)) {
       problems.push('object must be null or { type: lower-case word, id: UUID }');
     }
   }
-  if (e.ip != null && (typeof e.ip !== 'string' || isIP(e.ip) === 0)) problems.push('ip must be an IPv4 or IPv6 address or null');
+  if (e.ip != null && !valid(memo.ips, e.ip, isAddress)) problems.push('ip must be an IPv4 or IPv6 address or null');
   if (e.userAgent != null && (typeof e.userAgent !== 'string' || e.userAgent.length > 1000)) problems.push('userAgent must be a string of at most 1000 characters or null');
-  if (!ORIGINS.includes(e.origin as Origin)) problems.push(`origin must be one of ${ORIGINS.join(', ')}`);
-  if (typeof e.correlationId !== 'string' || !CORRELATION.test(e.correlationId)) problems.push('correlationId must be 1 to 100 of A-Z a-z 0-9 . _ : -');
+  if (!ORIGIN_SET.has(e.origin)) problems.push(`origin must be one of ${ORIGINS.join(', ')}`);
+  if (!valid(memo.correlations, e.correlationId, isCorrelation)) problems.push('correlationId must be 1 to 100 of A-Z a-z 0-9 . _ : -');
   if (!Number.isInteger(e.schemaVersion) || (e.schemaVersion as number) < 1) problems.push('schemaVersion must be a whole number from 1');
   return problems;
 }

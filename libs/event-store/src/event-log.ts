@@ -5,9 +5,9 @@
  * upcasts old schema versions.
  */
 import { randomUUID } from 'node:crypto';
-import { Personal, type PersonalDataCipher, type SealedRequests } from '@learnstream/personal-data';
+import { Personal, type PersonalDataCipher, type RequestValue, type SealedRequests } from '@learnstream/personal-data';
 import { isUuid, systemClock, type Clock } from '@learnstream/domain';
-import { ANONYMOUS_SUBJECT, ENVELOPE_FIELDS, isStreamId, validateEnvelope, validateEventType, type EnvelopeInput, type EventEnvelope } from './envelope';
+import { ANONYMOUS_SUBJECT, ENVELOPE_FIELDS, envelopeMemo, isStreamId, validateEnvelope, validateEventType, type EnvelopeInput, type EnvelopeMemo, type EventEnvelope } from './envelope';
 import { InvalidEventError } from './errors';
 import type { EventRegistry } from './event-registry';
 import { comparePositions, type AppendResult, type EventStore, EventToAppend, type ExpectedRevision, type Position, type ReadStreamOptions, type RecordedEvent } from './event-store';
@@ -58,13 +58,17 @@ function reveal(doc: unknown): unknown {
   return doc instanceof Date ? doc.toISOString() : doc;
 }
 
-/** Every UUID string in plain objects and arrays (lower case); personal() values are not looked into. */
-function uuidsIn(node: unknown, into: string[] = []): string[] {
+/**
+ * Every UUID string in plain objects and arrays (lower case), passed to `found`; personal() values are not looked into.
+ * `seen` remembers each string's answer (a batch's events name the same course and resource again and again).
+ */
+function uuidsIn(node: unknown, seen: Map<string, string | null>, found: (id: string) => void): void {
   if (typeof node === 'string') {
-    if (isUuid(node)) into.push(node.toLowerCase());
-  } else if (Array.isArray(node)) for (const v of node) uuidsIn(v, into);
-  else if (node !== null && typeof node === 'object' && Object.getPrototypeOf(node) === Object.prototype) for (const v of Object.values(node)) uuidsIn(v, into);
-  return into;
+    let id = seen.get(node);
+    if (id === undefined) seen.set(node, (id = isUuid(node) ? node.toLowerCase() : null));
+    if (id !== null) found(id);
+  } else if (Array.isArray(node)) for (const v of node) uuidsIn(v, seen, found);
+  else if (node !== null && typeof node === 'object' && Object.getPrototypeOf(node) === Object.prototype) for (const v of Object.values(node)) uuidsIn(v, seen, found);
 }
 
 /** `node` with every erased id replaced by its anonymous id (nil UUID for an erasure without one). */
@@ -151,24 +155,40 @@ export class EventLog {
    */
   private async erasedNamedByReads(events: NewEvent[]): Promise<Map<string, string | null>> {
     const ids = new Set<string>();
+    const seen = new Map<string, string | null>();
     for (const e of events) {
       if (e.envelope.crud !== 'r') continue;
-      const actors = new Set([e.envelope.actorId, e.envelope.realActorId].map((id) => id?.toLowerCase()));
-      for (const id of uuidsIn([e.data, e.envelope.relatedUserId, e.envelope.object?.id])) if (!actors.has(id)) ids.add(id);
+      const actor = e.envelope.actorId?.toLowerCase();
+      const realActor = e.envelope.realActorId?.toLowerCase();
+      const named = (id: string) => {
+        if (id !== actor && id !== realActor) ids.add(id);
+      };
+      uuidsIn(e.data, seen, named);
+      uuidsIn(e.envelope.relatedUserId, seen, named);
+      uuidsIn(e.envelope.object?.id, seen, named);
     }
     return ids.size ? this.cipher.erasedAmong(ids) : new Map<string, string | null>();
   }
 
-  /** Validates the events, then seals their personal data and request metadata (one key-store call for all). */
+  /**
+   * Validates the events, then seals their personal data and request metadata (one key-store call for all).
+   * The events of one call are appended together: those without a time get the same one.
+   */
   private async encode(events: NewEvent[], sealedRequests?: SealedRequests): Promise<EventToAppend[]> {
-    const envelopes = events.map((event) => this.validated(event));
+    let now: string | undefined;
+    const clock = () => (now ??= this.clock.nowIso());
+    const memo = envelopeMemo();
+    const envelopes = events.map((event) => this.validated(event, clock, memo));
     // The request's IP and user agent are the person's who sent it: under impersonation the staff
     // member's (sealed under their key, so the support trail outlives the impersonated person's erasure).
-    const requestValues = envelopes.flatMap((envelope) => {
+    const dates = new Map<string, Date>();
+    const requestValues: RequestValue[] = [];
+    for (const envelope of envelopes) {
       const subjectId = envelope.realActorId ?? envelope.actorId ?? ANONYMOUS_SUBJECT;
-      const occurredAt = new Date(envelope.occurredAt);
-      return [envelope.ip, envelope.userAgent].map((value) => ({ subjectId, occurredAt, value }));
-    });
+      let occurredAt = dates.get(envelope.occurredAt);
+      if (!occurredAt) dates.set(envelope.occurredAt, (occurredAt = new Date(envelope.occurredAt)));
+      requestValues.push({ subjectId, occurredAt, value: envelope.ip }, { subjectId, occurredAt, value: envelope.userAgent });
+    }
     const sealed = await this.cipher.sealMany(
       events.map((e) => e.data),
       requestValues,
@@ -189,16 +209,16 @@ export class EventLog {
   }
 
   /** The event's full envelope, or InvalidEventError with every problem of the event. */
-  private validated(event: NewEvent): EventEnvelope {
+  private validated(event: NewEvent, now: () => string, memo: EnvelopeMemo): EventEnvelope {
     const definition = this.registry.get(event.type);
-    const problems = [...validateEventType(event.type)];
+    const problems = validateEventType(event.type);
     if (!definition) problems.push(`unknown event type ${event.type}`);
     const envelope: EventEnvelope = {
       ...event.envelope,
-      occurredAt: event.envelope.occurredAt ?? this.clock.nowIso(),
+      occurredAt: event.envelope.occurredAt ?? now(),
       schemaVersion: definition?.version ?? 1,
     };
-    problems.push(...validateEnvelope(envelope));
+    problems.push(...validateEnvelope(envelope, memo));
     if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) problems.push('data must be an object');
     else if (definition?.validate) problems.push(...definition.validate(event.data));
     if (problems.length) throw new InvalidEventError(`invalid ${event.type} event`, problems);

@@ -154,10 +154,11 @@ describe('PersonalDataCipher', () => {
     ]);
   });
 
-  it('seals a request value repeated in one call once per key (the events of one request share it)', async () => {
+  it('seals a request value repeated in one call once per key (the events of one request share it), and asks for each key once', async () => {
     const [ann, bob] = [randomUUID(), randomUUID()];
     const march = new Date('2022-03-10T00:00:00Z');
-    const { requests } = await cipher.sealMany([], [
+    const asked = jest.spyOn(keys, 'getOrCreateKeys');
+    const { requests } = await cipher.sealMany([{ email: personal(ann, 'ann@example.com'), again: personal(ann.toUpperCase(), 'x') }], [
       { subjectId: ann, occurredAt: march, value: '10.0.0.1' },
       { subjectId: ann, occurredAt: new Date('2022-03-20T00:00:00Z'), value: '10.0.0.1' },
       { subjectId: ann, occurredAt: march, value: 'Firefox' },
@@ -165,6 +166,11 @@ describe('PersonalDataCipher', () => {
       { subjectId: bob, occurredAt: march, value: '10.0.0.1' },
       { subjectId: ann, occurredAt: march, value: null },
     ]);
+    // One call, each key once: ann's data key (named in two cases), her March and April keys, bob's March key.
+    expect(asked.mock.calls.map(([r]) => r.map((k) => `${k.subjectId} ${k.scope}`).sort())).toEqual([
+      [`${ann} data`, `${ann} request:2022-03`, `${ann} request:2022-04`, `${bob} request:2022-03`].sort(),
+    ]);
+    asked.mockRestore();
     const [a1, a2, ua, april, other] = requests.map((r) => r!);
     expect(a2).toBe(a1); // same subject, month and value: sealed once
     expect(new Set([a1.ct + a1.iv, ua.ct + ua.iv, april.ct + april.iv, other.ct + other.iv]).size).toBe(4);

@@ -16,7 +16,7 @@ import { InvalidPersonalDataError, SubjectErasedError, TamperedDataError } from 
 import { gcmDecrypt, gcmEncrypt } from './gcm';
 import type { DataKey, KeyRequest, KeyStore } from './key-store';
 import { Personal } from './personal';
-import { DATA_SCOPE, isUuid, requestScope, subjectIdOf } from './scope';
+import { DATA_SCOPE, isUuid, requestScope, subjectIdOf, type KeyScope } from './scope';
 
 export interface SealedValue {
   $pd: 1;
@@ -242,13 +242,28 @@ export class PersonalDataCipher {
       return markers.length === before && !ours;
     });
     for (const r of requests) if (r.value !== null && typeof r.value !== 'string') throw new InvalidPersonalDataError('request metadata must be a string or null');
-    const present = requests.filter((r): r is RequestValue & { value: string } => r.value !== null);
-    const asked: KeyRequest[] = [
-      ...markers.map((m): KeyRequest => ({ subjectId: m.subjectId, scope: DATA_SCOPE })),
-      ...present.map((r) => ({ subjectId: subjectIdOf(r.subjectId), scope: requestScope(r.occurredAt) })),
-    ];
+    // Each key is asked for once, however many values it seals (a batch's events repeat their subject and month).
+    const asked: KeyRequest[] = [];
+    const slots = new Map<string, number>();
+    const ask = (subjectId: string, scope: KeyScope): number => {
+      const slot = `${subjectId}|${scope}`;
+      let i = slots.get(slot);
+      if (i === undefined) {
+        slots.set(slot, (i = asked.length));
+        asked.push({ subjectId, scope });
+      }
+      return i;
+    };
+    const markerKeys = markers.map((m) => ask(subjectIdOf(m.subjectId), DATA_SCOPE));
+    const scopes = new Map<number, KeyScope>();
+    const scopeOf = (date: Date): KeyScope => {
+      let scope = scopes.get(date.getTime());
+      if (scope === undefined) scopes.set(date.getTime(), (scope = requestScope(date)));
+      return scope;
+    };
+    const requestKeys = requests.map((r) => (r.value === null ? -1 : ask(subjectIdOf(r.subjectId), scopeOf(r.occurredAt))));
     const keys = asked.length ? await this.keys.getOrCreateKeys(asked) : [];
-    const keyOf = new Map(markers.map((m, i) => [m, keys[i]]));
+    const keyOf = new Map(markers.map((m, i) => [m, keys[markerKeys[i]]]));
     const sealedDocs = docs.map((doc, i) =>
       asItIs[i]
         ? (doc as Sealed<T>)
@@ -260,10 +275,9 @@ export class PersonalDataCipher {
     // Request metadata repeats within a call (every event of one request carries its IP and user agent):
     // a value is sealed once per key and the sealed value shared, which tells nothing the events' correlation id does not.
     const sealedOnce = kept ?? new SealedRequests(Infinity);
-    let next = markers.length;
-    const sealedRequests = requests.map((r) => {
+    const sealedRequests = requests.map((r, i) => {
       if (r.value === null) return null;
-      const key = keys[next++];
+      const key = keys[requestKeys[i]];
       const slot = `${key.keyId}|${r.value}`;
       const known = sealedOnce.get(slot);
       if (known) return known;

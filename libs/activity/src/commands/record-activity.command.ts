@@ -81,7 +81,9 @@ export class RecordActivityHandler implements ICommandHandler<RecordActivityComm
       const learnerId = item.learnerId ?? actor.userId;
       const streamId = activityStreamId(learnerId);
       const event = toNewEvent(actor, item, definitions[index], schools.get(item.courseId) ?? null, resources.get(item.resourceId ?? ''));
-      byStream.set(streamId, [...(byStream.get(streamId) ?? []), event]);
+      const events = byStream.get(streamId);
+      if (events) events.push(event);
+      else byStream.set(streamId, [event]);
     });
     const requests = [...byStream].map(([streamId, events]) => ({ streamId, events }));
     const results = requests.length === 1 ? [await this.writer.append(requests[0].streamId, requests[0].events)] : await this.writer.appendMany(requests);
