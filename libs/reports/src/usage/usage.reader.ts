@@ -94,15 +94,18 @@ interface CellRow {
   events: Count;
 }
 
+/** Every measure, named so that the person rows' primary key (measure first) finds a period's rows. */
+const EVERY_MEASURE = `pc.measure = ANY ('{active,registrations,course_views,resource_views}'::text[])`;
+
 /** The person rows counted in the cells of dimensions $6 of the whole periods $2 (granularity $1), left-out people ($5) excepted. */
 const WHOLE_PERSON_ROWS = `
   SELECT pc.measure, pc.period, pc.dimension, pc.key, pc.user_id, pc.events FROM usage_person_cells pc
-  WHERE pc.granularity = $1::text AND pc.period = ANY ($2::date[]) AND pc.dimension = ANY ($6::text[]) AND NOT (pc.user_id = ANY ($5::uuid[]))`;
+  WHERE ${EVERY_MEASURE} AND pc.granularity = $1::text AND pc.period = ANY ($2::date[]) AND pc.dimension = ANY ($6::text[]) AND NOT (pc.user_id = ANY ($5::uuid[]))`;
 
 /** The same from the day rows of the days [$3[i], $4[i]] of the periods the range cuts, under their period. */
 const CUT_PERSON_ROWS = `
   SELECT pc.measure, date_trunc($1::text, pc.period::timestamp)::date AS period, pc.dimension, pc.key, pc.user_id, pc.events
-  FROM unnest($3::date[], $4::date[]) AS r(first, last) JOIN usage_person_cells pc ON pc.granularity = 'day' AND pc.period BETWEEN r.first AND r.last
+  FROM unnest($3::date[], $4::date[]) AS r(first, last) JOIN usage_person_cells pc ON ${EVERY_MEASURE} AND pc.granularity = 'day' AND pc.period BETWEEN r.first AND r.last
   WHERE pc.dimension = ANY ($6::text[]) AND NOT (pc.user_id = ANY ($5::uuid[]))`;
 
 /** A person counts once per cell: distinct people, their events summed. */
