@@ -463,10 +463,10 @@ export async function statementCounter(db: BenchDatabase): Promise<StatementCoun
 /** The bench's own queries carry this comment: the statement counter leaves them out. */
 export const BENCH_SQL = '/* bench */';
 
-/** The server's connections to its databases now (the bench's own left out). */
+/** The server's connections to its databases now (the bench's own and PostgreSQL's own workers, such as autovacuum's, left out). */
 export async function serverConnections(db: BenchDatabase): Promise<number> {
   const [row] = await db.query<{ n: string }>(
-    `SELECT ${BENCH_SQL} count(*) AS n FROM pg_stat_activity WHERE datname IN ($1, $2) AND application_name <> $3 AND pid <> pg_backend_pid()`,
+    `SELECT ${BENCH_SQL} count(*) AS n FROM pg_stat_activity WHERE datname IN ($1, $2) AND application_name <> $3 AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
     [db.name, `${db.name}_keys`, BENCH_APP],
   );
   return Number(row.n);
