@@ -38,6 +38,7 @@ describe('insertRows', () => {
       { id: 1, name: 'one', tags: ['a', 'b', 'c'], at: '2024-05-01T10:00:00.000Z' },
       { id: 2, name: null, tags: [], at: '2024-05-02T10:00:00.000Z' },
       { id: 3, name: "it's, \"quoted\"", tags: ['x'], at: '2024-05-03T10:00:00.000Z' },
+      { id: 5, name: 'back\\slash, new\nline, é ✓ {}', tags: ['{"a"}', 'b,c', 'NULL'], at: '2024-05-04T10:00:00.000Z' },
     ];
     await insertRows(pool, 'items', COLUMNS, items);
     expect(await read()).toEqual(items.map((i) => ({ ...i, at: new Date(i.at) })));
@@ -50,6 +51,7 @@ describe('insertRows', () => {
       { id: 2, hits: 1 },
       { id: 3, hits: 1 },
       { id: 4, hits: 1 },
+      { id: 5, hits: 1 },
     ]);
     await expect(insertRows(pool, 'no_such_table', COLUMNS, [])).resolves.toBeUndefined();
   });
