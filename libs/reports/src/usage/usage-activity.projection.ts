@@ -61,6 +61,18 @@ const DIMENSION_EVENTS = new Set(['SchoolJoined', 'SchoolLeft', 'AccountCreated'
 const dayOf = (event: StoredEvent) => new Date(event.envelope.occurredAt).toISOString().slice(0, 10);
 
 /**
+ * The changes of the day total cells, from the daily rows the statement wrote: a person more when their row of the day is
+ * new (their views of the day were 0 before: the views written are all there are), a registration when its row is new.
+ */
+const DAY_TOTALS = `
+  SELECT 'active', 'day', a.day, 'total', '', d.inserted::int, a.events FROM activity a JOIN daily d USING (day, user_id)
+  UNION ALL SELECT 'course_views', 'day', a.day, 'total', '', (d.course_views = a.course_views)::int, a.course_views
+    FROM activity a JOIN daily d USING (day, user_id) WHERE a.course_views > 0
+  UNION ALL SELECT 'resource_views', 'day', a.day, 'total', '', (d.resource_views = a.resource_views)::int, a.resource_views
+    FROM activity a JOIN daily d USING (day, user_id) WHERE a.resource_views > 0
+  UNION ALL SELECT 'registrations', 'day', day, 'total', '', 1, 0 FROM registered`;
+
+/**
  * A batch's activity ($1-$5: per day and person) and registrations ($6, $7) written to the daily tables and counted in the
  * cells, in one statement. A registration is counted once: when its row is new.
  */
@@ -71,14 +83,15 @@ const WRITE_FACTS = `
     ON CONFLICT (day, user_id) DO UPDATE SET
       events = usage_daily_actors.events + EXCLUDED.events,
       course_views = usage_daily_actors.course_views + EXCLUDED.course_views,
-      resource_views = usage_daily_actors.resource_views + EXCLUDED.resource_views),
+      resource_views = usage_daily_actors.resource_views + EXCLUDED.resource_views
+    RETURNING day, user_id, (xmax = 0) AS inserted, course_views, resource_views),
   registered AS (
     INSERT INTO usage_registrations (user_id, day) SELECT * FROM unnest($6::uuid[], $7::date[])
     ON CONFLICT (user_id) DO NOTHING RETURNING user_id, day),
   facts AS (
     SELECT 'active' AS measure, day, user_id, events, course_views, resource_views FROM activity
     UNION ALL SELECT 'registrations', day, user_id, 0, 0, 0 FROM registered)
-  ${countFacts(true)}`;
+  ${countFacts(DAY_TOTALS)}`;
 
 export class UsageActivityProjection implements Projection {
   readonly name = 'usage-activity';
@@ -114,7 +127,7 @@ export class UsageActivityProjection implements Projection {
     if (moved.size) {
       const people = [...moved];
       await tx.query(UNCOUNT_MEMBERSHIP_CELLS, [people, MEMBERSHIP_DIMENSIONS]);
-      await tx.query(`WITH ${FACTS_OF_PEOPLE} ${countFacts(false)}`, [people]);
+      await tx.query(`WITH ${FACTS_OF_PEOPLE} ${countFacts()}`, [people]);
     }
     if (!days.size && !registrations.size) return;
     const activity = [...days.values()];

@@ -14,6 +14,7 @@ import { personal } from '@learnstream/personal-data';
 import { ProjectionRunner } from '@learnstream/projections';
 import { createEventLogFixture, type EventLogFixture } from '../../../../test/support/event-log-fixture';
 import { UsageActivityProjection } from './usage-activity.projection';
+import { PERSON_ROWS } from './usage-cells';
 import { UsageReader } from './usage.reader';
 
 const types: EventTypeDefinition[] = ['AccountCreated', 'CourseViewed', 'ResourceViewed', 'SomethingDone', 'SchoolJoined', 'SchoolLeft', 'PlatformRoleGranted', 'PlatformRoleRevoked'].map((type) => ({ type, version: 1 }));
@@ -44,18 +45,18 @@ describe('usage statistics (PostgreSQL)', () => {
     actors: await f.dataSource.query('SELECT to_char(day, \'YYYY-MM-DD\') AS day, user_id, events, course_views, resource_views FROM usage_daily_actors ORDER BY day, user_id'),
     registrations: await f.dataSource.query('SELECT user_id, to_char(day, \'YYYY-MM-DD\') AS day FROM usage_registrations ORDER BY user_id'),
     people: await f.dataSource.query(
-      'SELECT measure, granularity, to_char(period, \'YYYY-MM-DD\') AS period, dimension, key, user_id, events FROM usage_person_cells ORDER BY 1, 2, 3, 4, 5, 6',
+      `SELECT measure, granularity, to_char(period, 'YYYY-MM-DD') AS period, dimension, key, user_id, events FROM ${PERSON_ROWS} AS p ORDER BY 1, 2, 3, 4, 5, 6`,
     ),
     cells: await countedCells(),
   });
-  /** usage_cells, each of which must be the sum of its person rows. */
+  /** usage_cells, each of which must be the sum of its person rows (usage_person_cells, and the daily tables' for the day totals). */
   async function countedCells() {
     const counted = await f.dataSource.query(
       'SELECT measure, granularity, to_char(period, \'YYYY-MM-DD\') AS period, dimension, key, people, events::int AS events FROM usage_cells WHERE people <> 0 OR events <> 0 ORDER BY 1, 2, 3, 4, 5',
     );
     const summed = await f.dataSource.query(
       `SELECT measure, granularity, to_char(period, 'YYYY-MM-DD') AS period, dimension, key, count(*)::int AS people, sum(events)::int AS events
-       FROM usage_person_cells GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
+       FROM ${PERSON_ROWS} AS p GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
     );
     expect(counted).toEqual(summed);
     return counted as { measure: string; granularity: string; period: string; dimension: string; key: string; people: number; events: number }[];

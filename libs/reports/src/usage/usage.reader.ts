@@ -3,9 +3,10 @@
  * dimension), from read models only, through TenantDb (the usage tables are
  * visible to "all schools" readers alone):
  *
- *   usage_cells, usage_person_cells            this library's projection: people and events
+ *   usage_cells, PERSON_ROWS                   this library's projection: people and events
  *                                              per measure, period, dimension and key,
- *                                              counted as the facts came (usage-cells.ts);
+ *                                              counted as the facts came, and the person rows
+ *                                              (usage_person_cells and the daily tables: usage-cells.ts);
  *   readAccountCountries                       the identity feature's reader: the profile's country;
  *   completionsPerPeriod                       the grades feature's reader: course completions per period;
  *   readSchoolNames                            the affiliations feature's reader: school names.
@@ -37,6 +38,7 @@ import { completionsPerPeriod } from '@learnstream/grades';
 import type { EntityManager } from 'typeorm';
 import type { Granularity, UsageDimension } from '../reports.events';
 import { addDays, periodEnd, periodsBetween, type Period } from './periods';
+import { PERSON_ROWS } from './usage-cells';
 
 export interface UsageRange {
   from: string;
@@ -99,13 +101,13 @@ const EVERY_MEASURE = `pc.measure = ANY ('{active,registrations,course_views,res
 
 /** The person rows counted in the cells of dimensions $6 of the whole periods $2 (granularity $1), left-out people ($5) excepted. */
 const WHOLE_PERSON_ROWS = `
-  SELECT pc.measure, pc.period, pc.dimension, pc.key, pc.user_id, pc.events FROM usage_person_cells pc
+  SELECT pc.measure, pc.period, pc.dimension, pc.key, pc.user_id, pc.events FROM ${PERSON_ROWS} AS pc
   WHERE ${EVERY_MEASURE} AND pc.granularity = $1::text AND pc.period = ANY ($2::date[]) AND pc.dimension = ANY ($6::text[]) AND NOT (pc.user_id = ANY ($5::uuid[]))`;
 
 /** The same from the day rows of the days [$3[i], $4[i]] of the periods the range cuts, under their period. */
 const CUT_PERSON_ROWS = `
   SELECT pc.measure, date_trunc($1::text, pc.period::timestamp)::date AS period, pc.dimension, pc.key, pc.user_id, pc.events
-  FROM unnest($3::date[], $4::date[]) AS r(first, last) JOIN usage_person_cells pc ON ${EVERY_MEASURE} AND pc.granularity = 'day' AND pc.period BETWEEN r.first AND r.last
+  FROM unnest($3::date[], $4::date[]) AS r(first, last) JOIN ${PERSON_ROWS} AS pc ON ${EVERY_MEASURE} AND pc.granularity = 'day' AND pc.period BETWEEN r.first AND r.last
   WHERE pc.dimension = ANY ($6::text[]) AND NOT (pc.user_id = ANY ($5::uuid[]))`;
 
 /** A person counts once per cell: distinct people, their events summed. */
@@ -120,7 +122,7 @@ const GROUPED = (rows: string) => `
 const CELLS = `
   SELECT c.measure, to_char(c.period, 'YYYY-MM-DD') AS period, c.dimension, c.key, c.people - coalesce(x.people, 0) AS people, c.events - coalesce(x.events, 0) AS events
   FROM usage_cells c
-  LEFT JOIN (SELECT measure, period, dimension, key, count(*) AS people, sum(events) AS events FROM usage_person_cells
+  LEFT JOIN (SELECT measure, period, dimension, key, count(*) AS people, sum(events) AS events FROM ${PERSON_ROWS} AS pc
              WHERE user_id = ANY ($5::uuid[]) AND granularity = $1::text AND period = ANY ($2::date[]) AND dimension = ANY ($6::text[])
              GROUP BY 1, 2, 3, 4) AS x ON x.measure = c.measure AND x.period = c.period AND x.dimension = c.dimension AND x.key = c.key
   WHERE c.granularity = $1::text AND c.period = ANY ($2::date[]) AND c.dimension = ANY ($6::text[]) AND c.people > coalesce(x.people, 0)
