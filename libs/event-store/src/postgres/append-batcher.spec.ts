@@ -145,6 +145,40 @@ describe('AppendBatcher', () => {
     }
   });
 
+  it('stores the metadata of one-statement groups as given, request values shared between events or not', async () => {
+    const ip = { $pd: 1, s: randomUUID(), k: randomUUID(), iv: 'aXY=', ct: 'Y3Q=', tag: 'dGFn' };
+    const agent = { $pd: 1, s: ip.s, k: ip.k, iv: 'aXYy', ct: 'Y3Qy', tag: 'dGFnMg==' };
+    const other = { ...ip, ct: 'b3RoZXI=' };
+    const metadataOf = [
+      { schemaVersion: 1, ip, userAgent: agent, object: { type: 'course', id: randomUUID() } },
+      { schemaVersion: 1, ip, userAgent: agent, object: null },
+      { schemaVersion: 1, ip: other, userAgent: agent },
+      { schemaVersion: 1, ip: null, userAgent: agent },
+      { schemaVersion: 2, ip: 'clear text is kept as it is', userAgent: null },
+      { schemaVersion: 1 },
+    ];
+    const streams = [uniqueStream('shared'), uniqueStream('shared')];
+    const before = ctx.store.stats.oneStatementGroups;
+    const sent = metadataOf.map((metadata, i) => ({ ...makeEvent('Shared', i), metadata }));
+    const results = await Promise.all([
+      ctx.store.appendToStream(streams[0], sent.slice(0, 4)),
+      ctx.store.appendToStream(streams[1], sent.slice(4)),
+      ctx.store.appendToStream(streams[0], [{ ...makeEvent('Shared', 6), metadata: metadataOf[0] }]),
+    ]);
+    expect(ctx.store.stats.oneStatementGroups).toBeGreaterThan(before);
+    const stored = [...(await collect(ctx.store.readStream(streams[0]))), ...(await collect(ctx.store.readStream(streams[1])))];
+    const byId = new Map(stored.map((e) => [e.id, e]));
+    for (const e of sent) expect(byId.get(e.id!)?.metadata).toEqual(e.metadata);
+    // Each request is answered with its own last event's revision and position.
+    const [first, second, third] = results;
+    expect([first.nextExpectedRevision, second.nextExpectedRevision]).toEqual([3n, 1n]);
+    expect(third.nextExpectedRevision === 0n || third.nextExpectedRevision === 4n).toBe(true);
+    for (const [result, stream] of [[first, streams[0]], [second, streams[1]], [third, streams[0]]] as const) {
+      const last = stored.find((e) => e.streamId === stream && e.revision === result.nextExpectedRevision)!;
+      expect(result.position).toEqual(last.position);
+    }
+  });
+
   it('an id already used in another stream fails its own submission only', async () => {
     const taken = makeEvent('Taken', 0);
     await ctx.store.appendToStream(uniqueStream('owner'), [taken]);

@@ -383,6 +383,7 @@ export class AppendBatcher implements EventStore {
     for (const s of group) {
       for (const r of s.requests) {
         if (r.expectedRevision !== 'any') return false;
+        if (r.events.length === 0) return false;
         for (const e of r.events) {
           if (inline && (!inline.types || inline.types.has(e.type))) return false;
           ids.add(e.id!);
@@ -401,19 +402,26 @@ export class AppendBatcher implements EventStore {
    */
   private async insertGroup(client: pg.PoolClient, group: Submission[]): Promise<Outcome[]> {
     const inStream = new Map<string, number>();
+    const shared = new SharedMetadata();
+    const last: string[] = [];
     let ord = 0;
-    const rows = group.flatMap((s) =>
-      s.requests.flatMap((r) =>
-        r.events.map((e) => {
+    let json = '[';
+    for (const s of group) {
+      for (const r of s.requests) {
+        for (const e of r.events) {
           const k = inStream.get(r.streamId) ?? 0;
           inStream.set(r.streamId, k + 1);
-          return { ord: ord++, stream_id: r.streamId, k, event_id: e.id!, event_type: e.type, data: e.data, metadata: e.metadata };
-        }),
-      ),
-    );
+          const row = { ord, stream_id: r.streamId, k, event_id: e.id!, event_type: e.type, data: e.data, ...shared.split(e.metadata) };
+          json += (ord++ ? ',' : '') + JSON.stringify(row);
+        }
+        last.push(r.events[r.events.length - 1].id!);
+      }
+    }
+    json += ']';
+    // Only the last event of each request comes back (its revision and position are the answer), with the notification.
     const { rows: inserted } = await client.query<{ event_id: string; stream_revision: string; transaction_id: string; global_position: string }>(
       `WITH r AS (
-         SELECT * FROM json_to_recordset($1::json) AS r(ord int, stream_id text, k bigint, event_id uuid, event_type text, data jsonb, metadata jsonb)
+         SELECT * FROM json_to_recordset($1::json) AS r(ord int, stream_id text, k bigint, event_id uuid, event_type text, data jsonb, metadata jsonb, shared int)
        ), counts AS (
          SELECT stream_id, count(*) AS n FROM r GROUP BY stream_id
        ), claimed AS (
@@ -421,22 +429,24 @@ export class AppendBatcher implements EventStore {
          SELECT stream_id, n - 1 FROM counts ORDER BY stream_id
          ON CONFLICT (stream_id) DO UPDATE SET revision = streams.revision + EXCLUDED.revision + 1
          RETURNING stream_id, revision
+       ), inserted AS (
+         INSERT INTO events (stream_id, stream_revision, event_id, event_type, data, metadata)
+         SELECT r.stream_id, c.revision - counts.n + 1 + r.k, r.event_id, r.event_type, r.data, ${SharedMetadata.SQL}
+         FROM r JOIN claimed c USING (stream_id) JOIN counts USING (stream_id)
+         ORDER BY r.ord
+         RETURNING event_id, stream_revision, transaction_id, global_position
        )
-       INSERT INTO events (stream_id, stream_revision, event_id, event_type, data, metadata)
-       SELECT r.stream_id, c.revision - counts.n + 1 + r.k, r.event_id, r.event_type, r.data, r.metadata
-       FROM r JOIN claimed c USING (stream_id) JOIN counts USING (stream_id)
-       ORDER BY r.ord
-       RETURNING event_id, stream_revision, transaction_id, global_position, ${NOTIFY_APPENDED_COLUMN}`,
-      [JSON.stringify(rows)],
+       SELECT event_id, stream_revision, transaction_id, global_position, ${NOTIFY_APPENDED_COLUMN} FROM inserted WHERE event_id = ANY($3::uuid[])`,
+      [json, shared.json(), last],
     );
     const byId = new Map(inserted.map((r) => [r.event_id, r]));
-    this.stats.events += rows.length;
+    this.stats.events += ord;
     this.stats.oneStatementGroups += 1;
     return group.map((s): Outcome => ({
       ok: true,
       results: s.requests.map((r) => {
-        const last = byId.get(r.events[r.events.length - 1].id!.toLowerCase())!;
-        return { nextExpectedRevision: BigInt(last.stream_revision), position: { commit: BigInt(last.transaction_id), prepare: BigInt(last.global_position) }, duplicates: [] };
+        const row = byId.get(r.events[r.events.length - 1].id!.toLowerCase())!;
+        return { nextExpectedRevision: BigInt(row.stream_revision), position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) }, duplicates: [] };
       }),
     }));
   }
@@ -644,6 +654,42 @@ export class AppendBatcher implements EventStore {
     return this.drain();
   }
 }
+
+/**
+ * The sealed IP and user agent of a request are one object each, shared by all
+ * its events (PersonalDataCipher.sealMany seals a value once per key): a group
+ * sends each pair once, beside the rows, and each row names its pair; the
+ * statement puts them back into the row's metadata (SQL), so that what is
+ * stored is the metadata as given. About half of an activity event's JSON was
+ * these two values, repeated, and serialised and parsed again for every event.
+ */
+class SharedMetadata {
+  /** The row's metadata, whole again: `r.shared` indexes the pairs sent as $2. */
+  static readonly SQL = 'CASE WHEN r.shared IS NULL THEN r.metadata ELSE r.metadata || ($2::jsonb -> r.shared) END';
+  private readonly pairs: { ip: object; userAgent: object }[] = [];
+  private readonly index = new Map<object, Map<object, number>>();
+
+  /** The row's metadata without its shared pair, and the pair's index; metadata without one as it is. */
+  split(metadata: Record<string, unknown>): { metadata: Record<string, unknown>; shared?: number } {
+    const { ip, userAgent } = metadata;
+    if (!isObject(ip) || !isObject(userAgent)) return { metadata };
+    let byAgent = this.index.get(ip);
+    if (!byAgent) this.index.set(ip, (byAgent = new Map()));
+    let shared = byAgent.get(userAgent);
+    if (shared === undefined) {
+      byAgent.set(userAgent, (shared = this.pairs.length));
+      this.pairs.push({ ip, userAgent });
+    }
+    const { ip: _ip, userAgent: _userAgent, ...rest } = metadata;
+    return { metadata: rest, shared };
+  }
+
+  json(): string {
+    return JSON.stringify(this.pairs);
+  }
+}
+
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
 
 function assignRevisions(p: Planned, lastRevision: bigint): void {
   p.nextExpectedRevision = lastRevision;
