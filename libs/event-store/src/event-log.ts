@@ -127,13 +127,14 @@ export class EventLog {
 
   /** Appends to several streams atomically, after every event has passed validation. */
   async appendBatch(requests: readonly NewAppend[], { sealedRequests }: AppendBatchOptions = {}): Promise<AppendResult[]> {
-    const erased = await this.erasedNamedByReads(requests.flatMap((r) => r.events));
     for (const r of requests) if (!isStreamId(r.streamId)) throw new InvalidEventError(`stream id "${r.streamId}" is not <category>-<uuid>`);
-    // Every event of the batch is sealed with one call for its keys (a bulk upload of new accounts needs one per account).
-    const encoded = await this.encode(
-      requests.flatMap((r) => r.events.map((e) => withoutErased(e, erased))),
-      sealedRequests,
-    );
+    const events = requests.flatMap((r) => r.events);
+    // Every event of the batch is sealed with one call for its keys (a bulk upload of new accounts needs one per account),
+    // which also checks the ids its reads name for erasures. A read that names an erased person is encoded again,
+    // with their anonymous id (withoutErased does not touch personal() values: the keys asked are the same).
+    const first = await this.encode(events, sealedRequests, this.namedByReads(events));
+    const { erased } = first;
+    const encoded = erased.size ? (await this.encode(events.map((e) => withoutErased(e, erased)), sealedRequests)).encoded : first.encoded;
     let next = 0;
     const prepared = requests.map((r) => ({ streamId: r.streamId, expectedRevision: r.expectedRevision, events: r.events.map(() => encoded[next++]) }));
     const results = await this.store.appendBatch(prepared);
@@ -150,10 +151,10 @@ export class EventLog {
    * asked for) would otherwise put that id back into the log and, through the
    * projections, into new rows (course log, access log, timeline, subject
    * index). The ids such events name, other than their actor's, are checked
-   * against the erasure ledger (one query per batch); erased ones are replaced
-   * by their erasure's anonymous id (withoutErased).
+   * against the erasure ledger (in the key-store call that seals the batch);
+   * erased ones are replaced by their erasure's anonymous id (withoutErased).
    */
-  private async erasedNamedByReads(events: NewEvent[]): Promise<Map<string, string | null>> {
+  private namedByReads(events: NewEvent[]): Set<string> {
     const ids = new Set<string>();
     const seen = new Map<string, string | null>();
     for (const e of events) {
@@ -167,14 +168,14 @@ export class EventLog {
       uuidsIn(e.envelope.relatedUserId, seen, named);
       uuidsIn(e.envelope.object?.id, seen, named);
     }
-    return ids.size ? this.cipher.erasedAmong(ids) : new Map<string, string | null>();
+    return ids;
   }
 
   /**
    * Validates the events, then seals their personal data and request metadata (one key-store call for all).
    * The events of one call are appended together: those without a time get the same one.
    */
-  private async encode(events: NewEvent[], sealedRequests?: SealedRequests): Promise<EventToAppend[]> {
+  private async encode(events: NewEvent[], sealedRequests?: SealedRequests, erasedAmong?: Set<string>): Promise<{ encoded: EventToAppend[]; erased: Map<string, string | null> }> {
     let now: string | undefined;
     const clock = () => (now ??= this.clock.nowIso());
     const memo = envelopeMemo();
@@ -192,9 +193,9 @@ export class EventLog {
     const sealed = await this.cipher.sealMany(
       events.map((e) => e.data),
       requestValues,
-      { sealedRequests },
+      { sealedRequests, erasedAmong },
     );
-    return events.map((event, i) => {
+    const encoded = events.map((event, i) => {
       const envelope = envelopes[i];
       // Built field by field: only the envelope's own fields reach the clear metadata.
       const metadata: Record<string, unknown> = {};
@@ -206,6 +207,7 @@ export class EventLog {
       this.clear.set(data, { source: event.data, envelope });
       return { id: event.id ?? randomUUID(), type: event.type, data, metadata };
     });
+    return { encoded, erased: sealed.erased };
   }
 
   /** The event's full envelope, or InvalidEventError with every problem of the event. */

@@ -157,7 +157,7 @@ describe('PersonalDataCipher', () => {
   it('seals a request value repeated in one call once per key (the events of one request share it), and asks for each key once', async () => {
     const [ann, bob] = [randomUUID(), randomUUID()];
     const march = new Date('2022-03-10T00:00:00Z');
-    const asked = jest.spyOn(keys, 'getOrCreateKeys');
+    const asked = jest.spyOn(keys, 'lookUp');
     const { requests } = await cipher.sealMany([{ email: personal(ann, 'ann@example.com'), again: personal(ann.toUpperCase(), 'x') }], [
       { subjectId: ann, occurredAt: march, value: '10.0.0.1' },
       { subjectId: ann, occurredAt: new Date('2022-03-20T00:00:00Z'), value: '10.0.0.1' },
@@ -167,7 +167,7 @@ describe('PersonalDataCipher', () => {
       { subjectId: ann, occurredAt: march, value: null },
     ]);
     // One call, each key once: ann's data key (named in two cases), her March and April keys, bob's March key.
-    expect(asked.mock.calls.map(([r]) => r.map((k) => `${k.subjectId} ${k.scope}`).sort())).toEqual([
+    expect(asked.mock.calls.map(([, r]) => r.map((k) => `${k.subjectId} ${k.scope}`).sort())).toEqual([
       [`${ann} data`, `${ann} request:2022-03`, `${ann} request:2022-04`, `${bob} request:2022-03`].sort(),
     ]);
     asked.mockRestore();
@@ -178,6 +178,22 @@ describe('PersonalDataCipher', () => {
     expect(requests[5]).toBeNull();
     const opened = await cipher.openMany(requests.map((r) => ({ v: r })));
     expect(opened.map((o) => o.doc)).toEqual(['10.0.0.1', '10.0.0.1', 'Firefox', '10.0.0.1', '10.0.0.1', null].map((v) => ({ v })));
+  });
+
+  it('checks the ids it is given for erasures in the same key-store call as the keys it seals with', async () => {
+    const [ann, gone, course] = [randomUUID(), randomUUID(), randomUUID()];
+    await keys.getOrCreateKey(gone, 'data');
+    await keys.destroySubjectKeys(gone, 'erased before the append');
+    const asked = jest.spyOn(keys, 'lookUp');
+    const { docs, requests, erased } = await cipher.sealMany([{ email: personal(ann, 'ann@example.com') }], [{ subjectId: ann, occurredAt: new Date('2022-03-10T00:00:00Z'), value: '10.0.0.1' }], {
+      erasedAmong: new Set([gone.toUpperCase(), course]),
+    });
+    expect(asked).toHaveBeenCalledTimes(1);
+    asked.mockRestore();
+    expect([...erased.keys()]).toEqual([gone]);
+    expect((await cipher.openMany([docs[0], { v: requests[0] }])).map((o) => o.doc)).toEqual([{ email: 'ann@example.com' }, { v: '10.0.0.1' }]);
+    // Nothing to seal: the erasure check alone.
+    expect((await cipher.sealMany([{ n: 1 }], [], { erasedAmong: new Set([gone]) })).erased.has(gone)).toBe(true);
   });
 
   it('seals a request value repeated across calls once per key when the caller keeps them (a bulk import), the newest kept', async () => {

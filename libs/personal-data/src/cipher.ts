@@ -213,12 +213,13 @@ export class PersonalDataCipher {
    * of all of them asked for in one call (one freshness check, the missing
    * keys made in one transaction): what an append of many events uses.
    * `sealedRequests`: request values sealed by this caller's earlier calls, reused (and added to).
+   * `erasedAmong`: ids to check for erasures (erasedAmong()) in the same key-store call, answered as `erased`.
    */
   async sealMany<T>(
     docs: readonly T[],
     requests: readonly RequestValue[] = [],
-    { sealedRequests: kept }: { sealedRequests?: SealedRequests } = {},
-  ): Promise<{ docs: Sealed<T>[]; requests: (SealedValue | null)[] }> {
+    { sealedRequests: kept, erasedAmong: ids }: { sealedRequests?: SealedRequests; erasedAmong?: ReadonlySet<string> } = {},
+  ): Promise<{ docs: Sealed<T>[]; requests: (SealedValue | null)[]; erased: Map<string, string | null> }> {
     const markers: Personal[] = [];
     // A document with nothing to seal (no marker, no sealed value of ours) goes on as it is: copying every event's
     // data cost a bulk import more than its sealing.
@@ -262,7 +263,7 @@ export class PersonalDataCipher {
       return scope;
     };
     const requestKeys = requests.map((r) => (r.value === null ? -1 : ask(subjectIdOf(r.subjectId), scopeOf(r.occurredAt))));
-    const keys = asked.length ? await this.keys.getOrCreateKeys(asked) : [];
+    const { keys, erased } = asked.length || ids?.size ? await this.keys.lookUp(ids ?? [], asked) : { keys: [], erased: new Map<string, string | null>() };
     const keyOf = new Map(markers.map((m, i) => [m, keys[markerKeys[i]]]));
     const sealedDocs = docs.map((doc, i) =>
       asItIs[i]
@@ -285,7 +286,7 @@ export class PersonalDataCipher {
       sealedOnce.set(slot, made);
       return made;
     });
-    return { docs: sealedDocs, requests: sealedRequests };
+    return { docs: sealedDocs, requests: sealedRequests, erased };
   }
 
   /**
