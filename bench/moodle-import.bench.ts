@@ -47,6 +47,11 @@ function writeLog(path: string): void {
   writeFileSync(path, `${lines.join('\n')}\n`);
 }
 
+/** The variables of `names` this process has. */
+function passedOn(names: string[]): Record<string, string> {
+  return Object.fromEntries(names.flatMap((n) => (process.env[n] === undefined ? [] : [[n, process.env[n]!]])));
+}
+
 /** The anchor: read and parse the file, nothing else. */
 async function parseOnly(path: string): Promise<{ rows: number; ms: number }> {
   const t = process.hrtime.bigint();
@@ -79,7 +84,8 @@ async function main(): Promise<void> {
     const started = Date.now();
     if (PROFILE) rmSync(PROFILE, { recursive: true, force: true });
     const child = spawn(process.execPath, [...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []), resolve('dist/apps/cli/src/main.js'), 'import', 'moodle-logs', file, '--school', schoolId, '--create-missing', '--json'], {
-      env: { PATH: process.env.PATH ?? '', ...server.env, LOG_LEVEL: 'warn' },
+      // The CLI's own settings, when the bench is given them (A/B runs of its heap growth): else its defaults.
+      env: { PATH: process.env.PATH ?? '', ...server.env, LOG_LEVEL: 'warn', ...passedOn(['CLI_HEAP_GROWING_PERCENT', 'NODE_OPTIONS']) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -109,8 +115,9 @@ async function main(): Promise<void> {
     const rows = summary.thisRun.rows as number;
     const importRate = (rows * 1000) / summary.thisRun.elapsedMs;
     const anchorRate = (anchor.rows * 1000) / anchor.ms;
+    const settings = Object.entries(passedOn(['CLI_HEAP_GROWING_PERCENT', 'NODE_OPTIONS'])).map(([k, v]) => `${k}=${v}`).join(' ');
     console.log(
-      table(`Moodle log import, ${fmt(N)} rows (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`, [
+      table(`Moodle log import, ${fmt(N)} rows${settings ? ` (${settings})` : ''} (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`, [
         ['rows read / events appended', `${fmt(rows)} / ${fmt(summary.thisRun.appended)}`],
         ['import (inside the CLI)', `${fmt(summary.thisRun.elapsedMs / 1000, 1)} s, ${fmt(importRate)} rows/s (floor 10,000)`],
         ['wall time with the process start', `${fmt(wallMs / 1000, 1)} s, ${fmt((rows * 1000) / wallMs)} rows/s`],
