@@ -24,7 +24,7 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { parse, type Info } from 'csv-parse';
+import { Parser } from 'csv-parse';
 import { DomainError } from '@learnstream/domain';
 import { ODS_MIMETYPE, odsRows } from './ods';
 import { decodeField, withoutNul } from './text';
@@ -150,6 +150,24 @@ export async function isUtf8File(path: string): Promise<boolean> {
 /** Bytes read at a time: small chunks die young (1 MB ones stayed as external memory until a full GC). */
 const CSV_CHUNK = 64 * 1024;
 
+/** A record of the CSV parser with where it ends: the line (line breaks inside quoted fields counted) and the bytes read. */
+interface LocatedRecord {
+  record: (Buffer | string)[];
+  lines: number;
+  bytes: number;
+}
+
+/**
+ * csv-parse's stream, each record handed on with the parser's line and byte counters as they are when it is complete
+ * (its `info` object at that moment). The parser's own `info: true` copies the whole object twice per record: a third
+ * of the parse's CPU (100,000 rows: 1.78 -> 1.18 s).
+ */
+class LocatedParser extends Parser {
+  override push(record: unknown, encoding?: BufferEncoding): boolean {
+    return super.push(record === null ? null : { record, lines: this.info.lines, bytes: this.info.bytes }, encoding);
+  }
+}
+
 /** The records the parser has ready, taken together: as many as one read of the file gave (none at its end). */
 async function* readCsvChunks(path: string, knownUtf8?: boolean): AsyncGenerator<TableRecord[]> {
   const { utf16, headerLine } = await sniff(path);
@@ -158,11 +176,10 @@ async function* readCsvChunks(path: string, knownUtf8?: boolean): AsyncGenerator
   const utf8 = !utf16 && (knownUtf8 ?? (await isUtf8File(path)));
   const file = createReadStream(path, { highWaterMark: CSV_CHUNK });
   const parser = file.pipe(
-    parse({
+    new LocatedParser({
       delimiter: detectDelimiter(headerLine),
       encoding: utf16 ? 'utf16le' : utf8 ? 'utf8' : null,
       bom: true,
-      info: true,
       relax_column_count: true,
       skip_empty_lines: true,
       relax_quotes: true,
@@ -176,7 +193,7 @@ async function* readCsvChunks(path: string, knownUtf8?: boolean): AsyncGenerator
   // Kept until the loop below sees it (an error while the consumer works on a chunk must not go unhandled).
   parser.on('error', (error: Error) => (failure ??= error));
   const unreadable = (s: { line: number; reason: string }, bytes: number): TableRecord => ({ fields: [], raw: null, latin1: 0, line: s.line, bytes, error: `unreadable CSV: ${s.reason}` });
-  const recordOf = (record: (Buffer | string)[], info: Info): TableRecord => {
+  const recordOf = ({ record, lines, bytes }: LocatedRecord): TableRecord => {
     let latin1 = 0;
     const raw = typeof record[0] === 'string' ? null : (record as Buffer[]);
     let fields: string[];
@@ -199,14 +216,14 @@ async function* readCsvChunks(path: string, knownUtf8?: boolean): AsyncGenerator
       breaks += f.match(/\r\n|\r|\n/g)?.length ?? 0;
       overCounted += f.match(/\r\n/g)?.length ?? 0;
     }
-    return { fields, raw, latin1, line: info.lines - overCounted - breaks, bytes: info.bytes };
+    return { fields, raw, latin1, line: lines - overCounted - breaks, bytes };
   };
   try {
     for (;;) {
       const chunk: TableRecord[] = [];
-      for (let next: { record: (Buffer | string)[]; info: Info } | null; (next = parser.read() as typeof next) !== null; ) {
-        while (skipped.length) chunk.push(unreadable(skipped.shift()!, next.info.bytes));
-        chunk.push(recordOf(next.record, next.info));
+      for (let next: LocatedRecord | null; (next = parser.read() as typeof next) !== null; ) {
+        while (skipped.length) chunk.push(unreadable(skipped.shift()!, next.bytes));
+        chunk.push(recordOf(next));
       }
       if (chunk.length) {
         yield chunk;
