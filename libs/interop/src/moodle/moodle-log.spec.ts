@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ANONYMOUS_SUBJECT } from '@learnstream/event-store';
 import { Personal } from '@learnstream/personal-data';
-import { columnsOf, importEventId, importStreamId, ipOf, MOODLE_LOG_COLUMNS, parseRow, planLogRow, verbOf, type Columns, type IdLookup, type ImportContext } from './moodle-log';
+import { columnsOf, importEventId, importStreamId, ipOf, isoTime, MOODLE_LOG_COLUMNS, parseRow, planLogRow, verbOf, type Columns, type IdLookup, type ImportContext } from './moodle-log';
 
 const header = ['id', ...MOODLE_LOG_COLUMNS];
 const { columns } = columnsOf(header) as { columns: Columns };
@@ -91,5 +91,11 @@ describe('a Moodle log row', () => {
     expect(verbOf('42')).toBe('logged');
     expect(ipOf('not an ip')).toEqual({ ip: null, note: 'invalid_ip' });
     expect(ipOf('::ffff:192.0.2.1')).toEqual({ ip: '::ffff:192.0.2.1', note: 'ipv6' });
+  });
+
+  it('writes each time as toISOString does, whatever day the one before was on', () => {
+    const times = [1, 59, 60, 3599, 3600, 86_399, 86_400, 951_782_400, 1_700_000_000, 253_402_300_799, 1_700_000_001.5];
+    for (let i = 0; i < 2_000; i++) times.push(1 + Math.floor(Math.random() * 253_402_300_799), 1_700_000_000 + Math.floor(Math.random() * 200_000));
+    for (const t of times) expect(isoTime(t)).toBe(new Date(t * 1000).toISOString());
   });
 });
