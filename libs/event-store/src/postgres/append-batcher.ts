@@ -399,6 +399,9 @@ export class AppendBatcher implements EventStore {
    * its own) moves every stream on and inserts every event, each stream's
    * revisions handed out in group order. An event id already in the log fails
    * the statement as a whole (unique violation), and nothing is written.
+   * The rows are read by jsonb_to_recordset: json_to_recordset cost about
+   * 0.1 ms of PostgreSQL time a row (EXPLAIN ANALYZE, 100 activity events:
+   * 8-14 ms against 0.6-0.8 ms), most of the statement's time.
    */
   private async insertGroup(client: pg.PoolClient, group: Submission[]): Promise<Outcome[]> {
     const inStream = new Map<string, number>();
@@ -421,7 +424,7 @@ export class AppendBatcher implements EventStore {
     // Only the last event of each request comes back (its revision and position are the answer), with the notification.
     const { rows: inserted } = await client.query<{ event_id: string; stream_revision: string; transaction_id: string; global_position: string }>(
       `WITH r AS (
-         SELECT * FROM json_to_recordset($1::json) AS r(ord int, stream_id text, k bigint, event_id uuid, event_type text, data jsonb, metadata jsonb, shared int)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(ord int, stream_id text, k bigint, event_id uuid, event_type text, data jsonb, metadata jsonb, shared int)
        ), counts AS (
          SELECT stream_id, count(*) AS n FROM r GROUP BY stream_id
        ), claimed AS (
@@ -581,7 +584,7 @@ export class AppendBatcher implements EventStore {
       const { rows: inserted } = await client.query<{ event_id: string; transaction_id: string; global_position: string; recorded_at: Date }>(
         `INSERT INTO events (stream_id, stream_revision, event_id, event_type, data, metadata)
          SELECT r.stream_id, r.stream_revision, r.event_id, r.event_type, r.data, r.metadata
-         FROM json_to_recordset($1::json) AS r(stream_id text, stream_revision bigint, event_id uuid, event_type text, data jsonb, metadata jsonb)
+         FROM jsonb_to_recordset($1::jsonb) AS r(stream_id text, stream_revision bigint, event_id uuid, event_type text, data jsonb, metadata jsonb)
          RETURNING event_id, transaction_id, global_position, recorded_at, ${NOTIFY_APPENDED_COLUMN}`,
         [JSON.stringify(rows)],
       );
