@@ -29,11 +29,31 @@ const invalid = (code: string, message: string) => new DomainError('invalid', co
 /** How long a checked session is trusted without asking the database again, while revocations are pushed. */
 export const SESSION_CACHE_MS = 2000;
 const SESSION_CACHE_MAX = 10_000;
+/**
+ * Sessions in use are checked again together before their entry runs out: an
+ * entry served in the second half of its life joins the next check, which asks
+ * the database for all of them in one statement, at most once per this
+ * interval (a few statements a second however many sessions are busy, none
+ * when none are).
+ */
+export const SESSION_RECHECK_MS = 250;
 
 interface CachedSession {
   session: ActiveSession;
   expiresAt: number;
   until: number;
+}
+
+const SESSION_SQL = `SELECT s.session_id, s.user_id, s.real_actor_id, coalesce(a.platform_roles, '{}') AS platform_roles, s.expires_at
+   FROM auth_sessions s LEFT JOIN accounts a ON a.user_id = s.user_id
+  WHERE s.session_id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now()`;
+
+interface SessionRow {
+  session_id: string;
+  user_id: string;
+  real_actor_id: string | null;
+  platform_roles: PlatformRole[];
+  expires_at: Date;
 }
 
 @Injectable()
@@ -46,6 +66,11 @@ export class SessionStore implements OnModuleInit {
   private readonly cache = new Map<string, CachedSession>();
   /** Bumped by every revocation: a check that read the database across one is not cached. */
   private revocations = 0;
+  /** Sessions served in the second half of their entry's life, for the next joint check. */
+  private readonly due = new Set<string>();
+  private recheck: NodeJS.Timeout | null = null;
+  /** Statements sent: by one request's check (`reads`), by joint checks (`rechecks`); for tests and diagnostics. */
+  readonly statements = { reads: 0, rechecks: 0 };
 
   constructor(
     @Inject(PG_POOL) private readonly pool: pg.Pool,
@@ -125,24 +150,64 @@ export class SessionStore implements OnModuleInit {
   async active(sessionId: string): Promise<ActiveSession | null> {
     const now = Date.now();
     const cached = this.cache.get(sessionId);
-    if (cached && cached.until > now && cached.expiresAt > now && this.pushed.live) return cached.session;
+    if (cached && cached.until > now && cached.expiresAt > now && this.pushed.live) {
+      if (cached.until - now < SESSION_CACHE_MS / 2) this.recheckSoon(sessionId);
+      return cached.session;
+    }
     if (cached) this.cache.delete(sessionId);
     const seen = this.revocations;
-    const { rows } = await this.pool.query(
-      `SELECT s.session_id, s.user_id, s.real_actor_id, coalesce(a.platform_roles, '{}') AS platform_roles, s.expires_at
-         FROM auth_sessions s LEFT JOIN accounts a ON a.user_id = s.user_id
-        WHERE s.session_id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
-      [sessionId],
-    );
+    const asked = Date.now();
+    this.statements.reads += 1;
+    const { rows } = await this.pool.query<SessionRow>(SESSION_SQL, [[sessionId]]);
     const r = rows[0];
     if (!r) return null;
-    const session: ActiveSession = { sessionId: r.session_id, userId: r.user_id, realActorId: r.real_actor_id, platformRoles: r.platform_roles };
     // Cached only if no revocation arrived while the database was read (it may be this session's).
-    if (this.pushed.live && seen === this.revocations) {
-      if (this.cache.size >= SESSION_CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(sessionId, { session, expiresAt: new Date(r.expires_at).getTime(), until: Date.now() + SESSION_CACHE_MS });
+    if (seen === this.revocations) this.remember(sessionId, r, asked);
+    return toSession(r);
+  }
+
+  /** Caches a session read from the database at `asked` (trusted SESSION_CACHE_MS from then), while revocations are pushed. */
+  private remember(sessionId: string, r: SessionRow, asked: number): void {
+    if (!this.pushed.live) return;
+    const until = asked + SESSION_CACHE_MS;
+    const cached = this.cache.get(sessionId);
+    if (cached && cached.until >= until) return;
+    if (!cached && this.cache.size >= SESSION_CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(sessionId, { session: toSession(r), expiresAt: new Date(r.expires_at).getTime(), until });
+  }
+
+  private recheckSoon(sessionId: string): void {
+    this.due.add(sessionId);
+    if (this.recheck) return;
+    this.recheck = setTimeout(() => void this.recheckDue().finally(() => (this.recheck = null)), SESSION_RECHECK_MS);
+    this.recheck.unref();
+  }
+
+  /**
+   * Checks the due sessions in one statement: those still open are trusted
+   * for another SESSION_CACHE_MS (with their current roles and expiry), the
+   * others are dropped (their next request asks for itself, and is refused).
+   * Nothing is renewed when a revocation arrived meanwhile, nor when the
+   * database did not answer: the entries then run out as before.
+   */
+  private async recheckDue(): Promise<void> {
+    const ids = [...this.due].filter((id) => this.cache.has(id));
+    this.due.clear();
+    if (!ids.length) return;
+    const seen = this.revocations;
+    const asked = Date.now();
+    this.statements.rechecks += 1;
+    const rows = await this.pool.query<SessionRow>(SESSION_SQL, [ids]).then(
+      (r) => r.rows,
+      () => null,
+    );
+    if (!rows || seen !== this.revocations) return;
+    const open = new Map(rows.map((r) => [r.session_id, r]));
+    for (const id of ids) {
+      const r = open.get(id.toLowerCase());
+      if (!r) this.cache.delete(id);
+      else if (this.cache.has(id)) this.remember(id, r, asked);
     }
-    return session;
   }
 
   /** Revokes a session; every process hears of it (a trigger on auth_sessions notifies, whoever revokes). */
@@ -160,3 +225,5 @@ export class SessionStore implements OnModuleInit {
     this.forget(revokedUser(userId));
   }
 }
+
+const toSession = (r: SessionRow): ActiveSession => ({ sessionId: r.session_id, userId: r.user_id, realActorId: r.real_actor_id, platformRoles: r.platform_roles });
