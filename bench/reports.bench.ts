@@ -1,5 +1,5 @@
 /**
- * npm run bench:reports [-- --events 1000000 --learners 2000 --courses 50 --schools 5 --samples 60 --term NAME --profile]
+ * npm run bench:reports [-- --events 1000000 --learners 2000 --courses 50 --schools 5 --samples 60 --term NAME --profile --batch-size N]
  *
  * 1. Writes a term with the fast generator (libs/demo-data) straight into the
  *    event log of a fresh database: accounts, memberships, courses, enrolments,
@@ -25,6 +25,8 @@
  * generates nothing: each run works on a copy of it (CREATE DATABASE …
  * TEMPLATE), so the catch-up of a 1,000,000-event term can be timed again
  * without writing the term again. Needs DATABASE_URL.
+ *
+ * --batch-size N starts the server with PROJECTION_BATCH_SIZE=N (else its default), to compare batch sizes.
  */
 import 'reflect-metadata';
 import pg from 'pg';
@@ -54,6 +56,7 @@ const SCHOOLS = arg('schools', 5);
 const SAMPLES = arg('samples', 60);
 const TERM = args.includes('--term') ? args[args.indexOf('--term') + 1] : undefined;
 const PROFILE = args.includes('--profile');
+const BATCH_SIZE = args.includes('--batch-size') ? args[args.indexOf('--batch-size') + 1] : undefined;
 if (TERM !== undefined && !/^[a-z][a-z0-9_]{0,40}$/.test(TERM)) throw new Error('--term takes a database name (lower case letters, digits, _)');
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
@@ -214,6 +217,7 @@ async function main(): Promise<void> {
   const db = await freshDatabase('bench-reports', 54396, TERM);
   const env = serverEnv(db.url, await freePort());
   if (term) env.MASTER_KEY = term.masterKey.toString('base64');
+  if (BATCH_SIZE !== undefined) env.PROJECTION_BATCH_SIZE = BATCH_SIZE;
   const plan = planTerm(spec);
   let server: ServerProcess | undefined;
   try {
@@ -276,7 +280,7 @@ async function main(): Promise<void> {
       ['anchor: COPY of rows like the log\'s (pg-copy-streams)', `${fmt(anchors.copyRowsPerSecond)} rows/s (${fmt(anchors.copyRows)} rows)`],
       ['events in the log', fmt(total)],
       ['generation (fast path, sealed, group commit)', result ? `${fmt(result.events / result.seconds)} events/s` : `reused the term ${TERM}`],
-      ['catch-up, all projections together', `${fmt(all, 1)} s → ${fmt(catchUpRate)} events/s of log, ${(catchUpRate / anchors.copyRowsPerSecond).toFixed(3)} × COPY (${perProjection.size} projections: ${fmt((total * perProjection.size) / all)} event applications/s; load average ${catchUpLoad})`],
+      ['catch-up, all projections together', `${fmt(all, 1)} s → ${fmt(catchUpRate)} events/s of log, ${(catchUpRate / anchors.copyRowsPerSecond).toFixed(3)} × COPY (${perProjection.size} projections: ${fmt((total * perProjection.size) / all)} event applications/s; batches of ${BATCH_SIZE ?? 'the default size'}; load average ${catchUpLoad})`],
       ...[...perProjection].sort((a, b) => a[1] - b[1]).map(([name, s]): [string, string] => [`  ${name} at the head (after the server answered)`, `${fmt(s, 1)} s`]),
       ...statements,
       ['dead letters after catch-up', String(deadLetters)],
