@@ -52,8 +52,8 @@ export const INLINE_LOCK = 0x4c53494e;
 /** Pauses of a background catch-up that failed before it tries again (the database away, a bug being fixed). */
 const RETRY_MS = [250, 1000, 5000];
 
-/** A row of a page: the window's last position and size, and one of its events of the read model's types (none: nulls). */
-type PageRow = { last_commit: string; last_prepare: string; scanned: string } & Nullable<EventRow>;
+/** A row of a page: the stable line it was read below (null under the exclusive lock), and one of its events of the read model's types (none: nulls). */
+type PageRow = { stable_line: string | null } & Nullable<EventRow>;
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
 /** A page of a catch-up reads at most this many batches of the log (of every type) to find one batch of a read model's events. */
@@ -354,26 +354,32 @@ export class InlineProjections {
     const types = [SUBJECT_ERASED, ...(p.eventTypes as readonly string[])];
     const [c, q] = from.commit < 0n ? ['0', '-1'] : [from.commit.toString(), from.prepare.toString()];
     const window = this.batchSize * WINDOW_BATCHES;
+    // The window in log order, read only as far as it takes to fill the batch: a read model whose events are frequent
+    // (assessments: one event in eight) gets its batch from the first few thousand rows, not after reading the whole window.
+    // $3 of the second statement: the stable line the first one saw (it must not see a window that grew since).
+    const windowOf = (line: string) => `SELECT transaction_id, global_position, event_type FROM events
+         WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) ${line}
+         ORDER BY transaction_id, global_position LIMIT ${window}`;
     const rows: PageRow[] = await tx.query(
-      `WITH w AS MATERIALIZED (
-         SELECT transaction_id, global_position, event_type FROM events
-         WHERE (transaction_id, global_position) > ($2::xid8, $3::bigint)
-         ${stable ? 'AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())' : ''}
-         ORDER BY transaction_id, global_position LIMIT ${window}),
-       last AS (SELECT transaction_id, global_position, (SELECT count(*) FROM w) AS scanned FROM w ORDER BY transaction_id DESC, global_position DESC LIMIT 1),
-       r AS (SELECT transaction_id, global_position FROM w WHERE event_type = ANY($1) ORDER BY transaction_id, global_position LIMIT ${this.batchSize})
-       SELECT last.transaction_id AS last_commit, last.global_position AS last_prepare, last.scanned,
-         e.transaction_id, e.global_position, e.stream_id, e.stream_revision, e.event_id, e.event_type, e.data, e.metadata, e.recorded_at
-       FROM last LEFT JOIN (r JOIN events e USING (transaction_id, global_position)) ON true
+      `WITH line AS (SELECT ${stable ? 'pg_snapshot_xmin(pg_current_snapshot())' : 'NULL::xid8'} AS xmin),
+       r AS (SELECT w.transaction_id, w.global_position FROM (${windowOf(stable ? 'AND transaction_id < (SELECT xmin FROM line)' : '')}) AS w
+             WHERE w.event_type = ANY($3) ORDER BY w.transaction_id, w.global_position LIMIT ${this.batchSize})
+       SELECT line.xmin AS stable_line, e.transaction_id, e.global_position, e.stream_id, e.stream_revision, e.event_id, e.event_type, e.data, e.metadata, e.recorded_at
+       FROM line LEFT JOIN (r JOIN events e USING (transaction_id, global_position)) ON true
        ORDER BY e.transaction_id, e.global_position`,
-      [types, c, q],
+      [c, q, types],
     );
-    if (rows.length === 0) return null;
-    // The window's own row has no event when none of the read model's types is in it.
+    // The line's own row has no event when none of the read model's types is in the window.
     const records = rows.filter((r): r is PageRow & EventRow => r.event_id !== null).map(toRecorded);
     if (records.length === this.batchSize) return { records, end: records[records.length - 1].position, full: true };
-    const end = { commit: BigInt(rows[0].last_commit), prepare: BigInt(rows[0].last_prepare) };
-    return { records, end, full: Number(rows[0].scanned) === window };
+    // Fewer: the whole window was read; where it ends, and whether it was whole (then there may be more after it).
+    const [last]: { transaction_id: string; global_position: string; scanned: string }[] = await tx.query(
+      `WITH w AS (${windowOf(stable ? 'AND transaction_id < $3::xid8' : '')})
+       SELECT transaction_id, global_position, (SELECT count(*) FROM w) AS scanned FROM w ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+      stable ? [c, q, rows[0].stable_line] : [c, q],
+    );
+    if (!last) return null;
+    return { records, end: { commit: BigInt(last.transaction_id), prepare: BigInt(last.global_position) }, full: Number(last.scanned) === window };
   }
 
   /** Applies one page to the projection in the caller's transaction; returns how many of its own events it held. */
