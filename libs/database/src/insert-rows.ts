@@ -1,31 +1,32 @@
 /**
  * Many rows in one statement: `INSERT INTO table (columns) SELECT … FROM
- * json_to_recordset($1)`, the rows sent as one JSON parameter (one string
- * built by JSON.stringify, instead of one PostgreSQL array literal per column
- * escaped value by value by the driver). A read model's projection describes
- * its rows once, as columns (name → SQL type and how a row gives the value),
- * instead of writing the column list, the types and the parameter by hand.
+ * unnest($1::type[], $2::type[], …)`, one array per column. A read model's
+ * projection describes its rows once, as columns (name → SQL type and how a
+ * row gives the value), instead of writing the column list, the unnest types
+ * and the parameter arrays side by side by hand.
+ *
+ * Arrays, not one JSON parameter: json_to_recordset (or jsonb_) saves the
+ * driver's escaping in node but costs PostgreSQL more to take apart. 500
+ * course-log-like rows of 14 columns, one connection, 100 statements, 3
+ * rounds alternated at load 17-18: arrays 4.9-5.2 ms server + 3.4-3.7 ms
+ * client CPU per statement, json 6.4-7.4 + 2.6-3.1, jsonb 7.0-8.0 + 2.7-2.8.
  */
 import type { Queryable } from './typed-query';
 
 /**
- * Each column: its SQL type and its value in a row, as JSON carries it: a string, number, boolean, null (or undefined)
- * or, for an array type (`text[]`), an array. A bigint goes as its decimal string.
+ * Each column: its SQL type and its value in a row. An array type (`text[]`) travels as JSON (a
+ * ragged 2-D array cannot be unnested) and must not be null.
  */
 export type Columns<R> = Record<string, readonly [sqlType: string, value: (row: R) => unknown]>;
 
 /** Inserts `rows` into `table`; `then`: what follows the SELECT (`ON CONFLICT …`). Nothing when there are no rows. */
 export async function insertRows<R>(db: Queryable, table: string, columns: Columns<R>, rows: readonly R[], then = ''): Promise<void> {
   if (!rows.length) return;
-  const spec = Object.entries(columns).map(([name, [type, value]], i) => ({ name, type, value, key: `c${i + 1}` }));
-  const records = rows.map((r) => {
-    const record: Record<string, unknown> = {};
-    for (const c of spec) record[c.key] = c.value(r);
-    return record;
-  });
+  const spec = Object.entries(columns).map(([name, [type, value]], i) => ({ name, type, value, alias: `c${i + 1}`, array: type.endsWith('[]') }));
+  const select = spec.map((c) => (c.array ? `ARRAY(SELECT jsonb_array_elements_text(${c.alias}))::${c.type}` : c.alias));
+  const unnest = spec.map((c, i) => `$${i + 1}::${c.array ? 'jsonb' : c.type}[]`);
   await db.query(
-    `INSERT INTO ${table} (${spec.map((c) => c.name).join(', ')}) SELECT ${spec.map((c) => c.key).join(', ')}
-     FROM json_to_recordset($1::json) AS t(${spec.map((c) => `${c.key} ${c.type}`).join(', ')}) ${then}`,
-    [JSON.stringify(records)],
+    `INSERT INTO ${table} (${spec.map((c) => c.name).join(', ')}) SELECT ${select.join(', ')} FROM unnest(${unnest.join(', ')}) AS t(${spec.map((c) => c.alias).join(', ')}) ${then}`,
+    spec.map((c) => rows.map((r) => (c.array ? JSON.stringify(c.value(r)) : c.value(r)))),
   );
 }
