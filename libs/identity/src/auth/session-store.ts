@@ -31,12 +31,15 @@ export const SESSION_CACHE_MS = 2000;
 const SESSION_CACHE_MAX = 10_000;
 /**
  * Sessions in use are checked again together before their entry runs out: an
- * entry served in the second half of its life joins the next check, which asks
- * the database for all of them in one statement, at most once per this
- * interval (a few statements a second however many sessions are busy, none
- * when none are).
+ * entry served once it is older than two of these intervals joins the next
+ * check, which asks the database for all of them in one statement, at most
+ * once per this interval (a few statements a second however many sessions are
+ * busy, none when none are). A session asked for at least every 1.5 s is thus
+ * never read on its own.
  */
 export const SESSION_RECHECK_MS = 250;
+/** Life left below which a served entry is due for the joint check. */
+const RECHECK_BELOW_MS = SESSION_CACHE_MS - 2 * SESSION_RECHECK_MS;
 
 interface CachedSession {
   session: ActiveSession;
@@ -66,7 +69,7 @@ export class SessionStore implements OnModuleInit {
   private readonly cache = new Map<string, CachedSession>();
   /** Bumped by every revocation: a check that read the database across one is not cached. */
   private revocations = 0;
-  /** Sessions served in the second half of their entry's life, for the next joint check. */
+  /** Sessions served once due (RECHECK_BELOW_MS), for the next joint check. */
   private readonly due = new Set<string>();
   private recheck: NodeJS.Timeout | null = null;
   /** Statements sent: by one request's check (`reads`), by joint checks (`rechecks`); for tests and diagnostics. */
@@ -151,7 +154,7 @@ export class SessionStore implements OnModuleInit {
     const now = Date.now();
     const cached = this.cache.get(sessionId);
     if (cached && cached.until > now && cached.expiresAt > now && this.pushed.live) {
-      if (cached.until - now < SESSION_CACHE_MS / 2) this.recheckSoon(sessionId);
+      if (cached.until - now < RECHECK_BELOW_MS) this.recheckSoon(sessionId);
       return cached.session;
     }
     if (cached) this.cache.delete(sessionId);
