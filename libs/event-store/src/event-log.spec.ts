@@ -149,6 +149,32 @@ describe('EventLog', () => {
     expect(await f.store.streamRevision(stream)).toBeNull();
   });
 
+  it('events sharing one envelope object are checked and stored each with its own type, schema version and data', async () => {
+    const subject = randomUUID();
+    const stream = `user-${subject}`;
+    const shared = envelope({ actorId: subject, object: { type: 'user', id: subject } });
+    await expect(
+      f.log.append(stream, [
+        { type: 'ProfileNamed', data: { userId: subject }, envelope: shared },
+        { type: 'ProfileNamed', data: {}, envelope: shared },
+      ]),
+    ).rejects.toMatchObject({ code: 'INVALID_EVENT', message: expect.stringMatching(/ProfileNamed/) });
+    await expect(f.log.append(stream, [{ type: 'CourseViewed', data: {}, envelope: shared }, { type: 'Unheard', data: {}, envelope: shared }])).rejects.toMatchObject({ code: 'INVALID_EVENT' });
+    expect(await f.store.streamRevision(stream)).toBeNull();
+    await f.log.append(stream, [
+      { type: 'ProfileNamed', data: { userId: subject, givenName: personal(subject, 'Somchai') }, envelope: shared },
+      { type: 'CourseViewed', data: { n: 1 }, envelope: shared },
+      { type: 'CourseViewed', data: { n: 2 }, envelope: shared },
+    ]);
+    const events = await collectAll(f.log.readStream(stream));
+    expect(events.map((e) => [e.type, e.envelope.schemaVersion, e.data])).toEqual([
+      ['ProfileNamed', 2, { userId: subject, givenName: 'Somchai' }],
+      ['CourseViewed', 1, { n: 1 }],
+      ['CourseViewed', 1, { n: 2 }],
+    ]);
+    for (const e of events) expect(e.envelope).toMatchObject({ ...shared, occurredAt: events[0].envelope.occurredAt });
+  });
+
   it('refuses stream names that are not <category>-<uuid>: they could leak personal data in clear', async () => {
     await expect(f.log.append('user-somchai@example.com', [{ type: 'CourseViewed', data: {}, envelope: envelope() }])).rejects.toMatchObject({ code: 'INVALID_EVENT' });
   });

@@ -9,7 +9,7 @@ import { Personal, type PersonalDataCipher, type RequestValue, type SealedReques
 import { isUuid, systemClock, type Clock } from '@learnstream/domain';
 import { ANONYMOUS_SUBJECT, ENVELOPE_FIELDS, envelopeMemo, isStreamId, validateEnvelope, validateEventType, type EnvelopeInput, type EnvelopeMemo, type EventEnvelope } from './envelope';
 import { InvalidEventError } from './errors';
-import type { EventRegistry } from './event-registry';
+import type { EventRegistry, EventTypeDefinition } from './event-registry';
 import { comparePositions, type AppendResult, type EventStore, EventToAppend, type ExpectedRevision, type Position, type ReadStreamOptions, type RecordedEvent } from './event-store';
 
 export interface NewEvent<Type extends string = string, Data extends Record<string, unknown> = Record<string, unknown>> {
@@ -98,6 +98,9 @@ function withoutErased(event: NewEvent, erased: Map<string, string | null>): New
   };
 }
 
+/** Envelope objects already checked in one encode(), by object and event type. */
+type ValidatedEnvelopes = Map<EnvelopeInput, Map<string, { envelope: EventEnvelope; problems: string[]; definition: EventTypeDefinition | undefined }>>;
+
 export class EventLog {
   /**
    * The clear form of what this log sealed for appending, by the sealed data
@@ -173,18 +176,22 @@ export class EventLog {
 
   /**
    * Validates the events, then seals their personal data and request metadata (one key-store call for all).
-   * The events of one call are appended together: those without a time get the same one.
+   * The events of one call are appended together: those without a time get the same one. Events that share
+   * an envelope object (a batch's items alike in all but their data) and type share their validated envelope
+   * and their metadata object too: checked, sealed and sent once (AppendBatcher sends a metadata object once).
    */
   private async encode(events: NewEvent[], sealedRequests?: SealedRequests, erasedAmong?: Set<string>): Promise<{ encoded: EventToAppend[]; erased: Map<string, string | null> }> {
     let now: string | undefined;
     const clock = () => (now ??= this.clock.nowIso());
     const memo = envelopeMemo();
-    const envelopes = events.map((event) => this.validated(event, clock, memo));
+    const validatedEnvelopes: ValidatedEnvelopes = new Map();
+    const envelopes = events.map((event) => this.validated(event, clock, memo, validatedEnvelopes));
+    const distinct = [...new Set(envelopes)];
     // The request's IP and user agent are the person's who sent it: under impersonation the staff
     // member's (sealed under their key, so the support trail outlives the impersonated person's erasure).
     const dates = new Map<string, Date>();
     const requestValues: RequestValue[] = [];
-    for (const envelope of envelopes) {
+    for (const envelope of distinct) {
       const subjectId = envelope.realActorId ?? envelope.actorId ?? ANONYMOUS_SUBJECT;
       let occurredAt = dates.get(envelope.occurredAt);
       if (!occurredAt) dates.set(envelope.occurredAt, (occurredAt = new Date(envelope.occurredAt)));
@@ -195,36 +202,47 @@ export class EventLog {
       requestValues,
       { sealedRequests, erasedAmong },
     );
-    const encoded = events.map((event, i) => {
-      const envelope = envelopes[i];
+    const metadataOf = new Map<EventEnvelope, Record<string, unknown>>();
+    distinct.forEach((envelope, j) => {
       // Built field by field: only the envelope's own fields reach the clear metadata.
       const metadata: Record<string, unknown> = {};
       for (const k of ENVELOPE_FIELDS) metadata[k] = envelope[k];
-      metadata.ip = sealed.requests[2 * i];
-      metadata.userAgent = sealed.requests[2 * i + 1];
+      metadata.ip = sealed.requests[2 * j];
+      metadata.userAgent = sealed.requests[2 * j + 1];
+      metadataOf.set(envelope, metadata);
+    });
+    const encoded = events.map((event, i) => {
+      const envelope = envelopes[i];
       const data = sealed.docs[i];
       // The clear form is made only if an inline read model asks for it (most appends, a bulk import's, touch none).
       this.clear.set(data, { source: event.data, envelope });
-      return { id: event.id ?? randomUUID(), type: event.type, data, metadata };
+      return { id: event.id ?? randomUUID(), type: event.type, data, metadata: metadataOf.get(envelope)! };
     });
     return { encoded, erased: sealed.erased };
   }
 
-  /** The event's full envelope, or InvalidEventError with every problem of the event. */
-  private validated(event: NewEvent, now: () => string, memo: EnvelopeMemo): EventEnvelope {
-    const definition = this.registry.get(event.type);
-    const problems = validateEventType(event.type);
-    if (!definition) problems.push(`unknown event type ${event.type}`);
-    const envelope: EventEnvelope = {
-      ...event.envelope,
-      occurredAt: event.envelope.occurredAt ?? now(),
-      schemaVersion: definition?.version ?? 1,
-    };
-    problems.push(...validateEnvelope(envelope, memo));
+  /** The event's full envelope, or InvalidEventError with every problem of the event; an envelope object is checked once per type. */
+  private validated(event: NewEvent, now: () => string, memo: EnvelopeMemo, seen: ValidatedEnvelopes): EventEnvelope {
+    let byType = seen.get(event.envelope);
+    if (!byType) seen.set(event.envelope, (byType = new Map()));
+    let checked = byType.get(event.type);
+    if (!checked) {
+      const definition = this.registry.get(event.type);
+      const problems = validateEventType(event.type);
+      if (!definition) problems.push(`unknown event type ${event.type}`);
+      const envelope: EventEnvelope = {
+        ...event.envelope,
+        occurredAt: event.envelope.occurredAt ?? now(),
+        schemaVersion: definition?.version ?? 1,
+      };
+      problems.push(...validateEnvelope(envelope, memo));
+      byType.set(event.type, (checked = { envelope, problems, definition }));
+    }
+    const problems = [...checked.problems];
     if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) problems.push('data must be an object');
-    else if (definition?.validate) problems.push(...definition.validate(event.data));
+    else if (checked.definition?.validate) problems.push(...checked.definition.validate(event.data));
     if (problems.length) throw new InvalidEventError(`invalid ${event.type} event`, problems);
-    return envelope;
+    return checked.envelope;
   }
 
   /**

@@ -77,10 +77,11 @@ export class RecordActivityHandler implements ICommandHandler<RecordActivityComm
     if (historic) await this.checkHistory(actor, items, courseIds, schools);
 
     const byStream = new Map<string, NewEvent[]>();
+    const envelopes: Envelopes = new Map();
     items.forEach((item, index) => {
       const learnerId = item.learnerId ?? actor.userId;
       const streamId = activityStreamId(learnerId);
-      const event = toNewEvent(actor, item, definitions[index], schools.get(item.courseId) ?? null, resources.get(item.resourceId ?? ''));
+      const event = toNewEvent(actor, item, definitions[index], schools.get(item.courseId) ?? null, resources.get(item.resourceId ?? ''), envelopes);
       const events = byStream.get(streamId);
       if (events) events.push(event);
       else byStream.set(streamId, [event]);
@@ -137,18 +138,29 @@ function resourceProblem(item: ActivityItem, definition: ActionDefinition, resou
   return null;
 }
 
+/** A request's envelopes by everything they say: items alike but for their data share one (the EventLog then checks, seals and sends it once). */
+type Envelopes = Map<string, ReturnType<typeof envelopeFor>>;
+
 /**
  * The item as an event. An import's item for a learner is the learner's (their
  * stream, their activity in every report), with origin `import`; an item with
  * occurredAt happened then.
  */
-function toNewEvent(actor: Actor, item: ActivityItem, definition: ActionDefinition, schoolId: string | null, resource: ResourceFacts | undefined): NewEvent {
+function toNewEvent(actor: Actor, item: ActivityItem, definition: ActionDefinition, schoolId: string | null, resource: ResourceFacts | undefined, envelopes: Envelopes): NewEvent {
   const { id, type, occurredAt, learnerId, ...fields } = item;
   const onBehalf = learnerId !== undefined && learnerId !== actor.userId;
   const by = onBehalf ? { userId: learnerId, realActorId: null } : actor;
   const data: Record<string, unknown> = { ...fields, userId: by.userId };
   if (type === 'ResourceViewed') data.sectionId = resource!.sectionId;
-  const object = definition.object === 'course' ? { type: 'course', id: item.courseId } : { type: 'resource', id: item.resourceId! };
+  const objectType = definition.object === 'course' ? 'course' : 'resource';
+  const objectId = definition.object === 'course' ? item.courseId : item.resourceId!;
   const imported = onBehalf || occurredAt !== undefined;
-  return { id, type, data, envelope: envelopeFor(by, { action: definition.action, crud: 'r', object, courseId: item.courseId, schoolId, ...(occurredAt && { occurredAt }), ...(imported && { origin: 'import' as const }) }) };
+  const key = `${by.userId}|${definition.action}|${objectType}|${objectId}|${item.courseId}|${occurredAt ?? ''}|${imported}`;
+  let envelope = envelopes.get(key);
+  if (!envelope) {
+    const object = { type: objectType, id: objectId };
+    envelope = envelopeFor(by, { action: definition.action, crud: 'r', object, courseId: item.courseId, schoolId, ...(occurredAt && { occurredAt }), ...(imported && { origin: 'import' as const }) });
+    envelopes.set(key, envelope);
+  }
+  return { id, type, data, envelope };
 }

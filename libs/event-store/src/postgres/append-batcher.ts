@@ -414,7 +414,7 @@ export class AppendBatcher implements EventStore {
         for (const e of r.events) {
           const k = inStream.get(r.streamId) ?? 0;
           inStream.set(r.streamId, k + 1);
-          const row = { ord, stream_id: r.streamId, k, event_id: e.id!, event_type: e.type, data: e.data, ...shared.split(e.metadata) };
+          const row = { ord, stream_id: r.streamId, k, event_id: e.id!, event_type: e.type, data: e.data, ...shared.of(e.metadata) };
           json += (ord++ ? ',' : '') + JSON.stringify(row);
         }
         last.push(r.events[r.events.length - 1].id!);
@@ -424,7 +424,7 @@ export class AppendBatcher implements EventStore {
     // Only the last event of each request comes back (its revision and position are the answer), with the notification.
     const { rows: inserted } = await client.query<{ event_id: string; stream_revision: string; transaction_id: string; global_position: string }>(
       `WITH r AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(ord int, stream_id text, k bigint, event_id uuid, event_type text, data jsonb, metadata jsonb, shared int)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(ord int, stream_id text, k bigint, event_id uuid, event_type text, data jsonb, m int, p int)
        ), counts AS (
          SELECT stream_id, count(*) AS n FROM r GROUP BY stream_id
        ), claimed AS (
@@ -659,36 +659,51 @@ export class AppendBatcher implements EventStore {
 }
 
 /**
- * The sealed IP and user agent of a request are one object each, shared by all
- * its events (PersonalDataCipher.sealMany seals a value once per key): a group
- * sends each pair once, beside the rows, and each row names its pair; the
- * statement puts them back into the row's metadata (SQL), so that what is
- * stored is the metadata as given. About half of an activity event's JSON was
- * these two values, repeated, and serialised and parsed again for every event.
+ * What the events of a group repeat, sent once beside the rows ($2, a JSON
+ * array), each row naming its parts by index: its metadata object (EventLog
+ * gives the events of one envelope one metadata object) without the sealed IP
+ * and user agent, and that pair (one sealed object each for all the events of a
+ * request: PersonalDataCipher.sealMany seals a value once per key), which also
+ * repeats across metadata objects. The statement puts the parts together again
+ * (SQL), so that what is stored is the metadata as given. Sent whole per event,
+ * metadata was most of an activity event's JSON, serialised and parsed again
+ * for every event.
  */
 class SharedMetadata {
-  /** The row's metadata, whole again: `r.shared` indexes the pairs sent as $2. */
-  static readonly SQL = 'CASE WHEN r.shared IS NULL THEN r.metadata ELSE r.metadata || ($2::jsonb -> r.shared) END';
-  private readonly pairs: { ip: object; userAgent: object }[] = [];
-  private readonly index = new Map<object, Map<object, number>>();
+  /** The row's metadata, whole again: `r.m` and `r.p` index the parts sent as $2. */
+  static readonly SQL = 'CASE WHEN r.p IS NULL THEN $2::jsonb -> r.m ELSE ($2::jsonb -> r.m) || ($2::jsonb -> r.p) END';
+  private readonly parts: object[] = [];
+  private readonly metadata = new Map<object, { m: number; p?: number }>();
+  private readonly pairs = new Map<object, Map<object, number>>();
 
-  /** The row's metadata without its shared pair, and the pair's index; metadata without one as it is. */
-  split(metadata: Record<string, unknown>): { metadata: Record<string, unknown>; shared?: number } {
-    const { ip, userAgent } = metadata;
-    if (!isObject(ip) || !isObject(userAgent)) return { metadata };
-    let byAgent = this.index.get(ip);
-    if (!byAgent) this.index.set(ip, (byAgent = new Map()));
-    let shared = byAgent.get(userAgent);
-    if (shared === undefined) {
-      byAgent.set(userAgent, (shared = this.pairs.length));
-      this.pairs.push({ ip, userAgent });
+  /** The indexes of the row's parts (the same for every event of one metadata object). */
+  of(metadata: Record<string, unknown>): { m: number; p?: number } {
+    let indexes = this.metadata.get(metadata);
+    if (!indexes) {
+      const { ip, userAgent } = metadata;
+      if (isObject(ip) && isObject(userAgent)) {
+        const { ip: _ip, userAgent: _userAgent, ...rest } = metadata;
+        indexes = { m: this.add(rest), p: this.pair(ip, userAgent) };
+      } else indexes = { m: this.add(metadata) };
+      this.metadata.set(metadata, indexes);
     }
-    const { ip: _ip, userAgent: _userAgent, ...rest } = metadata;
-    return { metadata: rest, shared };
+    return indexes;
   }
 
   json(): string {
-    return JSON.stringify(this.pairs);
+    return JSON.stringify(this.parts);
+  }
+
+  private pair(ip: object, userAgent: object): number {
+    let byAgent = this.pairs.get(ip);
+    if (!byAgent) this.pairs.set(ip, (byAgent = new Map()));
+    let index = byAgent.get(userAgent);
+    if (index === undefined) byAgent.set(userAgent, (index = this.add({ ip, userAgent })));
+    return index;
+  }
+
+  private add(part: object): number {
+    return this.parts.push(part) - 1;
   }
 }
 
