@@ -1,7 +1,7 @@
 /**
  * npm run bench:import [-- rows] [-- --profile] — the Moodle log import (libs/interop) of a
  * 100,000-row logstore_standard_log file (default), as an operator runs it:
- * the built CLI in its own process (`learnstream import moodle-logs FILE
+ * the built CLI in its own process, with the node flags of `npm run cli` (`learnstream import moodle-logs FILE
  * --school S --create-missing --json`) on a fresh database (DATABASE_URL's
  * server, else an embedded PostgreSQL) whose platform admin and school the
  * built server created. 200 Moodle users, 20 courses, 60 modules, none known
@@ -26,6 +26,8 @@ import { columnsOf, parseRow, type Columns } from '../libs/interop/src/moodle/mo
 
 const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 100_000);
 const PROFILE = process.argv.includes('--profile') ? resolve('.data/bench-import-profile') : null;
+/** Node's flags of `npm run cli` (package.json): the CLI runs here as an operator runs it. */
+const CLI_NODE_FLAGS = (JSON.parse(readFileSync(resolve('package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.cli.split(/\s+/).filter((a) => a.startsWith('--'));
 /** Clock ticks per second of /proc/PID/stat (getconf CLK_TCK). */
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 const HEADER = 'id,eventname,component,action,target,objecttable,objectid,crud,edulevel,contextid,contextlevel,contextinstanceid,userid,courseid,relateduserid,anonymous,other,timecreated,origin,ip,realuserid';
@@ -83,7 +85,7 @@ async function main(): Promise<void> {
 
     const started = Date.now();
     if (PROFILE) rmSync(PROFILE, { recursive: true, force: true });
-    const child = spawn(process.execPath, [...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []), resolve('dist/apps/cli/src/main.js'), 'import', 'moodle-logs', file, '--school', schoolId, '--create-missing', '--json'], {
+    const child = spawn(process.execPath, [...CLI_NODE_FLAGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []), resolve('dist/apps/cli/src/main.js'), 'import', 'moodle-logs', file, '--school', schoolId, '--create-missing', '--json'], {
       // The CLI's own settings, when the bench is given them (A/B runs of its heap growth): else its defaults.
       env: { PATH: process.env.PATH ?? '', ...server.env, LOG_LEVEL: 'warn', ...passedOn(['CLI_HEAP_GROWING_PERCENT', 'NODE_OPTIONS']) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -115,7 +117,7 @@ async function main(): Promise<void> {
     const rows = summary.thisRun.rows as number;
     const importRate = (rows * 1000) / summary.thisRun.elapsedMs;
     const anchorRate = (anchor.rows * 1000) / anchor.ms;
-    const settings = Object.entries(passedOn(['CLI_HEAP_GROWING_PERCENT', 'NODE_OPTIONS'])).map(([k, v]) => `${k}=${v}`).join(' ');
+    const settings = [...CLI_NODE_FLAGS, ...Object.entries(passedOn(['CLI_HEAP_GROWING_PERCENT', 'NODE_OPTIONS'])).map(([k, v]) => `${k}=${v}`)].join(' ');
     console.log(
       table(`Moodle log import, ${fmt(N)} rows${settings ? ` (${settings})` : ''} (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`, [
         ['rows read / events appended', `${fmt(rows)} / ${fmt(summary.thisRun.appended)}`],
