@@ -27,6 +27,16 @@
  * without writing the term again. Needs DATABASE_URL.
  *
  * --batch-size N starts the server with PROJECTION_BATCH_SIZE=N (else its default), to compare batch sizes.
+ * --reports-only (with --term NAME) times the class report on a caught-up
+ * copy of the term, for quick iterations on the read side: the first such run
+ * is a whole run as above and then keeps its caught-up database as NAME_caught
+ * (and NAME_caught_keys); later runs start from a copy of that, wait until the
+ * projections are at the head (only what was appended or is new since), and
+ * time the class report and, as the same run's reference, the course log page.
+ * --main A.js,B.js starts those server builds instead of dist's, alternately
+ * (A B A B … over --rounds, default 2), each on the same copy: an A/B of two
+ * builds in one run. With --profile each server runs under --cpu-prof and the
+ * summary of its profile follows its timings.
  */
 import 'reflect-metadata';
 import pg from 'pg';
@@ -57,6 +67,10 @@ const SAMPLES = arg('samples', 60);
 const TERM = args.includes('--term') ? args[args.indexOf('--term') + 1] : undefined;
 const PROFILE = args.includes('--profile');
 const BATCH_SIZE = args.includes('--batch-size') ? args[args.indexOf('--batch-size') + 1] : undefined;
+const REPORTS_ONLY = args.includes('--reports-only');
+const MAINS: (string | undefined)[] = args.includes('--main') ? args[args.indexOf('--main') + 1].split(',').map((m) => resolve(m)) : [undefined];
+const ROUNDS = arg('rounds', 2);
+if (REPORTS_ONLY && TERM === undefined) throw new Error('--reports-only needs --term NAME');
 if (TERM !== undefined && !/^[a-z][a-z0-9_]{0,40}$/.test(TERM)) throw new Error('--term takes a database name (lower case letters, digits, _)');
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
@@ -199,6 +213,75 @@ async function time(base: string, path: string, token: string): Promise<{ p50: n
   return { p50: ms[Math.floor(ms.length * 0.5)], p95: ms[Math.floor(ms.length * 0.95) - 1], status };
 }
 
+/** Where --reports-only keeps the caught-up term. */
+const caughtName = () => `${TERM}_caught`;
+
+async function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Keeps the run's caught-up database (and its key store) as NAME_caught: the server is stopped, the bench's own connections to it are closed here. */
+async function keepCaughtUp(db: BenchDatabase): Promise<void> {
+  await withAdmin(async (admin) => {
+    for (const [from, to] of [[db.name, caughtName()], [`${db.name}_keys`, `${caughtName()}_keys`]]) {
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [from]);
+      await admin.query(`DROP DATABASE IF EXISTS ${to}`);
+      await admin.query(`CREATE DATABASE ${to} TEMPLATE ${from}`);
+    }
+  });
+  console.log(`kept the caught-up term as ${caughtName()}: --reports-only runs start from a copy of it`);
+}
+
+/**
+ * --reports-only on a kept caught-up term: for each server build (--main), alternately, over --rounds: start it on
+ * the copy, wait until its projections are at the head, time the class report and the course log page.
+ */
+async function reportsOnly(masterKey: Buffer, plan: ReturnType<typeof planTerm>): Promise<void> {
+  const db = await freshDatabase('bench-reports', 54396, caughtName());
+  const env = serverEnv(db.url, await freePort());
+  env.MASTER_KEY = masterKey.toString('base64');
+  const course = plan.courses.reduce((a, b) => (b.learners.length > a.learners.length ? b : a));
+  const paths: [string, string][] = [
+    [`class report (${course.learners.length} learners)`, `/api/v1/reports/courses/${course.courseId}`],
+    ['course log (page of 50)', `/api/v1/courses/${course.courseId}/logs?limit=50`],
+  ];
+  const rows: [string, string][] = [];
+  let server: ServerProcess | undefined;
+  try {
+    const total = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM events'))[0].n);
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const main of MAINS) {
+        const profileDir = PROFILE ? resolve(`.data/bench-reports-profile-${round}-${MAINS.indexOf(main)}`) : undefined;
+        server = await startServer({ databaseUrl: db.url, env, main, startTimeoutMs: 3_600_000, profileDir });
+        const { all } = await catchUp(db, server, total);
+        const teacher = await signIn(server.base, course.teacher.username, DEMO_PASSWORD);
+        for (const [label, path] of paths) {
+          const t = await time(server.base, path, teacher.token);
+          rows.push([`round ${round}, ${main ?? 'dist'}: ${label}`, t.status === 200 ? `p50 ${fmt(t.p50, 1)} ms, p95 ${fmt(t.p95, 1)} ms (load average ${load()})` : `HTTP ${t.status}`]);
+        }
+        rows.push([`  (projections at the head ${fmt(all, 1)} s after the server answered)`, '']);
+        await server.stop();
+        server = undefined;
+        if (profileDir) console.log(`\nWhere the server's time went, ${main ?? 'dist'} round ${round} (start-up, catch-up of what is new, the report calls):\n${summariseProfile(profileDir)}`);
+      }
+    }
+    console.log(table(`Class report on the caught-up term ${TERM} (${fmt(total)} events), ${SAMPLES} sequential calls per endpoint`, rows));
+  } catch (error) {
+    console.error(error);
+    if (server) console.error(server.output().slice(-4000));
+    process.exitCode = 1;
+  } finally {
+    await server?.kill();
+    await db.drop();
+  }
+}
+
 async function main(): Promise<void> {
   const spec: TermSpec = {
     seed: 2025,
@@ -214,6 +297,9 @@ async function main(): Promise<void> {
     weeks: 12,
   };
   const term = TERM ? await termDatabase(randomBytes(32), spec) : null;
+  if (REPORTS_ONLY && term && (await withAdmin(async (admin) => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [caughtName()])).rowCount === 1))) {
+    return reportsOnly(term.masterKey, planTerm(spec));
+  }
   const db = await freshDatabase('bench-reports', 54396, TERM);
   const env = serverEnv(db.url, await freePort());
   if (term) env.MASTER_KEY = term.masterKey.toString('base64');
@@ -297,6 +383,7 @@ async function main(): Promise<void> {
     ]));
     await server.stop();
     server = undefined;
+    if (REPORTS_ONLY) await keepCaughtUp(db);
     if (profileDir) console.log(`\nWhere the server's time went (node --cpu-prof, start-up, catch-up and the report calls):\n${summariseProfile(profileDir)}`);
   } catch (error) {
     console.error(error);
