@@ -5,6 +5,9 @@
  *   progress_timeline         one row per event and person involved (actor;
  *                             related user when someone else)
  *   progress_course_activity  per course, person, action: events and the last one
+ *   progress_class_activity   per course, person: the same in one row (events,
+ *                             by action as a jsonb object, the last one), what
+ *                             the class report reads (migration 1739140004100)
  *   progress_daily_activity   per UTC day, course, person: events
  *   progress_course_members   ever a learner / a teacher of the course
  *   progress_learners         last access; the objection to profiling
@@ -62,6 +65,7 @@ export class LearnerActivityProjection implements Projection {
   async handleBatch(events: StoredEvent[], tx: EntityManager): Promise<void> {
     const timeline: TimelineRow[] = [];
     const courseActivity = new Map<string, Counted & { action: string; lastAt: string }>();
+    const classActivity = new Map<string, Counted & { byAction: Record<string, number>; lastAt: string }>();
     const daily = new Map<string, Counted & { day: string }>();
     const lastAccess = new Map<string, string>();
     const members = new Map<string, { courseId: string; userId: string; schoolId: string | null; learner: boolean; teacher: boolean }>();
@@ -95,6 +99,13 @@ export class LearnerActivityProjection implements Projection {
       a.events += 1;
       a.lastAt = later(a.lastAt, e.occurredAt);
       courseActivity.set(activityKey, a);
+      const classKey = `${e.courseId}|${user}`;
+      const p = classActivity.get(classKey) ?? { courseId: e.courseId, userId: user, schoolId: e.schoolId, events: 0, byAction: {}, lastAt: e.occurredAt };
+      p.events += 1;
+      p.byAction[e.action] = (p.byAction[e.action] ?? 0) + 1;
+      p.lastAt = later(p.lastAt, e.occurredAt);
+      p.schoolId ??= e.schoolId;
+      classActivity.set(classKey, p);
       const day = dayOf(e.occurredAt);
       const dayKey = `${day}|${e.courseId}|${user}`;
       const c = daily.get(dayKey) ?? { day, courseId: e.courseId, userId: user, schoolId: e.schoolId, events: 0 };
@@ -118,6 +129,24 @@ export class LearnerActivityProjection implements Projection {
       `ON CONFLICT (course_id, user_id, action) DO UPDATE SET
          events = progress_course_activity.events + EXCLUDED.events,
          last_at = greatest(progress_course_activity.last_at, EXCLUDED.last_at)`,
+    );
+    await insertRows(
+      tx,
+      'progress_class_activity',
+      {
+        course_id: ['uuid', (r) => r.courseId],
+        user_id: ['uuid', (r) => r.userId],
+        school_id: ['uuid', (r) => r.schoolId],
+        events: ['int', (r) => r.events],
+        last_at: ['timestamptz', (r) => r.lastAt],
+        by_action: ['jsonb', (r) => JSON.stringify(r.byAction)],
+      },
+      [...classActivity.values()],
+      `ON CONFLICT (course_id, user_id) DO UPDATE SET
+         school_id = coalesce(progress_class_activity.school_id, EXCLUDED.school_id),
+         events = progress_class_activity.events + EXCLUDED.events,
+         last_at = greatest(progress_class_activity.last_at, EXCLUDED.last_at),
+         by_action = ls_add_counts(progress_class_activity.by_action, EXCLUDED.by_action)`,
     );
     await insertRows(
       tx,
@@ -158,7 +187,7 @@ export class LearnerActivityProjection implements Projection {
   }
 
   async reset(tx: EntityManager): Promise<void> {
-    await tx.query('TRUNCATE progress_timeline, progress_course_activity, progress_daily_activity, progress_course_members, progress_learners');
+    await tx.query('TRUNCATE progress_timeline, progress_course_activity, progress_class_activity, progress_daily_activity, progress_course_members, progress_learners');
   }
 
   /**
@@ -174,7 +203,7 @@ export class LearnerActivityProjection implements Projection {
     for (const column of ['actor_id', 'real_actor_id', 'related_user_id', 'object_id']) {
       await tx.query(`UPDATE progress_timeline SET ${column} = $2 WHERE ${column} = $1`, [userId, anonymousId]);
     }
-    for (const table of ['progress_course_activity', 'progress_daily_activity', 'progress_course_members']) {
+    for (const table of ['progress_course_activity', 'progress_class_activity', 'progress_daily_activity', 'progress_course_members']) {
       await tx.query(`UPDATE ${table} SET user_id = $2 WHERE user_id = $1`, [userId, anonymousId]);
     }
   }

@@ -20,6 +20,7 @@ const PROFILING_TYPES = ['ProfilingObjected', 'ProfilingObjectionWithdrawn'].map
 const TABLES: Record<string, string> = {
   progress_timeline: 'user_id, event_id',
   progress_course_activity: 'course_id, user_id, action',
+  progress_class_activity: 'course_id, user_id',
   progress_daily_activity: 'day, course_id, user_id',
   progress_course_members: 'course_id, user_id',
   progress_learners: 'user_id',
@@ -102,6 +103,13 @@ describe('progress projections (PostgreSQL)', () => {
     expect(activity(teacher)).toEqual(expect.arrayContaining([['assigned', 1], ['enrolled', 2]]));
     const l2Viewed = (live.progress_course_activity as Record<string, unknown>[]).find((r) => r.user_id === l2 && r.action === 'viewed')!;
     expect((l2Viewed.last_at as Date).toISOString()).toBe(at(4));
+    // The same per course and person, in one row (what the class report reads).
+    const perLearner = (user: string) => (live.progress_class_activity as Record<string, unknown>[]).filter((r) => r.user_id === user).map((r) => [r.by_action, r.events]);
+    expect(perLearner(l1)).toEqual([[{ viewed: 2, graded: 2 }, 4]]);
+    expect(perLearner(l2)).toEqual([[{ viewed: 1, graded: 1 }, 2]]);
+    expect(perLearner(teacher)).toEqual([[{ assigned: 1, enrolled: 2 }, 3]]);
+    const l2Row = (live.progress_class_activity as Record<string, unknown>[]).find((r) => r.user_id === l2)!;
+    expect((l2Row.last_at as Date).toISOString()).toBe(at(5, 10));
 
     // Daily: L1 on day 3 (two views), 5 and 6 (graded).
     const days = (user: string) => (live.progress_daily_activity as Record<string, unknown>[]).filter((r) => r.user_id === user).map((r) => [new Date(r.day as Date).getDate(), r.events]);
@@ -154,6 +162,7 @@ describe('progress projections (PostgreSQL)', () => {
     for (const table of Object.keys(TABLES)) expect({ table, mentions: mentions(after[table]) }).toEqual({ table, mentions: false });
     const sum = (rows: unknown[]) => (rows as { events: number }[]).reduce((n, r) => n + r.events, 0);
     expect(sum(after.progress_course_activity)).toBe(sum(before.progress_course_activity));
+    expect(sum(after.progress_class_activity)).toBe(sum(before.progress_class_activity));
     expect(sum(after.progress_daily_activity)).toBe(sum(before.progress_daily_activity));
     expect(after.progress_question_results).toHaveLength(before.progress_question_results.length);
     expect((after.progress_timeline as { user_id: string }[]).some((r) => r.user_id === anonymousId)).toBe(false);

@@ -6,7 +6,7 @@
  * with the reason. A handful of indexed reads under row-level security:
  *
  *   course_enrolments ⟕ accounts         participants (display names)
- *   progress_course_activity              counts by action, last access   (course_id = …)
+ *   progress_class_activity               counts by action, last access   (course_id = …, a row per learner)
  *   completion_rules, activity_completions, course_completions            (course_id = …)
  *   gradebooks, activity_results          grades, computed by the grades feature's rules
  *   progress_question_results ⟕ quizzes   first attempts, aggregated in SQL (partial index)
@@ -255,8 +255,7 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
           )
         : await query<ActivityRow>(
             db,
-            `SELECT user_id, jsonb_object_agg(action, events) AS by_action, sum(events)::int AS events, max(last_at) AS last_at
-             FROM progress_course_activity WHERE course_id = $1 AND ${notRestricted('user_id')} GROUP BY user_id`,
+            `SELECT user_id, by_action, events, last_at FROM progress_class_activity WHERE course_id = $1 AND ${notRestricted('user_id')}`,
             [courseId],
           );
       const questions = await query<QuestionStatisticsRow>(
