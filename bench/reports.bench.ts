@@ -213,6 +213,31 @@ async function time(base: string, path: string, token: string): Promise<{ p50: n
   return { p50: ms[Math.floor(ms.length * 0.5)], p95: ms[Math.floor(ms.length * 0.95) - 1], status };
 }
 
+/** User and system CPU time of a process so far (Linux /proc), in ms. */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** Resets pg_stat_statements for the bench database only (another run's figures on the same server stay); false without it. */
+async function resetDatabaseStatements(db: BenchDatabase): Promise<boolean> {
+  try {
+    await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await db.query('SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The execution time of the bench database's statements since the reset (pg_stat_statements), in ms. */
+async function databaseMs(db: BenchDatabase): Promise<number> {
+  const [row] = await db.query<{ ms: number | null }>(
+    `SELECT sum(total_exec_time) AS ms FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+  );
+  return row?.ms ?? 0;
+}
+
 /** Where --reports-only keeps the caught-up term. */
 const caughtName = () => `${TERM}_caught`;
 
@@ -262,8 +287,18 @@ async function reportsOnly(masterKey: Buffer, plan: ReturnType<typeof planTerm>)
         const { all } = await catchUp(db, server, total);
         const teacher = await signIn(server.base, course.teacher.username, DEMO_PASSWORD);
         for (const [label, path] of paths) {
+          // Beside the times (which the machine's load moves): the server's CPU and the database's execution time per call.
+          const statements = await resetDatabaseStatements(db);
+          const cpu = processCpuMs(server.child.pid!);
           const t = await time(server.base, path, teacher.token);
-          rows.push([`round ${round}, ${main ?? 'dist'}: ${label}`, t.status === 200 ? `p50 ${fmt(t.p50, 1)} ms, p95 ${fmt(t.p95, 1)} ms (load average ${load()})` : `HTTP ${t.status}`]);
+          const cpuPerCall = (processCpuMs(server.child.pid!) - cpu) / (SAMPLES + 5);
+          const dbPerCall = statements ? (await databaseMs(db)) / (SAMPLES + 5) : NaN;
+          rows.push([
+            `round ${round}, ${main ?? 'dist'}: ${label}`,
+            t.status === 200
+              ? `p50 ${fmt(t.p50, 1)} ms, p95 ${fmt(t.p95, 1)} ms; per call: server CPU ${fmt(cpuPerCall, 1)} ms, database ${fmt(dbPerCall, 1)} ms (load average ${load()})`
+              : `HTTP ${t.status}`,
+          ]);
         }
         rows.push([`  (projections at the head ${fmt(all, 1)} s after the server answered)`, '']);
         await server.stop();
