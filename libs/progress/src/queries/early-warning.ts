@@ -136,7 +136,8 @@ interface WorkRow {
   assessment_id: string;
   learner_id: string;
   kind: 'submitted' | 'graded';
-  at: Date;
+  /** Milliseconds since the epoch (read as a number: a class's work is thousands of rows, each a Date to parse otherwise). */
+  at: number;
   grade: number | null;
   max_grade: number | null;
   attempt_number: number | null;
@@ -155,7 +156,8 @@ export async function readCourseFacts(db: EntityManager, courseId: string, asOf:
   );
   const work = await query<WorkRow>(
     db,
-    'SELECT assessment_id, learner_id, kind, at, grade, max_grade, attempt_number FROM progress_ew_work WHERE course_id = $1 AND at <= $2 ORDER BY at, event_id',
+    `SELECT assessment_id, learner_id, kind, floor(extract(epoch FROM at) * 1000)::float8 AS at, grade, max_grade, attempt_number
+     FROM progress_ew_work WHERE course_id = $1 AND at <= $2 ORDER BY progress_ew_work.at, event_id`,
     [courseId, asOf],
   );
   const quizzes = await readQuizGrading(db, courseId);
@@ -179,11 +181,11 @@ export async function readCourseFacts(db: EntityManager, courseId: string, asOf:
   for (const w of work) {
     const mine = submissions.get(w.learner_id) ?? new Map<string, number>();
     submissions.set(w.learner_id, mine);
-    if (!mine.has(w.assessment_id)) mine.set(w.assessment_id, w.at.getTime());
+    if (!mine.has(w.assessment_id)) mine.set(w.assessment_id, w.at);
     if (w.kind !== 'graded') {
       const own = handedIn.get(w.learner_id) ?? new Map<string, number>();
       handedIn.set(w.learner_id, own);
-      if (!own.has(w.assessment_id)) own.set(w.assessment_id, w.at.getTime());
+      if (!own.has(w.assessment_id)) own.set(w.assessment_id, w.at);
     }
     if (w.kind !== 'graded' || w.grade === null || w.max_grade === null) continue;
     const key = `${w.assessment_id}|${w.learner_id}`;
