@@ -87,7 +87,9 @@ export class CoreModule implements OnApplicationShutdown {
           useFactory: async (pool: pg.Pool, listener: PgListener): Promise<EventStore> =>
             config.eventStore.kind === 'esdb'
               ? connectEsdb(config.eventStore.esdbConnectionString!)
-              : new PostgresEventStore(pool, { pollIntervalMs: config.projections.pollIntervalMs, safetyPollMs: config.projections.idlePollMs, listener }),
+              : // A subscription reads the log in pages of a projection batch: the runner takes what a page holds, so a
+                // page smaller than PROJECTION_BATCH_SIZE would cut every batch at the page.
+                new PostgresEventStore(pool, { pageSize: config.projections.batchSize, pollIntervalMs: config.projections.pollIntervalMs, safetyPollMs: config.projections.idlePollMs, listener }),
         },
         {
           provide: KEYSTORE_POOL,
