@@ -222,6 +222,9 @@ async function main(): Promise<void> {
     const batchLoad = load();
     await memory.mark('at the end of the load');
     const meRaw = await statementsPer(server, '/api/v1/me', world.learners[0].token, meters.counter);
+    // /me's session stays cached for SESSION_CACHE_MS (2 s) and is rechecked in the background while it does: that
+    // upkeep belongs to /me's requests, so /health is counted once it is over.
+    await sleep(2500);
     const healthRaw = await statementsPer(server, '/health', undefined, meters.counter);
     await meters.counter.reset();
     await sleep(IDLE * 1000);
