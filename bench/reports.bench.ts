@@ -134,17 +134,6 @@ async function catchUp(db: BenchDatabase, server: ServerProcess, total: number):
   }
 }
 
-/** pg_stat_statements in the bench database, if the server preloads it (else null). */
-async function statementStats(db: BenchDatabase): Promise<boolean> {
-  try {
-    await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-    await db.query('SELECT pg_stat_statements_reset()');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Where the database's time went since the reset: the top statements, and the time by table written. */
 async function statementReport(db: BenchDatabase): Promise<[string, string][]> {
   const rows = await db.query<{ query: string; calls: string; ms: number; rows: string }>(
@@ -356,7 +345,7 @@ async function main(): Promise<void> {
     console.log(`  anchors: raw INSERT ${fmt(anchors.insertPerSecond)}/s (16 clients), COPY ${fmt(anchors.copyRowsPerSecond)} rows/s (load average ${anchorLoad})`);
     console.log('starting the server: its projections catch up from zero (the inline read models before it listens) …');
     // Timed from the start: the inline read models are caught up before the server answers.
-    const withStatements = await statementStats(db);
+    const withStatements = await resetDatabaseStatements(db);
     const profileDir = PROFILE ? resolve('.data/bench-reports-profile') : undefined;
     const started = Date.now();
     server = await startServer({ databaseUrl: db.url, env, startTimeoutMs: 3_600_000, profileDir });
