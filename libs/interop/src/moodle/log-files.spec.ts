@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
-import { detectDelimiter, formatOf, readLogFile, type TableRecord } from './log-files';
+import { detectDelimiter, formatOf, readLogFile, readLogFileChunks, RecordReplay, type TableRecord } from './log-files';
 
 const dir = mkdtempSync(join(tmpdir(), 'log-files-'));
 let n = 0;
@@ -92,5 +92,37 @@ describe('readLogFile', () => {
     // An .ods that is not one: refused with what is wrong.
     await expect(read(file('PK\x03\x04 broken', 'ods'))).rejects.toMatchObject({ code: 'IMPORT_INVALID' });
     await expect(read(file('a,b\n1,2\n', 'ods'))).rejects.toMatchObject({ code: 'IMPORT_INVALID' });
+  });
+
+  it('hands out again, without the file, exactly the records it kept (fields, lines, bytes, unreadable ones); gives up on bytes it cannot keep or past its size', async () => {
+    const content = ['id,eventname,other', '1,a,""', '2,"b,c","x\ny"', '4,,', '5,e,"é ü"', '6,"f'].join('\r\n') + '\r\n';
+    const path = file(content);
+    const replay = new RecordReplay(1_000);
+    const direct: TableRecord[][] = [];
+    for await (const chunk of readLogFileChunks(path)) {
+      expect(replay.keep(chunk)).toBe(true);
+      direct.push(chunk);
+    }
+    expect(replay.complete).toBe(false);
+    replay.end();
+    expect(replay.complete).toBe(true);
+    const again = [...replay.replay()];
+    expect(again).toEqual(direct);
+    expect(direct.flat().filter((r) => r.error).length).toBe(1);
+    expect(again.flat().map((r) => r.fields.length)).toEqual(direct.flat().map((r) => r.fields.length));
+    // Let go once handed out.
+    expect([...replay.replay()]).toEqual([]);
+
+    const small = new RecordReplay(10);
+    for await (const chunk of readLogFileChunks(path)) small.keep(chunk);
+    small.end();
+    expect(small.complete).toBe(false);
+    expect(() => [...small.replay()]).toThrow();
+
+    // A field read as Windows-1252 keeps its bytes, which a replay would lose: not kept.
+    const latin = new RecordReplay(1_000);
+    for await (const chunk of readLogFileChunks(file(Buffer.concat([Buffer.from('a,b\n1,'), Buffer.from([0xe9]), Buffer.from('\n')])))) latin.keep(chunk);
+    latin.end();
+    expect(latin.complete).toBe(false);
   });
 });

@@ -20,7 +20,8 @@
  *              appended, and the one after it parsed (commits and checkpoints
  *              stay in file order);
  *   people     placeholders join the school from the time of their first row
- *              in the file (a pre-pass finds it), so historic activity counts
+ *              in the file (a pre-pass finds it, keeping the records it read
+ *              for the import: the file is parsed once), so historic activity counts
  *              under their role and school on the day it happened; those the
  *              log shows teaching (teaching.ts) join as teachers and become
  *              staff of the courses they taught;
@@ -48,7 +49,7 @@ import { PersonalDataCipher, SealedRequests } from '@learnstream/personal-data';
 import { IdMap, type IdMapEntry } from './id-map';
 import { emptyCounts, fileKeyOf, ImportCheckpoints, type ImportCounts } from './import-checkpoints';
 import { ImporterActor } from './importer-actor';
-import { formatOf, isUtf8File, readLogFile, readLogFileChunks, type TableRecord } from './log-files';
+import { formatOf, isUtf8File, readLogFile, readLogFileChunks, RecordReplay, type TableRecord } from './log-files';
 import { EMPTY_MAPPING, SITE, type MappingFile } from './mapping-file';
 import { columnsOf, moduleNameOf, parseRow, planLogRow, referencedIds, SITE_COURSE, type Columns, type IdLookup, type ImportContext, type MoodleLogRow, type RowResult } from './moodle-log';
 import { Placeholders, type PlaceholderContext } from './placeholders';
@@ -129,6 +130,12 @@ const IMPORT_RETRY_MS = 60_000;
  */
 const DEFAULT_BATCH_SIZE = 500;
 
+/**
+ * Most characters of a file's fields the pre-pass keeps for the import to read again (RecordReplay): 32 M (a
+ * 100,000-row logstore_standard_log file holds about 14 M). A larger file is read from disk twice.
+ */
+const REPLAY_MAX_CHARS = 32 * 1024 * 1024;
+
 type Cache<T> = Map<number, T | null>;
 
 /** A row read from the file, with what it became. */
@@ -180,8 +187,8 @@ export class MoodleLogImporter {
     const fileKey = await fileKeyOf(file);
     const fileName = basename(file);
 
-    // The header says which export this is. The file is read three times (header, pre-pass, import): whether it is
-    // UTF-8 throughout is found once.
+    // The header says which export this is. The file is read up to three times (header, pre-pass, import: the import
+    // reads what the pre-pass kept instead, when it could keep it all): whether it is UTF-8 throughout is found once.
     const utf8 = (await formatOf(file)) === 'csv' && (await isUtf8File(file));
     const reader = readLogFile(file, { utf8 });
     const first = await reader.next();
@@ -211,13 +218,18 @@ export class MoodleLogImporter {
     const reportOptions = { timeZone, course: options.moodleCourse ?? null, courseByName: (n: string) => courseNames.get(n.trim().toLowerCase()) ?? null };
     /** Reads the file's data rows with their identity (the n-th row of the same content). */
     const contentIdentity = (fields: string[], seen: Map<string, number>) => this.contentIdentity(fields, seen);
-    /** `light`: without the `other` column (what the pre-pass reads: ids and times). Several rows at a time (readLogFileChunks). */
-    async function* rows(light = false): AsyncGenerator<ReadRow[]> {
+    /**
+     * Several rows at a time (readLogFileChunks). `light`: without the `other` column and the content identity (what the
+     * pre-pass reads: ids and times), its records kept in `replay`; the import then reads them from there if it holds them all.
+     */
+    async function* rows(light: boolean, replay: RecordReplay): AsyncGenerator<ReadRow[]> {
       const years = new YearFollower(year, timeZone);
       const seen = new Map<string, number>();
       const rowOptions = { withOther: !light };
       let isHeader = true;
-      for await (const records of readLogFileChunks(file, { utf8 })) {
+      const source = !light && replay.complete ? replay.replay() : readLogFileChunks(file, { utf8 });
+      for await (const records of source) {
+        if (light) replay.keep(records);
         const chunk: ReadRow[] = [];
         for (const record of records) {
           if (isHeader) {
@@ -229,18 +241,21 @@ export class MoodleLogImporter {
             continue;
           }
           const result = report ? parseReportRow(record, columns, record.line, { ...reportOptions, years }) : parseRow(record, columns, record.line, rowOptions);
-          if ('row' in result && !result.row.identity) result.row.identity = contentIdentity(record.fields, seen);
+          if (!light && 'row' in result && !result.row.identity) result.row.identity = contentIdentity(record.fields, seen);
           chunk.push({ record, result });
         }
         if (chunk.length) yield chunk;
       }
+      if (light) replay.end();
     }
 
     // Pre-pass: when each person first appears, so that a placeholder is a member from then on, and who taught which course.
     const firstSeen = new Map<number, number>();
     const teaching = new TeachingEvidenceLog();
+    // What the pre-pass read, for the import to read again without the file (none without a pre-pass, or past the limit).
+    const replay = new RecordReplay(options.createMissing ? REPLAY_MAX_CHARS : 0);
     if (options.createMissing) {
-      for await (const chunk of rows(true)) {
+      for await (const chunk of rows(true, replay)) {
         for (const { result } of chunk) {
           if (!('row' in result)) continue;
           for (const id of referencedIds(result.row).users) if (!(firstSeen.get(id)! <= result.row.timecreated)) firstSeen.set(id, result.row.timecreated);
@@ -272,7 +287,7 @@ export class MoodleLogImporter {
     // turn, the one after is resolved and mapped, and the one after that read and parsed. The import would otherwise
     // wait on the database about a third of the time. Batches are committed, and the checkpoint moved, in file order,
     // one at a time.
-    const reading = rows()[Symbol.asyncIterator]();
+    const reading = rows(false, replay)[Symbol.asyncIterator]();
     let index = 0;
     /** The chunk being taken apart into batches, and where in it. */
     let chunk: ReadRow[] = [];
