@@ -17,6 +17,8 @@ export const DNS_NAMESPACE = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
 /** Namespaces parsed once (they are a few constants). */
 const parsed = new Map<string, Uint8Array>();
 const MAX_PARSED = 256;
+/** The hash's input; grown for a longer name (a UTF-16 code unit is at most 3 bytes of UTF-8). */
+let scratch = Buffer.allocUnsafe(512);
 
 /** Throws a TypeError when `namespace` is not a UUID. */
 export function uuidV5(name: string, namespace: string): string {
@@ -25,7 +27,11 @@ export function uuidV5(name: string, namespace: string): string {
     ns = parse(namespace);
     if (parsed.size < MAX_PARSED) parsed.set(namespace, ns);
   }
-  const bytes = hash('sha1', Buffer.concat([ns, Buffer.from(name, 'utf8')]), 'buffer');
+  // Namespace and name written into one reused buffer (a Buffer for the name and another for both were a bulk import's garbage).
+  if (16 + name.length * 3 > scratch.length) scratch = Buffer.allocUnsafe(16 + name.length * 3);
+  scratch.set(ns, 0);
+  const length = 16 + scratch.write(name, 16, 'utf8');
+  const bytes = hash('sha1', scratch.subarray(0, length), 'buffer');
   bytes[6] = (bytes[6] & 0x0f) | 0x50; // version 5
   bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC variant
   const hex = bytes.toString('hex', 0, 16);

@@ -98,8 +98,21 @@ function withoutErased(event: NewEvent, erased: Map<string, string | null>): New
   };
 }
 
-/** Envelope objects already checked in one encode(), by object and event type. */
-type ValidatedEnvelopes = Map<EnvelopeInput, Map<string, { envelope: EventEnvelope; problems: string[]; definition: EventTypeDefinition | undefined }>>;
+/** An envelope object checked for an event type. */
+interface CheckedEnvelope {
+  type: string;
+  envelope: EventEnvelope;
+  problems: string[];
+  definition: EventTypeDefinition | undefined;
+  /** The same envelope object checked for other event types (rare: most envelope objects serve one type). */
+  others: Map<string, CheckedEnvelope> | null;
+}
+
+/**
+ * Envelope objects already checked in one encode(), by object and event type. One entry per object, not a map per
+ * object: a bulk import's events each have their own envelope (their own time), and a Map per event was garbage.
+ */
+type ValidatedEnvelopes = Map<EnvelopeInput, CheckedEnvelope>;
 
 export class EventLog {
   /**
@@ -223,9 +236,8 @@ export class EventLog {
 
   /** The event's full envelope, or InvalidEventError with every problem of the event; an envelope object is checked once per type. */
   private validated(event: NewEvent, now: () => string, memo: EnvelopeMemo, seen: ValidatedEnvelopes): EventEnvelope {
-    let byType = seen.get(event.envelope);
-    if (!byType) seen.set(event.envelope, (byType = new Map()));
-    let checked = byType.get(event.type);
+    const first = seen.get(event.envelope);
+    let checked = first && (first.type === event.type ? first : first.others?.get(event.type));
     if (!checked) {
       const definition = this.registry.get(event.type);
       const problems = validateEventType(event.type);
@@ -236,12 +248,13 @@ export class EventLog {
         schemaVersion: definition?.version ?? 1,
       };
       problems.push(...validateEnvelope(envelope, memo));
-      byType.set(event.type, (checked = { envelope, problems, definition }));
+      checked = { type: event.type, envelope, problems, definition, others: null };
+      if (!first) seen.set(event.envelope, checked);
+      else (first.others ??= new Map()).set(event.type, checked);
     }
-    const problems = [...checked.problems];
-    if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) problems.push('data must be an object');
-    else if (checked.definition?.validate) problems.push(...checked.definition.validate(event.data));
-    if (problems.length) throw new InvalidEventError(`invalid ${event.type} event`, problems);
+    const dataProblems =
+      typeof event.data !== 'object' || event.data === null || Array.isArray(event.data) ? ['data must be an object'] : checked.definition?.validate?.(event.data);
+    if (checked.problems.length || dataProblems?.length) throw new InvalidEventError(`invalid ${event.type} event`, [...checked.problems, ...(dataProblems ?? [])]);
     return checked.envelope;
   }
 
