@@ -290,6 +290,18 @@ export class AccessPolicy {
     return rows.length > 0;
   }
 
+  /** isEnrolled of many (course, learner) pairs in one statement: the pairs enrolled now, as `courseId|learnerId` (lower case). */
+  async enrolledAmong(pairs: readonly { courseId: string; learnerId: string }[]): Promise<Set<string>> {
+    if (!pairs.length) return new Set();
+    const rows = await query<{ course_id: string; learner_id: string }>(
+      this.db,
+      `SELECT e.course_id, e.learner_id FROM unnest($1::uuid[], $2::uuid[]) AS p(course_id, learner_id)
+         JOIN course_enrolments e ON e.course_id = p.course_id AND e.learner_id = p.learner_id WHERE e.status = 'active'`,
+      [pairs.map((p) => p.courseId), pairs.map((p) => p.learnerId)],
+    );
+    return new Set(rows.map((r) => `${r.course_id}|${r.learner_id}`));
+  }
+
   /** The tenant scope of the caller's reads (row-level security). */
   /** The caller's tenant scope, read once per request (or given by readAs). */
   scopeOf(actor: Actor): Promise<TenantScope> {

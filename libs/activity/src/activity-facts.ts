@@ -8,8 +8,18 @@
  *   - a resource's course, section, kind and visibility.
  * At thousands of requests a second these are the same few rows over and
  * over; remembering them for a few seconds takes them off the database.
+ *
+ * Learners in use are checked again together before their entry runs out (as
+ * sessions are, session-store.ts): an enrolled learner's entry served once it
+ * is older than `accessCacheMs` less two recheck intervals joins the next
+ * joint check, one statement for all of them at most once an interval. A
+ * learner still enrolled is trusted for another `accessCacheMs` from the time
+ * that statement was sent; one no longer enrolled is dropped, and their next
+ * request asks the AccessPolicy alone (and is refused). A learner reporting
+ * at least every few seconds is thus never read on their request's path, and
+ * an unenrolment still stops their activity within `accessCacheMs`.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { AccessPolicy, type Actor } from '@learnstream/access';
 import { PG_POOL } from '@learnstream/core';
 import type pg from 'pg';
@@ -34,7 +44,7 @@ export interface ResourceFacts {
 class Expiring<V> {
   private readonly entries = new Map<string, { value: V; until: number }>();
   constructor(
-    private readonly ttlMs: number,
+    readonly ttlMs: number,
     private readonly max = 100_000,
   ) {}
   get(key: string, now: number): V | undefined {
@@ -46,18 +56,41 @@ class Expiring<V> {
     }
     return e.value;
   }
-  set(key: string, value: V, now: number): void {
+  /** Milliseconds the entry has left (0: none). */
+  left(key: string, now: number): number {
+    const e = this.entries.get(key);
+    return e ? Math.max(0, e.until - now) : 0;
+  }
+  /** Trusted for ttlMs from `since` (the time the read that confirmed it was sent); an entry never moves back. */
+  set(key: string, value: V, since: number): void {
     if (this.ttlMs <= 0) return;
-    if (this.entries.size >= this.max) this.entries.clear();
-    this.entries.set(key, { value, until: now + this.ttlMs });
+    const until = since + this.ttlMs;
+    const e = this.entries.get(key);
+    if (e && e.until >= until) return;
+    if (!e && this.entries.size >= this.max) this.entries.clear();
+    this.entries.set(key, { value, until });
+  }
+  delete(key: string): void {
+    this.entries.delete(key);
   }
 }
 
+/** Most pairs in one joint check. */
+const RECHECK_MAX_PAIRS = 10_000;
+
 @Injectable()
-export class ActivityFacts {
+export class ActivityFacts implements OnApplicationShutdown {
   private readonly access: Expiring<CourseAccess>;
   private readonly schools: Expiring<string | null>;
   private readonly resources: Expiring<ResourceFacts>;
+  /** How often enrolled learners in use are checked together (ms), and the life left below which a served entry is due. */
+  private readonly recheckMs: number;
+  private readonly recheckBelowMs: number;
+  /** Enrolled learners' entries served once due, by key, for the next joint check. */
+  private readonly due = new Map<string, { courseId: string; learnerId: string }>();
+  private recheck: NodeJS.Timeout | null = null;
+  /** Statements sent: by one request's check (`reads`), by joint checks (`rechecks`); for tests and diagnostics. */
+  readonly statements = { reads: 0, rechecks: 0 };
 
   constructor(
     private readonly policy: AccessPolicy,
@@ -67,19 +100,57 @@ export class ActivityFacts {
     this.access = new Expiring(options.accessCacheMs);
     this.schools = new Expiring(options.accessCacheMs);
     this.resources = new Expiring(options.accessCacheMs);
+    this.recheckMs = Math.max(50, Math.min(1000, Math.floor(options.accessCacheMs / 4)));
+    this.recheckBelowMs = options.accessCacheMs - 2 * this.recheckMs;
   }
 
   async courseAccess(actor: Actor, courseId: string): Promise<CourseAccess> {
     const key = `${actor.userId}|${courseId}`;
     const now = Date.now();
     const known = this.access.get(key, now);
-    if (known) return known;
+    if (known) {
+      if (!known.teaches && this.access.left(key, now) < this.recheckBelowMs) this.recheckSoon(key, courseId, actor.userId);
+      return known;
+    }
     // Learners first (one lookup); staff only when that fails. Staff enrolled as learners are treated as learners.
+    this.statements.reads += 1;
     const enrolled = await this.policy.can(actor, { action: 'course.participate', courseId });
     const teaches = !enrolled && (await this.policy.can(actor, { action: 'course.teach', courseId }));
     const access = { allowed: enrolled || teaches, teaches };
     if (access.allowed) this.access.set(key, access, now);
     return access;
+  }
+
+  onApplicationShutdown(): void {
+    if (this.recheck) clearTimeout(this.recheck);
+    this.due.clear();
+  }
+
+  private recheckSoon(key: string, courseId: string, learnerId: string): void {
+    this.due.set(key, { courseId, learnerId });
+    if (this.recheck) return;
+    this.recheck = setTimeout(() => void this.recheckDue().finally(() => (this.recheck = null)), this.recheckMs);
+    this.recheck.unref();
+  }
+
+  /**
+   * Checks the due learners' enrolments in one statement: those still enrolled
+   * are trusted for another accessCacheMs from when it was sent, the others are
+   * dropped. When the database does not answer, nothing is renewed: the entries
+   * run out as before.
+   */
+  private async recheckDue(): Promise<void> {
+    const due = [...this.due].slice(0, RECHECK_MAX_PAIRS);
+    for (const [key] of due) this.due.delete(key);
+    if (!due.length) return;
+    const asked = Date.now();
+    this.statements.rechecks += 1;
+    const enrolled = await this.policy.enrolledAmong(due.map(([, pair]) => pair)).catch(() => null);
+    if (!enrolled) return;
+    for (const [key, { courseId, learnerId }] of due) {
+      if (enrolled.has(`${courseId.toLowerCase()}|${learnerId.toLowerCase()}`)) this.access.set(key, { allowed: true, teaches: false }, asked);
+      else this.access.delete(key);
+    }
   }
 
   /** The school of each course (null: platform-wide); courses not found are left out. */
