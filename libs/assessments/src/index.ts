@@ -44,4 +44,4 @@ export { GetQuizQuery } from './queries/get-quiz.query';
 export type { AssignmentView, AttemptView, LearnerQuestion, OfflineResultView, OfflineTestView, QuizView, SubmissionView } from './views';
 export { AnswerDto, CreateAssignmentDto, CreateOfflineTestDto, CreateQuizDto, GradeDto, QuestionDto, SaveAnswersDto, SubmitAssignmentDto } from './http/dto';
 // The quizzes and attempts read models as other features (the reports) read them.
-export { countAttempts, readAssessmentTitles, readQuizzes, type QuizRecord } from './queries/read-models';
+export { countAttempts, quizzesRead, readAssessmentTitles, readQuizzes, type QuizRecord } from './queries/read-models';

@@ -65,6 +65,8 @@ export {
 export {
   readActivitySections,
   readContentTitles,
+  coursesRead,
+  enrolmentsRead,
   readCourses,
   readEnrolments,
   readSchoolCourses,

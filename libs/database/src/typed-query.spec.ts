@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { createMigratedDatabase, type TestDatabase } from '../../../test/support/test-database';
-import { query, queryOne } from './typed-query';
+import { combineReads, knownRead, query, queryOne, read, readTogether, runRead } from './typed-query';
 
 interface Row {
   n: number;
@@ -35,5 +35,33 @@ describe('query<Row>', () => {
     expect(await query<Row>(pool, sql, [0])).toEqual([]);
     expect(await queryOne<Row>(db.dataSource, sql, [5])).toEqual(expected(1)[0]);
     expect(await queryOne<Row>(pool, sql, [0])).toBeNull();
+  });
+
+  describe('Read', () => {
+    const words = (from: number, to: number) =>
+      read(`SELECT n, 'w' || n AS word FROM generate_series($1::int, $2::int) AS n ORDER BY n DESC`, [from, to], (rows: Row[]) => rows.map((r) => r.word));
+
+    it('runs reads with parameters of their own in one statement, each read\'s rows in its order, JSON-typed', async () => {
+      const both = await readTogether(db.dataSource, {
+        down: words(1, 3),
+        none: words(5, 4),
+        when: read<{ at: string; big: number; json: { a: number[] } }>(`SELECT $1::timestamptz AS at, $2::bigint AS big, '{"a":[1,2]}'::jsonb AS json`, ['2025-06-02T10:00:00.123Z', 7]),
+        known: knownRead('kept'),
+      });
+      expect(both.down).toEqual(['w3', 'w2', 'w1']);
+      expect(both.none).toEqual([]);
+      expect(new Date(both.when[0].at).toISOString()).toBe('2025-06-02T10:00:00.123Z');
+      expect(both.when[0].big).toBe(7);
+      expect(both.when[0].json).toEqual({ a: [1, 2] });
+      expect(both.known).toBe('kept');
+    });
+
+    it('combines reads into one value, run through a pool or a transaction alike; a read of no statement sends none', async () => {
+      const joined = combineReads({ a: words(1, 2), b: words(3, 3) }, ({ a, b }) => [...a, ...b].join(' '));
+      expect(await runRead(pool, joined)).toBe('w2 w1 w3');
+      expect(await db.dataSource.transaction((tx) => runRead(tx, joined))).toBe('w2 w1 w3');
+      const nothing = { query: () => Promise.reject(new Error('no statement expected')) };
+      expect(await runRead(nothing, knownRead(3))).toBe(3);
+    });
   });
 });

@@ -19,3 +19,69 @@ export async function query<Row extends object>(db: Queryable, sql: string, para
 export async function queryOne<Row extends object>(db: Queryable, sql: string, params: readonly unknown[] = []): Promise<Row | null> {
   return (await query<Row>(db, sql, params))[0] ?? null;
 }
+
+/** One SELECT of a `Read`, with its own parameters ($1, $2, … as if it ran alone). */
+interface ReadPart {
+  sql: string;
+  params: readonly unknown[];
+}
+
+/**
+ * A read to run later, alone (`runRead`) or with others in one round trip (`readTogether`, `combineReads`): its
+ * SELECTs, and what makes its value of their rows. The rows come as PostgreSQL's JSON gives them (each statement's
+ * rows are aggregated with json_agg, in the statement's order): timestamps as ISO-8601 strings (`new Date(s)`),
+ * numeric and bigint as numbers, json and jsonb as values, arrays as arrays. A reader declares its row interface
+ * that way. The statements must not contain `$` followed by digits other than their parameters.
+ */
+export interface Read<T> {
+  readonly parts: readonly ReadPart[];
+  readonly map: (rows: readonly unknown[][]) => T;
+}
+
+/** A read of one statement's rows (`Row`: the statement's columns as JSON gives them), mapped by `map`. */
+export function read<Row extends object, T = Row[]>(sql: string, params: readonly unknown[], map?: (rows: Row[]) => T): Read<T> {
+  return { parts: [{ sql, params }], map: ([rows]) => (map ? map(rows as Row[]) : (rows as unknown as T)) };
+}
+
+/** A read that needs no statement (nothing to look up): its value. */
+export const knownRead = <T>(value: T): Read<T> => ({ parts: [], map: () => value });
+
+type ReadValues<R extends Record<string, Read<unknown>>> = { [K in keyof R]: R[K] extends Read<infer T> ? T : never };
+
+/** Several reads as one, whose value `map` makes of theirs: their statements run in the same round trip. */
+export function combineReads<R extends Record<string, Read<unknown>>, T>(reads: R, map: (values: ReadValues<R>) => T): Read<T> {
+  const entries = Object.entries(reads);
+  return {
+    parts: entries.flatMap(([, r]) => r.parts),
+    map: (rows) => {
+      let at = 0;
+      const values = Object.fromEntries(
+        entries.map(([name, r]) => {
+          const mine = rows.slice(at, at + r.parts.length);
+          at += r.parts.length;
+          return [name, r.map(mine)];
+        }),
+      );
+      return map(values as ReadValues<R>);
+    },
+  };
+}
+
+/** Runs a read: all its statements in one (a column of json_agg each, parameters renumbered), in one round trip. */
+export async function runRead<T>(db: Queryable, r: Read<T>): Promise<T> {
+  if (!r.parts.length) return r.map([]);
+  const params: unknown[] = [];
+  const columns = r.parts.map((part, i) => {
+    const offset = params.length;
+    params.push(...part.params);
+    const sql = offset ? part.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`) : part.sql;
+    return `(SELECT coalesce(json_agg(t), '[]'::json) FROM (${sql}) t) AS r${i}`;
+  });
+  const row = await queryOne<Record<string, unknown[]>>(db, `SELECT ${columns.join(',\n')}`, params);
+  return r.map(r.parts.map((_, i) => row![`r${i}`]));
+}
+
+/** Runs these reads in one round trip (runRead of their combination); their values by the same names. */
+export function readTogether<R extends Record<string, Read<unknown>>>(db: Queryable, reads: R): Promise<ReadValues<R>> {
+  return runRead(db, combineReads(reads, (values) => values));
+}

@@ -41,8 +41,12 @@ export type { CompletionRulesView, CourseGradesView, GradebookView, LearnerCompl
 export { AddGradeItemDto, GradebookSettingsDto, LetterGradeDto, OverrideDto, ReleaseDto } from './http/dto';
 // The grades and completion read models as other features (the progress reports) read them.
 export {
+  completionRead,
   completionsPerPeriod,
+  courseCompletionsRead,
+  gradebooksRead,
   learnerCompletion,
+  quizGradingRead,
   learnerGrades,
   readCompletion,
   readCourseCompletions,

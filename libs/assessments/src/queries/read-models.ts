@@ -5,7 +5,7 @@
  * of ids in, one statement each). The progress reports read `quizzes` and
  * `quiz_attempts` only through here.
  */
-import { query, type Queryable } from '@learnstream/database';
+import { knownRead, query, read, runRead, type Queryable, type Read } from '@learnstream/database';
 import type { Question } from '../question';
 
 export interface QuizRecord {
@@ -17,15 +17,17 @@ export interface QuizRecord {
 }
 
 /** The quizzes of these courses. */
-export async function readQuizzes(db: Queryable, courseIds: readonly string[]): Promise<QuizRecord[]> {
-  if (!courseIds.length) return [];
-  const rows = await query<{ quiz_id: string; course_id: string; title: string; attempts_allowed: number; questions: Question[] }>(
-    db,
+export function quizzesRead(courseIds: readonly string[]): Read<QuizRecord[]> {
+  if (!courseIds.length) return knownRead([]);
+  return read(
     'SELECT quiz_id, course_id, title, attempts_allowed, questions FROM quizzes WHERE course_id = ANY ($1)',
     [courseIds],
+    (rows: { quiz_id: string; course_id: string; title: string; attempts_allowed: number; questions: Question[] }[]) =>
+      rows.map((r) => ({ quizId: r.quiz_id, courseId: r.course_id, title: r.title, attemptsAllowed: r.attempts_allowed, questions: r.questions })),
   );
-  return rows.map((r) => ({ quizId: r.quiz_id, courseId: r.course_id, title: r.title, attemptsAllowed: r.attempts_allowed, questions: r.questions }));
 }
+
+export const readQuizzes = (db: Queryable, courseIds: readonly string[]): Promise<QuizRecord[]> => runRead(db, quizzesRead(courseIds));
 
 /** How many attempts the learner started at each of these quizzes (a quiz without any is left out). */
 export async function countAttempts(db: Queryable, learnerId: string, quizIds: readonly string[]): Promise<Map<string, number>> {

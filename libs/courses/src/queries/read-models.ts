@@ -5,7 +5,7 @@
  * ids in, one statement each), so a report reads them without N+1. The
  * progress reports and the course log read these tables only through here.
  */
-import { query, type Queryable } from '@learnstream/database';
+import { knownRead, query, read, runRead, type Queryable, type Read } from '@learnstream/database';
 
 /** What a report shows of a course. */
 export interface CourseHeading {
@@ -25,7 +25,8 @@ interface CourseHeadingRow {
   title: string;
   subject: string;
   grade_level: string | null;
-  archived_at: Date | null;
+  /** A Date from a row of pg, a string from a Read's JSON. */
+  archived_at: Date | string | null;
 }
 
 const HEADING_COLUMNS = 'course_id, school_id, code, title, subject, grade_level, archived_at';
@@ -37,15 +38,16 @@ const toHeading = (r: CourseHeadingRow): CourseHeading => ({
   title: r.title,
   subject: r.subject,
   gradeLevel: r.grade_level,
-  archivedAt: r.archived_at,
+  archivedAt: r.archived_at === null ? null : new Date(r.archived_at),
 });
 
 /** The courses of these ids the reader may see, by id. */
-export async function readCourses(db: Queryable, courseIds: readonly string[]): Promise<Map<string, CourseHeading>> {
-  if (!courseIds.length) return new Map();
-  const rows = await query<CourseHeadingRow>(db, `SELECT ${HEADING_COLUMNS} FROM courses WHERE course_id = ANY ($1)`, [courseIds]);
-  return new Map(rows.map((r) => [r.course_id, toHeading(r)]));
+export function coursesRead(courseIds: readonly string[]): Read<Map<string, CourseHeading>> {
+  if (!courseIds.length) return knownRead(new Map<string, CourseHeading>());
+  return read(`SELECT ${HEADING_COLUMNS} FROM courses WHERE course_id = ANY ($1)`, [courseIds], (rows: CourseHeadingRow[]) => new Map(rows.map((r) => [r.course_id, toHeading(r)])));
 }
+
+export const readCourses = (db: Queryable, courseIds: readonly string[]): Promise<Map<string, CourseHeading>> => runRead(db, coursesRead(courseIds));
 
 /** A school's courses, by title then id. */
 export async function readSchoolCourses(db: Queryable, schoolId: string): Promise<CourseHeading[]> {
@@ -67,8 +69,9 @@ interface EnrolmentRow {
   learner_id: string;
   status: 'active' | 'unenrolled';
   method: string;
-  enrolled_at: Date;
-  unenrolled_at: Date | null;
+  /** Strings: a Read's JSON. */
+  enrolled_at: string;
+  unenrolled_at: string | null;
 }
 
 /**
@@ -76,21 +79,27 @@ interface EnrolmentRow {
  * null: any), and with `during` only those enrolled at some time in [from, to): enrolled before `to`
  * and not unenrolled before `from`. By enrolment time, then course, then learner.
  */
-export async function readEnrolments(
-  db: Queryable,
-  of: { courseIds?: readonly string[]; learnerIds?: readonly string[]; during?: { from: Date | string; to: Date | string } },
-): Promise<EnrolmentRecord[]> {
-  if (of.courseIds?.length === 0 || of.learnerIds?.length === 0) return [];
-  const rows = await query<EnrolmentRow>(
-    db,
+export function enrolmentsRead(of: { courseIds?: readonly string[]; learnerIds?: readonly string[]; during?: { from: Date | string; to: Date | string } }): Read<EnrolmentRecord[]> {
+  if (of.courseIds?.length === 0 || of.learnerIds?.length === 0) return knownRead([]);
+  return read(
     `SELECT course_id, learner_id, status, method, enrolled_at, unenrolled_at FROM course_enrolments
      WHERE ($1::uuid[] IS NULL OR course_id = ANY ($1)) AND ($2::uuid[] IS NULL OR learner_id = ANY ($2))
        AND ($4::timestamptz IS NULL OR enrolled_at < $4) AND ($3::timestamptz IS NULL OR unenrolled_at IS NULL OR unenrolled_at >= $3)
      ORDER BY enrolled_at, course_id, learner_id`,
     [of.courseIds ?? null, of.learnerIds ?? null, of.during?.from ?? null, of.during?.to ?? null],
+    (rows: EnrolmentRow[]) =>
+      rows.map((r) => ({
+        courseId: r.course_id,
+        learnerId: r.learner_id,
+        status: r.status,
+        method: r.method,
+        enrolledAt: new Date(r.enrolled_at),
+        unenrolledAt: r.unenrolled_at === null ? null : new Date(r.unenrolled_at),
+      })),
   );
-  return rows.map((r) => ({ courseId: r.course_id, learnerId: r.learner_id, status: r.status, method: r.method, enrolledAt: r.enrolled_at, unenrolledAt: r.unenrolled_at }));
 }
+
+export const readEnrolments = (db: Queryable, of: Parameters<typeof enrolmentsRead>[0]): Promise<EnrolmentRecord[]> => runRead(db, enrolmentsRead(of));
 
 /** The section each of these activities (quizzes, assignments, …) is placed in; null when in none. */
 export async function readActivitySections(db: Queryable, activityIds: readonly string[]): Promise<Map<string, string | null>> {

@@ -6,11 +6,11 @@
  * visibleToLearner, completion `progress`), so a report never recomputes them
  * differently. The progress reports read these tables only through here.
  */
-import { query, type Queryable } from '@learnstream/database';
-import type { EntityManager } from 'typeorm';
+import { combineReads, knownRead, query, read, runRead, type Queryable, type Read } from '@learnstream/database';
 import type { GradingMethod } from '@learnstream/assessments';
 import { withActivityResults, type ActivityResult } from '../activity-results';
 import { progress as completionProgress, initialLearnerCompletion, type LearnerCompletion } from '../completion';
+import type { CompletionRule } from '../completion.events';
 import { initialCompletionRules, type CompletionRules } from '../completion-rules';
 import { computeCourseGrades, visibleToLearner, type ItemGrade } from '../course-grades';
 import type { GradebookState } from '../gradebook.state';
@@ -19,35 +19,40 @@ import { completionRulesFromJson, gradebookFromJson } from '../state-json';
 const iso = (v: Date | string | null): string | null => (v === null ? null : new Date(v).toISOString());
 
 /**
- * Each course's gradebook state with its activity results (of every learner, or of one). `asOf`: one
- * course's results as they were at a date (early-warning.ts reads them) in place of today's; the
- * gradebook's items, weights, manual grades and overrides are today's.
+ * Each course's gradebook state with its activity results (of every learner, or of one). `results: 'none'`: the
+ * gradebooks alone, for a caller that adds results of its own (withActivityResults): early-warning.ts's as of a date.
  */
-export async function readGradebooks(
-  db: EntityManager,
-  courseIds: string[],
-  learnerId: string | null,
-  asOf?: { results: ActivityResult[] },
-): Promise<Map<string, GradebookState>> {
-  if (!courseIds.length) return new Map();
-  const books = await query<{ course_id: string; state: Parameters<typeof gradebookFromJson>[0] }>(db, 'SELECT course_id, state FROM gradebooks WHERE course_id = ANY ($1)', [courseIds]);
-  const byCourse = new Map<string, ActivityResult[]>();
-  if (asOf) {
-    byCourse.set(courseIds[0], asOf.results);
-  } else if (books.length) {
-    // Only the results of courses with a gradebook: the others' have nowhere to go.
-    const results = await query<{ activity_id: string; learner_id: string; course_id: string; grade: number; max_grade: number }>(
-      db,
-      'SELECT activity_id, learner_id, course_id, grade, max_grade FROM activity_results WHERE course_id = ANY ($1) AND ($2::uuid IS NULL OR learner_id = $2)',
-      [books.map((b) => b.course_id), learnerId],
-    );
-    for (const r of results) {
-      const list = byCourse.get(r.course_id) ?? [];
-      list.push({ activityId: r.activity_id, learnerId: r.learner_id, grade: r.grade, maxGrade: r.max_grade });
-      byCourse.set(r.course_id, list);
-    }
-  }
-  return new Map(books.map((b) => [b.course_id, withActivityResults(gradebookFromJson(b.state), byCourse.get(b.course_id) ?? [])]));
+export function gradebooksRead(courseIds: readonly string[], learnerId: string | null, results: 'current' | 'none' = 'current'): Read<Map<string, GradebookState>> {
+  if (!courseIds.length) return knownRead(new Map<string, GradebookState>());
+  return combineReads(
+    {
+      books: read<{ course_id: string; state: Parameters<typeof gradebookFromJson>[0] }>('SELECT course_id, state FROM gradebooks WHERE course_id = ANY ($1)', [courseIds]),
+      // Only the results of courses with a gradebook: the others' have nowhere to go.
+      current:
+        results === 'none'
+          ? knownRead([])
+          : read<{ activity_id: string; learner_id: string; course_id: string; grade: number; max_grade: number }>(
+              `SELECT activity_id, learner_id, course_id, grade, max_grade FROM activity_results
+               WHERE course_id = ANY ($1) AND ($2::uuid IS NULL OR learner_id = $2) AND EXISTS (SELECT 1 FROM gradebooks g WHERE g.course_id = activity_results.course_id)`,
+              [courseIds, learnerId],
+            ),
+    },
+    ({ books, current }) => {
+      const byCourse = new Map<string, ActivityResult[]>();
+      for (const r of current) {
+        const list = byCourse.get(r.course_id) ?? [];
+        list.push({ activityId: r.activity_id, learnerId: r.learner_id, grade: r.grade, maxGrade: r.max_grade });
+        byCourse.set(r.course_id, list);
+      }
+      return new Map(books.map((b) => [b.course_id, withActivityResults(gradebookFromJson(b.state), byCourse.get(b.course_id) ?? [])]));
+    },
+  );
+}
+
+/** As gradebooksRead; `asOf`: one course's results as they were at a date in place of today's (the gradebook's items, weights, manual grades and overrides are today's). */
+export async function readGradebooks(db: Queryable, courseIds: string[], learnerId: string | null, asOf?: { results: ActivityResult[] }): Promise<Map<string, GradebookState>> {
+  const books = await runRead(db, gradebooksRead(courseIds, learnerId, asOf ? 'none' : 'current'));
+  return asOf ? new Map([...books].map(([id, book]) => [id, withActivityResults(book, asOf.results)])) : books;
 }
 
 export interface CourseGradeView {
@@ -77,34 +82,38 @@ export interface CompletionRows {
 }
 
 /** `asOf`: only what was completed by then. */
-export async function readCompletion(db: EntityManager, courseIds: string[], learnerId: string | null, asOf: Date | null = null): Promise<CompletionRows> {
-  const rules = new Map<string, CompletionRules>();
-  const learners = new Map<string, Map<string, LearnerCompletion>>();
-  if (!courseIds.length) return { rules, learners };
-  const ruleRows = await query<{ course_id: string; rules: Parameters<typeof completionRulesFromJson>[0] }>(db, 'SELECT course_id, rules FROM completion_rules WHERE course_id = ANY ($1)', [courseIds]);
-  for (const r of ruleRows) rules.set(r.course_id, completionRulesFromJson(r.rules));
-  const activities = await query<{ course_id: string; learner_id: string; activity_id: string; rule: string; completed_at: Date }>(
-    db,
-    `SELECT course_id, learner_id, activity_id, rule, completed_at FROM activity_completions
-     WHERE course_id = ANY ($1) AND ($2::uuid IS NULL OR learner_id = $2) AND ($3::timestamptz IS NULL OR completed_at <= $3) ORDER BY completed_at, activity_id`,
-    [courseIds, learnerId, asOf],
+export function completionRead(courseIds: readonly string[], learnerId: string | null, asOf: Date | null = null): Read<CompletionRows> {
+  if (!courseIds.length) return knownRead({ rules: new Map<string, CompletionRules>(), learners: new Map<string, Map<string, LearnerCompletion>>() });
+  return combineReads(
+    {
+      ruleRows: read<{ course_id: string; rules: Parameters<typeof completionRulesFromJson>[0] }>('SELECT course_id, rules FROM completion_rules WHERE course_id = ANY ($1)', [courseIds]),
+      activities: read<{ course_id: string; learner_id: string; activity_id: string; rule: CompletionRule; completed_at: string }>(
+        `SELECT course_id, learner_id, activity_id, rule, completed_at FROM activity_completions
+         WHERE course_id = ANY ($1) AND ($2::uuid IS NULL OR learner_id = $2) AND ($3::timestamptz IS NULL OR completed_at <= $3) ORDER BY completed_at, activity_id`,
+        [courseIds, learnerId, asOf],
+      ),
+      courses: courseCompletionsRead(courseIds, { learnerId, by: asOf }),
+    },
+    ({ ruleRows, activities, courses }) => {
+      const rules = new Map(ruleRows.map((r) => [r.course_id, completionRulesFromJson(r.rules)]));
+      // Each learner's state is built here, once: a map of their completions filled in order.
+      const learners = new Map<string, Map<string, { completed: Map<string, { rule: CompletionRule; at: string }>; courseCompletedAt: string | null }>>();
+      const of = (courseId: string, id: string) => {
+        const course = learners.get(courseId) ?? new Map();
+        learners.set(courseId, course);
+        const state = course.get(id) ?? { completed: new Map(), courseCompletedAt: null };
+        course.set(id, state);
+        return state;
+      };
+      for (const a of activities) of(a.course_id, a.learner_id).completed.set(a.activity_id, { rule: a.rule, at: iso(a.completed_at)! });
+      for (const c of courses) of(c.courseId, c.learnerId).courseCompletedAt = iso(c.completedAt);
+      return { rules, learners };
+    },
   );
-  const courses = await readCourseCompletions(db, courseIds, { learnerId, by: asOf });
-  const of = (courseId: string, id: string) => {
-    const course = learners.get(courseId) ?? new Map<string, LearnerCompletion>();
-    learners.set(courseId, course);
-    return { course, state: course.get(id) ?? initialLearnerCompletion() };
-  };
-  for (const a of activities) {
-    const { course, state } = of(a.course_id, a.learner_id);
-    course.set(a.learner_id, { ...state, completed: new Map(state.completed).set(a.activity_id, { rule: a.rule as never, at: iso(a.completed_at)! }) });
-  }
-  for (const c of courses) {
-    const { course, state } = of(c.courseId, c.learnerId);
-    course.set(c.learnerId, { ...state, courseCompletedAt: iso(c.completedAt) });
-  }
-  return { rules, learners };
 }
+
+export const readCompletion = (db: Queryable, courseIds: string[], learnerId: string | null, asOf: Date | null = null): Promise<CompletionRows> =>
+  runRead(db, completionRead(courseIds, learnerId, asOf));
 
 export interface CourseCompletionRecord {
   courseId: string;
@@ -116,20 +125,21 @@ export interface CourseCompletionRecord {
  * Who completed these courses (of one learner, or of all), and when: with `by`, completed at or
  * before it; with `before`, strictly before it.
  */
-export async function readCourseCompletions(
-  db: Queryable,
+export function courseCompletionsRead(
   courseIds: readonly string[],
   when: { learnerId?: string | null; by?: Date | null; before?: Date | string | null } = {},
-): Promise<CourseCompletionRecord[]> {
-  if (!courseIds.length) return [];
-  const rows = await query<{ course_id: string; learner_id: string; completed_at: Date }>(
-    db,
+): Read<CourseCompletionRecord[]> {
+  if (!courseIds.length) return knownRead([]);
+  return read(
     `SELECT course_id, learner_id, completed_at FROM course_completions
      WHERE course_id = ANY ($1) AND ($2::uuid IS NULL OR learner_id = $2) AND ($3::timestamptz IS NULL OR completed_at <= $3) AND ($4::timestamptz IS NULL OR completed_at < $4)`,
     [courseIds, when.learnerId ?? null, when.by ?? null, when.before ?? null],
+    (rows: { course_id: string; learner_id: string; completed_at: string }[]) => rows.map((r) => ({ courseId: r.course_id, learnerId: r.learner_id, completedAt: new Date(r.completed_at) })),
   );
-  return rows.map((r) => ({ courseId: r.course_id, learnerId: r.learner_id, completedAt: r.completed_at }));
 }
+
+export const readCourseCompletions = (db: Queryable, courseIds: readonly string[], when: Parameters<typeof courseCompletionsRead>[1] = {}): Promise<CourseCompletionRecord[]> =>
+  runRead(db, courseCompletionsRead(courseIds, when));
 
 export interface CompletionsInPeriod {
   /** The period's first day (YYYY-MM-DD, UTC). */
@@ -169,14 +179,16 @@ export interface QuizGrading {
 }
 
 /** How the gradebook grades each quiz of a course from its attempts. */
-export async function readQuizGrading(db: Queryable, courseId: string): Promise<QuizGrading[]> {
-  const rows = await query<{ activity_id: string; grading_method: GradingMethod | null; max_grade: number }>(
-    db,
+export function quizGradingRead(courseId: string): Read<QuizGrading[]> {
+  return read(
     `SELECT activity_id, grading_method, max_grade FROM graded_activities WHERE course_id = $1 AND kind = 'quiz'`,
     [courseId],
+    (rows: { activity_id: string; grading_method: GradingMethod | null; max_grade: number }[]) =>
+      rows.map((r) => ({ quizId: r.activity_id, gradingMethod: r.grading_method, maxGrade: r.max_grade })),
   );
-  return rows.map((r) => ({ quizId: r.activity_id, gradingMethod: r.grading_method, maxGrade: r.max_grade }));
 }
+
+export const readQuizGrading = (db: Queryable, courseId: string): Promise<QuizGrading[]> => runRead(db, quizGradingRead(courseId));
 
 export interface CompletionView {
   progress: { completed: number; required: number; percentage: number | null };

@@ -4,7 +4,7 @@
  * Set-wise (an array of ids in, one statement). Reports read `accounts` only
  * through here.
  */
-import { query, type Queryable } from '@learnstream/database';
+import { knownRead, query, read, runRead, type Queryable, type Read } from '@learnstream/database';
 
 export interface AccountName {
   userId: string;
@@ -15,15 +15,16 @@ export interface AccountName {
  * The display names of these accounts (those the reader may see), ordered by name (the database's
  * collation, accounts without one last) then id: a report lists people in this order.
  */
-export async function readAccountNames(db: Queryable, userIds: readonly string[]): Promise<AccountName[]> {
-  if (!userIds.length) return [];
-  const rows = await query<{ user_id: string; display_name: string | null }>(
-    db,
+export function accountNamesRead(userIds: readonly string[]): Read<AccountName[]> {
+  if (!userIds.length) return knownRead([]);
+  return read(
     'SELECT user_id, display_name FROM accounts WHERE user_id = ANY ($1) ORDER BY display_name NULLS LAST, user_id',
     [userIds],
+    (rows: { user_id: string; display_name: string | null }[]) => rows.map((r) => ({ userId: r.user_id, displayName: r.display_name })),
   );
-  return rows.map((r) => ({ userId: r.user_id, displayName: r.display_name }));
 }
+
+export const readAccountNames = (db: Queryable, userIds: readonly string[]): Promise<AccountName[]> => runRead(db, accountNamesRead(userIds));
 
 export interface AccountCountry {
   userId: string;

@@ -8,13 +8,12 @@
  * grade by then; a quiz's from its attempts graded by then, by the quiz's
  * grading method (quizResult of the grades feature), as the gradebook does.
  */
-import { quizResult, readQuizGrading, type ActivityResult } from '@learnstream/grades';
-import { query, queryOne } from '@learnstream/database';
-import { readEnrolments } from '@learnstream/courses';
+import { quizGradingRead, quizResult, type ActivityResult, type QuizGrading } from '@learnstream/grades';
+import { combineReads, knownRead, read, runRead, type Queryable, type Read } from '@learnstream/database';
+import { enrolmentsRead } from '@learnstream/courses';
 import { checkModel, courseFeatures, scoreLearners, TRAINED_MODEL, type CourseSnapshot, type EarlyWarningModel, type RiskReason, type RiskScore, type ThresholdSetting } from '@learnstream/early-warning';
-import type { EntityManager } from 'typeorm';
 import { round3, type AssessmentKind, type AtRiskReason } from '../rules';
-import { restrictedIds } from './read-models';
+import { restrictedRead } from './read-models';
 
 export const EARLY_WARNING_RULE_TEXT =
   'AT RISK: the early-warning model (a logistic regression, docs/early-warning.md) puts the risk that the learner fails or withdraws at or above the ' +
@@ -69,8 +68,8 @@ interface SchoolModelRow {
   courses: number;
   learners: number;
   trained_by: string;
-  /** A Date from the column, a string from to_jsonb. */
-  trained_at: Date | string;
+  /** A string from JSON. */
+  trained_at: string;
 }
 
 const toSchoolModel = (row: SchoolModelRow): SchoolModel => ({
@@ -79,38 +78,47 @@ const toSchoolModel = (row: SchoolModelRow): SchoolModel => ({
   trained: { at: new Date(row.trained_at).toISOString(), by: row.trained_by, courses: row.courses, learners: row.learners },
 });
 
-export async function readSchoolModel(db: EntityManager, schoolId: string | null): Promise<SchoolModel> {
-  if (!schoolId) return BUNDLED_MODEL;
-  const row = await queryOne<SchoolModelRow>(db, 'SELECT model, courses, learners, trained_by, trained_at FROM progress_ew_models WHERE school_id = $1', [schoolId]);
-  return row ? toSchoolModel(row) : BUNDLED_MODEL;
+export function readSchoolModel(db: Queryable, schoolId: string | null): Promise<SchoolModel> {
+  return runRead(db, schoolEarlyWarningRead(schoolId)).then((r) => r.model);
 }
 
 /**
  * What a class is scored with, in one statement: the school's threshold setting (null when it never chose one:
  * precision-first then) and its model (readSchoolModel).
  */
-export async function readSchoolEarlyWarning(db: EntityManager, schoolId: string | null): Promise<{ setting: ThresholdSetting | null; model: SchoolModel }> {
-  if (!schoolId) return { setting: null, model: BUNDLED_MODEL };
-  const row = await queryOne<{ threshold: ThresholdSetting | null; trained: SchoolModelRow | null }>(
-    db,
+export function schoolEarlyWarningRead(schoolId: string | null): Read<{ setting: ThresholdSetting | null; model: SchoolModel }> {
+  if (!schoolId) return knownRead({ setting: null, model: BUNDLED_MODEL });
+  return read(
     `SELECT (SELECT threshold FROM progress_ew_settings WHERE school_id = $1) AS threshold,
        (SELECT to_jsonb(m) FROM (SELECT model, courses, learners, trained_by, trained_at FROM progress_ew_models WHERE school_id = $1) m) AS trained`,
     [schoolId],
+    (rows: { threshold: ThresholdSetting | null; trained: SchoolModelRow | null }[]) => {
+      const row = rows[0];
+      return { setting: row?.threshold ?? null, model: row?.trained ? toSchoolModel(row.trained) : BUNDLED_MODEL };
+    },
   );
-  const model = row?.trained ? toSchoolModel(row.trained) : BUNDLED_MODEL;
-  return { setting: row?.threshold ?? null, model };
 }
+
+export const readSchoolEarlyWarning = (db: Queryable, schoolId: string | null) => runRead(db, schoolEarlyWarningRead(schoolId));
 
 /**
  * What the learner profile needs to give a learner the class report's flag now: the whole class (the ranks and
  * the class's level are within it) as the report reads it (restricted learners left out), and the school's setting.
  */
-export async function readClassForFlag(db: EntityManager, courseId: string, schoolId: string | null, now: Date) {
-  const facts = await readCourseFacts(db, courseId, now);
-  const restricted = await restrictedIds(db);
-  const enrolments = (await readEnrolments(db, { courseIds: [courseId] })).filter((e) => !restricted.has(e.learnerId));
-  const { setting, model } = await readSchoolEarlyWarning(db, schoolId);
-  return { courseId, facts, enrolments, setting: setting ?? ('precision-first' as const), model: model.model };
+export function readClassForFlag(db: Queryable, courseId: string, schoolId: string | null, now: Date) {
+  return runRead(
+    db,
+    combineReads(
+      { facts: courseFactsRead(courseId, now), restricted: restrictedRead(), enrolled: enrolmentsRead({ courseIds: [courseId] }), school: schoolEarlyWarningRead(schoolId) },
+      ({ facts, restricted, enrolled, school }) => ({
+        courseId,
+        facts,
+        enrolments: enrolled.filter((e) => !restricted.has(e.learnerId)),
+        setting: school.setting ?? ('precision-first' as const),
+        model: school.model.model,
+      }),
+    ),
+  );
 }
 
 export interface EnrolmentAsOf {
@@ -143,33 +151,53 @@ interface WorkRow {
   attempt_number: number | null;
 }
 
-export async function readCourseFacts(db: EntityManager, courseId: string, asOf: Date): Promise<CourseFacts> {
-  const assessments = await query<{ assessment_id: string; title: string; due_at: Date | null; kind: 'assignment' | 'quiz' | 'offline_test' }>(
-    db,
-    'SELECT assessment_id, title, due_at, kind FROM progress_ew_assessments WHERE course_id = $1 AND created_at <= $2 ORDER BY due_at NULLS LAST, assessment_id',
-    [courseId, asOf],
+export function courseFactsRead(courseId: string, asOf: Date): Read<CourseFacts> {
+  return combineReads(
+    {
+      assessments: read<{ assessment_id: string; title: string; due_at: string | null; kind: 'assignment' | 'quiz' | 'offline_test' }>(
+        'SELECT assessment_id, title, due_at, kind FROM progress_ew_assessments WHERE course_id = $1 AND created_at <= $2 ORDER BY due_at NULLS LAST, assessment_id',
+        [courseId, asOf],
+      ),
+      enrolmentRows: read<{ learner_id: string; enrolled_at: string; unenrolled_at: string | null }>(
+        'SELECT learner_id, enrolled_at, unenrolled_at FROM progress_ew_enrolments WHERE course_id = $1 AND enrolled_at <= $2 ORDER BY enrolled_at, event_id',
+        [courseId, asOf],
+      ),
+      work: read<WorkRow>(
+        `SELECT assessment_id, learner_id, kind, floor(extract(epoch FROM at) * 1000)::float8 AS at, grade, max_grade, attempt_number
+         FROM progress_ew_work WHERE course_id = $1 AND at <= $2 ORDER BY progress_ew_work.at, event_id`,
+        [courseId, asOf],
+      ),
+      quizzes: quizGradingRead(courseId),
+    },
+    (rows) => courseFacts(asOf, rows),
   );
-  const enrolmentRows = await query<{ learner_id: string; enrolled_at: Date; unenrolled_at: Date | null }>(
-    db,
-    'SELECT learner_id, enrolled_at, unenrolled_at FROM progress_ew_enrolments WHERE course_id = $1 AND enrolled_at <= $2 ORDER BY enrolled_at, event_id',
-    [courseId, asOf],
-  );
-  const work = await query<WorkRow>(
-    db,
-    `SELECT assessment_id, learner_id, kind, floor(extract(epoch FROM at) * 1000)::float8 AS at, grade, max_grade, attempt_number
-     FROM progress_ew_work WHERE course_id = $1 AND at <= $2 ORDER BY progress_ew_work.at, event_id`,
-    [courseId, asOf],
-  );
-  const quizzes = await readQuizGrading(db, courseId);
+}
 
+export const readCourseFacts = (db: Queryable, courseId: string, asOf: Date): Promise<CourseFacts> => runRead(db, courseFactsRead(courseId, asOf));
+
+function courseFacts(
+  asOf: Date,
+  {
+    assessments,
+    enrolmentRows,
+    work,
+    quizzes,
+  }: {
+    assessments: { assessment_id: string; title: string; due_at: string | null; kind: 'assignment' | 'quiz' | 'offline_test' }[];
+    enrolmentRows: { learner_id: string; enrolled_at: string; unenrolled_at: string | null }[];
+    work: WorkRow[];
+    quizzes: QuizGrading[];
+  },
+): CourseFacts {
   const enrolments = new Map<string, EnrolmentAsOf>();
   for (const e of enrolmentRows) {
-    const ended = e.unenrolled_at !== null && e.unenrolled_at.getTime() <= asOf.getTime();
+    const unenrolledAt = e.unenrolled_at === null ? null : new Date(e.unenrolled_at);
+    const ended = unenrolledAt !== null && unenrolledAt.getTime() <= asOf.getTime();
     enrolments.set(e.learner_id, {
       learnerId: e.learner_id,
       status: ended ? 'unenrolled' : 'active',
-      enrolledAt: e.enrolled_at.toISOString(),
-      unenrolledAt: ended ? e.unenrolled_at!.toISOString() : null,
+      enrolledAt: new Date(e.enrolled_at).toISOString(),
+      unenrolledAt: ended ? unenrolledAt.toISOString() : null,
     });
   }
 
@@ -212,7 +240,7 @@ export async function readCourseFacts(db: EntityManager, courseId: string, asOf:
     asOf,
     enrolments,
     results: [...latest.values()],
-    assessments: assessments.map((a) => ({ id: a.assessment_id, kind: a.kind === 'offline_test' ? 'offline' : a.kind, title: a.title, dueAt: a.due_at ? a.due_at.getTime() : null })),
+    assessments: assessments.map((a) => ({ id: a.assessment_id, kind: a.kind === 'offline_test' ? 'offline' : a.kind, title: a.title, dueAt: a.due_at ? Date.parse(a.due_at) : null })),
     submissions,
     handedIn,
   };

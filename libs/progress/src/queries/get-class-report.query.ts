@@ -31,10 +31,10 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
 import { AccessPolicy, TenantDb, type Actor } from '@learnstream/access';
 import { DomainError, Clock } from '@learnstream/domain';
-import { query } from '@learnstream/database';
-import { readCourses, readEnrolments } from '@learnstream/courses';
-import { readAccountNames } from '@learnstream/identity';
-import { readQuizzes } from '@learnstream/assessments';
+import { read, readTogether, type Read } from '@learnstream/database';
+import { coursesRead, enrolmentsRead } from '@learnstream/courses';
+import { accountNamesRead } from '@learnstream/identity';
+import { quizzesRead } from '@learnstream/assessments';
 import { PROGRESS_OPTIONS, type ProgressOptions } from '../progress.options';
 import type { ClassPart, ReportFormat } from '../progress.events';
 import { ProgressRepository } from '../progress.repository';
@@ -50,9 +50,9 @@ import {
   type AssessmentStatistics,
   type GradeBin,
 } from '../rules';
-import { learnerCompletion, learnerGrades, readCompletion, readGradebooks, type CompletionView } from '@learnstream/grades';
-import { byDisplayName, iso, notRestricted, restrictedIds } from './read-models';
-import { atRiskView, EARLY_WARNING_RULE_TEXT, judgedLearners, readCourseFacts, readSchoolEarlyWarning, round3, scoreClass, snapshotOf, type AtRiskView } from './early-warning';
+import { completionRead, gradebooksRead, learnerCompletion, learnerGrades, withActivityResults, type CompletionView } from '@learnstream/grades';
+import { byDisplayName, iso, notRestricted, restrictedRead } from './read-models';
+import { atRiskView, courseFactsRead, EARLY_WARNING_RULE_TEXT, judgedLearners, round3, schoolEarlyWarningRead, scoreClass, snapshotOf, type AtRiskView } from './early-warning';
 import { CLASS_SUGGESTIONS_TEXT, classSuggestions, type ClassSuggestion } from '../advice';
 import type { ThresholdSetting } from '@learnstream/early-warning';
 
@@ -157,7 +157,22 @@ interface ActivityRow {
   user_id: string;
   by_action: Record<string, number>;
   events: number;
-  last_at: Date;
+  /** JSON: a string. */
+  last_at: string;
+}
+
+/** Each learner's own actions in the course, by action, and the last one: live (progress_class_activity), or as of a date (progress_timeline). */
+function classActivityRead(courseId: string, asOf: Date | null): Read<ActivityRow[]> {
+  return asOf
+    ? read(
+        `SELECT user_id, jsonb_object_agg(action, events) AS by_action, sum(events)::int AS events, max(last_at) AS last_at
+         FROM (SELECT user_id, action, count(*)::int AS events, max(occurred_at) AS last_at FROM progress_timeline
+               WHERE course_id = $1 AND involvement = 'actor' AND real_actor_id IS NULL AND occurred_at <= $2 AND ${notRestricted('user_id')}
+               GROUP BY user_id, action) t
+         GROUP BY user_id`,
+        [courseId, asOf],
+      )
+    : read(`SELECT user_id, by_action, events, last_at FROM progress_class_activity WHERE course_id = $1 AND ${notRestricted('user_id')}`, [courseId]);
 }
 
 /** The aggregates' types follow the columns' (numeric comes back as a string): read through Number(). */
@@ -223,15 +238,32 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
     const inactiveDays = options.inactiveDays ?? this.settings.inactiveDays;
     const now = asOf ?? generatedAt;
 
-    const read = await this.db.read(await this.policy.scopeOf(actor), async (db) => {
-      const course = (await readCourses(db, [courseId])).get(courseId);
+    const got = await this.db.read(await this.policy.scopeOf(actor), async (db) => {
+      // Two round trips: the course and who is in it, then everything else about them in one statement.
+      const first = await readTogether(db, { courses: coursesRead([courseId]), enrolments: enrolmentsRead({ courseIds: [courseId] }), restricted: restrictedRead() });
+      const course = first.courses.get(courseId);
       if (!course) throw new DomainError('not_found', 'COURSE_NOT_FOUND', `no course ${courseId}`);
       beside.recorded = handled(this.repo.classReportViewed(actor, course.schoolId, { courseId, part: options.part, format: options.format }));
-      const facts = await readCourseFacts(db, courseId, now);
-      const restricted = await restrictedIds(db);
-      const enrolled = (await readEnrolments(db, { courseIds: [courseId] })).filter((e) => !restricted.has(e.learnerId));
-      beside.objecting = handled(this.repo.objectingToProfiling(enrolled.map((e) => e.learnerId)));
-      const names = await readAccountNames(db, enrolled.map((e) => e.learnerId));
+      const enrolled = first.enrolments.filter((e) => !first.restricted.has(e.learnerId));
+      const learnerIds = enrolled.map((e) => e.learnerId);
+      beside.objecting = handled(this.repo.objectingToProfiling(learnerIds));
+      const rest = await readTogether(db, {
+        facts: courseFactsRead(courseId, now),
+        names: accountNamesRead(learnerIds),
+        activity: classActivityRead(courseId, asOf),
+        questions: read<QuestionStatisticsRow>(
+          `SELECT quiz_id, question_id, min(position) AS position, count(*)::int AS learners, avg(score) AS mean_score, avg(points) AS points,
+             avg(score / points) AS facility, corr(score, attempt_score - score) AS discrimination
+           FROM progress_question_results WHERE course_id = $1 AND attempt_number = 1 AND ${notRestricted('learner_id')} AND ($2::timestamptz IS NULL OR graded_at <= $2)
+           GROUP BY quiz_id, question_id`,
+          [courseId, asOf],
+        ),
+        quizzes: quizzesRead([courseId]),
+        school: schoolEarlyWarningRead(course.schoolId),
+        gradebooks: gradebooksRead([courseId], null, asOf ? 'none' : 'current'),
+        completion: completionRead([courseId], null, asOf),
+      });
+      const { facts, names } = rest;
       const nameOf = new Map(names.map((n) => [n.userId, n.displayName]));
       const live = byDisplayName(enrolled, (e) => e.learnerId, names).map((e) => ({ ...e, displayName: nameOf.get(e.learnerId) ?? null }));
       // As of a date: who was enrolled then (a learner enrolled since is not in it), with their status then.
@@ -243,55 +275,32 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
               return { ...e, status: then.status, enrolledAt: new Date(then.enrolledAt), unenrolledAt: then.unenrolledAt ? new Date(then.unenrolledAt) : null };
             })
         : live;
-      const activity = asOf
-        ? await query<ActivityRow>(
-            db,
-            `SELECT user_id, jsonb_object_agg(action, events) AS by_action, sum(events)::int AS events, max(last_at) AS last_at
-             FROM (SELECT user_id, action, count(*)::int AS events, max(occurred_at) AS last_at FROM progress_timeline
-                   WHERE course_id = $1 AND involvement = 'actor' AND real_actor_id IS NULL AND occurred_at <= $2 AND ${notRestricted('user_id')}
-                   GROUP BY user_id, action) t
-             GROUP BY user_id`,
-            [courseId, asOf],
-          )
-        : await query<ActivityRow>(
-            db,
-            `SELECT user_id, by_action, events, last_at FROM progress_class_activity WHERE course_id = $1 AND ${notRestricted('user_id')}`,
-            [courseId],
-          );
-      const questions = await query<QuestionStatisticsRow>(
-        db,
-        `SELECT quiz_id, question_id, min(position) AS position, count(*)::int AS learners, avg(score) AS mean_score, avg(points) AS points,
-           avg(score / points) AS facility, corr(score, attempt_score - score) AS discrimination
-         FROM progress_question_results WHERE course_id = $1 AND attempt_number = 1 AND ${notRestricted('learner_id')} AND ($2::timestamptz IS NULL OR graded_at <= $2)
-         GROUP BY quiz_id, question_id`,
-        [courseId, asOf],
-      );
-      const quizzes = await readQuizzes(db, [courseId]);
-      const { setting, model } = await readSchoolEarlyWarning(db, course.schoolId);
+      const book = rest.gradebooks.get(courseId);
       return {
         course,
         facts,
         enrolments,
-        activity,
-        questions,
-        quizzes,
-        threshold: options.threshold ?? setting ?? 'precision-first',
-        model,
-        gradebook: (await readGradebooks(db, [courseId], null, asOf ? { results: facts.results } : undefined)).get(courseId) ?? null,
-        completion: await readCompletion(db, [courseId], null, asOf),
+        activity: rest.activity,
+        questions: rest.questions,
+        quizzes: rest.quizzes,
+        threshold: options.threshold ?? rest.school.setting ?? 'precision-first',
+        model: rest.school.model,
+        // As of a date: the results then, on today's gradebook.
+        gradebook: book ? (asOf ? withActivityResults(book, facts.results) : book) : null,
+        completion: rest.completion,
       };
     });
     const objecting = await beside.objecting!;
 
-    const byLearner = new Map(read.activity.map((a) => [a.user_id, { events: a.events, activity: a.by_action, lastAt: a.last_at }]));
-    const judgedIds = judgedLearners(read.facts, read.enrolments, objecting);
-    const scores = scoreClass(snapshotOf(courseId, read.facts, judgedIds), read.threshold, read.model.model);
-    const choice = read.model.model.thresholds[read.threshold];
+    const byLearner = new Map(got.activity.map((a) => [a.user_id, { events: a.events, activity: a.by_action, lastAt: a.last_at }]));
+    const judgedIds = judgedLearners(got.facts, got.enrolments, objecting);
+    const scores = scoreClass(snapshotOf(courseId, got.facts, judgedIds), got.threshold, got.model.model);
+    const choice = got.model.model.thresholds[got.threshold];
 
-    const participants: ParticipantView[] = read.enrolments.map((e) => {
+    const participants: ParticipantView[] = got.enrolments.map((e) => {
       const act = byLearner.get(e.learnerId);
       const lastAccessAt = iso(act?.lastAt ?? null);
-      const grades = read.gradebook ? learnerGrades(read.gradebook, e.learnerId, true) : null;
+      const grades = got.gradebook ? learnerGrades(got.gradebook, e.learnerId, true) : null;
       const profilingObjected = objecting.has(e.learnerId);
       const judged = e.status === 'active' && !profilingObjected;
       const baseline = judged
@@ -306,7 +315,7 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
         lastAccessAt,
         events: act?.events ?? 0,
         activity: act?.activity ?? {},
-        completion: learnerCompletion(read.completion, courseId, e.learnerId),
+        completion: learnerCompletion(got.completion, courseId, e.learnerId),
         grade: grades ? { percentage: grades.total.percentage, letter: grades.total.letter, passed: grades.total.passed } : null,
         profilingObjected,
         atRisk: judged ? atRiskView(scores.get(e.learnerId), baseline) : null,
@@ -317,8 +326,8 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
     const totals = active.map((p) => p.grade?.percentage).filter((x): x is number => typeof x === 'number');
     const completed = active.filter((p) => p.completion.courseCompleted).length;
 
-    const quizById = new Map(read.quizzes.map((q) => [q.quizId, q]));
-    const questions: QuestionStatisticsView[] = read.questions
+    const quizById = new Map(got.quizzes.map((q) => [q.quizId, q]));
+    const questions: QuestionStatisticsView[] = got.questions
       .map((r) => {
         const quiz = quizById.get(r.quiz_id);
         const meta = quiz?.questions.find((q) => q.questionId === r.question_id);
@@ -342,20 +351,20 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
     await beside.recorded;
     return {
       courseId,
-      title: read.course.title,
-      code: read.course.code,
-      subject: read.course.subject,
-      gradeLevel: read.course.gradeLevel,
+      title: got.course.title,
+      code: got.course.code,
+      subject: got.course.subject,
+      gradeLevel: got.course.gradeLevel,
       generatedAt: generatedAt.toISOString(),
       asOf: asOf ? asOf.toISOString() : null,
       earlyWarning: {
-        threshold: read.threshold,
+        threshold: got.threshold,
         riskAtLeast: round3(choice.threshold),
         expectedPrecision: round3(choice.expectedPrecision),
         expectedRecall: round3(choice.expectedRecall),
         rule: choice.rule,
-        trainedOn: read.model.model.trainedOn,
-        model: read.model.source,
+        trainedOn: got.model.model.trainedOn,
+        model: got.model.source,
       },
       rules: {
         atRisk: `${EARLY_WARNING_RULE_TEXT} Baseline (shown beside it, not the flag): ${atRiskRuleText(inactiveDays)}`,
@@ -381,17 +390,17 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
       suggestions: classSuggestions({
         questions,
         atRisk: active.filter((p) => p.atRisk?.flagged).map((p) => p.displayName ?? p.learnerId),
-        missing: read.facts.assessments
+        missing: got.facts.assessments
           .filter((a) => a.dueAt !== null && a.dueAt <= now.getTime())
           .map((a) => ({
             title: a.title,
             learners: judgedIds.length,
-            missing: judgedIds.filter((id) => !read.facts.submissions.get(id)?.has(a.id)).length,
+            missing: judgedIds.filter((id) => !got.facts.submissions.get(id)?.has(a.id)).length,
           })),
       }),
       gradeDistribution: gradeDistribution(totals),
       questions,
-      assessments: assessmentStatistics(read.facts.assessments, read.facts.results, read.facts.submissions, active.map((p) => p.learnerId)),
+      assessments: assessmentStatistics(got.facts.assessments, got.facts.results, got.facts.submissions, active.map((p) => p.learnerId)),
     };
   }
 }

@@ -8,7 +8,7 @@
  * `readCompletion`, `readCourseCompletions`, `readQuizGrading`,
  * '@learnstream/grades').
  */
-import { queryOne, type Queryable } from '@learnstream/database';
+import { read, runRead, type Queryable, type Read } from '@learnstream/database';
 import type { AccountName } from '@learnstream/identity';
 
 export const iso = (v: Date | string | null | undefined): string | null => (v === null || v === undefined ? null : new Date(v).toISOString());
@@ -25,10 +25,10 @@ export const iso = (v: Date | string | null | undefined): string | null => (v ==
 export const notRestricted = (column: string) => `NOT coalesce(${column} = ANY ((SELECT ls_restricted_ids())::uuid[]), false)`;
 
 /** The restricted people (ls_restricted_ids(), as above), to leave out of rows read through another feature's reader. */
-export async function restrictedIds(db: Queryable): Promise<Set<string>> {
-  const row = await queryOne<{ ids: string[] | null }>(db, 'SELECT ls_restricted_ids()::text[] AS ids');
-  return new Set(row?.ids ?? []);
-}
+export const restrictedRead = (): Read<Set<string>> =>
+  read('SELECT ls_restricted_ids()::text[] AS ids', [], (rows: { ids: string[] | null }[]) => new Set(rows[0]?.ids ?? []));
+
+export const restrictedIds = (db: Queryable): Promise<Set<string>> => runRead(db, restrictedRead());
 
 /**
  * Orders people as a report lists them, like `ORDER BY display_name NULLS LAST, id`: `named` is the
