@@ -36,7 +36,9 @@
  * --main A.js,B.js starts those server builds instead of dist's, alternately
  * (A B A B … over --rounds, default 2), each on the same copy: an A/B of two
  * builds in one run. With --profile each server runs under --cpu-prof and the
- * summary of its profile follows its timings.
+ * summary of its profile follows its timings. Without --reports-only, --main
+ * A.js starts that build for the whole run (an A/B of the catch-up: runs of
+ * each build, alternated).
  */
 import 'reflect-metadata';
 import pg from 'pg';
@@ -208,6 +210,22 @@ function processCpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
+/**
+ * The CPU time so far of the backends connected to the bench database (the server's pool: its connections stay open
+ * through the catch-up), from /proc; null when PostgreSQL runs elsewhere (its processes are not visible here).
+ */
+async function backendsCpuMs(db: BenchDatabase): Promise<number | null> {
+  const pids = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  const cpu = pids.map(({ pid }) => {
+    try {
+      return processCpuMs(pid);
+    } catch {
+      return null; // ended meanwhile, or not on this machine
+    }
+  });
+  return cpu.some((ms) => ms !== null) ? cpu.reduce<number>((sum, ms) => sum + (ms ?? 0), 0) : null;
+}
+
 /** Resets pg_stat_statements for the bench database only (another run's figures on the same server stay); false without it. */
 async function resetDatabaseStatements(db: BenchDatabase): Promise<boolean> {
   try {
@@ -348,11 +366,15 @@ async function main(): Promise<void> {
     const withStatements = await resetDatabaseStatements(db);
     const profileDir = PROFILE ? resolve('.data/bench-reports-profile') : undefined;
     const started = Date.now();
-    server = await startServer({ databaseUrl: db.url, env, startTimeoutMs: 3_600_000, profileDir });
+    server = await startServer({ databaseUrl: db.url, env, main: MAINS[0], startTimeoutMs: 3_600_000, profileDir });
     const listening = (Date.now() - started) / 1000;
     const { perProjection, all: afterListening } = await catchUp(db, server, total);
     const all = listening + afterListening;
     const catchUpLoad = load();
+    // Per 1,000 events of the log, what the load average does not move: the server's CPU (start-up included) and the database's execution time.
+    const serverCpuMs = processCpuMs(server.child.pid!);
+    const catchUpDbMs = withStatements ? await databaseMs(db) : NaN;
+    const backendCpuMs = await backendsCpuMs(db);
     const statements = withStatements ? await statementReport(db) : [['database time during the catch-up', 'pg_stat_statements not preloaded: not measured'] as [string, string]];
     const rssAfterCatchUp = server.peakRssMiB();
     const deadLetters = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM projection_dead_letters'))[0].n);
@@ -391,6 +413,7 @@ async function main(): Promise<void> {
       ['events in the log', fmt(total)],
       ['generation (fast path, sealed, group commit)', result ? `${fmt(result.events / result.seconds)} events/s` : `reused the term ${TERM}`],
       ['catch-up, all projections together', `${fmt(all, 1)} s → ${fmt(catchUpRate)} events/s of log, ${(catchUpRate / anchors.copyRowsPerSecond).toFixed(3)} × COPY (${perProjection.size} projections: ${fmt((total * perProjection.size) / all)} event applications/s; batches of ${BATCH_SIZE ?? 'the default size'}; load average ${catchUpLoad})`],
+      ['  per 1,000 events of the log', `server CPU ${fmt((1000 * serverCpuMs) / total, 1)} ms (start-up included), database execution ${fmt((1000 * catchUpDbMs) / total, 1)} ms, CPU of the server's open PostgreSQL connections ${backendCpuMs === null ? 'not measured (another machine)' : `${fmt((1000 * backendCpuMs) / total, 1)} ms`}`],
       ...[...perProjection].sort((a, b) => a[1] - b[1]).map(([name, s]): [string, string] => [`  ${name} at the head (after the server answered)`, `${fmt(s, 1)} s`]),
       ...statements,
       ['dead letters after catch-up', String(deadLetters)],
