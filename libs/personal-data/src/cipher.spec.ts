@@ -5,6 +5,7 @@ import { createKeyStoreDatabase, createTestDatabase, type TestDatabase } from '.
 import { PersonalDataCipher, SealedRequests, type SealedValue } from './cipher';
 import { KeyStore } from './key-store';
 import { personal } from './personal';
+import { InvalidPersonalDataError } from './errors';
 
 /** A subject_keys row as a backup holds it. */
 type StoredKey = { key_id: string; subject_id: string; scope: string; wrapped_key: Buffer; created_at: Date };
@@ -152,6 +153,13 @@ describe('PersonalDataCipher', () => {
       { doc: { metadata: { ip: null, userAgent: null } }, erased: ['metadata.ip'] },
       { doc: { metadata: { ip: '10.0.0.5' }, data: { email: 'ann@example.com' } }, erased: [] },
     ]);
+  });
+
+  it('refuses a request value whose time is no usable month, after others of the same call', async () => {
+    const ann = randomUUID();
+    for (const bad of [new Date(NaN), new Date('+010000-01-01T00:00:00Z')]) {
+      await expect(cipher.sealMany([], [{ subjectId: ann, occurredAt: new Date('2022-03-10T00:00:00Z'), value: 'a' }, { subjectId: ann, occurredAt: bad, value: 'b' }])).rejects.toThrow(InvalidPersonalDataError);
+    }
   });
 
   it('seals a request value repeated in one call once per key (the events of one request share it), and asks for each key once', async () => {

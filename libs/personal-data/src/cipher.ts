@@ -112,11 +112,21 @@ function transform(node: unknown, at: At, replace: (node: unknown, at: At) => un
   return node;
 }
 
-/** Visits a JSON-like tree as transform() does, without copying it: `visit` returns DESCEND to look inside a node. */
+/**
+ * Visits the objects of a JSON-like tree (arrays, plain objects and any other object, not strings, numbers and other
+ * primitives, which hold nothing to seal or open) as transform() does, without copying it: `visit` returns DESCEND to
+ * look inside a node. A child's place is made only for an object (an event's data is mostly primitives).
+ */
 function walk(node: unknown, at: At, visit: (node: unknown, at: At) => unknown): void {
   if (visit(node, at) !== DESCEND) return;
-  if (Array.isArray(node)) node.forEach((v, i) => walk(v, { parent: at, key: i }, visit));
-  else if (isPlainObject(node)) for (const k of Object.keys(node)) walk(node[k], { parent: at, key: k }, visit);
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) if (typeof node[i] === 'object' && node[i] !== null) walk(node[i], { parent: at, key: i }, visit);
+  } else if (isPlainObject(node)) {
+    for (const k in node) {
+      const child = node[k];
+      if (Object.hasOwn(node, k) && typeof child === 'object' && child !== null) walk(child, { parent: at, key: k }, visit);
+    }
+  }
 }
 
 /** A SealedValue at this node, or null if there is none; a malformed one throws. */
@@ -245,24 +255,39 @@ export class PersonalDataCipher {
     for (const r of requests) if (r.value !== null && typeof r.value !== 'string') throw new InvalidPersonalDataError('request metadata must be a string or null');
     // Each key is asked for once, however many values it seals (a batch's events repeat their subject and month).
     const asked: KeyRequest[] = [];
-    const slots = new Map<string, number>();
+    // By subject, then scope: no key string made per value.
+    const slots = new Map<string, Map<KeyScope, number>>();
     const ask = (subjectId: string, scope: KeyScope): number => {
-      const slot = `${subjectId}|${scope}`;
-      let i = slots.get(slot);
+      let ofSubject = slots.get(subjectId);
+      if (!ofSubject) slots.set(subjectId, (ofSubject = new Map<KeyScope, number>()));
+      let i = ofSubject.get(scope);
       if (i === undefined) {
-        slots.set(slot, (i = asked.length));
+        ofSubject.set(scope, (i = asked.length));
         asked.push({ subjectId, scope });
       }
       return i;
     };
     const markerKeys = markers.map((m) => ask(subjectIdOf(m.subjectId), DATA_SCOPE));
+    // By UTC month (the scope's period): a bulk import's values each have their own time, and formatting a date per value
+    // was a tenth of the sealing. A date that is no usable period throws at its first value, as before.
     const scopes = new Map<number, KeyScope>();
     const scopeOf = (date: Date): KeyScope => {
-      let scope = scopes.get(date.getTime());
-      if (scope === undefined) scopes.set(date.getTime(), (scope = requestScope(date)));
+      const month = date.getUTCFullYear() * 12 + date.getUTCMonth();
+      let scope = scopes.get(month);
+      if (scope === undefined) {
+        scope = requestScope(date);
+        if (!Number.isNaN(month)) scopes.set(month, scope);
+      }
       return scope;
     };
-    const requestKeys = requests.map((r) => (r.value === null ? -1 : ask(subjectIdOf(r.subjectId), scopeOf(r.occurredAt))));
+    // A batch's values name the same few subjects again and again: each id checked once.
+    const subjects = new Map<string, string>();
+    const subjectOf = (id: string): string => {
+      let subject = subjects.get(id);
+      if (subject === undefined) subjects.set(id, (subject = subjectIdOf(id)));
+      return subject;
+    };
+    const requestKeys = requests.map((r) => (r.value === null ? -1 : ask(subjectOf(r.subjectId), scopeOf(r.occurredAt))));
     const { keys, erased } = asked.length || ids?.size ? await this.keys.lookUp(ids ?? [], asked) : { keys: [], erased: new Map<string, string | null>() };
     const keyOf = new Map(markers.map((m, i) => [m, keys[markerKeys[i]]]));
     const sealedDocs = docs.map((doc, i) =>
