@@ -63,5 +63,14 @@ describe('query<Row>', () => {
       const nothing = { query: () => Promise.reject(new Error('no statement expected')) };
       expect(await runRead(nothing, knownRead(3))).toBe(3);
     });
+
+    it('sends a read marked alone as a statement of its own, its value in its place among the others', async () => {
+      const sent: string[] = [];
+      const counting = { query: (sql: string, params?: unknown[]) => (sent.push(sql), pool.query(sql, params)) };
+      const numbers = read(`SELECT n FROM generate_series($1::int, $2::int) AS n ORDER BY n`, [1, 3], (rows: { n: number }[]) => rows.map((r) => r.n), { alone: true });
+      expect(await readTogether(counting, { a: words(1, 2), b: numbers, c: words(4, 4) })).toEqual({ a: ['w2', 'w1'], b: [1, 2, 3], c: ['w4'] });
+      expect(sent).toHaveLength(2);
+      expect(sent[1]).not.toContain('json_agg');
+    });
   });
 });
