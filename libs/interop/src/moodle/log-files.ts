@@ -106,12 +106,18 @@ export async function* readLogFileChunks(path: string, { utf8 }: { utf8?: boolea
   if (chunk.length) yield chunk;
 }
 
-/** A chunk of records kept by RecordReplay: every field of the chunk in one string, NUL between them (fields hold no NUL). */
+/**
+ * A chunk of records kept by RecordReplay. A log repeats most of its fields row after row (event name, component,
+ * course, user…): each distinct field of the chunk is kept once (`text`: NUL between them; fields hold no NUL), and
+ * each record's fields as indexes into them.
+ */
 interface KeptChunk {
   text: string;
+  /** Every field of the chunk in order, as the index of its text. */
+  fields: Uint16Array | Uint32Array;
   /** Per record: its number of fields, line and bytes read; the reason of an unreadable one. */
   counts: Uint32Array;
-  lines: Float64Array;
+  lines: Uint32Array;
   bytes: Float64Array;
   errors: Map<number, string> | null;
 }
@@ -119,9 +125,9 @@ interface KeptChunk {
 /**
  * A file's records kept in memory as read (readLogFileChunks), to be handed out again without reading and parsing the
  * file a second time: the Moodle import reads a file twice (a pre-pass, then the import), and parsing the CSV again was
- * a tenth of its CPU. Compact: each chunk's fields are one string. Text records only (a field read as Windows-1252
- * keeps its bytes, which are not kept): `keep` says false once a record cannot be kept or `maxChars` is past, and the
- * caller reads the file again instead (a large file is read twice rather than held whole).
+ * a tenth of its CPU. Compact (KeptChunk), and let go chunk by chunk as handed out. Text records only (a field read as
+ * Windows-1252 keeps its bytes, which are not kept): `keep` says false once a record cannot be kept or `maxChars` is
+ * past, and the caller reads the file again instead (a large file is read twice rather than held whole).
  */
 export class RecordReplay {
   private chunks: (KeptChunk | null)[] = [];
@@ -144,22 +150,33 @@ export class RecordReplay {
   keep(records: readonly TableRecord[]): boolean {
     if (this.full) return false;
     const n = records.length;
-    const chunk: KeptChunk = { text: '', counts: new Uint32Array(n), lines: new Float64Array(n), bytes: new Float64Array(n), errors: null };
-    const parts: string[] = [];
+    let total = 0;
+    for (const r of records) {
+      if (r.raw !== null || r.latin1 > 0 || r.line > 0xffffffff) return this.giveUp();
+      total += r.fields.length;
+    }
+    const indexes = total <= 0xffff ? new Uint16Array(total) : new Uint32Array(total);
+    const chunk: KeptChunk = { text: '', fields: indexes, counts: new Uint32Array(n), lines: new Uint32Array(n), bytes: new Float64Array(n), errors: null };
+    const distinct = new Map<string, number>();
+    const texts: string[] = [];
+    let at = 0;
     for (let i = 0; i < n; i++) {
       const r = records[i];
-      if (r.raw !== null || r.latin1 > 0) return this.giveUp();
       chunk.counts[i] = r.fields.length;
       chunk.lines[i] = r.line;
       chunk.bytes[i] = r.bytes;
       if (r.error !== undefined) (chunk.errors ??= new Map()).set(i, r.error);
       for (const f of r.fields) {
-        parts.push(f);
-        this.chars += f.length + 1;
+        let index = distinct.get(f);
+        if (index === undefined) {
+          distinct.set(f, (index = texts.push(f) - 1));
+          this.chars += f.length + 1;
+        }
+        indexes[at++] = index;
       }
     }
     if (this.chars > this.maxChars) return this.giveUp();
-    chunk.text = parts.join('\u0000');
+    chunk.text = texts.join('\u0000');
     this.chunks.push(chunk);
     return true;
   }
@@ -170,16 +187,16 @@ export class RecordReplay {
     for (let c = 0; c < this.chunks.length; c++) {
       const chunk = this.chunks[c]!;
       this.chunks[c] = null;
-      const fields = chunk.text.split('\u0000');
+      const texts = chunk.text.split('\u0000');
       const records: TableRecord[] = [];
       let at = 0;
       for (let i = 0; i < chunk.counts.length; i++) {
-        const count = chunk.counts[i];
+        const fields = new Array<string>(chunk.counts[i]);
+        for (let j = 0; j < fields.length; j++) fields[j] = texts[chunk.fields[at++]];
+        const record: TableRecord = { fields, raw: null, latin1: 0, line: chunk.lines[i], bytes: chunk.bytes[i] };
         const error = chunk.errors?.get(i);
-        const record: TableRecord = { fields: fields.slice(at, at + count), raw: null, latin1: 0, line: chunk.lines[i], bytes: chunk.bytes[i] };
         if (error !== undefined) record.error = error;
         records.push(record);
-        at += count;
       }
       yield records;
     }
