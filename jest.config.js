@@ -12,6 +12,8 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
   moduleNameMapper: {
+    // A library's part without HTTP (tsconfig.json and .swcrc name each one).
+    '^@learnstream/([a-z-]+)/headless$': '<rootDir>/libs/$1/src/headless.ts',
     '^@learnstream/(.*)$': '<rootDir>/libs/$1/src/index.ts',
   },
   testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'],

@@ -5,7 +5,7 @@ import { AccessModule } from '@learnstream/access';
 import { ActivityModule } from '@learnstream/activity';
 import { CoreModule, SignInRateGuard, type CoreOptions } from '@learnstream/core';
 import { GraphqlApiModule } from '@learnstream/graphql';
-import { ProjectionsModule } from '@learnstream/projections';
+import { ProjectionsAdminController, ProjectionsModule } from '@learnstream/projections';
 import { EVENT_TYPES, readModels, FEATURE_MODULES } from '@learnstream/composition';
 import { HealthController } from './health.controller';
 
@@ -20,7 +20,7 @@ export class AppModule {
         // Listed before the others (it is one of FEATURE_MODULES too): Express tries each route in the order it was
         // registered, and POST /api/v1/activity, the busiest route, came after ~150 others (~10 % of its CPU).
         ActivityModule,
-        ProjectionsModule.forRoot({ run: options.config.projectorInProcess, http: true, ...readModels(options.config) }),
+        ProjectionsModule.forRoot({ run: options.config.projectorInProcess, http: true, controllers: [ProjectionsAdminController], ...readModels(options.config) }),
         CqrsModule.forRoot(),
         AccessModule,
         ...FEATURE_MODULES,

@@ -12,27 +12,25 @@
  *   seed demo                        a small demo term through the real API (sign-ins printed)
  *   early-warning train              fit the at-risk model on a history (libs/early-warning)
  */
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { ConfigError, loadConfig } from '@learnstream/config';
-import { CoreModule, JsonLogger, resolveDatabase } from '@learnstream/core';
+import { CoreModule } from '@learnstream/core';
 import { EVENT_TYPES, readModels } from '@learnstream/composition';
-import { IMPORT_USAGE, InteropImportModule, OuladImporter, parseImportArgs, runImportCommand } from '@learnstream/interop';
+import { IMPORT_USAGE, OuladImporter } from '@learnstream/interop';
 import { EventLog } from '@learnstream/event-store';
 import { PasswordHasher } from '@learnstream/identity';
 import { randomBytes } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
 import { ErasureReplay, PrivacyRetentionModule, RetentionSweep } from '@learnstream/privacy';
 import { ProjectionRunner, ProjectionsModule } from '@learnstream/projections';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { CoreOptions } from '@learnstream/core';
 import { TRAIN_USAGE, trainCommand } from '@learnstream/early-warning';
+import { cliConfig, cliLogger, inContext } from './context';
+import { isMoodleImport, runMoodleImport } from './import-command';
 import { seedDemoCommand } from './seed-demo';
 
 @Module({})
 class CliModule {
   static forRoot(options: CoreOptions): DynamicModule {
-    return { module: CliModule, imports: [CoreModule.forRoot({ ...options, events: EVENT_TYPES }), ProjectionsModule.forRoot({ run: false, http: false, ...readModels(options.config) }), InteropImportModule, PrivacyRetentionModule] };
+    return { module: CliModule, imports: [CoreModule.forRoot({ ...options, events: EVENT_TYPES }), ProjectionsModule.forRoot({ run: false, http: false, ...readModels(options.config) }), PrivacyRetentionModule] };
   }
 }
 
@@ -102,10 +100,11 @@ export async function runCli(argv: string[], out: (s: string) => void = console.
   const [command, sub, arg] = argv;
   // Files in, weights out: no database.
   if (command === 'early-warning' && sub === 'train') return trainCommand(argv.slice(2), out);
+  if (isMoodleImport(argv)) return runMoodleImport(argv, out);
   const ouladArgs = command === 'import' && sub === 'oulad' ? parseOuladArgs(argv.slice(2)) : null;
   const known =
     (ouladArgs !== null && !('problem' in ouladArgs)) ||
-    command === 'migrate' || (command === 'projections' && ['status', 'rebuild', 'dead-letters', 'retry'].includes(sub ?? '')) || (command === 'import' && !('problem' in parseImportArgs(argv.slice(1))))
+    command === 'migrate' || (command === 'projections' && ['status', 'rebuild', 'dead-letters', 'retry'].includes(sub ?? ''))
     || (command === 'privacy' && sub === 'sweep' && argv.slice(2).every((a) => a === '--dry-run'))
     || (command === 'privacy' && sub === 'reapply-erasures' && argv.length === 2)
     || (command === 'seed' && sub === 'demo' && argv.length === 2);
@@ -113,26 +112,11 @@ export async function runCli(argv: string[], out: (s: string) => void = console.
     out(USAGE);
     return 64; // EX_USAGE
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      out(error.message);
-      return 78;
-    }
-    throw error;
-  }
-  // A bulk command (an import, a rebuild) allocates much that dies soon after: V8 would let the heap grow to
-  // about four times the live data between full collections (a 100,000-row import peaked at 420 MiB with 70 MB live).
-  if (config.cliHeapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.cliHeapGrowingPercent}`);
-  const logger = new JsonLogger(config.logLevelSet ? config.logLevel : 'warn');
+  const config = cliConfig(out);
+  if (typeof config === 'number') return config;
+  const logger = cliLogger(config);
   if (command === 'seed') return seedDemoCommand(config, logger, out);
-  const database = await resolveDatabase(config, logger);
-  let app;
-  try {
-    // Migrations run when the context starts.
-    app = await NestFactory.createApplicationContext(CliModule.forRoot({ config, databaseUrl: database.url }), { logger, abortOnError: false });
+  return inContext(config, logger, (options) => CliModule.forRoot(options), out, async (app) => {
     if (command === 'migrate') {
       out('migrations are up to date');
       return 0;
@@ -145,7 +129,6 @@ export async function runCli(argv: string[], out: (s: string) => void = console.
       out(table(courseIds.map((c) => ({ ...c }))));
       return 0;
     }
-    if (command === 'import') return await runImportCommand(app, argv.slice(1), out);
     if (command === 'privacy' && sub === 'reapply-erasures') {
       // The start of this command carried them out already (as every start does): report both runs.
       const replay = app.get(ErasureReplay);
@@ -174,12 +157,5 @@ export async function runCli(argv: string[], out: (s: string) => void = console.
       out(table((await runner.deadLetters(arg)).map((d) => ({ ...d }))));
     }
     return 0;
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    out(code ? `${code}: ${(error as Error).message}` : String(error));
-    return 1;
-  } finally {
-    await app?.close();
-    await database.stop();
-  }
+  });
 }

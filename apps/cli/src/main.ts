@@ -1,5 +1,6 @@
 /**
- * The `learnstream` command's entry point; cli.ts does the work.
+ * The `learnstream` command's entry point; cli.ts does the work, and import-command.ts the Moodle imports alone
+ * (without loading the rest of the application: its start cost most of the time of a small import).
  *
  * An import sets V8's heap growth (CLI_HEAP_GROWING_PERCENT) here, before the application's modules load: set after,
  * it took effect only from the second full collection on, and the last one of the start (about 50 MB live) had sized
@@ -18,8 +19,10 @@ if (argv[0] === 'import') {
     // A configuration problem: runCli says what it is.
   }
 }
-const { runCli } = await import('./cli');
-runCli(argv).then(
+// The Moodle imports' module loads no more than they need; every other command loads cli.ts (the whole application).
+const { isMoodleImport, runMoodleImport } = await import('./import-command');
+const run = isMoodleImport(argv) ? runMoodleImport : (await import('./cli')).runCli;
+run(argv).then(
   (code) => process.exit(code),
   (err: unknown) => {
     console.error(err);

@@ -4,7 +4,7 @@
  * the EventLog), and the request id as correlation id.
  */
 import { randomUUID } from 'node:crypto';
-import { currentRequest } from '@learnstream/core';
+import { currentRequest } from '@learnstream/core/headless';
 import type { Crud, EnvelopeInput, ObjectRef, Origin } from '@learnstream/event-store';
 import type { Actor } from './actor';
 

@@ -22,7 +22,7 @@
  */
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { PG_LISTENER } from '@learnstream/core';
+import { PG_LISTENER } from '@learnstream/core/headless';
 import { query, type PgListener } from '@learnstream/database';
 import type { DataSource } from 'typeorm';
 

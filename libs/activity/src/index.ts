@@ -3,7 +3,7 @@
  * definitions), ingestion over REST with group commit, and its options.
  * Other code imports '@learnstream/activity'.
  */
-export * from './activity.events';
+export * from './headless';
 export { parseActivityBody, type ActivityItem, type ItemProblem } from './activity.validation';
 export { ACTIVITY_OPTIONS, DEFAULT_ACTIVITY_OPTIONS, activityOptions, type ActivityOptions } from './activity.options';
 export { ActivityModule } from './activity.module';

@@ -5,32 +5,8 @@
  * loadSchool + decideJoinSchool + toNewEvents, in one append to the new user
  * stream), the projections and the Nest module.
  */
-export * from './affiliation.events';
+export * from './headless';
 export { AffiliationsModule } from './affiliations.module';
-export { loadSchool } from './load-school';
-export {
-  activeMemberships,
-  decideChangeClass,
-  decideJoinSchool,
-  decideAddMember,
-  decideLeaveSchool,
-  evolveMembership,
-  initialMembershipState,
-  type JoinSchool,
-  type Membership,
-  type MembershipState,
-} from './membership';
-export { envelopeFieldsOf, toNewEvents } from './new-events';
-export { decideParentLink, evolveParentLink, type ParentLinkState, type ParentLinkStatus } from './parent-link';
-export { decideParentalConsent, evolveParentalConsent, initialParentalConsentState, type ParentalConsentState } from './parental-consent';
-export { MembershipsProjection } from './projections/memberships.projection';
-export { ParentalConsentProjection } from './projections/parental-consent.projection';
-export { ParentLinksProjection } from './projections/parent-links.projection';
-export { SchoolsProjection } from './projections/schools.projection';
-export { TransfersProjection } from './projections/transfers.projection';
-export { decideTransfer, evolveTransfer, type TransferState, type TransferStatus } from './transfer';
-export { decideSchool, evolveSchool, type ClassState, type SchoolState } from './school';
-export { parentLinkId, parentLinkStream, schoolStream, transferStream, userStream } from './streams';
 // The commands, queries, bodies and views other transports (GraphQL) use.
 export * from './commands/add-member.command';
 export * from './commands/archive-class.command';

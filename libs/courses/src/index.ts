@@ -2,34 +2,7 @@
  * Courses and enrolments: the pure business rules (deciders), their events and
  * the registry definitions of those events. Other code imports '@learnstream/courses'.
  */
-export * from './course.commands';
-export * from './course.events';
-export { courseDecider, courseStreamId, decideCourse } from './course';
-export { evolveCourse, findResource, findSection, initialCourseState } from './course.state';
-export type { Course, CourseActivity, CourseResource, CourseSection, CourseStaffMember, CourseState } from './course.state';
-export { canEditCourse, canGradeInCourse, courseRoleOf } from './course-staff';
-export { COURSE_LIMITS } from './course.validation';
-
-export * from './enrolment.events';
-export {
-  enrolmentDecider,
-  enrolmentId,
-  enrolmentStreamId,
-  evolveEnrolment,
-  initialEnrolmentState,
-  isActiveEnrolment,
-  type EnrolLearner,
-  type EnrolmentCommand,
-  type EnrolmentCourseSnapshot,
-  type EnrolmentState,
-  type UnenrolLearner,
-} from './enrolment';
-
-export { isWithinPeriod, type Period, type PeriodInput } from './period';
-
-export * from './course-views.events';
-export { enrolmentKeyMatches, hashEnrolmentKey } from './enrolment-key';
-export { envelopeFieldsOf as courseEnvelopeFieldsOf } from './new-events';
+export * from './headless';
 
 // The HTTP side: module, the commands other features may send, the read models.
 export * from './courses.module';
@@ -45,8 +18,6 @@ export { GetResourceQuery, type ResourceWithContentView } from './queries/get-re
 export { ListCoursesQuery, type CatalogueEntry, type CatalogueFilter } from './queries/list-courses.query';
 export { ListParticipantsQuery, type ParticipantView } from './queries/list-participants.query';
 export type { CourseSummaryView, ResourceView } from './queries/course-views';
-export { CoursesProjection } from './projections/courses.projection';
-export { CourseEnrolmentsProjection } from './projections/course-enrolments.projection';
 // Request bodies, for the GraphQL input types that extend them (validation written once).
 export {
   AddResourceDto,

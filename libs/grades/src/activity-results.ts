@@ -11,7 +11,7 @@
  * A result replaces any grade recorded on the item by RecordGrade (source
  * 'activity'), which this path does not use.
  */
-import { finalGrade, type Attempt, type GradingMethod, type QuizAttemptsState } from '@learnstream/assessments';
+import { finalGrade, type Attempt, type GradingMethod, type QuizAttemptsState } from '@learnstream/assessments/headless';
 import type { GradebookState, LearnerGrades } from './gradebook.state';
 
 export interface ActivityResult {

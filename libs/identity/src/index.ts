@@ -1,13 +1,8 @@
-export * from './account';
-export * from './account.events';
-export * from './accounts.repository';
+export * from './headless';
 export * from './auth/auth.service';
 export * from './identity.module';
 export * from './passwords';
-export * from './profile';
-export * from './projections/accounts.projection';
 export * from './queries/get-account.query';
-export * from './username-index';
 // The commands, queries and bodies other transports (GraphQL) send through the buses.
 export * from './commands/manage-account.command';
 export * from './commands/open-account.command';

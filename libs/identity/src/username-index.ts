@@ -10,7 +10,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHmac, hkdfSync } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
-import { PG_POOL } from '@learnstream/core';
+import { PG_POOL } from '@learnstream/core/headless';
 import { DomainError } from '@learnstream/domain';
 import { EVENT_STORE, type EventStore } from '@learnstream/event-store';
 import type pg from 'pg';

@@ -1,18 +1,10 @@
 import { Module } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { AccessModule } from '@learnstream/access';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { Clock } from '@learnstream/domain';
-import { UsernameIndex } from '@learnstream/identity';
 import { INTEROP_OPTIONS, interopOptions, type InteropOptions } from './interop.options';
-import { IdMap } from './moodle/id-map';
-import { ImportCheckpoints } from './moodle/import-checkpoints';
-import { ImporterActor } from './moodle/importer-actor';
-import { MoodleGradesImporter } from './moodle/moodle-grades-importer';
-import { MoodleLogImporter } from './moodle/moodle-log-importer';
 import { ImportJobs } from './moodle/import-jobs';
 import { ImportJobsController } from './moodle/import-jobs.controller';
-import { Placeholders } from './moodle/placeholders';
 import { AgentKeys } from './xapi/agent-keys';
 import { StoreStatementsHandler } from './xapi/commands/store-statements.command';
 import { CourseXapiController } from './xapi/course-xapi.controller';
@@ -29,6 +21,7 @@ import { XapiDocumentsController } from './xapi/documents.controller';
 import { xapiMiddleware } from './xapi/xapi-http';
 import { XapiStatementsReader } from './xapi/xapi-statements.reader';
 import { XapiAboutController, XapiStatementsController } from './xapi/xapi.controller';
+import { InteropImportModule } from './interop-import.module';
 
 const OPTIONS = { provide: INTEROP_OPTIONS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => interopOptions(config) };
 
@@ -47,14 +40,6 @@ const XAPI_BODY = {
     return true;
   },
 };
-
-/** The Moodle importers, without HTTP: what the CLI needs (and the api, for the same providers). */
-@Module({
-  imports: [AccessModule],
-  providers: [IdMap, ImportCheckpoints, ImporterActor, Placeholders, UsernameIndex, MoodleLogImporter, MoodleGradesImporter],
-  exports: [MoodleLogImporter, MoodleGradesImporter],
-})
-export class InteropImportModule {}
 
 /** xAPI in (the LRS at /xapi) and out (a course's log, a learner's export), and the LRS clients' admin API. */
 @Module({

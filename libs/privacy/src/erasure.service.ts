@@ -27,11 +27,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { envelopeFor, type Actor } from '@learnstream/access';
-import { PG_POOL, retryOnConflict } from '@learnstream/core';
+import { PG_POOL, retryOnConflict } from '@learnstream/core/headless';
 import { DomainError, uuidV5, Clock } from '@learnstream/domain';
 import { comparePositions, WrongExpectedRevisionError, type AppendResult } from '@learnstream/event-store';
 import { KeyStore } from '@learnstream/personal-data';
-import { SUBJECT_ERASED } from '@learnstream/projections';
+import { SUBJECT_ERASED } from '@learnstream/projections/headless';
 import type pg from 'pg';
 import { decideRequest, evolveRequest } from './privacy-request';
 import { MentionFinder } from './mentions';

@@ -16,7 +16,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { PG_POOL } from '@learnstream/core';
+import { PG_POOL } from '@learnstream/core/headless';
 import type { EventLog } from '@learnstream/event-store';
 import type pg from 'pg';
 import { userStream, type Mention, type MentionRecord } from './privacy.events';

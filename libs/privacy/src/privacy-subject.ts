@@ -16,7 +16,7 @@
  * shredded when its hold period ends.
  */
 import { DomainError } from '@learnstream/domain';
-import { SUBJECT_ERASED } from '@learnstream/projections';
+import { SUBJECT_ERASED } from '@learnstream/projections/headless';
 import type { ConsentPurpose, PrivacySubjectEvent } from './privacy.events';
 
 export interface ConsentState {

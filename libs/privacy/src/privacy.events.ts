@@ -27,7 +27,7 @@
 import { arrayOf, bool, eventType, instant, isUuid, nullable, object, oneOf, optional, positiveInteger, simple, uuid, wholeNumber, type DomainEvent, type Shape } from '@learnstream/domain';
 import type { EventTypeDefinition } from '@learnstream/event-store';
 import { sealed, type Personal } from '@learnstream/personal-data';
-import { SUBJECT_ERASED } from '@learnstream/projections';
+import { SUBJECT_ERASED } from '@learnstream/projections/headless';
 
 export const REQUEST_TYPES = ['export', 'rectification', 'erasure', 'restriction', 'objection'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];

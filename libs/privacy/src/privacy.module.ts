@@ -1,39 +1,18 @@
 import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { ChangeConsentHandler } from './commands/consent.command';
 import { ApprovePrivacyRequestHandler, RejectPrivacyRequestHandler, WithdrawPrivacyRequestHandler } from './commands/decide-request.command';
 import { FilePrivacyRequestHandler } from './commands/file-request.command';
 import { ChangePrivacyStateHandler } from './commands/subject-state.command';
-import { ErasureReplay } from './erasure-replay';
-import { ErasureService } from './erasure.service';
-import { MentionFinder } from './mentions';
 import { SubjectExporter } from './export/subject-export';
 import { PrivacyController } from './http/privacy.controller';
-import { PRIVACY_OPTIONS, privacyOptions, type PrivacyOptions } from './privacy.options';
+import { PRIVACY_OPTIONS, type PrivacyOptions } from './privacy.options';
+import { PrivacyRetentionModule } from './privacy-retention.module';
 import { PrivacyReader } from './privacy.reader';
-import { PrivacyRepository } from './privacy.repository';
 import { ExportPersonalDataHandler, ExportRequestedDataHandler } from './queries/export.query';
 import { GetErasureReceiptsHandler, GetPrivacyRequestHandler, ListMyPrivacyRequestsHandler, ListPrivacyQueueHandler } from './queries/requests.query';
 import { GetAccessLogHandler, GetBreachReviewHandler, GetPrivacyStatusHandler, GetRetentionHandler, PreviewRetentionSweepHandler } from './queries/status.query';
 import { ListMentionsHandler, RedactMentionHandler } from './queries/mentions.query';
 import { RetentionSweep } from './retention-sweep';
-
-/**
- * Erasure, its replay at every start (ErasureReplay) and the retention sweep, with no HTTP and no access policy: what
- * the CLI (`learnstream privacy sweep`) needs. The api gets it through PrivacyModule.
- */
-@Module({
-  providers: [
-    { provide: PRIVACY_OPTIONS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => privacyOptions(config) },
-    PrivacyRepository,
-    MentionFinder,
-    ErasureService,
-    ErasureReplay,
-    RetentionSweep,
-  ],
-  exports: [PRIVACY_OPTIONS, PrivacyRepository, ErasureService, ErasureReplay, RetentionSweep],
-})
-export class PrivacyRetentionModule {}
 
 /** Runs the retention sweep every PRIVACY_SWEEP_INTERVAL (api only; 0: never). */
 @Injectable()

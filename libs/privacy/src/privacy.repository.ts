@@ -5,11 +5,11 @@
  */
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { envelopeFor, type Actor } from '@learnstream/access';
-import { retryOnConflict } from '@learnstream/core';
+import { retryOnConflict } from '@learnstream/core/headless';
 import type { DomainEvent } from '@learnstream/domain';
 import { comparePositions, EventLog, type AppendResult, type Crud, type NewEvent, type Position } from '@learnstream/event-store';
 import { personal } from '@learnstream/personal-data';
-import { ProjectionRunner, SUBJECT_ERASED } from '@learnstream/projections';
+import { ProjectionRunner, SUBJECT_ERASED } from '@learnstream/projections/headless';
 import { evolveRequest, initialRequest, requestNotFound, type RequestState } from './privacy-request';
 import { evolveSubject, initialSubject, type SubjectState } from './privacy-subject';
 import { privacyRequestStream, userStream, type PrivacyRequestEvent, type PrivacySubjectEvent } from './privacy.events';

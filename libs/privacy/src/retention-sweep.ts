@@ -18,7 +18,7 @@
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { PG_POOL } from '@learnstream/core';
+import { PG_POOL } from '@learnstream/core/headless';
 import { KeyStore, periodOf } from '@learnstream/personal-data';
 import { Clock } from '@learnstream/domain';
 import type pg from 'pg';

@@ -3,7 +3,7 @@
  * report and the school report (JSON and CSV), their read events, and the two
  * projections that feed them. Other code imports '@learnstream/progress'.
  */
-export * from './progress.events';
+export * from './headless';
 export * from './rules';
 export { DEFAULT_PROGRESS_OPTIONS, PROGRESS_OPTIONS, progressOptions, type ProgressOptions } from './progress.options';
 export { ProgressModule } from './progress.module';

@@ -6,7 +6,6 @@ import type { DataSource } from 'typeorm';
 import { PROJECTIONS, type Projection } from './projection';
 import { InlineProjections } from './inline-projections';
 import { ProjectionRunner } from './projection-runner';
-import { ProjectionsAdminController } from './projections-admin.controller';
 
 export interface ProjectionsModuleOptions {
   /** Every read model of the application (the composition lists them). */
@@ -15,8 +14,10 @@ export interface ProjectionsModuleOptions {
   entities?: Type[];
   /** Run the projection loops in this process (the projector, or the api with PROJECTOR_IN_PROCESS). */
   run: boolean;
-  /** Expose the operations API (the api app). */
+  /** Expose the operations API (the api app): catch-ups run in the background while it answers. */
   http: boolean;
+  /** The operations API's controllers (ProjectionsAdminController, from the barrel), when `http`: kept out of this file so that a process without HTTP loads no Swagger. */
+  controllers?: Type[];
 }
 
 const RUN = Symbol('RUN_PROJECTIONS');
@@ -37,7 +38,7 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
       module: ProjectionsModule,
       global: true,
       imports: [TypeOrmModule.forFeature(options.entities ?? [])],
-      controllers: options.http ? [ProjectionsAdminController] : [],
+      controllers: options.http ? (options.controllers ?? []) : [],
       providers: [
         { provide: RUN, useValue: options.run },
         { provide: HTTP, useValue: options.http },

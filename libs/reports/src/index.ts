@@ -3,7 +3,7 @@
  * logs reports) and the platform's usage statistics (k-anonymous). Other code
  * imports '@learnstream/reports'.
  */
-export * from './reports.events';
+export * from './headless';
 export { DEFAULT_REPORTS_OPTIONS, REPORTS_OPTIONS, type ReportsOptions } from './reports.options';
 export { ReportsModule } from './reports.module';
 export { LiveTails } from './course-log/live-tails';

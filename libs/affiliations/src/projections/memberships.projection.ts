@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@learnstream/event-store';
-import { inRuns, typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections';
+import { inRuns, typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections/headless';
 import type { EntityManager } from 'typeorm';
 import { MEMBERSHIP_EVENT_TYPES, type MembershipEvent } from '../affiliation.events';
 

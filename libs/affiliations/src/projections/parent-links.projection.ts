@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@learnstream/event-store';
-import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections';
+import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections/headless';
 import type { EntityManager } from 'typeorm';
 import { PARENT_LINK_EVENT_TYPES, type ParentLinkEvent } from '../affiliation.events';
 

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@learnstream/event-store';
-import { typedEvent, type Projection } from '@learnstream/projections';
+import { typedEvent, type Projection } from '@learnstream/projections/headless';
 import type { EntityManager } from 'typeorm';
 import { PARENTAL_CONSENT_EVENT_TYPES, type ParentalConsentEvent } from '../affiliation.events';
 

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@learnstream/event-store';
-import { typedEvent, type Projection } from '@learnstream/projections';
+import { typedEvent, type Projection } from '@learnstream/projections/headless';
 import type { EntityManager } from 'typeorm';
 import { SCHOOL_EVENT_TYPES, type SchoolEvent } from '../affiliation.events';
 

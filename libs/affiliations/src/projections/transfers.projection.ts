@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@learnstream/event-store';
-import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections';
+import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections/headless';
 import type { EntityManager } from 'typeorm';
 import { TRANSFER_EVENT_TYPES, type TransferEvent } from '../affiliation.events';
 

@@ -14,9 +14,9 @@
  * DPO redacts it (the privacy feature's PersonalDataRedacted), reads as a mask.
  */
 import type { StoredEvent } from '@learnstream/event-store';
-import type { ErasedSubject, Projection } from '@learnstream/projections';
+import type { ErasedSubject, Projection } from '@learnstream/projections/headless';
 import type { EntityManager } from 'typeorm';
-import { masked, type PersonalDataRedacted } from '@learnstream/privacy';
+import { masked, type PersonalDataRedacted } from '@learnstream/privacy/headless';
 import type { AssignmentEvent, AssignmentSettings } from '../assignment.events';
 import type { AttemptEvent } from '../attempt.events';
 import type { OfflineTestEvent } from '../offline-test.events';

@@ -9,7 +9,7 @@
  * the erasure's anonymous id, which no one signs in as.
  */
 import type { StoredEvent } from '@learnstream/event-store';
-import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections';
+import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections/headless';
 import type { EntityManager } from 'typeorm';
 import { ENROLMENT_EVENT_TYPES, type EnrolmentEvent } from '../enrolment.events';
 

@@ -10,7 +10,7 @@
  * names a person).
  */
 import type { StoredEvent } from '@learnstream/event-store';
-import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections';
+import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections/headless';
 import type { EntityManager } from 'typeorm';
 import { COURSE_EVENT_TYPES, type CourseChanges, type CourseEvent } from '../course.events';
 

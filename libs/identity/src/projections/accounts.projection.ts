@@ -14,7 +14,7 @@
  * the event: a replay or rebuild never ends a later session.
  */
 import type { StoredEvent } from '@learnstream/event-store';
-import { inRuns, type ErasedSubject, type Projection } from '@learnstream/projections';
+import { inRuns, type ErasedSubject, type Projection } from '@learnstream/projections/headless';
 import type { EntityManager } from 'typeorm';
 import type { AccountEvent, Profile } from '../account.events';
 

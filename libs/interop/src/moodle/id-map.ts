@@ -7,7 +7,7 @@
  * history at someone else.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { PG_POOL } from '@learnstream/core';
+import { PG_POOL } from '@learnstream/core/headless';
 import { DomainError } from '@learnstream/domain';
 import type pg from 'pg';
 

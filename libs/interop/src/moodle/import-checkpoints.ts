@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { Inject, Injectable } from '@nestjs/common';
-import { PG_POOL } from '@learnstream/core';
+import { PG_POOL } from '@learnstream/core/headless';
 import type pg from 'pg';
 
 export interface ImportCounts {

@@ -27,7 +27,7 @@ import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AccessPolicy, ForbiddenError, type Actor } from '@learnstream/access';
-import { PG_POOL } from '@learnstream/core';
+import { PG_POOL } from '@learnstream/core/headless';
 import { isTransientDatabaseError, retryTransient } from '@learnstream/database';
 import { DomainError, uuidV5 } from '@learnstream/domain';
 import { KeyStore, PersonalDataCipher, personal } from '@learnstream/personal-data';

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessPolicy, type Actor } from '@learnstream/access';
-import { PG_POOL } from '@learnstream/core';
+import { PG_POOL } from '@learnstream/core/headless';
 import { DomainError } from '@learnstream/domain';
 import type pg from 'pg';
 

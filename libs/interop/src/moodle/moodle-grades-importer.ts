@@ -24,11 +24,11 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessPolicy, envelopeFor, ForbiddenError, type Actor, type EnvelopeFields } from '@learnstream/access';
-import { PG_POOL, retryOnConflict } from '@learnstream/core';
+import { PG_POOL, retryOnConflict } from '@learnstream/core/headless';
 import { retryTransient } from '@learnstream/database';
 import { DomainError, uuidV5, Clock } from '@learnstream/domain';
 import { EventLog, type NewEvent } from '@learnstream/event-store';
-import { gradebook, gradebookStreamId, type GradebookCommand, type GradebookEvent, type GradebookState } from '@learnstream/grades';
+import { gradebook, gradebookStreamId, type GradebookCommand, type GradebookEvent, type GradebookState } from '@learnstream/grades/headless';
 import type pg from 'pg';
 import { readLogFile } from './log-files';
 import { ImporterActor } from './importer-actor';

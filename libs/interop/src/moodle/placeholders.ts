@@ -18,12 +18,12 @@
  */
 import { Injectable } from '@nestjs/common';
 import { envelopeFor, type Actor } from '@learnstream/access';
-import { decideJoinSchool, initialMembershipState, loadSchool, toNewEvents as membershipEvents } from '@learnstream/affiliations';
-import { retryOnConflict } from '@learnstream/core';
-import { courseEnvelopeFieldsOf, courseStreamId, decideCourse, evolveCourse, findResource, findSection, initialCourseState, type Course, type CourseEvent, type CourseState } from '@learnstream/courses';
+import { decideJoinSchool, initialMembershipState, loadSchool, toNewEvents as membershipEvents } from '@learnstream/affiliations/headless';
+import { retryOnConflict } from '@learnstream/core/headless';
+import { courseEnvelopeFieldsOf, courseStreamId, decideCourse, evolveCourse, findResource, findSection, initialCourseState, type Course, type CourseEvent, type CourseState } from '@learnstream/courses/headless';
 import { DomainError, uuidV5, Clock } from '@learnstream/domain';
 import { EventLog, WrongExpectedRevisionError, type NewEvent } from '@learnstream/event-store';
-import { completeProfile, sealAccountEvent, userStream, UsernameIndex } from '@learnstream/identity';
+import { completeProfile, sealAccountEvent, userStream, UsernameIndex } from '@learnstream/identity/headless';
 import { IMPORT_NAMESPACE } from './moodle-log';
 import type { TeachingEvidenceLog, TeachingRole } from './teaching';
 

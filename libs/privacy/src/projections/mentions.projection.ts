@@ -7,7 +7,7 @@
  * key, nothing is left to redact); a DPO's redactions keep the anonymous id.
  */
 import type { StoredEvent } from '@learnstream/event-store';
-import type { ErasedSubject, Projection } from '@learnstream/projections';
+import type { ErasedSubject, Projection } from '@learnstream/projections/headless';
 import type { EntityManager } from 'typeorm';
 import type { ErasureMentionsFound, PersonalDataRedacted } from '../privacy.events';
 

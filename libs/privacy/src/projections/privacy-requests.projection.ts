@@ -13,7 +13,7 @@
  * asynchronous projection was behind).
  */
 import type { StoredEvent } from '@learnstream/event-store';
-import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections';
+import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections/headless';
 import type { EntityManager } from 'typeorm';
 import { PRIVACY_REQUEST_EVENT_TYPES, type PrivacyRequestEvent } from '../privacy.events';
 

@@ -21,7 +21,7 @@
  * gets to it), and the privacy commands answer from it.
  */
 import type { StoredEvent } from '@learnstream/event-store';
-import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections';
+import { typedEvent, type ErasedSubject, type Projection } from '@learnstream/projections/headless';
 import type { EntityManager } from 'typeorm';
 import { PRIVACY_SUBJECT_EVENT_TYPES, type PrivacySubjectEvent } from '../privacy.events';
 
