@@ -18,10 +18,20 @@
  * request asks the AccessPolicy alone (and is refused). A learner reporting
  * at least every few seconds is thus never read on their request's path, and
  * an unenrolment still stops their activity within `accessCacheMs`.
+ *
+ * A course's school and a resource's facts served with as little life left
+ * are read again in the background (the entry's life counted from that read),
+ * so a busy course's entries never run out on a request's path either.
+ *
+ * What is not cached (a learner's first request, or their first after a
+ * pause; a course or resource not seen for `accessCacheMs`) is read together
+ * with what the other requests miss at the same time (coalesced-reads.ts):
+ * one statement for a burst, not one per request waiting for the pool ahead
+ * of the group commit.
  */
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { AccessPolicy, type Actor } from '@learnstream/access';
-import { PG_POOL } from '@learnstream/core';
+import { coalescedReads, PG_POOL } from '@learnstream/core';
 import type pg from 'pg';
 import { ACTIVITY_OPTIONS, type ActivityOptions } from './activity.options';
 import type { ResourceKind } from './activity.events';
@@ -89,8 +99,47 @@ export class ActivityFacts implements OnApplicationShutdown {
   /** Enrolled learners' entries served once due, by key, for the next joint check. */
   private readonly due = new Map<string, { courseId: string; learnerId: string }>();
   private recheck: NodeJS.Timeout | null = null;
-  /** Statements sent: by one request's check (`reads`), by joint checks (`rechecks`); for tests and diagnostics. */
-  readonly statements = { reads: 0, rechecks: 0 };
+  /**
+   * Statements sent: enrolments read for requests (`reads`, those that miss at the same time together), by joint
+   * rechecks (`rechecks`), schools and resources read (`facts`, misses and background refreshes); for tests and diagnostics.
+   */
+  readonly statements = { reads: 0, rechecks: 0, facts: 0 };
+  /** Calls of schoolsOf and resourcesOf that waited for the database (an entry missing), for tests and diagnostics. */
+  factsWaitedFor = 0;
+  /** Entries being read again in the background (`school:<id>`, `resource:<id>`). */
+  private readonly refreshing = new Set<string>();
+
+  /** The (course, learner) pairs among these keys (`courseId|learnerId`, lower case) with an active enrolment. */
+  private readonly enrolled = coalescedReads<true>(async (keys) => {
+    this.statements.reads += 1;
+    const pairs = keys.map((k) => {
+      const [courseId, learnerId] = k.split('|');
+      return { courseId, learnerId };
+    });
+    return new Map([...(await this.policy.enrolledAmong(pairs))].map((k) => [k, true as const]));
+  });
+
+  private readonly readSchools = coalescedReads<string | null>(async (ids) => {
+    this.statements.facts += 1;
+    const asked = Date.now();
+    const { rows } = await this.pool.query<{ course_id: string; school_id: string | null }>('SELECT course_id, school_id FROM courses WHERE course_id = ANY($1::uuid[])', [ids]);
+    for (const r of rows) this.schools.set(r.course_id, r.school_id, asked);
+    return new Map(rows.map((r) => [r.course_id, r.school_id]));
+  });
+
+  private readonly readResources = coalescedReads<ResourceFacts>(async (ids) => {
+    this.statements.facts += 1;
+    const asked = Date.now();
+    const { rows } = await this.pool.query<{ resource_id: string; course_id: string; section_id: string; kind: ResourceKind; visible: boolean }>(
+      'SELECT resource_id, course_id, section_id, kind, visible FROM course_resources WHERE resource_id = ANY($1::uuid[])',
+      [ids],
+    );
+    const found = new Map(rows.map((r) => [r.resource_id, { resourceId: r.resource_id, courseId: r.course_id, sectionId: r.section_id, kind: r.kind, visible: r.visible }]));
+    for (const [id, facts] of found) this.resources.set(id, facts, asked);
+    // A resource gone since its entry was read is forgotten at once.
+    for (const id of ids) if (!found.has(id)) this.resources.delete(id);
+    return found;
+  });
 
   constructor(
     private readonly policy: AccessPolicy,
@@ -112,9 +161,10 @@ export class ActivityFacts implements OnApplicationShutdown {
       if (!known.teaches && this.access.left(key, now) < this.recheckBelowMs) this.recheckSoon(key, courseId, actor.userId);
       return known;
     }
-    // Learners first (one lookup); staff only when that fails. Staff enrolled as learners are treated as learners.
-    this.statements.reads += 1;
-    const enrolled = await this.policy.can(actor, { action: 'course.participate', courseId });
+    // Learners first (course.participate: an active enrolment, read with other requests' misses); staff only when
+    // that fails. Staff enrolled as learners are treated as learners.
+    const pair = `${courseId}|${actor.userId}`.toLowerCase();
+    const enrolled = (await this.enrolled([pair])).has(pair);
     const teaches = !enrolled && (await this.policy.can(actor, { action: 'course.teach', courseId }));
     const access = { allowed: enrolled || teaches, teaches };
     if (access.allowed) this.access.set(key, access, now);
@@ -161,14 +211,14 @@ export class ActivityFacts implements OnApplicationShutdown {
     for (const id of courseIds) {
       const school = this.schools.get(id, now);
       if (school === undefined) missing.push(id);
-      else out.set(id, school);
+      else {
+        out.set(id, school);
+        if (this.schools.left(id, now) < this.recheckBelowMs) this.refresh(`school:${id}`, id, this.readSchools);
+      }
     }
     if (missing.length) {
-      const { rows } = await this.pool.query<{ course_id: string; school_id: string | null }>('SELECT course_id, school_id FROM courses WHERE course_id = ANY($1::uuid[])', [missing]);
-      for (const r of rows) {
-        out.set(r.course_id, r.school_id);
-        this.schools.set(r.course_id, r.school_id, now);
-      }
+      this.factsWaitedFor += 1;
+      for (const [id, school] of await this.readSchools(missing)) out.set(id, school);
     }
     return out;
   }
@@ -189,20 +239,25 @@ export class ActivityFacts implements OnApplicationShutdown {
     const missing: string[] = [];
     for (const id of resourceIds) {
       const known = this.resources.get(id, now);
-      if (known) out.set(id, known);
-      else missing.push(id);
-    }
-    if (missing.length) {
-      const { rows } = await this.pool.query<{ resource_id: string; course_id: string; section_id: string; kind: ResourceKind; visible: boolean }>(
-        'SELECT resource_id, course_id, section_id, kind, visible FROM course_resources WHERE resource_id = ANY($1::uuid[])',
-        [missing],
-      );
-      for (const r of rows) {
-        const facts = { resourceId: r.resource_id, courseId: r.course_id, sectionId: r.section_id, kind: r.kind, visible: r.visible };
-        out.set(r.resource_id, facts);
-        this.resources.set(r.resource_id, facts, now);
+      if (!known) missing.push(id);
+      else {
+        out.set(id, known);
+        if (this.resources.left(id, now) < this.recheckBelowMs) this.refresh(`resource:${id}`, id, this.readResources);
       }
     }
+    if (missing.length) {
+      this.factsWaitedFor += 1;
+      for (const [id, facts] of await this.readResources(missing)) out.set(id, facts);
+    }
     return out;
+  }
+
+  /** Reads an entry again in the background, once at a time (its answer, or a failure, lets the next refresh go). */
+  private refresh(key: string, id: string, read: (ids: readonly string[]) => Promise<unknown>): void {
+    if (this.refreshing.has(key)) return;
+    this.refreshing.add(key);
+    void read([id])
+      .catch(() => undefined)
+      .finally(() => this.refreshing.delete(key));
   }
 }

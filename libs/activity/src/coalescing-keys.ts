@@ -17,6 +17,7 @@
  *
  * Everything else goes straight to the KeyStore.
  */
+import { coalesced } from '@learnstream/core';
 import type { DataKey, KeyRequest, KeyStore } from '@learnstream/personal-data';
 
 interface Asked {
@@ -29,53 +30,26 @@ interface Answer {
   keys: DataKey[];
 }
 
-interface Waiting extends Asked {
-  resolve: (answer: Answer) => void;
-  reject: (error: unknown) => void;
-}
-
 export function coalescingKeys(keys: KeyStore): KeyStore {
-  let waiting: Waiting[] = [];
-  let busy = false;
-
-  const run = async (): Promise<void> => {
-    while (waiting.length) {
-      const batch = waiting;
-      waiting = [];
-      try {
-        const all = await keys.lookUp(
-          batch.flatMap((w) => w.ids),
-          batch.flatMap((w) => w.requests),
-        );
-        let k = 0;
-        for (const w of batch) {
-          // Each caller gets what the key store answers for its own ids (lower case, UUIDs only) and its own keys.
-          const erased = new Map(w.ids.flatMap((id) => (all.erased.has(id.toLowerCase()) ? [[id.toLowerCase(), all.erased.get(id.toLowerCase())!] as const] : [])));
-          w.resolve({ erased, keys: all.keys.slice(k, (k += w.requests.length)) });
-        }
-      } catch {
-        await Promise.all(batch.map((w) => keys.lookUp(w.ids, w.requests).then(w.resolve, w.reject)));
-      }
-    }
-    busy = false;
-  };
-
-  const lookUp = (ids: readonly string[], requests: readonly KeyRequest[]): Promise<Answer> =>
-    new Promise((resolve, reject) => {
-      waiting.push({ ids, requests, resolve, reject });
-      if (!busy) {
-        busy = true;
-        // Those of the same tick join at once.
-        setImmediate(() => void run());
-      }
-    });
+  const lookUp = coalesced<Asked, Answer>(async (batch) => {
+    const all = await keys.lookUp(
+      batch.flatMap((w) => w.ids),
+      batch.flatMap((w) => w.requests),
+    );
+    let k = 0;
+    // Each caller gets what the key store answers for its own ids (lower case, UUIDs only) and its own keys.
+    return batch.map((w) => ({
+      erased: new Map(w.ids.flatMap((id) => (all.erased.has(id.toLowerCase()) ? [[id.toLowerCase(), all.erased.get(id.toLowerCase())!] as const] : []))),
+      keys: all.keys.slice(k, (k += w.requests.length)),
+    }));
+  });
 
   return new Proxy(keys, {
     get(target, prop) {
-      if (prop === 'lookUp') return (ids: Iterable<string>, requests: readonly KeyRequest[]) => lookUp([...ids], requests);
-      if (prop === 'getOrCreateKeys') return async (requests: readonly KeyRequest[]) => (await lookUp([], requests)).keys;
-      if (prop === 'getOrCreateKey') return async (subjectId: string, scope: KeyRequest['scope']) => (await lookUp([], [{ subjectId, scope }])).keys[0];
-      if (prop === 'erasedAmong') return async (ids: Iterable<string>) => (await lookUp([...ids], [])).erased;
+      if (prop === 'lookUp') return (ids: Iterable<string>, requests: readonly KeyRequest[]) => lookUp({ ids: [...ids], requests });
+      if (prop === 'getOrCreateKeys') return async (requests: readonly KeyRequest[]) => (await lookUp({ ids: [], requests })).keys;
+      if (prop === 'getOrCreateKey') return async (subjectId: string, scope: KeyRequest['scope']) => (await lookUp({ ids: [], requests: [{ subjectId, scope }] })).keys[0];
+      if (prop === 'erasedAmong') return async (ids: Iterable<string>) => (await lookUp({ ids: [...ids], requests: [] })).erased;
       const value: unknown = Reflect.get(target, prop, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },

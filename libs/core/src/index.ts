@@ -10,6 +10,7 @@ export * from './edge';
 export * from './throttling';
 export * from './bounded';
 export * from './deferred-work';
+export * from './coalesced-reads';
 export * from './postgres-rate-store';
 export * from './paging';
 export * from './validation';

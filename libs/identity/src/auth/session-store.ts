@@ -10,7 +10,7 @@
  */
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { PG_POOL } from '@learnstream/core';
+import { coalescedReads, PG_POOL } from '@learnstream/core';
 import { DomainError } from '@learnstream/domain';
 import { revokedSession, revokedUser, SessionRevocations, type PlatformRole } from '@learnstream/access';
 import type pg from 'pg';
@@ -72,8 +72,18 @@ export class SessionStore implements OnModuleInit {
   /** Sessions served once due (RECHECK_BELOW_MS), for the next joint check. */
   private readonly due = new Set<string>();
   private recheck: NodeJS.Timeout | null = null;
-  /** Statements sent: by one request's check (`reads`), by joint checks (`rechecks`); for tests and diagnostics. */
+  /** Statements sent: by requests' checks (`reads`, those that miss at the same time together), by joint rechecks (`rechecks`); for tests and diagnostics. */
   readonly statements = { reads: 0, rechecks: 0 };
+  /**
+   * Sessions not in the cache, read together with those of the other requests
+   * that miss at the same time (coalesced-reads.ts): once the cache has run
+   * out (a pause, a restart) each busy session is not a statement of its own.
+   */
+  private readonly read = coalescedReads<SessionRow>(async (ids) => {
+    this.statements.reads += 1;
+    const { rows } = await this.pool.query<SessionRow>(SESSION_SQL, [ids]);
+    return new Map(rows.map((r) => [r.session_id, r]));
+  });
 
   constructor(
     @Inject(PG_POOL) private readonly pool: pg.Pool,
@@ -160,9 +170,7 @@ export class SessionStore implements OnModuleInit {
     if (cached) this.cache.delete(sessionId);
     const seen = this.revocations;
     const asked = Date.now();
-    this.statements.reads += 1;
-    const { rows } = await this.pool.query<SessionRow>(SESSION_SQL, [[sessionId]]);
-    const r = rows[0];
+    const r = (await this.read([sessionId])).get(sessionId.toLowerCase());
     if (!r) return null;
     // Cached only if no revocation arrived while the database was read (it may be this session's).
     if (seen === this.revocations) this.remember(sessionId, r, asked);
