@@ -80,7 +80,7 @@ export class SubjectEventsProjection implements Projection {
       `INSERT INTO subject_events (user_id, event_id, stream_id, event_type, occurred_at, position_commit, position_prepare, involvement)
        SELECT u, e, s, t, o, c, p, ARRAY(SELECT jsonb_array_elements_text(i))
        FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::bigint[], $7::bigint[], $8::jsonb[]) AS x(u, e, s, t, o, c, p, i)
-       ON CONFLICT (user_id, event_id) DO NOTHING`,
+       ON CONFLICT (user_id, position_commit, position_prepare) DO NOTHING`,
       [
         col((r) => r.userId),
         col((r) => r.event.id),

@@ -183,7 +183,7 @@ export class LearnerActivityProjection implements Projection {
   }
 
   private async writeTimeline(tx: EntityManager, rows: TimelineRow[]): Promise<void> {
-    await insertRows(tx, 'progress_timeline', TIMELINE_COLUMNS, rows, 'ON CONFLICT (user_id, event_id) DO NOTHING');
+    await insertRows(tx, 'progress_timeline', TIMELINE_COLUMNS, rows, 'ON CONFLICT (user_id, position_commit, position_prepare) DO NOTHING');
   }
 
   async reset(tx: EntityManager): Promise<void> {
