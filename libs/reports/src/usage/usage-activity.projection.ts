@@ -89,8 +89,8 @@ const WRITE_FACTS = `
     INSERT INTO usage_registrations (user_id, day) SELECT * FROM unnest($6::uuid[], $7::date[])
     ON CONFLICT (user_id) DO NOTHING RETURNING user_id, day),
   facts AS (
-    SELECT 'active' AS measure, day, user_id, events, course_views, resource_views FROM activity
-    UNION ALL SELECT 'registrations', day, user_id, 0, 0, 0 FROM registered)
+    SELECT 'active' AS measure, a.day, a.user_id, a.events, a.course_views, a.resource_views, d.inserted AS fresh FROM activity a JOIN daily d USING (day, user_id)
+    UNION ALL SELECT 'registrations', day, user_id, 0, 0, 0, true FROM registered)
   ${countFacts(DAY_TOTALS)}`;
 
 export class UsageActivityProjection implements Projection {
@@ -103,16 +103,18 @@ export class UsageActivityProjection implements Projection {
   }
 
   /**
-   * The batch's memberships and platform roles first (in log order), then the school and role cells of the people they
-   * concern worked out again from what was counted before the batch, then the batch's activity and registrations counted
-   * under the memberships as they are now: the cells are always those of every fact under the current memberships.
+   * The school and role cells of the people whose memberships or platform roles the batch changes are taken out first
+   * (under the keys they had), then the batch's memberships and platform roles are kept (in log order), then those
+   * people's facts counted before the batch are counted again, then the batch's activity and registrations counted under
+   * the memberships as they are now: the cells are always those of every fact under the current memberships.
    */
   async handleBatch(events: StoredEvent[], tx: EntityManager): Promise<void> {
     const registrations = new Map<string, string>();
     const days = new Map<string, DayCounts>();
-    const moved = new Set<string>();
+    const moved = [...new Set(events.filter((e) => DIMENSION_EVENTS.has(e.type)).map((e) => (e.data as unknown as DimensionData).userId))];
+    if (moved.length) await tx.query(UNCOUNT_MEMBERSHIP_CELLS, [moved, MEMBERSHIP_DIMENSIONS]);
     for (const event of events) {
-      if (DIMENSION_EVENTS.has(event.type)) moved.add(await this.dimension(event, tx));
+      if (DIMENSION_EVENTS.has(event.type)) await this.dimension(event, tx);
       const day = dayOf(event);
       if (event.type === 'AccountCreated' && typeof event.data.userId === 'string' && !registrations.has(event.data.userId)) registrations.set(event.data.userId, day);
       const { actorId, realActorId } = event.envelope;
@@ -124,11 +126,7 @@ export class UsageActivityProjection implements Projection {
       if (event.type === 'ResourceViewed') counts.resourceViews += 1;
       days.set(key, counts);
     }
-    if (moved.size) {
-      const people = [...moved];
-      await tx.query(UNCOUNT_MEMBERSHIP_CELLS, [people, MEMBERSHIP_DIMENSIONS]);
-      await tx.query(`WITH ${FACTS_OF_PEOPLE} ${countFacts()}`, [people]);
-    }
+    if (moved.length) await tx.query(`WITH ${FACTS_OF_PEOPLE} ${countFacts()}`, [moved]);
     if (!days.size && !registrations.size) return;
     const activity = [...days.values()];
     await tx.query(WRITE_FACTS, [
@@ -142,8 +140,8 @@ export class UsageActivityProjection implements Projection {
     ]);
   }
 
-  /** A membership or a platform role: the clear ids and role of the event, in log order. Returns the person it places. */
-  private async dimension(event: StoredEvent, tx: EntityManager): Promise<string> {
+  /** A membership or a platform role: the clear ids and role of the event, in log order. */
+  private async dimension(event: StoredEvent, tx: EntityManager): Promise<void> {
     const d = event.data as unknown as DimensionData;
     switch (event.type) {
       case 'SchoolJoined':
@@ -169,7 +167,6 @@ export class UsageActivityProjection implements Projection {
         await tx.query('UPDATE usage_people SET platform_roles = array_remove(platform_roles, $2::text) WHERE user_id = $1', [d.userId, d.role]);
         break;
     }
-    return d.userId;
   }
 
   async reset(tx: EntityManager): Promise<void> {

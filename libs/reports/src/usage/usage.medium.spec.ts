@@ -186,6 +186,17 @@ describe('usage statistics (PostgreSQL)', () => {
     expect(cells(daysWithoutU1.activeUsers.cells)).toEqual([`${D(1)} platform_admin 1/4`, `${D(1)} teacher 1/1`, `${D(2)} teacher 1/1`]);
     await q('DELETE FROM subject_flags WHERE user_id = $1', [u1]);
 
+    // Two memberships that give the same role on a day (u4, registered on day 1, a learner of both schools): once in it.
+    const again = new ProjectionRunner(f.dataSource, f.log, [new UsageActivityProjection()], { batchSize: 2, idleCheckMs: 50 });
+    await again.start();
+    await joined(u4, s1, 'learner', at(1, 0), null);
+    const twice = await joined(u4, s2, 'learner', at(1, 0), null);
+    await again.waitFor(twice.position);
+    await again.stop();
+    await countedCells();
+    const rolesOnDay1 = await reader.read(all, { from: D(1), to: D(1), granularity: 'day', by: 'role' });
+    expect(cells(rolesOnDay1.registrations.cells)).toEqual([`${D(1)} general 1/0`, `${D(1)} learner 2/0`, `${D(1)} teacher 1/0`]);
+
     // Row-level security: the usage tables are for readers of every school only.
     const teacherScope = { all: false, schoolIds: [s1], userIds: [u2] };
     const hidden = await reader.read(teacherScope, { from: D(1), to: D(2), granularity: 'day', by: 'school' });

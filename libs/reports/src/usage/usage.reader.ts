@@ -83,6 +83,13 @@ export interface UsageFigures {
   schoolNames: Map<string, string>;
 }
 
+/** The days from `first` to `last` (YYYY-MM-DD), both included. */
+function daysFrom(first: string, last: string): string[] {
+  const days: string[] = [];
+  for (let day = first; day <= last; day = addDays(day, 1)) days.push(day);
+  return days;
+}
+
 /** count() and sum() of bigint come back as strings; a sum over no rows as null. */
 type Count = string | number | null;
 const num = (v: Count) => Number(v ?? 0);
@@ -104,11 +111,15 @@ const WHOLE_PERSON_ROWS = `
   SELECT pc.measure, pc.period, pc.dimension, pc.key, pc.user_id, pc.events FROM ${PERSON_ROWS} AS pc
   WHERE ${EVERY_MEASURE} AND pc.granularity = $1::text AND pc.period = ANY ($2::date[]) AND pc.dimension = ANY ($6::text[]) AND NOT (pc.user_id = ANY ($5::uuid[]))`;
 
-/** The same from the day rows of the days [$3[i], $4[i]] of the periods the range cuts, under their period. */
+/**
+ * The same from the day rows of the days [$3[i], $4[i]] of the periods the range cuts, under their period. Those days
+ * are also given as a list ($7): a condition on the person rows alone reaches the daily tables' index in every part of
+ * PERSON_ROWS, the day rows by school and role (worked out from the daily rows) included, where a join's does not.
+ */
 const CUT_PERSON_ROWS = `
   SELECT pc.measure, date_trunc($1::text, pc.period::timestamp)::date AS period, pc.dimension, pc.key, pc.user_id, pc.events
   FROM unnest($3::date[], $4::date[]) AS r(first, last) JOIN ${PERSON_ROWS} AS pc ON ${EVERY_MEASURE} AND pc.granularity = 'day' AND pc.period BETWEEN r.first AND r.last
-  WHERE pc.dimension = ANY ($6::text[]) AND NOT (pc.user_id = ANY ($5::uuid[]))`;
+  WHERE pc.period = ANY ($7::date[]) AND pc.dimension = ANY ($6::text[]) AND NOT (pc.user_id = ANY ($5::uuid[]))`;
 
 /** A person counts once per cell: distinct people, their events summed. */
 const GROUPED = (rows: string) => `
@@ -132,9 +143,9 @@ const CELLS = `
 /** The people under the totals of registrations and activity ($6 = {total}), whole and cut periods. */
 const PEOPLE_ROWS = `SELECT * FROM (${WHOLE_PERSON_ROWS} UNION ALL ${CUT_PERSON_ROWS}) AS p WHERE p.measure IN ('active', 'registrations')`;
 
-/** Country: the people of each period and their country ($7 ids and $8 countries, from the identity feature). */
+/** Country: the people of each period and their country ($8 ids and $9 countries, from the identity feature). */
 const BY_COUNTRY = GROUPED(`SELECT p.measure, p.period, 'country' AS dimension, coalesce(acc.country, 'unknown') AS key, p.user_id, p.events
-  FROM (${PEOPLE_ROWS}) AS p LEFT JOIN unnest($7::uuid[], $8::text[]) AS acc(user_id, country) ON acc.user_id = p.user_id`);
+  FROM (${PEOPLE_ROWS}) AS p LEFT JOIN unnest($8::uuid[], $9::text[]) AS acc(user_id, country) ON acc.user_id = p.user_id`);
 
 @Injectable()
 export class UsageReader {
@@ -144,10 +155,11 @@ export class UsageReader {
     return this.db.read(scope, async (db) => {
       const excluded = (await queryOne<{ ids: string[] | null }>(db, 'SELECT ls_analytics_excluded_ids()::text[] AS ids'))?.ids ?? [];
       const { whole, cutFirst, cutLast } = await this.periods(db, range);
-      const params: unknown[] = [range.granularity, whole, cutFirst, cutLast, excluded, ['total', range.by]];
+      const cutDays = cutFirst.flatMap((first, i) => daysFrom(first, cutLast[i]));
+      const params: unknown[] = [range.granularity, whole, cutFirst, cutLast, excluded, ['total', range.by], cutDays];
       const rows = await query<CellRow>(db, CELLS, params);
       if (range.by === 'country') {
-        const totals = [...params.slice(0, 5), ['total']];
+        const totals = [...params.slice(0, 5), ['total'], cutDays];
         const people = await query<{ user_id: string }>(db, `SELECT DISTINCT user_id FROM (${PEOPLE_ROWS}) AS people`, totals);
         const countries = await readAccountCountries(
           db,
