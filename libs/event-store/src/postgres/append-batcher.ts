@@ -58,6 +58,7 @@ import { randomUUID } from 'node:crypto';
 import { isTransientDatabaseError } from '@learnstream/database';
 import type pg from 'pg';
 import { validateAppend } from '../append-validation';
+import { onlyEnvelopeFields, type EventEnvelope } from '../envelope';
 import { EventStoreError, WrongExpectedRevisionError } from '../errors';
 import { claimRevisions, currentRevision } from './stream-revisions';
 import type {
@@ -414,7 +415,9 @@ export class AppendBatcher implements EventStore {
         for (const e of r.events) {
           const k = inStream.get(r.streamId) ?? 0;
           inStream.set(r.streamId, k + 1);
-          const row = { ord, stream_id: r.streamId, k, event_id: e.id!, event_type: e.type, data: e.data, ...shared.of(e.metadata) };
+          // Named fields (a spread made each row an object with slow properties); `p` undefined is left out by JSON.
+          const { m, p } = shared.of(e.metadata);
+          const row = { ord, stream_id: r.streamId, k, event_id: e.id!, event_type: e.type, data: e.data, m, p };
           json += (ord++ ? ',' : '') + JSON.stringify(row);
         }
         last.push(r.events[r.events.length - 1].id!);
@@ -681,10 +684,8 @@ class SharedMetadata {
     let indexes = this.metadata.get(metadata);
     if (!indexes) {
       const { ip, userAgent } = metadata;
-      if (isObject(ip) && isObject(userAgent)) {
-        const { ip: _ip, userAgent: _userAgent, ...rest } = metadata;
-        indexes = { m: this.add(rest), p: this.pair(ip, userAgent) };
-      } else indexes = { m: this.add(metadata) };
+      if (isObject(ip) && isObject(userAgent)) indexes = { m: this.add(withoutRequest(metadata)), p: this.pair(ip, userAgent) };
+      else indexes = { m: this.add(metadata) };
       this.metadata.set(metadata, indexes);
     }
     return indexes;
@@ -708,6 +709,20 @@ class SharedMetadata {
 }
 
 const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
+
+/**
+ * The metadata without its IP and user agent. An envelope's (EventLog's metadata) is made field by field: a copy by
+ * rest destructuring is an object V8 keeps with slow properties, slower to make and to serialise, one per row of a
+ * bulk import (whose rows each have their own time, so their own metadata object).
+ */
+function withoutRequest(metadata: Record<string, unknown>): Record<string, unknown> {
+  if (onlyEnvelopeFields(metadata)) {
+    const { occurredAt, actorId, realActorId, courseId, schoolId, action, crud, object, relatedUserId, origin, correlationId, causationId, schemaVersion } = metadata as unknown as EventEnvelope;
+    return { occurredAt, actorId, realActorId, courseId, schoolId, action, crud, object, relatedUserId, origin, correlationId, causationId, schemaVersion };
+  }
+  const { ip: _ip, userAgent: _userAgent, ...rest } = metadata;
+  return rest;
+}
 
 function assignRevisions(p: Planned, lastRevision: bigint): void {
   p.nextExpectedRevision = lastRevision;
