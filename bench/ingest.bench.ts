@@ -4,6 +4,7 @@
  * npm run bench:ingest -- --only batch [--profile]  phase 2 alone (--only single: --single-only); with --profile, each phase's window is summarised too
  * npm run bench:ingest -- --soak --duration 600     mixed load (ingest, reads, reports) for 10 minutes
  *   [--idle 60] [--heap-snapshots]
+ * npm run bench:ingest -- --loop [--single-only]     the server's event loop over each load: delay and collections (loop-monitor.ts)
  *
  * Starts the real server (dist/, a child process) on a fresh database
  * (DATABASE_URL's server, else an embedded PostgreSQL), builds a course with
@@ -20,6 +21,11 @@
  * minute of load and at its end too (target: the end within 20 % of the first
  * minute). --heap-snapshots writes V8 heap snapshots at those points (node
  * --heapsnapshot-signal) into .data/bench-ingest-heap and prints what grew.
+ *
+ * --loop: the server is started with loop-monitor.ts preloaded, and each run
+ * says what its event loop went through while the load ran: the delay
+ * (monitorEventLoopDelay), scavenges and mark-compacts (a mark-compact holds
+ * every request in flight up: the periodic part of the single-event tail).
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
@@ -28,7 +34,7 @@ import { cpus, loadavg } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { ADMIN, BENCH_SQL, PASSWORD, SERVER_NODE_ARGS, SERVER_NODE_ENV, caughtUp, cpuMeter, floor, fmt, measureAnchors, serverConnections, statementCounter, type BenchDatabase, type StatementCounter, type CpuShare, freshDatabase, heapGrowth, inBatches, must, projectionLag, signIn, sleep, startServer, profileClock, summariseProfile, table, waitForProjections, type ServerProcess } from './support';
+import { ADMIN, BENCH_SQL, summariseLoop, PASSWORD, SERVER_NODE_ARGS, SERVER_NODE_ENV, caughtUp, cpuMeter, floor, fmt, measureAnchors, serverConnections, statementCounter, type BenchDatabase, type StatementCounter, type CpuShare, freshDatabase, heapGrowth, inBatches, must, projectionLag, signIn, sleep, startServer, profileClock, summariseProfile, table, waitForProjections, type ServerProcess } from './support';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => {
@@ -44,6 +50,8 @@ const PROFILE = args.includes('--profile');
 const SOAK = args.includes('--soak');
 const IDLE = arg('idle', 60);
 const HEAP = args.includes('--heap-snapshots');
+const LOOP = args.includes('--loop');
+const LOOP_FILE = resolve('.data/bench-ingest-loop.jsonl');
 const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 if (ONLY !== undefined && ONLY !== 'single' && ONLY !== 'batch') throw new Error(`--only takes single or batch, not ${ONLY}`);
 const SINGLE_ONLY = args.includes('--single-only') || ONLY === 'single';
@@ -104,6 +112,8 @@ interface Run {
   connections: number;
   /** When the load ran, on the clock of the server's CPU profile. */
   window: [number, number];
+  /** When the load ran, on the wall clock (Date.now()). */
+  wall: [number, number];
 }
 
 /** What the run is measured with: statements counted, catch-up read from the database. */
@@ -123,6 +133,7 @@ async function drive(server: ServerProcess, world: World, label: string, connect
   let connectionsAtEnd = NaN;
   // The server's connections, sampled one second before the load ends.
   const started = profileClock();
+  const wallStarted = Date.now();
   const sampled = meters ? delay(Math.max(0, duration - 1) * 1000).then(async () => (connectionsAtEnd = await serverConnections(meters.db))) : Promise.resolve(0);
   const result = await autocannon({
     url: server.base,
@@ -151,6 +162,7 @@ async function drive(server: ServerProcess, world: World, label: string, connect
   });
   const share = cpu();
   const window: [number, number] = [started, profileClock()];
+  const wall: [number, number] = [wallStarted, Date.now()];
   await sampled;
   // Statements: from the start of the load until the projections have applied it (read from the database, not counted).
   const catchUp = meters ? await caughtUp(meters.db) : NaN;
@@ -159,7 +171,7 @@ async function drive(server: ServerProcess, world: World, label: string, connect
   const top = meters ? await meters.counter.top(15) : [];
   if (top.length) console.log(`  ${label}: statements per event by kind (pg_stat_statements):\n${top.map((t) => `    ${fmt(t.calls / Math.max(1, recorded), 3).padStart(7)}  ${t.query}`).join('\n')}`);
   const lag = await projectionLag(server);
-  return { label, acked, cpu: share, result, recorded, refused, itemsPerRequest, rssMiB: server.peakRssMiB(), lagAtEnd: lag.maxLag, statements, catchUp, serverMsCaughtUp, connections: connectionsAtEnd, window };
+  return { label, acked, cpu: share, result, recorded, refused, itemsPerRequest, rssMiB: server.peakRssMiB(), lagAtEnd: lag.maxLag, statements, catchUp, serverMsCaughtUp, connections: connectionsAtEnd, window, wall };
 }
 
 function report(run: Run): [string, string][] {
@@ -179,18 +191,23 @@ function report(run: Run): [string, string][] {
     [`${run.label}: projections caught up after the load`, `${fmt(run.catchUp, 1)} s`],
     [`${run.label}: SQL statements per event (request and projections, pg_stat_statements)`, Number.isNaN(run.statements) ? 'not counted (pg_stat_statements is not loaded)' : fmt(run.statements / Math.max(1, run.recorded), 2)],
     [`${run.label}: server connections at the end of the load`, fmt(run.connections)],
+    ...(LOOP ? [[`${run.label}: server event loop over the load (--loop)`, summariseLoop(LOOP_FILE, run.wall) ?? 'no second recorded'] as [string, string]] : []),
   ];
 }
 
 async function main(): Promise<void> {
   const db = await freshDatabase('bench-ingest', 54397);
   const profileDir = PROFILE ? resolve('.data/bench-ingest-profile') : undefined;
-  const nodeArgs = [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(HEAP ? ['--heapsnapshot-signal=SIGUSR2'] : [])];
+  const nodeArgs = [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(HEAP ? ['--heapsnapshot-signal=SIGUSR2'] : []), ...(LOOP ? ['--import', resolve('dist/bench/loop-monitor.js')] : [])];
+  if (LOOP) {
+    mkdirSync(resolve('.data'), { recursive: true });
+    rmSync(LOOP_FILE, { force: true });
+  }
   if (HEAP) {
     rmSync(HEAP_DIR, { recursive: true, force: true });
     mkdirSync(HEAP_DIR, { recursive: true });
   }
-  const server = await startServer({ databaseUrl: db.url, profileDir, nodeArgs, cwd: HEAP ? HEAP_DIR : undefined });
+  const server = await startServer({ databaseUrl: db.url, profileDir, nodeArgs, cwd: HEAP ? HEAP_DIR : undefined, extraEnv: LOOP ? { LOOP_MONITOR_FILE: LOOP_FILE } : undefined });
   let exit: number | null = null;
   try {
     const world = await buildWorld(server);

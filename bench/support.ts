@@ -254,6 +254,38 @@ export async function waitForProjections(server: ServerProcess, timeoutMs = 600_
 }
 
 /**
+ * What the server's event loop went through in a window of wall-clock time
+ * ([from, to] of Date.now()), from the lines loop-monitor.ts wrote (one a
+ * second): the median and worst of the seconds' p99 delay, the worst delay,
+ * and the collections (scavenges, mark-compacts with their longest) with their
+ * wall time; null when the file has no second in the window.
+ */
+export function summariseLoop(file: string, window: [number, number]): string | null {
+  let lines: string[];
+  try {
+    lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return null;
+  }
+  type Second = { at: number; p99: number; max: number; gc: Record<string, { n: number; ms: number; maxMs: number }>; oldMiB: number };
+  const seconds = lines.map((l) => JSON.parse(l) as Second).filter((s) => s.at > window[0] + 1000 && s.at <= window[1]);
+  if (!seconds.length) return null;
+  const p99s = seconds.map((s) => s.p99).sort((a, b) => a - b);
+  const gc = (kind: string) => seconds.reduce((t, s) => ({ n: t.n + (s.gc[kind]?.n ?? 0), ms: t.ms + (s.gc[kind]?.ms ?? 0), maxMs: Math.max(t.maxMs, s.gc[kind]?.maxMs ?? 0) }), { n: 0, ms: 0, maxMs: 0 });
+  const minor = gc('minor');
+  const major = gc('major');
+  const worst = seconds.reduce((a, s) => (s.max > a.max ? s : a));
+  const majorSeconds = seconds.filter((s) => (s.gc.major?.n ?? 0) > 0);
+  const delayAtMajor = majorSeconds.length ? Math.max(...majorSeconds.map((s) => s.max)) : 0;
+  return (
+    `delay p99 of the ${seconds.length} seconds: median ${Math.round(p99s[Math.floor(p99s.length / 2)])} ms, worst ${Math.round(p99s.at(-1)!)} ms; worst delay ${Math.round(worst.max)} ms` +
+    `${(worst.gc.major?.n ?? 0) > 0 ? ' (a second with a mark-compact)' : ''}; scavenges ${minor.n} (${Math.round(minor.ms)} ms wall, longest ${Math.round(minor.maxMs)} ms), ` +
+    `mark-compacts ${major.n} (${Math.round(major.ms)} ms wall, longest ${Math.round(major.maxMs)} ms; worst delay in their seconds ${Math.round(delayAtMajor)} ms); ` +
+    `old space ${Math.min(...seconds.map((s) => s.oldMiB))}-${Math.max(...seconds.map((s) => s.oldMiB))} MiB (the histogram's floor is 5 ms)`
+  );
+}
+
+/**
  * The top frames of a V8 CPU profile by self time, and the time per area
  * (this code base's libs and apps, each dependency, node internals, GC, idle).
  */
