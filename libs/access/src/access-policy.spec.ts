@@ -213,6 +213,46 @@ describe('roles', () => {
     }
   });
 
+  it('decides course.teach on the caller’s facts and the course’s read in one statement, and keeps the caller’s for the request', async () => {
+    const s = await school();
+    const assistant = await account();
+    const archived = await course(s.schoolId, [[s.teacher, 'teacher'], [assistant, 'non_editing_teacher']]);
+    await db.dataSource.query('UPDATE courses SET archived_at = $2 WHERE course_id = $1', [archived, at]);
+    const sent: string[] = [];
+    const original = db.dataSource.query.bind(db.dataSource) as (sql: string, params?: unknown[]) => Promise<unknown>;
+    // Records what reaches the database; every statement runs as it is.
+    db.dataSource.query = ((sql: string, params?: unknown[]) => {
+      sent.push(sql);
+      return original(sql, params);
+    }) as DataSource['query'];
+    try {
+      const teacher = as(s.teacher);
+      expect(await policy.can(teacher, { action: 'course.teach', courseId: archived })).toBe(true);
+      expect(sent).toHaveLength(1);
+      expect(await policy.can(teacher, { action: 'course.edit', courseId: archived })).toBe(true);
+      expect(await policy.factsOf(teacher)).toMatchObject({ exists: true, memberships: [{ schoolId: s.schoolId, role: 'teacher', classId: s.classA }] });
+      // The second decision read the course alone; the caller's facts were kept.
+      expect(sent).toHaveLength(2);
+      expect(sent[1]).not.toContain('accounts');
+      expect([await can(assistant, { action: 'course.teach', courseId: archived }), await can(assistant, { action: 'course.edit', courseId: archived })]).toEqual([true, false]);
+      expect(await can(s.learner, { action: 'course.teach', courseId: archived })).toBe(false);
+      expect(await can(s.admin, { action: 'course.edit', courseId: archived })).toBe(true);
+      expect(await can(s.admin, { action: 'course.teach', courseId: randomUUID() })).toBe(false);
+    } finally {
+      db.dataSource.query = original as DataSource['query'];
+    }
+    expect(await policy.course(archived)).toEqual({
+      courseId: archived,
+      exists: true,
+      schoolId: s.schoolId,
+      archived: true,
+      createdAt: new Date(at),
+      staff: expect.arrayContaining([{ userId: s.teacher, role: 'teacher' }, { userId: assistant, role: 'non_editing_teacher' }]),
+    });
+    const unknown = randomUUID();
+    expect(await policy.course(unknown)).toEqual({ courseId: unknown, exists: false, schoolId: null, archived: false, createdAt: null, staff: [] });
+  });
+
   it('shows a learner’s course records to the learner, their parent and the course’s teacher, after they left too; not to a stranger', async () => {
     const s = await school();
     const [parent, stranger] = [await account(), await account()];

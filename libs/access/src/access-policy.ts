@@ -129,6 +129,25 @@ const FACTS_SQL = `SELECT a.user_id IS NOT NULL AS exists, a.platform_roles, to_
     coalesce((SELECT array_agg(l.child_id) FROM parent_links l WHERE l.parent_id = $1 AND l.status = 'confirmed'), '{}') AS children
   FROM (SELECT $1::uuid AS id) who LEFT JOIN accounts a ON a.user_id = who.id`;
 
+/** A course's tenant, state, creation time (epoch ms) and staff ($1: the course), as one JSON value (null: no such course). */
+const COURSE_SQL = `SELECT json_build_object('schoolId', c.school_id, 'archived', c.archived_at IS NOT NULL, 'createdAt', floor(extract(epoch FROM c.created_at) * 1000)::float8,
+    'staff', coalesce((SELECT json_agg(json_build_object('userId', s.user_id, 'role', s.role)) FROM course_staff s WHERE s.course_id = c.course_id), '[]'))
+  FROM courses c WHERE c.course_id = $1`;
+
+interface CourseJson {
+  schoolId: string | null;
+  archived: boolean;
+  createdAt: number;
+  staff: CourseFacts['staff'];
+}
+
+/** What `can` holds for a permission that names no course (never read). */
+const NO_COURSE: CourseFacts = { courseId: '', exists: false, schoolId: null, archived: false, createdAt: null, staff: [] };
+
+function courseFactsOf(courseId: string, course: CourseJson | null): CourseFacts {
+  return { courseId, exists: course !== null, schoolId: course?.schoolId ?? null, archived: course?.archived ?? false, createdAt: course ? new Date(course.createdAt) : null, staff: course?.staff ?? [] };
+}
+
 function factsOf(userId: string, row: PersonRow): PersonFacts {
   return { userId, exists: row.exists, platformRoles: row.platform_roles ?? [], memberships: row.memberships, children: row.children, dateOfBirth: row.dob };
 }
@@ -230,10 +249,27 @@ export class AccessPolicy {
     });
   }
 
+  /** A course's tenant, state and staff, in one statement. */
   async course(courseId: string): Promise<CourseFacts> {
-    const course = await queryOne<{ school_id: string | null; archived_at: Date | null; created_at: Date }>(this.db, 'SELECT school_id, archived_at, created_at FROM courses WHERE course_id = $1', [courseId]);
-    const staff = course ? await query<{ user_id: string; role: 'teacher' | 'non_editing_teacher' }>(this.db, 'SELECT user_id, role FROM course_staff WHERE course_id = $1', [courseId]) : [];
-    return { courseId, exists: Boolean(course), schoolId: course?.school_id ?? null, archived: Boolean(course?.archived_at), createdAt: course ? new Date(course.created_at) : null, staff: staff.map((r) => ({ userId: r.user_id, role: r.role })) };
+    const row = await queryOne<{ course: CourseJson }>(this.db, `SELECT (${COURSE_SQL}) AS course`, [courseId]);
+    return courseFactsOf(courseId, row?.course ?? null);
+  }
+
+  /**
+   * The caller's facts and a course's, for a decision about the course: in one statement when the caller's facts are
+   * not read yet in this request (they are kept for the rest of it, as factsOf), else the course's alone.
+   */
+  private async meAndCourse(actor: Actor, courseId: string): Promise<{ me: PersonFacts; course: CourseFacts }> {
+    const cached = this.cache.get(actor);
+    if (cached) return { me: await cached, course: await this.course(courseId) };
+    const read = queryOne<PersonRow & { course: CourseJson | null }>(this.db, `SELECT f.*, (${COURSE_SQL.replaceAll('$1', '$2')}) AS course FROM (${FACTS_SQL}) f`, [
+      actor.userId,
+      courseId,
+    ]).then((row) => ({ me: factsOf(actor.userId, row!), course: courseFactsOf(courseId, row!.course) }));
+    const me = read.then((r) => r.me);
+    me.catch(() => undefined); // the caller gets the failure through `read`
+    this.cache.set(actor, me);
+    return read;
   }
 
   /** Enrolled now or before: teachers keep seeing the records of learners who left their course. */
@@ -355,7 +391,8 @@ export class AccessPolicy {
   async can(actor: Actor, permission: Permission): Promise<boolean> {
     // An active enrolment alone decides it (every activity request asks): the caller's facts are not read for it.
     if (permission.action === 'course.participate') return this.isEnrolled(permission.courseId, actor.userId);
-    const me = await this.factsOf(actor);
+    // A decision about a course reads the caller's facts and the course's together.
+    const { me, course } = 'courseId' in permission ? await this.meAndCourse(actor, permission.courseId) : { me: await this.factsOf(actor), course: NO_COURSE };
     const admin = has(me, 'platform_admin');
     const adminOf = (schoolId: string) => me.memberships.some((m) => m.schoolId === schoolId && m.role === 'school_admin');
     const teacherIn = (schoolId: string) => me.memberships.some((m) => m.schoolId === schoolId && m.role === 'teacher');
@@ -428,7 +465,6 @@ export class AccessPolicy {
       case 'course.create':
         return permission.schoolId === null ? admin : adminOf(permission.schoolId) || teacherIn(permission.schoolId);
       case 'course.read': {
-        const course = await this.course(permission.courseId);
         if (!course.exists) return admin;
         if (course.schoolId === null) return true;
         if (admin || me.memberships.some((m) => m.schoolId === course.schoolId) || course.staff.some((s) => s.userId === actor.userId)) return true;
@@ -438,7 +474,6 @@ export class AccessPolicy {
       case 'course.edit':
       case 'course.enrol':
       case 'course.teach': {
-        const course = await this.course(permission.courseId);
         const role = course.staff.find((s) => s.userId === actor.userId)?.role;
         if (course.schoolId !== null && adminOf(course.schoolId)) return true;
         if (course.schoolId === null && admin) return true;
@@ -448,7 +483,6 @@ export class AccessPolicy {
         // A learner sees their own records; a parent those of their child's courses.
         if (permission.learnerId === actor.userId) return true;
         if (me.children.includes(permission.learnerId)) return this.everEnrolled(permission.courseId, permission.learnerId);
-        const course = await this.course(permission.courseId);
         const teaches = course.staff.some((s) => s.userId === actor.userId) || (course.schoolId !== null && adminOf(course.schoolId));
         return teaches && (await this.everEnrolled(permission.courseId, permission.learnerId));
       }
