@@ -228,6 +228,61 @@ describe('ProjectionRunner', () => {
     }
   });
 
+  it('applies a few new events that several projections handle in one transaction, and each on its own when one of them fails', async () => {
+    await f.dataSource.query('CREATE TABLE test_joint (projection text, event_id uuid, PRIMARY KEY (projection, event_id))');
+    const keeping = (name: string, fails: (event: StoredEvent) => boolean): Projection => ({
+      name,
+      eventTypes: ['CourseViewed', 'Poison'],
+      handle: async (event, tx) => {
+        if (fails(event)) throw new Error(`${name} cannot digest ${String(event.data.what)}`);
+        await tx.query('INSERT INTO test_joint (projection, event_id) VALUES ($1, $2)', [name, event.id]);
+      },
+      reset: async (tx) => {
+        await tx.query('DELETE FROM test_joint WHERE projection = $1', [name]);
+      },
+    });
+    const own = new ProjectionRunner(f.dataSource, f.log, [keeping('joint-a', () => false), keeping('joint-b', (e) => e.type === 'Poison')], { idleCheckMs: 50 });
+    const checkpoints = async () =>
+      (await f.dataSource.query(`SELECT name, events_handled::int AS handled, updated_at::text AS "updatedAt" FROM projection_checkpoints WHERE name LIKE 'joint-%' ORDER BY name`)) as {
+        name: string;
+        handled: number;
+        /** To the microsecond. */
+        updatedAt: string;
+      }[];
+    const kept = async (eventId: string) => (await f.dataSource.query('SELECT projection FROM test_joint WHERE event_id = $1 ORDER BY projection', [eventId])).map((r: { projection: string }) => r.projection);
+    try {
+      await own.start();
+      await own.waitFor(await appendViews(1));
+      const before = await checkpoints();
+
+      const ids = [randomUUID(), randomUUID(), randomUUID()];
+      const view = await f.log.append(`course-${courses[0]}`, [{ id: ids[0], type: 'CourseViewed', data: { i: 0 }, envelope: envelope(courses[0]) }]);
+      await own.waitFor(view.position);
+      const [a, b] = await checkpoints();
+      expect(await kept(ids[0])).toEqual(['joint-a', 'joint-b']);
+      expect([a.handled - before[0].handled, b.handled - before[1].handled]).toEqual([1, 1]);
+      // One transaction: now() is its start, the same for both checkpoints.
+      expect(a.updatedAt).toEqual(b.updatedAt);
+
+      const poison = await f.log.append(`course-${courses[0]}`, [
+        { id: ids[1], type: 'CourseViewed', data: { i: 1 }, envelope: envelope(courses[0]) },
+        { id: ids[2], type: 'Poison', data: { what: 'a sour grape' }, envelope: envelope(courses[0]) },
+      ]);
+      await own.waitFor(poison.position);
+      // joint-b's failure undid nothing of joint-a's: each applied the batch on its own, and joint-b parked the poison only.
+      expect(await kept(ids[1])).toEqual(['joint-a', 'joint-b']);
+      expect(await kept(ids[2])).toEqual(['joint-a']);
+      // (the log's earlier poison, of another test, parked too on the way)
+      expect((await own.deadLetters('joint-b')).filter((d) => d.eventId === ids[2])).toMatchObject([{ error: 'Error: joint-b cannot digest a sour grape', attempts: 1 }]);
+      expect(await own.deadLetters('joint-a')).toEqual([]);
+      const [a2, b2] = await checkpoints();
+      expect([a2.handled - a.handled, b2.handled - b.handled]).toEqual([2, 1]);
+      expect(a2.updatedAt).not.toEqual(b2.updatedAt);
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('never applies an event twice, even with a second projector process running the same projections', async () => {
     const second = new ProjectionRunner(f.dataSource, f.log, [new CountingProjection()], { batchSize: 7, idleCheckMs: 50 });
     await second.start();

@@ -120,6 +120,8 @@ export { erasedSubjectOf } from './apply-events';
  * back (a growing back-off would leave it idle for up to its longest step).
  */
 export const RETRY_SCHEDULE_MS = [100, 250, 500] as const;
+/** A batch of at most this many events that several members have work in is applied by them in one transaction (commitJointly). */
+const JOINT_BATCH_EVENTS = 50;
 /** The lag of a projection is counted row by row up to this many events, and estimated from log positions beyond. */
 const EXACT_LAG = 10_000;
 /** Pauses after a failure that is not the database's (a bug in the runner's own queries): grows to 30 s. */
@@ -520,10 +522,22 @@ export class ProjectionRunner {
         else this.detach(m);
       } else m.checkpoint = result;
     };
-    const tasks: (() => Promise<void>)[] = working.map(({ m, records }) => async () => {
+    let tasks: (() => Promise<void>)[] = working.map(({ m, records }) => async () => {
       const events = decoded?.get(m.p)?.filter((e) => comparePositions(e.position, m.checkpoint.position) > 0);
       outcome(m, await this.apply(m.p, records, m.checkpoint, events).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
     });
+    // A few events that several members have work in (a live server's new events: five projections handle a report's
+    // read) are applied by all of them in one transaction; if any of it fails, or a checkpoint moved, each applies on its own.
+    const jointly = decoded;
+    if (reader.main && jointly && working.length > 1 && batch.length <= JOINT_BATCH_EVENTS && working.every((w) => jointly.has(w.m.p))) {
+      const each = tasks;
+      tasks = [
+        async () => {
+          if (await this.commitJointly(working, jointly, end)) for (const { m } of working) outcome(m, { position: end, generation: m.checkpoint.generation });
+          else await inParallel(each, this.concurrency);
+        },
+      ];
+    }
     if (idle.length > 0) tasks.unshift(async () => {
       const moved = await this.moveTogether(idle, end);
       for (const m of idle) outcome(m, moved.has(m.p.name) ? { position: end, generation: m.checkpoint.generation } : null);
@@ -531,6 +545,46 @@ export class ProjectionRunner {
     await inParallel(tasks, this.concurrency);
     this.wakeWaiters();
     return intact;
+  }
+
+  /**
+   * Applies the members' events of a batch in ONE transaction, their checkpoints claimed (locked and moved to `to`)
+   * in one statement first: the statements of a transaction per member (begin, claim, commit) once for all of them.
+   * False, with nothing of it kept, when a checkpoint moved or anything failed: each member then applies on its own,
+   * where a failure is handled as ever (parked, retried, the member sent to a lane) and a moved checkpoint found.
+   */
+  private async commitJointly(working: { m: Member; records: RecordedEvent[] }[], decoded: Map<Projection, StoredEvent[]>, to: Position): Promise<boolean> {
+    const plans = working.map(({ m, records }) => {
+      const events = decoded.get(m.p)!.filter((e) => comparePositions(e.position, m.checkpoint.position) > 0);
+      const steps = stepsOf(m.p, this.eventLog, records, events);
+      return { m, steps, handled: steps.reduce((n, step) => n + ('events' in step ? step.events.length : 0), 0) };
+    });
+    try {
+      await this.dataSource.transaction(async (tx) => {
+        const [claimed]: { n: number }[] = await tx.query(
+          `WITH moved AS (
+             UPDATE projection_checkpoints c SET position_commit = $1, position_prepare = $2, events_handled = c.events_handled + t.handled, updated_at = now()
+             FROM unnest($3::text[], $4::int[], $5::bigint[], $6::bigint[], $7::bigint[]) AS t(name, generation, position_commit, position_prepare, handled)
+             WHERE c.name = t.name AND c.generation = t.generation AND c.position_commit = t.position_commit AND c.position_prepare = t.position_prepare
+             RETURNING 1)
+           SELECT count(*)::int AS n FROM moved`,
+          [
+            to.commit.toString(),
+            to.prepare.toString(),
+            plans.map(({ m }) => m.p.name),
+            plans.map(({ m }) => m.checkpoint.generation),
+            plans.map(({ m }) => stored(m.checkpoint.position)[0]),
+            plans.map(({ m }) => stored(m.checkpoint.position)[1]),
+            plans.map(({ handled }) => handled),
+          ],
+        );
+        if (claimed.n !== plans.length) throw new Superseded();
+        for (const { m, steps } of plans) await applySteps(m.p, steps, tx);
+      });
+    } catch {
+      return false;
+    }
+    return true;
   }
 
   /** Moves the checkpoints of projections that had nothing to do in a batch to its end, in one statement; returns those moved. */
