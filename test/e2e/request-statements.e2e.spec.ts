@@ -4,11 +4,13 @@
  * connections (every pg client's query to this test's database), with the
  * session check cached as it is between two requests of a signed-in client:
  * at most 4 (BEGIN, the caller's facts and tenant scope in one, the account
- * with its classes in one, COMMIT).
+ * with its classes in one, COMMIT); and those of a class report.
  */
 import pg from 'pg';
 import request from 'supertest';
 import { createSchool, openAccount, signInAdmin, type Session } from '../support/auth';
+import { createCourse } from '../support/courses';
+import { activityStream } from '../../libs/event-store/src';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -65,4 +67,30 @@ it('GET /api/v1/me sends at most 4 statements, and answers what it did before', 
   expect(body.memberships).toEqual([{ schoolId, role: 'learner', classId }]);
   expect(body.children).toEqual([]);
   expect(body.account.classes).toEqual([{ schoolId, role: 'learner', classId, className: 'M.1/1' }]);
+}, 120_000);
+
+it('GET /api/v1/reports/courses/:id sends at most 9 statements, the record of the read included', async () => {
+  const admin = await signInAdmin(t);
+  const schoolId = await createSchool(t, admin);
+  const teacher = await openAccount(t, admin, { schoolId, role: 'teacher' });
+  const learner = await openAccount(t, admin, { schoolId, role: 'learner' });
+  const courseId = await createCourse(t, teacher, { schoolId, code: 'STMT-1' });
+  await request(t.app.getHttpServer()).post(`/api/v1/courses/${courseId}/enrolments`).set(teacher.auth).send({ learnerId: learner.userId }).expect(201);
+  const report = () => request(t.app.getHttpServer()).get(`/api/v1/reports/courses/${courseId}`).set(teacher.auth).expect(200);
+  await report(); // the session check is cached from here on
+
+  let answer: request.Response | undefined;
+  const statements = await statementsOf(async () => (answer = await report()));
+  // The access check (the caller's facts and the course's in one), the reads (BEGIN, the scope, the course and its
+  // learners, the rest, the class's work, COMMIT), the objections to profiling, and the read's record (one statement).
+  expect({ statements: statements.length <= 9 ? 'at most 9' : statements }).toEqual({ statements: 'at most 9' });
+  expect(answer!.body).toMatchObject({ courseId, participants: [{ learnerId: learner.userId }] });
+  const db = new pg.Client({ connectionString: t.db.url });
+  await db.connect();
+  try {
+    const recorded = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM events WHERE event_type = 'ClassReportViewed' AND stream_id = $1`, [activityStream(teacher.userId)]);
+    expect(recorded.rows[0].n).toBe(2);
+  } finally {
+    await db.end();
+  }
 }, 120_000);

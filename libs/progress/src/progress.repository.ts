@@ -1,6 +1,9 @@
 /**
  * The reports' I/O outside a reader's row-level security: the report-read
- * events (progress.events.ts) appended to the reader's activity stream, and
+ * events (progress.events.ts) appended to the reader's activity stream, as
+ * activity is (ActivityWriter: group commit, and a new event to an activity
+ * stream in one statement, where the event log's own append takes BEGIN, the
+ * stream, the event and COMMIT; the event is sealed and validated alike), and
  * the objection to profiling, read as the system because it only ever takes
  * something out of a report (a learner the reader may not see in the
  * directory still must not be flagged).
@@ -11,6 +14,7 @@ import type { DataSource } from 'typeorm';
 import { query } from '@learnstream/database';
 import { envelopeFor, type Actor } from '@learnstream/access';
 import { EventLog, type AppendResult } from '@learnstream/event-store';
+import { ActivityWriter } from '@learnstream/activity';
 import { activityStreamId, earlyWarningStreamId, type ClassReportViewed, type EarlyWarningModelTrained, type EarlyWarningThresholdSet, type LearnerProfileViewed, type SchoolReportViewed } from './progress.events';
 
 type Without<E extends { data: object }> = Omit<E['data'], 'userId'>;
@@ -19,6 +23,7 @@ type Without<E extends { data: object }> = Omit<E['data'], 'userId'>;
 export class ProgressRepository {
   constructor(
     private readonly log: EventLog,
+    private readonly activity: ActivityWriter,
     @Inject(getDataSourceToken()) private readonly dataSource: DataSource,
   ) {}
 
@@ -30,7 +35,7 @@ export class ProgressRepository {
   }
 
   learnerProfileViewed(actor: Actor, data: Without<LearnerProfileViewed>): Promise<AppendResult> {
-    return this.log.append(
+    return this.activity.append(
       activityStreamId(actor.userId),
       [
         {
@@ -39,12 +44,11 @@ export class ProgressRepository {
           envelope: envelopeFor(actor, { action: 'viewed', crud: 'r', object: { type: 'user', id: data.learnerId }, relatedUserId: data.learnerId }),
         },
       ],
-      { expectedRevision: 'any' },
     );
   }
 
   classReportViewed(actor: Actor, schoolId: string | null, data: Without<ClassReportViewed>): Promise<AppendResult> {
-    return this.log.append(
+    return this.activity.append(
       activityStreamId(actor.userId),
       [
         {
@@ -53,12 +57,11 @@ export class ProgressRepository {
           envelope: envelopeFor(actor, { action: 'viewed', crud: 'r', object: { type: 'class_report', id: data.courseId }, courseId: data.courseId, schoolId }),
         },
       ],
-      { expectedRevision: 'any' },
     );
   }
 
   schoolReportViewed(actor: Actor, data: Without<SchoolReportViewed>): Promise<AppendResult> {
-    return this.log.append(
+    return this.activity.append(
       activityStreamId(actor.userId),
       [
         {
@@ -67,7 +70,6 @@ export class ProgressRepository {
           envelope: envelopeFor(actor, { action: 'viewed', crud: 'r', object: { type: 'school_report', id: data.schoolId }, schoolId: data.schoolId }),
         },
       ],
-      { expectedRevision: 'any' },
     );
   }
 
