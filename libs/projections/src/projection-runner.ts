@@ -526,39 +526,42 @@ export class ProjectionRunner {
       const events = decoded?.get(m.p)?.filter((e) => comparePositions(e.position, m.checkpoint.position) > 0);
       outcome(m, await this.apply(m.p, records, m.checkpoint, events).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
     });
+    const moveIdle = async () => {
+      const moved = await this.moveTogether(idle, end);
+      for (const m of idle) outcome(m, moved.has(m.p.name) ? { position: end, generation: m.checkpoint.generation } : null);
+    };
     // A few events that several members have work in (a live server's new events: five projections handle a report's
-    // read) are applied by all of them in one transaction; if any of it fails, or a checkpoint moved, each applies on its own.
+    // read) are applied by all of them in one transaction, which moves the idle members' checkpoints too; if any of it
+    // fails, or a checkpoint moved, each applies on its own and the idle ones move together, as below.
     const jointly = decoded;
     if (reader.main && jointly && working.length > 1 && batch.length <= JOINT_BATCH_EVENTS && working.every((w) => jointly.has(w.m.p))) {
-      const each = tasks;
+      const each = idle.length > 0 ? [moveIdle, ...tasks] : tasks;
       tasks = [
         async () => {
-          if (await this.commitJointly(working, jointly, end)) for (const { m } of working) outcome(m, { position: end, generation: m.checkpoint.generation });
+          if (await this.commitJointly(working, idle, jointly, end)) for (const m of [...working.map((w) => w.m), ...idle]) outcome(m, { position: end, generation: m.checkpoint.generation });
           else await inParallel(each, this.concurrency);
         },
       ];
-    }
-    if (idle.length > 0) tasks.unshift(async () => {
-      const moved = await this.moveTogether(idle, end);
-      for (const m of idle) outcome(m, moved.has(m.p.name) ? { position: end, generation: m.checkpoint.generation } : null);
-    });
+    } else if (idle.length > 0) tasks.unshift(moveIdle);
     await inParallel(tasks, this.concurrency);
     this.wakeWaiters();
     return intact;
   }
 
   /**
-   * Applies the members' events of a batch in ONE transaction, their checkpoints claimed (locked and moved to `to`)
-   * in one statement first: the statements of a transaction per member (begin, claim, commit) once for all of them.
+   * Applies the members' events of a batch in ONE transaction, their checkpoints and the idle members' claimed (locked
+   * and moved to `to`) in one statement first: the statements of a transaction per member (begin, claim, commit) and
+   * the idle members' move once for all of them.
    * False, with nothing of it kept, when a checkpoint moved or anything failed: each member then applies on its own,
    * where a failure is handled as ever (parked, retried, the member sent to a lane) and a moved checkpoint found.
    */
-  private async commitJointly(working: { m: Member; records: RecordedEvent[] }[], decoded: Map<Projection, StoredEvent[]>, to: Position): Promise<boolean> {
+  private async commitJointly(working: { m: Member; records: RecordedEvent[] }[], idle: Member[], decoded: Map<Projection, StoredEvent[]>, to: Position): Promise<boolean> {
     const plans = working.map(({ m, records }) => {
       const events = decoded.get(m.p)!.filter((e) => comparePositions(e.position, m.checkpoint.position) > 0);
       const steps = stepsOf(m.p, this.eventLog, records, events);
       return { m, steps, handled: steps.reduce((n, step) => n + ('events' in step ? step.events.length : 0), 0) };
     });
+    plans.push(...idle.map((m) => ({ m, steps: [] as Step[], handled: 0 })));
     try {
       await this.dataSource.transaction(async (tx) => {
         const [claimed]: { n: number }[] = await tx.query(
