@@ -346,7 +346,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     ...opsToken(env, production, dataDir),
     projectorInProcess: bool(env, 'PROJECTOR_IN_PROCESS', true),
     projections: {
-      batchSize: int(env, 'PROJECTION_BATCH_SIZE', 500, 1, 10000),
+      batchSize: int(env, 'PROJECTION_BATCH_SIZE', 2000, 1, 10000),
       pollIntervalMs: int(env, 'PROJECTION_POLL_MS', 250, 10, 60000),
       idlePollMs: int(env, 'PROJECTION_IDLE_POLL_MS', 5000, 10, 600000),
     },
