@@ -171,8 +171,15 @@ export function assessmentStatistics(
   learnerIds: readonly string[],
 ): AssessmentStatistics[] {
   const learners = new Set(learnerIds);
+  // Each assessment's results in their order, grouped in one pass (not a pass over all results per assessment).
+  const resultsOf = new Map<string, (typeof results)[number][]>();
+  for (const r of results) {
+    const list = resultsOf.get(r.activityId);
+    if (list === undefined) resultsOf.set(r.activityId, [r]);
+    else list.push(r);
+  }
   return assessments.map((a) => {
-    const scores = results.filter((r) => r.activityId === a.id && learners.has(r.learnerId) && r.maxGrade > 0).map((r) => r.grade / r.maxGrade);
+    const scores = (resultsOf.get(a.id) ?? []).filter((r) => learners.has(r.learnerId) && r.maxGrade > 0).map((r) => r.grade / r.maxGrade);
     const percentages = scores.map((x) => x * 100);
     const times = learnerIds.map((id) => handedIn.get(id)?.get(a.id)).filter((t): t is number => t !== undefined);
     return {

@@ -204,45 +204,58 @@ function courseFacts(
     });
   }
 
+  // Keyed by assessment then learner (no key string per row); `results` keeps the order of a learner's first result
+  // in the log (the latest grade in its place), the quizzes' after, in the order of their first graded attempt.
   const quizById = new Map(quizzes.map((q) => [q.quizId, q]));
-  const latest = new Map<string, ActivityResult>();
-  const attempts = new Map<string, Map<number, { grade: number; maxGrade: number }>>();
+  const results: ActivityResult[] = [];
+  const resultAt = new Map<string, Map<string, number>>();
+  type Attempts = Map<number, { grade: number; maxGrade: number }>;
+  const attempts: { quizId: string; learnerId: string; byAttempt: Attempts }[] = [];
+  const attemptsOf = new Map<string, Map<string, Attempts>>();
   const submissions = new Map<string, Map<string, number>>();
   const handedIn = new Map<string, Map<string, number>>();
   for (const w of work) {
-    const mine = submissions.get(w.learner_id) ?? new Map<string, number>();
-    submissions.set(w.learner_id, mine);
+    let mine = submissions.get(w.learner_id);
+    if (mine === undefined) submissions.set(w.learner_id, (mine = new Map<string, number>()));
     if (!mine.has(w.assessment_id)) mine.set(w.assessment_id, w.at);
     if (w.kind !== 'graded') {
-      const own = handedIn.get(w.learner_id) ?? new Map<string, number>();
-      handedIn.set(w.learner_id, own);
+      let own = handedIn.get(w.learner_id);
+      if (own === undefined) handedIn.set(w.learner_id, (own = new Map<string, number>()));
       if (!own.has(w.assessment_id)) own.set(w.assessment_id, w.at);
     }
     if (w.kind !== 'graded' || w.grade === null || w.max_grade === null) continue;
-    const key = `${w.assessment_id}|${w.learner_id}`;
     if (quizById.has(w.assessment_id)) {
-      const byAttempt = attempts.get(key) ?? new Map<number, { grade: number; maxGrade: number }>();
+      let ofQuiz = attemptsOf.get(w.assessment_id);
+      if (ofQuiz === undefined) attemptsOf.set(w.assessment_id, (ofQuiz = new Map<string, Attempts>()));
+      let byAttempt = ofQuiz.get(w.learner_id);
+      if (byAttempt === undefined) {
+        ofQuiz.set(w.learner_id, (byAttempt = new Map() as Attempts));
+        attempts.push({ quizId: w.assessment_id, learnerId: w.learner_id, byAttempt });
+      }
       byAttempt.set(w.attempt_number ?? 1, { grade: w.grade, maxGrade: w.max_grade });
-      attempts.set(key, byAttempt);
     } else {
-      latest.set(key, { activityId: w.assessment_id, learnerId: w.learner_id, grade: w.grade, maxGrade: w.max_grade });
+      let at = resultAt.get(w.assessment_id);
+      if (at === undefined) resultAt.set(w.assessment_id, (at = new Map<string, number>()));
+      const result = { activityId: w.assessment_id, learnerId: w.learner_id, grade: w.grade, maxGrade: w.max_grade };
+      const i = at.get(w.learner_id);
+      if (i === undefined) at.set(w.learner_id, results.push(result) - 1);
+      else results[i] = result;
     }
   }
-  for (const [key, byAttempt] of attempts) {
-    const [quizId, learnerId] = key.split('|');
+  for (const { quizId, learnerId, byAttempt } of attempts) {
     const quiz = quizById.get(quizId)!;
     const grade = quizResult(
       [...byAttempt].map(([attemptNumber, a]) => ({ attemptNumber, grade: a.grade, maxGrade: a.maxGrade })),
       quiz.gradingMethod ?? 'highest',
       quiz.maxGrade,
     );
-    if (grade !== null) latest.set(key, { activityId: quizId, learnerId, grade, maxGrade: quiz.maxGrade });
+    if (grade !== null) results.push({ activityId: quizId, learnerId, grade, maxGrade: quiz.maxGrade });
   }
 
   return {
     asOf,
     enrolments,
-    results: [...latest.values()],
+    results,
     assessments: assessments.map((a) => ({ id: a.assessment_id, kind: a.kind === 'offline_test' ? 'offline' : a.kind, title: a.title, dueAt: a.due_at ? Date.parse(a.due_at) : null })),
     submissions,
     handedIn,
@@ -271,20 +284,29 @@ export function releasedOnly(facts: CourseFacts, released: ReadonlySet<string>):
 
 /** The snapshot of the learners judged (active as of the date, not objecting, not restricted): the model's input. */
 export function snapshotOf(courseId: string, facts: CourseFacts, learnerIds: readonly string[]): CourseSnapshot {
-  const score = new Map(facts.results.map((r) => [`${r.activityId}|${r.learnerId}`, r.maxGrade > 0 ? r.grade / r.maxGrade : null]));
+  // Learner → activity → score (the last result of a pair wins, as it did keyed by the pair).
+  const scoreOf = new Map<string, Map<string, number | null>>();
+  for (const r of facts.results) {
+    let mine = scoreOf.get(r.learnerId);
+    if (mine === undefined) scoreOf.set(r.learnerId, (mine = new Map<string, number | null>()));
+    mine.set(r.activityId, r.maxGrade > 0 ? r.grade / r.maxGrade : null);
+  }
   return {
     courseId,
     asOf: facts.asOf.getTime(),
     assessments: facts.assessments,
-    learners: learnerIds.map((learnerId) => ({
-      learnerId,
-      enrolledAt: Date.parse(facts.enrolments.get(learnerId)!.enrolledAt),
-      submissions: [...(facts.submissions.get(learnerId) ?? new Map<string, number>())].map(([assessmentId, submittedAt]) => ({
-        assessmentId,
-        submittedAt,
-        score: score.get(`${assessmentId}|${learnerId}`) ?? null,
-      })),
-    })),
+    learners: learnerIds.map((learnerId) => {
+      const scores = scoreOf.get(learnerId);
+      return {
+        learnerId,
+        enrolledAt: Date.parse(facts.enrolments.get(learnerId)!.enrolledAt),
+        submissions: [...(facts.submissions.get(learnerId) ?? new Map<string, number>())].map(([assessmentId, submittedAt]) => ({
+          assessmentId,
+          submittedAt,
+          score: scores?.get(assessmentId) ?? null,
+        })),
+      };
+    }),
   };
 }
 
