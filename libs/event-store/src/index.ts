@@ -4,6 +4,7 @@ export * from './envelope';
 export * from './event-registry';
 export * from './event-log';
 export { PostgresEventStore, toRecorded, type EventRow } from './postgres/postgres-event-store';
+export { AppendActivity, processAppends } from './append-activity';
 export { AppendBatcher, OverloadedError, ShuttingDownError, type AppendBatcherOptions, type BatchedAppendResult } from './postgres/append-batcher';
 
 /** The EventStoreDB adapter, loaded only when chosen (its client brings a native module). */

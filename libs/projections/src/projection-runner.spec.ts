@@ -291,6 +291,45 @@ describe('ProjectionRunner', () => {
     }
   });
 
+  it('takes small batches while this process is appending and big ones to catch up once it stops (the appends go first)', async () => {
+    const sizes: number[] = [];
+    const sizing: Projection = {
+      name: 'batch-sizes',
+      eventTypes: ['CourseViewed', 'ResourceViewed'],
+      handle: async () => {
+        sizes.push(1);
+      },
+      handleBatch: async (events) => {
+        sizes.push(events.length);
+      },
+      reset: async () => undefined,
+    };
+    let appending = true;
+    const own = new ProjectionRunner(f.dataSource, f.log, [sizing], { batchSize: 40, liveBatchSize: 8, appending: () => appending, idleCheckMs: 50 });
+    try {
+      // From zero: every view of the log so far (the schools' events are not wanted).
+      const first = await appendViews(30);
+      const [{ n }] = await f.dataSource.query(`SELECT count(*)::int AS n FROM events WHERE event_type IN ('CourseViewed', 'ResourceViewed')`);
+      await own.start();
+      await own.waitFor(first);
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(n);
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(8);
+      expect(sizes.length).toBeGreaterThanOrEqual(Math.ceil(n / 8));
+
+      await own.stop();
+      sizes.length = 0;
+      appending = false;
+      const second = await appendViews(30);
+      await own.start();
+      await own.waitFor(second);
+      // Each batch of the log's events (two per view) now holds up to 40 of them: 20 views.
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(30);
+      expect(Math.max(...sizes)).toBeGreaterThan(8);
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('never applies an event twice, even with a second projector process running the same projections', async () => {
     const second = new ProjectionRunner(f.dataSource, f.log, [new CountingProjection()], { batchSize: 7, idleCheckMs: 50 });
     await second.start();

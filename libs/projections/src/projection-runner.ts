@@ -42,6 +42,13 @@ import { SUBJECT_ERASED, type Projection } from './projection';
 export interface ProjectionRunnerOptions {
   /** Largest number of events applied in one transaction. */
   batchSize?: number;
+  /**
+   * Largest batch while `appending()` says this process is writing to the log (a server's requests): the appends go
+   * first, the reader takes small bites and catches up with big ones when they stop. Default: batchSize.
+   */
+  liveBatchSize?: number;
+  /** Whether this process is appending now (the server's group commit); default: never. */
+  appending?: () => boolean;
   /** When idle, how often a reader checks whether a checkpoint was moved by another process (a rebuild from the CLI). */
   idleCheckMs?: number;
   /** Lag is counted up to this many events. */
@@ -186,6 +193,8 @@ export class ProjectionRunner {
   private main: Reader | null = null;
   private readonly lanes = new Map<string, Reader>();
   private readonly batchSize: number;
+  private readonly liveBatchSize: number;
+  private readonly appending: () => boolean;
   private readonly idleCheckMs: number;
   private readonly lagCap: number;
   private readonly concurrency: number;
@@ -202,6 +211,8 @@ export class ProjectionRunner {
     this.byName = new Map(projections.map((p) => [p.name, p]));
     if (this.byName.size !== projections.length) throw new Error('two projections share a name');
     this.batchSize = options.batchSize ?? 500;
+    this.liveBatchSize = Math.min(this.batchSize, options.liveBatchSize ?? this.batchSize);
+    this.appending = options.appending ?? (() => false);
     this.idleCheckMs = options.idleCheckMs ?? 5000;
     this.lagCap = options.lagCap ?? 100_000;
     this.concurrency = options.concurrency ?? 3;
@@ -430,8 +441,9 @@ export class ProjectionRunner {
         const first = consume(waiting);
         if (first.done) return;
         const batch = [first.value];
-        // Take what the subscription already has, without waiting for more.
-        while (batch.length < this.batchSize) {
+        // Take what the subscription already has, without waiting for more (less while this process is appending).
+        const limit = this.liveBatchSize < this.batchSize && this.appending() ? this.liveBatchSize : this.batchSize;
+        while (batch.length < limit) {
           const more = take();
           if (!more.settled) await this.pause(reader, 0);
           if (!more.settled) break;

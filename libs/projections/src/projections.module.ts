@@ -1,7 +1,7 @@
 import { Inject, Module, type Type, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
-import { EventLog } from '@learnstream/event-store';
+import { EventLog, processAppends } from '@learnstream/event-store';
 import type { DataSource } from 'typeorm';
 import { PROJECTIONS, type Projection } from './projection';
 import { InlineProjections } from './inline-projections';
@@ -22,6 +22,9 @@ export interface ProjectionsModuleOptions {
 
 const RUN = Symbol('RUN_PROJECTIONS');
 const HTTP = Symbol('PROJECTIONS_HTTP');
+
+/** A process that appended within this long is appending (its reader takes PROJECTION_LIVE_BATCH_SIZE meanwhile). */
+const APPENDING_MS = 1000;
 
 @Module({})
 export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -53,7 +56,14 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
           provide: ProjectionRunner,
           inject: [getDataSourceToken(), EventLog, PROJECTIONS, APP_CONFIG, InlineProjections],
           useFactory: (dataSource: DataSource, log: EventLog, projections: Projection[], config: AppConfig, inline: InlineProjections) =>
-            new ProjectionRunner(dataSource, log, projections, { batchSize: config.projections.batchSize, idleCheckMs: config.projections.idlePollMs, inline }),
+            new ProjectionRunner(dataSource, log, projections, {
+              batchSize: config.projections.batchSize,
+              // The appends of this process (a server's requests) go first: its reader takes small batches meanwhile.
+              liveBatchSize: config.projections.liveBatchSize,
+              appending: () => processAppends.within(APPENDING_MS),
+              idleCheckMs: config.projections.idlePollMs,
+              inline,
+            }),
         },
       ],
       exports: [ProjectionRunner, InlineProjections],

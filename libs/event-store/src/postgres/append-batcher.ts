@@ -58,6 +58,7 @@ import { randomUUID } from 'node:crypto';
 import { isTransientDatabaseError } from '@learnstream/database';
 import type pg from 'pg';
 import { validateAppend } from '../append-validation';
+import { processAppends } from '../append-activity';
 import { onlyEnvelopeFields, type EventEnvelope } from '../envelope';
 import { EventStoreError, WrongExpectedRevisionError } from '../errors';
 import { claimRevisions, currentRevision } from './stream-revisions';
@@ -216,6 +217,7 @@ export class AppendBatcher implements EventStore {
       return Promise.reject(error);
     }
     if (this.draining) return Promise.reject(new ShuttingDownError());
+    processAppends.noteAppend();
     const events = requests.reduce((n, r) => n + r.events.length, 0);
     // Bounded: refuse at once when full. A submission larger than the whole queue is taken when the queue is empty.
     if (this.queuedEvents > 0 && this.queuedEvents + events > this.queueMaxEvents) {

@@ -17,6 +17,7 @@ import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import { PgListener } from '@learnstream/database';
 import { validateAppend } from '../append-validation';
+import { processAppends } from '../append-activity';
 import { EventStoreError } from '../errors';
 import { claimRevisions, claimRevisionsOfMany } from './stream-revisions';
 import {
@@ -156,6 +157,7 @@ export class PostgresEventStore implements EventStore {
 
   async appendBatch(requests: AppendRequest[]): Promise<AppendResult[]> {
     for (const r of requests) validateAppend(r.streamId, r.events);
+    processAppends.noteAppend();
     // Batches are atomic: one that lost a deadlock rolled back whole and is simply tried again.
     for (let attempt = 1; ; attempt++) {
       try {
