@@ -193,24 +193,30 @@ describe('roles', () => {
     expect(await answers(s.admin)).toEqual([true, true, false]);
   });
 
-  it('decides course.participate on the enrolment alone, in one statement', async () => {
-    const s = await school();
-    const courseId = await course(s.schoolId, [[s.teacher, 'teacher']], [[s.learner, 'active']]);
+  /** Runs `check` with every statement that reaches the database recorded in `sent` (each runs as it is). */
+  async function recordingStatements(check: (sent: string[]) => Promise<void>): Promise<void> {
     const sent: string[] = [];
     const original = db.dataSource.query.bind(db.dataSource) as (sql: string, params?: unknown[]) => Promise<unknown>;
-    // Records what reaches the database; every statement runs as it is.
     db.dataSource.query = ((sql: string, params?: unknown[]) => {
       sent.push(sql);
       return original(sql, params);
     }) as DataSource['query'];
     try {
+      await check(sent);
+    } finally {
+      db.dataSource.query = original as DataSource['query'];
+    }
+  }
+
+  it('decides course.participate on the enrolment alone, in one statement', async () => {
+    const s = await school();
+    const courseId = await course(s.schoolId, [[s.teacher, 'teacher']], [[s.learner, 'active']]);
+    await recordingStatements(async (sent) => {
       expect(await can(s.learner, { action: 'course.participate', courseId })).toBe(true);
       expect(await can(s.teacher, { action: 'course.participate', courseId })).toBe(false);
       expect(sent).toHaveLength(2);
       expect(sent.every((sql) => sql.includes('FROM course_enrolments'))).toBe(true);
-    } finally {
-      db.dataSource.query = original as DataSource['query'];
-    }
+    });
   });
 
   it('decides course.teach on the caller’s facts and the course’s read in one statement, and keeps the caller’s for the request', async () => {
@@ -218,14 +224,7 @@ describe('roles', () => {
     const assistant = await account();
     const archived = await course(s.schoolId, [[s.teacher, 'teacher'], [assistant, 'non_editing_teacher']]);
     await db.dataSource.query('UPDATE courses SET archived_at = $2 WHERE course_id = $1', [archived, at]);
-    const sent: string[] = [];
-    const original = db.dataSource.query.bind(db.dataSource) as (sql: string, params?: unknown[]) => Promise<unknown>;
-    // Records what reaches the database; every statement runs as it is.
-    db.dataSource.query = ((sql: string, params?: unknown[]) => {
-      sent.push(sql);
-      return original(sql, params);
-    }) as DataSource['query'];
-    try {
+    await recordingStatements(async (sent) => {
       const teacher = as(s.teacher);
       expect(await policy.can(teacher, { action: 'course.teach', courseId: archived })).toBe(true);
       expect(sent).toHaveLength(1);
@@ -238,9 +237,7 @@ describe('roles', () => {
       expect(await can(s.learner, { action: 'course.teach', courseId: archived })).toBe(false);
       expect(await can(s.admin, { action: 'course.edit', courseId: archived })).toBe(true);
       expect(await can(s.admin, { action: 'course.teach', courseId: randomUUID() })).toBe(false);
-    } finally {
-      db.dataSource.query = original as DataSource['query'];
-    }
+    });
     expect(await policy.course(archived)).toEqual({
       courseId: archived,
       exists: true,
