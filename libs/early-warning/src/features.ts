@@ -161,13 +161,14 @@ export interface LearnerFeatures {
 /** Percentile ranks (0 lowest … 1 highest, ties share their average rank); a single value is 0.5. */
 export function percentileRanks(values: readonly number[]): number[] {
   if (values.length === 1) return [0.5];
-  const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+  // The indices in the order of their values (a stable sort: ties keep their order).
+  const order = Array.from(values, (_, i) => i).sort((a, b) => values[a] - values[b]);
   const ranks = new Array<number>(values.length);
   for (let i = 0; i < order.length; ) {
     let j = i;
-    while (j < order.length && order[j][0] === order[i][0]) j += 1;
+    while (j < order.length && values[order[j]] === values[order[i]]) j += 1;
     const rank = (i + j - 1) / 2 / (values.length - 1);
-    for (let k = i; k < j; k += 1) ranks[order[k][1]] = rank;
+    for (let k = i; k < j; k += 1) ranks[order[k]] = rank;
     i = j;
   }
   return ranks;
@@ -197,6 +198,37 @@ export function shareAbove(values: readonly number[]): number[] {
 const byDueThenTitle = (a: AssessmentFacts, b: AssessmentFacts) =>
   (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) || a.title.localeCompare(b.title) || a.id.localeCompare(b.id);
 
+/** A learner's submissions by asOf in the order they were made (stable: those made at the same time keep theirs); the array itself when it is so already. */
+function inTimeOrder(submissions: readonly SubmissionFacts[], asOf: number): readonly SubmissionFacts[] {
+  for (let i = 0; i < submissions.length; i += 1) {
+    if (submissions[i].submittedAt > asOf || (i > 0 && submissions[i].submittedAt < submissions[i - 1].submittedAt)) {
+      return submissions.filter((s) => s.submittedAt <= asOf).sort((a, b) => a.submittedAt - b.submittedAt);
+    }
+  }
+  return submissions;
+}
+
+/**
+ * What a learner handed in, by the time of its first submission, those made at the same time by their assessments'
+ * due dates (byDueThenTitle). `byAssessment` is filled in time order: only ties need the sort.
+ */
+function madeInOrder<M extends { submittedAt: number }>(
+  byAssessment: ReadonlyMap<string, M>,
+  assessmentById: ReadonlyMap<string, AssessmentFacts>,
+  unknown: (id: string) => AssessmentFacts,
+): Iterable<M> {
+  let previous: number | null = null;
+  for (const m of byAssessment.values()) {
+    if (previous !== null && !(m.submittedAt > previous)) {
+      return [...byAssessment]
+        .sort(([a, x], [b, y]) => x.submittedAt - y.submittedAt || byDueThenTitle(assessmentById.get(a) ?? unknown(a), assessmentById.get(b) ?? unknown(b)))
+        .map(([, made]) => made);
+    }
+    previous = m.submittedAt;
+  }
+  return byAssessment.values();
+}
+
 export function courseFeatures(snapshot: CourseSnapshot): LearnerFeatures[] {
   const { asOf } = snapshot;
   const due = snapshot.assessments.filter((a) => a.dueAt !== null && a.dueAt <= asOf).sort(byDueThenTitle);
@@ -205,33 +237,60 @@ export function courseFeatures(snapshot: CourseSnapshot): LearnerFeatures[] {
   const dueIds = new Set(due.map((a) => a.id));
   const latest = due.at(-1);
 
+  // Per learner, in loops over what is there (a class report scores a class of hundreds on every call): the same
+  // sums in the same order as the definitions above.
   const partial = snapshot.learners.map((learner) => {
     // Per assessment: the first submission by asOf (its time says whether it was late) and the latest grade by then.
     const byAssessment = new Map<string, { submittedAt: number; score: number | null }>();
-    for (const s of learner.submissions.filter((s) => s.submittedAt <= asOf).sort((a, b) => a.submittedAt - b.submittedAt)) {
+    for (const s of inTimeOrder(learner.submissions, asOf)) {
       const earlier = byAssessment.get(s.assessmentId);
-      byAssessment.set(s.assessmentId, { submittedAt: earlier?.submittedAt ?? s.submittedAt, score: s.score ?? earlier?.score ?? null });
+      if (earlier === undefined) byAssessment.set(s.assessmentId, { submittedAt: s.submittedAt, score: s.score ?? null });
+      else if (s.score !== null && s.score !== undefined) earlier.score = s.score;
     }
     // Work handed in at the same instant (an import's banked results) is ordered by its assessments' due dates.
-    const made = [...byAssessment]
-      .sort(([a, x], [b, y]) => x.submittedAt - y.submittedAt || byDueThenTitle(assessmentById.get(a) ?? unknown(a), assessmentById.get(b) ?? unknown(b)))
-      .map(([, m]) => m);
-    const submittedDue = due.filter((a) => byAssessment.has(a.id));
-    const missed = due.filter((a) => !byAssessment.has(a.id));
-    const lateDue = submittedDue.filter((a) => byAssessment.get(a.id)!.submittedAt > a.dueAt!).length;
-    const scoreSoFar = due.length ? due.reduce((sum, a) => sum + (byAssessment.get(a.id)?.score ?? 0), 0) / due.length : null;
-    const graded = made.filter((s) => s.score !== null).sort((a, b) => a.submittedAt - b.submittedAt);
-    const meanScore = graded.length ? graded.reduce((s, x) => s + x.score!, 0) / graded.length : null;
-    const trend = graded.length >= 2 ? graded.at(-1)!.score! - graded.slice(0, -1).reduce((s, x) => s + x.score!, 0) / (graded.length - 1) : null;
-    const lastAt = made.length ? Math.max(...made.map((s) => s.submittedAt)) : null;
-    const leads = submittedDue.map((a) => (a.dueAt! - byAssessment.get(a.id)!.submittedAt) / DAY_MS);
-    const meanLeadDays = leads.length ? leads.reduce((x, y) => x + y, 0) / leads.length : null;
+    const made = madeInOrder(byAssessment, assessmentById, unknown);
+    let submittedDue = 0;
+    let lateDue = 0;
+    let scoreSum = 0;
+    let leadSum = 0;
+    const missed: string[] = [];
+    for (const a of due) {
+      const mine = byAssessment.get(a.id);
+      scoreSum += mine?.score ?? 0;
+      if (mine === undefined) {
+        missed.push(a.title);
+        continue;
+      }
+      submittedDue += 1;
+      if (mine.submittedAt > a.dueAt!) lateDue += 1;
+      leadSum += (a.dueAt! - mine.submittedAt) / DAY_MS;
+    }
+    const scoreSoFar = due.length ? scoreSum / due.length : null;
+    // What was graded, in the order it was handed in: its mean, and the last one against the mean of the earlier ones.
+    let graded = 0;
+    let gradedSum = 0;
+    let sumBeforeLast = 0;
+    let lastScore = 0;
+    let lastAt: number | null = null;
+    for (const m of made) {
+      if (lastAt === null || m.submittedAt > lastAt) lastAt = m.submittedAt;
+      if (m.score === null) continue;
+      graded += 1;
+      sumBeforeLast = gradedSum;
+      gradedSum += m.score;
+      lastScore = m.score;
+    }
+    const meanScore = graded ? gradedSum / graded : null;
+    const trend = graded >= 2 ? lastScore - sumBeforeLast / (graded - 1) : null;
+    const meanLeadDays = submittedDue ? leadSum / submittedDue : null;
+    let ahead = 0;
+    for (const id of byAssessment.keys()) if (!dueIds.has(id)) ahead += 1;
     return {
       learner,
       evidence: {
         due: due.length,
-        submittedDue: submittedDue.length,
-        missed: missed.map((a) => a.title),
+        submittedDue,
+        missed,
         lateDue,
         scoreSoFar,
         scorePercentile: null as number | null,
@@ -248,7 +307,7 @@ export function courseFeatures(snapshot: CourseSnapshot): LearnerFeatures[] {
       } satisfies LearnerEvidence,
       byAssessment,
       lastAt,
-      ahead: [...byAssessment.keys()].filter((id) => !dueIds.has(id)).length,
+      ahead,
       missedLast: latest !== undefined && !byAssessment.has(latest.id),
     };
   });
@@ -257,9 +316,16 @@ export function courseFeatures(snapshot: CourseSnapshot): LearnerFeatures[] {
   // a submission not graded yet is left out of that assessment's ranking.
   const MISSED = -1;
   const perAssessment = due.map((a) => {
-    const values = partial.map((p) => (p.byAssessment.has(a.id) ? p.byAssessment.get(a.id)!.score : MISSED));
-    const ranked = values.flatMap((v, i) => (v === null ? [] : [i]));
-    const ranks = percentileRanks(ranked.map((i) => values[i]!));
+    const ranked: number[] = [];
+    const values: number[] = [];
+    partial.forEach((p, i) => {
+      const mine = p.byAssessment.get(a.id);
+      const v = mine === undefined ? MISSED : mine.score;
+      if (v === null) return;
+      ranked.push(i);
+      values.push(v);
+    });
+    const ranks = percentileRanks(values);
     const byLearner = new Array<number | null>(partial.length).fill(null);
     ranked.forEach((i, k) => (byLearner[i] = ranks[k]));
     return { title: a.title, byLearner };
@@ -285,12 +351,27 @@ export function courseFeatures(snapshot: CourseSnapshot): LearnerFeatures[] {
     if (e.scoreSoFar !== null) e.scorePercentile = scoreRanks[i];
     e.enrolledAfterShare = enrolmentRanks[i];
     e.classEarlier = earlier[i];
-    const mine = perAssessment.flatMap((a) => (a.byLearner[i] === null ? [] : [{ title: a.title, rank: a.byLearner[i]! }]));
-    const mean = (xs: readonly { rank: number }[]) => (xs.length ? xs.reduce((s, x) => s + x.rank, 0) / xs.length : null);
-    const recent = mine.slice(-RECENT_ASSESSMENTS);
-    e.assessmentPercentile = mean(mine);
-    e.recentPercentile = mean(recent);
-    e.recent = recent.map((r) => r.title);
+    // The learner's ranks over the assessments due (in their order), and over the latest RECENT_ASSESSMENTS of those.
+    let ranks = 0;
+    let rankSum = 0;
+    for (const a of perAssessment) {
+      const rank = a.byLearner[i];
+      if (rank === null) continue;
+      ranks += 1;
+      rankSum += rank;
+    }
+    e.assessmentPercentile = ranks ? rankSum / ranks : null;
+    if (ranks) {
+      let skip = ranks - RECENT_ASSESSMENTS;
+      let recentSum = 0;
+      for (const a of perAssessment) {
+        const rank = a.byLearner[i];
+        if (rank === null || skip-- > 0) continue;
+        recentSum += rank;
+        e.recent.push(a.title);
+      }
+      e.recentPercentile = recentSum / e.recent.length;
+    }
     return {
       learnerId: p.learner.learnerId,
       evidence: e,

@@ -153,10 +153,15 @@ function backedByEvidence(feature: FeatureName, e: LearnerEvidence, f: FeatureVe
 /** Scores every learner of the snapshot's features; reasons only for the flagged ones (up to three). */
 export function scoreLearners(model: EarlyWarningModel, learners: readonly LearnerFeatures[], setting: ThresholdSetting): RiskScore[] {
   const threshold = model.thresholds[setting].threshold;
+  const contribution = (l: LearnerFeatures, j: number) => (model.weights[j] * (l.features[model.features[j]] - model.mean[j])) / model.sd[j];
   return learners.map((l) => {
-    const terms = model.features.map((name, j) => ({ feature: name, contribution: (model.weights[j] * (l.features[name] - model.mean[j])) / model.sd[j] }));
-    const risk = sigmoid(model.intercept + terms.reduce((s, t) => s + t.contribution, 0));
+    // The sum of the terms in the features' order; the terms themselves (and the words) only for a learner flagged.
+    let sum = 0;
+    for (let j = 0; j < model.features.length; j += 1) sum += contribution(l, j);
+    const risk = sigmoid(model.intercept + sum);
     const flagged = risk >= threshold;
+    if (!flagged) return { learnerId: l.learnerId, risk, flagged, reasons: [], features: l.features };
+    const terms = model.features.map((name, j) => ({ feature: name, contribution: contribution(l, j) }));
     const seen = new Set<string>();
     const missed = l.evidence.due > l.evidence.submittedDue ? missedText(l.evidence, l.features) : null;
     let missedSaid = false;
