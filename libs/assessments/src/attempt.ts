@@ -276,7 +276,14 @@ export const attemptDecider: Decider<AttemptCommand, AttemptEvent, QuizAttemptsS
  * number), or the average (5 decimals). null before any attempt is graded.
  */
 export function finalGrade(state: QuizAttemptsState, method: GradingMethod): number | null {
-  const grades = state.attempts.filter((a) => a.grade !== null).map((a) => a.grade!);
+  return finalGradeOf(
+    state.attempts.filter((a) => a.grade !== null).map((a) => a.grade!),
+    method,
+  );
+}
+
+/** finalGrade of the grades of the graded attempts, in the order of their attempt numbers. */
+export function finalGradeOf(grades: readonly number[], method: GradingMethod): number | null {
   if (grades.length === 0) return null;
   switch (method) {
     case 'highest':

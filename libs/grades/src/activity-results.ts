@@ -11,7 +11,7 @@
  * A result replaces any grade recorded on the item by RecordGrade (source
  * 'activity'), which this path does not use.
  */
-import { finalGrade, type Attempt, type GradingMethod, type QuizAttemptsState } from '@learnstream/assessments/headless';
+import { finalGradeOf, type GradingMethod } from '@learnstream/assessments/headless';
 import type { GradebookState, LearnerGrades } from './gradebook.state';
 
 export interface ActivityResult {
@@ -58,23 +58,8 @@ export interface GradedAttempt {
  */
 export function quizResult(attempts: readonly GradedAttempt[], method: GradingMethod, quizMaxGrade: number): number | null {
   const ordered = [...attempts].sort((a, b) => a.attemptNumber - b.attemptNumber);
-  const state: QuizAttemptsState = {
-    quizId: null,
-    courseId: null,
-    learnerId: null,
-    attempts: ordered.map(
-      (a): Attempt => ({
-        attemptId: String(a.attemptNumber),
-        attemptNumber: a.attemptNumber,
-        status: 'submitted',
-        startedAt: '',
-        deadline: null,
-        questionIds: [],
-        answers: {},
-        automatic: null,
-        grade: a.maxGrade === quizMaxGrade ? a.grade : round5((a.grade / a.maxGrade) * quizMaxGrade),
-      }),
-    ),
-  };
-  return finalGrade(state, method);
+  return finalGradeOf(
+    ordered.map((a) => (a.maxGrade === quizMaxGrade ? a.grade : round5((a.grade / a.maxGrade) * quizMaxGrade))),
+    method,
+  );
 }

@@ -1,4 +1,4 @@
-import { atRiskReasons, gradeDistribution, mean, skillResult, skillVerdicts, SKILL_RULE_TEXT } from './rules';
+import { atRiskReasons, gradeDistribution, isoOfText, mean, skillResult, skillVerdicts, SKILL_RULE_TEXT } from './rules';
 
 describe('skill verdicts', () => {
   it('a strength from 80 % over at least 3 questions; to improve under 50 % over at least 3; fewer questions say nothing', () => {
@@ -49,6 +49,29 @@ describe('at risk', () => {
   it('gives both reasons when both hold', () => {
     const reasons = atRiskReasons({ ...base, lastActivityAt: null, grade: { percentage: 10, passed: false }, passPercentage: 50 });
     expect(reasons.map((r) => r.rule)).toEqual(['inactive', 'failing']);
+  });
+});
+
+describe('isoOfText', () => {
+  it("gives toISOString's string for PostgreSQL's UTC timestamps (0 to 6 decimals, truncated) and for ISO strings, as Date does", () => {
+    for (const s of [
+      '2025-08-24T18:50:09+00:00',
+      '2025-08-24T18:50:09.9+00:00',
+      '2025-08-24T18:50:09.12+00:00',
+      '2025-08-24T18:50:09.123+00:00',
+      '2025-08-24T18:50:09.9249+00:00',
+      '2025-12-31T23:59:59.999999+00:00',
+      '2025-08-24T18:50:09.123Z',
+      '0999-01-02T03:04:05.006Z',
+    ]) {
+      expect(isoOfText(s)).toBe(new Date(s).toISOString());
+    }
+  });
+
+  it('leaves every other form to Date (null): other offsets, no T, no decimals after the point, letters, other lengths', () => {
+    for (const s of ['2025-08-24T18:50:09.123+01:00', '2025-08-24 18:50:09+00', '2025-08-24T18:50:09.+00:00', '2025-08-24T18:50:09.12a+00:00', '2025-08-24T18:5a:09.123Z', '12025-08-24T18:50:09.123Z', '2025-08-24T18:50:09Z', '2025-08-24T18:50:09.1234567+00:00']) {
+      expect(isoOfText(s)).toBeNull();
+    }
   });
 });
 

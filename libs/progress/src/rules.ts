@@ -59,6 +59,29 @@ export function atRiskRuleText(inactiveDays: number): string {
   );
 }
 
+/** Where YYYY-MM-DDTHH:MM:SS has its digits. */
+const DIGITS_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
+/**
+ * `new Date(s).toISOString()` without the Date, for the two forms a report meets by the hundred: an ISO string as
+ * toISOString gives it (2025-08-24T18:50:09.924Z: itself) and a timestamptz as PostgreSQL's JSON gives it in UTC
+ * (2025-08-24T18:50:09.924+00:00, 0 to 6 decimals: truncated to milliseconds, as Date reads them). null for any
+ * other form (the caller goes through Date).
+ */
+export function isoOfText(s: string): string | null {
+  const n = s.length;
+  if (n < 24 || n > 32 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return null;
+  const digit = (i: number) => s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57;
+  if (!DIGITS_AT.every(digit)) return null;
+  // The decimals: from 20 to the Z (3 of them) or to +00:00 (none, or 1 to 6 after the point).
+  const end = n === 24 ? 23 : n - 6;
+  if (n === 24 ? s.charCodeAt(23) !== 90 : !s.endsWith('+00:00')) return null;
+  if (end === 19) return `${s.slice(0, 19)}.000Z`;
+  if (s.charCodeAt(19) !== 46 || end < 21) return null;
+  for (let i = 20; i < end; i += 1) if (!digit(i)) return null;
+  return n === 24 ? s : `${s.slice(0, 20)}${`${s.slice(20, end)}00`.slice(0, 3)}Z`;
+}
+
 export type AtRiskReason =
   | { rule: 'inactive'; since: string; neverActive: boolean; days: number; text: string }
   | { rule: 'failing'; percentage: number; passPercentage: number; text: string };
@@ -83,7 +106,7 @@ export function atRiskReasons(input: AtRiskInput): AtRiskReason[] {
     const neverActive = input.lastActivityAt === null;
     reasons.push({
       rule: 'inactive',
-      since: new Date(since).toISOString(),
+      since: isoOfText(since) ?? new Date(since).toISOString(),
       neverActive,
       days,
       text: neverActive

@@ -209,7 +209,8 @@ function courseFacts(
   const quizById = new Map(quizzes.map((q) => [q.quizId, q]));
   const results: ActivityResult[] = [];
   const resultAt = new Map<string, Map<string, number>>();
-  type Attempts = Map<number, { grade: number; maxGrade: number }>;
+  // A learner's graded attempts at a quiz, each attempt's latest grade, in the order of their first (a handful: an array, not a map).
+  type Attempts = { attemptNumber: number; grade: number; maxGrade: number }[];
   const attempts: { quizId: string; learnerId: string; byAttempt: Attempts }[] = [];
   const attemptsOf = new Map<string, Map<string, Attempts>>();
   const submissions = new Map<string, Map<string, number>>();
@@ -229,10 +230,14 @@ function courseFacts(
       if (ofQuiz === undefined) attemptsOf.set(w.assessment_id, (ofQuiz = new Map<string, Attempts>()));
       let byAttempt = ofQuiz.get(w.learner_id);
       if (byAttempt === undefined) {
-        ofQuiz.set(w.learner_id, (byAttempt = new Map() as Attempts));
+        ofQuiz.set(w.learner_id, (byAttempt = []));
         attempts.push({ quizId: w.assessment_id, learnerId: w.learner_id, byAttempt });
       }
-      byAttempt.set(w.attempt_number ?? 1, { grade: w.grade, maxGrade: w.max_grade });
+      const attemptNumber = w.attempt_number ?? 1;
+      const graded = { attemptNumber, grade: w.grade, maxGrade: w.max_grade };
+      const i = byAttempt.findIndex((a) => a.attemptNumber === attemptNumber);
+      if (i < 0) byAttempt.push(graded);
+      else byAttempt[i] = graded;
     } else {
       let at = resultAt.get(w.assessment_id);
       if (at === undefined) resultAt.set(w.assessment_id, (at = new Map<string, number>()));
@@ -244,11 +249,7 @@ function courseFacts(
   }
   for (const { quizId, learnerId, byAttempt } of attempts) {
     const quiz = quizById.get(quizId)!;
-    const grade = quizResult(
-      [...byAttempt].map(([attemptNumber, a]) => ({ attemptNumber, grade: a.grade, maxGrade: a.maxGrade })),
-      quiz.gradingMethod ?? 'highest',
-      quiz.maxGrade,
-    );
+    const grade = quizResult(byAttempt, quiz.gradingMethod ?? 'highest', quiz.maxGrade);
     if (grade !== null) results.push({ activityId: quizId, learnerId, grade, maxGrade: quiz.maxGrade });
   }
 
@@ -284,28 +285,23 @@ export function releasedOnly(facts: CourseFacts, released: ReadonlySet<string>):
 
 /** The snapshot of the learners judged (active as of the date, not objecting, not restricted): the model's input. */
 export function snapshotOf(courseId: string, facts: CourseFacts, learnerIds: readonly string[]): CourseSnapshot {
-  // Learner → activity → score (the last result of a pair wins, as it did keyed by the pair).
+  // Activity → learner → score (the last result of a pair wins, as it did keyed by the pair): a map per assessment, not per learner.
   const scoreOf = new Map<string, Map<string, number | null>>();
   for (const r of facts.results) {
-    let mine = scoreOf.get(r.learnerId);
-    if (mine === undefined) scoreOf.set(r.learnerId, (mine = new Map<string, number | null>()));
-    mine.set(r.activityId, r.maxGrade > 0 ? r.grade / r.maxGrade : null);
+    let ofActivity = scoreOf.get(r.activityId);
+    if (ofActivity === undefined) scoreOf.set(r.activityId, (ofActivity = new Map<string, number | null>()));
+    ofActivity.set(r.learnerId, r.maxGrade > 0 ? r.grade / r.maxGrade : null);
   }
   return {
     courseId,
     asOf: facts.asOf.getTime(),
     assessments: facts.assessments,
     learners: learnerIds.map((learnerId) => {
-      const scores = scoreOf.get(learnerId);
-      return {
-        learnerId,
-        enrolledAt: Date.parse(facts.enrolments.get(learnerId)!.enrolledAt),
-        submissions: [...(facts.submissions.get(learnerId) ?? new Map<string, number>())].map(([assessmentId, submittedAt]) => ({
-          assessmentId,
-          submittedAt,
-          score: scores?.get(assessmentId) ?? null,
-        })),
-      };
+      const submissions: CourseSnapshot['learners'][number]['submissions'] = [];
+      for (const [assessmentId, submittedAt] of facts.submissions.get(learnerId) ?? []) {
+        submissions.push({ assessmentId, submittedAt, score: scoreOf.get(assessmentId)?.get(learnerId) ?? null });
+      }
+      return { learnerId, enrolledAt: Date.parse(facts.enrolments.get(learnerId)!.enrolledAt), submissions };
     }),
   };
 }

@@ -292,29 +292,31 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
     });
     const objecting = await beside.objecting!;
 
-    const byLearner = new Map(got.activity.map((a) => [a.user_id, { events: a.events, activity: a.by_action, lastAt: a.last_at }]));
+    const byLearner = new Map<string, ActivityRow>();
+    for (const a of got.activity) byLearner.set(a.user_id, a);
     const judgedIds = judgedLearners(got.facts, got.enrolments, objecting);
     const scores = scoreClass(snapshotOf(courseId, got.facts, judgedIds), got.threshold, got.model.model);
     const choice = got.model.model.thresholds[got.threshold];
 
     const participants: ParticipantView[] = got.enrolments.map((e) => {
       const act = byLearner.get(e.learnerId);
-      const lastAccessAt = iso(act?.lastAt ?? null);
+      const lastAccessAt = iso(act?.last_at ?? null);
+      const enrolledAt = iso(e.enrolledAt)!;
       const grades = got.gradebook ? learnerGrades(got.gradebook, e.learnerId, true) : null;
       const profilingObjected = objecting.has(e.learnerId);
       const judged = e.status === 'active' && !profilingObjected;
       const baseline = judged
-        ? atRiskReasons({ lastActivityAt: lastAccessAt, enrolledAt: iso(e.enrolledAt)!, now, inactiveDays, grade: grades?.total ?? null, passPercentage: grades?.passPercentage ?? null })
+        ? atRiskReasons({ lastActivityAt: lastAccessAt, enrolledAt, now, inactiveDays, grade: grades?.total ?? null, passPercentage: grades?.passPercentage ?? null })
         : [];
       return {
         learnerId: e.learnerId,
         displayName: e.displayName,
         status: e.status,
-        enrolledAt: iso(e.enrolledAt)!,
+        enrolledAt,
         unenrolledAt: iso(e.unenrolledAt),
         lastAccessAt,
         events: act?.events ?? 0,
-        activity: act?.activity ?? {},
+        activity: act?.by_action ?? {},
         completion: learnerCompletion(got.completion, courseId, e.learnerId),
         grade: grades ? { percentage: grades.total.percentage, letter: grades.total.letter, passed: grades.total.passed } : null,
         profilingObjected,

@@ -10,8 +10,11 @@
  */
 import { read, runRead, type Queryable, type Read } from '@learnstream/database';
 import type { AccountName } from '@learnstream/identity';
+import { isoOfText } from '../rules';
 
-export const iso = (v: Date | string | null | undefined): string | null => (v === null || v === undefined ? null : new Date(v).toISOString());
+export const iso = (v: Date | string | null | undefined): string | null =>
+  v === null || v === undefined ? null : ((typeof v === 'string' ? isoOfText(v) : null) ?? new Date(v).toISOString());
+
 
 /**
  * Restriction of processing (privacy): a restricted person's data is kept but
