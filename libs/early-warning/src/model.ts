@@ -161,24 +161,30 @@ export function scoreLearners(model: EarlyWarningModel, learners: readonly Learn
     const risk = sigmoid(model.intercept + sum);
     const flagged = risk >= threshold;
     if (!flagged) return { learnerId: l.learnerId, risk, flagged, reasons: [], features: l.features };
-    const terms = model.features.map((name, j) => ({ feature: name, contribution: contribution(l, j) }));
-    const seen = new Set<string>();
+    // The candidates: the terms that raise the risk the way a teacher reads it, where the facts bear them out; the largest first.
+    const candidates: RiskReason[] = [];
+    model.features.forEach((feature, j) => {
+      const c = contribution(l, j);
+      if (c > 0 && Math.sign(model.weights[j]) === RISKY_DIRECTION[feature] && backedByEvidence(feature, l.evidence, l.features)) candidates.push({ feature, contribution: c, text: '' });
+    });
+    candidates.sort((a, b) => b.contribution - a.contribution);
     const missed = l.evidence.due > l.evidence.submittedDue ? missedText(l.evidence, l.features) : null;
     let missedSaid = false;
-    const candidates = flagged
-      ? terms
-          .filter((t, j) => t.contribution > 0 && Math.sign(model.weights[j]) === RISKY_DIRECTION[t.feature] && backedByEvidence(t.feature, l.evidence, l.features))
-          .sort((a, b) => b.contribution - a.contribution)
-          .map((t) => ({ ...t, text: reasonText(t.feature, l.evidence, l.features) }))
-          .map((t) => {
-            // The missed assessments are said once, in the first reason that carries them; later ones say the rest.
-            if (!missed || !t.text.includes(missed)) return t;
-            if (missedSaid) return { ...t, text: t.text.replace(`: ${missed}`, '').replace(`; ${missed}`, '') };
-            missedSaid = true;
-            return t;
-          })
-          .filter((t) => !seen.has(t.text) && seen.add(t.text))
-      : [];
+    const seen = new Set<string>();
+    let said = 0;
+    for (const t of candidates) {
+      let text = reasonText(t.feature, l.evidence, l.features);
+      // The missed assessments are said once, in the first reason that carries them; later ones say the rest.
+      if (missed && text.includes(missed)) {
+        if (missedSaid) text = text.replace(`: ${missed}`, '').replace(`; ${missed}`, '');
+        missedSaid = true;
+      }
+      if (seen.has(text)) continue;
+      seen.add(text);
+      t.text = text;
+      candidates[said++] = t;
+    }
+    candidates.length = said;
     // A reason another one already says in full (the missed assessments inside "last submission … ago; missed …") is not repeated.
     const reasons = candidates.filter((t) => !candidates.some((o) => o !== t && o.text.includes(t.text))).slice(0, 3);
     return { learnerId: l.learnerId, risk, flagged, reasons, features: l.features };
