@@ -2,7 +2,8 @@
  * The progress reports over REST, JSON or CSV (?format=csv or Accept:
  * text/csv; a CSV is one table of the report, ?table=). Thin: one query each.
  */
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, type PipeTransform } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res, type PipeTransform } from '@nestjs/common';
+import type { Response } from 'express';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
@@ -17,6 +18,7 @@ import { GetSchoolModelQuery } from '../queries/get-school-model.query';
 import { ClassReportDto, classAsOf, EarlyWarningSettingDto, LearnerProfileDto, SchoolReportDto, schoolPeriod, TimelineDto, TrainEarlyWarningDto } from './dto';
 import { ClassReportResponse, LearnerProfileResponse, SchoolModelResponse, SchoolReportResponse, ThresholdSettingResponse, TimelinePageResponse } from './responses';
 import { classCsv, learnerCsv, schoolCsv, timelineCsv } from './report-csv';
+import { reportJson } from './report-json';
 
 /** A path id: a UUID (else 400 VALIDATION_FAILED), in lower case as the read models hold it. */
 const id: PipeTransform<string, Promise<string>> = {
@@ -78,7 +80,13 @@ export class ProgressReportsController {
   })
   @ApiJsonOrCsvResponse(ClassReportResponse, 'the report; CSV: ?table=participants (default), questions, distribution or assessments (per quiz, assignment and offline test; from0 … from90: learners graded in each bin of 10 points)')
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN'], 404: ['COURSE_NOT_FOUND'] })
-  async course(@CurrentActor() actor: Actor, @Param('id', id) courseId: string, @Query() q: ClassReportDto, @Headers('accept') accept?: string) {
+  async course(
+    @CurrentActor() actor: Actor,
+    @Param('id', id) courseId: string,
+    @Query() q: ClassReportDto,
+    @Res({ passthrough: true }) res: Response,
+    @Headers('accept') accept?: string,
+  ) {
     const csv = wantsCsv(q.format, accept);
     const table = q.table ?? 'participants';
     const report: ClassReportView = await this.queries.execute(
@@ -90,7 +98,10 @@ export class ProgressReportsController {
         threshold: q.threshold,
       }),
     );
-    return csv ? csvDownload(classCsv(report, table), downloadName([report.code, 'class-report', table, (report.asOf ?? report.generatedAt).slice(0, 10)]), q.bom === 'true') : report;
+    if (csv) return csvDownload(classCsv(report, table), downloadName([report.code, 'class-report', table, (report.asOf ?? report.generatedAt).slice(0, 10)]), q.bom === 'true');
+    // The report's JSON as one-byte text where its own words have "…" (reportJson): sent as res.json sends it.
+    res.type('json');
+    return reportJson(report, ['earlyWarning', 'rules', 'suggestions']);
   }
 
   @Get('schools/:id')
