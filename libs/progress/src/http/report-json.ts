@@ -17,5 +17,12 @@ export function reportJson(report: object, escaped: readonly string[]): string {
   return `{${parts.join(',')}}`;
 }
 
-/** JSON text with every character outside ASCII as a \uXXXX escape (a pair for a character beyond U+FFFF). */
-const asciiJson = (json: string) => json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/**
+ * JSON text with every character outside ASCII as a \uXXXX escape (a pair for a character beyond U+FFFF), as a
+ * one-byte string: replace() keeps a two-byte subject's representation even when all it leaves is ASCII, which
+ * would make the joined body two-byte again; read back through latin1 it is one-byte.
+ */
+function asciiJson(json: string): string {
+  const ascii = json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return ascii === json ? json : Buffer.from(ascii, 'latin1').toString('latin1');
+}
