@@ -204,7 +204,14 @@ export function assessmentStatistics(
   return assessments.map((a) => {
     const scores = (resultsOf.get(a.id) ?? []).filter((r) => learners.has(r.learnerId) && r.maxGrade > 0).map((r) => r.grade / r.maxGrade);
     const percentages = scores.map((x) => x * 100);
-    const times = learnerIds.map((id) => handedIn.get(id)?.get(a.id)).filter((t): t is number => t !== undefined);
+    let handed = 0;
+    let late = 0;
+    for (const id of learnerIds) {
+      const t = handedIn.get(id)?.get(a.id);
+      if (t === undefined) continue;
+      handed += 1;
+      if (a.dueAt !== null && t > a.dueAt) late += 1;
+    }
     return {
       assessmentId: a.id,
       kind: a.kind,
@@ -216,8 +223,8 @@ export function assessmentStatistics(
       medianPercentage: median(percentages),
       distribution: gradeDistribution(percentages),
       facility: scores.length ? round3(scores.reduce((x, y) => x + y, 0) / scores.length) : null,
-      late: a.dueAt === null ? null : times.filter((t) => t > a.dueAt!).length,
-      missing: learners.size - times.length,
+      late: a.dueAt === null ? null : late,
+      missing: learners.size - handed,
     };
   });
 }

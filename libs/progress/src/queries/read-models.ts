@@ -13,7 +13,7 @@ import type { AccountName } from '@learnstream/identity';
 import { isoOfText } from '../rules';
 
 export const iso = (v: Date | string | null | undefined): string | null =>
-  v === null || v === undefined ? null : ((typeof v === 'string' ? isoOfText(v) : null) ?? new Date(v).toISOString());
+  v === null || v === undefined ? null : typeof v === 'string' ? (isoOfText(v) ?? new Date(v).toISOString()) : v.toISOString();
 
 
 /**
