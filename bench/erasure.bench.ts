@@ -141,8 +141,8 @@ async function run(N: number): Promise<{ N: number; totalMs: number; load: numbe
   const repo = new PrivacyRepository(log);
   const erasure = new ErasureService(systemClock, repo, keys, new MentionFinder(pool), pool);
   const requestId = randomUUID();
-  const dpo = { userId: randomUUID(), realActorId: null };
-  await repo.changeRequest(requestId, { userId: learner, realActorId: null }, (s) =>
+  const dpo = { userId: randomUUID(), realActorId: null, request: null };
+  await repo.changeRequest(requestId, { userId: learner, realActorId: null, request: null }, (s) =>
     decideRequest({ type: 'File', requestId, subjectId: learner, requestType: 'erasure', filedBy: learner, filedAs: 'self', details: null, now: new Date(), deadlineDays: 30 }, s),
   );
   await repo.changeRequest(requestId, dpo, (s) => decideRequest({ type: 'Approve', by: dpo.userId, reason: null, now: new Date() }, s));

@@ -37,7 +37,7 @@ beforeAll(async () => {
   const schoolAdmin = await openAccount(t, admin, { schoolId: school, role: 'school_admin' });
   teacher = await openAccount(t, schoolAdmin, { schoolId: school, role: 'teacher' });
   const me = await http().get('/api/v1/me').set(teacher.auth).expect(200);
-  actor = { userId: teacher.userId, realActorId: null, sessionId: 'atomic-appends', platformRoles: me.body.platformRoles ?? [] };
+  actor = { userId: teacher.userId, realActorId: null, sessionId: 'atomic-appends', platformRoles: me.body.platformRoles ?? [], request: null };
   const created = await http().post('/api/v1/courses').set(teacher.auth).send({ schoolId: school, title: 'Atomic', code: 'ATOM-1', subject: 'Mathematics', selfEnrolment: { enabled: false } }).expect(201);
   courseId = created.body.courseId;
   await http().post(`/api/v1/courses/${courseId}/sections`).set(teacher.auth).send({ title: 'Week 1' }).expect(201);

@@ -9,9 +9,9 @@
  */
 import pg from 'pg';
 import request from 'supertest';
-import { currentRequest } from '../../libs/core/src';
 import { createSchool, openAccount, signInAdmin, type Session } from '../support/auth';
 import { createCourse } from '../support/courses';
+import { traceRequests } from '../support/request-trace';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -73,12 +73,13 @@ it('recording one result reads no event of the test, however many results it hol
   await http().post(`/api/v1/offline-tests/${test}/results/bulk`).set(teacher.auth).send({ rows: others.map((learnerId, i) => ({ learnerId, grade: i })) }).expect(200);
   await http().put(`/api/v1/offline-tests/${test}/results/${first}`).set(teacher.auth).send({ grade: 4 }).expect(200);
 
-  // The statements sent in the request's own context (by its request id), as in username-paths.
+  // The statements sent in the request's own handling (by its request id), as in username-paths.
   const statements: string[] = [];
+  const trace = traceRequests(t);
   const query = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     const q = args[0] as string | { text: string };
-    if (currentRequest()?.requestId === 'one-result') statements.push(typeof q === 'string' ? q : q.text);
+    if (trace.requestIdNow() === 'one-result') statements.push(typeof q === 'string' ? q : q.text);
     return (query as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof query;
   let res: request.Response;
@@ -86,6 +87,7 @@ it('recording one result reads no event of the test, however many results it hol
     res = await http().put(`/api/v1/offline-tests/${test}/results/${first}`).set('X-Request-Id', 'one-result').set(teacher.auth).send({ grade: 7 }).expect(200);
   } finally {
     pg.Client.prototype.query = query;
+    trace.restore();
   }
   expect(res.body).toMatchObject({ grade: 7, previousGrade: 4, maxGrade: 10 });
   expect(statements.some((sql) => /INSERT INTO events/.test(sql))).toBe(true);

@@ -158,7 +158,7 @@ describe('requests: who may file, decide and see them', () => {
     const filedAt = new Date(Date.now() - 40 * 86_400_000);
     await t.app.get(EventLog).append(`privacy_request-${old}`, [
       requestEvent(
-        { userId: other.userId, realActorId: null },
+        { userId: other.userId, realActorId: null, request: null },
         {
           type: 'PrivacyRequestFiled',
           data: { requestId: old, subjectId: other.userId, type: 'erasure', filedBy: other.userId, filedAs: 'self', details: null, dueAt: new Date(filedAt.getTime() + 30 * 86_400_000).toISOString(), at: filedAt.toISOString() },

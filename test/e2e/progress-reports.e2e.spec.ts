@@ -437,7 +437,7 @@ describe('objection to profiling', () => {
     // appended here as it would, the type registered for the test if the privacy feature is not in the build.
     const log = t.app.get(EventLog);
     if (!log.registry.get('ProfilingObjected')) log.registry.register({ type: 'ProfilingObjected', version: 1 });
-    const me = { userId: learner(7).userId, realActorId: null };
+    const me = { userId: learner(7).userId, realActorId: null, request: null };
     await log.append(`user-${learner(7).userId}`, [
       { type: 'ProfilingObjected', data: { userId: learner(7).userId, basis: 'objection', requestId: null, at: new Date().toISOString() }, envelope: envelopeFor(me, { action: 'objected', crud: 'u', object: { type: 'user', id: learner(7).userId }, relatedUserId: learner(7).userId }) },
     ]);

@@ -2,7 +2,7 @@
  * A request that names a username does the same work whether or not the
  * username exists, so that its time cannot tell (issue 12). Not a timing
  * assertion: the work is counted. For each request, the SQL statements sent
- * to PostgreSQL in that request's context (by its request id) and the
+ * to PostgreSQL in that request's handling (by its request id, request-trace) and the
  * argon2 verifications are recorded, and compared between an existing and
  * an unknown username:
  * - sign-in with a wrong password (REST and GraphQL) vs an unknown username:
@@ -14,9 +14,10 @@
  */
 import pg from 'pg';
 import request from 'supertest';
-import { currentRequest, DeferredWork } from '../../libs/core/src';
+import { DeferredWork } from '../../libs/core/src';
 import { PasswordHasher } from '../../libs/identity/src/passwords';
 import { createSchool, openAccount, registerUser, signInAdmin, type Session } from '../support/auth';
+import { traceRequests } from '../support/request-trace';
 import { createTestApp, TEST_ADMIN, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -40,9 +41,10 @@ beforeAll(async () => {
   learner = await openAccount(t, schoolAdmin, { schoolId: school, role: 'learner', dateOfBirth: '2001-02-03' });
   parent = await registerUser(t);
 
+  const trace = traceRequests(t);
   const query = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const id = currentRequest()?.requestId;
+    const id = trace.requestIdNow();
     if (id?.startsWith('probe-')) {
       const q = args[0] as string | { text: string };
       recordOf(id).statements.push(normalise(typeof q === 'string' ? q : q.text));
@@ -52,13 +54,14 @@ beforeAll(async () => {
   const hasher = t.app.get(PasswordHasher);
   const verify = hasher.verify.bind(hasher);
   hasher.verify = async (hash, password) => {
-    const id = currentRequest()?.requestId;
+    const id = trace.requestIdNow();
     if (id?.startsWith('probe-')) recordOf(id).verifications += 1;
     return verify(hash, password);
   };
   restore = () => {
     pg.Client.prototype.query = query;
     hasher.verify = verify;
+    trace.restore();
   };
 }, 120_000);
 

@@ -69,7 +69,7 @@ async function course(schoolId: string | null, staff: [string, 'teacher' | 'non_
 }
 
 /** A fresh actor object each time: the policy caches facts per actor (one request). */
-const as = (userId: string, realActorId: string | null = null): Actor => ({ userId, realActorId, sessionId: randomUUID(), platformRoles: [] });
+const as = (userId: string, realActorId: string | null = null): Actor => ({ userId, realActorId, sessionId: randomUUID(), platformRoles: [], request: null });
 const can = (userId: string, permission: Permission) => policy.can(as(userId), permission);
 
 /** A school with an admin, a teacher of class A and a learner in class A. */

@@ -1,10 +1,11 @@
 /**
  * The envelope of an event caused by a request: who (and who really, when
  * impersonating), from where (IP and user agent of the request, encrypted by
- * the EventLog), and the request id as correlation id.
+ * the EventLog), and the request id as correlation id. The request is the
+ * actor's (Actor.request); an event of no actor names its request itself.
  */
 import { randomUUID } from 'node:crypto';
-import { currentRequest } from '@learnstream/core/headless';
+import type { RequestContext } from '@learnstream/core/headless';
 import type { Crud, EnvelopeInput, ObjectRef, Origin } from '@learnstream/event-store';
 import type { Actor } from './actor';
 
@@ -17,10 +18,16 @@ export interface EnvelopeFields {
   relatedUserId?: string | null;
   origin?: Origin;
   occurredAt?: string;
+  /** The request of an event of no actor (a failed sign-in, an LRS client's read); an actor's event is in the actor's. */
+  request?: RequestContext | null;
 }
 
-export function envelopeFor(actor: Pick<Actor, 'userId' | 'realActorId'> | null, fields: EnvelopeFields): EnvelopeInput {
-  const request = currentRequest();
+/** Who causes an event, in which request (Actor.request; null: none, an import or a job). */
+export type EventActor = Pick<Actor, 'userId' | 'realActorId' | 'request'>;
+
+/** The envelope of an event by `actor`, in the actor's request; an event of no actor (null) is in `fields.request`, if any. */
+export function envelopeFor(actor: EventActor | null, fields: EnvelopeFields): EnvelopeInput {
+  const request = actor ? actor.request : (fields.request ?? null);
   return {
     actorId: actor?.userId ?? null,
     realActorId: actor?.realActorId ?? null,

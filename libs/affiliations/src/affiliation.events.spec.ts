@@ -52,7 +52,7 @@ describe('affiliation events', () => {
     const linkId = randomUUID();
     const parentId = randomUUID();
     const school = randomUUID();
-    const [event] = toNewEvents({ userId: parentId, realActorId: null }, [{ type: 'ParentLinkRequested', data: { linkId, parentId, childId, requestedBy: parentId, at } }], school);
+    const [event] = toNewEvents({ userId: parentId, realActorId: null, request: null }, [{ type: 'ParentLinkRequested', data: { linkId, parentId, childId, requestedBy: parentId, at } }], school);
     expect(event.envelope).toMatchObject({ actorId: parentId, action: 'requested', crud: 'c', object: { type: 'parent_link', id: linkId }, schoolId: school, relatedUserId: childId, origin: 'system' });
   });
 });

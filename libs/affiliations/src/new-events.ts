@@ -4,7 +4,7 @@
  * identity feature uses it too, for the membership events it appends when it
  * opens an affiliated account.
  */
-import { envelopeFor, type Actor, type EnvelopeFields } from '@learnstream/access';
+import { envelopeFor, type EventActor, type EnvelopeFields } from '@learnstream/access';
 import type { NewEvent } from '@learnstream/event-store';
 import { sealPersonalFields, type AffiliationEvent } from './affiliation.events';
 
@@ -54,6 +54,6 @@ export function envelopeFieldsOf(event: AffiliationEvent, childSchoolId: string 
 }
 
 /** The log events of decided events, caused by `actor` (null: the system). */
-export function toNewEvents(actor: Pick<Actor, 'userId' | 'realActorId'> | null, events: AffiliationEvent[], childSchoolId: string | null = null): NewEvent[] {
+export function toNewEvents(actor: EventActor | null, events: AffiliationEvent[], childSchoolId: string | null = null): NewEvent[] {
   return events.map((event) => ({ type: event.type, data: sealPersonalFields(event), envelope: envelopeFor(actor, envelopeFieldsOf(event, childSchoolId)) }));
 }

@@ -8,7 +8,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { AccessPolicy, type Actor } from '@learnstream/access';
+import { AccessPolicy, type Actor, type EventActor } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core';
 import { DomainError, type Decider } from '@learnstream/domain';
 import { EventLog, type NewAppend, type Origin, type Position } from '@learnstream/event-store';
@@ -45,7 +45,7 @@ export interface DecideAndAppend<S, E extends AssessmentEvent> {
   /** Loads the state and its stream's revision (default: folds the stream with the decider). */
   load?: () => Promise<Loaded<S>>;
   /** null: the system acted; an import acting for a learner gives the learner. */
-  actor: Pick<Actor, 'userId' | 'realActorId'> | null;
+  actor: EventActor | null;
   /** The events among those decided that the system did, not the actor (an overdue attempt closed before a new start). */
   bySystem?: (event: E) => boolean;
   schoolId: string | null;
@@ -83,7 +83,7 @@ export class AssessmentsRepository {
       const { state, revision } = await (input.load ? input.load() : this.load(input.streamId, input.decider));
       const events = await input.decide(state);
       if (events.length === 0) return { state, events, position: null as Position | null };
-      const newEvents = events.flatMap((e) => toNewEvents(input.bySystem?.(e) ? null : input.actor, [e], input.schoolId, input.origin));
+      const newEvents = events.flatMap((e) => toNewEvents(input.bySystem?.(e) ? null : input.actor, [e], input.schoolId, input.origin, input.actor?.request));
       const result = await this.log.append(input.streamId, newEvents, { expectedRevision: revision ?? 'no_stream' });
       return { state: events.reduce(input.decider.evolve, state), events, position: result.position as Position | null };
     });

@@ -4,8 +4,9 @@
  * answers, submission texts, feedback) arrive already wrapped with
  * `personal(learnerId, …)` by the handlers, which the event validators check.
  */
-import { envelopeFor, type Actor, type EnvelopeFields } from '@learnstream/access';
+import { envelopeFor, type EventActor, type EnvelopeFields } from '@learnstream/access';
 import type { NewEvent, Origin } from '@learnstream/event-store';
+import type { RequestContext } from '@learnstream/core/headless';
 import type { AssignmentEvent } from './assignment.events';
 import type { AttemptEvent } from './attempt.events';
 import type { OfflineTestEvent } from './offline-test.events';
@@ -63,11 +64,12 @@ export function envelopeFieldsOf(event: AssessmentEvent, schoolId: string | null
  * The log events of decided events, caused by `actor`; null is the system
  * (an overdue attempt closed when its learner comes back). Each occurred at
  * its data's `at` (now, or the historic time an import gave: origin `import`).
+ * The system's events are in `request`, the request they came about in, if any.
  */
-export function toNewEvents(actor: Pick<Actor, 'userId' | 'realActorId'> | null, events: AssessmentEvent[], schoolId: string | null, origin?: Origin): NewEvent[] {
+export function toNewEvents(actor: EventActor | null, events: AssessmentEvent[], schoolId: string | null, origin?: Origin, request: RequestContext | null = null): NewEvent[] {
   return events.map((event) => ({
     type: event.type,
     data: event.data as unknown as Record<string, unknown>,
-    envelope: envelopeFor(actor, { ...envelopeFieldsOf(event, schoolId), occurredAt: event.data.at, ...(actor === null && { origin: 'system' as const }), ...(origin && { origin }) }),
+    envelope: envelopeFor(actor, { ...envelopeFieldsOf(event, schoolId), occurredAt: event.data.at, request, ...(actor === null && { origin: 'system' as const }), ...(origin && { origin }) }),
   }));
 }

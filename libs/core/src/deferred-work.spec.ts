@@ -30,7 +30,7 @@ async function attempt(tries: { n: number }): Promise<void> {
 it('carries out work whose database connection was terminated, by running it again', async () => {
   const deferred = new DeferredWork();
   const tries = { n: 0 };
-  deferred.run('probe', () => attempt(tries));
+  deferred.run('probe', { request: null }, () => attempt(tries));
   await deferred.settled();
   expect(tries.n).toBe(2);
   expect((await db.dataSource.query('SELECT n FROM deferred_probe')) as unknown[]).toEqual([{ n: 2 }]);
@@ -39,7 +39,7 @@ it('carries out work whose database connection was terminated, by running it aga
 it('does not run work again that failed for a reason of its own', async () => {
   const deferred = new DeferredWork();
   let runs = 0;
-  deferred.run('probe', async () => {
+  deferred.run('probe', { request: null }, async () => {
     runs += 1;
     await db.dataSource.query('SELECT 1 / 0');
   });

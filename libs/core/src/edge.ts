@@ -24,7 +24,7 @@ import type { Provider } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig, type HttpEdgeConfig } from '@learnstream/config';
 import { isUtf8 } from 'node:buffer';
-import { currentRequest } from './request-context';
+import { requestIdOf } from './request-context';
 
 export interface BadInput {
   /** Where: `body.items[3].title`, `query.q`, `body` (too deep). */
@@ -85,7 +85,7 @@ export function findBadInput(root: unknown, name: string, maxDepth: number): Bad
 /** Our error shape, for the few answers given before Nest's exception filter is in reach. */
 export function sendEdgeError(res: Response, status: number, code: string, message: string, details?: unknown): void {
   if (res.headersSent) return;
-  res.status(status).json({ error: { code, message, ...(details !== undefined && { details }), requestId: currentRequest()?.requestId } });
+  res.status(status).json({ error: { code, message, ...(details !== undefined && { details }), requestId: requestIdOf(res.req) } });
 }
 
 /**

@@ -7,7 +7,7 @@ import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type Exception
 import type { Response } from 'express';
 import { DomainError } from '@learnstream/domain';
 import { classifyDatabaseError, sqlStateOf } from '@learnstream/database';
-import { currentRequest } from './request-context';
+import { requestIdOf } from './request-context';
 
 /** HTTP status of each stable error code raised below the controllers. */
 export const ERROR_STATUS: Record<string, number> = {
@@ -57,8 +57,8 @@ export interface MappedError {
   retryAfterSeconds?: number;
 }
 
-export function toErrorBody(exception: unknown): MappedError {
-  const requestId = currentRequest()?.requestId;
+/** `exception` in our error shape; `requestId` names the request it ended (the filter and GraphQL have it). */
+export function toErrorBody(exception: unknown, requestId?: string): MappedError {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse() as string | { code?: string; message?: unknown; details?: unknown };
@@ -105,10 +105,11 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     // Not an HTTP handler (a GraphQL resolver): the error goes on to the transport, which formats it with toErrorBody.
     if (host.getType() !== 'http') throw exception;
-    const { status, body, retryAfterSeconds } = toErrorBody(exception);
+    const http = host.switchToHttp();
+    const { status, body, retryAfterSeconds } = toErrorBody(exception, requestIdOf(http.getRequest<object>()));
     if (body.error.code === 'DATABASE_UNAVAILABLE') this.logger.warn({ msg: 'request refused: database unavailable', requestId: body.error.requestId, error: errorText(exception) });
     else if (status >= 500) this.logger.error({ msg: 'request failed', requestId: body.error.requestId, err: exception instanceof Error ? { message: exception.message, stack: exception.stack } : exception });
-    const response = host.switchToHttp().getResponse<Response>();
+    const response = http.getResponse<Response>();
     if (response.headersSent) return;
     if (retryAfterSeconds) response.setHeader('Retry-After', String(retryAfterSeconds));
     response.status(status).json(body);

@@ -1,10 +1,10 @@
 /**
- * Structured logs: one JSON object a line (pino), with the request id of the
- * current request when there is one. Used as Nest's logger.
+ * Structured logs: one JSON object a line (pino). Used as Nest's logger. A
+ * line about a request names it with a `requestId` field of its own (the
+ * access log, the error log): there is no ambient "current request" to read.
  */
 import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
-import { currentRequest } from './request-context';
 
 export class JsonLogger implements LoggerService {
   readonly pino: Logger;
@@ -16,10 +16,6 @@ export class JsonLogger implements LoggerService {
         base: { service: 'learnstream' },
         timestamp: pino.stdTimeFunctions.isoTime,
         formatters: { level: (label) => ({ level: label }) },
-        mixin: () => {
-          const requestId = currentRequest()?.requestId;
-          return requestId ? { requestId } : {};
-        },
       },
       destination,
     );

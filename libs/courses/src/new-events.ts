@@ -3,7 +3,7 @@
  * (verb, object, course, tenant, person affected) and, for the one personal
  * field (an unenrolment's reason), the seal under the learner's id.
  */
-import { envelopeFor, type Actor, type EnvelopeFields } from '@learnstream/access';
+import { envelopeFor, type EventActor, type EnvelopeFields } from '@learnstream/access';
 import type { NewEvent, Origin } from '@learnstream/event-store';
 import { personal } from '@learnstream/personal-data';
 import type { CourseEvent } from './course.events';
@@ -74,6 +74,6 @@ function sealed(event: CourseEvent | EnrolmentEvent | CourseViewEvent): Record<s
  * `schoolId`: each occurred at its data's `at` (the decider's now, or the
  * historic time an import gave); origin `import` marks an import's.
  */
-export function toNewEvents(actor: Pick<Actor, 'userId' | 'realActorId'>, events: (CourseEvent | EnrolmentEvent | CourseViewEvent)[], schoolId: string | null, origin?: Origin): NewEvent[] {
+export function toNewEvents(actor: EventActor, events: (CourseEvent | EnrolmentEvent | CourseViewEvent)[], schoolId: string | null, origin?: Origin): NewEvent[] {
   return events.map((event) => ({ type: event.type, data: sealed(event), envelope: envelopeFor(actor, { ...envelopeFieldsOf(event, schoolId), occurredAt: 'at' in event.data ? event.data.at : undefined, ...(origin && { origin }) }) }));
 }

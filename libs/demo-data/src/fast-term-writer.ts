@@ -43,8 +43,8 @@ export interface FastWriteResult {
   seconds: number;
 }
 
-type Actor = { userId: string; realActorId: null };
-const actor = (userId: string): Actor => ({ userId, realActorId: null });
+type Actor = { userId: string; realActorId: null; request: null };
+const actor = (userId: string): Actor => ({ userId, realActorId: null, request: null });
 const DAY = 86_400_000;
 
 /** Collects appends and writes them in large appendBatch calls, a few at a time. */

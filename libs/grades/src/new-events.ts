@@ -4,7 +4,7 @@
  * field (an override's reason, about the learner), the seal under the
  * learner's id. The decider checks the reason as plain text first.
  */
-import { envelopeFor, type Actor, type EnvelopeFields } from '@learnstream/access';
+import { envelopeFor, type EventActor, type EnvelopeFields } from '@learnstream/access';
 import type { NewEvent } from '@learnstream/event-store';
 import { personal } from '@learnstream/personal-data';
 import type { CompletionRulesEvent } from './completion.events';
@@ -68,6 +68,6 @@ function sealed(event: GradesFeatureEvent): Record<string, unknown> {
 }
 
 /** The log events of decided events, caused by `actor`, in a course of school `schoolId`. */
-export function toNewEvents(actor: Pick<Actor, 'userId' | 'realActorId'>, events: GradesFeatureEvent[], schoolId: string | null): NewEvent[] {
+export function toNewEvents(actor: EventActor, events: GradesFeatureEvent[], schoolId: string | null): NewEvent[] {
   return events.map((event) => ({ type: event.type, data: sealed(event), envelope: envelopeFor(actor, envelopeFieldsOf(event, schoolId)) }));
 }

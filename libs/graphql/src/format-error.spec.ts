@@ -3,7 +3,7 @@ import { BadRequestException, Logger } from '@nestjs/common';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ApiError } from '@learnstream/core';
 import { DomainError } from '@learnstream/domain';
-import { formatError } from './format-error';
+import { formatError, logError } from './format-error';
 
 /** What Apollo hands formatError for an error thrown by a resolver. */
 function fromResolver(original: unknown): [GraphQLFormattedError, unknown] {
@@ -28,12 +28,24 @@ describe('formatError', () => {
     expect(formatError(...fromResolver(invalid)).extensions).toEqual({ code: 'VALIDATION_FAILED', status: 400, details: [{ field: 'email', message: 'email must be an email' }] });
   });
 
-  it('hides the message and stack of an unexpected error, and logs them', () => {
+  it('hides the message and stack of an unexpected error; logError logs them, with the request id', () => {
     const log = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-    const formatted = formatError(...fromResolver(new Error('password=hunter2 at db.ts:12')));
-    expect(formatted.message).toBe('internal error');
-    expect(formatted.extensions).toEqual({ code: 'INTERNAL', status: 500 });
+    const [formatted, error] = fromResolver(new Error('password=hunter2 at db.ts:12'));
+    const answer = formatError(formatted, error);
+    expect(answer.message).toBe('internal error');
+    expect(answer.extensions).toEqual({ code: 'INTERNAL', status: 500 });
+    expect(log).not.toHaveBeenCalled();
+    logError(error as GraphQLError, 'req-1');
     expect(JSON.stringify(log.mock.calls)).toContain('hunter2');
+    expect(log.mock.calls[0][0]).toMatchObject({ requestId: 'req-1', path: ['user'] });
+    log.mockRestore();
+  });
+
+  it('logs no error of the caller’s (a refusal, a document that does not fit)', () => {
+    const log = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    logError(fromResolver(new ApiError(403, 'FORBIDDEN', 'no'))[1] as GraphQLError, 'req-2');
+    logError(new GraphQLError('Cannot query field "nope" on type "Query".', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }), 'req-3');
+    expect(log).not.toHaveBeenCalled();
     log.mockRestore();
   });
 

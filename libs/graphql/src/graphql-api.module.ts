@@ -30,12 +30,13 @@ import { IdentityModule } from '@learnstream/identity';
 import { AffiliationsResolver } from './affiliations/affiliations.resolver';
 import { AssessmentsResolver, QuestionResultResolver } from './assessments/assessments.resolver';
 import { CoursesResolver } from './courses/courses.resolver';
-import { formatError } from './format-error';
+import { formatError, requestIds } from './format-error';
 import { CompletionCriteriaResolver, GradesResolver } from './grades/grades.resolver';
 import { IdentityResolver } from './identity/identity.resolver';
 import { ProgressResolver } from './reports/progress.resolver';
 import { ReportsResolver } from './reports/reports.resolver';
 
+/** graphql-armor's limits; its plugins come with ours (requestIds). */
 function armor(config: AppConfig): Pick<ApolloDriverConfig, 'plugins' | 'validationRules' | 'allowBatchedHttpRequests' | 'parseOptions'> {
   const limits = config.graphql;
   const { plugins, validationRules, allowBatchedHttpRequests } = new ApolloArmor({
@@ -48,7 +49,7 @@ function armor(config: AppConfig): Pick<ApolloDriverConfig, 'plugins' | 'validat
     maxDirectives: { n: limits.maxDirectives },
     blockFieldSuggestion: { enabled: config.env === 'production' },
   }).protect();
-  return { plugins, validationRules, allowBatchedHttpRequests, parseOptions: { maxTokens: limits.maxTokens } };
+  return { plugins: [...(plugins ?? []), requestIds], validationRules, allowBatchedHttpRequests, parseOptions: { maxTokens: limits.maxTokens } };
 }
 
 @Module({

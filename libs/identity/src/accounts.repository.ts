@@ -4,7 +4,7 @@
  * with the expected revision.
  */
 import { Injectable } from '@nestjs/common';
-import { envelopeFor, type Actor, type EnvelopeFields } from '@learnstream/access';
+import { envelopeFor, type EventActor, type EnvelopeFields } from '@learnstream/access';
 import type { DomainEvent } from '@learnstream/domain';
 import { EventLog, streamId, type AppendResult, type ExpectedRevision, type NewEvent } from '@learnstream/event-store';
 import { personal } from '@learnstream/personal-data';
@@ -41,7 +41,7 @@ export class AccountsRepository {
     return this.log.aggregate(userStream(userId), initialAccount(), (s, e) => evolveAccount(s, e));
   }
 
-  toNewEvents(userId: string, events: DomainEvent[], actor: Pick<Actor, 'userId' | 'realActorId'> | null, fields: Omit<EnvelopeFields, 'object'> & { object?: EnvelopeFields['object'] }): NewEvent[] {
+  toNewEvents(userId: string, events: DomainEvent[], actor: EventActor | null, fields: Omit<EnvelopeFields, 'object'> & { object?: EnvelopeFields['object'] }): NewEvent[] {
     return events.map((e) => ({
       type: e.type,
       data: sealAccountEvent(userId, e).data as Record<string, unknown>,
@@ -54,7 +54,7 @@ export class AccountsRepository {
     /** The revision loaded (null: none), or 'any' for events that decide nothing (a failed sign-in). */
     revision: bigint | null | 'any',
     events: DomainEvent[],
-    actor: Pick<Actor, 'userId' | 'realActorId'> | null,
+    actor: EventActor | null,
     fields: Omit<EnvelopeFields, 'object'> & { object?: EnvelopeFields['object'] },
   ): Promise<AppendResult | null> {
     if (!events.length) return null;

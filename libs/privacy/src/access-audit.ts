@@ -12,7 +12,7 @@
  * data, not in their envelope: they stay out of the course's log (whose own
  * reads are CourseLogViewed there).
  */
-import { envelopeFor, type Actor, type PersonFacts } from '@learnstream/access';
+import { envelopeFor, type EventActor, type PersonFacts } from '@learnstream/access';
 import type { EventLog, NewEvent } from '@learnstream/event-store';
 import { personal } from '@learnstream/personal-data';
 import { isUuid } from '@learnstream/domain';
@@ -46,7 +46,7 @@ export function accessPurposeOf(reader: PersonFacts, subjectIds: Iterable<string
 }
 
 /** The PersonalDataAccessed events of one read (none when the reader read only themself). */
-export function personalDataAccessEvents(actor: Pick<Actor, 'userId' | 'realActorId'>, access: PersonalDataAccess): NewEvent[] {
+export function personalDataAccessEvents(actor: EventActor, access: PersonalDataAccess): NewEvent[] {
   const readers = new Set([actor.userId, actor.realActorId].filter((id): id is string => Boolean(id)).map((id) => id.toLowerCase()));
   const subjects = [...new Set([...access.subjectIds].filter((id): id is string => typeof id === 'string' && isUuid(id)).map((id) => id.toLowerCase()))].filter(
     (id) => !readers.has(id),
@@ -76,7 +76,7 @@ export function personalDataAccessEvents(actor: Pick<Actor, 'userId' | 'realActo
 }
 
 /** Records a read of other people's personal data (see the top of this file). */
-export async function recordPersonalDataAccess(log: EventLog, actor: Pick<Actor, 'userId' | 'realActorId'>, access: PersonalDataAccess): Promise<void> {
+export async function recordPersonalDataAccess(log: EventLog, actor: EventActor, access: PersonalDataAccess): Promise<void> {
   const events = personalDataAccessEvents(actor, access);
   if (events.length) await log.append(activityStream(actor.userId), events, { expectedRevision: 'any' });
 }

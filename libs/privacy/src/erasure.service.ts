@@ -26,7 +26,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { envelopeFor, type Actor } from '@learnstream/access';
+import { envelopeFor, type EventActor } from '@learnstream/access';
 import { PG_POOL, retryOnConflict } from '@learnstream/core/headless';
 import { DomainError, uuidV5, Clock } from '@learnstream/domain';
 import { comparePositions, WrongExpectedRevisionError, type AppendResult } from '@learnstream/event-store';
@@ -59,7 +59,7 @@ export class ErasureService {
    * Returns the append of SubjectErased (null when the request was complete
    * already). Throws LegalHoldError when the subject is under a legal hold.
    */
-  async erase(requestId: string, actor: Pick<Actor, 'userId' | 'realActorId'> | null, now: Date = this.clock.now()): Promise<AppendResult | null> {
+  async erase(requestId: string, actor: EventActor | null, now: Date = this.clock.now()): Promise<AppendResult | null> {
     const { state: request } = await this.repo.loadRequest(requestId);
     if (!request.exists) throw new DomainError('not_found', 'REQUEST_NOT_FOUND', 'no such privacy request');
     if (request.type !== 'erasure') throw new DomainError('rule', 'NOT_AN_ERASURE', 'this request is not an erasure');
@@ -82,7 +82,7 @@ export class ErasureService {
     return this.finish(subjectId, requestId, anonymousId, actor, now);
   }
 
-  private async reportMentions(subjectId: string, requestId: string, actor: Pick<Actor, 'userId' | 'realActorId'> | null, now: Date): Promise<void> {
+  private async reportMentions(subjectId: string, requestId: string, actor: EventActor | null, now: Date): Promise<void> {
     const mentions = await this.mentions.find(subjectId, await this.mentions.namesOf(this.repo.log, subjectId));
     if (!mentions.length) return;
     const envelope = envelopeFor(actor, { action: 'found', crud: 'c', object: { type: 'privacy_request', id: requestId } });
@@ -113,7 +113,7 @@ export class ErasureService {
     subjectId: string,
     requestId: string | null,
     anonymousId: string,
-    actor: Pick<Actor, 'userId' | 'realActorId'> | null,
+    actor: EventActor | null,
     now: Date,
   ): Promise<AppendResult | null> {
     await this.pool.query('DELETE FROM username_index WHERE user_id = $1', [subjectId]);

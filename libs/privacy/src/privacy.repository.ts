@@ -4,7 +4,7 @@
  * with the revision read (decided again on a concurrent change).
  */
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { envelopeFor, type Actor } from '@learnstream/access';
+import { envelopeFor, type EventActor } from '@learnstream/access';
 import { retryOnConflict } from '@learnstream/core/headless';
 import type { DomainEvent } from '@learnstream/domain';
 import { comparePositions, EventLog, type AppendResult, type Crud, type NewEvent, type Position } from '@learnstream/event-store';
@@ -14,7 +14,7 @@ import { evolveRequest, initialRequest, requestNotFound, type RequestState } fro
 import { evolveSubject, initialSubject, type SubjectState } from './privacy-subject';
 import { privacyRequestStream, userStream, type PrivacyRequestEvent, type PrivacySubjectEvent } from './privacy.events';
 
-type Who = Pick<Actor, 'userId' | 'realActorId'> | null;
+type Who = EventActor | null;
 
 const VERBS: Record<string, [action: string, crud: Crud]> = {
   PrivacyRequestFiled: ['requested', 'c'],

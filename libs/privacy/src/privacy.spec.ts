@@ -108,10 +108,10 @@ describe('retention and rectification rules', () => {
   });
 
   it('an access is recorded per person read, never for the reader, and under impersonation as support', () => {
-    const events = personalDataAccessEvents({ userId: dpo, realActorId: null }, { subjectIds: [subjectId, dpo, subjectId, null], what: 'profile', purpose: 'privacy' });
+    const events = personalDataAccessEvents({ userId: dpo, realActorId: null, request: null }, { subjectIds: [subjectId, dpo, subjectId, null], what: 'profile', purpose: 'privacy' });
     expect(events.map((e) => e.data)).toEqual([{ readerId: dpo, subjectIds: [subjectId], what: 'profile', purpose: 'privacy', courseId: null }]);
     expect(events[0].envelope).toMatchObject({ relatedUserId: subjectId, action: 'accessed', crud: 'r' });
-    expect(personalDataAccessEvents({ userId: dpo, realActorId: parent }, { subjectIds: [subjectId], what: 'profile', purpose: 'privacy' })[0].data.purpose).toBe('support');
-    expect(personalDataAccessEvents({ userId: dpo, realActorId: null }, { subjectIds: [dpo], what: 'profile', purpose: 'privacy' })).toEqual([]);
+    expect(personalDataAccessEvents({ userId: dpo, realActorId: parent, request: null }, { subjectIds: [subjectId], what: 'profile', purpose: 'privacy' })[0].data.purpose).toBe('support');
+    expect(personalDataAccessEvents({ userId: dpo, realActorId: null, request: null }, { subjectIds: [dpo], what: 'profile', purpose: 'privacy' })).toEqual([]);
   });
 });

@@ -149,7 +149,7 @@ type Envelopes = Map<string, ReturnType<typeof envelopeFor>>;
 function toNewEvent(actor: Actor, item: ActivityItem, definition: ActionDefinition, schoolId: string | null, resource: ResourceFacts | undefined, envelopes: Envelopes): NewEvent {
   const { id, type, occurredAt, learnerId, ...fields } = item;
   const onBehalf = learnerId !== undefined && learnerId !== actor.userId;
-  const by = onBehalf ? { userId: learnerId, realActorId: null } : actor;
+  const by = onBehalf ? { userId: learnerId, realActorId: null, request: actor.request } : actor;
   const data: Record<string, unknown> = { ...fields, userId: by.userId };
   if (type === 'ResourceViewed') data.sectionId = resource!.sectionId;
   const objectType = definition.object === 'course' ? 'course' : 'resource';

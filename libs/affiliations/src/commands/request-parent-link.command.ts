@@ -69,11 +69,11 @@ export class RequestParentLinkHandler implements ICommandHandler<RequestParentLi
   private async byUsername(actor: Actor, username: string, parentId: string | undefined): Promise<ParentLinkView> {
     if (parentId !== undefined) throw new DomainError('invalid', 'VALIDATION_FAILED', 'a school admin links a parent by the child’s id (childId), not by username');
     const at = this.clock.nowIso();
-    this.deferred.run('a parent link asked by username', async () => {
+    this.deferred.run('a parent link asked by username', actor, async (later) => {
       const childId = await this.repo.userIdByUsername(username);
-      if (!childId || childId === actor.userId || actor.realActorId || rankOf(await this.policy.person(childId)) !== 1) return;
+      if (!childId || childId === later.userId || later.realActorId || rankOf(await this.policy.person(childId)) !== 1) return;
       try {
-        await this.append(actor, actor.userId, childId);
+        await this.append(later, later.userId, childId);
       } catch (error) {
         // Already asked for, or confirmed: nobody is told (the caller had their answer already).
         if (!(error instanceof DomainError) || error.kind !== 'conflict') throw error;

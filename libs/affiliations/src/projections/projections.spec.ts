@@ -18,7 +18,7 @@ import { ParentLinksProjection } from './parent-links.projection';
 import { ParentalConsentProjection } from './parental-consent.projection';
 import { SchoolsProjection } from './schools.projection';
 
-const admin: Actor = { userId: randomUUID(), realActorId: null, sessionId: randomUUID(), platformRoles: ['platform_admin'] };
+const admin: Actor = { userId: randomUUID(), realActorId: null, sessionId: randomUUID(), platformRoles: ['platform_admin'], request: null };
 const t = (day: number) => new Date(Date.UTC(2025, 0, day)).toISOString();
 
 describe('affiliation projections (PostgreSQL)', () => {

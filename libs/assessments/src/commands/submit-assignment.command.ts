@@ -66,7 +66,7 @@ export class SubmitAssignmentHandler implements ICommandHandler<SubmitAssignment
     const { events } = await this.repo.decideAndAppend({
       streamId: assignmentSubmissionStreamId(assignmentId, learnerId),
       decider: submissionDecider,
-      actor: onBehalf ? { userId: learnerId, realActorId: null } : actor,
+      actor: onBehalf ? { userId: learnerId, realActorId: null, request: actor.request } : actor,
       schoolId: course.schoolId,
       origin: originOf(time),
       decide: (state) =>

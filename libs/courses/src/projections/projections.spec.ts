@@ -18,7 +18,7 @@ import { toNewEvents } from '../new-events';
 import { CourseEnrolmentsProjection } from './course-enrolments.projection';
 import { CoursesProjection } from './courses.projection';
 
-const teacher: Actor = { userId: randomUUID(), realActorId: null, sessionId: randomUUID(), platformRoles: [] };
+const teacher: Actor = { userId: randomUUID(), realActorId: null, sessionId: randomUUID(), platformRoles: [], request: null };
 const day = (n: number) => new Date(Date.UTC(2025, 2, n, 9)).toISOString();
 const TABLES = ['courses', 'course_sections', 'course_resources', 'course_activities', 'course_staff', 'course_enrolments'];
 const KEYS: Record<string, string> = {

@@ -6,8 +6,8 @@
  */
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { AccessPolicy, CurrentActor, Public, type Actor, type PlatformRole } from '@learnstream/access';
-import { SignInRoute } from '@learnstream/core';
+import { AccessPolicy, CurrentActor, CurrentRequest, Public, type Actor, type PlatformRole } from '@learnstream/access';
+import { SignInRoute, type RequestContext } from '@learnstream/core';
 import { AuthService, GetAccountQuery } from '@learnstream/identity';
 import { GetMeQuery } from '@learnstream/identity';
 import { ListImpersonationsQuery } from '@learnstream/identity';
@@ -64,15 +64,15 @@ export class IdentityResolver {
   @Public()
   @SignInRoute()
   @Mutation(() => RegisteredAccountObject, { ...nullable, description: 'self-registration of a general user; sign in with login' })
-  register(@Args('input') input: RegisterInput) {
-    return this.commands.execute(new RegisterAccountCommand(input));
+  register(@Args('input') input: RegisterInput, @CurrentRequest() request: RequestContext | null) {
+    return this.commands.execute(new RegisterAccountCommand(input, request));
   }
 
   @Public()
   @SignInRoute()
   @Mutation(() => TokenPairObject, nullable)
-  login(@Args('input') input: LoginInput) {
-    return this.auth.login(input.username, input.password);
+  login(@Args('input') input: LoginInput, @CurrentRequest() request: RequestContext | null) {
+    return this.auth.login(input.username, input.password, request);
   }
 
   @Public()
@@ -91,8 +91,8 @@ export class IdentityResolver {
   @Public()
   @SignInRoute()
   @Mutation(() => Boolean, { ...nullable, description: 'a new password, proven by the current one; ends every session of the user' })
-  async changePassword(@Args('input') input: ChangePasswordInput) {
-    await this.auth.changePassword(input.username, input.currentPassword, input.newPassword);
+  async changePassword(@Args('input') input: ChangePasswordInput, @CurrentRequest() request: RequestContext | null) {
+    await this.auth.changePassword(input.username, input.currentPassword, input.newPassword, request);
     return true;
   }
 

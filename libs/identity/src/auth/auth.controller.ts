@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
-import { AccessPolicy, CurrentActor, Public, type Actor } from '@learnstream/access';
-import { ApiErrors, SignInRoute } from '@learnstream/core';
+import { AccessPolicy, CurrentActor, CurrentRequest, Public, type Actor } from '@learnstream/access';
+import { ApiErrors, SignInRoute, type RequestContext } from '@learnstream/core';
 import { RegisterAccountCommand } from '../commands/register-account.command';
 import { ChangePasswordDto, ImpersonateDto, LoginDto, RefreshDto, RegisterDto, TokenPairDto } from '../dto';
 import { RegisteredAccountResponse } from '../responses';
@@ -23,8 +23,8 @@ export class AuthController {
   @ApiOperation({ summary: 'Register an account (when self-registration is open)' })
   @ApiCreatedResponse({ type: RegisteredAccountResponse, description: 'the account is created; sign in with POST /auth/login' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'WEAK_PASSWORD'], 409: ['USERNAME_TAKEN'] }, { signedIn: false })
-  register(@Body() body: RegisterDto): Promise<RegisteredAccountResponse> {
-    return this.commands.execute(new RegisterAccountCommand(body));
+  register(@Body() body: RegisterDto, @CurrentRequest() request: RequestContext | null): Promise<RegisteredAccountResponse> {
+    return this.commands.execute(new RegisterAccountCommand(body, request));
   }
 
   @Public()
@@ -34,8 +34,8 @@ export class AuthController {
   @HttpCode(200)
   @ApiOkResponse({ type: TokenPairDto })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 401: ['INVALID_CREDENTIALS'], 403: ['ACCOUNT_LOCKED', 'PASSWORD_EXPIRED', 'PASSWORD_CHANGE_REQUIRED'], 429: ['TOO_MANY_REQUESTS'] }, { signedIn: false })
-  login(@Body() body: LoginDto) {
-    return this.auth.login(body.username, body.password);
+  login(@Body() body: LoginDto, @CurrentRequest() request: RequestContext | null) {
+    return this.auth.login(body.username, body.password, request);
   }
 
   @Public()
@@ -66,8 +66,8 @@ export class AuthController {
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'the password is changed and every session of the user is ended' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'WEAK_PASSWORD'], 401: ['INVALID_CREDENTIALS'], 403: ['ACCOUNT_LOCKED'] }, { signedIn: false })
-  async changePassword(@Body() body: ChangePasswordDto) {
-    await this.auth.changePassword(body.username, body.currentPassword, body.newPassword);
+  async changePassword(@Body() body: ChangePasswordDto, @CurrentRequest() request: RequestContext | null) {
+    await this.auth.changePassword(body.username, body.currentPassword, body.newPassword, request);
   }
 
   @Post('impersonate')

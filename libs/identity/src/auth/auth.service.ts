@@ -7,7 +7,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { envelopeFor, type Actor } from '@learnstream/access';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
-import { currentRequest, retryOnConflict } from '@learnstream/core';
+import { retryOnConflict, type RequestContext } from '@learnstream/core';
 import { DomainError, Clock } from '@learnstream/domain';
 import { EventLog } from '@learnstream/event-store';
 import { decideImpersonation, decideLogin, decideLogout, decidePasswordChange, type LoginOutcome } from '../account';
@@ -87,11 +87,11 @@ export class AuthService {
    * same, after the same work (an argon2 verification, one append), and count
    * the same against the (username, client) pair (SignInLimiter).
    */
-  private async attempt(username: string, password: string, sessionId: string, purpose: 'login' | 'password'): Promise<string> {
-    const client = currentRequest()?.ip ?? null;
+  private async attempt(username: string, password: string, sessionId: string, purpose: 'login' | 'password', request: RequestContext | null): Promise<string> {
+    const client = request?.ip ?? null;
     await this.limiter.before(username, client);
     try {
-      return await this.verify(username, password, sessionId, purpose);
+      return await this.verify(username, password, sessionId, purpose, request);
     } catch (error) {
       if (error instanceof AuthError && error.code === 'INVALID_CREDENTIALS') await this.limiter.failed(username, client);
       throw error;
@@ -105,7 +105,7 @@ export class AuthService {
     return this.standInId;
   }
 
-  private async verify(username: string, password: string, sessionId: string, purpose: 'login' | 'password'): Promise<string> {
+  private async verify(username: string, password: string, sessionId: string, purpose: 'login' | 'password', request: RequestContext | null): Promise<string> {
     const now = this.clock.now();
     const userId = await this.usernames.find(username);
     if (!userId) {
@@ -117,7 +117,7 @@ export class AuthService {
       await this.log.append(
         SECURITY_STREAM,
         // It names an account as a wrong password's does (NO_ACCOUNT): the log checks the ids a read names against the erasures the same way.
-        [{ type: 'LoginFailed', data: { userId: null, reason: 'unknown_user', at: now.toISOString() }, envelope: envelopeFor(null, { action: 'failed', crud: 'r', object: { type: 'user', id: NO_ACCOUNT } }) }],
+        [{ type: 'LoginFailed', data: { userId: null, reason: 'unknown_user', at: now.toISOString() }, envelope: envelopeFor(null, { action: 'failed', crud: 'r', object: { type: 'user', id: NO_ACCOUNT }, request }) }],
         { expectedRevision: 'any' },
       );
       throw new AuthError(...FAILURES.unknown_user);
@@ -131,9 +131,10 @@ export class AuthService {
       const events = purpose === 'password' && (decided.outcome === 'signed_in' || changeAllowed) ? [] : decided.events;
       const signedIn = decided.outcome === 'signed_in' || changeAllowed;
       // A failure records LoginFailed whatever the account's revision (it decides nothing), as an unknown username's does.
-      await this.accounts.append(userId, signedIn ? revision : 'any', events, signedIn ? { userId, realActorId: null } : null, {
+      await this.accounts.append(userId, signedIn ? revision : 'any', events, signedIn ? { userId, realActorId: null, request } : null, {
         action: decided.outcome === 'signed_in' ? 'loggedin' : 'failed',
         crud: 'r',
+        request,
       });
       return changeAllowed ? 'signed_in' : decided.outcome;
     });
@@ -141,9 +142,10 @@ export class AuthService {
     return userId;
   }
 
-  async login(username: string, password: string): Promise<TokenPair> {
+  /** Signs in; `request`: the request it came in (its IP counts the failures, and goes into the events). */
+  async login(username: string, password: string, request: RequestContext | null): Promise<TokenPair> {
     const sessionId = this.sessions.newSessionId();
-    const userId = await this.attempt(username, password, sessionId, 'login');
+    const userId = await this.attempt(username, password, sessionId, 'login', request);
     const refreshToken = await this.sessions.open(sessionId, userId, null, this.config.auth.refreshTokenTtlSeconds);
     return this.tokens({ sessionId, userId, realActorId: null }, refreshToken);
   }
@@ -165,15 +167,15 @@ export class AuthService {
   }
 
   /** A new password, proven by the current one (works for expired and temporary passwords too). Ends every session. */
-  async changePassword(username: string, currentPassword: string, newPassword: string): Promise<void> {
+  async changePassword(username: string, currentPassword: string, newPassword: string, request: RequestContext | null): Promise<void> {
     assertPassword(newPassword, username, this.config.auth.passwordMinLength);
     if (newPassword === currentPassword) throw new DomainError('invalid', 'WEAK_PASSWORD', 'the new password must differ from the current one');
-    const userId = await this.attempt(username, currentPassword, this.sessions.newSessionId(), 'password');
+    const userId = await this.attempt(username, currentPassword, this.sessions.newSessionId(), 'password', request);
     const passwordHash = await this.passwords.hash(newPassword);
     await retryOnConflict(async () => {
       const { state, revision } = await this.accounts.load(userId);
       const events = decidePasswordChange(state, { passwordHash, reason: 'self', now: this.clock.now() });
-      return this.accounts.append(userId, revision, events, { userId, realActorId: null }, { action: 'updated', crud: 'u' });
+      return this.accounts.append(userId, revision, events, { userId, realActorId: null, request }, { action: 'updated', crud: 'u' });
     });
     this.sessions.forgetUser(userId); // ended with PasswordChanged, in its transaction (the accounts read model)
   }
@@ -195,7 +197,7 @@ export class AuthService {
   async actorOf(claims: AccessClaims): Promise<Actor | null> {
     const session: ActiveSession | null = await this.sessions.active(claims.sid);
     if (!session || session.userId !== claims.sub) return null;
-    return { userId: session.userId, realActorId: session.realActorId, sessionId: session.sessionId, platformRoles: session.platformRoles };
+    return { userId: session.userId, realActorId: session.realActorId, sessionId: session.sessionId, platformRoles: session.platformRoles, request: null };
   }
 }
 

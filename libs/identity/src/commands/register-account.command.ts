@@ -4,6 +4,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { Clock } from '@learnstream/domain';
+import type { RequestContext } from '@learnstream/core/headless';
 import type { Profile } from '../account.events';
 import { AccountsRepository } from '../accounts.repository';
 import { PasswordHasher } from '../passwords';
@@ -11,7 +12,11 @@ import { assertPassword, assertProfile, completeProfile, isMinor, normaliseUsern
 import { UsernameIndex } from '../username-index';
 
 export class RegisterAccountCommand extends Command<{ userId: string; minor: boolean }> {
-  constructor(readonly input: { username: string; password: string } & Partial<Profile> & { displayName: string }) {
+  constructor(
+    readonly input: { username: string; password: string } & Partial<Profile> & { displayName: string },
+    /** The request it came in, for the envelope. */
+    readonly request: RequestContext | null,
+  ) {
     super();
   }
 }
@@ -26,7 +31,7 @@ export class RegisterAccountHandler implements ICommandHandler<RegisterAccountCo
     private readonly passwords: PasswordHasher,
   ) {}
 
-  async execute({ input }: RegisterAccountCommand): Promise<{ userId: string; minor: boolean }> {
+  async execute({ input, request }: RegisterAccountCommand): Promise<{ userId: string; minor: boolean }> {
     const now = this.clock.now();
     const username = normaliseUsername(input.username);
     const { password, username: _ignored, ...values } = input;
@@ -42,7 +47,7 @@ export class RegisterAccountHandler implements ICommandHandler<RegisterAccountCo
         userId,
         null,
         [{ type: 'AccountCreated', data: { userId, origin: 'self', username, profile, passwordHash, mustChangePassword: false, platformRoles: [], openedBy: null, consent: null, minor, at: now.toISOString() } }],
-        { userId, realActorId: null },
+        { userId, realActorId: null, request },
         { action: 'created', crud: 'c' },
       );
     } catch (error) {

@@ -27,6 +27,6 @@ export class ImporterActor {
     }
     const facts = await this.policy.person(id);
     if (!facts.exists) throw new DomainError('invalid', 'NO_IMPORTER', `no account ${id} to run the import as`);
-    return { userId: id, realActorId: null, sessionId: randomUUID(), platformRoles: facts.platformRoles };
+    return { userId: id, realActorId: null, sessionId: randomUUID(), platformRoles: facts.platformRoles, request: null };
   }
 }

@@ -72,8 +72,8 @@ export interface OuladImportSummary {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-type Actor = { userId: string; realActorId: null };
-const actor = (userId: string): Actor => ({ userId, realActorId: null });
+type Actor = { userId: string; realActorId: null; request: null };
+const actor = (userId: string): Actor => ({ userId, realActorId: null, request: null });
 const at = (events: NewEvent[], ms: number): NewEvent[] => events.map((e) => ({ ...e, envelope: { ...e.envelope, occurredAt: iso(ms), origin: 'import' } }));
 
 export class OuladImporter {

@@ -11,7 +11,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessPolicy, envelopeFor, type Actor } from '@learnstream/access';
-import { PG_POOL } from '@learnstream/core';
+import { PG_POOL, type RequestContext } from '@learnstream/core';
 import { DomainError, isUuid } from '@learnstream/domain';
 import { EventLog } from '@learnstream/event-store';
 import type pg from 'pg';
@@ -21,6 +21,11 @@ export interface LrsClient {
   clientId: string;
   schoolId: string;
   name: string;
+}
+
+/** An LRS client in the request it calls in (CurrentLrsClient): the request goes into the envelopes of what it records and reads. */
+export interface RequestingLrsClient extends LrsClient {
+  readonly request: RequestContext | null;
 }
 
 export interface LrsClientView extends LrsClient {

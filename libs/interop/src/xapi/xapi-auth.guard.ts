@@ -8,8 +8,8 @@
  */
 import { createParamDecorator, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ApiError } from '@learnstream/core';
-import { LrsClients, type LrsClient } from './lrs-clients';
+import { ApiError, requestContextOf } from '@learnstream/core';
+import { LrsClients, type LrsClient, type RequestingLrsClient } from './lrs-clients';
 import { negotiate, VERSION_HEADER } from './xapi-version';
 
 type XapiRequest = Request & { lrsClient?: LrsClient };
@@ -42,9 +42,10 @@ export class XapiAuthGuard implements CanActivate {
   }
 }
 
-/** The LRS client of the request (set by XapiAuthGuard). */
-export const CurrentLrsClient = createParamDecorator((_: unknown, context: ExecutionContext): LrsClient => {
-  const client = context.switchToHttp().getRequest<XapiRequest>().lrsClient;
+/** The LRS client of the request (set by XapiAuthGuard), bound to the request (a copy: clients are shared between requests). */
+export const CurrentLrsClient = createParamDecorator((_: unknown, context: ExecutionContext): RequestingLrsClient => {
+  const req = context.switchToHttp().getRequest<XapiRequest>();
+  const client = req.lrsClient;
   if (!client) throw new Error('CurrentLrsClient used without XapiAuthGuard');
-  return client;
+  return { ...client, request: requestContextOf(req) ?? null };
 });

@@ -13,7 +13,7 @@ import { ApiError, ApiErrors } from '@learnstream/core';
 import { Clock } from '@learnstream/domain';
 import { multipartAnswer, parseStatementParts, type AttachmentPart } from './attachments';
 import { StoreStatementsCommand } from './commands/store-statements.command';
-import type { LrsClient } from './lrs-clients';
+import type { RequestingLrsClient } from './lrs-clients';
 import { acceptedLanguages } from './formats';
 import { GetStatementsQuery, type StatementsAnswer } from './queries/get-statements.query';
 import { CurrentLrsClient, XapiAuthGuard } from './xapi-auth.guard';
@@ -41,7 +41,7 @@ export class XapiStatementsController {
   @ApiOperation({ summary: 'Stores a statement or a batch of statements (all or nothing); the ids, in order' })
   @ApiOkResponse({ description: 'the statement ids, in order', schema: { type: 'array', items: { type: 'string', format: 'uuid' } } })
   @ApiErrors({ 400: ['XAPI_INVALID_STATEMENT', 'XAPI_VERSION_REQUIRED'], 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 409: ['XAPI_CONFLICT'] }, { signedIn: false })
-  async post(@CurrentLrsClient() client: LrsClient, @Body() body: unknown, @Query() query: Record<string, unknown>, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<string[]> {
+  async post(@CurrentLrsClient() client: RequestingLrsClient, @Body() body: unknown, @Query() query: Record<string, unknown>, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<string[]> {
     res.setHeader(CONSISTENT, this.clock.nowIso());
     if (Object.keys(query).length) throw new ApiError(400, 'XAPI_INVALID_PARAMETER', `POST /xapi/statements takes no parameters (unknown: ${Object.keys(query)[0]})`);
     const { statements, parts } = statementsOf(req, body);
@@ -54,7 +54,7 @@ export class XapiStatementsController {
   @ApiOperation({ summary: 'Stores one statement under the statementId parameter' })
   @ApiNoContentResponse({ description: 'stored' })
   @ApiErrors({ 400: ['XAPI_INVALID_STATEMENT', 'XAPI_VERSION_REQUIRED'], 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 409: ['XAPI_CONFLICT'] }, { signedIn: false })
-  async put(@CurrentLrsClient() client: LrsClient, @Body() body: unknown, @Query() query: Record<string, unknown>, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+  async put(@CurrentLrsClient() client: RequestingLrsClient, @Body() body: unknown, @Query() query: Record<string, unknown>, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     res.setHeader(CONSISTENT, this.clock.nowIso());
     const { statementId, ...rest } = query;
     if (typeof statementId !== 'string') throw new ApiError(400, 'XAPI_INVALID_PARAMETER', 'PUT /xapi/statements needs the statementId parameter');
@@ -68,7 +68,7 @@ export class XapiStatementsController {
   @ApiOperation({ summary: 'One statement (statementId, voidedStatementId) or a StatementResult { statements, more } filtered and paged; attachments=true: multipart/mixed with their contents' })
   @ApiOkResponse({ description: 'an xAPI Statement, or a StatementResult { statements, more } (xAPI 1.0.3, part three, 2.1)', schema: { type: 'object', additionalProperties: true } })
   @ApiErrors({ 400: ['XAPI_INVALID_PARAMETER', 'XAPI_VERSION_REQUIRED'], 401: ['UNAUTHENTICATED'], 404: ['XAPI_STATEMENT_NOT_FOUND'] }, { signedIn: false })
-  async get(@CurrentLrsClient() client: LrsClient, @Query() query: Record<string, unknown>, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+  async get(@CurrentLrsClient() client: RequestingLrsClient, @Query() query: Record<string, unknown>, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     const consistentThrough = this.clock.nowIso();
     const answer: StatementsAnswer = await this.queries.execute(new GetStatementsQuery(client, query, acceptedLanguages(req.header('accept-language'))));
     res.setHeader(CONSISTENT, consistentThrough);

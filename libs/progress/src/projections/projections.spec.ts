@@ -31,7 +31,7 @@ const [school, course, teacher, l1, l2, admin, quiz, q1, q2, q3] = Array.from({ 
 const at = (day: number, hour = 9) => new Date(Date.UTC(2025, 2, day, hour)).toISOString();
 
 function event(type: string, data: Record<string, unknown>, actor: string | null, fields: Partial<EnvelopeFields> & { occurredAt: string }, realActorId: string | null = null): NewEvent {
-  return { type, data, envelope: envelopeFor(actor ? { userId: actor, realActorId } : null, { action: 'viewed', crud: 'r', object: null, courseId: course, schoolId: school, ...fields }) };
+  return { type, data, envelope: envelopeFor(actor ? { userId: actor, realActorId, request: null } : null, { action: 'viewed', crud: 'r', object: null, courseId: course, schoolId: school, ...fields }) };
 }
 
 const graded = (learnerId: string, attemptNumber: number, scores: [number, number, number], day: number): NewEvent => {

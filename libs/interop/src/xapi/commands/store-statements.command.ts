@@ -33,7 +33,7 @@ import { INTEROP_OPTIONS, type InteropOptions } from '../../interop.options';
 import { XapiActivities } from '../activities';
 import { matchAttachments, type AttachmentPart } from '../attachments';
 import { AgentKeys, XAPI_NAMESPACE } from '../agent-keys';
-import type { LrsClient } from '../lrs-clients';
+import type { LrsClient, RequestingLrsClient } from '../lrs-clients';
 import { activityIdsOf, isUuid, normalized, relatedAgentsOf, sameStatement, validateStatement, VOIDED_VERB, type JsonObject } from '../statement';
 import { StatementTargets, type CourseTarget } from '../statement-targets';
 import { XapiStatementsReader } from '../xapi-statements.reader';
@@ -42,7 +42,7 @@ import { XAPI_STATEMENTS_PROJECTION } from '../xapi-statements.projection';
 
 export class StoreStatementsCommand {
   constructor(
-    readonly client: LrsClient,
+    readonly client: RequestingLrsClient,
     readonly body: unknown,
     /** PUT: the statementId parameter. */
     readonly statementId?: string,
@@ -172,7 +172,7 @@ export class StoreStatementsHandler implements ICommandHandler<StoreStatementsCo
     }
   }
 
-  private async toEvents(client: LrsClient, fresh: Prepared[], stored: string): Promise<Map<string, NewEvent[]>> {
+  private async toEvents(client: RequestingLrsClient, fresh: Prepared[], stored: string): Promise<Map<string, NewEvent[]>> {
     const byStream = new Map<string, NewEvent[]>();
     const authority: JsonObject = { objectType: 'Agent', name: client.name, account: { homePage: `${this.options.homePage}/xapi/clients`, name: client.clientId } };
     // Who each statement names: the learner it is (if any), and every agent's id in the index.
@@ -212,7 +212,7 @@ export class StoreStatementsHandler implements ICommandHandler<StoreStatementsCo
       const recordId = recordEventId(client.schoolId, p.id);
       const occurredAt = new Date(p.timestamp).toISOString();
       const view = learnerId && target && VIEW_VERBS.includes(verbId) ? await this.viewOf(learnerId, target) : null;
-      const actor = learnerId ? { userId: learnerId, realActorId: null } : null;
+      const actor = learnerId ? { userId: learnerId, realActorId: null, request: client.request } : null;
       const events: NewEvent[] = [];
       events.push({
         id: recordId,
@@ -248,6 +248,7 @@ export class StoreStatementsHandler implements ICommandHandler<StoreStatementsCo
           schoolId: client.schoolId,
           origin: 'ws',
           occurredAt,
+          request: client.request,
         }),
       });
       if (view) {

@@ -27,7 +27,7 @@ import { EventLog } from '@learnstream/event-store';
 import { xapiClientStreamId } from '../../interop.events';
 import { INTEROP_OPTIONS, type InteropOptions } from '../../interop.options';
 import { AgentKeys } from '../agent-keys';
-import type { LrsClient } from '../lrs-clients';
+import type { RequestingLrsClient } from '../lrs-clients';
 import type { AttachmentPart } from '../attachments';
 import { canonicalFormat, statementIds } from '../formats';
 import { isIri, isUuid, validateStatement, type JsonObject } from '../statement';
@@ -39,7 +39,7 @@ export type StatementsAnswer = { kind: 'statement'; statement: JsonObject; parts
 
 export class GetStatementsQuery {
   constructor(
-    readonly client: LrsClient,
+    readonly client: RequestingLrsClient,
     readonly params: Record<string, unknown>,
     /** Accept-Language, most wanted first: the language of format=canonical. */
     readonly languages: string[] = [],
@@ -198,14 +198,14 @@ export class GetStatementsHandler implements IQueryHandler<GetStatementsQuery, S
   }
 
   /** Reading statements is an action too: which client, how many, about which learners. */
-  private async recordRead(client: LrsClient, rows: StatementRow[]): Promise<void> {
+  private async recordRead(client: RequestingLrsClient, rows: StatementRow[]): Promise<void> {
     if (!rows.length) return;
     const learnerIds = [...new Set(rows.map((r) => r.learnerId).filter((id): id is string => id !== null))];
     await this.log.append(xapiClientStreamId(client.clientId), [
       {
         type: 'XapiStatementsRead',
         data: { clientId: client.clientId, schoolId: client.schoolId, statements: rows.length, learnerIds },
-        envelope: envelopeFor(null, { action: 'viewed', crud: 'r', object: { type: 'xapi_client', id: client.clientId }, schoolId: client.schoolId, relatedUserId: learnerIds.length === 1 ? learnerIds[0] : null, origin: 'ws' }),
+        envelope: envelopeFor(null, { action: 'viewed', crud: 'r', object: { type: 'xapi_client', id: client.clientId }, schoolId: client.schoolId, relatedUserId: learnerIds.length === 1 ? learnerIds[0] : null, origin: 'ws', request: client.request }),
       },
     ]);
   }

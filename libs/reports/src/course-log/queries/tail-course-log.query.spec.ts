@@ -11,7 +11,7 @@ import type { CourseLogReader, PositionedRow } from '../course-log.reader';
 import { TailCourseLogHandler, TailCourseLogQuery, type TailItem } from './tail-course-log.query';
 
 const courseId = '0b9f1d2e-4c3a-4b5d-9e8f-7a6b5c4d3e2f';
-const actor: Actor = { userId: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f', realActorId: null, sessionId: 's', platformRoles: [] };
+const actor: Actor = { userId: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f', realActorId: null, sessionId: 's', platformRoles: [], request: null };
 const after = (a: LogPosition, b: LogPosition) => a.commit > b.commit || (a.commit === b.commit && a.prepare > b.prepare);
 
 function fixture(rowCount: number) {
