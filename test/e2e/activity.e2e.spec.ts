@@ -72,7 +72,7 @@ describe('POST /api/v1/activity', () => {
 
   it('records one event on the learner’s activity stream with the full envelope, IP and user agent sealed', async () => {
     const item = progressed({ positionSeconds: 42.5 });
-    const res = await post(w.learner, item).expect(201);
+    const res = await post(w.learner, item).set('X-Request-Id', `activity-${item.id}`).expect(201);
     expect(res.body).toMatchObject({ received: 1, recorded: 1, duplicates: 0, duplicateIds: [] });
     const client = new pg.Client({ connectionString: w.t.db.url });
     await client.connect();
@@ -89,7 +89,7 @@ describe('POST /api/v1/activity', () => {
       for await (const e of w.t.app.get(EventLog).readStream(`activity-${w.learner.userId}`)) if (e.id === item.id) out.push(e);
       return out;
     })();
-    expect(event.envelope).toMatchObject({ userAgent: 'LearnstreamApp/2.1 (Android 14)', ip: expect.stringMatching(/127\.0\.0\.1|::1/) });
+    expect(event.envelope).toMatchObject({ userAgent: 'LearnstreamApp/2.1 (Android 14)', ip: expect.stringMatching(/127\.0\.0\.1|::1/), correlationId: `activity-${item.id}` });
   });
 
   it('records a batch of every type of the vocabulary; ResourceViewed gets its section from the course', async () => {
