@@ -1,4 +1,4 @@
-import { courseFactsRead, snapshotOf } from './early-warning';
+import { courseFactsRead, snapshotOf, workRows, type WorkRow } from './early-warning';
 import { assessmentStatistics } from '../rules';
 
 // The course facts from the rows of their four statements (assessments, enrolments, work in log order, quizzes' grading).
@@ -35,7 +35,19 @@ const rows = [
   work(Q, L1, 'graded', 19, 6, 10, 2), // attempt 2 regraded
 ];
 const quizzes = [{ activity_id: Q, grading_method: 'average', max_grade: 10 }];
-const facts = courseFactsRead('course-1', asOf).map([assessments, enrolments, rows, quizzes]);
+// The work as its statement gives it: one text, a row's fields space-separated (NULL empty), rows separated by ';'.
+const workText = (rows: WorkRow[]) => rows.map((r) => [r.assessment_id, r.learner_id, r.kind, r.at, r.grade, r.max_grade, r.attempt_number].map((v) => v ?? '').join(' ')).join(';');
+const facts = courseFactsRead('course-1', asOf).map([assessments, enrolments, [{ work: workText(rows) }], quizzes]);
+
+describe('work rows', () => {
+  it('reads the text back into the rows, NULL fields as null, numbers as PostgreSQL writes float8', () => {
+    expect(workRows(workText(rows))).toEqual(rows);
+    expect(workRows('q l graded 1751234567890 1e-05 2.5e+20 ')).toEqual([
+      { assessment_id: 'q', learner_id: 'l', kind: 'graded', at: 1751234567890, grade: 0.00001, max_grade: 2.5e20, attempt_number: null },
+    ]);
+    expect(workRows(null)).toEqual([]);
+  });
+});
 
 describe('course facts', () => {
   it("keeps each learner's latest result of an assignment in the place of its first, then the quizzes' by their grading method, in the order first graded", () => {

@@ -140,7 +140,7 @@ export interface CourseFacts {
   handedIn: Map<string, Map<string, number>>;
 }
 
-interface WorkRow {
+export interface WorkRow {
   assessment_id: string;
   learner_id: string;
   kind: 'submitted' | 'graded';
@@ -149,6 +149,27 @@ interface WorkRow {
   grade: number | null;
   max_grade: number | null;
   attempt_number: number | null;
+}
+
+/**
+ * The rows of the work text: `assessment learner kind at grade max_grade attempt_number` (space-separated, an empty
+ * field for NULL; uuids, a word and numbers as PostgreSQL writes them: float8 in its shortest exact form), `;` between rows.
+ */
+export function workRows(text: string | null): WorkRow[] {
+  if (!text) return [];
+  const number = (s: string) => (s === '' ? null : Number(s));
+  return text.split(';').map((line) => {
+    const [assessmentId, learnerId, kind, at, grade, maxGrade, attemptNumber] = line.split(' ');
+    return {
+      assessment_id: assessmentId,
+      learner_id: learnerId,
+      kind: kind as WorkRow['kind'],
+      at: Number(at),
+      grade: number(grade),
+      max_grade: number(maxGrade),
+      attempt_number: number(attemptNumber),
+    };
+  });
 }
 
 export function courseFactsRead(courseId: string, asOf: Date): Read<CourseFacts> {
@@ -162,12 +183,16 @@ export function courseFactsRead(courseId: string, asOf: Date): Read<CourseFacts>
         'SELECT learner_id, enrolled_at, unenrolled_at FROM progress_ew_enrolments WHERE course_id = $1 AND enrolled_at <= $2 ORDER BY enrolled_at, event_id',
         [courseId, asOf],
       ),
-      work: read<WorkRow>(
-        `SELECT assessment_id, learner_id, kind, floor(extract(epoch FROM at) * 1000)::float8 AS at, grade, max_grade, attempt_number
-         FROM progress_ew_work WHERE course_id = $1 AND at <= $2 ORDER BY progress_ew_work.at, event_id`,
+      // A class's work is thousands of rows: one text of them (workRows), in a statement of its own. As rows, pg made
+      // a string of each of their 7 fields (a native call each: a few ms of CPU for the 1,300 rows of term1m's big
+      // course); as JSON objects PostgreSQL took twice the statement's time to build them, and the text inside the
+      // other statements' JSON would be escaped character by character (about 1.5 ms for its 130 kB).
+      work: read<{ work: string | null }, WorkRow[]>(
+        `SELECT string_agg(concat(assessment_id, ' ', learner_id, ' ', kind, ' ', floor(extract(epoch FROM at) * 1000)::float8, ' ', grade, ' ', max_grade, ' ', attempt_number), ';'
+                           ORDER BY progress_ew_work.at, event_id) AS work
+         FROM progress_ew_work WHERE course_id = $1 AND at <= $2`,
         [courseId, asOf],
-        undefined,
-        // A class's work is thousands of rows: cheaper as rows than as JSON.
+        (rows) => workRows(rows[0]?.work ?? null),
         { alone: true },
       ),
       quizzes: quizGradingRead(courseId),
