@@ -69,6 +69,24 @@ describe('KeyStore', () => {
     expect(await b.findKey(randomUUID())).toBeNull();
   });
 
+  it('inserts new keys in one order, whatever the order asked: concurrent makers of the same keys cannot deadlock', async () => {
+    // Two transactions inserting the same new (subject, scope) rows in opposite orders each wait for a row the other
+    // inserted first: PostgreSQL's "deadlock detected" (seen in CI when the demo term's writer sealed batches at once).
+    const subjects = Array.from({ length: 50 }, () => randomUUID());
+    const asked = [...subjects.slice(25), ...subjects.slice(0, 25).reverse()];
+    const query = jest.spyOn(pg.Client.prototype, 'query');
+    try {
+      await a.getOrCreateKeys(asked.flatMap((subjectId) => [{ subjectId, scope: 'request:2024-06' as const }, { subjectId, scope: 'data' as const }]));
+      const insert = query.mock.calls.find(([text]) => typeof text === 'string' && text.includes('INSERT INTO subject_keys'));
+      const [, subjectIds, scopes] = (insert?.[1] ?? []) as string[][];
+      const slots = subjectIds.map((id, i) => `${id} ${scopes[i]}`);
+      expect(slots).toHaveLength(100);
+      expect(slots).toEqual([...slots].sort());
+    } finally {
+      query.mockRestore();
+    }
+  });
+
   it('gives concurrent callers for one subject the same single key', async () => {
     const subject = randomUUID();
     const others = [process().store, process().store];

@@ -547,8 +547,11 @@ export class KeyStore {
    * so an erasure cannot commit between the ledger check and the insert: a
    * key is never made after erasure.
    */
-  private async createKeys(requests: readonly KeyRequest[]): Promise<DataKey[]> {
+  private async createKeys(asked: readonly KeyRequest[]): Promise<DataKey[]> {
     const generation = this.generation;
+    // Inserted in one order (subject, then scope): two transactions making some of the same keys in different orders
+    // would each wait for a row the other inserted first (deadlock detected); in one order, one waits for the other.
+    const requests = [...asked].sort((x, y) => (x.subjectId < y.subjectId ? -1 : x.subjectId > y.subjectId ? 1 : x.scope < y.scope ? -1 : x.scope > y.scope ? 1 : 0));
     const subjects = [...new Set(requests.map((r) => r.subjectId))].sort();
     const rows = await this.transaction(async (c) => {
       // In one order (an erasure holds a single lock, so no cycle can form either way).
@@ -564,7 +567,7 @@ export class KeyStore {
       });
       await c.query(
         `INSERT INTO subject_keys (key_id, subject_id, scope, wrapped_key)
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[])
+         SELECT k, s, sc, w FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[]) WITH ORDINALITY AS t(k, s, sc, w, n) ORDER BY n
          ON CONFLICT (subject_id, scope) DO NOTHING`,
         [keyIds, requests.map((r) => r.subjectId), requests.map((r) => r.scope), wrapped],
       );
