@@ -82,6 +82,9 @@ export function isoOfText(s: string): string | null {
   return n === 24 ? s : `${s.slice(0, 20)}${`${s.slice(20, end)}00`.slice(0, 3)}Z`;
 }
 
+/** `new Date(s).toISOString()`, through isoOfText where it can. */
+export const isoString = (s: string): string => isoOfText(s) ?? new Date(s).toISOString();
+
 export type AtRiskReason =
   | { rule: 'inactive'; since: string; neverActive: boolean; days: number; text: string }
   | { rule: 'failing'; percentage: number; passPercentage: number; text: string };
@@ -106,7 +109,7 @@ export function atRiskReasons(input: AtRiskInput): AtRiskReason[] {
     const neverActive = input.lastActivityAt === null;
     reasons.push({
       rule: 'inactive',
-      since: isoOfText(since) ?? new Date(since).toISOString(),
+      since: isoString(since),
       neverActive,
       days,
       text: neverActive

@@ -10,11 +10,9 @@
  */
 import { read, runRead, type Queryable, type Read } from '@learnstream/database';
 import type { AccountName } from '@learnstream/identity';
-import { isoOfText } from '../rules';
+import { isoString } from '../rules';
 
-export const iso = (v: Date | string | null | undefined): string | null =>
-  v === null || v === undefined ? null : typeof v === 'string' ? (isoOfText(v) ?? new Date(v).toISOString()) : v.toISOString();
-
+export const iso = (v: Date | string | null | undefined): string | null => (v === null || v === undefined ? null : typeof v === 'string' ? isoString(v) : v.toISOString());
 
 /**
  * Restriction of processing (privacy): a restricted person's data is kept but
