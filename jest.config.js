@@ -12,6 +12,9 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
   moduleNameMapper: {
+    // @fastify/static (CommonJS) requires content-disposition 3, an ES module: Node 20.19+ loads it (require(esm)),
+    // jest's loader does not; the tests give it the CommonJS build of the same API (2.x, which Express brought).
+    '^content-disposition$': '<rootDir>/node_modules/content-disposition/dist/index.js',
     // A library's part without HTTP (tsconfig.json and .swcrc name each one).
     '^@learnstream/([a-z-]+)/headless$': '<rootDir>/libs/$1/src/headless.ts',
     '^@learnstream/(.*)$': '<rootDir>/libs/$1/src/index.ts',

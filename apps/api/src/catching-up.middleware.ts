@@ -7,8 +7,8 @@
  * the dashboard's files.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { sendEdgeError } from '@learnstream/core';
+import type { FastifyRequest, onRequestHookHandler } from 'fastify';
+import { pathOf, sendEdgeError } from '@learnstream/core';
 import type { InlineProjections } from '@learnstream/projections';
 
 /** Retry-After (seconds) of a 503 CATCHING_UP. */
@@ -16,16 +16,18 @@ export const CATCHING_UP_RETRY_AFTER_SECONDS = 5;
 
 const REFUSED = /^\/(api|graphql|xapi)(\/|$)/;
 
-export function catchingUpMiddleware(inline: InlineProjections, opsToken: string): RequestHandler {
+export function catchingUpHook(inline: InlineProjections, opsToken: string): onRequestHookHandler {
   const expected = Buffer.from(`Bearer ${opsToken}`);
-  const isOps = (req: Request) => {
-    const given = Buffer.from(req.header('authorization') ?? '');
+  const isOps = (request: FastifyRequest) => {
+    const given = Buffer.from(request.headers.authorization ?? '');
     return given.length === expected.length && timingSafeEqual(given, expected);
   };
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (!inline.catchingUp || !REFUSED.test(req.path)) return next();
-    if (req.method === 'GET' && req.path.replace(/\/$/, '') === '/api/v1/admin/projections' && isOps(req)) return next();
-    res.setHeader('Retry-After', String(CATCHING_UP_RETRY_AFTER_SECONDS));
-    sendEdgeError(res, 503, 'CATCHING_UP', 'the server is starting: its read models are catching up with the log; retry shortly');
+  return (request, reply, done) => {
+    if (!inline.catchingUp) return done();
+    const path = pathOf(request.url);
+    if (!REFUSED.test(path)) return done();
+    if (request.method === 'GET' && path.replace(/\/$/, '') === '/api/v1/admin/projections' && isOps(request)) return done();
+    reply.header('Retry-After', String(CATCHING_UP_RETRY_AFTER_SECONDS));
+    sendEdgeError(reply, 503, 'CATCHING_UP', 'the server is starting: its read models are catching up with the log; retry shortly');
   };
 }

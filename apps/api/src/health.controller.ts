@@ -4,7 +4,7 @@ import { Public } from '@learnstream/access';
 import { ApiList, ApiNullable, ApiOneOf, PG_POOL } from '@learnstream/core';
 import { EVENT_STORE, type EventStore } from '@learnstream/event-store';
 import { InlineProjections, ProjectionRunner } from '@learnstream/projections';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type pg from 'pg';
 
 type Check = { status: 'up' } | { status: 'down'; error: string };
@@ -65,7 +65,7 @@ export class HealthController {
   @ApiOperation({ summary: 'Database and event store reachability, and each projection’s lag' })
   @ApiOkResponse({ type: HealthResponse, description: 'everything is up' })
   @ApiServiceUnavailableResponse({ type: HealthResponse, description: 'the database or the event store is down, a projection is stalled on it, or the server is still catching its inline read models up at start-up (`reason` says which)' })
-  async health(@Res({ passthrough: true }) res: Response): Promise<HealthResponse> {
+  async health(@Res({ passthrough: true }) res: FastifyReply): Promise<HealthResponse> {
     const [database, eventStore] = await Promise.all([check(() => this.pool.query('SELECT 1')), check(() => this.store.ping())]);
     let projections: { name: string; state: string; lag: number; lagCapped: boolean; deadLetters: number; lastError: string | null }[] = [];
     let projectionsCheck: Check = { status: 'up' };
@@ -88,8 +88,8 @@ export class HealthController {
               : this.inline.catchingUp
                 ? 'starting: the inline read models are catching up with the log (the API answers 503 CATCHING_UP meanwhile)'
                 : null;
-    res.status(reason ? 503 : 200);
-    if (reason) res.setHeader('Retry-After', '2');
+    void res.code(reason ? 503 : 200);
+    if (reason) void res.header('Retry-After', '2');
     return {
       status: reason ? ('down' as const) : ('up' as const),
       ...(reason && { reason }),

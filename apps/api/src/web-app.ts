@@ -4,32 +4,59 @@
  * outside production. Hashed assets are cached for good; the pages are
  * revalidated. When the app is not built, `/` says how to build it.
  */
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import fastifyStatic from '@fastify/static';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppConfig } from '@learnstream/config';
+import { pathOf } from '@learnstream/core';
 
-export function serveWebApp(app: NestExpressApplication, config: AppConfig): void {
+/** The q-value of `type` in an Accept header (0 when not accepted; `*` ranges count only when `loose`). */
+function quality(accept: string, type: string, loose: boolean): number {
+  let best = 0;
+  for (const part of accept.split(',')) {
+    const [range, ...params] = part.trim().toLowerCase().split(';').map((s) => s.trim());
+    const matches = range === type || (loose && (range === '*/*' || range === `${type.split('/')[0]}/*`));
+    if (!matches) continue;
+    const q = Number(params.find((p) => p.startsWith('q='))?.slice(2) ?? 1);
+    if (q > best) best = q;
+  }
+  return best;
+}
+
+/** A browser asks for HTML first; GraphQL clients (GET queries) ask for JSON or anything. */
+export function prefersHtml(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const html = quality(accept, 'text/html', false);
+  return html > 0 && html > quality(accept, 'application/json', true);
+}
+
+export function serveWebApp(app: NestFastifyApplication, config: AppConfig): void {
+  const fastify = app.getHttpAdapter().getInstance();
   const index = join(config.webDir, 'index.html');
   const graphiql = join(config.webDir, 'graphiql.html');
   if (config.env !== 'production') {
-    app.use('/graphql', (req: Request, res: Response, next: NextFunction) => {
-      // A browser asks for HTML first; GraphQL clients (GET queries) ask for JSON or anything.
-      if (req.method !== 'GET' || req.path !== '/' || req.accepts(['json', 'html']) !== 'html' || !existsSync(graphiql)) return next();
-      res.setHeader('Cache-Control', 'no-cache');
-      res.sendFile(graphiql);
+    fastify.addHook('onRequest', (request, reply, done) => {
+      if (request.method !== 'GET' || !/^\/graphql\/?$/.test(pathOf(request.url)) || !prefersHtml(request.headers.accept) || !existsSync(graphiql)) return done();
+      readFile(graphiql).then(
+        (page) => void reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(page),
+        (error: Error) => done(error),
+      );
     });
   }
   if (!existsSync(index)) {
-    app.use((req: Request, res: Response, next: NextFunction) => {
-      if (req.method !== 'GET' || req.path !== '/') return next();
-      res.status(404).json({ error: { code: 'WEB_APP_NOT_BUILT', message: `the dashboard is not built: run npm run build (looked in ${config.webDir})` } });
+    fastify.get('/', (_request, reply) => {
+      void reply.code(404).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code: 'WEB_APP_NOT_BUILT', message: `the dashboard is not built: run npm run build (looked in ${config.webDir})` } }));
     });
     return;
   }
-  app.useStaticAssets(config.webDir, {
+  const assets = join(config.webDir, 'assets');
+  void fastify.register(fastifyStatic, {
+    root: config.webDir,
     index: 'index.html',
-    setHeaders: (res, path) => res.setHeader('Cache-Control', path.includes(`${join(config.webDir, 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+    wildcard: true,
+    cacheControl: false,
+    setHeaders: (reply, path) => void reply.header('Cache-Control', path.startsWith(assets) ? 'public, max-age=31536000, immutable' : 'no-cache'),
   });
 }

@@ -9,7 +9,7 @@ import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation
 import { CurrentActor, OCCURRED_AT_DOC, type Actor } from '@learnstream/access';
 import { ApiError, ApiErrors } from '@learnstream/core';
 import { OverloadedError, ShuttingDownError } from '@learnstream/event-store';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ACTIVITY_VOCABULARY, MAX_SECONDS } from './activity.events';
 import { ACTIVITY_OPTIONS, type ActivityOptions } from './activity.options';
 import { RecordActivityCommand, type RecordActivityResult } from './commands/record-activity.command';
@@ -51,15 +51,15 @@ export class ActivityController {
   @ApiCreatedResponse({ type: RecordActivityResponse, description: 'committed (durable) when answered' })
   @ApiOkResponse({ type: RecordActivityResponse, description: 'the same, when every item was already recorded (a retry)' })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 403: ['FORBIDDEN', 'IMPORT_NOT_ALLOWED'], 409: ['DUPLICATE_EVENT_ID'], 413: ['PAYLOAD_TOO_LARGE'], 429: ['OVERLOADED'], 503: ['SHUTTING_DOWN'] })
-  async record(@CurrentActor() actor: Actor, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<RecordActivityResponse> {
+  async record(@CurrentActor() actor: Actor, @Body() body: unknown, @Res({ passthrough: true }) res: FastifyReply): Promise<RecordActivityResponse> {
     try {
       const result: RecordActivityResult = await this.commands.execute(new RecordActivityCommand(actor, body, this.options));
-      res.status(result.recorded > 0 ? 201 : 200);
+      void res.code(result.recorded > 0 ? 201 : 200);
       return result;
     } catch (error) {
       if (error instanceof OverloadedError || error instanceof ShuttingDownError) {
         const seconds = error instanceof OverloadedError ? error.retryAfterSeconds : this.options.retryAfterSeconds;
-        res.setHeader('Retry-After', String(seconds));
+        res.header('Retry-After', String(seconds));
         throw new ApiError(error instanceof OverloadedError ? 429 : 503, error.code, error.message);
       }
       throw error;

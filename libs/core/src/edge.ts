@@ -17,13 +17,20 @@
  * - Security headers (helmet), no `X-Powered-By`, and `Cache-Control: no-store`
  *   on the JSON/CSV API, which carries personal data.
  */
-import type { RequestHandler, Response } from 'express';
-import express from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { createGunzip, createInflate, createBrotliDecompress } from 'node:zlib';
+import { isUtf8 } from 'node:buffer';
+import { parse as parseQuery } from 'node:querystring';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, preValidationHookHandler } from 'fastify';
 import helmet from 'helmet';
+import getRawBody from 'raw-body';
+import contentType from 'content-type';
+import iconv from 'iconv-lite';
 import type { Provider } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig, type HttpEdgeConfig } from '@learnstream/config';
-import { isUtf8 } from 'node:buffer';
+import { ApiError } from './http-errors';
 import { requestIdOf } from './request-context';
 
 export interface BadInput {
@@ -82,75 +89,219 @@ export function findBadInput(root: unknown, name: string, maxDepth: number): Bad
   return null;
 }
 
-/** Our error shape, for the few answers given before Nest's exception filter is in reach. */
-export function sendEdgeError(res: Response, status: number, code: string, message: string, details?: unknown): void {
+/** Our error shape as JSON text. */
+function errorJson(code: string, message: string, details: unknown, requestId: string | undefined): string {
+  return JSON.stringify({ error: { code, message, ...(details !== undefined && { details }), requestId } });
+}
+
+/** Our error shape, for the few answers given before Nest's exception filter is in reach (hooks). */
+export function sendEdgeError(reply: FastifyReply, status: number, code: string, message: string, details?: unknown): FastifyReply {
+  if (reply.sent) return reply;
+  return reply.code(status).type('application/json; charset=utf-8').send(errorJson(code, message, details, requestIdOf(reply.request)));
+}
+
+/** The same on a raw response, before Fastify has the request (the LRS's alternate request syntax, rewritten before routing). */
+export function sendRawEdgeError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
-  res.status(status).json({ error: { code, message, ...(details !== undefined && { details }), requestId: requestIdOf(res.req) } });
+  const body = errorJson(code, message, undefined, undefined);
+  res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
 }
 
 /**
- * The one global input rule: after the body parsers, before routing. Every
- * parser (ours below, the activity route's, any a module mounts while the app
- * is created) has run by then.
+ * The one global input rule: after the body is parsed, before the handler
+ * (Fastify's preValidation). Every body is read by the parser below (or a
+ * route's own reader registered with it), so every one meets it.
  */
-export function inputGuardMiddleware(config: Pick<HttpEdgeConfig, 'maxInputDepth'>): RequestHandler {
-  return (req, res, next) => {
-    const bad = findBadInput(req.query, 'query', config.maxInputDepth) ?? findBadInput(req.body, 'body', config.maxInputDepth);
-    if (bad) return sendEdgeError(res, 400, 'VALIDATION_FAILED', bad.message, [bad]);
-    next();
+export function inputGuardHook(config: Pick<HttpEdgeConfig, 'maxInputDepth'>): preValidationHookHandler {
+  return (request, reply, done) => {
+    const bad = findBadInput(request.query, 'query', config.maxInputDepth) ?? findBadInput(request.body, 'body', config.maxInputDepth);
+    if (bad) {
+      sendEdgeError(reply, 400, 'VALIDATION_FAILED', bad.message, [bad]);
+      return;
+    }
+    done();
   };
 }
 
-/**
- * body-parser's `verify`: a body said (or taken by default) to be UTF-8 must
- * be UTF-8. The decoder would put U+FFFD for every byte that is not, and a
- * name from a CSV saved in a legacy code page (Thai Excel's windows-874) would
- * be stored as question marks; refused instead (400), naming the fix: the
- * charset in Content-Type, which the parser then decodes.
- */
-const NOT_UTF8 = 'body.not.utf8';
-export function utf8Body(_req: unknown, _res: unknown, body: Buffer, encoding: string): void {
-  if (/^utf-?8$/i.test(encoding) && !isUtf8(body)) throw Object.assign(new Error('the body is not valid UTF-8'), { type: NOT_UTF8 });
-}
-
-/** body-parser's failures in our error shape: 400 for JSON that does not parse or a body that is not the UTF-8 it says, 413 past the limit, 415 for an unknown charset. */
-export function parserErrors(parse: RequestHandler): RequestHandler {
-  const parser: RequestHandler = (req, res, next) =>
-    parse(req, res, (error?: unknown) => {
-      if (!error) return next();
-      const e = error as { status?: number; type?: string; limit?: number };
-      if (e.type === 'entity.too.large') return sendEdgeError(res, 413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${e.limit} bytes`);
-      if (e.type === NOT_UTF8) {
-        const message = 'the body is not valid UTF-8: save it as UTF-8, or name its charset in Content-Type (e.g. text/csv; charset=windows-874)';
-        return sendEdgeError(res, 400, 'VALIDATION_FAILED', message, [{ field: 'body', message }]);
-      }
-      if (e.status === 415) return sendEdgeError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'the body\'s charset or encoding is not supported');
-      if (e.status && e.status >= 400 && e.status < 500) return sendEdgeError(res, 400, 'VALIDATION_FAILED', 'the body is not valid JSON');
-      next(error);
-    });
-  return parser;
-}
-
-/** The JSON and form parsers of every route (Nest's own are turned off: `bodyParser: false`). */
-export function bodyParsers(config: Pick<HttpEdgeConfig, 'bodyLimit' | 'maxInputDepth'>): RequestHandler[] {
-  return [
-    parserErrors(express.json({ limit: config.bodyLimit, verify: utf8Body })),
-    parserErrors(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 1000, verify: utf8Body })),
-  ];
-}
-
 /** Personal data must not sit in shared or browser caches: every answer of the JSON/CSV API says so. */
-export const noStoreMiddleware: RequestHandler = (_req, res, next) => {
-  res.setHeader('Cache-Control', 'no-store');
-  next();
+export const noStoreHook: onRequestHookHandler = (request, reply, done) => {
+  if (request.url.startsWith('/api/v1/') || request.url === '/api/v1' || request.url.startsWith('/api/v1?')) reply.header('Cache-Control', 'no-store');
+  done();
 };
+
+// ---- Bodies ----
+
+/**
+ * A route whose body is read otherwise than an ordinary route's: a larger
+ * limit (bulk uploads, the activity batch), CSV as text, a body left unread
+ * for the handler to stream (an import's upload), or a reader of its own (the LRS).
+ * Registered by the route's module while the app is created (addBodyRoute).
+ */
+export interface BodyRoute {
+  /** Matched against the request's path (without its query). */
+  path: RegExp;
+  /** Bytes, or a size such as '10mb'. */
+  limit?: number | string;
+  /** text/csv and application/csv bodies are read as text. */
+  csv?: boolean;
+  /** A body other than JSON or a form is not read: the handler streams `request.raw`. */
+  stream?: boolean;
+  /** Reads the body itself (from `payload`, already inflated; `limit` applies). */
+  read?: (request: FastifyRequest, payload: Readable) => Promise<unknown>;
+}
+
+const BODY_ROUTES = new WeakMap<object, BodyRoute[]>();
+
+/** `/api/v1/courses/:id/enrolments/bulk` as a pattern of the path. */
+export function pathPattern(path: string): RegExp {
+  const escaped = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+');
+  return new RegExp(`^${escaped}/?$`);
+}
+
+/** Registers `route` on the application's Fastify instance (the first route that matches a path reads its body). */
+export function addBodyRoute(instance: object | undefined, route: BodyRoute): void {
+  if (!instance) return;
+  const routes = BODY_ROUTES.get(instance) ?? [];
+  routes.push(route);
+  BODY_ROUTES.set(instance, routes);
+}
+
+const NOT_UTF8_MESSAGE = 'the body is not valid UTF-8: save it as UTF-8, or name its charset in Content-Type (e.g. text/csv; charset=windows-874)';
+
+/** The path of a request URL (without its query). */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/**
+ * The body's bytes, inflated (Content-Encoding gzip, deflate or br, as
+ * body-parser did) and at most `limit` of them: 413 PAYLOAD_TOO_LARGE past it,
+ * 415 for an encoding we do not know, 400 when the bytes do not match their
+ * Content-Length or the client went away.
+ */
+export async function readBodyBytes(raw: IncomingMessage, payload: Readable, limit: number | string): Promise<Buffer> {
+  const encoding = String(raw.headers['content-encoding'] ?? 'identity').toLowerCase();
+  let stream: Readable = payload;
+  let length: string | undefined = raw.headers['content-length'];
+  if (encoding === 'gzip' || encoding === 'deflate' || encoding === 'br') {
+    const inflate = encoding === 'gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : createBrotliDecompress();
+    payload.on('error', (e) => inflate.destroy(e));
+    stream = payload.pipe(inflate);
+    length = undefined;
+  } else if (encoding !== 'identity') {
+    payload.resume();
+    throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `the body's encoding ${encoding} is not supported (gzip, deflate, br or none)`);
+  }
+  try {
+    return await getRawBody(stream, { length, limit });
+  } catch (error) {
+    const e = error as { type?: string; limit?: number; code?: string };
+    if (e.type === 'entity.too.large') throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${e.limit} bytes`);
+    if (e.type === 'request.size.invalid') throw new ApiError(400, 'VALIDATION_FAILED', 'the body\'s length does not match its Content-Length');
+    if (e.code === 'Z_DATA_ERROR' || e.code === 'Z_BUF_ERROR') throw new ApiError(400, 'VALIDATION_FAILED', `the body is not valid ${encoding}`);
+    throw new ApiError(400, 'VALIDATION_FAILED', 'the body could not be read');
+  }
+}
+
+/** The media type and charset of a request (lower case); null type without a Content-Type. */
+export function mediaTypeOf(raw: IncomingMessage): { type: string | null; charset: string | null } {
+  const header = raw.headers['content-type'];
+  if (!header) return { type: null, charset: null };
+  try {
+    const parsed = contentType.parse(header);
+    return { type: parsed.type.toLowerCase(), charset: parsed.parameters.charset?.toLowerCase() ?? null };
+  } catch {
+    return { type: header.split(';')[0].trim().toLowerCase(), charset: null };
+  }
+}
+
+/**
+ * Bytes as text in their charset (UTF-8 unless Content-Type names another):
+ * UTF-8 must be UTF-8 (the decoder would put U+FFFD for every byte that is
+ * not, and a name from a CSV saved in a legacy code page would be stored as
+ * question marks): refused (400), naming the fix; 415 for a charset we do not know.
+ */
+export function decodeBody(bytes: Buffer, charset: string | null, { utfOnly = false } = {}): string {
+  const name = charset ?? 'utf-8';
+  if (name === 'utf-8' || name === 'utf8') {
+    if (!isUtf8(bytes)) throw new ApiError(400, 'VALIDATION_FAILED', NOT_UTF8_MESSAGE, [{ field: 'body', message: NOT_UTF8_MESSAGE }]);
+    return bytes.toString('utf8');
+  }
+  if ((utfOnly && !name.startsWith('utf-')) || !iconv.encodingExists(name)) throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'the body\'s charset or encoding is not supported');
+  return iconv.decode(bytes, name);
+}
+
+/** JSON as body-parser's strict parser took it: an object or an array; an empty body is {}. */
+export function parseJsonBody(text: string): unknown {
+  // JSON's whitespace is space, tab, line feed and carriage return.
+  const first = text.trimStart()[0];
+  if (first === undefined) return {};
+  if (first !== '{' && first !== '[') throw new ApiError(400, 'VALIDATION_FAILED', 'the body is not valid JSON');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, 'VALIDATION_FAILED', 'the body is not valid JSON');
+  }
+}
+
+const FORM_PARAMETER_LIMIT = 1000;
+
+/** A form body (application/x-www-form-urlencoded, flat: `extended: false`), at most 1,000 fields. */
+export function parseFormBody(text: string): Record<string, string | string[]> {
+  let fields = 0;
+  for (let i = text.indexOf('&'); i !== -1 && fields <= FORM_PARAMETER_LIMIT; i = text.indexOf('&', i + 1)) fields += 1;
+  if (fields >= FORM_PARAMETER_LIMIT) throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `the form has more than ${FORM_PARAMETER_LIMIT} fields`);
+  return { ...parseQuery(text) } as Record<string, string | string[]>;
+}
+
+/**
+ * Every body of every route is read here (Fastify's own parsers are removed):
+ * JSON and forms up to HTTP_BODY_LIMIT, in our error shape (400 VALIDATION_FAILED
+ * for JSON that does not parse or a body that is not the UTF-8 it says, 413
+ * PAYLOAD_TOO_LARGE past the limit, 415 for an unknown charset or encoding);
+ * the routes registered with addBodyRoute their own way; a body of any other
+ * type is not read (as Express left it): the handler sees no body.
+ */
+export function registerBodyParsing(fastify: FastifyInstance, config: Pick<HttpEdgeConfig, 'bodyLimit'>): void {
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (request: FastifyRequest, payload: IncomingMessage, done: (error: Error | null, body?: unknown) => void) => {
+    readBody(fastify, request, payload, config.bodyLimit).then(
+      (body) => done(null, body),
+      (error: Error) => done(error),
+    );
+  });
+}
+
+async function readBody(fastify: FastifyInstance, request: FastifyRequest, payload: Readable, defaultLimit: string): Promise<unknown> {
+  const path = pathOf(request.url);
+  const route = BODY_ROUTES.get(fastify)?.find((r) => r.path.test(path));
+  if (route?.read) return route.read(request, payload);
+  const { type, charset } = mediaTypeOf(request.raw);
+  const json = type === 'application/json';
+  const form = type === 'application/x-www-form-urlencoded';
+  // JSON and forms are read (and meet the input guard) on every route, a streamed one's too.
+  if (route?.stream && !json && !form) return undefined;
+  const csv = route?.csv === true && (type === 'text/csv' || type === 'application/csv');
+  if (!json && !form && !csv) {
+    // Not a body any route reads (as with Express, it is not parsed): dropped.
+    payload.resume();
+    return undefined;
+  }
+  const bytes = await readBodyBytes(request.raw, payload, route?.limit ?? defaultLimit);
+  if (json) return parseJsonBody(decodeBody(bytes, charset, { utfOnly: true }));
+  const text = decodeBody(bytes, charset);
+  return form ? parseFormBody(text) : text;
+}
 
 /**
  * helmet with a CSP that fits what we serve: the dashboard SPA at `/` loads
  * same-origin scripts only; GraphiQL's page (GET /graphql from a browser,
  * outside production) is built with the dashboard and self-hosted too, its
  * stylesheet carrying its fonts as data: URLs; Swagger UI (/docs) gets a
- * relaxed policy.
+ * relaxed policy. helmet sets its headers on the raw response, which Fastify
+ * sends with its own.
  */
 const STRICT_DIRECTIVES = {
   'default-src': ["'self'"],
@@ -164,19 +315,10 @@ const STRICT_DIRECTIVES = {
   'form-action': ["'self'"],
 };
 
-export function securityHeaders(): RequestHandler {
-  const strict = helmet({
-    contentSecurityPolicy: { useDefaults: true, directives: STRICT_DIRECTIVES },
-    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-  });
-  const graphiql = helmet({
-    contentSecurityPolicy: { useDefaults: true, directives: { ...STRICT_DIRECTIVES, 'font-src': ["'self'", 'data:'] } },
-    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-  });
+export function securityHeadersHook(): onRequestHookHandler {
+  const common = { strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true }, frameguard: { action: 'deny' as const }, referrerPolicy: { policy: 'no-referrer' as const } };
+  const strict = helmet({ contentSecurityPolicy: { useDefaults: true, directives: STRICT_DIRECTIVES }, ...common });
+  const graphiql = helmet({ contentSecurityPolicy: { useDefaults: true, directives: { ...STRICT_DIRECTIVES, 'font-src': ["'self'", 'data:'] } }, ...common });
   const tools = helmet({
     contentSecurityPolicy: {
       useDefaults: true,
@@ -192,39 +334,29 @@ export function securityHeaders(): RequestHandler {
         'object-src': ["'none'"],
       },
     },
-    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
+    ...common,
   });
-  return (req, res, next) => {
+  return (request, reply, done) => {
     // The development IDEs' HTML pages (GraphiQL at GET /graphql, Swagger UI at /docs); everything else is strict.
-    const page = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
-    (page && req.path === '/graphql' ? graphiql : page && req.path.startsWith('/docs') ? tools : strict)(req, res, next);
+    const page = request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');
+    const path = page ? pathOf(request.url) : '';
+    const headers = page && (path === '/graphql' || path === '/graphql/') ? graphiql : page && path.startsWith('/docs') ? tools : strict;
+    headers(request.raw, reply.raw, (error?: unknown) => done(error instanceof Error ? error : undefined));
   };
 }
 
 /**
  * Routes whose bodies are larger than an ordinary route's (bulk uploads):
- * their own JSON and CSV (`text/csv`) parsers with `limit`, mounted on the
- * Express app while it is created (a module's provider calls this), so they
- * run before the global parsers, which then skip the parsed body.
+ * JSON and CSV (`text/csv`) up to BULK_BODY_LIMIT, registered while the app
+ * is created (a module's provider).
  */
-export function mountLargeBodyParsers(app: { use?: (path: string, handler: RequestHandler) => unknown } | undefined, paths: string[], limit: string): void {
-  if (typeof app?.use !== 'function') return;
-  const json = parserErrors(express.json({ limit, verify: utf8Body }));
-  const csv = parserErrors(express.text({ type: ['text/csv', 'application/csv'], limit, verify: utf8Body }));
-  // Not named jsonParser: Nest would take it for its own and register no JSON parser for the other routes.
-  const largeBodyParser: RequestHandler = (req, res, next) => json(req, res, (error?: unknown) => (error ? next(error) : csv(req, res, next)));
-  for (const path of paths) app.use(path, largeBodyParser);
-}
-
-/** A provider that mounts `mountLargeBodyParsers` for `paths` with BULK_BODY_LIMIT while the app is created (one per module). */
 export function bulkBodyParsers(token: string, paths: string[]): Provider {
   return {
     provide: token,
     inject: [HttpAdapterHost, APP_CONFIG],
     useFactory: (host: HttpAdapterHost, config: AppConfig) => {
-      mountLargeBodyParsers(host.httpAdapter?.getInstance?.(), paths, config.bulk.bodyLimit);
+      const instance = host.httpAdapter?.getInstance?.<object>();
+      for (const path of paths) addBodyRoute(instance, { path: pathPattern(path), limit: config.bulk.bodyLimit, csv: true });
       return true;
     },
   };

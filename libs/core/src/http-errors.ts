@@ -4,7 +4,7 @@
  *   { "error": { "code": "…", "message": "…", "details": [...], "requestId": "…" } }
  */
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { DomainError } from '@learnstream/domain';
 import { classifyDatabaseError, sqlStateOf } from '@learnstream/database';
 import { requestIdOf } from './request-context';
@@ -76,6 +76,12 @@ export function toErrorBody(exception: unknown, requestId?: string): MappedError
     return { status: exception.status, body: { error: { code, message, ...(details !== undefined && { details }), requestId } } };
   }
   const code = (exception as { code?: unknown })?.code;
+  // Fastify's own refusals before a handler (a request it cannot route or read): 4xx in our shape.
+  const fastifyStatus = (exception as { statusCode?: unknown })?.statusCode;
+  if (typeof code === 'string' && code.startsWith('FST_') && typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
+    const mapped = HTTP_CODES[fastifyStatus] ?? 'BAD_REQUEST';
+    return { status: fastifyStatus, body: { error: { code: mapped === 'BAD_REQUEST' ? 'VALIDATION_FAILED' : mapped, message: (exception as Error).message, requestId } } };
+  }
   if (typeof code === 'string' && Object.hasOwn(ERROR_STATUS, code)) {
     const e = exception as Error & { details?: unknown };
     return { status: ERROR_STATUS[code], body: { error: { code, message: e.message, ...(e.details !== undefined && { details: e.details }), requestId } } };
@@ -109,10 +115,10 @@ export class HttpErrorFilter implements ExceptionFilter {
     const { status, body, retryAfterSeconds } = toErrorBody(exception, requestIdOf(http.getRequest<object>()));
     if (body.error.code === 'DATABASE_UNAVAILABLE') this.logger.warn({ msg: 'request refused: database unavailable', requestId: body.error.requestId, error: errorText(exception) });
     else if (status >= 500) this.logger.error({ msg: 'request failed', requestId: body.error.requestId, err: exception instanceof Error ? { message: exception.message, stack: exception.stack } : exception });
-    const response = http.getResponse<Response>();
-    if (response.headersSent) return;
-    if (retryAfterSeconds) response.setHeader('Retry-After', String(retryAfterSeconds));
-    response.status(status).json(body);
+    const reply = http.getResponse<FastifyReply>();
+    if (reply.sent || reply.raw.headersSent) return;
+    if (retryAfterSeconds) reply.header('Retry-After', String(retryAfterSeconds));
+    reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify(body));
   }
 }
 

@@ -15,3 +15,4 @@ export * from './postgres-rate-store';
 export * from './paging';
 export * from './validation';
 export * from './csv-upload';
+export * from './pre-routing';

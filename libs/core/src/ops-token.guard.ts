@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { ApiError } from './http-errors';
 
 /**
@@ -20,12 +20,12 @@ export class OpsTokenGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<Request & { user?: { platformRoles?: string[] } }>();
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: { platformRoles?: string[] } }>();
     if (request.user) {
       if (request.user.platformRoles?.includes('platform_admin')) return true;
       throw new ApiError(403, 'FORBIDDEN', 'the operations API is for platform admins');
     }
-    const header = request.header('authorization') ?? '';
+    const header = request.headers.authorization ?? '';
     const match = /^Bearer (.+)$/i.exec(header);
     if (!match) throw new ApiError(401, 'UNAUTHENTICATED', 'this endpoint needs a platform admin\'s access token or Authorization: Bearer <OPS_TOKEN>');
     const given = Buffer.from(match[1]);

@@ -28,3 +28,9 @@ export function requestContextOf(request: object | null | undefined): RequestCon
 export function requestIdOf(request: object | null | undefined): string | undefined {
   return requestContextOf(request)?.requestId;
 }
+
+/** A request header as one string (the first of repeated ones). */
+export function headerOf(request: { headers: Record<string, string | string[] | undefined> }, name: string): string | undefined {
+  const value = request.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -15,16 +15,20 @@
  *   root field). The lockout of a (username, client) pair and the slow-down of
  *   a username are the sign-in's own (libs/identity/src/auth/sign-in-limiter.ts).
  *
- * The client address is `req.ip`, which honours TRUST_PROXY (create-app.ts).
+ * The client address is Fastify's `request.ip`, which honours TRUST_PROXY
+ * (create-app.ts). express-rate-limit is framework-free but for its request
+ * and response types: it is handed the client's address and the raw response
+ * (for its RateLimit headers), and its refusal goes on as our error (429).
  */
 import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { Request, RequestHandler, Response } from 'express';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { Request, Response } from 'express';
 import { MemoryStore, rateLimit, type Options, type RateLimitRequestHandler, type Store } from 'express-rate-limit';
 import type pg from 'pg';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { PG_POOL } from './core.module';
 import { ApiError } from './http-errors';
-import { sendEdgeError } from './edge';
+import { pathOf } from './edge';
 import { PostgresRateStore } from './postgres-rate-store';
 
 const SIGN_IN_ROUTE = 'learnstream:sign-in-route';
@@ -46,22 +50,51 @@ export function rateStore(config: AppConfig, pool: pg.Pool, name: string, window
   return store;
 }
 
-/** The limit on every request of a client address (none when RATE_LIMIT_PER_MINUTE is 0). */
-export function clientRateLimit(config: AppConfig, pool: pg.Pool): RequestHandler[] {
-  const limit = config.http.rateLimitPerMinute;
-  if (limit === 0) return [];
+/** What express-rate-limit reads of a request (its address; no Express needed) and the raw response it sets headers on. */
+function limiterArgs(request: FastifyRequest, reply: FastifyReply | undefined): [Request, Response] {
+  const req = { ip: request.ip, method: request.method, headers: request.headers, path: pathOf(request.url), app: { get: () => undefined } };
+  // Its RateLimit headers go on the reply (Express's setHeader and append, over Fastify's header).
+  const res = {
+    get headersSent() {
+      return reply?.sent ?? false;
+    },
+    getHeader: (name: string) => reply?.getHeader(name),
+    setHeader: (name: string, value: string | number) => void reply?.header(name, value),
+    append: (name: string, value: string) => {
+      const before = reply?.getHeader(name);
+      void reply?.header(name, before === undefined ? value : `${String(before)}, ${value}`);
+    },
+  };
+  return [req as unknown as Request, res as unknown as Response];
+}
+
+/** Runs an express-rate-limit limiter for a request: resolves when it passes, rejects with its refusal. */
+function limit(limiter: RateLimitRequestHandler, request: FastifyRequest, reply: FastifyReply | undefined): Promise<void> {
+  const [req, res] = limiterArgs(request, reply);
+  return new Promise<void>((resolve, reject) => void limiter(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
+}
+
+/** The limit on every request of a client address (none when RATE_LIMIT_PER_MINUTE is 0): an onRequest hook, before the body is read. */
+export function clientRateLimit(config: AppConfig, pool: pg.Pool): onRequestHookHandler[] {
+  const perMinute = config.http.rateLimitPerMinute;
+  if (perMinute === 0) return [];
+  const limiter = rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    store: rateStore(config, pool, 'client', 60_000),
+    // The database down: requests pass this limit (they meet 503 DATABASE_UNAVAILABLE further on).
+    passOnStoreError: true,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    // Its checks are of Express's settings ('trust proxy'): the address is Fastify's, which honours TRUST_PROXY.
+    validate: false,
+    handler: (_req, _res, next) => next(new ApiError(429, 'TOO_MANY_REQUESTS', TOO_MANY)),
+  });
   return [
-    rateLimit({
-      windowMs: 60_000,
-      limit,
-      store: rateStore(config, pool, 'client', 60_000),
-      // The database down: requests pass this limit (they meet 503 DATABASE_UNAVAILABLE further on).
-      passOnStoreError: true,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      skip: (req) => req.path === '/health',
-      handler: (_req, res) => sendEdgeError(res, 429, 'TOO_MANY_REQUESTS', TOO_MANY),
-    }),
+    (request, reply, done) => {
+      if (pathOf(request.url) === '/health') return done();
+      limit(limiter, request, reply).then(() => done(), (error: Error) => done(error));
+    },
   ];
 }
 
@@ -86,7 +119,7 @@ export class SignInRateGuard implements CanActivate {
       legacyHeaders: false,
       identifier: 'signin',
       // One GraphQL request may hold several login mutations: each counts, on purpose.
-      validate: { singleCount: false },
+      validate: false,
       handler: (_req, _res, next) => next(new ApiError(429, 'TOO_MANY_REQUESTS', 'too many sign-in attempts from this client: try again later')),
     });
   }
@@ -99,9 +132,10 @@ export class SignInRateGuard implements CanActivate {
     let signIn = this.signInRoutes.get(handler);
     if (signIn === undefined) this.signInRoutes.set(handler, (signIn = Reflect.getMetadata(SIGN_IN_ROUTE, handler) === true));
     if (!signIn) return true;
-    const req = context.getType<string>() === 'graphql' ? context.getArgs<[unknown, unknown, { req: Request }]>()[2].req : context.switchToHttp().getRequest<Request>();
-    const error = await new Promise<unknown>((resolve) => void this.limiter(req, req.res as Response, resolve));
-    if (error) throw error;
+    if (context.getType<string>() === 'graphql') {
+      const { req, reply } = context.getArgs<[unknown, unknown, { req: FastifyRequest; reply?: FastifyReply }]>()[2];
+      await limit(this.limiter, req, reply);
+    } else await limit(this.limiter, context.switchToHttp().getRequest<FastifyRequest>(), context.switchToHttp().getResponse<FastifyReply>());
     return true;
   }
 }

@@ -8,7 +8,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiErrors, nextLink } from '@learnstream/core';
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 import { BulkAddResourcesCommand } from './commands/bulk-add-resources.command';
 import { ChangeCourseCommand, type CourseChange } from './commands/change-course.command';
 import { CreateCourseCommand } from './commands/create-course.command';

@@ -24,7 +24,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
-import type { Request } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { IdentityModule } from '@learnstream/identity';
 import { AffiliationsResolver } from './affiliations/affiliations.resolver';
@@ -62,7 +62,7 @@ function armor(config: AppConfig): Pick<ApolloDriverConfig, 'plugins' | 'validat
         ...armor(config),
         path: '/graphql',
         autoSchemaFile: true,
-        context: ({ req }: { req: Request }) => ({ req }),
+        context: (req: FastifyRequest, reply: FastifyReply) => ({ req, reply }),
         formatError,
         // Our formatError maps Nest's HTTP exceptions itself, to our codes rather than Apollo's.
         autoTransformHttpErrors: false,

@@ -18,7 +18,9 @@ import { XapiAuthGuard } from './xapi/xapi-auth.guard';
 import { XapiActivities } from './xapi/activities';
 import { XapiDocuments } from './xapi/documents';
 import { XapiDocumentsController } from './xapi/documents.controller';
-import { xapiMiddleware } from './xapi/xapi-http';
+import { registerXapiHttp } from './xapi/xapi-http';
+import type { FastifyInstance } from 'fastify';
+import { addBodyRoute } from '@learnstream/core';
 import { XapiStatementsReader } from './xapi/xapi-statements.reader';
 import { XapiAboutController, XapiStatementsController } from './xapi/xapi.controller';
 import { InteropImportModule } from './interop-import.module';
@@ -29,14 +31,16 @@ const XAPI_BODY_PARSER = Symbol('XAPI_BODY_PARSER');
 /**
  * /xapi takes bodies up to XAPI_BODY_LIMIT (a batch of statements is past the default 100 kB) and
  * documents of any content type, and says its version and consistency on every answer: its own
- * middleware (xapi-http.ts), registered before the application's parsers.
+ * pre-router, hook and body reader (xapi-http.ts), registered while the app is created.
  */
 const XAPI_BODY = {
   provide: XAPI_BODY_PARSER,
   inject: [HttpAdapterHost, INTEROP_OPTIONS, Clock],
   useFactory: (host: HttpAdapterHost, options: InteropOptions, clock: Clock) => {
-    const app = host.httpAdapter?.getInstance?.();
-    if (typeof app?.use === 'function') app.use('/xapi', xapiMiddleware(options.xapiBodyLimit, clock, options.xapiDefaultVersion));
+    const fastify = host.httpAdapter?.getInstance?.<FastifyInstance>();
+    registerXapiHttp(fastify, options.xapiBodyLimit, clock, options.xapiDefaultVersion);
+    // A Moodle log's upload is streamed by its handler (request.raw), whatever its type and size: not read here.
+    addBodyRoute(fastify, { path: /^\/api\/v1\/imports\/moodle-logs\/?$/, stream: true });
     return true;
   },
 };

@@ -30,9 +30,9 @@ export class ParentLinksController {
     description: 'by childUsername: the same answer whether or not the user exists (no linkId, no childId); the child’s side decides, and the parent sees the link once it is confirmed',
   })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'UNKNOWN_USER', 'OWN_PARENT'], 403: ['FORBIDDEN', 'PARENT_CANNOT_DECIDE'], 409: ['PARENT_LINK_EXISTS', 'CONCURRENCY_CONFLICT'] })
-  async request(@CurrentActor() actor: Actor, @Body() body: RequestParentLinkDto, @Res({ passthrough: true }) res: { status(code: number): unknown }) {
+  async request(@CurrentActor() actor: Actor, @Body() body: RequestParentLinkDto, @Res({ passthrough: true }) res: { code(code: number): unknown }) {
     const view = await this.commands.execute(new RequestParentLinkCommand(actor, body));
-    if (body.childUsername !== undefined) res.status(202);
+    if (body.childUsername !== undefined) res.code(202);
     return view;
   }
 

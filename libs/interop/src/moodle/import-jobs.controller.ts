@@ -45,8 +45,9 @@ export class ImportJobsController {
   @ApiAcceptedResponse({ type: ImportJobResponse, description: 'the job, queued' })
   @ApiErrors({ 400: ['VALIDATION_FAILED', 'IMPORT_INVALID', 'IMPORT_TOO_LARGE'], 403: ['FORBIDDEN'] })
   @HttpCode(202)
-  upload(@CurrentActor() actor: Actor, @Req() req: Readable, @Query() q: UploadMoodleLogsDto): Promise<ImportJobView> {
-    return this.jobs.upload(actor, req, q.fileName ?? 'upload', {
+  upload(@CurrentActor() actor: Actor, @Req() req: { raw: Readable }, @Query() q: UploadMoodleLogsDto): Promise<ImportJobView> {
+    // The body is not read before the handler (interop.module.ts): the upload streams from the raw request.
+    return this.jobs.upload(actor, req.raw, q.fileName ?? 'upload', {
       schoolId: q.schoolId?.toLowerCase() ?? null,
       createMissing: q.createMissing ?? false,
       site: q.site,

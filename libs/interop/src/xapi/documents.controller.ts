@@ -13,9 +13,9 @@
  */
 import { Controller, Delete, Get, HttpCode, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBasicAuth, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { ForbiddenError, Public } from '@learnstream/access';
-import { ApiErrors } from '@learnstream/core';
+import { ApiErrors, headerOf } from '@learnstream/core';
 import { DomainError } from '@learnstream/domain';
 import { AgentKeys } from './agent-keys';
 import { XapiActivities } from './activities';
@@ -86,7 +86,7 @@ function sinceOf(params: Params): Date | undefined {
 }
 
 function preconditionsOf(req: Request): Preconditions {
-  return { ifMatch: parseEtags(req.header('if-match')), ifNoneMatch: parseEtags(req.header('if-none-match')) };
+  return { ifMatch: parseEtags(headerOf(req, 'if-match')), ifNoneMatch: parseEtags(headerOf(req, 'if-none-match')) };
 }
 
 
@@ -289,7 +289,7 @@ export class XapiDocumentsController {
     const scope = await this.scopeOf(resource, client, q, true);
     // 1.0.3 asks If-Match or If-None-Match on every PUT of a profile; 2.0.0 on a PUT that would overwrite any document.
     const rule: HeaderRule = versionOf(req) === '2.0.0' ? 'overwrite' : resource.kind === 'state' ? 'none' : 'always';
-    await this.documents.write(scope, documentId, req.header('content-type') ?? 'application/octet-stream', rawBodyOf(req) ?? Buffer.alloc(0), preconditionsOf(req), mode, rule);
+    await this.documents.write(scope, documentId, headerOf(req, 'content-type') ?? 'application/octet-stream', rawBodyOf(req) ?? Buffer.alloc(0), preconditionsOf(req), mode, rule);
   }
 
   private async read(resource: Resource, client: LrsClient, q: Params, res: Response): Promise<void> {
@@ -298,16 +298,13 @@ export class XapiDocumentsController {
     const scope = await this.scopeOf(resource, client, q, false);
     if (documentId === undefined) {
       const ids = await this.documents.ids(scope, since, resource.registration && q.registration === undefined);
-      res.status(200).json(ids);
+      void res.code(200).type('application/json; charset=utf-8').send(JSON.stringify(ids));
       return;
     }
     if (since !== undefined) throw bad(`since cannot be used with ${resource.idParam}`);
     const doc = await this.documents.get(scope, documentId);
     if (!doc) throw new DomainError('not_found', 'XAPI_DOCUMENT_NOT_FOUND', `no document ${documentId}`);
-    res.status(200).setHeader('Content-Type', doc.contentType);
-    res.setHeader('ETag', `"${doc.etag}"`);
-    res.setHeader('Last-Modified', doc.updated.toUTCString());
-    res.send(doc.content);
+    void res.code(200).header('Content-Type', doc.contentType).header('ETag', `"${doc.etag}"`).header('Last-Modified', doc.updated.toUTCString()).send(doc.content);
   }
 
   private async remove(resource: Resource, client: LrsClient, q: Params, req: Request): Promise<void> {

@@ -1,6 +1,6 @@
 /**
- * What every /xapi request goes through before routing (mounted by the
- * interop module ahead of the application's own body parsers):
+ * What every /xapi request goes through (registered by the interop module
+ * while the app is created: a pre-router, an onRequest hook, a body reader):
  *
  *   headers  X-Experience-API-Version (the negotiated version) and
  *            X-Experience-API-Consistent-Through on every answer, errors
@@ -15,97 +15,145 @@
  *            kept as bytes (statements with attachments: attachments.ts);
  *            the document resources' bodies as bytes, whatever their type.
  */
-import express, { type Request, type RequestHandler, type Response } from 'express';
-import { sendEdgeError, utf8Body } from '@learnstream/core';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import getRawBody from 'raw-body';
+import { addBodyRoute, addPreRouter, ApiError, decodeBody, mediaTypeOf, parseFormBody, pathOf, readBodyBytes, sendRawEdgeError } from '@learnstream/core';
 import type { Clock } from '@learnstream/domain';
 import { answeredVersion, negotiate, VERSION_HEADER, type XapiVersion } from './xapi-version';
 
 export const CONSISTENT_HEADER = 'X-Experience-API-Consistent-Through';
 
-/** Bytes of a body kept as bytes (documents, multipart/mixed): beside req.body, which stays empty (the input guard walks JSON, not bytes). */
+/** Bytes of a body kept as bytes (documents, multipart/mixed): beside request.body, which stays empty (the input guard walks JSON, not bytes). */
 const RAW = Symbol('xapi raw body');
-type WithRaw = Request & { [RAW]?: Buffer };
+/** The content of an alternate-syntax request (its form's `content`), put on the raw request before routing; null: none. */
+const CONTENT = Symbol('xapi alternate content');
+type WithRaw = { [RAW]?: Buffer };
+type WithContent = IncomingMessage & { [CONTENT]?: Buffer | null };
 
-export function rawBodyOf(req: Request): Buffer | undefined {
-  return (req as WithRaw)[RAW];
+export function rawBodyOf(req: FastifyRequest): Buffer | undefined {
+  return (req as unknown as WithRaw)[RAW];
 }
 
-function keepRaw(req: Request, body: unknown): void {
-  (req as WithRaw)[RAW] = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
-  req.body = undefined;
+function keepRaw(req: FastifyRequest, body: Buffer): undefined {
+  (req as unknown as WithRaw)[RAW] = body;
+  return undefined;
 }
 
-const DOCUMENT_PATHS = /^\/(activities\/state|activities\/profile|agents\/profile)\/?$/;
+const XAPI_PATH = /^\/xapi(\/|$)/;
+const DOCUMENT_PATHS = /^\/xapi\/(activities\/state|activities\/profile|agents\/profile)\/?$/;
 const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'];
 const FORM_HEADERS = ['authorization', 'x-experience-api-version', 'content-type', 'content-length', 'if-match', 'if-none-match'];
 
-/** body-parser's errors in the LRS's answers: 413 past the limit, else 400. */
-function parsed(parse: RequestHandler): (req: Request, res: Response, next: (error?: unknown) => void) => void {
-  return (req, res, next) =>
-    parse(req, res, (error?: unknown) => {
-      if (!error) return next();
-      const e = error as { type?: string; limit?: number };
-      if (e.type === 'entity.too.large') return sendEdgeError(res, 413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${e.limit} bytes`);
-      sendEdgeError(res, 400, 'XAPI_INVALID_BODY', 'the body could not be read (JSON that does not parse, or a broken encoding)');
-    });
+const invalidBody = () => new ApiError(400, 'XAPI_INVALID_BODY', 'the body could not be read (JSON that does not parse, or a broken encoding)');
+
+/** An LRS body: documents and multipart/mixed as bytes, JSON parsed; 413 past the limit, else 400 XAPI_INVALID_BODY. */
+async function readXapiBody(request: FastifyRequest, payload: Readable, bodyLimit: string): Promise<unknown> {
+  const raw = request.raw as WithContent;
+  const path = pathOf(request.url);
+  const { type, charset } = mediaTypeOf(raw);
+  const alternate = raw[CONTENT];
+  let bytes: Buffer;
+  if (alternate !== undefined) {
+    payload.resume();
+    if (alternate === null) return undefined;
+    bytes = alternate;
+  } else if (DOCUMENT_PATHS.test(path) || type?.startsWith('multipart/') || type === 'application/json') {
+    try {
+      bytes = await readBodyBytes(raw, payload, bodyLimit);
+    } catch (error) {
+      throw error instanceof ApiError && error.getStatus() === 413 ? error : invalidBody();
+    }
+  } else {
+    // Statements in another type are not read (the handler finds no statement).
+    payload.resume();
+    return undefined;
+  }
+  if (DOCUMENT_PATHS.test(path) || type?.startsWith('multipart/') || (alternate !== undefined && type !== 'application/json')) return keepRaw(request, bytes);
+  let text: string;
+  try {
+    text = decodeBody(bytes, charset, { utfOnly: true });
+  } catch {
+    throw invalidBody();
+  }
+  if (alternate === undefined && text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw alternate !== undefined ? new ApiError(400, 'XAPI_INVALID_BODY', 'content is not valid JSON') : invalidBody();
+  }
 }
 
-export function xapiMiddleware(bodyLimit: string, clock: Clock, defaultVersion: XapiVersion): RequestHandler {
-  const json = parsed(express.json({ limit: bodyLimit, verify: utf8Body }));
-  const raw = parsed(express.raw({ limit: bodyLimit, type: () => true }));
-  const multipart = parsed(express.raw({ limit: bodyLimit, type: 'multipart/*' }));
-  const form = parsed(express.urlencoded({ extended: false, limit: bodyLimit, parameterLimit: 1000 }));
-
-  const parseBody = (req: Request, res: Response, next: () => void) => {
-    const bytes = () => {
-      keepRaw(req, req.body);
-      next();
-    };
-    if (DOCUMENT_PATHS.test(req.path)) return raw(req, res, bytes);
-    if ((req.header('content-type') ?? '').toLowerCase().startsWith('multipart/')) return multipart(req, res, bytes);
-    json(req, res, next);
-  };
-
-  return (req, res, next) => {
-    res.setHeader(CONSISTENT_HEADER, clock.nowIso());
-    res.setHeader(VERSION_HEADER, answeredVersion(req.header(VERSION_HEADER), defaultVersion));
-    const url = new URL(req.originalUrl, 'http://lrs.invalid');
+/**
+ * The alternate request syntax, before routing: the form is read (up to the
+ * limit) and the request becomes the one it describes; the content is left
+ * on the request for the body reader.
+ */
+function alternateSyntax(bodyLimit: string, clock: Clock, defaultVersion: XapiVersion) {
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    const rawUrl = req.url ?? '/';
+    if (!XAPI_PATH.test(pathOf(rawUrl)) || !rawUrl.includes('method=')) return next();
+    const url = new URL(rawUrl, 'http://lrs.invalid');
     const method = url.searchParams.get('method');
-    if (method === null) return parseBody(req, res, next);
-
-    // The alternate request syntax.
-    if (req.method !== 'POST') return sendEdgeError(res, 400, 'XAPI_INVALID_PARAMETER', 'the alternate request syntax (method=…) is a POST');
-    if ([...url.searchParams.keys()].some((k) => k !== 'method')) return sendEdgeError(res, 400, 'XAPI_INVALID_PARAMETER', 'the alternate request syntax takes method as its only query parameter: the others go in the form');
-    if (!METHODS.includes(method.toUpperCase())) return sendEdgeError(res, 400, 'XAPI_INVALID_PARAMETER', `method must be one of ${METHODS.join(', ')}`);
-    const type = (req.header('content-type') ?? '').toLowerCase();
-    if (!type.startsWith('application/x-www-form-urlencoded')) return sendEdgeError(res, 400, 'XAPI_INVALID_PARAMETER', 'the alternate request syntax sends its form as application/x-www-form-urlencoded');
-    form(req, res, () => {
-      const fields = (req.body ?? {}) as Record<string, unknown>;
-      const params = new URLSearchParams();
-      let content: string | undefined;
-      for (const [name, value] of Object.entries(fields)) {
-        if (typeof value !== 'string') return sendEdgeError(res, 400, 'XAPI_INVALID_PARAMETER', `${name} must be given once`);
-        if (name === 'content') content = value;
-        else if (FORM_HEADERS.includes(name.toLowerCase())) req.headers[name.toLowerCase()] = value;
-        else params.append(name, value);
-      }
-      res.setHeader(VERSION_HEADER, answeredVersion(req.header(VERSION_HEADER), defaultVersion));
-      if (negotiate(req.header(VERSION_HEADER)) === '2.0.0') return sendEdgeError(res, 400, 'XAPI_INVALID_PARAMETER', 'xAPI 2.0 has no alternate request syntax');
-      req.method = method.toUpperCase();
-      req.url = `${url.pathname.replace(/^\/xapi/, '')}${params.size ? `?${params}` : ''}`;
-      // The content's type is the form's Content-Type field; without one, JSON.
-      if ((req.header('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) req.headers['content-type'] = 'application/json';
-      const bodyType = (req.header('content-type') ?? 'application/json').toLowerCase();
-      if (content === undefined) req.body = undefined;
-      else if (DOCUMENT_PATHS.test(req.path) || bodyType.startsWith('multipart/')) keepRaw(req, Buffer.from(content, 'utf8'));
-      else if (bodyType.startsWith('application/json')) {
+    if (method === null) return next();
+    const headers = () => ({ [CONSISTENT_HEADER]: clock.nowIso(), [VERSION_HEADER]: answeredVersion(header(req, VERSION_HEADER), defaultVersion) });
+    const refuse = (message: string, code = 'XAPI_INVALID_PARAMETER', status = 400) => sendRawEdgeError(res, status, code, message, headers());
+    if (req.method !== 'POST') return refuse('the alternate request syntax (method=…) is a POST');
+    if ([...url.searchParams.keys()].some((k) => k !== 'method')) return refuse('the alternate request syntax takes method as its only query parameter: the others go in the form');
+    if (!METHODS.includes(method.toUpperCase())) return refuse(`method must be one of ${METHODS.join(', ')}`);
+    if (!(header(req, 'content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) return refuse('the alternate request syntax sends its form as application/x-www-form-urlencoded');
+    getRawBody(req, { length: req.headers['content-length'], limit: bodyLimit }).then(
+      (bytes) => {
+        let fields: Record<string, string | string[]>;
         try {
-          req.body = JSON.parse(content);
+          fields = parseFormBody(decodeBody(bytes, mediaTypeOf(req).charset));
         } catch {
-          return sendEdgeError(res, 400, 'XAPI_INVALID_BODY', 'content is not valid JSON');
+          return refuse('the form could not be read', 'XAPI_INVALID_BODY');
         }
-      } else keepRaw(req, Buffer.from(content, 'utf8'));
-      next();
-    });
+        const params = new URLSearchParams();
+        let content: string | undefined;
+        for (const [name, value] of Object.entries(fields)) {
+          if (typeof value !== 'string') return refuse(`${name} must be given once`);
+          if (name === 'content') content = value;
+          else if (FORM_HEADERS.includes(name.toLowerCase())) req.headers[name.toLowerCase()] = value;
+          else params.append(name, value);
+        }
+        if (negotiate(header(req, VERSION_HEADER)) === '2.0.0') return refuse('xAPI 2.0 has no alternate request syntax');
+        req.method = method.toUpperCase();
+        req.url = `${url.pathname}${params.size ? `?${params}` : ''}`;
+        // The content's type is the form's Content-Type field; without one, JSON.
+        if ((header(req, 'content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) req.headers['content-type'] = 'application/json';
+        const contentBytes = content === undefined ? null : Buffer.from(content, 'utf8');
+        (req as WithContent)[CONTENT] = contentBytes;
+        // The body Fastify sees is the content (its reader takes it from the request): said by its length.
+        req.headers['content-length'] = String(contentBytes?.length ?? 0);
+        delete req.headers['transfer-encoding'];
+        if (contentBytes === null || req.method === 'GET' || req.method === 'HEAD') req.headers['content-length'] = '0';
+        if (contentBytes !== null && !req.headers['content-type']) req.headers['content-type'] = 'application/json';
+        next();
+      },
+      (error: { type?: string; limit?: number }) =>
+        error.type === 'entity.too.large' ? refuse(`the body is larger than ${error.limit} bytes`, 'PAYLOAD_TOO_LARGE', 413) : refuse('the form could not be read', 'XAPI_INVALID_BODY'),
+    );
   };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Registers what every /xapi request goes through on the application's Fastify instance. */
+export function registerXapiHttp(fastify: FastifyInstance | undefined, bodyLimit: string, clock: Clock, defaultVersion: XapiVersion): void {
+  if (!fastify || typeof fastify.addHook !== 'function') return;
+  addPreRouter(fastify, alternateSyntax(bodyLimit, clock, defaultVersion));
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (XAPI_PATH.test(pathOf(request.url))) {
+      reply.header(CONSISTENT_HEADER, clock.nowIso());
+      reply.header(VERSION_HEADER, answeredVersion(header(request.raw, VERSION_HEADER), defaultVersion));
+    }
+    done();
+  });
+  addBodyRoute(fastify, { path: XAPI_PATH, limit: bodyLimit, read: (request, payload) => readXapiBody(request, payload, bodyLimit) });
 }

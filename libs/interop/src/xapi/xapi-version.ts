@@ -6,7 +6,8 @@
  * speak, which the guard refuses) is answered in XAPI_DEFAULT_VERSION (2.0.0
  * unless configured), set on every answer by the /xapi middleware.
  */
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
+import { headerOf } from '@learnstream/core/headless';
 
 export type XapiVersion = '1.0.3' | '2.0.0';
 
@@ -25,6 +26,6 @@ export function negotiate(header: string | undefined): XapiVersion | null {
 }
 
 /** The version of a request (after the guard: always a spoken one); 1.0.3 when the header is missing. */
-export function versionOf(req: Pick<Request, 'header'>): XapiVersion {
-  return negotiate(req.header(VERSION_HEADER)) ?? '1.0.3';
+export function versionOf(req: Pick<Request, 'headers'>): XapiVersion {
+  return negotiate(headerOf(req, VERSION_HEADER)) ?? '1.0.3';
 }

@@ -7,9 +7,9 @@ import { Body, Controller, Get, HttpCode, Post, Put, Query, Req, Res, Streamable
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { XapiAboutResponse } from '../interop.responses';
-import type { Request, Response } from 'express';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { Public } from '@learnstream/access';
-import { ApiError, ApiErrors } from '@learnstream/core';
+import { ApiError, ApiErrors, headerOf } from '@learnstream/core';
 import { Clock } from '@learnstream/domain';
 import { multipartAnswer, parseStatementParts, type AttachmentPart } from './attachments';
 import { StoreStatementsCommand } from './commands/store-statements.command';
@@ -42,7 +42,7 @@ export class XapiStatementsController {
   @ApiOkResponse({ description: 'the statement ids, in order', schema: { type: 'array', items: { type: 'string', format: 'uuid' } } })
   @ApiErrors({ 400: ['XAPI_INVALID_STATEMENT', 'XAPI_VERSION_REQUIRED'], 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 409: ['XAPI_CONFLICT'] }, { signedIn: false })
   async post(@CurrentLrsClient() client: RequestingLrsClient, @Body() body: unknown, @Query() query: Record<string, unknown>, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<string[]> {
-    res.setHeader(CONSISTENT, this.clock.nowIso());
+    res.header(CONSISTENT, this.clock.nowIso());
     if (Object.keys(query).length) throw new ApiError(400, 'XAPI_INVALID_PARAMETER', `POST /xapi/statements takes no parameters (unknown: ${Object.keys(query)[0]})`);
     const { statements, parts } = statementsOf(req, body);
     return this.commands.execute(new StoreStatementsCommand(client, statements, undefined, versionOf(req), parts));
@@ -55,7 +55,7 @@ export class XapiStatementsController {
   @ApiNoContentResponse({ description: 'stored' })
   @ApiErrors({ 400: ['XAPI_INVALID_STATEMENT', 'XAPI_VERSION_REQUIRED'], 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 409: ['XAPI_CONFLICT'] }, { signedIn: false })
   async put(@CurrentLrsClient() client: RequestingLrsClient, @Body() body: unknown, @Query() query: Record<string, unknown>, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
-    res.setHeader(CONSISTENT, this.clock.nowIso());
+    res.header(CONSISTENT, this.clock.nowIso());
     const { statementId, ...rest } = query;
     if (typeof statementId !== 'string') throw new ApiError(400, 'XAPI_INVALID_PARAMETER', 'PUT /xapi/statements needs the statementId parameter');
     if (Object.keys(rest).length) throw new ApiError(400, 'XAPI_INVALID_PARAMETER', `unknown parameter ${Object.keys(rest)[0]}`);
@@ -70,12 +70,12 @@ export class XapiStatementsController {
   @ApiErrors({ 400: ['XAPI_INVALID_PARAMETER', 'XAPI_VERSION_REQUIRED'], 401: ['UNAUTHENTICATED'], 404: ['XAPI_STATEMENT_NOT_FOUND'] }, { signedIn: false })
   async get(@CurrentLrsClient() client: RequestingLrsClient, @Query() query: Record<string, unknown>, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     const consistentThrough = this.clock.nowIso();
-    const answer: StatementsAnswer = await this.queries.execute(new GetStatementsQuery(client, query, acceptedLanguages(req.header('accept-language'))));
-    res.setHeader(CONSISTENT, consistentThrough);
+    const answer: StatementsAnswer = await this.queries.execute(new GetStatementsQuery(client, query, acceptedLanguages(headerOf(req, 'accept-language'))));
+    res.header(CONSISTENT, consistentThrough);
     const json = answer.kind === 'statement' ? answer.statement : { statements: answer.statements, more: answer.more };
     // Last-Modified: when the newest statement of the answer was stored.
     const stored = (answer.kind === 'statement' ? [answer.statement] : answer.statements).map((s) => Date.parse(String(s.stored))).filter((t) => !Number.isNaN(t));
-    if (stored.length) res.setHeader('Last-Modified', new Date(Math.max(...stored)).toUTCString());
+    if (stored.length) res.header('Last-Modified', new Date(Math.max(...stored)).toUTCString());
     if (!answer.parts) return json;
     const { contentType, body } = multipartAnswer(json, answer.parts);
     return new StreamableFile(body, { type: contentType });
@@ -86,7 +86,7 @@ export class XapiStatementsController {
 function statementsOf(req: Request, body: unknown): { statements: unknown; parts: AttachmentPart[] } {
   const raw = rawBodyOf(req);
   if (raw === undefined) return { statements: body, parts: [] };
-  return parseStatementParts(req.header('content-type') ?? '', raw);
+  return parseStatementParts(headerOf(req, 'content-type') ?? '', raw);
 }
 
 /** GET /xapi/about: no credentials, no version header needed. */
@@ -99,8 +99,8 @@ export class XapiAboutController {
   @ApiOkResponse({ type: XapiAboutResponse })
   @ApiErrors({ 500: ['INTERNAL'] }, { signedIn: false })
   about(@Req() req: Request, @Res({ passthrough: true }) res: Response): { version: string[] } {
-    const spoken = negotiate(req.header(VERSION_HEADER));
-    if (spoken) res.setHeader(VERSION_HEADER, spoken);
+    const spoken = negotiate(headerOf(req, VERSION_HEADER));
+    if (spoken) res.header(VERSION_HEADER, spoken);
     return { version: [...XAPI_VERSIONS] };
   }
 }

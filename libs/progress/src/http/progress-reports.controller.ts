@@ -3,7 +3,7 @@
  * text/csv; a CSV is one table of the report, ?table=). Thin: one query each.
  */
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res, type PipeTransform } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@learnstream/access';
@@ -84,7 +84,7 @@ export class ProgressReportsController {
     @CurrentActor() actor: Actor,
     @Param('id', id) courseId: string,
     @Query() q: ClassReportDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
     @Headers('accept') accept?: string,
   ) {
     const csv = wantsCsv(q.format, accept);
@@ -100,7 +100,7 @@ export class ProgressReportsController {
     );
     if (csv) return csvDownload(classCsv(report, table), downloadName([report.code, 'class-report', table, (report.asOf ?? report.generatedAt).slice(0, 10)]), q.bom === 'true');
     // The report's JSON as one-byte text where its own words have "…" (reportJson): sent as res.json sends it.
-    res.type('json');
+    void res.type('application/json; charset=utf-8');
     return reportJson(report, ['earlyWarning', 'rules', 'suggestions']);
   }
 

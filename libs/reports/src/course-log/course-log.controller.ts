@@ -6,7 +6,7 @@
 import { Controller, Get, Headers, Inject, Param, Query, Res, StreamableFile, type PipeTransform } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { CurrentActor, type Actor } from '@learnstream/access';
 import { ApiErrors, ApiJsonOrCsvResponse, attachment, UTF8_BOM, UUID_PARAM, wantsCsv } from '@learnstream/core';
@@ -77,7 +77,7 @@ export class CourseLogController {
     @Param('id', id) courseId: string,
     @Query() q: CourseLogLiveDto,
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Res() res: Response,
+    @Res() res: FastifyReply,
   ): Promise<void> {
     const filter = toCourseLogFilter(q);
     await this.tails.run(
@@ -85,7 +85,7 @@ export class CourseLogController {
         const items: AsyncIterable<TailItem> = await this.queries.execute(new TailCourseLogQuery(actor, courseId, filter, q.last ?? 50, lastEventId || undefined, signal));
         await writeSse(res, messages(items), signal, this.options.liveTailHeartbeatMs);
       },
-      (abort) => res.on('close', abort),
+      (abort) => res.raw.on('close', abort),
     );
   }
 }

@@ -4,7 +4,8 @@
  * keeps idle proxies from closing the stream, and slow clients are waited
  * for (backpressure), not buffered without end.
  */
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { FastifyReply } from 'fastify';
 
 export interface SseMessage {
   id?: string;
@@ -18,7 +19,7 @@ export function formatSse({ id, event, data }: SseMessage): string {
 }
 
 /** Waits until the socket takes more, or the stream is aborted. */
-function drained(res: Response, signal: AbortSignal): Promise<void> {
+function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       res.off('drain', done);
@@ -30,8 +31,12 @@ function drained(res: Response, signal: AbortSignal): Promise<void> {
   });
 }
 
-export async function writeSse(res: Response, messages: AsyncIterable<SseMessage>, signal: AbortSignal, heartbeatMs: number): Promise<void> {
-  res.status(200);
+/** Writes the stream on the raw response (Fastify lets go of the reply: hijack), with the headers the reply had so far (request id, security). */
+export async function writeSse(reply: FastifyReply, messages: AsyncIterable<SseMessage>, signal: AbortSignal, heartbeatMs: number): Promise<void> {
+  reply.hijack();
+  const res = reply.raw;
+  for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) res.setHeader(name, value);
+  res.statusCode = 200;
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache, no-transform');
   res.setHeader('Connection', 'keep-alive');
