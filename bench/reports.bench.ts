@@ -33,10 +33,12 @@
  * (and NAME_caught_keys); later runs start from a copy of that, wait until the
  * projections are at the head (only what was appended or is new since), and
  * time the class report and, as the same run's reference, the course log page.
+ * --statements (with --reports-only) lists each endpoint's statements by calls per call (pg_stat_statements).
  * --main A.js,B.js starts those server builds instead of dist's, alternately
  * (A B A B … over --rounds, default 2), each on the same copy: an A/B of two
  * builds in one run. With --profile each server runs under --cpu-prof and the
- * summary of its profile follows its timings. Without --reports-only, --main
+ * summary of its profile follows its timings, then that of the samples taken
+ * while each endpoint's calls ran (own frames by inclusive time too). Without --reports-only, --main
  * A.js starts that build for the whole run (an A/B of the catch-up: runs of
  * each build, alternated).
  */
@@ -54,7 +56,7 @@ import { KeyStore, PersonalDataCipher } from '@learnstream/personal-data';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { ADMIN, BENCH_SQL, api, floor, fmt, freePort, freshDatabase, keyStorePool, measureAnchors, serverEnv, signIn, sleep, startServer, summariseProfile, table, type BenchDatabase, type ServerProcess } from './support';
+import { ADMIN, BENCH_SQL, api, floor, fmt, freePort, profileClock, freshDatabase, keyStorePool, measureAnchors, serverEnv, signIn, sleep, startServer, summariseProfile, table, type BenchDatabase, type ServerProcess } from './support';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => {
@@ -70,6 +72,7 @@ const TERM = args.includes('--term') ? args[args.indexOf('--term') + 1] : undefi
 const PROFILE = args.includes('--profile');
 const BATCH_SIZE = args.includes('--batch-size') ? args[args.indexOf('--batch-size') + 1] : undefined;
 const REPORTS_ONLY = args.includes('--reports-only');
+const STATEMENTS = args.includes('--statements');
 const MAINS: (string | undefined)[] = args.includes('--main') ? args[args.indexOf('--main') + 1].split(',').map((m) => resolve(m)) : [undefined];
 const ROUNDS = arg('rounds', 2);
 if (REPORTS_ONLY && TERM === undefined) throw new Error('--reports-only needs --term NAME');
@@ -245,6 +248,16 @@ async function databaseMs(db: BenchDatabase): Promise<number> {
   return row?.ms ?? 0;
 }
 
+/** The statements of the bench database since the reset (pg_stat_statements): how many were run, and the most called. */
+async function databaseStatements(db: BenchDatabase, top: number): Promise<{ calls: number; list: { calls: number; ms: number; query: string }[] }> {
+  const rows = await db.query<{ calls: string; ms: number; query: string }>(
+    `SELECT calls, total_exec_time AS ms, query FROM pg_stat_statements
+     WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT LIKE '%pg_stat_statements%' ORDER BY calls DESC, total_exec_time DESC`,
+  );
+  const list = rows.map((r) => ({ calls: Number(r.calls), ms: r.ms, query: r.query.replace(/\s+/g, ' ') }));
+  return { calls: list.reduce((sum, r) => sum + r.calls, 0), list: list.slice(0, top) };
+}
+
 /** Where --reports-only keeps the caught-up term. */
 const caughtName = () => `${TERM}_caught`;
 
@@ -293,24 +306,34 @@ async function reportsOnly(masterKey: Buffer, plan: ReturnType<typeof planTerm>)
         server = await startServer({ databaseUrl: db.url, env, main, startTimeoutMs: 3_600_000, profileDir });
         const { all } = await catchUp(db, server, total);
         const teacher = await signIn(server.base, course.teacher.username, DEMO_PASSWORD);
+        const windows: [string, [number, number]][] = [];
         for (const [label, path] of paths) {
           // Beside the times (which the machine's load moves): the server's CPU and the database's execution time per call.
           const statements = await resetDatabaseStatements(db);
           const cpu = processCpuMs(server.child.pid!);
+          const started = profileClock();
           const t = await time(server.base, path, teacher.token);
+          windows.push([label, [started, profileClock()]]);
           const cpuPerCall = (processCpuMs(server.child.pid!) - cpu) / (SAMPLES + 5);
           const dbPerCall = statements ? (await databaseMs(db)) / (SAMPLES + 5) : NaN;
+          const run = statements ? await databaseStatements(db, 30) : { calls: NaN, list: [] };
           rows.push([
             `round ${round}, ${main ?? 'dist'}: ${label}`,
             t.status === 200
-              ? `p50 ${fmt(t.p50, 1)} ms, p95 ${fmt(t.p95, 1)} ms; per call: server CPU ${fmt(cpuPerCall, 1)} ms, database ${fmt(dbPerCall, 1)} ms (load average ${load()})`
+              ? `p50 ${fmt(t.p50, 1)} ms, p95 ${fmt(t.p95, 1)} ms; per call: server CPU ${fmt(cpuPerCall, 1)} ms, database ${fmt(dbPerCall, 1)} ms, ${fmt(run.calls / (SAMPLES + 5), 1)} statements (load average ${load()})`
               : `HTTP ${t.status}`,
           ]);
+          if (STATEMENTS) {
+            for (const r of run.list) rows.push([`    ${fmt(r.calls / (SAMPLES + 5), 2)} a call, ${fmt(r.ms / r.calls, 3)} ms each`, r.query.slice(0, 110)]);
+          }
         }
         rows.push([`  (projections at the head ${fmt(all, 1)} s after the server answered)`, '']);
         await server.stop();
         server = undefined;
-        if (profileDir) console.log(`\nWhere the server's time went, ${main ?? 'dist'} round ${round} (start-up, catch-up of what is new, the report calls):\n${summariseProfile(profileDir)}`);
+        if (profileDir) {
+          console.log(`\nWhere the server's time went, ${main ?? 'dist'} round ${round} (start-up, catch-up of what is new, the report calls):\n${summariseProfile(profileDir)}`);
+          for (const [label, window] of windows) console.log(`\nWhile the ${label} calls ran, ${main ?? 'dist'} round ${round}:\n${summariseProfile(profileDir, 30, window)}`);
+        }
       }
     }
     console.log(table(`Class report on the caught-up term ${TERM} (${fmt(total)} events), ${SAMPLES} sequential calls per endpoint`, rows));

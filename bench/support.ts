@@ -337,7 +337,7 @@ export function summariseProfile(dir: string, top = 15, window?: [number, number
     const counted = new Set<string>();
     for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
       const f = frameOf(n);
-      if (!/^dist\/(libs|apps)\//.test(f.short) || counted.has(f.frame)) continue;
+      if (!/(^|\/)dist\/(libs|apps)\//.test(f.short) || counted.has(f.frame)) continue;
       counted.add(f.frame);
       inclusive.set(f.frame, (inclusive.get(f.frame) ?? 0) + us);
     }
