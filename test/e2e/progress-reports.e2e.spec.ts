@@ -608,6 +608,7 @@ describe('rebuild', () => {
       progress_course_members: 'course_id, user_id',
       progress_learners: 'user_id',
       progress_question_results: 'attempt_id, question_id',
+      progress_question_stats: 'course_id, quiz_id, question_id, position',
       progress_ew_assessments: 'assessment_id',
       progress_ew_work: 'event_id',
       progress_ew_enrolments: 'event_id',

@@ -19,14 +19,24 @@ import type { Queryable } from './typed-query';
  */
 export type Columns<R> = Record<string, readonly [sqlType: string, value: (row: R) => unknown]>;
 
-/** Inserts `rows` into `table`; `then`: what follows the SELECT (`ON CONFLICT …`). Nothing when there are no rows. */
-export async function insertRows<R>(db: Queryable, table: string, columns: Columns<R>, rows: readonly R[], then = ''): Promise<void> {
-  if (!rows.length) return;
+/**
+ * The rows as a SELECT (`SELECT … FROM unnest($1::type[], …) AS t(c1, …)`, its columns in the order of `columns`) and its
+ * parameters ($1, $2, …): what insertRows inserts, for a statement that does more with them (a CTE of the rows: `WITH t (names) AS (select)`).
+ */
+export function rowsSelect<R>(columns: Columns<R>, rows: readonly R[]): { names: string[]; select: string; params: unknown[][] } {
   const spec = Object.entries(columns).map(([name, [type, value]], i) => ({ name, type, value, alias: `c${i + 1}`, array: type.endsWith('[]') }));
   const select = spec.map((c) => (c.array ? `ARRAY(SELECT jsonb_array_elements_text(${c.alias}))::${c.type}` : c.alias));
   const unnest = spec.map((c, i) => `$${i + 1}::${c.array ? 'jsonb' : c.type}[]`);
-  await db.query(
-    `INSERT INTO ${table} (${spec.map((c) => c.name).join(', ')}) SELECT ${select.join(', ')} FROM unnest(${unnest.join(', ')}) AS t(${spec.map((c) => c.alias).join(', ')}) ${then}`,
-    spec.map((c) => rows.map((r) => (c.array ? JSON.stringify(c.value(r)) : c.value(r)))),
-  );
+  return {
+    names: spec.map((c) => c.name),
+    select: `SELECT ${select.join(', ')} FROM unnest(${unnest.join(', ')}) AS t(${spec.map((c) => c.alias).join(', ')})`,
+    params: spec.map((c) => rows.map((r) => (c.array ? JSON.stringify(c.value(r)) : c.value(r)))),
+  };
+}
+
+/** Inserts `rows` into `table`; `then`: what follows the SELECT (`ON CONFLICT …`). Nothing when there are no rows. */
+export async function insertRows<R>(db: Queryable, table: string, columns: Columns<R>, rows: readonly R[], then = ''): Promise<void> {
+  if (!rows.length) return;
+  const { names, select, params } = rowsSelect(columns, rows);
+  await db.query(`INSERT INTO ${table} (${names.join(', ')}) ${select} ${then}`, params);
 }

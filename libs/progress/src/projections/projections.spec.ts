@@ -25,6 +25,7 @@ const TABLES: Record<string, string> = {
   progress_course_members: 'course_id, user_id',
   progress_learners: 'user_id',
   progress_question_results: 'attempt_id, question_id',
+  progress_question_stats: 'course_id, quiz_id, question_id, position',
 };
 
 const [school, course, teacher, l1, l2, admin, quiz, q1, q2, q3] = Array.from({ length: 10 }, () => randomUUID());
@@ -138,6 +139,15 @@ describe('progress projections (PostgreSQL)', () => {
       [1, 2, ['fractions', 'logic'], 4],
       [2, 1, ['logic'], 4],
     ]);
+
+    // Their first attempts' sums per question (L1's [1, 1, 0] of 2, L2's [0, 2, 1] of 3; L1's second attempt left out).
+    expect((live.progress_question_stats as Record<string, unknown>[]).map((r) => [r.question_id, r.position, r.learners, r.score, r.score_squares, r.points, r.facility, r.rest, r.rest_squares, r.score_rest]).sort()).toEqual(
+      [
+        [q1, 0, 2, '1', '1', '2', '1', '4', '10', '1'],
+        [q2, 1, 2, '3', '5', '4', '1.5', '2', '2', '3'],
+        [q3, 2, 2, '1', '1', '2', '1', '4', '8', '2'],
+      ].sort(),
+    );
 
     expect(await run(1, true)).toEqual(live);
     expect(await run(500, true)).toEqual(live);

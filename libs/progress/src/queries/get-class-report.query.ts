@@ -9,7 +9,7 @@
  *   progress_class_activity               counts by action, last access   (course_id = …, a row per learner)
  *   completion_rules, activity_completions, course_completions            (course_id = …)
  *   gradebooks, activity_results          grades, computed by the grades feature's rules
- *   progress_question_results ⟕ quizzes   first attempts, aggregated in SQL (partial index)
+ *   progress_question_stats ⟕ quizzes     first attempts' sums per question (question-statistics.ts)
  *
  * Grades are the current totals (ungraded items left out), as the grades
  * feature computes them. Learners who objected to profiling are never flagged
@@ -24,8 +24,8 @@
  * occurredAt ≤ asOf: enrolments (progress_ew_enrolments), own actions by
  * action and the last one (progress_timeline), grades (activity results as of
  * then, on today's gradebook), completion (completed by then), first quiz
- * attempts graded by then. Without asOf, the live read models, and asOf = now
- * for the model.
+ * attempts graded by then (aggregated from progress_question_results).
+ * Without asOf, the live read models, and asOf = now for the model.
  */
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
@@ -52,6 +52,7 @@ import {
 } from '../rules';
 import { completionRead, gradebooksRead, learnerCompletion, learnerGrades, withActivityResults, type CompletionView } from '@learnstream/grades';
 import { byDisplayName, iso, notRestricted, restrictedRead } from './read-models';
+import { questionStatisticsRead } from './question-statistics';
 import { atRiskView, courseFactsRead, EARLY_WARNING_RULE_TEXT, judgedLearners, round3, schoolEarlyWarningRead, scoreClass, snapshotOf, type AtRiskView } from './early-warning';
 import { CLASS_SUGGESTIONS_TEXT, classSuggestions, type ClassSuggestion } from '../advice';
 import type { ThresholdSetting } from '@learnstream/early-warning';
@@ -175,18 +176,6 @@ function classActivityRead(courseId: string, asOf: Date | null): Read<ActivityRo
     : read(`SELECT user_id, by_action, events, last_at FROM progress_class_activity WHERE course_id = $1 AND ${notRestricted('user_id')}`, [courseId]);
 }
 
-/** The aggregates' types follow the columns' (numeric comes back as a string): read through Number(). */
-interface QuestionStatisticsRow {
-  quiz_id: string;
-  question_id: string;
-  position: number | string;
-  learners: number;
-  mean_score: number | string;
-  points: number | string;
-  facility: number | string;
-  discrimination: number | string | null;
-}
-
 /**
  * What the report starts beside the reads of its transaction (each on a connection of its own) once their inputs are
  * known, and awaits at the end: the record of the read (ClassReportViewed, appended once the course is found: a refused
@@ -251,13 +240,7 @@ export class GetClassReportHandler implements IQueryHandler<GetClassReportQuery,
         facts: courseFactsRead(courseId, now),
         names: accountNamesRead(learnerIds),
         activity: classActivityRead(courseId, asOf),
-        questions: read<QuestionStatisticsRow>(
-          `SELECT quiz_id, question_id, min(position) AS position, count(*)::int AS learners, avg(score) AS mean_score, avg(points) AS points,
-             avg(score / points) AS facility, corr(score, attempt_score - score) AS discrimination
-           FROM progress_question_results WHERE course_id = $1 AND attempt_number = 1 AND ${notRestricted('learner_id')} AND ($2::timestamptz IS NULL OR graded_at <= $2)
-           GROUP BY quiz_id, question_id`,
-          [courseId, asOf],
-        ),
+        questions: questionStatisticsRead(courseId, asOf),
         quizzes: quizzesRead([courseId]),
         school: schoolEarlyWarningRead(course.schoolId),
         gradebooks: gradebooksRead([courseId], null, asOf ? 'none' : 'current'),
