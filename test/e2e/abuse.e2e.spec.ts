@@ -293,6 +293,13 @@ describe('bodies in other encodings and types', () => {
     expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'title' })]));
   });
 
+  it('answers a URL it cannot route in our error shape: a %-escape that is not UTF-8 (400), a path part past 500 characters (414)', async () => {
+    const bad = await http().get('/api/v1/courses/%E0%A4%A').set(teacher.auth).expect(400);
+    expect(bad.body.error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/URL is not valid/) });
+    const long = await http().get(`/api/v1/courses/${'a'.repeat(600)}/participants`).set(teacher.auth).expect(414);
+    expect(long.body.error.code).toBe('URI_TOO_LONG');
+  });
+
   it('reads a form body as fields, and answers a route with a trailing slash as without', async () => {
     const res = await http().post('/api/v1/auth/login/').set(ELSEWHERE).type('form').send({ username: teacher.username, password: teacher.password }).expect(200);
     expect(res.body.accessToken).toEqual(expect.any(String));

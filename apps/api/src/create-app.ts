@@ -5,7 +5,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from '@learnstream/config';
 import type { Clock } from '@learnstream/domain';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { clientRateLimit, HttpErrorFilter, inputGuardHook, JsonLogger, noStoreHook, PG_POOL, preRoutingServer, registerBodyParsing, registerRequestIds, securityHeadersHook, validationPipe } from '@learnstream/core';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { clientRateLimit, HttpErrorFilter, inputGuardHook, JsonLogger, noStoreHook, PG_POOL, preRoutingServer, registerBodyParsing, registerRequestIds, securityHeadersHook, sendEdgeError, validationPipe } from '@learnstream/core';
 import { InlineProjections } from '@learnstream/projections';
 import { AppModule } from './app.module';
 import { catchingUpHook } from './catching-up.middleware';
@@ -30,6 +31,11 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
     // Requests the LRS's alternate syntax describes are rewritten before Fastify routes them (pre-routing.ts).
     serverFactory: pre.serverFactory,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // A URL Fastify cannot route (a %-escape that is not UTF-8, a parameter past 500 characters): our error shape too.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') void sendEdgeError(reply, 414, 'URI_TOO_LONG', 'a part of the path is longer than 500 characters');
+      else void sendEdgeError(reply, 400, 'VALIDATION_FAILED', 'the URL is not valid: a %-escape in it does not decode to UTF-8');
+    },
   });
   pre.attach(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, databaseUrl, clock }), adapter, { logger: logger === false ? false : logger, abortOnError: false, bodyParser: false });
