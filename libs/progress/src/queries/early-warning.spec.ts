@@ -46,10 +46,34 @@ describe('work rows', () => {
       { assessment_id: 'q', learner_id: 'l', kind: 'graded', at: 1751234567890, grade: 0.00001, max_grade: 2.5e20, attempt_number: null },
     ]);
     expect(workRows(null)).toEqual([]);
+    // NULLs in the middle and at the end of a row, and of the last row.
+    expect(workRows('a l submitted 5   1;b m graded 6 7 8 ;c n graded 9 1.5  ')).toEqual([
+      { assessment_id: 'a', learner_id: 'l', kind: 'submitted', at: 5, grade: null, max_grade: null, attempt_number: 1 },
+      { assessment_id: 'b', learner_id: 'm', kind: 'graded', at: 6, grade: 7, max_grade: 8, attempt_number: null },
+      { assessment_id: 'c', learner_id: 'n', kind: 'graded', at: 9, grade: 1.5, max_grade: null, attempt_number: null },
+    ]);
+  });
+
+  it('refuses a row with fewer fields than seven (never loops on it)', () => {
+    expect(() => workRows('a l submitted 5')).toThrow(/fewer than 7 fields/);
+    expect(() => workRows('a l submitted 5   1;b m graded')).toThrow(/fewer than 7 fields/);
   });
 });
 
 describe('course facts', () => {
+  it('keeps each enrolment as toISOString writes it, and its time in milliseconds', () => {
+    const timed = courseFactsRead('course-1', asOf).map([
+      assessments,
+      [{ learner_id: L1, enrolled_at: '2026-01-05T10:20:30.1234+00:00', unenrolled_at: null }, { learner_id: L2, enrolled_at: '2026-01-06T01:00:00+01:00', unenrolled_at: '2026-02-01T00:00:00+00:00' }],
+      [{ work: null }],
+      quizzes,
+    ]);
+    expect([...timed.enrolments.values()]).toEqual([
+      { learnerId: L1, status: 'active', enrolledAt: '2026-01-05T10:20:30.123Z', enrolledAtMs: Date.parse('2026-01-05T10:20:30.123Z'), unenrolledAt: null },
+      { learnerId: L2, status: 'unenrolled', enrolledAt: '2026-01-06T00:00:00.000Z', enrolledAtMs: Date.parse('2026-01-06T00:00:00Z'), unenrolledAt: '2026-02-01T00:00:00.000Z' },
+    ]);
+  });
+
   it("keeps each learner's latest result of an assignment in the place of its first, then the quizzes' by their grading method, in the order first graded", () => {
     expect(facts.results).toEqual([
       { activityId: A1, learnerId: L1, grade: 45, maxGrade: 50 },

@@ -12,7 +12,7 @@ import { quizGradingRead, quizResult, type ActivityResult, type QuizGrading } fr
 import { combineReads, knownRead, read, runRead, type Queryable, type Read } from '@learnstream/database';
 import { enrolmentsRead } from '@learnstream/courses';
 import { checkModel, courseFeatures, scoreLearners, TRAINED_MODEL, type CourseSnapshot, type EarlyWarningModel, type RiskReason, type RiskScore, type ThresholdSetting } from '@learnstream/early-warning';
-import { round3, type AssessmentKind, type AtRiskReason } from '../rules';
+import { isoString, round3, type AssessmentKind, type AtRiskReason } from '../rules';
 import { restrictedRead } from './read-models';
 
 export const EARLY_WARNING_RULE_TEXT =
@@ -125,6 +125,8 @@ export interface EnrolmentAsOf {
   learnerId: string;
   status: 'active' | 'unenrolled';
   enrolledAt: string;
+  /** enrolledAt in milliseconds since the epoch (the model's input). */
+  enrolledAtMs: number;
   unenrolledAt: string | null;
 }
 
@@ -153,23 +155,56 @@ export interface WorkRow {
 
 /**
  * The rows of the work text: `assessment learner kind at grade max_grade attempt_number` (space-separated, an empty
- * field for NULL; uuids, a word and numbers as PostgreSQL writes them: float8 in its shortest exact form), `;` between rows.
+ * field for NULL, so that a row has six spaces; uuids, a word and numbers as PostgreSQL writes them: float8 in its shortest exact form), `;` between rows.
  */
 export function workRows(text: string | null): WorkRow[] {
-  if (!text) return [];
-  const number = (s: string) => (s === '' ? null : Number(s));
-  return text.split(';').map((line) => {
-    const [assessmentId, learnerId, kind, at, grade, maxGrade, attemptNumber] = line.split(' ');
-    return {
-      assessment_id: assessmentId,
-      learner_id: learnerId,
-      kind: kind as WorkRow['kind'],
-      at: Number(at),
-      grade: number(grade),
-      max_grade: number(maxGrade),
-      attempt_number: number(attemptNumber),
-    };
+  const rows: WorkRow[] = [];
+  eachWorkRow(text, (assessment_id, learner_id, kind, at, grade, max_grade, attempt_number) => {
+    rows.push({ assessment_id, learner_id, kind, at, grade, max_grade, attempt_number });
   });
+  return rows;
+}
+
+/**
+ * The work text's rows (workRows), one call each with its fields: no object, array or string per field made of a
+ * row (a class's work is thousands of them, read on every class report), only its two ids.
+ */
+export function eachWorkRow(
+  text: string | null,
+  row: (assessmentId: string, learnerId: string, kind: WorkRow['kind'], at: number, grade: number | null, maxGrade: number | null, attemptNumber: number | null) => void,
+): void {
+  if (!text) return;
+  const end = text.length;
+  // Each row's first six fields end at a space, its last at the ';' before the next row (or the text's end).
+  let at = 0;
+  let fieldEnd = 0;
+  const field = (): number => {
+    const start = at;
+    fieldEnd = text.indexOf(' ', start);
+    if (fieldEnd < 0) throw new Error(`work text: a row with fewer than 7 fields at ${start}`);
+    at = fieldEnd + 1;
+    return start;
+  };
+  const numberOrNull = (start: number): number | null => (fieldEnd === start ? null : Number(text.slice(start, fieldEnd)));
+  while (at < end) {
+    let start = field();
+    const assessmentId = text.slice(start, fieldEnd);
+    start = field();
+    const learnerId = text.slice(start, fieldEnd);
+    start = field();
+    // 'submitted' or 'graded': told apart by their first letter.
+    const kind: WorkRow['kind'] = text.charCodeAt(start) === 103 ? 'graded' : 'submitted';
+    start = field();
+    const time = Number(text.slice(start, fieldEnd));
+    const grade = numberOrNull(field());
+    const maxGrade = numberOrNull(field());
+    start = at;
+    fieldEnd = text.indexOf(';', start);
+    if (fieldEnd < 0) fieldEnd = end;
+    at = fieldEnd + 1;
+    const attemptNumber = numberOrNull(start);
+    row(assessmentId, learnerId, kind, time, grade, maxGrade, attemptNumber);
+  }
 }
 
 export function courseFactsRead(courseId: string, asOf: Date): Read<CourseFacts> {
@@ -187,12 +222,12 @@ export function courseFactsRead(courseId: string, asOf: Date): Read<CourseFacts>
       // a string of each of their 7 fields (a native call each: a few ms of CPU for the 1,300 rows of term1m's big
       // course); as JSON objects PostgreSQL took twice the statement's time to build them, and the text inside the
       // other statements' JSON would be escaped character by character (about 1.5 ms for its 130 kB).
-      work: read<{ work: string | null }, WorkRow[]>(
+      work: read<{ work: string | null }, string | null>(
         `SELECT string_agg(concat(assessment_id, ' ', learner_id, ' ', kind, ' ', floor(extract(epoch FROM at) * 1000)::float8, ' ', grade, ' ', max_grade, ' ', attempt_number), ';'
                            ORDER BY progress_ew_work.at, event_id) AS work
          FROM progress_ew_work WHERE course_id = $1 AND at <= $2`,
         [courseId, asOf],
-        (rows) => workRows(rows[0]?.work ?? null),
+        (rows) => rows[0]?.work ?? null,
         { alone: true },
       ),
       quizzes: quizGradingRead(courseId),
@@ -213,7 +248,8 @@ function courseFacts(
   }: {
     assessments: { assessment_id: string; title: string; due_at: string | null; kind: 'assignment' | 'quiz' | 'offline_test' }[];
     enrolmentRows: { learner_id: string; enrolled_at: string; unenrolled_at: string | null }[];
-    work: WorkRow[];
+    /** The work text (eachWorkRow). */
+    work: string | null;
     quizzes: QuizGrading[];
   },
 ): CourseFacts {
@@ -221,10 +257,12 @@ function courseFacts(
   for (const e of enrolmentRows) {
     const unenrolledAt = e.unenrolled_at === null ? null : new Date(e.unenrolled_at);
     const ended = unenrolledAt !== null && unenrolledAt.getTime() <= asOf.getTime();
+    const enrolledAt = isoString(e.enrolled_at);
     enrolments.set(e.learner_id, {
       learnerId: e.learner_id,
       status: ended ? 'unenrolled' : 'active',
-      enrolledAt: new Date(e.enrolled_at).toISOString(),
+      enrolledAt,
+      enrolledAtMs: Date.parse(enrolledAt),
       unenrolledAt: ended ? unenrolledAt.toISOString() : null,
     });
   }
@@ -240,38 +278,38 @@ function courseFacts(
   const attemptsOf = new Map<string, Map<string, Attempts>>();
   const submissions = new Map<string, Map<string, number>>();
   const handedIn = new Map<string, Map<string, number>>();
-  for (const w of work) {
-    let mine = submissions.get(w.learner_id);
-    if (mine === undefined) submissions.set(w.learner_id, (mine = new Map<string, number>()));
-    if (!mine.has(w.assessment_id)) mine.set(w.assessment_id, w.at);
-    if (w.kind !== 'graded') {
-      let own = handedIn.get(w.learner_id);
-      if (own === undefined) handedIn.set(w.learner_id, (own = new Map<string, number>()));
-      if (!own.has(w.assessment_id)) own.set(w.assessment_id, w.at);
+  eachWorkRow(work, (assessmentId, learnerId, kind, at, grade, maxGrade, attemptNumber) => {
+    let mine = submissions.get(learnerId);
+    if (mine === undefined) submissions.set(learnerId, (mine = new Map<string, number>()));
+    if (!mine.has(assessmentId)) mine.set(assessmentId, at);
+    if (kind !== 'graded') {
+      let own = handedIn.get(learnerId);
+      if (own === undefined) handedIn.set(learnerId, (own = new Map<string, number>()));
+      if (!own.has(assessmentId)) own.set(assessmentId, at);
     }
-    if (w.kind !== 'graded' || w.grade === null || w.max_grade === null) continue;
-    if (quizById.has(w.assessment_id)) {
-      let ofQuiz = attemptsOf.get(w.assessment_id);
-      if (ofQuiz === undefined) attemptsOf.set(w.assessment_id, (ofQuiz = new Map<string, Attempts>()));
-      let byAttempt = ofQuiz.get(w.learner_id);
+    if (kind !== 'graded' || grade === null || maxGrade === null) return;
+    if (quizById.has(assessmentId)) {
+      let ofQuiz = attemptsOf.get(assessmentId);
+      if (ofQuiz === undefined) attemptsOf.set(assessmentId, (ofQuiz = new Map<string, Attempts>()));
+      let byAttempt = ofQuiz.get(learnerId);
       if (byAttempt === undefined) {
-        ofQuiz.set(w.learner_id, (byAttempt = []));
-        attempts.push({ quizId: w.assessment_id, learnerId: w.learner_id, byAttempt });
+        ofQuiz.set(learnerId, (byAttempt = []));
+        attempts.push({ quizId: assessmentId, learnerId, byAttempt });
       }
-      const attemptNumber = w.attempt_number ?? 1;
-      const graded = { attemptNumber, grade: w.grade, maxGrade: w.max_grade };
-      const i = byAttempt.findIndex((a) => a.attemptNumber === attemptNumber);
+      const number = attemptNumber ?? 1;
+      const graded = { attemptNumber: number, grade, maxGrade };
+      const i = byAttempt.findIndex((a) => a.attemptNumber === number);
       if (i < 0) byAttempt.push(graded);
       else byAttempt[i] = graded;
     } else {
-      let at = resultAt.get(w.assessment_id);
-      if (at === undefined) resultAt.set(w.assessment_id, (at = new Map<string, number>()));
-      const result = { activityId: w.assessment_id, learnerId: w.learner_id, grade: w.grade, maxGrade: w.max_grade };
-      const i = at.get(w.learner_id);
-      if (i === undefined) at.set(w.learner_id, results.push(result) - 1);
+      let ofAssessment = resultAt.get(assessmentId);
+      if (ofAssessment === undefined) resultAt.set(assessmentId, (ofAssessment = new Map<string, number>()));
+      const result = { activityId: assessmentId, learnerId, grade, maxGrade };
+      const i = ofAssessment.get(learnerId);
+      if (i === undefined) ofAssessment.set(learnerId, results.push(result) - 1);
       else results[i] = result;
     }
-  }
+  });
   for (const { quizId, learnerId, byAttempt } of attempts) {
     const quiz = quizById.get(quizId)!;
     const grade = quizResult(byAttempt, quiz.gradingMethod ?? 'highest', quiz.maxGrade);
@@ -326,7 +364,7 @@ export function snapshotOf(courseId: string, facts: CourseFacts, learnerIds: rea
       for (const [assessmentId, submittedAt] of facts.submissions.get(learnerId) ?? []) {
         submissions.push({ assessmentId, submittedAt, score: scoreOf.get(assessmentId)?.get(learnerId) ?? null });
       }
-      return { learnerId, enrolledAt: Date.parse(facts.enrolments.get(learnerId)!.enrolledAt), submissions };
+      return { learnerId, enrolledAt: facts.enrolments.get(learnerId)!.enrolledAtMs, submissions };
     }),
   };
 }
