@@ -38,12 +38,8 @@ export const restrictedIds = (db: Queryable): Promise<Set<string>> => runRead(db
  */
 export function byDisplayName<T>(items: readonly T[], idOf: (item: T) => string, named: readonly AccountName[]): T[] {
   const rank = new Map(named.filter((n) => n.displayName !== null).map((n, i) => [n.userId, i]));
-  return [...items].sort((a, b) => {
-    const ra = rank.get(idOf(a));
-    const rb = rank.get(idOf(b));
-    if (ra !== undefined && rb !== undefined) return ra - rb;
-    if (ra !== undefined) return -1;
-    if (rb !== undefined) return 1;
-    return idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0;
-  });
+  // Each item's rank looked up once (not twice per comparison of the sort); the unnamed after every rank, by id.
+  const keyed = items.map((item) => ({ item, id: idOf(item), rank: rank.get(idOf(item)) ?? Infinity }));
+  keyed.sort((a, b) => a.rank - b.rank || (a.rank !== Infinity ? 0 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return keyed.map((k) => k.item);
 }
