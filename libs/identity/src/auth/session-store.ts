@@ -141,6 +141,8 @@ export class SessionStore implements OnModuleInit {
       if (row.used_at) {
         await client.query(`UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'refresh_token_reused' WHERE session_id = $1`, [row.session_id]);
         await client.query('COMMIT');
+        // This process drops it at once (the NOTIFY reaches the others; here it could come after the client's next request).
+        this.forget(revokedSession(row.session_id));
         throw invalid('REFRESH_TOKEN_REUSED', 'the refresh token was already used: the session is revoked, sign in again');
       }
       if (row.expired) throw invalid('REFRESH_TOKEN_EXPIRED', 'the refresh token has expired: sign in again');
@@ -223,8 +225,9 @@ export class SessionStore implements OnModuleInit {
 
   /** Revokes a session; every process hears of it (a trigger on auth_sessions notifies, whoever revokes). */
   async revoke(sessionId: string, reason: string): Promise<void> {
-    this.cache.delete(sessionId);
     await this.pool.query('UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2 WHERE session_id = $1 AND revoked_at IS NULL', [sessionId, reason]);
+    // Dropped once revoked (and counted: a read of the session in flight meanwhile is not cached).
+    this.forget(revokedSession(sessionId));
   }
 
   /**
