@@ -7,6 +7,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { escapeLiteral } from 'pg';
 
 export interface TenantScope {
   /** Every school (platform admins and the DPO; the policy narrows what they may see). */
@@ -26,17 +27,33 @@ export class TenantDb {
 
   /**
    * Runs `work` with row-level security on, limited to `scope`: the scope and
-   * the role are set in one statement (transaction-local, as SET LOCAL), in a
-   * transaction of the server's default isolation (READ COMMITTED).
+   * the role are set (transaction-local, as SET LOCAL) in a transaction of the
+   * server's default isolation (READ COMMITTED). The transaction is begun and
+   * set in one round trip: BEGIN and the settings' SELECT as one simple query
+   * (two statements, the values as escaped literals), not START TRANSACTION and
+   * then a statement of its own (a round trip less on every read: on a loaded
+   * machine each costs the server ~0.5 ms of CPU in the socket's send alone).
    */
-  read<T>(scope: TenantScope, work: (db: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (tx) => {
-      await tx.query(
-        `SELECT set_config('learnstream.scope_all', $1, true), set_config('learnstream.school_ids', $2, true), set_config('learnstream.user_ids', $3, true),
-           set_config('role', 'learnstream_reader', true)`,
-        [scope.all ? 'on' : 'off', pgArray(scope.schoolIds), pgArray(scope.userIds)],
-      );
-      return work(tx);
-    });
+  async read<T>(scope: TenantScope, work: (db: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      let result: T;
+      try {
+        await runner.query(
+          `BEGIN; SELECT set_config('learnstream.scope_all', ${escapeLiteral(scope.all ? 'on' : 'off')}, true), ` +
+            `set_config('learnstream.school_ids', ${escapeLiteral(pgArray(scope.schoolIds))}, true), ` +
+            `set_config('learnstream.user_ids', ${escapeLiteral(pgArray(scope.userIds))}, true), set_config('role', 'learnstream_reader', true)`,
+        );
+        result = await work(runner.manager);
+      } catch (error) {
+        // Also when the settings failed after BEGIN: the connection goes back to the pool outside any transaction.
+        await runner.query('ROLLBACK');
+        throw error;
+      }
+      await runner.query('COMMIT');
+      return result;
+    } finally {
+      await runner.release();
+    }
   }
 }

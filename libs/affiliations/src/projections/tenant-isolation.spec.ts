@@ -113,4 +113,21 @@ describe('tenant isolation (row-level security through TenantDb)', () => {
     expect(seen.schools.map((r: { school_id: string }) => r.school_id).sort()).toEqual([a.schoolId, b.schoolId].sort());
     await expect(tenants.read({ all: true, schoolIds: [], userIds: [] }, (db) => db.query(`UPDATE schools SET name = 'x'`))).rejects.toThrow(/permission denied/);
   });
+
+  it('sets the scope and the role inside one transaction, values taken literally, and leaves none of them behind', async () => {
+    const settings = `SELECT current_setting('learnstream.scope_all') AS scope_all, current_setting('learnstream.school_ids') AS school_ids,
+       current_setting('learnstream.user_ids') AS user_ids, current_user AS role, now() = statement_timestamp() AS own_statement`;
+    // A value with a quote and a backslash stays that value (never SQL): no school or user has such an id.
+    const [inside] = await tenants.read({ all: false, schoolIds: [a.schoolId, "x'); SELECT 1; --\\"], userIds: [a.learner] }, async (db) => {
+      await db.query('SELECT pg_sleep(0.01)');
+      return db.query(settings);
+    });
+    expect(inside).toEqual({ scope_all: 'off', school_ids: `{${a.schoolId},x'); SELECT 1; --\\}`, user_ids: `{${a.learner}}`, role: 'learnstream_reader', own_statement: false });
+    // A read that fails (in its work, or a reader's write refused) is rolled back: every connection of the pool reads and writes as before.
+    await expect(tenants.read({ all: true, schoolIds: [], userIds: [] }, () => Promise.reject(new Error('work failed')))).rejects.toThrow('work failed');
+    await expect(tenants.read({ all: true, schoolIds: [], userIds: [] }, (db) => db.query(`UPDATE schools SET name = 'x'`))).rejects.toThrow(/permission denied/);
+    const after = await Promise.all(Array.from({ length: 12 }, () => f.dataSource.query(`SELECT current_user AS role, current_setting('learnstream.scope_all', true) AS scope_all, txid_current_if_assigned() AS tx`)));
+    for (const [row] of after) expect(row).toEqual({ role: expect.not.stringMatching(/^learnstream_reader$/), scope_all: expect.not.stringMatching(/^(on|off)$/), tx: null });
+    expect((await everything({ all: false, schoolIds: [a.schoolId], userIds: [] })).schools.map((r: { school_id: string }) => r.school_id)).toEqual([a.schoolId]);
+  });
 });
