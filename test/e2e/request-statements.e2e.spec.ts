@@ -57,10 +57,16 @@ it('GET /api/v1/me sends at most 4 statements, and answers what it did before', 
 
   for (const who of [admin, learner]) {
     await me(who); // the session check is cached from here on
+    // A cached session is checked again in the background once it is due (one statement for all the sessions served
+    // since, every SESSION_CACHE_MS): on a loaded machine it can fall in a request's window. Each request sends at most
+    // 4 of its own and at most that one more; the best of three sends at most 4 in all (CI at load 8 saw the recheck).
+    const tries: string[][] = [];
     let answer: request.Response | undefined;
-    const statements = await statementsOf(async () => (answer = await me(who)));
-    expect(statements.length).toBeGreaterThan(0);
-    expect({ who: who.username, statements: statements.length <= 4 ? 'at most 4' : statements }).toEqual({ who: who.username, statements: 'at most 4' });
+    for (let i = 0; i < 3; i++) tries.push(await statementsOf(async () => (answer = await me(who))));
+    const own = (statements: string[]) => statements.filter((q) => !q.startsWith('SELECT s.session_id'));
+    expect(tries.every((statements) => statements.length > 0 && own(statements).length <= 4 && statements.length - own(statements).length <= 1)).toBe(true);
+    const best = tries.reduce((a, b) => (b.length < a.length ? b : a));
+    expect({ who: who.username, statements: best.length <= 4 ? 'at most 4' : best }).toEqual({ who: who.username, statements: 'at most 4' });
     expect(answer!.body.account).toMatchObject({ userId: who.userId, username: who.username });
   }
   const body = (await me(learner)).body;
