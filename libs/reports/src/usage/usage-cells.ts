@@ -22,7 +22,7 @@
  *
  * The person rows of the day cells by school and role are not written either:
  * they are the daily rows under the keys of the person on that day
- * (KEYS_ON_DAY, from usage_memberships and usage_people), worked out when read
+ * (JOIN_KEYS, from usage_memberships and usage_people), worked out when read
  * (PERSON_ROWS). Their cells grow by one person when the fact is new (its daily
  * row inserted, a registration, a fact counted again). Every fact made one or
  * more such rows per dimension, each a new row (an insert into the primary key
@@ -35,20 +35,11 @@
 /** The dimensions a person's memberships and platform roles decide (worked out again when those change). */
 export const MEMBERSHIP_DIMENSIONS = ['school', 'role'];
 
-/** The school and role keys of person `f.user_id` on day `f.day` (one row per distinct key). */
-const KEYS_ON_DAY = `
-  SELECT 'school' AS dimension, coalesce(m.school_id::text, 'none') AS key
-  FROM (VALUES (1)) AS one(x) LEFT JOIN usage_memberships m ON m.user_id = f.user_id
-    AND (m.started_at AT TIME ZONE 'UTC')::date <= f.day AND (m.ended_at IS NULL OR (m.ended_at AT TIME ZONE 'UTC')::date >= f.day)
-  UNION
-  SELECT 'role', coalesce(m.role, CASE WHEN 'platform_admin' = ANY (p.platform_roles) THEN 'platform_admin' WHEN 'dpo' = ANY (p.platform_roles) THEN 'dpo' ELSE 'general' END)
-  FROM (VALUES (1)) AS one(x) LEFT JOIN usage_memberships m ON m.user_id = f.user_id
-    AND (m.started_at AT TIME ZONE 'UTC')::date <= f.day AND (m.ended_at IS NULL OR (m.ended_at AT TIME ZONE 'UTC')::date >= f.day)
-  LEFT JOIN usage_people p ON p.user_id = f.user_id`;
-
 /**
- * KEYS_ON_DAY as joins, for many facts `f` at once: a row per fact and key, a key twice when two memberships give it
- * (the reader takes DISTINCT rows). One hash join over the memberships instead of two index scans per fact.
+ * The school and role keys of person `f.user_id` on day `f.day`, as joins for many facts `f` at once: every school
+ * they were a member of that day ('none' if none), and their roles in those schools, else their platform role, else
+ * 'general'. A row per fact and key, a key twice when two memberships give it (DISTINCT rows are taken: KEYED_FACTS,
+ * the reader's PERSON_ROWS). One join over the memberships instead of two index scans, a sort and a UNION per fact.
  */
 const JOIN_KEYS = `
   LEFT JOIN usage_memberships m ON m.user_id = f.user_id
@@ -58,6 +49,9 @@ const JOIN_KEYS = `
     ('role', coalesce(m.role, CASE WHEN 'platform_admin' = ANY (p.platform_roles) THEN 'platform_admin' WHEN 'dpo' = ANY (p.platform_roles) THEN 'dpo' ELSE 'general' END))) AS k(dimension, key)`;
 
 const CELL = 'measure, granularity, period, dimension, key';
+
+/** The facts of the CTE `facts` (columns `f.…` given) under each of their school and role keys (dimension, key), once each. */
+const KEYED_FACTS = (columns: string) => `SELECT DISTINCT ${columns}, k.dimension, k.key FROM facts f ${JOIN_KEYS}`;
 
 /** The facts as the daily tables hold them (measure, day, user_id, events). */
 const DAILY_FACTS = `SELECT 'active' AS measure, day, user_id, events FROM usage_daily_actors
@@ -107,7 +101,7 @@ export function countFacts(dayTotals?: string): string {
     UNION ALL SELECT 'resource_views', f.day, f.user_id, f.resource_views, f.fresh, 'total', '' FROM facts f WHERE f.resource_views > 0
     UNION ALL `
         : ''
-    }SELECT f.measure, f.day, f.user_id, f.events, f.fresh, k.dimension, k.key FROM facts f CROSS JOIN LATERAL (${KEYS_ON_DAY}) AS k),
+    }${KEYED_FACTS('f.measure, f.day, f.user_id, f.events, f.fresh')}),
   rows AS (
     SELECT k.measure, g.granularity, date_trunc(g.granularity, k.day::timestamp)::date AS period, k.dimension, k.key, k.user_id, sum(k.events)::int AS events
     FROM keyed k CROSS JOIN (VALUES ('week'), ('month')) AS g(granularity)
@@ -115,9 +109,9 @@ export function countFacts(dayTotals?: string): string {
   written AS (
     INSERT INTO usage_person_cells (${CELL}, user_id, events) SELECT * FROM rows
     ON CONFLICT (${CELL}, user_id) DO UPDATE SET events = usage_person_cells.events + EXCLUDED.events
-    RETURNING ${CELL}, user_id, (xmax = 0) AS inserted)
-  ${ADD_TO_CELLS(`SELECT w.measure, w.granularity, w.period, w.dimension, w.key, w.inserted::int AS people, r.events
-     FROM written w JOIN rows r USING (${CELL}, user_id)
+    RETURNING ${CELL}, (xmax = 0) AS inserted)
+  ${ADD_TO_CELLS(`SELECT ${CELL}, 0 AS people, events FROM rows
+     UNION ALL SELECT ${CELL}, 1, 0 FROM written WHERE inserted
      UNION ALL SELECT k.measure, 'day', k.day, k.dimension, k.key, k.fresh::int, k.events FROM keyed k WHERE k.dimension <> 'total'${all ? ` UNION ALL ${dayTotals}` : ''}`)}`;
 }
 
@@ -134,4 +128,4 @@ export const UNCOUNT_MEMBERSHIP_CELLS = `
   WITH gone AS (DELETE FROM usage_person_cells WHERE user_id = ANY ($1::uuid[]) AND dimension = ANY ($2::text[]) RETURNING ${CELL}, events),
   ${FACTS_OF_PEOPLE}
   ${ADD_TO_CELLS(`SELECT ${CELL}, -1 AS people, -events AS events FROM gone
-     UNION ALL SELECT f.measure, 'day', f.day, k.dimension, k.key, -1, -f.events FROM facts f CROSS JOIN LATERAL (${KEYS_ON_DAY}) AS k`)}`;
+     UNION ALL SELECT measure, 'day', day, dimension, key, -1, -events FROM (${KEYED_FACTS('f.measure, f.day, f.user_id, f.events')}) AS k`)}`;

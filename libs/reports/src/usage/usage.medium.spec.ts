@@ -204,6 +204,37 @@ describe('usage statistics (PostgreSQL)', () => {
     expect(hidden.registrations.totals).toEqual([]);
   });
 
+  it('counts a batch\'s facts once per cell: a person of two schools with one role, acting on several days of a week in two batches', async () => {
+    const person = randomUUID();
+    const april = (day: number, hour = 9) => new Date(Date.UTC(2025, 3, day, hour)).toISOString();
+    const membership = (schoolId: string) => ({ membershipId: randomUUID(), userId: person, schoolId, role: 'learner', classId: null, gradeLevel: null, by: null, at: april(1) });
+    await append('user', 'AccountCreated', { userId: person, platformRoles: [] }, envelope(null, april(7, 8)));
+    await append('user', 'SchoolJoined', membership(s1), envelope(null, april(7, 8)));
+    await append('user', 'SchoolJoined', membership(s2), envelope(null, april(7, 8)));
+    await append('activity', 'SomethingDone', {}, envelope(person, april(7)));
+    await append('activity', 'SomethingDone', {}, envelope(person, april(7, 10)));
+    await append('activity', 'SomethingDone', {}, envelope(person, april(8)));
+    const first = await append('activity', 'CourseViewed', { courseId: randomUUID() }, envelope(person, april(8, 10)));
+    const runner = new ProjectionRunner(f.dataSource, f.log, [new UsageActivityProjection()], { batchSize: 500, idleCheckMs: 50 });
+    await runner.start();
+    await runner.waitFor(first.position); // one batch: the memberships, the registration and four events on two days
+    const last = await append('activity', 'SomethingDone', {}, envelope(person, april(9)));
+    await runner.waitFor(last.position);
+    await runner.stop();
+    const cells = await countedCells();
+    const of = (granularity: string, period: string) =>
+      cells.filter((c) => c.granularity === granularity && c.period === period).map((c) => `${c.measure} ${c.dimension} ${c.key} ${c.people}/${c.events}`).sort();
+    // Once in each of the two schools, once in the role both give (not twice), the events of both batches summed.
+    const week = [
+      'active role learner 1/5', `active school ${s1} 1/5`, `active school ${s2} 1/5`, 'active total  1/5', 'course_views total  1/1',
+      'registrations role learner 1/0', `registrations school ${s1} 1/0`, `registrations school ${s2} 1/0`, 'registrations total  1/0',
+    ].sort();
+    expect(of('week', '2025-04-07')).toEqual(week);
+    expect(of('month', '2025-04-01')).toEqual(week);
+    expect(of('day', '2025-04-08')).toEqual(['active role learner 1/2', `active school ${s1} 1/2`, `active school ${s2} 1/2`, 'active total  1/2', 'course_views total  1/1'].sort());
+    expect(of('day', '2025-04-09')).toEqual(['active role learner 1/1', `active school ${s1} 1/1`, `active school ${s2} 1/1`, 'active total  1/1'].sort());
+  });
+
   it('keeps each person\'s memberships and platform roles from the events, under the anonymous id once they are erased', async () => {
     const [person, staff, anonymous, membership] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     const school = randomUUID();
