@@ -10,19 +10,12 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppConfig } from '@learnstream/config';
-import { pathOf } from '@learnstream/core';
+import { acceptedRanges, pathOf } from '@learnstream/core';
 
 /** The q-value of `type` in an Accept header (0 when not accepted; `*` ranges count only when `loose`). */
 function quality(accept: string, type: string, loose: boolean): number {
-  let best = 0;
-  for (const part of accept.split(',')) {
-    const [range, ...params] = part.trim().toLowerCase().split(';').map((s) => s.trim());
-    const matches = range === type || (loose && (range === '*/*' || range === `${type.split('/')[0]}/*`));
-    if (!matches) continue;
-    const q = Number(params.find((p) => p.startsWith('q='))?.slice(2) ?? 1);
-    if (q > best) best = q;
-  }
-  return best;
+  const wildcard = `${type.split('/')[0]}/*`;
+  return acceptedRanges(accept).reduce((best, { range, q }) => (range === type || (loose && (range === '*/*' || range === wildcard)) ? Math.max(best, q) : best), 0);
 }
 
 /** A browser asks for HTML first; GraphQL clients (GET queries) ask for JSON or anything. */

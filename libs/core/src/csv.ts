@@ -29,18 +29,24 @@ export function toCsv(header: readonly string[], rows: readonly (readonly CsvVal
   return [header, ...rows].map(csvLine).join('');
 }
 
+/** The media ranges of an Accept header, lower case, each with its q-value (1 when not given). */
+export function acceptedRanges(accept: string): { range: string; q: number }[] {
+  return accept.split(',').map((part) => {
+    const [range, ...params] = part.trim().toLowerCase().split(';').map((s) => s.trim());
+    return { range, q: Number(params.find((p) => p.startsWith('q='))?.slice(2) ?? 1) };
+  });
+}
+
 /** CSV when asked by ?format=csv, or when the Accept header prefers text/csv to JSON. */
 export function wantsCsv(format: 'json' | 'csv' | undefined, accept: string | undefined): boolean {
   if (format) return format === 'csv';
   if (!accept) return false;
-  let best: { type: string; q: number } | null = null;
-  for (const part of accept.split(',')) {
-    const [type, ...params] = part.trim().toLowerCase().split(';').map((s) => s.trim());
-    const q = Number(params.find((p) => p.startsWith('q='))?.slice(2) ?? 1);
-    if (!['text/csv', 'application/json', '*/*', 'application/*'].includes(type) || !(q > 0)) continue;
-    if (!best || q > best.q) best = { type, q };
+  let best: { range: string; q: number } | null = null;
+  for (const part of acceptedRanges(accept)) {
+    if (!['text/csv', 'application/json', '*/*', 'application/*'].includes(part.range) || !(part.q > 0)) continue;
+    if (!best || part.q > best.q) best = part;
   }
-  return best?.type === 'text/csv';
+  return best?.range === 'text/csv';
 }
 
 /** The byte-order mark that `?bom=true` puts first: Excel reads a CSV without one in the system's code page, garbling Thai names. */

@@ -126,7 +126,8 @@ export function inputGuardHook(config: Pick<HttpEdgeConfig, 'maxInputDepth'>): p
 
 /** Personal data must not sit in shared or browser caches: every answer of the JSON/CSV API says so. */
 export const noStoreHook: onRequestHookHandler = (request, reply, done) => {
-  if (request.url.startsWith('/api/v1/') || request.url === '/api/v1' || request.url.startsWith('/api/v1?')) reply.header('Cache-Control', 'no-store');
+  const path = pathOf(request.url);
+  if (path === '/api/v1' || path.startsWith('/api/v1/')) reply.header('Cache-Control', 'no-store');
   done();
 };
 

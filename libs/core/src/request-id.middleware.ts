@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
-import { setRequestContext, type RequestContext } from './request-context';
+import { requestIdOf, setRequestContext, type RequestContext } from './request-context';
 
 const VALID_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 const STARTED = Symbol('request started');
@@ -21,7 +21,6 @@ export function registerRequestIds(fastify: FastifyInstance, logger = new Logger
     const ua = request.headers['user-agent'];
     const context: RequestContext = { requestId, ip: request.ip ?? null, userAgent: ua ?? null };
     setRequestContext(request, context);
-    setRequestContext(request.raw, context);
     if (accessLog) (request as unknown as Record<symbol, bigint>)[STARTED] = process.hrtime.bigint();
     done();
   });
@@ -30,7 +29,7 @@ export function registerRequestIds(fastify: FastifyInstance, logger = new Logger
     const started = (request as unknown as Record<symbol, bigint | undefined>)[STARTED];
     logger.log({
       msg: 'request',
-      requestId: String(reply.getHeader('x-request-id') ?? ''),
+      requestId: requestIdOf(request),
       method: request.method,
       path: request.url.split('?')[0],
       status: reply.statusCode,

@@ -18,8 +18,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import getRawBody from 'raw-body';
-import { addBodyRoute, addPreRouter, ApiError, decodeBody, mediaTypeOf, parseFormBody, pathOf, readBodyBytes, sendRawEdgeError } from '@learnstream/core';
+import { addBodyRoute, addPreRouter, ApiError, decodeBody, headerOf, mediaTypeOf, parseFormBody, pathOf, readBodyBytes, sendRawEdgeError } from '@learnstream/core';
 import type { Clock } from '@learnstream/domain';
 import { answeredVersion, negotiate, VERSION_HEADER, type XapiVersion } from './xapi-version';
 
@@ -54,12 +53,14 @@ async function readXapiBody(request: FastifyRequest, payload: Readable, bodyLimi
   const path = pathOf(request.url);
   const { type, charset } = mediaTypeOf(raw);
   const alternate = raw[CONTENT];
+  // Documents and multipart/mixed are kept as bytes, as is an alternate-syntax content that is not JSON.
+  const asBytes = DOCUMENT_PATHS.test(path) || type?.startsWith('multipart/') === true || (alternate !== undefined && type !== 'application/json');
   let bytes: Buffer;
   if (alternate !== undefined) {
     payload.resume();
     if (alternate === null) return undefined;
     bytes = alternate;
-  } else if (DOCUMENT_PATHS.test(path) || type?.startsWith('multipart/') || type === 'application/json') {
+  } else if (asBytes || type === 'application/json') {
     try {
       bytes = await readBodyBytes(raw, payload, bodyLimit);
     } catch (error) {
@@ -70,7 +71,7 @@ async function readXapiBody(request: FastifyRequest, payload: Readable, bodyLimi
     payload.resume();
     return undefined;
   }
-  if (DOCUMENT_PATHS.test(path) || type?.startsWith('multipart/') || (alternate !== undefined && type !== 'application/json')) return keepRaw(request, bytes);
+  if (asBytes) return keepRaw(request, bytes);
   let text: string;
   try {
     text = decodeBody(bytes, charset, { utfOnly: true });
@@ -97,13 +98,13 @@ function alternateSyntax(bodyLimit: string, clock: Clock, defaultVersion: XapiVe
     const url = new URL(rawUrl, 'http://lrs.invalid');
     const method = url.searchParams.get('method');
     if (method === null) return next();
-    const headers = () => ({ [CONSISTENT_HEADER]: clock.nowIso(), [VERSION_HEADER]: answeredVersion(header(req, VERSION_HEADER), defaultVersion) });
+    const headers = () => ({ [CONSISTENT_HEADER]: clock.nowIso(), [VERSION_HEADER]: answeredVersion(headerOf(req, VERSION_HEADER), defaultVersion) });
     const refuse = (message: string, code = 'XAPI_INVALID_PARAMETER', status = 400) => sendRawEdgeError(res, status, code, message, headers());
     if (req.method !== 'POST') return refuse('the alternate request syntax (method=…) is a POST');
     if ([...url.searchParams.keys()].some((k) => k !== 'method')) return refuse('the alternate request syntax takes method as its only query parameter: the others go in the form');
     if (!METHODS.includes(method.toUpperCase())) return refuse(`method must be one of ${METHODS.join(', ')}`);
-    if (!(header(req, 'content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) return refuse('the alternate request syntax sends its form as application/x-www-form-urlencoded');
-    getRawBody(req, { length: req.headers['content-length'], limit: bodyLimit }).then(
+    if (!(headerOf(req, 'content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) return refuse('the alternate request syntax sends its form as application/x-www-form-urlencoded');
+    readBodyBytes(req, req, bodyLimit).then(
       (bytes) => {
         let fields: Record<string, string | string[]>;
         try {
@@ -119,11 +120,11 @@ function alternateSyntax(bodyLimit: string, clock: Clock, defaultVersion: XapiVe
           else if (FORM_HEADERS.includes(name.toLowerCase())) req.headers[name.toLowerCase()] = value;
           else params.append(name, value);
         }
-        if (negotiate(header(req, VERSION_HEADER)) === '2.0.0') return refuse('xAPI 2.0 has no alternate request syntax');
+        if (negotiate(headerOf(req, VERSION_HEADER)) === '2.0.0') return refuse('xAPI 2.0 has no alternate request syntax');
         req.method = method.toUpperCase();
         req.url = `${url.pathname}${params.size ? `?${params}` : ''}`;
         // The content's type is the form's Content-Type field; without one, JSON.
-        if ((header(req, 'content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) req.headers['content-type'] = 'application/json';
+        if ((headerOf(req, 'content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) req.headers['content-type'] = 'application/json';
         const contentBytes = content === undefined ? null : Buffer.from(content, 'utf8');
         (req as WithContent)[CONTENT] = contentBytes;
         // The body Fastify sees is the content (its reader takes it from the request): said by its length.
@@ -133,15 +134,10 @@ function alternateSyntax(bodyLimit: string, clock: Clock, defaultVersion: XapiVe
         if (contentBytes !== null && !req.headers['content-type']) req.headers['content-type'] = 'application/json';
         next();
       },
-      (error: { type?: string; limit?: number }) =>
-        error.type === 'entity.too.large' ? refuse(`the body is larger than ${error.limit} bytes`, 'PAYLOAD_TOO_LARGE', 413) : refuse('the form could not be read', 'XAPI_INVALID_BODY'),
+      (error: unknown) =>
+        error instanceof ApiError && error.getStatus() === 413 ? refuse(error.message, 'PAYLOAD_TOO_LARGE', 413) : refuse('the form could not be read', 'XAPI_INVALID_BODY'),
     );
   };
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name.toLowerCase()];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** Registers what every /xapi request goes through on the application's Fastify instance. */
@@ -151,7 +147,7 @@ export function registerXapiHttp(fastify: FastifyInstance | undefined, bodyLimit
   fastify.addHook('onRequest', (request, reply, done) => {
     if (XAPI_PATH.test(pathOf(request.url))) {
       reply.header(CONSISTENT_HEADER, clock.nowIso());
-      reply.header(VERSION_HEADER, answeredVersion(header(request.raw, VERSION_HEADER), defaultVersion));
+      reply.header(VERSION_HEADER, answeredVersion(headerOf(request.raw, VERSION_HEADER), defaultVersion));
     }
     done();
   });
