@@ -29,12 +29,13 @@
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { ADMIN, BENCH_SQL, summariseLoop, PASSWORD, SERVER_NODE_ARGS, SERVER_NODE_ENV, caughtUp, cpuMeter, floor, fmt, measureAnchors, serverConnections, statementCounter, type BenchDatabase, type StatementCounter, type CpuShare, freshDatabase, heapGrowth, inBatches, must, projectionLag, signIn, sleep, startServer, profileClock, summariseProfile, table, waitForProjections, type ServerProcess } from './support';
+import { ADMIN, BENCH_SQL, summariseLoop, PASSWORD, SERVER_NODE_ARGS, SERVER_NODE_ENV, caughtUp, cpuMeter, floor, fmt, freePort, measureAnchors, serverConnections, statementCounter, type BenchDatabase, type StatementCounter, type CpuShare, freshDatabase, heapGrowth, inBatches, must, projectionLag, signIn, sleep, startServer, profileClock, summariseProfile, table, waitForProjections, type ServerProcess } from './support';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => {
@@ -230,8 +231,9 @@ async function main(): Promise<void> {
 
     const single = ONLY === 'batch' ? null : await drive(server, world, 'single', CONNECTIONS, DURATION, progressed, meters);
     const singleLoad = load();
-    if (SINGLE_ONLY && single) {
-      await singleOnly(server, db, single, anchors, singleLoad, profileDir, nodeArgs);
+    const minimal = single ? await minimalIngest(db, world, progressed) : null;
+    if (SINGLE_ONLY && single && minimal) {
+      await singleOnly(server, db, single, anchors, minimal, singleLoad, profileDir, nodeArgs);
       exit = 0;
       return;
     }
@@ -271,6 +273,7 @@ async function main(): Promise<void> {
       ['server started as (README, Memory)', `${Object.entries(SERVER_NODE_ENV).map(([k, v]) => `${k}=${v}`).join(' ')} node ${[...SERVER_NODE_ARGS, ...nodeArgs].join(' ')}${profileDir ? ' --cpu-prof' : ''}`],
       ['anchor: raw single-row INSERT, 16 clients (pg)', `${fmt(anchors.insertPerSecond)} rows/s`],
       ['anchor: COPY of the same rows (pg-copy-streams)', `${fmt(anchors.copyRowsPerSecond)} rows/s (${fmt(anchors.copyRows)} rows)`],
+      ...(minimal ? [minimalRow(minimal, anchors)] : []),
       ...(single ? report(single) : []),
       ...report(batched),
       ...(single ? [await check(single, 'VideoProgressed')] : []),
@@ -292,6 +295,7 @@ async function main(): Promise<void> {
       const perEvent = single.statements / Math.max(1, single.recorded);
       return [
         ['single-event ingest ÷ raw INSERT ≥ 0.3', `${(rate(single) / anchors.insertPerSecond).toFixed(3)}: ${floor(rate(single) >= 0.3 * anchors.insertPerSecond)} (load average ${singleLoad}; 0.3 × the anchor is ${fmt(0.3 * anchors.insertPerSecond)} requests/s, ${cores(0.3 * anchors.insertPerSecond, single, single.result['2xx']).toFixed(2)} cores of server CPU at this run's cost per request; the server had ${((single.cpu.server / 100) * cpus().length).toFixed(2)} of ${cpus().length})`],
+        ...(minimal ? [besideMinimal(rate(single), minimal)] : []),
         ['single-event p99 ≤ 50 ms', `${single.result.latency.p99} ms: ${floor(single.result.latency.p99 <= 50)}`],
         ['SQL statements per ingested single event ≤ 12 (projections included)', `${fmt(perEvent, 2)}: ${floor(perEvent <= 12)}`],
       ];
@@ -323,11 +327,72 @@ async function main(): Promise<void> {
   }
 }
 
+/** The reference run of the least an HTTP ingest can do here (minimal-ingest-server.ts). */
+interface Minimal {
+  perSecond: number;
+  p99: number;
+  cpuMsPerRequest: number;
+  load: string;
+  seconds: number;
+}
+
+/**
+ * The same single-event load (the same connections, learners' tokens and bodies) against minimal-ingest-server.ts:
+ * node's http server, a token in a Set, JSON.parse, one INSERT a request through a pool of 10. Run right after
+ * Learnstream's single-event run, with Learnstream's server idle beside it: what any Node HTTP ingest with one
+ * INSERT a request reaches on these cores, so that the single-event floor can be read against it too.
+ */
+async function minimalIngest(db: BenchDatabase, world: World, items: (courseId: string) => Record<string, unknown>[]): Promise<Minimal> {
+  const tableName = 'anchor_minimal_events';
+  await db.query(`CREATE TABLE ${tableName} (global_position bigserial PRIMARY KEY, stream_id text NOT NULL, event_id uuid NOT NULL UNIQUE,
+    event_type text NOT NULL, data jsonb NOT NULL, metadata jsonb NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now())`);
+  const port = await freePort();
+  const child = spawn(process.execPath, [resolve('dist/bench/minimal-ingest-server.js')], {
+    env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, PORT: String(port), TOKENS: world.learners.map((l) => l.token).join(','), TABLE: tableName, DATABASE_POOL_MAX: '10' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    for (let tries = 0; ; tries++) {
+      try {
+        if ((await fetch(`${base}/health`)).status === 200) break;
+      } catch {
+        if (tries > 100) throw new Error('the minimal ingest server did not start');
+        await sleep(100);
+      }
+    }
+    const seconds = Math.min(DURATION, 10);
+    let k = 0;
+    const body = () => ({ method: 'POST' as const, path: '/api/v1/activity', setupRequest: (req: autocannon.Request) => ({ ...req, headers: { 'content-type': 'application/json', authorization: `Bearer ${world.learners[k++ % world.learners.length].token}` }, body: JSON.stringify(items(world.courseId)[0]) }) });
+    // Warm-up (JIT, the pool's connections), then the measured run.
+    await autocannon({ url: base, connections: CONNECTIONS, duration: 2, timeout: 30, requests: [body()] });
+    const cpu = cpuMeter(child.pid!);
+    const result = await autocannon({ url: base, connections: CONNECTIONS, duration: seconds, timeout: 30, requests: [body()] });
+    const used = cpu();
+    if (result.non2xx > 0 || result.errors > 0) throw new Error(`the minimal ingest server answered ${result.non2xx} non-2xx and ${result.errors} errors`);
+    return { perSecond: result['2xx'] / result.duration, p99: result.latency.p99, cpuMsPerRequest: used.serverMs / Math.max(1, result['2xx']), load: load(), seconds };
+  } finally {
+    child.kill('SIGKILL');
+    await db.query(`DROP TABLE ${tableName}`);
+  }
+}
+
+function minimalRow(minimal: Minimal, anchors: { insertPerSecond: number }): [string, string] {
+  return [
+    `reference: minimal Node HTTP ingest (node:http, token in a Set, JSON.parse, one INSERT a request, pool of 10; ${CONNECTIONS} connections, ${minimal.seconds} s)`,
+    `${fmt(minimal.perSecond)} requests/s = ${(minimal.perSecond / anchors.insertPerSecond).toFixed(3)} × raw INSERT, p99 ${minimal.p99} ms, its CPU ${fmt(minimal.cpuMsPerRequest, 3)} ms a request (load average ${minimal.load})`,
+  ];
+}
+
+function besideMinimal(rate: number, minimal: Minimal): [string, string] {
+  return ['single-event ingest ÷ the minimal Node HTTP ingest (reference, no floor)', `${(rate / minimal.perSecond).toFixed(3)}`];
+}
+
 /**
  * --single-only: phase 1's figures and floors, its events counted back; no
  * batches and no idle wait, so that a --profile is that of single events.
  */
-async function singleOnly(server: ServerProcess, db: BenchDatabase, single: Run, anchors: { insertPerSecond: number }, singleLoad: string, profileDir: string | undefined, nodeArgs: string[]): Promise<void> {
+async function singleOnly(server: ServerProcess, db: BenchDatabase, single: Run, anchors: { insertPerSecond: number }, minimal: Minimal, singleLoad: string, profileDir: string | undefined, nodeArgs: string[]): Promise<void> {
   const present = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE event_id = ANY($1::uuid[])', [single.acked]))[0].n);
   const lost = present !== single.acked.length;
   if (lost) process.exitCode = 1;
@@ -336,11 +401,13 @@ async function singleOnly(server: ServerProcess, db: BenchDatabase, single: Run,
   console.log(table(`Learnstream ingest benchmark, single events only: POST /api/v1/activity, ${DURATION} s, ${LEARNERS} learners, server pid ${server.pid} (exit ${exit})`, [
     ['server started as (README, Memory)', `${Object.entries(SERVER_NODE_ENV).map(([k, v]) => `${k}=${v}`).join(' ')} node ${[...SERVER_NODE_ARGS, ...nodeArgs].join(' ')}${profileDir ? ' --cpu-prof' : ''}`],
     ['anchor: raw single-row INSERT, 16 clients (pg)', `${fmt(anchors.insertPerSecond)} rows/s`],
+    minimalRow(minimal, anchors),
     ...report(single),
     [`${single.label}: acknowledged events found in the log`, `${fmt(present)} of ${fmt(single.acked.length)} ${lost ? 'LOST EVENTS' : 'ok'}`],
   ]));
   console.log(table(`Floors of issue 15, single events (load average now ${load()})`, [
     ['single-event ingest ÷ raw INSERT ≥ 0.3', `${(rate / anchors.insertPerSecond).toFixed(3)}: ${floor(rate >= 0.3 * anchors.insertPerSecond)} (load average ${singleLoad})`],
+    besideMinimal(rate, minimal),
     ['single-event p99 ≤ 50 ms', `${single.result.latency.p99} ms: ${floor(single.result.latency.p99 <= 50)}`],
   ]));
   if (profileDir) console.log(`\nWhere the server's time went (node --cpu-prof, the single-event run and set-up):\n${summariseProfile(profileDir, 40)}`);
