@@ -357,9 +357,8 @@ export class InlineProjections {
     // The window in log order, read only as far as it takes to fill the batch: a read model whose events are frequent
     // (assessments: one event in eight) gets its batch from the first few thousand rows, not after reading the whole window.
     // $3 of the second statement: the stable line the first one saw (it must not see a window that grew since).
-    const windowOf = (line: string) => `SELECT transaction_id, global_position, event_type FROM events
-         WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) ${line}
-         ORDER BY transaction_id, global_position LIMIT ${window}`;
+    const after = (line: string) => `FROM events WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) ${line}`;
+    const windowOf = (line: string) => `SELECT transaction_id, global_position, event_type ${after(line)} ORDER BY transaction_id, global_position LIMIT ${window}`;
     const rows: PageRow[] = await tx.query(
       `WITH line AS (SELECT ${stable ? 'pg_snapshot_xmin(pg_current_snapshot())' : 'NULL::xid8'} AS xmin),
        r AS (SELECT w.transaction_id, w.global_position FROM (${windowOf(stable ? 'AND transaction_id < (SELECT xmin FROM line)' : '')}) AS w
@@ -372,14 +371,19 @@ export class InlineProjections {
     // The line's own row has no event when none of the read model's types is in the window.
     const records = rows.filter((r): r is PageRow & EventRow => r.event_id !== null).map(toRecorded);
     if (records.length === this.batchSize) return { records, end: records[records.length - 1].position, full: true };
-    // Fewer: the whole window was read; where it ends, and whether it was whole (then there may be more after it).
-    const [last]: { transaction_id: string; global_position: string; scanned: string }[] = await tx.query(
-      `WITH w AS (${windowOf(stable ? 'AND transaction_id < $3::xid8' : '')})
-       SELECT transaction_id, global_position, (SELECT count(*) FROM w) AS scanned FROM w ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    // Fewer: the whole window was read; where it ends, and whether it was whole (then there may be more after it): its
+    // last place when the log has that many events after `from` (whole), else the log's last event (not whole). Positions
+    // only, from the key: neither counts the window nor reads it into a temporary file again.
+    const line = stable ? 'AND transaction_id < $3::xid8' : '';
+    const [last]: { transaction_id: string; global_position: string; whole: boolean }[] = await tx.query(
+      `WITH edge AS (SELECT transaction_id, global_position ${after(line)} ORDER BY transaction_id, global_position OFFSET ${window - 1} LIMIT 1)
+       SELECT transaction_id, global_position, true AS whole FROM edge
+       UNION ALL
+       (SELECT transaction_id, global_position, false ${after(line)} AND NOT EXISTS (SELECT 1 FROM edge) ORDER BY transaction_id DESC, global_position DESC LIMIT 1)`,
       stable ? [c, q, rows[0].stable_line] : [c, q],
     );
     if (!last) return null;
-    return { records, end: { commit: BigInt(last.transaction_id), prepare: BigInt(last.global_position) }, full: Number(last.scanned) === window };
+    return { records, end: { commit: BigInt(last.transaction_id), prepare: BigInt(last.global_position) }, full: last.whole };
   }
 
   /** Applies one page to the projection in the caller's transaction; returns how many of its own events it held. */
