@@ -354,12 +354,10 @@ async function minimalIngest(db: BenchDatabase, world: World, items: (courseId: 
   const base = `http://127.0.0.1:${port}`;
   try {
     for (let tries = 0; ; tries++) {
-      try {
-        if ((await fetch(`${base}/health`)).status === 200) break;
-      } catch {
-        if (tries > 100) throw new Error('the minimal ingest server did not start');
-        await sleep(100);
-      }
+      const up = await fetch(`${base}/health`).then((r) => r.status === 200, () => false);
+      if (up) break;
+      if (tries > 100) throw new Error('the minimal ingest server did not start');
+      await sleep(100);
     }
     const seconds = Math.min(DURATION, 10);
     let k = 0;
