@@ -6,8 +6,11 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { escapeLiteral } from 'pg';
+
+/** TypeORM's PostgreSQL query runner: its release with an error makes the pool drop the connection (pg-pool). */
+type PostgresRunner = QueryRunner & { releasePostgresConnection(error?: Error): Promise<void> };
 
 export interface TenantScope {
   /** Every school (platform admins and the DPO; the policy narrows what they may see). */
@@ -35,7 +38,9 @@ export class TenantDb {
    * machine each costs the server ~0.5 ms of CPU in the socket's send alone).
    */
   async read<T>(scope: TenantScope, work: (db: EntityManager) => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
+    const runner = this.dataSource.createQueryRunner() as PostgresRunner;
+    // A connection whose ROLLBACK or COMMIT failed is in no known state: the pool drops it, never lends it again.
+    let broken: unknown;
     try {
       let result: T;
       try {
@@ -46,14 +51,20 @@ export class TenantDb {
         );
         result = await work(runner.manager);
       } catch (error) {
-        // Also when the settings failed after BEGIN: the connection goes back to the pool outside any transaction.
-        await runner.query('ROLLBACK');
+        // Also when the settings failed after BEGIN: the connection goes back to the pool outside any transaction. The
+        // read's own error is what the caller gets, whatever the ROLLBACK does (on a lost connection it fails too).
+        await runner.query('ROLLBACK').catch((rollbackFailed: unknown) => (broken = rollbackFailed));
         throw error;
       }
-      await runner.query('COMMIT');
+      try {
+        await runner.query('COMMIT');
+      } catch (error) {
+        broken = error;
+        throw error;
+      }
       return result;
     } finally {
-      await runner.release();
+      await (broken === undefined ? runner.release() : runner.releasePostgresConnection(broken instanceof Error ? broken : new Error(String(broken))));
     }
   }
 }

@@ -130,4 +130,22 @@ describe('tenant isolation (row-level security through TenantDb)', () => {
     for (const [row] of after) expect(row).toEqual({ role: expect.not.stringMatching(/^learnstream_reader$/), scope_all: expect.not.stringMatching(/^(on|off)$/), tx: null });
     expect((await everything({ all: false, schoolIds: [a.schoolId], userIds: [] })).schools.map((r: { school_id: string }) => r.school_id)).toEqual([a.schoolId]);
   });
+
+  it('a read whose connection dies throws its own error, and that connection is not used again', async () => {
+    // The work's connection is ended from outside; its next statement fails, and so does the ROLLBACK after it.
+    let own: unknown;
+    const lost = tenants.read({ all: true, schoolIds: [], userIds: [] }, async (db) => {
+      const [{ pid }] = await db.query('SELECT pg_backend_pid() AS pid');
+      await f.dataSource.query('SELECT pg_terminate_backend($1)', [pid]);
+      await db.query('SELECT 1').catch((error: unknown) => {
+        own = error;
+        throw error;
+      });
+    });
+    await expect(lost).rejects.toBeInstanceOf(Error);
+    expect(await lost.catch((error: unknown) => error)).toBe(own);
+    // Every read after it gets a working connection of the pool.
+    const reads = await Promise.all(Array.from({ length: 12 }, () => tenants.read({ all: false, schoolIds: [a.schoolId], userIds: [] }, (db) => db.query('SELECT school_id FROM schools'))));
+    for (const rows of reads) expect(rows.map((r: { school_id: string }) => r.school_id)).toEqual([a.schoolId]);
+  });
 });
