@@ -15,6 +15,7 @@ import { createEventLogFixture, type EventLogFixture } from '../../../../test/su
 import { PROGRESS_EVENT_TYPES } from '../progress.events';
 import { LearnerActivityProjection } from './learner-activity.projection';
 import { QuestionResultsProjection } from './question-results.projection';
+import { EarlyWarningProjection } from './early-warning.projection';
 
 const PROFILING_TYPES = ['ProfilingObjected', 'ProfilingObjectionWithdrawn'].map((type) => ({ type, version: 1, validate: () => [] }));
 const TABLES: Record<string, string> = {
@@ -26,6 +27,7 @@ const TABLES: Record<string, string> = {
   progress_learners: 'user_id',
   progress_question_results: 'attempt_id, question_id',
   progress_question_stats: 'course_id, quiz_id, question_id, position',
+  progress_ew_work: 'event_id',
 };
 
 const [school, course, teacher, l1, l2, admin, quiz, q1, q2, q3] = Array.from({ length: 10 }, () => randomUUID());
@@ -74,7 +76,7 @@ const STORY: [stream: string, event: NewEvent][] = [
 describe('progress projections (PostgreSQL)', () => {
   let f: EventLogFixture;
   let last: Position;
-  const projections = [new LearnerActivityProjection(), new QuestionResultsProjection()];
+  const projections = [new LearnerActivityProjection(), new QuestionResultsProjection(), new EarlyWarningProjection()];
   const rows = (sql: string, params: unknown[] = []) => query<Record<string, unknown>>(f.dataSource, sql, params);
   const snapshot = async () => Object.fromEntries(await Promise.all(Object.entries(TABLES).map(async ([t, key]) => [t, await rows(`SELECT * FROM ${t} ORDER BY ${key}`)] as const)));
 
@@ -149,8 +151,27 @@ describe('progress projections (PostgreSQL)', () => {
       ].sort(),
     );
 
+    // Early-warning work: a row per graded attempt, each with its line of the class report's work text (the generated
+    // column `line`: assessment, learner, kind, time in ms, grade, maximum, attempt number).
+    expect((live.progress_ew_work as Record<string, unknown>[]).map((r) => r.line).sort()).toEqual(
+      [`${quiz} ${l1} graded ${Date.parse(at(5))} 5 10 1`, `${quiz} ${l1} graded ${Date.parse(at(6))} 10 10 2`, `${quiz} ${l2} graded ${Date.parse(at(5))} 7.5 10 1`].sort(),
+    );
+
     expect(await run(1, true)).toEqual(live);
     expect(await run(500, true)).toEqual(live);
+  });
+
+  it("a work row's line: NULL fields empty, the time in whole milliseconds (floor), float8 in its shortest exact form", async () => {
+    const ids = [randomUUID(), randomUUID()];
+    const written = await query<{ line: string }>(
+      f.dataSource,
+      `INSERT INTO progress_ew_work (event_id, course_id, assessment_id, learner_id, kind, at, grade, max_grade, attempt_number)
+       VALUES ($1, $3, $4, $5, 'submitted', '2025-03-05 09:00:00.123456+00', NULL, NULL, NULL), ($2, $3, $4, $5, 'graded', '1969-12-31 23:59:59.9995+00', 0.1::float8 + 0.2::float8, 1e-5, 3)
+       RETURNING line`,
+      [...ids, course, quiz, l1],
+    );
+    await query(f.dataSource, 'DELETE FROM progress_ew_work WHERE event_id = ANY ($1)', [ids]);
+    expect(written.map((r) => r.line)).toEqual([`${quiz} ${l1} submitted ${Date.parse('2025-03-05T09:00:00.123Z')}   `, `${quiz} ${l1} graded -1 0.30000000000000004 1e-05 3`]);
   });
 
   it('a withdrawn objection clears the flag', async () => {
@@ -166,6 +187,7 @@ describe('progress projections (PostgreSQL)', () => {
     await f.dataSource.transaction(async (tx) => {
       await projections[0].forgetSubject({ userId: l1, anonymousId }, tx);
       await projections[1].forgetSubject({ userId: l1, anonymousId }, tx);
+      await projections[2].forgetSubject({ userId: l1, anonymousId }, tx);
     });
     const after = await snapshot();
     const mentions = (rows: unknown[]) => JSON.stringify(rows).includes(l1);
