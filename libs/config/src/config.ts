@@ -52,7 +52,7 @@ export interface AppConfig {
   opsTokenSource: 'env' | 'file' | 'generated';
   /** Run the projections inside the API process (the default for `npm start`). */
   projectorInProcess: boolean;
-  projections: { batchSize: number; liveBatchSize: number; pollIntervalMs: number; idlePollMs: number };
+  projections: { batchSize: number; liveBatchSize: number; liveLingerMs: number; pollIntervalMs: number; idlePollMs: number };
   auth: AuthConfig;
   /** The HTTP edge: which proxies to trust for the client address, body bounds, the per-client request limit. */
   http: HttpEdgeConfig;
@@ -348,6 +348,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     projections: {
       batchSize: int(env, 'PROJECTION_BATCH_SIZE', 2000, 1, 10000),
       liveBatchSize: int(env, 'PROJECTION_LIVE_BATCH_SIZE', 500, 1, 10000),
+      liveLingerMs: int(env, 'PROJECTION_LIVE_LINGER_MS', 250, 0, 10000),
       pollIntervalMs: int(env, 'PROJECTION_POLL_MS', 250, 10, 60000),
       idlePollMs: int(env, 'PROJECTION_IDLE_POLL_MS', 5000, 10, 600000),
     },

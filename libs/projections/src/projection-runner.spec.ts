@@ -57,6 +57,21 @@ class PickyProjection implements Projection {
   }
 }
 
+/** Notes the number of views in each batch it is handed. */
+function batchSizes(name: string, sizes: number[]): Projection {
+  return {
+    name,
+    eventTypes: ['CourseViewed', 'ResourceViewed'],
+    handle: async () => {
+      sizes.push(1);
+    },
+    handleBatch: async (events) => {
+      sizes.push(events.length);
+    },
+    reset: async () => undefined,
+  };
+}
+
 async function courseLogRows(f: EventLogFixture) {
   return (await f.dataSource.query(
     `SELECT event_id AS "eventId", course_id AS "courseId", school_id AS "schoolId", occurred_at AS "occurredAt", event_type AS "eventType", action, crud,
@@ -293,17 +308,7 @@ describe('ProjectionRunner', () => {
 
   it('takes small batches while this process is appending and big ones to catch up once it stops (the appends go first)', async () => {
     const sizes: number[] = [];
-    const sizing: Projection = {
-      name: 'batch-sizes',
-      eventTypes: ['CourseViewed', 'ResourceViewed'],
-      handle: async () => {
-        sizes.push(1);
-      },
-      handleBatch: async (events) => {
-        sizes.push(events.length);
-      },
-      reset: async () => undefined,
-    };
+    const sizing = batchSizes('batch-sizes', sizes);
     let appending = true;
     const own = new ProjectionRunner(f.dataSource, f.log, [sizing], { batchSize: 40, liveBatchSize: 8, appending: () => appending, idleCheckMs: 50 });
     try {
@@ -325,6 +330,54 @@ describe('ProjectionRunner', () => {
       // Each batch of the log's events (two per view) now holds up to 40 of them: 20 views.
       expect(sizes.reduce((a, b) => a + b, 0)).toBe(30);
       expect(Math.max(...sizes)).toBeGreaterThan(8);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('under a stream of small appends it waits PROJECTION_LIVE_LINGER_MS between batches (few large batches), applies an event that comes alone at once, and stops without waiting the linger out', async () => {
+    const sizes: number[] = [];
+    const sizing = batchSizes('linger-sizes', sizes);
+    const lingerMs = 300;
+    const own = new ProjectionRunner(f.dataSource, f.log, [sizing], { batchSize: 500, liveBatchSize: 500, appending: () => true, liveLingerMs: lingerMs, idleCheckMs: 50 });
+    const lone = async () => (await f.log.append(`course-${courses[0]}`, [{ type: 'CourseViewed', data: {}, envelope: envelope(courses[0]) }])).position;
+    try {
+      await own.start();
+      await own.waitFor(await lone());
+      // Whatever the catch-up of the log so far left (a linger after its last batch) is over.
+      await new Promise((r) => setTimeout(r, lingerMs + 100));
+
+      // 20 appends of two events each, one after another: without the linger, a batch each (or close to it).
+      sizes.length = 0;
+      const started = Date.now();
+      let head;
+      for (let i = 0; i < 20; i++) {
+        head = await appendViews(1);
+        await new Promise((r) => setTimeout(r, 15));
+      }
+      const elapsed = Date.now() - started;
+      await own.waitFor(head!);
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(20);
+      // The first batch comes at once; after it, at most one batch per linger (and the one the wait for the head ends).
+      expect(sizes.length).toBeLessThanOrEqual(2 + Math.ceil(elapsed / lingerMs));
+      expect(sizes.length).toBeLessThan(20);
+
+      // Events that come alone (a batch of one) are applied without a linger, one after the other.
+      await new Promise((r) => setTimeout(r, lingerMs + 100));
+      const alone = Date.now();
+      await own.waitFor(await lone());
+      await own.waitFor(await lone());
+      await own.waitFor(await lone());
+      expect(Date.now() - alone).toBeLessThan(lingerMs * 3);
+
+      // A stop during a linger (after a batch of two events) does not wait it out.
+      const slow = new ProjectionRunner(f.dataSource, f.log, [sizing], { batchSize: 500, liveBatchSize: 500, appending: () => true, liveLingerMs: 60_000, idleCheckMs: 50 });
+      await own.stop();
+      await slow.start();
+      await slow.waitFor(await appendViews(1));
+      const stopping = Date.now();
+      await slow.stop();
+      expect(Date.now() - stopping).toBeLessThan(5_000);
     } finally {
       await own.stop();
     }

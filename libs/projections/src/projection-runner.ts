@@ -49,6 +49,13 @@ export interface ProjectionRunnerOptions {
   liveBatchSize?: number;
   /** Whether this process is appending now (the server's group commit); default: never. */
   appending?: () => boolean;
+  /**
+   * While `appending()` and the last batch held more than one event but was not full (a live stream of small appends,
+   * not a catch-up), the reader waits this long before it reads the next batch, so that a sustained load is applied in
+   * few large batches instead of many small ones: a batch costs a transaction and its statements whatever its size. An
+   * event that comes alone is applied at once. A stop or a restart cuts the wait short; a new event does not. Default 0.
+   */
+  liveLingerMs?: number;
   /** When idle, how often a reader checks whether a checkpoint was moved by another process (a rebuild from the CLI). */
   idleCheckMs?: number;
   /** Lag is counted up to this many events. */
@@ -195,6 +202,7 @@ export class ProjectionRunner {
   private readonly batchSize: number;
   private readonly liveBatchSize: number;
   private readonly appending: () => boolean;
+  private readonly liveLingerMs: number;
   private readonly idleCheckMs: number;
   private readonly lagCap: number;
   private readonly concurrency: number;
@@ -213,6 +221,7 @@ export class ProjectionRunner {
     this.batchSize = options.batchSize ?? 500;
     this.liveBatchSize = Math.min(this.batchSize, options.liveBatchSize ?? this.batchSize);
     this.appending = options.appending ?? (() => false);
+    this.liveLingerMs = options.liveLingerMs ?? 0;
     this.idleCheckMs = options.idleCheckMs ?? 5000;
     this.lagCap = options.lagCap ?? 100_000;
     this.concurrency = options.concurrency ?? 3;
@@ -286,6 +295,25 @@ export class ProjectionRunner {
       const timer = ms > 0 ? setTimeout(done, ms) : undefined;
       const immediate = ms > 0 ? undefined : setImmediate(done);
       reader.wake = done;
+    });
+  }
+
+  /**
+   * The wait before a live reader's next batch (liveLingerMs): ended by a stop or a restart, not by the next event
+   * arriving (which wakes `pause`).
+   */
+  private linger(reader: Reader, ms: number): Promise<void> {
+    if (reader.interrupted || reader.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        reader.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      reader.wake = () => {
+        if (reader.interrupted || reader.stopping) done();
+      };
     });
   }
 
@@ -423,7 +451,10 @@ export class ProjectionRunner {
       return s.result!;
     };
     try {
+      let linger = false;
       while (!reader.stopping) {
+        if (linger) await this.linger(reader, this.liveLingerMs);
+        if (reader.stopping) return;
         const waiting = take();
         if (!waiting.settled) await this.pause(reader, this.idleCheckMs);
         if (reader.stopping) return;
@@ -451,6 +482,7 @@ export class ProjectionRunner {
           if (r.done) break;
           batch.push(r.value);
         }
+        linger = this.liveLingerMs > 0 && batch.length > 1 && batch.length < limit && this.appending();
         reader.readPosition = batch[batch.length - 1].position;
         if (!(await this.applyBatch(reader, batch))) {
           // Another process moved the checkpoint: resume from it after a short, random pause.
