@@ -339,7 +339,7 @@ describe('ProjectionRunner', () => {
     const sizes: number[] = [];
     const sizing = batchSizes('linger-sizes', sizes);
     const lingerMs = 300;
-    const own = new ProjectionRunner(f.dataSource, f.log, [sizing], { batchSize: 500, liveBatchSize: 500, appending: () => true, liveLingerMs: lingerMs, idleCheckMs: 50 });
+    const own = new ProjectionRunner(f.dataSource, f.log, [sizing], { batchSize: 500, liveLingerMs: lingerMs, idleCheckMs: 50 });
     const lone = async () => (await f.log.append(`course-${courses[0]}`, [{ type: 'CourseViewed', data: {}, envelope: envelope(courses[0]) }])).position;
     try {
       await own.start();
@@ -371,7 +371,7 @@ describe('ProjectionRunner', () => {
       expect(Date.now() - alone).toBeLessThan(lingerMs * 3);
 
       // A stop during a linger (after a batch of two events) does not wait it out.
-      const slow = new ProjectionRunner(f.dataSource, f.log, [sizing], { batchSize: 500, liveBatchSize: 500, appending: () => true, liveLingerMs: 60_000, idleCheckMs: 50 });
+      const slow = new ProjectionRunner(f.dataSource, f.log, [sizing], { batchSize: 500, liveLingerMs: 60_000, idleCheckMs: 50 });
       await own.stop();
       await slow.start();
       await slow.waitFor(await appendViews(1));

@@ -50,10 +50,11 @@ export interface ProjectionRunnerOptions {
   /** Whether this process is appending now (the server's group commit); default: never. */
   appending?: () => boolean;
   /**
-   * While `appending()` and the last batch held more than one event but was not full (a live stream of small appends,
-   * not a catch-up), the reader waits this long before it reads the next batch, so that a sustained load is applied in
-   * few large batches instead of many small ones: a batch costs a transaction and its statements whatever its size. An
-   * event that comes alone is applied at once. A stop or a restart cuts the wait short; a new event does not. Default 0.
+   * When the last batch held more than one event but was not full (the log grows by a stream of small appends, of this
+   * process or any other; not a catch-up), the reader waits this long before it reads the next batch, so that a
+   * sustained load is applied in few large batches instead of many small ones: a batch costs a transaction and its
+   * statements whatever its size. An event that comes alone is applied at once. A stop or a restart cuts the wait
+   * short; a new event does not. Default 0.
    */
   liveLingerMs?: number;
   /** When idle, how often a reader checks whether a checkpoint was moved by another process (a rebuild from the CLI). */
@@ -482,7 +483,7 @@ export class ProjectionRunner {
           if (r.done) break;
           batch.push(r.value);
         }
-        linger = this.liveLingerMs > 0 && batch.length > 1 && batch.length < limit && this.appending();
+        linger = this.liveLingerMs > 0 && batch.length > 1 && batch.length < limit;
         reader.readPosition = batch[batch.length - 1].position;
         if (!(await this.applyBatch(reader, batch))) {
           // Another process moved the checkpoint: resume from it after a short, random pause.

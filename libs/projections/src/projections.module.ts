@@ -61,7 +61,7 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
               // The appends of this process (a server's requests) go first: its reader takes small batches meanwhile.
               liveBatchSize: config.projections.liveBatchSize,
               appending: () => processAppends.within(APPENDING_MS),
-              // Under a stream of small appends, fewer and larger batches (a batch's transaction and statements cost the same whatever its size).
+              // Under a stream of small appends (any process's), fewer and larger batches (a batch's transaction and statements cost the same whatever its size).
               liveLingerMs: config.projections.liveLingerMs,
               idleCheckMs: config.projections.idlePollMs,
               inline,
