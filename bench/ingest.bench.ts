@@ -408,7 +408,10 @@ async function singleOnly(server: ServerProcess, db: BenchDatabase, single: Run,
     besideMinimal(rate, minimal),
     ['single-event p99 ≤ 50 ms', `${single.result.latency.p99} ms: ${floor(single.result.latency.p99 <= 50)}`],
   ]));
-  if (profileDir) console.log(`\nWhere the server's time went (node --cpu-prof, the single-event run and set-up):\n${summariseProfile(profileDir, 40)}`);
+  if (profileDir) {
+    console.log(`\nWhere the server's time went (node --cpu-prof, the single-event run and set-up):\n${summariseProfile(profileDir, 15)}`);
+    console.log(`\nWhere the server's time went while the single-event load ran:\n${summariseProfile(profileDir, 40, single.window)}`);
+  }
 }
 
 /** SQL statements per GET of `path`, one request at a time (after a first request that warms the caches). */
