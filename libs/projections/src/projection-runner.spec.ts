@@ -335,17 +335,22 @@ describe('ProjectionRunner', () => {
     }
   });
 
-  it('under a stream of small appends it waits PROJECTION_LIVE_LINGER_MS between batches (few large batches), applies an event that comes alone at once, and stops without waiting the linger out', async () => {
+  it('under a stream of small appends it waits PROJECTION_LIVE_LINGER_MS between batches (few large batches); an event after a quiet spell is applied at once; a waiter in the process, a stop, and a decision read model do not wait for the linger', async () => {
     const sizes: number[] = [];
     const sizing = batchSizes('linger-sizes', sizes);
     const lingerMs = 300;
-    const own = new ProjectionRunner(f.dataSource, f.log, [sizing], { batchSize: 500, liveLingerMs: lingerMs, idleCheckMs: 50 });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const lone = async () => (await f.log.append(`course-${courses[0]}`, [{ type: 'CourseViewed', data: {}, envelope: envelope(courses[0]) }])).position;
+    // Reads the checkpoints from the database (polls): it is not a waiter of the runner under test, which it would hurry.
+    const observer = new ProjectionRunner(f.dataSource, f.log, [sizing, { ...batchSizes('linger-deciding', []), inline: true }]);
+    const seen = (position: Awaited<ReturnType<typeof lone>>, name: string, timeoutMs = 10_000) => observer.waitFor(position, timeoutMs, [name]);
+    const own = new ProjectionRunner(f.dataSource, f.log, [sizing], { batchSize: 500, liveLingerMs: lingerMs, idleCheckMs: 50 });
+    const patient = new ProjectionRunner(f.dataSource, f.log, [sizing], { batchSize: 500, liveLingerMs: 60_000, idleCheckMs: 50 });
+    const deciding = new ProjectionRunner(f.dataSource, f.log, [{ ...batchSizes('linger-deciding', []), inline: true }], { batchSize: 500, liveLingerMs: 60_000, idleCheckMs: 50 });
     try {
       await own.start();
-      await own.waitFor(await lone());
-      // Whatever the catch-up of the log so far left (a linger after its last batch) is over.
-      await new Promise((r) => setTimeout(r, lingerMs + 100));
+      await seen(await lone(), 'linger-sizes');
+      await sleep(lingerMs + 100);
 
       // 20 appends of two events each, one after another: without the linger, a batch each (or close to it).
       sizes.length = 0;
@@ -353,33 +358,41 @@ describe('ProjectionRunner', () => {
       let head;
       for (let i = 0; i < 20; i++) {
         head = await appendViews(1);
-        await new Promise((r) => setTimeout(r, 15));
+        await sleep(15);
       }
       const elapsed = Date.now() - started;
-      await own.waitFor(head!);
+      await seen(head!, 'linger-sizes');
       expect(sizes.reduce((a, b) => a + b, 0)).toBe(20);
-      // The first batch comes at once; after it, at most one batch per linger (and the one the wait for the head ends).
+      // The first batch comes at once; after it, at most one batch per linger (and the one that reaches the head).
       expect(sizes.length).toBeLessThanOrEqual(2 + Math.ceil(elapsed / lingerMs));
       expect(sizes.length).toBeLessThan(20);
-
-      // Events that come alone (a batch of one) are applied without a linger, one after the other.
-      await new Promise((r) => setTimeout(r, lingerMs + 100));
-      const alone = Date.now();
-      await own.waitFor(await lone());
-      await own.waitFor(await lone());
-      await own.waitFor(await lone());
-      expect(Date.now() - alone).toBeLessThan(lingerMs * 3);
-
-      // A stop during a linger (after a batch of two events) does not wait it out.
-      const slow = new ProjectionRunner(f.dataSource, f.log, [sizing], { batchSize: 500, liveLingerMs: 60_000, idleCheckMs: 50 });
       await own.stop();
-      await slow.start();
-      await slow.waitFor(await appendViews(1));
+
+      // The same checkpoint (at the head) with a linger of a minute: an event after a quiet spell is applied at once,
+      // and so is the next (one event); the one after that, a single event soon after another, waits the linger.
+      await patient.start();
+      await seen(await lone(), 'linger-sizes');
+      await seen(await lone(), 'linger-sizes');
+      const third = await lone();
+      await expect(seen(third, 'linger-sizes', 1_500)).rejects.toThrow(/did not reach/);
+      // A caller of waitFor in the process (read-your-writes) cuts it short.
+      const hurried = Date.now();
+      await patient.waitFor(third, 10_000);
+      expect(Date.now() - hurried).toBeLessThan(10_000);
+      // A stop during a linger (the one after `third`: an event soon after another) does not wait it out.
+      await expect(seen(await lone(), 'linger-sizes', 1_000)).rejects.toThrow(/did not reach/);
       const stopping = Date.now();
-      await slow.stop();
+      await patient.stop();
       expect(Date.now() - stopping).toBeLessThan(5_000);
+
+      // A reader with a decision read model (inline: with EventStoreDB commands wait for it) never lingers.
+      await deciding.start();
+      await seen(await appendViews(1), 'linger-deciding', 20_000);
+      for (let i = 0; i < 3; i++) await seen(await appendViews(1), 'linger-deciding', 5_000);
     } finally {
       await own.stop();
+      await patient.stop();
+      await deciding.stop();
     }
   });
 

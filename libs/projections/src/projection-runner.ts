@@ -50,11 +50,13 @@ export interface ProjectionRunnerOptions {
   /** Whether this process is appending now (the server's group commit); default: never. */
   appending?: () => boolean;
   /**
-   * When the last batch held more than one event but was not full (the log grows by a stream of small appends, of this
-   * process or any other; not a catch-up), the reader waits this long before it reads the next batch, so that a
-   * sustained load is applied in few large batches instead of many small ones: a batch costs a transaction and its
-   * statements whatever its size. An event that comes alone is applied at once. A stop or a restart cuts the wait
-   * short; a new event does not. Default 0.
+   * While the log grows by a stream of small appends (of this process or any other; not a catch-up, whose batches are
+   * full): when the last batch held more than one event, or a single one taken less than this long after the batch
+   * before, the reader waits this long before it reads the next batch, so that a sustained load is applied in few
+   * large batches instead of many small ones (a batch costs a transaction and its statements whatever its size). An
+   * event that comes alone after a quiet spell is applied at once. A stop, a restart or a caller of `waitFor` in this
+   * process (read-your-writes) cuts the wait short; a new event does not. A reader that runs a decision read model
+   * (`inline`, asynchronous with EventStoreDB: commands wait for it) never waits. Default 0.
    */
   liveLingerMs?: number;
   /** When idle, how often a reader checks whether a checkpoint was moved by another process (a rebuild from the CLI). */
@@ -176,6 +178,8 @@ interface Reader {
   interrupted: boolean;
   /** Ends the reader's current pause, if it is in one. */
   wake: (() => void) | null;
+  /** Ends the reader's linger (liveLingerMs), if it is in one: someone in this process waits for it (waitFor). */
+  hurry: (() => void) | null;
   /** How far this reader has taken events from the log (its batch in flight included); null before it subscribed. */
   readPosition: Position | null;
 }
@@ -274,6 +278,7 @@ export class ProjectionRunner {
       lastError: null,
       interrupted: false,
       wake: null,
+      hurry: null,
       readPosition: null,
     };
   }
@@ -304,17 +309,19 @@ export class ProjectionRunner {
    * arriving (which wakes `pause`).
    */
   private linger(reader: Reader, ms: number): Promise<void> {
-    if (reader.interrupted || reader.stopping) return Promise.resolve();
+    if (reader.interrupted || reader.stopping || this.waiters.size > 0) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         reader.wake = null;
+        reader.hurry = null;
         resolve();
       };
       const timer = setTimeout(done, ms);
       reader.wake = () => {
         if (reader.interrupted || reader.stopping) done();
       };
+      reader.hurry = done;
     });
   }
 
@@ -453,6 +460,9 @@ export class ProjectionRunner {
     };
     try {
       let linger = false;
+      let previousAt = 0;
+      // A decision read model's reader (EventStoreDB: commands wait for it) applies what comes at once.
+      const lingers = this.liveLingerMs > 0 && ![...reader.members.values()].some((m) => m.p.inline);
       while (!reader.stopping) {
         if (linger) await this.linger(reader, this.liveLingerMs);
         if (reader.stopping) return;
@@ -483,7 +493,9 @@ export class ProjectionRunner {
           if (r.done) break;
           batch.push(r.value);
         }
-        linger = this.liveLingerMs > 0 && batch.length > 1 && batch.length < limit;
+        const takenAt = Date.now();
+        linger = lingers && batch.length < limit && (batch.length > 1 || takenAt - previousAt < this.liveLingerMs);
+        previousAt = takenAt;
         reader.readPosition = batch[batch.length - 1].position;
         if (!(await this.applyBatch(reader, batch))) {
           // Another process moved the checkpoint: resume from it after a short, random pause.
@@ -885,6 +897,8 @@ export class ProjectionRunner {
       });
       if (behind.length === 0) return;
       if (Date.now() > deadline) throw new Error(`projections ${behind.join(', ')} did not reach ${positionToString(position)} in ${timeoutMs} ms`);
+      // A local reader that lingers goes on at once (liveLingerMs).
+      for (const reader of [...(this.main ? [this.main] : []), ...this.lanes.values()]) reader.hurry?.();
       // A local loop wakes us when it commits; another process's loop is polled.
       await new Promise<void>((resolve) => {
         const wake = () => {
