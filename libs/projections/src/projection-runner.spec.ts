@@ -385,6 +385,19 @@ describe('ProjectionRunner', () => {
       await patient.stop();
       expect(Date.now() - stopping).toBeLessThan(5_000);
 
+      // Once a linger is over and the log is quiet, the reader waits for the next event without lingering again.
+      const quiet = new ProjectionRunner(f.dataSource, f.log, [sizing], { batchSize: 500, liveLingerMs: 3_000, idleCheckMs: 50 });
+      try {
+        await quiet.start();
+        await seen(await appendViews(1), 'linger-sizes');
+        await sleep(3_500);
+        const after = Date.now();
+        await seen(await lone(), 'linger-sizes');
+        expect(Date.now() - after).toBeLessThan(1_500);
+      } finally {
+        await quiet.stop();
+      }
+
       // A reader with a decision read model (inline: with EventStoreDB commands wait for it) never lingers.
       await deciding.start();
       await seen(await appendViews(1), 'linger-deciding', 20_000);

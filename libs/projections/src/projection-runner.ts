@@ -305,8 +305,8 @@ export class ProjectionRunner {
   }
 
   /**
-   * The wait before a live reader's next batch (liveLingerMs): ended by a stop or a restart, not by the next event
-   * arriving (which wakes `pause`).
+   * The wait before a live reader's next batch (liveLingerMs): ended by a stop, a restart or a caller of waitFor in
+   * this process (`hurry`), not by the next event arriving (which wakes `pause`). None while someone waits already.
    */
   private linger(reader: Reader, ms: number): Promise<void> {
     if (reader.interrupted || reader.stopping || this.waiters.size > 0) return Promise.resolve();
@@ -465,6 +465,7 @@ export class ProjectionRunner {
       const lingers = this.liveLingerMs > 0 && ![...reader.members.values()].some((m) => m.p.inline);
       while (!reader.stopping) {
         if (linger) await this.linger(reader, this.liveLingerMs);
+        linger = false;
         if (reader.stopping) return;
         const waiting = take();
         if (!waiting.settled) await this.pause(reader, this.idleCheckMs);
