@@ -257,8 +257,13 @@ export class ProjectionRunner {
     this.run(this.main);
   }
 
+  /** The main reader and the lanes of this process. */
+  private readers(): Reader[] {
+    return [...(this.main ? [this.main] : []), ...this.lanes.values()];
+  }
+
   async stop(): Promise<void> {
-    const readers = [...(this.main ? [this.main] : []), ...this.lanes.values()];
+    const readers = this.readers();
     for (const reader of readers) {
       reader.stopping = true;
       this.interrupt(reader);
@@ -288,40 +293,25 @@ export class ProjectionRunner {
     reader.wake?.();
   }
 
-  /** Until `ms` have passed (0: the next turn of the event loop), or the reader is woken or interrupted. */
-  private pause(reader: Reader, ms: number): Promise<void> {
-    if (reader.interrupted || reader.stopping) return Promise.resolve();
+  /**
+   * Until `ms` have passed (0: the next turn of the event loop), or the reader is woken or interrupted. A linger (the
+   * wait before a live reader's next batch, liveLingerMs) is not ended by the next event arriving, only by a stop, a
+   * restart or a caller of waitFor in this process (`hurry`), and there is none while someone waits already.
+   */
+  private pause(reader: Reader, ms: number, linger = false): Promise<void> {
+    if (reader.interrupted || reader.stopping || (linger && this.waiters.size > 0)) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         if (immediate) clearImmediate(immediate);
         reader.wake = null;
+        reader.hurry = null;
         resolve();
       };
       const timer = ms > 0 ? setTimeout(done, ms) : undefined;
       const immediate = ms > 0 ? undefined : setImmediate(done);
-      reader.wake = done;
-    });
-  }
-
-  /**
-   * The wait before a live reader's next batch (liveLingerMs): ended by a stop, a restart or a caller of waitFor in
-   * this process (`hurry`), not by the next event arriving (which wakes `pause`). None while someone waits already.
-   */
-  private linger(reader: Reader, ms: number): Promise<void> {
-    if (reader.interrupted || reader.stopping || this.waiters.size > 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        reader.wake = null;
-        reader.hurry = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      reader.wake = () => {
-        if (reader.interrupted || reader.stopping) done();
-      };
-      reader.hurry = done;
+      reader.wake = linger ? () => (reader.interrupted || reader.stopping) && done() : done;
+      reader.hurry = linger ? done : null;
     });
   }
 
@@ -464,7 +454,7 @@ export class ProjectionRunner {
       // A decision read model's reader (EventStoreDB: commands wait for it) applies what comes at once.
       const lingers = this.liveLingerMs > 0 && ![...reader.members.values()].some((m) => m.p.inline);
       while (!reader.stopping) {
-        if (linger) await this.linger(reader, this.liveLingerMs);
+        if (linger) await this.pause(reader, this.liveLingerMs, true);
         linger = false;
         if (reader.stopping) return;
         const waiting = take();
@@ -899,7 +889,7 @@ export class ProjectionRunner {
       if (behind.length === 0) return;
       if (Date.now() > deadline) throw new Error(`projections ${behind.join(', ')} did not reach ${positionToString(position)} in ${timeoutMs} ms`);
       // A local reader that lingers goes on at once (liveLingerMs).
-      for (const reader of [...(this.main ? [this.main] : []), ...this.lanes.values()]) reader.hurry?.();
+      for (const reader of this.readers()) reader.hurry?.();
       // A local loop wakes us when it commits; another process's loop is polled.
       await new Promise<void>((resolve) => {
         const wake = () => {
