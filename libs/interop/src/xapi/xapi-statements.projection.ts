@@ -112,13 +112,21 @@ export class XapiStatementsProjection implements Projection {
 
   /**
    * Erasure: the subject's statements stay counted, under the erasure's anonymous id (the sealed bodies of a
-   * client's statements are already unreadable), as the actor, the real actor or the person affected; their
+   * client's statements are already unreadable), as the actor, the real actor, the person affected or the object; their
    * agent index rows go.
    */
   async forgetSubject({ userId, anonymousId }: { userId: string; anonymousId: string }, tx: EntityManager): Promise<void> {
     for (const column of ['learner_id', 'real_actor_id', 'related_user_id']) {
       await tx.query(`UPDATE xapi_statements SET ${column} = $2 WHERE ${column} = $1`, [userId, anonymousId]);
     }
+    // An LMS statement whose object is the person (a teacher assigned to a course): its object and the activity ids
+    // made of it (…/users/<id>) name the anonymous id too, or the old id beside the anonymous one would say whose it is.
+    await tx.query(
+      `UPDATE xapi_statements SET object_ref_id = $2::text::uuid, activity_id = replace(activity_id, $1::text, $2::text),
+         activity_ids = ARRAY(SELECT replace(a, $1::text, $2::text) FROM unnest(activity_ids) WITH ORDINALITY AS x(a, n) ORDER BY n)
+       WHERE object_ref_id = $1::text::uuid`,
+      [userId, anonymousId],
+    );
     // Their State and Agent Profile documents go with them; then nothing leads from their email, account or old id to these statements any more (agent-keys.ts).
     await forgetDocuments(tx, userId);
     await tx.query('DELETE FROM xapi_agents WHERE learner_id = $1', [userId]);

@@ -9,8 +9,10 @@ import { envelopeColumns, type ErasedSubject, type Projection } from '@learnstre
  *
  * Erasure: the subject's rows stay (a course's activity counts by action do
  * not change), with the subject's id replaced by the erasure's anonymous id
- * wherever it appears: as the actor, the real actor or the related user of
- * someone else's event (a teacher grading them).
+ * wherever it appears: as the actor, the real actor, the related user of
+ * someone else's event (a teacher grading them) or its object (a teacher
+ * assigned to the course: the old id beside the anonymous one would say whose
+ * it is).
  */
 export class CourseLogProjection implements Projection {
   readonly name = 'course-log';
@@ -39,7 +41,7 @@ export class CourseLogProjection implements Projection {
   }
 
   async forgetSubject({ userId, anonymousId }: ErasedSubject, tx: EntityManager): Promise<void> {
-    for (const column of ['actor_id', 'real_actor_id', 'related_user_id']) {
+    for (const column of ['actor_id', 'real_actor_id', 'related_user_id', 'object_id']) {
       await tx.query(`UPDATE course_log SET ${column} = $2 WHERE ${column} = $1`, [userId, anonymousId]);
     }
   }
