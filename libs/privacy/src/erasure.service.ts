@@ -95,9 +95,13 @@ export class ErasureService {
 
   /** The person's erasure requests approved or deferred (the request read model; each is decided again on its stream). */
   async openErasures(subjectId: string): Promise<string[]> {
+    return this.erasureRequests(subjectId, ['approved', 'deferred']);
+  }
+
+  private async erasureRequests(subjectId: string, statuses: string[]): Promise<string[]> {
     const { rows } = await this.pool.query<{ request_id: string }>(
-      `SELECT request_id FROM privacy_requests WHERE subject_id = $1 AND type = 'erasure' AND status IN ('approved', 'deferred') ORDER BY filed_at`,
-      [subjectId],
+      `SELECT request_id FROM privacy_requests WHERE subject_id = $1 AND type = 'erasure' AND status = ANY ($2) ORDER BY filed_at`,
+      [subjectId, statuses],
     );
     return rows.map((r) => r.request_id);
   }
@@ -121,8 +125,10 @@ export class ErasureService {
     await this.pool.query('DELETE FROM auth_sessions WHERE user_id = $1 OR real_actor_id = $1', [subjectId]);
     const reqId = requestId ?? uuidV5('learnstream erasure request', subjectId);
 
-    // Every other open erasure request about the person is fulfilled by this erasure: completed in the same batch.
-    const others = (await this.openErasures(subjectId)).filter((id) => id !== reqId);
+    // Every other open erasure request about the person is fulfilled by this erasure: completed in the same batch,
+    // those still pending approved by it first (with no reason: a reason is sealed under the person's keys, which
+    // are gone). Left pending, one could be neither approved nor rejected any more and would fall overdue.
+    const others = (await this.erasureRequests(subjectId, ['pending', 'approved', 'deferred'])).filter((id) => id !== reqId);
     return retryOnConflict(async () => {
       const [{ state: req, revision }, { state: person }] = await Promise.all([this.repo.loadRequest(reqId), this.repo.loadSubject(subjectId)]);
       const request: PrivacyRequestEvent[] = [];
@@ -140,8 +146,9 @@ export class ErasureService {
       const alsoDone = [];
       for (const id of others) {
         const { state: other, revision: otherRevision } = await this.repo.loadRequest(id);
-        if (other.subjectId !== subjectId || other.type !== 'erasure' || (other.status !== 'approved' && other.status !== 'deferred')) continue;
-        const events = decideRequest({ type: 'Complete', outcome: 'erased', now }, other).map((e) => requestEvent(actor, e));
+        if (other.subjectId !== subjectId || other.type !== 'erasure' || (other.status !== 'pending' && other.status !== 'approved' && other.status !== 'deferred')) continue;
+        const approval = other.status === 'pending' ? decideRequest({ type: 'Approve', by: actor?.userId ?? null, reason: null, now }, other) : [];
+        const events = [...approval, ...decideRequest({ type: 'Complete', outcome: 'erased', now }, approval.reduce(evolveRequest, other))].map((e) => requestEvent(actor, e));
         alsoDone.push({ streamId: privacyRequestStream(id), events, expectedRevision: otherRevision ?? ('no_stream' as const) });
       }
       const at = now.toISOString();

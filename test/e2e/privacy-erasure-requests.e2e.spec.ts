@@ -1,0 +1,60 @@
+/**
+ * A person for whom several erasure requests are open at once (the learner
+ * asks, and so do her school's admin and the DPO, before anyone decided):
+ * carrying out one of them fulfils them all. Each is completed with the
+ * erasure ('erased'), none stays open in the DPO's queue, to fall overdue on
+ * its statutory deadline with nothing left to decide (its approval or
+ * rejection would seal its reason under the person's keys, which are gone).
+ */
+import pg from 'pg';
+import request from 'supertest';
+import { caughtUp } from '../support/courses';
+import { createSchool, openAccount, PASSWORD, registerUser, signIn, signInAdmin, type Session } from '../support/auth';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+let t: TestApp;
+let db: pg.Client;
+let schoolAdmin: Session;
+let dpo: Session;
+let school: string;
+const api = () => request(t.app.getHttpServer());
+
+beforeAll(async () => {
+  t = await createTestApp();
+  db = new pg.Client({ connectionString: t.db.url });
+  await db.connect();
+  const admin = await signInAdmin(t);
+  school = await createSchool(t, admin, 'Requests School');
+  schoolAdmin = await openAccount(t, admin, { schoolId: school, role: 'school_admin' });
+  dpo = await registerUser(t);
+  await api().put(`/api/v1/users/${dpo.userId}/roles/dpo`).set(admin.auth).expect(204);
+  dpo = await signIn(t, dpo.username, PASSWORD);
+}, 120_000);
+
+afterAll(async () => {
+  await db?.end();
+  await t?.close();
+});
+
+const file = async (who: Session, subject: Session | null): Promise<string> =>
+  (await api().post('/api/v1/privacy/requests').set(who.auth).send({ type: 'erasure', ...(subject && { subjectId: subject.userId }) }).expect(201)).body.requestId;
+
+it('three erasure requests filed for one learner: approving one completes all three, and the queue keeps none', async () => {
+  const learner = await openAccount(t, schoolAdmin, { schoolId: school, role: 'learner' });
+  const own = await file(learner, null);
+  const bySchool = await file(schoolAdmin, learner);
+  const byDpo = await file(dpo, learner);
+  const approved = await api().post(`/api/v1/privacy/requests/${bySchool}/approve`).set(dpo.auth).send({ reason: 'no hold' }).expect(200);
+  expect(approved.body).toMatchObject({ status: 'completed', outcome: 'erased' });
+  for (const id of [own, byDpo]) {
+    const other = await api().get(`/api/v1/privacy/requests/${id}`).set(dpo.auth).expect(200);
+    expect({ id, status: other.body.status, outcome: other.body.outcome }).toEqual({ id, status: 'completed', outcome: 'erased' });
+  }
+  const queue = await api().get('/api/v1/privacy/requests/queue').set(dpo.auth).expect(200);
+  const open = (queue.body.requests as { subjectId: string; status: string }[]).filter((r) => r.subjectId === learner.userId && r.status !== 'completed');
+  expect(open).toEqual([]);
+  // One erasure: one SubjectErased, every projection's receipt once.
+  await caughtUp(t);
+  expect((await db.query(`SELECT count(*)::int AS n FROM events WHERE event_type = 'SubjectErased' AND data->>'userId' = $1`, [learner.userId])).rows[0].n).toBe(1);
+  expect((await db.query('SELECT projection, event_type, error FROM projection_dead_letters')).rows).toEqual([]);
+});
