@@ -21,6 +21,8 @@ export interface AppConfig {
   databaseUrl: string | null;
   /** Connections of the process's pool to the event database (DATABASE_POOL_MAX); the process holds 4 more (README). */
   databasePoolMax: number;
+  /** lock_timeout of the pool's connections, ms (DATABASE_LOCK_TIMEOUT_MS; 0: none): a request waiting longer for someone else's lock is refused (503). */
+  databaseLockTimeoutMs: number;
   /**
    * How far the CLI lets its heap grow past what the last full garbage
    * collection kept, in percent (CLI_HEAP_GROWING_PERCENT, V8's
@@ -337,6 +339,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl,
     // 6 + the key store's 2 + 2 LISTEN connections: 10 per process (README, "Database connections").
     databasePoolMax: int(env, 'DATABASE_POOL_MAX', 6, 2, 1000),
+    databaseLockTimeoutMs: int(env, 'DATABASE_LOCK_TIMEOUT_MS', 5000, 0, 3_600_000),
     cliHeapGrowingPercent: int(env, 'CLI_HEAP_GROWING_PERCENT', 75, 0, 1000),
     embedded: { dataDir, port: int(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535) },
     keyStoreDatabaseUrl: keyStoreDatabaseUrl(env, databaseUrl),

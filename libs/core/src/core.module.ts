@@ -58,6 +58,7 @@ export class CoreModule implements OnApplicationShutdown {
         TypeOrmModule.forRoot({
           ...dataSourceOptions(databaseUrl, [], {
             max: config.databasePoolMax,
+            lockTimeoutMs: config.databaseLockTimeoutMs,
             // Logged, never fatal: the pool replaces the connection on the next checkout.
             onConnectionLost: (error) => logger.warn({ msg: 'database connection lost', error: error.message, code: (error as { code?: string }).code }),
           }),

@@ -23,6 +23,13 @@ export interface PoolSettings {
   max?: number;
   /** Told about a connection the server dropped; the pool replaces it on the next checkout. */
   onConnectionLost?: (error: Error) => void;
+  /**
+   * PostgreSQL's lock_timeout on every connection (DATABASE_LOCK_TIMEOUT_MS; 0 or absent: none): a statement
+   * waiting longer for a lock someone else holds fails (55P03, transient: 503 with Retry-After, retried by
+   * background work) and gives its connection back, instead of holding one of the pool's few for as long as
+   * the lock is held.
+   */
+  lockTimeoutMs?: number;
 }
 
 /**
@@ -40,6 +47,7 @@ export function poolOptions(settings: PoolSettings = {}): pg.PoolConfig & { onCo
     // A checkout waits at most this long for a free connection or a new one (then a transient error: 503).
     connectionTimeoutMillis: 10_000,
     keepAlive: true,
+    ...(settings.lockTimeoutMs ? { lock_timeout: settings.lockTimeoutMs } : {}),
     onConnect: (client) => {
       client.on('error', lost);
     },
