@@ -37,11 +37,14 @@ const VERBS: Record<string, [action: string, crud: Crud]> = {
   [SUBJECT_ERASED]: ['erased', 'd'],
 };
 
-/** A request event for the log: the details and reasons sealed with the subject's key. */
-export function requestEvent(actor: Who, event: PrivacyRequestEvent): NewEvent {
+/**
+ * A request event for the log: the details and reasons sealed with the subject's key, or a reason with
+ * `reasonsOf`'s (an officer's decision about an erased person, whose keys are gone).
+ */
+export function requestEvent(actor: Who, event: PrivacyRequestEvent, reasonsOf: string = event.data.subjectId): NewEvent {
   const data: Record<string, unknown> = { ...event.data };
   if ('details' in data && data.details !== null) data.details = personal(event.data.subjectId, data.details);
-  if ('reason' in data && data.reason !== null) data.reason = personal(event.data.subjectId, data.reason);
+  if ('reason' in data && data.reason !== null) data.reason = personal(reasonsOf, data.reason);
   const [action, crud] = VERBS[event.type];
   return {
     type: event.type,
@@ -89,12 +92,18 @@ export class PrivacyRepository {
   }
 
   /** Decides on the request's current state and appends; decided again on a concurrent change. */
-  async changeRequest(requestId: string, actor: Who, decide: (state: RequestState) => PrivacyRequestEvent[]): Promise<{ state: RequestState; result: AppendResult | null }> {
+  async changeRequest(
+    requestId: string,
+    actor: Who,
+    decide: (state: RequestState) => PrivacyRequestEvent[],
+    reasonsOf?: (state: RequestState) => Promise<string | undefined>,
+  ): Promise<{ state: RequestState; result: AppendResult | null }> {
     return retryOnConflict(async () => {
       const { state, revision } = await this.loadRequest(requestId);
       const events = decide(state);
       if (!events.length) return { state, result: null };
-      const result = await this.log.append(privacyRequestStream(requestId), events.map((e) => requestEvent(actor, e)), { expectedRevision: revision ?? 'no_stream' });
+      const sealer = await reasonsOf?.(state);
+      const result = await this.log.append(privacyRequestStream(requestId), events.map((e) => requestEvent(actor, e, sealer)), { expectedRevision: revision ?? 'no_stream' });
       return { state: events.reduce(evolveRequest, state), result };
     });
   }

@@ -141,7 +141,10 @@ export class RejectPrivacyRequestHandler implements ICommandHandler<RejectPrivac
 
   async execute({ actor, requestId, reason }: RejectPrivacyRequestCommand): Promise<RequestView> {
     await requireOfficer(this.policy, actor);
-    const { result } = await this.repo.changeRequest(requestId, actor, (s) => decideRequest({ type: 'Reject', by: actor.userId, reason, now: this.clock.now() }, s));
+    // The reason is sealed with the subject's key; an erased person's (a request of theirs still open when they were
+    // erased: nothing left to carry out) are gone, so it is sealed with the officer's, or the request could never close.
+    const reasonsOf = async (s: RequestState) => ((await this.repo.loadSubject(s.subjectId!)).state.erased ? actor.userId : undefined);
+    const { result } = await this.repo.changeRequest(requestId, actor, (s) => decideRequest({ type: 'Reject', by: actor.userId, reason, now: this.clock.now() }, s), reasonsOf);
     await this.repo.settle(result?.position);
     return this.reader.request(requestId);
   }
