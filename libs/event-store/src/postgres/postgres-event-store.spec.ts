@@ -77,6 +77,34 @@ describe('PostgresEventStore wake-ups', () => {
   });
 });
 
+describe('PostgresEventStore without its LISTEN connection', () => {
+  it('an idle subscription whose LISTEN connection is terminated polls until it is back: an append meanwhile (its NOTIFY lost) is read at once, not at the next safety poll', async () => {
+    const ctx = await openStore({ pollIntervalMs: 20, safetyPollMs: 60_000 });
+    const listener = (ctx.store as unknown as { listener: { live: boolean } }).listener;
+    const until = async (what: () => boolean) => {
+      for (const deadline = Date.now() + 10_000; !what(); await new Promise((r) => setTimeout(r, 10))) if (Date.now() > deadline) throw new Error('timed out');
+    };
+    try {
+      const sub = ctx.store.subscribeToAll({ filter: { streamPrefixes: ['unheard-'] } });
+      const received = take(sub, 1, 10_000);
+      // The subscription has read the (empty) log and waits for a notification (no safety poll for a minute).
+      await until(() => listener.live);
+      await new Promise((r) => setTimeout(r, 300));
+      // The server ends the LISTEN connection (a failover, an operator's pg_terminate_backend); the process reconnects later.
+      const { rows } = await ctx.pool.query<{ n: number }>(
+        `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'learnstream-listen'`,
+      );
+      expect(rows[0].n).toBe(1);
+      await until(() => !listener.live);
+      await ctx.store.appendToStream(uniqueStream('unheard'), [makeEvent('Unheard', 0)]);
+      expect((await received).map((e) => e.type)).toEqual(['Unheard']);
+      await sub.close();
+    } finally {
+      await ctx.close();
+    }
+  });
+});
+
 describe('PostgresEventStore', () => {
   let ctx: Awaited<ReturnType<typeof openStore>>;
   beforeAll(async () => {

@@ -132,6 +132,8 @@ export class PostgresEventStore implements EventStore {
   /** Whether the listener is the store's own (closed with it) rather than the process's shared one. */
   private readonly ownListener: boolean;
   private listening: Promise<() => void> | null = null;
+  /** Stops waking the subscriptions when the LISTEN connection is lost. */
+  private offLost: (() => void) | null = null;
   private closed = false;
   /** The inline read models, applied in every append's transaction (null: none). */
   inTransaction: InTransactionHandler | null = null;
@@ -425,9 +427,15 @@ export class PostgresEventStore implements EventStore {
     };
   }
 
-  /** The LISTEN connection (the process's shared one) wakes live subscriptions on commit; polling covers the rest, and a lost connection is reopened. */
+  /**
+   * The LISTEN connection (the process's shared one) wakes live subscriptions on commit; polling covers the rest, and a
+   * lost connection is reopened. Its loss wakes them too: a subscription idle for up to `safetyPollMs` would otherwise
+   * sleep through the appends whose notifications went with the connection; woken, it reads and, the listener down,
+   * polls every `pollIntervalMs` until it is back.
+   */
   private ensureListener(): Promise<unknown> {
     if (this.closed) return Promise.resolve();
+    this.offLost ??= this.listener.onLost(() => this.appended.emit('appended'));
     this.listening ??= this.listener.listen(NOTIFY_CHANNEL, (payload) => this.appended.emit('appended', payload));
     return this.listening;
   }
@@ -474,6 +482,7 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {
     this.closed = true;
     this.appended.emit('appended');
+    this.offLost?.();
     (await this.listening)?.();
     if (this.ownListener) await this.listener.close();
   }
