@@ -12,7 +12,10 @@
  * teacher (staff, not only learners, are erased); after each, the course log
  * (JSON, CSV) and the school's xAPI statements are read again, and the
  * read-model rows of the course log and the LRS are searched for the old id.
+ * So is a learner's, whose own activity the LRS indexes with the stream it is
+ * in (activity-<her id>) beside her anonymous id.
  */
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
 import { caughtUp } from '../support/courses';
@@ -24,6 +27,7 @@ let db: pg.Client;
 let schoolAdmin: Session;
 let teacher: Session;
 let coTeacher: Session;
+let learner: Session;
 let dpo: Session;
 let course: string;
 let lrs: { Authorization: string; 'X-Experience-API-Version': string };
@@ -38,12 +42,16 @@ beforeAll(async () => {
   schoolAdmin = await openAccount(t, admin, { schoolId: school, role: 'school_admin' });
   teacher = await openAccount(t, schoolAdmin, { schoolId: school, role: 'teacher' });
   coTeacher = await openAccount(t, schoolAdmin, { schoolId: school, role: 'teacher' });
+  learner = await openAccount(t, schoolAdmin, { schoolId: school, role: 'learner' });
   dpo = await registerUser(t);
   await api().put(`/api/v1/users/${dpo.userId}/roles/dpo`).set(admin.auth).expect(204);
   dpo = await signIn(t, dpo.username, PASSWORD);
   // The teacher creates the course (assigned to it: the event's object is the teacher) and assigns a co-teacher (its object).
   course = (await api().post('/api/v1/courses').set(teacher.auth).send({ schoolId: school, title: 'Objects', code: 'OBJ-1', subject: 'Science', selfEnrolment: { enabled: false } }).expect(201)).body.courseId;
   await api().put(`/api/v1/courses/${course}/teachers/${coTeacher.userId}`).set(teacher.auth).send({ role: 'teacher' }).expect(204);
+  // A learner's own client-side activity: her events are in her activity stream (activity-<her id>).
+  await api().post(`/api/v1/courses/${course}/enrolments`).set(teacher.auth).send({ learnerId: learner.userId }).expect(201);
+  await api().post('/api/v1/activity').set(learner.auth).send({ id: randomUUID(), type: 'CourseViewed', courseId: course }).expect(201);
   const client = (await api().post(`/api/v1/schools/${school}/xapi-clients`).set(schoolAdmin.auth).send({ name: 'Warehouse' }).expect(201)).body as { clientId: string; secret: string };
   lrs = { Authorization: `Basic ${Buffer.from(`${client.clientId}:${client.secret}`).toString('base64')}`, 'X-Experience-API-Version': '1.0.3' };
   await caughtUp(t);
@@ -95,6 +103,13 @@ describe('an erased person is not the object of anyone’s rows', () => {
     for (const [name, text] of Object.entries(before)) expect({ name, both: text.includes(teacher.userId) && text.includes(coTeacher.userId) }).toEqual({ name, both: true });
     const objects = await db.query<{ object_id: string }>(`SELECT DISTINCT object_id FROM course_log WHERE course_id = $1 AND object_type = 'user'`, [course]);
     expect(objects.rows.map((r) => r.object_id).sort()).toEqual([teacher.userId, coTeacher.userId].sort());
+  });
+
+  it('a learner erased: the LRS’s rows of her activity (her stream, activity-<id>) name her old id nowhere', async () => {
+    await erase(learner);
+    expect(await rowsNaming(learner.userId)).toEqual([]);
+    const after = await outputs();
+    expect(Object.entries(after).filter(([, text]) => text.includes(learner.userId)).map(([name]) => name)).toEqual([]);
   });
 
   it.each([

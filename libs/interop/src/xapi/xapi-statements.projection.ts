@@ -127,6 +127,9 @@ export class XapiStatementsProjection implements Projection {
        WHERE object_ref_id = $1::text::uuid`,
       [userId, anonymousId],
     );
+    // An LMS statement's row keeps the stream its event is in (never read back: its statement is made of the row), which
+    // for the person's own activity is named by their old id (activity-<id>): the anonymous id there too.
+    await tx.query(`UPDATE xapi_statements SET stream_id = replace(stream_id, $1, $2) WHERE event_type IS NOT NULL AND stream_id LIKE '%' || $1`, [userId, anonymousId]);
     // Their State and Agent Profile documents go with them; then nothing leads from their email, account or old id to these statements any more (agent-keys.ts).
     await forgetDocuments(tx, userId);
     await tx.query('DELETE FROM xapi_agents WHERE learner_id = $1', [userId]);
