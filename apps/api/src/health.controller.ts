@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiServi
 import { Public } from '@learnstream/access';
 import { ApiList, ApiNullable, ApiOneOf, PG_POOL } from '@learnstream/core';
 import { EVENT_STORE, type EventStore } from '@learnstream/event-store';
+import { KeyStore } from '@learnstream/personal-data';
 import { InlineProjections, ProjectionRunner } from '@learnstream/projections';
 import type { FastifyReply } from 'fastify';
 import type pg from 'pg';
@@ -47,6 +48,8 @@ class HealthResponse {
   @ApiPropertyOptional({ description: 'when down: which store or projection, and why' }) reason?: string;
   @ApiProperty({ type: () => HealthCheckResponse }) database!: HealthCheckResponse;
   @ApiProperty({ type: () => EventStoreHealthResponse }) eventStore!: EventStoreHealthResponse;
+  @ApiProperty({ type: () => HealthCheckResponse, description: 'the key store’s database (KEYSTORE_DATABASE_URL): without it nobody signs in and nothing personal is written' })
+  keyStore!: HealthCheckResponse;
   @ApiProperty({ type: () => ProjectionsHealthResponse }) projections!: ProjectionsHealthResponse;
 }
 
@@ -59,14 +62,15 @@ export class HealthController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly projections: ProjectionRunner,
     private readonly inline: InlineProjections,
+    private readonly keys: KeyStore,
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Database and event store reachability, and each projection’s lag' })
+  @ApiOperation({ summary: 'Database, event store and key store reachability, and each projection’s lag' })
   @ApiOkResponse({ type: HealthResponse, description: 'everything is up' })
-  @ApiServiceUnavailableResponse({ type: HealthResponse, description: 'the database or the event store is down, a projection is stalled on it, or the server is still catching its inline read models up at start-up (`reason` says which)' })
+  @ApiServiceUnavailableResponse({ type: HealthResponse, description: 'the database, the event store or the key store is down, a projection is stalled on it, or the server is still catching its inline read models up at start-up (`reason` says which)' })
   async health(@Res({ passthrough: true }) res: FastifyReply): Promise<HealthResponse> {
-    const [database, eventStore] = await Promise.all([check(() => this.pool.query('SELECT 1')), check(() => this.store.ping())]);
+    const [database, eventStore, keyStore] = await Promise.all([check(() => this.pool.query('SELECT 1')), check(() => this.store.ping()), check(() => this.keys.ping())]);
     let projections: { name: string; state: string; lag: number; lagCapped: boolean; deadLetters: number; lastError: string | null }[] = [];
     let projectionsCheck: Check = { status: 'up' };
     if (database.status === 'up') {
@@ -81,13 +85,15 @@ export class HealthController {
         ? `database: ${database.error}`
         : eventStore.status === 'down'
           ? `event store: ${eventStore.error}`
-          : projectionsCheck.status === 'down'
-            ? `projection status: ${projectionsCheck.error}`
-            : stalled.length
-              ? `projections stalled: ${stalled.map((p) => `${p.name} (${p.lastError})`).join(', ')}`
-              : this.inline.catchingUp
-                ? 'starting: the inline read models are catching up with the log (the API answers 503 CATCHING_UP meanwhile)'
-                : null;
+          : keyStore.status === 'down'
+            ? `key store: ${keyStore.error}`
+            : projectionsCheck.status === 'down'
+              ? `projection status: ${projectionsCheck.error}`
+              : stalled.length
+                ? `projections stalled: ${stalled.map((p) => `${p.name} (${p.lastError})`).join(', ')}`
+                : this.inline.catchingUp
+                  ? 'starting: the inline read models are catching up with the log (the API answers 503 CATCHING_UP meanwhile)'
+                  : null;
     void res.code(reason ? 503 : 200);
     if (reason) void res.header('Retry-After', '2');
     return {
@@ -95,6 +101,7 @@ export class HealthController {
       ...(reason && { reason }),
       database,
       eventStore: { kind: this.store.kind, ...eventStore },
+      keyStore,
       projections: { maxLag: Math.max(0, ...projections.map((p) => p.lag)), items: projections },
     };
   }

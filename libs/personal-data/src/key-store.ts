@@ -453,6 +453,11 @@ export class KeyStore {
     return this.verifyMasterKey();
   }
 
+  /** Throws when the key store's database does not answer (health checks). */
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1 FROM key_store_check LIMIT 0');
+  }
+
   /** Whether the key is in this process's cache (diagnostics and tests). */
   isCached(keyId: string): boolean {
     return this.cache.has(keyId.toLowerCase());
