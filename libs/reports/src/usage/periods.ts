@@ -17,6 +17,12 @@ const DAY_MS = 86_400_000;
 const toDate = (day: string) => new Date(`${day}T00:00:00Z`);
 const toDay = (d: Date) => d.toISOString().slice(0, 10);
 
+/**
+ * Days compared as days: a day past 9999-12-31 is written `+010000-01-01`,
+ * which sorts before `9999-…` as text (a range to 9999-12-31 never ended).
+ */
+export const dayBefore = (a: string, b: string): boolean => toDate(a).getTime() < toDate(b).getTime();
+
 export function addDays(day: string, n: number): string {
   return toDay(new Date(toDate(day).getTime() + n * DAY_MS));
 }
@@ -44,11 +50,22 @@ export function periodEnd(period: string, granularity: Granularity): string {
 /** Every period from the one holding `from` to the one holding `to` (both days included). */
 export function periodsBetween(from: string, to: string, granularity: Granularity): Period[] {
   const periods: Period[] = [];
-  for (let p = periodOf(from, granularity); p <= to; p = nextPeriod(p, granularity)) {
+  for (let p = periodOf(from, granularity); !dayBefore(to, p); p = nextPeriod(p, granularity)) {
     const last = periodEnd(p, granularity);
-    periods.push({ period: p, start: p < from ? from : p, end: last > to ? to : last });
+    periods.push({ period: p, start: dayBefore(p, from) ? from : p, end: dayBefore(to, last) ? to : last });
   }
   return periods;
+}
+
+/** How many periods periodsBetween gives, without listing them. */
+export function countPeriods(from: string, to: string, granularity: Granularity): number {
+  if (dayBefore(to, from)) return 0;
+  if (granularity === 'month') {
+    const [a, b] = [toDate(from), toDate(to)];
+    return (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + b.getUTCMonth() - a.getUTCMonth() + 1;
+  }
+  const days = daysBetween(periodOf(from, granularity), to);
+  return granularity === 'day' ? days : Math.ceil(days / 7);
 }
 
 export function daysBetween(from: string, to: string): number {

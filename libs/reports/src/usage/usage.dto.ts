@@ -3,7 +3,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { DomainError } from '@learnstream/domain';
 import { GRANULARITIES, USAGE_DIMENSIONS, type Granularity, type UsageDimension } from '../reports.events';
-import { addDays, daysBetween, periodsBetween } from './periods';
+import { addDays, countPeriods, daysBetween } from './periods';
 import type { UsageRange } from './usage.reader';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -53,7 +53,7 @@ export function usageRange(q: UsageQueryDto, today: string): UsageRange {
     if (!validDay(day)) throw new DomainError('invalid', 'VALIDATION_FAILED', `${field} is not a calendar date`);
   }
   if (daysBetween(from, to) < 1) throw new DomainError('invalid', 'VALIDATION_FAILED', 'from must not come after to');
-  if (periodsBetween(from, to, granularity).length > USAGE_MAX_PERIODS) {
+  if (countPeriods(from, to, granularity) > USAGE_MAX_PERIODS) {
     throw new DomainError('invalid', 'VALIDATION_FAILED', `at most ${USAGE_MAX_PERIODS} periods: shorten the range or take a coarser granularity`);
   }
   return { from, to, granularity, by: q.by ?? 'role' };

@@ -37,7 +37,7 @@ import { query, queryOne } from '@learnstream/database';
 import { completionsPerPeriod } from '@learnstream/grades';
 import type { EntityManager } from 'typeorm';
 import type { Granularity, UsageDimension } from '../reports.events';
-import { addDays, periodEnd, periodsBetween, type Period } from './periods';
+import { addDays, dayBefore, periodEnd, periodsBetween, type Period } from './periods';
 import { PERSON_ROWS } from './usage-cells';
 
 export interface UsageRange {
@@ -86,7 +86,7 @@ export interface UsageFigures {
 /** The days from `first` to `last` (YYYY-MM-DD), both included. */
 function daysFrom(first: string, last: string): string[] {
   const days: string[] = [];
-  for (let day = first; day <= last; day = addDays(day, 1)) days.push(day);
+  for (let day = first; !dayBefore(last, day); day = addDays(day, 1)) days.push(day);
   return days;
 }
 
@@ -201,7 +201,7 @@ export class UsageReader {
     const outside = periods.filter(isCut).flatMap((p) => [
       { period: p.period, first: p.period, last: addDays(p.start, -1) },
       { period: p.period, first: addDays(p.end, 1), last: periodEnd(p.period, range.granularity) },
-    ]).filter((o) => o.first <= o.last);
+    ]).filter((o) => !dayBefore(o.last, o.first));
     const counted = outside.length
       ? await query<{ period: string }>(
           db,
