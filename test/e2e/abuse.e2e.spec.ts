@@ -9,6 +9,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
+import type { Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { createApp } from '../../apps/api/src/create-app';
 import { asIs, countEvents, createSchool, openAccount, PASSWORD, registerUser, signInAdmin, type Session } from '../support/auth';
@@ -299,6 +301,31 @@ describe('bodies in other encodings and types', () => {
     // A POST: a GET that no route takes goes on to the dashboard's static files when they are built (their wildcard route: 404).
     const long = await http().post(`/api/v1/courses/${'a'.repeat(600)}/enrolments`).set(teacher.auth).send({}).expect(414);
     expect(long.body.error.code).toBe('URI_TOO_LONG');
+  });
+
+  it('answers a request the HTTP parser refuses in our error shape: a URL past the header size (431), a request that is not HTTP (400)', async () => {
+    // A careless integrator's list of ids in the query string: Fastify's own answer had `error` as a string, no code.
+    const long = await http().get(`/api/v1/courses/${courseId}/logs?action=${'x'.repeat(20_000)}`).set(teacher.auth).expect(431);
+    expect(long.body.error).toEqual({ code: 'HEADERS_TOO_LARGE', message: expect.stringMatching(/URL and headers are longer than \d+ bytes/) });
+    // As supertest does: the app's server listens on a port of its own for these requests, and is closed after them.
+    const server = t.app.getHttpServer() as Server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      for (const raw of ['NOT HTTP\r\n\r\n', `POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}`]) {
+        const answer = await new Promise<string>((resolve, reject) => {
+          const socket = connect(port, '127.0.0.1', () => socket.end(raw));
+          let text = '';
+          socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          socket.on('close', () => resolve(text));
+          socket.on('error', reject);
+        });
+        const [head, body] = answer.split('\r\n\r\n');
+        expect({ raw, status: head.split('\r\n')[0], error: JSON.parse(body).error }).toEqual({ raw, status: 'HTTP/1.1 400 Bad Request', error: { code: 'VALIDATION_FAILED', message: 'the request is not valid HTTP/1.1' } });
+      }
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('reads a form body as fields, and answers a route with a trailing slash as without', async () => {

@@ -6,7 +6,7 @@ import type { AppConfig } from '@learnstream/config';
 import type { Clock } from '@learnstream/domain';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { clientRateLimit, HttpErrorFilter, inputGuardHook, JsonLogger, noStoreHook, PG_POOL, preRoutingServer, registerBodyParsing, registerRequestIds, securityHeadersHook, sendEdgeError, validationPipe } from '@learnstream/core';
+import { clientErrorHandler, clientRateLimit, HttpErrorFilter, inputGuardHook, JsonLogger, noStoreHook, PG_POOL, preRoutingServer, registerBodyParsing, registerRequestIds, securityHeadersHook, sendEdgeError, validationPipe } from '@learnstream/core';
 import { InlineProjections } from '@learnstream/projections';
 import { AppModule } from './app.module';
 import { catchingUpHook } from './catching-up.middleware';
@@ -31,6 +31,8 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
     // Requests the LRS's alternate syntax describes are rewritten before Fastify routes them (pre-routing.ts).
     serverFactory: pre.serverFactory,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // A request Node's parser refuses (headers past maxHeaderSize, not HTTP): our error shape too.
+    clientErrorHandler,
     // A URL Fastify cannot route (a %-escape that is not UTF-8, a parameter past 500 characters): our error shape too.
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
       if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') void sendEdgeError(reply, 414, 'URI_TOO_LONG', 'a part of the path is longer than 500 characters');

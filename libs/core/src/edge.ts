@@ -17,8 +17,8 @@
  * - Security headers (helmet), no `X-Powered-By`, and `Cache-Control: no-store`
  *   on the JSON/CSV API, which carries personal data.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
+import { maxHeaderSize, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex, Readable } from 'node:stream';
 import { createGunzip, createInflate, createBrotliDecompress } from 'node:zlib';
 import { isUtf8 } from 'node:buffer';
 import { parse as parseQuery } from 'node:querystring';
@@ -106,6 +106,28 @@ export function sendRawEdgeError(res: ServerResponse, status: number, code: stri
   const body = errorJson(code, message, undefined, undefined);
   res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+/**
+ * A request Node's HTTP parser refuses before Fastify has it: a URL and headers past
+ * `maxHeaderSize` (a long list of ids in a query string), a request line or header that
+ * is not HTTP, a Content-Length beside Transfer-Encoding or twice. Fastify's own answer
+ * (`{ "error": "Bad Request", "statusCode": 400 }`) is not our shape: a client reading
+ * `error.code` found none. Fastify's `clientErrorHandler`, on the socket.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', `the request's URL and headers are longer than ${maxHeaderSize} bytes: send a long list in a body`]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'REQUEST_TIMEOUT', 'the request did not arrive in time']
+        : [400, 'Bad Request', 'VALIDATION_FAILED', 'the request is not valid HTTP/1.1'];
+  const body = errorJson(code, message, undefined, undefined);
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(error);
 }
 
 /**
