@@ -9,11 +9,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
+import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { createApp } from '../../apps/api/src/create-app';
-import { asIs, countEvents, createSchool, openAccount, PASSWORD, registerUser, signInAdmin, type Session } from '../support/auth';
+import { appendsNothing, asIs, countEvents, createSchool, openAccount, PASSWORD, registerUser, signInAdmin, type Session } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -203,6 +204,17 @@ describe('GraphQL limits, checked before execution', () => {
     // Each title three levels down costs 1.5^3 (graphql-armor's depth factor): 1,600 of them are past 5,000.
     const titles = Array.from({ length: 1600 }, () => 'title').join(' ');
     await refusedBeforeExecution(`{ course(id: "${courseId}") { sections { resources { ${titles} } } } }`, /cost/i);
+  });
+
+  it('answers a persisted query it does not hold as bad input, and runs one it was sent (it was an internal error, logged as a failure)', async () => {
+    const query = `{ course(id: "${courseId}") { courseId } }`;
+    const persisted = (sha256Hash: string, withQuery = false) =>
+      http().post('/graphql').set(newClient()).set(teacher.auth).send({ ...(withQuery && { query }), extensions: { persistedQuery: { version: 1, sha256Hash } } });
+    const unknown = await appendsNothing(t, () => persisted('0'.repeat(64)));
+    expect(unknown.body.errors).toEqual([{ message: 'PersistedQueryNotFound', extensions: { code: 'VALIDATION_FAILED', status: 400, requestId: expect.any(String) } }]);
+    const hash = createHash('sha256').update(query).digest('hex');
+    expect((await persisted(hash, true)).body.data).toEqual({ course: { courseId } });
+    expect((await persisted(hash)).body.data).toEqual({ course: { courseId } });
   });
 
   it('refuses a document with too many tokens', async () => {

@@ -16,8 +16,12 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { requestIdOf, toErrorBody } from '@learnstream/core';
 
-/** Apollo's codes for a request that does not fit the schema: bad input, like a REST body that fails validation. */
-const REQUEST_ERRORS = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
+/**
+ * Apollo's codes for a request that does not fit the schema: bad input, like a REST body that fails validation.
+ * An automatic persisted query whose hash the server does not hold (a stranger's, or one evicted from the cache)
+ * is one too: Apollo's message (`PersistedQueryNotFound`, which APQ clients match to send the query) is kept.
+ */
+const REQUEST_ERRORS = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
 
 const logger = new Logger('GraphQL');
 
