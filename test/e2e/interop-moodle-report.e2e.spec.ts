@@ -10,7 +10,7 @@
  * formats), rejected rows say why, and the course log, the usage statistics
  * and the course's xAPI agree with counts computed here from the rows.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
@@ -268,6 +268,17 @@ describe('the HTTP import for admins', () => {
 
     await http().delete(`/api/v1/imports/${job.jobId}`).set(schoolAdmin.auth).expect(204);
     await http().get(`/api/v1/imports/${job.jobId}`).set(schoolAdmin.auth).expect(404);
+  });
+
+  it('refuses options the import cannot run with before it takes the file: no job, no upload kept (an unknown time zone was a 202 and a failed job)', async () => {
+    const body = csv(rows.slice(0, 3), ',', '\n');
+    const uploads = () => (existsSync(t.config.interop.importDir) ? readdirSync(t.config.interop.importDir).length : 0);
+    const [jobsBefore, filesBefore] = [(await db.query('SELECT count(*)::int AS n FROM interop_import_jobs')).rows[0].n, uploads()];
+    for (const query of [`schoolId=${schoolId}&timezone=Mars/Olympus`, `schoolId=${schoolId}&timezone=%2B07:00`, 'createMissing=true']) {
+      const res = await http().post(`/api/v1/imports/moodle-logs?${query}`).set(admin.auth).set('Content-Type', 'text/csv').send(body);
+      expect({ query, status: res.status, code: res.body.error?.code }).toEqual({ query, status: 400, code: 'VALIDATION_FAILED' });
+    }
+    expect([(await db.query('SELECT count(*)::int AS n FROM interop_import_jobs')).rows[0].n, uploads()]).toEqual([jobsBefore, filesBefore]);
   });
 
   it('cancels a running job at a batch boundary and resumes it without importing a row twice', async () => {

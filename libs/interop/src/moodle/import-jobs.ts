@@ -33,7 +33,7 @@ import { DomainError, uuidV5 } from '@learnstream/domain';
 import { KeyStore, PersonalDataCipher, personal } from '@learnstream/personal-data';
 import { INTEROP_OPTIONS, type InteropOptions } from '../interop.options';
 import { IMPORT_NAMESPACE } from './moodle-log';
-import { MoodleLogImporter, type ImportProgress, type MoodleLogImportSummary, type RejectedRow } from './moodle-log-importer';
+import { checkImportOptions, MoodleLogImporter, type ImportProgress, type MoodleLogImportSummary, type RejectedRow } from './moodle-log-importer';
 import type { Readable } from 'node:stream';
 import type pg from 'pg';
 
@@ -135,6 +135,7 @@ export class ImportJobs implements OnApplicationBootstrap, OnApplicationShutdown
 
   async upload(actor: Actor, body: Readable, fileName: string, options: ImportJobOptions): Promise<ImportJobView> {
     await this.authorise(actor, options.schoolId);
+    checkImportOptions(options);
     const jobId = randomUUID();
     await mkdir(this.options.importDir, { recursive: true, mode: 0o700 });
     const path = join(this.options.importDir, `${jobId}.upload`);

@@ -144,6 +144,18 @@ interface ReadRow {
   result: RowResult | { skip: 'unreadable_record' };
 }
 
+/**
+ * The options' own rules, before any file is read: the HTTP import checks them
+ * before it takes the upload (an unknown time zone was a 202 and a job that failed).
+ */
+export function checkImportOptions(options: { site?: string; schoolId?: string | null; createMissing?: boolean; timeZone?: string; year?: number }): void {
+  if (options.site !== undefined && !SITE.test(options.site)) throw new DomainError('invalid', 'VALIDATION_FAILED', 'the site must be 1 to 40 lower-case letters, digits, - or _, starting with a letter');
+  if (options.createMissing && !options.schoolId) throw new DomainError('invalid', 'VALIDATION_FAILED', '--create-missing needs --school: placeholder accounts and courses belong to a school');
+  if (options.timeZone !== undefined && !validTimeZone(options.timeZone)) throw new DomainError('invalid', 'VALIDATION_FAILED', `unknown time zone ${options.timeZone} (an IANA name such as Asia/Bangkok)`);
+  const { year } = options;
+  if (year !== undefined && (!Number.isInteger(year) || year < 1970 || year > 9999)) throw new DomainError('invalid', 'VALIDATION_FAILED', 'the year must be a whole number from 1970 to 9999');
+}
+
 @Injectable()
 export class MoodleLogImporter {
   constructor(
@@ -169,13 +181,10 @@ export class MoodleLogImporter {
     const started = Date.now();
     const mapping = options.mapping ?? EMPTY_MAPPING;
     const site = options.site ?? mapping.site ?? 'moodle';
-    if (!SITE.test(site)) throw new DomainError('invalid', 'VALIDATION_FAILED', 'the site must be 1 to 40 lower-case letters, digits, - or _, starting with a letter');
     const schoolId = options.schoolId?.toLowerCase() ?? null;
-    if (options.createMissing && !schoolId) throw new DomainError('invalid', 'VALIDATION_FAILED', '--create-missing needs --school: placeholder accounts and courses belong to a school');
     const timeZone = options.timeZone ?? 'UTC';
-    if (!validTimeZone(timeZone)) throw new DomainError('invalid', 'VALIDATION_FAILED', `unknown time zone ${timeZone} (an IANA name such as Asia/Bangkok)`);
     const year = options.year ?? this.clock.now().getUTCFullYear();
-    if (!Number.isInteger(year) || year < 1970 || year > 9999) throw new DomainError('invalid', 'VALIDATION_FAILED', 'the year must be a whole number from 1970 to 9999');
+    checkImportOptions({ site, schoolId, createMissing: options.createMissing, timeZone, year });
 
     const importer = await this.importers.resolve(options.as);
     if (schoolId && !(await loadSchool(this.log, schoolId))) throw new DomainError('invalid', 'UNKNOWN_SCHOOL', `no school ${schoolId}`);
