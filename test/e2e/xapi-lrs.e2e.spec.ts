@@ -195,3 +195,22 @@ describe('bytes', () => {
     await http().get('/xapi/statements').query({ statementId: s.id as string }).set(lrs()).expect(404);
   });
 });
+
+describe('days that do not exist', () => {
+  it('refuses (400, nothing written) a timestamp on 30 February or 29 February of a common year, and such a since/until: Date.parse rolled them over to March', async () => {
+    for (const timestamp of ['2026-02-30T00:00:00Z', '2026-02-29T10:00:00+07:00', '2026-04-31T00:00:00.000Z']) {
+      const s = statement({ timestamp });
+      const before = await countEvents(t);
+      const res = await http().post('/xapi/statements').set(lrs()).send(s);
+      expect({ timestamp, status: res.status, code: res.body.error?.code }).toEqual({ timestamp, status: 400, code: 'XAPI_INVALID_STATEMENT' });
+      expect(await countEvents(t)).toBe(before);
+      await http().get('/xapi/statements').query({ statementId: s.id as string }).set(lrs()).expect(404);
+    }
+    for (const query of [{ since: '2026-02-30T00:00:00Z' }, { until: '2025-02-29T00:00:00Z' }]) {
+      const res = await http().get('/xapi/statements').query(query).set(lrs());
+      expect({ query, status: res.status, code: res.body.error?.code }).toEqual({ query, status: 400, code: 'XAPI_INVALID_PARAMETER' });
+    }
+    const leap = await http().post('/xapi/statements').set(lrs()).send(statement({ timestamp: '2024-02-29T10:00:00Z' }));
+    expect(leap.status).toBe(200);
+  });
+});

@@ -48,6 +48,15 @@ export function isInstant(value: unknown): value is string {
   return m !== null && realDay(m);
 }
 
+/**
+ * The day an ISO-8601 date or timestamp starts with (`2025-02-28T…`) exists. Date.parse takes
+ * 2025-02-30T00:00:00Z as 2025-03-02: a check of a timestamp in another format than ours needs this beside it.
+ */
+export function isRealDay(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
+  return m !== null && realDay(m);
+}
+
 /** A calendar date `YYYY-MM-DD` that exists (2024-02-30 does not). */
 export function isCalendarDate(value: unknown): value is string {
   const m = typeof value === 'string' ? DATE.exec(value) : null;

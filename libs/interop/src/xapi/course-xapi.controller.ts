@@ -10,8 +10,8 @@ import { CourseStatementsResponse } from '../interop.responses';
 import { CourseStatementsQuery } from './queries/course-statements.query';
 
 export class CourseXapiQueryDto {
-  @ApiPropertyOptional({ description: 'occurred after (exclusive)' }) @IsOptional() @IsISO8601() since?: string;
-  @ApiPropertyOptional({ description: 'occurred at or before' }) @IsOptional() @IsISO8601() until?: string;
+  @ApiPropertyOptional({ description: 'occurred after (exclusive)' }) @IsOptional() @IsISO8601({ strict: true }) since?: string;
+  @ApiPropertyOptional({ description: 'occurred at or before' }) @IsOptional() @IsISO8601({ strict: true }) until?: string;
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
   @ApiPropertyOptional({ description: 'from the previous page\'s `more`' }) @IsOptional() @IsString() cursor?: string;
 }

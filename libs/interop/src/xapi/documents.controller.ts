@@ -16,7 +16,7 @@ import { ApiBasicAuth, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperat
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { ForbiddenError, Public } from '@learnstream/access';
 import { ApiErrors, headerOf } from '@learnstream/core';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, isRealDay } from '@learnstream/domain';
 import { AgentKeys } from './agent-keys';
 import { XapiActivities } from './activities';
 import { parseEtags, XapiDocuments, type DocumentKind, type HeaderRule, type DocumentScope, type Preconditions } from './documents';
@@ -81,7 +81,7 @@ function parseAgent(raw: string): JsonObject {
 function sinceOf(params: Params): Date | undefined {
   const since = text(params, 'since', false);
   if (since === undefined) return undefined;
-  if (!TIMESTAMP.test(since) || Number.isNaN(Date.parse(since))) throw bad('since must be an ISO 8601 timestamp');
+  if (!TIMESTAMP.test(since) || !isRealDay(since) || Number.isNaN(Date.parse(since))) throw bad('since must be an ISO 8601 timestamp');
   return new Date(since);
 }
 

@@ -12,7 +12,7 @@
  * object, a version other than 1.0.x.
  */
 import { version as uuidVersion } from 'uuid';
-import { isUuid as isAnyUuid } from '@learnstream/domain';
+import { isRealDay, isUuid as isAnyUuid } from '@learnstream/domain';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -252,7 +252,7 @@ function context(p: Problems, path: string, value: unknown, objectIsActivity: bo
 
 function timestamp(p: Problems, path: string, value: unknown): void {
   if (value === undefined) return;
-  if (typeof value !== 'string' || !TIMESTAMP.test(value) || Number.isNaN(Date.parse(value))) p.add(path, 'must be an ISO 8601 timestamp');
+  if (typeof value !== 'string' || !TIMESTAMP.test(value) || !isRealDay(value) || Number.isNaN(Date.parse(value))) p.add(path, 'must be an ISO 8601 timestamp');
   else if (/-00(:?00)?$/.test(value)) p.add(path, 'must not use the offset -00:00');
 }
 

@@ -47,7 +47,7 @@ describe('course-log filters', () => {
     expect(parseBound('2025-05-01', 'to').toISOString()).toBe('2025-05-02T00:00:00.000Z');
     expect(parseBound('2025-05-01T08:00:00+07:00', 'from').toISOString()).toBe('2025-05-01T01:00:00.000Z');
     expect(parseBound('2025-05-01T08:00:00.250Z', 'to').toISOString()).toBe('2025-05-01T08:00:00.251Z');
-    for (const bad of ['2025-02-30', 'yesterday', '2025-05-01T08:00:00', '1 May 2025']) {
+    for (const bad of ['2025-02-30', '2025-02-30T00:00:00Z', '2025-02-29T08:00:00+07:00', 'yesterday', '2025-05-01T08:00:00', '1 May 2025']) {
       expect(() => parseBound(bad, 'from')).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
     }
     expect(() => toCourseLogFilter({ from: '2025-05-02', to: '2025-05-01' })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));

@@ -10,7 +10,7 @@
  * own order (what was recorded since). The position expressions match the
  * indexes of migration 0600.
  */
-import { DomainError } from '@learnstream/domain';
+import { DomainError, isRealDay } from '@learnstream/domain';
 import type { Origin } from '@learnstream/event-store';
 
 export interface LogPosition {
@@ -58,7 +58,7 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{
 
 /** An ISO-8601 date or timestamp (with its zone), as the filter's bound; a date `to` ends at the end of that UTC day. */
 export function parseBound(value: string, field: 'from' | 'to'): Date {
-  const ok = DATE_ONLY.test(value) || TIMESTAMP.test(value);
+  const ok = (DATE_ONLY.test(value) || TIMESTAMP.test(value)) && isRealDay(value);
   const at = ok ? new Date(DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value) : new Date(NaN);
   if (Number.isNaN(at.getTime()) || (DATE_ONLY.test(value) && at.toISOString().slice(0, 10) !== value)) {
     throw new DomainError('invalid', 'VALIDATION_FAILED', `${field} must be an ISO-8601 date (2025-05-01) or timestamp with a zone (2025-05-01T08:00:00Z)`);

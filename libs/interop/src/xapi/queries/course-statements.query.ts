@@ -15,7 +15,7 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { AccessPolicy, envelopeFor, TenantDb, type Actor, type TenantScope } from '@learnstream/access';
 import { PG_POOL } from '@learnstream/core';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, isRealDay } from '@learnstream/domain';
 import type pg from 'pg';
 import { EventLog } from '@learnstream/event-store';
 import { activityStreamId } from '../../interop.events';
@@ -97,7 +97,7 @@ export class CourseStatementsHandler implements IQueryHandler<CourseStatementsQu
     for (const [name, op] of [['since', '>'], ['until', '<=']] as const) {
       const v = filter[name];
       if (v === undefined) continue;
-      if (Number.isNaN(Date.parse(v))) throw bad(`${name} must be an ISO 8601 timestamp`);
+      if (!isRealDay(v) || Number.isNaN(Date.parse(v))) throw bad(`${name} must be an ISO 8601 timestamp`);
       params.push(new Date(v).toISOString());
       where.push(`l.occurred_at ${op} $${params.length}`);
     }

@@ -22,7 +22,7 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { envelopeFor } from '@learnstream/access';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, isRealDay } from '@learnstream/domain';
 import { EventLog } from '@learnstream/event-store';
 import { xapiClientStreamId } from '../../interop.events';
 import { INTEROP_OPTIONS, type InteropOptions } from '../../interop.options';
@@ -146,7 +146,7 @@ export class GetStatementsHandler implements IQueryHandler<GetStatementsQuery, S
     for (const [name, op] of [['since', '>'], ['until', '<=']] as const) {
       const v = params[name];
       if (v === undefined) continue;
-      if (!TIMESTAMP.test(v) || Number.isNaN(Date.parse(v))) throw bad(`${name} must be an ISO 8601 timestamp with a time zone`);
+      if (!TIMESTAMP.test(v) || !isRealDay(v) || Number.isNaN(Date.parse(v))) throw bad(`${name} must be an ISO 8601 timestamp with a time zone`);
       where.push(`stored ${op} ${param(new Date(v).toISOString())}`);
     }
     if (about.length) {
