@@ -184,6 +184,7 @@ describe('roles', () => {
   it('lets a course’s teacher edit it, a non-editing teacher only teach it, and an enrolled learner only participate', async () => {
     const s = await school();
     const assistant = await account();
+    await member(assistant, s.schoolId, 'teacher');
     const courseId = await course(s.schoolId, [[s.teacher, 'teacher'], [assistant, 'non_editing_teacher']], [[s.learner, 'active']]);
     const actions = ['course.edit', 'course.teach', 'course.participate'] as const;
     const answers = async (userId: string) => Promise.all(actions.map((action) => can(userId, { action, courseId })));
@@ -191,6 +192,23 @@ describe('roles', () => {
     expect(await answers(assistant)).toEqual([false, true, false]);
     expect(await answers(s.learner)).toEqual([false, false, true]);
     expect(await answers(s.admin)).toEqual([true, true, false]);
+  });
+
+  it('counts course staff only while they are staff of the course’s school: a teacher who left it, or a learner there, neither teaches nor edits', async () => {
+    const s = await school();
+    const [left, demoted, anyone] = [await account(), await account(), await account()];
+    await member(left, s.schoolId, 'teacher', null, true);
+    await member(demoted, s.schoolId, 'learner');
+    const courseId = await course(s.schoolId, [[s.teacher, 'teacher'], [left, 'teacher'], [demoted, 'teacher']], [[s.learner, 'active']]);
+    for (const userId of [left, demoted]) {
+      expect(await Promise.all((['course.edit', 'course.teach', 'course.enrol'] as const).map((action) => can(userId, { action, courseId })))).toEqual([false, false, false]);
+      expect(await can(userId, { action: 'course.learner', courseId, learnerId: s.learner })).toBe(false);
+      expect(await can(userId, { action: 'user.read', userId: s.learner })).toBe(false);
+    }
+    expect((await policy.course(courseId)).staff).toEqual([{ userId: s.teacher, role: 'teacher' }]);
+    // A platform-wide course belongs to no school: its staff are whoever was assigned.
+    const platformCourse = await course(null, [[anyone, 'teacher']]);
+    expect(await can(anyone, { action: 'course.edit', courseId: platformCourse })).toBe(true);
   });
 
   /** Runs `check` with every statement that reaches the database recorded in `sent` (each runs as it is). */
@@ -222,6 +240,7 @@ describe('roles', () => {
   it('decides course.teach on the caller’s facts and the course’s read in one statement, and keeps the caller’s for the request', async () => {
     const s = await school();
     const assistant = await account();
+    await member(assistant, s.schoolId, 'teacher');
     const archived = await course(s.schoolId, [[s.teacher, 'teacher'], [assistant, 'non_editing_teacher']]);
     await db.dataSource.query('UPDATE courses SET archived_at = $2 WHERE course_id = $1', [archived, at]);
     await recordingStatements(async (sent) => {

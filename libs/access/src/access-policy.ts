@@ -46,6 +46,7 @@ export interface CourseFacts {
   archived: boolean;
   /** When the course was created (its CourseCreated's occurredAt); null when it does not exist. */
   createdAt: Date | null;
+  /** The course's staff who still stand (STAFF_STANDS): on a school's course, those still staff of its school. */
   staff: { userId: string; role: 'teacher' | 'non_editing_teacher' }[];
 }
 
@@ -129,9 +130,17 @@ const FACTS_SQL = `SELECT a.user_id IS NOT NULL AS exists, a.platform_roles, to_
     coalesce((SELECT array_agg(l.child_id) FROM parent_links l WHERE l.parent_id = $1 AND l.status = 'confirmed'), '{}') AS children
   FROM (SELECT $1::uuid AS id) who LEFT JOIN accounts a ON a.user_id = who.id`;
 
+/**
+ * Whether course_staff row `s` of course `c` still stands: on a school's course, only while the person is staff of that
+ * school (an active teacher or school-admin membership). A teacher who left the school, or was made a learner there,
+ * keeps the row (the course's history, LAST_TEACHER) but no longer teaches the course.
+ */
+const STAFF_STANDS = `(c.school_id IS NULL OR EXISTS (SELECT 1 FROM school_memberships m
+    WHERE m.user_id = s.user_id AND m.school_id = c.school_id AND m.ended_at IS NULL AND m.role IN ('teacher', 'school_admin')))`;
+
 /** A course's tenant, state, creation time (epoch ms) and staff ($1: the course), as one JSON value (null: no such course). */
 const COURSE_SQL = `SELECT json_build_object('schoolId', c.school_id, 'archived', c.archived_at IS NOT NULL, 'createdAt', floor(extract(epoch FROM c.created_at) * 1000)::float8,
-    'staff', coalesce((SELECT json_agg(json_build_object('userId', s.user_id, 'role', s.role)) FROM course_staff s WHERE s.course_id = c.course_id), '[]'))
+    'staff', coalesce((SELECT json_agg(json_build_object('userId', s.user_id, 'role', s.role)) FROM course_staff s WHERE s.course_id = c.course_id AND ${STAFF_STANDS}), '[]'))
   FROM courses c WHERE c.course_id = $1`;
 
 interface CourseJson {
@@ -407,7 +416,8 @@ export class AccessPolicy {
         if (target.memberships.some((t) => t.role === 'learner' && t.classId !== null && myClasses.includes(t.classId))) return true;
         const taught = await query(
           this.db,
-          `SELECT 1 FROM course_staff s JOIN course_enrolments e USING (course_id) WHERE s.user_id = $1 AND e.learner_id = $2 LIMIT 1`,
+          `SELECT 1 FROM course_staff s JOIN course_enrolments e USING (course_id) JOIN courses c USING (course_id)
+           WHERE s.user_id = $1 AND e.learner_id = $2 AND ${STAFF_STANDS} LIMIT 1`,
           [actor.userId, permission.userId],
         );
         return taught.length > 0;
