@@ -41,13 +41,16 @@ describe('a teacher who left the school', () => {
     await api().delete(`/api/v1/schools/${schoolA}/members/${leaver.userId}`).set(schoolAdmin.auth).expect(200);
 
     await appendsNothing(t, async () => {
-      const writes = [
-        api().patch(`/api/v1/courses/${courseId}`).set(leaver.auth).send({ title: 'Taken over' }),
-        api().post(`/api/v1/courses/${courseId}/sections`).set(leaver.auth).send({ title: 'Week 3' }),
-        api().delete(`/api/v1/courses/${courseId}/enrolments/${learner.userId}`).set(leaver.auth).send({ reason: 'gone' }),
-        api().put(`/api/v1/courses/${courseId}/teachers/${leaver.userId}`).set(leaver.auth).send({ role: 'non_editing_teacher' }),
+      const writes: [string, request.Test][] = [
+        ['edit the course', api().patch(`/api/v1/courses/${courseId}`).set(leaver.auth).send({ title: 'Taken over' })],
+        ['add a section', api().post(`/api/v1/courses/${courseId}/sections`).set(leaver.auth).send({ title: 'Week 3' })],
+        ['unenrol a learner', api().delete(`/api/v1/courses/${courseId}/enrolments/${learner.userId}`).set(leaver.auth).send({ reason: 'gone' })],
+        ['change the staff', api().put(`/api/v1/courses/${courseId}/teachers/${leaver.userId}`).set(leaver.auth).send({ role: 'non_editing_teacher' })],
       ];
-      for (const res of await Promise.all(writes)) expect({ path: res.req.path, status: res.status, code: res.body.error?.code }).toEqual({ path: res.req.path, status: 403, code: 'FORBIDDEN' });
+      for (const [what, call] of writes) {
+        const res = await call;
+        expect({ what, status: res.status, code: res.body.error?.code }).toEqual({ what, status: 403, code: 'FORBIDDEN' });
+      }
     });
     for (const path of [`/api/v1/courses/${courseId}/enrolments`, `/api/v1/courses/${courseId}/logs`, `/api/v1/reports/courses/${courseId}`]) {
       const res = await api().get(path).set(leaver.auth);
@@ -57,5 +60,36 @@ describe('a teacher who left the school', () => {
     const course = await api().get(`/api/v1/courses/${courseId}`).set(teacher.auth).expect(200);
     expect(course.body.staff).toContainEqual({ userId: leaver.userId, role: 'teacher' });
     await api().post(`/api/v1/courses/${courseId}/sections`).set(teacher.auth).send({ title: 'Week 3' }).expect(201);
+  });
+});
+
+describe('a learner who moved to another school', () => {
+  it('no longer takes part in the old school’s course they are still enrolled in: no activity, attempts or submissions, and no reading it', async () => {
+    const schoolB = await createSchool(t, admin, 'Next School');
+    const adminB = await openAccount(t, admin, { schoolId: schoolB, role: 'school_admin' });
+    const mover = await openAccount(t, schoolAdmin, { schoolId: schoolA, role: 'learner', dateOfBirth: '2000-01-01' });
+    const courseId = await createCourse(t, teacher, { schoolId: schoolA, code: 'MOVE-1' });
+    for (const who of [mover, learner]) await api().post(`/api/v1/courses/${courseId}/enrolments`).set(teacher.auth).send({ learnerId: who.userId }).expect(201);
+    const quiz = await api().post(`/api/v1/courses/${courseId}/quizzes`).set(teacher.auth).send({ title: 'Quiz', attemptsAllowed: 0, gradingMethod: 'highest', maxGrade: 10 }).expect(201);
+    await api().post(`/api/v1/quizzes/${quiz.body.quizId}/questions`).set(teacher.auth).send({ question: { kind: 'true_false', text: 'Water is wet.', points: 1, skills: ['science'], correct: true } }).expect(201);
+    const essay = await api().post(`/api/v1/courses/${courseId}/assignments`).set(teacher.auth).send({ title: 'Essay', submissionTypes: ['text'], maxGrade: 100 }).expect(201);
+    await api().get(`/api/v1/courses/${courseId}`).set(mover.auth).expect(200);
+
+    const asked = await api().post(`/api/v1/schools/${schoolB}/transfers`).set(adminB.auth).send({ userId: mover.userId, role: 'learner' }).expect(201);
+    await api().post(`/api/v1/transfers/${asked.body.transferId}/accept`).set(mover.auth).expect(200);
+
+    await appendsNothing(t, async () => {
+      const tries: [string, request.Test][] = [
+        ['record activity', api().post('/api/v1/activity').set(mover.auth).send({ id: '0b7a3c1e-2f4d-4e5a-8b6c-7d8e9f0a1b2c', type: 'CourseViewed', courseId })],
+        ['start an attempt', api().post(`/api/v1/quizzes/${quiz.body.quizId}/attempts`).set(mover.auth)],
+        ['hand in work', api().post(`/api/v1/assignments/${essay.body.assignmentId}/submissions`).set(mover.auth).send({ text: 'From my new school' })],
+        ['read the course', api().get(`/api/v1/courses/${courseId}`).set(mover.auth)],
+        ['read the quiz', api().get(`/api/v1/quizzes/${quiz.body.quizId}`).set(mover.auth)],
+      ];
+      for (const [what, call] of tries) expect({ what, status: (await call).status }).toEqual({ what, status: 403 });
+    });
+    // A learner still of the school takes part as before.
+    await api().post(`/api/v1/quizzes/${quiz.body.quizId}/attempts`).set(learner.auth).expect(201);
+    await api().post('/api/v1/activity').set(learner.auth).send({ id: '1c8b4d2f-3a5e-4f6b-9c7d-8e9f0a1b2c3d', type: 'CourseViewed', courseId }).expect(201);
   });
 });

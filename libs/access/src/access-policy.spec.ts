@@ -211,6 +211,18 @@ describe('roles', () => {
     expect(await can(anyone, { action: 'course.edit', courseId: platformCourse })).toBe(true);
   });
 
+  it('counts an active enrolment only while the learner is a learner of the course’s school: one who left it no longer participates', async () => {
+    const s = await school();
+    const left = await account();
+    await member(left, s.schoolId, 'learner', null, true);
+    const courseId = await course(s.schoolId, [[s.teacher, 'teacher']], [[s.learner, 'active'], [left, 'active']]);
+    expect([await can(s.learner, { action: 'course.participate', courseId }), await can(left, { action: 'course.participate', courseId })]).toEqual([true, false]);
+    expect(await policy.enrolledAmong([{ courseId, learnerId: s.learner }, { courseId, learnerId: left }])).toEqual(new Set([`${courseId}|${s.learner}`]));
+    // A platform-wide course belongs to no school: any enrolled account takes part.
+    const platformCourse = await course(null, [], [[left, 'active']]);
+    expect(await can(left, { action: 'course.participate', courseId: platformCourse })).toBe(true);
+  });
+
   /** Runs `check` with every statement that reaches the database recorded in `sent` (each runs as it is). */
   async function recordingStatements(check: (sent: string[]) => Promise<void>): Promise<void> {
     const sent: string[] = [];

@@ -138,6 +138,14 @@ const FACTS_SQL = `SELECT a.user_id IS NOT NULL AS exists, a.platform_roles, to_
 const STAFF_STANDS = `(c.school_id IS NULL OR EXISTS (SELECT 1 FROM school_memberships m
     WHERE m.user_id = s.user_id AND m.school_id = c.school_id AND m.ended_at IS NULL AND m.role IN ('teacher', 'school_admin')))`;
 
+/**
+ * Whether active enrolment `e` in course `c` still makes its learner a participant: on a school's course, only while
+ * they are a learner of that school. A learner who moved to another school (or left it) keeps the enrolment row (the
+ * course's history, their teachers' reports) but no longer takes part in the course.
+ */
+const LEARNER_STANDS = `(c.school_id IS NULL OR EXISTS (SELECT 1 FROM school_memberships m
+    WHERE m.user_id = e.learner_id AND m.school_id = c.school_id AND m.ended_at IS NULL AND m.role = 'learner'))`;
+
 /** A course's tenant, state, creation time (epoch ms) and staff ($1: the course), as one JSON value (null: no such course). */
 const COURSE_SQL = `SELECT json_build_object('schoolId', c.school_id, 'archived', c.archived_at IS NOT NULL, 'createdAt', floor(extract(epoch FROM c.created_at) * 1000)::float8,
     'staff', coalesce((SELECT json_agg(json_build_object('userId', s.user_id, 'role', s.role)) FROM course_staff s WHERE s.course_id = c.course_id AND ${STAFF_STANDS}), '[]'))
@@ -330,8 +338,13 @@ export class AccessPolicy {
     return rows.length > 0;
   }
 
+  /** Enrolled now, and still a learner of the course's school (LEARNER_STANDS). */
   async isEnrolled(courseId: string, learnerId: string): Promise<boolean> {
-    const rows = await query(this.db, `SELECT 1 FROM course_enrolments WHERE course_id = $1 AND learner_id = $2 AND status = 'active'`, [courseId, learnerId]);
+    const rows = await query(
+      this.db,
+      `SELECT 1 FROM course_enrolments e JOIN courses c USING (course_id) WHERE e.course_id = $1 AND e.learner_id = $2 AND e.status = 'active' AND ${LEARNER_STANDS}`,
+      [courseId, learnerId],
+    );
     return rows.length > 0;
   }
 
@@ -341,7 +354,8 @@ export class AccessPolicy {
     const rows = await query<{ course_id: string; learner_id: string }>(
       this.db,
       `SELECT e.course_id, e.learner_id FROM unnest($1::uuid[], $2::uuid[]) AS p(course_id, learner_id)
-         JOIN course_enrolments e ON e.course_id = p.course_id AND e.learner_id = p.learner_id WHERE e.status = 'active'`,
+         JOIN course_enrolments e ON e.course_id = p.course_id AND e.learner_id = p.learner_id JOIN courses c ON c.course_id = e.course_id
+       WHERE e.status = 'active' AND ${LEARNER_STANDS}`,
       [pairs.map((p) => p.courseId), pairs.map((p) => p.learnerId)],
     );
     return new Set(rows.map((r) => `${r.course_id}|${r.learner_id}`));

@@ -61,7 +61,8 @@ export class SubmitAssignmentHandler implements ICommandHandler<SubmitAssignment
     } else {
       time = await this.time.forCourse(actor, assignment.courseId, input.occurredAt);
     }
-    const enrolled = await this.policy.enrolledAt(assignment.courseId, learnerId, time.at);
+    // Now: enrolled and still a learner of the course's school; an import's past time: enrolled then.
+    const enrolled = input.occurredAt === undefined ? await this.policy.isEnrolled(assignment.courseId, learnerId) : await this.policy.enrolledAt(assignment.courseId, learnerId, time.at);
     const text = input.text == null ? undefined : personal(learnerId, input.text);
     const { events } = await this.repo.decideAndAppend({
       streamId: assignmentSubmissionStreamId(assignmentId, learnerId),
