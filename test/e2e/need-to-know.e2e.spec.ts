@@ -93,3 +93,19 @@ describe('a learner who moved to another school', () => {
     await api().post('/api/v1/activity').set(learner.auth).send({ id: '1c8b4d2f-3a5e-4f6b-9c7d-8e9f0a1b2c3d', type: 'CourseViewed', courseId }).expect(201);
   });
 });
+
+describe('the directory’s external-id filter', () => {
+  it('is for the school’s admins: a teacher, who is never shown an account’s idNumber, cannot find who holds one', async () => {
+    const holder = await openAccount(t, schoolAdmin, { schoolId: schoolA, role: 'learner', idNumber: 'NTK-4242' });
+    const found = await api().get(`/api/v1/schools/${schoolA}/members`).query({ idNumber: 'NTK-4242' }).set(schoolAdmin.auth).expect(200);
+    expect(found.body.members.map((m: { userId: string }) => m.userId)).toEqual([holder.userId]);
+    for (const idNumber of ['NTK-4242', 'NTK-0000']) {
+      const res = await api().get(`/api/v1/schools/${schoolA}/members`).query({ idNumber }).set(teacher.auth);
+      expect({ idNumber, status: res.status, code: res.body.error?.code, members: res.body.members }).toEqual({ idNumber, status: 403, code: 'FORBIDDEN', members: undefined });
+    }
+    // The directory itself stays the teacher's, without external ids.
+    const directory = await api().get(`/api/v1/schools/${schoolA}/members`).set(teacher.auth).expect(200);
+    expect(directory.body.members.map((m: { userId: string }) => m.userId)).toContain(holder.userId);
+    expect(JSON.stringify(directory.body)).not.toContain('NTK-4242');
+  });
+});

@@ -51,7 +51,7 @@ export async function registerUser(t: TestApp, profile: Record<string, unknown> 
 export async function openAccount(
   t: TestApp,
   by: Session,
-  input: { schoolId: string; role: 'learner' | 'teacher' | 'school_admin'; classId?: string; gradeLevel?: string; dateOfBirth?: string; displayName?: string; email?: string },
+  input: { schoolId: string; role: 'learner' | 'teacher' | 'school_admin'; classId?: string; gradeLevel?: string; dateOfBirth?: string; displayName?: string; email?: string; idNumber?: string },
 ): Promise<Session> {
   const username = uniqueUsername(input.role.replace('_', ''));
   const res = await http(t)

@@ -62,7 +62,7 @@ export class MemberFilterDto {
   @ApiPropertyOptional({ enum: SCHOOL_ROLES }) @IsOptional() @IsIn(SCHOOL_ROLES) role?: SchoolRole;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsId() classId?: string;
   @ApiPropertyOptional({ default: false, description: 'past members too (school and platform admins)' }) @IsOptional() @Transform(flag) @IsBoolean() includeEnded?: boolean;
-  @ApiPropertyOptional({ description: "the member whose account the school opened with this external id (idNumber, as given to POST /users or the bulk upload)", maxLength: 100 })
+  @ApiPropertyOptional({ description: "the member whose account the school opened with this external id (idNumber, as given to POST /users or the bulk upload); school and platform admins (a teacher: 403)", maxLength: 100 })
   @IsOptional()
   @IsString()
   @MaxLength(100)

@@ -1,5 +1,5 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { AccessPolicy, TenantDb, type Actor, type SchoolRole } from '@learnstream/access';
+import { AccessPolicy, ForbiddenError, TenantDb, type Actor, type SchoolRole } from '@learnstream/access';
 import { decodeKeyCursor, encodeKeyCursor } from '@learnstream/core';
 import { DomainError } from '@learnstream/domain';
 import { EventLog } from '@learnstream/event-store';
@@ -53,6 +53,8 @@ export class ListMembersHandler implements IQueryHandler<ListMembersQuery> {
       : me.platformRoles.includes('platform_admin')
         ? 'platform_admin'
         : 'teacher';
+    // An external id is never shown to a teacher: finding who holds one would tell it all the same.
+    if (view === 'teacher' && filter.idNumber != null) throw new ForbiddenError('only the school’s admins and platform admins may find members by their external id (idNumber)');
     const includeEnded = view !== 'teacher' && filter.includeEnded;
     const limit = filter.limit ?? 100;
     // The directory's order: display name (none last), then the person, then the membership: a page starts after the last one's key.
