@@ -602,6 +602,15 @@ describe('a live tail outlives neither its session nor its access (both pushed, 
     await api().get(`/api/v1/courses/${courseId}/logs`).set(assistant.auth).expect(403);
   });
 
+  it('ends within 5 s of a teacher of the course leaving the school (its staff list still names them), and the log is refused after', async () => {
+    const leaver = await openAccount(t, schoolAdminA, { schoolId: schoolA, role: 'teacher' });
+    await api().put(`/api/v1/courses/${courseId}/teachers/${leaver.userId}`).set(teacher.auth).send({ role: 'non_editing_teacher' }).expect(204);
+    const ended = await endsAfter(leaver, () => api().delete(`/api/v1/schools/${schoolA}/members/${leaver.userId}`).set(schoolAdminA.auth).expect(200));
+    expect(ended.reason).toBe('access_revoked');
+    expect(ended.ms).toBeLessThan(5000);
+    await api().get(`/api/v1/courses/${courseId}/logs`).set(leaver.auth).expect(403);
+  });
+
   it('ends within 5 s of a school admin leaving the school', async () => {
     const deputy = await openAccount(t, admin, { schoolId: schoolA, role: 'school_admin' });
     const ended = await endsAfter(deputy, () => api().delete(`/api/v1/schools/${schoolA}/members/${deputy.userId}`).set(admin.auth).expect((res) => expect(res.status).toBeLessThan(300)));
