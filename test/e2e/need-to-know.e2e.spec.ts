@@ -5,9 +5,11 @@
  * stop with the membership, however the course's own records (its staff list,
  * the enrolment) still name them.
  */
+import pg from 'pg';
 import request from 'supertest';
 import { appendsNothing, createSchool, openAccount, signInAdmin, type Session } from '../support/auth';
 import { createCourse } from '../support/courses';
+import { ImportJobs } from '../../libs/interop/src';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -107,5 +109,48 @@ describe('the directory’s external-id filter', () => {
     const directory = await api().get(`/api/v1/schools/${schoolA}/members`).set(teacher.auth).expect(200);
     expect(directory.body.members.map((m: { userId: string }) => m.userId)).toContain(holder.userId);
     expect(JSON.stringify(directory.body)).not.toContain('NTK-4242');
+  });
+});
+
+describe('a Moodle log import into one school', () => {
+  const HEADER = 'id,eventname,component,action,target,objecttable,objectid,crud,edulevel,contextid,contextlevel,contextinstanceid,userid,courseid,relateduserid,anonymous,other,timecreated,origin,ip,realuserid';
+  /** A logstore_standard_log dump: Moodle user 7001 views Moodle course 801 and logs in, at `at` (epoch seconds). */
+  const log = (at: number) =>
+    [HEADER, `${at},\\core\\event\\course_viewed,core,viewed,course,,,r,2,1,50,801,7001,801,,0,N;,${at},web,10.0.0.1,`, `${at + 1},\\core\\event\\user_loggedin,core,loggedin,user,user,7001,r,0,1,10,0,7001,0,,0,N;,${at + 1},web,10.0.0.1,`].join('\n') + '\n';
+  async function sql<R>(text: string, params: unknown[] = []): Promise<R[]> {
+    const client = new pg.Client({ connectionString: t.db.url });
+    await client.connect();
+    try {
+      return (await client.query(text, params)).rows as R[];
+    } finally {
+      await client.end();
+    }
+  }
+  async function importAs(who: Session, schoolId: string, body: string, createMissing: boolean) {
+    const started = await api().post(`/api/v1/imports/moodle-logs?schoolId=${schoolId}&createMissing=${createMissing}`).set(who.auth).set('Content-Type', 'text/csv').send(body).expect(202);
+    await t.app.get(ImportJobs).settled(started.body.jobId);
+    return (await api().get(`/api/v1/imports/${started.body.jobId}`).set(who.auth).expect(200)).body;
+  }
+
+  it('never resolves Moodle ids to another school’s course or person through the site’s id map', async () => {
+    const schoolB = await createSchool(t, admin, 'Other Importer');
+    const adminB = await openAccount(t, admin, { schoolId: schoolB, role: 'school_admin' });
+    // School B imports its Moodle log first (the default site): Moodle user 7001 and course 801 become B's placeholders.
+    expect(await importAs(adminB, schoolB, log(1714550400), true)).toMatchObject({ status: 'done', imported: 2, rejected: 0 });
+    const placeholders = await sql<{ kind: string; learnstream_id: string }>(`SELECT kind, learnstream_id FROM interop_id_map WHERE site = 'moodle' AND external_id IN ('7001', '801')`);
+    const bCourse = placeholders.find((r) => r.kind === 'course')!.learnstream_id;
+    const bLearner = placeholders.find((r) => r.kind === 'user')!.learnstream_id;
+    const touching = async () =>
+      Number((await sql<{ n: string }>(`SELECT count(*) AS n FROM events WHERE metadata->>'courseId' = $1 OR metadata->>'actorId' = $2`, [bCourse, bLearner]))[0].n);
+    const before = await touching();
+
+    // School A's admin imports a file naming the same Moodle ids, with and without placeholders: nothing lands on B's course or learner.
+    for (const createMissing of [false, true]) {
+      const job = await importAs(schoolAdmin, schoolA, log(1714560000 + (createMissing ? 100 : 0)), createMissing);
+      expect(job).toMatchObject({ status: 'done', imported: 0, rejected: 2 });
+      expect(JSON.stringify(job)).not.toContain(bCourse);
+      expect(JSON.stringify(job)).not.toContain(bLearner);
+    }
+    expect(await touching()).toBe(before);
   });
 });

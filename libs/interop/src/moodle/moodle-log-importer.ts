@@ -46,7 +46,7 @@ import { retryTransient } from '@learnstream/database';
 import { DomainError, Clock } from '@learnstream/domain';
 import { AppendBatcher, EventLog, EventRegistry, EventStoreError, PostgresEventStore, type BatchedAppendResult, type NewEvent } from '@learnstream/event-store';
 import { PersonalDataCipher, SealedRequests } from '@learnstream/personal-data';
-import { IdMap, type IdMapEntry } from './id-map';
+import { IdMap, type IdKind, type IdMapEntry } from './id-map';
 import { emptyCounts, fileKeyOf, ImportCheckpoints, type ImportCounts } from './import-checkpoints';
 import { ImporterActor } from './importer-actor';
 import { formatOf, isUtf8File, readLogFile, readLogFileChunks, RecordReplay, type TableRecord } from './log-files';
@@ -418,6 +418,25 @@ export class MoodleLogImporter {
     return `row:${hash}:${n}`;
   }
 
+  /**
+   * Of the id map's entries, the Learnstream ids an import into `schoolId` may not resolve to: another school's course,
+   * a resource of one, a person who never was a member of the school. The id map is per Moodle site, and two schools
+   * may name the same site (by default `moodle`): an import into one school never writes on another's courses or people.
+   * An import without a school (the platform's) resolves every entry.
+   */
+  private async ofOtherSchools(schoolId: string | null, kind: IdKind, entries: IdMapEntry[]): Promise<Set<string>> {
+    if (schoolId === null || entries.length === 0) return new Set();
+    const ids = entries.map((e) => (kind === 'course_module' ? e.courseId ?? e.learnstreamId : e.learnstreamId));
+    const { rows } = await this.pool.query<{ id: string }>(
+      kind === 'user'
+        ? `SELECT id FROM unnest($2::uuid[]) AS id WHERE NOT EXISTS (SELECT 1 FROM school_memberships m WHERE m.user_id = id AND m.school_id = $1)`
+        : `SELECT c.course_id AS id FROM courses c WHERE c.course_id = ANY ($2::uuid[]) AND c.school_id IS NOT NULL AND c.school_id <> $1`,
+      [schoolId, ids],
+    );
+    const foreign = new Set(rows.map((r) => r.id));
+    return new Set(entries.filter((e, i) => foreign.has(ids[i])).map((e) => e.learnstreamId));
+  }
+
   /** Checks a mapping file's ids against the read models and records them in the id map. */
   private async recordMapping(site: string, mapping: MappingFile, schoolId: string | null): Promise<void> {
     const problems: string[] = [];
@@ -496,8 +515,15 @@ export class MoodleLogImporter {
       const unknown = wanted.filter((id) => !cache.has(id));
       const found = await this.ids.lookup(ctx.site, kind, unknown.map(String));
       if (createMissing && createAll) await createAll(unknown.filter((id) => !found.has(String(id))));
+      const foreign = await this.ofOtherSchools(schoolId, kind, [...found.values()]);
       for (const id of unknown) {
         const entry = found.get(String(id));
+        if (entry && foreign.has(entry.learnstreamId)) {
+          // The site's id map points at another school's course or person: never resolved, never replaced by a placeholder.
+          cache.set(id, null);
+          bump(counts.notes, 'id_of_another_school');
+          continue;
+        }
         if (entry) {
           cache.set(id, await toValue(entry));
           continue;
