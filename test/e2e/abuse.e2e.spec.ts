@@ -292,6 +292,14 @@ describe('bodies in other encodings and types', () => {
     expect(broken.body.error.code).toBe('VALIDATION_FAILED');
   });
 
+  it('reads JSON that starts with a byte-order mark (PowerShell and .NET write one), in UTF-8 as in UTF-16', async () => {
+    const body = JSON.stringify({ username: teacher.username, password: teacher.password });
+    for (const [charset, bytes] of [['utf-8', Buffer.from(`\uFEFF${body}`, 'utf8')], ['utf-16le', Buffer.from(`\uFEFF${body}`, 'utf16le')]] as const) {
+      const res = await http().post('/api/v1/auth/login').set(ELSEWHERE).set('Content-Type', `application/json; charset=${charset}`).serialize(asIs).send(bytes);
+      expect({ charset, status: res.status }).toEqual({ charset, status: 200 });
+    }
+  });
+
   it('refuses JSON in a charset other than UTF-8 (415) and JSON that is not an object or array (400)', async () => {
     const latin = await http().post('/api/v1/courses').set(teacher.auth).set('Content-Type', 'application/json; charset=latin1').send('{"title":"x"}').expect(415);
     expect(latin.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');

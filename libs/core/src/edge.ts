@@ -241,7 +241,7 @@ export function mediaTypeOf(raw: IncomingMessage): { type: string | null; charse
 }
 
 /**
- * Bytes as text in their charset (UTF-8 unless Content-Type names another):
+ * Bytes as text in their charset (UTF-8 unless Content-Type names another), without a byte-order mark:
  * UTF-8 must be UTF-8 (the decoder would put U+FFFD for every byte that is
  * not, and a name from a CSV saved in a legacy code page would be stored as
  * question marks): refused (400), naming the fix; 415 for a charset we do not know.
@@ -250,7 +250,10 @@ export function decodeBody(bytes: Buffer, charset: string | null, { utfOnly = fa
   const name = charset ?? 'utf-8';
   if (name === 'utf-8' || name === 'utf8') {
     if (!isUtf8(bytes)) throw new ApiError(400, 'VALIDATION_FAILED', NOT_UTF8_MESSAGE, [{ field: 'body', message: NOT_UTF8_MESSAGE }]);
-    return bytes.toString('utf8');
+    // A byte-order mark first (Windows tools write one) is not text: dropped, as iconv-lite drops it for the other charsets
+    // (and body-parser did): JSON with one was "not valid JSON" in UTF-8 only.
+    const text = bytes.toString('utf8');
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
   if ((utfOnly && !name.startsWith('utf-')) || !iconv.encodingExists(name)) throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'the body\'s charset or encoding is not supported');
   return iconv.decode(bytes, name);
