@@ -2,7 +2,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsPositive, Matches, Max, MaxLength, Min } from 'class-validator';
-import { DomainError } from '@learnstream/domain';
+import { DomainError, isRealDay } from '@learnstream/domain';
 import type { SchoolPeriod } from '../queries/get-school-report.query';
 import { CLASS_TABLES, type ClassTable } from './report-csv';
 
@@ -127,7 +127,7 @@ export function classAsOf(asOf: string | undefined, now: Date): string | undefin
     return new Date(Math.min(dayMs(asOf) + DAY_MS - 1, now.getTime())).toISOString();
   }
   const at = Date.parse(asOf);
-  if (Number.isNaN(at)) throw new DomainError('invalid', 'VALIDATION_FAILED', 'asOf is not a real instant');
+  if (Number.isNaN(at) || !isRealDay(asOf)) throw new DomainError('invalid', 'VALIDATION_FAILED', 'asOf is not a real instant');
   return new Date(at).toISOString();
 }
 
