@@ -24,14 +24,14 @@ afterAll(async () => {
   await t.close();
 });
 
-/** The statements the app sends to this test's database while `fn` runs. */
-async function statementsOf(fn: () => Promise<unknown>): Promise<string[]> {
+/** The statements the app sends to this test's database (and, `withKeyStore`, to its key store's: `<name>_keys`) while `fn` runs. */
+async function statementsOf(fn: () => Promise<unknown>, withKeyStore = false): Promise<string[]> {
   const seen: string[] = [];
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const original = proto.query;
-  const database = t.db.name;
+  const databases = withKeyStore ? [t.db.name, `${t.db.name}_keys`] : [t.db.name];
   proto.query = function (this: pg.Client, ...args: unknown[]) {
-    if (this.database === database) {
+    if (databases.includes(this.database ?? '')) {
       const q = args[0] as string | { text?: string };
       seen.push((typeof q === 'string' ? q : (q?.text ?? String(q))).replace(/\s+/g, ' ').slice(0, 120));
     }
@@ -100,3 +100,13 @@ it('GET /api/v1/reports/courses/:id sends at most 9 statements, the record of th
     await db.end();
   }
 }, 120_000);
+
+it('GET /health sends at most 3 statements to the event database and the key store together, and writes nothing', async () => {
+  const sent = await statementsOf(() => request(t.app.getHttpServer()).get('/health').expect(200), true);
+  expect(sent.length).toBeGreaterThan(0);
+  expect(sent.length).toBeLessThanOrEqual(3);
+  expect(sent.filter((q) => /^\s*(INSERT|UPDATE|DELETE|MERGE|TRUNCATE|BEGIN|START)\b/i.test(q))).toEqual([]);
+  // The key store is checked (a statement to its database), and so is the event database.
+  expect(sent.some((q) => /key_store_check/.test(q))).toBe(true);
+  expect(sent.some((q) => /\bevents\b/.test(q))).toBe(true);
+});
