@@ -96,6 +96,21 @@ describe('a learner who moved to another school', () => {
   });
 });
 
+describe('a teacher and the school’s accounts', () => {
+  it('cannot give a colleague or the school admin a learner membership (a teacher acts on nobody’s account), nor themself; the school admin can', async () => {
+    const colleague = await openAccount(t, schoolAdmin, { schoolId: schoolA, role: 'teacher' });
+    await appendsNothing(t, async () => {
+      for (const userId of [colleague.userId, schoolAdmin.userId, teacher.userId]) {
+        const res = await api().post(`/api/v1/schools/${schoolA}/members`).set(teacher.auth).send({ userId, role: 'learner' });
+        expect({ userId, status: res.status, code: res.body.error?.code }).toEqual({ userId, status: 403, code: 'FORBIDDEN' });
+      }
+    });
+    await api().post(`/api/v1/schools/${schoolA}/members`).set(schoolAdmin.auth).send({ userId: colleague.userId, role: 'learner' }).expect(201);
+    // Opening a new learner account stays a teacher's.
+    await openAccount(t, teacher, { schoolId: schoolA, role: 'learner' });
+  });
+});
+
 describe('the directory’s external-id filter', () => {
   it('is for the school’s admins: a teacher, who is never shown an account’s idNumber, cannot find who holds one', async () => {
     const holder = await openAccount(t, schoolAdmin, { schoolId: schoolA, role: 'learner', idNumber: 'NTK-4242' });

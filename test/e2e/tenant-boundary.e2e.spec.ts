@@ -463,11 +463,12 @@ const gql = async (session: Session, query: string, variables: Json = {}) => (aw
 describe('membership takeover: a school cannot pull in another school’s learner', () => {
   it('refuses a direct add over REST and GraphQL (TRANSFER_REQUIRED), writing nothing; the learner stays in their school', async () => {
     const before = await countEvents(t);
-    for (const who of [attackers.school_admin, attackers.teacher]) {
-      const res = await http().post(`/api/v1/schools/${schoolB}/members`).set(who.auth).send({ userId: v.learner.userId, role: 'learner' }).expect(409);
-      expect(res.body.error.code).toBe('TRANSFER_REQUIRED');
+    // The school's admin is told a transfer is needed; its teacher gives no existing account a role at all.
+    for (const [who, status, code] of [[attackers.school_admin, 409, 'TRANSFER_REQUIRED'], [attackers.teacher, 403, 'FORBIDDEN']] as const) {
+      const res = await http().post(`/api/v1/schools/${schoolB}/members`).set(who.auth).send({ userId: v.learner.userId, role: 'learner' }).expect(status);
+      expect(res.body.error.code).toBe(code);
       const g = await gql(who, `mutation ($s: ID!, $input: AddMemberInput!) { addMember(schoolId: $s, input: $input) { membershipId } }`, { s: schoolB, input: { userId: v.learner.userId, role: 'learner' } });
-      expect(g.errors[0].extensions.code).toBe('TRANSFER_REQUIRED');
+      expect(g.errors[0].extensions.code).toBe(code);
     }
     expect(await countEvents(t)).toBe(before);
     const home = await http().get(`/api/v1/users/${v.learner.userId}/affiliations`).set(v.admin.auth).expect(200);

@@ -23,6 +23,7 @@ export class AddMemberCommand extends Command<MembershipView> {
  * school's (another role) or, for a platform admin, of no school. A learner
  * of another school, or anyone else, is asked through a transfer
  * (TRANSFER_REQUIRED); a platform account is never added by a school's staff.
+ * A teacher, who may open learner accounts, gives no existing account a role.
  * The events go to the member's own stream, at its current revision.
  */
 @CommandHandler(AddMemberCommand)
@@ -35,6 +36,8 @@ export class AddMemberHandler implements ICommandHandler<AddMemberCommand> {
 
   async execute({ actor, schoolId, input }: AddMemberCommand): Promise<MembershipView> {
     await this.policy.require(actor, { action: 'account.open', schoolId, role: input.role });
+    // Another role on an existing account is acting on it: the school's admins (a teacher acts on nobody's account; they open new learners).
+    if (!(await this.policy.can(actor, { action: 'school.manage', schoolId }))) throw new ForbiddenError('only the school’s admins may give an account another role in the school');
     const target = await this.policy.person(input.userId);
     if (!target.exists) throw new DomainError('invalid', 'UNKNOWN_USER', 'no such user');
     const addedBy = (await this.policy.factsOf(actor)).platformRoles.includes('platform_admin') && !actor.realActorId ? 'platform_admin' : 'school_staff';
