@@ -196,6 +196,29 @@ describe('bytes', () => {
   });
 });
 
+describe('the statements of a multipart body meet the rules of a JSON body', () => {
+  it('refuses (400, nothing written) a NUL, a lone surrogate, bytes that are not UTF-8 and nesting past the limit in the statements part', async () => {
+    const essay = Buffer.from('an essay');
+    const withPart = (s: Record<string, unknown>) => multipart(s, [{ content: essay }]);
+    const deep = Array.from({ length: 40 }).reduce<unknown>((inner) => ({ a: inner }), 1);
+    const cases: Array<{ name: string; s: Record<string, unknown>; body?: (b: Buffer) => Buffer; code: string }> = [
+      { name: 'NUL', s: statement({ attachments: [attachment(essay)], verb: { id: 'http://adlnet.gov/expapi/verbs/completed', display: { 'en-US': 'a\u0000b' } } }), code: 'VALIDATION_FAILED' },
+      { name: 'lone surrogate', s: statement({ attachments: [attachment(essay)], verb: { id: 'http://adlnet.gov/expapi/verbs/completed', display: { 'en-US': 'a\ud800b' } } }), code: 'VALIDATION_FAILED' },
+      { name: 'deep', s: statement({ attachments: [attachment(essay)], result: { extensions: { 'http://tool.example/deep': deep } } }), code: 'VALIDATION_FAILED' },
+      // The display "XX" as windows-874 bytes (สม), as a legacy tool would send it: it was stored as U+FFFD.
+      { name: 'not UTF-8', s: statement({ attachments: [attachment(essay)], verb: { id: 'http://adlnet.gov/expapi/verbs/completed', display: { th: 'XX' } } }), body: (b) => Buffer.from(b.toString('latin1').replace('XX', '\u00ca\u00c1'), 'latin1'), code: 'XAPI_INVALID_ATTACHMENT' },
+    ];
+    for (const c of cases) {
+      const { type, body } = withPart(c.s);
+      const before = await countEvents(t);
+      const res = await http().post('/xapi/statements').set(lrs()).set('Content-Type', type).send(c.body ? c.body(body) : body);
+      expect({ name: c.name, status: res.status, code: res.body.error?.code }).toEqual({ name: c.name, status: 400, code: c.code });
+      expect(await countEvents(t)).toBe(before);
+      await http().get('/xapi/statements').query({ statementId: c.s.id as string }).set(lrs()).expect(404);
+    }
+  });
+});
+
 describe('days that do not exist', () => {
   it('refuses (400, nothing written) a timestamp on 30 February or 29 February of a common year, and such a since/until: Date.parse rolled them over to March', async () => {
     for (const timestamp of ['2026-02-30T00:00:00Z', '2026-02-29T10:00:00+07:00', '2026-04-31T00:00:00.000Z']) {

@@ -16,6 +16,7 @@
  *   out  GET with attachments=true: multipart/mixed, the JSON first, then
  *        each attachment's bytes once.
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash, createVerify, randomBytes, X509Certificate } from 'node:crypto';
 import { MultipartParseError, parseMultipart } from '@remix-run/multipart-parser';
 import { DomainError } from '@learnstream/domain';
@@ -54,6 +55,9 @@ export function parseStatementParts(contentType: string, body: Buffer): { statem
   }
   const [first, ...rest] = parsed;
   if (!first || !/^application\/json\b/i.test(first.headers['content-type'] ?? '')) throw invalid('the first part of a multipart statement request must be application/json: the statements');
+  // UTF-8, as a JSON body must be: the decoder would store U+FFFD for each byte that is not (a name in a legacy code page).
+  const charset = /charset="?([^";]+)"?/i.exec(first.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+  if ((charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') || !isUtf8(first.content)) throw invalid('the first part (the statements) must be JSON in UTF-8');
   let statements: unknown;
   try {
     statements = JSON.parse(first.content.toString('utf8'));

@@ -3,13 +3,14 @@
  * query per route. Errors keep the application's error shape; the status
  * codes are the specification's (400, 401, 403, 404, 409).
  */
-import { Body, Controller, Get, HttpCode, Post, Put, Query, Req, Res, StreamableFile, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Put, Query, Req, Res, StreamableFile, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBasicAuth, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { XapiAboutResponse } from '../interop.responses';
 import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { Public } from '@learnstream/access';
-import { ApiError, ApiErrors, headerOf } from '@learnstream/core';
+import { APP_CONFIG, type AppConfig } from '@learnstream/config';
+import { ApiError, ApiErrors, findBadInput, headerOf } from '@learnstream/core';
 import { Clock } from '@learnstream/domain';
 import { multipartAnswer, parseStatementParts, type AttachmentPart } from './attachments';
 import { StoreStatementsCommand } from './commands/store-statements.command';
@@ -33,6 +34,7 @@ export class XapiStatementsController {
     private readonly clock: Clock,
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Post('statements')
@@ -40,11 +42,11 @@ export class XapiStatementsController {
   @VERSION
   @ApiOperation({ summary: 'Stores a statement or a batch of statements (all or nothing); the ids, in order' })
   @ApiOkResponse({ description: 'the statement ids, in order', schema: { type: 'array', items: { type: 'string', format: 'uuid' } } })
-  @ApiErrors({ 400: ['XAPI_INVALID_STATEMENT', 'XAPI_VERSION_REQUIRED'], 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 409: ['XAPI_CONFLICT'] }, { signedIn: false })
+  @ApiErrors({ 400: ['XAPI_INVALID_STATEMENT', 'XAPI_INVALID_ATTACHMENT', 'XAPI_VERSION_REQUIRED', 'VALIDATION_FAILED'], 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 409: ['XAPI_CONFLICT'] }, { signedIn: false })
   async post(@CurrentLrsClient() client: RequestingLrsClient, @Body() body: unknown, @Query() query: Record<string, unknown>, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<string[]> {
     res.header(CONSISTENT, this.clock.nowIso());
     if (Object.keys(query).length) throw new ApiError(400, 'XAPI_INVALID_PARAMETER', `POST /xapi/statements takes no parameters (unknown: ${Object.keys(query)[0]})`);
-    const { statements, parts } = statementsOf(req, body);
+    const { statements, parts } = statementsOf(req, body, this.config.http.maxInputDepth);
     return this.commands.execute(new StoreStatementsCommand(client, statements, undefined, versionOf(req), parts));
   }
 
@@ -53,13 +55,13 @@ export class XapiStatementsController {
   @VERSION
   @ApiOperation({ summary: 'Stores one statement under the statementId parameter' })
   @ApiNoContentResponse({ description: 'stored' })
-  @ApiErrors({ 400: ['XAPI_INVALID_STATEMENT', 'XAPI_VERSION_REQUIRED'], 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 409: ['XAPI_CONFLICT'] }, { signedIn: false })
+  @ApiErrors({ 400: ['XAPI_INVALID_STATEMENT', 'XAPI_INVALID_ATTACHMENT', 'XAPI_VERSION_REQUIRED', 'VALIDATION_FAILED'], 401: ['UNAUTHENTICATED'], 403: ['FORBIDDEN'], 409: ['XAPI_CONFLICT'] }, { signedIn: false })
   async put(@CurrentLrsClient() client: RequestingLrsClient, @Body() body: unknown, @Query() query: Record<string, unknown>, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     res.header(CONSISTENT, this.clock.nowIso());
     const { statementId, ...rest } = query;
     if (typeof statementId !== 'string') throw new ApiError(400, 'XAPI_INVALID_PARAMETER', 'PUT /xapi/statements needs the statementId parameter');
     if (Object.keys(rest).length) throw new ApiError(400, 'XAPI_INVALID_PARAMETER', `unknown parameter ${Object.keys(rest)[0]}`);
-    const { statements, parts } = statementsOf(req, body);
+    const { statements, parts } = statementsOf(req, body, this.config.http.maxInputDepth);
     await this.commands.execute(new StoreStatementsCommand(client, statements, statementId, versionOf(req), parts));
   }
 
@@ -83,10 +85,15 @@ export class XapiStatementsController {
 }
 
 /** The statements of a POST or PUT: its JSON body, or the first part of a multipart/mixed one with the attachments' contents. */
-function statementsOf(req: Request, body: unknown): { statements: unknown; parts: AttachmentPart[] } {
+function statementsOf(req: Request, body: unknown, maxDepth: number): { statements: unknown; parts: AttachmentPart[] } {
   const raw = rawBodyOf(req);
   if (raw === undefined) return { statements: body, parts: [] };
-  return parseStatementParts(headerOf(req, 'content-type') ?? '', raw);
+  const parsed = parseStatementParts(headerOf(req, 'content-type') ?? '', raw);
+  // The edge's one rule for every string a client sends (no NUL, no lone surrogate, bounded depth), which met only
+  // a JSON body: a multipart one's statements reached the database with them (a NUL: 400 INVALID_DATA from PostgreSQL).
+  const bad = findBadInput(parsed.statements, 'body', maxDepth);
+  if (bad) throw new ApiError(400, 'VALIDATION_FAILED', bad.message, [bad]);
+  return parsed;
 }
 
 /** GET /xapi/about: no credentials, no version header needed. */
