@@ -7,7 +7,7 @@
  */
 import pg from 'pg';
 import request from 'supertest';
-import { appendsNothing, createSchool, openAccount, signInAdmin, type Session } from '../support/auth';
+import { appendsNothing, createSchool, openAccount, signInAdmin, uniqueUsername, type Session } from '../support/auth';
 import { createCourse } from '../support/courses';
 import { ImportJobs } from '../../libs/interop/src';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -120,6 +120,12 @@ describe('the directory’s external-id filter', () => {
       const res = await api().get(`/api/v1/schools/${schoolA}/members`).query({ idNumber }).set(teacher.auth);
       expect({ idNumber, status: res.status, code: res.body.error?.code, members: res.body.members }).toEqual({ idNumber, status: 403, code: 'FORBIDDEN', members: undefined });
     }
+    // Nor by uploading accounts with it: the upload would answer the holder as `exists`.
+    const row = { username: uniqueUsername('ntk'), displayName: 'Not New', role: 'learner', consentObtainedFrom: 'parent', idNumber: 'NTK-4242' };
+    const upload = await appendsNothing(t, () => api().post('/api/v1/users/bulk').set(teacher.auth).send({ schoolId: schoolA, rows: [row], mode: 'per_row' }));
+    expect({ status: upload.status, code: upload.body.error?.code, leaks: JSON.stringify(upload.body).includes(holder.userId) }).toEqual({ status: 403, code: 'FORBIDDEN', leaks: false });
+    const byAdmin = await api().post('/api/v1/users/bulk').set(schoolAdmin.auth).send({ schoolId: schoolA, rows: [row], mode: 'per_row' }).expect(200);
+    expect(byAdmin.body.results).toEqual([expect.objectContaining({ status: 'exists', userId: holder.userId })]);
     // The directory itself stays the teacher's, without external ids.
     const directory = await api().get(`/api/v1/schools/${schoolA}/members`).set(teacher.auth).expect(200);
     expect(directory.body.members.map((m: { userId: string }) => m.userId)).toContain(holder.userId);

@@ -25,7 +25,7 @@ import { query } from '@learnstream/database';
 import type { DataSource } from 'typeorm';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { AccessPolicy, HistoricTime, occurredAtProblems, type Actor, type EventTime } from '@learnstream/access';
+import { AccessPolicy, ForbiddenError, HistoricTime, occurredAtProblems, type Actor, type EventTime } from '@learnstream/access';
 import { loadSchool } from '@learnstream/affiliations';
 import { APP_CONFIG, type AppConfig } from '@learnstream/config';
 import { DomainError } from '@learnstream/domain';
@@ -86,6 +86,10 @@ export class BulkOpenAccountsHandler implements ICommandHandler<BulkOpenAccounts
   async execute({ actor, schoolId, rows, mode }: BulkOpenAccountsCommand): Promise<BulkAccountsOutcome> {
     const school = await loadSchool(this.accounts.log, schoolId);
     for (const role of new Set(rows.map((r) => r.role))) await this.policy.require(actor, { action: 'account.open', schoolId, role });
+    // A row's idNumber finds the account holding it (`exists`, with its id): external ids are the school's admins', never shown to a teacher.
+    if (rows.some((r) => r.idNumber != null) && !(await this.policy.can(actor, { action: 'school.manage', schoolId }))) {
+      throw new ForbiddenError('only the school’s admins and platform admins may upload accounts with external ids (idNumber)');
+    }
     const historic = rows.some((r) => r.occurredAt !== undefined);
     if (historic) await this.time.requireImport(actor, schoolId);
     const now = this.time.now();
