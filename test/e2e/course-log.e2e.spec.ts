@@ -440,6 +440,25 @@ describe('live tail', () => {
     await tailsClosed();
   });
 
+  it('holds at most five tails of one person open at once (each polls the table): the sixth is 429, another person\'s is not', async () => {
+    const mine = Array.from({ length: 5 }, () => openLive(`/api/v1/courses/${courseId}/logs/live?last=0`, teacher.auth));
+    await Promise.all(mine.map((tail) => tail.opened));
+    expect(mine.map((tail) => tail.status())).toEqual([200, 200, 200, 200, 200]);
+    const sixth = await api().get(`/api/v1/courses/${courseId}/logs/live?last=0`).set(teacher.auth).expect(429);
+    expect(sixth.body.error).toMatchObject({ code: 'TOO_MANY_REQUESTS', message: expect.stringMatching(/at most 5 live logs/) });
+    const theirs = openLive(`/api/v1/courses/${courseId}/logs/live?last=0`, schoolAdminA.auth);
+    await theirs.opened;
+    expect(theirs.status()).toBe(200);
+    for (const tail of [...mine, theirs]) tail.close();
+    await tailsClosed();
+    // Closed ones count no more.
+    const again = openLive(`/api/v1/courses/${courseId}/logs/live?last=0`, teacher.auth);
+    await again.opened;
+    expect(again.status()).toBe(200);
+    again.close();
+    await tailsClosed();
+  });
+
   it('tails with filters', async () => {
     const tail = openLive(`/api/v1/courses/${courseId}/logs/live?last=0&eventType=CourseViewed`, teacher.auth);
     await tail.opened;

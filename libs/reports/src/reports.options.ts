@@ -14,6 +14,8 @@ export interface ReportsOptions {
   liveTailHeartbeatMs: number;
   /** How often a live tail asks the access policy again (a teacher removed from the course stops receiving). */
   liveTailRecheckMs: number;
+  /** Live tails one person may hold open in a process at once (each polls the table every liveTailPollMs): 429 past it. */
+  liveTailsPerUser: number;
 }
 
 export const REPORTS_OPTIONS = Symbol('REPORTS_OPTIONS');
@@ -23,6 +25,7 @@ export const DEFAULT_REPORTS_OPTIONS: ReportsOptions = {
   liveTailPollMs: 500,
   liveTailHeartbeatMs: 15_000,
   liveTailRecheckMs: 5_000,
+  liveTailsPerUser: 5,
 };
 
 export function reportsOptions(config: AppConfig | undefined, overrides: Partial<ReportsOptions> = {}): ReportsOptions {

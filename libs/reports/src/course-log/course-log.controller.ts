@@ -71,7 +71,7 @@ export class CourseLogController {
   })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string', description: 'server-sent events: `log` (data: a course log row as JSON), `end`, `error`' } } } })
-  @ApiErrors(ERRORS)
+  @ApiErrors({ ...ERRORS, 429: ['TOO_MANY_REQUESTS'] })
   async live(
     @CurrentActor() actor: Actor,
     @Param('id', id) courseId: string,
@@ -86,6 +86,7 @@ export class CourseLogController {
         await writeSse(res, messages(items), signal, this.options.liveTailHeartbeatMs);
       },
       (abort) => res.raw.on('close', abort),
+      { owner: actor.userId, max: this.options.liveTailsPerUser },
     );
   }
 }
