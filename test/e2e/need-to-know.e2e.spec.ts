@@ -136,8 +136,14 @@ describe('the directory’s external-id filter', () => {
 describe('a Moodle log import into one school', () => {
   const HEADER = 'id,eventname,component,action,target,objecttable,objectid,crud,edulevel,contextid,contextlevel,contextinstanceid,userid,courseid,relateduserid,anonymous,other,timecreated,origin,ip,realuserid';
   /** A logstore_standard_log dump: Moodle user 7001 views Moodle course 801 and logs in, at `at` (epoch seconds). */
-  const log = (at: number) =>
-    [HEADER, `${at},\\core\\event\\course_viewed,core,viewed,course,,,r,2,1,50,801,7001,801,,0,N;,${at},web,10.0.0.1,`, `${at + 1},\\core\\event\\user_loggedin,core,loggedin,user,user,7001,r,0,1,10,0,7001,0,,0,N;,${at + 1},web,10.0.0.1,`].join('\n') + '\n';
+  const log = (at: number, teacher = false) =>
+    [
+      HEADER,
+      `${at},\\core\\event\\course_viewed,core,viewed,course,,,r,2,1,50,801,7001,801,,0,N;,${at},web,10.0.0.1,`,
+      `${at + 1},\\core\\event\\user_loggedin,core,loggedin,user,user,7001,r,0,1,10,0,7001,0,,0,N;,${at + 1},web,10.0.0.1,`,
+      // Moodle user 7002 (new to the site) updates course 801: teaching evidence (edulevel 1), a staff assignment with placeholders.
+      ...(teacher ? [`${at + 2},\\core\\event\\course_updated,core,updated,course,course,801,u,1,1,50,801,7002,801,,0,N;,${at + 2},web,10.0.0.1,`] : []),
+    ].join('\n') + '\n';
   async function sql<R>(text: string, params: unknown[] = []): Promise<R[]> {
     const client = new pg.Client({ connectionString: t.db.url });
     await client.connect();
@@ -167,8 +173,8 @@ describe('a Moodle log import into one school', () => {
 
     // School A's admin imports a file naming the same Moodle ids, with and without placeholders: nothing lands on B's course or learner.
     for (const createMissing of [false, true]) {
-      const job = await importAs(schoolAdmin, schoolA, log(1714560000 + (createMissing ? 100 : 0)), createMissing);
-      expect(job).toMatchObject({ status: 'done', imported: 0, rejected: 2 });
+      const job = await importAs(schoolAdmin, schoolA, log(1714560000 + (createMissing ? 100 : 0), true), createMissing);
+      expect(job).toMatchObject({ status: 'done', imported: 0, rejected: 3 });
       expect(JSON.stringify(job)).not.toContain(bCourse);
       expect(JSON.stringify(job)).not.toContain(bLearner);
     }

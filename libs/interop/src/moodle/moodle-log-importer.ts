@@ -384,7 +384,7 @@ export class MoodleLogImporter {
       final = { ...committed.counts, created: counts.created };
       await save(status, { ...committed, counts: final });
     } else {
-      await this.assignTeachers(ctx.site, placeholderCtx, teaching, counts);
+      await this.assignTeachers(ctx.site, schoolId, placeholderCtx, teaching, counts);
       run.bytes = size;
       await save(status);
     }
@@ -396,15 +396,17 @@ export class MoodleLogImporter {
    * Placeholder people the log shows teaching a course become its staff (teacher or non-editing teacher) from their
    * first evidence (teaching.ts); people the mapping named keep the roles they have. Idempotent: a re-run assigns nothing.
    */
-  private async assignTeachers(site: string, ctx: PlaceholderContext, teaching: TeachingEvidenceLog, counts: ImportCounts): Promise<void> {
+  private async assignTeachers(site: string, schoolId: string | null, ctx: PlaceholderContext, teaching: TeachingEvidenceLog, counts: ImportCounts): Promise<void> {
     const evidence = [...teaching.entries()];
     if (!evidence.length) return;
     const users = await this.ids.lookup(site, 'user', [...new Set(evidence.map((e) => String(e.userId)))]);
     const courses = await this.ids.lookup(site, 'course', [...new Set(evidence.map((e) => String(e.courseId)))]);
+    // As for the rows (prepareBatch): the site's id map never leads an import into one school to another school's course or person.
+    const foreign = new Set([...(await this.ofOtherSchools(schoolId, 'user', [...users.values()])), ...(await this.ofOtherSchools(schoolId, 'course', [...courses.values()]))]);
     for (const e of evidence) {
       const user = users.get(String(e.userId));
       const course = courses.get(String(e.courseId));
-      if (!user?.created || !course) continue;
+      if (!user?.created || !course || foreign.has(user.learnstreamId) || foreign.has(course.learnstreamId)) continue;
       const assigned = await this.placeholders.courseTeacher(ctx, course.learnstreamId, user.learnstreamId, e.role, new Date(e.at * 1000).toISOString());
       if (assigned) counts.created.staff = (counts.created.staff ?? 0) + 1;
     }
