@@ -217,6 +217,8 @@ describe('roles', () => {
     await member(left, s.schoolId, 'learner', null, true);
     const courseId = await course(s.schoolId, [[s.teacher, 'teacher']], [[s.learner, 'active'], [left, 'active']]);
     expect([await can(s.learner, { action: 'course.participate', courseId }), await can(left, { action: 'course.participate', courseId })]).toEqual([true, false]);
+    // What staff do about the learner's work in the course (a grade) still sees the enrolment.
+    expect([await policy.isEnrolled(courseId, left), await policy.isEnrolled(courseId, left, { evenIfLeftSchool: true })]).toEqual([false, true]);
     expect(await policy.enrolledAmong([{ courseId, learnerId: s.learner }, { courseId, learnerId: left }])).toEqual(new Set([`${courseId}|${s.learner}`]));
     // A platform-wide course belongs to no school: any enrolled account takes part.
     const platformCourse = await course(null, [], [[left, 'active']]);

@@ -338,11 +338,15 @@ export class AccessPolicy {
     return rows.length > 0;
   }
 
-  /** Enrolled now, and still a learner of the course's school (LEARNER_STANDS). */
-  async isEnrolled(courseId: string, learnerId: string): Promise<boolean> {
+  /**
+   * Enrolled now, and still a learner of the course's school (LEARNER_STANDS): whether they may take part.
+   * `{ evenIfLeftSchool: true }`: the enrolment alone, for what staff do about a learner's work in the course (a grade
+   * for a learner who moved to another school mid-term is still the course's to record).
+   */
+  async isEnrolled(courseId: string, learnerId: string, options: { evenIfLeftSchool?: boolean } = {}): Promise<boolean> {
     const rows = await query(
       this.db,
-      `SELECT 1 FROM course_enrolments e JOIN courses c USING (course_id) WHERE e.course_id = $1 AND e.learner_id = $2 AND e.status = 'active' AND ${LEARNER_STANDS}`,
+      `SELECT 1 FROM course_enrolments e JOIN courses c USING (course_id) WHERE e.course_id = $1 AND e.learner_id = $2 AND e.status = 'active'${options.evenIfLeftSchool ? '' : ` AND ${LEARNER_STANDS}`}`,
       [courseId, learnerId],
     );
     return rows.length > 0;

@@ -122,11 +122,11 @@ export class ChangeGradebookHandler implements ICommandHandler<ChangeGradebookCo
         };
       }
       case 'RecordManualGrade': {
-        const enrolled = await this.policy.isEnrolled(courseId, change.learnerId);
+        const enrolled = await this.policy.isEnrolled(courseId, change.learnerId, { evenIfLeftSchool: true });
         return { type: 'RecordGrade', courseId, itemId: change.itemId, learnerId: change.learnerId, grade: change.grade, source: 'manual', by: actor.userId, now: base.now, enrolled };
       }
       case 'OverrideGrade':
-        return { ...change, ...base, enrolled: await this.policy.isEnrolled(courseId, change.learnerId) };
+        return { ...change, ...base, enrolled: await this.policy.isEnrolled(courseId, change.learnerId, { evenIfLeftSchool: true }) };
       default:
         return { ...change, ...base } as GradebookCommand;
     }
