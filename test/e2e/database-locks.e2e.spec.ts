@@ -21,7 +21,7 @@ let course: string;
 const api = () => request(t.app.getHttpServer());
 
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ DATABASE_LOCK_TIMEOUT_MS: '5000' });
   operator = new pg.Client({ connectionString: t.db.url, application_name: 'database-locks-operator' });
   await operator.connect();
   const admin = await signInAdmin(t);

@@ -339,7 +339,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl,
     // 6 + the key store's 2 + 2 LISTEN connections: 10 per process (README, "Database connections").
     databasePoolMax: int(env, 'DATABASE_POOL_MAX', 6, 2, 1000),
-    databaseLockTimeoutMs: int(env, 'DATABASE_LOCK_TIMEOUT_MS', 5000, 0, 3_600_000),
+    databaseLockTimeoutMs: int(env, 'DATABASE_LOCK_TIMEOUT_MS', 0, 0, 3_600_000),
     cliHeapGrowingPercent: int(env, 'CLI_HEAP_GROWING_PERCENT', 75, 0, 1000),
     embedded: { dataDir, port: int(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535) },
     keyStoreDatabaseUrl: keyStoreDatabaseUrl(env, databaseUrl),
