@@ -15,7 +15,7 @@ import { keyStoreUrlFor } from '../../libs/database/src/key-store-database';
 import { EventLog } from '../../libs/event-store/src';
 import { privacyRequestStream, RetentionSweep, userStream } from '../../libs/privacy/src';
 import { ProjectionRunner } from '../../libs/projections/src';
-import { countEvents, createSchool, openAccount, PASSWORD, registerUser, signIn, signInAdmin, type Session } from '../support/auth';
+import { countEvents, createSchool, openAccount, PASSWORD, privacyOfficer, registerUser, type Session, signIn, signInAdmin } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -70,9 +70,7 @@ beforeAll(async () => {
   admin = await signInAdmin(t);
   school = await createSchool(t, admin, 'Atomic Privacy School');
   schoolAdmin = await openAccount(t, admin, { schoolId: school, role: 'school_admin' });
-  dpo = await registerUser(t);
-  await api().put(`/api/v1/users/${dpo.userId}/roles/dpo`).set(admin.auth).expect(204);
-  dpo = await signIn(t, dpo.username, PASSWORD);
+  dpo = await privacyOfficer(t, admin);
 }, 180_000);
 
 afterEach(clear);

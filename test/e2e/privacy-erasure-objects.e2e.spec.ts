@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
 import { caughtUp } from '../support/courses';
-import { createSchool, openAccount, PASSWORD, registerUser, signIn, signInAdmin, type Session } from '../support/auth';
+import { createSchool, openAccount, privacyOfficer, type Session, signInAdmin } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -43,9 +43,7 @@ beforeAll(async () => {
   teacher = await openAccount(t, schoolAdmin, { schoolId: school, role: 'teacher' });
   coTeacher = await openAccount(t, schoolAdmin, { schoolId: school, role: 'teacher' });
   learner = await openAccount(t, schoolAdmin, { schoolId: school, role: 'learner' });
-  dpo = await registerUser(t);
-  await api().put(`/api/v1/users/${dpo.userId}/roles/dpo`).set(admin.auth).expect(204);
-  dpo = await signIn(t, dpo.username, PASSWORD);
+  dpo = await privacyOfficer(t, admin);
   // The teacher creates the course (assigned to it: the event's object is the teacher) and assigns a co-teacher (its object).
   course = (await api().post('/api/v1/courses').set(teacher.auth).send({ schoolId: school, title: 'Objects', code: 'OBJ-1', subject: 'Science', selfEnrolment: { enabled: false } }).expect(201)).body.courseId;
   await api().put(`/api/v1/courses/${course}/teachers/${coTeacher.userId}`).set(teacher.auth).send({ role: 'teacher' }).expect(204);

@@ -12,7 +12,7 @@
 import pg from 'pg';
 import request from 'supertest';
 import { caughtUp } from '../support/courses';
-import { createSchool, openAccount, PASSWORD, registerUser, signIn, signInAdmin, type Session } from '../support/auth';
+import { createSchool, openAccount, privacyOfficer, type Session, signInAdmin } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -29,9 +29,7 @@ beforeAll(async () => {
   const admin = await signInAdmin(t);
   school = await createSchool(t, admin, 'Requests School');
   schoolAdmin = await openAccount(t, admin, { schoolId: school, role: 'school_admin' });
-  dpo = await registerUser(t);
-  await api().put(`/api/v1/users/${dpo.userId}/roles/dpo`).set(admin.auth).expect(204);
-  dpo = await signIn(t, dpo.username, PASSWORD);
+  dpo = await privacyOfficer(t, admin);
 }, 120_000);
 
 afterAll(async () => {

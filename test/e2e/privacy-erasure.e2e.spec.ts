@@ -32,7 +32,7 @@ import request from 'supertest';
 import { EventLog, type RecordedEvent } from '../../libs/event-store/src';
 import { ProjectionRunner } from '../../libs/projections/src';
 import type { UsagePeriodView as UsagePeriod } from '../../libs/reports/src';
-import { createSchool, openAccount, PASSWORD, registerUser, signIn, signInAdmin, type Session } from '../support/auth';
+import { createSchool, openAccount, PASSWORD, privacyOfficer, type Session, signInAdmin } from '../support/auth';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -220,9 +220,7 @@ beforeAll(async () => {
   school = await createSchool(t, admin, 'Riverside School');
   schoolAdmin = await openAccount(t, admin, { schoolId: school, role: 'school_admin' });
   teacher = await openAccount(t, schoolAdmin, { schoolId: school, role: 'teacher', displayName: 'Teacher Tanawat' });
-  dpo = await registerUser(t);
-  await api().put(`/api/v1/users/${dpo.userId}/roles/dpo`).set(admin.auth).expect(204);
-  dpo = await signIn(t, dpo.username, PASSWORD);
+  dpo = await privacyOfficer(t, admin);
   malee = await openAccount(t, schoolAdmin, {
     schoolId: school,
     role: 'learner',

@@ -47,6 +47,14 @@ export async function registerUser(t: TestApp, profile: Record<string, unknown> 
   return signIn(t, username, PASSWORD);
 }
 
+/** A privacy officer: a self-registered user given the dpo role by a platform admin, signed in again (the role is in the new session). */
+export async function privacyOfficer(t: TestApp, admin: Session): Promise<Session> {
+  const dpo = await registerUser(t);
+  const res = await http(t).put(`/api/v1/users/${dpo.userId}/roles/dpo`).set(admin.auth);
+  if (res.status !== 204) throw new Error(`giving the dpo role failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return signIn(t, dpo.username, PASSWORD);
+}
+
 /** Opens an account in a school through POST /api/v1/users (as `by`) and signs it in. */
 export async function openAccount(
   t: TestApp,
