@@ -72,12 +72,12 @@ export class HealthController {
   async health(@Res({ passthrough: true }) res: FastifyReply): Promise<HealthResponse> {
     // The PostgreSQL event store is the event database's own table (the same pool): its ping is the database's check
     // too, so /health sends 3 statements (this one, the projections' status, the key store's) and writes nothing.
-    const sameDatabase = this.store.kind === 'postgres';
-    const [database, eventStore, keyStore] = await Promise.all([
-      sameDatabase ? Promise.resolve(null) : check(() => this.pool.query('SELECT 1')),
+    const [eventStore, keyStore, ownCheck] = await Promise.all([
       check(() => this.store.ping()),
       check(() => this.keys.ping()),
-    ]).then(([db, store, keys]) => [db ?? store, store, keys] as const);
+      this.store.kind === 'postgres' ? null : check(() => this.pool.query('SELECT 1')),
+    ]);
+    const database = ownCheck ?? eventStore;
     let projections: { name: string; state: string; lag: number; lagCapped: boolean; deadLetters: number; lastError: string | null }[] = [];
     let projectionsCheck: Check = { status: 'up' };
     if (database.status === 'up') {
